@@ -1,0 +1,280 @@
+// Package config loads certportal's configuration once, from command-line
+// flags with CERTPORTAL_* environment variables as fallbacks, and validates
+// it. Secrets may be given as files through the variable's _FILE form. The
+// result is a plain struct passed down explicitly: there are no globals.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole runtime configuration.
+type Config struct {
+	Addr             string // listen address
+	DataDir          string // data directory (SQLite file, lock, secret key)
+	DatabaseURL      string // postgres://… or sqlite path; empty = SQLite in DataDir
+	BaseURL          string // public URL used in links and mail
+	SMTPURL          string // smtp://, smtps:// or smtp+starttls://; empty = dev mailbox
+	MailFrom         string // From header of outgoing mail
+	ProgramName      string // the certification program's name, shown in pages and mail
+	LoginIDPrefix    string // prefix of the permanent login ID
+	SecretKey        string // base64 key for encryption at rest; empty = generated in DataDir
+	LogFormat        string // json or text
+	LogLevel         string // debug, info, warn, error
+	MetricsAddr      string // separate listener for /metrics; empty = main listener
+	TrustedProxies   []netip.Prefix
+	SessionIdle      time.Duration
+	SessionLifetime  time.Duration
+	ShutdownTimeout  time.Duration
+	AcceptNonDurable bool
+	Dev              bool // development mode: dev mailbox allowed, templates reparsed, text logs
+	Demo             bool // load demonstration data into an empty database
+}
+
+// Engine names.
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// Engine reports which database engine the configuration selects.
+func (c *Config) Engine() string {
+	if strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return EnginePostgres
+	}
+	return EngineSQLite
+}
+
+// SQLitePath is the SQLite database file.
+func (c *Config) SQLitePath() string {
+	if c.DatabaseURL != "" {
+		return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+	}
+	return filepath.Join(c.DataDir, "certportal.db")
+}
+
+// DevMailbox reports whether mail goes to the development mailbox in the
+// database instead of an SMTP server.
+func (c *Config) DevMailbox() bool { return c.SMTPURL == "" }
+
+// setting describes one flag and its environment variable.
+type setting struct {
+	flag, env, def, usage string
+	secret                bool // may be given as a file through env+"_FILE"
+	set                   func(c *Config, v string) error
+}
+
+var errUsage = errors.New("usage")
+
+func settings() []setting {
+	str := func(p func(*Config) *string) func(*Config, string) error {
+		return func(c *Config, v string) error { *p(c) = v; return nil }
+	}
+	dur := func(p func(*Config) *time.Duration) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%q is not a positive duration such as 30m or 24h", v)
+			}
+			*p(c) = d
+			return nil
+		}
+	}
+	boolean := func(p func(*Config) *bool) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			*p(c) = b
+			return nil
+		}
+	}
+	return []setting{
+		{flag: "addr", env: "CERTPORTAL_ADDR", def: "127.0.0.1:8080", usage: "listen address (host:port)", set: str(func(c *Config) *string { return &c.Addr })},
+		{flag: "data-dir", env: "CERTPORTAL_DATA_DIR", def: "./certportal-data", usage: "data directory: SQLite database, lock file, generated keys", set: str(func(c *Config) *string { return &c.DataDir })},
+		{flag: "database-url", env: "CERTPORTAL_DATABASE_URL", usage: "postgres:// URL for PostgreSQL; empty for SQLite in the data directory", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+		{flag: "base-url", env: "CERTPORTAL_BASE_URL", usage: "public base URL used in links and mail (default http://ADDR)", set: str(func(c *Config) *string { return &c.BaseURL })},
+		{flag: "smtp-url", env: "CERTPORTAL_SMTP_URL", usage: "SMTP server: smtp://user:pass@host:587 (STARTTLS), smtps://host:465 (TLS), smtp+insecure://host:1025 (plain, loopback only); empty for the development mailbox", secret: true, set: str(func(c *Config) *string { return &c.SMTPURL })},
+		{flag: "mail-from", env: "CERTPORTAL_MAIL_FROM", def: "certportal <no-reply@certportal.localhost>", usage: "From address of outgoing mail", set: str(func(c *Config) *string { return &c.MailFrom })},
+		{flag: "program-name", env: "CERTPORTAL_PROGRAM_NAME", def: "certportal", usage: "name of the certification program shown to candidates", set: str(func(c *Config) *string { return &c.ProgramName })},
+		{flag: "login-id-prefix", env: "CERTPORTAL_LOGIN_ID_PREFIX", def: "CP", usage: "prefix of permanent login IDs (2 to 5 capital letters)", set: str(func(c *Config) *string { return &c.LoginIDPrefix })},
+		{flag: "secret-key", env: "CERTPORTAL_SECRET_KEY", usage: "base64 32-byte key for encryption at rest (default: generated in the data directory)", secret: true, set: str(func(c *Config) *string { return &c.SecretKey })},
+		{flag: "log-format", env: "CERTPORTAL_LOG_FORMAT", usage: "log format: json or text (default json; text with --dev or --demo)", set: str(func(c *Config) *string { return &c.LogFormat })},
+		{flag: "log-level", env: "CERTPORTAL_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
+		{flag: "metrics-addr", env: "CERTPORTAL_METRICS_ADDR", usage: "separate listen address for /metrics (default: served on the main listener)", set: str(func(c *Config) *string { return &c.MetricsAddr })},
+		{flag: "trusted-proxies", env: "CERTPORTAL_TRUSTED_PROXIES", usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", set: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", s)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+		{flag: "session-idle", env: "CERTPORTAL_SESSION_IDLE", def: "1h", usage: "sign a session out after this long without a request", set: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
+		{flag: "session-lifetime", env: "CERTPORTAL_SESSION_LIFETIME", def: "24h", usage: "absolute lifetime of a session", set: dur(func(c *Config) *time.Duration { return &c.SessionLifetime })},
+		{flag: "shutdown-timeout", env: "CERTPORTAL_SHUTDOWN_TIMEOUT", def: "20s", usage: "how long in-flight requests and jobs may take to finish on shutdown", set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{flag: "accept-nondurable", env: "CERTPORTAL_ACCEPT_NONDURABLE", def: "false", usage: "start even when the database does not guarantee durable commits", set: boolean(func(c *Config) *bool { return &c.AcceptNonDurable })},
+		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
+	}
+}
+
+// Loader binds the settings to a subcommand's flag set and resolves them
+// after parsing.
+type Loader struct {
+	fs       *flag.FlagSet
+	settings []setting
+	values   map[string]*string
+}
+
+// Register adds every setting's flag to fs.
+func Register(fs *flag.FlagSet) *Loader {
+	l := &Loader{fs: fs, settings: settings(), values: map[string]*string{}}
+	for _, s := range l.settings {
+		usage := s.usage + " [$" + s.env
+		if s.secret {
+			usage += ", $" + s.env + "_FILE"
+		}
+		usage += "]"
+		l.values[s.flag] = fs.String(s.flag, s.def, usage)
+	}
+	return l
+}
+
+// Load resolves every setting after fs.Parse: an explicit flag wins, then the
+// environment variable, then its _FILE form, then the default. It returns one
+// error naming the first invalid setting.
+func (l *Loader) Load(getenv func(string) string) (*Config, error) {
+	explicit := map[string]bool{}
+	l.fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	c := &Config{}
+	for _, s := range l.settings {
+		v := *l.values[s.flag]
+		if !explicit[s.flag] {
+			if ev := getenv(s.env); ev != "" {
+				v = ev
+			} else if s.secret && getenv(s.env+"_FILE") != "" {
+				b, err := os.ReadFile(getenv(s.env + "_FILE"))
+				if err != nil {
+					return nil, fmt.Errorf("config: %s_FILE: cannot read the file: %v", s.env, errors.Unwrap(err))
+				}
+				v = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(c, v); err != nil {
+			return nil, fmt.Errorf("config: --%s ($%s): %v", s.flag, s.env, err)
+		}
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return fmt.Errorf("config: --addr ($CERTPORTAL_ADDR): %q is not host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: --metrics-addr ($CERTPORTAL_METRICS_ADDR): %q is not host:port", c.MetricsAddr)
+		}
+	}
+	if c.DataDir == "" {
+		return errors.New("config: --data-dir ($CERTPORTAL_DATA_DIR): must not be empty")
+	}
+	if c.DatabaseURL != "" && c.Engine() == EngineSQLite && strings.Contains(c.DatabaseURL, "://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
+		return errors.New("config: --database-url ($CERTPORTAL_DATABASE_URL): use a postgres:// URL, a sqlite:// path, or leave it empty for SQLite in the data directory")
+	}
+	if c.Engine() == EnginePostgres {
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			return errors.New("config: --database-url ($CERTPORTAL_DATABASE_URL): not a valid postgres:// URL")
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("config: --base-url ($CERTPORTAL_BASE_URL): %q must be an http:// or https:// origin without a path, e.g. https://certs.example.org", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || u.Hostname() == "" {
+			return errors.New("config: --smtp-url ($CERTPORTAL_SMTP_URL): not a valid URL such as smtp://user:pass@mail.example.org:587")
+		}
+		switch u.Scheme {
+		case "smtp", "smtps", "smtp+insecure":
+		default:
+			return fmt.Errorf("config: --smtp-url ($CERTPORTAL_SMTP_URL): scheme %q is not smtp, smtps or smtp+insecure", u.Scheme)
+		}
+	}
+	if !validLoginIDPrefix(c.LoginIDPrefix) {
+		return fmt.Errorf("config: --login-id-prefix ($CERTPORTAL_LOGIN_ID_PREFIX): %q must be 2 to 5 capital letters A-Z", c.LoginIDPrefix)
+	}
+	if strings.TrimSpace(c.ProgramName) == "" {
+		return errors.New("config: --program-name ($CERTPORTAL_PROGRAM_NAME): must not be empty")
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("config: --log-format ($CERTPORTAL_LOG_FORMAT): %q is not json or text", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: --log-level ($CERTPORTAL_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.SessionLifetime < c.SessionIdle {
+		return errors.New("config: --session-lifetime ($CERTPORTAL_SESSION_LIFETIME): must not be shorter than --session-idle")
+	}
+	return nil
+}
+
+func validLoginIDPrefix(p string) bool {
+	if len(p) < 2 || len(p) > 5 {
+		return false
+	}
+	for _, r := range p {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Environment lists every environment variable the settings read, sorted,
+// for documentation and tests.
+func Environment() []string {
+	var out []string
+	for _, s := range settings() {
+		out = append(out, s.env)
+		if s.secret {
+			out = append(out, s.env+"_FILE")
+		}
+	}
+	sort.Strings(out)
+	return out
+}

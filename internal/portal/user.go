@@ -1,0 +1,62 @@
+package portal
+
+import "time"
+
+// Role is what an account may do. Every account has exactly one.
+type Role string
+
+const (
+	RoleCandidate Role = "candidate"
+	RoleStaff     Role = "staff"
+	RoleAdmin     Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleCandidate, RoleStaff, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// IsStaff reports whether r may use the console (staff and admins).
+func (r Role) IsStaff() bool { return r == RoleStaff || r == RoleAdmin }
+
+// User is an account. PasswordHash is empty until the owner sets a password
+// (an admin created by the command line has none until setup).
+type User struct {
+	ID              int64
+	LoginID         string // permanent public login ID, e.g. CP12345678
+	Email           string // normalised: trimmed, lower-case
+	FirstName       string // as on the government ID
+	LastName        string
+	Role            Role
+	Language        string // BCP 47 tag of the preferred language
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
+	DisabledAt      *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// FullName is the legal name for display.
+func (u *User) FullName() string { return u.FirstName + " " + u.LastName }
+
+// Actor is who performs an operation: a signed-in user, or the system (a job
+// or a command-line action, UserID 0). Services receive it explicitly and
+// decide authorization from it; the store never does.
+type Actor struct {
+	UserID    int64
+	Role      Role
+	IP        string
+	RequestID string
+}
+
+// SystemActor is the actor for background jobs and command-line actions.
+func SystemActor(requestID string) Actor {
+	return Actor{RequestID: requestID}
+}
+
+// IsSystem reports whether the actor is the system rather than a user.
+func (a Actor) IsSystem() bool { return a.UserID == 0 }

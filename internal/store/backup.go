@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// ErrBackupPostgres explains how to back up a PostgreSQL database.
+var ErrBackupPostgres = errors.New("store: certportal does not copy PostgreSQL itself; use pg_dump, which takes a consistent snapshot while the portal runs:\n" +
+	"  pg_dump --format=custom --file=certportal.dump \"$CERTPORTAL_DATABASE_URL\"\n" +
+	"and restore with pg_restore --clean --if-exists --dbname=URL certportal.dump (see docs/operations.md)")
+
+// Backup writes a consistent copy of the live SQLite database to dest with
+// VACUUM INTO, which reads inside one transaction while writers continue.
+// dest must not exist. Copying the database file itself is never safe while
+// the portal runs.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.engine != SQLite {
+		return ErrBackupPostgres
+	}
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("store: backup: %s already exists", dest)
+	}
+	if err := ensureDir(dest); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check on a SQLite database file and
+// returns nil when it reports ok.
+func IntegrityCheck(ctx context.Context, path string) error {
+	db, err := openPlainSQLite(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("store: integrity check of %s: %w", path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("store: integrity check of %s: %s", path, res)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"example.org/certportal/internal/portal"
+)
+
+// Session states.
+const (
+	SessionActive     = "active"
+	SessionMFAPending = "mfa_pending"
+)
+
+// Session is a signed-in browser. Only a hash of the cookie value is
+// stored.
+type Session struct {
+	ID              int64
+	TokenHash       []byte
+	UserID          int64
+	State           string
+	IP              string
+	UserAgent       string
+	CreatedAt       time.Time
+	AuthenticatedAt time.Time
+	LastSeenAt      time.Time
+	ExpiresAt       time.Time // absolute end of life
+}
+
+const sessionColumns = `id, token_hash, user_id, state, ip, user_agent, created_at, authenticated_at, last_seen_at, expires_at`
+
+// SessionCreate is a new session.
+type SessionCreate struct {
+	TokenHash []byte
+	UserID    int64
+	State     string
+	IP        string
+	UserAgent string
+	Lifetime  time.Duration
+}
+
+// CreateSession stores a new session.
+func (tx *Tx) CreateSession(ctx context.Context, c SessionCreate) (*Session, error) {
+	var s Session
+	err := tx.get(ctx, &s, `INSERT INTO sessions (token_hash, user_id, state, ip, user_agent, created_at, authenticated_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sessionColumns,
+		c.TokenHash, c.UserID, c.State, c.IP, c.UserAgent, tx.now, tx.now, tx.now, tx.now.Add(c.Lifetime))
+	if err != nil {
+		return nil, fmt.Errorf("store: create session: %w", err)
+	}
+	return &s, nil
+}
+
+// SessionUser is a live session with its user, as middleware needs them.
+type SessionUser struct {
+	Session *Session
+	User    *portal.User
+}
+
+// FindSession returns the session with this token hash that is neither
+// idle longer than idle nor past its absolute expiry at now, with its
+// user. A disabled user's sessions are not found.
+func (s *Store) FindSession(ctx context.Context, hash []byte, idle time.Duration) (*SessionUser, error) {
+	now := s.clock.Now().UTC()
+	var sess Session
+	err := s.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
+		WHERE token_hash = ? AND expires_at > ? AND last_seen_at > ?`, hash, now, now.Add(-idle))
+	if err != nil {
+		return nil, fmt.Errorf("store: find session: %w", err)
+	}
+	u, err := s.FindUserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.DisabledAt != nil {
+		return nil, fmt.Errorf("store: find session: user disabled: %w", portal.ErrNotFound)
+	}
+	return &SessionUser{Session: &sess, User: u}, nil
+}
+
+// TouchSession records activity on a session.
+func (tx *Tx) TouchSession(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, tx.now, id)
+	return err
+}
+
+// DeleteSession signs one session out.
+func (tx *Tx) DeleteSession(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	return err
+}
+
+// DeleteUserSessions signs out every session of a user except keepID (0
+// for none) and returns how many ended.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID, keepID int64) (int64, error) {
+	r, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete sessions: %w", err)
+	}
+	return r.RowsAffected()
+}
+
+// DeleteExpiredSessions removes sessions past their lifetime or idle limit.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idle time.Duration) (int64, error) {
+	r, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`, tx.now, tx.now.Add(-idle))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return r.RowsAffected()
+}

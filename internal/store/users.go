@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"example.org/certportal/internal/portal"
+)
+
+const userColumns = `id, login_id, email, first_name, last_name, role, language, password_hash,
+	email_verified_at, disabled_at, created_at, updated_at`
+
+// UserCreate is a new account. LoginID must be unique; the caller generates
+// it and retries on ErrConflict.
+type UserCreate struct {
+	LoginID         string
+	Email           string
+	FirstName       string
+	LastName        string
+	Role            portal.Role
+	Language        string
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
+}
+
+// CreateUser inserts an account. A duplicate email or login ID is
+// portal.ErrConflict.
+func (tx *Tx) CreateUser(ctx context.Context, u UserCreate) (*portal.User, error) {
+	var out portal.User
+	err := tx.get(ctx, &out, `INSERT INTO users (login_id, email, first_name, last_name, role, language,
+		password_hash, email_verified_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+userColumns,
+		u.LoginID, u.Email, u.FirstName, u.LastName, u.Role, u.Language, u.PasswordHash, u.EmailVerifiedAt, tx.now, tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: create user: %w", err)
+	}
+	return &out, nil
+}
+
+// FindUserByID returns the user or portal.ErrNotFound.
+func (s *Store) FindUserByID(ctx context.Context, id int64) (*portal.User, error) {
+	var u portal.User
+	if err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
+// FindUserByEmail looks up a normalised email address.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (*portal.User, error) {
+	var u portal.User
+	if err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
+		return nil, fmt.Errorf("store: find user by email: %w", err)
+	}
+	return &u, nil
+}
+
+// FindUserByID inside a transaction.
+func (tx *Tx) FindUserByID(ctx context.Context, id int64) (*portal.User, error) {
+	var u portal.User
+	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
+// UserUpdate changes the fields that are not nil.
+type UserUpdate struct {
+	FirstName       *string
+	LastName        *string
+	Language        *string
+	PasswordHash    *string
+	EmailVerifiedAt *time.Time
+}
+
+// UpdateUser applies u and returns the updated user.
+func (tx *Tx) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*portal.User, error) {
+	set, args := "updated_at = ?", []any{tx.now}
+	add := func(col string, v any) { set += ", " + col + " = ?"; args = append(args, v) }
+	if u.FirstName != nil {
+		add("first_name", *u.FirstName)
+	}
+	if u.LastName != nil {
+		add("last_name", *u.LastName)
+	}
+	if u.Language != nil {
+		add("language", *u.Language)
+	}
+	if u.PasswordHash != nil {
+		add("password_hash", *u.PasswordHash)
+	}
+	if u.EmailVerifiedAt != nil {
+		add("email_verified_at", *u.EmailVerifiedAt)
+	}
+	args = append(args, id)
+	var out portal.User
+	if err := tx.get(ctx, &out, `UPDATE users SET `+set+` WHERE id = ? RETURNING `+userColumns, args...); err != nil {
+		return nil, fmt.Errorf("store: update user %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// UserFilter selects users for listings.
+type UserFilter struct {
+	Role   portal.Role
+	Search string // matches email, names and login ID
+	Limit  int
+	Offset int
+}
+
+// ListUsers returns one page of users, newest first, and the total count.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*portal.User, int, error) {
+	where, args := "1 = 1", []any{}
+	if f.Role != "" {
+		where += " AND role = ?"
+		args = append(args, f.Role)
+	}
+	if f.Search != "" {
+		where += ` AND (email LIKE ? ESCAPE '\' OR first_name LIKE ? ESCAPE '\' OR last_name LIKE ? ESCAPE '\' OR login_id LIKE ? ESCAPE '\')`
+		p := likePattern(f.Search)
+		args = append(args, p, p, p, p)
+	}
+	var total int
+	if err := s.get(ctx, &total, `SELECT COUNT(*) FROM users WHERE `+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	var users []*portal.User
+	err := s.sel(ctx, &users, `SELECT `+userColumns+` FROM users WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	return users, total, nil
+}
+
+// CountUsers counts all accounts.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM users`); err != nil {
+		return 0, fmt.Errorf("store: count users: %w", err)
+	}
+	return n, nil
+}
