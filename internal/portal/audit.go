@@ -14,3 +14,14 @@ type AuditEvent struct {
 	RequestID string
 	CreatedAt time.Time
 }
+
+// AuditFilter selects audit events. Zero fields do not filter.
+type AuditFilter struct {
+	ActorID int64
+	Action  string // exact action, or a prefix ending in "." (e.g. "account.")
+	Subject string
+	From    time.Time
+	To      time.Time // exclusive
+	Limit   int
+	Offset  int
+}

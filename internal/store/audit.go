@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"example.org/certportal/internal/portal"
 )
@@ -19,19 +18,8 @@ func (tx *Tx) InsertAudit(ctx context.Context, e portal.AuditEvent) error {
 	return nil
 }
 
-// AuditFilter selects audit events. Zero fields do not filter.
-type AuditFilter struct {
-	ActorID int64
-	Action  string // exact action, or a prefix ending in "." (e.g. "account.")
-	Subject string
-	From    time.Time
-	To      time.Time // exclusive
-	Limit   int
-	Offset  int
-}
-
 // ListAudit returns events newest first and the total that match.
-func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]*portal.AuditEvent, int, error) {
+func (s *Store) ListAudit(ctx context.Context, f portal.AuditFilter) ([]*portal.AuditEvent, int, error) {
 	where, args := "1 = 1", []any{}
 	if f.ActorID != 0 {
 		where += " AND actor_id = ?"

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -20,13 +21,28 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	if s.engine != SQLite {
 		return ErrBackupPostgres
 	}
+	return vacuumInto(ctx, s.db.DB, dest)
+}
+
+// BackupFile copies the SQLite database at src to dest like Backup, through
+// a connection of its own, so it works while a portal serves src.
+func BackupFile(ctx context.Context, src, dest string) error {
+	db, err := openPlainSQLite(src)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return vacuumInto(ctx, db, dest)
+}
+
+func vacuumInto(ctx context.Context, db *sql.DB, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("store: backup: %s already exists", dest)
 	}
 	if err := ensureDir(dest); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		return fmt.Errorf("store: backup to %s: %w", dest, err)
 	}
 	return nil

@@ -3,22 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"example.org/certportal/internal/portal"
 )
 
-// DevMessage is a mail or SMS kept in the development mailbox.
-type DevMessage struct {
-	ID        int64
-	Channel   string // "email" or "sms"
-	Recipient string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
-	CreatedAt time.Time
-}
-
 // InsertDevMessage stores a message in the development mailbox.
-func (tx *Tx) InsertDevMessage(ctx context.Context, m DevMessage) (int64, error) {
+func (tx *Tx) InsertDevMessage(ctx context.Context, m portal.DevMessage) (int64, error) {
 	var id int64
 	err := tx.get(ctx, &id, `INSERT INTO dev_messages (channel, recipient, subject, text_body, html_body, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, m.Channel, m.Recipient, m.Subject, m.TextBody, m.HTMLBody, tx.now)
@@ -29,13 +19,13 @@ func (tx *Tx) InsertDevMessage(ctx context.Context, m DevMessage) (int64, error)
 }
 
 // ListDevMessages returns the newest messages, optionally for one recipient.
-func (s *Store) ListDevMessages(ctx context.Context, recipient string, limit int) ([]*DevMessage, error) {
+func (s *Store) ListDevMessages(ctx context.Context, recipient string, limit int) ([]*portal.DevMessage, error) {
 	where, args := "1 = 1", []any{}
 	if recipient != "" {
 		where += " AND recipient = ?"
 		args = append(args, recipient)
 	}
-	var out []*DevMessage
+	var out []*portal.DevMessage
 	err := s.sel(ctx, &out, `SELECT id, channel, recipient, subject, text_body, html_body, created_at
 		FROM dev_messages WHERE `+where+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
@@ -45,8 +35,8 @@ func (s *Store) ListDevMessages(ctx context.Context, recipient string, limit int
 }
 
 // FindDevMessage returns one message or portal.ErrNotFound.
-func (s *Store) FindDevMessage(ctx context.Context, id int64) (*DevMessage, error) {
-	var m DevMessage
+func (s *Store) FindDevMessage(ctx context.Context, id int64) (*portal.DevMessage, error) {
+	var m portal.DevMessage
 	err := s.get(ctx, &m, `SELECT id, channel, recipient, subject, text_body, html_body, created_at FROM dev_messages WHERE id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: find dev message %d: %w", id, err)

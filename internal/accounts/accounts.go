@@ -1,0 +1,98 @@
+// Package accounts is the identity service: accounts and roles, the one-time
+// admin setup link, sign-in and server-side sessions, and the audit log.
+//
+// Contract: every exported method takes the acting portal.Actor (or, for the
+// anonymous flows — setup, sign-in — the request facts) and decides
+// authorization itself. Errors are *portal.Error values with codes invalid,
+// not_found, unauthorized, forbidden or conflict; anything else is internal.
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// Config holds the settings the service needs.
+type Config struct {
+	BaseURL         string
+	ProgramName     string
+	LoginIDPrefix   string
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	Policy          PasswordPolicy
+}
+
+// Service is the identity service.
+type Service struct {
+	st     *store.Store
+	clock  portal.Clock
+	log    *slog.Logger
+	hasher *Hasher
+	cfg    Config
+}
+
+// New returns the service.
+func New(st *store.Store, clock portal.Clock, log *slog.Logger, hasher *Hasher, cfg Config) *Service {
+	if cfg.Policy.MinLength == 0 {
+		cfg.Policy = DefaultPolicy
+	}
+	return &Service{st: st, clock: clock, log: log, hasher: hasher, cfg: cfg}
+}
+
+// Token lifetimes.
+const (
+	AdminSetupTTL = 24 * time.Hour
+)
+
+// newLoginID returns the prefix followed by 8 random digits.
+func (s *Service) newLoginID() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		panic("accounts: crypto/rand failed: " + err.Error())
+	}
+	return fmt.Sprintf("%s%08d", s.cfg.LoginIDPrefix, n.Int64())
+}
+
+// createUser inserts an account with a fresh login ID, retrying the rare
+// collision of random IDs. A duplicate email is ErrConflict.
+func (s *Service) createUser(ctx context.Context, tx *store.Tx, c store.UserCreate) (*portal.User, error) {
+	for range 5 {
+		c.LoginID = s.newLoginID()
+		u, err := tx.CreateUser(ctx, c)
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, portal.ErrConflict) {
+			return nil, err
+		}
+		if _, ferr := s.st.FindUserByEmail(ctx, c.Email); ferr == nil {
+			return nil, err // the email is taken, not the login ID
+		}
+	}
+	return nil, errors.New("accounts: could not allocate a unique login ID")
+}
+
+// audit writes one audit event in tx.
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string) error {
+	return tx.InsertAudit(ctx, portal.AuditEvent{
+		ActorID: actor.UserID, Action: action, Subject: subject, Detail: detail, IP: actor.IP, RequestID: actor.RequestID,
+	})
+}
+
+func userSubject(id int64) string { return fmt.Sprintf("user:%d", id) }
+
+// requireAdmin refuses every actor but an admin.
+func requireAdmin(actor portal.Actor) error {
+	if actor.Role != portal.RoleAdmin {
+		return portal.ErrForbidden
+	}
+	return nil
+}

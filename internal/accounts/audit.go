@@ -1,0 +1,43 @@
+package accounts
+
+import (
+	"context"
+
+	"example.org/certportal/internal/portal"
+)
+
+// AuditPage is one page of audit events.
+type AuditPage struct {
+	Events []*portal.AuditEvent
+	Total  int
+}
+
+// ListAudit returns audit events for the console. Admins only.
+func (s *Service) ListAudit(ctx context.Context, actor portal.Actor, f portal.AuditFilter) (*AuditPage, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
+	events, total, err := s.st.ListAudit(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return &AuditPage{Events: events, Total: total}, nil
+}
+
+// ListDevMessages returns the development mailbox, newest first. Admins
+// only.
+func (s *Service) ListDevMessages(ctx context.Context, actor portal.Actor, limit int) ([]*portal.DevMessage, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
+	return s.st.ListDevMessages(ctx, "", limit)
+}
+
+// FindDevMessage returns one message of the development mailbox. Admins
+// only.
+func (s *Service) FindDevMessage(ctx context.Context, actor portal.Actor, id int64) (*portal.DevMessage, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
+	return s.st.FindDevMessage(ctx, id)
+}

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"example.org/certportal/internal/config"
+)
+
+// HTTP server limits (gosec G112, SECURITY.md RL-02): a slow client cannot
+// hold a connection open by trickling headers or bodies.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := m.flagSet("serve", "serve [flags]")
+	loader := config.Register(fs)
+	demo := fs.Bool("demo", false, "load demonstration data into an empty database and print demo credentials (implies --dev mail handling)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loader.Load(m.Getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Demo = *demo
+	if (cfg.Dev || cfg.Demo) && m.Getenv("CERTPORTAL_LOG_FORMAT") == "" && !flagSet(fs, "log-format") {
+		cfg.LogFormat = "text"
+	}
+	log := newLogger(m.Stderr, cfg)
+
+	st, err := openStore(ctx, cfg, m.Clock, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := migrate(ctx, st)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("database migrated", "applied", n, "engine", st.Engine())
+	}
+	sys, err := newSystem(cfg, st, m.Clock, log)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	shutdownTracing, err := startTracing(ctx, m.Getenv)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s ($CERTPORTAL_ADDR): %w", cfg.Addr, err)
+	}
+	baseURL := cfg.BaseURL
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	srv := newHTTPServer(traced(sys.web.Handler()), log)
+
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s ($CERTPORTAL_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(sys.registry, promhttp.HandlerOpts{}))
+		metricsSrv = newHTTPServer(mux, log)
+		go func() { _ = metricsSrv.Serve(mln) }()
+	}
+
+	if err := sys.runner.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start background jobs: %w", err)
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	fmt.Fprintf(m.Stdout, "certportal %s listening on %s (database: %s)\n", Version, baseURL, describeDB(cfg))
+	if cfg.DevMailbox() {
+		fmt.Fprintf(m.Stdout, "mail and SMS go to the development mailbox: sign in as an admin and open %s/console/mail\n", baseURL)
+	} else {
+		fmt.Fprintf(m.Stdout, "mail goes to the SMTP server %s\n", redactURL(cfg.SMTPURL))
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "dev", cfg.Dev, "demo", cfg.Demo)
+	if m.OnServing != nil {
+		m.OnServing(baseURL)
+	}
+
+	select {
+	case err := <-serveErr:
+		_ = sys.runner.Stop(context.Background())
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
+	if err := sys.runner.Stop(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("jobs shutdown: %w", err))
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
+func describeDB(cfg *config.Config) string {
+	if cfg.Engine() == config.EnginePostgres {
+		return "PostgreSQL " + redactURL(cfg.DatabaseURL)
+	}
+	return "SQLite " + cfg.SQLitePath()
+}
+
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// redactURL hides the password of a URL for display.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	return u.Redacted()
+}

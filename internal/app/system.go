@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/config"
+	"example.org/certportal/internal/exams"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/jobs"
+	"example.org/certportal/internal/mail"
+	"example.org/certportal/internal/ops"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/web"
+)
+
+// system is everything a running portal holds, built once from the
+// configuration.
+type system struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	clock    portal.Clock
+	store    *store.Store
+	catalog  *i18n.Catalog
+	runner   *jobs.Runner
+	mailer   *mail.Mailer
+	accounts *accounts.Service
+	exams    *exams.Service
+	ops      *ops.Service
+	web      *web.Server
+	registry *prometheus.Registry
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, cfg *config.Config, clock portal.Clock, log *slog.Logger) (*store.Store, error) {
+	o := store.Options{Clock: clock, Logger: log, AcceptNonDurable: cfg.AcceptNonDurable}
+	if cfg.Engine() == config.EnginePostgres {
+		o.Engine, o.PostgresURL = store.Postgres, cfg.DatabaseURL
+	} else {
+		o.Engine, o.SQLitePath = store.SQLite, cfg.SQLitePath()
+	}
+	return store.Open(ctx, o)
+}
+
+// migrate applies the portal's migrations, then River's.
+func migrate(ctx context.Context, st *store.Store) (int, error) {
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return n, err
+	}
+	if err := jobs.Migrate(ctx, st); err != nil {
+		return n, fmt.Errorf("job queue migrations: %w", err)
+	}
+	return n, nil
+}
+
+// newSystem wires the services on an open, migrated store.
+func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slog.Logger) (*system, error) {
+	s := &system{cfg: cfg, log: log, clock: clock, store: st, registry: prometheus.NewRegistry()}
+	var err error
+	if s.catalog, err = i18n.New(); err != nil {
+		return nil, err
+	}
+
+	var sender mail.Sender
+	var sms mail.SMSProvider
+	if cfg.DevMailbox() {
+		if !cfg.Dev && !cfg.Demo {
+			return nil, errors.New("config: --smtp-url ($CERTPORTAL_SMTP_URL): no SMTP server is configured; set one, or run with --dev or --demo to keep mail in the development mailbox")
+		}
+		dev := mail.NewDevMailbox(st)
+		sender, sms = dev, dev
+	} else {
+		smtp, err := mail.NewSMTPSender(mail.Config{ProgramName: cfg.ProgramName, BaseURL: cfg.BaseURL, From: cfg.MailFrom, SMTPURL: cfg.SMTPURL})
+		if err != nil {
+			return nil, fmt.Errorf("config: --smtp-url ($CERTPORTAL_SMTP_URL): %w", err)
+		}
+		// Text messages need a real SMS provider; until one is
+		// configured they are kept in the development mailbox.
+		sender, sms = smtp, mail.NewDevMailbox(st)
+	}
+	if s.mailer, err = mail.New(mail.Config{ProgramName: cfg.ProgramName, BaseURL: cfg.BaseURL, From: cfg.MailFrom, SMTPURL: cfg.SMTPURL},
+		s.catalog, sender, sms, log); err != nil {
+		return nil, err
+	}
+
+	if s.runner, err = jobs.New(st, jobs.Config{Logger: log, Clock: clock}); err != nil {
+		return nil, err
+	}
+	s.runner.Handle(mail.KindSend, s.mailer.HandleJob)
+	s.runner.Handle(mail.KindSendSMS, s.mailer.HandleSMSJob)
+
+	hasher := accounts.NewHasher(accounts.DefaultHashParams, 2)
+	s.accounts = accounts.New(st, clock, log, hasher, accounts.Config{
+		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,
+		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
+	})
+	s.exams = exams.New(st, clock, log)
+	s.ops = ops.New(st, s.runner)
+
+	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
+		_, err := s.accounts.PurgeSessions(ctx)
+		return err
+	})
+
+	s.registerMetrics()
+	s.web, err = web.New(web.Config{
+		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
+		TrustedProxies: cfg.TrustedProxies, MetricsOnMain: cfg.MetricsAddr == "",
+	}, web.Deps{
+		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops,
+		Ready: s.ready, Registry: s.registry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ready reports whether this instance can serve: database reachable and
+// at the newest schema.
+func (s *system) ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	return s.store.Migrated(ctx)
+}
+
+func (s *system) registerMetrics() {
+	s.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(s.store.DB(), "certportal"),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "certportal_job_queue_depth",
+			Help: "Background jobs waiting to run (outbox and queue).",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := s.runner.QueueDepth(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}),
+	)
+}

@@ -1,0 +1,201 @@
+// Package i18n is certportal's translation catalog. Every user-facing string
+// goes through it: pages, mail and error messages name a message ID and the
+// catalog turns it into text in the user's language. English is complete;
+// other languages fall back to English message by message.
+//
+// Message files live in locales/ as AREA.LANG.json (web.en.json,
+// mail.es.json, …) in go-i18n's JSON format.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localesFS embed.FS
+
+// Default is the language every message exists in.
+const Default = "en"
+
+// Catalog holds every message in every language. It is immutable after New
+// and safe for concurrent use.
+type Catalog struct {
+	bundle    *goi18n.Bundle
+	languages []string // supported base languages, Default first
+	matcher   language.Matcher
+	ids       map[string]map[string]bool // language -> message IDs
+}
+
+// New loads the embedded message files.
+func New() (*Catalog, error) {
+	return load(localesFS)
+}
+
+func load(fsys fs.FS) (*Catalog, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &Catalog{bundle: b, ids: map[string]map[string]bool{}}
+	files, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := b.ParseMessageFileBytes(buf, f)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
+		}
+		lang := baseOf(mf.Tag)
+		if c.ids[lang] == nil {
+			c.ids[lang] = map[string]bool{}
+		}
+		for _, m := range mf.Messages {
+			if c.ids[lang][m.ID] {
+				return nil, fmt.Errorf("i18n: %s: message %q defined twice for %s", path.Base(f), m.ID, lang)
+			}
+			c.ids[lang][m.ID] = true
+		}
+	}
+	if len(c.ids[Default]) == 0 {
+		return nil, fmt.Errorf("i18n: no %s messages", Default)
+	}
+	c.languages = []string{Default}
+	var others []string
+	for l := range c.ids {
+		if l != Default {
+			others = append(others, l)
+		}
+	}
+	sort.Strings(others)
+	c.languages = append(c.languages, others...)
+	tags := make([]language.Tag, len(c.languages))
+	for i, l := range c.languages {
+		tags[i] = language.MustParse(l)
+	}
+	c.matcher = language.NewMatcher(tags)
+	return c, nil
+}
+
+func baseOf(t language.Tag) string {
+	b, _ := t.Base()
+	return b.String()
+}
+
+// Languages lists the supported languages, Default first.
+func (c *Catalog) Languages() []string { return c.languages }
+
+// Supported reports whether lang is one of the catalog's languages.
+func (c *Catalog) Supported(lang string) bool { return c.ids[lang] != nil }
+
+// Match picks the language for a request: the user's preferred language when
+// supported, else the best match for the Accept-Language header, else
+// Default.
+func (c *Catalog) Match(preferred, acceptLanguage string) string {
+	if c.Supported(preferred) {
+		return preferred
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default
+	}
+	_, idx, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return c.languages[idx]
+}
+
+// MessageIDs returns the IDs defined for lang, sorted.
+func (c *Catalog) MessageIDs(lang string) []string {
+	var out []string
+	for id := range c.ids[lang] {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether the default language defines id.
+func (c *Catalog) Has(id string) bool { return c.ids[Default][id] }
+
+// Localizer translates into one language.
+type Localizer struct {
+	c        *Catalog
+	lang     string
+	l        *goi18n.Localizer
+	fallback *goi18n.Localizer
+}
+
+// Localizer returns a translator for lang (Default when unsupported).
+func (c *Catalog) Localizer(lang string) *Localizer {
+	if !c.Supported(lang) {
+		lang = Default
+	}
+	return &Localizer{c: c, lang: lang, l: goi18n.NewLocalizer(c.bundle, lang), fallback: goi18n.NewLocalizer(c.bundle, Default)}
+}
+
+// Lang is the localizer's language.
+func (l *Localizer) Lang() string { return l.lang }
+
+// T translates a message ID with its placeholders. A count in data["Count"]
+// selects the plural form. An unknown ID yields the ID itself in brackets,
+// so a missing message is visible rather than blank; a test keeps every ID
+// used by the templates defined.
+func (l *Localizer) T(id string, data map[string]any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := l.l.Localize(cfg)
+	if err != nil && !l.c.ids[l.lang][id] {
+		s, err = l.fallback.Localize(cfg)
+	}
+	if err != nil || s == "" {
+		return "[" + id + "]"
+	}
+	return s
+}
+
+// Tr is T with alternating key/value pairs, for templates:
+// {{.T.Tr "greeting" "Name" .User.FirstName}}.
+func (l *Localizer) Tr(id string, kv ...any) string {
+	if len(kv) == 0 {
+		return l.T(id, nil)
+	}
+	data := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		data[k] = kv[i+1]
+	}
+	return l.T(id, data)
+}
+
+// DisplayName is the name of a language in that language, for language
+// pickers.
+func DisplayName(lang string) string {
+	switch strings.ToLower(lang) {
+	case "en":
+		return "English"
+	case "es":
+		return "Español"
+	case "de":
+		return "Deutsch"
+	case "fr":
+		return "Français"
+	case "ja":
+		return "日本語"
+	}
+	return lang
+}

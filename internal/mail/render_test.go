@@ -1,0 +1,264 @@
+package mail_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/mail"
+)
+
+const (
+	testProgram = "Acme Certification"
+	testBaseURL = "https://portal.example.test"
+	setupLink   = "https://portal.example.test/setup?token=s3cr3t-t0ken-value"
+	// hostileName is SECURITY.md IN-05's legal name.
+	hostileName = "\"><img src=x onerror=alert(1)>{{.}}\u202E"
+)
+
+func mustCatalog(t testing.TB) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustRenderer(t testing.TB) *mail.Renderer {
+	t.Helper()
+	r, err := mail.NewRenderer(mustCatalog(t), testProgram, testBaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var expiresAt = time.Date(2026, 11, 24, 8, 30, 0, 0, time.UTC)
+
+func adminSetup(lang, name string) mail.Message {
+	return mail.Message{
+		To:       "ana@example.test",
+		ToName:   name,
+		Lang:     lang,
+		Template: "admin_setup",
+		Data:     map[string]any{"Name": name, "Link": setupLink, "ExpiresAt": expiresAt},
+	}
+}
+
+func TestRenderAdminSetupInTheRecipientsLanguage(t *testing.T) {
+	r := mustRenderer(t)
+	for _, tc := range []struct {
+		lang        string
+		subject     string
+		text, html  []string // substrings of both parts unless noted
+		htmlLangAtt string
+	}{
+		{
+			lang:        "en",
+			subject:     "Your administrator account on Acme Certification",
+			text:        []string{"Hello Ana,", "An administrator account was created for you on Acme Certification.", "within 24 hours", setupLink, "Nov 24, 2026, 8:30 AM UTC", "If you did not expect this email, you can ignore it."},
+			html:        []string{"Hello Ana,", "Set your password</a>", "If the button does not work"},
+			htmlLangAtt: `<html lang="en"`,
+		},
+		{
+			lang:        "es",
+			subject:     "Su cuenta de administrador en Acme Certification",
+			text:        []string{"Hola, Ana:", "Se ha creado una cuenta de administrador para usted en Acme Certification.", "24 horas", setupLink, "24 nov 2026, 08:30 UTC", "Si no esperaba este correo, puede ignorarlo."},
+			html:        []string{"Hola, Ana:", "Establecer la contraseña</a>", "Si el botón no funciona"},
+			htmlLangAtt: `<html lang="es"`,
+		},
+		{
+			lang:        "xx", // unknown: English
+			subject:     "Your administrator account on Acme Certification",
+			text:        []string{"Hello Ana,"},
+			htmlLangAtt: `<html lang="en"`,
+		},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			got, err := r.Render(adminSetup(tc.lang, "Ana"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != tc.subject {
+				t.Errorf("subject = %q, want %q", got.Subject, tc.subject)
+			}
+			for _, want := range tc.text {
+				if !strings.Contains(got.Text, want) {
+					t.Errorf("text lacks %q:\n%s", want, got.Text)
+				}
+				if want == setupLink {
+					continue // in the HTML the & of a query would be escaped
+				}
+				if !strings.Contains(got.HTML, want) {
+					t.Errorf("HTML lacks %q:\n%s", want, got.HTML)
+				}
+			}
+			for _, want := range append(tc.html, tc.htmlLangAtt, `href="`+setupLink+`"`, "<title>"+tc.subject+"</title>", testProgram) {
+				if !strings.Contains(got.HTML, want) {
+					t.Errorf("HTML lacks %q:\n%s", want, got.HTML)
+				}
+			}
+			// The footer says why the mail came and that it is automated.
+			for _, part := range []string{got.Text, got.HTML} {
+				if !strings.Contains(part, testBaseURL) {
+					t.Errorf("footer lacks the base URL:\n%s", part)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderKeepsAHostileNameInert(t *testing.T) {
+	r := mustRenderer(t)
+	got, err := r.Render(adminSetup("en", hostileName+"\r\nBcc: evil@example.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.HTML, "<img") || strings.Contains(got.HTML, "alert(1)>") {
+		t.Errorf("HTML contains the raw markup:\n%s", got.HTML)
+	}
+	if !strings.Contains(got.HTML, "&lt;img src=x onerror=alert(1)&gt;{{.}}") {
+		t.Errorf("HTML lacks the escaped name:\n%s", got.HTML)
+	}
+	if !strings.Contains(got.Text, "Hello \"><img src=x onerror=alert(1)>{{.}} Bcc: evil@example.test,") {
+		t.Errorf("text lacks the name on one line, as data:\n%s", got.Text)
+	}
+	for _, part := range []string{got.Subject, got.Text, got.HTML} {
+		if strings.ContainsRune(part, '\u202E') || strings.Contains(part, "\r") {
+			t.Errorf("bidi override or CR survived in %q", part)
+		}
+	}
+	if strings.Contains(got.Text, "\nBcc:") {
+		t.Errorf("the name added a line to the text:\n%s", got.Text)
+	}
+}
+
+func TestRenderSubjectIsOneLine(t *testing.T) {
+	r, err := mail.NewRenderer(mustCatalog(t), "Acme\r\nBcc: evil@example.test\u0007", testBaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Render(mail.Message{To: "a@example.test", Template: "test_message"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Test message from Acme Bcc: evil@example.test"; got.Subject != want {
+		t.Errorf("subject = %q, want %q", got.Subject, want)
+	}
+}
+
+// sampleData has every key the templates use. A new template whose data
+// has a new key adds it here; otherwise the test below fails, since a
+// missing key fails the render.
+var sampleData = map[string]any{
+	"Name":      "Ana",
+	"Link":      setupLink,
+	"ExpiresAt": expiresAt.Format(time.RFC3339),
+	"SentBy":    "Bo",
+	"TimeZone":  "Europe/Madrid",
+}
+
+func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
+	c := mustCatalog(t)
+	r := mustRenderer(t)
+	if len(r.Templates()) < 2 {
+		t.Fatalf("templates = %v", r.Templates())
+	}
+	for _, name := range r.Templates() {
+		for _, lang := range c.Languages() {
+			got, err := r.Render(mail.Message{To: "a@example.test", Lang: lang, Template: name, Data: sampleData})
+			if err != nil {
+				t.Errorf("%s/%s: %v", name, lang, err)
+				continue
+			}
+			for _, part := range []string{got.Subject, got.Text, got.HTML} {
+				if strings.Contains(part, "[mail.") || strings.Contains(part, "<no value>") || strings.Contains(part, "%!") {
+					t.Errorf("%s/%s: missing message or value in %q", name, lang, part)
+				}
+			}
+			if got.Subject == "" || !strings.HasSuffix(got.Text, "\n") || strings.Contains(got.Text, "\n\n\n") {
+				t.Errorf("%s/%s: subject %q, text %q", name, lang, got.Subject, got.Text)
+			}
+		}
+	}
+}
+
+func TestSpanishMailMessagesAreComplete(t *testing.T) {
+	c := mustCatalog(t)
+	es := map[string]bool{}
+	for _, id := range c.MessageIDs("es") {
+		es[id] = true
+	}
+	for _, id := range c.MessageIDs("en") {
+		if (strings.HasPrefix(id, "mail.") || strings.HasPrefix(id, "sms.")) && !es[id] {
+			t.Errorf("Spanish lacks %q", id)
+		}
+	}
+}
+
+func TestRenderTimeZoneAndPreformattedTimes(t *testing.T) {
+	r := mustRenderer(t)
+	m := adminSetup("en", "Ana")
+	m.Data["ExpiresAt"] = expiresAt.Format(time.RFC3339) // what JSON makes of a time
+	m.Data["TimeZone"] = "Europe/Madrid"
+	got, err := r.Render(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "Nov 24, 2026, 9:30 AM CET") {
+		t.Errorf("text lacks the local time:\n%s", got.Text)
+	}
+	m.Data["ExpiresAt"] = "tomorrow at noon"
+	got, err = r.Render(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "The link expires on tomorrow at noon.") {
+		t.Errorf("text lacks the preformatted time:\n%s", got.Text)
+	}
+}
+
+func TestRenderRefusesUnknownTemplatesAndMissingData(t *testing.T) {
+	r := mustRenderer(t)
+	for name, m := range map[string]mail.Message{
+		"unknown template": {To: "a@example.test", Template: "no_such"},
+		"path template":    {To: "a@example.test", Template: "../layout"},
+		"layout":           {To: "a@example.test", Template: "layout"},
+		"missing link":     {To: "a@example.test", Template: "admin_setup", Data: map[string]any{"Name": "Ana", "ExpiresAt": "x"}},
+	} {
+		if _, err := r.Render(m); !errors.Is(err, mail.ErrInvalidJob) {
+			t.Errorf("%s: err = %v, want ErrInvalidJob", name, err)
+		}
+	}
+}
+
+func TestRenderSMS(t *testing.T) {
+	r := mustRenderer(t)
+	got, err := r.RenderSMS(mail.SMS{To: "+34600000000", Lang: "es", Template: "test_message"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Acme Certification: este es un mensaje de prueba. Si puede leerlo, el envío de SMS funciona."; got != want {
+		t.Errorf("SMS = %q, want %q", got, want)
+	}
+	if _, err := r.RenderSMS(mail.SMS{To: "+34600000000", Template: "nope"}); !errors.Is(err, mail.ErrInvalidJob) {
+		t.Errorf("unknown SMS template: err = %v", err)
+	}
+}
+
+func TestNewRendererChecksItsArguments(t *testing.T) {
+	c := mustCatalog(t)
+	for _, tc := range []struct{ program, base string }{
+		{"", testBaseURL},
+		{"Acme", ""},
+		{"Acme", "portal.example.test"},
+		{"Acme", "ftp://portal.example.test"},
+	} {
+		if _, err := mail.NewRenderer(c, tc.program, tc.base); err == nil {
+			t.Errorf("NewRenderer(%q, %q) succeeded", tc.program, tc.base)
+		}
+	}
+}

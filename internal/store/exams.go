@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"example.org/certportal/internal/portal"
+)
+
+const examColumns = `id, code, name, description, level, kind, duration_minutes, languages, delivery, price_minor,
+	currency, passing_score, retake_wait_days, max_reschedules, validity_months, active, created_at, updated_at`
+
+// CreateExam inserts an exam with its domains. A duplicate code is
+// portal.ErrConflict.
+func (tx *Tx) CreateExam(ctx context.Context, e portal.Exam) (*portal.Exam, error) {
+	var out portal.Exam
+	err := tx.get(ctx, &out, `INSERT INTO exams (code, name, description, level, kind, duration_minutes, languages, delivery,
+		price_minor, currency, passing_score, retake_wait_days, max_reschedules, validity_months, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+examColumns,
+		e.Code, e.Name, e.Description, e.Level, e.Kind, e.DurationMinutes, e.Languages, e.Delivery, e.PriceMinor,
+		e.Currency, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.ValidityMonths, e.Active, tx.now, tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: create exam %s: %w", e.Code, err)
+	}
+	for i, d := range e.Domains {
+		if _, err := tx.exec(ctx, `INSERT INTO exam_domains (exam_id, position, name, weight_percent) VALUES (?, ?, ?, ?)`,
+			out.ID, i+1, d.Name, d.WeightPercent); err != nil {
+			return nil, fmt.Errorf("store: create exam %s domain %d: %w", e.Code, i+1, err)
+		}
+		out.Domains = append(out.Domains, portal.ExamDomain{Position: i + 1, Name: d.Name, WeightPercent: d.WeightPercent})
+	}
+	return &out, nil
+}
+
+// ExamFilter selects exams.
+type ExamFilter struct {
+	ActiveOnly bool
+}
+
+// ListExams returns exams ordered by level and code, with their domains.
+func (s *Store) ListExams(ctx context.Context, f ExamFilter) ([]*portal.Exam, error) {
+	where := "1 = 1"
+	if f.ActiveOnly {
+		where = "active = ?"
+	}
+	args := []any{}
+	if f.ActiveOnly {
+		args = append(args, true)
+	}
+	var exams []*portal.Exam
+	err := s.sel(ctx, &exams, `SELECT `+examColumns+` FROM exams WHERE `+where+`
+		ORDER BY CASE level WHEN 'foundational' THEN 1 WHEN 'associate' THEN 2 WHEN 'professional' THEN 3 ELSE 4 END, code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list exams: %w", err)
+	}
+	if len(exams) == 0 {
+		return exams, nil
+	}
+	var domains []struct {
+		ExamID        int64
+		Position      int
+		Name          string
+		WeightPercent int
+	}
+	if err := s.sel(ctx, &domains, `SELECT exam_id, position, name, weight_percent FROM exam_domains ORDER BY exam_id, position`); err != nil {
+		return nil, fmt.Errorf("store: list exam domains: %w", err)
+	}
+	byID := make(map[int64]*portal.Exam, len(exams))
+	for _, e := range exams {
+		byID[e.ID] = e
+	}
+	for _, d := range domains {
+		if e := byID[d.ExamID]; e != nil {
+			e.Domains = append(e.Domains, portal.ExamDomain{Position: d.Position, Name: d.Name, WeightPercent: d.WeightPercent})
+		}
+	}
+	return exams, nil
+}
+
+// CountExams counts the catalog.
+func (tx *Tx) CountExams(ctx context.Context) (int, error) {
+	var n int
+	err := tx.get(ctx, &n, `SELECT COUNT(*) FROM exams`)
+	return n, err
+}

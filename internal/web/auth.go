@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/portal"
+)
+
+type signInPage struct {
+	BasePage
+	Form *Form
+	Next string
+}
+
+func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
+	p := &signInPage{Form: newForm(), Next: localPath(r.URL.Query().Get("next"), "")}
+	s.fillBase(r, &p.BasePage, "signin.title")
+	return s.render(w, r, http.StatusOK, "signin", p)
+}
+
+// handleSignIn checks the credentials; on success it sets a fresh session
+// cookie (a new token on every sign-in) and redirects.
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := r.PostForm
+	p := &signInPage{Form: newForm(), Next: localPath(f.Get("next"), "")}
+	p.Form.Values["email"] = f.Get("email")
+	token, user, err := s.acc.SignIn(r.Context(), meta(r), accounts.SignInRequest{Email: f.Get("email"), Password: f.Get("password")})
+	if err != nil {
+		s.fillBase(r, &p.BasePage, "signin.title")
+		if !s.applyError(&p.BasePage, p.Form, err, "email") {
+			return err
+		}
+		return s.render(w, r, formStatus(err), "signin", p)
+	}
+	s.setSessionCookie(w, token)
+	target := "/dashboard"
+	if user.Role.IsStaff() {
+		target = "/console"
+	}
+	http.Redirect(w, r, localPath(p.Next, target), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
+	sess := info(r).Session
+	if err := s.acc.SignOut(r.Context(), actor(r), sess.ID); err != nil {
+		return err
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/signin?notice=signed_out", http.StatusSeeOther)
+	return nil
+}
+
+type setupPage struct {
+	BasePage
+	Form    *Form
+	Account *portal.User
+	Token   string
+}
+
+// handleSetupForm shows the one-time admin setup form. The page carries the
+// token in its URL, so the layout's referrer policy keeps it from leaking to
+// other sites, and the page is never cached.
+func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
+	token := r.PathValue("token")
+	user, err := s.acc.SetupAccount(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	p := &setupPage{Form: newForm(), Account: user, Token: token}
+	s.fillBase(r, &p.BasePage, "setup.title")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	return s.render(w, r, http.StatusOK, "setup", p)
+}
+
+func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
+	token := r.PathValue("token")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	_, err := s.acc.CompleteSetup(r.Context(), actor(r), accounts.SetupRequest{
+		Token: token, Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
+	})
+	if err != nil {
+		if portal.ErrorCode(err) != portal.EInvalid {
+			return err
+		}
+		user, uerr := s.acc.SetupAccount(r.Context(), token)
+		if uerr != nil {
+			return uerr
+		}
+		p := &setupPage{Form: newForm(), Account: user, Token: token}
+		s.fillBase(r, &p.BasePage, "setup.title")
+		s.applyError(&p.BasePage, p.Form, err, "password")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		return s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
+	}
+	http.Redirect(w, r, "/signin?notice=setup_complete", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"example.org/certportal/internal/portal"
+)
+
+// errTooLarge is returned when a form exceeds its body limit.
+var errTooLarge = &portal.Error{Code: portal.EInvalid, Message: "error.too_large"}
+
+// errorPage is the page for every error.
+type errorPage struct {
+	BasePage
+	Status  int
+	Heading string
+	Message string
+}
+
+// serveError is the one error mapper. It picks the status from the error's
+// code, logs internal errors in full with the request ID, and renders a page
+// that never shows internal detail.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *portal.Error
+	code := portal.ErrorCode(err)
+	status := http.StatusInternalServerError
+	message := "error.internal"
+	if errors.As(err, &pe) && pe.Message != "" {
+		message = pe.Message
+	}
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr) || errors.Is(err, errTooLarge):
+		status, message = http.StatusRequestEntityTooLarge, "error.too_large"
+	case code == portal.EInvalid:
+		status = http.StatusUnprocessableEntity
+		if message == "error.internal" {
+			message = "error.form_invalid"
+		}
+	case code == portal.ENotFound:
+		status, message = http.StatusNotFound, "error.not_found"
+	case code == portal.EUnauthorized:
+		if r.Method == http.MethodGet && pe != nil && pe.Message == "" {
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		status = http.StatusUnauthorized
+		if message == "error.internal" {
+			message = "error.unauthorized"
+		}
+	case code == portal.EForbidden:
+		status = http.StatusForbidden
+		if message == "error.internal" {
+			message = "error.forbidden"
+		}
+	case code == portal.EConflict:
+		status = http.StatusConflict
+		if message == "error.internal" {
+			message = "error.conflict"
+		}
+	case code == portal.ERateLimited:
+		status = http.StatusTooManyRequests
+		message = "error.rate_limited"
+	default:
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", err.Error())
+		message = "error.internal"
+	}
+	if code == portal.ENotFound || code == portal.EForbidden {
+		s.log.InfoContext(r.Context(), "request refused", "status", status, "route", info(r).Pattern)
+	}
+	p := &errorPage{Status: status}
+	s.fillBase(r, &p.BasePage, "error.title."+statusKey(status))
+	p.Heading = p.T.T("error.title."+statusKey(status), nil)
+	p.Message = p.T.T(message, nil)
+	if rerr := s.render(w, r, status, "error", p); rerr != nil {
+		s.log.ErrorContext(r.Context(), "render error page", "err", rerr.Error())
+		http.Error(w, http.StatusText(status)+" (request "+info(r).ID+")", status)
+	}
+}
+
+func statusKey(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		return "invalid"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusMethodNotAllowed:
+		return "method"
+	}
+	return "internal"
+}
+
+// handleNotFound answers every unmatched path.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	return portal.ErrNotFound
+}
+
+// localPath returns next when it is a path on this site, else fallback; it
+// keeps redirects after sign-in from leaving the portal.
+func localPath(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return fallback
+	}
+	return next
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+
+	"example.org/certportal/internal/portal"
+)
+
+type homePage struct {
+	BasePage
+}
+
+// handleHome is the landing page; signed-in users go to their dashboard.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	p := &homePage{}
+	s.fillBase(r, &p.BasePage, "home.title")
+	if p.User != nil {
+		target := "/dashboard"
+		if p.User.Role.IsStaff() {
+			target = "/console"
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "home", p)
+}
+
+type helpPage struct {
+	BasePage
+}
+
+func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
+	p := &helpPage{}
+	s.fillBase(r, &p.BasePage, "help.title")
+	return s.render(w, r, http.StatusOK, "help", p)
+}
+
+type dashboardPage struct {
+	BasePage
+}
+
+// handleDashboard is the candidate's home after sign-in.
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
+	p := &dashboardPage{}
+	s.fillBase(r, &p.BasePage, "dashboard.title")
+	return s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+type examListPage struct {
+	BasePage
+	Exams []*portal.Exam
+}
+
+// handleExamList shows the active catalog to everyone.
+func (s *Server) handleExamList(w http.ResponseWriter, r *http.Request) error {
+	exams, err := s.exams.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &examListPage{Exams: exams}
+	s.fillBase(r, &p.BasePage, "exams.title")
+	return s.render(w, r, http.StatusOK, "exam_list", p)
+}
+
+// handleLanguage remembers a visitor's language choice in a cookie. (A
+// signed-in user's preference is part of the profile.)
+func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	lang := r.PostForm.Get("lang")
+	if !s.catalog.Supported(lang) {
+		return portal.ErrInvalid
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, localPath(r.PostForm.Get("next"), "/"), http.StatusSeeOther)
+	return nil
+}

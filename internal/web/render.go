@@ -1,0 +1,286 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
+)
+
+//go:embed all:templates
+var templatesFS embed.FS
+
+// templates holds one parsed template set per page: the layout, the shared
+// partials and the page itself. They are parsed at start-up (an error stops
+// the server) and, in development mode, again on every render.
+type templates struct {
+	funcs template.FuncMap
+	dev   bool
+	mu    sync.RWMutex
+	pages map[string]*template.Template
+}
+
+func parseTemplates(funcs template.FuncMap, dev bool) (*templates, error) {
+	t := &templates{funcs: funcs, dev: dev}
+	pages, err := t.parse()
+	if err != nil {
+		return nil, err
+	}
+	t.pages = pages
+	return t, nil
+}
+
+func (t *templates) parse() (map[string]*template.Template, error) {
+	var fsys fs.FS = templatesFS
+	if t.dev {
+		if dir, err := devTemplateDir(); err == nil {
+			fsys = dir
+		}
+	}
+	shared, err := fs.Glob(fsys, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		tmpl, err := template.New(name).Funcs(t.funcs).ParseFS(fsys, append(shared, f)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		pages[name] = tmpl
+	}
+	return pages, nil
+}
+
+func (t *templates) lookup(name string) (*template.Template, error) {
+	if t.dev {
+		pages, err := t.parse()
+		if err != nil {
+			return nil, err
+		}
+		t.mu.Lock()
+		t.pages = pages
+		t.mu.Unlock()
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	tmpl, ok := t.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", name)
+	}
+	return tmpl, nil
+}
+
+// page is implemented by every page type through its embedded BasePage.
+type page interface{ base() *BasePage }
+
+// BasePage is what the layout needs. Every page type embeds it.
+type BasePage struct {
+	T         *i18n.Localizer
+	Lang      string
+	Title     string
+	Program   string
+	User      *portal.User
+	Console   bool // render the staff and admin layout
+	Nav       []NavItem
+	Notice    string
+	Errors    []SummaryItem
+	RequestID string
+	Path      string
+	Languages []LanguageOption
+	Now       time.Time
+}
+
+func (b *BasePage) base() *BasePage { return b }
+
+// NavItem is one link of the main navigation.
+type NavItem struct {
+	Href    string
+	Label   string
+	Current bool
+}
+
+// SummaryItem is one line of the error summary at the top of a form.
+type SummaryItem struct {
+	Field   string
+	Message string
+}
+
+// LanguageOption is one entry of the language picker.
+type LanguageOption struct {
+	Code     string
+	Name     string
+	Selected bool
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean error page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) error {
+	tmpl, err := s.tmpl.lookup(name)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// fillBase sets the layout's fields for this request. titleID is a catalog
+// message ID.
+func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
+	i := info(r)
+	lang := i.Lang
+	if lang == "" {
+		lang = i18n.Default
+	}
+	b.T = s.catalog.Localizer(lang)
+	b.Lang = lang
+	b.Title = b.T.T(titleID, nil)
+	b.Program = s.cfg.ProgramName
+	b.RequestID = i.ID
+	b.Path = r.URL.Path
+	b.Now = s.clock.Now()
+	if i.Session != nil && i.Session.Active() {
+		b.User = i.Session.User
+	}
+	b.Console = strings.HasPrefix(r.URL.Path, "/console")
+	b.Nav = s.nav(b)
+	for _, l := range s.catalog.Languages() {
+		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
+	}
+	if n := r.URL.Query().Get("notice"); n != "" && notices[n] {
+		b.Notice = b.T.T("notice."+n, nil)
+	}
+}
+
+// notices are the flash messages a redirect may name in ?notice=. Only
+// these keys are shown, so a crafted link cannot put text on the page.
+var notices = map[string]bool{
+	"signed_out":     true,
+	"setup_complete": true,
+	"test_mail_sent": true,
+	"language_saved": true,
+}
+
+// nav builds the navigation for the layout. Only pages that exist are
+// linked.
+func (s *Server) nav(b *BasePage) []NavItem {
+	var items []NavItem
+	add := func(href, label string) {
+		current := b.Path == href || (href != "/" && strings.HasPrefix(b.Path, href+"/"))
+		items = append(items, NavItem{Href: href, Label: b.T.T(label, nil), Current: current})
+	}
+	if b.Console {
+		add("/console", "nav.console_home")
+		if b.User != nil && b.User.Role == portal.RoleAdmin {
+			add("/console/audit", "nav.console_audit")
+			add("/console/jobs", "nav.console_jobs")
+			if s.cfg.DevMailbox {
+				add("/console/mail", "nav.console_mail")
+			}
+		}
+		return items
+	}
+	if b.User != nil {
+		add("/dashboard", "nav.dashboard")
+	}
+	add("/exams", "nav.exams")
+	add("/help", "nav.help")
+	return items
+}
+
+// Form carries a form's submitted values and per-field messages back to its
+// template.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+	order  []string
+}
+
+// newForm returns an empty form.
+func newForm() *Form { return &Form{Values: map[string]string{}, Errors: map[string]string{}} }
+
+// Value returns a submitted value.
+func (f *Form) Value(name string) string { return f.Values[name] }
+
+// Error returns the message for a field, or "".
+func (f *Form) Error(name string) string { return f.Errors[name] }
+
+// setError records a translated message for a field (the first one wins).
+func (f *Form) setError(field, message string) {
+	if _, ok := f.Errors[field]; ok {
+		return
+	}
+	f.Errors[field] = message
+	f.order = append(f.order, field)
+}
+
+// applyError moves the field errors of a validation error into the form and
+// the page's error summary. It reports false when err is not a form error,
+// which the caller then returns to the error mapper.
+func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField string) bool {
+	pe, ok := err.(*portal.Error)
+	if !ok || (pe.Code != portal.EInvalid && pe.Code != portal.EUnauthorized && pe.Code != portal.EConflict) {
+		return false
+	}
+	if len(pe.Fields) == 0 {
+		f.setError(fallbackField, b.T.T(pe.Message, pe.Data))
+	}
+	for _, fe := range pe.Fields {
+		f.setError(fe.Field, b.T.T(fe.Message, fe.Data))
+	}
+	for _, field := range f.order {
+		b.Errors = append(b.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
+	}
+	return true
+}
+
+// formStatus is the status of a re-rendered form.
+func formStatus(err error) int {
+	switch portal.ErrorCode(err) {
+	case portal.EUnauthorized:
+		return http.StatusUnauthorized
+	case portal.EConflict:
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static": func(name string) string { return s.static.url(name) },
+		"date": func(l *i18n.Localizer, t time.Time) string {
+			return l.Date(t, time.UTC)
+		},
+		"datetime": func(l *i18n.Localizer, t time.Time) string {
+			return l.DateTime(t, time.UTC)
+		},
+		"money": func(l *i18n.Localizer, minor int64, currency string) string {
+			return l.Money(minor, currency)
+		},
+	}
+}

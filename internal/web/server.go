@@ -1,0 +1,79 @@
+// Package web is certportal's server-rendered HTML interface: the candidate
+// pages, the staff and admin console, health endpoints and static assets.
+// Handlers are thin: they parse input, call a service with the acting user,
+// and render a typed page or redirect. Rules live in the services.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/exams"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/ops"
+	"example.org/certportal/internal/portal"
+)
+
+// Config is what the web layer needs from the configuration.
+type Config struct {
+	BaseURL        string
+	ProgramName    string
+	Dev            bool // reparse templates on every request
+	DevMailbox     bool // show the development mailbox in the console
+	TrustedProxies []netip.Prefix
+	MetricsOnMain  bool // serve /metrics on this handler
+}
+
+// Deps are the services and infrastructure the handlers call.
+type Deps struct {
+	Log      *slog.Logger
+	Clock    portal.Clock
+	Catalog  *i18n.Catalog
+	Accounts *accounts.Service
+	Exams    *exams.Service
+	Ops      *ops.Service
+	Ready    func(ctx context.Context) error
+	Registry *prometheus.Registry
+}
+
+// Server serves the HTML interface.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   portal.Clock
+	catalog *i18n.Catalog
+	acc     *accounts.Service
+	exams   *exams.Service
+	ops     *ops.Service
+	ready   func(ctx context.Context) error
+	tmpl    *templates
+	static  *staticFiles
+	metrics *httpMetrics
+	reg     *prometheus.Registry
+	secure  bool // served over TLS (BaseURL is https)
+}
+
+// New parses the templates and returns the server. A template error stops
+// start-up.
+func New(cfg Config, d Deps) (*Server, error) {
+	static, err := newStaticFiles()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
+		ops: d.Ops, ready: d.Ready, static: static, reg: d.Registry,
+		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
+	}
+	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
+		return nil, err
+	}
+	if d.Registry != nil {
+		s.metrics = newHTTPMetrics(d.Registry)
+	}
+	return s, nil
+}
