@@ -26,8 +26,9 @@ type Main struct {
 	Getenv func(string) string
 	Clock  portal.Clock // injected by tests; the system clock otherwise
 
-	// OnServing, when set, is called with the base URL once the server
-	// listens (tests use it to learn the port of --addr 127.0.0.1:0).
+	// OnServing, when set, is called with the listener's URL once the
+	// server accepts connections (tests use it to learn the port of
+	// --addr 127.0.0.1:0).
 	OnServing func(url string)
 }
 

@@ -110,7 +110,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "dev", cfg.Dev, "demo", cfg.Demo)
 	if m.OnServing != nil {
-		m.OnServing(baseURL)
+		m.OnServing("http://" + ln.Addr().String())
 	}
 
 	select {

@@ -72,6 +72,7 @@ func (c *Config) DevMailbox() bool { return c.SMTPURL == "" }
 type setting struct {
 	flag, env, def, usage string
 	secret                bool // may be given as a file through env+"_FILE"
+	isBool                bool // a switch: --dev means --dev=true
 	set                   func(c *Config, v string) error
 }
 
@@ -130,8 +131,8 @@ func settings() []setting {
 		{flag: "session-idle", env: "CERTPORTAL_SESSION_IDLE", def: "1h", usage: "sign a session out after this long without a request", set: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{flag: "session-lifetime", env: "CERTPORTAL_SESSION_LIFETIME", def: "24h", usage: "absolute lifetime of a session", set: dur(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{flag: "shutdown-timeout", env: "CERTPORTAL_SHUTDOWN_TIMEOUT", def: "20s", usage: "how long in-flight requests and jobs may take to finish on shutdown", set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
-		{flag: "accept-nondurable", env: "CERTPORTAL_ACCEPT_NONDURABLE", def: "false", usage: "start even when the database does not guarantee durable commits", set: boolean(func(c *Config) *bool { return &c.AcceptNonDurable })},
-		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
+		{flag: "accept-nondurable", env: "CERTPORTAL_ACCEPT_NONDURABLE", def: "false", isBool: true, usage: "start even when the database does not guarantee durable commits", set: boolean(func(c *Config) *bool { return &c.AcceptNonDurable })},
+		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", isBool: true, usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
 	}
 }
 
@@ -152,10 +153,23 @@ func Register(fs *flag.FlagSet) *Loader {
 			usage += ", $" + s.env + "_FILE"
 		}
 		usage += "]"
-		l.values[s.flag] = fs.String(s.flag, s.def, usage)
+		v := &value{s: s.def, isBool: s.isBool}
+		l.values[s.flag] = &v.s
+		fs.Var(v, s.flag, usage)
 	}
 	return l
 }
+
+// value is a flag holding the raw text of a setting; Load parses it. A
+// switch accepts --name alone.
+type value struct {
+	s      string
+	isBool bool
+}
+
+func (v *value) String() string     { return v.s }
+func (v *value) Set(s string) error { v.s = s; return nil }
+func (v *value) IsBoolFlag() bool   { return v.isBool }
 
 // Load resolves every setting after fs.Parse: an explicit flag wins, then the
 // environment variable, then its _FILE form, then the default. It returns one

@@ -484,3 +484,30 @@ func TestEnqueueRejectsBadInput(t *testing.T) {
 		t.Error("Enqueue with unencodable args succeeded")
 	}
 }
+
+// TestMigrateIsIdempotent runs Migrate again on a migrated store, and on
+// PostgreSQL, where several instances may start at once, concurrently.
+func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		ctx := context.Background()
+		st := mustStore(t, engine)
+		if err := jobs.Migrate(ctx, st); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+		if engine != store.Postgres {
+			return // SQLite serves one instance: no concurrent start
+		}
+		fresh := testutil.MustOpenStore(t, engine, testutil.NewClock(t0))
+		errs := make(chan error, 3)
+		for range 3 {
+			go func() { errs <- jobs.Migrate(ctx, fresh) }()
+		}
+		for range 3 {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent Migrate: %v", err)
+			}
+		}
+	})
+}

@@ -143,8 +143,21 @@ func Migrate(ctx context.Context, st *store.Store) error {
 		// The key includes the schema, so instances of one deployment
 		// serialise while test schemas in one database do not.
 		const key = `hashtext('certportal.river_migrate.' || current_schema())`
-		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
-			return fmt.Errorf("jobs: migrate: lock: %w", err)
+		// Poll rather than block: a blocked pg_advisory_lock would hit the
+		// store's lock_timeout while another instance runs a long migration.
+		for {
+			var locked bool
+			if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+key+`)`).Scan(&locked); err != nil {
+				return fmt.Errorf("jobs: migrate: lock: %w", err)
+			}
+			if locked {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("jobs: migrate: waiting for another instance to migrate: %w", ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 		defer func() {
 			_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`)

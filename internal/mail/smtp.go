@@ -232,6 +232,11 @@ func (s *SMTPSender) deliver(ctx context.Context, to string, msgs ...*gomail.Msg
 		return fmt.Errorf("mail: smtp client: %w", err)
 	}
 	if err := c.DialAndSendWithContext(ctx, msgs...); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// Cancelled mid-session (e.g. shutdown): say so, so that the
+			// job system can tell an interruption from a failure.
+			err = fmt.Errorf("%w: %w", ctxErr, err)
+		}
 		return &redactedError{err: fmt.Errorf("mail: smtp via %s: %w", s.redacted, err), secret: to}
 	}
 	return nil

@@ -192,26 +192,72 @@ func TestSMTPSendTimesOutOnASilentServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = l.Close() })
-	conns := make(chan net.Conn, 4)
+	var conns []net.Conn // accepted, never greeted
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
-			conns <- c // accepted, never greeted
+			conns = append(conns, c)
 		}
 	}()
 	t.Cleanup(func() {
-		close(conns)
-		for c := range conns {
+		_ = l.Close()
+		<-done
+		for _, c := range conns {
 			_ = c.Close()
 		}
 	})
 	s := mustSMTPSender(t, "smtp+insecure://"+l.Addr().String(), 200*time.Millisecond)
 	if err := sendOrHang(t, s, mail.Outgoing{From: testFrom, To: "ana@example.test", Subject: "x", Text: "x"}); err == nil {
 		t.Fatal("Send to a silent server succeeded")
+	}
+}
+
+func TestSMTPSendStopsWhenCancelled(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			accepted <- c // never greeted
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		select {
+		case c := <-accepted:
+			_ = c.Close()
+		default:
+		}
+	})
+	s := mustSMTPSender(t, "smtp+insecure://"+l.Addr().String(), time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Send(ctx, mail.Outgoing{From: testFrom, To: "ana@example.test", Subject: "x", Text: "x"})
+	}()
+	var c net.Conn
+	select {
+	case c = <-accepted:
+		accepted <- c // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatal("Send never connected")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Send ignored the cancellation")
 	}
 }
 

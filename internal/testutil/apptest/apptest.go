@@ -1,0 +1,213 @@
+// Package apptest starts the real certportal application (the same
+// app.Main the binary runs) on a random loopback port with a fresh
+// database, for black-box tests over HTTP and in a browser.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/app"
+	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/testutil"
+)
+
+// App is a running portal.
+type App struct {
+	URL     string
+	Engine  string
+	Clock   *testutil.Clock
+	DataDir string
+	Env     map[string]string
+
+	mu     sync.Mutex
+	stdout bytes.Buffer
+	stderr bytes.Buffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// Option changes how the app starts.
+type Option func(*options)
+
+type options struct {
+	env  map[string]string
+	args []string
+	at   time.Time
+}
+
+// WithEnv sets an environment variable for the app.
+func WithEnv(key, value string) Option { return func(o *options) { o.env[key] = value } }
+
+// WithArgs adds serve flags, e.g. "--demo".
+func WithArgs(args ...string) Option { return func(o *options) { o.args = append(o.args, args...) } }
+
+// At starts the app's clock at t.
+func At(t time.Time) Option { return func(o *options) { o.at = t } }
+
+// Start runs `certportal serve --dev` on engine with a fresh database and
+// waits until it serves. It stops when the test ends.
+func Start(tb testing.TB, engine string, opts ...Option) *App {
+	tb.Helper()
+	o := &options{env: map[string]string{}, at: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	for _, opt := range opts {
+		opt(o)
+	}
+	a := &App{Engine: engine, Clock: testutil.NewClock(o.at), DataDir: tb.TempDir(), Env: map[string]string{
+		"CERTPORTAL_ADDR":       "127.0.0.1:0",
+		"CERTPORTAL_LOG_FORMAT": "json",
+		"CERTPORTAL_LOG_LEVEL":  "info",
+	}}
+	a.Env["CERTPORTAL_DATA_DIR"] = a.DataDir
+	if engine == store.Postgres {
+		a.Env["CERTPORTAL_DATABASE_URL"] = testutil.DatabaseURL(tb, engine)
+	}
+	for k, v := range o.env {
+		a.Env[k] = v
+	}
+	args := append([]string{"serve"}, o.args...)
+	if a.Env["CERTPORTAL_SMTP_URL"] == "" && !contains(args, "--demo") {
+		args = append(args, "--dev")
+	}
+	a.run(tb, args)
+	tb.Cleanup(func() { a.Stop(tb) })
+	return a
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) run(tb testing.TB, args []string) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.done = make(chan int, 1)
+	ready := make(chan string, 1)
+	m := &app.Main{
+		Stdout:    lockedWriter{&a.mu, &a.stdout},
+		Stderr:    lockedWriter{&a.mu, &a.stderr},
+		Getenv:    func(k string) string { return a.Env[k] },
+		Clock:     a.Clock,
+		OnServing: func(u string) { ready <- u },
+	}
+	go func() { a.done <- m.Run(ctx, args) }()
+	select {
+	case a.URL = <-ready:
+	case code := <-a.done:
+		a.done <- code
+		tb.Fatalf("certportal exited with %d before serving:\n%s", code, a.Stderr())
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("certportal did not start within 60 s:\n%s", a.Stderr())
+	}
+}
+
+// Stop shuts the app down gracefully and returns its exit code. Stopping
+// twice is harmless.
+func (a *App) Stop(tb testing.TB) int {
+	tb.Helper()
+	if a.cancel == nil {
+		return 0
+	}
+	a.cancel()
+	a.cancel = nil
+	select {
+	case code := <-a.done:
+		return code
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("certportal did not stop within 30 s")
+	}
+	return -1
+}
+
+// Restart stops the app and starts it again on the same database.
+func (a *App) Restart(tb testing.TB, args ...string) {
+	tb.Helper()
+	if code := a.Stop(tb); code != 0 {
+		tb.Fatalf("certportal exited with %d:\n%s", code, a.Stderr())
+	}
+	a.Env["CERTPORTAL_ADDR"] = "127.0.0.1:0"
+	all := append([]string{"serve"}, args...)
+	if a.Env["CERTPORTAL_SMTP_URL"] == "" && !contains(all, "--demo") {
+		all = append(all, "--dev")
+	}
+	a.run(tb, all)
+}
+
+// Stdout is what the app printed on standard output so far.
+func (a *App) Stdout() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stdout.String()
+}
+
+// Stderr is the app's log so far.
+func (a *App) Stderr() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stderr.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// Client returns an HTTP client with a cookie jar that does not follow
+// redirects, so tests see each response as sent.
+func (a *App) Client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar:     jar,
+		Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// PostForm posts a same-origin form the way a browser does (with Origin and
+// Sec-Fetch-Site headers).
+func (a *App) PostForm(tb testing.TB, c *http.Client, path string, form url.Values) *http.Response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", a.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp
+}
+
+// Get fetches a path.
+func (a *App) Get(tb testing.TB, c *http.Client, path string) *http.Response {
+	tb.Helper()
+	resp, err := c.Get(a.URL + path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp
+}
