@@ -56,7 +56,7 @@ func (s *Service) CreateAdmin(ctx context.Context, actor portal.Actor, req Admin
 		return audit(ctx, tx, actor, "account.admin_created", userSubject(user.ID), "")
 	})
 	if errors.Is(err, portal.ErrConflict) {
-		return nil, "", &portal.Error{Code: portal.EConflict, Message: "account.email_taken", Fields: []portal.FieldError{{Field: "email", Message: "account.email_taken"}}}
+		return nil, "", &portal.Error{Code: portal.EConflict, Message: "field.email_taken", Fields: []portal.FieldError{{Field: "email", Message: "field.email_taken"}}}
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("accounts: create admin: %w", err)

@@ -34,7 +34,7 @@ func (s *Service) CreateUser(ctx context.Context, actor portal.Actor, req UserCr
 	first := validateName(&v, "first_name", req.FirstName)
 	last := validateName(&v, "last_name", req.LastName)
 	if !req.Role.Valid() {
-		v.Add("role", "account.invalid_role", nil)
+		v.Add("role", "field.invalid_role", nil)
 	}
 	s.cfg.Policy.Check(&v, "password", req.Password, PasswordContext{ProgramName: s.cfg.ProgramName, FirstName: first, LastName: last, Email: email})
 	if err := v.Err(); err != nil {
@@ -62,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, actor portal.Actor, req UserCr
 		return audit(ctx, tx, actor, "account.created", userSubject(user.ID), string(req.Role))
 	})
 	if errors.Is(err, portal.ErrConflict) {
-		return nil, &portal.Error{Code: portal.EConflict, Message: "account.email_taken", Fields: []portal.FieldError{{Field: "email", Message: "account.email_taken"}}}
+		return nil, &portal.Error{Code: portal.EConflict, Message: "field.email_taken", Fields: []portal.FieldError{{Field: "email", Message: "field.email_taken"}}}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("accounts: create user: %w", err)

@@ -120,7 +120,7 @@ func cliMessage(id string) string {
 		return "required"
 	case "field.invalid_name":
 		return "use only letters, spaces, apostrophes, hyphens and periods"
-	case "account.email_taken":
+	case "field.email_taken":
 		return "an account with this email address already exists"
 	}
 	return id

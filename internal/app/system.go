@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -95,8 +96,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	if s.runner, err = jobs.New(st, jobs.Config{Logger: log, Clock: clock}); err != nil {
 		return nil, err
 	}
-	s.runner.Handle(mail.KindSend, s.mailer.HandleJob)
-	s.runner.Handle(mail.KindSendSMS, s.mailer.HandleSMSJob)
+	s.runner.Handle(mail.KindSend, permanentIfInvalid(s.mailer.HandleJob))
+	s.runner.Handle(mail.KindSendSMS, permanentIfInvalid(s.mailer.HandleSMSJob))
 
 	hasher := accounts.NewHasher(accounts.DefaultHashParams, 2)
 	s.accounts = accounts.New(st, clock, log, hasher, accounts.Config{
@@ -152,4 +153,16 @@ func (s *system) registerMetrics() {
 			return float64(n)
 		}),
 	)
+}
+
+// permanentIfInvalid stops retrying a mail job whose arguments can never be
+// sent; delivery failures stay retryable.
+func permanentIfInvalid(h jobs.Handler) jobs.Handler {
+	return func(ctx context.Context, args json.RawMessage) error {
+		err := h(ctx, args)
+		if errors.Is(err, mail.ErrInvalidJob) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
 }

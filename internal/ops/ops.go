@@ -50,7 +50,7 @@ func (s *Service) SendTestMail(ctx context.Context, actor portal.Actor, to strin
 	}
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		if err := jobs.Enqueue(ctx, tx, mail.KindSend, mail.Message{
-			To: addr, Lang: user.Language, Template: "test_message", Data: map[string]any{"Name": user.FirstName},
+			To: addr, Lang: user.Language, Template: "test_message", Data: map[string]any{"SentBy": user.FullName()},
 		}); err != nil {
 			return err
 		}

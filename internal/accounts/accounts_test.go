@@ -1,0 +1,346 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/testutil"
+)
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// fastParams keep tests quick; the production parameters are measured in
+// docs/benchmarks.md.
+var fastParams = accounts.HashParams{Time: 1, Memory: 1024, Threads: 1, KeyLen: 32}
+
+type fixture struct {
+	svc    *accounts.Service
+	clock  *testutil.Clock
+	hasher *accounts.Hasher
+}
+
+func newFixture(t *testing.T, engine string) *fixture {
+	t.Helper()
+	clock := testutil.NewClock(t0)
+	st := testutil.MustOpenStore(t, engine, clock)
+	h := accounts.NewHasher(fastParams, 4)
+	svc := accounts.New(st, clock, slog.New(slog.DiscardHandler), h, accounts.Config{
+		BaseURL: "http://portal.test", ProgramName: "Acme Cloud", LoginIDPrefix: "CP",
+		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour,
+	})
+	return &fixture{svc: svc, clock: clock, hasher: h}
+}
+
+var system = portal.SystemActor("test")
+
+func setupToken(t *testing.T, link string) string {
+	t.Helper()
+	i := strings.LastIndex(link, "/setup/")
+	if i < 0 {
+		t.Fatalf("not a setup link: %s", link)
+	}
+	return link[i+len("/setup/"):]
+}
+
+func TestAdminSetupLink(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		u, link, err := f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: " Ada@Example.ORG ", FirstName: "Ada", LastName: "Lovelace"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Email != "ada@example.org" || u.Role != portal.RoleAdmin || u.PasswordHash != "" {
+			t.Fatalf("admin = %+v", u)
+		}
+		if len(u.LoginID) != 10 || !strings.HasPrefix(u.LoginID, "CP") {
+			t.Errorf("login ID %q is not CP + 8 digits", u.LoginID)
+		}
+		token := setupToken(t, link)
+		if len(token) < 43 {
+			t.Errorf("token %q is shorter than 256 bits", token)
+		}
+		// No password yet: nobody can sign in.
+		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ada@example.org", Password: ""}); err == nil {
+			t.Fatal("signed in without a password")
+		}
+		// A weak password is refused with the rule named.
+		_, err = f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "short", Confirm: "short"})
+		assertField(t, err, "password", "password.too_short")
+		_, err = f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "Lovelace2026x", Confirm: "Lovelace2026x"})
+		assertField(t, err, "password", "password.contains_context")
+		_, err = f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "Tr0ub4dor&3x", Confirm: "different"})
+		assertField(t, err, "confirm", "password.mismatch")
+
+		if _, err := f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "Tr0ub4dor&3x", Confirm: "Tr0ub4dor&3x"}); err != nil {
+			t.Fatal(err)
+		}
+		// The link works once.
+		if _, err := f.svc.SetupAccount(ctx, token); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("used link: err = %v, want not found", err)
+		}
+		if _, err := f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "An0ther-pass", Confirm: "An0ther-pass"}); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("second use: err = %v, want not found", err)
+		}
+		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ADA@example.org", Password: "Tr0ub4dor&3x"}); err != nil {
+			t.Fatalf("sign in after setup: %v", err)
+		}
+	})
+}
+
+func TestAdminSetupLinkExpiresAfter24Hours(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		_, link, err := f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "a@example.org", FirstName: "A", LastName: "Admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := setupToken(t, link)
+		f.clock.Advance(24*time.Hour - time.Second)
+		if _, err := f.svc.SetupAccount(ctx, token); err != nil {
+			t.Fatalf("at 24 h - 1 s: %v", err)
+		}
+		f.clock.Advance(2 * time.Second)
+		if _, err := f.svc.SetupAccount(ctx, token); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("at 24 h + 1 s: err = %v, want not found", err)
+		}
+		if _, err := f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "Tr0ub4dor&3x", Confirm: "Tr0ub4dor&3x"}); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("complete at 24 h + 1 s: err = %v, want not found", err)
+		}
+	})
+}
+
+func TestAdminSetupLinkConcurrentUseSucceedsOnce(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		_, link, err := f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "a@example.org", FirstName: "A", LastName: "Admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := setupToken(t, link)
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "Tr0ub4dor&3x", Confirm: "Tr0ub4dor&3x"}); err == nil {
+					ok.Add(1)
+				} else if !errors.Is(err, portal.ErrNotFound) {
+					t.Errorf("unexpected error: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 1 {
+			t.Fatalf("%d concurrent setups succeeded, want exactly 1", ok.Load())
+		}
+	})
+}
+
+func TestCreateAdminValidation(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		_, _, err := f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "not-an-email", FirstName: "", LastName: "<script>"})
+		assertField(t, err, "email", "field.invalid_email")
+		assertField(t, err, "first_name", "field.first_name_required")
+		assertField(t, err, "last_name", "field.invalid_name")
+		if _, _, err := f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "a@example.org", FirstName: "A", LastName: "B"}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "A@EXAMPLE.org", FirstName: "A", LastName: "B"})
+		assertField(t, err, "email", "field.email_taken")
+		// A candidate cannot create admins.
+		_, _, err = f.svc.CreateAdmin(ctx, portal.Actor{UserID: 9, Role: portal.RoleCandidate}, accounts.AdminCreate{Email: "b@example.org", FirstName: "A", LastName: "B"})
+		if !errors.Is(err, portal.ErrForbidden) {
+			t.Fatalf("candidate creating an admin: err = %v", err)
+		}
+	})
+}
+
+func TestSignInFailsTheSameWayForEveryCause(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		if _, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "c@example.org", FirstName: "Cam", LastName: "Doe", Role: portal.RoleCandidate, Password: "Corr3ct-horse"}); err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, req := range []accounts.SignInRequest{
+			{Email: "nobody@example.org", Password: "Corr3ct-horse"},
+			{Email: "c@example.org", Password: "wrong-Passw0rd"},
+			{Email: "c@example.org", Password: "Corr3ct-horse" + " "}, // exactly as typed: no trimming
+			{Email: "c@example.org", Password: "corr3ct-horse"},       // no case folding
+		} {
+			_, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, req)
+			var pe *portal.Error
+			if !errors.As(err, &pe) || pe.Code != portal.EUnauthorized {
+				t.Fatalf("%+v: err = %v, want unauthorized", req, err)
+			}
+			msgs = append(msgs, pe.Message)
+		}
+		for _, m := range msgs {
+			if m != msgs[0] {
+				t.Fatalf("messages differ: %v", msgs)
+			}
+		}
+		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: " C@Example.org", Password: "Corr3ct-horse"}); err != nil {
+			t.Fatalf("correct sign-in: %v", err)
+		}
+	})
+}
+
+func TestSessionsExpireWhenIdleAndAtTheirLifetime(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		if _, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "c@example.org", FirstName: "Cam", LastName: "Doe", Role: portal.RoleCandidate, Password: "Corr3ct-horse"}); err != nil {
+			t.Fatal(err)
+		}
+		signIn := func() string {
+			tok, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		tok := signIn()
+		if _, err := f.svc.Session(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Hour + time.Second)
+		if _, err := f.svc.Session(ctx, tok); !errors.Is(err, portal.ErrUnauthorized) {
+			t.Fatalf("idle 1 h + 1 s: err = %v, want unauthorized", err)
+		}
+		// Active every 50 minutes: alive until the 24-hour lifetime.
+		tok = signIn()
+		for range 28 {
+			f.clock.Advance(50 * time.Minute)
+			if _, err := f.svc.Session(ctx, tok); err != nil {
+				t.Fatalf("active session ended early: %v", err)
+			}
+		}
+		f.clock.Advance(50 * time.Minute) // 24 h 10 min after sign-in
+		if _, err := f.svc.Session(ctx, tok); !errors.Is(err, portal.ErrUnauthorized) {
+			t.Fatalf("past the absolute lifetime: err = %v, want unauthorized", err)
+		}
+		if _, err := f.svc.Session(ctx, "forged"); !errors.Is(err, portal.ErrUnauthorized) {
+			t.Fatalf("unknown token: err = %v", err)
+		}
+	})
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		if _, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "c@example.org", FirstName: "Cam", LastName: "Doe", Role: portal.RoleCandidate, Password: "Corr3ct-horse"}); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := f.svc.Session(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SignOut(ctx, sess.Actor("", ""), sess.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Session(ctx, tok); !errors.Is(err, portal.ErrUnauthorized) {
+			t.Fatalf("after sign-out: err = %v", err)
+		}
+	})
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	ctx := accounts.PasswordContext{ProgramName: "Acme Cloud", FirstName: "Alice", LastName: "Smith", Email: "alice.smith@example.org"}
+	length := accounts.PasswordPolicy{MinLength: 8, MaxLength: 1024}
+	for _, tc := range []struct {
+		name     string
+		policy   accounts.PasswordPolicy
+		password string
+		want     string // message ID, "" for accepted
+	}{
+		{"empty", accounts.DefaultPolicy, "", "password.required"},
+		{"seven characters", accounts.DefaultPolicy, "Abcde1x", "password.too_short"},
+		{"eight characters", accounts.DefaultPolicy, "Abcdef1x", ""},
+		{"no digit", accounts.DefaultPolicy, "Abcdefgh", "password.missing_digit"},
+		{"no upper", accounts.DefaultPolicy, "abcdefg1", "password.missing_upper"},
+		{"passphrase under the default", accounts.DefaultPolicy, "correct horse battery staple", "password.missing_upper_digit"},
+		{"passphrase under length-only", length, "correct horse battery staple", ""},
+		{"128 unicode characters", accounts.DefaultPolicy, "Aa1" + strings.Repeat("é😀 ", 41) + "x", ""},
+		{"too long", accounts.DefaultPolicy, "Aa1" + strings.Repeat("x", 1022), "password.too_long"},
+		{"contains last name", accounts.DefaultPolicy, "SmithXYZ99", "password.contains_context"},
+		{"contains email local part", accounts.DefaultPolicy, "Alice.Smith2025", "password.contains_context"},
+		{"contains program name", length, "myacme cloudpass", "password.contains_context"},
+		{"invalid utf-8", accounts.DefaultPolicy, "Abcdef1\xff", "field.invalid_utf8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v portal.Validation
+			tc.policy.Check(&v, "password", tc.password, ctx)
+			got := ""
+			if len(v.Fields) > 0 {
+				got = v.Fields[0].Message
+			}
+			if got != tc.want {
+				t.Fatalf("Check(%q) = %q, want %q", tc.password, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHasherRehashesOnParameterChange(t *testing.T) {
+	ctx := context.Background()
+	old := accounts.NewHasher(fastParams, 1)
+	h, err := old.Hash(ctx, "Corr3ct-horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("hash %q is not PHC argon2id", h)
+	}
+	h2, _ := old.Hash(ctx, "Corr3ct-horse")
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	if ok, rehash, _ := old.Verify(ctx, h, "Corr3ct-horse"); !ok || rehash {
+		t.Fatalf("same params: ok=%v rehash=%v", ok, rehash)
+	}
+	stronger := accounts.NewHasher(accounts.HashParams{Time: 2, Memory: 2048, Threads: 1, KeyLen: 32}, 1)
+	if ok, rehash, _ := stronger.Verify(ctx, h, "Corr3ct-horse"); !ok || !rehash {
+		t.Fatalf("new params: ok=%v rehash=%v, want true true", ok, rehash)
+	}
+	if ok, _, _ := stronger.Verify(ctx, h, "wrong"); ok {
+		t.Fatal("wrong password verified")
+	}
+	if ok, _, _ := stronger.Verify(ctx, "", "anything"); ok {
+		t.Fatal("empty hash verified")
+	}
+}
+
+func assertField(t *testing.T, err error, field, message string) {
+	t.Helper()
+	var pe *portal.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v, want a field error %s: %s", err, field, message)
+	}
+	for _, f := range pe.Fields {
+		if f.Field == field && f.Message == message {
+			return
+		}
+	}
+	t.Fatalf("err = %v: no field error %s: %s in %+v", err, field, message, pe.Fields)
+}

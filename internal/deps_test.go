@@ -1,0 +1,119 @@
+package internal_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "example.org/certportal/"
+
+// layer ranks the packages: a package may import only packages of a lower
+// rank (STYLE.md, "Dependency direction"). Services share a rank and do not
+// import one another; jobs and mail import no service and not each other.
+var layer = map[string]int{
+	"internal/portal": 0,
+	"internal/i18n":   0,
+	"internal/config": 0,
+	"internal/store":  1,
+	"internal/jobs":   2,
+	"internal/mail":   2,
+	// services
+	"internal/accounts": 3,
+	"internal/exams":    3,
+	"internal/payments": 3,
+	"internal/certs":    3,
+	"internal/credits":  3,
+	"internal/support":  3,
+	"internal/ops":      3,
+	// surfaces
+	"internal/web": 4,
+	"internal/api": 4,
+	// composition root
+	"internal/app":  5,
+	"cmd/certportal": 6,
+}
+
+// forbidden are imports that the ranks would allow but the design does not.
+var forbidden = map[string][]string{
+	"internal/web": {"internal/store"},
+	"internal/api": {"internal/store"},
+}
+
+func TestImportsOnlyGoDown(t *testing.T) {
+	imports := map[string]map[string]bool{}
+	root := ".."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if name == "testdata" || name == "node_modules" || (strings.HasPrefix(name, ".") && path != root) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg := filepath.ToSlash(rel)
+		if imports[pkg] == nil {
+			imports[pkg] = map[string]bool{}
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, module) {
+				imports[pkg][strings.TrimPrefix(p, module)] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for p := range imports {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		if strings.HasPrefix(pkg, "internal/testutil") || pkg == "e2e" {
+			continue // test helpers may reach anything
+		}
+		rank, ok := layer[pkg]
+		if !ok {
+			t.Errorf("package %s has no layer: add it to the table in internal/deps_test.go", pkg)
+			continue
+		}
+		for imp := range imports[pkg] {
+			if strings.HasPrefix(imp, "internal/testutil") {
+				t.Errorf("%s imports test helper %s", pkg, imp)
+				continue
+			}
+			irank, ok := layer[imp]
+			if !ok {
+				t.Errorf("%s imports %s, which has no layer", pkg, imp)
+				continue
+			}
+			if irank >= rank {
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports must go down", pkg, rank, imp, irank)
+			}
+			for _, f := range forbidden[pkg] {
+				if imp == f {
+					t.Errorf("%s must not import %s", pkg, imp)
+				}
+			}
+		}
+	}
+}
