@@ -32,7 +32,7 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(m.Stderr, cfg)
-	st, err := openStore(ctx, cfg, m.Clock, log)
+	st, err := openStore(ctx, cfg, m.Clock, log, false)
 	if err != nil {
 		return err
 	}
@@ -69,13 +69,15 @@ func (m *Main) runAdminCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(m.Stderr, cfg)
-	st, err := openStore(ctx, cfg, m.Clock, log)
+	st, err := openStore(ctx, cfg, m.Clock, log, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := migrate(ctx, st); err != nil {
-		return err
+	if err := st.Migrated(ctx); err != nil {
+		if _, err := migrate(ctx, st); err != nil {
+			return err
+		}
 	}
 	svc := accounts.New(st, m.Clock, log, accounts.NewHasher(accounts.DefaultHashParams, 1), accounts.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,

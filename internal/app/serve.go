@@ -43,7 +43,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log := newLogger(m.Stderr, cfg)
 
-	st, err := openStore(ctx, cfg, m.Clock, log)
+	st, err := openStore(ctx, cfg, m.Clock, log, false)
 	if err != nil {
 		return err
 	}

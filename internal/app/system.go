@@ -41,8 +41,8 @@ type system struct {
 }
 
 // openStore opens the configured database.
-func openStore(ctx context.Context, cfg *config.Config, clock portal.Clock, log *slog.Logger) (*store.Store, error) {
-	o := store.Options{Clock: clock, Logger: log, AcceptNonDurable: cfg.AcceptNonDurable}
+func openStore(ctx context.Context, cfg *config.Config, clock portal.Clock, log *slog.Logger, shared bool) (*store.Store, error) {
+	o := store.Options{Clock: clock, Logger: log, AcceptNonDurable: cfg.AcceptNonDurable, Shared: shared}
 	if cfg.Engine() == config.EnginePostgres {
 		o.Engine, o.PostgresURL = store.Postgres, cfg.DatabaseURL
 	} else {

@@ -125,7 +125,7 @@ func Migrate(ctx context.Context, st *store.Store) error {
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		m, err := rivermigrate.New(riversqlite.New(db), nil)
 		if err != nil {
 			return fmt.Errorf("jobs: migrate: %w", err)

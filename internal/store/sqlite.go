@@ -58,11 +58,13 @@ func (s *Store) openSQLite(ctx context.Context, o Options) error {
 	if err := refuseNetworkFS(filepath.Dir(path)); err != nil {
 		return err
 	}
-	unlock, err := lockInstance(path + ".lock")
-	if err != nil {
-		return err
+	if !o.Shared {
+		unlock, err := lockInstance(path + ".lock")
+		if err != nil {
+			return err
+		}
+		s.unlock = unlock
 	}
-	s.unlock = unlock
 
 	dsn := sqliteDSN(path, o.sqliteSynchronous)
 	s.db, err = sqlx.Open("sqlite", dsn)

@@ -36,6 +36,10 @@ type Options struct {
 	Clock            portal.Clock
 	Logger           *slog.Logger
 	AcceptNonDurable bool // start although commits are not durable (tests of the check only)
+	// Shared opens SQLite without the single-instance lock, for short
+	// command-line actions (admin create) beside a running server. SQLite's
+	// own locking keeps their writes safe on a local disk.
+	Shared bool
 
 	// sqliteSynchronous overrides synchronous(FULL); only the durability
 	// check's own test sets it.
