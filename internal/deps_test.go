@@ -35,7 +35,7 @@ var layer = map[string]int{
 	"internal/web": 4,
 	"internal/api": 4,
 	// composition root
-	"internal/app":  5,
+	"internal/app":   5,
 	"cmd/certportal": 6,
 }
 
