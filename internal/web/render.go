@@ -191,9 +191,21 @@ var notices = map[string]bool{
 func (s *Server) nav(b *BasePage) []NavItem {
 	var items []NavItem
 	add := func(href, label string) {
-		current := b.Path == href || (href != "/" && strings.HasPrefix(b.Path, href+"/"))
-		items = append(items, NavItem{Href: href, Label: b.T.T(label, nil), Current: current})
+		items = append(items, NavItem{Href: href, Label: b.T.T(label, nil)})
 	}
+	// The current item is the one whose path is the longest prefix of the
+	// page's path, so /console/audit marks "Audit log", not "Overview".
+	defer func() {
+		best := -1
+		for i, it := range items {
+			if (b.Path == it.Href || strings.HasPrefix(b.Path, it.Href+"/")) && (best < 0 || len(it.Href) > len(items[best].Href)) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			items[best].Current = true
+		}
+	}()
 	if b.Console {
 		add("/console", "nav.console_home")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/exams"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/jobs"
+	"example.org/certportal/internal/ops"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/testutil"
+)
+
+// These benchmarks serve requests in-process through the whole middleware
+// chain (s.Handler()) into an httptest.ResponseRecorder. BenchmarkBareHandler
+// is the ceiling they are compared with: a bare http.HandlerFunc writing a
+// fixed 4,096-byte HTML page, like the baseline's "http GET /". State the
+// results as ratios against it from the same run (docs/benchmarks.md).
+//
+//	go test -run '^$' -bench . -benchmem -count 5 ./internal/web/
+
+// barePageSize is the size of the bare handler's page, as in the baseline.
+const barePageSize = 4096
+
+// barePage returns a fixed HTML page of exactly barePageSize bytes: a table
+// of exam dates, padded with a comment.
+func barePage() []byte {
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Exam dates</title>\n</head>\n<body>\n<main>\n<h1>Upcoming exam dates</h1>\n<table>\n")
+	const tail = "</table>\n</main>\n</body>\n</html>\n"
+	for i := 1; ; i++ {
+		row := fmt.Sprintf("<tr><td>Exam %03d</td><td>2027-01-%02d 09:00</td><td>Test centre %d</td></tr>\n", i, 1+i%28, 100+i)
+		if b.Len()+len(row)+len(tail)+len("<!---->\n") > barePageSize {
+			break
+		}
+		b.WriteString(row)
+	}
+	b.WriteString("<!--" + strings.Repeat(" ", barePageSize-b.Len()-len(tail)-len("<!---->\n")) + "-->\n")
+	b.WriteString(tail)
+	return []byte(b.String())
+}
+
+// bareHandler is the ceiling: no routing, no middleware, no templates.
+func bareHandler() http.Handler {
+	page := barePage()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		_, _ = w.Write(page)
+	})
+}
+
+// benchExams is a small demonstration catalog, like the one --demo loads.
+func benchExams() []portal.Exam {
+	d := func(name string, w int) portal.ExamDomain { return portal.ExamDomain{Name: name, WeightPercent: w} }
+	exam := func(code, name, level string, minutes int, price int64, desc string) portal.Exam {
+		return portal.Exam{
+			Code: code, Name: name, Description: desc, Level: level, Kind: portal.KindExam, DurationMinutes: minutes,
+			Languages: "en,es,de,ja", Delivery: portal.DeliveryTestCenter + "," + portal.DeliveryOnline,
+			PriceMinor: price, Currency: "USD", PassingScore: 720, RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 36,
+			Active: true, Domains: []portal.ExamDomain{d("Design", 30), d("Implementation", 26), d("Operations", 24), d("Security", 20)},
+		}
+	}
+	list := []portal.Exam{
+		exam("CLP-F01", "Certified Cloud Practitioner", portal.LevelFoundational, 90, 10000, "Cloud concepts, security, technology and billing for any role."),
+		exam("AIP-F01", "Certified AI Practitioner", portal.LevelFoundational, 90, 10000, "Fundamentals of machine learning and generative AI."),
+		exam("ARC-A01", "Certified Solutions Architect, Associate", portal.LevelAssociate, 130, 15000, "Design secure, resilient and cost-optimised architectures."),
+		exam("DEV-A01", "Certified Developer, Associate", portal.LevelAssociate, 130, 15000, "Develop, deploy and debug cloud applications."),
+		exam("OPS-A01", "Certified SysOps Administrator, Associate", portal.LevelAssociate, 180, 15000, "Deploy, manage and operate workloads."),
+		exam("ARC-P01", "Certified Solutions Architect, Professional", portal.LevelProfessional, 180, 30000, "Design complex solutions for organisations."),
+		exam("DOP-P01", "Certified DevOps Engineer, Professional", portal.LevelProfessional, 180, 30000, "Provision, operate and manage distributed systems."),
+		exam("SEC-S01", "Certified Security, Specialty", portal.LevelSpecialty, 170, 30000, "Secure workloads and data."),
+		exam("NET-S01", "Certified Advanced Networking, Specialty", portal.LevelSpecialty, 170, 30000, "Design and maintain network architectures."),
+	}
+	mc := exam("MC-SLS01", "Serverless Applications Microcredential", portal.LevelAssociate, 120, 7500, "Build and troubleshoot a serverless application.")
+	mc.Kind, mc.Delivery, mc.RetakeWaitDays, mc.ValidityMonths = portal.KindMicrocredential, portal.DeliveryOnline, 25, 12
+	return append(list, mc)
+}
+
+// newBenchServer wires a Server the way the application does, on a fresh
+// SQLite store, with a JSON logger writing to io.Discard (the access log is
+// formatted, as in production, but not stored) and the request metrics on.
+// The job runner is built but not started. With catalog set it loads
+// benchExams.
+func newBenchServer(b *testing.B, catalog bool) http.Handler {
+	b.Helper()
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	st := testutil.MustOpenStore(b, "sqlite", clock) // web never names the store package
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	runner, err := jobs.New(st, jobs.Config{Logger: log, Clock: clock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = runner.Stop(context.Background()) })
+	cat, err := i18n.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	acc := accounts.New(st, clock, log, accounts.NewHasher(accounts.DefaultHashParams, 2), accounts.Config{
+		BaseURL: "http://127.0.0.1:8080", ProgramName: "Certportal", SessionIdle: time.Hour, SessionLifetime: 12 * time.Hour,
+	})
+	ex := exams.New(st, clock, log)
+	if catalog {
+		for _, e := range benchExams() {
+			if _, err := ex.CreateExam(context.Background(), portal.SystemActor("bench"), e); err != nil {
+				b.Fatalf("create exam %s: %v", e.Code, err)
+			}
+		}
+	}
+	s, err := New(Config{BaseURL: "http://127.0.0.1:8080", ProgramName: "Certportal", MetricsOnMain: true}, Deps{
+		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Exams: ex, Ops: ops.New(st, runner),
+		Ready: func(ctx context.Context) error { return st.Ping(ctx) }, Registry: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Handler()
+}
+
+// benchGET measures GET target on h, serially and under b.RunParallel. It
+// first checks the response once: status 200 and a body containing want.
+// Besides ns/op and allocs/op it reports req/s (all goroutines together)
+// and resp-B, the size of the response body.
+func benchGET(b *testing.B, h http.Handler, target, want string) {
+	b.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+		b.Fatalf("GET %s: status %d, body %.200q; want 200 and %q", target, w.Code, w.Body.String(), want)
+	}
+	size := float64(w.Body.Len())
+
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		b.ReportMetric(size, "resp-B")
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		for b.Loop() {
+			h.ServeHTTP(httptest.NewRecorder(), r)
+		}
+		report(b)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			r := httptest.NewRequest(http.MethodGet, target, nil)
+			for pb.Next() {
+				h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+		})
+		report(b)
+	})
+}
+
+// BenchmarkBareHandler is the in-run ceiling: a bare handler writing a fixed
+// 4,096-byte HTML page.
+func BenchmarkBareHandler(b *testing.B) {
+	benchGET(b, bareHandler(), "/", "<h1>Upcoming exam dates</h1>")
+}
+
+// BenchmarkHealthz is GET /healthz through the whole middleware chain.
+func BenchmarkHealthz(b *testing.B) {
+	benchGET(b, newBenchServer(b, false), "/healthz", "ok")
+}
+
+// BenchmarkHomePage is the landing page rendered for an anonymous visitor.
+func BenchmarkHomePage(b *testing.B) {
+	benchGET(b, newBenchServer(b, false), "/", "<html")
+}
+
+// BenchmarkExamList is the public catalog with ten active exams: one
+// SQLite query and a rendered page per request.
+func BenchmarkExamList(b *testing.B) {
+	benchGET(b, newBenchServer(b, true), "/exams", "MC-SLS01")
+}
