@@ -117,3 +117,25 @@ func TestImportsOnlyGoDown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMathRandWhereSecretsAreMade: tokens, codes and IDs come from
+// crypto/rand only (SECURITY.md RL-04).
+func TestNoMathRandWhereSecretsAreMade(t *testing.T) {
+	for _, dir := range []string{"accounts", "exams", "payments", "certs", "credits", "support", "ops"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				if p, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(p, "math/rand") {
+					t.Errorf("%s imports %s; use crypto/rand", path, p)
+				}
+			}
+		}
+	}
+}

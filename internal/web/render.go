@@ -193,19 +193,6 @@ func (s *Server) nav(b *BasePage) []NavItem {
 	add := func(href, label string) {
 		items = append(items, NavItem{Href: href, Label: b.T.T(label, nil)})
 	}
-	// The current item is the one whose path is the longest prefix of the
-	// page's path, so /console/audit marks "Audit log", not "Overview".
-	defer func() {
-		best := -1
-		for i, it := range items {
-			if (b.Path == it.Href || strings.HasPrefix(b.Path, it.Href+"/")) && (best < 0 || len(it.Href) > len(items[best].Href)) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			items[best].Current = true
-		}
-	}()
 	if b.Console {
 		add("/console", "nav.console_home")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {
@@ -215,14 +202,29 @@ func (s *Server) nav(b *BasePage) []NavItem {
 				add("/console/mail", "nav.console_mail")
 			}
 		}
-		return items
+	} else {
+		if b.User != nil {
+			add("/dashboard", "nav.dashboard")
+		}
+		add("/exams", "nav.exams")
+		add("/help", "nav.help")
 	}
-	if b.User != nil {
-		add("/dashboard", "nav.dashboard")
-	}
-	add("/exams", "nav.exams")
-	add("/help", "nav.help")
+	markCurrent(items, b.Path)
 	return items
+}
+
+// markCurrent marks the item whose path is the longest prefix of the page's
+// path, so /console/audit marks "Audit log", not "Overview".
+func markCurrent(items []NavItem, path string) {
+	best := -1
+	for i, it := range items {
+		if (path == it.Href || strings.HasPrefix(path, it.Href+"/")) && (best < 0 || len(it.Href) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		items[best].Current = true
+	}
 }
 
 // Form carries a form's submitted values and per-field messages back to its

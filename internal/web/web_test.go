@@ -86,3 +86,16 @@ func TestEveryMessageIDExists(t *testing.T) {
 		}
 	}
 }
+
+func TestNavigationMarksTheMostSpecificItem(t *testing.T) {
+	items := []NavItem{{Href: "/console"}, {Href: "/console/audit"}, {Href: "/console/jobs"}}
+	markCurrent(items, "/console/audit")
+	if items[0].Current || !items[1].Current || items[2].Current {
+		t.Fatalf("items = %+v", items)
+	}
+	items = []NavItem{{Href: "/console"}, {Href: "/console/audit"}}
+	markCurrent(items, "/console")
+	if !items[0].Current || items[1].Current {
+		t.Fatalf("items = %+v", items)
+	}
+}
