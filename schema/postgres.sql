@@ -1,0 +1,139 @@
+-- table app_settings
+  key text NOT NULL
+  value text NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table audit_log
+  id bigint NOT NULL
+  actor_id bigint NOT NULL DEFAULT 0
+  action text NOT NULL
+  subject text NOT NULL DEFAULT ''::text
+  detail text NOT NULL DEFAULT ''::text
+  ip text NOT NULL DEFAULT ''::text
+  request_id text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+
+-- table dev_messages
+  id bigint NOT NULL
+  channel text NOT NULL
+  recipient text NOT NULL
+  subject text NOT NULL DEFAULT ''::text
+  text_body text NOT NULL
+  html_body text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+
+-- table exam_domains
+  id bigint NOT NULL
+  exam_id bigint NOT NULL
+  position integer NOT NULL
+  name text NOT NULL
+  weight_percent integer NOT NULL
+
+-- table exams
+  id bigint NOT NULL
+  code text NOT NULL
+  name text NOT NULL
+  description text NOT NULL DEFAULT ''::text
+  level text NOT NULL
+  kind text NOT NULL
+  duration_minutes integer NOT NULL
+  languages text NOT NULL
+  delivery text NOT NULL
+  price_minor integer NOT NULL
+  currency text NOT NULL
+  passing_score integer NOT NULL
+  retake_wait_days integer NOT NULL
+  max_reschedules integer NOT NULL
+  validity_months integer NOT NULL
+  active boolean NOT NULL DEFAULT true
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table job_outbox
+  id bigint NOT NULL
+  kind text NOT NULL
+  args text NOT NULL
+  unique_key text
+  created_at timestamp with time zone NOT NULL
+  forwarded_at timestamp with time zone
+
+-- table sessions
+  id bigint NOT NULL
+  token_hash bytea NOT NULL
+  user_id bigint NOT NULL
+  state text NOT NULL
+  ip text NOT NULL DEFAULT ''::text
+  user_agent text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+  authenticated_at timestamp with time zone NOT NULL
+  last_seen_at timestamp with time zone NOT NULL
+  expires_at timestamp with time zone NOT NULL
+
+-- table user_tokens
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  purpose text NOT NULL
+  token_hash bytea NOT NULL
+  sent_to text NOT NULL
+  expires_at timestamp with time zone NOT NULL
+  used_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+
+-- table users
+  id bigint NOT NULL
+  login_id text NOT NULL
+  email text NOT NULL
+  first_name text NOT NULL
+  last_name text NOT NULL
+  role text NOT NULL
+  language text NOT NULL DEFAULT 'en'::text
+  password_hash text NOT NULL DEFAULT ''::text
+  email_verified_at timestamp with time zone
+  disabled_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- index app_settings_pkey
+CREATE UNIQUE INDEX app_settings_pkey ON app_settings USING btree (key);
+-- index audit_log_action
+CREATE INDEX audit_log_action ON audit_log USING btree (action, created_at);
+-- index audit_log_actor
+CREATE INDEX audit_log_actor ON audit_log USING btree (actor_id, created_at);
+-- index audit_log_created
+CREATE INDEX audit_log_created ON audit_log USING btree (created_at);
+-- index audit_log_pkey
+CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
+-- index dev_messages_pkey
+CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index exam_domains_exam_id_position_key
+CREATE UNIQUE INDEX exam_domains_exam_id_position_key ON exam_domains USING btree (exam_id, "position");
+-- index exam_domains_pkey
+CREATE UNIQUE INDEX exam_domains_pkey ON exam_domains USING btree (id);
+-- index exams_code_key
+CREATE UNIQUE INDEX exams_code_key ON exams USING btree (code);
+-- index exams_pkey
+CREATE UNIQUE INDEX exams_pkey ON exams USING btree (id);
+-- index job_outbox_pending
+CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_at IS NULL);
+-- index job_outbox_pkey
+CREATE UNIQUE INDEX job_outbox_pkey ON job_outbox USING btree (id);
+-- index job_outbox_unique_key_key
+CREATE UNIQUE INDEX job_outbox_unique_key_key ON job_outbox USING btree (unique_key);
+-- index sessions_pkey
+CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
+-- index sessions_token_hash_key
+CREATE UNIQUE INDEX sessions_token_hash_key ON sessions USING btree (token_hash);
+-- index sessions_user
+CREATE INDEX sessions_user ON sessions USING btree (user_id);
+-- index user_tokens_pkey
+CREATE UNIQUE INDEX user_tokens_pkey ON user_tokens USING btree (id);
+-- index user_tokens_token_hash_key
+CREATE UNIQUE INDEX user_tokens_token_hash_key ON user_tokens USING btree (token_hash);
+-- index user_tokens_user_purpose
+CREATE INDEX user_tokens_user_purpose ON user_tokens USING btree (user_id, purpose);
+-- index users_email_key
+CREATE UNIQUE INDEX users_email_key ON users USING btree (email);
+-- index users_login_id_key
+CREATE UNIQUE INDEX users_login_id_key ON users USING btree (login_id);
+-- index users_pkey
+CREATE UNIQUE INDEX users_pkey ON users USING btree (id);

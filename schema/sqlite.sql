@@ -1,0 +1,132 @@
+-- table app_settings
+CREATE TABLE app_settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- table audit_log
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    actor_id    INTEGER NOT NULL DEFAULT 0,
+    action      TEXT NOT NULL,
+    subject     TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    ip          TEXT NOT NULL DEFAULT '',
+    request_id  TEXT NOT NULL DEFAULT '',
+    created_at  TIMESTAMP NOT NULL
+);
+
+-- table dev_messages
+CREATE TABLE dev_messages (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel    TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient  TEXT NOT NULL,
+    subject    TEXT NOT NULL DEFAULT '',
+    text_body  TEXT NOT NULL,
+    html_body  TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL
+);
+
+-- table exam_domains
+CREATE TABLE exam_domains (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    exam_id        INTEGER NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    weight_percent INTEGER NOT NULL CHECK (weight_percent BETWEEN 1 AND 100),
+    UNIQUE (exam_id, position)
+);
+
+-- table exams
+CREATE TABLE exams (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    code              TEXT NOT NULL UNIQUE,
+    name              TEXT NOT NULL,
+    description       TEXT NOT NULL DEFAULT '',
+    level             TEXT NOT NULL CHECK (level IN ('foundational', 'associate', 'professional', 'specialty')),
+    kind              TEXT NOT NULL CHECK (kind IN ('exam', 'microcredential')),
+    duration_minutes  INTEGER NOT NULL CHECK (duration_minutes > 0),
+    languages         TEXT NOT NULL,             -- comma-separated BCP 47 tags
+    delivery          TEXT NOT NULL,             -- comma-separated: test_center, online
+    price_minor       INTEGER NOT NULL CHECK (price_minor >= 0),
+    currency          TEXT NOT NULL,
+    passing_score     INTEGER NOT NULL CHECK (passing_score BETWEEN 100 AND 1000),
+    retake_wait_days  INTEGER NOT NULL CHECK (retake_wait_days >= 0),
+    max_reschedules   INTEGER NOT NULL CHECK (max_reschedules >= 0),
+    validity_months   INTEGER NOT NULL CHECK (validity_months > 0),
+    active            INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at        TIMESTAMP NOT NULL,
+    updated_at        TIMESTAMP NOT NULL
+);
+
+-- table job_outbox
+CREATE TABLE job_outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,
+    args         TEXT NOT NULL,
+    unique_key   TEXT UNIQUE,
+    created_at   TIMESTAMP NOT NULL,
+    forwarded_at TIMESTAMP
+);
+
+-- table sessions
+CREATE TABLE sessions (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_hash       BLOB NOT NULL UNIQUE,
+    user_id          INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    state            TEXT NOT NULL CHECK (state IN ('active', 'mfa_pending')),
+    ip               TEXT NOT NULL DEFAULT '',
+    user_agent       TEXT NOT NULL DEFAULT '',
+    created_at       TIMESTAMP NOT NULL,
+    authenticated_at TIMESTAMP NOT NULL,
+    last_seen_at     TIMESTAMP NOT NULL,
+    expires_at       TIMESTAMP NOT NULL
+);
+
+-- table user_tokens
+CREATE TABLE user_tokens (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL,
+    token_hash  BLOB NOT NULL UNIQUE,
+    sent_to     TEXT NOT NULL,
+    expires_at  TIMESTAMP NOT NULL,
+    used_at     TIMESTAMP,
+    created_at  TIMESTAMP NOT NULL
+);
+
+-- table users
+CREATE TABLE users (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    login_id          TEXT NOT NULL UNIQUE,
+    email             TEXT NOT NULL UNIQUE,
+    first_name        TEXT NOT NULL,
+    last_name         TEXT NOT NULL,
+    role              TEXT NOT NULL CHECK (role IN ('candidate', 'staff', 'admin')),
+    language          TEXT NOT NULL DEFAULT 'en',
+    password_hash     TEXT NOT NULL DEFAULT '',
+    email_verified_at TIMESTAMP,
+    disabled_at       TIMESTAMP,
+    created_at        TIMESTAMP NOT NULL,
+    updated_at        TIMESTAMP NOT NULL
+);
+
+-- index audit_log_action
+CREATE INDEX audit_log_action ON audit_log (action, created_at);
+
+-- index audit_log_actor
+CREATE INDEX audit_log_actor ON audit_log (actor_id, created_at);
+
+-- index audit_log_created
+CREATE INDEX audit_log_created ON audit_log (created_at);
+
+-- index job_outbox_pending
+CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
+
+-- index sessions_user
+CREATE INDEX sessions_user ON sessions (user_id);
+
+-- index user_tokens_user_purpose
+CREATE INDEX user_tokens_user_purpose ON user_tokens (user_id, purpose);
+
