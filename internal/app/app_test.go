@@ -73,7 +73,7 @@ func TestCommandLine(t *testing.T) {
 		{"bad smtp url", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_SMTP_URL": "http://mail"}, []string{"migrate"}, 1, "--smtp-url ($CERTPORTAL_SMTP_URL)"},
 		{"missing secret file", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_DATABASE_URL_FILE": filepath.Join(dir, "nope")}, []string{"migrate"}, 1, "CERTPORTAL_DATABASE_URL_FILE"},
 		{"bad login id prefix", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_LOGIN_ID_PREFIX": "cp"}, []string{"migrate"}, 1, "--login-id-prefix"},
-		{"migrate", env, []string{"migrate"}, 0, "database is up to date"},
+		{"migrate", env, []string{"migrate"}, 0, "database schema is up to date"},
 		{"serve without mail in production", env, []string{"serve", "--addr", "127.0.0.1:0"}, 1, "--smtp-url ($CERTPORTAL_SMTP_URL): no SMTP server is configured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -31,18 +32,30 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(m.Stderr, cfg)
+	st, err := m.openMigrated(ctx, cfg, newLogger(m.Stderr, cfg))
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
+// openMigrated opens the configured database for a server or migration
+// (taking SQLite's single-instance lock) and applies pending migrations.
+func (m *Main) openMigrated(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	st, err := openStore(ctx, cfg, m.Clock, log, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer st.Close()
 	n, err := migrate(ctx, st)
 	if err != nil {
-		return err
+		st.Close()
+		return nil, err
 	}
-	fmt.Fprintf(m.Stdout, "applied %d migrations; the database is up to date\n", n)
-	return nil
+	if n > 0 {
+		log.Info("database migrated", "applied", n, "engine", st.Engine())
+	}
+	fmt.Fprintf(m.Stdout, "database schema is up to date (%d migrations applied now)\n", n)
+	return st, nil
 }
 
 func (m *Main) runAdmin(ctx context.Context, args []string) error {

@@ -23,7 +23,7 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler
-	if cfg.LogFormat == "text" {
+	if cfg.TextLogs() {
 		h = slog.NewTextHandler(w, opts)
 	} else {
 		h = slog.NewJSONHandler(w, opts)

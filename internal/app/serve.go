@@ -27,34 +27,22 @@ const (
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := m.flagSet("serve", "serve [flags]")
-	loader := config.Register(fs)
-	demo := fs.Bool("demo", false, "load demonstration data into an empty database and print demo credentials (implies --dev mail handling)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := loader.Load(m.Getenv)
+	var demo *bool
+	cfg, err := m.loadConfig("serve", "serve [flags]", args, func(fs *flag.FlagSet) {
+		demo = fs.Bool("demo", false, "load demonstration data into an empty database and print demo credentials (implies --dev)")
+	})
 	if err != nil {
 		return err
 	}
-	cfg.Demo = *demo
-	if (cfg.Dev || cfg.Demo) && m.Getenv("CERTPORTAL_LOG_FORMAT") == "" && !flagSet(fs, "log-format") {
-		cfg.LogFormat = "text"
+	if *demo {
+		cfg.Demo, cfg.Dev = true, true
 	}
 	log := newLogger(m.Stderr, cfg)
-
-	st, err := openStore(ctx, cfg, m.Clock, log, false)
+	st, err := m.openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := migrate(ctx, st)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		log.Info("database migrated", "applied", n, "engine", st.Engine())
-	}
 	sys, err := newSystem(cfg, st, m.Clock, log)
 	if err != nil {
 		return err
@@ -157,13 +145,6 @@ func describeDB(cfg *config.Config) string {
 		return "PostgreSQL " + redactURL(cfg.DatabaseURL)
 	}
 	return "SQLite " + cfg.SQLitePath()
-}
-
-// flagSet reports whether a flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
 }
 
 // redactURL hides the password of a URL for display.

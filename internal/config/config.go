@@ -64,6 +64,12 @@ func (c *Config) SQLitePath() string {
 	return filepath.Join(c.DataDir, "certportal.db")
 }
 
+// TextLogs reports whether logs are text lines rather than JSON: when asked
+// for, or by default in development mode.
+func (c *Config) TextLogs() bool {
+	return c.LogFormat == "text" || (c.LogFormat == "" && c.Dev)
+}
+
 // DevMailbox reports whether mail goes to the development mailbox in the
 // database instead of an SMTP server.
 func (c *Config) DevMailbox() bool { return c.SMTPURL == "" }
@@ -249,10 +255,7 @@ func (c *Config) validate() error {
 	if strings.TrimSpace(c.ProgramName) == "" {
 		return errors.New("config: --program-name ($CERTPORTAL_PROGRAM_NAME): must not be empty")
 	}
-	if c.LogFormat == "" {
-		c.LogFormat = "json"
-	}
-	if c.LogFormat != "json" && c.LogFormat != "text" {
+	if c.LogFormat != "" && c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("config: --log-format ($CERTPORTAL_LOG_FORMAT): %q is not json or text", c.LogFormat)
 	}
 	switch c.LogLevel {

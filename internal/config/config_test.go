@@ -30,7 +30,7 @@ func TestDefaults(t *testing.T) {
 		c.SQLitePath() != filepath.Join("certportal-data", "certportal.db") && c.SQLitePath() != "certportal-data/certportal.db" {
 		t.Fatalf("defaults: %+v (sqlite %s)", c, c.SQLitePath())
 	}
-	if c.BaseURL != "http://127.0.0.1:8080" || c.SessionIdle != time.Hour || c.SessionLifetime != 24*time.Hour || c.LogFormat != "json" {
+	if c.BaseURL != "http://127.0.0.1:8080" || c.SessionIdle != time.Hour || c.SessionLifetime != 24*time.Hour || c.TextLogs() {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if !c.DevMailbox() {
