@@ -28,6 +28,8 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
 	Policy          PasswordPolicy
+	// SecretKey (32 bytes) encrypts secrets at rest, such as TOTP seeds.
+	SecretKey []byte
 }
 
 // Service is the identity service.

@@ -364,3 +364,27 @@ func TestLogsCarryRequestIDs(t *testing.T) {
 func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
+
+func TestSecretKey(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := run(t, map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_ADDR": "127.0.0.1:0", "CERTPORTAL_SECRET_KEY": "c2hvcnQ="}, "serve", "--dev")
+	if code != 1 || !strings.Contains(errOut, "--secret-key ($CERTPORTAL_SECRET_KEY): must be 32 random bytes") {
+		t.Fatalf("short key: exit %d\n%s", code, errOut)
+	}
+	// On SQLite a key is generated once, private to the owner, and kept.
+	a := apptest.Start(t, store.SQLite)
+	path := filepath.Join(a.DataDir, "secret.key")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("secret.key mode %v, want 0600", st.Mode().Perm())
+	}
+	before, _ := os.ReadFile(path)
+	a.Restart(t)
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Error("the key changed across a restart")
+	}
+}

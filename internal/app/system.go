@@ -99,10 +99,14 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.runner.Handle(mail.KindSend, permanentIfInvalid(s.mailer.HandleJob))
 	s.runner.Handle(mail.KindSendSMS, permanentIfInvalid(s.mailer.HandleSMSJob))
 
+	key, err := loadSecretKey(cfg)
+	if err != nil {
+		return nil, err
+	}
 	hasher := accounts.NewHasher(accounts.DefaultHashParams, 2)
 	s.accounts = accounts.New(st, clock, log, hasher, accounts.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,
-		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
+		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, SecretKey: key,
 	})
 	s.exams = exams.New(st, clock, log)
 	s.ops = ops.New(st, s.runner)

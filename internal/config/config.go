@@ -117,6 +117,7 @@ func settings() []setting {
 		{flag: "mail-from", env: "CERTPORTAL_MAIL_FROM", def: "certportal <no-reply@certportal.localhost>", usage: "From address of outgoing mail", set: str(func(c *Config) *string { return &c.MailFrom })},
 		{flag: "program-name", env: "CERTPORTAL_PROGRAM_NAME", def: "certportal", usage: "name of the certification program shown to candidates", set: str(func(c *Config) *string { return &c.ProgramName })},
 		{flag: "login-id-prefix", env: "CERTPORTAL_LOGIN_ID_PREFIX", def: "CP", usage: "prefix of permanent login IDs (2 to 5 capital letters)", set: str(func(c *Config) *string { return &c.LoginIDPrefix })},
+		{flag: "secret-key", env: "CERTPORTAL_SECRET_KEY", usage: "base64 32-byte key that encrypts secrets at rest such as TOTP seeds; required on PostgreSQL (every instance needs the same key), generated in the data directory on SQLite", secret: true, set: str(func(c *Config) *string { return &c.SecretKey })},
 		{flag: "log-format", env: "CERTPORTAL_LOG_FORMAT", usage: "log format: json or text (default json; text with --dev or --demo)", set: str(func(c *Config) *string { return &c.LogFormat })},
 		{flag: "log-level", env: "CERTPORTAL_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 		{flag: "metrics-addr", env: "CERTPORTAL_METRICS_ADDR", usage: "separate listen address for /metrics (default: served on the main listener)", set: str(func(c *Config) *string { return &c.MetricsAddr })},

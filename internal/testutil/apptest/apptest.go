@@ -6,6 +6,8 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -68,6 +70,9 @@ func Start(tb testing.TB, engine string, opts ...Option) *App {
 	a.Env["CERTPORTAL_DATA_DIR"] = a.DataDir
 	if engine == store.Postgres {
 		a.Env["CERTPORTAL_DATABASE_URL"] = testutil.DatabaseURL(tb, engine)
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		a.Env["CERTPORTAL_SECRET_KEY"] = base64.StdEncoding.EncodeToString(key)
 	}
 	for k, v := range o.env {
 		a.Env[k] = v
