@@ -57,6 +57,11 @@
   created_at timestamp with time zone NOT NULL
   forwarded_at timestamp with time zone
 
+-- table rate_limits
+  bucket text NOT NULL
+  window_start timestamp with time zone NOT NULL
+  count integer NOT NULL
+
 -- table sessions
   id bigint NOT NULL
   token_hash bytea NOT NULL
@@ -68,6 +73,13 @@
   authenticated_at timestamp with time zone NOT NULL
   last_seen_at timestamp with time zone NOT NULL
   expires_at timestamp with time zone NOT NULL
+
+-- table signin_lockouts
+  identifier text NOT NULL
+  failures integer NOT NULL DEFAULT 0
+  locked_until timestamp with time zone
+  last_locked_at timestamp with time zone
+  updated_at timestamp with time zone NOT NULL
 
 -- table user_tokens
   id bigint NOT NULL
@@ -92,6 +104,20 @@
   disabled_at timestamp with time zone
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+  country text NOT NULL DEFAULT ''::text
+  region text NOT NULL DEFAULT ''::text
+  phone text NOT NULL DEFAULT ''::text
+  address_line1 text NOT NULL DEFAULT ''::text
+  address_line2 text NOT NULL DEFAULT ''::text
+  city text NOT NULL DEFAULT ''::text
+  postal_code text NOT NULL DEFAULT ''::text
+  company text NOT NULL DEFAULT ''::text
+  company_address text NOT NULL DEFAULT ''::text
+  job_role text NOT NULL DEFAULT ''::text
+  industry text NOT NULL DEFAULT ''::text
+  news_opt_in boolean NOT NULL DEFAULT false
+  legal_name_locked_at timestamp with time zone
+  password_changed_at timestamp with time zone
 
 -- index app_settings_pkey
 CREATE UNIQUE INDEX app_settings_pkey ON app_settings USING btree (key);
@@ -119,12 +145,18 @@ CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_
 CREATE UNIQUE INDEX job_outbox_pkey ON job_outbox USING btree (id);
 -- index job_outbox_unique_key_key
 CREATE UNIQUE INDEX job_outbox_unique_key_key ON job_outbox USING btree (unique_key);
+-- index rate_limits_pkey
+CREATE UNIQUE INDEX rate_limits_pkey ON rate_limits USING btree (bucket, window_start);
+-- index rate_limits_window
+CREATE INDEX rate_limits_window ON rate_limits USING btree (window_start);
 -- index sessions_pkey
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
 -- index sessions_token_hash_key
 CREATE UNIQUE INDEX sessions_token_hash_key ON sessions USING btree (token_hash);
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
+-- index signin_lockouts_pkey
+CREATE UNIQUE INDEX signin_lockouts_pkey ON signin_lockouts USING btree (identifier);
 -- index user_tokens_pkey
 CREATE UNIQUE INDEX user_tokens_pkey ON user_tokens USING btree (id);
 -- index user_tokens_token_hash_key

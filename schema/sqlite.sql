@@ -70,6 +70,14 @@ CREATE TABLE job_outbox (
     forwarded_at TIMESTAMP
 );
 
+-- table rate_limits
+CREATE TABLE rate_limits (
+    bucket       TEXT NOT NULL,
+    window_start TIMESTAMP NOT NULL,
+    count        INTEGER NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+);
+
 -- table sessions
 CREATE TABLE sessions (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,6 +90,15 @@ CREATE TABLE sessions (
     authenticated_at TIMESTAMP NOT NULL,
     last_seen_at     TIMESTAMP NOT NULL,
     expires_at       TIMESTAMP NOT NULL
+);
+
+-- table signin_lockouts
+CREATE TABLE signin_lockouts (
+    identifier     TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    locked_until   TIMESTAMP,
+    last_locked_at TIMESTAMP,
+    updated_at     TIMESTAMP NOT NULL
 );
 
 -- table user_tokens
@@ -110,7 +127,7 @@ CREATE TABLE users (
     disabled_at       TIMESTAMP,
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
-);
+, country TEXT NOT NULL DEFAULT '', region TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', address_line1 TEXT NOT NULL DEFAULT '', address_line2 TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '', postal_code TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', company_address TEXT NOT NULL DEFAULT '', job_role TEXT NOT NULL DEFAULT '', industry TEXT NOT NULL DEFAULT '', news_opt_in INTEGER NOT NULL DEFAULT 0 CHECK (news_opt_in IN (0, 1)), legal_name_locked_at TIMESTAMP, password_changed_at TIMESTAMP);
 
 -- index audit_log_action
 CREATE INDEX audit_log_action ON audit_log (action, created_at);
@@ -123,6 +140,9 @@ CREATE INDEX audit_log_created ON audit_log (created_at);
 
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
+
+-- index rate_limits_window
+CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);

@@ -38,6 +38,25 @@ type User struct {
 	DisabledAt      *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+
+	// Profile.
+	Country        string // ISO 3166-1 alpha-2
+	Region         string // ISO 3166-2 subdivision code, when the country has them
+	Phone          string // contact phone, E.164
+	AddressLine1   string
+	AddressLine2   string
+	City           string
+	PostalCode     string
+	Company        string
+	CompanyAddress string
+	JobRole        string
+	Industry       string
+	NewsOptIn      bool // program news; transactional mail always goes
+
+	// LegalNameLockedAt is set when the first exam is on record; from then
+	// on the legal name changes only through a support request.
+	LegalNameLockedAt *time.Time
+	PasswordChangedAt *time.Time
 }
 
 // FullName is the legal name for display.

@@ -9,7 +9,8 @@ import (
 )
 
 const userColumns = `id, login_id, email, first_name, last_name, role, language, password_hash,
-	email_verified_at, disabled_at, created_at, updated_at`
+	email_verified_at, disabled_at, created_at, updated_at, country, region, phone, address_line1, address_line2,
+	city, postal_code, company, company_address, job_role, industry, news_opt_in, legal_name_locked_at, password_changed_at`
 
 // UserCreate is a new account. LoginID must be unique; the caller generates
 // it and retries on ErrConflict.
