@@ -30,6 +30,11 @@ type Config struct {
 	Policy          PasswordPolicy
 	// SecretKey (32 bytes) encrypts secrets at rest, such as TOTP seeds.
 	SecretKey []byte
+	// Languages are the supported language tags (the catalog's).
+	Languages []string
+	// Kick, when set, is called after a commit that queued mail, so it
+	// leaves at once.
+	Kick func()
 }
 
 // Service is the identity service.
@@ -45,6 +50,9 @@ type Service struct {
 func New(st *store.Store, clock portal.Clock, log *slog.Logger, hasher *Hasher, cfg Config) *Service {
 	if cfg.Policy.MinLength == 0 {
 		cfg.Policy = DefaultPolicy
+	}
+	if len(cfg.Languages) == 0 {
+		cfg.Languages = []string{"en"}
 	}
 	return &Service{st: st, clock: clock, log: log, hasher: hasher, cfg: cfg}
 }
@@ -97,4 +105,26 @@ func requireAdmin(actor portal.Actor) error {
 		return portal.ErrForbidden
 	}
 	return nil
+}
+
+func (s *Service) languageSupported(lang string) bool {
+	for _, l := range s.cfg.Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPassword applies the policy and the offline blocklist.
+func (s *Service) checkPassword(v *portal.Validation, field, password string, c PasswordContext) {
+	s.cfg.Policy.Check(v, field, password, c)
+}
+
+// kick asks the job runner to forward newly committed mail now rather than
+// at its next sweep.
+func (s *Service) kick() {
+	if s.cfg.Kick != nil {
+		s.cfg.Kick()
+	}
 }

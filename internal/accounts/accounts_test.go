@@ -69,7 +69,7 @@ func TestAdminSetupLink(t *testing.T) {
 			t.Errorf("token %q is shorter than 256 bits", token)
 		}
 		// No password yet: nobody can sign in.
-		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ada@example.org", Password: ""}); err == nil {
+		if _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ada@example.org", Password: ""}); err == nil {
 			t.Fatal("signed in without a password")
 		}
 		// A weak password is refused with the rule named.
@@ -90,7 +90,7 @@ func TestAdminSetupLink(t *testing.T) {
 		if _, err := f.svc.CompleteSetup(ctx, system, accounts.SetupRequest{Token: token, Password: "An0ther-pass", Confirm: "An0ther-pass"}); !errors.Is(err, portal.ErrNotFound) {
 			t.Fatalf("second use: err = %v, want not found", err)
 		}
-		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ADA@example.org", Password: "Tr0ub4dor&3x"}); err != nil {
+		if _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "ADA@example.org", Password: "Tr0ub4dor&3x"}); err != nil {
 			t.Fatalf("sign in after setup: %v", err)
 		}
 	})
@@ -183,7 +183,7 @@ func TestSignInFailsTheSameWayForEveryCause(t *testing.T) {
 			{Email: "c@example.org", Password: "Corr3ct-horse" + " "}, // exactly as typed: no trimming
 			{Email: "c@example.org", Password: "corr3ct-horse"},       // no case folding
 		} {
-			_, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, req)
+			_, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, req)
 			var pe *portal.Error
 			if !errors.As(err, &pe) || pe.Code != portal.EUnauthorized {
 				t.Fatalf("%+v: err = %v, want unauthorized", req, err)
@@ -195,7 +195,7 @@ func TestSignInFailsTheSameWayForEveryCause(t *testing.T) {
 				t.Fatalf("messages differ: %v", msgs)
 			}
 		}
-		if _, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: " C@Example.org", Password: "Corr3ct-horse"}); err != nil {
+		if _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: " C@Example.org", Password: "Corr3ct-horse"}); err != nil {
 			t.Fatalf("correct sign-in: %v", err)
 		}
 	})
@@ -209,11 +209,11 @@ func TestSessionsExpireWhenIdleAndAtTheirLifetime(t *testing.T) {
 			t.Fatal(err)
 		}
 		signIn := func() string {
-			tok, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
+			res, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return tok
+			return res.Token
 		}
 		tok := signIn()
 		if _, err := f.svc.Session(ctx, tok); err != nil {
@@ -248,10 +248,11 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		if _, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "c@example.org", FirstName: "Cam", LastName: "Doe", Role: portal.RoleCandidate, Password: "Corr3ct-horse"}); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
+		res, err := f.svc.SignIn(ctx, accounts.RequestMeta{}, accounts.SignInRequest{Email: "c@example.org", Password: "Corr3ct-horse"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		tok := res.Token
 		sess, err := f.svc.Session(ctx, tok)
 		if err != nil {
 			t.Fatal(err)

@@ -110,3 +110,36 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idle time.Duration) (in
 	}
 	return r.RowsAffected()
 }
+
+// ListUserSessions returns a user's live sessions, newest activity first.
+func (s *Store) ListUserSessions(ctx context.Context, userID int64, idle time.Duration) ([]*Session, error) {
+	now := s.clock.Now().UTC()
+	var out []*Session
+	err := s.sel(ctx, &out, `SELECT `+sessionColumns+` FROM sessions
+		WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, id DESC`, userID, now, now.Add(-idle))
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteUserSession ends one session of a user; another user's session is
+// portal.ErrNotFound.
+func (tx *Tx) DeleteUserSession(ctx context.Context, userID, id int64) error {
+	return affected(tx.exec(ctx, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, id, userID))
+}
+
+// ActivateSession turns a session waiting for its second factor into a
+// full one, under a new token, and records the authentication time. It
+// fails with portal.ErrNotFound when the session is not pending.
+func (tx *Tx) ActivateSession(ctx context.Context, id int64, newHash []byte) error {
+	return affected(tx.exec(ctx, `UPDATE sessions SET state = ?, token_hash = ?, authenticated_at = ?, last_seen_at = ?
+		WHERE id = ? AND state = ?`, SessionActive, newHash, tx.now, tx.now, id, SessionMFAPending))
+}
+
+// Reauthenticate records a fresh authentication on a session and gives it
+// a new token.
+func (tx *Tx) Reauthenticate(ctx context.Context, id int64, newHash []byte) error {
+	return affected(tx.exec(ctx, `UPDATE sessions SET token_hash = ?, authenticated_at = ?, last_seen_at = ? WHERE id = ?`,
+		newHash, tx.now, tx.now, id))
+}

@@ -70,3 +70,15 @@ func (tx *Tx) UseToken(ctx context.Context, purpose string, hash []byte) (*UserT
 	}
 	return &t, nil
 }
+
+// InvalidateTokens ends every unused token of the given purposes for a
+// user, e.g. all reset links once the password changed.
+func (tx *Tx) InvalidateTokens(ctx context.Context, userID int64, purposes ...string) error {
+	for _, p := range purposes {
+		if _, err := tx.exec(ctx, `UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`,
+			tx.now, userID, p); err != nil {
+			return fmt.Errorf("store: invalidate %s tokens: %w", p, err)
+		}
+	}
+	return nil
+}

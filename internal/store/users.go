@@ -23,6 +23,9 @@ type UserCreate struct {
 	Language        string
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
+	Country         string
+	Region          string
+	Company         string
 }
 
 // CreateUser inserts an account. A duplicate email or login ID is
@@ -30,9 +33,10 @@ type UserCreate struct {
 func (tx *Tx) CreateUser(ctx context.Context, u UserCreate) (*portal.User, error) {
 	var out portal.User
 	err := tx.get(ctx, &out, `INSERT INTO users (login_id, email, first_name, last_name, role, language,
-		password_hash, email_verified_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+userColumns,
-		u.LoginID, u.Email, u.FirstName, u.LastName, u.Role, u.Language, u.PasswordHash, u.EmailVerifiedAt, tx.now, tx.now)
+		password_hash, email_verified_at, country, region, company, password_changed_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+userColumns,
+		u.LoginID, u.Email, u.FirstName, u.LastName, u.Role, u.Language, u.PasswordHash, u.EmailVerifiedAt,
+		u.Country, u.Region, u.Company, passwordChangedAt(u.PasswordHash, tx.now), tx.now, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: create user: %w", err)
 	}
@@ -68,31 +72,61 @@ func (tx *Tx) FindUserByID(ctx context.Context, id int64) (*portal.User, error) 
 
 // UserUpdate changes the fields that are not nil.
 type UserUpdate struct {
-	FirstName       *string
-	LastName        *string
-	Language        *string
-	PasswordHash    *string
-	EmailVerifiedAt *time.Time
+	Email             *string
+	FirstName         *string
+	LastName          *string
+	Language          *string
+	PasswordHash      *string
+	PasswordChangedAt *time.Time
+	EmailVerifiedAt   *time.Time
+	Country           *string
+	Region            *string
+	Phone             *string
+	AddressLine1      *string
+	AddressLine2      *string
+	City              *string
+	PostalCode        *string
+	Company           *string
+	CompanyAddress    *string
+	JobRole           *string
+	Industry          *string
+	NewsOptIn         *bool
+	LegalNameLockedAt *time.Time
 }
 
 // UpdateUser applies u and returns the updated user.
 func (tx *Tx) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*portal.User, error) {
 	set, args := "updated_at = ?", []any{tx.now}
-	add := func(col string, v any) { set += ", " + col + " = ?"; args = append(args, v) }
-	if u.FirstName != nil {
-		add("first_name", *u.FirstName)
-	}
-	if u.LastName != nil {
-		add("last_name", *u.LastName)
-	}
-	if u.Language != nil {
-		add("language", *u.Language)
-	}
-	if u.PasswordHash != nil {
-		add("password_hash", *u.PasswordHash)
-	}
-	if u.EmailVerifiedAt != nil {
-		add("email_verified_at", *u.EmailVerifiedAt)
+	for _, f := range []struct {
+		col string
+		set bool
+		val any
+	}{
+		{"email", u.Email != nil, deref(u.Email)},
+		{"first_name", u.FirstName != nil, deref(u.FirstName)},
+		{"last_name", u.LastName != nil, deref(u.LastName)},
+		{"language", u.Language != nil, deref(u.Language)},
+		{"password_hash", u.PasswordHash != nil, deref(u.PasswordHash)},
+		{"password_changed_at", u.PasswordChangedAt != nil, u.PasswordChangedAt},
+		{"email_verified_at", u.EmailVerifiedAt != nil, u.EmailVerifiedAt},
+		{"country", u.Country != nil, deref(u.Country)},
+		{"region", u.Region != nil, deref(u.Region)},
+		{"phone", u.Phone != nil, deref(u.Phone)},
+		{"address_line1", u.AddressLine1 != nil, deref(u.AddressLine1)},
+		{"address_line2", u.AddressLine2 != nil, deref(u.AddressLine2)},
+		{"city", u.City != nil, deref(u.City)},
+		{"postal_code", u.PostalCode != nil, deref(u.PostalCode)},
+		{"company", u.Company != nil, deref(u.Company)},
+		{"company_address", u.CompanyAddress != nil, deref(u.CompanyAddress)},
+		{"job_role", u.JobRole != nil, deref(u.JobRole)},
+		{"industry", u.Industry != nil, deref(u.Industry)},
+		{"news_opt_in", u.NewsOptIn != nil, u.NewsOptIn != nil && *u.NewsOptIn},
+		{"legal_name_locked_at", u.LegalNameLockedAt != nil, u.LegalNameLockedAt},
+	} {
+		if f.set {
+			set += ", " + f.col + " = ?"
+			args = append(args, f.val)
+		}
 	}
 	args = append(args, id)
 	var out portal.User
@@ -145,4 +179,18 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: count users: %w", err)
 	}
 	return n, nil
+}
+
+func passwordChangedAt(hash string, now time.Time) *time.Time {
+	if hash == "" {
+		return nil
+	}
+	return &now
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
@@ -28,7 +29,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	p := &signInPage{Form: newForm(), Next: localPath(f.Get("next"), "")}
 	p.Form.Values["email"] = f.Get("email")
-	token, user, err := s.acc.SignIn(r.Context(), meta(r), accounts.SignInRequest{Email: f.Get("email"), Password: f.Get("password")})
+	res, err := s.acc.SignIn(r.Context(), meta(r), accounts.SignInRequest{Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
 		s.fillBase(r, &p.BasePage, "signin.title")
 		if !s.applyError(&p.BasePage, p.Form, err, "email") {
@@ -36,9 +37,13 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, formStatus(err), "signin", p)
 	}
-	s.setSessionCookie(w, token)
+	s.setSessionCookie(w, res.Token)
+	if res.MFARequired {
+		http.Redirect(w, r, "/signin/mfa?next="+url.QueryEscape(p.Next), http.StatusSeeOther)
+		return nil
+	}
 	target := "/dashboard"
-	if user.Role.IsStaff() {
+	if res.User.Role.IsStaff() {
 		target = "/console"
 	}
 	http.Redirect(w, r, localPath(p.Next, target), http.StatusSeeOther)
