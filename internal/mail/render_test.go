@@ -154,11 +154,14 @@ func TestRenderSubjectIsOneLine(t *testing.T) {
 // has a new key adds it here; otherwise the test below fails, since a
 // missing key fails the render.
 var sampleData = map[string]any{
-	"Name":      "Ana",
-	"Link":      setupLink,
-	"ExpiresAt": expiresAt.Format(time.RFC3339),
-	"SentBy":    "Bo",
-	"TimeZone":  "Europe/Madrid",
+	"Name":        "Ana",
+	"Link":        setupLink,
+	"ExpiresAt":   expiresAt.Format(time.RFC3339),
+	"SentBy":      "Bo",
+	"TimeZone":    "Europe/Madrid",
+	"ResetLink":   "http://portal.example.test/password/forgot",
+	"Event":       "locked",
+	"LockedUntil": expiresAt.Format(time.RFC3339),
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
