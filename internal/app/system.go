@@ -107,6 +107,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.accounts = accounts.New(st, clock, log, hasher, accounts.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, SecretKey: key,
+		Languages: s.catalog.Languages(), Kick: s.runner.Notify,
 	})
 	s.exams = exams.New(st, clock, log)
 	s.ops = ops.New(st, s.runner)
@@ -115,6 +116,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		_, err := s.accounts.PurgeSessions(ctx)
 		return err
 	})
+	s.runner.Periodic("ratelimits.purge", time.Hour, s.accounts.PurgeRateLimits)
 
 	s.registerMetrics()
 	s.web, err = web.New(web.Config{
