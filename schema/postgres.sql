@@ -13,6 +13,14 @@
   request_id text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
 
+-- table backup_codes
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  salt bytea NOT NULL
+  code_hash bytea NOT NULL
+  used_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+
 -- table dev_messages
   id bigint NOT NULL
   channel text NOT NULL
@@ -81,6 +89,32 @@
   last_locked_at timestamp with time zone
   updated_at timestamp with time zone NOT NULL
 
+-- table sms_codes
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  purpose text NOT NULL
+  session_id bigint
+  phone text NOT NULL
+  code_hash bytea NOT NULL
+  expires_at timestamp with time zone NOT NULL
+  used_at timestamp with time zone
+  attempts integer NOT NULL DEFAULT 0
+  created_at timestamp with time zone NOT NULL
+
+-- table user_mfa
+  user_id bigint NOT NULL
+  totp_secret bytea
+  totp_enabled_at timestamp with time zone
+  totp_pending bytea
+  totp_pending_expires_at timestamp with time zone
+  totp_last_step bigint NOT NULL DEFAULT 0
+  phone text NOT NULL DEFAULT ''::text
+  phone_verified_at timestamp with time zone
+  sms_enabled_at timestamp with time zone
+  failed_attempts integer NOT NULL DEFAULT 0
+  locked_until timestamp with time zone
+  updated_at timestamp with time zone NOT NULL
+
 -- table user_tokens
   id bigint NOT NULL
   user_id bigint NOT NULL
@@ -129,6 +163,10 @@ CREATE INDEX audit_log_actor ON audit_log USING btree (actor_id, created_at);
 CREATE INDEX audit_log_created ON audit_log USING btree (created_at);
 -- index audit_log_pkey
 CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
+-- index backup_codes_pkey
+CREATE UNIQUE INDEX backup_codes_pkey ON backup_codes USING btree (id);
+-- index backup_codes_user
+CREATE INDEX backup_codes_user ON backup_codes USING btree (user_id);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
 -- index exam_domains_exam_id_position_key
@@ -157,6 +195,16 @@ CREATE UNIQUE INDEX sessions_token_hash_key ON sessions USING btree (token_hash)
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 -- index signin_lockouts_pkey
 CREATE UNIQUE INDEX signin_lockouts_pkey ON signin_lockouts USING btree (identifier);
+-- index sms_codes_phone
+CREATE INDEX sms_codes_phone ON sms_codes USING btree (phone, created_at);
+-- index sms_codes_pkey
+CREATE UNIQUE INDEX sms_codes_pkey ON sms_codes USING btree (id);
+-- index sms_codes_session
+CREATE INDEX sms_codes_session ON sms_codes USING btree (session_id);
+-- index sms_codes_user
+CREATE INDEX sms_codes_user ON sms_codes USING btree (user_id, created_at);
+-- index user_mfa_pkey
+CREATE UNIQUE INDEX user_mfa_pkey ON user_mfa USING btree (user_id);
 -- index user_tokens_pkey
 CREATE UNIQUE INDEX user_tokens_pkey ON user_tokens USING btree (id);
 -- index user_tokens_token_hash_key

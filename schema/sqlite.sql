@@ -17,6 +17,16 @@ CREATE TABLE audit_log (
     created_at  TIMESTAMP NOT NULL
 );
 
+-- table backup_codes
+CREATE TABLE backup_codes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    salt       BLOB NOT NULL,
+    code_hash  BLOB NOT NULL,
+    used_at    TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+
 -- table dev_messages
 CREATE TABLE dev_messages (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -101,6 +111,38 @@ CREATE TABLE signin_lockouts (
     updated_at     TIMESTAMP NOT NULL
 );
 
+-- table sms_codes
+CREATE TABLE sms_codes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('verify_phone', 'signin', 'confirm')),
+    session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
+    phone      TEXT NOT NULL,
+    code_hash  BLOB NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    used_at    TIMESTAMP,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- table user_mfa
+CREATE TABLE user_mfa (
+    user_id                 INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    totp_secret             BLOB,
+    totp_enabled_at         TIMESTAMP,
+    totp_pending            BLOB,
+    totp_pending_expires_at TIMESTAMP,
+    totp_last_step          INTEGER NOT NULL DEFAULT 0,
+    phone                   TEXT NOT NULL DEFAULT '',
+    phone_verified_at       TIMESTAMP,
+    sms_enabled_at          TIMESTAMP,
+    failed_attempts         INTEGER NOT NULL DEFAULT 0,
+    locked_until            TIMESTAMP,
+    updated_at              TIMESTAMP NOT NULL,
+    CHECK ((totp_secret IS NULL) = (totp_enabled_at IS NULL)),
+    CHECK (sms_enabled_at IS NULL OR phone <> '')
+);
+
 -- table user_tokens
 CREATE TABLE user_tokens (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -138,6 +180,9 @@ CREATE INDEX audit_log_actor ON audit_log (actor_id, created_at);
 -- index audit_log_created
 CREATE INDEX audit_log_created ON audit_log (created_at);
 
+-- index backup_codes_user
+CREATE INDEX backup_codes_user ON backup_codes (user_id);
+
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
 
@@ -146,6 +191,15 @@ CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- index sms_codes_phone
+CREATE INDEX sms_codes_phone ON sms_codes (phone, created_at);
+
+-- index sms_codes_session
+CREATE INDEX sms_codes_session ON sms_codes (session_id);
+
+-- index sms_codes_user
+CREATE INDEX sms_codes_user ON sms_codes (user_id, created_at);
 
 -- index user_tokens_user_purpose
 CREATE INDEX user_tokens_user_purpose ON user_tokens (user_id, purpose);

@@ -116,9 +116,13 @@ func (s *Service) languageSupported(lang string) bool {
 	return false
 }
 
-// checkPassword applies the policy and the offline blocklist.
+// checkPassword applies the policy and the offline blocklist, which holds
+// under every policy.
 func (s *Service) checkPassword(v *portal.Validation, field, password string, c PasswordContext) {
 	s.cfg.Policy.Check(v, field, password, c)
+	if !v.Has(field) && isCommonPassword(password) {
+		v.Add(field, "password.common", nil)
+	}
 }
 
 // kick asks the job runner to forward newly committed mail now rather than

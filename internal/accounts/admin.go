@@ -93,7 +93,7 @@ func (s *Service) CompleteSetup(ctx context.Context, actor portal.Actor, req Set
 		return nil, err
 	}
 	var v portal.Validation
-	s.cfg.Policy.Check(&v, "password", req.Password, PasswordContext{
+	s.checkPassword(&v, "password", req.Password, PasswordContext{
 		ProgramName: s.cfg.ProgramName, FirstName: user.FirstName, LastName: user.LastName, Email: user.Email,
 	})
 	if !v.Has("password") && req.Password != req.Confirm {

@@ -5,6 +5,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"example.org/certportal/internal/portal"
 )
 
@@ -70,13 +72,33 @@ func (p PasswordPolicy) Check(v *portal.Validation, field, password string, c Pa
 			return
 		}
 	}
-	lowered := strings.ToLower(password)
+	folded := fold(password)
 	local, _, _ := strings.Cut(c.Email, "@")
-	for _, w := range []string{c.ProgramName, c.FirstName, c.LastName, local} {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if utf8.RuneCountInString(w) >= 3 && strings.Contains(lowered, w) {
-			v.Add(field, "password.contains_context", map[string]any{"Word": w})
+	words := []string{c.ProgramName, local}
+	// Names count whole and word by word: "García López" refuses
+	// "garcialopez1A" as well as "Lopez2024!".
+	for _, name := range []string{c.FirstName, c.LastName, c.FirstName + c.LastName} {
+		words = append(words, name)
+		words = append(words, strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' })...)
+	}
+	for _, w := range words {
+		f := fold(w)
+		if utf8.RuneCountInString(f) >= 3 && strings.Contains(folded, f) {
+			v.Add(field, "password.contains_context", map[string]any{"Word": strings.TrimSpace(w)})
 			return
 		}
 	}
+}
+
+// fold lower-cases s, drops diacritics and spaces, so "García López" and
+// "garcialopez" compare equal.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if unicode.Is(unicode.Mn, r) || unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -100,4 +100,3 @@ func (s *Service) Register(ctx context.Context, meta RequestMeta, req RegisterRe
 	s.kick()
 	return nil
 }
-

@@ -36,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, actor portal.Actor, req UserCr
 	if !req.Role.Valid() {
 		v.Add("role", "field.invalid_role", nil)
 	}
-	s.cfg.Policy.Check(&v, "password", req.Password, PasswordContext{ProgramName: s.cfg.ProgramName, FirstName: first, LastName: last, Email: email})
+	s.checkPassword(&v, "password", req.Password, PasswordContext{ProgramName: s.cfg.ProgramName, FirstName: first, LastName: last, Email: email})
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,11 @@ var sampleData = map[string]any{
 	"ResetLink":   "http://portal.example.test/password/forgot",
 	"Event":       "locked",
 	"LockedUntil": expiresAt.Format(time.RFC3339),
+	"Method":      "totp",
+	"EventAt":     expiresAt.Format(time.RFC3339),
+	"IP":          "203.0.113.7",
+	"Left":        "7",
+	"Until":       expiresAt.Format(time.RFC3339),
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

@@ -30,7 +30,9 @@ func NormalizeEmail(raw string) (string, bool) {
 		return "", false
 	}
 	for _, r := range e {
-		if r < 0x20 || r == 0x7f || unicode.IsSpace(r) {
+		// Controls (C0 and C1), spaces and invisible format characters
+		// (bidi overrides, zero-width spaces, BOM) would make look-alike keys.
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 			return "", false
 		}
 	}

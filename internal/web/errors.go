@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"example.org/certportal/internal/portal"
@@ -41,7 +42,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 			message = "error.form_invalid"
 		}
 	case code == portal.ENotFound:
-		status, message = http.StatusNotFound, "error.not_found"
+		status = http.StatusNotFound
+		if message == "error.internal" {
+			message = "error.not_found"
+		}
 	case code == portal.EUnauthorized:
 		if r.Method == http.MethodGet && pe != nil && pe.Message == "" {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -64,6 +68,13 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	case code == portal.ERateLimited:
 		status = http.StatusTooManyRequests
 		message = "error.rate_limited"
+		retry := 60
+		if pe != nil {
+			if n, ok := pe.Data["RetryAfter"].(int); ok {
+				retry = n
+			}
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(retry))
 	default:
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", err.Error())
 		message = "error.internal"

@@ -248,6 +248,14 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 			s.serveError(w, r, portal.ErrUnauthorized)
 			return
 		}
+		if needsVerification(sess.User, r.URL.Path) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/verify-email", http.StatusSeeOther)
+				return
+			}
+			s.serveError(w, r, &portal.Error{Code: portal.EForbidden, Message: "verify.required"})
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

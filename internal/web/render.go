@@ -180,10 +180,17 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 // notices are the flash messages a redirect may name in ?notice=. Only
 // these keys are shown, so a crafted link cannot put text on the page.
 var notices = map[string]bool{
-	"signed_out":     true,
-	"setup_complete": true,
-	"test_mail_sent": true,
-	"language_saved": true,
+	"signed_out":        true,
+	"setup_complete":    true,
+	"test_mail_sent":    true,
+	"language_saved":    true,
+	"email_verified":    true,
+	"verification_sent": true,
+	"profile_saved":     true,
+	"others_signed_out": true,
+	"password_changed":  true,
+	"password_reset":    true,
+	"email_changed":     true,
 }
 
 // nav builds the navigation for the layout. Only pages that exist are
@@ -286,7 +293,9 @@ func formStatus(err error) int {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static": func(name string) string { return s.static.url(name) },
+		"static":   func(name string) string { return s.static.url(name) },
+		"selected": selected,
+		"field":    field,
 		"date": func(l *i18n.Localizer, t time.Time) string {
 			return l.Date(t, time.UTC)
 		},

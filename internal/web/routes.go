@@ -28,30 +28,72 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "GET /exams", s.handleExamList)
 	s.route(public, "GET /signin", s.handleSignInForm)
 	s.route(public, "POST /signin", s.handleSignIn)
+	s.route(public, "GET /signin/mfa", s.requirePending(s.handleSignInMFAForm))
+	s.route(public, "POST /signin/mfa", s.requirePending(s.handleSignInMFA))
+	s.route(public, "POST /signin/mfa/sms", s.requirePending(s.handleSignInMFASMS))
 	s.route(public, "GET /setup/{token}", s.handleSetupForm)
 	s.route(public, "POST /setup/{token}", s.handleSetup)
 	s.route(public, "POST /language", s.handleLanguage)
+	s.route(public, "GET /register", s.handleRegisterForm)
+	s.route(public, "POST /register", s.handleRegister)
+	s.route(public, "GET /register/done", s.handleRegisterDone)
+	s.route(public, "GET /verify/{token}", s.handleVerifyForm)
+	s.route(public, "POST /verify/{token}", s.handleVerify)
+	s.route(public, "GET /password/forgot", s.handleForgotForm)
+	s.route(public, "POST /password/forgot", s.handleForgot)
+	s.route(public, "GET /password/reset/{token}", s.handleResetLink)
+	s.route(public, "GET /password/reset", s.handleResetForm)
+	s.route(public, "POST /password/reset", s.handleReset)
+	s.route(public, "GET /email/confirm/{token}", s.handleEmailConfirmForm)
+	s.route(public, "POST /email/confirm/{token}", s.handleEmailConfirm)
 
-	private := http.NewServeMux()
-	s.route(private, "GET /dashboard", s.handleDashboard)
-	s.route(private, "POST /signout", s.handleSignOut)
-	for _, p := range []string{"/dashboard", "/signout"} {
-		public.Handle(p, s.requireUser(private))
-	}
+	// Signed-in users.
+	private := s.group(public, s.requireUser)
+	private.route("GET /dashboard", s.handleDashboard)
+	private.route("POST /signout", s.handleSignOut)
+	private.route("GET /verify-email", s.handleVerifyPending)
+	private.route("POST /verify/resend", s.handleVerifyResend)
+	private.route("GET /profile", s.handleProfile)
+	private.route("POST /profile", s.handleProfileUpdate)
+	private.route("GET /profile/security", s.handleSecurity)
+	private.route("POST /profile/security/signout-others", s.handleSignOutOthers)
+	private.route("GET /profile/password", s.handlePasswordForm)
+	private.route("POST /profile/password", s.handlePasswordChange)
+	private.route("GET /profile/email", s.handleEmailForm)
+	private.route("POST /profile/email", s.handleEmailChange)
 
-	console := http.NewServeMux()
-	s.route(console, "GET /console", s.handleConsoleHome)
-	s.route(console, "GET /console/audit", s.handleConsoleAudit)
-	s.route(console, "GET /console/mail", s.handleConsoleMail)
-	s.route(console, "GET /console/mail/{id}", s.handleConsoleMailShow)
-	s.route(console, "POST /console/mail/test", s.handleConsoleMailTest)
-	s.route(console, "GET /console/jobs", s.handleConsoleJobs)
-	public.Handle("/console", s.requireStaff(console))
-	public.Handle("/console/", s.requireStaff(console))
+	// The console: staff and admins.
+	console := s.group(public, s.requireStaff)
+	console.route("GET /console", s.handleConsoleHome)
+	console.route("GET /console/audit", s.handleConsoleAudit)
+	console.route("GET /console/mail", s.handleConsoleMail)
+	console.route("GET /console/mail/{id}", s.handleConsoleMailShow)
+	console.route("POST /console/mail/test", s.handleConsoleMailTest)
+	console.route("GET /console/jobs", s.handleConsoleJobs)
 
 	public.Handle("/", s.pattern(s.handle(s.handleNotFound)))
 
 	return s.observe(s.securityHeaders(s.crossOrigin(s.loadSession(public))))
+}
+
+// routeGroup is a mux of its own for one audience, reached only through a
+// guard (requireUser, requireStaff): its routes are mounted on the public
+// mux pattern by pattern, each behind the guard, so no route of the group
+// is reachable without it.
+type routeGroup struct {
+	s      *Server
+	own    *http.ServeMux
+	public *http.ServeMux
+	guard  func(http.Handler) http.Handler
+}
+
+func (s *Server) group(public *http.ServeMux, guard func(http.Handler) http.Handler) *routeGroup {
+	return &routeGroup{s: s, own: http.NewServeMux(), public: public, guard: guard}
+}
+
+func (g *routeGroup) route(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	g.s.route(g.own, pattern, h)
+	g.public.Handle(pattern, g.guard(g.own))
 }
 
 // route registers an error-returning handler with the default body limit.

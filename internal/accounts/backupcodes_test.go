@@ -1,0 +1,103 @@
+package accounts_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/testutil"
+)
+
+// MFA-05: single use, hashed, regeneration invalidates the old set.
+func TestBackupCodes(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newMFAFixture(t, engine)
+		u := f.newUser("ana@example.org", "es")
+		_, codes := f.enableTOTP(u)
+
+		// The database holds neither the codes nor unsalted hashes.
+		rows, err := f.st.DB().QueryContext(f.ctx, f.query(`SELECT salt, code_hash FROM backup_codes WHERE user_id = ?`), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var salt, hash []byte
+			if err := rows.Scan(&salt, &hash); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			for _, c := range codes {
+				plain := strings.ReplaceAll(c, "-", "")
+				if bytes.Contains(hash, []byte(plain)) || bytes.Contains(salt, []byte(plain)) {
+					t.Error("a backup code is stored in clear")
+				}
+			}
+			if len(salt) != 16 || len(hash) != 32 {
+				t.Errorf("salt %d bytes, hash %d bytes", len(salt), len(hash))
+			}
+		}
+		rows.Close()
+		if n != 10 {
+			t.Fatalf("%d stored codes, want 10", n)
+		}
+
+		mails := len(f.mails())
+		if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, codes[0]); err != nil {
+			t.Fatalf("first use: %v", err)
+		}
+		// A notice goes to the owner, with the count left.
+		got := f.mails()
+		if len(got) != mails+1 || got[len(got)-1].Template != "security_backup_code_used" || got[len(got)-1].Data["Left"] != "9" || got[len(got)-1].Lang != "es" {
+			t.Fatalf("mails after a backup code: %+v", got[mails:])
+		}
+		wantErr(t, f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, codes[0]), accounts.ErrMFACodeUsed)
+
+		// Typing is forgiving: case, spaces, no dash, O for 0.
+		typed := strings.ToUpper(strings.ReplaceAll(codes[1], "-", " "))
+		typed = strings.ReplaceAll(typed, "0", "O")
+		if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, typed); err != nil {
+			t.Fatalf("typed %q: %v", typed, err)
+		}
+		if left, err := f.svc.BackupCodesLeft(f.ctx, u.actor); err != nil || left != 8 {
+			t.Fatalf("left = %d, %v; want 8", left, err)
+		}
+
+		// Code #3 from two flows at once: exactly one success.
+		flows := []int64{f.flow(u), f.flow(u)}
+		if got := concurrently(t, 20, func(i int) error {
+			return f.svc.VerifySecondFactor(f.ctx, u.ID, flows[i%2], accounts.MethodBackup, codes[2])
+		}); got != 1 {
+			t.Fatalf("%d concurrent uses of one backup code succeeded, want exactly 1", got)
+		}
+		// The losers counted as wrong codes and may have locked code entry;
+		// a day later a correct code works and clears the count.
+		f.clock.Advance(24 * time.Hour)
+		if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, codes[4]); err != nil {
+			t.Fatalf("after the race: %v", err)
+		}
+
+		// Regenerating invalidates every old code.
+		fresh, err := f.svc.RegenerateBackupCodes(f.ctx, u.actor, u.session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fresh) != 10 {
+			t.Fatalf("%d new codes", len(fresh))
+		}
+		wantErr(t, f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, codes[3]), accounts.ErrMFAInvalidCode)
+		if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodBackup, fresh[3]); err != nil {
+			t.Fatalf("new code: %v", err)
+		}
+		if st := f.status(u.ID); st.BackupCodesLeft != 9 {
+			t.Fatalf("left %d, want 9", st.BackupCodesLeft)
+		}
+
+		// Without MFA there is nothing to regenerate.
+		v := f.newUser("bo@example.org", "en")
+		_, err = f.svc.RegenerateBackupCodes(f.ctx, v.actor, v.session)
+		wantErr(t, err, accounts.ErrMFANotEnabled)
+	})
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/portal"
+)
+
+// Registration, email verification and password recovery: the pages a
+// visitor reaches before signing in.
+
+type registerPage struct {
+	BasePage
+	Form      *Form
+	Countries []geo.Country
+	Regions   []geo.Subdivision
+}
+
+func (s *Server) newRegisterPage(r *http.Request, f *Form) *registerPage {
+	p := &registerPage{Form: f}
+	s.fillBase(r, &p.BasePage, "register.title")
+	p.Countries = geo.Countries(p.Lang)
+	p.Regions = geo.Subdivisions(f.Value("country"))
+	if f.Value("language") == "" {
+		f.Values["language"] = p.Lang
+	}
+	return p
+}
+
+// CountryField, RegionField and LanguageField are the page's selects.
+func (p *registerPage) CountryField() Field  { return countryField(p.T, p.Form, p.Countries) }
+func (p *registerPage) RegionField() *Field  { return regionField(p.T, p.Form, p.Regions) }
+func (p *registerPage) LanguageField() Field { return languageField(p.T, p.Form, p.Languages) }
+
+func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) error {
+	f := newForm()
+	f.Values["country"] = strings.ToUpper(r.URL.Query().Get("country"))
+	return s.render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
+}
+
+// handleRegister creates the account, or re-renders the form with what is
+// wrong. An address that already has an account gets the same next page.
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := formFrom(r, "email", "first_name", "last_name", "country", "region", "language", "company")
+	err := s.acc.Register(r.Context(), meta(r), accounts.RegisterRequest{
+		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
+		Password: r.PostForm.Get("password"), Country: f.Value("country"), Region: f.Value("region"),
+		Language: f.Value("language"), Company: f.Value("company"),
+	})
+	if err != nil {
+		p := s.newRegisterPage(r, f)
+		if !s.applyError(&p.BasePage, f, err, "email") {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+	}
+	http.Redirect(w, r, "/register/done", http.StatusSeeOther)
+	return nil
+}
+
+type messagePage struct {
+	BasePage
+	Heading   string
+	Lines     []string
+	Link      string
+	LinkLabel string
+}
+
+func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, title string, lines ...string) error {
+	p := &messagePage{}
+	s.fillBase(r, &p.BasePage, title)
+	p.Heading = p.Title
+	for _, l := range lines {
+		p.Lines = append(p.Lines, p.T.T(l, nil))
+	}
+	return s.render(w, r, status, "message", p)
+}
+
+func (s *Server) handleRegisterDone(w http.ResponseWriter, r *http.Request) error {
+	return s.message(w, r, http.StatusOK, "register.done_title", "register.done_text", "register.done_spam")
+}
+
+type verifyPage struct {
+	BasePage
+	Token string
+	Email string
+}
+
+// handleVerifyForm shows a button that confirms the address. Opening the
+// link changes nothing (mail scanners open links too); the button does.
+func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) error {
+	token := r.PathValue("token")
+	user, err := s.acc.CheckVerificationLink(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	p := &verifyPage{Token: token, Email: user.Email}
+	s.fillBase(r, &p.BasePage, "verify.title")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	return s.render(w, r, http.StatusOK, "verify", p)
+}
+
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.acc.VerifyEmail(r.Context(), meta(r), r.PathValue("token")); err != nil {
+		return err
+	}
+	target := "/signin?notice=email_verified"
+	if sess := info(r).Session; sess != nil && sess.Active() {
+		target = "/dashboard?notice=email_verified"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+type verifyPendingPage struct {
+	BasePage
+}
+
+// handleVerifyPending is the one page an unverified account reaches.
+func (s *Server) handleVerifyPending(w http.ResponseWriter, r *http.Request) error {
+	if u := info(r).Session.User; u.EmailVerifiedAt != nil {
+		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+		return nil
+	}
+	p := &verifyPendingPage{}
+	s.fillBase(r, &p.BasePage, "verify.pending_title")
+	p.User = info(r).Session.User
+	return s.render(w, r, http.StatusOK, "verify_pending", p)
+}
+
+func (s *Server) handleVerifyResend(w http.ResponseWriter, r *http.Request) error {
+	if err := s.acc.ResendVerification(r.Context(), actor(r)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/verify-email?notice=verification_sent", http.StatusSeeOther)
+	return nil
+}
+
+type forgotPage struct {
+	BasePage
+	Form *Form
+}
+
+func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) error {
+	p := &forgotPage{Form: newForm()}
+	s.fillBase(r, &p.BasePage, "forgot.title")
+	return s.render(w, r, http.StatusOK, "forgot", p)
+}
+
+// handleForgot always answers "if an account exists, we sent a link".
+func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := formFrom(r, "email")
+	if err := s.acc.RequestPasswordReset(r.Context(), meta(r), f.Value("email")); err != nil {
+		p := &forgotPage{Form: f}
+		s.fillBase(r, &p.BasePage, "forgot.title")
+		if !s.applyError(&p.BasePage, f, err, "email") {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
+	}
+	return s.message(w, r, http.StatusOK, "forgot.sent_title", "forgot.sent_text", "forgot.sent_spam")
+}
+
+// formFrom copies the named fields of a parsed form, for re-rendering.
+func formFrom(r *http.Request, names ...string) *Form {
+	f := newForm()
+	for _, n := range names {
+		f.Values[n] = r.PostForm.Get(n)
+	}
+	return f
+}
+
+// unverifiedAllowed are the paths an account with an unverified address may
+// use.
+var unverifiedAllowed = map[string]bool{"/verify-email": true, "/verify/resend": true, "/signout": true}
+
+func needsVerification(u *portal.User, path string) bool {
+	return u.EmailVerifiedAt == nil && !unverifiedAllowed[path] && !strings.HasPrefix(path, "/verify/")
+}

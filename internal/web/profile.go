@@ -1,0 +1,198 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/portal"
+)
+
+// The signed-in user's own account: profile, security, password and email.
+
+type profilePage struct {
+	BasePage
+	Form       *Form
+	Account    *portal.User
+	Countries  []geo.Country
+	Regions    []geo.Subdivision
+	NameLocked bool
+}
+
+var profileFields = []string{"first_name", "last_name", "phone", "address_line1", "address_line2", "city", "postal_code",
+	"country", "region", "company", "company_address", "job_role", "industry", "language", "news_opt_in"}
+
+// CountryField, RegionField and LanguageField are the page's selects.
+func (p *profilePage) CountryField() Field  { return countryField(p.T, p.Form, p.Countries) }
+func (p *profilePage) RegionField() *Field  { return regionField(p.T, p.Form, p.Regions) }
+func (p *profilePage) LanguageField() Field { return languageField(p.T, p.Form, p.Languages) }
+
+func (s *Server) newProfilePage(r *http.Request, u *portal.User, f *Form) *profilePage {
+	p := &profilePage{Form: f, Account: u, NameLocked: u.LegalNameLockedAt != nil}
+	s.fillBase(r, &p.BasePage, "profile.title")
+	p.Countries = geo.Countries(p.Lang)
+	p.Regions = geo.Subdivisions(f.Value("country"))
+	return p
+}
+
+func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.acc.Profile(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	for k, v := range map[string]string{
+		"first_name": u.FirstName, "last_name": u.LastName, "phone": u.Phone, "address_line1": u.AddressLine1,
+		"address_line2": u.AddressLine2, "city": u.City, "postal_code": u.PostalCode, "country": u.Country,
+		"region": u.Region, "company": u.Company, "company_address": u.CompanyAddress, "job_role": u.JobRole,
+		"industry": u.Industry, "language": u.Language,
+	} {
+		f.Values[k] = v
+	}
+	if u.NewsOptIn {
+		f.Values["news_opt_in"] = "on"
+	}
+	return s.render(w, r, http.StatusOK, "profile", s.newProfilePage(r, u, f))
+}
+
+func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := formFrom(r, profileFields...)
+	_, err := s.acc.UpdateProfile(r.Context(), actor(r), accounts.ProfileUpdate{
+		FirstName: f.Value("first_name"), LastName: f.Value("last_name"), Phone: f.Value("phone"),
+		AddressLine1: f.Value("address_line1"), AddressLine2: f.Value("address_line2"), City: f.Value("city"),
+		PostalCode: f.Value("postal_code"), Country: f.Value("country"), Region: f.Value("region"),
+		Company: f.Value("company"), CompanyAddress: f.Value("company_address"), JobRole: f.Value("job_role"),
+		Industry: f.Value("industry"), Language: f.Value("language"), NewsOptIn: f.Value("news_opt_in") == "on",
+	})
+	if err != nil {
+		cur, cerr := s.acc.Profile(r.Context(), actor(r))
+		if cerr != nil {
+			return cerr
+		}
+		p := s.newProfilePage(r, cur, f)
+		if !s.applyError(&p.BasePage, f, err, "first_name") {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
+	}
+	http.Redirect(w, r, "/profile?notice=profile_saved", http.StatusSeeOther)
+	return nil
+}
+
+type securityPage struct {
+	BasePage
+	Sessions []accounts.SessionInfo
+}
+
+func (s *Server) handleSecurity(w http.ResponseWriter, r *http.Request) error {
+	sess := info(r).Session
+	list, err := s.acc.ListSessions(r.Context(), actor(r), sess.ID)
+	if err != nil {
+		return err
+	}
+	p := &securityPage{Sessions: list}
+	s.fillBase(r, &p.BasePage, "security.title")
+	return s.render(w, r, http.StatusOK, "security", p)
+}
+
+func (s *Server) handleSignOutOthers(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.acc.SignOutOtherSessions(r.Context(), actor(r), info(r).Session.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/profile/security?notice=others_signed_out", http.StatusSeeOther)
+	return nil
+}
+
+type passwordPage struct {
+	BasePage
+	Form *Form
+}
+
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
+	p := &passwordPage{Form: newForm()}
+	s.fillBase(r, &p.BasePage, "password.title")
+	return s.render(w, r, http.StatusOK, "password_change", p)
+}
+
+// handlePasswordChange needs the current password; every other session of
+// the account ends before the answer.
+func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	err := s.acc.ChangePassword(r.Context(), actor(r), info(r).Session.ID, accounts.PasswordChange{
+		Current: r.PostForm.Get("current_password"), New: r.PostForm.Get("new_password"), Confirm: r.PostForm.Get("confirm"),
+	})
+	if err != nil {
+		p := &passwordPage{Form: newForm()}
+		s.fillBase(r, &p.BasePage, "password.title")
+		if !s.applyError(&p.BasePage, p.Form, err, "current_password") {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "password_change", p)
+	}
+	http.Redirect(w, r, "/profile/security?notice=password_changed", http.StatusSeeOther)
+	return nil
+}
+
+type emailPage struct {
+	BasePage
+	Form *Form
+}
+
+func (s *Server) handleEmailForm(w http.ResponseWriter, r *http.Request) error {
+	p := &emailPage{Form: newForm()}
+	s.fillBase(r, &p.BasePage, "email.title")
+	return s.render(w, r, http.StatusOK, "email_change", p)
+}
+
+func (s *Server) handleEmailChange(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := formFrom(r, "new_email")
+	err := s.acc.RequestEmailChange(r.Context(), actor(r), accounts.EmailChange{
+		NewEmail: f.Value("new_email"), CurrentPassword: r.PostForm.Get("current_password"),
+	})
+	if err != nil {
+		p := &emailPage{Form: f}
+		s.fillBase(r, &p.BasePage, "email.title")
+		if !s.applyError(&p.BasePage, f, err, "new_email") {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "email_change", p)
+	}
+	return s.message(w, r, http.StatusOK, "email.sent_title", "email.sent_text")
+}
+
+type emailConfirmPage struct {
+	BasePage
+	Token string
+}
+
+func (s *Server) handleEmailConfirmForm(w http.ResponseWriter, r *http.Request) error {
+	p := &emailConfirmPage{Token: r.PathValue("token")}
+	s.fillBase(r, &p.BasePage, "email.confirm_title")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	return s.render(w, r, http.StatusOK, "email_confirm", p)
+}
+
+func (s *Server) handleEmailConfirm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.acc.ConfirmEmailChange(r.Context(), meta(r), r.PathValue("token")); err != nil {
+		return err
+	}
+	target := "/signin?notice=email_changed"
+	if sess := info(r).Session; sess != nil && sess.Active() {
+		target = "/profile?notice=email_changed"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// selected reports whether an option value is the form's value, for
+// templates.
+func selected(value, option string) bool { return strings.EqualFold(value, option) }
