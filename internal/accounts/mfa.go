@@ -255,6 +255,7 @@ func (s *Service) mfaTransact(ctx context.Context, fn func(tx *store.Tx) error) 
 	if err != nil {
 		return err
 	}
+	s.kick() // the change may have queued mail or a text message
 	return kept
 }
 

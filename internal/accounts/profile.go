@@ -60,7 +60,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 	phone := ""
 	if strings.TrimSpace(req.Phone) != "" {
 		var ok bool
-		if phone, ok = contactPhone(req.Phone); !ok {
+		if phone, ok = NormalizePhone(req.Phone); !ok {
 			v.Add("phone", "field.phone_invalid", nil)
 		}
 	}
@@ -120,28 +120,6 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 }
 
 func ptr(s string) *string { return &s }
-
-// contactPhone normalises a phone number to E.164: a plus sign and 8 to 15
-// digits; spaces, dots, dashes and parentheses are dropped.
-func contactPhone(raw string) (string, bool) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(raw) {
-		switch {
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return "", false
-		}
-	}
-	p := b.String()
-	if !strings.HasPrefix(p, "+") || len(p) < 9 || len(p) > 16 || p[1] == '0' {
-		return "", false
-	}
-	return p, true
-}
 
 // SessionInfo is one of the user's signed-in browsers.
 type SessionInfo struct {

@@ -119,16 +119,11 @@ func (s *Service) ResetPassword(ctx context.Context, meta RequestMeta, req Reset
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if mfa.Enabled() {
-		if err := s.VerifySecondFactor(ctx, user.ID, 0, req.Method, req.Code); err != nil {
-			return fieldError("code", err)
-		}
-	}
 	hash, err := s.hasher.Hash(ctx, req.Password)
 	if err != nil {
 		return err
 	}
-	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+	apply := func(tx *store.Tx) error {
 		if _, err := tx.UseToken(ctx, store.TokenPasswordReset, hashToken(req.Token)); err != nil {
 			return err
 		}
@@ -152,7 +147,26 @@ func (s *Service) ResetPassword(ctx context.Context, meta RequestMeta, req Reset
 			return err
 		}
 		return s.notify(ctx, tx, u, "password_reset", nil)
-	})
+	}
+	if !mfa.Enabled() {
+		err = s.st.Transact(ctx, apply)
+	} else {
+		// The code is used up in the same transaction as the reset, so a
+		// failed reset burns no code. Text-message codes are bound to a
+		// sign-in flow, so a reset takes an authenticator or backup code.
+		err = s.verifySecondFactor(ctx, meta.actor(), user.ID, 0, req.Method, req.Code, apply)
+		if errors.Is(err, ErrMFATooManyAttempts) || errors.Is(err, ErrMFALocked) {
+			// Too many wrong codes end this reset link too.
+			if ierr := s.st.Transact(ctx, func(tx *store.Tx) error {
+				return tx.InvalidateTokens(ctx, user.ID, store.TokenPasswordReset)
+			}); ierr != nil {
+				return ierr
+			}
+		}
+		if err != nil && !errors.Is(err, portal.ErrNotFound) {
+			return fieldError("code", err)
+		}
+	}
 	if errors.Is(err, portal.ErrNotFound) {
 		return errLinkInvalid
 	}

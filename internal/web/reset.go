@@ -23,11 +23,10 @@ func (p *resetPage) MethodField() Field {
 	add := func(v, label string) {
 		fl.Options = append(fl.Options, Option{Value: v, Label: p.T.T(label, nil), Selected: v == fl.Value})
 	}
+	// Text-message codes belong to a sign-in flow; a reset takes an
+	// authenticator code or a backup code (made with the first factor).
 	if p.Link.MFA.TOTP {
 		add("totp", "mfa.method_totp")
-	}
-	if p.Link.MFA.SMS {
-		add("sms", "mfa.method_sms")
 	}
 	add("backup", "mfa.method_backup")
 	return fl
