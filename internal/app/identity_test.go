@@ -228,3 +228,287 @@ func TestSignInThrottledPerIP(t *testing.T) {
 		t.Fatalf("31st attempt from one address: %d Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
 	}
 }
+
+// signedIn registers, verifies and signs in a candidate and returns the
+// client holding the session.
+func signedIn(t *testing.T, a *apptest.App, smtp *testutil.SMTPServer, form url.Values) *http.Client {
+	t.Helper()
+	c := a.Client()
+	before := len(smtp.Messages())
+	if resp := register(t, a, c, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	m := smtp.WaitFor(t, before+1)[before]
+	path := localLink(t, m.Link("http://portal.example.test/verify/"))
+	_ = body(t, a.PostForm(t, c, path, nil))
+	resp := a.PostForm(t, c, "/signin", url.Values{"email": {form.Get("email")}, "password": {form.Get("password")}})
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard" {
+		t.Fatalf("sign in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return c
+}
+
+func TestForgotPasswordAndReset(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := identityApp(t, engine)
+		other := signedIn(t, a, smtp, registration) // a session that the reset must end
+		c := a.Client()
+		forgot := func(email string) (int, string) {
+			resp := a.PostForm(t, c, "/password/forgot", url.Values{"email": {email}})
+			b := body(t, resp)
+			return resp.StatusCode, strings.ReplaceAll(b[max(strings.Index(b, "<main"), 0):], resp.Header.Get("X-Request-ID"), "")
+		}
+		known, knownPage := forgot("maria.garcia@example.org")
+		unknown, unknownPage := forgot("nobody@example.org")
+		if known != 200 || unknown != 200 || knownPage != unknownPage {
+			t.Fatalf("forgot: %d vs %d; same page: %v", known, unknown, knownPage == unknownPage)
+		}
+		first := smtp.WaitFor(t, 2)[1].Link("http://portal.example.test/password/reset/")
+		// Within the per-address limit a second request sends nothing but
+		// looks the same.
+		if code, page := forgot("maria.garcia@example.org"); code != 200 || page != knownPage {
+			t.Fatal("a request over the per-address limit looks different")
+		}
+		a.Clock.Advance(time.Minute)
+		forgot("maria.garcia@example.org")
+		second := smtp.WaitFor(t, 3)[2].Link("http://portal.example.test/password/reset/")
+		if first == "" || second == "" || first == second {
+			t.Fatalf("reset links: %q %q", first, second)
+		}
+		// The link moves its token into a cookie and off the address bar.
+		resp := a.Get(t, c, localLink(t, first))
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password/reset" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Fatalf("reset link: %d %s %q", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Referrer-Policy"))
+		}
+		// The older link was replaced by the newer one.
+		resp = a.Get(t, c, "/password/reset")
+		if b := body(t, resp); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("superseded link: %d\n%s", resp.StatusCode, b)
+		}
+		_ = body(t, a.Get(t, c, localLink(t, second)))
+		resp = a.PostForm(t, c, "/password/reset", url.Values{"password": {"Password1"}, "confirm": {"Password1"}})
+		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, "too common") {
+			t.Fatalf("common password on reset: %d", resp.StatusCode)
+		}
+		resp = a.PostForm(t, c, "/password/reset", url.Values{"password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "password_reset") {
+			t.Fatalf("reset: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// Every session ended before the answer.
+		resp = a.Get(t, other, "/dashboard")
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
+			t.Fatalf("old session after reset: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// The link worked once; the new password works; a notice went out.
+		_ = body(t, a.Get(t, c, localLink(t, second)))
+		if resp := a.Get(t, c, "/password/reset"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("reused reset link: %d", resp.StatusCode)
+		}
+		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in with the new password: %d", resp.StatusCode)
+		}
+		if notice := smtp.WaitFor(t, 4)[3]; !strings.Contains(notice.Text, "restablecido") {
+			t.Errorf("no reset notice: %q", notice.Subject)
+		}
+	})
+}
+
+func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
+	a, smtp := identityApp(t, "sqlite")
+	register(t, a, a.Client(), registration)
+	smtp.WaitFor(t, 1)
+	for range 5 {
+		_ = body(t, a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Wrong-Pass-1"}}))
+	}
+	c := a.Client()
+	resetLink := func(n int) string {
+		_ = body(t, a.PostForm(t, c, "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
+		return smtp.WaitFor(t, n)[n-1].Link("http://portal.example.test/password/reset/")
+	}
+	// Locked (verification mail and lock notice so far): a reset still
+	// works and clears the lock.
+	link := resetLink(3)
+	_ = body(t, a.Get(t, c, localLink(t, link)))
+	resp := a.PostForm(t, c, "/password/reset", url.Values{"password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset during a lock: %d", resp.StatusCode)
+	}
+	resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}})
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in after a reset during a lock: %d (the reset must clear the lock)", resp.StatusCode)
+	}
+	// A link is good for an hour.
+	a.Clock.Advance(time.Minute)
+	link = resetLink(5) // the reset notice was the fourth message
+	a.Clock.Advance(time.Hour - time.Second)
+	_ = body(t, a.Get(t, c, localLink(t, link)))
+	if resp := a.Get(t, c, "/password/reset"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset link at 1 h - 1 s: %d", resp.StatusCode)
+	}
+	a.Clock.Advance(2 * time.Second)
+	if resp := a.Get(t, c, "/password/reset"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("reset link at 1 h + 1 s: %d", resp.StatusCode)
+	}
+}
+
+func TestChangePasswordAndSessions(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := identityApp(t, engine)
+		c := signedIn(t, a, smtp, registration)
+		other := a.Client()
+		_ = body(t, a.PostForm(t, other, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}}))
+		sec := body(t, a.Get(t, c, "/profile/security"))
+		if strings.Count(sec, "<tr>") != 3 { // header + two sessions
+			t.Errorf("security page lists %d rows, want the header and 2 sessions", strings.Count(sec, "<tr>"))
+		}
+		// A stolen session cannot change the password without the current one.
+		resp := a.PostForm(t, c, "/profile/password", url.Values{"current_password": {""}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
+		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
+			t.Fatalf("no current password: %d", resp.StatusCode)
+		}
+		resp = a.PostForm(t, c, "/profile/password", url.Values{"current_password": {"Zebra-Kettle-42"}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("change password: %d", resp.StatusCode)
+		}
+		resp = a.Get(t, other, "/dashboard")
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
+			t.Fatalf("other session after the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp := a.Get(t, c, "/dashboard"); resp.StatusCode != 200 {
+			t.Fatalf("own session after the change: %d", resp.StatusCode)
+		}
+		if m := smtp.WaitFor(t, 2)[1]; !strings.Contains(m.Text, "cambiado la contraseña") {
+			t.Errorf("no password-change notice: %q", m.Subject)
+		}
+		// Sign out everywhere else.
+		third := a.Client()
+		_ = body(t, a.PostForm(t, third, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}}))
+		_ = body(t, a.PostForm(t, c, "/profile/security/signout-others", nil))
+		if resp := a.Get(t, third, "/dashboard"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("session after 'sign out everywhere else': %d", resp.StatusCode)
+		}
+		// Sign out.
+		_ = body(t, a.PostForm(t, c, "/signout", nil))
+		if resp := a.Get(t, c, "/dashboard"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("after sign-out: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestEmailChange(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := identityApp(t, engine)
+		c := signedIn(t, a, smtp, registration)
+		resp := a.PostForm(t, c, "/profile/email", url.Values{"new_email": {"maria@new.example"}, "current_password": {"wrong"}})
+		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
+			t.Fatalf("wrong password: %d", resp.StatusCode)
+		}
+		resp = a.PostForm(t, c, "/profile/email", url.Values{"new_email": {"maria@new.example"}, "current_password": {"Zebra-Kettle-42"}})
+		_ = body(t, resp)
+		if resp.StatusCode != 200 {
+			t.Fatalf("email change: %d", resp.StatusCode)
+		}
+		m := smtp.WaitFor(t, 2)[1]
+		if m.To[0] != "maria@new.example" {
+			t.Fatalf("confirmation went to %v", m.To)
+		}
+		// Nothing changed yet.
+		if strings.Contains(body(t, a.Get(t, c, "/profile")), "maria@new.example") {
+			t.Fatal("address changed before confirmation")
+		}
+		path := localLink(t, m.Link("http://portal.example.test/email/confirm/"))
+		_ = body(t, a.PostForm(t, c, path, nil))
+		if !strings.Contains(body(t, a.Get(t, c, "/profile")), "maria@new.example") {
+			t.Fatal("address not changed after confirmation")
+		}
+		old := smtp.WaitFor(t, 3)[2]
+		if old.To[0] != "maria.garcia@example.org" || !strings.Contains(old.Text, "cambiado la dirección") {
+			t.Fatalf("old address not told: to %v %q", old.To, old.Subject)
+		}
+		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("old address still signs in: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestProfileIgnoresFieldsItDoesNotOwn(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := identityApp(t, engine)
+		c := signedIn(t, a, smtp, registration)
+		form := url.Values{
+			"first_name": {"María"}, "last_name": {"García López"}, "country": {"US"}, "region": {"US-CA"},
+			"language": {"en"}, "phone": {"+1 (555) 123-4567"}, "company": {"Acme"}, "news_opt_in": {"on"},
+			// Not the profile's to change:
+			"role": {"admin"}, "email": {"attacker@example.org"}, "email_verified_at": {""}, "login_id": {"CP00000001"},
+		}
+		resp := a.PostForm(t, c, "/profile", form)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("profile update: %d", resp.StatusCode)
+		}
+		page := body(t, a.Get(t, c, "/profile"))
+		for _, want := range []string{"maria.garcia@example.org", "15551234567", `value="Acme"`, "checked"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("profile lacks %q after saving", want)
+			}
+		}
+		if strings.Contains(page, "attacker@example.org") || strings.Contains(page, "CP00000001") {
+			t.Error("the profile form changed a field it does not own")
+		}
+		if resp := a.Get(t, c, "/console"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("candidate reached the console after posting role=admin: %d", resp.StatusCode)
+		}
+		// The page is now in English: the language preference wins.
+		if !strings.Contains(page, `lang="en"`) {
+			t.Error("the preferred language did not change the page language")
+		}
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("phone", "call me")
+		resp = a.PostForm(t, c, "/profile", bad)
+		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="phone-error"`) {
+			t.Errorf("bad phone: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestLogsHoldNoSecrets runs flows that handle passwords, links and codes
+// and checks none of them reaches the log (SECURITY.md IN-08).
+func TestLogsHoldNoSecrets(t *testing.T) {
+	a, smtp := identityApp(t, "sqlite")
+	c := signedIn(t, a, smtp, registration)
+	_ = body(t, a.PostForm(t, c, "/profile/password", url.Values{"current_password": {"Zebra-Kettle-42"}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}}))
+	_ = body(t, a.PostForm(t, a.Client(), "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
+	msgs := smtp.WaitFor(t, 3)
+	logs := a.Stderr()
+	secrets := []string{"Zebra-Kettle-42", "Granite-Lantern-77"}
+	for _, m := range msgs {
+		for _, prefix := range []string{"http://portal.example.test/verify/", "http://portal.example.test/password/reset/"} {
+			if l := m.Link(prefix); l != "" {
+				secrets = append(secrets, l, strings.TrimPrefix(l, prefix))
+			}
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Errorf("the log contains a secret: %q", s)
+		}
+	}
+	if len(secrets) < 4 {
+		t.Fatalf("expected links in the mail, got secrets %v", secrets)
+	}
+}
