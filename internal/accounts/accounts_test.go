@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -23,6 +25,7 @@ var fastParams = accounts.HashParams{Time: 1, Memory: 1024, Threads: 1, KeyLen: 
 
 type fixture struct {
 	svc    *accounts.Service
+	st     *store.Store
 	clock  *testutil.Clock
 	hasher *accounts.Hasher
 }
@@ -34,9 +37,9 @@ func newFixture(t *testing.T, engine string) *fixture {
 	h := accounts.NewHasher(fastParams, 4)
 	svc := accounts.New(st, clock, slog.New(slog.DiscardHandler), h, accounts.Config{
 		BaseURL: "http://portal.test", ProgramName: "Acme Cloud", LoginIDPrefix: "CP",
-		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour,
+		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, Languages: []string{"en", "es"},
 	})
-	return &fixture{svc: svc, clock: clock, hasher: h}
+	return &fixture{svc: svc, st: st, clock: clock, hasher: h}
 }
 
 var system = portal.SystemActor("test")
@@ -344,4 +347,90 @@ func assertField(t *testing.T, err error, field, message string) {
 		}
 	}
 	t.Fatalf("err = %v: no field error %s: %s in %+v", err, field, message, pe.Fields)
+}
+
+// TestUnknownAddressCostsOneHashLikeAKnownOne: timing is equalised by
+// construction, checked by counting hashes rather than by the clock
+// (SECURITY.md AUTH-06).
+func TestUnknownAddressCostsOneHashLikeAKnownOne(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "sqlite")
+	if _, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "c@example.org", FirstName: "Cam", LastName: "Doe", Role: portal.RoleCandidate, Password: "Corr3ct-horse"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"c@example.org", "nobody@example.org", "not an address"} {
+		before := f.hasher.Count()
+		_, _ = f.svc.SignIn(ctx, accounts.RequestMeta{IP: "192.0.2.1"}, accounts.SignInRequest{Email: email, Password: "Wrong-horse-1"})
+		if n := f.hasher.Count() - before; n != 1 {
+			t.Errorf("%s: %d hashes, want 1", email, n)
+		}
+	}
+}
+
+func TestVerificationLink(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		if err := f.svc.Register(ctx, accounts.RequestMeta{IP: "192.0.2.1"}, accounts.RegisterRequest{
+			Email: "v@example.org", FirstName: "Vera", LastName: "Lind", Password: "Corr3ct-horse", Country: "VA", Language: "en",
+		}); err != nil {
+			t.Fatal(err)
+		}
+		token := lastMailLink(t, f, "/verify/")
+		f.clock.Advance(24*time.Hour + time.Second)
+		if _, err := f.svc.VerifyEmail(ctx, accounts.RequestMeta{}, token); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("at 24 h + 1 s: err = %v", err)
+		}
+		// A new link; the old one stays dead; one changed character fails.
+		res, err := f.svc.SignIn(ctx, accounts.RequestMeta{IP: "192.0.2.1"}, accounts.SignInRequest{Email: "v@example.org", Password: "Corr3ct-horse"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, _ := f.svc.Session(ctx, res.Token)
+		if err := f.svc.ResendVerification(ctx, sess.Actor("", "")); err != nil {
+			t.Fatal(err)
+		}
+		fresh := lastMailLink(t, f, "/verify/")
+		if fresh == token {
+			t.Fatal("the resent link is the old one")
+		}
+		tampered := fresh[:len(fresh)-1] + string("AB"[(fresh[len(fresh)-1]&1)])
+		if _, err := f.svc.VerifyEmail(ctx, accounts.RequestMeta{}, tampered); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("tampered link: err = %v", err)
+		}
+		// Resending again within the minute is refused.
+		if err := f.svc.ResendVerification(ctx, sess.Actor("", "")); portal.ErrorCode(err) != portal.ERateLimited {
+			t.Fatalf("second resend within a minute: err = %v", err)
+		}
+		u, err := f.svc.VerifyEmail(ctx, accounts.RequestMeta{}, fresh)
+		if err != nil || u.EmailVerifiedAt == nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if _, err := f.svc.VerifyEmail(ctx, accounts.RequestMeta{}, fresh); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("second use: err = %v", err)
+		}
+	})
+}
+
+// lastMailLink returns the token of the newest queued mail link whose path
+// starts with prefix, read from the outbox.
+func lastMailLink(t *testing.T, f *fixture, prefix string) string {
+	t.Helper()
+	rows, err := f.st.DB().Query(`SELECT args FROM job_outbox ORDER BY id DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	re := regexp.MustCompile(regexp.QuoteMeta(prefix) + `([A-Za-z0-9_-]+)`)
+	for rows.Next() {
+		var args string
+		if err := rows.Scan(&args); err != nil {
+			t.Fatal(err)
+		}
+		if m := re.FindStringSubmatch(args); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no queued mail with a %s link", prefix)
+	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -32,7 +33,11 @@ var DefaultHashParams = HashParams{Time: 3, Memory: 64 * 1024, Threads: 2, KeyLe
 type Hasher struct {
 	params HashParams
 	sem    chan struct{}
+	count  atomic.Int64 // hashes computed, for metrics and tests
 }
+
+// Count returns how many hashes (and verifications) the hasher computed.
+func (h *Hasher) Count() int64 { return h.count.Load() }
 
 // NewHasher returns a hasher allowing at most concurrent hashes at once.
 func NewHasher(p HashParams, concurrent int) *Hasher {
@@ -65,6 +70,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	}
 	key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
 	h.release()
+	h.count.Add(1)
 	return encodeHash(h.params, salt, key), nil
 }
 
@@ -115,6 +121,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (ok, reha
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	h.release()
+	h.count.Add(1)
 	if decErr != nil {
 		return false, false, nil
 	}

@@ -523,3 +523,36 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Fatalf("expected links in the mail, got secrets %v", secrets)
 	}
 }
+
+// TestSessionCookie: a fresh opaque value at every sign-in, so a value
+// planted before sign-in is useless (fixation); the __Host- prefix and
+// Secure under TLS; nothing personal inside (SECURITY.md SES-01, SES-02).
+func TestSessionCookie(t *testing.T) {
+	a := apptest.Start(t, "sqlite", apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_BASE_URL", "https://certs.example.org"))
+	cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	c := a.Client()
+	u, _ := url.Parse(a.URL)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-certportal_session", Value: "planted-by-attacker"}})
+	resp := a.PostForm(t, c, "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
+	_ = body(t, resp)
+	var got *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "__Host-certportal_session" {
+			got = ck
+		}
+	}
+	if got == nil || got.Value == "planted-by-attacker" || !got.Secure || !got.HttpOnly || got.Path != "/" || got.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie: %+v", got)
+	}
+	if len(got.Value) < 43 || strings.Contains(got.Value, "candidate") || strings.Contains(got.Value, "@") {
+		t.Errorf("cookie value %q is short or carries personal data", got.Value)
+	}
+	// The next sign-in gets another value.
+	resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
+	_ = body(t, resp)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == got.Name && ck.Value == got.Value {
+			t.Error("two sign-ins got the same session value")
+		}
+	}
+}
