@@ -194,3 +194,24 @@ func deref(p *string) string {
 	}
 	return *p
 }
+
+// SetUserDisabled disables (at now) or re-enables an account. A disabled
+// account's sessions stop working at once (FindSession skips them) and are
+// deleted here too.
+func (tx *Tx) SetUserDisabled(ctx context.Context, id int64, disabled bool) (*portal.User, error) {
+	var at *time.Time
+	if disabled {
+		now := tx.now
+		at = &now
+	}
+	var out portal.User
+	if err := tx.get(ctx, &out, `UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ? RETURNING `+userColumns, at, tx.now, id); err != nil {
+		return nil, fmt.Errorf("store: disable user %d: %w", id, err)
+	}
+	if disabled {
+		if _, err := tx.DeleteUserSessions(ctx, id, 0); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}

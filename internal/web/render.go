@@ -191,6 +191,16 @@ var notices = map[string]bool{
 	"password_changed":  true,
 	"password_reset":    true,
 	"email_changed":     true,
+	// Second factors (mfa.go).
+	"totp_enabled":          true,
+	"totp_disabled":         true,
+	"sms_enabled":           true,
+	"sms_disabled":          true,
+	"phone_changed":         true,
+	"sms_code_sent":         true,
+	"confirm_code_sent":     true,
+	"backup_codes_replaced": true,
+	"reauth":                true,
 }
 
 // nav builds the navigation for the layout. Only pages that exist are
@@ -202,6 +212,7 @@ func (s *Server) nav(b *BasePage) []NavItem {
 	}
 	if b.Console {
 		add("/console", "nav.console_home")
+		add("/console/users", "nav.console_users")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {
 			add("/console/audit", "nav.console_audit")
 			add("/console/jobs", "nav.console_jobs")
