@@ -43,10 +43,23 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Listen before wiring, so that a default base URL on port 0 (tests)
+	// names the real port in every link the services build.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s ($CERTPORTAL_ADDR): %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
 	sys, err := newSystem(cfg, st, m.Clock, log)
 	if err != nil {
 		return err
 	}
+	// Stop is idempotent: this releases the job runner's connection on
+	// every early return; the orderly shutdown below stops it first.
+	defer func() { _ = sys.runner.Stop(context.Background()) }()
 	if cfg.Demo {
 		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -59,14 +72,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer shutdownTracing()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s ($CERTPORTAL_ADDR): %w", cfg.Addr, err)
-	}
 	baseURL := cfg.BaseURL
-	if cfg.BaseURL == "http://"+cfg.Addr {
-		baseURL = "http://" + ln.Addr().String()
-	}
 	srv := newHTTPServer(traced(sys.web.Handler()), log)
 
 	var metricsSrv *http.Server

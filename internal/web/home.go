@@ -37,11 +37,17 @@ func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
 
 type dashboardPage struct {
 	BasePage
+	MFAPrompt bool // the account has no second factor yet
 }
 
-// handleDashboard is the candidate's home after sign-in.
+// handleDashboard is the candidate's home after sign-in. It encourages
+// candidates without a second factor to set one up.
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
-	p := &dashboardPage{}
+	st, err := s.acc.MFAStatusOf(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &dashboardPage{MFAPrompt: !st.Enabled()}
 	s.fillBase(r, &p.BasePage, "dashboard.title")
 	return s.render(w, r, http.StatusOK, "dashboard", p)
 }

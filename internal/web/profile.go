@@ -83,22 +83,6 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-type securityPage struct {
-	BasePage
-	Sessions []accounts.SessionInfo
-}
-
-func (s *Server) handleSecurity(w http.ResponseWriter, r *http.Request) error {
-	sess := info(r).Session
-	list, err := s.acc.ListSessions(r.Context(), actor(r), sess.ID)
-	if err != nil {
-		return err
-	}
-	p := &securityPage{Sessions: list}
-	s.fillBase(r, &p.BasePage, "security.title")
-	return s.render(w, r, http.StatusOK, "security", p)
-}
-
 func (s *Server) handleSignOutOthers(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.acc.SignOutOtherSessions(r.Context(), actor(r), info(r).Session.ID); err != nil {
 		return err

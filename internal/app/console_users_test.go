@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+// TestAdminDisablesAndSignsOutAnAccount: an admin finds an account, signs
+// it out everywhere and disables it; a disabled account loses its sessions
+// at once and cannot sign in until enabled (SECURITY.md SES-01, SES-04).
+func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+		cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		enrolTOTP(t, a, ac, true)
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+
+		list := body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape("candidate@")))
+		m := regexp.MustCompile(`href="/console/users/(\d+)"`).FindStringSubmatch(list)
+		if m == nil || !strings.Contains(list, cand[1]) {
+			t.Fatalf("search did not find the candidate:\n%s", list)
+		}
+		userPath := "/console/users/" + m[1]
+		if page := body(t, a.Get(t, ac, userPath)); !strings.Contains(page, cand[1]) {
+			t.Fatal("account page lacks the address")
+		}
+
+		resp := a.PostForm(t, ac, userPath+"/signout", nil)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !signedOut(t, a, cc) {
+			t.Fatalf("sign out everywhere: %d; candidate still signed in", resp.StatusCode)
+		}
+		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
+		_ = body(t, a.PostForm(t, ac, userPath+"/disable", nil))
+		if !signedOut(t, a, cc) {
+			t.Fatal("a disabled account kept its session")
+		}
+		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("disabled account signs in: %d", resp.StatusCode)
+		}
+		_ = body(t, a.PostForm(t, ac, userPath+"/enable", nil))
+		// Enabled again: it signs in, and a candidate cannot reach these
+		// actions.
+		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
+		resp = a.PostForm(t, cc, userPath+"/disable", nil)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("candidate disabling an account: %d", resp.StatusCode)
+		}
+		audit := body(t, a.Get(t, ac, "/console/audit"))
+		for _, action := range []string{"account.disabled", "account.enabled", "auth.sessions_revoked"} {
+			if !strings.Contains(audit, action) {
+				t.Errorf("audit lacks %s", action)
+			}
+		}
+	})
+}
