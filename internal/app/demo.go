@@ -47,6 +47,7 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-9s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
 	}
+	fmt.Fprintln(out, "demo: the admin sets up an authenticator app at the first visit of the console (staff and admins need two-step verification).")
 	return nil
 }
 
