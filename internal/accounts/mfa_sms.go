@@ -297,31 +297,7 @@ func (s *Service) ConfirmPhone(ctx context.Context, actor portal.Actor, sessionI
 // Errors: ErrMFANotEnabled, ErrMFAProofRequired and the wrong-code errors,
 // ErrMFALocked.
 func (s *Service) DisableSMS(ctx context.Context, actor portal.Actor, sessionID int64, proof Proof) error {
-	return s.mfaTransact(ctx, func(tx *store.Tx) error {
-		u, err := mfaUser(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		m, err := tx.LockUserMFA(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if m.SMSEnabledAt == nil {
-			return ErrMFANotEnabled
-		}
-		if err := s.proveFactor(ctx, tx, actor, u, m, sessionID, proof); err != nil {
-			return err
-		}
-		if err := tx.DisableSMS(ctx, u.ID); err != nil {
-			return err
-		}
-		if m.TOTPEnabledAt == nil {
-			if err := tx.DeleteBackupCodes(ctx, u.ID); err != nil {
-				return err
-			}
-		}
-		return s.mfaChanged(ctx, tx, actor, u, sessionID, "mfa.sms_disabled", MaskPhone(m.Phone), "security_mfa_disabled", map[string]any{"Method": MethodSMS})
-	})
+	return s.disableFactor(ctx, actor, sessionID, proof, MethodSMS)
 }
 
 // SendConfirmCode sends a code to the actor's verified number for a Proof

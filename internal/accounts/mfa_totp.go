@@ -221,6 +221,13 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor portal.Actor, sessionID
 // Errors: ErrMFANotEnabled, ErrMFAProofRequired, ErrMFAMethodUnavailable,
 // ErrMFAInvalidCode and the other wrong-code errors, ErrMFALocked.
 func (s *Service) DisableTOTP(ctx context.Context, actor portal.Actor, sessionID int64, proof Proof) error {
+	return s.disableFactor(ctx, actor, sessionID, proof, MethodTOTP)
+}
+
+// disableFactor turns one factor off after proof of a factor; without a
+// remaining factor the backup codes go too. Every other session is signed
+// out and the owner notified.
+func (s *Service) disableFactor(ctx context.Context, actor portal.Actor, sessionID int64, proof Proof, method string) error {
 	return s.mfaTransact(ctx, func(tx *store.Tx) error {
 		u, err := mfaUser(ctx, tx, actor)
 		if err != nil {
@@ -230,21 +237,27 @@ func (s *Service) DisableTOTP(ctx context.Context, actor portal.Actor, sessionID
 		if err != nil {
 			return err
 		}
-		if m.TOTPEnabledAt == nil {
+		on, other := m.TOTPEnabledAt != nil, m.SMSEnabledAt != nil
+		disable, action, detail := tx.DisableTOTP, "mfa.totp_disabled", ""
+		if method == MethodSMS {
+			on, other = other, on
+			disable, action, detail = tx.DisableSMS, "mfa.sms_disabled", MaskPhone(m.Phone)
+		}
+		if !on {
 			return ErrMFANotEnabled
 		}
 		if err := s.proveFactor(ctx, tx, actor, u, m, sessionID, proof); err != nil {
 			return err
 		}
-		if err := tx.DisableTOTP(ctx, u.ID); err != nil {
+		if err := disable(ctx, u.ID); err != nil {
 			return err
 		}
-		if m.SMSEnabledAt == nil {
+		if !other {
 			if err := tx.DeleteBackupCodes(ctx, u.ID); err != nil {
 				return err
 			}
 		}
-		return s.mfaChanged(ctx, tx, actor, u, sessionID, "mfa.totp_disabled", "", "security_mfa_disabled", map[string]any{"Method": MethodTOTP})
+		return s.mfaChanged(ctx, tx, actor, u, sessionID, action, detail, "security_mfa_disabled", map[string]any{"Method": method})
 	})
 }
 
