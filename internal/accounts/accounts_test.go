@@ -434,3 +434,33 @@ func lastMailLink(t *testing.T, f *fixture, prefix string) string {
 	t.Fatalf("no queued mail with a %s link", prefix)
 	return ""
 }
+
+// TestLegalNameLocksOnceAnExamIsOnRecord: the server refuses a legal-name
+// change after the first exam, whatever the form sends; the rest of the
+// profile stays editable.
+func TestLegalNameLocksOnceAnExamIsOnRecord(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		u, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "n@example.org", FirstName: "Nora", LastName: "Berg", Role: portal.RoleCandidate, Password: "Corr3ct-horse", Verified: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := portal.Actor{UserID: u.ID, Role: portal.RoleCandidate}
+		update := accounts.ProfileUpdate{FirstName: "Nora", LastName: "Berg-Lund", Country: "VA", Language: "en"}
+		if got, err := f.svc.UpdateProfile(ctx, me, update); err != nil || got.LastName != "Berg-Lund" {
+			t.Fatalf("before any exam: %v %+v", err, got)
+		}
+		if err := f.st.Transact(ctx, func(tx *store.Tx) error { return f.svc.LockLegalName(ctx, tx, u.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		update.LastName = "Lund"
+		_, err = f.svc.UpdateProfile(ctx, me, update)
+		assertField(t, err, "first_name", "profile.legal_name_locked")
+		update.LastName, update.City = "Berg-Lund", "Oslo"
+		got, err := f.svc.UpdateProfile(ctx, me, update)
+		if err != nil || got.City != "Oslo" || got.LastName != "Berg-Lund" {
+			t.Fatalf("locked name, other fields: %v %+v", err, got)
+		}
+	})
+}

@@ -44,7 +44,7 @@ func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) erro
 // handleRegister creates the account, or re-renders the form with what is
 // wrong. An address that already has an account gets the same next page.
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, "email", "first_name", "last_name", "country", "region", "language", "company")
@@ -155,7 +155,7 @@ func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) error 
 
 // handleForgot always answers "if an account exists, we sent a link".
 func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, "email")

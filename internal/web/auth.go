@@ -23,7 +23,7 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 // handleSignIn checks the credentials; on success it sets a fresh session
 // cookie (a new token on every sign-in) and redirects.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := r.PostForm
@@ -84,7 +84,7 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	_, err := s.acc.CompleteSetup(r.Context(), actor(r), accounts.SetupRequest{

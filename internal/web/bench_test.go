@@ -97,6 +97,15 @@ func benchExams() []portal.Exam {
 // benchExams.
 func newBenchServer(b *testing.B, catalog bool) http.Handler {
 	b.Helper()
+	h, _ := newBenchApp(b, catalog)
+	return h
+}
+
+// newBenchApp is newBenchServer that also returns the accounts service, to
+// create and sign in users. The hasher is the production one
+// (DefaultHashParams, 2 at a time), as in internal/app.
+func newBenchApp(b *testing.B, catalog bool) (http.Handler, *accounts.Service) {
+	b.Helper()
 	clock := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	st := testutil.MustOpenStore(b, "sqlite", clock) // web never names the store package
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -127,7 +136,7 @@ func newBenchServer(b *testing.B, catalog bool) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return s.Handler()
+	return s.Handler(), acc
 }
 
 // benchGET measures GET target on h, serially and under b.RunParallel. It
@@ -136,8 +145,17 @@ func newBenchServer(b *testing.B, catalog bool) http.Handler {
 // and resp-B, the size of the response body.
 func benchGET(b *testing.B, h http.Handler, target, want string) {
 	b.Helper()
+	benchRequest(b, h, func() *http.Request { return httptest.NewRequest(http.MethodGet, target, nil) }, want)
+}
+
+// benchRequest is benchGET for requests made by newReq (for example with a
+// session cookie). Each goroutine makes one request and serves it b.N times.
+func benchRequest(b *testing.B, h http.Handler, newReq func() *http.Request, want string) {
+	b.Helper()
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+	first := newReq()
+	target := first.URL.Path
+	h.ServeHTTP(w, first)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
 		b.Fatalf("GET %s: status %d, body %.200q; want 200 and %q", target, w.Code, w.Body.String(), want)
 	}
@@ -149,7 +167,7 @@ func benchGET(b *testing.B, h http.Handler, target, want string) {
 	}
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
-		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r := newReq()
 		for b.Loop() {
 			h.ServeHTTP(httptest.NewRecorder(), r)
 		}
@@ -158,7 +176,7 @@ func benchGET(b *testing.B, h http.Handler, target, want string) {
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
-			r := httptest.NewRequest(http.MethodGet, target, nil)
+			r := newReq()
 			for pb.Next() {
 				h.ServeHTTP(httptest.NewRecorder(), r)
 			}
@@ -187,4 +205,38 @@ func BenchmarkHomePage(b *testing.B) {
 // SQLite query and a rendered page per request.
 func BenchmarkExamList(b *testing.B) {
 	benchGET(b, newBenchServer(b, true), "/exams", "MC-SLS01")
+}
+
+// BenchmarkDashboard is GET /dashboard for a signed-in, verified candidate
+// without MFA (so the page shows the MFA prompt): the session lookup (one
+// SQLite query for the session and its user; the last-seen write happens
+// at most once a minute and the bench clock stands still), the MFA status
+// query and the rendered page. The user is created and signed in once,
+// before timing; no password is hashed while timing.
+func BenchmarkDashboard(b *testing.B) {
+	h, acc := newBenchApp(b, false)
+	ctx := context.Background()
+	const (
+		email    = "dashboard.bench@bench.certportal.localhost"
+		password = "Harbour-Lantern-Quartz-92"
+	)
+	u, err := acc.CreateUser(ctx, portal.SystemActor("bench"), accounts.UserCreate{
+		Email: email, FirstName: "Robin", LastName: "Okafor", Role: portal.RoleCandidate, Language: "en", Password: password, Verified: true,
+	})
+	if err != nil {
+		b.Fatalf("create user: %v", err)
+	}
+	res, err := acc.SignIn(ctx, accounts.RequestMeta{IP: "127.0.0.1", UserAgent: "bench", RequestID: "bench"}, accounts.SignInRequest{Email: email, Password: password})
+	if err != nil {
+		b.Fatalf("sign in: %v", err)
+	}
+	if res.MFARequired || res.Token == "" {
+		b.Fatalf("sign in: MFA required %v, token %q; want a full session", res.MFARequired, res.Token)
+	}
+	newReq := func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/dashboard", nil)
+		r.AddCookie(&http.Cookie{Name: "certportal_session", Value: res.Token})
+		return r
+	}
+	benchRequest(b, h, newReq, u.LoginID)
 }

@@ -128,7 +128,7 @@ func (s *Server) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) e
 // handleConsoleMailTest sends a test message through the configured mail
 // path (SMTP or the development mailbox), via the job queue.
 func (s *Server) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	to := r.PostForm.Get("to")

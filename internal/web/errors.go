@@ -36,6 +36,8 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &maxErr) || errors.Is(err, errTooLarge):
 		status, message = http.StatusRequestEntityTooLarge, "error.too_large"
+	case errors.Is(err, errBadRequest):
+		status, message = http.StatusBadRequest, "error.bad_request"
 	case code == portal.EInvalid:
 		status = http.StatusUnprocessableEntity
 		if message == "error.internal" {
@@ -130,4 +132,22 @@ func localPath(next, fallback string) string {
 		return fallback
 	}
 	return next
+}
+
+// errBadRequest is a request body that cannot be decoded as a form.
+var errBadRequest = &portal.Error{Code: portal.EInvalid, Message: "error.bad_request"}
+
+// parseForm parses a form body; a body that is not a form (bad escapes,
+// invalid encoding) is a 400 with a message rather than an internal error,
+// and one over the route's limit stays a 413.
+func parseForm(r *http.Request) error {
+	err := r.ParseForm()
+	if err == nil {
+		return nil
+	}
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return err
+	}
+	return errBadRequest
 }

@@ -71,7 +71,7 @@ func (s *Server) handleExamList(w http.ResponseWriter, r *http.Request) error {
 // handleLanguage remembers a visitor's language choice in a cookie. (A
 // signed-in user's preference is part of the profile.)
 func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	lang := r.PostForm.Get("lang")

@@ -327,7 +327,7 @@ func (s *Server) renderCodes(w http.ResponseWriter, r *http.Request, codes []str
 // handleReauth signs this session out and sends the browser to sign in
 // again, then back to where it was.
 func (s *Server) handleReauth(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	next := localPath(r.PostForm.Get("next"), "/profile/security")
@@ -342,7 +342,7 @@ func (s *Server) handleReauth(w http.ResponseWriter, r *http.Request) error {
 // handleMFASendCode texts a confirmation code (for a Proof) to the
 // account's verified number and goes back to the form that needs it.
 func (s *Server) handleMFASendCode(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	kind := r.PostForm.Get("return")
@@ -389,7 +389,7 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request) error {
 // handleTOTPBegin makes a new secret and shows it, once, with the form
 // for the first code.
 func (s *Server) handleTOTPBegin(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	required := enrolRequired(r)
@@ -413,7 +413,7 @@ func (s *Server) handleTOTPBegin(w http.ResponseWriter, r *http.Request) error {
 // handleTOTPConfirm turns TOTP on with its first code. The first factor
 // of an account comes with backup codes, shown once in this answer.
 func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	required := enrolRequired(r)
@@ -452,7 +452,7 @@ func (s *Server) handleTOTPDisableForm(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindTOTPDisable]); done {
@@ -479,7 +479,7 @@ func (s *Server) handleSMSForm(w http.ResponseWriter, r *http.Request) error {
 
 // handleSMSStart texts a code to the number to prove it is the user's.
 func (s *Server) handleSMSStart(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMS]); done {
@@ -506,7 +506,7 @@ func (s *Server) handleSMSConfirmForm(w http.ResponseWriter, r *http.Request) er
 // handleSMSConfirm turns SMS on for the number the code went to (or
 // changes the number). The first factor comes with backup codes.
 func (s *Server) handleSMSConfirm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMS]); done {
@@ -542,7 +542,7 @@ func (s *Server) handleSMSDisableForm(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handleSMSDisable(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMSDisable]); done {

@@ -57,7 +57,7 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, profileFields...)
@@ -105,7 +105,7 @@ func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) erro
 // handlePasswordChange needs the current password; every other session of
 // the account ends before the answer.
 func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	err := s.acc.ChangePassword(r.Context(), actor(r), info(r).Session.ID, accounts.PasswordChange{
@@ -135,7 +135,7 @@ func (s *Server) handleEmailForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleEmailChange(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, "new_email")

@@ -63,7 +63,7 @@ func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	token := s.resetToken(r)

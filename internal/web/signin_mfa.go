@@ -66,7 +66,7 @@ func (s *Server) handleSignInMFAForm(w http.ResponseWriter, r *http.Request, ses
 // handleSignInMFA checks the code; on success the session becomes a full
 // one under a new cookie value.
 func (s *Server) handleSignInMFA(w http.ResponseWriter, r *http.Request, sess *accounts.Session) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, "method")
