@@ -29,14 +29,12 @@ const (
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	var demo *bool
 	cfg, err := m.loadConfig("serve", "serve [flags]", args, func(fs *flag.FlagSet) {
-		demo = fs.Bool("demo", false, "load demonstration data into an empty database and print demo credentials (implies --dev)")
+		demo = fs.Bool("demo", false, "load demonstration data into an empty database and print demo credentials; mail stays in the development mailbox")
 	})
 	if err != nil {
 		return err
 	}
-	if *demo {
-		cfg.Demo, cfg.Dev = true, true
-	}
+	cfg.Demo = *demo
 	log := newLogger(m.Stderr, cfg)
 	st, err := m.openMigrated(ctx, cfg, log)
 	if err != nil {

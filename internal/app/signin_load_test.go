@@ -36,15 +36,17 @@ import (
 //
 // It first times argon2id with the production parameters in this process
 // (one hash at a time, median of 10; then two hashers for 5 s, as in the
-// shared baseline), then starts `certportal serve --demo` on SQLite in a
-// temporary directory on 127.0.0.1, reads the demo candidate's printed
-// password, and releases CERTPORTAL_LOADTEST_N (default 500) sign-ins at
-// once with that correct password, each on its own connection. Sign-in
-// allows 30 attempts per client IP per 10 minutes, so the sign-ins come
-// from CERTPORTAL_LOADTEST_PER_IP (default 25) per source address,
-// 127.0.0.2 upwards (Linux routes all of 127.0.0.0/8 to lo; the server
-// trusts no proxy, so each address is a client). Correct passwords never
-// lock the account.
+// shared baseline), then runs `certportal serve --demo` on SQLite in a
+// temporary directory on 127.0.0.1 to load the demo data and read the demo
+// candidate's printed password, stops it, serves the same directory with
+// `certportal serve` (not in development mode), and releases
+// CERTPORTAL_LOADTEST_N (default 500) sign-ins at once with that correct
+// password, each on its own connection. Sign-in allows 30 attempts per
+// client IP per 10 minutes, so the sign-ins come from
+// CERTPORTAL_LOADTEST_PER_IP (default 25) per source address, 127.0.0.2
+// upwards (Linux routes all of 127.0.0.0/8 to lo; the server trusts no
+// proxy, so each address is a client). Correct passwords never lock the
+// account.
 //
 // It reports the rate, latency, the server's CPU and its peak resident
 // memory (VmHWM, reset through /proc/PID/clear_refs just before the burst)
@@ -72,8 +74,21 @@ func TestSignInLoad(t *testing.T) {
 	// 1. argon2id in this run, before the server starts.
 	hash := measureArgon2(t, 5*time.Second)
 
-	// 2. The real binary with the demo data.
-	srv := startLoadServer(t, bin)
+	// 2. The real binary with the demo data, as deployed: --demo implies
+	// development mode (templates reparsed on every request, text logs),
+	// so the demo data is loaded by one run and served by a second one
+	// without it. The SMTP server named for the second run is never
+	// reached: a successful sign-in sends no mail.
+	dir := t.TempDir()
+	demo := startLoadServer(t, bin, dir, nil, "serve", "--demo")
+	if demo.email == "" || demo.password == "" {
+		t.Fatalf("no demo candidate credentials printed:\n%s", demo.stop(t))
+	}
+	if log := demo.stop(t); demo.cmd.ProcessState.ExitCode() != 0 {
+		t.Fatalf("the --demo run exited with %d:\n%s", demo.cmd.ProcessState.ExitCode(), log)
+	}
+	srv := startLoadServer(t, bin, dir, []string{"CERTPORTAL_SMTP_URL=smtp://127.0.0.1:1"}, "serve")
+	srv.email, srv.password = demo.email, demo.password
 
 	// 3. One sign-in from 127.0.0.1 checks the path (303 to /dashboard,
 	// the cookie opens the dashboard) and warms the server's hash memory.
@@ -288,20 +303,21 @@ var (
 	listeningOn   = regexp.MustCompile(`listening on (http://\S+)`)
 )
 
-// startLoadServer runs `bin serve --demo` on 127.0.0.1 with a fresh data
-// directory and no other CERTPORTAL_* settings from the environment. Its
-// log (stderr) is kept in memory; the test stops it at the end.
-func startLoadServer(t *testing.T, bin string) *loadServer {
+// startLoadServer runs bin with args on 127.0.0.1 with the data directory
+// dir, env and no other CERTPORTAL_* settings from the environment, and
+// waits until it prints its URL. Its log (stderr) is kept in memory; the
+// test stops it at the end.
+func startLoadServer(t *testing.T, bin, dir string, env []string, args ...string) *loadServer {
 	t.Helper()
-	dir := t.TempDir()
 	s := &loadServer{done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "--demo")
+	s.cmd = exec.Command(bin, args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CERTPORTAL_") {
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
 	s.cmd.Env = append(s.cmd.Env, "CERTPORTAL_DATA_DIR="+dir, "CERTPORTAL_ADDR=127.0.0.1:0")
+	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stderr = &s.stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -337,9 +353,6 @@ func startLoadServer(t *testing.T, bin string) *loadServer {
 		t.Fatalf("the server exited before listening:\n%s", s.stderr.String())
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("the server did not print its URL within 2 minutes:\n%s", s.stop(t))
-	}
-	if s.email == "" || s.password == "" {
-		t.Fatalf("no demo candidate credentials printed:\n%s", s.stop(t))
 	}
 	return s
 }

@@ -65,9 +65,9 @@ func (c *Config) SQLitePath() string {
 }
 
 // TextLogs reports whether logs are text lines rather than JSON: when asked
-// for, or by default in development mode.
+// for, or by default in development and demo mode.
 func (c *Config) TextLogs() bool {
-	return c.LogFormat == "text" || (c.LogFormat == "" && c.Dev)
+	return c.LogFormat == "text" || (c.LogFormat == "" && (c.Dev || c.Demo))
 }
 
 // DevMailbox reports whether mail goes to the development mailbox in the
