@@ -91,6 +91,38 @@ type ResetRequest struct {
 	Confirm  string
 	Method   string // second factor for an account with MFA: totp, sms or backup
 	Code     string
+	FlowID   int64 // for sms: the flow SendResetCode started
+}
+
+// SendResetCode texts a code for the reset of an account that has SMS as a
+// factor. The code is bound to a flow of its own (a waiting session row
+// that is never handed to a browser, ended by the reset with every other
+// session) and returns its ID and the masked number.
+func (s *Service) SendResetCode(ctx context.Context, meta RequestMeta, token string) (int64, string, error) {
+	_, user, err := s.validToken(ctx, store.TokenPasswordReset, token)
+	if errors.Is(err, portal.ErrNotFound) {
+		return 0, "", errLinkInvalid
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	var flow int64
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, hash := newToken()
+		sess, err := tx.CreateSession(ctx, store.SessionCreate{
+			TokenHash: hash, UserID: user.ID, State: store.SessionMFAPending, IP: meta.IP, UserAgent: "password reset", Lifetime: PasswordResetTTL,
+		})
+		if err != nil {
+			return err
+		}
+		flow = sess.ID
+		return nil
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	masked, err := s.SendSignInCode(ctx, flow)
+	return flow, masked, err
 }
 
 // ResetPassword sets a new password from a reset link. For an account with
@@ -152,9 +184,13 @@ func (s *Service) ResetPassword(ctx context.Context, meta RequestMeta, req Reset
 		err = s.st.Transact(ctx, apply)
 	} else {
 		// The code is used up in the same transaction as the reset, so a
-		// failed reset burns no code. Text-message codes are bound to a
-		// sign-in flow, so a reset takes an authenticator or backup code.
-		err = s.verifySecondFactor(ctx, meta.actor(), user.ID, 0, req.Method, req.Code, apply)
+		// failed reset burns no code. A text-message code belongs to the
+		// flow SendResetCode started.
+		flow := int64(0)
+		if req.Method == MethodSMS {
+			flow = req.FlowID
+		}
+		err = s.verifySecondFactor(ctx, meta.actor(), user.ID, flow, req.Method, req.Code, apply)
 		if errors.Is(err, ErrMFATooManyAttempts) || errors.Is(err, ErrMFALocked) {
 			// Too many wrong codes end this reset link too.
 			if ierr := s.st.Transact(ctx, func(tx *store.Tx) error {

@@ -2,19 +2,25 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"example.org/certportal/internal/accounts"
 )
 
 // resetCookie carries a password-reset token after its link was opened,
-// so the token leaves the address bar (and any Referer) at once.
-const resetCookie = "certportal_reset"
+// so the token leaves the address bar (and any Referer) at once;
+// resetFlowCookie names the flow a texted reset code belongs to.
+const (
+	resetCookie     = "certportal_reset"
+	resetFlowCookie = "certportal_reset_flow"
+)
 
 type resetPage struct {
 	BasePage
-	Form *Form
-	Link *accounts.ResetLink
+	Form    *Form
+	Link    *accounts.ResetLink
+	SMSSent bool
 }
 
 // MethodField is the second-factor choice for an account with MFA.
@@ -23,10 +29,11 @@ func (p *resetPage) MethodField() Field {
 	add := func(v, label string) {
 		fl.Options = append(fl.Options, Option{Value: v, Label: p.T.T(label, nil), Selected: v == fl.Value})
 	}
-	// Text-message codes belong to a sign-in flow; a reset takes an
-	// authenticator code or a backup code (made with the first factor).
 	if p.Link.MFA.TOTP {
 		add("totp", "mfa.method_totp")
+	}
+	if p.Link.MFA.SMS {
+		add("sms", "mfa.method_sms")
 	}
 	add("backup", "mfa.method_backup")
 	return fl
@@ -57,9 +64,25 @@ func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &resetPage{Form: newForm(), Link: link}
+	f := newForm()
+	f.Values["method"] = r.URL.Query().Get("method")
+	p := &resetPage{Form: f, Link: link, SMSSent: r.URL.Query().Get("sent") == "1"}
 	s.fillBase(r, &p.BasePage, "reset.title")
 	return s.render(w, r, http.StatusOK, "reset", p)
+}
+
+// handleResetSMS texts a code for the reset and remembers its flow.
+func (s *Server) handleResetSMS(w http.ResponseWriter, r *http.Request) error {
+	flow, _, err := s.acc.SendResetCode(r.Context(), meta(r), s.resetToken(r))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: resetFlowCookie, Value: strconv.FormatInt(flow, 10), Path: "/password/reset", MaxAge: int(accounts.PasswordResetTTL / time.Second),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
+	})
+	http.Redirect(w, r, "/password/reset?method=sms&sent=1", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
@@ -68,9 +91,13 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	token := s.resetToken(r)
 	f := formFrom(r, "method")
+	var flow int64
+	if c, err := r.Cookie(resetFlowCookie); err == nil {
+		flow, _ = strconv.ParseInt(c.Value, 10, 64)
+	}
 	err := s.acc.ResetPassword(r.Context(), meta(r), accounts.ResetRequest{
 		Token: token, Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
-		Method: f.Value("method"), Code: r.PostForm.Get("code"),
+		Method: f.Value("method"), Code: r.PostForm.Get("code"), FlowID: flow,
 	})
 	if err != nil {
 		link, lerr := s.acc.CheckResetLink(r.Context(), token)
@@ -84,7 +111,9 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, formStatus(err), "reset", p)
 	}
-	http.SetCookie(w, &http.Cookie{Name: resetCookie, Path: "/password/reset", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+	for _, name := range []string{resetCookie, resetFlowCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Path: "/password/reset", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+	}
 	http.Redirect(w, r, "/signin?notice=password_reset", http.StatusSeeOther)
 	return nil
 }

@@ -44,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "GET /password/reset/{token}", s.handleResetLink)
 	s.route(public, "GET /password/reset", s.handleResetForm)
 	s.route(public, "POST /password/reset", s.handleReset)
+	s.route(public, "POST /password/reset/sms", s.handleResetSMS)
 	s.route(public, "GET /email/confirm/{token}", s.handleEmailConfirmForm)
 	s.route(public, "POST /email/confirm/{token}", s.handleEmailConfirm)
 
