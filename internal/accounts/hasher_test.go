@@ -63,3 +63,35 @@ func TestHasherGivesUpWhenTheRequestIsCancelled(t *testing.T) {
 		t.Fatal("Hash succeeded while the only slot was taken")
 	}
 }
+
+// TestHasherRefusesBeyondItsQueue: past the queue bound a caller is told
+// at once to retry rather than waiting past the server's write timeout.
+func TestHasherRefusesBeyondItsQueue(t *testing.T) {
+	h := NewHasher(DefaultHashParams, 1)
+	h.maxWait = 2
+	if err := h.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	queued := make(chan error, 2)
+	for range 2 {
+		go func() { queued <- h.acquire(ctx) }()
+	}
+	for h.waiting.Load() < 2 {
+		runtime.Gosched()
+	}
+	if err := h.acquire(context.Background()); err != ErrBusy {
+		t.Fatalf("third waiter: err = %v, want ErrBusy", err)
+	}
+	cancel()
+	for range 2 {
+		if err := <-queued; err == nil {
+			h.release()
+		}
+	}
+	h.release()
+	if n := h.waiting.Load(); n != 0 {
+		t.Fatalf("%d callers still counted as waiting", n)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
+
+	"example.org/certportal/internal/portal"
 )
 
 // HashParams are argon2id's cost parameters. They are stored with every
@@ -31,10 +33,22 @@ var DefaultHashParams = HashParams{Time: 3, Memory: 64 * 1024, Threads: 2, KeyLe
 // hashes in flight: each one holds about twice its nominal memory until
 // collected, so a flood of sign-ins queues here instead of exhausting RAM.
 type Hasher struct {
-	params HashParams
-	sem    chan struct{}
-	count  atomic.Int64 // hashes computed, for metrics and tests
+	params  HashParams
+	sem     chan struct{}
+	count   atomic.Int64 // hashes computed, for metrics and tests
+	waiting atomic.Int64 // callers queued for a slot
+	maxWait int64
 }
+
+// MaxQueuedHashes bounds the callers waiting for a hashing slot. At about
+// 13 hashes a second on two cores, 512 waiting callers are served within
+// the server's 60 s write timeout; beyond that a caller is told at once to
+// retry (ErrBusy) instead of timing out in the queue.
+const MaxQueuedHashes = 512
+
+// ErrBusy means too many password checks are queued; the caller should
+// retry after Data["RetryAfter"] seconds.
+var ErrBusy = &portal.Error{Code: portal.ERateLimited, Message: "error.busy", Data: map[string]any{"RetryAfter": 10}}
 
 // Count returns how many hashes (and verifications) the hasher computed.
 func (h *Hasher) Count() int64 { return h.count.Load() }
@@ -44,10 +58,20 @@ func NewHasher(p HashParams, concurrent int) *Hasher {
 	if concurrent < 1 {
 		concurrent = 1
 	}
-	return &Hasher{params: p, sem: make(chan struct{}, concurrent)}
+	return &Hasher{params: p, sem: make(chan struct{}, concurrent), maxWait: MaxQueuedHashes}
 }
 
 func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	if h.waiting.Add(1) > h.maxWait {
+		h.waiting.Add(-1)
+		return ErrBusy
+	}
+	defer h.waiting.Add(-1)
 	select {
 	case h.sem <- struct{}{}:
 		return nil
