@@ -225,6 +225,9 @@ func (s *Server) nav(b *BasePage) []NavItem {
 			add("/dashboard", "nav.dashboard")
 		}
 		add("/exams", "nav.exams")
+		if b.User != nil {
+			add("/profile", "nav.profile")
+		}
 		add("/help", "nav.help")
 	}
 	markCurrent(items, b.Path)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
 )
 
 func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
@@ -97,5 +98,24 @@ func TestNavigationMarksTheMostSpecificItem(t *testing.T) {
 	markCurrent(items, "/console")
 	if !items[0].Current || items[1].Current {
 		t.Fatalf("items = %+v", items)
+	}
+}
+
+func TestCandidateNavigationLinksTheProfile(t *testing.T) {
+	s := &Server{}
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &BasePage{T: cat.Localizer("en"), Path: "/profile/security", User: &portal.User{Role: portal.RoleCandidate}}
+	var hrefs []string
+	for _, it := range s.nav(b) {
+		hrefs = append(hrefs, it.Href)
+		if it.Href == "/profile" && !it.Current {
+			t.Error("Profile is not marked current on /profile/security")
+		}
+	}
+	if strings.Join(hrefs, " ") != "/dashboard /exams /profile /help" {
+		t.Fatalf("candidate navigation = %v", hrefs)
 	}
 }
