@@ -82,8 +82,6 @@ type setting struct {
 	set                   func(c *Config, v string) error
 }
 
-var errUsage = errors.New("usage")
-
 func settings() []setting {
 	str := func(p func(*Config) *string) func(*Config, string) error {
 		return func(c *Config, v string) error { *p(c) = v; return nil }

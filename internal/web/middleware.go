@@ -287,15 +287,3 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	}))
 }
-
-// requireAdmin lets only signed-in admins through, after the staff gate
-// (which also demands a second factor).
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return s.requireStaff(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info(r).Session.User.Role != portal.RoleAdmin {
-			s.serveError(w, r, portal.ErrForbidden)
-			return
-		}
-		next.ServeHTTP(w, r)
-	}))
-}
