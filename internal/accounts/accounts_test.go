@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -461,6 +462,45 @@ func TestLegalNameLocksOnceAnExamIsOnRecord(t *testing.T) {
 		got, err := f.svc.UpdateProfile(ctx, me, update)
 		if err != nil || got.City != "Oslo" || got.LastName != "Berg-Lund" {
 			t.Fatalf("locked name, other fields: %v %+v", err, got)
+		}
+	})
+}
+
+// TestRegistrationAndEmailChangeLimits: one address may register at most
+// LimitRegisterPerIP.Max accounts an hour; an account may ask for at most
+// LimitEmailChangePerDay.Max address changes a day.
+func TestRegistrationAndEmailChangeLimits(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		f := newFixture(t, engine)
+		meta := accounts.RequestMeta{IP: "203.0.113.9"}
+		for i := range accounts.LimitRegisterPerIP.Max {
+			req := accounts.RegisterRequest{Email: fmt.Sprintf("r%d@example.org", i), FirstName: "Rae", LastName: "Moss", Password: "Corr3ct-horse", Country: "VA", Language: "en"}
+			if err := f.svc.Register(ctx, meta, req); err != nil {
+				t.Fatalf("registration %d: %v", i+1, err)
+			}
+		}
+		err := f.svc.Register(ctx, meta, accounts.RegisterRequest{Email: "late@example.org", FirstName: "Rae", LastName: "Moss", Password: "Corr3ct-horse", Country: "VA", Language: "en"})
+		if portal.ErrorCode(err) != portal.ERateLimited {
+			t.Fatalf("registration over the limit: err = %v", err)
+		}
+		if err := f.svc.Register(ctx, accounts.RequestMeta{IP: "203.0.113.10"}, accounts.RegisterRequest{Email: "other@example.org", FirstName: "Rae", LastName: "Moss", Password: "Corr3ct-horse", Country: "VA", Language: "en"}); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+
+		u, err := f.svc.CreateUser(ctx, system, accounts.UserCreate{Email: "e@example.org", FirstName: "Eli", LastName: "Park", Role: portal.RoleCandidate, Password: "Corr3ct-horse", Verified: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := portal.Actor{UserID: u.ID, Role: portal.RoleCandidate}
+		for i := range accounts.LimitEmailChangePerDay.Max {
+			if err := f.svc.RequestEmailChange(ctx, me, accounts.EmailChange{NewEmail: fmt.Sprintf("n%d@example.org", i), CurrentPassword: "Corr3ct-horse"}); err != nil {
+				t.Fatalf("email change %d: %v", i+1, err)
+			}
+		}
+		err = f.svc.RequestEmailChange(ctx, me, accounts.EmailChange{NewEmail: "late@example.net", CurrentPassword: "Corr3ct-horse"})
+		if portal.ErrorCode(err) != portal.ERateLimited {
+			t.Fatalf("email change over the limit: err = %v", err)
 		}
 	})
 }
