@@ -33,9 +33,7 @@ func TestHasherCapsConcurrentHashes(t *testing.T) {
 			h.release()
 		}()
 	}
-	for inFlight.Load() < 2 {
-		runtime.Gosched()
-	}
+	waitUntil(t, func() bool { return inFlight.Load() >= 2 })
 	for range 1000 {
 		runtime.Gosched() // let the other 48 try their luck
 	}
@@ -78,9 +76,7 @@ func TestHasherRefusesBeyondItsQueue(t *testing.T) {
 	for range 2 {
 		go func() { queued <- h.acquire(ctx) }()
 	}
-	for h.waiting.Load() < 2 {
-		runtime.Gosched()
-	}
+	waitUntil(t, func() bool { return h.waiting.Load() >= 2 })
 	if err := h.acquire(context.Background()); err != ErrBusy {
 		t.Fatalf("third waiter: err = %v, want ErrBusy", err)
 	}
@@ -93,5 +89,17 @@ func TestHasherRefusesBeyondItsQueue(t *testing.T) {
 	h.release()
 	if n := h.waiting.Load(); n != 0 {
 		t.Fatalf("%d callers still counted as waiting", n)
+	}
+}
+
+// waitUntil yields until cond holds, failing after 10 s instead of hanging.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 10 s")
+		}
+		runtime.Gosched()
 	}
 }
