@@ -285,7 +285,7 @@ func (s *Service) ConfirmPhone(ctx context.Context, actor portal.Actor, sessionI
 		return nil, err
 	}
 	if !first {
-		return nil, nil
+		codes = nil // backup codes come with the first factor only
 	}
 	return codes, nil
 }

@@ -209,7 +209,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor portal.Actor, sessionID
 		return nil, err
 	}
 	if !first {
-		return nil, nil
+		codes = nil // backup codes come with the first factor only
 	}
 	return codes, nil
 }
