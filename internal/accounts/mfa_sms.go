@@ -313,18 +313,8 @@ func (s *Service) SendConfirmCode(ctx context.Context, actor portal.Actor, sessi
 		if err != nil {
 			return err
 		}
-		m, err := tx.LockUserMFA(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if m.SMSEnabledAt == nil {
-			return ErrMFAMethodUnavailable
-		}
-		if err := mfaCheckLock(m, tx.Now()); err != nil {
-			return err
-		}
-		phone = m.Phone
-		return s.sendSMSCode(ctx, tx, actor, u, store.SMSConfirm, sessionID, m.Phone, smsTemplateConfirm)
+		phone, err = s.sendFactorCode(ctx, tx, actor, u, store.SMSConfirm, sessionID, smsTemplateConfirm)
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -357,23 +347,30 @@ func (s *Service) SendSignInCode(ctx context.Context, pendingSessionID int64) (s
 		if err != nil {
 			return err
 		}
-		m, err := tx.LockUserMFA(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if m.SMSEnabledAt == nil {
-			return ErrMFAMethodUnavailable
-		}
-		if err := mfaCheckLock(m, tx.Now()); err != nil {
-			return err
-		}
-		phone = m.Phone
-		return s.sendSMSCode(ctx, tx, actor, u, store.SMSSignIn, pendingSessionID, m.Phone, smsTemplateSignIn)
+		phone, err = s.sendFactorCode(ctx, tx, actor, u, store.SMSSignIn, pendingSessionID, smsTemplateSignIn)
+		return err
 	})
 	if err != nil {
 		return "", err
 	}
 	return MaskPhone(phone), nil
+}
+
+// sendFactorCode texts a code to the account's verified number, for a
+// proof or a sign-in bound to sessionID, and returns the number. SMS must
+// be on and code entry not paused.
+func (s *Service) sendFactorCode(ctx context.Context, tx *store.Tx, actor portal.Actor, u *portal.User, purpose string, sessionID int64, template string) (string, error) {
+	m, err := tx.LockUserMFA(ctx, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if m.SMSEnabledAt == nil {
+		return "", ErrMFAMethodUnavailable
+	}
+	if err := mfaCheckLock(m, tx.Now()); err != nil {
+		return "", err
+	}
+	return m.Phone, s.sendSMSCode(ctx, tx, actor, u, purpose, sessionID, m.Phone, template)
 }
 
 // PurgeSMSCodes deletes codes older than two days (longer than any cap
