@@ -185,3 +185,12 @@ func (s *Service) BackupCodesLeft(ctx context.Context, actor portal.Actor) (int,
 	}
 	return s.st.CountBackupCodes(ctx, actor.UserID)
 }
+
+// firstFactorCodes stores the first set of backup codes when the factor
+// being enabled is the account's first one, and reports whether it was.
+func firstFactorCodes(ctx context.Context, tx *store.Tx, userID int64, m *store.UserMFA, hashes []store.BackupCodeHash) (bool, error) {
+	if mfaOn(m) {
+		return false, nil
+	}
+	return true, tx.ReplaceBackupCodes(ctx, userID, hashes)
+}

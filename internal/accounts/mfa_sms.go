@@ -270,10 +270,8 @@ func (s *Service) ConfirmPhone(ctx context.Context, actor portal.Actor, sessionI
 		if err := tx.EnableSMS(ctx, u.ID, c.Phone); err != nil {
 			return err
 		}
-		if first = !mfaOn(m); first {
-			if err := tx.ReplaceBackupCodes(ctx, u.ID, hashes); err != nil {
-				return err
-			}
+		if first, err = firstFactorCodes(ctx, tx, u.ID, m, hashes); err != nil {
+			return err
 		}
 		action := "mfa.sms_enabled"
 		if m.SMSEnabledAt != nil {

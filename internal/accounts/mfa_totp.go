@@ -198,10 +198,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor portal.Actor, sessionID
 		if err := tx.EnableTOTP(ctx, u.ID); err != nil {
 			return err
 		}
-		if first = !mfaOn(m); first {
-			if err := tx.ReplaceBackupCodes(ctx, u.ID, hashes); err != nil {
-				return err
-			}
+		if first, err = firstFactorCodes(ctx, tx, u.ID, m, hashes); err != nil {
+			return err
 		}
 		return s.mfaChanged(ctx, tx, actor, u, sessionID, "mfa.totp_enabled", "", "security_mfa_enabled", map[string]any{"Method": MethodTOTP})
 	})

@@ -6,7 +6,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -64,13 +63,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 			v.Add("phone", "field.phone_invalid", nil)
 		}
 	}
-	country := strings.ToUpper(strings.TrimSpace(req.Country))
-	region := strings.ToUpper(strings.TrimSpace(req.Region))
-	if _, ok := geo.CountryByCode(country); !ok {
-		v.Add("country", "field.country_required", nil)
-	} else if !geo.ValidRegion(country, region) {
-		v.Add("region", "field.region_invalid", nil)
-	}
+	country, region := validateCountryRegion(&v, req.Country, req.Region)
 	if !s.languageSupported(req.Language) {
 		v.Add("language", "field.language_invalid", nil)
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -35,13 +34,7 @@ func (s *Service) Register(ctx context.Context, meta RequestMeta, req RegisterRe
 	email := validateEmail(&v, "email", req.Email)
 	first := validateName(&v, "first_name", req.FirstName)
 	last := validateName(&v, "last_name", req.LastName)
-	country := strings.ToUpper(strings.TrimSpace(req.Country))
-	region := strings.ToUpper(strings.TrimSpace(req.Region))
-	if _, ok := geo.CountryByCode(country); !ok {
-		v.Add("country", "field.country_required", nil)
-	} else if !geo.ValidRegion(country, region) {
-		v.Add("region", "field.region_invalid", nil)
-	}
+	country, region := validateCountryRegion(&v, req.Country, req.Region)
 	lang := req.Language
 	if !s.languageSupported(lang) {
 		v.Add("language", "field.language_invalid", nil)

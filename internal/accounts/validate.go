@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/portal"
 )
 
@@ -66,4 +67,18 @@ func validateName(v *portal.Validation, field, raw string) string {
 		v.Add(field, "field.invalid_name", nil)
 	}
 	return n
+}
+
+// validateCountryRegion checks an ISO 3166-1 country code and, for a
+// country with subdivisions, one of its ISO 3166-2 codes; it returns both
+// in canonical upper case.
+func validateCountryRegion(v *portal.Validation, country, region string) (string, string) {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if _, ok := geo.CountryByCode(country); !ok {
+		v.Add("country", "field.country_required", nil)
+	} else if !geo.ValidRegion(country, region) {
+		v.Add("region", "field.region_invalid", nil)
+	}
+	return country, region
 }
