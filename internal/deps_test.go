@@ -25,14 +25,16 @@ var layer = map[string]int{
 	"internal/store":  1,
 	"internal/jobs":   2,
 	"internal/mail":   2,
+	// payment providers: adapters with no knowledge of bookings
+	"internal/payments": 2,
 	// services
-	"internal/accounts": 3,
-	"internal/exams":    3,
-	"internal/payments": 3,
-	"internal/certs":    3,
-	"internal/credits":  3,
-	"internal/support":  3,
-	"internal/ops":      3,
+	"internal/accounts":   3,
+	"internal/exams":      3,
+	"internal/scheduling": 3,
+	"internal/certs":      3,
+	"internal/credits":    3,
+	"internal/support":    3,
+	"internal/ops":        3,
 	// surfaces
 	"internal/web": 4,
 	"internal/api": 4,

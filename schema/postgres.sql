@@ -21,6 +21,44 @@
   used_at timestamp with time zone
   created_at timestamp with time zone NOT NULL
 
+-- table bookings
+  id bigint NOT NULL
+  reference text NOT NULL
+  user_id bigint NOT NULL
+  exam_id bigint NOT NULL
+  slot_id bigint NOT NULL
+  state text NOT NULL
+  language text NOT NULL
+  hold_expires_at timestamp with time zone
+  price_minor bigint NOT NULL
+  discount_minor bigint NOT NULL DEFAULT 0
+  currency text NOT NULL
+  voucher_id bigint
+  voucher_released_at timestamp with time zone
+  payment_id bigint
+  policy text NOT NULL
+  reschedules integer NOT NULL DEFAULT 0
+  free_reschedule boolean NOT NULL DEFAULT false
+  rules_version text NOT NULL DEFAULT ''::text
+  privacy_version text NOT NULL DEFAULT ''::text
+  agreed_at timestamp with time zone
+  system_checked_at timestamp with time zone
+  confirmed_at timestamp with time zone
+  cancelled_at timestamp with time zone
+  cancelled_by bigint
+  cancel_reason text NOT NULL DEFAULT ''::text
+  no_show_at timestamp with time zone
+  no_show_kind text NOT NULL DEFAULT ''::text
+  checked_in_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table center_closures
+  center_id bigint NOT NULL
+  day text NOT NULL
+  reason text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+
 -- table dev_messages
   id bigint NOT NULL
   channel text NOT NULL
@@ -28,6 +66,16 @@
   subject text NOT NULL DEFAULT ''::text
   text_body text NOT NULL
   html_body text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+
+-- table exam_attempts
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  exam_id bigint NOT NULL
+  booking_id bigint
+  taken_at timestamp with time zone NOT NULL
+  passed boolean
+  score integer
   created_at timestamp with time zone NOT NULL
 
 -- table exam_domains
@@ -57,6 +105,14 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table idempotency_keys
+  user_id bigint NOT NULL
+  key text NOT NULL
+  request_hash text NOT NULL
+  status integer NOT NULL DEFAULT 0
+  response text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+
 -- table job_outbox
   id bigint NOT NULL
   kind text NOT NULL
@@ -65,10 +121,36 @@
   created_at timestamp with time zone NOT NULL
   forwarded_at timestamp with time zone
 
+-- table payments
+  id bigint NOT NULL
+  reference text NOT NULL
+  user_id bigint NOT NULL
+  provider text NOT NULL
+  state text NOT NULL
+  amount_minor bigint NOT NULL
+  currency text NOT NULL
+  provider_ref text NOT NULL DEFAULT ''::text
+  failure text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+  succeeded_at timestamp with time zone
+
 -- table rate_limits
   bucket text NOT NULL
   window_start timestamp with time zone NOT NULL
   count integer NOT NULL
+
+-- table refunds
+  id bigint NOT NULL
+  booking_id bigint NOT NULL
+  payment_id bigint NOT NULL
+  amount_minor bigint NOT NULL
+  currency text NOT NULL
+  state text NOT NULL
+  provider_ref text NOT NULL DEFAULT ''::text
+  failure text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
 
 -- table sessions
   id bigint NOT NULL
@@ -89,6 +171,16 @@
   last_locked_at timestamp with time zone
   updated_at timestamp with time zone NOT NULL
 
+-- table slots
+  id bigint NOT NULL
+  center_id bigint
+  starts_at timestamp with time zone NOT NULL
+  session text NOT NULL
+  capacity integer NOT NULL
+  taken integer NOT NULL DEFAULT 0
+  closed_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+
 -- table sms_codes
   id bigint NOT NULL
   user_id bigint NOT NULL
@@ -100,6 +192,25 @@
   used_at timestamp with time zone
   attempts integer NOT NULL DEFAULT 0
   created_at timestamp with time zone NOT NULL
+
+-- table test_centers
+  id bigint NOT NULL
+  code text NOT NULL
+  name text NOT NULL
+  address_line1 text NOT NULL
+  address_line2 text NOT NULL DEFAULT ''::text
+  city text NOT NULL
+  region text NOT NULL DEFAULT ''::text
+  postal_code text NOT NULL DEFAULT ''::text
+  country text NOT NULL
+  latitude double precision NOT NULL
+  longitude double precision NOT NULL
+  time_zone text NOT NULL
+  seats integer NOT NULL
+  hours text NOT NULL
+  active boolean NOT NULL DEFAULT true
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
 
 -- table user_mfa
   user_id bigint NOT NULL
@@ -152,6 +263,28 @@
   news_opt_in boolean NOT NULL DEFAULT false
   legal_name_locked_at timestamp with time zone
   password_changed_at timestamp with time zone
+  time_zone text NOT NULL DEFAULT ''::text
+  distance_unit text NOT NULL DEFAULT 'mi'::text
+
+-- table vouchers
+  id bigint NOT NULL
+  code text NOT NULL
+  percent integer NOT NULL
+  exam_codes text NOT NULL DEFAULT ''::text
+  max_uses integer NOT NULL
+  uses integer NOT NULL DEFAULT 0
+  expires_at timestamp with time zone NOT NULL
+  owner_user_id bigint
+  note text NOT NULL DEFAULT ''::text
+  disabled_at timestamp with time zone
+  created_by bigint
+  created_at timestamp with time zone NOT NULL
+
+-- table webhook_events
+  provider text NOT NULL
+  event_id text NOT NULL
+  type text NOT NULL
+  received_at timestamp with time zone NOT NULL
 
 -- index app_settings_pkey
 CREATE UNIQUE INDEX app_settings_pkey ON app_settings USING btree (key);
@@ -167,8 +300,28 @@ CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
 CREATE UNIQUE INDEX backup_codes_pkey ON backup_codes USING btree (id);
 -- index backup_codes_user
 CREATE INDEX backup_codes_user ON backup_codes USING btree (user_id);
+-- index bookings_hold_expiry
+CREATE INDEX bookings_hold_expiry ON bookings USING btree (hold_expires_at) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text]));
+-- index bookings_one_live
+CREATE UNIQUE INDEX bookings_one_live ON bookings USING btree (user_id, exam_id) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text, 'confirmed'::text]));
+-- index bookings_payment
+CREATE INDEX bookings_payment ON bookings USING btree (payment_id);
+-- index bookings_pkey
+CREATE UNIQUE INDEX bookings_pkey ON bookings USING btree (id);
+-- index bookings_reference_key
+CREATE UNIQUE INDEX bookings_reference_key ON bookings USING btree (reference);
+-- index bookings_slot
+CREATE INDEX bookings_slot ON bookings USING btree (slot_id, state);
+-- index bookings_user
+CREATE INDEX bookings_user ON bookings USING btree (user_id, state);
+-- index center_closures_pkey
+CREATE UNIQUE INDEX center_closures_pkey ON center_closures USING btree (center_id, day);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index exam_attempts_pkey
+CREATE UNIQUE INDEX exam_attempts_pkey ON exam_attempts USING btree (id);
+-- index exam_attempts_user
+CREATE INDEX exam_attempts_user ON exam_attempts USING btree (user_id, exam_id, taken_at);
 -- index exam_domains_exam_id_position_key
 CREATE UNIQUE INDEX exam_domains_exam_id_position_key ON exam_domains USING btree (exam_id, "position");
 -- index exam_domains_pkey
@@ -177,16 +330,32 @@ CREATE UNIQUE INDEX exam_domains_pkey ON exam_domains USING btree (id);
 CREATE UNIQUE INDEX exams_code_key ON exams USING btree (code);
 -- index exams_pkey
 CREATE UNIQUE INDEX exams_pkey ON exams USING btree (id);
+-- index idempotency_keys_created
+CREATE INDEX idempotency_keys_created ON idempotency_keys USING btree (created_at);
+-- index idempotency_keys_pkey
+CREATE UNIQUE INDEX idempotency_keys_pkey ON idempotency_keys USING btree (user_id, key);
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_at IS NULL);
 -- index job_outbox_pkey
 CREATE UNIQUE INDEX job_outbox_pkey ON job_outbox USING btree (id);
 -- index job_outbox_unique_key_key
 CREATE UNIQUE INDEX job_outbox_unique_key_key ON job_outbox USING btree (unique_key);
+-- index payments_pkey
+CREATE UNIQUE INDEX payments_pkey ON payments USING btree (id);
+-- index payments_provider_ref
+CREATE UNIQUE INDEX payments_provider_ref ON payments USING btree (provider, provider_ref) WHERE (provider_ref <> ''::text);
+-- index payments_reference_key
+CREATE UNIQUE INDEX payments_reference_key ON payments USING btree (reference);
+-- index payments_user
+CREATE INDEX payments_user ON payments USING btree (user_id, created_at);
 -- index rate_limits_pkey
 CREATE UNIQUE INDEX rate_limits_pkey ON rate_limits USING btree (bucket, window_start);
 -- index rate_limits_window
 CREATE INDEX rate_limits_window ON rate_limits USING btree (window_start);
+-- index refunds_booking_id_key
+CREATE UNIQUE INDEX refunds_booking_id_key ON refunds USING btree (booking_id);
+-- index refunds_pkey
+CREATE UNIQUE INDEX refunds_pkey ON refunds USING btree (id);
 -- index sessions_pkey
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
 -- index sessions_token_hash_key
@@ -195,6 +364,12 @@ CREATE UNIQUE INDEX sessions_token_hash_key ON sessions USING btree (token_hash)
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 -- index signin_lockouts_pkey
 CREATE UNIQUE INDEX signin_lockouts_pkey ON signin_lockouts USING btree (identifier);
+-- index slots_center_start
+CREATE UNIQUE INDEX slots_center_start ON slots USING btree (center_id, starts_at) WHERE (center_id IS NOT NULL);
+-- index slots_online_start
+CREATE UNIQUE INDEX slots_online_start ON slots USING btree (starts_at) WHERE (center_id IS NULL);
+-- index slots_pkey
+CREATE UNIQUE INDEX slots_pkey ON slots USING btree (id);
 -- index sms_codes_phone
 CREATE INDEX sms_codes_phone ON sms_codes USING btree (phone, created_at);
 -- index sms_codes_pkey
@@ -203,6 +378,12 @@ CREATE UNIQUE INDEX sms_codes_pkey ON sms_codes USING btree (id);
 CREATE INDEX sms_codes_session ON sms_codes USING btree (session_id);
 -- index sms_codes_user
 CREATE INDEX sms_codes_user ON sms_codes USING btree (user_id, created_at);
+-- index test_centers_code_key
+CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
+-- index test_centers_country
+CREATE INDEX test_centers_country ON test_centers USING btree (country);
+-- index test_centers_pkey
+CREATE UNIQUE INDEX test_centers_pkey ON test_centers USING btree (id);
 -- index user_mfa_pkey
 CREATE UNIQUE INDEX user_mfa_pkey ON user_mfa USING btree (user_id);
 -- index user_tokens_pkey
@@ -217,3 +398,9 @@ CREATE UNIQUE INDEX users_email_key ON users USING btree (email);
 CREATE UNIQUE INDEX users_login_id_key ON users USING btree (login_id);
 -- index users_pkey
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
+-- index vouchers_code_key
+CREATE UNIQUE INDEX vouchers_code_key ON vouchers USING btree (code);
+-- index vouchers_pkey
+CREATE UNIQUE INDEX vouchers_pkey ON vouchers USING btree (id);
+-- index webhook_events_pkey
+CREATE UNIQUE INDEX webhook_events_pkey ON webhook_events USING btree (provider, event_id);

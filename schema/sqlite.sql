@@ -27,6 +27,49 @@ CREATE TABLE backup_codes (
     created_at TIMESTAMP NOT NULL
 );
 
+-- table bookings
+CREATE TABLE bookings (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference           TEXT NOT NULL UNIQUE,
+    user_id             INTEGER NOT NULL REFERENCES users (id),
+    exam_id             INTEGER NOT NULL REFERENCES exams (id),
+    slot_id             INTEGER NOT NULL REFERENCES slots (id),
+    state               TEXT NOT NULL CHECK (state IN ('held', 'pending', 'confirmed', 'cancelled', 'expired', 'no_show')),
+    language            TEXT NOT NULL,
+    hold_expires_at     TIMESTAMP,
+    price_minor         INTEGER NOT NULL CHECK (price_minor >= 0),
+    discount_minor      INTEGER NOT NULL DEFAULT 0 CHECK (discount_minor >= 0 AND discount_minor <= price_minor),
+    currency            TEXT NOT NULL,
+    voucher_id          INTEGER REFERENCES vouchers (id),
+    voucher_released_at TIMESTAMP,
+    payment_id          INTEGER REFERENCES payments (id),
+    policy              TEXT NOT NULL,
+    reschedules         INTEGER NOT NULL DEFAULT 0 CHECK (reschedules >= 0),
+    free_reschedule     INTEGER NOT NULL DEFAULT 0 CHECK (free_reschedule IN (0, 1)),
+    rules_version       TEXT NOT NULL DEFAULT '',
+    privacy_version     TEXT NOT NULL DEFAULT '',
+    agreed_at           TIMESTAMP,
+    system_checked_at   TIMESTAMP,
+    confirmed_at        TIMESTAMP,
+    cancelled_at        TIMESTAMP,
+    cancelled_by        INTEGER REFERENCES users (id),
+    cancel_reason       TEXT NOT NULL DEFAULT '',
+    no_show_at          TIMESTAMP,
+    no_show_kind        TEXT NOT NULL DEFAULT '' CHECK (no_show_kind IN ('', 'absent', 'late')),
+    checked_in_at       TIMESTAMP,
+    created_at          TIMESTAMP NOT NULL,
+    updated_at          TIMESTAMP NOT NULL
+);
+
+-- table center_closures
+CREATE TABLE center_closures (
+    center_id  INTEGER NOT NULL REFERENCES test_centers (id) ON DELETE CASCADE,
+    day        TEXT NOT NULL,                 -- YYYY-MM-DD, local
+    reason     TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (center_id, day)
+);
+
 -- table dev_messages
 CREATE TABLE dev_messages (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,6 +78,18 @@ CREATE TABLE dev_messages (
     subject    TEXT NOT NULL DEFAULT '',
     text_body  TEXT NOT NULL,
     html_body  TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL
+);
+
+-- table exam_attempts
+CREATE TABLE exam_attempts (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    exam_id    INTEGER NOT NULL REFERENCES exams (id),
+    booking_id INTEGER REFERENCES bookings (id),
+    taken_at   TIMESTAMP NOT NULL,
+    passed     INTEGER CHECK (passed IN (0, 1)),
+    score      INTEGER,
     created_at TIMESTAMP NOT NULL
 );
 
@@ -70,6 +125,17 @@ CREATE TABLE exams (
     updated_at        TIMESTAMP NOT NULL
 );
 
+-- table idempotency_keys
+CREATE TABLE idempotency_keys (
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status       INTEGER NOT NULL DEFAULT 0,
+    response     TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+
 -- table job_outbox
 CREATE TABLE job_outbox (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -80,12 +146,42 @@ CREATE TABLE job_outbox (
     forwarded_at TIMESTAMP
 );
 
+-- table payments
+CREATE TABLE payments (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference     TEXT NOT NULL UNIQUE,
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    provider      TEXT NOT NULL CHECK (provider IN ('test', 'stripe', 'voucher')),
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'cancelled')),
+    amount_minor  INTEGER NOT NULL CHECK (amount_minor >= 0),
+    currency      TEXT NOT NULL,
+    provider_ref  TEXT NOT NULL DEFAULT '',
+    failure       TEXT NOT NULL DEFAULT '',
+    created_at    TIMESTAMP NOT NULL,
+    updated_at    TIMESTAMP NOT NULL,
+    succeeded_at  TIMESTAMP
+);
+
 -- table rate_limits
 CREATE TABLE rate_limits (
     bucket       TEXT NOT NULL,
     window_start TIMESTAMP NOT NULL,
     count        INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
+);
+
+-- table refunds
+CREATE TABLE refunds (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    booking_id   INTEGER NOT NULL UNIQUE REFERENCES bookings (id),
+    payment_id   INTEGER NOT NULL REFERENCES payments (id),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency     TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('requested', 'succeeded', 'failed')),
+    provider_ref TEXT NOT NULL DEFAULT '',
+    failure      TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL
 );
 
 -- table sessions
@@ -111,6 +207,19 @@ CREATE TABLE signin_lockouts (
     updated_at     TIMESTAMP NOT NULL
 );
 
+-- table slots
+CREATE TABLE slots (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    center_id  INTEGER REFERENCES test_centers (id),
+    starts_at  TIMESTAMP NOT NULL,
+    session    TEXT NOT NULL CHECK (session IN ('morning', 'afternoon', 'evening', 'online')),
+    capacity   INTEGER NOT NULL CHECK (capacity >= 0),
+    taken      INTEGER NOT NULL DEFAULT 0 CHECK (taken >= 0 AND taken <= capacity),
+    closed_at  TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    CHECK ((center_id IS NULL) = (session = 'online'))
+);
+
 -- table sms_codes
 CREATE TABLE sms_codes (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -123,6 +232,27 @@ CREATE TABLE sms_codes (
     used_at    TIMESTAMP,
     attempts   INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL
+);
+
+-- table test_centers
+CREATE TABLE test_centers (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    code          TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    address_line1 TEXT NOT NULL,
+    address_line2 TEXT NOT NULL DEFAULT '',
+    city          TEXT NOT NULL,
+    region        TEXT NOT NULL DEFAULT '',
+    postal_code   TEXT NOT NULL DEFAULT '',
+    country       TEXT NOT NULL,
+    latitude      REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+    longitude     REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+    time_zone     TEXT NOT NULL,
+    seats         INTEGER NOT NULL CHECK (seats BETWEEN 1 AND 500),
+    hours         TEXT NOT NULL,               -- e.g. "mon-fri 08:00-21:00; sat 09:00-17:00"
+    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at    TIMESTAMP NOT NULL,
+    updated_at    TIMESTAMP NOT NULL
 );
 
 -- table user_mfa
@@ -169,7 +299,32 @@ CREATE TABLE users (
     disabled_at       TIMESTAMP,
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
-, country TEXT NOT NULL DEFAULT '', region TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', address_line1 TEXT NOT NULL DEFAULT '', address_line2 TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '', postal_code TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', company_address TEXT NOT NULL DEFAULT '', job_role TEXT NOT NULL DEFAULT '', industry TEXT NOT NULL DEFAULT '', news_opt_in INTEGER NOT NULL DEFAULT 0 CHECK (news_opt_in IN (0, 1)), legal_name_locked_at TIMESTAMP, password_changed_at TIMESTAMP);
+, country TEXT NOT NULL DEFAULT '', region TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', address_line1 TEXT NOT NULL DEFAULT '', address_line2 TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '', postal_code TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', company_address TEXT NOT NULL DEFAULT '', job_role TEXT NOT NULL DEFAULT '', industry TEXT NOT NULL DEFAULT '', news_opt_in INTEGER NOT NULL DEFAULT 0 CHECK (news_opt_in IN (0, 1)), legal_name_locked_at TIMESTAMP, password_changed_at TIMESTAMP, time_zone TEXT NOT NULL DEFAULT '', distance_unit TEXT NOT NULL DEFAULT 'mi' CHECK (distance_unit IN ('mi', 'km')));
+
+-- table vouchers
+CREATE TABLE vouchers (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    code          TEXT NOT NULL UNIQUE,
+    percent       INTEGER NOT NULL CHECK (percent BETWEEN 1 AND 100),  -- 100 = full value
+    exam_codes    TEXT NOT NULL DEFAULT '',    -- comma-separated; empty = any exam
+    max_uses      INTEGER NOT NULL CHECK (max_uses >= 1),
+    uses          INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0 AND uses <= max_uses),
+    expires_at    TIMESTAMP NOT NULL,
+    owner_user_id INTEGER REFERENCES users (id),  -- issued to one candidate only
+    note          TEXT NOT NULL DEFAULT '',
+    disabled_at   TIMESTAMP,
+    created_by    INTEGER REFERENCES users (id),
+    created_at    TIMESTAMP NOT NULL
+);
+
+-- table webhook_events
+CREATE TABLE webhook_events (
+    provider    TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    received_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (provider, event_id)
+);
 
 -- index audit_log_action
 CREATE INDEX audit_log_action ON audit_log (action, created_at);
@@ -183,14 +338,47 @@ CREATE INDEX audit_log_created ON audit_log (created_at);
 -- index backup_codes_user
 CREATE INDEX backup_codes_user ON backup_codes (user_id);
 
+-- index bookings_hold_expiry
+CREATE INDEX bookings_hold_expiry ON bookings (hold_expires_at) WHERE state IN ('held', 'pending');
+
+-- index bookings_one_live
+CREATE UNIQUE INDEX bookings_one_live ON bookings (user_id, exam_id) WHERE state IN ('held', 'pending', 'confirmed');
+
+-- index bookings_payment
+CREATE INDEX bookings_payment ON bookings (payment_id);
+
+-- index bookings_slot
+CREATE INDEX bookings_slot ON bookings (slot_id, state);
+
+-- index bookings_user
+CREATE INDEX bookings_user ON bookings (user_id, state);
+
+-- index exam_attempts_user
+CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);
+
+-- index idempotency_keys_created
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
+
+-- index payments_provider_ref
+CREATE UNIQUE INDEX payments_provider_ref ON payments (provider, provider_ref) WHERE provider_ref <> '';
+
+-- index payments_user
+CREATE INDEX payments_user ON payments (user_id, created_at);
 
 -- index rate_limits_window
 CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- index slots_center_start
+CREATE UNIQUE INDEX slots_center_start ON slots (center_id, starts_at) WHERE center_id IS NOT NULL;
+
+-- index slots_online_start
+CREATE UNIQUE INDEX slots_online_start ON slots (starts_at) WHERE center_id IS NULL;
 
 -- index sms_codes_phone
 CREATE INDEX sms_codes_phone ON sms_codes (phone, created_at);
@@ -200,6 +388,9 @@ CREATE INDEX sms_codes_session ON sms_codes (session_id);
 
 -- index sms_codes_user
 CREATE INDEX sms_codes_user ON sms_codes (user_id, created_at);
+
+-- index test_centers_country
+CREATE INDEX test_centers_country ON test_centers (country);
 
 -- index user_tokens_user_purpose
 CREATE INDEX user_tokens_user_purpose ON user_tokens (user_id, purpose);

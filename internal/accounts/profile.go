@@ -157,11 +157,41 @@ func (s *Service) SignOutOtherSessions(ctx context.Context, actor portal.Actor, 
 // LockLegalName records that the user's first exam is on record; the legal
 // name then changes only through support. Scheduling calls it.
 func (s *Service) LockLegalName(ctx context.Context, tx *store.Tx, userID int64) error {
-	u, err := tx.FindUserByID(ctx, userID)
-	if err != nil || u.LegalNameLockedAt != nil {
-		return err
+	return tx.LockLegalName(ctx, userID)
+}
+
+// Preferences are the settings scheduling pages remember: the time zone
+// online exam times are shown in and the unit of distances.
+type Preferences struct {
+	TimeZone     string // IANA name
+	DistanceUnit string // "mi" or "km"
+}
+
+// UpdatePreferences saves the acting user's scheduling preferences. An
+// empty field keeps its current value.
+func (s *Service) UpdatePreferences(ctx context.Context, actor portal.Actor, p Preferences) (*portal.User, error) {
+	var v portal.Validation
+	var u store.UserUpdate
+	if p.TimeZone != "" {
+		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" || !strings.Contains(p.TimeZone, "/") && p.TimeZone != "UTC" {
+			v.Add("time_zone", "field.time_zone_invalid", nil)
+		}
+		u.TimeZone = &p.TimeZone
 	}
-	now := tx.Now()
-	_, err = tx.UpdateUser(ctx, userID, store.UserUpdate{LegalNameLockedAt: &now})
-	return err
+	if p.DistanceUnit != "" {
+		if p.DistanceUnit != "mi" && p.DistanceUnit != "km" {
+			v.Add("unit", "field.unit_invalid", nil)
+		}
+		u.DistanceUnit = &p.DistanceUnit
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *portal.User
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.UpdateUser(ctx, actor.UserID, u)
+		return err
+	})
+	return out, err
 }

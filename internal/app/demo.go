@@ -8,6 +8,7 @@ import (
 	"math/big"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 )
 
@@ -30,6 +31,10 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 			return fmt.Errorf("exam %s: %w", e.Code, err)
 		}
 	}
+	vouchers, err := loadDemoScheduling(ctx, sys)
+	if err != nil {
+		return err
+	}
 	type demoUser struct {
 		label string
 		req   accounts.UserCreate
@@ -46,6 +51,11 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 			return fmt.Errorf("%s account: %w", u.label, err)
 		}
 		fmt.Fprintf(out, "  %-9s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
+	}
+	fmt.Fprintf(out, "demo: %d test centers with sessions for the next %d days; payments in test mode (card %s succeeds)\n",
+		len(demoCenters()), int(sys.sched.Config().Horizon.Hours()/24), payments.TestCardSuccess)
+	for _, v := range vouchers {
+		fmt.Fprintf(out, "  voucher  %s\n", v)
 	}
 	fmt.Fprintln(out, "demo: the admin sets up an authenticator app at the first visit of the console (staff and admins need two-step verification).")
 	return nil

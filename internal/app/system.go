@@ -12,13 +12,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/api"
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/ops"
+	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/web"
 )
@@ -35,6 +38,7 @@ type system struct {
 	mailer   *mail.Mailer
 	accounts *accounts.Service
 	exams    *exams.Service
+	sched    *scheduling.Service
 	ops      *ops.Service
 	web      *web.Server
 	registry *prometheus.Registry
@@ -110,6 +114,28 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		Languages: s.catalog.Languages(), Kick: s.runner.Notify,
 	})
 	s.exams = exams.New(st, clock, log)
+	providers, err := paymentProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.sched = scheduling.New(st, clock, log, providers, scheduling.Config{
+		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, HoldTTL: cfg.HoldTTL, Horizon: cfg.BookingHorizon,
+		OnlineCapacity: cfg.OnlineCapacity, OnlineGap: cfg.OnlineGap, Kick: s.runner.Notify,
+	})
+	s.runner.Handle(scheduling.KindRefund, s.sched.HandleRefundJob)
+	s.runner.Periodic("slots.generate", 6*time.Hour, func(ctx context.Context) error {
+		_, err := s.sched.GenerateSlots(ctx)
+		return err
+	})
+	s.runner.Periodic("holds.expire", time.Minute, func(ctx context.Context) error {
+		_, err := s.sched.ExpireHolds(ctx)
+		return err
+	})
+	s.runner.Periodic("online.missed", 5*time.Minute, func(ctx context.Context) error {
+		_, err := s.sched.MarkMissedOnline(ctx)
+		return err
+	})
+	s.runner.Periodic("idempotency.purge", time.Hour, s.sched.PurgeIdempotencyKeys)
 	s.ops = ops.New(st, s.runner)
 
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
@@ -123,12 +149,17 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	})
 
 	s.registerMetrics()
+	// The JSON API runs behind the HTML interface's middleware, which
+	// loads the session that web.RequestActor reads.
+	apiHandler := api.New(api.Deps{
+		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Scheduling: s.sched, Actor: web.RequestActor,
+	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
 		TrustedProxies: cfg.TrustedProxies, MetricsOnMain: cfg.MetricsAddr == "",
 	}, web.Deps{
-		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops,
-		Ready: s.ready, Registry: s.registry,
+		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Scheduling: s.sched,
+		Ready: s.ready, Registry: s.registry, API: apiHandler,
 	})
 	if err != nil {
 		return nil, err
@@ -175,4 +206,22 @@ func permanentIfInvalid(h jobs.Handler) jobs.Handler {
 		}
 		return err
 	}
+}
+
+// paymentProviders builds the configured payment providers: the test mode
+// in development and demo mode or when asked for, Stripe when its keys are
+// set.
+func paymentProviders(cfg *config.Config) (*payments.Providers, error) {
+	p := &payments.Providers{}
+	if cfg.TestPaymentsOn() {
+		p.Test = &payments.TestMode{}
+	}
+	if cfg.StripeSecretKey != "" {
+		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIURL: cfg.StripeAPIURL})
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		p.Stripe = st
+	}
+	return p, nil
 }

@@ -40,7 +40,21 @@ type Config struct {
 	AcceptNonDurable bool
 	Dev              bool // development mode: dev mailbox allowed, templates reparsed, text logs
 	Demo             bool // load demonstration data into an empty database
+
+	// Scheduling and payments.
+	HoldTTL             time.Duration // how long a seat stays in the cart unpaid
+	BookingHorizon      time.Duration // how far ahead slots are offered
+	OnlineCapacity      int           // proctors per 30-minute online start
+	OnlineGap           time.Duration // least time between two online exams of one candidate
+	TestPayments        bool          // offer the built-in test-mode card provider
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIURL        string // Stripe API base URL; empty for Stripe itself (tests point it at stripe-mock)
 }
+
+// TestPaymentsOn reports whether the test-mode provider is offered: when
+// asked for, and always in development and demo mode.
+func (c *Config) TestPaymentsOn() bool { return c.TestPayments || c.Dev || c.Demo }
 
 // Engine names.
 const (
@@ -137,6 +151,21 @@ func settings() []setting {
 		{flag: "session-lifetime", env: "CERTPORTAL_SESSION_LIFETIME", def: "24h", usage: "absolute lifetime of a session", set: dur(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{flag: "shutdown-timeout", env: "CERTPORTAL_SHUTDOWN_TIMEOUT", def: "20s", usage: "how long in-flight requests and jobs may take to finish on shutdown", set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{flag: "accept-nondurable", env: "CERTPORTAL_ACCEPT_NONDURABLE", def: "false", isBool: true, usage: "start even when the database does not guarantee durable commits", set: boolean(func(c *Config) *bool { return &c.AcceptNonDurable })},
+		{flag: "hold-ttl", env: "CERTPORTAL_HOLD_TTL", def: "15m", usage: "how long a chosen seat stays in the cart unpaid", set: dur(func(c *Config) *time.Duration { return &c.HoldTTL })},
+		{flag: "booking-horizon", env: "CERTPORTAL_BOOKING_HORIZON", def: "2160h", usage: "how far ahead exam slots can be booked (default 90 days)", set: dur(func(c *Config) *time.Duration { return &c.BookingHorizon })},
+		{flag: "online-capacity", env: "CERTPORTAL_ONLINE_CAPACITY", def: "20", usage: "online proctored seats per 30-minute start", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 10000 {
+				return fmt.Errorf("%q is not a number from 1 to 10000", v)
+			}
+			c.OnlineCapacity = n
+			return nil
+		}},
+		{flag: "online-gap", env: "CERTPORTAL_ONLINE_GAP", def: "4h", usage: "least time between the end of one online exam and the start of the next of the same candidate", set: dur(func(c *Config) *time.Duration { return &c.OnlineGap })},
+		{flag: "test-payments", env: "CERTPORTAL_TEST_PAYMENTS", def: "false", isBool: true, usage: "offer the test-mode card provider, which moves no money (always on with --dev or --demo)", set: boolean(func(c *Config) *bool { return &c.TestPayments })},
+		{flag: "stripe-secret-key", env: "CERTPORTAL_STRIPE_SECRET_KEY", usage: "Stripe secret key (sk_live_… or sk_test_…); empty: Stripe is not offered", secret: true, set: str(func(c *Config) *string { return &c.StripeSecretKey })},
+		{flag: "stripe-webhook-secret", env: "CERTPORTAL_STRIPE_WEBHOOK_SECRET", usage: "signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/webhooks/stripe; required with a Stripe key", secret: true, set: str(func(c *Config) *string { return &c.StripeWebhookSecret })},
+		{flag: "stripe-api-url", env: "CERTPORTAL_STRIPE_API_URL", usage: "Stripe API base URL; empty for Stripe itself (tests use stripe-mock)", set: str(func(c *Config) *string { return &c.StripeAPIURL })},
 		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", isBool: true, usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
 	}
 }
@@ -261,6 +290,9 @@ func (c *Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("config: --log-level ($CERTPORTAL_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		return errors.New("config: --stripe-secret-key ($CERTPORTAL_STRIPE_SECRET_KEY) and --stripe-webhook-secret ($CERTPORTAL_STRIPE_WEBHOOK_SECRET) go together: payments are confirmed only by signed webhooks")
 	}
 	if c.SessionLifetime < c.SessionIdle {
 		return errors.New("config: --session-lifetime ($CERTPORTAL_SESSION_LIFETIME): must not be shorter than --session-idle")

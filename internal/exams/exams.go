@@ -103,3 +103,15 @@ func validateExam(e *portal.Exam) error {
 	}
 	return v.Err()
 }
+
+// ActiveExam returns an exam of the active catalog by code.
+func (s *Service) ActiveExam(ctx context.Context, code string) (*portal.Exam, error) {
+	e, err := s.st.FindExamByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	if err != nil {
+		return nil, err
+	}
+	if !e.Active {
+		return nil, portal.ErrNotFound
+	}
+	return e, nil
+}

@@ -265,6 +265,21 @@ func (v *view) DateTime(x any) string {
 	return fmt.Sprint(x)
 }
 
+// Money formats an amount in minor units (a number, or its JSON form) of
+// an ISO 4217 currency.
+func (v *view) Money(minor any, code any) string {
+	var n int64
+	switch x := minor.(type) {
+	case float64:
+		n = int64(x)
+	case int64:
+		n = x
+	case int:
+		n = int64(x)
+	}
+	return v.T.Money(n, fmt.Sprint(code))
+}
+
 // Opt returns Data[key] or "" when absent, for optional values
 // ({{with .Opt "SentBy"}}); .Data.Key fails the render when Key is missing.
 func (v *view) Opt(key string) any {

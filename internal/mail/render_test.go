@@ -167,6 +167,14 @@ var sampleData = map[string]any{
 	"IP":          "203.0.113.7",
 	"Left":        "7",
 	"Until":       expiresAt.Format(time.RFC3339),
+	"Reference":   "B7K2-9QXP",
+	"Exam":        "SAA-C03 AWS Certified Solutions Architect – Associate",
+	"StartsAt":    expiresAt.Format(time.RFC3339),
+	"Place":       "Downtown Testing, 1 Main St, Seattle",
+	"Online":      "no",
+	"Change":      "confirmed",
+	"RefundMinor": 15000.0,
+	"Currency":    "USD",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

@@ -14,6 +14,7 @@ const (
 	EUnauthorized = "unauthorized"
 	EForbidden    = "forbidden"
 	ERateLimited  = "rate_limited"
+	EUnavailable  = "unavailable" // a dependency (payment provider) is down; retry later
 	EInternal     = "internal"
 )
 

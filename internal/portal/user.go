@@ -51,7 +51,9 @@ type User struct {
 	CompanyAddress string
 	JobRole        string
 	Industry       string
-	NewsOptIn      bool // program news; transactional mail always goes
+	NewsOptIn      bool   // program news; transactional mail always goes
+	TimeZone       string // IANA zone online exam times are shown in; empty: ask
+	DistanceUnit   string // "mi" or "km" for test-center search
 
 	// LegalNameLockedAt is set when the first exam is on record; from then
 	// on the legal name changes only through a support request.
@@ -62,20 +64,25 @@ type User struct {
 // FullName is the legal name for display.
 func (u *User) FullName() string { return u.FirstName + " " + u.LastName }
 
-// Actor is who performs an operation: a signed-in user, or the system (a job
-// or a command-line action, UserID 0). Services receive it explicitly and
-// decide authorization from it; the store never does.
+// Actor is who performs an operation: a signed-in user, an anonymous
+// visitor (UserID 0), or the system (a job or a command-line action, made
+// only by SystemActor). Services receive it explicitly and decide
+// authorization from it; the store never does.
 type Actor struct {
 	UserID    int64
 	Role      Role
 	IP        string
 	RequestID string
+	system    bool
 }
 
 // SystemActor is the actor for background jobs and command-line actions.
+// Only code that runs without a request calls it: an anonymous visitor is
+// never the system.
 func SystemActor(requestID string) Actor {
-	return Actor{RequestID: requestID}
+	return Actor{RequestID: requestID, system: true}
 }
 
-// IsSystem reports whether the actor is the system rather than a user.
-func (a Actor) IsSystem() bool { return a.UserID == 0 }
+// IsSystem reports whether the actor is the system rather than a user or
+// an anonymous visitor.
+func (a Actor) IsSystem() bool { return a.system }

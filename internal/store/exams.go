@@ -83,3 +83,21 @@ func (tx *Tx) CountExams(ctx context.Context) (int, error) {
 	err := tx.get(ctx, &n, `SELECT COUNT(*) FROM exams`)
 	return n, err
 }
+
+// FindExam returns one exam (without domains) inside the transaction.
+func (tx *Tx) FindExam(ctx context.Context, id int64) (*portal.Exam, error) {
+	var e portal.Exam
+	if err := tx.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
+	}
+	return &e, nil
+}
+
+// FindExamByCode returns one exam (without domains).
+func (s *Store) FindExamByCode(ctx context.Context, code string) (*portal.Exam, error) {
+	var e portal.Exam
+	if err := s.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE code = ?`, code); err != nil {
+		return nil, fmt.Errorf("store: find exam %s: %w", code, err)
+	}
+	return &e, nil
+}

@@ -10,7 +10,7 @@ import (
 
 const userColumns = `id, login_id, email, first_name, last_name, role, language, password_hash,
 	email_verified_at, disabled_at, created_at, updated_at, country, region, phone, address_line1, address_line2,
-	city, postal_code, company, company_address, job_role, industry, news_opt_in, legal_name_locked_at, password_changed_at`
+	city, postal_code, company, company_address, job_role, industry, news_opt_in, legal_name_locked_at, password_changed_at, time_zone, distance_unit`
 
 // UserCreate is a new account. LoginID must be unique; the caller generates
 // it and retries on ErrConflict.
@@ -92,6 +92,8 @@ type UserUpdate struct {
 	Industry          *string
 	NewsOptIn         *bool
 	LegalNameLockedAt *time.Time
+	TimeZone          *string
+	DistanceUnit      *string
 }
 
 // UpdateUser applies u and returns the updated user.
@@ -122,6 +124,8 @@ func (tx *Tx) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*portal.U
 		{"industry", u.Industry != nil, deref(u.Industry)},
 		{"news_opt_in", u.NewsOptIn != nil, u.NewsOptIn != nil && *u.NewsOptIn},
 		{"legal_name_locked_at", u.LegalNameLockedAt != nil, u.LegalNameLockedAt},
+		{"time_zone", u.TimeZone != nil, deref(u.TimeZone)},
+		{"distance_unit", u.DistanceUnit != nil, deref(u.DistanceUnit)},
 	} {
 		if f.set {
 			set += ", " + f.col + " = ?"
@@ -214,4 +218,15 @@ func (tx *Tx) SetUserDisabled(ctx context.Context, id int64, disabled bool) (*po
 		}
 	}
 	return &out, nil
+}
+
+// LockLegalName records that the user's legal name is on an exam record:
+// from now on only support changes it. Later calls keep the first instant.
+func (tx *Tx) LockLegalName(ctx context.Context, userID int64) error {
+	_, err := tx.exec(ctx, `UPDATE users SET legal_name_locked_at = ?, updated_at = ? WHERE id = ? AND legal_name_locked_at IS NULL`,
+		tx.now, tx.now, userID)
+	if err != nil {
+		return fmt.Errorf("store: lock legal name of %d: %w", userID, err)
+	}
+	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 )
 
@@ -77,6 +79,13 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 			}
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
+	case code == portal.EUnavailable:
+		status = http.StatusServiceUnavailable
+		if message == "error.internal" {
+			message = "error.unavailable"
+		}
+		w.Header().Set("Retry-After", "30")
+		s.log.WarnContext(r.Context(), "dependency unavailable", "route", info(r).Pattern, "err", err.Error())
 	default:
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", err.Error())
 		message = "error.internal"
@@ -88,6 +97,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	s.fillBase(r, &p.BasePage, "error.title."+statusKey(status))
 	p.Heading = p.T.T("error.title."+statusKey(status), nil)
 	p.Message = p.T.T(message, nil)
+	if pe != nil && pe.Message == message {
+		p.Message = localize(p.T, pe.Message, pe.Data)
+	}
 	if rerr := s.render(w, r, status, "error", p); rerr != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "err", rerr.Error())
 		http.Error(w, http.StatusText(status)+" (request "+info(r).ID+")", status)
@@ -112,6 +124,8 @@ func statusKey(status int) string {
 		return "too_large"
 	case http.StatusMethodNotAllowed:
 		return "method"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
 	}
 	return "internal"
 }
@@ -150,4 +164,38 @@ func parseForm(r *http.Request) error {
 		return err
 	}
 	return errBadRequest
+}
+
+// localize renders a catalog message whose data may hold times (shown as
+// dates in UTC unless the data names a TimeZone) and amounts.
+func localize(t *i18n.Localizer, id string, data map[string]any) string {
+	if len(data) == 0 {
+		return t.T(id, nil)
+	}
+	loc := time.UTC
+	if name, ok := data["TimeZone"].(string); ok {
+		if l, err := time.LoadLocation(name); err == nil {
+			loc = l
+		}
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch x := v.(type) {
+		case time.Time:
+			out[k] = t.Date(x, loc)
+		case *time.Time:
+			if x != nil {
+				out[k] = t.Date(*x, loc)
+			}
+		case string: // a time after a JSON round trip (stored responses)
+			if ts, err := time.Parse(time.RFC3339Nano, x); err == nil && len(x) >= 20 {
+				out[k] = t.Date(ts, loc)
+			} else {
+				out[k] = x
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return t.T(id, out)
 }

@@ -97,3 +97,15 @@ func languageField(t *i18n.Localizer, f *Form, langs []LanguageOption) Field {
 	}
 	return fl
 }
+
+// checkbox builds a checkbox Field; data, when given, fills the label's
+// {{.Version}} placeholder.
+func checkbox(t *i18n.Localizer, f *Form, name, label string, version ...string) Field {
+	fl := Field{Name: name, Type: "checkbox", Value: f.Value(name), Error: f.Error(name)}
+	data := map[string]any{}
+	if len(version) > 0 {
+		data["Version"] = version[0]
+	}
+	fl.Label = t.T(label, data)
+	return fl
+}

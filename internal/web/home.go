@@ -38,6 +38,7 @@ func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
 type dashboardPage struct {
 	BasePage
 	MFAPrompt bool // the account has no second factor yet
+	Upcoming  []*portal.BookingDetail
 }
 
 // handleDashboard is the candidate's home after sign-in. It encourages
@@ -47,7 +48,11 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &dashboardPage{MFAPrompt: !st.Enabled()}
+	upcoming, err := s.sched.Upcoming(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &dashboardPage{MFAPrompt: !st.Enabled(), Upcoming: upcoming}
 	s.fillBase(r, &p.BasePage, "dashboard.title")
 	return s.render(w, r, http.StatusOK, "dashboard", p)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -201,6 +202,8 @@ var notices = map[string]bool{
 	"confirm_code_sent":     true,
 	"backup_codes_replaced": true,
 	"reauth":                true,
+	// Test centers (console_centers.go).
+	"center_saved": true,
 }
 
 // nav builds the navigation for the layout. Only pages that exist are
@@ -213,9 +216,11 @@ func (s *Server) nav(b *BasePage) []NavItem {
 	if b.Console {
 		add("/console", "nav.console_home")
 		add("/console/users", "nav.console_users")
+		add("/console/bookings", "nav.console_bookings")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {
 			add("/console/audit", "nav.console_audit")
 			add("/console/jobs", "nav.console_jobs")
+			add("/console/centers", "nav.console_centers")
 			if s.cfg.DevMailbox {
 				add("/console/mail", "nav.console_mail")
 			}
@@ -226,6 +231,8 @@ func (s *Server) nav(b *BasePage) []NavItem {
 		}
 		add("/exams", "nav.exams")
 		if b.User != nil {
+			add("/bookings", "nav.bookings")
+			add("/cart", "nav.cart")
 			add("/profile", "nav.profile")
 		}
 		add("/help", "nav.help")
@@ -278,15 +285,15 @@ func (f *Form) setError(field, message string) {
 // the page's error summary. It reports false when err is not a form error,
 // which the caller then returns to the error mapper.
 func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField string) bool {
-	pe, ok := err.(*portal.Error)
-	if !ok || (pe.Code != portal.EInvalid && pe.Code != portal.EUnauthorized && pe.Code != portal.EConflict) {
+	var pe *portal.Error
+	if !errors.As(err, &pe) || (pe.Code != portal.EInvalid && pe.Code != portal.EUnauthorized && pe.Code != portal.EConflict && pe.Code != portal.ENotFound) {
 		return false
 	}
 	if len(pe.Fields) == 0 {
-		f.setError(fallbackField, b.T.T(pe.Message, pe.Data))
+		f.setError(fallbackField, localize(b.T, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
-		f.setError(fe.Field, b.T.T(fe.Message, fe.Data))
+		f.setError(fe.Field, localize(b.T, fe.Message, fe.Data))
 	}
 	for _, field := range f.order {
 		b.Errors = append(b.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
@@ -301,6 +308,8 @@ func formStatus(err error) int {
 		return http.StatusUnauthorized
 	case portal.EConflict:
 		return http.StatusConflict
+	case portal.ENotFound:
+		return http.StatusNotFound
 	}
 	return http.StatusUnprocessableEntity
 }
@@ -310,6 +319,7 @@ func (s *Server) funcs() template.FuncMap {
 		"static":   func(name string) string { return s.static.url(name) },
 		"selected": selected,
 		"field":    field,
+		"checkbox": checkbox,
 		"date": func(l *i18n.Localizer, t time.Time) string {
 			return l.Date(t, time.UTC)
 		},
@@ -319,5 +329,9 @@ func (s *Server) funcs() template.FuncMap {
 		"money": func(l *i18n.Localizer, minor int64, currency string) string {
 			return l.Money(minor, currency)
 		},
+		// Times in a zone: the zone is a *time.Location.
+		"datein":     func(l *i18n.Localizer, t time.Time, loc *time.Location) string { return l.Date(t, loc) },
+		"timein":     func(l *i18n.Localizer, t time.Time, loc *time.Location) string { return l.Time(t, loc) },
+		"datetimein": func(l *i18n.Localizer, t time.Time, loc *time.Location) string { return l.DateTime(t, loc) },
 	}
 }

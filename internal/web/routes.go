@@ -23,6 +23,9 @@ func (s *Server) Handler() http.Handler {
 		public.Handle("GET /metrics", s.pattern(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
+	if s.api != nil {
+		public.Handle("/api/v1/", s.pattern(s.api))
+	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)
 	s.route(public, "GET /exams", s.handleExamList)
@@ -47,6 +50,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "POST /password/reset/sms", s.handleResetSMS)
 	s.route(public, "GET /email/confirm/{token}", s.handleEmailConfirmForm)
 	s.route(public, "POST /email/confirm/{token}", s.handleEmailConfirm)
+	public.Handle("POST /webhooks/stripe", s.pattern(s.limitBody(stripeWebhookLimit, s.handle(s.handleStripeWebhook))))
 
 	// Signed-in users.
 	private := s.group(public, s.requireUser)
@@ -77,6 +81,28 @@ func (s *Server) Handler() http.Handler {
 	private.route("GET /profile/email", s.handleEmailForm)
 	private.route("POST /profile/email", s.handleEmailChange)
 
+	// Scheduling (schedule.go, cart.go, bookings.go).
+	private.route("GET /schedule/{code}", s.handleScheduleExam)
+	private.route("GET /schedule/{code}/centers", s.handleCenterSearch)
+	private.route("GET /schedule/{code}/centers/{id}", s.handleCenterSlots)
+	private.route("GET /schedule/{code}/online", s.handleOnlineSlots)
+	private.route("POST /schedule/{code}/hold", s.handleHold)
+	private.route("GET /cart", s.handleCart)
+	private.route("POST /cart/{id}/voucher", s.handleCartVoucher)
+	private.route("POST /cart/{id}/voucher/remove", s.handleCartVoucherRemove)
+	private.route("POST /cart/{id}/release", s.handleCartRelease)
+	private.route("POST /checkout", s.handleCheckout)
+	private.route("GET /checkout/return", s.handleCheckoutReturn)
+	private.route("GET /system-check", s.handleSystemCheck)
+	private.route("GET /system-check/payload", s.handleSystemCheckPayload)
+	private.route("GET /bookings", s.handleBookings)
+	private.route("GET /bookings/{ref}", s.handleBooking)
+	private.route("GET /bookings/{ref}/calendar.ics", s.handleBookingCalendar)
+	private.route("POST /bookings/{ref}/reschedule", s.handleBookingReschedule)
+	private.route("GET /bookings/{ref}/cancel", s.handleBookingCancelForm)
+	private.route("POST /bookings/{ref}/cancel", s.handleBookingCancel)
+	private.route("POST /bookings/{ref}/launch", s.handleBookingLaunch)
+
 	// The console: staff and admins.
 	console := s.group(public, s.requireStaff)
 	console.route("GET /console", s.handleConsoleHome)
@@ -88,6 +114,14 @@ func (s *Server) Handler() http.Handler {
 	console.route("GET /console/users", s.handleConsoleUsers)
 	console.route("GET /console/users/{id}", s.handleConsoleUser)
 	console.route("POST /console/users/{id}/{action}", s.handleConsoleUserAction)
+	console.route("GET /console/centers", s.handleConsoleCenters)
+	console.route("GET /console/centers/new", s.handleConsoleCenterNew)
+	console.route("POST /console/centers", s.handleConsoleCenterCreate)
+	console.route("GET /console/centers/import", s.handleConsoleCentersImportForm)
+	console.routeLimit("POST /console/centers/import", importBodyLimit, s.handleConsoleCentersImport)
+	console.route("GET /console/centers/import/example.csv", s.handleConsoleCentersExample)
+	console.route("GET /console/centers/{id}", s.handleConsoleCenterEdit)
+	console.route("POST /console/centers/{id}", s.handleConsoleCenterUpdate)
 
 	public.Handle("/", s.pattern(s.handle(s.handleNotFound)))
 

@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -36,8 +38,13 @@ type Deps struct {
 	Accounts *accounts.Service
 	Exams    *exams.Service
 	Ops      *ops.Service
-	Ready    func(ctx context.Context) error
-	Registry *prometheus.Registry
+	// Scheduling sells seats: centers, slots, cart, checkout, bookings.
+	Scheduling *scheduling.Service
+	Ready      func(ctx context.Context) error
+	Registry   *prometheus.Registry
+	// API is the JSON API (internal/api), mounted under /api/v1/ behind
+	// this server's middleware; nil leaves it out.
+	API http.Handler
 }
 
 // Server serves the HTML interface.
@@ -49,11 +56,13 @@ type Server struct {
 	acc     *accounts.Service
 	exams   *exams.Service
 	ops     *ops.Service
+	sched   *scheduling.Service
 	ready   func(ctx context.Context) error
 	tmpl    *templates
 	static  *staticFiles
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+	api     http.Handler
 	secure  bool // served over TLS (BaseURL is https)
 }
 
@@ -66,7 +75,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, ready: d.Ready, static: static, reg: d.Registry,
+		ops: d.Ops, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {

@@ -1,0 +1,191 @@
+// Package api is certportal's JSON API, version 1, mounted under /api/v1/.
+// Like the HTML interface it is thin: handlers decode a request, call a
+// service with the acting user and encode the result; the rules live in
+// the services. Every route is in the one table below, and a test fails
+// when a route is missing from the OpenAPI document (openapi.json) or the
+// document names a route that does not exist.
+//
+// Conventions: bodies are JSON in UTF-8. Times are RFC 3339 in UTC, with
+// the same instant as a local RFC 3339 string and the IANA time zone it is
+// shown in. Money is an integer amount in minor units with its ISO 4217
+// currency. Every error is {"error": {code, message, message_id, fields}}
+// (errors.go). Every POST needs an Idempotency-Key header and runs at most
+// once per user and key (idempotency.go, SECURITY.md CONC-04).
+//
+// Authentication is the portal's session cookie: the app mounts this
+// handler behind the HTML interface's middleware, which loads the session,
+// and passes Deps.Actor to read it.
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"example.org/certportal/internal/exams"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// Prefix is where the API is mounted; route paths are relative to it, as
+// are the OpenAPI document's paths (its server URL is Prefix).
+const Prefix = "/api/v1"
+
+// Deps are the services and infrastructure the handlers call.
+type Deps struct {
+	Log        *slog.Logger
+	Clock      portal.Clock
+	Catalog    *i18n.Catalog
+	Exams      *exams.Service
+	Scheduling *scheduling.Service
+	// Actor returns the signed-in user of a request; false when there is
+	// none (anonymous, half-way through MFA, or email not verified).
+	Actor func(*http.Request) (portal.Actor, bool)
+}
+
+// route is one operation. Path is relative to Prefix and written the same
+// way for http.ServeMux and OpenAPI: {name} is one path segment.
+type route struct {
+	Method string
+	Path   string
+	// Auth: the operation needs a signed-in user; without one it is 401.
+	Auth   bool
+	handle handlerFunc
+}
+
+// handlerFunc serves one operation. actor is the signed-in user for Auth
+// routes and the zero actor otherwise. A returned error goes to the one
+// mapper (errors.go).
+type handlerFunc func(s *server, w http.ResponseWriter, r *http.Request, actor portal.Actor) error
+
+// routes is every operation of the API.
+var routes = []route{
+	{"GET", "/openapi.json", false, (*server).handleOpenAPI},
+	{"GET", "/exams", false, (*server).handleExamList},
+	{"GET", "/centers", false, (*server).handleCenterSearch},
+	{"GET", "/centers/{id}/slots", false, (*server).handleCenterSlots},
+	{"GET", "/online/slots", false, (*server).handleOnlineSlots},
+	{"GET", "/bookings", true, (*server).handleBookingList},
+	{"GET", "/bookings/{reference}", true, (*server).handleBookingShow},
+	{"GET", "/cart", true, (*server).handleCartShow},
+	{"POST", "/holds", true, (*server).handleHoldCreate},
+	{"POST", "/checkout", true, (*server).handleCheckout},
+	{"POST", "/bookings/{reference}/cancel", true, (*server).handleBookingCancel},
+	{"POST", "/bookings/{reference}/reschedule", true, (*server).handleBookingReschedule},
+}
+
+type server struct {
+	log     *slog.Logger
+	clock   portal.Clock
+	catalog *i18n.Catalog
+	exams   *exams.Service
+	sched   *scheduling.Service
+	actor   func(*http.Request) (portal.Actor, bool)
+	mux     *http.ServeMux
+}
+
+// New returns the API handler. It serves paths under Prefix+"/" and
+// expects to run behind the web middleware (session, request ID, security
+// headers, cross-origin protection).
+func New(d Deps) http.Handler {
+	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, exams: d.Exams, sched: d.Scheduling, actor: d.Actor,
+		mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.actor == nil {
+		s.actor = func(*http.Request) (portal.Actor, bool) { return portal.Actor{}, false }
+	}
+	for _, rt := range routes {
+		s.mux.Handle(rt.Method+" "+Prefix+rt.Path, s.adapt(rt))
+	}
+	s.mux.HandleFunc(Prefix+"/", s.handleUnmatched)
+	return s
+}
+
+// ServeHTTP gives the request an ID when the middleware did not, turns a
+// panic into a JSON 500 and dispatches.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if portal.RequestID(r.Context()) == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		r = r.WithContext(portal.WithRequestID(r.Context(), hex.EncodeToString(b)))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.fail(w, r, errPanic{p})
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+// adapt wraps a route: the sign-in check for Auth routes, then the
+// handler, with its error sent to the mapper.
+func (s *server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a portal.Actor
+		if rt.Auth {
+			var ok bool
+			a, ok = s.actor(r)
+			// The zero user ID is the system actor to the services; it
+			// must never reach them from a request.
+			if !ok || a.UserID == 0 {
+				s.fail(w, r, errSignInRequired)
+				return
+			}
+		}
+		if err := rt.handle(s, w, r, a); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// handleUnmatched answers paths under the prefix that no route matches: 405
+// with Allow when the path exists for other methods, else 404.
+func (s *server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
+	rel := strings.TrimPrefix(r.URL.Path, Prefix)
+	var allow []string
+	for _, rt := range routes {
+		if matchPath(rt.Path, rel) {
+			allow = append(allow, rt.Method)
+			if rt.Method == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) == 0 {
+		s.fail(w, r, errRouteUnknown)
+		return
+	}
+	sort.Strings(allow)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.fail(w, r, errMethodNotAllowed)
+}
+
+// matchPath reports whether path matches pattern, where a {name} segment
+// matches any one non-empty segment.
+func matchPath(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if strings.HasPrefix(ps[i], "{") && strings.HasSuffix(ps[i], "}") {
+			if xs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,242 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// The candidate's own bookings. The API serves only the signed-in user's
+// bookings, staff included: staff act on others' bookings in the console,
+// behind its second-factor requirement.
+
+// handleBookingList lists the candidate's bookings that passed checkout.
+func (s *server) handleBookingList(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	list, err := s.sched.MyBookings(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	refunds, err := s.sched.Refunds(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Bookings []bookingView `json:"bookings"`
+	}{Bookings: []bookingView{}}
+	for _, b := range list {
+		out.Bookings = append(out.Bookings, newBookingView(b, refunds[b.ID]))
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+	return nil
+}
+
+// handleBookingShow returns one booking with what cancelling or moving it
+// now would do.
+func (s *server) handleBookingShow(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	b, err := s.ownBooking(r.Context(), a, r.PathValue("reference"))
+	if err != nil {
+		return err
+	}
+	refunds, err := s.sched.Refunds(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	v := newBookingView(b, refunds[b.ID])
+	q, err := s.sched.QuoteCancel(b)
+	if err != nil {
+		return err
+	}
+	v.Cancel = &cancelView{Allowed: q.Allowed, Deadline: utc(q.Deadline), Percent: q.Percent, Refund: money{q.Refund, q.Currency}}
+	v.Reschedule = &rescheduleView{Allowed: s.sched.CanReschedule(b) == nil, Deadline: utc(s.sched.RescheduleDeadline(b))}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+// handleCartShow returns the unpaid holds.
+func (s *server) handleCartShow(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	c, err := s.sched.Cart(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, newCartView(c))
+	return nil
+}
+
+type holdRequest struct {
+	ExamCode string `json:"exam_code"`
+	SlotID   int64  `json:"slot_id"`
+	Language string `json:"language"`
+}
+
+// handleHoldCreate takes a seat and puts it in the cart: 201 with the
+// held booking.
+func (s *server) handleHoldCreate(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	var req holdRequest
+	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
+		var v portal.Validation
+		code := strings.ToUpper(strings.TrimSpace(req.ExamCode))
+		if code == "" {
+			v.Add("exam_code", "api.field_required", nil)
+		}
+		if req.SlotID <= 0 {
+			v.Add("slot_id", "api.field_required", nil)
+		}
+		if err := v.Err(); err != nil {
+			return 0, nil, err
+		}
+		e, err := s.examByCode(ctx, code)
+		if err != nil {
+			return 0, nil, err
+		}
+		b, err := s.sched.Hold(ctx, a, scheduling.HoldRequest{ExamID: e.ID, SlotID: req.SlotID, Language: strings.TrimSpace(req.Language)})
+		if bareNotFound(err) {
+			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, newBookingView(b, nil), nil
+	})
+}
+
+type checkoutRequest struct {
+	Provider      string `json:"provider"`
+	Card          string `json:"card"`
+	SystemChecked bool   `json:"system_checked"`
+	AgreeRules    bool   `json:"agree_rules"`
+	AgreePrivacy  bool   `json:"agree_privacy"`
+}
+
+// handleCheckout pays for the cart: with the test-mode card the bookings
+// come back confirmed; with Stripe the answer carries the URL of its
+// payment page and the bookings are confirmed by its webhook.
+func (s *server) handleCheckout(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	var req checkoutRequest
+	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
+		res, err := s.sched.Checkout(ctx, a, scheduling.CheckoutRequest{
+			Provider: strings.TrimSpace(req.Provider), Card: req.Card,
+			SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy,
+		})
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, newCheckoutView(res), nil
+	})
+}
+
+// maxReasonLen is the longest cancellation reason, in characters.
+const maxReasonLen = 500
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// handleBookingCancel cancels a confirmed booking under the refund policy
+// it was bought with, and returns the refund it gets.
+func (s *server) handleBookingCancel(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	var req cancelRequest
+	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
+		reason := strings.TrimSpace(req.Reason)
+		if utf8.RuneCountInString(reason) > maxReasonLen {
+			return 0, nil, fieldRefusal("reason", "api.reason_too_long")
+		}
+		b, err := s.ownBooking(ctx, a, r.PathValue("reference"))
+		if err != nil {
+			return 0, nil, err
+		}
+		out, err := s.sched.Cancel(ctx, a, b.ID, reason)
+		if err != nil {
+			return 0, nil, err
+		}
+		refunds, err := s.sched.Refunds(ctx, a)
+		if err != nil {
+			return 0, nil, err
+		}
+		v := cancellationView{Booking: newBookingView(out, refunds[out.ID]), Refund: refundView{Amount: money{0, out.Currency}, State: "none"}}
+		if v.Booking.Refund != nil {
+			v.Refund = *v.Booking.Refund
+		}
+		return http.StatusOK, v, nil
+	})
+}
+
+type rescheduleRequest struct {
+	SlotID int64 `json:"slot_id"`
+}
+
+// handleBookingReschedule moves a confirmed booking to another slot.
+func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	var req rescheduleRequest
+	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
+		if req.SlotID <= 0 {
+			return 0, nil, fieldRefusal("slot_id", "api.field_required")
+		}
+		b, err := s.ownBooking(ctx, a, r.PathValue("reference"))
+		if err != nil {
+			return 0, nil, err
+		}
+		out, err := s.sched.Reschedule(ctx, a, b.ID, req.SlotID)
+		if bareNotFound(err) {
+			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, newBookingView(out, nil), nil
+	})
+}
+
+// referencePattern is the shape of a booking reference (B2345-6789);
+// anything else is not looked up.
+var referencePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+
+// ownBooking finds the signed-in user's booking by reference; another
+// user's booking is not found.
+func (s *server) ownBooking(ctx context.Context, a portal.Actor, reference string) (*portal.BookingDetail, error) {
+	reference = strings.ToUpper(strings.TrimSpace(reference))
+	if !referencePattern.MatchString(reference) {
+		return nil, portal.ErrNotFound
+	}
+	b, err := s.sched.Booking(ctx, a, reference)
+	if err != nil {
+		return nil, err
+	}
+	if b.UserID != a.UserID {
+		return nil, portal.ErrNotFound
+	}
+	return b, nil
+}
+
+// examByCode finds an exam of the active catalog by its code.
+func (s *server) examByCode(ctx context.Context, code string) (*portal.Exam, error) {
+	list, err := s.exams.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range list {
+		if e.Code == code {
+			return e, nil
+		}
+	}
+	return nil, fieldRefusal("exam_code", "api.exam_unknown")
+}
+
+// fieldRefusal is an invalid request naming one field.
+func fieldRefusal(field, message string) error {
+	var v portal.Validation
+	v.Add(field, message, nil)
+	return v.Err()
+}
+
+// bareNotFound reports whether err is a not-found without a message of
+// its own: a referenced row that does not exist.
+func bareNotFound(err error) bool {
+	var pe *portal.Error
+	return errors.As(err, &pe) && pe.Code == portal.ENotFound && pe.Message == ""
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// maxKeyLen is the longest Idempotency-Key the service keeps.
+const maxKeyLen = 255
+
+// fingerprint is what identifies a request under an idempotency key: the
+// operation, its path (which names the booking) and the decoded body. The
+// same key for another operation or another body is refused.
+type fingerprint struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Body   any    `json:"body"`
+}
+
+// operation performs a state change and returns the status and value of
+// its response, or an error.
+type operation func(ctx context.Context) (status int, v any, err error)
+
+// mutate serves a POST: it requires an Idempotency-Key header, decodes the
+// JSON body into req and runs op at most once per user and key
+// (scheduling.Service.Idempotent, SECURITY.md CONC-04). The response,
+// refusals included, is stored; a repeat of the same request gets the
+// stored status and body with Idempotent-Replayed: true. Internal errors,
+// rate limits and an unavailable provider are not stored, so a retry with
+// the key runs again. The key's conflicts (another request, still in
+// flight) come back as errors.
+func (s *server) mutate(w http.ResponseWriter, r *http.Request, a portal.Actor, req any, op operation) error {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	if err := decodeBody(w, r, req); err != nil {
+		return err
+	}
+	// Once started, a change runs to its end even if the client goes
+	// away: its outcome is what the retry with the same key gets.
+	ctx := context.WithoutCancel(r.Context())
+	fp := fingerprint{Method: r.Method, Path: r.URL.Path, Body: req}
+	stored, replayed, err := s.sched.Idempotent(ctx, a.UserID, key, fp, func() (scheduling.Stored, error) {
+		status, v, err := op(ctx)
+		if err != nil {
+			if !storable(err) {
+				return scheduling.Stored{}, err
+			}
+			status, v = s.errorResponse(r, err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return scheduling.Stored{}, err
+		}
+		return scheduling.Stored{Status: status, Body: string(b)}, nil
+	})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, stored.Status, []byte(stored.Body))
+	return nil
+}
+
+// idempotencyKey reads the Idempotency-Key header: 1 to 255 printable
+// ASCII characters, optionally as a quoted string (draft-ietf-httpapi-
+// idempotency-key-header), whose quotes are not part of the key.
+func idempotencyKey(r *http.Request) (string, error) {
+	values := r.Header.Values("Idempotency-Key")
+	if len(values) == 0 || strings.TrimSpace(values[0]) == "" {
+		return "", errKeyRequired
+	}
+	if len(values) > 1 {
+		return "", errKeyInvalid
+	}
+	key := strings.TrimSpace(values[0])
+	if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
+		key = key[1 : len(key)-1]
+	}
+	if key == "" || len(key) > maxKeyLen {
+		return "", errKeyInvalid
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return "", errKeyInvalid
+		}
+	}
+	return key, nil
+}

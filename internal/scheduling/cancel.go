@@ -1,0 +1,186 @@
+package scheduling
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"example.org/certportal/internal/jobs"
+	"example.org/certportal/internal/payments"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// KindRefund is the job that executes a refund through its provider.
+const KindRefund = "scheduling.refund"
+
+// CancelQuote is what cancelling a booking now would do.
+type CancelQuote struct {
+	Allowed  bool
+	Deadline time.Time // last instant to cancel online
+	Percent  int
+	Refund   int64 // minor units
+	Currency string
+	Voucher  bool // a voucher use comes back
+}
+
+// QuoteCancel tells the candidate what cancelling now means, from the
+// policy stored with the booking.
+func (s *Service) QuoteCancel(b *portal.BookingDetail) (CancelQuote, error) {
+	pol, err := DecodePolicy(b.Policy)
+	if err != nil {
+		return CancelQuote{}, err
+	}
+	q := CancelQuote{Deadline: pol.CancelDeadline(b.StartsAt), Currency: b.Currency}
+	if b.State != portal.BookingConfirmed {
+		return q, nil
+	}
+	q.Percent, q.Allowed = pol.Refund(b.StartsAt, s.clock.Now())
+	if b.FreeReschedule { // the center closed the slot: full refund
+		q.Percent, q.Allowed = 100, true
+	}
+	q.Refund = refundAmount(b.AmountMinor(), q.Percent)
+	q.Voucher = q.Allowed && q.Percent > 0 && b.VoucherID != nil && b.VoucherReleasedAt == nil
+	return q, nil
+}
+
+// Cancel cancels a confirmed booking of the acting candidate under the
+// policy stored with it: the seat is freed, the refund (if any) is queued
+// to run exactly once, and a voucher comes back when cancelled in time.
+// Staff may cancel any booking at any time with a full refund.
+func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int64, reason string) (*portal.BookingDetail, error) {
+	if actor.UserID == 0 && !actor.IsSystem() {
+		return nil, portal.ErrUnauthorized
+	}
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		staff := isStaff(actor) && b.UserID != actor.UserID
+		if b.UserID != actor.UserID && !staff {
+			return portal.ErrNotFound
+		}
+		if b.State != portal.BookingConfirmed {
+			return refused(portal.EConflict, "schedule.cancel.not_cancellable", nil)
+		}
+		q, err := s.QuoteCancel(b)
+		if err != nil {
+			return err
+		}
+		if staff {
+			q.Percent, q.Allowed = 100, true
+			q.Refund = b.AmountMinor()
+			q.Voucher = b.VoucherID != nil && b.VoucherReleasedAt == nil
+		}
+		if !q.Allowed {
+			return refused(portal.EConflict, "schedule.cancel.too_late", map[string]any{"Date": q.Deadline})
+		}
+		cancelled := portal.BookingCancelled
+		now := tx.Now()
+		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingConfirmed}, store.BookingUpdate{
+			State: &cancelled, CancelledAt: &now, CancelledBy: nonZero(actor.UserID), CancelReason: &reason,
+		}); err != nil {
+			if errors.Is(err, portal.ErrNotFound) {
+				return refused(portal.EConflict, "schedule.cancel.not_cancellable", nil)
+			}
+			return err
+		}
+		if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
+			return err
+		}
+		if q.Voucher {
+			if err := s.releaseVoucher(ctx, tx, &b.Booking); err != nil {
+				return err
+			}
+		}
+		if q.Refund > 0 {
+			if err := s.requestRefund(ctx, tx, &b.Booking, q.Refund); err != nil {
+				return err
+			}
+		}
+		if err := s.mailBooking(ctx, tx, b.ID, mailCancelled); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "scheduling.cancelled", "booking:"+b.Reference,
+			fmt.Sprintf("refund %d %s (%d%%)", q.Refund, b.Currency, q.Percent))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Kick()
+	return s.st.FindBooking(ctx, bookingID)
+}
+
+// requestRefund records a refund of amount for the booking's payment and
+// queues its execution, in the caller's transaction. The refunds table
+// allows one refund per booking, so a second request fails the
+// transaction instead of paying twice.
+func (s *Service) requestRefund(ctx context.Context, tx *store.Tx, b *portal.Booking, amount int64) error {
+	if amount <= 0 || b.PaymentID == nil {
+		return nil
+	}
+	p, err := tx.FindPayment(ctx, *b.PaymentID)
+	if err != nil {
+		return err
+	}
+	if p.Provider == portal.ProviderVoucher || p.State != portal.PaymentSucceeded {
+		return nil
+	}
+	r, err := tx.CreateRefund(ctx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: amount, Currency: b.Currency})
+	if err != nil {
+		return err
+	}
+	return jobs.Enqueue(ctx, tx, KindRefund, refundJob{RefundID: r.ID}, jobs.UniqueKey(fmt.Sprintf("refund-%d", r.ID)))
+}
+
+type refundJob struct {
+	RefundID int64 `json:"refund_id"`
+}
+
+// HandleRefundJob executes one refund through the payment's provider with
+// an idempotency key derived from the refund id, then records the outcome.
+// If the process dies between the two, the job runs again and the
+// provider returns the refund it already made.
+func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) error {
+	var j refundJob
+	if err := json.Unmarshal(args, &j); err != nil || j.RefundID == 0 {
+		return jobs.Permanent(fmt.Errorf("scheduling: bad refund job %s", args))
+	}
+	r, err := s.st.FindRefund(ctx, j.RefundID)
+	if err != nil {
+		return err
+	}
+	if r.State != portal.RefundRequested {
+		return nil
+	}
+	p, err := s.st.GetPayment(ctx, r.PaymentID)
+	if err != nil {
+		return err
+	}
+	prov, err := s.pay.Refunder(p.Provider)
+	if err != nil {
+		return err // retried: the operator may configure the provider again
+	}
+	ref, err := prov.Refund(ctx, payments.RefundRequest{PaymentRef: p.ProviderRef, AmountMinor: r.AmountMinor,
+		Currency: r.Currency, IdempotencyKey: fmt.Sprintf("refund-%d", r.ID)})
+	if err != nil {
+		return fmt.Errorf("scheduling: refund %d: %w", r.ID, err)
+	}
+	return s.st.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := tx.FinishRefund(ctx, r.ID, portal.RefundSucceeded, ref, ""); err != nil {
+			if errors.Is(err, portal.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		return audit(ctx, tx, portal.SystemActor(""), "scheduling.refunded", fmt.Sprintf("refund:%d", r.ID), ref)
+	})
+}
+
+// Refund returns the refund of a booking, if any.
+func (s *Service) Refunds(ctx context.Context, actor portal.Actor) (map[int64]*portal.Refund, error) {
+	return s.st.RefundsOfUser(ctx, actor.UserID)
+}

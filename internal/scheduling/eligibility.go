@@ -1,0 +1,87 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// checkCandidate refuses accounts that may not book at all yet.
+func checkCandidate(u *portal.User) error {
+	switch {
+	case u.DisabledAt != nil:
+		return portal.ErrForbidden
+	case u.EmailVerifiedAt == nil:
+		return refused(portal.EConflict, "schedule.rule.email_unverified", nil)
+	case strings.TrimSpace(u.FirstName) == "" || strings.TrimSpace(u.LastName) == "":
+		return refused(portal.EConflict, "schedule.rule.legal_name_missing", nil)
+	}
+	return nil
+}
+
+// offers reports whether the exam is sold for the slot's delivery method
+// and in the language.
+func offers(e *portal.Exam, sl *portal.Slot, lang string) error {
+	if !e.Active {
+		return refused(portal.EConflict, "schedule.rule.exam_retired", map[string]any{"Exam": e.Code})
+	}
+	delivery := portal.DeliveryTestCenter
+	if sl.Online() {
+		delivery = portal.DeliveryOnline
+	}
+	if !slices.Contains(strings.Split(e.Delivery, ","), delivery) {
+		return refused(portal.EConflict, "schedule.rule.delivery_not_offered", map[string]any{"Exam": e.Code, "Delivery": delivery})
+	}
+	if !slices.Contains(strings.Split(e.Languages, ","), lang) {
+		return refused(portal.EInvalid, "schedule.rule.language_not_offered", map[string]any{"Exam": e.Code, "Language": lang})
+	}
+	return nil
+}
+
+// checkEligible applies the booking rules for the candidate taking exam at
+// the slot, reading the candidate's live bookings and attempt history in
+// tx. except is a booking to leave out (the one being moved). Each refusal
+// names its rule and, where there is one, the date from which it allows.
+func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam, sl *portal.Slot, except int64) error {
+	live, err := tx.ListBookings(ctx, store.BookingFilter{UserID: userID, States: portal.LiveBookingStates})
+	if err != nil {
+		return err
+	}
+	start := sl.StartsAt
+	end := start.Add(time.Duration(e.DurationMinutes) * time.Minute)
+	for _, b := range live {
+		if b.ID == except {
+			continue
+		}
+		if b.ExamID == e.ID {
+			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code, "Date": b.StartsAt})
+		}
+		gap := time.Duration(0)
+		if sl.Online() && b.Online() {
+			gap = s.cfg.OnlineGap
+		}
+		if start.Before(b.EndsAt().Add(gap)) && b.StartsAt.Before(end.Add(gap)) {
+			if gap > 0 {
+				return refused(portal.EConflict, "schedule.rule.online_gap", map[string]any{
+					"Exam": b.ExamCode, "Hours": int(gap.Hours()), "Date": b.EndsAt().Add(gap)})
+			}
+			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
+		}
+	}
+	failed, err := tx.LastFailedAttempt(ctx, userID, e.ID)
+	if err != nil && !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	if failed != nil {
+		allowed := failed.TakenAt.AddDate(0, 0, e.RetakeWaitDays)
+		if start.Before(allowed) {
+			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Days": e.RetakeWaitDays, "Date": allowed})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// HoldRequest asks for a seat: an exam at a slot, in a language.
+type HoldRequest struct {
+	ExamID   int64
+	SlotID   int64
+	Language string
+}
+
+// Hold takes one seat of the slot for the acting candidate and puts it in
+// the cart for HoldTTL. The seat is taken with one conditional UPDATE in
+// the same transaction as the booking (store.TakeSeat), so a slot is never
+// oversold. Refusals: the slot is full or no longer bookable, the account
+// already has MaxHolds unpaid holds, or a booking rule (checkEligible).
+func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest) (*portal.BookingDetail, error) {
+	if actor.UserID == 0 {
+		return nil, portal.ErrUnauthorized
+	}
+	var id int64
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.LockUser(ctx, actor.UserID); err != nil {
+			return err
+		}
+		u, err := tx.FindUserByID(ctx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if err := checkCandidate(u); err != nil {
+			return err
+		}
+		e, err := tx.FindExam(ctx, req.ExamID)
+		if err != nil {
+			return err
+		}
+		sl, err := tx.FindSlot(ctx, req.SlotID)
+		if err != nil {
+			return err
+		}
+		if req.Language == "" {
+			req.Language = "en"
+		}
+		if err := offers(e, sl, req.Language); err != nil {
+			return err
+		}
+		if err := s.checkWindow(tx.Now(), sl.StartsAt); err != nil {
+			return err
+		}
+		unpaid, err := tx.ListBookings(ctx, store.BookingFilter{UserID: u.ID, States: []string{portal.BookingHeld, portal.BookingPending}})
+		if err != nil {
+			return err
+		}
+		if len(unpaid) >= s.cfg.MaxHolds {
+			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Max": s.cfg.MaxHolds})
+		}
+		if err := s.checkEligible(ctx, tx, u.ID, e, sl, 0); err != nil {
+			return err
+		}
+		if err := s.takeSeat(ctx, tx, sl.ID); err != nil {
+			return err
+		}
+		expires := tx.Now().Add(s.cfg.HoldTTL)
+		b, err := tx.CreateBooking(ctx, portal.Booking{
+			Reference: newReference("B"), UserID: u.ID, ExamID: e.ID, SlotID: sl.ID, State: portal.BookingHeld,
+			Language: req.Language, HoldExpiresAt: &expires, PriceMinor: e.PriceMinor, Currency: e.Currency,
+			Policy: s.cfg.Policy.Encode(),
+		})
+		if errors.Is(err, portal.ErrConflict) {
+			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code})
+		}
+		if err != nil {
+			return err
+		}
+		id = b.ID
+		return audit(ctx, tx, actor, "scheduling.hold", "booking:"+b.Reference, fmt.Sprintf("exam %s slot %d", e.Code, sl.ID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.st.FindBooking(ctx, id)
+}
+
+// checkWindow refuses starts outside the bookable window: closer than the
+// minimum lead time, or beyond the horizon.
+func (s *Service) checkWindow(now, start time.Time) error {
+	if start.Before(now.Add(s.cfg.MinLead)) {
+		return refused(portal.EConflict, "schedule.hold.too_soon", map[string]any{"Hours": int(s.cfg.MinLead.Hours())})
+	}
+	if start.After(now.Add(s.cfg.Horizon)) {
+		return refused(portal.EConflict, "schedule.hold.too_far", map[string]any{"Days": int(s.cfg.Horizon.Hours() / 24)})
+	}
+	return nil
+}
+
+// takeSeat takes a seat of the slot; when the slot looks full it first
+// releases the slot's holds that have run out but not been swept yet,
+// then tries once more.
+func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) error {
+	err := tx.TakeSeat(ctx, slotID, tx.Now())
+	if !errors.Is(err, store.ErrSlotFull) {
+		return err
+	}
+	stale, err := tx.ExpiredHoldsInSlot(ctx, slotID)
+	if err != nil {
+		return err
+	}
+	if len(stale) == 0 {
+		return refused(portal.EConflict, "schedule.hold.full", nil)
+	}
+	for _, b := range stale {
+		if err := s.expire(ctx, tx, b); err != nil {
+			return err
+		}
+	}
+	err = tx.TakeSeat(ctx, slotID, tx.Now())
+	if errors.Is(err, store.ErrSlotFull) {
+		return refused(portal.EConflict, "schedule.hold.full", nil)
+	}
+	return err
+}
+
+// expire ends an unpaid booking whose hold ran out: the seat and any
+// voucher go back. A payment that succeeds later is settled by
+// settlePayment, which takes a seat again or refunds.
+func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) error {
+	st := portal.BookingExpired
+	_, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld, portal.BookingPending}, store.BookingUpdate{State: &st})
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil // someone else moved it first
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
+		return err
+	}
+	return s.releaseVoucher(ctx, tx, b)
+}
+
+// ExpireHolds ends every hold that has run out; it runs every minute.
+func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		var batch int
+		err := s.st.Transact(ctx, func(tx *store.Tx) error {
+			list, err := tx.ExpiredHolds(ctx, 100)
+			if err != nil {
+				return err
+			}
+			batch = len(list)
+			for _, b := range list {
+				if err := s.expire(ctx, tx, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += batch
+		if batch < 100 {
+			return n, nil
+		}
+	}
+}

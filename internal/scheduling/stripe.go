@@ -1,0 +1,132 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"example.org/certportal/internal/payments"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// startStripe opens a Stripe Checkout Session for a pending payment and
+// returns the page the candidate pays on. The session ends with the
+// payment window, when the seats are released if it was not paid.
+func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal.Payment) (string, error) {
+	list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	email := ""
+	for _, b := range list {
+		names = append(names, b.ExamCode)
+		email = b.UserEmail
+	}
+	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	co, err := s.pay.Stripe.CreateCheckout(ctx, payments.CheckoutRequest{
+		Reference: p.Reference, AmountMinor: p.AmountMinor, Currency: p.Currency,
+		Description: s.cfg.ProgramName + " exam: " + strings.Join(names, ", "), Email: email,
+		SuccessURL: base + "/checkout/return?payment=" + p.Reference, CancelURL: base + "/cart?notice=payment_cancelled",
+		ExpiresAt: p.CreatedAt.Add(s.cfg.PaymentWindow), IdempotencyKey: "checkout-" + p.Reference,
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "stripe checkout failed", "payment", p.Reference, "err", err)
+		if ferr := s.failPayment(ctx, actor, p, "provider error", true); ferr != nil {
+			return "", ferr
+		}
+		return "", &portal.Error{Code: portal.EUnavailable, Message: "error.unavailable"}
+	}
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{ProviderRef: co.ID})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return co.URL, nil
+}
+
+// HandleStripeWebhook verifies and applies one Stripe event. Each event is
+// applied at most once (its id is recorded in the transaction that
+// applies it) and in any order: a payment that already succeeded ignores
+// later events about it, so a stale "completed" after a refund changes
+// nothing. A bad signature or stale timestamp is payments.ErrBadSignature.
+func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signature string) error {
+	if s.pay.Stripe == nil {
+		return portal.ErrNotFound
+	}
+	ev, err := s.pay.Stripe.ParseWebhook(payload, signature)
+	if err != nil {
+		return err
+	}
+	actor := portal.SystemActor("stripe:" + ev.ID)
+	var expired []string
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		expired = nil
+		fresh, err := tx.RecordWebhookEvent(ctx, portal.ProviderStripe, ev.ID, ev.Type)
+		if err != nil || !fresh || ev.Reference == "" || (!ev.Paid && !ev.Failed) {
+			return err
+		}
+		p, err := tx.FindPaymentByReference(ctx, ev.Reference)
+		if errors.Is(err, portal.ErrNotFound) {
+			s.log.WarnContext(ctx, "stripe event for an unknown payment", "event", ev.ID, "reference", ev.Reference)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if p.Provider != portal.ProviderStripe {
+			return nil
+		}
+		if ev.Paid {
+			if ev.AmountMinor != p.AmountMinor || !strings.EqualFold(ev.Currency, p.Currency) {
+				return fmt.Errorf("scheduling: stripe event %s pays %d %s for payment %s of %d %s", ev.ID, ev.AmountMinor, ev.Currency, p.Reference, p.AmountMinor, p.Currency)
+			}
+			p.ProviderRef = ev.PaymentIntent
+			return s.confirmPaid(ctx, tx, actor, p)
+		}
+		if p.State != portal.PaymentPending {
+			return nil
+		}
+		if _, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentFailed, Failure: ev.Type}); err != nil {
+			return err
+		}
+		list, err := tx.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID, States: []string{portal.BookingPending, portal.BookingHeld}})
+		if err != nil {
+			return err
+		}
+		for _, b := range list {
+			if err := s.expire(ctx, tx, &b.Booking); err != nil {
+				return err
+			}
+			expired = append(expired, b.Reference)
+		}
+		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, ev.Type)
+	})
+	if err == nil {
+		s.cfg.Kick()
+	}
+	return err
+}
+
+// PaymentStatus returns the acting candidate's payment by reference, for
+// the page Stripe returns to.
+func (s *Service) PaymentStatus(ctx context.Context, actor portal.Actor, reference string) (*portal.Payment, []*portal.BookingDetail, error) {
+	var p *portal.Payment
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.FindPaymentByReference(ctx, reference)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.UserID != actor.UserID {
+		return nil, nil, portal.ErrNotFound
+	}
+	list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
+	return p, list, err
+}

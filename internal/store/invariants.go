@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// CheckInvariants reads the whole scheduling state and returns every
+// violation of the rules that must hold at any moment, whatever ran
+// before: seats, money and vouchers add up. It is read-only and may run
+// beside live traffic (on PostgreSQL it reads one snapshot).
+func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.engine == Postgres {
+		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
+			return nil, err
+		}
+	}
+	checks := []struct {
+		name, query string
+	}{
+		{"slot seats taken differ from its live bookings", `SELECT 'slot ' || s.id || ': taken ' || s.taken || ', live bookings ' || COUNT(b.id) || ', capacity ' || s.capacity
+			FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.state IN ('held', 'pending', 'confirmed')
+			GROUP BY s.id, s.taken, s.capacity HAVING s.taken <> COUNT(b.id) OR s.taken > s.capacity`},
+		{"payment amount differs from its bookings", `SELECT 'payment ' || p.id || ': amount ' || p.amount_minor || ', bookings ' || COALESCE(SUM(b.price_minor - b.discount_minor), 0)
+			FROM payments p LEFT JOIN bookings b ON b.payment_id = p.id
+			WHERE p.state = 'succeeded' GROUP BY p.id, p.amount_minor HAVING p.amount_minor <> COALESCE(SUM(b.price_minor - b.discount_minor), 0)`},
+		{"confirmed booking without a successful payment", `SELECT 'booking ' || b.id || ' is ' || b.state || ' without a successful payment'
+			FROM bookings b LEFT JOIN payments p ON p.id = b.payment_id
+			WHERE b.confirmed_at IS NOT NULL AND (p.id IS NULL OR p.state <> 'succeeded')`},
+		{"refund larger than paid or on a live booking", `SELECT 'refund ' || r.id || ' of booking ' || b.id || ' (' || b.state || '): ' || r.amount_minor || ' of ' || (b.price_minor - b.discount_minor)
+			FROM refunds r JOIN bookings b ON b.id = r.booking_id
+			WHERE r.amount_minor > b.price_minor - b.discount_minor OR b.state NOT IN ('cancelled', 'expired') OR r.payment_id <> b.payment_id`},
+		{"money captured minus refunded differs from what bookings keep", `SELECT 'captured ' || cap.total || ' - refunded ' || ref.total || ' <> kept ' || kept.total
+			FROM (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM payments WHERE state = 'succeeded') cap,
+			     (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE state <> 'failed') ref,
+			     (SELECT COALESCE(SUM(b.price_minor - b.discount_minor - COALESCE(r.amount_minor, 0)), 0) AS total
+			        FROM bookings b JOIN payments p ON p.id = b.payment_id AND p.state = 'succeeded'
+			        LEFT JOIN refunds r ON r.booking_id = b.id AND r.state <> 'failed') kept
+			WHERE cap.total - ref.total <> kept.total`},
+		{"voucher uses differ from its redemptions", `SELECT 'voucher ' || v.id || ': uses ' || v.uses || ', held by ' || COUNT(b.id) || ', max ' || v.max_uses
+			FROM vouchers v LEFT JOIN bookings b ON b.voucher_id = v.id AND b.voucher_released_at IS NULL
+			GROUP BY v.id, v.uses, v.max_uses HAVING v.uses <> COUNT(b.id) OR v.uses > v.max_uses`},
+		{"several live bookings for one exam", `SELECT 'user ' || user_id || ' exam ' || exam_id || ': ' || COUNT(*) || ' live bookings'
+			FROM bookings WHERE state IN ('held', 'pending', 'confirmed') GROUP BY user_id, exam_id HAVING COUNT(*) > 1`},
+	}
+	var out []string
+	for _, c := range checks {
+		var rows []string
+		if err := tx.SelectContext(ctx, &rows, c.query); err != nil {
+			return nil, fmt.Errorf("store: invariant %q: %w", c.name, err)
+		}
+		for _, r := range rows {
+			out = append(out, c.name+": "+r)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"example.org/certportal/internal/portal"
+)
+
+const paymentColumns = `id, reference, user_id, provider, state, amount_minor, currency, provider_ref, failure,
+	created_at, updated_at, succeeded_at`
+
+// CreatePayment inserts a payment.
+func (tx *Tx) CreatePayment(ctx context.Context, p portal.Payment) (*portal.Payment, error) {
+	var out portal.Payment
+	err := tx.get(ctx, &out, `INSERT INTO payments (reference, user_id, provider, state, amount_minor, currency,
+		provider_ref, failure, created_at, updated_at, succeeded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING `+paymentColumns,
+		p.Reference, p.UserID, p.Provider, p.State, p.AmountMinor, p.Currency, p.ProviderRef, p.Failure, tx.now, tx.now, p.SucceededAt)
+	if err != nil {
+		return nil, fmt.Errorf("store: create payment: %w", err)
+	}
+	return &out, nil
+}
+
+// PaymentUpdate changes a payment; empty fields stay.
+type PaymentUpdate struct {
+	State       string
+	ProviderRef string
+	Failure     string
+}
+
+// UpdatePayment moves a payment from state from (any state when empty);
+// a payment in another state is portal.ErrNotFound.
+func (tx *Tx) UpdatePayment(ctx context.Context, id int64, from string, u PaymentUpdate) (*portal.Payment, error) {
+	set, args := "updated_at = ?", []any{tx.now}
+	if u.State != "" {
+		set, args = set+", state = ?", append(args, u.State)
+		if u.State == portal.PaymentSucceeded {
+			set, args = set+", succeeded_at = ?", append(args, tx.now)
+		}
+	}
+	if u.ProviderRef != "" {
+		set, args = set+", provider_ref = ?", append(args, u.ProviderRef)
+	}
+	if u.Failure != "" {
+		set, args = set+", failure = ?", append(args, u.Failure)
+	}
+	where := "id = ?"
+	args = append(args, id)
+	if from != "" {
+		where, args = where+" AND state = ?", append(args, from)
+	}
+	var out portal.Payment
+	if err := tx.get(ctx, &out, `UPDATE payments SET `+set+` WHERE `+where+` RETURNING `+paymentColumns, args...); err != nil {
+		return nil, fmt.Errorf("store: update payment %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// FindPayment returns one payment inside the transaction.
+func (tx *Tx) FindPayment(ctx context.Context, id int64) (*portal.Payment, error) {
+	var out portal.Payment
+	if err := tx.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: find payment %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// FindPaymentByReference returns the payment with our public reference,
+// locked on PostgreSQL until the transaction ends.
+func (tx *Tx) FindPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
+	var out portal.Payment
+	if err := tx.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE reference = ?`+tx.forUpdate(""), ref); err != nil {
+		return nil, fmt.Errorf("store: find payment %s: %w", ref, err)
+	}
+	return &out, nil
+}
+
+// GetPayment returns one payment.
+func (s *Store) GetPayment(ctx context.Context, id int64) (*portal.Payment, error) {
+	var out portal.Payment
+	if err := s.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find payment %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+const refundColumns = `id, booking_id, payment_id, amount_minor, currency, state, provider_ref, failure, created_at, updated_at`
+
+// CreateRefund records a refund to execute. A booking has at most one:
+// a second is portal.ErrConflict.
+func (tx *Tx) CreateRefund(ctx context.Context, r portal.Refund) (*portal.Refund, error) {
+	var out portal.Refund
+	err := tx.get(ctx, &out, `INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+refundColumns,
+		r.BookingID, r.PaymentID, r.AmountMinor, r.Currency, portal.RefundRequested, tx.now, tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: create refund for booking %d: %w", r.BookingID, err)
+	}
+	return &out, nil
+}
+
+// FinishRefund moves a requested refund to succeeded or failed; a refund
+// already finished is portal.ErrNotFound.
+func (tx *Tx) FinishRefund(ctx context.Context, id int64, state, providerRef, failure string) (*portal.Refund, error) {
+	var out portal.Refund
+	err := tx.get(ctx, &out, `UPDATE refunds SET state = ?, provider_ref = ?, failure = ?, updated_at = ?
+		WHERE id = ? AND state = ? RETURNING `+refundColumns, state, providerRef, failure, tx.now, id, portal.RefundRequested)
+	if err != nil {
+		return nil, fmt.Errorf("store: finish refund %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// FindRefund returns one refund.
+func (s *Store) FindRefund(ctx context.Context, id int64) (*portal.Refund, error) {
+	var out portal.Refund
+	if err := s.get(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find refund %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// RefundsOfUser returns the refunds of a candidate's bookings by booking id.
+func (s *Store) RefundsOfUser(ctx context.Context, userID int64) (map[int64]*portal.Refund, error) {
+	var list []*portal.Refund
+	if err := s.sel(ctx, &list, `SELECT r.id, r.booking_id, r.payment_id, r.amount_minor, r.currency, r.state, r.provider_ref,
+		r.failure, r.created_at, r.updated_at FROM refunds r JOIN bookings b ON b.id = r.booking_id WHERE b.user_id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("store: refunds of user %d: %w", userID, err)
+	}
+	out := make(map[int64]*portal.Refund, len(list))
+	for _, r := range list {
+		out[r.BookingID] = r
+	}
+	return out, nil
+}
+
+// RecordWebhookEvent marks a provider event processed and reports whether
+// it is new. Call it in the transaction that applies the event, so an
+// event is applied exactly once however often it is delivered.
+func (tx *Tx) RecordWebhookEvent(ctx context.Context, provider, eventID, typ string) (bool, error) {
+	r, err := tx.exec(ctx, `INSERT INTO webhook_events (provider, event_id, type, received_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, provider, eventID, typ, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("store: record webhook event %s: %w", eventID, err)
+	}
+	n, err := r.RowsAffected()
+	return n == 1, err
+}
+
+// RefundsOfBooking returns the refunds of one booking (at most one).
+func (tx *Tx) RefundsOfBooking(ctx context.Context, bookingID int64) ([]*portal.Refund, error) {
+	var out []*portal.Refund
+	if err := tx.sel(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE booking_id = ?`, bookingID); err != nil {
+		return nil, fmt.Errorf("store: refunds of booking %d: %w", bookingID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"example.org/certportal/internal/portal"
+)
+
+// RequestActor returns the actor of the request's signed-in user, for the
+// JSON API that the app mounts under /api/v1/ behind this server's
+// middleware (Deps.API). It reports false unless the session is fully
+// signed in (not waiting for a second factor) and the email address is
+// verified, the same users requireUser lets through to candidate pages;
+// outside the middleware it always reports false.
+func RequestActor(r *http.Request) (portal.Actor, bool) {
+	sess := info(r).Session
+	if sess == nil || !sess.Active() || sess.User == nil || sess.User.EmailVerifiedAt == nil || sess.User.DisabledAt != nil {
+		return portal.Actor{}, false
+	}
+	return actor(r), true
+}

@@ -1,0 +1,253 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/payments"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// The cart and checkout.
+
+type cartPage struct {
+	BasePage
+	Cart     *scheduling.Cart
+	Form     *Form
+	Voucher  map[int64]*Form // per item: the voucher form after a refusal
+	Test     bool            // the test-mode provider is offered
+	Stripe   bool
+	TestCard string
+	Declined string
+	Key      string
+	Rules    string // versions agreed to
+	Privacy  string
+}
+
+// Minutes left on a hold, rounded up.
+func (p *cartPage) Minutes(t *time.Time) int {
+	if t == nil {
+		return 0
+	}
+	left := t.Sub(p.Now)
+	if left <= 0 {
+		return 0
+	}
+	return int((left + time.Minute - 1) / time.Minute)
+}
+
+// Place is where a booking is: the center, or online.
+func (p *cartPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+
+// Loc is the zone a booking's time is shown in.
+func (p *cartPage) Loc(b *portal.BookingDetail) *time.Location { return b.Location() }
+
+// VoucherError is the voucher refusal of an item, if any.
+func (p *cartPage) VoucherError(id int64) string {
+	if f := p.Voucher[id]; f != nil {
+		return f.Error("code")
+	}
+	return ""
+}
+
+func (s *Server) newCartPage(r *http.Request, f *Form) (*cartPage, error) {
+	cart, err := s.sched.Cart(r.Context(), actor(r))
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.sched.Config()
+	pay := s.sched.Payments()
+	p := &cartPage{Cart: cart, Form: f, Voucher: map[int64]*Form{}, Test: pay.Test != nil, Stripe: pay.Stripe != nil,
+		TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined, Key: newIdempotencyKey(),
+		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion}
+	s.fillBase(r, &p.BasePage, "cart.title")
+	if f.Value("provider") == "" {
+		if p.Test {
+			f.Values["provider"] = portal.ProviderTest
+		} else if p.Stripe {
+			f.Values["provider"] = portal.ProviderStripe
+		}
+	}
+	return p, nil
+}
+
+func (s *Server) handleCart(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.newCartPage(r, newForm())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "cart", p)
+}
+
+// bookingIDParam reads the {id} of a cart item.
+func bookingIDParam(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, portal.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleCartVoucher(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id, err := bookingIDParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.sched.ApplyVoucher(r.Context(), actor(r), id, r.PostForm.Get("code")); err != nil {
+		p, perr := s.newCartPage(r, newForm())
+		if perr != nil {
+			return perr
+		}
+		vf := formFrom(r, "code")
+		if !s.applyError(&p.BasePage, vf, err, "code") {
+			return err
+		}
+		p.Voucher[id] = vf
+		for i := range p.Errors {
+			p.Errors[i].Field = "code-" + strconv.FormatInt(id, 10)
+		}
+		return s.render(w, r, formStatus(err), "cart", p)
+	}
+	http.Redirect(w, r, "/cart?notice=voucher_applied", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleCartVoucherRemove(w http.ResponseWriter, r *http.Request) error {
+	id, err := bookingIDParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.sched.RemoveVoucher(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cart", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error {
+	id, err := bookingIDParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.sched.Release(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cart?notice=hold_released", http.StatusSeeOther)
+	return nil
+}
+
+// checkoutRequest is what the checkout form sends; the card number is
+// part of the idempotency fingerprint only as a hash of the provider and
+// the choice, never stored.
+type checkoutRequest struct {
+	Provider                      string
+	SystemChecked, Rules, Privacy bool
+	Items                         string
+}
+
+// handleCheckout pays for the cart. Test mode charges at once; Stripe
+// sends the candidate to its payment page.
+func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, "provider", "card", "system_checked", "agree_rules", "agree_privacy")
+	req := scheduling.CheckoutRequest{
+		Provider: f.Value("provider"), Card: f.Value("card"), SystemChecked: f.Value("system_checked") == "on",
+		AgreeRules: f.Value("agree_rules") == "on", AgreePrivacy: f.Value("agree_privacy") == "on",
+	}
+	fingerprint := checkoutRequest{Provider: req.Provider, SystemChecked: req.SystemChecked, Rules: req.AgreeRules, Privacy: req.AgreePrivacy, Items: r.PostForm.Get("items")}
+	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
+		res, err := s.sched.Checkout(r.Context(), actor(r), req)
+		if err != nil {
+			return "", err
+		}
+		if res.RedirectURL != "" {
+			return res.RedirectURL, nil
+		}
+		return "/checkout/return?payment=" + res.Payment.Reference, nil
+	})
+	if err != nil {
+		p, perr := s.newCartPage(r, f)
+		if perr != nil {
+			return perr
+		}
+		if !s.applyError(&p.BasePage, f, err, "card") {
+			return err
+		}
+		return s.render(w, r, formStatus(err), "cart", p)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+type checkoutReturnPage struct {
+	BasePage
+	Payment  *portal.Payment
+	Bookings []*portal.BookingDetail
+}
+
+// Place is where a booking is.
+func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+
+// handleCheckoutReturn shows the outcome of a payment: confirmed, or
+// still waiting for the provider's confirmation (the page refreshes).
+func (s *Server) handleCheckoutReturn(w http.ResponseWriter, r *http.Request) error {
+	pay, list, err := s.sched.PaymentStatus(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	if err != nil {
+		return err
+	}
+	p := &checkoutReturnPage{Payment: pay, Bookings: list}
+	s.fillBase(r, &p.BasePage, "checkout.title")
+	return s.render(w, r, http.StatusOK, "checkout_return", p)
+}
+
+type systemCheckPage struct {
+	BasePage
+	Bytes int
+}
+
+// systemCheckBytes is the size of the download the system check times.
+const systemCheckBytes = 2 << 20
+
+// handleSystemCheck is the online exam's system check: the page's script
+// checks the browser and screen and times a download from the portal.
+func (s *Server) handleSystemCheck(w http.ResponseWriter, r *http.Request) error {
+	p := &systemCheckPage{Bytes: systemCheckBytes}
+	s.fillBase(r, &p.BasePage, "systemcheck.title")
+	return s.render(w, r, http.StatusOK, "system_check", p)
+}
+
+// handleSystemCheckPayload serves the bytes the bandwidth measurement
+// downloads.
+func (s *Server) handleSystemCheckPayload(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(systemCheckBytes))
+	buf := make([]byte, 64<<10)
+	for i := range buf {
+		buf[i] = byte(i*7919 + i>>8)
+	}
+	for n := 0; n < systemCheckBytes; n += len(buf) {
+		if _, err := w.Write(buf); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// bookingPlace is a booking's place for pages: center and city, or
+// "Online proctored".
+func bookingPlace(t interface {
+	T(string, map[string]any) string
+}, b *portal.BookingDetail) string {
+	if b.Online() {
+		return t.T("schedule.online_proctored", nil)
+	}
+	return strings.Join([]string{b.CenterName, b.CenterAddress, b.CenterCity}, ", ")
+}

@@ -1,0 +1,316 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// Test centers in the console: the list for staff; creating, editing and
+// importing them for admins (the scheduling service decides).
+
+// importBodyLimit is the import upload's body limit: the largest file the
+// service accepts plus room for the multipart envelope.
+const importBodyLimit = scheduling.MaxImportBytes + 64<<10
+
+// routeLimit is route with its own body limit, for uploads larger than a
+// form.
+func (g *routeGroup) routeLimit(pattern string, limit int64, h func(http.ResponseWriter, *http.Request) error) {
+	g.own.Handle(pattern, g.s.pattern(g.s.limitBody(limit, g.s.handle(h))))
+	g.public.Handle(pattern, g.guard(g.own))
+}
+
+type consoleCentersPage struct {
+	BasePage
+	Centers   []*portal.TestCenter
+	Country   string
+	Countries []Option // countries that have centers, for the filter
+	CanManage bool
+	names     map[string]string
+}
+
+// CountryName names a country in the page's language.
+func (p *consoleCentersPage) CountryName(code string) string {
+	if n, ok := p.names[code]; ok {
+		return n
+	}
+	return code
+}
+
+// handleConsoleCenters lists the test centers, optionally of one country.
+func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) error {
+	country := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country")))
+	all, err := s.sched.Centers(r.Context(), scheduling.CenterFilter{})
+	if err != nil {
+		return err
+	}
+	p := &consoleCentersPage{Country: country, CanManage: s.sched.MayManageCenters(actor(r)) == nil}
+	s.fillBase(r, &p.BasePage, "centers.title")
+	p.names = countryNames(p.Lang)
+	present := map[string]bool{}
+	for _, c := range all {
+		present[c.Country] = true
+	}
+	if country != "" {
+		present[country] = true
+	}
+	for _, c := range geo.Countries(p.Lang) {
+		if present[c.Code] {
+			p.Countries = append(p.Countries, Option{Value: c.Code, Label: c.Name, Selected: c.Code == country})
+		}
+	}
+	if country == "" {
+		p.Centers = all
+	} else if p.Centers, err = s.sched.Centers(r.Context(), scheduling.CenterFilter{Country: country}); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console_centers", p)
+}
+
+func countryNames(lang string) map[string]string {
+	out := map[string]string{}
+	for _, c := range geo.Countries(lang) {
+		out[c.Code] = c.Name
+	}
+	return out
+}
+
+type consoleCenterPage struct {
+	BasePage
+	Form      *Form
+	Center    *portal.TestCenter // nil for a new center
+	Countries []geo.Country
+}
+
+// CountryField is the form's country select.
+func (p *consoleCenterPage) CountryField() Field {
+	return centerCountryField(p.T, p.Form, p.Countries)
+}
+
+// Action is where the form posts.
+func (p *consoleCenterPage) Action() string {
+	if p.Center == nil {
+		return "/console/centers"
+	}
+	return "/console/centers/" + strconv.FormatInt(p.Center.ID, 10)
+}
+
+func centerCountryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
+	fl := field(t, f, "country", "select", "centers.field.country", "placeholder=field.choose")
+	for _, c := range countries {
+		fl.Options = append(fl.Options, Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
+	}
+	return fl
+}
+
+var centerFields = []string{"code", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country",
+	"latitude", "longitude", "time_zone", "seats", "hours", "active"}
+
+func (s *Server) newCenterPage(r *http.Request, c *portal.TestCenter, f *Form) *consoleCenterPage {
+	p := &consoleCenterPage{Form: f, Center: c}
+	title := "centers.new_title"
+	if c != nil {
+		title = "centers.edit_title"
+	}
+	s.fillBase(r, &p.BasePage, title)
+	p.Countries = geo.Countries(p.Lang)
+	return p
+}
+
+// centerForm fills a form from a saved center.
+func centerForm(c *portal.TestCenter) *Form {
+	f := newForm()
+	for k, v := range map[string]string{
+		"code": c.Code, "name": c.Name, "address_line1": c.AddressLine1, "address_line2": c.AddressLine2, "city": c.City,
+		"region": c.Region, "postal_code": c.PostalCode, "country": c.Country,
+		"latitude": strconv.FormatFloat(c.Latitude, 'f', -1, 64), "longitude": strconv.FormatFloat(c.Longitude, 'f', -1, 64),
+		"time_zone": c.TimeZone, "seats": strconv.Itoa(c.Seats), "hours": c.Hours,
+	} {
+		f.Values[k] = v
+	}
+	if c.Active {
+		f.Values["active"] = "on"
+	}
+	return f
+}
+
+// formCenter reads a center from a submitted form; numbers that do not
+// parse become values the service refuses with a field error.
+func formCenter(f *Form) portal.TestCenter {
+	return portal.TestCenter{
+		Code: f.Value("code"), Name: f.Value("name"), AddressLine1: f.Value("address_line1"),
+		AddressLine2: f.Value("address_line2"), City: f.Value("city"), Region: f.Value("region"),
+		PostalCode: f.Value("postal_code"), Country: f.Value("country"),
+		Latitude: scheduling.ParseCoordinate(f.Value("latitude")), Longitude: scheduling.ParseCoordinate(f.Value("longitude")),
+		TimeZone: f.Value("time_zone"), Seats: scheduling.ParseSeats(f.Value("seats")), Hours: f.Value("hours"),
+		Active: f.Value("active") == "on",
+	}
+}
+
+func (s *Server) handleConsoleCenterNew(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+		return err
+	}
+	f := newForm()
+	f.Values["active"] = "on"
+	return s.render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, nil, f))
+}
+
+func (s *Server) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, centerFields...)
+	if _, err := s.sched.CreateCenter(r.Context(), actor(r), formCenter(f)); err != nil {
+		p := s.newCenterPage(r, nil, f)
+		if !s.applyError(&p.BasePage, f, err, "code") {
+			return err
+		}
+		return s.render(w, r, formStatus(err), "console_center", p)
+	}
+	http.Redirect(w, r, "/console/centers?notice=center_saved", http.StatusSeeOther)
+	return nil
+}
+
+// centerID reads the {id} of the path; anything else is not found.
+func centerID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+		return err
+	}
+	id, err := centerID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.sched.Center(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, c, centerForm(c)))
+}
+
+func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := centerID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, centerFields...)
+	c := formCenter(f)
+	c.ID = id
+	if _, err := s.sched.UpdateCenter(r.Context(), actor(r), c); err != nil {
+		cur, cerr := s.sched.Center(r.Context(), id)
+		if cerr != nil {
+			return err
+		}
+		p := s.newCenterPage(r, cur, f)
+		if !s.applyError(&p.BasePage, f, err, "name") {
+			return err
+		}
+		return s.render(w, r, formStatus(err), "console_center", p)
+	}
+	http.Redirect(w, r, "/console/centers?notice=center_saved", http.StatusSeeOther)
+	return nil
+}
+
+type consoleCentersImportPage struct {
+	BasePage
+	Form     *Form
+	Columns  []string
+	Example  string
+	Report   *scheduling.ImportReport
+	Problems []importProblem
+}
+
+// importProblem is one line of the report table, translated.
+type importProblem struct {
+	Line    int
+	Code    string
+	Field   string
+	Message string
+}
+
+func (s *Server) newImportPage(r *http.Request) *consoleCentersImportPage {
+	p := &consoleCentersImportPage{Form: newForm(), Columns: scheduling.CenterColumns, Example: scheduling.ExampleCentersCSV}
+	s.fillBase(r, &p.BasePage, "centers.import.title")
+	return p
+}
+
+func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console_centers_import", s.newImportPage(r))
+}
+
+// handleConsoleCentersImport reads the uploaded file (the route limits
+// the body) and shows the service's report: the problems, or the counts.
+func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+		return err
+	}
+	p := s.newImportPage(r)
+	err := r.ParseMultipartForm(scheduling.MaxImportBytes)
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		p.Report = &scheduling.ImportReport{Errors: []scheduling.RowError{{Line: 1, Message: "centers.import.too_large",
+			Data: map[string]any{"MaxMiB": scheduling.MaxImportBytes >> 20}}}}
+		p.fillProblems()
+		return s.render(w, r, http.StatusRequestEntityTooLarge, "console_centers_import", p)
+	case err != nil:
+		return errBadRequest
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	file, _, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		p.Form.setError("file", p.T.T("centers.import.no_file", nil))
+		p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: p.Form.Error("file")})
+		return s.render(w, r, http.StatusUnprocessableEntity, "console_centers_import", p)
+	}
+	if err != nil {
+		return errBadRequest
+	}
+	defer func() { _ = file.Close() }()
+	rep, err := s.sched.ImportCenters(r.Context(), actor(r), file)
+	if err != nil {
+		return err
+	}
+	p.Report = rep
+	p.fillProblems()
+	status := http.StatusOK
+	if len(rep.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, status, "console_centers_import", p)
+}
+
+func (p *consoleCentersImportPage) fillProblems() {
+	for _, e := range p.Report.Errors {
+		p.Problems = append(p.Problems, importProblem{Line: e.Line, Code: e.Code, Field: e.Field, Message: p.T.T(e.Message, e.Data)})
+	}
+}
+
+// handleConsoleCentersExample downloads a two-row example import file.
+func (s *Server) handleConsoleCentersExample(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="test-centers-example.csv"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(scheduling.ExampleCentersCSV)))
+	_, err := w.Write([]byte(scheduling.ExampleCentersCSV))
+	return err
+}

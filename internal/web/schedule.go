@@ -1,0 +1,373 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// Finding a seat: choose the exam and how to take it, find a test center
+// or an online start, pick a date and a time, and hold the seat.
+
+type scheduleExamPage struct {
+	BasePage
+	Exam       *portal.Exam
+	Center     bool // sold at test centers
+	Online     bool // sold online
+	Reschedule *portal.BookingDetail
+}
+
+// handleScheduleExam lets the candidate choose test center or online.
+func (s *Server) handleScheduleExam(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	p := &scheduleExamPage{Exam: e}
+	delivery := strings.Split(e.Delivery, ",")
+	p.Center, p.Online = slices.Contains(delivery, portal.DeliveryTestCenter), slices.Contains(delivery, portal.DeliveryOnline)
+	s.fillBase(r, &p.BasePage, "schedule.title")
+	return s.render(w, r, http.StatusOK, "schedule_exam", p)
+}
+
+type centerSearchPage struct {
+	BasePage
+	Exam        *portal.Exam
+	Form        *Form
+	Countries   []geo.Country
+	Searched    bool
+	Result      *scheduling.SearchResult
+	Unit        string
+	Suggestions []geo.Place
+	Attribution string
+	Reschedule  string // booking reference when moving a booking
+}
+
+// CountryField, RadiusField and UnitField are the search form's selects.
+func (p *centerSearchPage) CountryField() Field { return countryField(p.T, p.Form, p.Countries) }
+func (p *centerSearchPage) RadiusField() Field {
+	fl := field(p.T, p.Form, "radius", "select", "schedule.search.radius")
+	for _, n := range scheduling.Radii {
+		v := strconv.Itoa(n)
+		fl.Options = append(fl.Options, Option{Value: v, Label: v, Selected: v == p.Form.Value("radius")})
+	}
+	return fl
+}
+func (p *centerSearchPage) UnitField() Field {
+	fl := field(p.T, p.Form, "unit", "select", "schedule.search.unit")
+	for _, u := range []string{"mi", "km"} {
+		fl.Options = append(fl.Options, Option{Value: u, Label: p.T.T("schedule.unit."+u, nil), Selected: u == p.Form.Value("unit")})
+	}
+	return fl
+}
+
+// Distance formats a result's distance in the chosen unit.
+func (p *centerSearchPage) Distance(c scheduling.CenterDistance) string {
+	return p.T.T("schedule.distance."+p.Unit, map[string]any{"Value": strconv.FormatFloat(c.In(p.Unit), 'f', 1, 64)})
+}
+
+// SuggestionLink searches again for a suggested place.
+func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
+	near := pl.Name
+	if pl.Region != "" && pl.Postal == "" {
+		near += ", " + pl.Region
+	}
+	q := url.Values{"country": {pl.Country}, "near": {near}, "radius": {p.Form.Value("radius")}, "unit": {p.Unit}}
+	if p.Reschedule != "" {
+		q.Set("reschedule", p.Reschedule)
+	}
+	return "/schedule/" + p.Exam.Code + "/centers?" + q.Encode()
+}
+
+// handleCenterSearch finds test centers near a city or postal code.
+func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	u := info(r).Session.User
+	q := r.URL.Query()
+	f := newForm()
+	for _, k := range []string{"country", "near", "radius", "unit"} {
+		f.Values[k] = strings.TrimSpace(q.Get(k))
+	}
+	if f.Values["country"] == "" {
+		f.Values["country"] = u.Country
+	}
+	if f.Values["radius"] == "" {
+		f.Values["radius"] = "50"
+	}
+	if f.Values["unit"] == "" {
+		f.Values["unit"] = u.DistanceUnit
+	}
+	if f.Values["unit"] != "km" {
+		f.Values["unit"] = "mi"
+	}
+	p := &centerSearchPage{Exam: e, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice, Reschedule: q.Get("reschedule")}
+	s.fillBase(r, &p.BasePage, "schedule.search.title")
+	p.Countries = geo.Countries(p.Lang)
+	status := http.StatusOK
+	if q.Has("near") {
+		p.Searched = true
+		radius, _ := strconv.Atoi(f.Value("radius"))
+		p.Result, err = s.sched.SearchCenters(r.Context(), scheduling.Search{Country: f.Value("country"), Near: f.Value("near"), Radius: radius, Unit: p.Unit})
+		var nf *scheduling.PlaceNotFound
+		if errors.As(err, &nf) {
+			p.Suggestions = nf.Suggestions
+		}
+		if err != nil {
+			if !s.applyError(&p.BasePage, f, err, "near") {
+				return err
+			}
+			status = formStatus(err)
+		} else if u.DistanceUnit != p.Unit {
+			if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences("", p.Unit)); err != nil {
+				s.log.WarnContext(r.Context(), "save distance unit", "err", err)
+			}
+		}
+	}
+	return s.render(w, r, status, "schedule_centers", p)
+}
+
+type slotsPage struct {
+	BasePage
+	Exam       *portal.Exam
+	Center     *portal.TestCenter // nil for online
+	Loc        *time.Location
+	Days       []scheduling.Day
+	Day        *scheduling.Day // the chosen date
+	Languages  []string
+	Language   string
+	Zones      []Option // online: zones to show times in
+	Zone       string
+	Reschedule *portal.BookingDetail
+	Key        string // idempotency key of the hold form
+	Test       bool
+}
+
+// DateLink is the link that shows a date's times.
+func (p *slotsPage) DateLink(d scheduling.Day) string {
+	q := url.Values{"date": {d.Key()}}
+	if p.Center == nil {
+		q.Set("tz", p.Zone)
+	}
+	if p.Reschedule != nil {
+		q.Set("reschedule", p.Reschedule.Reference)
+	}
+	return p.Path + "?" + q.Encode()
+}
+
+// Action is where the time buttons post: the cart, or the booking being
+// moved.
+func (p *slotsPage) Action() string {
+	if p.Reschedule != nil {
+		return "/bookings/" + p.Reschedule.Reference + "/reschedule"
+	}
+	return "/schedule/" + p.Exam.Code + "/hold"
+}
+
+// SessionName is the label of a slot's session.
+func (p *slotsPage) SessionName(sl *portal.Slot) string {
+	return p.T.T("schedule.session."+sl.Session, nil)
+}
+
+// ZoneLabel names the zone of the times shown.
+func (p *slotsPage) ZoneLabel(t time.Time) string { return zoneLabel(p.T, t, p.Loc) }
+
+// handleCenterSlots shows a center's available dates and the times of the
+// chosen date, in the center's time zone.
+func (s *Server) handleCenterSlots(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.centerSlotsPage(r, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "schedule_slots", p)
+}
+
+func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
+	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, portal.ErrNotFound
+	}
+	c, days, err := s.sched.CenterAvailability(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &slotsPage{Exam: e, Center: c, Loc: c.Location(), Days: days}
+	return p, s.fillSlotsPage(r, p, q, "schedule.slots.title")
+}
+
+// handleOnlineSlots shows online start times in the candidate's zone.
+func (s *Server) handleOnlineSlots(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.onlineSlotsPage(r, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "schedule_slots", p)
+}
+
+func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
+	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return nil, err
+	}
+	u := info(r).Session.User
+	zone := q.Get("tz")
+	if zone == "" {
+		zone = u.TimeZone
+	}
+	loc, err := time.LoadLocation(zone)
+	if zone == "" || err != nil || zone == "Local" {
+		zone, loc = "UTC", time.UTC
+	}
+	if zone != u.TimeZone && q.Get("tz") != "" {
+		if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences(zone, "")); err != nil {
+			s.log.WarnContext(r.Context(), "save time zone", "err", err)
+		}
+	}
+	days, err := s.sched.OnlineAvailability(r.Context(), loc)
+	if err != nil {
+		return nil, err
+	}
+	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now())}
+	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
+}
+
+func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, title string) error {
+	s.fillBase(r, &p.BasePage, title)
+	p.Path = r.URL.Path
+	p.Languages = strings.Split(p.Exam.Languages, ",")
+	p.Language = q.Get("language")
+	if !slices.Contains(p.Languages, p.Language) {
+		p.Language = p.Languages[0]
+		if slices.Contains(p.Languages, p.Lang) {
+			p.Language = p.Lang
+		}
+	}
+	if ref := q.Get("reschedule"); ref != "" {
+		b, err := s.sched.Booking(r.Context(), actor(r), ref)
+		if err != nil {
+			return err
+		}
+		if err := s.sched.CanReschedule(b); err != nil {
+			return err
+		}
+		p.Reschedule = b
+		p.Language = b.Language
+	}
+	want := q.Get("date")
+	for i := range p.Days {
+		if p.Days[i].Key() == want {
+			p.Day = &p.Days[i]
+		}
+	}
+	p.Key = newIdempotencyKey()
+	p.Test = s.sched.Payments().Test != nil
+	return nil
+}
+
+// handleHold holds the chosen seat and goes to the cart. A refusal (full,
+// a booking rule) shows the same times again with the reason.
+func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot"), 10, 64)
+	req := scheduling.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
+	next, err := s.idempotentForm(r, req, func() (string, error) {
+		_, err := s.sched.Hold(r.Context(), actor(r), req)
+		return "/cart?notice=held", err
+	})
+	if err == nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	var pe *portal.Error
+	if !errors.As(err, &pe) || pe.Code == portal.EUnavailable {
+		return err
+	}
+	// Show the times again with the reason.
+	back := url.Values{"date": {r.PostForm.Get("date")}, "tz": {r.PostForm.Get("tz")}, "language": {req.Language}}
+	var p *slotsPage
+	if r.PostForm.Get("center") != "" {
+		r.SetPathValue("id", r.PostForm.Get("center"))
+		p, err = s.centerSlotsPage(r, back)
+	} else {
+		p, err = s.onlineSlotsPage(r, back)
+	}
+	if err != nil {
+		return err
+	}
+	p.Errors = append(p.Errors, SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)})
+	return s.render(w, r, formStatus(pe), "schedule_slots", p)
+}
+
+// idempotentForm runs a form's action once per idempotency key (a hidden
+// field each form carries), so a double submit or a reload of the POST
+// gets the first outcome: the next location, or the refusal (a
+// *portal.Error, stored and returned again on a repeat).
+func (s *Server) idempotentForm(r *http.Request, request any, run func() (string, error)) (string, error) {
+	key := r.PostForm.Get("idempotency_key")
+	if key == "" {
+		key = newIdempotencyKey() // an old form without one: no protection, but no failure either
+	}
+	out, _, err := s.sched.Idempotent(r.Context(), actor(r).UserID, key, request, func() (scheduling.Stored, error) {
+		next, err := run()
+		var pe *portal.Error
+		if errors.As(err, &pe) && pe.Code != portal.EUnavailable {
+			b, merr := json.Marshal(pe)
+			if merr != nil {
+				return scheduling.Stored{}, merr
+			}
+			return scheduling.Stored{Status: http.StatusConflict, Body: string(b)}, nil
+		}
+		if err != nil {
+			return scheduling.Stored{}, err
+		}
+		return scheduling.Stored{Status: http.StatusSeeOther, Body: next}, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if out.Status == http.StatusSeeOther {
+		return out.Body, nil
+	}
+	var pe portal.Error
+	if err := json.Unmarshal([]byte(out.Body), &pe); err != nil {
+		return "", err
+	}
+	return "", &pe
+}
+
+// newIdempotencyKey returns a fresh random key for a form.
+func newIdempotencyKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("web: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func accountsPreferences(zone, unit string) accounts.Preferences {
+	return accounts.Preferences{TimeZone: zone, DistanceUnit: unit}
+}

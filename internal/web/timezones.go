@@ -1,0 +1,65 @@
+package web
+
+import (
+	"time"
+
+	"example.org/certportal/internal/i18n"
+)
+
+// timeZones are the zones offered for online exam times: one or more per
+// populated region, named by IANA identifier (what calendars and the
+// profile store). A user's saved zone is offered even when not listed.
+var timeZones = []string{
+	"Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Phoenix",
+	"America/Chicago", "America/New_York", "America/Halifax", "America/St_Johns", "America/Mexico_City",
+	"America/Bogota", "America/Lima", "America/Caracas", "America/Santiago", "America/Sao_Paulo",
+	"America/Argentina/Buenos_Aires", "Atlantic/Azores", "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon",
+	"Europe/Madrid", "Europe/Paris", "Europe/Berlin", "Europe/Rome", "Europe/Warsaw", "Europe/Athens",
+	"Europe/Helsinki", "Europe/Istanbul", "Europe/Moscow", "Africa/Lagos", "Africa/Cairo", "Africa/Johannesburg",
+	"Africa/Nairobi", "Asia/Dubai", "Asia/Tehran", "Asia/Karachi", "Asia/Kolkata", "Asia/Kathmandu",
+	"Asia/Dhaka", "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Hong_Kong",
+	"Asia/Manila", "Asia/Seoul", "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Brisbane",
+	"Australia/Sydney", "Pacific/Auckland",
+}
+
+// zoneOptions lists the time zones with their current UTC offset, the
+// chosen one selected.
+func zoneOptions(chosen string, now time.Time) []Option {
+	names := timeZones
+	found := false
+	for _, z := range names {
+		found = found || z == chosen
+	}
+	if !found && chosen != "" {
+		names = append([]string{chosen}, names...)
+	}
+	out := make([]Option, 0, len(names))
+	for _, z := range names {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			continue
+		}
+		_, off := now.In(loc).Zone()
+		sign := "+"
+		if off < 0 {
+			sign, off = "-", -off
+		}
+		label := z + " (UTC" + sign + twoDigits(off/3600) + ":" + twoDigits(off%3600/60) + ")"
+		out = append(out, Option{Value: z, Label: label, Selected: z == chosen})
+	}
+	return out
+}
+
+func twoDigits(n int) string {
+	return string([]byte{byte('0' + n/10), byte('0' + n%10)})
+}
+
+// zoneLabel is the zone's abbreviation at t and its IANA name, e.g.
+// "PST, America/Los_Angeles".
+func zoneLabel(_ *i18n.Localizer, t time.Time, loc *time.Location) string {
+	abbr, _ := t.In(loc).Zone()
+	if abbr == loc.String() {
+		return abbr
+	}
+	return abbr + ", " + loc.String()
+}
