@@ -79,7 +79,7 @@ func (f *fixture) in(t *testing.T) *fixture {
 
 type fixtureOptions struct {
 	now    time.Time
-	stripe bool
+	stripe string // stripe-mock's URL
 	edit   func(*scheduling.Config)
 }
 
@@ -88,9 +88,10 @@ type fixtureOption func(*fixtureOptions)
 // at starts the fake clock at now instead of fixtureNow.
 func at(now time.Time) fixtureOption { return func(o *fixtureOptions) { o.now = now } }
 
-// withStripe configures the Stripe provider against stripe-mock behind a
-// recording proxy.
-func withStripe() fixtureOption { return func(o *fixtureOptions) { o.stripe = true } }
+// withStripe configures the Stripe provider against stripe-mock (started
+// once by the caller: it is stateless) behind a recording proxy of the
+// fixture's own.
+func withStripe(mockURL string) fixtureOption { return func(o *fixtureOptions) { o.stripe = mockURL } }
 
 // withConfig edits the service configuration.
 func withConfig(edit func(*scheduling.Config)) fixtureOption {
@@ -106,8 +107,8 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), engine: engine, clock: testutil.NewClock(o.now), users: new(atomic.Int64)}
 	f.st = testutil.MustOpenStore(t, engine, f.clock)
 	f.pay = &payments.Providers{Test: &payments.TestMode{}}
-	if o.stripe {
-		f.stripe = newStripeRecorder(t)
+	if o.stripe != "" {
+		f.stripe = newStripeRecorder(t, o.stripe)
 		s, err := payments.NewStripe(payments.StripeConfig{SecretKey: stripeTestKey, WebhookSecret: stripeTestSecret, APIURL: f.stripe.url})
 		if err != nil {
 			t.Fatal(err)
@@ -502,9 +503,9 @@ type stripeRecorder struct {
 	reqs []string // "METHOD /path"
 }
 
-func newStripeRecorder(t *testing.T) *stripeRecorder {
+func newStripeRecorder(t *testing.T, mockURL string) *stripeRecorder {
 	t.Helper()
-	mock, err := url.Parse(testutil.StripeMock(t))
+	mock, err := url.Parse(mockURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,4 +534,8 @@ func (r *stripeRecorder) calls(methodPath string) int {
 		}
 	}
 	return n
+}
+
+func holdReq(e *portal.Exam, sl *portal.Slot) scheduling.HoldRequest {
+	return scheduling.HoldRequest{ExamID: e.ID, SlotID: sl.ID}
 }

@@ -123,6 +123,15 @@ func (s *Server) Handler() http.Handler {
 	console.route("GET /console/centers/{id}", s.handleConsoleCenterEdit)
 	console.route("POST /console/centers/{id}", s.handleConsoleCenterUpdate)
 
+	// Scheduling in the console (console_schedule.go).
+	console.route("GET /console/bookings", s.handleConsoleBookings)
+	console.route("POST /console/bookings/{id}/{action}", s.handleConsoleBookingAction)
+	console.route("GET /console/roster", s.handleConsoleRoster)
+	console.route("POST /console/slots/{id}/{action}", s.handleConsoleSlotAction)
+	console.route("POST /console/centers/{id}/close-day", s.handleConsoleCloseDay)
+	console.route("GET /console/vouchers", s.handleConsoleVouchers)
+	console.route("POST /console/vouchers", s.handleConsoleVoucherCreate)
+
 	public.Handle("/", s.pattern(s.handle(s.handleNotFound)))
 
 	return s.observe(s.securityHeaders(s.crossOrigin(s.loadSession(public))))

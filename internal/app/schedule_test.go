@@ -1,0 +1,236 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+var (
+	demoAdmin  = regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`)
+	firstDate  = regexp.MustCompile(`\?date=(\d{4}-\d{2}-\d{2})`)
+	slotForm   = regexp.MustCompile(`name="idempotency_key" value="([^"]+)">\s*<input type="hidden" name="slot" value="(\d+)">`)
+	bookingRef = regexp.MustCompile(`/bookings/(B[0-9A-Z]{4}-[0-9A-Z]{4})`)
+)
+
+// slotOf is a time button of a slots page: its form key and slot id.
+type slotOf struct{ key, id string }
+
+// centerSlots opens a demo center's first free date and returns its time
+// buttons.
+func centerSlots(t *testing.T, a *apptest.App, c *http.Client, exam, center string) (string, []slotOf) {
+	t.Helper()
+	page := body(t, a.Get(t, c, "/schedule/"+exam+"/centers/"+center))
+	m := firstDate.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("center %s lists no date:\n%s", center, page)
+	}
+	page = body(t, a.Get(t, c, "/schedule/"+exam+"/centers/"+center+"?date="+m[1]))
+	var out []slotOf
+	for _, s := range slotForm.FindAllStringSubmatch(page, -1) {
+		out = append(out, slotOf{s[1], s[2]})
+	}
+	if len(out) < 2 {
+		t.Fatalf("fewer than two times on %s:\n%s", m[1], page)
+	}
+	return m[1], out
+}
+
+// bookDemoSeat holds the first time at center 1 for the demo candidate
+// and pays with the test card; it returns the booking reference.
+func bookDemoSeat(t *testing.T, a *apptest.App, c *http.Client) (string, []slotOf) {
+	t.Helper()
+	date, slots := centerSlots(t, a, c, "SAA-C03", "1")
+	hold := url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}}
+	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", hold)
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/cart") {
+		t.Fatalf("hold: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The same form sent again (a double click) gets the same answer and
+	// holds nothing more.
+	resp = a.PostForm(t, c, "/schedule/SAA-C03/hold", hold)
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeated hold: %d", resp.StatusCode)
+	}
+	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay-1"}, "provider": {"test"}, "card": {"4000 0000 0000 0002"}})
+	if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined") {
+		t.Fatalf("declined card: %d\n%s", resp.StatusCode, page)
+	}
+	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay-2"}, "provider": {"test"}, "card": {"4242 4242 4242 4242"}})
+	_ = body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", resp.StatusCode)
+	}
+	page := body(t, a.Get(t, c, resp.Header.Get("Location")))
+	m := bookingRef.FindStringSubmatch(page)
+	if !strings.Contains(page, "Your exam is booked") || m == nil {
+		t.Fatalf("checkout result:\n%s", page)
+	}
+	return m[1], slots
+}
+
+// TestStaffRosterCapacityAndClosure: staff see a booked candidate on the
+// center's roster, cannot cut a session's seats below those taken, and
+// closing the session tells the candidate, who may then move for free
+// (schedule rules "capacity never below booked", "closing notifies").
+func TestStaffRosterCapacityAndClosure(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		admin := demoAdmin.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		ref, _ := bookDemoSeat(t, a, cc)
+		mailTo(t, smtp, cand[1], "Exam confirmed")
+
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		enrolTOTP(t, a, ac, true)
+		found := body(t, a.Get(t, ac, "/console/bookings?q="+ref))
+		roster := regexp.MustCompile(`href="(/console/roster\?center=\d+&amp;date=[0-9-]+)"`).FindStringSubmatch(found)
+		if roster == nil {
+			t.Fatalf("booking search lacks the roster link:\n%s", found)
+		}
+		rosterPath := strings.ReplaceAll(roster[1], "&amp;", "&")
+		page := body(t, a.Get(t, ac, rosterPath))
+		if !strings.Contains(page, "Dana Rivera") || !strings.Contains(page, "1 of 12 seats taken") {
+			t.Fatalf("roster:\n%s", page)
+		}
+		slot := regexp.MustCompile(`action="/console/slots/(\d+)/capacity"`).FindStringSubmatch(page)
+		q, _ := url.ParseQuery(strings.SplitN(rosterPath, "?", 2)[1])
+		back := url.Values{"center": {q.Get("center")}, "date": {q.Get("date")}}
+
+		form := url.Values{"capacity": {"0"}}
+		for k, v := range back {
+			form[k] = v
+		}
+		resp := a.PostForm(t, ac, "/console/slots/"+slot[1]+"/capacity", form)
+		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seats are booked") {
+			t.Fatalf("capacity below taken: %d\n%s", resp.StatusCode, page)
+		}
+		resp = a.PostForm(t, ac, "/console/slots/"+slot[1]+"/close", back)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close slot: %d", resp.StatusCode)
+		}
+		mailTo(t, smtp, cand[1], "Action needed")
+		booking := body(t, a.Get(t, cc, "/bookings/"+ref))
+		if !strings.Contains(booking, "free of charge") || !strings.Contains(booking, "refund now: 100%") {
+			t.Fatalf("booking after closure:\n%s", booking)
+		}
+
+		// A candidate cannot reach the console's scheduling pages.
+		for _, p := range []string{"/console/roster", "/console/bookings", "/console/vouchers"} {
+			if resp := a.Get(t, cc, p); resp.StatusCode != http.StatusForbidden {
+				_ = body(t, resp)
+				t.Errorf("candidate GET %s: %d", p, resp.StatusCode)
+			} else {
+				_ = body(t, resp)
+			}
+		}
+	})
+}
+
+// TestVoucherConsoleAndRedemption: an admin issues a voucher (bad input is
+// refused next to its field); a candidate redeems it once in the cart, and
+// a used-up code is refused with its reason.
+func TestVoucherConsoleAndRedemption(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		admin := demoAdmin.FindStringSubmatch(a.Stdout())
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		enrolTOTP(t, a, ac, true)
+		expires := a.Clock.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+		resp := a.PostForm(t, ac, "/console/vouchers", url.Values{"code": {"SPRING-25"}, "percent": {"250"}, "max_uses": {"1"}, "expires_on": {expires}})
+		if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "from 1 to 100 percent") {
+			t.Fatalf("bad percent: %d\n%s", resp.StatusCode, page)
+		}
+		resp = a.PostForm(t, ac, "/console/vouchers", url.Values{"code": {"SPRING-25"}, "percent": {"25"}, "max_uses": {"1"}, "expires_on": {expires}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create voucher: %d", resp.StatusCode)
+		}
+		if page := body(t, a.Get(t, ac, "/console/vouchers")); !strings.Contains(page, "SPRING25") {
+			t.Fatalf("voucher list:\n%s", page)
+		}
+
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		date, slots := centerSlots(t, a, cc, "SAA-C03", "1")
+		resp = a.PostForm(t, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
+		_ = body(t, resp)
+		cart := body(t, a.Get(t, cc, "/cart"))
+		item := regexp.MustCompile(`action="/cart/(\d+)/voucher"`).FindStringSubmatch(cart)
+		if item == nil {
+			t.Fatalf("cart has no voucher form:\n%s", cart)
+		}
+		resp = a.PostForm(t, cc, "/cart/"+item[1]+"/voucher", url.Values{"code": {"nope-nope"}})
+		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "This code is not valid") {
+			t.Fatalf("unknown code: %d\n%s", resp.StatusCode, page)
+		}
+		resp = a.PostForm(t, cc, "/cart/"+item[1]+"/voucher", url.Values{"code": {"spring-25"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("apply voucher: %d", resp.StatusCode)
+		}
+		if cart := body(t, a.Get(t, cc, "/cart")); !strings.Contains(cart, "$112.50") {
+			t.Fatalf("total after 25%% off $150.00:\n%s", cart)
+		}
+		// The single use is taken: a second booking cannot use it.
+		date, slots = centerSlots(t, a, cc, "DVA-C02", "1")
+		resp = a.PostForm(t, cc, "/schedule/DVA-C02/hold", url.Values{"idempotency_key": {slots[1].key}, "slot": {slots[1].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
+		_ = body(t, resp)
+		cart = body(t, a.Get(t, cc, "/cart"))
+		items := regexp.MustCompile(`action="/cart/(\d+)/voucher"`).FindAllStringSubmatch(cart, -1)
+		if len(items) != 1 {
+			t.Fatalf("want one item without a voucher:\n%s", cart)
+		}
+		resp = a.PostForm(t, cc, "/cart/"+items[0][1]+"/voucher", url.Values{"code": {"SPRING25"}})
+		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "already been used") {
+			t.Fatalf("used-up code: %d\n%s", resp.StatusCode, page)
+		}
+	})
+}
+
+// TestStripeWebhookRefusesBadSignatures: without Stripe configured the
+// endpoint does not exist; with it, an unsigned or wrongly signed event is
+// a 400 and changes nothing (SECURITY.md CONC-05).
+func TestStripeWebhookRefusesBadSignatures(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		resp, err := a.Client().Post(a.URL+"/webhooks/stripe", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("webhook without Stripe: %d", resp.StatusCode)
+		}
+
+		mock := testutil.StripeMock(t)
+		s := apptest.Start(t, engine, apptest.WithArgs("--demo"),
+			apptest.WithEnv("CERTPORTAL_STRIPE_SECRET_KEY", "sk_test_123"),
+			apptest.WithEnv("CERTPORTAL_STRIPE_WEBHOOK_SECRET", "whsec_test_secret"),
+			apptest.WithEnv("CERTPORTAL_STRIPE_API_URL", mock))
+		payload, header := testutil.StripeEvent(t, "whsec_other_secret", testutil.StripeEventData{
+			Type: "checkout.session.completed", Reference: "PXXXX-XXXX", PaymentStatus: "paid", Currency: "usd", AmountMinor: 15000,
+		}, time.Now())
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/stripe", strings.NewReader(string(payload)))
+		req.Header.Set("Stripe-Signature", header)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("wrongly signed event: %d", resp.StatusCode)
+		}
+	})
+}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+)
+
+// The console's scheduling pages: booking search, a center's roster for a
+// day (capacity, closing, no-shows) and vouchers.
+
+type consoleBookingsPage struct {
+	BasePage
+	Query    string
+	Bookings []*portal.BookingDetail
+}
+
+// Place is where a booking is.
+func (p *consoleBookingsPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+
+func (s *Server) handleConsoleBookings(w http.ResponseWriter, r *http.Request) error {
+	p := &consoleBookingsPage{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	s.fillBase(r, &p.BasePage, "console.bookings.title")
+	if p.Query != "" {
+		var err error
+		if p.Bookings, err = s.sched.SearchBookings(r.Context(), actor(r), p.Query); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, http.StatusOK, "console_bookings", p)
+}
+
+type rosterPage struct {
+	BasePage
+	Centers []*portal.TestCenter
+	Roster  *scheduling.Roster
+	Date    string
+	Form    *Form
+}
+
+// Loc is the roster's center time zone.
+func (p *rosterPage) Loc() *time.Location { return p.Roster.Center.Location() }
+
+func (s *Server) handleConsoleRoster(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRoster(w, r, http.StatusOK, newForm(), nil)
+}
+
+func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, f *Form, failure error) error {
+	centers, err := s.sched.Centers(r.Context(), scheduling.CenterFilter{})
+	if err != nil {
+		return err
+	}
+	p := &rosterPage{Centers: centers, Form: f}
+	s.fillBase(r, &p.BasePage, "console.roster.title")
+	q := r.URL.Query()
+	id, _ := strconv.ParseInt(q.Get("center"), 10, 64)
+	p.Date = q.Get("date")
+	if id != 0 {
+		if p.Date == "" {
+			if c, err := s.sched.Center(r.Context(), id); err == nil {
+				p.Date = s.clock.Now().In(c.Location()).Format(time.DateOnly)
+			}
+		}
+		if p.Roster, err = s.sched.Roster(r.Context(), actor(r), id, p.Date); err != nil {
+			if !s.applyError(&p.BasePage, f, err, "date") {
+				return err
+			}
+			status = formStatus(err)
+		}
+	}
+	if failure != nil && !s.applyError(&p.BasePage, f, failure, "roster") {
+		return failure
+	}
+	return s.render(w, r, status, "console_roster", p)
+}
+
+// rosterBack returns to the roster the form came from.
+func rosterBack(r *http.Request, notice string) string {
+	return "/console/roster?center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date") + "&notice=" + notice
+}
+
+// handleConsoleSlotAction changes a slot: capacity or close.
+func (s *Server) handleConsoleSlotAction(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return portal.ErrNotFound
+	}
+	var notice string
+	switch r.PathValue("action") {
+	case "capacity":
+		n, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+		if perr != nil {
+			n = -1
+		}
+		err, notice = s.sched.SetCapacity(r.Context(), actor(r), id, n), "capacity_changed"
+	case "close":
+		_, err = s.sched.CloseSlot(r.Context(), actor(r), id)
+		notice = "slot_closed"
+	default:
+		return portal.ErrNotFound
+	}
+	if err != nil {
+		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
+		return s.renderRoster(w, r, formStatus(err), newForm(), err)
+	}
+	http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
+	return nil
+}
+
+// handleConsoleBookingAction records a no-show or late arrival, or
+// cancels a booking for the candidate with a full refund.
+func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return portal.ErrNotFound
+	}
+	var notice string
+	switch r.PathValue("action") {
+	case "absent", "late":
+		err, notice = s.sched.MarkNoShow(r.Context(), actor(r), id, r.PathValue("action")), "no_show_recorded"
+	case "cancel":
+		_, err = s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
+		notice = "booking_cancelled"
+	default:
+		return portal.ErrNotFound
+	}
+	if err != nil {
+		if r.PostForm.Get("center") == "" {
+			return err
+		}
+		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
+		return s.renderRoster(w, r, formStatus(err), newForm(), err)
+	}
+	if r.PostForm.Get("center") == "" {
+		http.Redirect(w, r, "/console/bookings?q="+urlQuery(r.PostForm.Get("q"))+"&notice="+notice, http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
+	return nil
+}
+
+// handleConsoleCloseDay closes a center on a date and tells its
+// candidates.
+func (s *Server) handleConsoleCloseDay(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return portal.ErrNotFound
+	}
+	f := formFrom(r, "close_date", "reason")
+	if _, err := s.sched.CloseCenterDay(r.Context(), actor(r), id, f.Value("close_date"), f.Value("reason")); err != nil {
+		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
+		renameField(err, "date", "close_date")
+		return s.renderRoster(w, r, formStatus(err), f, err)
+	}
+	http.Redirect(w, r, "/console/roster?center="+r.PathValue("id")+"&date="+f.Value("close_date")+"&notice=day_closed", http.StatusSeeOther)
+	return nil
+}
+
+type vouchersPage struct {
+	BasePage
+	Vouchers []*portal.Voucher
+	Form     *Form
+	Admin    bool
+}
+
+func (s *Server) handleConsoleVouchers(w http.ResponseWriter, r *http.Request) error {
+	return s.renderVouchers(w, r, newForm(), nil)
+}
+
+// renderVouchers shows the vouchers and the form, with failure's field
+// errors when a creation was refused.
+func (s *Server) renderVouchers(w http.ResponseWriter, r *http.Request, f *Form, failure error) error {
+	list, err := s.sched.Vouchers(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &vouchersPage{Vouchers: list, Form: f, Admin: actor(r).Role == portal.RoleAdmin}
+	s.fillBase(r, &p.BasePage, "console.vouchers.title")
+	if f.Value("max_uses") == "" {
+		f.Values["max_uses"] = "1"
+	}
+	if failure == nil {
+		return s.render(w, r, http.StatusOK, "console_vouchers", p)
+	}
+	if !s.applyError(&p.BasePage, f, failure, "code") {
+		return failure
+	}
+	return s.render(w, r, formStatus(failure), "console_vouchers", p)
+}
+
+// handleConsoleVoucherCreate issues a voucher (admins).
+func (s *Server) handleConsoleVoucherCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, "code", "percent", "exam_codes", "max_uses", "expires_on", "note")
+	percent, _ := strconv.Atoi(f.Value("percent"))
+	uses, _ := strconv.Atoi(f.Value("max_uses"))
+	var expires time.Time
+	if day, err := time.Parse(time.DateOnly, f.Value("expires_on")); err == nil {
+		expires = day.Add(24*time.Hour - time.Second) // valid through the whole day, UTC
+	}
+	_, err := s.sched.CreateVoucher(r.Context(), actor(r), scheduling.VoucherRequest{
+		Code: f.Value("code"), Percent: percent, ExamCodes: strings.Split(f.Value("exam_codes"), ","), MaxUses: uses,
+		ExpiresAt: expires, Note: f.Value("note"),
+	})
+	if err != nil {
+		renameField(err, "expires_at", "expires_on")
+		return s.renderVouchers(w, r, f, err)
+	}
+	http.Redirect(w, r, "/console/vouchers?notice=voucher_created", http.StatusSeeOther)
+	return nil
+}
+
+// renameField moves a service's field error to the form's field name.
+func renameField(err error, from, to string) {
+	var pe *portal.Error
+	if errors.As(err, &pe) {
+		for i := range pe.Fields {
+			if pe.Fields[i].Field == from {
+				pe.Fields[i].Field = to
+			}
+		}
+	}
+}
