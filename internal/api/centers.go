@@ -21,7 +21,7 @@ func (s *server) handleCenterSearch(w http.ResponseWriter, r *http.Request, _ po
 	if raw := q.Get("radius"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil {
-			v.Add("radius", "api.radius_invalid", nil)
+			v.Add("radius", "schedule.search.radius_invalid", nil)
 		}
 		search.Radius = n
 	}

@@ -96,7 +96,6 @@ var fallbackEnglish = map[string]string{
 	"api.slot_unknown":           "There is no slot with this ID.",
 	"api.time_zone_invalid":      "Name an IANA time zone, such as Europe/Berlin.",
 	"api.unit_invalid":           "Use mi or km.",
-	"api.radius_invalid":         "Use 25, 50 or 100.",
 	"api.date_invalid":           "Use a date written as YYYY-MM-DD.",
 	"api.reason_too_long":        "Keep the reason under 500 characters.",
 	"idempotency.key_required":   "Send an Idempotency-Key header with every POST request.",

@@ -269,7 +269,14 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 	}
 	now := tx.Now()
 	confirmed := portal.BookingConfirmed
-	for _, b := range list {
+	for _, listed := range list {
+		// Lock and re-read: the list is a snapshot, and an expiry that
+		// commits after it must not be confirmed as if it still held its
+		// seat (it goes through revive instead).
+		b, err := tx.LockBooking(ctx, listed.ID)
+		if err != nil {
+			return err
+		}
 		switch b.State {
 		case portal.BookingHeld, portal.BookingPending:
 		case portal.BookingExpired:
@@ -289,7 +296,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 		default:
 			continue
 		}
-		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld, portal.BookingPending, portal.BookingExpired},
+		if _, err := tx.UpdateBooking(ctx, b.ID, []string{b.State},
 			store.BookingUpdate{State: &confirmed, ConfirmedAt: &now, ClearHoldExpiry: true}); err != nil {
 			return err
 		}
