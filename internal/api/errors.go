@@ -79,31 +79,6 @@ var defaultMessages = map[string]string{
 	portal.EUnavailable:  "error.unavailable",
 }
 
-// fallbackEnglish are the API's own messages, used while the catalog does
-// not define them yet (they belong in a locales/api.*.json file); the
-// catalog's text wins as soon as it has the ID.
-var fallbackEnglish = map[string]string{
-	"api.route_unknown":          "There is no such API endpoint.",
-	"api.method_not_allowed":     "This endpoint does not accept that method.",
-	"api.unsupported_media_type": "Send the request body as JSON, with the header Content-Type: application/json.",
-	"api.malformed_json":         "The request body is not a valid JSON object.",
-	"api.unknown_field":          "This field is not part of the request.",
-	"api.field_type":             "This field has the wrong type.",
-	"api.field_required":         "This field is required.",
-	"api.not_found":              "Not found.",
-	"api.forbidden":              "You may not do this.",
-	"api.exam_unknown":           "There is no exam with this code in the catalog.",
-	"api.slot_unknown":           "There is no slot with this ID.",
-	"api.time_zone_invalid":      "Name an IANA time zone, such as Europe/Berlin.",
-	"api.unit_invalid":           "Use mi or km.",
-	"api.date_invalid":           "Use a date written as YYYY-MM-DD.",
-	"api.reason_too_long":        "Keep the reason under 500 characters.",
-	"idempotency.key_required":   "Send an Idempotency-Key header with every POST request.",
-	"idempotency.key_invalid":    "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
-	"idempotency.key_reused":     "This Idempotency-Key was already used for a different request.",
-	"idempotency.in_flight":      "A request with this Idempotency-Key is still being processed. Retry in a moment.",
-}
-
 // statusOf is the HTTP status of a service error.
 func statusOf(pe *portal.Error) int {
 	switch pe.Code {
@@ -217,14 +192,8 @@ func (s *server) localizer(r *http.Request) *i18n.Localizer {
 	return s.catalog.Localizer(s.catalog.Match("", r.Header.Get("Accept-Language")))
 }
 
-// text renders a message, falling back to the API's English text for its
-// own IDs the catalog lacks.
+// text renders a catalog message.
 func (s *server) text(t *i18n.Localizer, id string, data map[string]any) string {
-	if !s.catalog.Has(id) {
-		if en, ok := fallbackEnglish[id]; ok {
-			return en
-		}
-	}
 	return localize(t, id, data)
 }
 

@@ -19,6 +19,9 @@ const (
 // MyBookings lists the acting candidate's bookings that have passed
 // checkout (confirmed, cancelled, no-show), earliest start first.
 func (s *Service) MyBookings(ctx context.Context, actor portal.Actor) ([]*portal.BookingDetail, error) {
+	if actor.UserID == 0 {
+		return nil, portal.ErrUnauthorized
+	}
 	return s.st.ListBookings(ctx, store.BookingFilter{UserID: actor.UserID,
 		States: []string{portal.BookingConfirmed, portal.BookingCancelled, portal.BookingNoShow, portal.BookingPending}})
 }
@@ -26,6 +29,9 @@ func (s *Service) MyBookings(ctx context.Context, actor portal.Actor) ([]*portal
 // Upcoming lists the acting candidate's confirmed bookings that have not
 // started yet, for the dashboard.
 func (s *Service) Upcoming(ctx context.Context, actor portal.Actor) ([]*portal.BookingDetail, error) {
+	if actor.UserID == 0 {
+		return nil, portal.ErrUnauthorized
+	}
 	return s.st.ListBookings(ctx, store.BookingFilter{UserID: actor.UserID, States: []string{portal.BookingConfirmed},
 		From: s.clock.Now().Add(-LaunchCloses)})
 }
@@ -33,6 +39,12 @@ func (s *Service) Upcoming(ctx context.Context, actor portal.Actor) ([]*portal.B
 // Booking returns one booking by its reference: the candidate's own, or
 // any for staff.
 func (s *Service) Booking(ctx context.Context, actor portal.Actor, reference string) (*portal.BookingDetail, error) {
+	if actor.UserID == 0 && !actor.IsSystem() {
+		return nil, portal.ErrUnauthorized
+	}
+	if reference == "" {
+		return nil, portal.ErrNotFound
+	}
 	list, err := s.st.ListBookings(ctx, store.BookingFilter{Reference: reference, Limit: 1})
 	if err != nil {
 		return nil, err

@@ -180,7 +180,11 @@ func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) err
 	})
 }
 
-// Refund returns the refund of a booking, if any.
+// Refunds returns the refunds of the acting candidate's bookings by
+// booking id.
 func (s *Service) Refunds(ctx context.Context, actor portal.Actor) (map[int64]*portal.Refund, error) {
+	if actor.UserID == 0 {
+		return nil, portal.ErrUnauthorized
+	}
 	return s.st.RefundsOfUser(ctx, actor.UserID)
 }

@@ -22,6 +22,9 @@ type Cart struct {
 
 // Cart returns the acting candidate's holds that have not run out.
 func (s *Service) Cart(ctx context.Context, actor portal.Actor) (*Cart, error) {
+	if actor.UserID == 0 {
+		return nil, portal.ErrUnauthorized
+	}
 	list, err := s.st.ListBookings(ctx, store.BookingFilter{UserID: actor.UserID, States: []string{portal.BookingHeld}})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/jmoiron/sqlx"
@@ -39,7 +40,9 @@ func sqliteDSN(path, synchronous string) string {
 	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	return "file:" + path + "?" + q.Encode()
+	// The path is part of a URI: escape what SQLite's URI parser would read
+	// as a query, a fragment or an escape.
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
 }
 
 // SQLiteDSN is the DSN for a SQLite file, for code that needs a connection of
