@@ -288,7 +288,12 @@ func TestSchedulingJourney(t *testing.T) {
 			t.Fatalf("center page h1 %q", got)
 		}
 		checkPage(t, b, "center-dates")
-		firstDate := b.Text("ul.date-list li:first-child a")
+		// A date button reads "Mon Dec 14, 2026": weekday, then the date
+		// as the other pages show it.
+		weekday, firstDate, _ := strings.Cut(b.Text("ul.date-list li:first-child a"), " ")
+		if len(weekday) != 3 {
+			t.Errorf("date button %q does not start with the weekday", weekday+" "+firstDate)
+		}
 		follow(b, "ul.date-list li:first-child a")
 		if got := b.Text("#times-h"); got != "Times on "+firstDate {
 			t.Errorf("times heading %q, want the date %q", got, firstDate)
@@ -537,6 +542,10 @@ func TestOnlineSchedulingJourney(t *testing.T) {
 		} {
 			if got := b.Text(field); !strings.Contains(got, want) {
 				t.Errorf("%s = %q, want %q", field, got, want)
+			}
+			box := strings.TrimSuffix(field, "-error")
+			if !b.HasElement(box + `[aria-invalid="true"][aria-describedby~="` + field[1:] + `"]`) {
+				t.Errorf("%s is not marked invalid or does not point at its error", box)
 			}
 		}
 		if got := b.Text("h1"); got != "Your cart" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -76,9 +77,9 @@ func TestHoldsLoad(t *testing.T) {
 	for _, s := range setups {
 		t.Run(s.name, func(t *testing.T) {
 			apps := startHoldApps(t, s.engine, s.instances)
-			w := prepareHolds(t, apps[0], n, 10, n)
+			w := prepareHolds(t, apps[0], n, 10, n, accounts.DefaultHashParams)
 			raw := w.rawTakeSeatRate(t, 8, 1000)
-			w.signIn(t, apps)
+			w.signInWithForm(t, apps)
 			race := w.burst(t, apps, w.race, "race")
 			race.check(t, w, 10, n-10)
 			bulk := w.burst(t, apps, w.bulk, "bulk")
@@ -144,14 +145,15 @@ func openAppStore(t *testing.T, a *apptest.App) *store.Store {
 }
 
 // prepareHolds creates, through the store, candidates verified
-// candidates, a race slot with raceSeats seats and a bulk slot with
-// bulkSeats seats a week ahead of the app's clock, for two exams.
-func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats int) *holdWorld {
+// candidates whose passwords are hashed with params, a race slot with
+// raceSeats seats and a bulk slot with bulkSeats seats a week ahead of the
+// app's clock, for two exams.
+func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats int, params accounts.HashParams) *holdWorld {
 	t.Helper()
 	w := &holdWorld{ctx: context.Background(), st: openAppStore(t, a), password: "correct horse battery staple"}
-	// One hash with the production parameters serves every account, so
-	// each sign-in costs the server exactly one verification.
-	hash, err := accounts.NewHasher(accounts.DefaultHashParams, 1).Hash(w.ctx, w.password)
+	// One hash serves every account: with the production parameters each
+	// sign-in through the form costs the server exactly one verification.
+	hash, err := accounts.NewHasher(params, 1).Hash(w.ctx, w.password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +193,7 @@ func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats
 		}
 		center = c
 		verified := tx.Now().Add(-time.Hour)
+		w.emails = w.emails[:0] // Transact may run this again
 		for i := range candidates {
 			email := fmt.Sprintf("load%d@example.org", i)
 			if _, err := tx.CreateUser(w.ctx, store.UserCreate{LoginID: fmt.Sprintf("CPL%07d", i), Email: email,
@@ -223,4 +226,333 @@ func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats
 	}
 	w.race, w.bulk, w.scratch = slot(race, raceSeats), slot(bulk, bulkSeats), slot(scratch, 1000)
 	return w
+}
+
+// rawTakeSeatRate is the floor of a hold in this database: count
+// transactions holding only Tx.TakeSeat on the scratch slot, from
+// goroutines of the test's own store, in tx/s. It gives the seats back
+// afterwards, so the invariant checker still applies.
+func (w *holdWorld) rawTakeSeatRate(t *testing.T, goroutines, count int) float64 {
+	t.Helper()
+	id := w.scratch.ID
+	jobs := make(chan struct{}, count)
+	for range count {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	t0 := time.Now()
+	for range goroutines {
+		wg.Go(func() {
+			for range jobs {
+				err := w.st.Transact(w.ctx, func(tx *store.Tx) error { return tx.TakeSeat(w.ctx, id, tx.Now()) })
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	for _, err := range errs[:min(len(errs), 5)] {
+		t.Errorf("raw TakeSeat: %v", err)
+	}
+	if len(errs) > 0 {
+		t.Fatalf("%d of %d raw TakeSeat transactions failed", len(errs), count)
+	}
+	err := w.st.Transact(w.ctx, func(tx *store.Tx) error {
+		for range count {
+			if err := tx.ReleaseSeat(w.ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("give the scratch seats back: %v", err)
+	}
+	return float64(count) / elapsed.Seconds()
+}
+
+// signInWithForm signs every candidate in with the sign-in form,
+// candidate i on instance i mod instances, 4 at a time (each costs the
+// server one argon2id hash), at most 25 per source address.
+func (w *holdWorld) signInWithForm(t *testing.T, apps []*apptest.App) {
+	t.Helper()
+	const perIP = 25
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Minute)
+	defer cancel()
+	clients := map[int]*http.Client{}
+	for i := range w.emails {
+		if clients[i/perIP] == nil {
+			clients[i/perIP] = loadClient(net.IPv4(127, 0, 0, byte(2+i/perIP)))
+		}
+	}
+	w.cookies = make([]string, len(w.emails))
+	results := make([]signInResult, len(w.emails))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = signInOnce(ctx, clients[i/perIP], apps[i%len(apps)].URL, w.emails[i], w.password)
+			}
+		})
+	}
+	for i := range w.emails {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	w.signInTime = time.Since(t0)
+	failed := 0
+	for i, r := range results {
+		if !r.ok() {
+			if failed++; failed <= 5 {
+				t.Errorf("sign-in of %s: %s", w.emails[i], r.describe())
+			}
+			continue
+		}
+		w.cookies[i] = r.cookie
+	}
+	if failed > 0 {
+		t.Fatalf("%d of %d sign-ins failed", failed, len(results))
+	}
+}
+
+// signInDirect signs every candidate in through accounts.Service.SignIn,
+// the code behind the sign-in form, run in the test process over the
+// app's database with the app's clock and session lifetimes, and a hasher
+// with params (those the candidates' passwords were hashed with, so no
+// rehash). The sessions are the form's: the app finds them by cookie.
+// It is for tests that need many sessions without paying for a
+// production-strength hash each.
+func (w *holdWorld) signInDirect(t *testing.T, a *apptest.App, params accounts.HashParams) {
+	t.Helper()
+	svc := accounts.New(w.st, a.Clock, slog.New(slog.DiscardHandler), accounts.NewHasher(params, 2),
+		accounts.Config{SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour})
+	w.cookies = make([]string, len(w.emails))
+	t0 := time.Now()
+	for i, email := range w.emails {
+		meta := accounts.RequestMeta{IP: fmt.Sprintf("192.0.2.%d", 1+i/25), UserAgent: "holds-test", RequestID: "holds-test"}
+		res, err := svc.SignIn(w.ctx, meta, accounts.SignInRequest{Email: email, Password: w.password})
+		if err != nil {
+			t.Fatalf("sign-in of %s: %v", email, err)
+		}
+		if res.MFARequired || res.Token == "" {
+			t.Fatalf("sign-in of %s: MFA required %v, token %q", email, res.MFARequired, res.Token)
+		}
+		w.cookies[i] = res.Token
+	}
+	w.signInTime = time.Since(t0)
+}
+
+// holdResult is one answer to POST /api/v1/holds.
+type holdResult struct {
+	start, end time.Time
+	status     int
+	messageID  string
+	raw        string
+	err        error
+}
+
+// burstResult is a burst of holds released at once on one slot.
+type burstResult struct {
+	label   string
+	slot    *portal.Slot
+	results []holdResult
+	t0      time.Time
+}
+
+// burst releases one hold per signed-in candidate at once on slot,
+// candidate i on instance (i+1) mod instances, each on a new connection
+// with a new Idempotency-Key.
+func (w *holdWorld) burst(t *testing.T, apps []*apptest.App, slot *portal.Slot, label string) *burstResult {
+	t.Helper()
+	exam := w.raceExam
+	if slot.ID == w.bulk.ID {
+		exam = w.bulkExam
+	}
+	body, err := json.Marshal(map[string]any{"exam_code": exam.Code, "slot_id": slot.ID, "language": "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, 5*time.Minute)
+	defer cancel()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 3 * time.Minute}
+	b := &burstResult{label: label, slot: slot, results: make([]holdResult, len(w.cookies))}
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, cookie := range w.cookies {
+		base := apps[(i+1)%len(apps)].URL
+		key := fmt.Sprintf("%s-%d-%d", label, slot.ID, i)
+		wg.Go(func() {
+			<-release
+			b.results[i] = postHold(ctx, client, base, cookie, key, body)
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // let the goroutines reach the release
+	b.t0 = time.Now()
+	close(release)
+	wg.Wait()
+	return b
+}
+
+// postHold sends one hold through the JSON API with the session cookie.
+func postHold(ctx context.Context, c *http.Client, base, cookie, key string, body []byte) holdResult {
+	var r holdResult
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/holds", bytes.NewReader(body))
+	if err != nil {
+		r.err = err
+		return r
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	req.AddCookie(&http.Cookie{Name: "certportal_session", Value: cookie})
+	r.start = time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		r.err, r.end = err, time.Now()
+		return r
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	r.end = time.Now()
+	r.status, r.raw, r.err = resp.StatusCode, string(raw), err
+	var e struct {
+		Error struct {
+			MessageID string `json:"message_id"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(raw, &e) == nil {
+		r.messageID = e.Error.MessageID
+	}
+	return r
+}
+
+// counts returns the holds created (201), the refusals as full (409
+// schedule.hold.full), and every other answer described, with its count.
+func (b *burstResult) counts() (ok, full int, other map[string]int) {
+	other = map[string]int{}
+	for _, r := range b.results {
+		switch {
+		case r.err != nil:
+			other["error: "+r.err.Error()]++
+		case r.status == http.StatusCreated:
+			ok++
+		case r.status == http.StatusConflict && r.messageID == "schedule.hold.full":
+			full++
+		default:
+			other[fmt.Sprintf("status %d %s: %.300s", r.status, r.messageID, r.raw)]++
+		}
+	}
+	return ok, full, other
+}
+
+// check fails the test unless exactly wantOK holds succeeded and wantFull
+// were refused as full, with no 5xx and no lock error in any answer, and
+// the slot's seats agree with the successes and its live bookings.
+func (b *burstResult) check(t *testing.T, w *holdWorld, wantOK, wantFull int) {
+	t.Helper()
+	ok, full, other := b.counts()
+	for what, n := range other {
+		t.Errorf("%s: %d of %d answers: %s", b.label, n, len(b.results), what)
+	}
+	for _, r := range b.results {
+		if r.status >= 500 {
+			t.Errorf("%s: a 5xx answer: %d %.300s", b.label, r.status, r.raw)
+			break
+		}
+	}
+	for _, r := range b.results {
+		if lockError(r.raw) {
+			t.Errorf("%s: a lock error reached the user: %d %.300s", b.label, r.status, r.raw)
+			break
+		}
+	}
+	if ok != wantOK || full != wantFull {
+		t.Errorf("%s: %d created, %d full; want %d and %d", b.label, ok, full, wantOK, wantFull)
+	}
+	sl, err := w.st.FindSlot(w.ctx, b.slot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live int
+	if err := w.st.DB().QueryRowContext(w.ctx, fmt.Sprintf(`SELECT COUNT(*) FROM bookings
+		WHERE slot_id = %d AND state IN ('held', 'pending', 'confirmed')`, sl.ID)).Scan(&live); err != nil {
+		t.Fatal(err)
+	}
+	if sl.Taken != ok || sl.Taken > sl.Capacity || live != sl.Taken {
+		t.Errorf("%s: slot %d taken %d, capacity %d, live bookings %d, holds created %d", b.label, sl.ID, sl.Taken, sl.Capacity, live, ok)
+	}
+}
+
+// log reports the burst: answers and holds per second from the release to
+// the last answer, latency percentiles over all answers, and the rate as a
+// fraction of raw, the floor measured in the same database (none when raw
+// is 0).
+func (b *burstResult) log(t *testing.T, label string, raw float64) {
+	t.Helper()
+	ok, full, _ := b.counts()
+	var lat []time.Duration
+	var end time.Time
+	for _, r := range b.results {
+		lat = append(lat, r.end.Sub(r.start))
+		if r.end.After(end) {
+			end = r.end
+		}
+	}
+	slices.Sort(lat)
+	wall := end.Sub(b.t0)
+	answers := float64(len(b.results)) / wall.Seconds()
+	rate := float64(ok) / wall.Seconds()
+	ratio := ""
+	if raw > 0 {
+		ratio = fmt.Sprintf(" (%.3f × raw)", rate/raw)
+	}
+	t.Logf("  %-18s %d created, %d full in %.0f ms: %.0f answers/s, %.0f holds/s%s; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms",
+		label, ok, full, ms(wall), answers, rate, ratio, ms(pct(lat, 0.50)), ms(pct(lat, 0.99)), ms(lat[len(lat)-1]))
+}
+
+// checkInvariants fails the test on any finding of store.CheckInvariants.
+func (w *holdWorld) checkInvariants(t *testing.T) {
+	t.Helper()
+	problems, err := w.st.CheckInvariants(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("invariant: %s", p)
+	}
+}
+
+// lockError reports whether text shows a database lock error.
+func lockError(text string) bool {
+	return strings.Contains(text, "database is locked") || strings.Contains(text, "SQLITE_BUSY") ||
+		strings.Contains(text, "lock timeout") || strings.Contains(text, "55P03") || strings.Contains(text, "deadlock")
+}
+
+// checkAppLogs fails the test when an app logged a lock error, and shows
+// its other error lines.
+func checkAppLogs(t *testing.T, apps []*apptest.App) {
+	t.Helper()
+	for i, a := range apps {
+		shown := 0
+		for line := range strings.SplitSeq(a.Stderr(), "\n") {
+			switch {
+			case lockError(line):
+				t.Errorf("instance %d logged a lock error: %.500s", i, line)
+			case strings.Contains(line, `"level":"ERROR"`) && shown < 5:
+				shown++
+				t.Logf("instance %d logged: %.500s", i, line)
+			}
+		}
+	}
 }

@@ -1,13 +1,16 @@
 package app_test
 
 import (
+	"database/sql"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -233,4 +236,46 @@ func TestStripeWebhookRefusesBadSignatures(t *testing.T) {
 			t.Errorf("wrongly signed event: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestConfirmFailureLeavesNoConfirmedBooking: when the database fails
+// inside the confirmation (here the job outbox the confirmation mail goes
+// to is gone), the candidate gets the generic error page and the booking
+// stays pending, never confirmed (SECURITY.md IN-07, BL-01). The debug
+// endpoints do not exist.
+func TestConfirmFailureLeavesNoConfirmedBooking(t *testing.T) {
+	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
+	cand := demoCandidate.FindStringSubmatch(a.Stdout())
+	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	for _, p := range []string{"/debug/pprof/", "/debug/vars"} {
+		resp := a.Get(t, c, p)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	date, slots := centerSlots(t, a, c, "SAA-C03", "1")
+	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
+	_ = body(t, resp)
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(a.DataDir, "certportal.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`ALTER TABLE job_outbox RENAME TO job_outbox_gone`); err != nil {
+		t.Fatal(err)
+	}
+	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}})
+	page := body(t, resp)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(page, "Something went wrong") || strings.Contains(page, "job_outbox") {
+		t.Fatalf("checkout with a broken database: %d\n%s", resp.StatusCode, page)
+	}
+	var confirmed, pending int
+	if err := db.QueryRow(`SELECT COUNT(*) FILTER (WHERE state = 'confirmed'), COUNT(*) FILTER (WHERE state = 'pending') FROM bookings`).Scan(&confirmed, &pending); err != nil {
+		t.Fatal(err)
+	}
+	if confirmed != 0 || pending != 1 {
+		t.Fatalf("after the failed confirmation: %d confirmed, %d pending bookings", confirmed, pending)
+	}
 }

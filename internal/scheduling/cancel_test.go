@@ -18,6 +18,7 @@ import (
 // second (≥ 48 h: 100 %; 24–48 h: 50 %; < 24 h: refused), and the amount
 // is exact in minor units, rounded down (15001 at 50 % is 7500).
 func TestCancelTiers(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		odd := f.createExam(portal.Exam{Code: "ODD-01", Name: "Odd price", DurationMinutes: 60, Languages: "en",
@@ -100,6 +101,7 @@ func TestCancelTiers(t *testing.T) {
 // with no second refund; the refund job pays out once, however often it
 // runs, and records the provider's refund.
 func TestCancelOnce(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		c := f.candidate
@@ -147,6 +149,7 @@ func TestCancelOnce(t *testing.T) {
 // stored with the booking at purchase, whatever the program's policy is
 // when the candidate cancels; new purchases get the new policy.
 func TestCancelUnderPurchasePolicy(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-12", "09:00")
@@ -197,6 +200,7 @@ func TestCancelUnderPurchasePolicy(t *testing.T) {
 // time gets its voucher use back and no money refund (nothing was paid);
 // staff may cancel any booking at any time with a full refund.
 func TestCancelVoucherBooking(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		v := f.createVoucher(scheduling.VoucherRequest{Code: "RETAKEFREE", Percent: 100, MaxUses: 1})

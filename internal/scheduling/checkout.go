@@ -160,7 +160,10 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 			until := now.Add(s.cfg.PaymentWindow)
 			upd.HoldExpiresAt = &until
 		}
-		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, upd); err != nil {
+		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, upd); errors.Is(err, portal.ErrNotFound) {
+			// The hold ran out or was released since the cart was read.
+			return nil, refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
+		} else if err != nil {
 			return nil, err
 		}
 	}
@@ -233,7 +236,8 @@ func (s *Service) failPayment(ctx context.Context, actor portal.Actor, p *portal
 		for _, b := range list {
 			if backToCart && b.HoldExpiresAt != nil && b.HoldExpiresAt.After(tx.Now()) {
 				held := portal.BookingHeld
-				if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingPending}, store.BookingUpdate{State: &held}); err != nil {
+				if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingPending}, store.BookingUpdate{State: &held}); err != nil &&
+					!errors.Is(err, portal.ErrNotFound) { // not found: expired meanwhile; still record the failure
 					return err
 				}
 				continue

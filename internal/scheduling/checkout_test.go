@@ -18,6 +18,7 @@ import (
 // confirmation mail with a valid .ics (RFC 5545: CRLF, folded at 75
 // octets, UTC times) is queued in the same commit.
 func TestCheckoutPaid(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		c := f.candidate
@@ -118,6 +119,7 @@ func checkICS(t *testing.T, ics string, want map[string]string) {
 // is a field error, the payment is recorded failed, nothing is confirmed,
 // and the holds go back to the cart with their expiry.
 func TestCheckoutDeclined(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		c := f.candidate
@@ -167,6 +169,7 @@ func TestCheckoutDeclined(t *testing.T) {
 // live holds, a configured provider, and for online exams the system
 // check and both agreements, whose versions and time are then recorded.
 func TestCheckoutRefusals(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 

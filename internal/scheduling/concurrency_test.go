@@ -17,6 +17,7 @@ import (
 // are told the slot is full (never "database is locked" or any other
 // error), and the seat count agrees with the bookings.
 func TestConcurrentHoldsNeverOversell(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-08", "09:00")

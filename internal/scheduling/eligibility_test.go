@@ -14,6 +14,7 @@ import (
 // SAA-C03, 25 for the microcredential), and the refusal names that date.
 // It applies at checkout as at hold.
 func TestRetakeWait(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		for _, tc := range []struct {
@@ -70,6 +71,7 @@ func TestRetakeWait(t *testing.T) {
 // is fine); online exams need OnlineGap (4 h) between the end of one and
 // the start of the next, in either order.
 func TestOverlapAndOnlineGap(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		second, err := f.svc.CreateCenter(f.ctx, f.admin, portal.TestCenter{
@@ -142,6 +144,7 @@ func TestOverlapAndOnlineGap(t *testing.T) {
 // TestOffers pins what an exam is sold for: delivery method, language,
 // active; and who may book: a verified account with a legal name.
 func TestOffers(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		centerOnly := f.createExam(portal.Exam{Code: "TC-ONLY", Name: "Center only", DurationMinutes: 60, Languages: "en",

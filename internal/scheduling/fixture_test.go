@@ -496,11 +496,14 @@ func dataTime(t *testing.T, pe *portal.Error, key string) time.Time {
 	return v
 }
 
-// stripeRecorder is stripe-mock behind a proxy that counts requests.
+// stripeRecorder is stripe-mock behind a proxy that counts requests. When
+// intercept is set and returns a status, the proxy answers with it
+// instead of stripe-mock.
 type stripeRecorder struct {
-	url  string
-	mu   sync.Mutex
-	reqs []string // "METHOD /path"
+	url       string
+	mu        sync.Mutex
+	reqs      []string // "METHOD /path"
+	intercept func(methodPath string) (status int, body string)
 }
 
 func newStripeRecorder(t *testing.T, mockURL string) *stripeRecorder {
@@ -515,13 +518,28 @@ func newStripeRecorder(t *testing.T, mockURL string) *stripeRecorder {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
 		rec.reqs = append(rec.reqs, r.Method+" "+r.URL.Path)
+		intercept := rec.intercept
 		rec.mu.Unlock()
+		if intercept != nil {
+			if status, body := intercept(r.Method + " " + r.URL.Path); status != 0 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, body)
+				return
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	rec.url = srv.URL
 	return rec
+}
+
+func (r *stripeRecorder) setIntercept(fn func(methodPath string) (int, string)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.intercept = fn
 }
 
 func (r *stripeRecorder) calls(methodPath string) int {

@@ -133,17 +133,19 @@ func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) erro
 // settlePayment, which takes a seat again or refunds.
 func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) error {
 	st := portal.BookingExpired
-	_, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld, portal.BookingPending}, store.BookingUpdate{State: &st})
+	// cur is the row as updated: b may be a snapshot from before a
+	// concurrent voucher change, whose use must not be given back twice.
+	cur, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld, portal.BookingPending}, store.BookingUpdate{State: &st})
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil // someone else moved it first
 	}
 	if err != nil {
 		return err
 	}
-	if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
+	if err := tx.ReleaseSeat(ctx, cur.SlotID); err != nil {
 		return err
 	}
-	return s.releaseVoucher(ctx, tx, b)
+	return s.releaseVoucher(ctx, tx, cur)
 }
 
 // ExpireHolds ends every hold that has run out; it runs every minute.

@@ -14,6 +14,7 @@ import (
 // one live booking per exam) and the bookable window (MinLead, Horizon),
 // to the second.
 func TestHoldLimits(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 
@@ -91,6 +92,7 @@ func TestHoldLimits(t *testing.T) {
 // TestHoldWindow pins the bookable window: a start closer than MinLead
 // (24 h) is too soon, one beyond the horizon too far, both to the second.
 func TestHoldWindow(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		soon := f.onlineSlot(fixtureNow.Add(24 * time.Hour)) // exactly MinLead ahead at fixtureNow
@@ -133,6 +135,7 @@ func TestHoldWindow(t *testing.T) {
 // that is full only because of run-out holds accepts a new hold before
 // the sweep (takeSeat sweeps the slot itself).
 func TestHoldExpiry(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		ttl := f.svc.Config().HoldTTL

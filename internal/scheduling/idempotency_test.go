@@ -18,6 +18,7 @@ import (
 // independent; a failed fn frees the key; a claim whose request died is
 // taken over after two minutes.
 func TestIdempotent(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		type req struct {
@@ -157,6 +158,7 @@ func TestIdempotent(t *testing.T) {
 // one key run fn exactly once; while it runs, the others are told it is in
 // flight.
 func TestIdempotentConcurrent(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		u := f.candidate.UserID

@@ -40,6 +40,7 @@ func (h *history) String() string {
 // at any point the store's invariant checker finds seats, money and
 // voucher uses adding up. On a violation it prints the op history.
 func TestInvariantsUnderRandomWorkload(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		var slots []*portal.Slot
@@ -193,6 +194,7 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 // kind of corruption written behind the service's back is reported, and
 // the report clears when it is undone.
 func TestInvariantCheckerDetects(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-08", "09:00")

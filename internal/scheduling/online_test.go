@@ -13,6 +13,7 @@ import (
 // MarkMissedOnline records the confirmed online bookings without a
 // check-in as no-shows and frees their seats, and leaves the others.
 func TestOnlineLaunchWindow(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.onlineSlot(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))

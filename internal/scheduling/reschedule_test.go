@@ -12,6 +12,7 @@ import (
 // minus 24 h inclusive, computed from the slot's UTC instant; one second
 // later it is refused. The seat moves atomically: old slot −1, new +1.
 func TestRescheduleDeadline(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		from := f.centerSlot("2026-12-10", "09:00")
@@ -66,6 +67,7 @@ func TestRescheduleDeadline(t *testing.T) {
 // deadline is the slot's UTC instant minus 24 h (for the Sunday session,
 // 08:00 local on Saturday, not 09:00), to the second.
 func TestRescheduleAcrossDST(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine, at(time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)))
 		target := f.centerSlot("2027-03-19", "09:00")
@@ -109,6 +111,7 @@ func TestRescheduleAcrossDST(t *testing.T) {
 // SAA-C03) and that a move into a full slot is refused with nothing
 // changed.
 func TestRescheduleLimits(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		c := f.candidate
@@ -171,6 +174,7 @@ func TestRescheduleLimits(t *testing.T) {
 // deadline and beyond the limit, without it counting; until they move,
 // cancelling refunds 100 %.
 func TestCloseSlotFreeReschedule(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		c := f.candidate

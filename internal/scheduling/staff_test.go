@@ -13,6 +13,7 @@ import (
 // TestMarkNoShow pins the staff no-show: only from the start on; the seat
 // is freed, the fee kept (payment untouched, no refund), once.
 func TestMarkNoShow(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-04", "09:00")
@@ -58,6 +59,7 @@ func TestMarkNoShow(t *testing.T) {
 // TestSetCapacity pins that staff never set a slot's seats below those
 // taken, and that a full slot sells nothing.
 func TestSetCapacity(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-08", "09:00")
@@ -88,6 +90,7 @@ func TestSetCapacity(t *testing.T) {
 // TestStaffOnly pins AC: candidates get portal.ErrForbidden from every
 // staff and admin method, and change nothing.
 func TestStaffOnly(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-04", "09:00")
@@ -159,6 +162,7 @@ func TestStaffOnly(t *testing.T) {
 // close, confirmed candidates get a free move, holds end, and no slots are
 // generated for the day again.
 func TestCloseCenterDay(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		morning, evening := f.centerSlot("2026-12-15", "09:00"), f.centerSlot("2026-12-15", "17:30")

@@ -61,6 +61,7 @@ func (f *fixture) expireUnpaid(b *portal.BookingDetail) {
 // free, else the whole amount is refunded (exactly once, through the
 // provider) and the slot is never oversold.
 func TestStripeLatePayment(t *testing.T) {
+	t.Parallel()
 	mock := testutil.StripeMock(t)
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		t.Run("seat still free", func(t *testing.T) {

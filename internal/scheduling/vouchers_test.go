@@ -15,6 +15,7 @@ import (
 // in integer minor units, rounded down, charged exactly; a full-value
 // voucher needs no payment provider and confirms with a zero payment.
 func TestVoucherDiscount(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		odd := f.createExam(portal.Exam{Code: "ODD-01", Name: "Odd price", DurationMinutes: 60, Languages: "en",
@@ -82,6 +83,7 @@ func TestVoucherDiscount(t *testing.T) {
 // TestVoucherRefusals pins who may redeem what: the voucher's exams, its
 // owner, before its expiry, while uses remain.
 func TestVoucherRefusals(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		owner := f.newCandidate()
@@ -158,6 +160,7 @@ func TestVoucherRefusals(t *testing.T) {
 // candidates is redeemed exactly once; removing it or releasing the hold
 // gives the use back, exactly once.
 func TestVoucherUses(t *testing.T) {
+	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		v := f.createVoucher(scheduling.VoucherRequest{Code: "RACEME", Percent: 100, MaxUses: 1})

@@ -174,6 +174,7 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
 		return "/checkout/return?payment=" + res.Payment.Reference, nil
 	})
 	if err != nil {
+		delete(f.Values, "card") // a card number is never sent back
 		p, perr := s.newCartPage(r, f)
 		if perr != nil {
 			return perr

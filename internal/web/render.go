@@ -204,6 +204,20 @@ var notices = map[string]bool{
 	"reauth":                true,
 	// Test centers (console_centers.go).
 	"center_saved": true,
+	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
+	"held":              true,
+	"hold_released":     true,
+	"voucher_applied":   true,
+	"payment_cancelled": true,
+	"rescheduled":       true,
+	"cancelled":         true,
+	"launched":          true,
+	"capacity_changed":  true,
+	"slot_closed":       true,
+	"no_show_recorded":  true,
+	"booking_cancelled": true,
+	"day_closed":        true,
+	"voucher_created":   true,
 }
 
 // nav builds the navigation for the layout. Only pages that exist are

@@ -155,6 +155,43 @@ type slotsPage struct {
 	Reschedule *portal.BookingDetail
 	Key        string // idempotency key of the hold form
 	Test       bool
+	AllDates   bool // show every date, not only the first few
+}
+
+// shortDates is how many dates the page lists before "show all".
+const shortDates = 21
+
+// ShownDays are the dates listed: the first few unless all were asked for
+// (the chosen date is always among them).
+func (p *slotsPage) ShownDays() []scheduling.Day {
+	if p.AllDates || len(p.Days) <= shortDates {
+		return p.Days
+	}
+	shown := p.Days[:shortDates]
+	if p.Day != nil && p.Day.Date.After(shown[len(shown)-1].Date) {
+		shown = append(shown[:len(shown):len(shown)], *p.Day)
+	}
+	return shown
+}
+
+// MoreDates links to the full list when it is cut.
+func (p *slotsPage) MoreDates() string {
+	if p.AllDates || len(p.Days) <= shortDates {
+		return ""
+	}
+	q := url.Values{"all": {"1"}}
+	if p.Center == nil {
+		q.Set("tz", p.Zone)
+	}
+	if p.Reschedule != nil {
+		q.Set("reschedule", p.Reschedule.Reference)
+	}
+	return p.Path + "?" + q.Encode() + "#dates-h"
+}
+
+// DateLabel is a date with its weekday.
+func (p *slotsPage) DateLabel(d scheduling.Day) string {
+	return p.T.T("schedule.weekday."+strconv.Itoa(int(d.Date.Weekday())), nil) + " " + p.T.Date(d.Date, p.Loc)
 }
 
 // DateLink is the link that shows a date's times.
@@ -166,7 +203,7 @@ func (p *slotsPage) DateLink(d scheduling.Day) string {
 	if p.Reschedule != nil {
 		q.Set("reschedule", p.Reschedule.Reference)
 	}
-	return p.Path + "?" + q.Encode()
+	return p.Path + "?" + q.Encode() + "#times-h"
 }
 
 // Action is where the time buttons post: the cart, or the booking being
@@ -279,6 +316,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 	}
 	p.Key = newIdempotencyKey()
 	p.Test = s.sched.Payments().Test != nil
+	p.AllDates = q.Get("all") == "1"
 	return nil
 }
 
