@@ -120,7 +120,14 @@ func (s *Service) MarkMissedOnline(ctx context.Context) (int, error) {
 			continue
 		}
 		err := s.st.Transact(ctx, func(tx *store.Tx) error {
-			return s.noShow(ctx, tx, portal.SystemActor(""), b, "absent")
+			cur, err := tx.LockBooking(ctx, b.ID)
+			if err != nil {
+				return err
+			}
+			if cur.CheckedInAt != nil || cur.State != portal.BookingConfirmed {
+				return portal.ErrConflict // launched at the last moment, or changed meanwhile
+			}
+			return s.noShow(ctx, tx, portal.SystemActor(""), cur, "absent")
 		})
 		if err != nil && !errors.Is(err, portal.ErrConflict) {
 			return n, err

@@ -29,6 +29,13 @@ type CancelQuote struct {
 // QuoteCancel tells the candidate what cancelling now means, from the
 // policy stored with the booking.
 func (s *Service) QuoteCancel(b *portal.BookingDetail) (CancelQuote, error) {
+	return quoteCancelAt(b, s.clock.Now())
+}
+
+// quoteCancelAt is the quote at now. A voucher comes back only with a
+// full refund: cancelled in the full-refund window, or after the center
+// closed the session.
+func quoteCancelAt(b *portal.BookingDetail, now time.Time) (CancelQuote, error) {
 	pol, err := DecodePolicy(b.Policy)
 	if err != nil {
 		return CancelQuote{}, err
@@ -37,12 +44,12 @@ func (s *Service) QuoteCancel(b *portal.BookingDetail) (CancelQuote, error) {
 	if b.State != portal.BookingConfirmed {
 		return q, nil
 	}
-	q.Percent, q.Allowed = pol.Refund(b.StartsAt, s.clock.Now())
+	q.Percent, q.Allowed = pol.Refund(b.StartsAt, now)
 	if b.FreeReschedule { // the center closed the slot: full refund
 		q.Percent, q.Allowed = 100, true
 	}
 	q.Refund = refundAmount(b.AmountMinor(), q.Percent)
-	q.Voucher = q.Allowed && q.Percent > 0 && b.VoucherID != nil && b.VoucherReleasedAt == nil
+	q.Voucher = q.Allowed && q.Percent == 100 && b.VoucherID != nil && b.VoucherReleasedAt == nil
 	return q, nil
 }
 
@@ -66,7 +73,7 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 		if b.State != portal.BookingConfirmed {
 			return refused(portal.EConflict, "schedule.cancel.not_cancellable", nil)
 		}
-		q, err := s.QuoteCancel(b)
+		q, err := quoteCancelAt(b, tx.Now())
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,20 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if err != nil {
 			return err
 		}
-		if len(unpaid) >= s.cfg.MaxHolds {
+		// The candidate's own holds that ran out but were not swept yet
+		// end now: they count neither against the limit nor as a booking
+		// of their exam.
+		held := 0
+		for _, b := range unpaid {
+			if b.HoldExpiresAt != nil && !b.HoldExpiresAt.After(tx.Now()) {
+				if err := s.expire(ctx, tx, &b.Booking); err != nil {
+					return err
+				}
+				continue
+			}
+			held++
+		}
+		if held >= s.cfg.MaxHolds {
 			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Max": s.cfg.MaxHolds})
 		}
 		if err := s.checkEligible(ctx, tx, u.ID, e, sl, 0); err != nil {

@@ -59,11 +59,21 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID,
 		if err := s.checkEligible(ctx, tx, b.UserID, e, sl, b.ID); err != nil {
 			return err
 		}
+		// Both slot rows change; lock them in id order so that two moves in
+		// opposite directions cannot deadlock. The transaction is all or
+		// nothing, so releasing first is safe when the new seat is gone.
+		if b.SlotID < sl.ID {
+			if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
+				return err
+			}
+		}
 		if err := s.takeSeat(ctx, tx, sl.ID); err != nil {
 			return err
 		}
-		if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
-			return err
+		if b.SlotID > sl.ID {
+			if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
+				return err
+			}
 		}
 		count := b.Reschedules
 		if !b.FreeReschedule {

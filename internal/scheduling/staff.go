@@ -170,11 +170,21 @@ func (s *Service) afterClose(ctx context.Context, tx *store.Tx, actor portal.Act
 	}
 	n := 0
 	yes := true
-	for _, b := range list {
-		if b.State != portal.BookingConfirmed {
+	for _, listed := range list {
+		// Decide on the locked row: a payment may have confirmed the
+		// booking since the list was read.
+		b, err := tx.LockBooking(ctx, listed.ID)
+		if err != nil {
+			return n, err
+		}
+		switch b.State {
+		case portal.BookingHeld, portal.BookingPending:
 			if err := s.expire(ctx, tx, &b.Booking); err != nil {
 				return n, err
 			}
+			continue
+		case portal.BookingConfirmed:
+		default:
 			continue
 		}
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingConfirmed}, store.BookingUpdate{FreeReschedule: &yes}); err != nil {

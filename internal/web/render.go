@@ -334,6 +334,7 @@ func (s *Server) funcs() template.FuncMap {
 		"selected": selected,
 		"field":    field,
 		"checkbox": checkbox,
+		"langname": i18n.DisplayName,
 		"date": func(l *i18n.Localizer, t time.Time) string {
 			return l.Date(t, time.UTC)
 		},
