@@ -124,7 +124,7 @@ func TestConsoleCenterForms(t *testing.T) {
 		}
 
 		// Edit: the code is shown, not editable, and stays.
-		m := regexp.MustCompile(`href="(/console/centers/\d+)"`).FindStringSubmatch(list)
+		m := regexp.MustCompile(`href="(/console/centers/\d+)" aria-label="Edit Space Needle Center"`).FindStringSubmatch(list)
 		if m == nil {
 			t.Fatalf("no edit link in:\n%s", list)
 		}
