@@ -80,7 +80,6 @@ func (f *fixture) in(t *testing.T) *fixture {
 type fixtureOptions struct {
 	now    time.Time
 	stripe string // stripe-mock's URL
-	edit   func(*scheduling.Config)
 }
 
 type fixtureOption func(*fixtureOptions)
@@ -92,11 +91,6 @@ func at(now time.Time) fixtureOption { return func(o *fixtureOptions) { o.now = 
 // once by the caller: it is stateless) behind a recording proxy of the
 // fixture's own.
 func withStripe(mockURL string) fixtureOption { return func(o *fixtureOptions) { o.stripe = mockURL } }
-
-// withConfig edits the service configuration.
-func withConfig(edit func(*scheduling.Config)) fixtureOption {
-	return func(o *fixtureOptions) { o.edit = edit }
-}
 
 func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 	t.Helper()
@@ -116,9 +110,6 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 		f.pay.Stripe = s
 	}
 	f.cfg = scheduling.Config{BaseURL: "https://portal.example.org", ProgramName: "Example Cloud", Horizon: fixtureHorizon}
-	if o.edit != nil {
-		o.edit(&f.cfg)
-	}
 	f.svc = f.newService(f.cfg)
 
 	f.admin = f.newUser(portal.RoleAdmin, true)
