@@ -162,8 +162,13 @@ func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) e
 }
 
 // ExpireHolds ends every hold that has run out; it runs every minute.
+// Checkout Sessions of Stripe payments whose seats were released are
+// expired too, so the candidate cannot pay for seats no longer held (a
+// payment that still arrives is settled by confirmPaid: seat back or
+// refund).
 func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 	n := 0
+	stale := map[int64]bool{}
 	for {
 		var batch int
 		err := s.st.Transact(ctx, func(tx *store.Tx) error {
@@ -173,6 +178,9 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 			}
 			batch = len(list)
 			for _, b := range list {
+				if b.State == portal.BookingPending && b.PaymentID != nil {
+					stale[*b.PaymentID] = true
+				}
 				if err := s.expire(ctx, tx, b); err != nil {
 					return err
 				}
@@ -184,7 +192,36 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		}
 		n += batch
 		if batch < 100 {
-			return n, nil
+			break
 		}
+	}
+	for id := range stale {
+		s.expireCheckout(ctx, id)
+	}
+	return n, nil
+}
+
+// expireCheckout closes the provider's payment page of a payment whose
+// seats are gone, and records the payment as cancelled. Failures are
+// logged: the session also ends by itself, and a late payment is settled
+// anyway.
+func (s *Service) expireCheckout(ctx context.Context, paymentID int64) {
+	p, err := s.st.GetPayment(ctx, paymentID)
+	if err != nil || p.Provider != portal.ProviderStripe || p.State != portal.PaymentPending || s.pay.Stripe == nil || p.ProviderRef == "" {
+		return
+	}
+	if err := s.pay.Stripe.ExpireCheckout(ctx, p.ProviderRef); err != nil {
+		s.log.InfoContext(ctx, "stripe session not expired", "payment", p.Reference, "err", err)
+		return
+	}
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentCancelled, Failure: "seats released"})
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil // settled meanwhile
+		}
+		return err
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "record expired stripe session", "payment", p.Reference, "err", err)
 	}
 }

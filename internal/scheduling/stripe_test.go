@@ -54,6 +54,14 @@ func (f *fixture) expireUnpaid(b *portal.BookingDetail) {
 	if got := f.slot(b.SlotID).Taken; got != 0 {
 		f.t.Fatalf("taken = %d after expiry", got)
 	}
+	// The payment page closes with the seats: Stripe is asked to expire
+	// the session and the payment is recorded as cancelled.
+	if n := f.stripe.calls("POST /v1/checkout/sessions/" + f.payment(*f.booking(b.ID).PaymentID).ProviderRef + "/expire"); n != 1 {
+		f.t.Fatalf("%d session expiries, want 1", n)
+	}
+	if got := f.payment(*f.booking(b.ID).PaymentID).State; got != portal.PaymentCancelled {
+		f.t.Fatalf("payment %s after expiry, want cancelled", got)
+	}
 }
 
 // TestStripeLatePayment pins BL-01 and CONC-05 for a payment that arrives
