@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
@@ -197,31 +196,8 @@ func (s *server) text(t *i18n.Localizer, id string, data map[string]any) string 
 	return localize(t, id, data)
 }
 
-// localize renders a catalog message whose data may hold times, shown as
-// dates in UTC unless the data names a TimeZone (as the HTML interface
-// does).
+// localize renders a catalog message, showing times in its data as dates
+// (i18n.Localizer.Message).
 func localize(t *i18n.Localizer, id string, data map[string]any) string {
-	if len(data) == 0 {
-		return t.T(id, nil)
-	}
-	loc := time.UTC
-	if name, ok := data["TimeZone"].(string); ok {
-		if l, err := time.LoadLocation(name); err == nil {
-			loc = l
-		}
-	}
-	out := make(map[string]any, len(data))
-	for k, v := range data {
-		switch x := v.(type) {
-		case time.Time:
-			out[k] = t.Date(x, loc)
-		case *time.Time:
-			if x != nil {
-				out[k] = t.Date(*x, loc)
-			}
-		default:
-			out[k] = v
-		}
-	}
-	return t.T(id, out)
+	return t.Message(id, data)
 }

@@ -81,3 +81,40 @@ func (l *Localizer) Money(minor int64, code string) string {
 func (l *Localizer) Number(n int64) string {
 	return message.NewPrinter(language.Make(l.lang)).Sprint(number.Decimal(n))
 }
+
+// Message renders a catalog message whose data may hold times: a
+// time.Time, a *time.Time or an RFC 3339 string (what a time becomes after
+// a JSON round trip) is shown as a date, in the zone named by
+// data["TimeZone"] (UTC when absent). Services put rule dates in error
+// data; pages and the API show them with this.
+func (l *Localizer) Message(id string, data map[string]any) string {
+	if len(data) == 0 {
+		return l.T(id, nil)
+	}
+	loc := time.UTC
+	if name, ok := data["TimeZone"].(string); ok {
+		if z, err := time.LoadLocation(name); err == nil {
+			loc = z
+		}
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch x := v.(type) {
+		case time.Time:
+			out[k] = l.Date(x, loc)
+		case *time.Time:
+			if x != nil {
+				out[k] = l.Date(*x, loc)
+			}
+		case string:
+			if ts, err := time.Parse(time.RFC3339Nano, x); err == nil && len(x) >= 20 {
+				out[k] = l.Date(ts, loc)
+			} else {
+				out[k] = x
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return l.T(id, out)
+}

@@ -86,38 +86,42 @@ func rosterBack(r *http.Request, notice string) string {
 
 // handleConsoleSlotAction changes a slot: capacity or close.
 func (s *Server) handleConsoleSlotAction(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return portal.ErrNotFound
-	}
-	var notice string
-	switch r.PathValue("action") {
-	case "capacity":
-		n, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
-		if perr != nil {
-			n = -1
+	return s.consoleAction(w, r, func(id int64) (string, error) {
+		switch r.PathValue("action") {
+		case "capacity":
+			n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+			if err != nil {
+				n = -1
+			}
+			return "capacity_changed", s.sched.SetCapacity(r.Context(), actor(r), id, n)
+		case "close":
+			_, err := s.sched.CloseSlot(r.Context(), actor(r), id)
+			return "slot_closed", err
 		}
-		err, notice = s.sched.SetCapacity(r.Context(), actor(r), id, n), "capacity_changed"
-	case "close":
-		_, err = s.sched.CloseSlot(r.Context(), actor(r), id)
-		notice = "slot_closed"
-	default:
-		return portal.ErrNotFound
-	}
-	if err != nil {
-		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
-		return s.renderRoster(w, r, formStatus(err), newForm(), err)
-	}
-	http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
-	return nil
+		return "", portal.ErrNotFound
+	})
 }
 
 // handleConsoleBookingAction records a no-show or late arrival, or
 // cancels a booking for the candidate with a full refund.
 func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Request) error {
+	return s.consoleAction(w, r, func(id int64) (string, error) {
+		switch kind := r.PathValue("action"); kind {
+		case "absent", "late":
+			return "no_show_recorded", s.sched.MarkNoShow(r.Context(), actor(r), id, kind)
+		case "cancel":
+			_, err := s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
+			return "booking_cancelled", err
+		}
+		return "", portal.ErrNotFound
+	})
+}
+
+// consoleAction runs an action on the {id} of the path, posted from the
+// roster (the form names its center and date) or from the booking search,
+// and returns there: with the refusal shown on the roster, or with the
+// action's notice.
+func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(id int64) (notice string, err error)) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -125,28 +129,19 @@ func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return portal.ErrNotFound
 	}
-	var notice string
-	switch r.PathValue("action") {
-	case "absent", "late":
-		err, notice = s.sched.MarkNoShow(r.Context(), actor(r), id, r.PathValue("action")), "no_show_recorded"
-	case "cancel":
-		_, err = s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
-		notice = "booking_cancelled"
-	default:
-		return portal.ErrNotFound
-	}
-	if err != nil {
-		if r.PostForm.Get("center") == "" {
-			return err
-		}
+	notice, err := run(id)
+	fromRoster := r.PostForm.Get("center") != ""
+	switch {
+	case err != nil && fromRoster && !errors.Is(err, portal.ErrNotFound):
 		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
 		return s.renderRoster(w, r, formStatus(err), newForm(), err)
-	}
-	if r.PostForm.Get("center") == "" {
+	case err != nil:
+		return err
+	case fromRoster:
+		http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
+	default:
 		http.Redirect(w, r, "/console/bookings?q="+urlQuery(r.PostForm.Get("q"))+"&notice="+notice, http.StatusSeeOther)
-		return nil
 	}
-	http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
 	return nil
 }
 

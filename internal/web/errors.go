@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
@@ -166,36 +165,8 @@ func parseForm(r *http.Request) error {
 	return errBadRequest
 }
 
-// localize renders a catalog message whose data may hold times (shown as
-// dates in UTC unless the data names a TimeZone) and amounts.
+// localize renders a catalog message, showing times in its data as dates
+// (i18n.Localizer.Message).
 func localize(t *i18n.Localizer, id string, data map[string]any) string {
-	if len(data) == 0 {
-		return t.T(id, nil)
-	}
-	loc := time.UTC
-	if name, ok := data["TimeZone"].(string); ok {
-		if l, err := time.LoadLocation(name); err == nil {
-			loc = l
-		}
-	}
-	out := make(map[string]any, len(data))
-	for k, v := range data {
-		switch x := v.(type) {
-		case time.Time:
-			out[k] = t.Date(x, loc)
-		case *time.Time:
-			if x != nil {
-				out[k] = t.Date(*x, loc)
-			}
-		case string: // a time after a JSON round trip (stored responses)
-			if ts, err := time.Parse(time.RFC3339Nano, x); err == nil && len(x) >= 20 {
-				out[k] = t.Date(ts, loc)
-			} else {
-				out[k] = x
-			}
-		default:
-			out[k] = v
-		}
-	}
-	return t.T(id, out)
+	return t.Message(id, data)
 }
