@@ -26,6 +26,12 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
+	if full, err := s.plainlyFull(ctx, req.SlotID); err != nil || full {
+		if err == nil {
+			err = refused(portal.EConflict, "schedule.hold.full", nil)
+		}
+		return nil, err
+	}
 	var id int64
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.LockUser(ctx, actor.UserID); err != nil {
@@ -100,6 +106,22 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		return nil, err
 	}
 	return s.st.FindBooking(ctx, id)
+}
+
+// plainlyFull reports, from the read pool and without a write
+// transaction, that a slot has no seat and no run-out hold to reclaim:
+// the answer to most requests for a sold-out time, which then cost no
+// write. A seat freed a moment later is missed, as a refresh would show.
+func (s *Service) plainlyFull(ctx context.Context, slotID int64) (bool, error) {
+	sl, err := s.st.FindSlot(ctx, slotID)
+	if errors.Is(err, portal.ErrNotFound) {
+		return false, nil // the transaction reports it
+	}
+	if err != nil || sl.Free() > 0 {
+		return false, err
+	}
+	stale, err := s.st.CountExpiredHolds(ctx, slotID, s.clock.Now())
+	return stale == 0, err
 }
 
 // checkWindow refuses starts outside the bookable window: closer than the

@@ -291,3 +291,15 @@ func derefInt[T ~int | ~int64](p *T) T {
 	}
 	return *p
 }
+
+// CountExpiredHolds counts the bookings of a slot whose hold ran out
+// before now but that still hold their seat (not swept yet).
+func (s *Store) CountExpiredHolds(ctx context.Context, slotID int64, now time.Time) (int, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM bookings WHERE slot_id = ? AND state IN ('held', 'pending') AND hold_expires_at <= ?`,
+		slotID, now.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("store: count expired holds in slot %d: %w", slotID, err)
+	}
+	return n, nil
+}
