@@ -231,6 +231,8 @@ func (s *Server) nav(b *BasePage) []NavItem {
 		add("/console", "nav.console_home")
 		add("/console/users", "nav.console_users")
 		add("/console/bookings", "nav.console_bookings")
+		add("/console/roster", "nav.console_roster")
+		add("/console/vouchers", "nav.console_vouchers")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {
 			add("/console/audit", "nav.console_audit")
 			add("/console/jobs", "nav.console_jobs")
