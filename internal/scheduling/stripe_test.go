@@ -310,3 +310,51 @@ func (f *fixture) deliverConcurrently(t *testing.T, n int, event func(i int) ([]
 		}
 	}
 }
+
+// TestOnePaymentPerBooking pins CONC-02's "at most one payment intent per
+// booking": ten checkouts of the same cart at once (two tabs, a double
+// click, several instances) create one payment and one Checkout Session;
+// the others find nothing left in the cart.
+func TestOnePaymentPerBooking(t *testing.T) {
+	t.Parallel()
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		b := f.hold(f.candidate, f.saa, f.centerSlot("2026-12-08", "09:00"))
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{Provider: portal.ProviderStripe})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		ok := 0
+		for err := range errs {
+			var pe *portal.Error
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &pe) && pe.Message == "schedule.checkout.empty":
+			default:
+				t.Errorf("checkout: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d checkouts went through, want 1", ok)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM payments`); n != 1 {
+			t.Fatalf("%d payments, want 1", n)
+		}
+		if n := f.stripe.calls("POST /v1/checkout/sessions"); n != 1 {
+			t.Fatalf("%d Checkout Sessions, want 1", n)
+		}
+		if got := f.booking(b.ID); got.State != portal.BookingPending || got.PaymentID == nil {
+			t.Fatalf("booking %s with payment %v", got.State, got.PaymentID)
+		}
+	})
+}
