@@ -121,6 +121,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.sched = scheduling.New(st, clock, log, providers, scheduling.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, HoldTTL: cfg.HoldTTL, Horizon: cfg.BookingHorizon,
 		OnlineCapacity: cfg.OnlineCapacity, OnlineGap: cfg.OnlineGap, Kick: s.runner.Notify,
+		RulesVersion: cfg.ExamRulesVersion, PrivacyVersion: cfg.PrivacyVersion,
 	})
 	s.runner.Handle(scheduling.KindRefund, s.sched.HandleRefundJob)
 	s.runner.Periodic("slots.generate", 6*time.Hour, func(ctx context.Context) error {
@@ -157,6 +158,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
 		TrustedProxies: cfg.TrustedProxies, MetricsOnMain: cfg.MetricsAddr == "",
+		ExamRulesURL: cfg.ExamRulesURL, PrivacyURL: cfg.PrivacyURL,
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Scheduling: s.sched,
 		Ready: s.ready, Registry: s.registry, API: apiHandler,

@@ -50,6 +50,10 @@ type Config struct {
 	StripeSecretKey     string
 	StripeWebhookSecret string
 	StripeAPIURL        string // Stripe API base URL; empty for Stripe itself (tests point it at stripe-mock)
+	ExamRulesURL        string // the program's exam rules, linked where candidates agree to them
+	ExamRulesVersion    string // recorded with each online booking's agreement
+	PrivacyURL          string // the program's privacy policy
+	PrivacyVersion      string
 }
 
 // TestPaymentsOn reports whether the test-mode provider is offered: when
@@ -166,6 +170,10 @@ func settings() []setting {
 		{flag: "stripe-secret-key", env: "CERTPORTAL_STRIPE_SECRET_KEY", usage: "Stripe secret key (sk_live_… or sk_test_…); empty: Stripe is not offered", secret: true, set: str(func(c *Config) *string { return &c.StripeSecretKey })},
 		{flag: "stripe-webhook-secret", env: "CERTPORTAL_STRIPE_WEBHOOK_SECRET", usage: "signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/webhooks/stripe; required with a Stripe key", secret: true, set: str(func(c *Config) *string { return &c.StripeWebhookSecret })},
 		{flag: "stripe-api-url", env: "CERTPORTAL_STRIPE_API_URL", usage: "Stripe API base URL; empty for Stripe itself (tests use stripe-mock)", set: str(func(c *Config) *string { return &c.StripeAPIURL })},
+		{flag: "exam-rules-url", env: "CERTPORTAL_EXAM_RULES_URL", usage: "address of the program's exam rules, linked where candidates agree to them", set: str(func(c *Config) *string { return &c.ExamRulesURL })},
+		{flag: "exam-rules-version", env: "CERTPORTAL_EXAM_RULES_VERSION", def: "2026-01", usage: "version of the exam rules, recorded with each agreement", set: str(func(c *Config) *string { return &c.ExamRulesVersion })},
+		{flag: "privacy-url", env: "CERTPORTAL_PRIVACY_URL", usage: "address of the program's privacy policy, linked where candidates agree to it", set: str(func(c *Config) *string { return &c.PrivacyURL })},
+		{flag: "privacy-version", env: "CERTPORTAL_PRIVACY_VERSION", def: "2026-01", usage: "version of the privacy policy, recorded with each agreement", set: str(func(c *Config) *string { return &c.PrivacyVersion })},
 		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", isBool: true, usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
 	}
 }
@@ -293,6 +301,21 @@ func (c *Config) validate() error {
 	}
 	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
 		return errors.New("config: --stripe-secret-key ($CERTPORTAL_STRIPE_SECRET_KEY) and --stripe-webhook-secret ($CERTPORTAL_STRIPE_WEBHOOK_SECRET) go together: payments are confirmed only by signed webhooks")
+	}
+	for _, u := range []struct{ flag, env, value string }{
+		{"exam-rules-url", "CERTPORTAL_EXAM_RULES_URL", c.ExamRulesURL},
+		{"privacy-url", "CERTPORTAL_PRIVACY_URL", c.PrivacyURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		p, err := url.Parse(u.value)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return fmt.Errorf("config: --%s ($%s): %q is not an http(s) address", u.flag, u.env, u.value)
+		}
+	}
+	if strings.TrimSpace(c.ExamRulesVersion) == "" || strings.TrimSpace(c.PrivacyVersion) == "" {
+		return errors.New("config: --exam-rules-version and --privacy-version must not be empty")
 	}
 	if c.SessionLifetime < c.SessionIdle {
 		return errors.New("config: --session-lifetime ($CERTPORTAL_SESSION_LIFETIME): must not be shorter than --session-idle")

@@ -85,6 +85,12 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"CERTPORTAL_DEV": "sometimes"}, nil, "--dev ($CERTPORTAL_DEV)"},
 		{map[string]string{"CERTPORTAL_DATABASE_URL": "mysql://x"}, nil, "--database-url ($CERTPORTAL_DATABASE_URL)"},
 		{map[string]string{"CERTPORTAL_PROGRAM_NAME": "  "}, nil, "--program-name"},
+		{map[string]string{"CERTPORTAL_HOLD_TTL": "0s"}, nil, "--hold-ttl ($CERTPORTAL_HOLD_TTL)"},
+		{map[string]string{"CERTPORTAL_ONLINE_CAPACITY": "none"}, nil, "--online-capacity ($CERTPORTAL_ONLINE_CAPACITY)"},
+		{map[string]string{"CERTPORTAL_STRIPE_SECRET_KEY": "sk_test_x"}, nil, "--stripe-webhook-secret"},
+		{map[string]string{"CERTPORTAL_EXAM_RULES_URL": "javascript:alert(1)"}, nil, "--exam-rules-url ($CERTPORTAL_EXAM_RULES_URL)"},
+		{nil, []string{"--privacy-url", "/privacy"}, "--privacy-url ($CERTPORTAL_PRIVACY_URL)"},
+		{nil, []string{"--privacy-version", " "}, "--privacy-version"},
 	} {
 		_, err := load(t, tc.env, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

@@ -25,6 +25,8 @@ type cartPage struct {
 	Key      string
 	Rules    string // versions agreed to
 	Privacy  string
+	// The documents, when the program links them.
+	RulesURL, PrivacyURL string
 }
 
 // Minutes left on a hold, rounded up.
@@ -62,7 +64,7 @@ func (s *Server) newCartPage(r *http.Request, f *Form) (*cartPage, error) {
 	pay := s.sched.Payments()
 	p := &cartPage{Cart: cart, Form: f, Voucher: map[int64]*Form{}, Test: pay.Test != nil, Stripe: pay.Stripe != nil,
 		TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined, Key: newIdempotencyKey(),
-		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion}
+		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion, RulesURL: s.cfg.ExamRulesURL, PrivacyURL: s.cfg.PrivacyURL}
 	s.fillBase(r, &p.BasePage, "cart.title")
 	if f.Value("provider") == "" {
 		if p.Test {

@@ -27,7 +27,9 @@ type Config struct {
 	Dev            bool // reparse templates on every request
 	DevMailbox     bool // show the development mailbox in the console
 	TrustedProxies []netip.Prefix
-	MetricsOnMain  bool // serve /metrics on this handler
+	MetricsOnMain  bool   // serve /metrics on this handler
+	ExamRulesURL   string // the program's exam rules and privacy policy,
+	PrivacyURL     string // linked where candidates agree to them
 }
 
 // Deps are the services and infrastructure the handlers call.
