@@ -81,24 +81,7 @@ func registerAndSignIn(t *testing.T, a *apptest.App, smtp *testutil.SMTPServer, 
 // returns the newest such message.
 func waitMail(t *testing.T, smtp *testutil.SMTPServer, addr, subject string) testutil.ReceivedMail {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		msgs := smtp.Messages()
-		for i := len(msgs) - 1; i >= 0; i-- {
-			m := msgs[i]
-			if len(m.To) > 0 && m.To[0] == addr && strings.Contains(m.Subject, subject) {
-				return m
-			}
-		}
-		if time.Now().After(deadline) {
-			var subjects []string
-			for _, m := range msgs {
-				subjects = append(subjects, m.Subject)
-			}
-			t.Fatalf("no mail to %s with %q in the subject; received: %q", addr, subject, subjects)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return smtp.WaitMail(t, addr, subject, 15*time.Second)
 }
 
 // calendarOf checks that m carries the booking's calendar file as a

@@ -38,24 +38,7 @@ func mfaApp(t *testing.T, engine string, opts ...apptest.Option) (*apptest.App, 
 // contains subject, and returns the newest such message.
 func mailTo(t *testing.T, smtp *testutil.SMTPServer, addr, subject string) testutil.ReceivedMail {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		msgs := smtp.Messages()
-		for i := len(msgs) - 1; i >= 0; i-- {
-			m := msgs[i]
-			if len(m.To) > 0 && m.To[0] == addr && strings.Contains(m.Subject, subject) {
-				return m
-			}
-		}
-		if time.Now().After(deadline) {
-			var got []string
-			for _, m := range msgs {
-				got = append(got, strings.Join(m.To, ",")+": "+m.Subject)
-			}
-			t.Fatalf("no mail to %s with %q in the subject; got:\n%s", addr, subject, strings.Join(got, "\n"))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return smtp.WaitMail(t, addr, subject, 10*time.Second)
 }
 
 // countMail counts the messages to addr whose subject contains subject.

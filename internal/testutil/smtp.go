@@ -111,6 +111,30 @@ func (s *SMTPServer) WaitFor(tb testing.TB, n int) []ReceivedMail {
 	}
 }
 
+// WaitMail waits up to within for a message to addr whose subject
+// contains subject and returns the newest such message; on timeout it
+// fails the test, listing what arrived.
+func (s *SMTPServer) WaitMail(tb testing.TB, addr, subject string, within time.Duration) ReceivedMail {
+	tb.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		msgs := s.Messages()
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if m := msgs[i]; len(m.To) > 0 && m.To[0] == addr && strings.Contains(m.Subject, subject) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			var got []string
+			for _, m := range msgs {
+				got = append(got, strings.Join(m.To, ",")+": "+m.Subject)
+			}
+			tb.Fatalf("no mail to %s with %q in the subject within %s; got:\n%s", addr, subject, within, strings.Join(got, "\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Link returns the first URL in the text part that starts with prefix, or
 // "" when there is none. A URL ends at white space or at <, >, " or '.
 func (m ReceivedMail) Link(prefix string) string {
