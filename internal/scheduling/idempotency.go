@@ -44,15 +44,16 @@ func (s *Service) Idempotent(ctx context.Context, userID int64, key string, requ
 	sum := sha256.Sum256(raw)
 	hash := hex.EncodeToString(sum[:])
 	var prior *store.IdempotencyRecord
+	var claimed bool
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		prior, err = tx.ClaimIdempotencyKey(ctx, userID, key, hash, idempotencyStale)
+		prior, claimed, err = tx.ClaimIdempotencyKey(ctx, userID, key, hash, idempotencyStale)
 		return err
 	})
 	if err != nil {
 		return Stored{}, false, err
 	}
-	if prior != nil {
+	if !claimed {
 		switch {
 		case prior.RequestHash != hash:
 			return Stored{}, false, refused(portal.EInvalid, "idempotency.key_reused", nil)

@@ -63,9 +63,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 		return err
 	}
 	actor := portal.SystemActor("stripe:" + ev.ID)
-	var expired []string
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		expired = nil
 		fresh, err := tx.RecordWebhookEvent(ctx, portal.ProviderStripe, ev.ID, ev.Type)
 		if err != nil || !fresh || ev.Reference == "" || (!ev.Paid && !ev.Failed) {
 			return err
@@ -102,7 +100,6 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 			if err := s.expire(ctx, tx, &b.Booking); err != nil {
 				return err
 			}
-			expired = append(expired, b.Reference)
 		}
 		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, ev.Type)
 	})
@@ -115,12 +112,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 // PaymentStatus returns the acting candidate's payment by reference, for
 // the page Stripe returns to.
 func (s *Service) PaymentStatus(ctx context.Context, actor portal.Actor, reference string) (*portal.Payment, []*portal.BookingDetail, error) {
-	var p *portal.Payment
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		p, err = tx.FindPaymentByReference(ctx, reference)
-		return err
-	})
+	p, err := s.st.GetPaymentByReference(ctx, reference)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -21,33 +21,34 @@ type IdempotencyRecord struct {
 }
 
 // ClaimIdempotencyKey records the key for the user unless it exists. It
-// returns nil when this request claimed the key, else the existing record.
-// A claim older than staleAfter that never got a response (its request
-// died) is taken over.
-func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string, staleAfter time.Duration) (*IdempotencyRecord, error) {
+// reports claimed true when this request now owns the key; otherwise it
+// returns the existing record. A claim older than staleAfter that never
+// got a response (its request died) is taken over.
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash string, staleAfter time.Duration) (prior *IdempotencyRecord, claimed bool, err error) {
 	r, err := tx.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, userID, key, hash, tx.now)
 	if err != nil {
-		return nil, fmt.Errorf("store: claim idempotency key: %w", err)
+		return nil, false, fmt.Errorf("store: claim idempotency key: %w", err)
 	}
 	if n, _ := r.RowsAffected(); n == 1 {
-		return nil, nil
+		return nil, true, nil
 	}
 	var rec IdempotencyRecord
 	if err := tx.get(ctx, &rec, `SELECT user_id, key, request_hash, status, response, created_at FROM idempotency_keys
 		WHERE user_id = ? AND key = ?`, userID, key); err != nil {
-		return nil, fmt.Errorf("store: read idempotency key: %w", err)
+		return nil, false, fmt.Errorf("store: read idempotency key: %w", err)
 	}
 	if rec.Status == 0 && rec.RequestHash == hash && rec.CreatedAt.Before(tx.now.Add(-staleAfter)) {
 		r, err := tx.exec(ctx, `UPDATE idempotency_keys SET created_at = ? WHERE user_id = ? AND key = ? AND status = 0 AND created_at = ?`,
 			tx.now, userID, key, rec.CreatedAt)
-		if err := affected(r, err); err == nil {
-			return nil, nil
-		} else if !errors.Is(err, portal.ErrNotFound) {
-			return nil, err
+		switch err := affected(r, err); {
+		case err == nil:
+			return nil, true, nil
+		case !errors.Is(err, portal.ErrNotFound):
+			return nil, false, err
 		}
 	}
-	return &rec, nil
+	return &rec, false, nil
 }
 
 // SaveIdempotentResponse stores the response of a claimed key.

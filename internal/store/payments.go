@@ -86,6 +86,15 @@ func (s *Store) GetPayment(ctx context.Context, id int64) (*portal.Payment, erro
 	return &out, nil
 }
 
+// GetPaymentByReference returns the payment with our public reference.
+func (s *Store) GetPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
+	var out portal.Payment
+	if err := s.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE reference = ?`, ref); err != nil {
+		return nil, fmt.Errorf("store: find payment %s: %w", ref, err)
+	}
+	return &out, nil
+}
+
 const refundColumns = `id, booking_id, payment_id, amount_minor, currency, state, provider_ref, failure, created_at, updated_at`
 
 // CreateRefund records a refund to execute. A booking has at most one:

@@ -144,13 +144,11 @@ func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// checkoutRequest is what the checkout form sends; the card number is
-// part of the idempotency fingerprint only as a hash of the provider and
-// the choice, never stored.
+// checkoutRequest is the idempotency fingerprint of the checkout form:
+// the choices, never the card number.
 type checkoutRequest struct {
 	Provider                      string
 	SystemChecked, Rules, Privacy bool
-	Items                         string
 }
 
 // handleCheckout pays for the cart. Test mode charges at once; Stripe
@@ -164,7 +162,7 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
 		Provider: f.Value("provider"), Card: f.Value("card"), SystemChecked: f.Value("system_checked") == "on",
 		AgreeRules: f.Value("agree_rules") == "on", AgreePrivacy: f.Value("agree_privacy") == "on",
 	}
-	fingerprint := checkoutRequest{Provider: req.Provider, SystemChecked: req.SystemChecked, Rules: req.AgreeRules, Privacy: req.AgreePrivacy, Items: r.PostForm.Get("items")}
+	fingerprint := checkoutRequest{Provider: req.Provider, SystemChecked: req.SystemChecked, Rules: req.AgreeRules, Privacy: req.AgreePrivacy}
 	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
 		res, err := s.sched.Checkout(r.Context(), actor(r), req)
 		if err != nil {

@@ -23,10 +23,9 @@ import (
 
 type scheduleExamPage struct {
 	BasePage
-	Exam       *portal.Exam
-	Center     bool // sold at test centers
-	Online     bool // sold online
-	Reschedule *portal.BookingDetail
+	Exam   *portal.Exam
+	Center bool // sold at test centers
+	Online bool // sold online
 }
 
 // handleScheduleExam lets the candidate choose test center or online.
@@ -154,8 +153,7 @@ type slotsPage struct {
 	Zone       string
 	Reschedule *portal.BookingDetail
 	Key        string // idempotency key of the hold form
-	Test       bool
-	AllDates   bool // show every date, not only the first few
+	AllDates   bool   // show every date, not only the first few
 }
 
 // shortDates is how many dates the page lists before "show all".
@@ -315,7 +313,6 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	p.Key = newIdempotencyKey()
-	p.Test = s.sched.Payments().Test != nil
 	p.AllDates = q.Get("all") == "1"
 	return nil
 }
