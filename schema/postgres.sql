@@ -21,6 +21,22 @@
   used_at timestamp with time zone
   created_at timestamp with time zone NOT NULL
 
+-- table booking_moves
+  id bigint NOT NULL
+  booking_id bigint NOT NULL
+  from_slot_id bigint NOT NULL
+  to_slot_id bigint NOT NULL
+  state text NOT NULL
+  free boolean NOT NULL DEFAULT false
+  fee_minor bigint NOT NULL DEFAULT 0
+  currency text NOT NULL
+  payment_id bigint
+  failure text NOT NULL DEFAULT ''::text
+  actor_id bigint
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+  done_at timestamp with time zone
+
 -- table bookings
   id bigint NOT NULL
   reference text NOT NULL
@@ -104,6 +120,7 @@
   active boolean NOT NULL DEFAULT true
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+  reschedule_fee_minor bigint NOT NULL DEFAULT 0
 
 -- table idempotency_keys
   user_id bigint NOT NULL
@@ -134,6 +151,7 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
   succeeded_at timestamp with time zone
+  purpose text NOT NULL DEFAULT 'booking'::text
 
 -- table rate_limits
   bucket text NOT NULL
@@ -300,6 +318,14 @@ CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
 CREATE UNIQUE INDEX backup_codes_pkey ON backup_codes USING btree (id);
 -- index backup_codes_user
 CREATE INDEX backup_codes_user ON backup_codes USING btree (user_id);
+-- index booking_moves_booking
+CREATE INDEX booking_moves_booking ON booking_moves USING btree (booking_id, created_at);
+-- index booking_moves_one_pending
+CREATE UNIQUE INDEX booking_moves_one_pending ON booking_moves USING btree (booking_id) WHERE (state = 'pending'::text);
+-- index booking_moves_payment_id_key
+CREATE UNIQUE INDEX booking_moves_payment_id_key ON booking_moves USING btree (payment_id);
+-- index booking_moves_pkey
+CREATE UNIQUE INDEX booking_moves_pkey ON booking_moves USING btree (id);
 -- index bookings_hold_expiry
 CREATE INDEX bookings_hold_expiry ON bookings USING btree (hold_expires_at) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text]));
 -- index bookings_one_live
@@ -352,8 +378,10 @@ CREATE INDEX payments_user ON payments USING btree (user_id, created_at);
 CREATE UNIQUE INDEX rate_limits_pkey ON rate_limits USING btree (bucket, window_start);
 -- index rate_limits_window
 CREATE INDEX rate_limits_window ON rate_limits USING btree (window_start);
--- index refunds_booking_id_key
-CREATE UNIQUE INDEX refunds_booking_id_key ON refunds USING btree (booking_id);
+-- index refunds_booking_payment
+CREATE UNIQUE INDEX refunds_booking_payment ON refunds USING btree (booking_id, payment_id);
+-- index refunds_payment
+CREATE INDEX refunds_payment ON refunds USING btree (payment_id);
 -- index refunds_pkey
 CREATE UNIQUE INDEX refunds_pkey ON refunds USING btree (id);
 -- index sessions_pkey

@@ -27,6 +27,25 @@ CREATE TABLE backup_codes (
     created_at TIMESTAMP NOT NULL
 );
 
+-- table booking_moves
+CREATE TABLE booking_moves (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    booking_id   INTEGER NOT NULL REFERENCES bookings (id),
+    from_slot_id INTEGER NOT NULL REFERENCES slots (id),
+    to_slot_id   INTEGER NOT NULL REFERENCES slots (id),
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    free         INTEGER NOT NULL DEFAULT 0 CHECK (free IN (0, 1)),  -- caused by the center: not counted
+    fee_minor    INTEGER NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),
+    currency     TEXT NOT NULL,
+    payment_id   INTEGER UNIQUE REFERENCES payments (id),
+    failure      TEXT NOT NULL DEFAULT '',
+    actor_id     INTEGER REFERENCES users (id),
+    created_at   TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL,
+    done_at      TIMESTAMP,
+    CHECK ((fee_minor = 0) = (payment_id IS NULL))
+);
+
 -- table bookings
 CREATE TABLE bookings (
     id                  INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -123,7 +142,7 @@ CREATE TABLE exams (
     active            INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
-);
+, reschedule_fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_fee_minor >= 0));
 
 -- table idempotency_keys
 CREATE TABLE idempotency_keys (
@@ -160,7 +179,7 @@ CREATE TABLE payments (
     created_at    TIMESTAMP NOT NULL,
     updated_at    TIMESTAMP NOT NULL,
     succeeded_at  TIMESTAMP
-);
+, purpose TEXT NOT NULL DEFAULT 'booking' CHECK (purpose IN ('booking', 'reschedule_fee')));
 
 -- table rate_limits
 CREATE TABLE rate_limits (
@@ -171,9 +190,9 @@ CREATE TABLE rate_limits (
 );
 
 -- table refunds
-CREATE TABLE refunds (
+CREATE TABLE "refunds" (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    booking_id   INTEGER NOT NULL UNIQUE REFERENCES bookings (id),
+    booking_id   INTEGER NOT NULL REFERENCES bookings (id),
     payment_id   INTEGER NOT NULL REFERENCES payments (id),
     amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
     currency     TEXT NOT NULL,
@@ -181,7 +200,8 @@ CREATE TABLE refunds (
     provider_ref TEXT NOT NULL DEFAULT '',
     failure      TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMP NOT NULL,
-    updated_at   TIMESTAMP NOT NULL
+    updated_at   TIMESTAMP NOT NULL,
+    UNIQUE (booking_id, payment_id)
 );
 
 -- table sessions
@@ -338,6 +358,12 @@ CREATE INDEX audit_log_created ON audit_log (created_at);
 -- index backup_codes_user
 CREATE INDEX backup_codes_user ON backup_codes (user_id);
 
+-- index booking_moves_booking
+CREATE INDEX booking_moves_booking ON booking_moves (booking_id, created_at);
+
+-- index booking_moves_one_pending
+CREATE UNIQUE INDEX booking_moves_one_pending ON booking_moves (booking_id) WHERE state = 'pending';
+
 -- index bookings_hold_expiry
 CREATE INDEX bookings_hold_expiry ON bookings (hold_expires_at) WHERE state IN ('held', 'pending');
 
@@ -370,6 +396,9 @@ CREATE INDEX payments_user ON payments (user_id, created_at);
 
 -- index rate_limits_window
 CREATE INDEX rate_limits_window ON rate_limits (window_start);
+
+-- index refunds_payment
+CREATE INDEX refunds_payment ON refunds (payment_id);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);

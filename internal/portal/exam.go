@@ -38,11 +38,14 @@ type Exam struct {
 	PassingScore    int    // on the scaled 100–1000 range
 	RetakeWaitDays  int
 	MaxReschedules  int
-	ValidityMonths  int
-	Active          bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Domains         []ExamDomain `db:"-"`
+	// RescheduleFeeMinor is charged for each move a candidate asks for
+	// (zero: free), in Currency.
+	RescheduleFeeMinor int64
+	ValidityMonths     int
+	Active             bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Domains            []ExamDomain `db:"-"`
 }
 
 // ExamDomain is a content area of an exam with its weight in percent.

@@ -153,12 +153,20 @@ const (
 	PaymentCancelled = "cancelled"
 )
 
-// Payment is one checkout's charge for one or more bookings.
+// What a payment pays for.
+const (
+	PurposeBooking       = "booking"        // the seats of one checkout
+	PurposeRescheduleFee = "reschedule_fee" // the fee of one move
+)
+
+// Payment is one checkout's charge for one or more bookings, or the fee of
+// one move (Purpose).
 type Payment struct {
 	ID          int64
 	Reference   string
 	UserID      int64
 	Provider    string
+	Purpose     string
 	State       string
 	AmountMinor int64
 	Currency    string
@@ -176,7 +184,8 @@ const (
 	RefundFailed    = "failed"
 )
 
-// Refund returns money for one cancelled booking.
+// Refund returns money for one cancelled booking, or the fee of a move
+// that could not be made.
 type Refund struct {
 	ID          int64
 	BookingID   int64
@@ -188,6 +197,33 @@ type Refund struct {
 	Failure     string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// Move states.
+const (
+	MovePending = "pending" // waiting for its fee
+	MoveDone    = "done"
+	MoveFailed  = "failed" // declined, expired, or no longer possible: a paid fee is refunded
+)
+
+// Move is one reschedule of a booking from one slot to another. Free moves
+// (caused by the center) do not count against the exam's limit; a move
+// with a fee happens only in the transaction that records its payment.
+type Move struct {
+	ID         int64
+	BookingID  int64
+	FromSlotID int64
+	ToSlotID   int64
+	State      string
+	Free       bool
+	FeeMinor   int64
+	Currency   string
+	PaymentID  *int64
+	Failure    string
+	ActorID    *int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	DoneAt     *time.Time
 }
 
 // ExamAttempt is one sitting of an exam; Passed is nil until the result

@@ -55,10 +55,15 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 
 func (s *Service) refundOf(ctx context.Context, tx *store.Tx, b *portal.BookingDetail) (int64, error) {
 	list, err := tx.RefundsOfBooking(ctx, b.ID)
-	if err != nil || len(list) == 0 {
+	if err != nil {
 		return 0, err
 	}
-	return list[0].AmountMinor, nil
+	for _, r := range list {
+		if b.PaymentID != nil && r.PaymentID == *b.PaymentID {
+			return r.AmountMinor, nil
+		}
+	}
+	return 0, nil
 }
 
 // Calendar returns the .ics file of a booking for download.

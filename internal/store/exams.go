@@ -8,17 +8,17 @@ import (
 )
 
 const examColumns = `id, code, name, description, level, kind, duration_minutes, languages, delivery, price_minor,
-	currency, passing_score, retake_wait_days, max_reschedules, validity_months, active, created_at, updated_at`
+	currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, active, created_at, updated_at`
 
 // CreateExam inserts an exam with its domains. A duplicate code is
 // portal.ErrConflict.
 func (tx *Tx) CreateExam(ctx context.Context, e portal.Exam) (*portal.Exam, error) {
 	var out portal.Exam
 	err := tx.get(ctx, &out, `INSERT INTO exams (code, name, description, level, kind, duration_minutes, languages, delivery,
-		price_minor, currency, passing_score, retake_wait_days, max_reschedules, validity_months, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+examColumns,
+		price_minor, currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+examColumns,
 		e.Code, e.Name, e.Description, e.Level, e.Kind, e.DurationMinutes, e.Languages, e.Delivery, e.PriceMinor,
-		e.Currency, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.ValidityMonths, e.Active, tx.now, tx.now)
+		e.Currency, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, e.Active, tx.now, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: create exam %s: %w", e.Code, err)
 	}

@@ -7,16 +7,19 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-const paymentColumns = `id, reference, user_id, provider, state, amount_minor, currency, provider_ref, failure,
+const paymentColumns = `id, reference, user_id, provider, purpose, state, amount_minor, currency, provider_ref, failure,
 	created_at, updated_at, succeeded_at`
 
 // CreatePayment inserts a payment.
 func (tx *Tx) CreatePayment(ctx context.Context, p portal.Payment) (*portal.Payment, error) {
 	var out portal.Payment
-	err := tx.get(ctx, &out, `INSERT INTO payments (reference, user_id, provider, state, amount_minor, currency,
-		provider_ref, failure, created_at, updated_at, succeeded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	if p.Purpose == "" {
+		p.Purpose = portal.PurposeBooking
+	}
+	err := tx.get(ctx, &out, `INSERT INTO payments (reference, user_id, provider, purpose, state, amount_minor, currency,
+		provider_ref, failure, created_at, updated_at, succeeded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING `+paymentColumns,
-		p.Reference, p.UserID, p.Provider, p.State, p.AmountMinor, p.Currency, p.ProviderRef, p.Failure, tx.now, tx.now, p.SucceededAt)
+		p.Reference, p.UserID, p.Provider, p.Purpose, p.State, p.AmountMinor, p.Currency, p.ProviderRef, p.Failure, tx.now, tx.now, p.SucceededAt)
 	if err != nil {
 		return nil, fmt.Errorf("store: create payment: %w", err)
 	}
@@ -97,8 +100,8 @@ func (s *Store) GetPaymentByReference(ctx context.Context, ref string) (*portal.
 
 const refundColumns = `id, booking_id, payment_id, amount_minor, currency, state, provider_ref, failure, created_at, updated_at`
 
-// CreateRefund records a refund to execute. A booking has at most one:
-// a second is portal.ErrConflict.
+// CreateRefund records a refund to execute. A booking has at most one
+// per payment (its own, or a fee's): a second is portal.ErrConflict.
 func (tx *Tx) CreateRefund(ctx context.Context, r portal.Refund) (*portal.Refund, error) {
 	var out portal.Refund
 	err := tx.get(ctx, &out, `INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
@@ -131,11 +134,12 @@ func (s *Store) FindRefund(ctx context.Context, id int64) (*portal.Refund, error
 	return &out, nil
 }
 
-// RefundsOfUser returns the refunds of a candidate's bookings by booking id.
+// RefundsOfUser returns the refunds of a candidate's bookings by booking
+// id: the refund of what the booking cost, not of reschedule fees.
 func (s *Store) RefundsOfUser(ctx context.Context, userID int64) (map[int64]*portal.Refund, error) {
 	var list []*portal.Refund
 	if err := s.sel(ctx, &list, `SELECT r.id, r.booking_id, r.payment_id, r.amount_minor, r.currency, r.state, r.provider_ref,
-		r.failure, r.created_at, r.updated_at FROM refunds r JOIN bookings b ON b.id = r.booking_id WHERE b.user_id = ?`, userID); err != nil {
+		r.failure, r.created_at, r.updated_at FROM refunds r JOIN bookings b ON b.id = r.booking_id AND b.payment_id = r.payment_id WHERE b.user_id = ?`, userID); err != nil {
 		return nil, fmt.Errorf("store: refunds of user %d: %w", userID, err)
 	}
 	out := make(map[int64]*portal.Refund, len(list))
@@ -158,10 +162,11 @@ func (tx *Tx) RecordWebhookEvent(ctx context.Context, provider, eventID, typ str
 	return n == 1, err
 }
 
-// RefundsOfBooking returns the refunds of one booking (at most one).
+// RefundsOfBooking returns the refunds of one booking: of its price (at
+// most one) and of fees of moves that failed, oldest first.
 func (tx *Tx) RefundsOfBooking(ctx context.Context, bookingID int64) ([]*portal.Refund, error) {
 	var out []*portal.Refund
-	if err := tx.sel(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE booking_id = ?`, bookingID); err != nil {
+	if err := tx.sel(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE booking_id = ? ORDER BY id`, bookingID); err != nil {
 		return nil, fmt.Errorf("store: refunds of booking %d: %w", bookingID, err)
 	}
 	return out, nil

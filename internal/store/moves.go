@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"example.org/certportal/internal/portal"
+)
+
+const moveColumns = `id, booking_id, from_slot_id, to_slot_id, state, free, fee_minor, currency, payment_id, failure,
+	actor_id, created_at, updated_at, done_at`
+
+// CreateMove records a move of a booking. A booking has at most one
+// pending move: a second is portal.ErrConflict.
+func (tx *Tx) CreateMove(ctx context.Context, m portal.Move) (*portal.Move, error) {
+	var out portal.Move
+	var done *time.Time
+	if m.State == portal.MoveDone {
+		done = &tx.now
+	}
+	err := tx.get(ctx, &out, `INSERT INTO booking_moves (booking_id, from_slot_id, to_slot_id, state, free, fee_minor, currency,
+		payment_id, failure, actor_id, created_at, updated_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING `+moveColumns,
+		m.BookingID, m.FromSlotID, m.ToSlotID, m.State, m.Free, m.FeeMinor, m.Currency, m.PaymentID, m.Failure,
+		m.ActorID, tx.now, tx.now, done)
+	if err != nil {
+		return nil, fmt.Errorf("store: create move of booking %d: %w", m.BookingID, err)
+	}
+	return &out, nil
+}
+
+// FinishMove ends a pending move as done or failed (with the failure's
+// message id); a move no longer pending is portal.ErrNotFound, so a move
+// ends once however many events race for it.
+func (tx *Tx) FinishMove(ctx context.Context, id int64, state, failure string) (*portal.Move, error) {
+	var done *time.Time
+	if state == portal.MoveDone {
+		done = &tx.now
+	}
+	var out portal.Move
+	err := tx.get(ctx, &out, `UPDATE booking_moves SET state = ?, failure = ?, done_at = ?, updated_at = ?
+		WHERE id = ? AND state = ? RETURNING `+moveColumns, state, failure, done, tx.now, id, portal.MovePending)
+	if err != nil {
+		return nil, fmt.Errorf("store: finish move %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// MoveOfPayment returns the move a fee payment pays for, or
+// portal.ErrNotFound.
+func (tx *Tx) MoveOfPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
+	var out portal.Move
+	if err := tx.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE payment_id = ?`, paymentID); err != nil {
+		return nil, fmt.Errorf("store: move of payment %d: %w", paymentID, err)
+	}
+	return &out, nil
+}
+
+// PendingMove returns the booking's move waiting for its fee, or
+// portal.ErrNotFound.
+func (tx *Tx) PendingMove(ctx context.Context, bookingID int64) (*portal.Move, error) {
+	var out portal.Move
+	if err := tx.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE booking_id = ? AND state = ?`,
+		bookingID, portal.MovePending); err != nil {
+		return nil, fmt.Errorf("store: pending move of booking %d: %w", bookingID, err)
+	}
+	return &out, nil
+}
+
+// StalePendingMoves returns up to limit moves still waiting for their fee
+// that were started before cutoff, oldest first.
+func (tx *Tx) StalePendingMoves(ctx context.Context, cutoff time.Time, limit int) ([]*portal.Move, error) {
+	var out []*portal.Move
+	if err := tx.sel(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE state = ? AND created_at < ?
+		ORDER BY created_at LIMIT ?`, portal.MovePending, cutoff, limit); err != nil {
+		return nil, fmt.Errorf("store: stale pending moves: %w", err)
+	}
+	return out, nil
+}
+
+// MovesOfBooking returns a booking's moves, oldest first.
+func (s *Store) MovesOfBooking(ctx context.Context, bookingID int64) ([]*portal.Move, error) {
+	var out []*portal.Move
+	if err := s.sel(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE booking_id = ? ORDER BY id`, bookingID); err != nil {
+		return nil, fmt.Errorf("store: moves of booking %d: %w", bookingID, err)
+	}
+	return out, nil
+}
