@@ -53,7 +53,11 @@ func (s *server) handleBookingShow(w http.ResponseWriter, r *http.Request, a por
 		return err
 	}
 	v.Cancel = &cancelView{Allowed: q.Allowed, Deadline: utc(q.Deadline), Percent: q.Percent, Refund: money{q.Refund, q.Currency}}
-	v.Reschedule = &rescheduleView{Allowed: s.sched.CanReschedule(b) == nil, Deadline: utc(s.sched.RescheduleDeadline(b))}
+	fee, err := s.sched.RescheduleFee(b)
+	if err != nil {
+		return err
+	}
+	v.Reschedule = &rescheduleView{Allowed: s.sched.CanReschedule(b) == nil, Deadline: utc(s.sched.RescheduleDeadline(b)), Fee: money{fee, b.Currency}}
 	s.writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
@@ -167,10 +171,15 @@ func (s *server) handleBookingCancel(w http.ResponseWriter, r *http.Request, a p
 }
 
 type rescheduleRequest struct {
-	SlotID int64 `json:"slot_id"`
+	SlotID   int64  `json:"slot_id"`
+	Provider string `json:"provider"`
+	Card     string `json:"card"`
 }
 
-// handleBookingReschedule moves a confirmed booking to another slot.
+// handleBookingReschedule moves a confirmed booking to another slot. A
+// move with a fee needs a provider: with the test-mode card the booking
+// comes back moved; with Stripe the answer (202) carries the URL of its
+// payment page and the move happens on its webhook.
 func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	var req rescheduleRequest
 	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
@@ -181,14 +190,19 @@ func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request,
 		if err != nil {
 			return 0, nil, err
 		}
-		out, err := s.sched.Reschedule(ctx, a, b.ID, req.SlotID)
+		res, err := s.sched.Reschedule(ctx, a, b.ID, scheduling.RescheduleRequest{
+			SlotID: req.SlotID, Provider: strings.TrimSpace(req.Provider), Card: req.Card})
 		if bareNotFound(err) {
 			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
 		}
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, newBookingView(out, nil), nil
+		if res.RedirectURL != "" {
+			return http.StatusAccepted, moveStartedView{State: res.Move.State, Fee: money{res.Move.FeeMinor, res.Move.Currency},
+				Payment: res.Payment.Reference, RedirectURL: res.RedirectURL}, nil
+		}
+		return http.StatusOK, newBookingView(res.Booking, nil), nil
 	})
 }
 

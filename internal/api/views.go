@@ -59,6 +59,7 @@ type examView struct {
 	Domains         []domainView `json:"domains"`
 	RetakeWaitDays  int          `json:"retake_wait_days"`
 	MaxReschedules  int          `json:"max_reschedules"`
+	RescheduleFee   money        `json:"reschedule_fee"`
 	ValidityMonths  int          `json:"validity_months"`
 }
 
@@ -72,7 +73,8 @@ func newExamView(e *portal.Exam) examView {
 		Code: e.Code, Name: e.Name, Description: e.Description, Level: e.Level, Kind: e.Kind,
 		DurationMinutes: e.DurationMinutes, Languages: splitList(e.Languages), Delivery: splitList(e.Delivery),
 		Price: money{e.PriceMinor, e.Currency}, PassingScore: e.PassingScore, Domains: []domainView{},
-		RetakeWaitDays: e.RetakeWaitDays, MaxReschedules: e.MaxReschedules, ValidityMonths: e.ValidityMonths,
+		RetakeWaitDays: e.RetakeWaitDays, MaxReschedules: e.MaxReschedules, RescheduleFee: money{e.RescheduleFeeMinor, e.Currency},
+		ValidityMonths: e.ValidityMonths,
 	}
 	for _, d := range e.Domains {
 		v.Domains = append(v.Domains, domainView{Name: d.Name, WeightPercent: d.WeightPercent})
@@ -248,10 +250,21 @@ type cancelView struct {
 	Refund   money  `json:"refund"`
 }
 
-// rescheduleView says whether the booking can be moved now.
+// rescheduleView says whether the booking can be moved now, and what a
+// move costs.
 type rescheduleView struct {
 	Allowed  bool   `json:"allowed"`
 	Deadline string `json:"deadline"`
+	Fee      money  `json:"fee"`
+}
+
+// moveStartedView is a move waiting for its fee, paid on the provider's
+// page (RescheduleStarted).
+type moveStartedView struct {
+	State       string `json:"state"`
+	Fee         money  `json:"fee"`
+	Payment     string `json:"payment"`
+	RedirectURL string `json:"redirect_url"`
 }
 
 func newBookingView(b *portal.BookingDetail, refund *portal.Refund) bookingView {

@@ -80,9 +80,9 @@ func TestHoldsLoad(t *testing.T) {
 			w := prepareHolds(t, apps[0], n, 10, n, accounts.DefaultHashParams)
 			raw := w.rawTakeSeatRate(t, 8, 1000)
 			w.signInWithForm(t, apps)
-			race := w.burst(t, apps, w.race, "race")
+			race := w.burst(t, appURLs(apps), w.race, "race")
 			race.check(t, w, 10, n-10)
-			bulk := w.burst(t, apps, w.bulk, "bulk")
+			bulk := w.burst(t, appURLs(apps), w.bulk, "bulk")
 			bulk.check(t, w, n, 0)
 			w.checkInvariants(t)
 			checkAppLogs(t, apps)
@@ -107,6 +107,15 @@ func startHoldApps(t *testing.T, engine string, instances int) []*apptest.App {
 			apptest.WithEnv("CERTPORTAL_SECRET_KEY", apps[0].Env["CERTPORTAL_SECRET_KEY"])))
 	}
 	return apps
+}
+
+// appURLs returns the base URLs of apps, in order.
+func appURLs(apps []*apptest.App) []string {
+	urls := make([]string, len(apps))
+	for i, a := range apps {
+		urls[i] = a.URL
+	}
+	return urls
 }
 
 // holdWorld is what the hold tests put in a running app's database: two
@@ -354,7 +363,8 @@ func (w *holdWorld) signInDirect(t *testing.T, a *apptest.App, params accounts.H
 	w.signInTime = time.Since(t0)
 }
 
-// holdResult is one answer to POST /api/v1/holds.
+// holdResult is one answer to POST /api/v1/holds (or another POST of the
+// JSON API, postJSON).
 type holdResult struct {
 	start, end time.Time
 	status     int
@@ -372,9 +382,10 @@ type burstResult struct {
 }
 
 // burst releases one hold per signed-in candidate at once on slot,
-// candidate i on instance (i+1) mod instances, each on a new connection
-// with a new Idempotency-Key.
-func (w *holdWorld) burst(t *testing.T, apps []*apptest.App, slot *portal.Slot, label string) *burstResult {
+// candidate i to base URL (i+1) mod len(bases), each on a new connection
+// with a new Idempotency-Key. bases are the instances themselves
+// (appURLs), or a single proxy in front of them.
+func (w *holdWorld) burst(t *testing.T, bases []string, slot *portal.Slot, label string) *burstResult {
 	t.Helper()
 	exam := w.raceExam
 	if slot.ID == w.bulk.ID {
@@ -391,7 +402,7 @@ func (w *holdWorld) burst(t *testing.T, apps []*apptest.App, slot *portal.Slot, 
 	release := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, cookie := range w.cookies {
-		base := apps[(i+1)%len(apps)].URL
+		base := bases[(i+1)%len(bases)]
 		key := fmt.Sprintf("%s-%d-%d", label, slot.ID, i)
 		wg.Go(func() {
 			<-release
@@ -407,8 +418,14 @@ func (w *holdWorld) burst(t *testing.T, apps []*apptest.App, slot *portal.Slot, 
 
 // postHold sends one hold through the JSON API with the session cookie.
 func postHold(ctx context.Context, c *http.Client, base, cookie, key string, body []byte) holdResult {
+	return postJSON(ctx, c, base+"/api/v1/holds", cookie, key, body)
+}
+
+// postJSON posts body to url, a JSON API operation, with the session
+// cookie and Idempotency-Key key.
+func postJSON(ctx context.Context, c *http.Client, url, cookie, key string, body []byte) holdResult {
 	var r holdResult
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/holds", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		r.err = err
 		return r

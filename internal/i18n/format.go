@@ -85,8 +85,9 @@ func (l *Localizer) Number(n int64) string {
 // Message renders a catalog message whose data may hold times: a
 // time.Time, a *time.Time or an RFC 3339 string (what a time becomes after
 // a JSON round trip) is shown as a date, in the zone named by
-// data["TimeZone"] (UTC when absent). Services put rule dates in error
-// data; pages and the API show them with this.
+// data["TimeZone"] (UTC when absent); AmountMinor with Currency is shown
+// as Amount. Services put rule dates and amounts in error data; pages
+// and the API show them with this.
 func (l *Localizer) Message(id string, data map[string]any) string {
 	if len(data) == 0 {
 		return l.T(id, nil)
@@ -114,6 +115,16 @@ func (l *Localizer) Message(id string, data map[string]any) string {
 			}
 		default:
 			out[k] = v
+		}
+	}
+	// An amount of money travels as AmountMinor (a float64 after a JSON
+	// round trip) and Currency, and is shown as Amount.
+	if cur, ok := data["Currency"].(string); ok {
+		switch minor := data["AmountMinor"].(type) {
+		case int64:
+			out["Amount"] = l.Money(minor, cur)
+		case float64:
+			out["Amount"] = l.Money(int64(minor), cur)
 		}
 	}
 	return l.T(id, out)

@@ -226,6 +226,21 @@ type Move struct {
 	DoneAt     *time.Time
 }
 
+// MoveDetail is a move with the start times it moved between and the
+// state of its fee's payment ("" for a free move).
+type MoveDetail struct {
+	Move
+	FromStartsAt time.Time
+	ToStartsAt   time.Time
+	PaymentState string
+}
+
+// Refunded reports a move that failed after its fee was paid: the fee is
+// refunded.
+func (m *MoveDetail) Refunded() bool {
+	return m.State == MoveFailed && m.PaymentState == PaymentSucceeded
+}
+
 // ExamAttempt is one sitting of an exam; Passed is nil until the result
 // is in.
 type ExamAttempt struct {

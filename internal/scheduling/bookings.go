@@ -155,3 +155,14 @@ func (s *Service) noShow(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	}
 	return audit(ctx, tx, actor, "scheduling.no_show", "booking:"+b.Reference, kind)
 }
+
+// SlotAt returns a slot and its test center (nil for an online start), to
+// show a time a booking may move to.
+func (s *Service) SlotAt(ctx context.Context, id int64) (*portal.Slot, *portal.TestCenter, error) {
+	sl, err := s.st.FindSlot(ctx, id)
+	if err != nil || sl.CenterID == nil {
+		return sl, nil, err
+	}
+	c, err := s.st.FindCenter(ctx, *sl.CenterID)
+	return sl, c, err
+}

@@ -108,7 +108,7 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 				return err
 			}
 		}
-		if err := s.mailBooking(ctx, tx, b.ID, mailCancelled); err != nil {
+		if err := s.mailBooking(ctx, tx, b.ID, mailCancelled, nil); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "scheduling.cancelled", "booking:"+b.Reference,
@@ -136,11 +136,18 @@ func (s *Service) requestRefund(ctx context.Context, tx *store.Tx, b *portal.Boo
 	if p.Provider == portal.ProviderVoucher || p.State != portal.PaymentSucceeded {
 		return nil
 	}
-	r, err := tx.CreateRefund(ctx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: amount, Currency: b.Currency})
+	return s.queueRefund(ctx, tx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: amount, Currency: b.Currency})
+}
+
+// queueRefund records a refund and queues its execution through the
+// provider, in the caller's transaction. One refund per booking and
+// payment: a second fails the transaction instead of paying twice.
+func (s *Service) queueRefund(ctx context.Context, tx *store.Tx, r portal.Refund) error {
+	out, err := tx.CreateRefund(ctx, r)
 	if err != nil {
 		return err
 	}
-	return jobs.Enqueue(ctx, tx, KindRefund, refundJob{RefundID: r.ID}, jobs.UniqueKey(fmt.Sprintf("refund-%d", r.ID)))
+	return jobs.Enqueue(ctx, tx, KindRefund, refundJob{RefundID: out.ID}, jobs.UniqueKey(fmt.Sprintf("refund-%d", out.ID)))
 }
 
 type refundJob struct {

@@ -220,41 +220,54 @@ func (s *Service) chargeTest(ctx context.Context, actor portal.Actor, p *portal.
 
 // failPayment records a payment that did not happen. With backToCart the
 // bookings return to the cart (their holds keep their expiry); otherwise
-// they end as expired and free their seats.
+// they end as expired and free their seats. A fee's move fails.
 func (s *Service) failPayment(ctx context.Context, actor portal.Actor, p *portal.Payment, failure string, backToCart bool) error {
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		if _, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentFailed, Failure: failure}); err != nil {
-			if errors.Is(err, portal.ErrNotFound) {
-				return nil // settled or failed already
-			}
-			return err
-		}
-		list, err := tx.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID, States: []string{portal.BookingPending}})
-		if err != nil {
-			return err
-		}
-		for _, b := range list {
-			if backToCart && b.HoldExpiresAt != nil && b.HoldExpiresAt.After(tx.Now()) {
-				held := portal.BookingHeld
-				if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingPending}, store.BookingUpdate{State: &held}); err != nil &&
-					!errors.Is(err, portal.ErrNotFound) { // not found: expired meanwhile; still record the failure
-					return err
-				}
-				continue
-			}
-			if err := s.expire(ctx, tx, &b.Booking); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, failure)
+		return s.paymentFailed(ctx, tx, actor, p, failure, backToCart)
 	})
 }
 
+// paymentFailed is failPayment in the caller's transaction. A payment no
+// longer pending (settled or failed already) is left alone.
+func (s *Service) paymentFailed(ctx context.Context, tx *store.Tx, actor portal.Actor, p *portal.Payment, failure string, backToCart bool) error {
+	if _, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentFailed, Failure: failure}); err != nil {
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if p.Purpose == portal.PurposeRescheduleFee {
+		if err := s.failMove(ctx, tx, p, "schedule.checkout.declined"); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, failure)
+	}
+	list, err := tx.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID, States: []string{portal.BookingPending}})
+	if err != nil {
+		return err
+	}
+	for _, b := range list {
+		if backToCart && b.HoldExpiresAt != nil && b.HoldExpiresAt.After(tx.Now()) {
+			held := portal.BookingHeld
+			if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingPending}, store.BookingUpdate{State: &held}); err != nil &&
+				!errors.Is(err, portal.ErrNotFound) { // not found: expired meanwhile; still record the failure
+				return err
+			}
+			continue
+		}
+		if err := s.expire(ctx, tx, &b.Booking); err != nil {
+			return err
+		}
+	}
+	return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, failure)
+}
+
 // confirmPaid records that p succeeded (p.ProviderRef set by the caller)
-// and confirms its bookings. Called once per payment: a payment that
-// already succeeded is left alone, so duplicate or late provider events do
-// nothing. A booking whose hold ran out meanwhile gets its seat back when
-// one is free; otherwise its money is refunded in full.
+// and confirms its bookings, or makes the move a fee paid for
+// (settleMove). Called once per payment: a payment that already succeeded
+// is left alone, so duplicate or late provider events do nothing. A
+// booking whose hold ran out meanwhile gets its seat back when one is
+// free; otherwise its money is refunded in full.
 func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Actor, p *portal.Payment) error {
 	if p.State == portal.PaymentSucceeded && p.Provider != portal.ProviderVoucher {
 		return nil
@@ -266,6 +279,9 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 		if _, err := tx.UpdatePayment(ctx, p.ID, "", store.PaymentUpdate{State: portal.PaymentSucceeded, ProviderRef: p.ProviderRef}); err != nil {
 			return err
 		}
+	}
+	if p.Purpose == portal.PurposeRescheduleFee {
+		return s.settleMove(ctx, tx, actor, p)
 	}
 	list, err := tx.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
 	if err != nil {
@@ -307,7 +323,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 		if err := tx.LockLegalName(ctx, b.UserID); err != nil {
 			return err
 		}
-		if err := s.mailBooking(ctx, tx, b.ID, mailConfirmed); err != nil {
+		if err := s.mailBooking(ctx, tx, b.ID, mailConfirmed, nil); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, actor, "scheduling.confirmed", "booking:"+b.Reference, "payment "+p.Reference); err != nil {

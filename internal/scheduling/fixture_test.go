@@ -262,6 +262,15 @@ func (f *fixture) slot(id int64) *portal.Slot {
 	return sl
 }
 
+// reschedule makes a free move (no payment details).
+func (f *fixture) reschedule(actor portal.Actor, bookingID, slotID int64) (*portal.BookingDetail, error) {
+	res, err := f.svc.Reschedule(f.ctx, actor, bookingID, scheduling.RescheduleRequest{SlotID: slotID})
+	if err != nil {
+		return nil, err
+	}
+	return res.Booking, nil
+}
+
 func (f *fixture) booking(id int64) *portal.BookingDetail {
 	f.t.Helper()
 	b, err := f.st.FindBooking(f.ctx, id)

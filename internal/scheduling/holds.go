@@ -88,10 +88,12 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 			return err
 		}
 		expires := tx.Now().Add(s.cfg.HoldTTL)
+		pol := s.cfg.Policy
+		pol.RescheduleFeeMinor = e.RescheduleFeeMinor
 		b, err := tx.CreateBooking(ctx, portal.Booking{
 			Reference: newReference("B"), UserID: u.ID, ExamID: e.ID, SlotID: sl.ID, State: portal.BookingHeld,
 			Language: req.Language, HoldExpiresAt: &expires, PriceMinor: e.PriceMinor, Currency: e.Currency,
-			Policy: s.cfg.Policy.Encode(),
+			Policy: pol.Encode(),
 		})
 		if errors.Is(err, portal.ErrConflict) {
 			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code})
@@ -183,7 +185,8 @@ func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) e
 	return s.releaseVoucher(ctx, tx, cur)
 }
 
-// ExpireHolds ends every hold that has run out; it runs every minute.
+// ExpireHolds ends every hold that has run out, and every move still
+// waiting for its fee after the payment window; it runs every minute.
 // Checkout Sessions of Stripe payments whose seats were released are
 // expired too, so the candidate cannot pay for seats no longer held (a
 // payment that still arrives is settled by confirmPaid: seat back or
@@ -216,6 +219,28 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		if batch < 100 {
 			break
 		}
+	}
+	// Moves whose fee was not paid within the payment window fail.
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		list, err := tx.StalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
+		if err != nil {
+			return err
+		}
+		for _, m := range list {
+			if _, err := tx.LockBooking(ctx, m.BookingID); err != nil {
+				return err
+			}
+			if _, err := tx.FinishMove(ctx, m.ID, portal.MoveFailed, "expired"); errors.Is(err, portal.ErrNotFound) {
+				continue // paid or replaced meanwhile
+			} else if err != nil {
+				return err
+			}
+			stale[*m.PaymentID] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	for id := range stale {
 		s.expireCheckout(ctx, id)

@@ -180,7 +180,7 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 			return "reschedule (nothing confirmed)", nil
 		}
 		sl := slots[rng.IntN(len(slots))]
-		_, err := f.svc.Reschedule(f.ctx, c, b.ID, sl.ID)
+		_, err := f.reschedule(c, b.ID, sl.ID)
 		return fmt.Sprintf("reschedule %d to slot %d", b.ID, sl.ID), err
 	default:
 		d := time.Duration(1+rng.IntN(6)) * time.Minute

@@ -18,11 +18,13 @@ const (
 	mailRescheduled = "rescheduled"
 	mailCancelled   = "cancelled"
 	mailSlotClosed  = "slot_closed"
+	mailMoveFailed  = "move_failed" // a paid move could not be made: fee refunded
 )
 
 // mailBooking queues the booking mail for event in the transaction that
-// made the change, with the calendar file for the appointment.
-func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64, event string) error {
+// made the change, with the calendar file for the appointment when it
+// changed. extra adds template data (RefundMinor and Currency).
+func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64, event string, extra map[string]any) error {
 	b, err := tx.LockBooking(ctx, bookingID)
 	if err != nil {
 		return err
@@ -40,9 +42,12 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 		}
 		data["RefundMinor"], data["Currency"] = q, b.Currency
 	}
+	for k, v := range extra {
+		data[k] = v
+	}
 	msg := mail.Message{To: b.UserEmail, ToName: b.UserFirstName + " " + b.UserLastName, Lang: b.UserLanguage,
 		Template: "booking", Data: data}
-	if event != mailSlotClosed {
+	if event != mailSlotClosed && event != mailMoveFailed {
 		msg.Attachments = []mail.Attachment{{Filename: "exam-" + strings.ToLower(b.Reference) + ".ics",
 			ContentType: "text/calendar; charset=utf-8; method=" + map[bool]string{true: "CANCEL", false: "PUBLISH"}[event == mailCancelled],
 			Content:     s.calendar(b, event == mailCancelled)}}

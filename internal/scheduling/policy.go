@@ -18,6 +18,10 @@ type Policy struct {
 	// start than the last tier, candidates cannot cancel online and the
 	// fee is forfeited.
 	Tiers []Tier `json:"tiers"`
+	// RescheduleFeeMinor is charged, in the booking's currency, for each
+	// move the candidate asks for; zero is free. It is the exam's fee at
+	// purchase (portal.Exam.RescheduleFeeMinor).
+	RescheduleFeeMinor int64 `json:"reschedule_fee_minor,omitempty"`
 }
 
 // Tier is one step of a policy.
@@ -34,6 +38,9 @@ var DefaultPolicy = Policy{Version: "2026-01", Tiers: []Tier{{MinHours: 48, Perc
 func (p Policy) Validate() error {
 	if p.Version == "" || len(p.Tiers) == 0 {
 		return fmt.Errorf("a refund policy needs a version and at least one tier")
+	}
+	if p.RescheduleFeeMinor < 0 {
+		return fmt.Errorf("a reschedule fee cannot be negative")
 	}
 	for _, t := range p.Tiers {
 		if t.MinHours < 0 || t.Percent < 0 || t.Percent > 100 {

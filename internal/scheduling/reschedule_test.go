@@ -29,7 +29,7 @@ func TestRescheduleDeadline(t *testing.T) {
 		if err := f.svc.CanReschedule(f.booking(bOnTime.ID)); err != nil {
 			t.Fatalf("CanReschedule at the deadline: %v", err)
 		}
-		moved, err := f.svc.Reschedule(f.ctx, onTime, bOnTime.ID, to.ID)
+		moved, err := f.reschedule(onTime, bOnTime.ID, to.ID)
 		if err != nil {
 			t.Fatalf("reschedule at the deadline: %v", err)
 		}
@@ -50,7 +50,7 @@ func TestRescheduleDeadline(t *testing.T) {
 		if d := dataTime(t, pe, "Date"); !d.Equal(deadline) {
 			t.Fatalf("Date = %s, want %s", d, deadline)
 		}
-		_, err = f.svc.Reschedule(f.ctx, late, bLate.ID, to.ID)
+		_, err = f.reschedule(late, bLate.ID, to.ID)
 		wantRefused(t, err, "schedule.reschedule.too_late")
 		if b := f.booking(bLate.ID); b.SlotID != from.ID || b.Reschedules != 0 {
 			t.Fatalf("refused reschedule moved the booking: %+v", b.Booking)
@@ -95,11 +95,11 @@ func TestRescheduleAcrossDST(t *testing.T) {
 					t.Fatalf("deadline = %s, want %s", got.In(newYork), tc.deadline)
 				}
 				f.clock.Set(tc.deadline)
-				if _, err := f.svc.Reschedule(f.ctx, a, ba.ID, target.ID); err != nil {
+				if _, err := f.reschedule(a, ba.ID, target.ID); err != nil {
 					t.Fatalf("at the deadline: %v", err)
 				}
 				f.clock.Set(tc.deadline.Add(time.Second))
-				_, err := f.svc.Reschedule(f.ctx, b, bb.ID, target.ID)
+				_, err := f.reschedule(b, bb.ID, target.ID)
 				wantRefused(t, err, "schedule.reschedule.too_late")
 				f.checkInvariants()
 			})
@@ -117,18 +117,18 @@ func TestRescheduleLimits(t *testing.T) {
 		c := f.candidate
 		s1, s2, s3 := f.centerSlot("2026-12-08", "09:00"), f.centerSlot("2026-12-09", "09:00"), f.centerSlot("2026-12-10", "09:00")
 		b := f.buy(c, f.saa, s1)
-		if _, err := f.svc.Reschedule(f.ctx, c, b.ID, s1.ID); err == nil {
+		if _, err := f.reschedule(c, b.ID, s1.ID); err == nil {
 			t.Fatal("reschedule into the same slot succeeded")
 		} else {
 			wantRefused(t, err, "schedule.reschedule.same_slot")
 		}
 		for i, to := range []*portal.Slot{s2, s3} {
-			got, err := f.svc.Reschedule(f.ctx, c, b.ID, to.ID)
+			got, err := f.reschedule(c, b.ID, to.ID)
 			if err != nil || got.Reschedules != i+1 {
 				t.Fatalf("reschedule %d: %+v, %v", i+1, got, err)
 			}
 		}
-		_, err := f.svc.Reschedule(f.ctx, c, b.ID, s1.ID)
+		_, err := f.reschedule(c, b.ID, s1.ID)
 		pe := wantRefused(t, err, "schedule.reschedule.limit")
 		if pe.Data["Max"] != 2 {
 			t.Errorf("Max = %v, want 2", pe.Data["Max"])
@@ -144,7 +144,7 @@ func TestRescheduleLimits(t *testing.T) {
 			b := f.buy(c, f.micro, from)
 			f.setCapacity(full, 1)
 			f.buy(f.newCandidate(), f.micro, full)
-			_, err := f.svc.Reschedule(f.ctx, c, b.ID, full.ID)
+			_, err := f.reschedule(c, b.ID, full.ID)
 			wantRefused(t, err, "schedule.hold.full")
 			got := f.booking(b.ID)
 			if got.SlotID != from.ID || got.Reschedules != 0 || got.State != portal.BookingConfirmed {
@@ -159,9 +159,9 @@ func TestRescheduleLimits(t *testing.T) {
 			f := f.in(t)
 			c := f.newCandidate()
 			h := f.hold(c, f.saa, f.centerSlot("2026-12-12", "09:00"))
-			_, err := f.svc.Reschedule(f.ctx, c, h.ID, s2.ID)
+			_, err := f.reschedule(c, h.ID, s2.ID)
 			wantRefused(t, err, "schedule.reschedule.not_confirmed")
-			if _, err := f.svc.Reschedule(f.ctx, f.newCandidate(), b.ID, s2.ID); portal.ErrorCode(err) != portal.ENotFound {
+			if _, err := f.reschedule(f.newCandidate(), b.ID, s2.ID); portal.ErrorCode(err) != portal.ENotFound {
 				t.Fatalf("another's booking: err = %v, want not_found", err)
 			}
 		})
@@ -181,7 +181,7 @@ func TestCloseSlotFreeReschedule(t *testing.T) {
 		s1, s2, s3 := f.centerSlot("2026-12-08", "09:00"), f.centerSlot("2026-12-09", "09:00"), f.centerSlot("2026-12-10", "09:00")
 		b := f.buy(c, f.saa, s1)
 		for _, to := range []*portal.Slot{s2, s3} { // use up both reschedules
-			if _, err := f.svc.Reschedule(f.ctx, c, b.ID, to.ID); err != nil {
+			if _, err := f.reschedule(c, b.ID, to.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -219,7 +219,7 @@ func TestCloseSlotFreeReschedule(t *testing.T) {
 			t.Fatalf("CanReschedule: %v", err)
 		}
 		to := f.centerSlot("2026-12-13", "09:00")
-		moved, err := f.svc.Reschedule(f.ctx, c, b.ID, to.ID)
+		moved, err := f.reschedule(c, b.ID, to.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func TestCloseSlotFreeReschedule(t *testing.T) {
 			t.Fatal("seats did not move")
 		}
 		// The free move is spent: the limit applies again.
-		_, err = f.svc.Reschedule(f.ctx, c, b.ID, f.centerSlot("2026-12-14", "09:00").ID)
+		_, err = f.reschedule(c, b.ID, f.centerSlot("2026-12-14", "09:00").ID)
 		wantRefused(t, err, "schedule.reschedule.limit")
 		f.checkInvariants()
 	})

@@ -190,7 +190,7 @@ func (s *Service) afterClose(ctx context.Context, tx *store.Tx, actor portal.Act
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingConfirmed}, store.BookingUpdate{FreeReschedule: &yes}); err != nil {
 			return n, err
 		}
-		if err := s.mailBooking(ctx, tx, b.ID, mailSlotClosed); err != nil {
+		if err := s.mailBooking(ctx, tx, b.ID, mailSlotClosed, nil); err != nil {
 			return n, err
 		}
 		if err := audit(ctx, tx, actor, "scheduling.slot_closed_notice", "booking:"+b.Reference, ""); err != nil {

@@ -15,23 +15,31 @@ import (
 // returns the page the candidate pays on. The session ends with the
 // payment window, when the seats are released if it was not paid.
 func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal.Payment) (string, error) {
-	list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
-	if err != nil {
-		return "", err
-	}
-	var names []string
-	email := ""
-	for _, b := range list {
-		names = append(names, b.ExamCode)
-		email = b.UserEmail
-	}
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	co, err := s.pay.Stripe.CreateCheckout(ctx, payments.CheckoutRequest{
-		Reference: p.Reference, AmountMinor: p.AmountMinor, Currency: p.Currency,
-		Description: s.cfg.ProgramName + " exam: " + strings.Join(names, ", "), Email: email,
+	req := payments.CheckoutRequest{Reference: p.Reference, AmountMinor: p.AmountMinor, Currency: p.Currency,
 		SuccessURL: base + "/checkout/return?payment=" + p.Reference, CancelURL: base + "/cart?notice=payment_cancelled",
-		ExpiresAt: p.CreatedAt.Add(s.cfg.PaymentWindow), IdempotencyKey: "checkout-" + p.Reference,
-	})
+		ExpiresAt: p.CreatedAt.Add(s.cfg.PaymentWindow), IdempotencyKey: "checkout-" + p.Reference}
+	if p.Purpose == portal.PurposeRescheduleFee {
+		b, err := s.bookingOfFee(ctx, p)
+		if err != nil {
+			return "", err
+		}
+		req.Description, req.Email = s.cfg.ProgramName+" reschedule fee: "+b.ExamCode+" "+b.Reference, b.UserEmail
+		req.SuccessURL = base + "/bookings/" + b.Reference + "?notice=move_paid"
+		req.CancelURL = base + "/bookings/" + b.Reference
+	} else {
+		list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
+		if err != nil {
+			return "", err
+		}
+		var names []string
+		for _, b := range list {
+			names = append(names, b.ExamCode)
+			req.Email = b.UserEmail
+		}
+		req.Description = s.cfg.ProgramName + " exam: " + strings.Join(names, ", ")
+	}
+	co, err := s.pay.Stripe.CreateCheckout(ctx, req)
 	if err != nil {
 		s.log.WarnContext(ctx, "stripe checkout failed", "payment", p.Reference, "err", err)
 		if ferr := s.failPayment(ctx, actor, p, "provider error", true); ferr != nil {
@@ -47,6 +55,15 @@ func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal
 		return "", err
 	}
 	return co.URL, nil
+}
+
+// bookingOfFee returns the booking a fee payment would move.
+func (s *Service) bookingOfFee(ctx context.Context, p *portal.Payment) (*portal.BookingDetail, error) {
+	m, err := s.st.FindMoveOfPayment(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.FindBooking(ctx, m.BookingID)
 }
 
 // HandleStripeWebhook verifies and applies one Stripe event. Each event is
@@ -86,22 +103,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 			p.ProviderRef = ev.PaymentIntent
 			return s.confirmPaid(ctx, tx, actor, p)
 		}
-		if p.State != portal.PaymentPending {
-			return nil
-		}
-		if _, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentFailed, Failure: ev.Type}); err != nil {
-			return err
-		}
-		list, err := tx.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID, States: []string{portal.BookingPending, portal.BookingHeld}})
-		if err != nil {
-			return err
-		}
-		for _, b := range list {
-			if err := s.expire(ctx, tx, &b.Booking); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, ev.Type)
+		return s.paymentFailed(ctx, tx, actor, p, ev.Type, false)
 	})
 	if err == nil {
 		s.cfg.Kick()

@@ -7,8 +7,9 @@ import (
 
 // CheckInvariants reads the whole scheduling state and returns every
 // violation of the rules that must hold at any moment, whatever ran
-// before: seats, money and vouchers add up. It is read-only and may run
-// beside live traffic (on PostgreSQL it reads one snapshot).
+// before: seats, money (for seats and for reschedule fees) and vouchers
+// add up. It is read-only and may run beside live traffic (on PostgreSQL
+// it reads one snapshot).
 func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -28,20 +29,36 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			GROUP BY s.id, s.taken, s.capacity HAVING s.taken <> COUNT(b.id) OR s.taken > s.capacity`},
 		{"payment amount differs from its bookings", `SELECT 'payment ' || p.id || ': amount ' || p.amount_minor || ', bookings ' || COALESCE(SUM(b.price_minor - b.discount_minor), 0)
 			FROM payments p LEFT JOIN bookings b ON b.payment_id = p.id
-			WHERE p.state = 'succeeded' GROUP BY p.id, p.amount_minor HAVING p.amount_minor <> COALESCE(SUM(b.price_minor - b.discount_minor), 0)`},
+			WHERE p.state = 'succeeded' AND p.purpose = 'booking'
+			GROUP BY p.id, p.amount_minor HAVING p.amount_minor <> COALESCE(SUM(b.price_minor - b.discount_minor), 0)`},
+		{"fee payment differs from its move", `SELECT 'payment ' || p.id || ': fee ' || p.amount_minor || ', move ' || COALESCE(m.id, 0) || ' fee ' || COALESCE(m.fee_minor, 0)
+			FROM payments p LEFT JOIN booking_moves m ON m.payment_id = p.id
+			WHERE p.purpose = 'reschedule_fee' AND p.state = 'succeeded' AND (m.id IS NULL OR m.fee_minor <> p.amount_minor)`},
+		{"move done without its fee, or failed with its fee kept", `SELECT 'move ' || m.id || ' is ' || m.state || ', fee payment ' || COALESCE(p.state, 'none') || ', refunds ' || COUNT(r.id)
+			FROM booking_moves m LEFT JOIN payments p ON p.id = m.payment_id LEFT JOIN refunds r ON r.payment_id = m.payment_id AND r.state <> 'failed'
+			WHERE m.fee_minor > 0 GROUP BY m.id, m.state, p.state
+			HAVING (m.state = 'done' AND (p.state IS NULL OR p.state <> 'succeeded' OR COUNT(r.id) > 0))
+			    OR (m.state = 'failed' AND p.state = 'succeeded' AND COUNT(r.id) = 0)
+			    OR (m.state = 'pending' AND COUNT(r.id) > 0)`},
 		{"confirmed booking without a successful payment", `SELECT 'booking ' || b.id || ' is ' || b.state || ' without a successful payment'
 			FROM bookings b LEFT JOIN payments p ON p.id = b.payment_id
 			WHERE b.confirmed_at IS NOT NULL AND (p.id IS NULL OR p.state <> 'succeeded')`},
 		{"refund larger than paid or on a live booking", `SELECT 'refund ' || r.id || ' of booking ' || b.id || ' (' || b.state || '): ' || r.amount_minor || ' of ' || (b.price_minor - b.discount_minor)
-			FROM refunds r JOIN bookings b ON b.id = r.booking_id
-			WHERE r.amount_minor > b.price_minor - b.discount_minor OR b.state NOT IN ('cancelled', 'expired') OR r.payment_id <> b.payment_id`},
-		{"money captured minus refunded differs from what bookings keep", `SELECT 'captured ' || cap.total || ' - refunded ' || ref.total || ' <> kept ' || kept.total
+			FROM refunds r JOIN bookings b ON b.id = r.booking_id JOIN payments p ON p.id = r.payment_id
+			WHERE p.purpose = 'booking' AND (r.amount_minor > b.price_minor - b.discount_minor OR b.state NOT IN ('cancelled', 'expired') OR r.payment_id <> b.payment_id)`},
+		{"fee refund not the whole fee of a failed move", `SELECT 'refund ' || r.id || ' of fee payment ' || p.id || ': ' || r.amount_minor || ' of ' || p.amount_minor || ', move ' || COALESCE(m.state, 'none')
+			FROM refunds r JOIN payments p ON p.id = r.payment_id LEFT JOIN booking_moves m ON m.payment_id = p.id
+			WHERE p.purpose = 'reschedule_fee' AND (m.id IS NULL OR m.state <> 'failed' OR r.amount_minor <> p.amount_minor OR r.booking_id <> m.booking_id)`},
+		{"money captured minus refunded differs from what bookings and moves keep", `SELECT 'captured ' || cap.total || ' - refunded ' || ref.total || ' <> kept ' || (kept.total + fees.total)
 			FROM (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM payments WHERE state = 'succeeded') cap,
 			     (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE state <> 'failed') ref,
 			     (SELECT COALESCE(SUM(b.price_minor - b.discount_minor - COALESCE(r.amount_minor, 0)), 0) AS total
 			        FROM bookings b JOIN payments p ON p.id = b.payment_id AND p.state = 'succeeded'
-			        LEFT JOIN refunds r ON r.booking_id = b.id AND r.state <> 'failed') kept
-			WHERE cap.total - ref.total <> kept.total`},
+			        LEFT JOIN refunds r ON r.booking_id = b.id AND r.payment_id = b.payment_id AND r.state <> 'failed') kept,
+			     (SELECT COALESCE(SUM(m.fee_minor), 0) AS total
+			        FROM booking_moves m JOIN payments p ON p.id = m.payment_id AND p.state = 'succeeded'
+			        WHERE m.state = 'done') fees
+			WHERE cap.total - ref.total <> kept.total + fees.total`},
 		{"voucher uses differ from its redemptions", `SELECT 'voucher ' || v.id || ': uses ' || v.uses || ', held by ' || COUNT(b.id) || ', max ' || v.max_uses
 			FROM vouchers v LEFT JOIN bookings b ON b.voucher_id = v.id AND b.voucher_released_at IS NULL
 			GROUP BY v.id, v.uses, v.max_uses HAVING v.uses <> COUNT(b.id) OR v.uses > v.max_uses`},

@@ -79,11 +79,35 @@ func (tx *Tx) StalePendingMoves(ctx context.Context, cutoff time.Time, limit int
 	return out, nil
 }
 
-// MovesOfBooking returns a booking's moves, oldest first.
-func (s *Store) MovesOfBooking(ctx context.Context, bookingID int64) ([]*portal.Move, error) {
-	var out []*portal.Move
-	if err := s.sel(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE booking_id = ? ORDER BY id`, bookingID); err != nil {
+// MovesOfBooking returns a booking's moves with their start times and
+// fee payment states, oldest first.
+func (s *Store) MovesOfBooking(ctx context.Context, bookingID int64) ([]*portal.MoveDetail, error) {
+	var out []*portal.MoveDetail
+	if err := s.sel(ctx, &out, `SELECT m.id, m.booking_id, m.from_slot_id, m.to_slot_id, m.state, m.free, m.fee_minor, m.currency,
+		m.payment_id, m.failure, m.actor_id, m.created_at, m.updated_at, m.done_at,
+		f.starts_at AS from_starts_at, t.starts_at AS to_starts_at, COALESCE(p.state, '') AS payment_state
+		FROM booking_moves m JOIN slots f ON f.id = m.from_slot_id JOIN slots t ON t.id = m.to_slot_id
+		LEFT JOIN payments p ON p.id = m.payment_id
+		WHERE m.booking_id = ? ORDER BY m.id`, bookingID); err != nil {
 		return nil, fmt.Errorf("store: moves of booking %d: %w", bookingID, err)
 	}
 	return out, nil
+}
+
+// FindMove returns one move.
+func (s *Store) FindMove(ctx context.Context, id int64) (*portal.Move, error) {
+	var out portal.Move
+	if err := s.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find move %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// FindMoveOfPayment returns the move a fee payment pays for.
+func (s *Store) FindMoveOfPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
+	var out portal.Move
+	if err := s.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE payment_id = ?`, paymentID); err != nil {
+		return nil, fmt.Errorf("store: move of payment %d: %w", paymentID, err)
+	}
+	return &out, nil
 }

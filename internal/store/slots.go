@@ -89,6 +89,24 @@ func (tx *Tx) TakeSeat(ctx context.Context, slotID int64, notBefore time.Time) e
 	return nil
 }
 
+// LockSlots locks the slot rows in id order on PostgreSQL, so that two
+// transactions changing the same slots (a move in each direction) wait
+// for each other instead of deadlocking. SQLite transactions are serial.
+func (tx *Tx) LockSlots(ctx context.Context, ids ...int64) error {
+	if tx.s.engine != Postgres || len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	var locked []int64
+	if err := tx.sel(ctx, &locked, `SELECT id FROM slots WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id FOR UPDATE`, args...); err != nil {
+		return fmt.Errorf("store: lock slots %v: %w", ids, err)
+	}
+	return nil
+}
+
 // ReleaseSeat gives one seat of the slot back.
 func (tx *Tx) ReleaseSeat(ctx context.Context, slotID int64) error {
 	r, err := tx.exec(ctx, `UPDATE slots SET taken = taken - 1 WHERE id = ? AND taken > 0`, slotID)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"example.org/certportal/internal/payments"
@@ -47,6 +48,8 @@ type bookingPage struct {
 	Quote         scheduling.CancelQuote
 	CanReschedule bool
 	Deadline      time.Time // last instant to reschedule
+	Fee           int64     // what a move costs now
+	Moves         []*portal.MoveDetail
 	Launch        scheduling.LaunchState
 	Key           string
 	Form          *Form
@@ -55,6 +58,16 @@ type bookingPage struct {
 
 // Place is where the booking is.
 func (p *bookingPage) Place() string { return bookingPlace(p.T, p.B) }
+
+// PendingMove is the move waiting for its fee, if any.
+func (p *bookingPage) PendingMove() *portal.MoveDetail {
+	for _, m := range p.Moves {
+		if m.State == portal.MovePending {
+			return m
+		}
+	}
+	return nil
+}
 
 // ZoneLabel names the zone the times are in.
 func (p *bookingPage) ZoneLabel() string { return zoneLabel(p.T, p.B.StartsAt, p.Loc) }
@@ -81,6 +94,12 @@ func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
 	}
 	p.CanReschedule = s.sched.CanReschedule(b) == nil
 	p.Deadline = s.sched.RescheduleDeadline(b)
+	if p.Fee, err = s.sched.RescheduleFee(b); err != nil {
+		return nil, err
+	}
+	if p.Moves, err = s.sched.Moves(r.Context(), actor(r), b); err != nil {
+		return nil, err
+	}
 	p.Launch = s.sched.Launch(b)
 	refunds, err := s.sched.Refunds(r.Context(), actor(r))
 	if err != nil {
@@ -116,7 +135,34 @@ func (s *Server) handleBookingCalendar(w http.ResponseWriter, r *http.Request) e
 	return err
 }
 
-// handleBookingReschedule moves the booking to the chosen slot.
+// moveFeePage is the step that pays a reschedule fee: the current and the
+// new time, the fee, and how to pay it.
+type moveFeePage struct {
+	BasePage
+	B        *portal.BookingDetail
+	Loc      *time.Location
+	To       *portal.Slot
+	ToLoc    *time.Location
+	ToPlace  string
+	Fee      int64
+	Form     *Form
+	Key      string
+	Test     bool
+	Stripe   bool
+	TestCard string
+	Declined string
+}
+
+// Place is where the booking is.
+func (p *moveFeePage) Place() string { return bookingPlace(p.T, p.B) }
+
+// FromZone and ToZone name the zones the two times are in.
+func (p *moveFeePage) FromZone() string { return zoneLabel(p.T, p.B.StartsAt, p.Loc) }
+func (p *moveFeePage) ToZone() string   { return zoneLabel(p.T, p.To.StartsAt, p.ToLoc) }
+
+// handleBookingReschedule moves the booking to the chosen slot. When the
+// move has a fee and no way to pay was chosen yet, it shows the fee step
+// instead; that step posts back here with the provider.
 func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -125,20 +171,75 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot"), 10, 64)
-	req := struct {
-		Booking string
-		Slot    int64
-	}{b.Reference, slotID}
-	next, err := s.idempotentForm(r, req, func() (string, error) {
-		_, err := s.sched.Reschedule(r.Context(), actor(r), b.ID, slotID)
-		return "/bookings/" + b.Reference + "?notice=rescheduled", err
+	if b.UserID != actor(r).UserID {
+		return portal.ErrNotFound
+	}
+	f := formFrom(r, "slot", "provider", "card")
+	slotID, _ := strconv.ParseInt(f.Value("slot"), 10, 64)
+	fee, err := s.sched.RescheduleFee(b)
+	if err != nil {
+		return err
+	}
+	if fee > 0 && f.Value("provider") == "" {
+		return s.renderMoveFee(w, r, b, slotID, fee, f, nil)
+	}
+	req := scheduling.RescheduleRequest{SlotID: slotID, Provider: f.Value("provider"), Card: f.Value("card")}
+	fingerprint := struct {
+		Booking  string
+		Slot     int64
+		Provider string
+	}{b.Reference, slotID, req.Provider}
+	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
+		res, err := s.sched.Reschedule(r.Context(), actor(r), b.ID, req)
+		if err != nil {
+			return "", err
+		}
+		if res.RedirectURL != "" {
+			return res.RedirectURL, nil
+		}
+		return "/bookings/" + b.Reference + "?notice=rescheduled", nil
 	})
+	if err != nil && fee > 0 {
+		delete(f.Values, "card") // a card number is never sent back
+		return s.renderMoveFee(w, r, b, slotID, fee, f, err)
+	}
 	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// renderMoveFee shows the fee step, with the refusal of a first attempt
+// (a declined card) next to its field.
+func (s *Server) renderMoveFee(w http.ResponseWriter, r *http.Request, b *portal.BookingDetail, slotID, fee int64, f *Form, failed error) error {
+	to, center, err := s.sched.SlotAt(r.Context(), slotID)
+	if err != nil {
+		return err
+	}
+	pay := s.sched.Payments()
+	p := &moveFeePage{B: b, Loc: b.Location(), To: to, ToLoc: b.Location(), Fee: fee, Form: f, Key: newIdempotencyKey(),
+		Test: pay.Test != nil, Stripe: pay.Stripe != nil, TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined}
+	s.fillBase(r, &p.BasePage, "booking.fee_heading")
+	p.ToPlace = p.T.T("schedule.online_proctored", nil)
+	if center != nil {
+		p.ToLoc, p.ToPlace = center.Location(), strings.Join([]string{center.Name, center.AddressLine1, center.City}, ", ")
+	}
+	if f.Value("provider") == "" {
+		if p.Test {
+			f.Values["provider"] = portal.ProviderTest
+		} else if p.Stripe {
+			f.Values["provider"] = portal.ProviderStripe
+		}
+	}
+	status := http.StatusOK
+	if failed != nil {
+		if !s.applyError(&p.BasePage, f, failed, "card") {
+			return failed
+		}
+		status = formStatus(failed)
+	}
+	return s.render(w, r, status, "booking_fee", p)
 }
 
 // handleBookingCancelForm shows what cancelling means now and asks to

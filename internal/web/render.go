@@ -204,12 +204,17 @@ var notices = map[string]bool{
 	"reauth":                true,
 	// Test centers (console_centers.go).
 	"center_saved": true,
+	// The exam catalog (console_exams.go).
+	"exam_saved":     true,
+	"exam_retired":   true,
+	"exam_activated": true,
 	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
 	"held":              true,
 	"hold_released":     true,
 	"voucher_applied":   true,
 	"payment_cancelled": true,
 	"rescheduled":       true,
+	"move_paid":         true,
 	"cancelled":         true,
 	"launched":          true,
 	"capacity_changed":  true,
@@ -233,6 +238,7 @@ func (s *Server) nav(b *BasePage) []NavItem {
 		add("/console/bookings", "nav.console_bookings")
 		add("/console/roster", "nav.console_roster")
 		add("/console/vouchers", "nav.console_vouchers")
+		add("/console/exams", "nav.console_exams")
 		if b.User != nil && b.User.Role == portal.RoleAdmin {
 			add("/console/audit", "nav.console_audit")
 			add("/console/jobs", "nav.console_jobs")
