@@ -51,6 +51,9 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 				slots = append(slots, sl)
 			}
 		}
+		// Moves of the microcredential cost a fee, paid with a good or a
+		// declined card; the other exam moves for free.
+		f.exec(`UPDATE exams SET reschedule_fee_minor = 1500 WHERE id = %d`, f.micro.ID)
 		exams := []*portal.Exam{f.saa, f.micro}
 		f.createVoucher(scheduling.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 4})
 		f.createVoucher(scheduling.VoucherRequest{Code: "ALLFREE", Percent: 100, MaxUses: 3})
@@ -119,9 +122,10 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 		f.runRefundJobs(1)
 		check("after the sweep and the refunds")
 		confirmed := f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'confirmed'`)
-		t.Logf("%d ops: %d confirmed, %d cancelled, %d expired, %d refunds", workers*opsPerWorker, confirmed,
+		t.Logf("%d ops: %d confirmed, %d cancelled, %d expired, %d refunds, %d moves (%d paid)", workers*opsPerWorker, confirmed,
 			f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'cancelled'`), f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'expired'`),
-			f.count(`SELECT COUNT(*) FROM refunds`))
+			f.count(`SELECT COUNT(*) FROM refunds`), f.count(`SELECT COUNT(*) FROM booking_moves WHERE state = 'done'`),
+			f.count(`SELECT COUNT(*) FROM booking_moves WHERE state = 'done' AND fee_minor > 0`))
 		if confirmed == 0 {
 			t.Fatalf("the workload confirmed nothing; it tests nothing\n%s", h.String())
 		}
@@ -180,8 +184,12 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 			return "reschedule (nothing confirmed)", nil
 		}
 		sl := slots[rng.IntN(len(slots))]
-		_, err := f.reschedule(c, b.ID, sl.ID)
-		return fmt.Sprintf("reschedule %d to slot %d", b.ID, sl.ID), err
+		card := payments.TestCardSuccess
+		if rng.IntN(4) == 0 {
+			card = payments.TestCardDeclined
+		}
+		_, err := f.svc.Reschedule(f.ctx, c, b.ID, scheduling.RescheduleRequest{SlotID: sl.ID, Provider: portal.ProviderTest, Card: card})
+		return fmt.Sprintf("reschedule %d to slot %d (card %s)", b.ID, sl.ID, card[len(card)-4:]), err
 	default:
 		d := time.Duration(1+rng.IntN(6)) * time.Minute
 		f.clock.Advance(d)
@@ -210,6 +218,14 @@ func TestInvariantCheckerDetects(t *testing.T) {
 			t.Fatal(err)
 		}
 		again := f.hold(f.candidate, f.saa, f.centerSlot("2026-12-09", "09:00")) // live again for the exam
+		mover := f.newCandidate()
+		fb := f.buy(mover, f.feeExam(), f.centerSlot("2026-12-10", "09:00"))
+		moved, err := f.svc.Reschedule(f.ctx, mover, fb.ID, scheduling.RescheduleRequest{SlotID: f.centerSlot("2026-12-11", "09:00").ID,
+			Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mv, fee := moved.Move, moved.Payment
 		f.checkInvariants()
 		r := f.refunds(f.candidate, b.ID)
 
@@ -230,6 +246,15 @@ func TestInvariantCheckerDetects(t *testing.T) {
 				fmt.Sprintf(`UPDATE refunds SET amount_minor = %d WHERE id = %d`, r.AmountMinor, r.ID), fmt.Sprintf("refund %d of booking %d", r.ID, b.ID)},
 			{"money kept differs", fmt.Sprintf(`UPDATE payments SET amount_minor = amount_minor + 1 WHERE id = %d`, *other.PaymentID),
 				fmt.Sprintf(`UPDATE payments SET amount_minor = amount_minor - 1 WHERE id = %d`, *other.PaymentID), "captured "},
+			{"fee kept for a move that failed", fmt.Sprintf(`UPDATE booking_moves SET state = 'failed' WHERE id = %d`, mv.ID),
+				fmt.Sprintf(`UPDATE booking_moves SET state = 'done' WHERE id = %d`, mv.ID), fmt.Sprintf("move %d is failed, fee payment succeeded, refunds 0", mv.ID)},
+			{"move done without its fee", fmt.Sprintf(`UPDATE payments SET state = 'failed' WHERE id = %d`, fee.ID),
+				fmt.Sprintf(`UPDATE payments SET state = 'succeeded' WHERE id = %d`, fee.ID), fmt.Sprintf("move %d is done, fee payment failed", mv.ID)},
+			{"fee differs from its move", fmt.Sprintf(`UPDATE booking_moves SET fee_minor = 2600 WHERE id = %d`, mv.ID),
+				fmt.Sprintf(`UPDATE booking_moves SET fee_minor = 2500 WHERE id = %d`, mv.ID), fmt.Sprintf("payment %d: fee 2500, move %d fee 2600", fee.ID, mv.ID)},
+			{"fee refunded for a move that happened", fmt.Sprintf(`INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
+				VALUES (%d, %d, 2500, 'USD', 'succeeded', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`, fb.ID, fee.ID),
+				fmt.Sprintf(`DELETE FROM refunds WHERE payment_id = %d`, fee.ID), fmt.Sprintf("of fee payment %d: 2500 of 2500, move done", fee.ID)},
 			{"two live bookings for one exam", fmt.Sprintf(`UPDATE bookings SET state = 'confirmed' WHERE id = %d`, b.ID),
 				fmt.Sprintf(`UPDATE bookings SET state = 'cancelled' WHERE id = %d`, b.ID),
 				fmt.Sprintf("user %d exam %d: 2 live bookings", again.UserID, again.ExamID)},
