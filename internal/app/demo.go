@@ -93,7 +93,7 @@ func randomPassword() string {
 }
 
 // demoExams is a realistic catalog: several exams per level and a
-// microcredential.
+// microcredential; some with a reschedule fee.
 func demoExams() []portal.Exam {
 	exam := func(code, name, level string, minutes int, price int64, desc string, domains ...portal.ExamDomain) portal.Exam {
 		return portal.Exam{
@@ -133,6 +133,13 @@ func demoExams() []portal.Exam {
 		exam("ANS-C01", "Certified Advanced Networking – Specialty", portal.LevelSpecialty, 170, 30000,
 			"Design and maintain network architectures.",
 			d("Network Design", 30), d("Network Implementation", 26), d("Network Management and Operation", 20), d("Network Security, Compliance, and Governance", 24)),
+	}
+	// Professional and specialty exams charge USD 50.00 per move; the
+	// others move for free.
+	for i := range exams {
+		if l := exams[i].Level; l == portal.LevelProfessional || l == portal.LevelSpecialty {
+			exams[i].RescheduleFeeMinor = 5000
+		}
 	}
 	mc := exam("MC-SLS01", "Serverless Applications Microcredential", portal.LevelAssociate, 120, 7500,
 		"A hands-on lab: build and troubleshoot a serverless application.",

@@ -49,16 +49,22 @@ func centerSlots(t *testing.T, a *apptest.App, c *http.Client, exam, center stri
 // and pays with the test card; it returns the booking reference.
 func bookDemoSeat(t *testing.T, a *apptest.App, c *http.Client) (string, []slotOf) {
 	t.Helper()
-	date, slots := centerSlots(t, a, c, "SAA-C03", "1")
+	return bookDemoExam(t, a, c, "SAA-C03")
+}
+
+// bookDemoExam is bookDemoSeat for another exam of the demo catalog.
+func bookDemoExam(t *testing.T, a *apptest.App, c *http.Client, exam string) (string, []slotOf) {
+	t.Helper()
+	date, slots := centerSlots(t, a, c, exam, "1")
 	hold := url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}}
-	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", hold)
+	resp := a.PostForm(t, c, "/schedule/"+exam+"/hold", hold)
 	_ = body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/cart") {
 		t.Fatalf("hold: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// The same form sent again (a double click) gets the same answer and
 	// holds nothing more.
-	resp = a.PostForm(t, c, "/schedule/SAA-C03/hold", hold)
+	resp = a.PostForm(t, c, "/schedule/"+exam+"/hold", hold)
 	_ = body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("repeated hold: %d", resp.StatusCode)
@@ -336,4 +342,56 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 	if rules != "2027-02" || privacy != "2027-03" || !agreed.Valid {
 		t.Fatalf("recorded rules %q, privacy %q, agreed at %v", rules, privacy, agreed)
 	}
+}
+
+// TestRescheduleFeeStep: a demo professional exam charges USD 50.00 per
+// move. The booking page says so; choosing a new time shows the fee step
+// (current and new time, the fee, how to pay) without moving anything; a
+// declined card is refused next to the card field with the booking
+// unchanged; a good card moves the booking, mails the new confirmation
+// and lists the move in the booking's history.
+func TestRescheduleFeeStep(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		ref, slots := bookDemoExam(t, a, cc, "SAP-C02")
+		mailTo(t, smtp, cand[1], "Exam confirmed")
+		if page := body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(page, "fee $50.00 per move") {
+			t.Fatalf("booking page does not state the fee:\n%s", page)
+		}
+
+		move := url.Values{"idempotency_key": {slots[1].key}, "slot": {slots[1].id}}
+		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", move)
+		page := body(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Pay the reschedule fee") || !strings.Contains(page, "Pay $50.00 and move") {
+			t.Fatalf("fee step: %d\n%s", resp.StatusCode, page)
+		}
+		key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page)
+		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
+			"provider": {"test"}, "card": {"4000 0000 0000 0002"}})
+		page = body(t, resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined") || !strings.Contains(page, `id="card-error"`) {
+			t.Fatalf("declined fee: %d\n%s", resp.StatusCode, page)
+		}
+		if strings.Contains(page, "4000 0000 0000 0002") {
+			t.Fatal("the card number was sent back")
+		}
+		if booking := body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(booking, "0 of 2 used") {
+			t.Fatalf("a declined fee moved the booking:\n%s", booking)
+		}
+
+		key = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page)
+		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
+			"provider": {"test"}, "card": {"4242 4242 4242 4242"}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bookings/"+ref+"?notice=rescheduled" {
+			t.Fatalf("paid move: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		mailTo(t, smtp, cand[1], "Exam rescheduled")
+		booking := body(t, a.Get(t, cc, "/bookings/"+ref))
+		if !strings.Contains(booking, "1 of 2 used") || !strings.Contains(booking, "Moved from") || !strings.Contains(booking, "($50.00)") {
+			t.Fatalf("booking after the paid move:\n%s", booking)
+		}
+	})
 }
