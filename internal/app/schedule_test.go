@@ -371,7 +371,7 @@ func TestRescheduleFeeStep(t *testing.T) {
 		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
 			"provider": {"test"}, "card": {"4000 0000 0000 0002"}})
 		page = body(t, resp)
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined") || !strings.Contains(page, `id="card-error"`) {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined. Nothing was charged and your appointment is unchanged.") || !strings.Contains(page, `id="card-error"`) {
 			t.Fatalf("declined fee: %d\n%s", resp.StatusCode, page)
 		}
 		if strings.Contains(page, "4000 0000 0000 0002") {

@@ -203,8 +203,11 @@ func (s *Service) chargeTest(ctx context.Context, actor portal.Actor, p *portal.
 			return ferr
 		}
 		if errors.Is(err, payments.ErrDeclined) {
-			return &portal.Error{Code: portal.EInvalid, Message: "schedule.checkout.declined",
-				Fields: []portal.FieldError{{Field: "card", Message: "schedule.checkout.declined"}}}
+			msg := "schedule.checkout.declined"
+			if p.Purpose == portal.PurposeRescheduleFee {
+				msg = "schedule.reschedule.declined"
+			}
+			return &portal.Error{Code: portal.EInvalid, Message: msg, Fields: []portal.FieldError{{Field: "card", Message: msg}}}
 		}
 		return &portal.Error{Code: portal.EUnavailable, Message: "error.unavailable"}
 	}
@@ -237,7 +240,7 @@ func (s *Service) paymentFailed(ctx context.Context, tx *store.Tx, actor portal.
 		return err
 	}
 	if p.Purpose == portal.PurposeRescheduleFee {
-		if err := s.failMove(ctx, tx, p, "schedule.checkout.declined"); err != nil {
+		if err := s.failMove(ctx, tx, p, failure); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "scheduling.payment_failed", "payment:"+p.Reference, failure)

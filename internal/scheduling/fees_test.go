@@ -74,7 +74,7 @@ func TestRescheduleFeeWithTestCard(t *testing.T) {
 
 		_, err = f.svc.Reschedule(f.ctx, f.candidate, b.ID, scheduling.RescheduleRequest{SlotID: to.ID,
 			Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
-		wantField(t, err, "card", "schedule.checkout.declined")
+		wantField(t, err, "card", "schedule.reschedule.declined")
 		f.wantUnmoved(b, from, to, 0)
 		if m := f.moves(b); len(m) != 1 || m[0].State != portal.MoveFailed || m[0].PaymentState != portal.PaymentFailed || m[0].Refunded() {
 			t.Fatalf("moves after a declined card = %+v", m)
