@@ -1,6 +1,7 @@
 package scheduling_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -281,6 +282,40 @@ func TestInvariantCheckerDetects(t *testing.T) {
 				f.exec("%s", tc.undo)
 				f.checkInvariants()
 			})
+		}
+	})
+}
+
+// TestInvariantCheckerReadsBesideWriters: the checker reads one snapshot
+// without taking the write lock, so it finishes while a write transaction
+// is open (on SQLite, an IMMEDIATE transaction would wait for the writer
+// until the deadline below).
+func TestInvariantCheckerReadsBesideWriters(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.buy(f.candidate, f.saa, f.centerSlot("2026-12-08", "09:00"))
+		started, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- f.st.Transact(f.ctx, func(tx *store.Tx) error {
+				if err := tx.LockUser(f.ctx, f.candidate.UserID); err != nil {
+					return err
+				}
+				close(started)
+				<-release
+				return nil
+			})
+		}()
+		<-started
+		ctx, cancel := context.WithTimeout(f.ctx, 5*time.Second)
+		v, err := f.st.CheckInvariants(ctx)
+		cancel()
+		close(release)
+		if werr := <-done; werr != nil {
+			t.Fatal(werr)
+		}
+		if err != nil || len(v) > 0 {
+			t.Fatalf("CheckInvariants beside an open writer = %v, %v", v, err)
 		}
 	})
 }

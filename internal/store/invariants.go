@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -11,16 +12,18 @@ import (
 // add up. It is read-only and may run beside live traffic (on PostgreSQL
 // it reads one snapshot).
 func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	// One snapshot without the write lock: a deferred read transaction on
+	// SQLite (a read-only BEGIN is not IMMEDIATE), a repeatable-read,
+	// read-only one on PostgreSQL.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if s.engine == Postgres {
-		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
-			return nil, err
-		}
-	}
 	checks := []struct {
 		name, query string
 	}{
