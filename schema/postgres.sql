@@ -68,6 +68,7 @@
   checked_in_at timestamp with time zone
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+  hold_ip text NOT NULL DEFAULT ''::text
 
 -- table center_closures
   center_id bigint NOT NULL
@@ -338,6 +339,8 @@ CREATE UNIQUE INDEX bookings_pkey ON bookings USING btree (id);
 CREATE UNIQUE INDEX bookings_reference_key ON bookings USING btree (reference);
 -- index bookings_slot
 CREATE INDEX bookings_slot ON bookings USING btree (slot_id, state);
+-- index bookings_unpaid_ip
+CREATE INDEX bookings_unpaid_ip ON bookings USING btree (hold_ip) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text]));
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings USING btree (user_id, state);
 -- index center_closures_pkey

@@ -78,7 +78,7 @@ CREATE TABLE bookings (
     checked_in_at       TIMESTAMP,
     created_at          TIMESTAMP NOT NULL,
     updated_at          TIMESTAMP NOT NULL
-);
+, hold_ip TEXT NOT NULL DEFAULT '');
 
 -- table center_closures
 CREATE TABLE center_closures (
@@ -375,6 +375,9 @@ CREATE INDEX bookings_payment ON bookings (payment_id);
 
 -- index bookings_slot
 CREATE INDEX bookings_slot ON bookings (slot_id, state);
+
+-- index bookings_unpaid_ip
+CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'pending');
 
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings (user_id, state);

@@ -120,7 +120,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	}
 	s.sched = scheduling.New(st, clock, log, providers, scheduling.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, HoldTTL: cfg.HoldTTL, Horizon: cfg.BookingHorizon,
-		OnlineCapacity: cfg.OnlineCapacity, OnlineGap: cfg.OnlineGap, Kick: s.runner.Notify,
+		OnlineCapacity: cfg.OnlineCapacity, OnlineGap: cfg.OnlineGap, MaxHoldsPerIP: cfg.MaxHoldsPerIP, Kick: s.runner.Notify,
 		RulesVersion: cfg.ExamRulesVersion, PrivacyVersion: cfg.PrivacyVersion,
 	})
 	s.runner.Handle(scheduling.KindRefund, s.sched.HandleRefundJob)

@@ -45,6 +45,7 @@ type Config struct {
 	HoldTTL             time.Duration // how long a seat stays in the cart unpaid
 	BookingHorizon      time.Duration // how far ahead slots are offered
 	OnlineCapacity      int           // proctors per 30-minute online start
+	MaxHoldsPerIP       int           // unpaid holds made from one address, across accounts
 	OnlineGap           time.Duration // least time between two online exams of one candidate
 	TestPayments        bool          // offer the built-in test-mode card provider
 	StripeSecretKey     string
@@ -163,6 +164,14 @@ func settings() []setting {
 				return fmt.Errorf("%q is not a number from 1 to 10000", v)
 			}
 			c.OnlineCapacity = n
+			return nil
+		}},
+		{flag: "max-holds-per-ip", env: "CERTPORTAL_MAX_HOLDS_PER_IP", def: "50", usage: "most unpaid seat holds made from one network address, across accounts", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000000 {
+				return fmt.Errorf("%q is not a number from 1 to 1000000", v)
+			}
+			c.MaxHoldsPerIP = n
 			return nil
 		}},
 		{flag: "online-gap", env: "CERTPORTAL_ONLINE_GAP", def: "4h", usage: "least time between the end of one online exam and the start of the next of the same candidate", set: dur(func(c *Config) *time.Duration { return &c.OnlineGap })},

@@ -109,6 +109,7 @@ type Booking struct {
 	NoShowAt          *time.Time
 	NoShowKind        string
 	CheckedInAt       *time.Time
+	HoldIP            string // the address the hold was made from
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

@@ -173,7 +173,8 @@ func (f *fixture) newUsers(role portal.Role, verified bool, n int) []portal.Acto
 			if err != nil {
 				return err
 			}
-			out = append(out, portal.Actor{UserID: u.ID, Role: role, IP: "192.0.2.1", RequestID: "test"})
+			// Each account its own address (TEST-NET-2), as candidates at home.
+			out = append(out, portal.Actor{UserID: u.ID, Role: role, IP: fmt.Sprintf("198.51.100.%d", i%250+1), RequestID: "test"})
 		}
 		return nil
 	})

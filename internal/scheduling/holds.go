@@ -81,6 +81,15 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if held >= s.cfg.MaxHolds {
 			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Max": s.cfg.MaxHolds})
 		}
+		if actor.IP != "" {
+			fromIP, err := tx.UnpaidHoldsFromIP(ctx, actor.IP, tx.Now())
+			if err != nil {
+				return err
+			}
+			if fromIP >= s.cfg.MaxHoldsPerIP {
+				return refused(portal.EConflict, "schedule.hold.too_many_from_address", map[string]any{"Max": s.cfg.MaxHoldsPerIP})
+			}
+		}
 		if err := s.checkEligible(ctx, tx, u.ID, e, sl, 0); err != nil {
 			return err
 		}
@@ -93,7 +102,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		b, err := tx.CreateBooking(ctx, portal.Booking{
 			Reference: newReference("B"), UserID: u.ID, ExamID: e.ID, SlotID: sl.ID, State: portal.BookingHeld,
 			Language: req.Language, HoldExpiresAt: &expires, PriceMinor: e.PriceMinor, Currency: e.Currency,
-			Policy: pol.Encode(),
+			Policy: pol.Encode(), HoldIP: actor.IP,
 		})
 		if errors.Is(err, portal.ErrConflict) {
 			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code})

@@ -52,6 +52,41 @@ func TestHoldLimits(t *testing.T) {
 			}
 		})
 
+		t.Run("max holds per address", func(t *testing.T) {
+			f := f.in(t)
+			svc := f.newService(scheduling.Config{MaxHoldsPerIP: 3, Horizon: fixtureHorizon})
+			sl := f.centerSlot("2026-12-15", "09:00")
+			shared := func(a portal.Actor) portal.Actor { a.IP = "203.0.113.7"; return a }
+			for i := range 4 {
+				_, err := svc.Hold(f.ctx, shared(f.newCandidate()), holdReq(f.saa, sl))
+				if i < 3 {
+					if err != nil {
+						t.Fatalf("hold %d from the shared address: %v", i+1, err)
+					}
+					continue
+				}
+				pe := wantRefused(t, err, "schedule.hold.too_many_from_address")
+				if pe.Data["Max"] != 3 {
+					t.Errorf("Data = %v, want Max 3", pe.Data)
+				}
+			}
+			if got := f.slot(sl.ID).Taken; got != 3 {
+				t.Fatalf("taken = %d, want the 3 allowed holds", got)
+			}
+			// Another address is not affected; when the holds run out, the
+			// shared address may hold again.
+			if _, err := svc.Hold(f.ctx, f.newCandidate(), holdReq(f.saa, sl)); err != nil {
+				t.Fatalf("hold from another address: %v", err)
+			}
+			f.clock.Advance(svc.Config().HoldTTL + time.Second)
+			if _, err := svc.Hold(f.ctx, shared(f.newCandidate()), holdReq(f.saa, sl)); err != nil {
+				t.Fatalf("hold after the others ran out: %v", err)
+			}
+			if d := scheduling.DefaultConfig.MaxHoldsPerIP; d != 50 {
+				t.Errorf("default per-address limit = %d, want 50", d)
+			}
+		})
+
 		t.Run("one live booking per exam", func(t *testing.T) {
 			f := f.in(t)
 			c := f.newCandidate()

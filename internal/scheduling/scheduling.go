@@ -50,6 +50,10 @@ type Config struct {
 	OnlineGap time.Duration
 	// MaxHolds is the most unpaid holds one account may have.
 	MaxHolds int
+	// MaxHoldsPerIP is the most unpaid holds made from one address, across
+	// accounts (a school or office shares one address: keep it well above
+	// MaxHolds).
+	MaxHoldsPerIP int
 	// Policy is the refund policy new purchases get.
 	Policy Policy
 	// RulesVersion and PrivacyVersion name the exam rules and privacy
@@ -70,6 +74,7 @@ var DefaultConfig = Config{
 	OnlineCapacity:   20,
 	OnlineGap:        4 * time.Hour,
 	MaxHolds:         5,
+	MaxHoldsPerIP:    50,
 	Policy:           DefaultPolicy,
 	RulesVersion:     "2026-01",
 	PrivacyVersion:   "2026-01",
@@ -103,6 +108,9 @@ func New(st *store.Store, clock portal.Clock, log *slog.Logger, pay *payments.Pr
 	}
 	if cfg.MaxHolds <= 0 {
 		cfg.MaxHolds = d.MaxHolds
+	}
+	if cfg.MaxHoldsPerIP <= 0 {
+		cfg.MaxHoldsPerIP = d.MaxHoldsPerIP
 	}
 	if len(cfg.Policy.Tiers) == 0 {
 		cfg.Policy = d.Policy

@@ -12,7 +12,7 @@ import (
 const bookingColumns = `id, reference, user_id, exam_id, slot_id, state, language, hold_expires_at, price_minor,
 	discount_minor, currency, voucher_id, voucher_released_at, payment_id, policy, reschedules, free_reschedule,
 	rules_version, privacy_version, agreed_at, system_checked_at, confirmed_at, cancelled_at, cancelled_by,
-	cancel_reason, no_show_at, no_show_kind, checked_in_at, created_at, updated_at`
+	cancel_reason, no_show_at, no_show_kind, checked_in_at, hold_ip, created_at, updated_at`
 
 // bookingDetailSelect reads bookings with their exam, slot, center and
 // candidate; callers append WHERE and ORDER BY.
@@ -20,7 +20,7 @@ const bookingDetailSelect = `SELECT b.id, b.reference, b.user_id, b.exam_id, b.s
 	b.hold_expires_at, b.price_minor, b.discount_minor, b.currency, b.voucher_id, b.voucher_released_at, b.payment_id,
 	b.policy, b.reschedules, b.free_reschedule, b.rules_version, b.privacy_version, b.agreed_at, b.system_checked_at,
 	b.confirmed_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.no_show_at, b.no_show_kind, b.checked_in_at,
-	b.created_at, b.updated_at,
+	b.hold_ip, b.created_at, b.updated_at,
 	e.code AS exam_code, e.name AS exam_name, e.duration_minutes, e.max_reschedules,
 	s.starts_at, s.session, s.center_id,
 	COALESCE(c.name, '') AS center_name, COALESCE(c.address_line1, '') AS center_address,
@@ -40,10 +40,10 @@ func (tx *Tx) CreateBooking(ctx context.Context, b portal.Booking) (*portal.Book
 	var out portal.Booking
 	err := tx.get(ctx, &out, `INSERT INTO bookings (reference, user_id, exam_id, slot_id, state, language, hold_expires_at,
 		price_minor, discount_minor, currency, policy, rules_version, privacy_version, agreed_at, system_checked_at,
-		created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+bookingColumns,
+		hold_ip, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+bookingColumns,
 		b.Reference, b.UserID, b.ExamID, b.SlotID, b.State, b.Language, b.HoldExpiresAt, b.PriceMinor, b.DiscountMinor,
-		b.Currency, b.Policy, b.RulesVersion, b.PrivacyVersion, b.AgreedAt, b.SystemCheckedAt, tx.now, tx.now)
+		b.Currency, b.Policy, b.RulesVersion, b.PrivacyVersion, b.AgreedAt, b.SystemCheckedAt, b.HoldIP, tx.now, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: create booking: %w", err)
 	}
@@ -269,6 +269,17 @@ func (tx *Tx) ExpiredHolds(ctx context.Context, limit int) ([]*portal.Booking, e
 		return nil, fmt.Errorf("store: expired holds: %w", err)
 	}
 	return out, nil
+}
+
+// UnpaidHoldsFromIP counts the held and pending bookings made from ip
+// whose hold has not run out at now.
+func (tx *Tx) UnpaidHoldsFromIP(ctx context.Context, ip string, now time.Time) (int, error) {
+	var n int
+	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM bookings WHERE hold_ip = ? AND state IN ('held', 'pending') AND hold_expires_at > ?`,
+		ip, now); err != nil {
+		return 0, fmt.Errorf("store: unpaid holds from %s: %w", ip, err)
+	}
+	return n, nil
 }
 
 // ExpiredHoldsInSlot returns the bookings of one slot whose hold ran out.

@@ -32,6 +32,58 @@ func (tx *Tx) CreateExam(ctx context.Context, e portal.Exam) (*portal.Exam, erro
 	return &out, nil
 }
 
+// UpdateExam saves every column of the exam e.ID names but its code, its
+// active flag (SetExamActive changes it) and created_at, sets updated_at,
+// and replaces its domains with e.Domains. It returns the saved exam with
+// its domains, or portal.ErrNotFound.
+func (tx *Tx) UpdateExam(ctx context.Context, e portal.Exam) (*portal.Exam, error) {
+	var out portal.Exam
+	err := tx.get(ctx, &out, `UPDATE exams SET name = ?, description = ?, level = ?, kind = ?, duration_minutes = ?,
+		languages = ?, delivery = ?, price_minor = ?, currency = ?, passing_score = ?, retake_wait_days = ?,
+		max_reschedules = ?, reschedule_fee_minor = ?, validity_months = ?, updated_at = ?
+		WHERE id = ? RETURNING `+examColumns,
+		e.Name, e.Description, e.Level, e.Kind, e.DurationMinutes, e.Languages, e.Delivery, e.PriceMinor, e.Currency,
+		e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, tx.now, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: update exam %d: %w", e.ID, err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM exam_domains WHERE exam_id = ?`, e.ID); err != nil {
+		return nil, fmt.Errorf("store: update exam %d: delete domains: %w", e.ID, err)
+	}
+	for i, d := range e.Domains {
+		if _, err := tx.exec(ctx, `INSERT INTO exam_domains (exam_id, position, name, weight_percent) VALUES (?, ?, ?, ?)`,
+			e.ID, i+1, d.Name, d.WeightPercent); err != nil {
+			return nil, fmt.Errorf("store: update exam %d domain %d: %w", e.ID, i+1, err)
+		}
+		out.Domains = append(out.Domains, portal.ExamDomain{Position: i + 1, Name: d.Name, WeightPercent: d.WeightPercent})
+	}
+	return &out, nil
+}
+
+// SetExamActive lists (true) or retires (false) an exam and sets
+// updated_at. It returns the exam without its domains, or
+// portal.ErrNotFound.
+func (tx *Tx) SetExamActive(ctx context.Context, id int64, active bool) (*portal.Exam, error) {
+	var out portal.Exam
+	err := tx.get(ctx, &out, `UPDATE exams SET active = ?, updated_at = ? WHERE id = ? RETURNING `+examColumns, active, tx.now, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: set exam %d active=%t: %w", id, active, err)
+	}
+	return &out, nil
+}
+
+// FindExam returns one exam with its domains, or portal.ErrNotFound.
+func (s *Store) FindExam(ctx context.Context, id int64) (*portal.Exam, error) {
+	var e portal.Exam
+	if err := s.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
+	}
+	if err := s.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, id); err != nil {
+		return nil, fmt.Errorf("store: find exam %d domains: %w", id, err)
+	}
+	return &e, nil
+}
+
 // ExamFilter selects exams.
 type ExamFilter struct {
 	ActiveOnly bool

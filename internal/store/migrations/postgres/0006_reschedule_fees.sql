@@ -36,7 +36,14 @@ ALTER TABLE refunds DROP CONSTRAINT refunds_booking_id_key;
 ALTER TABLE refunds ADD CONSTRAINT refunds_booking_payment UNIQUE (booking_id, payment_id);
 CREATE INDEX refunds_payment ON refunds (payment_id);
 
+-- The address a hold was made from: unpaid holds are limited per address
+-- too, so that many accounts behind one address cannot sweep the seats.
+ALTER TABLE bookings ADD COLUMN hold_ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'pending');
+
 -- +goose Down
+DROP INDEX bookings_unpaid_ip;
+ALTER TABLE bookings DROP COLUMN hold_ip;
 DROP INDEX refunds_payment;
 DELETE FROM refunds r USING payments p WHERE p.id = r.payment_id AND p.purpose <> 'booking';
 ALTER TABLE refunds DROP CONSTRAINT refunds_booking_payment;

@@ -51,7 +51,14 @@ DROP TABLE refunds;
 ALTER TABLE refunds_by_payment RENAME TO refunds;
 CREATE INDEX refunds_payment ON refunds (payment_id);
 
+-- The address a hold was made from: unpaid holds are limited per address
+-- too, so that many accounts behind one address cannot sweep the seats.
+ALTER TABLE bookings ADD COLUMN hold_ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'pending');
+
 -- +goose Down
+DROP INDEX bookings_unpaid_ip;
+ALTER TABLE bookings DROP COLUMN hold_ip;
 CREATE TABLE refunds_by_booking (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     booking_id   INTEGER NOT NULL UNIQUE REFERENCES bookings (id),
