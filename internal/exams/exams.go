@@ -1,9 +1,13 @@
 // Package exams is the exam catalog and, as it grows, scheduling: slots,
 // booking rules, eligibility and results.
 //
-// Contract: reading the active catalog is open to anyone, including
-// anonymous visitors; changing it is for admins. Errors are *portal.Error
-// values (invalid, not_found, forbidden, conflict); anything else is
+// Contract: reading the active catalog (Catalog, ActiveExam) is open to
+// anyone, including anonymous visitors. Reading the whole catalog with
+// retired exams (ListAll, Exam) is for staff, admins and the system;
+// changing it (CreateExam, UpdateExam, SetExamActive) is for admins and the
+// system. Anyone else gets portal.ErrForbidden. Invalid input is an invalid
+// *portal.Error whose Fields name the form fields; an unknown exam is
+// portal.ErrNotFound; a code already in use is a conflict. Anything else is
 // internal.
 package exams
 
@@ -11,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"regexp"
 	"strings"
 
 	"example.org/certportal/internal/portal"
@@ -35,10 +38,48 @@ func (s *Service) Catalog(ctx context.Context) ([]*portal.Exam, error) {
 	return s.st.ListExams(ctx, store.ExamFilter{ActiveOnly: true})
 }
 
+// MayManageExams returns portal.ErrForbidden unless actor may create, edit,
+// retire and reactivate exams: admins and the system. Pages call it to
+// refuse before showing a form; the methods that change the catalog check
+// it themselves.
+func (s *Service) MayManageExams(actor portal.Actor) error {
+	if !actor.IsSystem() && actor.Role != portal.RoleAdmin {
+		return portal.ErrForbidden
+	}
+	return nil
+}
+
+// mayReadAll returns portal.ErrForbidden unless actor may read retired
+// exams too: staff, admins and the system.
+func mayReadAll(actor portal.Actor) error {
+	if !actor.IsSystem() && !actor.Role.IsStaff() {
+		return portal.ErrForbidden
+	}
+	return nil
+}
+
+// ListAll lists every exam, active and retired, with its domains, ordered
+// by level and code. Staff and admins.
+func (s *Service) ListAll(ctx context.Context, actor portal.Actor) ([]*portal.Exam, error) {
+	if err := mayReadAll(actor); err != nil {
+		return nil, err
+	}
+	return s.st.ListExams(ctx, store.ExamFilter{})
+}
+
+// Exam returns one exam, active or retired, with its domains, or
+// portal.ErrNotFound. Staff and admins.
+func (s *Service) Exam(ctx context.Context, actor portal.Actor, id int64) (*portal.Exam, error) {
+	if err := mayReadAll(actor); err != nil {
+		return nil, err
+	}
+	return s.st.FindExam(ctx, id)
+}
+
 // CreateExam adds an exam to the catalog. Admins and the system only.
 func (s *Service) CreateExam(ctx context.Context, actor portal.Actor, e portal.Exam) (*portal.Exam, error) {
-	if !actor.IsSystem() && actor.Role != portal.RoleAdmin {
-		return nil, portal.ErrForbidden
+	if err := s.MayManageExams(actor); err != nil {
+		return nil, err
 	}
 	if err := validateExam(&e); err != nil {
 		return nil, err
@@ -49,7 +90,7 @@ func (s *Service) CreateExam(ctx context.Context, actor portal.Actor, e portal.E
 		if out, err = tx.CreateExam(ctx, e); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: "catalog.exam_created", Subject: "exam:" + e.Code, IP: actor.IP, RequestID: actor.RequestID})
+		return audit(ctx, tx, actor, "catalog.exam_created", e.Code, "")
 	})
 	if errors.Is(err, portal.ErrConflict) {
 		return nil, &portal.Error{Code: portal.EConflict, Message: "exams.code_taken", Fields: []portal.FieldError{{Field: "code", Message: "exams.code_taken"}}}
@@ -57,51 +98,117 @@ func (s *Service) CreateExam(ctx context.Context, actor portal.Actor, e portal.E
 	return out, err
 }
 
-var examCode = regexp.MustCompile(`^[A-Z0-9]{2,6}(-[A-Z0-9]{2,6}){0,2}$`)
+// UpdateExam saves every field of exam id, domains included (they are
+// replaced), from e, except two:
+//
+//   - the code never changes after creation: vouchers name the exams they
+//     apply to by code, and links, mails and reports show it. e.Code is
+//     ignored; to correct a code, retire the exam and create another.
+//   - the active flag is left alone: SetExamActive retires and reactivates.
+//
+// Admins and the system only. Bookings keep the price, currency, language
+// and refund policy they were bought with; the other values (reschedule
+// limit and fee, retake wait, duration, …) apply to what happens after the
+// change.
+func (s *Service) UpdateExam(ctx context.Context, actor portal.Actor, id int64, e portal.Exam) (*portal.Exam, error) {
+	if err := s.MayManageExams(actor); err != nil {
+		return nil, err
+	}
+	cur, err := s.st.FindExam(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e.ID, e.Code, e.Active = id, cur.Code, cur.Active
+	if err := validateExam(&e); err != nil {
+		return nil, err
+	}
+	var out *portal.Exam
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.UpdateExam(ctx, e); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "catalog.exam_updated", cur.Code, changedFields(cur, out))
+	})
+	return out, err
+}
 
-func validateExam(e *portal.Exam) error {
-	var v portal.Validation
-	e.Code = strings.ToUpper(strings.TrimSpace(e.Code))
-	e.Name = strings.TrimSpace(e.Name)
-	if !examCode.MatchString(e.Code) {
-		v.Add("code", "exams.invalid_code", nil)
+// SetExamActive retires an exam (active false) or lists it again (true).
+// A retired exam leaves the public catalog and cannot be held, bought or
+// moved into; bookings already made stay valid. Setting the state the exam
+// already has changes nothing and writes no audit event. It returns the
+// exam without its domains. Admins and the system only.
+func (s *Service) SetExamActive(ctx context.Context, actor portal.Actor, id int64, active bool) (*portal.Exam, error) {
+	if err := s.MayManageExams(actor); err != nil {
+		return nil, err
 	}
-	if e.Name == "" || len(e.Name) > 200 {
-		v.Add("name", "exams.invalid_name", nil)
+	var out *portal.Exam
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		cur, err := tx.FindExam(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Active == active {
+			out = cur
+			return nil
+		}
+		if out, err = tx.SetExamActive(ctx, id, active); err != nil {
+			return err
+		}
+		action := "catalog.exam_retired"
+		if active {
+			action = "catalog.exam_activated"
+		}
+		return audit(ctx, tx, actor, action, cur.Code, "")
+	})
+	return out, err
+}
+
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, code, detail string) error {
+	return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: "exam:" + code,
+		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
+}
+
+// changedFields names the fields an update changed, for the audit log:
+// "changed: price, reschedule_fee" or "no changes".
+func changedFields(before, after *portal.Exam) string {
+	var names []string
+	add := func(name string, changed bool) {
+		if changed {
+			names = append(names, name)
+		}
 	}
-	switch e.Level {
-	case portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty:
-	default:
-		v.Add("level", "exams.invalid_level", nil)
+	add("name", before.Name != after.Name)
+	add("description", before.Description != after.Description)
+	add("level", before.Level != after.Level)
+	add("kind", before.Kind != after.Kind)
+	add("duration_minutes", before.DurationMinutes != after.DurationMinutes)
+	add("languages", before.Languages != after.Languages)
+	add("delivery", before.Delivery != after.Delivery)
+	add("price", before.PriceMinor != after.PriceMinor)
+	add("currency", before.Currency != after.Currency)
+	add("passing_score", before.PassingScore != after.PassingScore)
+	add("retake_wait_days", before.RetakeWaitDays != after.RetakeWaitDays)
+	add("max_reschedules", before.MaxReschedules != after.MaxReschedules)
+	add("reschedule_fee", before.RescheduleFeeMinor != after.RescheduleFeeMinor)
+	add("validity_months", before.ValidityMonths != after.ValidityMonths)
+	add("domains", !sameDomains(before.Domains, after.Domains))
+	if len(names) == 0 {
+		return "no changes"
 	}
-	switch e.Kind {
-	case portal.KindExam, portal.KindMicrocredential:
-	default:
-		v.Add("kind", "exams.invalid_kind", nil)
+	return "changed: " + strings.Join(names, ", ")
+}
+
+func sameDomains(a, b []portal.ExamDomain) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	if e.DurationMinutes <= 0 || e.DurationMinutes > 600 {
-		v.Add("duration_minutes", "exams.invalid_duration", nil)
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].WeightPercent != b[i].WeightPercent {
+			return false
+		}
 	}
-	if e.PriceMinor < 0 {
-		v.Add("price", "exams.invalid_price", nil)
-	}
-	if len(e.Currency) != 3 || strings.ToUpper(e.Currency) != e.Currency {
-		v.Add("currency", "exams.invalid_currency", nil)
-	}
-	if e.PassingScore < 100 || e.PassingScore > 1000 {
-		v.Add("passing_score", "exams.invalid_passing_score", nil)
-	}
-	if e.RetakeWaitDays < 0 || e.MaxReschedules < 0 || e.ValidityMonths <= 0 {
-		v.Add("rules", "exams.invalid_rules", nil)
-	}
-	total := 0
-	for _, d := range e.Domains {
-		total += d.WeightPercent
-	}
-	if len(e.Domains) > 0 && total != 100 {
-		v.Add("domains", "exams.domain_weights", map[string]any{"Total": total})
-	}
-	return v.Err()
+	return true
 }
 
 // ActiveExam returns an exam of the active catalog by code.

@@ -125,6 +125,9 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		if err != nil {
 			return nil, err
 		}
+		if err := onSale(e); err != nil {
+			return nil, err
+		}
 		if err := offers(e, sl, b.Language); err != nil {
 			return nil, err
 		}

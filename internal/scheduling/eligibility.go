@@ -24,12 +24,18 @@ func checkCandidate(u *portal.User) error {
 	return nil
 }
 
-// offers reports whether the exam is sold for the slot's delivery method
-// and in the language.
-func offers(e *portal.Exam, sl *portal.Slot, lang string) error {
+// onSale reports whether new seats of the exam are sold: a retired exam
+// sells none, while bookings already made stay valid and may still move.
+func onSale(e *portal.Exam) error {
 	if !e.Active {
 		return refused(portal.EConflict, "schedule.rule.exam_retired", map[string]any{"Exam": e.Code})
 	}
+	return nil
+}
+
+// offers reports whether the exam is given for the slot's delivery method
+// and in the language.
+func offers(e *portal.Exam, sl *portal.Slot, lang string) error {
 	delivery := portal.DeliveryTestCenter
 	if sl.Online() {
 		delivery = portal.DeliveryOnline

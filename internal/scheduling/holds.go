@@ -55,6 +55,9 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if req.Language == "" {
 			req.Language = "en"
 		}
+		if err := onSale(e); err != nil {
+			return err
+		}
 		if err := offers(e, sl, req.Language); err != nil {
 			return err
 		}

@@ -235,3 +235,22 @@ func TestCloseSlotFreeReschedule(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestRescheduleRetiredExam: retiring an exam stops new sales, but a
+// booking bought before may still move (and new holds stay refused).
+func TestRescheduleRetiredExam(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		b := f.buy(f.candidate, f.saa, f.centerSlot("2026-12-10", "09:00"))
+		f.exec(`UPDATE exams SET active = %s WHERE id = %d`, map[bool]string{true: "FALSE", false: "0"}[engine == "postgres"], f.saa.ID)
+		to := f.centerSlot("2026-12-12", "13:00")
+		moved, err := f.reschedule(f.candidate, b.ID, to.ID)
+		if err != nil || moved.SlotID != to.ID {
+			t.Fatalf("moving a booking of a retired exam: %v", err)
+		}
+		_, err = f.svc.Hold(f.ctx, f.newCandidate(), holdReq(f.saa, to))
+		wantRefused(t, err, "schedule.rule.exam_retired")
+		f.checkInvariants()
+	})
+}

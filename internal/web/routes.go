@@ -123,6 +123,15 @@ func (s *Server) Handler() http.Handler {
 	console.route("GET /console/centers/{id}", s.handleConsoleCenterEdit)
 	console.route("POST /console/centers/{id}", s.handleConsoleCenterUpdate)
 
+	// The exam catalog (console_exams.go).
+	console.route("GET /console/exams", s.handleConsoleExams)
+	console.route("GET /console/exams/new", s.handleConsoleExamNew)
+	console.route("POST /console/exams", s.handleConsoleExamCreate)
+	console.route("GET /console/exams/{id}", s.handleConsoleExamEdit)
+	console.route("POST /console/exams/{id}", s.handleConsoleExamUpdate)
+	console.route("POST /console/exams/{id}/retire", s.handleConsoleExamRetire)
+	console.route("POST /console/exams/{id}/activate", s.handleConsoleExamActivate)
+
 	// Scheduling in the console (console_schedule.go).
 	console.route("GET /console/bookings", s.handleConsoleBookings)
 	console.route("POST /console/bookings/{id}/{action}", s.handleConsoleBookingAction)
