@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
@@ -95,9 +96,11 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 			}
 			return err
 		}
+		failpoint.Inject(failpoint.CancelBookingCancelled)
 		if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
 			return err
 		}
+		failpoint.Inject(failpoint.CancelSeatReleased)
 		if q.Voucher {
 			if err := s.releaseVoucher(ctx, tx, &b.Booking); err != nil {
 				return err
@@ -107,6 +110,7 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 			if err := s.requestRefund(ctx, tx, &b.Booking, q.Refund); err != nil {
 				return err
 			}
+			failpoint.Inject(failpoint.CancelRefundQueued)
 		}
 		if err := s.mailBooking(ctx, tx, b.ID, mailCancelled, nil); err != nil {
 			return err
@@ -183,6 +187,7 @@ func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) err
 	if err != nil {
 		return fmt.Errorf("scheduling: refund %d: %w", r.ID, err)
 	}
+	failpoint.Inject(failpoint.RefundProviderDone)
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
 		if _, err := tx.FinishRefund(ctx, r.ID, portal.RefundSucceeded, ref, ""); err != nil {
 			if errors.Is(err, portal.ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -150,6 +151,7 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 	if err != nil {
 		return nil, err
 	}
+	failpoint.Inject(failpoint.CheckoutPaymentCreated)
 	now := tx.Now()
 	for _, b := range cart.Items {
 		upd := store.BookingUpdate{PaymentID: &p.ID}
@@ -170,6 +172,7 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 			return nil, err
 		}
 	}
+	failpoint.Inject(failpoint.CheckoutBookingsPending)
 	if err := audit(ctx, tx, actor, "scheduling.checkout", "payment:"+p.Reference,
 		fmt.Sprintf("%s %d %s, %d bookings", provider, p.AmountMinor, p.Currency, len(cart.Items))); err != nil {
 		return nil, err
@@ -214,6 +217,7 @@ func (s *Service) chargeTest(ctx context.Context, actor portal.Actor, p *portal.
 		}
 		return &portal.Error{Code: portal.EUnavailable, Message: "error.unavailable"}
 	}
+	failpoint.Inject(failpoint.PaymentCharged)
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
 		cur, err := tx.FindPayment(ctx, p.ID)
 		if err != nil {
@@ -285,6 +289,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 		if _, err := tx.UpdatePayment(ctx, p.ID, "", store.PaymentUpdate{State: portal.PaymentSucceeded, ProviderRef: p.ProviderRef}); err != nil {
 			return err
 		}
+		failpoint.Inject(failpoint.ConfirmPaymentSucceeded)
 	}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		return s.settleMove(ctx, tx, actor, p)
@@ -326,6 +331,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 			store.BookingUpdate{State: &confirmed, ConfirmedAt: &now, ClearHoldExpiry: true}); err != nil {
 			return err
 		}
+		failpoint.Inject(failpoint.ConfirmBookingConfirmed)
 		if err := tx.LockLegalName(ctx, b.UserID); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -99,6 +100,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if err := s.takeSeat(ctx, tx, sl.ID); err != nil {
 			return err
 		}
+		failpoint.Inject(failpoint.HoldSeatTaken)
 		expires := tx.Now().Add(s.cfg.HoldTTL)
 		pol := s.cfg.Policy
 		pol.RescheduleFeeMinor = e.RescheduleFeeMinor
@@ -114,6 +116,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 			return err
 		}
 		id = b.ID
+		failpoint.Inject(failpoint.HoldBookingCreated)
 		return audit(ctx, tx, actor, "scheduling.hold", "booking:"+b.Reference, fmt.Sprintf("exam %s slot %d", e.Code, sl.ID))
 	})
 	if err != nil {
@@ -194,6 +197,7 @@ func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) e
 	if err := tx.ReleaseSeat(ctx, cur.SlotID); err != nil {
 		return err
 	}
+	failpoint.Inject(failpoint.ExpireSeatReleased)
 	return s.releaseVoucher(ctx, tx, cur)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -128,6 +129,7 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 			return err
 		}
 		res.Move, res.Payment = m, p
+		failpoint.Inject(failpoint.MoveFeeCreated)
 		return audit(ctx, tx, actor, "scheduling.reschedule_started", "booking:"+b.Reference,
 			fmt.Sprintf("slot %d -> %d, fee %d %s, payment %s", b.SlotID, sl.ID, fee, b.Currency, p.Reference))
 	})
@@ -216,7 +218,11 @@ func (s *Service) takeSeatForMove(ctx context.Context, tx *store.Tx, b *portal.B
 	if err := tx.LockSlots(ctx, b.SlotID, sl.ID); err != nil {
 		return err
 	}
-	return s.takeSeat(ctx, tx, sl.ID)
+	if err := s.takeSeat(ctx, tx, sl.ID); err != nil {
+		return err
+	}
+	failpoint.Inject(failpoint.MoveSeatTaken)
+	return nil
 }
 
 // completeMove frees the old seat and records the move, once the new
@@ -225,6 +231,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 	if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
 		return nil, err
 	}
+	failpoint.Inject(failpoint.MoveSeatReleased)
 	count := b.Reschedules
 	if !b.FreeReschedule {
 		count++

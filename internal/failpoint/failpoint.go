@@ -1,0 +1,46 @@
+// Package failpoint stops the process at named points of the business
+// operations, for crash tests (SECURITY.md CRASH-01).
+//
+// Built with the failpoints tag, Inject(name) exits the process at once
+// with status 137, as a kill -9 would leave it (no deferred calls, no
+// rollback, no graceful shutdown), when the environment variable
+// CERTPORTAL_FAILPOINT names that point. Every other build compiles Inject
+// to nothing. The crash test (internal/app TestCrashAtEachFailpoint)
+// builds the binary with the tag, arms each point in turn, drives the
+// operation that reaches it, and checks that what the database holds
+// afterwards satisfies store.CheckInvariants and can be recovered.
+package failpoint
+
+// EnvVar names the armed point.
+const EnvVar = "CERTPORTAL_FAILPOINT"
+
+// ExitCode is the status the process ends with at an armed point.
+const ExitCode = 137
+
+// The points. Each follows a statement that changes the database, or a
+// call to a payment provider, inside or between the transactions of an
+// operation.
+const (
+	HoldSeatTaken           = "hold.seat_taken"
+	HoldBookingCreated      = "hold.booking_created"
+	CheckoutPaymentCreated  = "checkout.payment_created"
+	CheckoutBookingsPending = "checkout.bookings_pending"
+	PaymentCharged          = "payment.charged" // the provider charged; nothing recorded yet
+	ConfirmPaymentSucceeded = "confirm.payment_succeeded"
+	ConfirmBookingConfirmed = "confirm.booking_confirmed"
+	CancelBookingCancelled  = "cancel.booking_cancelled"
+	CancelSeatReleased      = "cancel.seat_released"
+	CancelRefundQueued      = "cancel.refund_queued"
+	RefundProviderDone      = "refund.provider_done" // the provider refunded; nothing recorded yet
+	MoveSeatTaken           = "move.seat_taken"
+	MoveSeatReleased        = "move.seat_released"
+	MoveFeeCreated          = "move.fee_created"
+	ExpireSeatReleased      = "expire.seat_released"
+)
+
+// Points lists every point, in the order an operation reaches them.
+var Points = []string{
+	HoldSeatTaken, HoldBookingCreated, CheckoutPaymentCreated, CheckoutBookingsPending, PaymentCharged,
+	ConfirmPaymentSucceeded, ConfirmBookingConfirmed, CancelBookingCancelled, CancelSeatReleased, CancelRefundQueued,
+	RefundProviderDone, MoveSeatTaken, MoveSeatReleased, MoveFeeCreated, ExpireSeatReleased,
+}
