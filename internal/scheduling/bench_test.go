@@ -93,7 +93,10 @@ func newHoldBench(b *testing.B, engine string, capacity, candidates int) *holdBe
 			if err != nil {
 				return err
 			}
-			h.candidates = append(h.candidates, portal.Actor{UserID: u.ID, Role: portal.RoleCandidate, IP: "192.0.2.1", RequestID: "bench"})
+			// Candidates at home, each from an address of its own
+			// (10.0.0.0/8), so the per-address hold limit never applies.
+			ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+			h.candidates = append(h.candidates, portal.Actor{UserID: u.ID, Role: portal.RoleCandidate, IP: ip, RequestID: "bench"})
 		}
 		return nil
 	})
