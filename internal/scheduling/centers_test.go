@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
@@ -387,33 +385,11 @@ func TestImportCentersBOMAndExample(t *testing.T) {
 // TestCenterMessagesExist: every message ID the center code and pages
 // name is in the English and the Spanish catalog.
 func TestCenterMessagesExist(t *testing.T) {
-	cat, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	es := map[string]bool{}
-	for _, id := range cat.MessageIDs("es") {
-		es[id] = true
-	}
-	re := regexp.MustCompile(`"((?:centers|nav|notice|field)\.[a-z0-9_.]+)"`)
-	n := 0
-	for _, path := range []string{"centers.go", "../web/console_centers.go", "../web/templates/console_centers.html",
-		"../web/templates/console_center.html", "../web/templates/console_centers_import.html"} {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			n++
-			if !cat.Has(m[1]) {
-				t.Errorf("%s uses %q, which the English catalog lacks", path, m[1])
-			}
-			if strings.HasPrefix(m[1], "centers.") && !es[m[1]] {
-				t.Errorf("%s uses %q, which the Spanish catalog lacks", path, m[1])
-			}
-		}
-	}
-	if n < 50 {
+	ids := testutil.MessageIDs(t, regexp.MustCompile(`"((?:centers|nav|notice|field)\.[a-z0-9_.]+)"`),
+		"centers.go", "../web/console_centers.go", "../web/templates/console_centers.html",
+		"../web/templates/console_center.html", "../web/templates/console_centers_import.html")
+	spanish := func(id string) bool { return strings.HasPrefix(id, "centers.") }
+	if n := testutil.CheckMessages(t, ids, spanish); n < 40 {
 		t.Fatalf("found only %d message IDs; is the pattern right?", n)
 	}
 }
