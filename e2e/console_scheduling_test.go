@@ -57,6 +57,35 @@ func checkFieldErrors(t *testing.T, b *testutil.Browser, fields ...string) {
 	}
 }
 
+// bookAsDemoCandidate signs the demo candidate in, books exam at the first
+// demo center (ID 1) at the first time of its first free date, pays with
+// the test card and opens the booking's page; it returns the date.
+func bookAsDemoCandidate(t *testing.T, a *apptest.App, b *testutil.Browser, exam string) string {
+	t.Helper()
+	email, password := demoAccount(t, a, "candidate")
+	signInAs(t, a, b, email, password)
+	if !strings.HasSuffix(b.URL(), "/dashboard") {
+		t.Fatalf("candidate after sign-in: %s", b.URL())
+	}
+	b.Navigate(a.URL + "/schedule/" + exam + "/centers/1")
+	if got := b.Text("h1"); got != "Pioneer Square Testing Center" {
+		t.Fatalf("center 1 is %q, want the first demo center", got)
+	}
+	follow(b, "ul.date-list li:first-child a")
+	m := regexp.MustCompile(`[?&]date=(\d{4}-\d{2}-\d{2})`).FindStringSubmatch(b.URL())
+	if m == nil {
+		t.Fatalf("no date in the address %s", b.URL())
+	}
+	b.Submit("ul.slot-list li:first-child button")
+	b.Fill("#card", "4242 4242 4242 4242")
+	b.Submit(`form[action="/checkout"] button[type=submit]`)
+	if got := b.Text("h1"); got != "Your exam is booked" {
+		t.Fatalf("candidate after paying: h1 %q at %s", got, b.URL())
+	}
+	follow(b, `main ul a[href^="/bookings/"]`)
+	return m[1]
+}
+
 // TestConsoleSchedulingPages opens the console's scheduling pages as the
 // demo admin, after setting up an authenticator as staff must: the test
 // center list, the new-center form (and its errors when sent empty), the
@@ -72,28 +101,7 @@ func TestConsoleSchedulingPages(t *testing.T) {
 
 		// The demo candidate, Dana Rivera, books SAA-C03 at the first demo
 		// center (ID 1) on its first free date.
-		candEmail, candPassword := demoAccount(t, a, "candidate")
-		signInAs(t, a, b, candEmail, candPassword)
-		if !strings.HasSuffix(b.URL(), "/dashboard") {
-			t.Fatalf("candidate after sign-in: %s", b.URL())
-		}
-		b.Navigate(a.URL + "/schedule/SAA-C03/centers/1")
-		if got := b.Text("h1"); got != "Pioneer Square Testing Center" {
-			t.Fatalf("center 1 is %q, want the first demo center", got)
-		}
-		follow(b, "ul.date-list li:first-child a")
-		m := regexp.MustCompile(`[?&]date=(\d{4}-\d{2}-\d{2})`).FindStringSubmatch(b.URL())
-		if m == nil {
-			t.Fatalf("no date in the address %s", b.URL())
-		}
-		day := m[1]
-		b.Submit("ul.slot-list li:first-child button")
-		b.Fill("#card", "4242 4242 4242 4242")
-		b.Submit(`form[action="/checkout"] button[type=submit]`)
-		if got := b.Text("h1"); got != "Your exam is booked" {
-			t.Fatalf("candidate after paying: h1 %q at %s", got, b.URL())
-		}
-		follow(b, `main ul a[href^="/bookings/"]`)
+		day := bookAsDemoCandidate(t, a, b, "SAA-C03")
 		ref := b.Text(".confirmation dl code")
 		b.Submit(`form[action="/signout"] button`)
 

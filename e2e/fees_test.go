@@ -18,21 +18,7 @@ func TestRescheduleFeeJourney(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
 		b := testutil.NewBrowser(t)
-		email, password := demoAccount(t, a, "candidate")
-		signInAs(t, a, b, email, password)
-		if !strings.HasSuffix(b.URL(), "/dashboard") {
-			t.Fatalf("candidate after sign-in: %s", b.URL())
-		}
-
-		b.Navigate(a.URL + "/schedule/SAP-C02/centers/1")
-		follow(b, "ul.date-list li:first-child a")
-		b.Submit("ul.slot-list li:first-child button")
-		b.Fill("#card", "4242 4242 4242 4242")
-		b.Submit(`form[action="/checkout"] button[type=submit]`)
-		if got := b.Text("h1"); got != "Your exam is booked" {
-			t.Fatalf("after paying: h1 %q at %s", got, b.URL())
-		}
-		follow(b, `main ul a[href^="/bookings/"]`)
+		bookAsDemoCandidate(t, a, b, "SAP-C02")
 		if got := b.Text(".confirmation dl"); !strings.Contains(got, "fee $50.00 per move") {
 			t.Fatalf("booking facts do not state the fee: %q", got)
 		}
