@@ -90,15 +90,37 @@ func NewStripe(cfg StripeConfig) (*Stripe, error) {
 
 // CheckoutRequest is one payment through a hosted Checkout page.
 type CheckoutRequest struct {
-	Reference      string    // our payment reference: sent as client_reference_id AND metadata["payment"]
-	AmountMinor    int64     // in the currency's minor unit (cents)
-	Currency       string    // ISO 4217 upper-case ("USD"); Stripe wants lower-case
-	Description    string    // the line item's name, e.g. "SAA-C03 AWS Certified Solutions Architect – Associate"
-	Email          string    // customer_email; optional
-	SuccessURL     string    // where Checkout sends the candidate after paying
-	CancelURL      string    // where the back button goes
-	ExpiresAt      time.Time // Stripe accepts 30 min to 24 h ahead; zero: Stripe's default (24 h)
-	IdempotencyKey string    // passed as the request's idempotency key
+	Reference   string    // our payment reference: sent as client_reference_id AND metadata["payment"]
+	AmountMinor int64     // in the currency's minor unit (cents)
+	Currency    string    // ISO 4217 upper-case ("USD"); Stripe wants lower-case
+	Description string    // the line item's name, e.g. "SAA-C03 AWS Certified Solutions Architect – Associate"
+	Email       string    // customer_email; optional
+	SuccessURL  string    // where Checkout sends the candidate after paying
+	CancelURL   string    // where the back button goes
+	ExpiresAt   time.Time // zero: Stripe's default (24 h); see checkoutExpiry
+
+	IdempotencyKey string // passed as the request's idempotency key
+}
+
+// Stripe accepts a session's expires_at from 30 minutes to 24 hours after
+// it receives the request.
+const (
+	minCheckoutLife = 31 * time.Minute // 30 and a margin for the request's time in flight
+	maxCheckoutLife = 24 * time.Hour
+)
+
+// checkoutExpiry is at, kept inside the window Stripe accepts when the
+// request is sent at now. A session may so outlive the seats it pays for
+// (the portal's payment window is 30 minutes from the checkout's start):
+// the portal expires it when the seats go, and settles a late payment.
+func checkoutExpiry(at, now time.Time) time.Time {
+	if at.Before(now.Add(minCheckoutLife)) {
+		return now.Add(minCheckoutLife)
+	}
+	if at.After(now.Add(maxCheckoutLife)) {
+		return now.Add(maxCheckoutLife)
+	}
+	return at
 }
 
 // Checkout is a created Checkout Session: send the candidate to URL.
@@ -152,7 +174,7 @@ func (s *Stripe) CreateCheckout(ctx context.Context, r CheckoutRequest) (*Checko
 		p.CustomerEmail = stripe.String(r.Email)
 	}
 	if !r.ExpiresAt.IsZero() {
-		p.ExpiresAt = stripe.Int64(r.ExpiresAt.Unix())
+		p.ExpiresAt = stripe.Int64(checkoutExpiry(r.ExpiresAt, time.Now()).Unix())
 	}
 	p.SetIdempotencyKey(r.IdempotencyKey)
 	cs, err := s.sc.V1CheckoutSessions.Create(ctx, p)

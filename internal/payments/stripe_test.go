@@ -157,6 +157,36 @@ func validCheckout(expires time.Time) payments.CheckoutRequest {
 	}
 }
 
+// TestStripeCheckoutExpiryInStripesWindow: Stripe refuses a session whose
+// expires_at is under 30 minutes or over 24 hours away (stripe-mock does
+// not check it), so a shorter or longer wish is moved inside the window.
+func TestStripeCheckoutExpiryInStripesWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		in       time.Duration
+		min, max time.Duration
+	}{
+		{"the portal's 30-minute window, already started", 29 * time.Minute, 30*time.Minute + 30*time.Second, 32 * time.Minute},
+		{"an hour", time.Hour, 59 * time.Minute, 61 * time.Minute},
+		{"two days", 48 * time.Hour, 23*time.Hour + 59*time.Minute, 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rec := newStripe(t)
+			start := time.Now()
+			if _, err := s.CreateCheckout(context.Background(), validCheckout(start.Add(tc.in))); err != nil {
+				t.Fatal(err)
+			}
+			at, err := strconv.ParseInt(lastRequest(t, rec).Form.Get("expires_at"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Unix(at, 0).Sub(start); d < tc.min || d > tc.max {
+				t.Fatalf("expires_at is %s ahead, want %s to %s", d, tc.min, tc.max)
+			}
+		})
+	}
+}
+
 func TestStripeCreateCheckout(t *testing.T) {
 	s, rec := newStripe(t)
 	expires := time.Now().Add(45 * time.Minute).Truncate(time.Second)

@@ -110,15 +110,12 @@ func (s *Service) CheckIn(ctx context.Context, actor portal.Actor, bookingID int
 func (s *Service) MarkMissedOnline(ctx context.Context) (int, error) {
 	now := s.clock.Now()
 	list, err := s.st.ListBookings(ctx, store.BookingFilter{Online: true, States: []string{portal.BookingConfirmed},
-		From: now.Add(-7 * 24 * time.Hour), To: now.Add(-LaunchCloses)})
+		NotCheckedIn: true, From: now.Add(-7 * 24 * time.Hour), To: now.Add(-LaunchCloses)})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, b := range list {
-		if b.CheckedInAt != nil {
-			continue
-		}
 		err := s.st.Transact(ctx, func(tx *store.Tx) error {
 			cur, err := tx.LockBooking(ctx, b.ID)
 			if err != nil {

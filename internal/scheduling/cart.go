@@ -140,10 +140,7 @@ func (s *Service) ApplyVoucher(ctx context.Context, actor portal.Actor, bookingI
 		} else if err != nil {
 			return err
 		}
-		discount := refundAmount(b.PriceMinor, v.Percent)
-		if v.Percent == 100 {
-			discount = b.PriceMinor
-		}
+		discount := refundAmount(b.PriceMinor, v.Percent) // 100% is the whole price
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, store.BookingUpdate{VoucherID: &v.ID, DiscountMinor: &discount}); err != nil {
 			return err
 		}

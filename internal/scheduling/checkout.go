@@ -36,7 +36,7 @@ type CheckoutResult struct {
 
 // Checkout pays for the cart. The bookings are confirmed only after the
 // payment succeeded, in the transaction that records the success
-// (settlePayment). A declined card leaves the holds in the cart.
+// (confirmPaid). A declined card leaves the holds in the cart.
 func (s *Service) Checkout(ctx context.Context, actor portal.Actor, req CheckoutRequest) (*CheckoutResult, error) {
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized

@@ -182,7 +182,7 @@ func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) erro
 
 // expire ends an unpaid booking whose hold ran out: the seat and any
 // voucher go back. A payment that succeeds later is settled by
-// settlePayment, which takes a seat again or refunds.
+// confirmPaid, which takes a seat again or refunds.
 func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) error {
 	st := portal.BookingExpired
 	// cur is the row as updated: b may be a snapshot from before a

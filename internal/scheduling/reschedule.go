@@ -241,7 +241,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 		SlotID: &sl.ID, Reschedules: &count, FreeReschedule: &no,
 	}); err != nil {
 		// b is locked and was confirmed: this is no rule refusal.
-		return nil, fmt.Errorf("scheduling: move booking %s: %v", b.Reference, err)
+		return nil, fmt.Errorf("scheduling: move booking %s: %w", b.Reference, err)
 	}
 	var err error
 	if m == nil {
@@ -251,7 +251,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 		m, err = tx.FinishMove(ctx, m.ID, portal.MoveDone, "")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("scheduling: record move of booking %s: %v", b.Reference, err)
+		return nil, fmt.Errorf("scheduling: record move of booking %s: %w", b.Reference, err)
 	}
 	if err := s.mailBooking(ctx, tx, b.ID, mailRescheduled, nil); err != nil {
 		return nil, err

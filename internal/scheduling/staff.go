@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -93,9 +94,11 @@ func (s *Service) SetCapacity(ctx context.Context, actor portal.Actor, slotID in
 		if err != nil {
 			return err
 		}
-		if err := tx.SetSlotCapacity(ctx, slotID, capacity); err != nil {
+		if err := tx.SetSlotCapacity(ctx, slotID, capacity); errors.Is(err, portal.ErrNotFound) {
 			return &portal.Error{Code: portal.EConflict, Message: "schedule.staff.capacity_below_taken",
 				Data: map[string]any{"Taken": sl.Taken}, Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_below_taken", Data: map[string]any{"Taken": sl.Taken}}}}
+		} else if err != nil {
+			return err
 		}
 		return audit(ctx, tx, actor, "scheduling.capacity_changed", fmt.Sprintf("slot:%d", slotID), fmt.Sprintf("%d -> %d", sl.Capacity, capacity))
 	})
@@ -110,8 +113,13 @@ func (s *Service) CloseSlot(ctx context.Context, actor portal.Actor, slotID int6
 	}
 	n := 0
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CloseSlot(ctx, slotID); err != nil {
+		if _, err := tx.FindSlot(ctx, slotID); err != nil {
+			return err
+		}
+		if err := tx.CloseSlot(ctx, slotID); errors.Is(err, portal.ErrNotFound) {
 			return refused(portal.EConflict, "schedule.staff.slot_closed_already", nil)
+		} else if err != nil {
+			return err
 		}
 		var err error
 		n, err = s.afterClose(ctx, tx, actor, slotID)

@@ -192,3 +192,21 @@ func TestCloseCenterDay(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestCloseSlotTwice: closing a closed session is refused with its
+// reason; an unknown session is not found (not "closed already").
+func TestCloseSlotTwice(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		sl := f.centerSlot("2026-12-04", "09:00")
+		if _, err := f.svc.CloseSlot(f.ctx, f.staff, sl.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.CloseSlot(f.ctx, f.staff, sl.ID)
+		wantRefused(t, err, "schedule.staff.slot_closed_already")
+		if _, err := f.svc.CloseSlot(f.ctx, f.staff, 99999999); portal.ErrorCode(err) != portal.ENotFound {
+			t.Fatalf("closing an unknown slot: %v, want not found", err)
+		}
+	})
+}

@@ -193,18 +193,22 @@ type BookingFilter struct {
 	From, To  time.Time // slot start in [From, To) when set
 	Reference string
 	Query     string // reference, login ID, email or name contains
-	Limit     int
+	// NotCheckedIn keeps the bookings without a check-in.
+	NotCheckedIn bool
+	// Limit caps the rows; 0 returns every match (callers scope their
+	// filter: one user, payment, slot or center day).
+	Limit int
 }
 
 // ListBookings returns bookings with details, earliest start first.
 func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]*portal.BookingDetail, error) {
 	where, args := f.where()
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	q := bookingDetailSelect + ` WHERE ` + where + ` ORDER BY s.starts_at, b.id`
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
 	}
 	var out []*portal.BookingDetail
-	if err := s.sel(ctx, &out, bookingDetailSelect+` WHERE `+where+` ORDER BY s.starts_at, b.id LIMIT ?`, append(args, limit)...); err != nil {
+	if err := s.sel(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
 	}
 	return out, nil
@@ -248,6 +252,9 @@ func (f BookingFilter) where() (string, []any) {
 	}
 	if !f.To.IsZero() {
 		where, args = append(where, "s.starts_at < ?"), append(args, f.To.UTC())
+	}
+	if f.NotCheckedIn {
+		where = append(where, "b.checked_in_at IS NULL")
 	}
 	if f.Reference != "" {
 		where, args = append(where, "b.reference = ?"), append(args, f.Reference)

@@ -28,7 +28,9 @@ func init() {
 //     (NORMAL in WAL mode may roll back the last commits; money is involved);
 //   - _txlock=immediate takes the write lock at BEGIN, so a transaction
 //     that reads then writes never fails with SQLITE_BUSY on upgrade;
-//   - _time_format=sqlite stores times as text SQLite's date functions read.
+//   - _time_format=sqlite stores times as text SQLite's date functions read;
+//   - _timezone=UTC writes every time in UTC, because SQLite compares that
+//     text as text: a time in another zone would compare wrongly.
 func sqliteDSN(path, synchronous string) string {
 	if synchronous == "" {
 		synchronous = "FULL"
@@ -40,6 +42,7 @@ func sqliteDSN(path, synchronous string) string {
 	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
 	// The path is part of a URI: escape what SQLite's URI parser would read
 	// as a query, a fragment or an escape.
 	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
