@@ -346,17 +346,23 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 }
 
 // revive takes a seat again for a booking whose hold ran out before its
-// payment arrived, when the slot still has one and no other live booking
-// of the candidate for the exam exists. It reports whether it could.
+// payment arrived, when the slot still has one and the candidate is still
+// eligible there (checkEligible: no other live booking of the exam, no
+// overlap, the online gap, the retake wait). It reports whether it could.
 func (s *Service) revive(ctx context.Context, tx *store.Tx, b *portal.BookingDetail) (bool, error) {
-	live, err := tx.ListBookings(ctx, store.BookingFilter{UserID: b.UserID, States: portal.LiveBookingStates})
+	e, err := tx.FindExam(ctx, b.ExamID)
 	if err != nil {
 		return false, err
 	}
-	for _, o := range live {
-		if o.ExamID == b.ExamID {
-			return false, nil
-		}
+	sl, err := tx.FindSlot(ctx, b.SlotID)
+	if err != nil {
+		return false, err
+	}
+	var refusal *portal.Error
+	if err := s.checkEligible(ctx, tx, b.UserID, e, sl, b.ID); errors.As(err, &refusal) {
+		return false, nil
+	} else if err != nil {
+		return false, err
 	}
 	if err := tx.TakeSeat(ctx, b.SlotID, tx.Now()); errors.Is(err, store.ErrSlotFull) {
 		return false, nil

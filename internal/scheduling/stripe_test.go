@@ -358,3 +358,30 @@ func TestOnePaymentPerBooking(t *testing.T) {
 		}
 	})
 }
+
+// TestStripeLatePaymentStillChecksEligibility: a payment that arrives
+// after its hold ran out takes the seat back only if every booking rule
+// still allows it; here the candidate booked another exam at the same time
+// meanwhile, so the late payment is refunded instead.
+func TestStripeLatePaymentStillChecksEligibility(t *testing.T) {
+	t.Parallel()
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		sl := f.centerSlot("2026-12-08", "09:00")
+		b, p := f.stripeCheckout(f.candidate, sl)
+		f.expireUnpaid(b)
+		f.buy(f.candidate, f.micro, sl) // the same session: overlaps the first
+		payload, sig := f.completed(p, "")
+		if err := f.svc.HandleStripeWebhook(f.ctx, payload, sig); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.booking(b.ID); got.State != portal.BookingExpired {
+			t.Fatalf("late payment revived an overlapping booking: %s", got.State)
+		}
+		if r := f.refunds(f.candidate, b.ID); r == nil || r.AmountMinor != 15000 {
+			t.Fatalf("refund = %+v, want the full 15000", r)
+		}
+		f.checkInvariants()
+	})
+}
