@@ -17,7 +17,7 @@ import (
 func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal.Payment) (string, error) {
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	req := payments.CheckoutRequest{Reference: p.Reference, AmountMinor: p.AmountMinor, Currency: p.Currency,
-		SuccessURL: base + "/checkout/return?payment=" + p.Reference, CancelURL: base + "/cart?notice=payment_cancelled",
+		SuccessURL: base + "/checkout/return?payment=" + p.Reference, CancelURL: base + "/checkout/cancel?payment=" + p.Reference,
 		ExpiresAt: p.CreatedAt.Add(s.cfg.PaymentWindow), IdempotencyKey: "checkout-" + p.Reference}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		b, err := s.bookingOfFee(ctx, p)
@@ -26,7 +26,6 @@ func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal
 		}
 		req.Description, req.Email = s.cfg.ProgramName+" reschedule fee: "+b.ExamCode+" "+b.Reference, b.UserEmail
 		req.SuccessURL = base + "/bookings/" + b.Reference + "?notice=move_paid"
-		req.CancelURL = base + "/bookings/" + b.Reference
 	} else {
 		list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})
 		if err != nil {
@@ -109,6 +108,43 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 		s.cfg.Kick()
 	}
 	return err
+}
+
+// AbandonCheckout ends the acting candidate's Stripe payment that was
+// left on Stripe's page (its cancel link): the session is expired at
+// Stripe first, so it can no longer be paid, and then the seats return to
+// the cart (their holds keep their expiry) or the move waiting for the fee
+// is dropped. A session Stripe will not expire (paid meanwhile) is left to
+// its webhook. For a reschedule fee it also returns the booking's
+// reference, to go back to.
+func (s *Service) AbandonCheckout(ctx context.Context, actor portal.Actor, reference string) (*portal.Payment, string, error) {
+	p, err := s.st.GetPaymentByReference(ctx, reference)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.UserID != actor.UserID {
+		return nil, "", portal.ErrNotFound
+	}
+	booking := ""
+	if p.Purpose == portal.PurposeRescheduleFee {
+		b, err := s.bookingOfFee(ctx, p)
+		if err != nil {
+			return nil, "", err
+		}
+		booking = b.Reference
+	}
+	if p.Provider != portal.ProviderStripe || p.State != portal.PaymentPending || s.pay.Stripe == nil || p.ProviderRef == "" {
+		return p, booking, nil
+	}
+	if err := s.pay.Stripe.ExpireCheckout(ctx, p.ProviderRef); err != nil {
+		s.log.InfoContext(ctx, "stripe session not expired on cancel", "payment", p.Reference, "err", err)
+		return p, booking, nil
+	}
+	if err := s.failPayment(ctx, actor, p, "abandoned", true); err != nil {
+		return nil, "", err
+	}
+	p, err = s.st.GetPayment(ctx, p.ID)
+	return p, booking, err
 }
 
 // PaymentStatus returns the acting candidate's payment by reference, for

@@ -385,3 +385,54 @@ func TestStripeLatePaymentStillChecksEligibility(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestAbandonStripeCheckout: a candidate who leaves Stripe's page through
+// its cancel link finds the seat back in the cart (and can pay another
+// way); the session is expired at Stripe so it cannot be paid any more.
+// Another candidate cannot end someone else's payment. A move's fee left
+// unpaid drops the move and leaves the booking as it was.
+func TestAbandonStripeCheckout(t *testing.T) {
+	t.Parallel()
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		sl := f.centerSlot("2026-12-08", "09:00")
+		b, p := f.stripeCheckout(f.candidate, sl)
+		if _, _, err := f.svc.AbandonCheckout(f.ctx, f.newCandidate(), p.Reference); portal.ErrorCode(err) != portal.ENotFound {
+			t.Fatalf("another candidate's abandon: %v, want not found", err)
+		}
+		got, booking, err := f.svc.AbandonCheckout(f.ctx, f.candidate, p.Reference)
+		if err != nil || got.State != portal.PaymentFailed || booking != "" {
+			t.Fatalf("AbandonCheckout = %+v, %q, %v; want the payment failed", got, booking, err)
+		}
+		if n := f.stripe.calls("POST /v1/checkout/sessions/" + p.ProviderRef + "/expire"); n != 1 {
+			t.Fatalf("%d session expiries, want 1", n)
+		}
+		if st := f.booking(b.ID).State; st != portal.BookingHeld || f.slot(sl.ID).Taken != 1 {
+			t.Fatalf("booking %s after abandoning, want held with its seat", st)
+		}
+		cart, err := f.svc.Cart(f.ctx, f.candidate)
+		if err != nil || len(cart.Items) != 1 {
+			t.Fatalf("cart after abandoning: %+v, %v", cart, err)
+		}
+		f.paidCheckout(f.candidate)
+		if st := f.booking(b.ID).State; st != portal.BookingConfirmed {
+			t.Fatalf("booking %s after paying with the test card, want confirmed", st)
+		}
+		f.checkInvariants()
+
+		exam := f.feeExam()
+		fb := f.buy(f.candidate, exam, f.centerSlot("2026-12-10", "09:00"))
+		res := f.stripeMove(fb, f.centerSlot("2026-12-12", "13:00"))
+		if _, booking, err := f.svc.AbandonCheckout(f.ctx, f.candidate, res.Payment.Reference); err != nil || booking != fb.Reference {
+			t.Fatalf("abandoning the fee: booking %q, %v", booking, err)
+		}
+		if m := f.moves(fb); len(m) != 1 || m[0].State != portal.MoveFailed || m[0].Failure != "abandoned" {
+			t.Fatalf("moves after abandoning the fee = %+v", m)
+		}
+		if got := f.booking(fb.ID); got.SlotID != fb.SlotID || got.Reschedules != 0 {
+			t.Fatalf("abandoning the fee moved the booking")
+		}
+		f.checkInvariants()
+	})
+}

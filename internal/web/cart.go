@@ -197,6 +197,24 @@ type checkoutReturnPage struct {
 // Place is where a booking is.
 func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
 
+// handleCheckoutCancel is where Stripe's page sends a candidate who goes
+// back without paying: the payment ends and the seats are in the cart
+// again (or, for a reschedule fee, the booking is unchanged). It is a GET
+// because Stripe links to it; it only ends the candidate's own unpaid
+// payment.
+func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) error {
+	_, booking, err := s.sched.AbandonCheckout(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	if err != nil {
+		return err
+	}
+	next := "/cart?notice=payment_cancelled"
+	if booking != "" {
+		next = "/bookings/" + booking
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
 // handleCheckoutReturn shows the outcome of a payment: confirmed, or
 // still waiting for the provider's confirmation (the page refreshes).
 func (s *Server) handleCheckoutReturn(w http.ResponseWriter, r *http.Request) error {

@@ -93,6 +93,7 @@ func (s *Server) Handler() http.Handler {
 	private.route("POST /cart/{id}/release", s.handleCartRelease)
 	private.route("POST /checkout", s.handleCheckout)
 	private.route("GET /checkout/return", s.handleCheckoutReturn)
+	private.route("GET /checkout/cancel", s.handleCheckoutCancel)
 	private.route("GET /system-check", s.handleSystemCheck)
 	private.route("GET /system-check/payload", s.handleSystemCheckPayload)
 	private.route("GET /bookings", s.handleBookings)
