@@ -369,6 +369,8 @@ CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_
 CREATE UNIQUE INDEX job_outbox_pkey ON job_outbox USING btree (id);
 -- index job_outbox_unique_key_key
 CREATE UNIQUE INDEX job_outbox_unique_key_key ON job_outbox USING btree (unique_key);
+-- index payments_pending
+CREATE INDEX payments_pending ON payments USING btree (created_at) WHERE (state = 'pending'::text);
 -- index payments_pkey
 CREATE UNIQUE INDEX payments_pkey ON payments USING btree (id);
 -- index payments_provider_ref

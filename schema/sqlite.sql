@@ -391,6 +391,9 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
 
+-- index payments_pending
+CREATE INDEX payments_pending ON payments (created_at) WHERE state = 'pending';
+
 -- index payments_provider_ref
 CREATE UNIQUE INDEX payments_provider_ref ON payments (provider, provider_ref) WHERE provider_ref <> '';
 

@@ -373,6 +373,15 @@ func TestAPIRefusesBadRequests(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newAPIFixture(t, engine)
 		slot := slotID(f.centerSlots()[0])
+		// A retired exam is not in the active catalog.
+		if _, err := exams.New(f.st, f.clock, slog.New(slog.DiscardHandler)).CreateExam(context.Background(), portal.SystemActor("test"), portal.Exam{
+			Code: "OLD-C01", Name: "Retired", Level: portal.LevelAssociate, Kind: portal.KindExam,
+			DurationMinutes: 60, Languages: "en", Delivery: portal.DeliveryTestCenter, PriceMinor: 10000, Currency: "USD",
+			PassingScore: 700, RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 36,
+			Domains: []portal.ExamDomain{{Name: "All", WeightPercent: 100}},
+		}); err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			name    string
 			headers []string
@@ -397,6 +406,7 @@ func TestAPIRefusesBadRequests(t *testing.T) {
 			{"too large", nil, `{"exam_code":"` + strings.Repeat("x", 17<<10) + `"}`, 413, "error.too_large", ""},
 			{"missing fields", nil, `{}`, 422, "error.form_invalid", "exam_code"},
 			{"unknown exam", nil, `{"exam_code":"NOPE-1","slot_id":1}`, 422, "error.form_invalid", "exam_code"},
+			{"retired exam", nil, `{"exam_code":"old-c01","slot_id":` + strconv.FormatInt(slot, 10) + `}`, 422, "error.form_invalid", "exam_code"},
 			{"unknown slot", nil, `{"exam_code":"saa-c03","slot_id":99999999}`, 422, "error.form_invalid", "slot_id"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -227,18 +227,17 @@ func (s *server) ownBooking(ctx context.Context, a portal.Actor, reference strin
 	return b, nil
 }
 
-// examByCode finds an exam of the active catalog by its code.
+// examByCode finds an exam of the active catalog by its code; an unknown
+// or retired code is refused on the exam_code field.
 func (s *server) examByCode(ctx context.Context, code string) (*portal.Exam, error) {
-	list, err := s.exams.Catalog(ctx)
+	e, err := s.exams.ActiveExam(ctx, code)
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil, fieldRefusal("exam_code", "api.exam_unknown")
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range list {
-		if e.Code == code {
-			return e, nil
-		}
-	}
-	return nil, fieldRefusal("exam_code", "api.exam_unknown")
+	return e, nil
 }
 
 // fieldRefusal is an invalid request naming one field.

@@ -236,8 +236,17 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 			break
 		}
 	}
-	// Moves whose fee was not paid within the payment window fail.
+	// Moves whose fee was not paid within the payment window fail, and
+	// payments whose seats went another way (a hold swept for a newer
+	// one, a closed session, a crash) are closed too.
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		orphans, err := tx.OrphanedPayments(ctx, 100)
+		if err != nil {
+			return err
+		}
+		for _, id := range orphans {
+			stale[id] = true
+		}
 		list, err := tx.StalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
 		if err != nil {
 			return err

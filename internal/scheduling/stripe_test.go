@@ -436,3 +436,33 @@ func TestAbandonStripeCheckout(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestSweptStripeHoldClosesItsPayment: a pending Stripe booking whose
+// hold ran out is swept by another candidate's hold on the full slot, not
+// by the hold sweep; the next sweep still closes its Checkout Session and
+// records the payment as cancelled, so nothing stays pending.
+func TestSweptStripeHoldClosesItsPayment(t *testing.T) {
+	t.Parallel()
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		sl := f.centerSlot("2026-12-08", "09:00")
+		f.setCapacity(sl, 1)
+		b, p := f.stripeCheckout(f.candidate, sl)
+		f.clock.Set(b.HoldExpiresAt.Add(time.Second))
+		f.hold(f.newCandidate(), f.saa, sl) // sweeps the run-out hold
+		if st := f.booking(b.ID).State; st != portal.BookingExpired {
+			t.Fatalf("swept booking is %s, want expired", st)
+		}
+		if _, err := f.svc.ExpireHolds(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.stripe.calls("POST /v1/checkout/sessions/" + p.ProviderRef + "/expire"); n != 1 {
+			t.Fatalf("%d session expiries, want 1", n)
+		}
+		if st := f.payment(p.ID).State; st != portal.PaymentCancelled {
+			t.Fatalf("payment %s, want cancelled", st)
+		}
+		f.checkInvariants()
+	})
+}

@@ -171,3 +171,17 @@ func (tx *Tx) RefundsOfBooking(ctx context.Context, bookingID int64) ([]*portal.
 	}
 	return out, nil
 }
+
+// OrphanedPayments returns up to limit ids of pending checkout payments
+// none of whose bookings waits for them any more (each expired, by the
+// sweep, a newer hold or a closed session), oldest first.
+func (tx *Tx) OrphanedPayments(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := tx.sel(ctx, &ids, `SELECT p.id FROM payments p WHERE p.state = 'pending' AND p.purpose = 'booking'
+		AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id AND b.state IN ('held', 'pending'))
+		ORDER BY p.created_at LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: orphaned payments: %w", err)
+	}
+	return ids, nil
+}

@@ -44,7 +44,6 @@ type bookingPage struct {
 	B             *portal.BookingDetail
 	Loc           *time.Location
 	Refund        *portal.Refund
-	Payment       *portal.Payment
 	Quote         scheduling.CancelQuote
 	CanReschedule bool
 	Deadline      time.Time // last instant to reschedule
@@ -52,7 +51,6 @@ type bookingPage struct {
 	Moves         []*portal.MoveDetail
 	Launch        scheduling.LaunchState
 	Key           string
-	Form          *Form
 	Confirm       bool // the cancel confirmation step
 }
 
@@ -80,15 +78,28 @@ func (p *bookingPage) RescheduleLink() string {
 	return "/schedule/" + p.B.ExamCode + "/centers/" + strconv.FormatInt(*p.B.CenterID, 10) + "?reschedule=" + p.B.Reference
 }
 
-func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
-	b, err := s.sched.Booking(r.Context(), actor(r), r.PathValue("ref"))
+// myBooking loads the booking of the request's {ref} path value. The
+// candidate routes serve the signed-in user's own bookings only: another
+// user's booking is not found, even for staff, who may read any booking
+// from the service but manage bookings in the console (behind its MFA
+// rule).
+func (s *Server) myBooking(r *http.Request, ref string) (*portal.BookingDetail, error) {
+	b, err := s.sched.Booking(r.Context(), actor(r), ref)
 	if err != nil {
 		return nil, err
 	}
 	if b.UserID != actor(r).UserID {
-		return nil, portal.ErrNotFound // staff see bookings in the console
+		return nil, portal.ErrNotFound
 	}
-	p := &bookingPage{B: b, Loc: b.Location(), Key: newIdempotencyKey(), Form: newForm()}
+	return b, nil
+}
+
+func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
+	b, err := s.myBooking(r, r.PathValue("ref"))
+	if err != nil {
+		return nil, err
+	}
+	p := &bookingPage{B: b, Loc: b.Location(), Key: newIdempotencyKey()}
 	if p.Quote, err = s.sched.QuoteCancel(b); err != nil {
 		return nil, err
 	}
@@ -120,11 +131,11 @@ func (s *Server) handleBooking(w http.ResponseWriter, r *http.Request) error {
 
 // handleBookingCalendar downloads the booking's .ics file.
 func (s *Server) handleBookingCalendar(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.sched.Booking(r.Context(), actor(r), r.PathValue("ref"))
+	b, err := s.myBooking(r, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	if b.UserID != actor(r).UserID || (b.State != portal.BookingConfirmed && b.State != portal.BookingCancelled) {
+	if b.State != portal.BookingConfirmed && b.State != portal.BookingCancelled {
 		return portal.ErrNotFound
 	}
 	body := s.sched.Calendar(b)
@@ -167,12 +178,9 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	b, err := s.sched.Booking(r.Context(), actor(r), r.PathValue("ref"))
+	b, err := s.myBooking(r, r.PathValue("ref"))
 	if err != nil {
 		return err
-	}
-	if b.UserID != actor(r).UserID {
-		return portal.ErrNotFound
 	}
 	f := formFrom(r, "slot", "provider", "card")
 	slotID, _ := strconv.ParseInt(f.Value("slot"), 10, 64)
@@ -258,7 +266,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	b, err := s.sched.Booking(r.Context(), actor(r), r.PathValue("ref"))
+	b, err := s.myBooking(r, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
@@ -275,7 +283,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 
 // handleBookingLaunch checks in to an online exam inside its window.
 func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.sched.Booking(r.Context(), actor(r), r.PathValue("ref"))
+	b, err := s.myBooking(r, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}

@@ -305,10 +305,16 @@ func (f *Form) setError(field, message string) {
 
 // applyError moves the field errors of a validation error into the form and
 // the page's error summary. It reports false when err is not a form error,
-// which the caller then returns to the error mapper.
+// which the caller then returns to the error mapper. A refusal with
+// nothing to say next to a field (a bare sentinel such as
+// portal.ErrNotFound: a referenced row that does not exist) is not a
+// form error either; it gets the error page of its code.
 func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField string) bool {
 	var pe *portal.Error
 	if !errors.As(err, &pe) || (pe.Code != portal.EInvalid && pe.Code != portal.EUnauthorized && pe.Code != portal.EConflict && pe.Code != portal.ENotFound) {
+		return false
+	}
+	if pe.Message == "" && len(pe.Fields) == 0 {
 		return false
 	}
 	if len(pe.Fields) == 0 {

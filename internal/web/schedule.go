@@ -296,7 +296,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	if ref := q.Get("reschedule"); ref != "" {
-		b, err := s.sched.Booking(r.Context(), actor(r), ref)
+		b, err := s.myBooking(r, ref)
 		if err != nil {
 			return err
 		}
@@ -338,8 +338,8 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	var pe *portal.Error
-	if !errors.As(err, &pe) || pe.Code == portal.EUnavailable {
-		return err
+	if !errors.As(err, &pe) || pe.Code == portal.EUnavailable || (pe.Message == "" && len(pe.Fields) == 0) {
+		return err // no rule to name: the error page
 	}
 	// Show the times again with the reason.
 	back := url.Values{"date": {r.PostForm.Get("date")}, "tz": {r.PostForm.Get("tz")}, "language": {req.Language}}

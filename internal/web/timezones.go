@@ -1,6 +1,8 @@
 package web
 
 import (
+	"slices"
+	"sync"
 	"time"
 
 	"example.org/certportal/internal/i18n"
@@ -22,23 +24,30 @@ var timeZones = []string{
 	"Australia/Sydney", "Pacific/Auckland",
 }
 
+// timeZoneLocations are the timeZones loaded once; a zone the system's
+// time zone database lacks is left out.
+var timeZoneLocations = sync.OnceValue(func() []*time.Location {
+	out := make([]*time.Location, 0, len(timeZones))
+	for _, z := range timeZones {
+		if loc, err := time.LoadLocation(z); err == nil {
+			out = append(out, loc)
+		}
+	}
+	return out
+})
+
 // zoneOptions lists the time zones with their current UTC offset, the
 // chosen one selected.
 func zoneOptions(chosen string, now time.Time) []Option {
-	names := timeZones
-	found := false
-	for _, z := range names {
-		found = found || z == chosen
-	}
-	if !found && chosen != "" {
-		names = append([]string{chosen}, names...)
-	}
-	out := make([]Option, 0, len(names))
-	for _, z := range names {
-		loc, err := time.LoadLocation(z)
-		if err != nil {
-			continue
+	locs := timeZoneLocations()
+	if chosen != "" && !slices.Contains(timeZones, chosen) {
+		if loc, err := time.LoadLocation(chosen); err == nil {
+			locs = append([]*time.Location{loc}, locs...)
 		}
+	}
+	out := make([]Option, 0, len(locs))
+	for _, loc := range locs {
+		z := loc.String()
 		_, off := now.In(loc).Zone()
 		sign := "+"
 		if off < 0 {

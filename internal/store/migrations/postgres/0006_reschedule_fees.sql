@@ -41,7 +41,11 @@ CREATE INDEX refunds_payment ON refunds (payment_id);
 ALTER TABLE bookings ADD COLUMN hold_ip TEXT NOT NULL DEFAULT '';
 CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'pending');
 
+-- Pending payments, for the sweep that closes those whose seats are gone.
+CREATE INDEX payments_pending ON payments (created_at) WHERE state = 'pending';
+
 -- +goose Down
+DROP INDEX payments_pending;
 DROP INDEX bookings_unpaid_ip;
 ALTER TABLE bookings DROP COLUMN hold_ip;
 DROP INDEX refunds_payment;
