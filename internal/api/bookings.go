@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/scheduling"
@@ -134,9 +133,6 @@ func (s *server) handleCheckout(w http.ResponseWriter, r *http.Request, a portal
 	})
 }
 
-// maxReasonLen is the longest cancellation reason, in characters.
-const maxReasonLen = 500
-
 type cancelRequest struct {
 	Reason string `json:"reason"`
 }
@@ -146,15 +142,11 @@ type cancelRequest struct {
 func (s *server) handleBookingCancel(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	var req cancelRequest
 	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
-		reason := strings.TrimSpace(req.Reason)
-		if utf8.RuneCountInString(reason) > maxReasonLen {
-			return 0, nil, fieldRefusal("reason", "api.reason_too_long")
-		}
 		b, err := s.ownBooking(ctx, a, r.PathValue("reference"))
 		if err != nil {
 			return 0, nil, err
 		}
-		out, err := s.sched.Cancel(ctx, a, b.ID, reason)
+		out, err := s.sched.Cancel(ctx, a, b.ID, req.Reason)
 		if err != nil {
 			return 0, nil, err
 		}

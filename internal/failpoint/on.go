@@ -7,9 +7,6 @@ import (
 	"os"
 )
 
-// Enabled reports whether this build has failpoints.
-const Enabled = true
-
 var armed = os.Getenv(EnvVar)
 
 // Inject ends the process with ExitCode when name is the armed point.

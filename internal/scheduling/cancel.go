@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/jobs"
@@ -13,6 +15,9 @@ import (
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
+
+// MaxCancelReason is the longest cancellation reason, in characters.
+const MaxCancelReason = 500
 
 // KindRefund is the job that executes a refund through its provider.
 const KindRefund = "scheduling.refund"
@@ -61,6 +66,11 @@ func quoteCancelAt(b *portal.BookingDetail, now time.Time) (CancelQuote, error) 
 func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int64, reason string) (*portal.BookingDetail, error) {
 	if actor.UserID == 0 && !actor.IsSystem() {
 		return nil, portal.ErrUnauthorized
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > MaxCancelReason {
+		return nil, &portal.Error{Code: portal.EInvalid, Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason},
+			Fields: []portal.FieldError{{Field: "reason", Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason}}}}
 	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		b, err := tx.LockBooking(ctx, bookingID)

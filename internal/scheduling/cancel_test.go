@@ -250,3 +250,26 @@ func TestCancelVoucherBooking(t *testing.T) {
 		})
 	})
 }
+
+// TestCancelReasonLength: a cancellation reason of up to 500 characters
+// is kept (trimmed); a longer one is refused next to its field and the
+// booking stays confirmed.
+func TestCancelReasonLength(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		b := f.buy(f.candidate, f.saa, f.centerSlot("2026-12-20", "09:00"))
+		_, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, strings.Repeat("é", scheduling.MaxCancelReason+1))
+		wantField(t, err, "reason", "schedule.cancel.reason_too_long")
+		if st := f.booking(b.ID).State; st != portal.BookingConfirmed {
+			t.Fatalf("booking %s after a refused cancellation", st)
+		}
+		got, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, "  "+strings.Repeat("é", scheduling.MaxCancelReason)+"  ")
+		if err != nil {
+			t.Fatalf("cancel with 500 characters: %v", err)
+		}
+		if got.CancelReason != strings.Repeat("é", scheduling.MaxCancelReason) {
+			t.Fatalf("reason kept as %d runes, want 500", len([]rune(got.CancelReason)))
+		}
+	})
+}

@@ -22,14 +22,24 @@ func (tx *Tx) CreateExam(ctx context.Context, e portal.Exam) (*portal.Exam, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: create exam %s: %w", e.Code, err)
 	}
-	for i, d := range e.Domains {
-		if _, err := tx.exec(ctx, `INSERT INTO exam_domains (exam_id, position, name, weight_percent) VALUES (?, ?, ?, ?)`,
-			out.ID, i+1, d.Name, d.WeightPercent); err != nil {
-			return nil, fmt.Errorf("store: create exam %s domain %d: %w", e.Code, i+1, err)
-		}
-		out.Domains = append(out.Domains, portal.ExamDomain{Position: i + 1, Name: d.Name, WeightPercent: d.WeightPercent})
+	if out.Domains, err = tx.insertDomains(ctx, out.ID, e.Domains); err != nil {
+		return nil, fmt.Errorf("store: create exam %s: %w", e.Code, err)
 	}
 	return &out, nil
+}
+
+// insertDomains adds domains to an exam in order, numbering them from 1,
+// and returns them as stored.
+func (tx *Tx) insertDomains(ctx context.Context, examID int64, domains []portal.ExamDomain) ([]portal.ExamDomain, error) {
+	var out []portal.ExamDomain
+	for i, d := range domains {
+		if _, err := tx.exec(ctx, `INSERT INTO exam_domains (exam_id, position, name, weight_percent) VALUES (?, ?, ?, ?)`,
+			examID, i+1, d.Name, d.WeightPercent); err != nil {
+			return nil, fmt.Errorf("domain %d: %w", i+1, err)
+		}
+		out = append(out, portal.ExamDomain{Position: i + 1, Name: d.Name, WeightPercent: d.WeightPercent})
+	}
+	return out, nil
 }
 
 // UpdateExam saves every column of the exam e.ID names but its code, its
@@ -50,12 +60,8 @@ func (tx *Tx) UpdateExam(ctx context.Context, e portal.Exam) (*portal.Exam, erro
 	if _, err := tx.exec(ctx, `DELETE FROM exam_domains WHERE exam_id = ?`, e.ID); err != nil {
 		return nil, fmt.Errorf("store: update exam %d: delete domains: %w", e.ID, err)
 	}
-	for i, d := range e.Domains {
-		if _, err := tx.exec(ctx, `INSERT INTO exam_domains (exam_id, position, name, weight_percent) VALUES (?, ?, ?, ?)`,
-			e.ID, i+1, d.Name, d.WeightPercent); err != nil {
-			return nil, fmt.Errorf("store: update exam %d domain %d: %w", e.ID, i+1, err)
-		}
-		out.Domains = append(out.Domains, portal.ExamDomain{Position: i + 1, Name: d.Name, WeightPercent: d.WeightPercent})
+	if out.Domains, err = tx.insertDomains(ctx, e.ID, e.Domains); err != nil {
+		return nil, fmt.Errorf("store: update exam %d: %w", e.ID, err)
 	}
 	return &out, nil
 }
