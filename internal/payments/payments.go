@@ -51,3 +51,8 @@ func (p *Providers) Refunder(name string) (Refunder, error) {
 // ErrDeclined is a payment the provider refused; the candidate may try
 // another card.
 var ErrDeclined = errors.New("payments: card declined")
+
+// ErrRefundRefused is a refund the provider will never make as asked (an
+// unknown or already refunded payment, an amount above what is left):
+// retrying cannot help, a person must look.
+var ErrRefundRefused = errors.New("payments: refund refused")

@@ -207,7 +207,7 @@ func (s *Stripe) ExpireCheckout(ctx context.Context, sessionID string) error {
 func (s *Stripe) Refund(ctx context.Context, r RefundRequest) (string, error) {
 	switch {
 	case !strings.HasPrefix(r.PaymentRef, "pi_"):
-		return "", fmt.Errorf("payments: stripe refund: %q is not a PaymentIntent id", r.PaymentRef)
+		return "", fmt.Errorf("%w: stripe refund: %q is not a PaymentIntent id", ErrRefundRefused, r.PaymentRef)
 	case r.AmountMinor <= 0:
 		return "", fmt.Errorf("payments: stripe refund of %s: amount %d is not positive", r.PaymentRef, r.AmountMinor)
 	case r.IdempotencyKey == "":
@@ -219,6 +219,13 @@ func (s *Stripe) Refund(ctx context.Context, r RefundRequest) (string, error) {
 	}
 	p.SetIdempotencyKey(r.IdempotencyKey)
 	re, err := s.sc.V1Refunds.Create(ctx, p)
+	var se *stripe.Error
+	if errors.As(err, &se) && se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
+		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests {
+		// Stripe refused the request itself (a 409 idempotency clash or a
+		// 429 may pass on a retry).
+		return "", fmt.Errorf("%w: stripe refund of %s: %w", ErrRefundRefused, r.PaymentRef, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("payments: stripe refund of %s: %w", r.PaymentRef, err)
 	}

@@ -521,3 +521,24 @@ func TestStripeParseWebhookUndecodable(t *testing.T) {
 		t.Errorf("ParseWebhook error %v is ErrBadSignature; the signature was good", err)
 	}
 }
+
+// TestStripeRefundRefusals: requests Stripe would never honour are
+// ErrRefundRefused (not retried), unlike a failure to reach Stripe.
+func TestStripeRefundRefusals(t *testing.T) {
+	s, _ := newStripe(t)
+	_, err := s.Refund(context.Background(), payments.RefundRequest{PaymentRef: "ch_not_an_intent", AmountMinor: 100, Currency: "USD", IdempotencyKey: "refund-1"})
+	if !errors.Is(err, payments.ErrRefundRefused) {
+		t.Fatalf("refund of a non-PaymentIntent: %v, want ErrRefundRefused", err)
+	}
+	down, err := payments.NewStripe(payments.StripeConfig{SecretKey: testSecretKey, WebhookSecret: testWebhookSecret, APIURL: "http://127.0.0.1:9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = down.Refund(context.Background(), payments.RefundRequest{PaymentRef: "pi_123", AmountMinor: 100, Currency: "USD", IdempotencyKey: "refund-2"})
+	if err == nil || errors.Is(err, payments.ErrRefundRefused) {
+		t.Fatalf("refund with Stripe unreachable: %v, want a retryable error", err)
+	}
+	if _, err := (payments.TestMode{}).Refund(context.Background(), payments.RefundRequest{PaymentRef: "x", AmountMinor: 1, IdempotencyKey: "k"}); !errors.Is(err, payments.ErrRefundRefused) {
+		t.Fatalf("test-mode refund of no test charge: %v, want ErrRefundRefused", err)
+	}
+}

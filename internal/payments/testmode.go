@@ -50,7 +50,7 @@ func (TestMode) Charge(ctx context.Context, r ChargeRequest) (string, error) {
 // Refund returns money of a test charge.
 func (TestMode) Refund(ctx context.Context, r RefundRequest) (string, error) {
 	if !strings.HasPrefix(r.PaymentRef, "test_ch_") || r.AmountMinor <= 0 || r.IdempotencyKey == "" {
-		return "", fmt.Errorf("payments: test refund of %q for %d: not a test charge", r.PaymentRef, r.AmountMinor)
+		return "", fmt.Errorf("%w: test refund of %q for %d: not a test charge", ErrRefundRefused, r.PaymentRef, r.AmountMinor)
 	}
 	return "test_re_" + digest(r.IdempotencyKey), nil
 }

@@ -194,6 +194,21 @@ func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) err
 	}
 	ref, err := prov.Refund(ctx, payments.RefundRequest{PaymentRef: p.ProviderRef, AmountMinor: r.AmountMinor,
 		Currency: r.Currency, IdempotencyKey: fmt.Sprintf("refund-%d", r.ID)})
+	if errors.Is(err, payments.ErrRefundRefused) {
+		// Retrying cannot help: record the refund as failed, for staff to
+		// settle by hand; the candidate's booking says so.
+		s.log.ErrorContext(ctx, "refund refused by the provider", "refund", r.ID, "err", err)
+		ferr := s.st.Transact(ctx, func(tx *store.Tx) error {
+			if _, err := tx.FinishRefund(ctx, r.ID, portal.RefundFailed, "", err.Error()); err != nil {
+				return err
+			}
+			return audit(ctx, tx, portal.SystemActor(""), "scheduling.refund_failed", fmt.Sprintf("refund:%d", r.ID), err.Error())
+		})
+		if ferr != nil {
+			return ferr
+		}
+		return jobs.Permanent(fmt.Errorf("scheduling: refund %d: %w", r.ID, err))
+	}
 	if err != nil {
 		return fmt.Errorf("scheduling: refund %d: %w", r.ID, err)
 	}

@@ -3,6 +3,7 @@ package scheduling_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,37 @@ func TestCancelReasonLength(t *testing.T) {
 		if got.CancelReason != strings.Repeat("é", scheduling.MaxCancelReason) {
 			t.Fatalf("reason kept as %d runes, want 500", len([]rune(got.CancelReason)))
 		}
+	})
+}
+
+// TestRefundRefusedByTheProvider: a refund the provider refuses for good
+// (here: the payment it names is not one the provider knows) is recorded
+// as failed at once, with an audit row for staff, instead of being
+// retried until the job gives up and left "requested" for ever.
+func TestRefundRefusedByTheProvider(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		b := f.buy(f.candidate, f.saa, f.centerSlot("2026-12-20", "09:00"))
+		f.exec(`UPDATE payments SET provider_ref = 'unknown_charge' WHERE id = %d`, *b.PaymentID)
+		if _, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		jobs := f.outbox(scheduling.KindRefund)
+		if len(jobs) != 1 {
+			t.Fatalf("%d refund jobs, want 1", len(jobs))
+		}
+		err := f.svc.HandleRefundJob(f.ctx, json.RawMessage(jobs[0].Args))
+		if !errors.Is(err, payments.ErrRefundRefused) {
+			t.Fatalf("refund job: %v, want the provider's refusal", err)
+		}
+		r := f.refunds(f.candidate, b.ID)
+		if r == nil || r.State != portal.RefundFailed || r.Failure == "" {
+			t.Fatalf("refund = %+v, want failed with the reason", r)
+		}
+		if n := f.audits("scheduling.refund_failed", fmt.Sprintf("refund:%d", r.ID)); n != 1 {
+			t.Fatalf("%d refund_failed audits, want 1", n)
+		}
+		f.checkInvariants()
 	})
 }
