@@ -81,6 +81,9 @@ type Browser struct {
 	axeSrc   string // read on first use
 	failDir  string
 	failName string
+
+	pageChecks []func() // run after every page load (OnPage)
+	checking   bool     // the page checks are running
 }
 
 // NewBrowser starts a headless Chromium for t and returns its tab, closed
@@ -185,11 +188,12 @@ func ForEachViewport(t *testing.T, journey func(t *testing.T, b *Browser)) {
 }
 
 // Navigate loads url and waits for the page to load. A 5xx answer fails the
-// test.
+// test. The checks added with OnPage run on the page.
 func (b *Browser) Navigate(url string) {
 	b.t.Helper()
 	resp := browserRun(b, b.Timeout, "navigate to "+url, chromedp.NavigateResponse(url))
 	b.checkResponse("navigate to "+url, resp)
+	b.CheckPage()
 }
 
 // Fill replaces the value of the form field sel with value. Text fields get
@@ -230,7 +234,8 @@ func (b *Browser) Click(sel string) {
 
 // Submit clicks the submit button sel and waits for the next page load. A
 // 5xx answer fails the test, and so does a click that loads no page (for
-// example when the browser's own validation stops the form).
+// example when the browser's own validation stops the form). The checks
+// added with OnPage run on the page.
 func (b *Browser) Submit(sel string) {
 	b.t.Helper()
 	what := fmt.Sprintf("submit with %q", sel)
@@ -245,6 +250,7 @@ func (b *Browser) Submit(sel string) {
 		b.fail(what, err)
 	}
 	b.checkResponse(what, resp)
+	b.CheckPage()
 }
 
 // Text returns the rendered text of the element sel, trimmed, once the
