@@ -145,9 +145,10 @@ func newEnglishCatalog(dir string) (*englishCatalog, error) {
 			var re strings.Builder
 			re.WriteString("^")
 			longest := ""
+			holes := placeholder.FindAllString(text, -1)
 			for i, p := range parts {
 				if i > 0 {
-					re.WriteString(".*?")
+					re.WriteString(wildcard(holes[i-1]))
 				}
 				p = normalizeText(p)
 				re.WriteString(regexp.QuoteMeta(p))
@@ -167,6 +168,22 @@ func newEnglishCatalog(dir string) (*englishCatalog, error) {
 		}
 	}
 	return c, nil
+}
+
+// numberHole matches a placeholder that holds a number.
+var numberHole = regexp.MustCompile(`^\{\{\s*\.(Count|Total|Minutes|Percent|Used|Max|Left|Days|Hours|Attempts|Value)\s*\}\}$`)
+
+// wildcard is the pattern of what a placeholder becomes on the page: a
+// number for a count, anything for other values, and possibly nothing for
+// template actions ({{if}}, {{end}}).
+func wildcard(hole string) string {
+	switch {
+	case numberHole.MatchString(hole):
+		return `[0-9][0-9.,\x{00a0} ]*`
+	case strings.HasPrefix(hole, "{{."):
+		return ".+?"
+	}
+	return ".*?"
 }
 
 // normalizeText collapses white space as the page's text is collapsed.
@@ -275,12 +292,20 @@ func TestEnglishCatalogFindsEnglish(t *testing.T) {
 		{"Certified Solutions Architect – Associate", false},
 		{"Pioneer Square Testing Center", false},
 		{"Total", false},
+		{fill(en["cart.minutes_left"][0]), false},
 		{"12.4 km", false},
 		{"SAA-C03", false},
 	}
 	for _, tt := range tests {
 		if got := len(cat.find(tt.text)) > 0; got != tt.want {
 			t.Errorf("find(%q) = %v, want %v", tt.text, cat.find(tt.text), tt.want)
+		}
+	}
+	// A count placeholder stands for a number, not for words:
+	// "{{.Count}} exam" is not "Find an exam".
+	for _, f := range cat.find("Find an exam") {
+		if strings.HasPrefix(f, "console.exams.count:") {
+			t.Errorf("find(%q) = %q", "Find an exam", f)
 		}
 	}
 }

@@ -28,14 +28,14 @@ var (
 )
 
 // NewPageBrowser starts a browser for t (see NewBrowser) that asks for
-// pages in lang and lays them out at v, and checks every page it loads:
+// pages in the languages of accept (see SetLanguage) and lays them out at v, and checks every page it loads:
 // the accessibility check (CheckAccessibility) and no bracketed message ID
 // (CheckNoMessageIDs). More checks can be added with OnPage.
-func NewPageBrowser(t *testing.T, lang string, v Viewport) *Browser {
+func NewPageBrowser(t *testing.T, accept string, v Viewport) *Browser {
 	t.Helper()
 	b := NewBrowser(t)
 	b.UseViewport(v)
-	b.SetLanguage(lang)
+	b.SetLanguage(accept)
 	b.OnPage(func() {
 		b.CheckAccessibility()
 		b.CheckNoMessageIDs()
@@ -55,22 +55,24 @@ func (b *Browser) UseViewport(v Viewport) {
 	b.SetViewport(v.Width, v.Height)
 }
 
-// SetLanguage makes the browser prefer lang (a BCP 47 tag such as "es" or
-// "en-US"): it is sent as Accept-Language with every request, and it is
-// what scripts read from navigator.language and use to format numbers and
-// dates.
-func (b *Browser) SetLanguage(lang string) {
+// SetLanguage makes the browser prefer the languages in accept, tags in
+// order of preference such as "es-ES,es" (Chromium adds the q-values): it
+// is sent as Accept-Language with every request, scripts read it from
+// navigator.languages, and the first language formats numbers and dates
+// in scripts.
+func (b *Browser) SetLanguage(accept string) {
 	b.t.Helper()
-	what := "set the browser language to " + lang
+	what := "set the browser language to " + accept
+	first, _, _ := strings.Cut(accept, ",")
 	ua := browserRun(b, b.Timeout, what, chromedp.Evaluate[string](`navigator.userAgent`))
 	b.do(what, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
-			UserAgent: ua, AcceptLanguage: lang,
+			UserAgent: ua, AcceptLanguage: accept,
 		}); err != nil {
 			return err
 		}
 		_, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{
-			Locale: strings.ReplaceAll(lang, "-", "_"),
+			Locale: strings.ReplaceAll(strings.TrimSpace(first), "-", "_"),
 		})
 		return err
 	}))
