@@ -38,6 +38,11 @@ type newcomer struct {
 	last  string
 	email string
 	pw    string
+	// current is where the booking is now, while it moves.
+	current string
+	// inLanguage is set once pages come in the variant's language: at
+	// once from Accept-Language, after the switch with the switcher.
+	inLanguage bool
 }
 
 // tr is a message in the newcomer's language, as the portal shows it.
@@ -95,10 +100,14 @@ func TestNewcomerJourney(t *testing.T) {
 	for i, v := range variants {
 		t.Run(v.name(), func(t *testing.T) {
 			b := testutil.NewPageBrowser(t, v.accept, v.viewport)
-			n := &newcomer{t: t, a: a, smtp: smtp, b: b, v: v, loc: catalog.Localizer(v.lang),
+			n := &newcomer{t: t, a: a, smtp: smtp, b: b, v: v, loc: catalog.Localizer(v.lang), inLanguage: !v.switcher,
 				first: "Lucía", last: "Ferrer", email: "lucia." + strconv.Itoa(i) + "." + v.name() + "@example.org", pw: "Olive-Harbour-" + strconv.Itoa(40+i)}
 			if v.lang != "en" {
-				b.OnPage(func() { checkNoEnglish(t, b, english, n.first+" "+n.last, n.email) })
+				b.OnPage(func() {
+					if n.inLanguage {
+						checkNoEnglish(t, b, english, n.first+" "+n.last, n.email)
+					}
+				})
 			}
 			n.register()
 			n.verify()
@@ -122,6 +131,7 @@ func (n *newcomer) register() {
 	b.Navigate(n.a.URL + "/")
 	if n.v.switcher {
 		b.Fill("#footer-lang", n.v.lang)
+		n.inLanguage = true
 		b.Submit(".language-form button")
 	}
 	n.wantText("h1", n.tr("home.heading", "Program", "certportal"))
@@ -240,16 +250,18 @@ func (n *newcomer) search(country, near, radius, unit string) {
 	n.b.Submit(`form.search-form button[type=submit]`)
 }
 
-// chooseFirstTime opens the first date on a center's or the online
-// page and submits its first time button.
+// chooseFirstTime opens the first date on a center's or the online page
+// and submits its first time button (when moving, the first that is not
+// the current appointment).
 func (n *newcomer) chooseFirstTime() {
 	n.t.Helper()
 	follow(n.b, "ul.date-list li:first-child a")
-	n.b.Submit("ul.slot-list li:first-child button")
+	n.b.Submit("ul.slot-list li:not(.slot-current) button")
 }
 
 // holdAndPay holds a seat at the Madrid center, pays in test mode and
-// returns the booking's reference.
+// returns the booking's reference. The exam is taken in the newcomer's
+// language.
 func (n *newcomer) holdAndPay() string {
 	t, b := n.t, n.b
 	t.Helper()
@@ -273,37 +285,58 @@ func (n *newcomer) holdAndPay() string {
 	if ref == "" {
 		t.Fatalf("no booking reference at %s", b.URL())
 	}
-	if got := b.Text(".confirmation"); !strings.Contains(got, n.tr("booking.state.confirmed")) || !strings.Contains(got, "Centro de Exámenes Castellana") {
-		t.Errorf("the booking after paying: %q", got)
+	conf := b.Text(".confirmation")
+	for _, want := range []string{n.tr("booking.state.confirmed"), "Centro de Exámenes Castellana", i18n.DisplayName(n.v.lang)} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("the booking after paying lacks %q: %q", want, conf)
+		}
 	}
 	return ref
 }
 
-// chooseExamLanguage picks the exam's language in the newcomer's language
-// where the page offers the choice.
+// chooseExamLanguage picks the exam's language, the newcomer's own, where
+// the page asks for it.
 func (n *newcomer) chooseExamLanguage() {
 	n.t.Helper()
-	if n.b.HasElement("select#exam_language") {
-		n.b.Fill("#exam_language", n.v.lang)
-		if n.b.HasElement("form.exam-language-form button[type=submit]") {
-			n.b.Submit("form.exam-language-form button[type=submit]")
-		}
+	const sel = `main select[name="language"]`
+	if !n.b.HasElement(sel) {
+		return
 	}
+	n.b.Fill(sel, n.v.lang)
+	if apply := `main form[method="get"]:has(select[name="language"]) button[type=submit]`; n.b.HasElement(apply) {
+		n.b.Submit(apply)
+	}
+}
+
+// startMove opens the booking and follows its reschedule link to the
+// choice of a center or online, and from there the choice choose (a link
+// on that page whose address starts with choose). Without that page it
+// records the failure and opens fallback.
+func (n *newcomer) startMove(ref, choose, fallback string) {
+	t, b := n.t, n.b
+	t.Helper()
+	b.Navigate(n.a.URL + "/bookings/" + ref)
+	follow(b, `ul.actions a[href*="reschedule"]`)
+	link := `main a.button[href^="` + choose + `"]`
+	if !b.HasElement(link) {
+		t.Errorf("reschedule: no link %s… at %s", choose, b.URL())
+		b.Navigate(n.a.URL + fallback)
+		return
+	}
+	if !strings.Contains(b.Text("main .current-appointment"), n.current) {
+		t.Errorf("reschedule: the current appointment %q is not shown: %q", n.current, b.Text("main .current-appointment"))
+	}
+	follow(b, link)
 }
 
 // rescheduleToCenter moves the booking from Madrid to the first center
 // near Seattle, through the review step.
 func (n *newcomer) rescheduleToCenter(ref string) {
-	t, b := n.t, n.b
-	t.Helper()
-	b.Navigate(n.a.URL + "/bookings/" + ref)
-	follow(b, `ul.actions a[href*="reschedule"]`)
-	if !b.HasElement("form.search-form") {
-		t.Errorf("reschedule: no way to choose another center at %s", b.URL())
-		b.Navigate(n.a.URL + "/schedule/SAA-C03/centers?reschedule=" + ref)
-	}
+	n.t.Helper()
+	n.current = "Centro de Exámenes Castellana"
+	n.startMove(ref, "/schedule/SAA-C03/centers?reschedule=", "/schedule/SAA-C03/centers?reschedule="+ref)
 	n.search("US", "Seattle", "50", "mi")
-	follow(b, "ol.results li:first-child h3 a")
+	follow(n.b, "ol.results li:first-child h3 a")
 	n.wantText("h1", "Pioneer Square Testing Center")
 	n.chooseFirstTime()
 	n.confirmMove(ref, "Pioneer Square Testing Center")
@@ -314,14 +347,8 @@ func (n *newcomer) rescheduleToCenter(ref string) {
 func (n *newcomer) rescheduleOnline(ref string) {
 	t, b := n.t, n.b
 	t.Helper()
-	b.Navigate(n.a.URL + "/bookings/" + ref)
-	follow(b, `ul.actions a[href*="reschedule"]`)
-	if b.HasElement(`main a[href*="/online"]`) {
-		follow(b, `main a[href*="/online"]`)
-	} else {
-		t.Errorf("reschedule: no way to choose an online start at %s", b.URL())
-		b.Navigate(n.a.URL + "/schedule/SAA-C03/online?reschedule=" + ref)
-	}
+	n.current = "Pioneer Square Testing Center"
+	n.startMove(ref, "/schedule/SAA-C03/online?reschedule=", "/schedule/SAA-C03/online?reschedule="+ref)
 	n.chooseFirstTime()
 	review := b.URL()
 	if !b.HasElement("#system_checked") {
@@ -338,17 +365,28 @@ func (n *newcomer) rescheduleOnline(ref string) {
 	n.confirmMove(ref, n.tr("schedule.online_proctored"))
 }
 
-// confirmMove confirms the move on the review step, when there is one,
-// and checks the booking page it leads to.
+// confirmMove checks the review step (the current appointment, the new
+// one and the fee) and confirms the move, then checks the booking page it
+// leads to.
 func (n *newcomer) confirmMove(ref, place string) {
 	t, b := n.t, n.b
 	t.Helper()
-	if b.HasElement(`form[action="/bookings/` + ref + `/reschedule"] button[type=submit]`) {
-		b.Submit(`form[action="/bookings/` + ref + `/reschedule"] button[type=submit]`)
-	} else if !strings.HasSuffix(strings.SplitN(b.URL(), "?", 2)[0], "/bookings/"+ref) {
-		t.Fatalf("after choosing the new time: no review step and no booking page at %s", b.URL())
+	const confirm = `form.move-form[action$="/reschedule"] button[type=submit]`
+	if b.HasElement(confirm) {
+		if got := b.Text(".move-from"); !strings.Contains(got, n.current) {
+			t.Errorf("review step: the current appointment reads %q, want %q", got, n.current)
+		}
+		if got := b.Text(".move-to"); !strings.Contains(got, place) {
+			t.Errorf("review step: the new appointment reads %q, want %q", got, place)
+		}
+		if got := b.Text(".move-fee"); got != n.tr("booking.reschedule_no_fee") {
+			t.Errorf("review step: the fee reads %q, want %q", got, n.tr("booking.reschedule_no_fee"))
+		}
+		b.Submit(confirm)
+	} else if strings.Contains(b.URL(), "/bookings/"+ref) {
+		t.Errorf("the move to %s has no review step", place)
 	} else {
-		t.Errorf("the move has no review step")
+		t.Fatalf("after choosing the new time: no review step and no booking page at %s", b.URL())
 	}
 	if !strings.Contains(b.URL(), "/bookings/"+ref) {
 		t.Fatalf("after confirming the move: %s", b.URL())
