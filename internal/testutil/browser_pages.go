@@ -178,6 +178,13 @@ var messageIDPattern = regexp.MustCompile(`\[[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\]`
 func (b *Browser) CheckNoMessageIDs() {
 	b.t.Helper()
 	_, texts := b.PageTexts()
+	if ids := messageIDsIn(texts); len(ids) > 0 {
+		b.t.Errorf("browser: %s shows message IDs instead of messages: %s", b.currentURL(), strings.Join(ids, ", "))
+	}
+}
+
+// messageIDsIn returns the bracketed message IDs in texts, each once.
+func messageIDsIn(texts []PageText) []string {
 	var ids []string
 	seen := map[string]bool{}
 	for _, pt := range texts {
@@ -188,7 +195,5 @@ func (b *Browser) CheckNoMessageIDs() {
 			}
 		}
 	}
-	if len(ids) > 0 {
-		b.t.Errorf("browser: %s shows message IDs instead of messages: %s", b.currentURL(), strings.Join(ids, ", "))
-	}
+	return ids
 }
