@@ -206,6 +206,9 @@ func (n *newcomer) signInWithBackupCode(codes []string) {
 	if !strings.Contains(b.URL(), "/signin/mfa") {
 		t.Fatalf("sign-in with MFA went to %s", b.URL())
 	}
+	if b.HasElement(`#method option[value="backup"]:checked`) {
+		t.Errorf("the second step selects backup codes by default; the journey means to type one with another method selected")
+	}
 	b.Fill("#code", codes[0])
 	b.Submit(`form[action="/signin/mfa"] button[type=submit]`)
 	if strings.HasSuffix(b.URL(), "/dashboard") {
