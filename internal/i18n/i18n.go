@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -150,22 +151,66 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 func (l *Localizer) Lang() string { return l.lang }
 
 // T translates a message ID with its placeholders. A count in data["Count"]
-// selects the plural form. An unknown ID yields the ID itself in brackets,
-// so a missing message is visible rather than blank; a test keeps every ID
-// used by the templates defined.
+// selects the plural form. A message the language lacks is shown in
+// English, and a count whose plural form a message lacks gets the message's
+// "other" form; tests keep both from happening for shipped languages. An
+// unknown ID yields the ID itself in brackets, so a missing message is
+// visible rather than blank; a test keeps every ID used by the templates
+// defined.
 func (l *Localizer) T(id string, data map[string]any) string {
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if n, ok := data["Count"]; ok {
-		cfg.PluralCount = n
-	}
-	s, err := l.l.Localize(cfg)
-	if err != nil && !l.c.ids[l.lang][id] {
-		s, err = l.fallback.Localize(cfg)
-	}
-	if err != nil || s == "" {
+	s, _ := l.localize(id, data)
+	if s == "" {
 		return "[" + id + "]"
 	}
 	return s
+}
+
+// localize renders id, from English when the language lacks it. Its error
+// reports what T papers over: a plural form the count needs and the
+// message lacks, or a count that is not a number (the text is then the
+// "other" form), or a template that fails.
+func (l *Localizer) localize(id string, data map[string]any) (string, error) {
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	var countErr error
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount, countErr = pluralCount(n)
+	}
+	loc := l.l
+	if !l.c.ids[l.lang][id] {
+		loc = l.fallback
+	}
+	s, err := loc.Localize(cfg)
+	if countErr != nil {
+		return s, fmt.Errorf("i18n: %s: %w", id, countErr)
+	}
+	return s, err
+}
+
+// pluralCount turns a count into what go-i18n selects plural forms by: an
+// integer, or a decimal string. Counts arrive as any integer type, or as a
+// float64 after a JSON round trip.
+func pluralCount(n any) (any, error) {
+	switch x := n.(type) {
+	case int, int8, int16, int32, int64, string:
+		return x, nil
+	case uint:
+		return strconv.FormatUint(uint64(x), 10), nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case uint64:
+		return strconv.FormatUint(x, 10), nil
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case json.Number:
+		return x.String(), nil
+	}
+	return nil, fmt.Errorf("count %v (%T) is not a number", n, n)
 }
 
 // Tr is T with alternating key/value pairs, for templates:
