@@ -1,10 +1,14 @@
 // Package i18n is certportal's translation catalog. Every user-facing string
 // goes through it: pages, mail and error messages name a message ID and the
-// catalog turns it into text in the user's language. English is complete;
-// other languages fall back to English message by message.
+// catalog turns it into text in the user's language. English is the
+// reference: every shipped language has each area's English IDs, with the
+// same placeholders, and every plural form its rules need (Spanish: "one",
+// "many" for millions, "other"); the package's tests enforce both. At run
+// time a message a language lacks still falls back to English.
 //
 // Message files live in locales/ as AREA.LANG.json (web.en.json,
-// mail.es.json, …) in go-i18n's JSON format.
+// mail.es.json, …) in go-i18n's JSON format; a message that takes a count
+// is an object of plural forms.
 package i18n
 
 import (
