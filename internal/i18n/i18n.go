@@ -178,6 +178,16 @@ func (l *Localizer) localize(id string, data map[string]any) (string, error) {
 	var countErr error
 	if n, ok := data["Count"]; ok {
 		cfg.PluralCount, countErr = pluralCount(n)
+		if whole, ok := wholeNumber(cfg.PluralCount); ok {
+			// The count is shown with the language's grouping:
+			// "1,250 events", "1250 eventos", "1.000.000 de plazas".
+			shown := make(map[string]any, len(data))
+			for k, v := range data {
+				shown[k] = v
+			}
+			shown["Count"] = l.Number(whole)
+			cfg.TemplateData = shown
+		}
 	}
 	loc := l.l
 	if !l.c.ids[l.lang][id] {
@@ -188,6 +198,26 @@ func (l *Localizer) localize(id string, data map[string]any) (string, error) {
 		return s, fmt.Errorf("i18n: %s: %w", id, countErr)
 	}
 	return s, err
+}
+
+// wholeNumber is a count from pluralCount as an integer, if it is one.
+func wholeNumber(count any) (int64, bool) {
+	switch x := count.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
 }
 
 // pluralCount turns a count into what go-i18n selects plural forms by: an

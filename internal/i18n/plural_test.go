@@ -140,7 +140,7 @@ func TestMissingPluralFormFallsBackToOther(t *testing.T) {
 		{en, "seats", int64(5), "5 seats", false},
 		{en, "seats", uint(1), "1 seat", false},
 		{en, "plain", 1, "1 left", true},
-		{es, "seats", 1000000, "1000000 plazas", true}, // Spanish "many" is missing
+		{es, "seats", 1000000, "1.000.000 plazas", true}, // Spanish "many" is missing
 		{es, "seats", float64(2), "2 plazas", false},
 		{es, "plain", 1, "Libres: 1", true},
 		{en, "seats", struct{}{}, "{} seats", true},
@@ -151,6 +151,34 @@ func TestMissingPluralFormFallsBackToOther(t *testing.T) {
 		}
 		if got := tc.l.T(tc.id, data); got != tc.want {
 			t.Errorf("%s %s Count %v = %q, want %q", tc.l.Lang(), tc.id, tc.count, got, tc.want)
+		}
+	}
+}
+
+// TestCountIsShownWithTheLanguagesGrouping: the count a message shows is
+// grouped as numbers are in the language, and still selects the form.
+func TestCountIsShownWithTheLanguagesGrouping(t *testing.T) {
+	c := loadTestCatalog(t, map[string]string{
+		"locales/a.en.json": `{"events": {"one": "{{.Count}} event", "other": "{{.Count}} events"}}`,
+		"locales/a.es.json": `{"events": {"one": "{{.Count}} evento", "many": "{{.Count}} de eventos", "other": "{{.Count}} eventos"}}`,
+	})
+	en, es := c.Localizer("en"), c.Localizer("es")
+	for _, tc := range []struct {
+		l     *Localizer
+		count any
+		want  string
+	}{
+		{en, 1, "1 event"},
+		{en, 1250, "1,250 events"},
+		{en, float64(1250), "1,250 events"},
+		{en, "1250", "1,250 events"},
+		{es, 1, "1 evento"},
+		{es, 25000, "25.000 eventos"},
+		{es, 1000000, "1.000.000 de eventos"},
+		{es, "1.5", "1.5 eventos"},
+	} {
+		if got := tc.l.T("events", map[string]any{"Count": tc.count}); got != tc.want {
+			t.Errorf("%s Count %v = %q, want %q", tc.l.Lang(), tc.count, got, tc.want)
 		}
 	}
 }
