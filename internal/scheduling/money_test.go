@@ -243,3 +243,37 @@ func TestRefundsNeverExceedThePayment(t *testing.T) {
 		}
 	})
 }
+
+// TestRefundRacingRefund forces the interleaving on PostgreSQL: a refund
+// of a payment is recorded while another one, in a transaction still
+// open, holds the payment's row and has recorded its own. The second
+// waits for the first, then counts it, and is refused: together they
+// would exceed the payment.
+func TestRefundRacingRefund(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		postgresOnly(t, engine)
+		f := newFixture(t, engine)
+		a := f.hold(f.candidate, f.saa, f.centerSlot("2026-12-08", "09:00"))
+		b := f.hold(f.candidate, f.micro, f.centerSlot("2026-12-09", "09:00"))
+		p := f.paidCheckout(f.candidate).Payment
+
+		lock := f.lockRow("payments", p.ID)
+		done := make(chan error, 1)
+		go func() {
+			done <- f.st.Transact(f.ctx, func(tx *store.Tx) error {
+				_, err := tx.CreateRefund(f.ctx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: 12000, Currency: "USD"})
+				return err
+			})
+		}()
+		lock.waitBlocked()
+		lock.commit(fmt.Sprintf(`INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
+			VALUES (%d, %d, 12000, 'USD', 'requested', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`, a.ID, p.ID))
+		if err := <-done; !errors.Is(err, store.ErrRefundExceedsPayment) {
+			t.Fatalf("second refund: err = %v, want ErrRefundExceedsPayment", err)
+		}
+		if got := f.count(`SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE payment_id = %d`, p.ID); got != 12000 {
+			t.Fatalf("refunded %d, want 12000", got)
+		}
+	})
+}
