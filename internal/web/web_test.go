@@ -1,8 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,15 +19,56 @@ func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"/dashboard", "/dashboard"},
 		{"/console/audit?action=auth.", "/console/audit?action=auth."},
+		{"/console/", "/console/"},
+		{"/a/./b/../c", "/a/c"},
+		{"/exams?q=a%20b", "/exams?q=a%20b"},
 		{"", "/fallback"},
-		{"https://evil.example/", "/fallback"},
-		{"//evil.example/", "/fallback"},
-		{"/\\evil.example", "/fallback"},
 		{"dashboard", "/fallback"},
+		{"https://evil.example/", "/fallback"},
+		{"https:evil.example", "/fallback"},
+		{"https:/evil.example", "/fallback"},
 		{"javascript:alert(1)", "/fallback"},
+		{"//evil.example/", "/fallback"},
+		{"///evil.example/", "/fallback"},
+		{"/\\evil.example", "/fallback"},
+		{"\\/evil.example", "/fallback"},
+		{"/./\\evil.example", "/fallback"},
+		{"/a/../\\evil.example", "/fallback"},
+		{"/.//evil.example", "/fallback"},
+		{"/a/..//evil.example", "/fallback"},
+		{"/%5Cevil.example", "/fallback"},
+		{"/%5cevil.example", "/fallback"},
+		{"/./%5C%5Cevil.example", "/fallback"},
+		{"/%2F/evil.example", "/fallback"},
+		{"/%2f%2fevil.example", "/fallback"},
+		{"/%2e/%2F/evil.example", "/fallback"},
+		{"/\t/evil.example", "/fallback"},
+		{"/\n/evil.example", "/fallback"},
+		{"/\r\n/evil.example", "/fallback"},
+		{"/%09/evil.example", "/fallback"},
+		{"/%0d%0aSet-Cookie:x=y", "/fallback"},
+		{"/x?next=%0d%0a", "/fallback"},
+		{"/\x00/evil.example", "/fallback"},
+		{"/%00", "/fallback"},
+		{"/\x7f/evil.example", "/fallback"},
+		{"/%zz", "/fallback"},
+		{"/@evil.example", "/@evil.example"},
 	} {
-		if got := localPath(tc.in, "/fallback"); got != tc.want {
+		got := localPath(tc.in, "/fallback")
+		if got != tc.want {
 			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// Whatever is accepted must stay on this host when http.Redirect
+		// writes it and a browser resolves it.
+		rec := httptest.NewRecorder()
+		http.Redirect(rec, httptest.NewRequest("GET", "/signin", nil), got, http.StatusSeeOther)
+		loc := rec.Header().Get("Location")
+		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\r\n") {
+			t.Errorf("localPath(%q) leads to Location %q", tc.in, loc)
+		}
+		base, _ := url.Parse("https://portal.example/signin")
+		if ref, err := url.Parse(loc); err != nil || base.ResolveReference(ref).Host != "portal.example" {
+			t.Errorf("localPath(%q): Location %q leaves the site", tc.in, loc)
 		}
 	}
 }
