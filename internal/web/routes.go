@@ -20,7 +20,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "GET /healthz", s.handleHealthz)
 	s.route(public, "GET /readyz", s.handleReadyz)
 	if s.cfg.MetricsOnMain && s.reg != nil {
-		public.Handle("GET /metrics", s.pattern(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+		public.Handle("GET /metrics", s.pattern(s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))))
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
 	if s.api != nil {

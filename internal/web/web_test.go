@@ -162,3 +162,42 @@ func TestCandidateNavigationLinksTheProfile(t *testing.T) {
 		t.Fatalf("candidate navigation = %v", hrefs)
 	}
 }
+
+func TestMetricsOnTheMainListenerOnlyFromLoopback(t *testing.T) {
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}}}
+	for _, tc := range []struct {
+		peer    string
+		headers map[string]string
+		want    bool
+	}{
+		{"127.0.0.1:5000", nil, true},
+		{"[::1]:5000", nil, true},
+		{"[::ffff:127.0.0.1]:5000", nil, true},
+		{"203.0.113.7:5000", nil, false},
+		{"10.1.2.3:5000", nil, false},
+		{"203.0.113.7:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, false},
+		{"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, false},               // trusted, but not this machine
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "198.51.100.9"}, false},           // a local proxy forwarding a visitor
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, true},               // a local proxy forwarding a local client
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "127.0.0.1, 203.0.113.7"}, false}, // spoofed left part ignored
+		{"127.0.0.1:5000", map[string]string{"Forwarded": "for=198.51.100.9"}, false},
+		{"127.0.0.1:5000", map[string]string{"X-Real-IP": "198.51.100.9"}, false},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = tc.peer
+		for k, v := range tc.headers {
+			r.Header.Set(k, v)
+		}
+		if got := s.fromLoopback(r); got != tc.want {
+			t.Errorf("peer %s, headers %v: fromLoopback = %v, want %v", tc.peer, tc.headers, got, tc.want)
+		}
+	}
+	// A local proxy that is not trusted is not believed to be the client.
+	s = &Server{}
+	r := httptest.NewRequest("GET", "/metrics", nil)
+	r.RemoteAddr = "127.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "127.0.0.1")
+	if s.fromLoopback(r) {
+		t.Errorf("an untrusted local proxy's request counts as a loopback client")
+	}
+}
