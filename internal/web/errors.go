@@ -16,6 +16,20 @@ import (
 // errTooLarge is returned when a form exceeds its body limit.
 var errTooLarge = &portal.Error{Code: portal.EInvalid, Message: "error.too_large"}
 
+// apiErrorWriter is the JSON API's own error mapper: a refusal of this
+// server's middleware on an API path is answered in the API's JSON error
+// envelope, not as a page.
+type apiErrorWriter interface {
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// apiPrefix is where the app mounts the JSON API (Deps.API).
+const apiPrefix = "/api/v1/"
+
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, apiPrefix) || p == strings.TrimSuffix(apiPrefix, "/")
+}
+
 // errorPage is the page for every error.
 type errorPage struct {
 	BasePage
@@ -28,6 +42,10 @@ type errorPage struct {
 // code, logs internal errors in full with the request ID, and renders a page
 // that never shows internal detail.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	if ew, ok := s.api.(apiErrorWriter); ok && isAPIPath(r.URL.Path) {
+		ew.WriteError(w, r, err)
+		return
+	}
 	var pe *portal.Error
 	code := portal.ErrorCode(err)
 	status := http.StatusInternalServerError

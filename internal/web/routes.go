@@ -24,7 +24,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
 	if s.api != nil {
-		public.Handle("/api/v1/", s.pattern(s.api))
+		public.Handle(apiPrefix, s.pattern(s.api))
 	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)
