@@ -194,6 +194,10 @@ type checkoutReturnPage struct {
 	Bookings []*portal.BookingDetail
 }
 
+// Free reports a checkout that charged nothing: vouchers covered the
+// whole price, so no payment was needed.
+func (p *checkoutReturnPage) Free() bool { return p.Payment.AmountMinor == 0 }
+
 // Place is where a booking is.
 func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
 
