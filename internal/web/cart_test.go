@@ -65,4 +65,3 @@ func TestCartCountsDownWholeMinutes(t *testing.T) {
 		})
 	}
 }
-
