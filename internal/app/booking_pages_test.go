@@ -125,3 +125,36 @@ func TestCheckoutOutcomeSaysWhatWasPaid(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondHoldPointsToTheCart: holding a second time for an exam whose
+// first seat is still unpaid in the cart says it is in the cart and links
+// there (not "reschedule it"); once paid, the refusal links the bookings.
+func TestSecondHoldPointsToTheCart(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
+			t.Fatalf("first hold: %d %s", status, refusal.Text())
+		}
+		status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 1)
+		if status != http.StatusConflict || refusal == nil {
+			t.Fatalf("second hold: %d", status)
+		}
+		for _, tc := range []struct{ sel, want string }{
+			{`.error-summary li > a[href="#times"]`, "SAA-C03 is already in your cart, waiting for payment. Pay for it there, or release it to choose another time."},
+			{`.error-summary a.summary-link[href="/cart"]`, "Go to your cart"},
+		} {
+			if got := refusal.First(tc.sel).Text(); got != tc.want {
+				t.Errorf("in cart: %s = %q, want %q", tc.sel, got, tc.want)
+			}
+		}
+		if status, _, _ := post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != http.StatusSeeOther {
+			t.Fatalf("checkout: %d", status)
+		}
+		_, refusal = holdCenterSeat(t, a, cc, "SAA-C03", "en", 1)
+		if got := refusal.First(`.error-summary a.summary-link[href="/bookings"]`).Text(); got != "See your exam appointments" {
+			t.Errorf("booked: link to the bookings = %q", got)
+		}
+	})
+}
