@@ -26,6 +26,9 @@ type errorDetail struct {
 	Fields    []fieldError `json:"fields,omitempty"`
 	// Suggestions: places with similar names, for an unknown place.
 	Suggestions []placeView `json:"suggestions,omitzero"`
+	// Link is the API resource that resolves a refusal (the cart for an
+	// exam already held there).
+	Link string `json:"link,omitempty"`
 	// RequestID names the log line of an internal error.
 	RequestID string `json:"request_id,omitempty"`
 }
@@ -151,7 +154,7 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	if id == "" {
 		id = defaultMessages[pe.Code]
 	}
-	out := errorBody{Error: errorDetail{Code: pe.Code, Message: s.text(t, id, pe.Data), MessageID: id}}
+	out := errorBody{Error: errorDetail{Code: pe.Code, Message: s.text(t, id, pe.Data), MessageID: id, Link: refusalLinks[id]}}
 	for _, f := range pe.Fields {
 		out.Error.Fields = append(out.Error.Fields, fieldError{Field: f.Field, Message: s.text(t, f.Message, f.Data), MessageID: f.Message})
 	}

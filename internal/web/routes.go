@@ -23,6 +23,7 @@ func (s *Server) Handler() http.Handler {
 		public.Handle("GET /metrics", s.pattern(s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))))
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
+	public.Handle("GET /favicon.ico", s.pattern(http.HandlerFunc(s.static.serveFavicon)))
 	if s.api != nil {
 		public.Handle(apiPrefix, s.pattern(s.api))
 	}
