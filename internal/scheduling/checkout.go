@@ -103,17 +103,8 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		return nil, refused(portal.EConflict, "schedule.checkout.mixed_currency", nil)
 	}
 	if cart.Online {
-		var v portal.Validation
-		if !req.SystemChecked {
-			v.Add("system_checked", "schedule.checkout.system_check_required", nil)
-		}
-		if !req.AgreeRules {
-			v.Add("agree_rules", "schedule.checkout.rules_required", nil)
-		}
-		if !req.AgreePrivacy {
-			v.Add("agree_privacy", "schedule.checkout.privacy_required", nil)
-		}
-		if err := v.Err(); err != nil {
+		agreed := OnlineAgreement{SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy}
+		if err := agreed.check(""); err != nil {
 			return nil, err
 		}
 	}
@@ -160,8 +151,7 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		charged, priced := b.AmountMinor(), store.PricingOf(&b.Booking)
 		upd := store.BookingUpdate{PaymentID: &p.ID, ChargedMinor: &charged, Priced: &priced}
 		if b.Online() {
-			upd.SystemCheckedAt, upd.AgreedAt = &now, &now
-			upd.RulesVersion, upd.PrivacyVersion = &s.cfg.RulesVersion, &s.cfg.PrivacyVersion
+			s.recordAgreement(&upd, now)
 		}
 		next := portal.BookingPending
 		upd.State = &next

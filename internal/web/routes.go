@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	private.route("GET /bookings", s.handleBookings)
 	private.route("GET /bookings/{ref}", s.handleBooking)
 	private.route("GET /bookings/{ref}/calendar.ics", s.handleBookingCalendar)
+	private.route("GET /bookings/{ref}/reschedule", s.handleBookingRescheduleReview)
 	private.route("POST /bookings/{ref}/reschedule", s.handleBookingReschedule)
 	private.route("GET /bookings/{ref}/cancel", s.handleBookingCancelForm)
 	private.route("POST /bookings/{ref}/cancel", s.handleBookingCancel)
