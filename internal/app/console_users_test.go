@@ -38,8 +38,15 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || !signedOut(t, a, cc) {
 			t.Fatalf("sign out everywhere: %d; candidate still signed in", resp.StatusCode)
 		}
+		if got, want := noticeAfter(t, a, ac, resp), "The account is signed out everywhere."; got != want {
+			t.Errorf("after signing out everywhere the page says %q, want %q", got, want)
+		}
 		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
-		_ = body(t, a.PostForm(t, ac, userPath+"/disable", nil))
+		resp = a.PostForm(t, ac, userPath+"/disable", nil)
+		_ = body(t, resp)
+		if got, want := noticeAfter(t, a, ac, resp), "The account is disabled and signed out everywhere."; got != want {
+			t.Errorf("after disabling the page says %q, want %q", got, want)
+		}
 		if !signedOut(t, a, cc) {
 			t.Fatal("a disabled account kept its session")
 		}
@@ -48,7 +55,11 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("disabled account signs in: %d", resp.StatusCode)
 		}
-		_ = body(t, a.PostForm(t, ac, userPath+"/enable", nil))
+		resp = a.PostForm(t, ac, userPath+"/enable", nil)
+		_ = body(t, resp)
+		if got, want := noticeAfter(t, a, ac, resp), "The account is enabled."; got != want {
+			t.Errorf("after enabling the page says %q, want %q", got, want)
+		}
 		// Enabled again: it signs in, and a candidate cannot reach these
 		// actions.
 		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
@@ -64,4 +75,16 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 			}
 		}
 	})
+}
+
+// noticeAfter follows a redirect and returns the confirmation the page
+// shows ("" when none).
+func noticeAfter(t *testing.T, a *apptest.App, c *http.Client, resp *http.Response) string {
+	t.Helper()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || loc == "" {
+		t.Fatalf("not a redirect: %d", resp.StatusCode)
+	}
+	page := a.Get(t, c, loc)
+	return testutil.ParsePage(t, body(t, page)).Text(`main .notice[role="status"]`)
 }

@@ -205,7 +205,7 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 		if res.RedirectURL != "" {
 			return res.RedirectURL, nil
 		}
-		return "/bookings/" + b.Reference + "?notice=rescheduled", nil
+		return withNotice("/bookings/"+b.Reference, noticeRescheduled), nil
 	})
 	if err != nil && fee > 0 {
 		delete(f.Values, "card") // a card number is never sent back
@@ -272,7 +272,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 	}
 	next, err := s.idempotentForm(r, "cancel "+b.Reference, func() (string, error) {
 		_, err := s.sched.Cancel(r.Context(), actor(r), b.ID, "candidate")
-		return "/bookings/" + b.Reference + "?notice=cancelled", err
+		return withNotice("/bookings/"+b.Reference, noticeCancelled), err
 	})
 	if err != nil {
 		return err
@@ -290,7 +290,7 @@ func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) err
 	if _, err := s.sched.CheckIn(r.Context(), actor(r), b.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/bookings/"+b.Reference+"?notice=launched", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
 	return nil
 }
 
