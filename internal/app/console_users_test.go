@@ -88,3 +88,25 @@ func noticeAfter(t *testing.T, a *apptest.App, c *http.Client, resp *http.Respon
 	page := a.Get(t, c, loc)
 	return testutil.ParsePage(t, body(t, page)).Text(`main .notice[role="status"]`)
 }
+
+// TestDemoHelpShowsASupportContact: the demo's Help page names a support
+// address (a configured one wins), and the page is public.
+func TestDemoHelpShowsASupportContact(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []apptest.Option
+		want string
+	}{
+		{"demo", []apptest.Option{apptest.WithArgs("--demo")}, "mailto:support@demo.certportal.localhost"},
+		{"configured", []apptest.Option{apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_SUPPORT_EMAIL", "help@example.org")}, "mailto:help@example.org"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := apptest.Start(t, "sqlite", tc.opts...)
+			resp := a.Get(t, a.Client(), "/help")
+			doc := testutil.ParsePage(t, body(t, resp))
+			if href, _ := doc.Attr("a.support-email", "href"); resp.StatusCode != http.StatusOK || href != tc.want {
+				t.Fatalf("help: %d, support link %q, want %q", resp.StatusCode, href, tc.want)
+			}
+		})
+	}
+}
