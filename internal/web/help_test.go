@@ -46,7 +46,7 @@ func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page)
 // none; the sections that other pages link to exist.
 func TestHelpShowsTheSupportContact(t *testing.T) {
 	for _, tc := range []struct {
-		name, email, url string
+		name, email, url  string
 		wantMail, wantURL string
 	}{
 		{"both", "help@example.org", "https://help.example.org/contact", "mailto:help@example.org", "https://help.example.org/contact"},
