@@ -389,7 +389,7 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 	req := scheduling.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
 	next, err := s.idempotentForm(r, req, func() (string, error) {
 		_, err := s.sched.Hold(r.Context(), actor(r), req)
-		return "/cart?notice=held", err
+		return withNotice("/cart", noticeHeld), err
 	})
 	if err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
