@@ -21,6 +21,9 @@ type newcomerVariant struct {
 	// country and region are where the newcomer lives: countries whose
 	// form asks for the state or region.
 	country, region string
+	// examLang is the language the newcomer takes the exam in, chosen at
+	// booking.
+	examLang string
 }
 
 func (v newcomerVariant) name() string { return v.lang + "-" + v.viewport.Name }
@@ -92,10 +95,10 @@ func TestNewcomerJourney(t *testing.T) {
 	}
 	english := loadEnglishCatalog(t)
 	variants := []newcomerVariant{
-		{lang: "en", accept: "en-US,en", viewport: testutil.DesktopViewport, country: "US", region: "US-WA"},
-		{lang: "es", accept: "es-ES,es", viewport: testutil.PhoneViewport, country: "ES", region: "ES-M"},
-		{lang: "en", accept: "en-GB,en", viewport: testutil.PhoneViewport, country: "US", region: "US-WA"},
-		{lang: "es", accept: "en-US,en", switcher: true, viewport: testutil.DesktopViewport, country: "ES", region: "ES-B"},
+		{lang: "en", accept: "en-US,en", viewport: testutil.DesktopViewport, country: "US", region: "US-WA", examLang: "es"},
+		{lang: "es", accept: "es-ES,es", viewport: testutil.PhoneViewport, country: "ES", region: "ES-M", examLang: "es"},
+		{lang: "en", accept: "en-GB,en", viewport: testutil.PhoneViewport, country: "US", region: "US-WA", examLang: "ja"},
+		{lang: "es", accept: "en-US,en", switcher: true, viewport: testutil.DesktopViewport, country: "ES", region: "ES-B", examLang: "de"},
 	}
 	for i, v := range variants {
 		t.Run(v.name(), func(t *testing.T) {
@@ -262,9 +265,9 @@ func (n *newcomer) chooseFirstTime() {
 	n.b.Submit("ul.slot-list li:not(.slot-current) button")
 }
 
-// holdAndPay holds a seat at the Madrid center, pays in test mode and
-// returns the booking's reference. The exam is taken in the newcomer's
-// language.
+// holdAndPay holds a seat at the Madrid center in the exam language the
+// newcomer chooses, pays in test mode and returns the booking's
+// reference.
 func (n *newcomer) holdAndPay() string {
 	t, b := n.t, n.b
 	t.Helper()
@@ -278,6 +281,11 @@ func (n *newcomer) holdAndPay() string {
 		t.Fatalf("after choosing a time: %s", b.URL())
 	}
 	n.wantNotice(n.tr("notice.held"))
+	if !b.HasElement("ul.cart-items li .exam-language") {
+		t.Errorf("the cart does not show the exam's language: %q", b.Text("ul.cart-items li"))
+	} else {
+		n.wantText("ul.cart-items li .exam-language", i18n.DisplayName(n.v.examLang))
+	}
 	b.Fill("#card", "4242 4242 4242 4242")
 	b.Submit(`form[action="/checkout"] button[type=submit]`)
 	if got := b.Text("h1"); got != n.tr("checkout.confirmed") {
@@ -289,7 +297,7 @@ func (n *newcomer) holdAndPay() string {
 		t.Fatalf("no booking reference at %s", b.URL())
 	}
 	conf := b.Text(".confirmation")
-	for _, want := range []string{n.tr("booking.state.confirmed"), "Centro de Exámenes Castellana", i18n.DisplayName(n.v.lang)} {
+	for _, want := range []string{n.tr("booking.state.confirmed"), "Centro de Exámenes Castellana", i18n.DisplayName(n.v.examLang)} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("the booking after paying lacks %q: %q", want, conf)
 		}
@@ -297,18 +305,15 @@ func (n *newcomer) holdAndPay() string {
 	return ref
 }
 
-// chooseExamLanguage picks the exam's language, the newcomer's own, where
-// the page asks for it.
+// chooseExamLanguage picks the exam's language on the times page.
 func (n *newcomer) chooseExamLanguage() {
 	n.t.Helper()
-	const sel = `main select[name="language"]`
-	if !n.b.HasElement(sel) {
+	if !n.b.HasElement("form.language-choice select#language") {
+		n.t.Errorf("%s: no choice of the exam's language", n.b.URL())
 		return
 	}
-	n.b.Fill(sel, n.v.lang)
-	if apply := `main form[method="get"]:has(select[name="language"]) button[type=submit]`; n.b.HasElement(apply) {
-		n.b.Submit(apply)
-	}
+	n.b.Fill("form.language-choice select#language", n.v.examLang)
+	n.b.Submit("form.language-choice button[type=submit]")
 }
 
 // startMove opens the booking and follows its reschedule link to the
