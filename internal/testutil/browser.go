@@ -313,6 +313,13 @@ func (b *Browser) Screenshot(path string) {
 // listing each rule with the failing elements. Lesser violations are logged.
 func (b *Browser) CheckAccessibility() {
 	b.t.Helper()
+	b.checkAccessibility(b.t.Fatalf)
+}
+
+// checkAccessibility is CheckAccessibility reporting serious violations
+// with fail (Fatalf to stop the test, Errorf to go on).
+func (b *Browser) checkAccessibility(fail func(format string, args ...any)) {
+	b.t.Helper()
 	vs, err := b.AccessibilityViolations()
 	if err != nil {
 		b.t.Fatalf("browser: accessibility check: %v", err)
@@ -333,7 +340,7 @@ func (b *Browser) CheckAccessibility() {
 		b.t.Logf("browser: accessibility, not failing: %s", strings.Join(ids, ", "))
 	}
 	if len(serious) > 0 {
-		b.t.Fatalf("browser: %s", FormatViolations(b.currentURL(), serious))
+		fail("browser: %s", FormatViolations(b.currentURL(), serious))
 	}
 }
 
