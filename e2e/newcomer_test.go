@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,6 +106,11 @@ func TestNewcomerJourney(t *testing.T) {
 			b := testutil.NewPageBrowser(t, v.accept, v.viewport)
 			n := &newcomer{t: t, a: a, smtp: smtp, b: b, v: v, loc: catalog.Localizer(v.lang), inLanguage: !v.switcher,
 				first: "Lucía", last: "Ferrer", email: "lucia." + strconv.Itoa(i) + "." + v.name() + "@example.org", pw: "Olive-Harbour-" + strconv.Itoa(40+i)}
+			pages := 0
+			b.OnPage(func() {
+				pages++
+				screenshot(t, b, fmt.Sprintf("%02d", pages))
+			})
 			if v.lang != "en" {
 				b.OnPage(func() {
 					if n.inLanguage {
