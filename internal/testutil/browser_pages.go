@@ -100,11 +100,19 @@ func (b *Browser) CheckPage() {
 	}
 }
 
-// VisibleWithin reports whether the element sel is visible now or becomes
-// visible within d. It does not fail the test.
-func (b *Browser) VisibleWithin(sel string, d time.Duration) bool {
+// HasElementWithin reports whether the page has an element matching sel
+// (shown or not: an option, a hidden input) now or within d, for content
+// that script puts in place. It does not fail the test.
+func (b *Browser) HasElementWithin(sel string, d time.Duration) bool {
 	b.t.Helper()
-	return b.try(d, chromedp.WaitVisible(chromedp.CSS(sel))) == nil
+	return b.try(d, chromedp.WaitReady(chromedp.CSS(sel))) == nil
+}
+
+// Value returns the current value of the form field sel.
+func (b *Browser) Value(sel string) string {
+	b.t.Helper()
+	return browserRun(b, b.Timeout, fmt.Sprintf("read the value of %q", sel), chromedp.Evaluate[string](
+		`(el => el ? String(el.value) : '')(document.querySelector(`+jsString(sel)+`))`))
 }
 
 // PageText is one piece of text a person can see or hear on the page.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // textsPage is a Spanish page with text in the places PageTexts reads and
@@ -72,6 +73,12 @@ func TestBrowserPageTexts(t *testing.T) {
 	}
 	if got, want := messageIDsIn(texts), []string{"[schedule.unit.mi]"}; !slices.Equal(got, want) {
 		t.Errorf("message IDs %q, want %q", got, want)
+	}
+	if got := b.Value("#unit"); got != "km" {
+		t.Errorf(`Value("#unit") = %q, want km`, got)
+	}
+	if !b.HasElementWithin(`#unit option[value="mi"]`, time.Second) || b.HasElementWithin("#missing", 200*time.Millisecond) {
+		t.Error("HasElementWithin does not tell a present option from a missing element")
 	}
 	if got := messageIDsIn([]PageText{{Text: "Plazas [2 de 10] y [nota] · a.b"}}); len(got) != 0 {
 		t.Errorf("message IDs in ordinary brackets: %q", got)
