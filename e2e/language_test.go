@@ -97,9 +97,10 @@ func readMessages(dir, lang string) (map[string][]string, error) {
 
 // newEnglishCatalog builds the messages that give English away: every
 // English message whose Spanish translation differs or is missing (a
-// missing one is shown in English), except those whose words are too few
-// to tell the languages apart ("OK", "{{.Value}} km") and the format
-// settings (format.*), which are not text.
+// missing one is shown in English), or is a copy of the English of three
+// words or more; except those whose letters are too few to tell the
+// languages apart ("OK", "{{.Value}} km") and the format settings
+// (format.*), which are not text.
 func newEnglishCatalog(dir string) (*englishCatalog, error) {
 	en, err := readMessages(dir, "en")
 	if err != nil {
@@ -134,12 +135,12 @@ func newEnglishCatalog(dir string) (*englishCatalog, error) {
 			continue
 		}
 		for _, text := range en[id] {
-			if contains(es[id], text) {
-				continue // the same in both languages
-			}
 			literal := placeholder.ReplaceAllString(text, "")
 			if letters(literal) < 3 {
 				continue
+			}
+			if contains(es[id], text) && words(literal) < 3 {
+				continue // the same in both languages: "Total", "{{.Value}} km"
 			}
 			parts := placeholder.Split(text, -1)
 			var re strings.Builder
@@ -188,6 +189,17 @@ func wildcard(hole string) string {
 
 // normalizeText collapses white space as the page's text is collapsed.
 func normalizeText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// words counts the words of s that have a letter.
+func words(s string) int {
+	n := 0
+	for _, w := range strings.Fields(s) {
+		if letters(w) > 0 {
+			n++
+		}
+	}
+	return n
+}
 
 func letters(s string) int {
 	n := 0
@@ -306,6 +318,39 @@ func TestEnglishCatalogFindsEnglish(t *testing.T) {
 	for _, f := range cat.find("Find an exam") {
 		if strings.HasPrefix(f, "console.exams.count:") {
 			t.Errorf("find(%q) = %q", "Find an exam", f)
+		}
+	}
+}
+
+// TestEnglishCatalogCopiedAndMissing: a Spanish message copied from the
+// English (three words or more) or missing gives English away; a short
+// shared one ("Total") and a format setting do not.
+func TestEnglishCatalogCopiedAndMissing(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("x.en.json", `{"cart.empty": "Your cart is empty.", "cart.total": "Total", "cart.missing": "Nothing to pay",
+		"format.clock": "12", "exams.count": {"one": "{{.Count}} exam", "other": "{{.Count}} exams"}}`)
+	write("x.es.json", `{"cart.empty": "Your cart is empty.", "cart.total": "Total",
+		"format.clock": "24", "exams.count": {"one": "{{.Count}} examen", "other": "{{.Count}} exámenes"}}`)
+	cat, err := newEnglishCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{
+		"Your cart is empty.": true,  // copied
+		"Nothing to pay":      true,  // missing in Spanish
+		"Total":               false, // the same word in both
+		"12":                  false, // a format setting
+		"3 exams":             true,
+		"3 exámenes":          false,
+		"Find an exam":        false, // a count is a number
+	} {
+		if got := len(cat.find(text)) > 0; got != want {
+			t.Errorf("find(%q) = %q, want found %v", text, cat.find(text), want)
 		}
 	}
 }
