@@ -83,7 +83,7 @@ func (n *newcomer) wantNotice(want string) {
 //
 // Spanish comes from the browser's Accept-Language in one variant and
 // from the footer's language switcher in the other. The four variants
-// take about a minute together on two cores, so each walks the whole
+// take one to two minutes together on two cores, so each walks the whole
 // journey. They share one portal on SQLite: these journeys test pages;
 // the scheduling journeys run on both engines.
 func TestNewcomerJourney(t *testing.T) {
