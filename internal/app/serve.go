@@ -104,7 +104,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	fmt.Fprintf(m.Stdout, "certportal %s listening on %s (database: %s)\n", Version, baseURL, describeDB(cfg))
+	mode := "certportal"
+	switch {
+	case cfg.Demo:
+		mode = "certportal demo"
+	case cfg.Dev:
+		mode = "certportal development server"
+	}
+	fmt.Fprintf(m.Stdout, "%s listening on %s (version %s; database: %s)\n", mode, baseURL, Version, describeDB(cfg))
 	if cfg.DevMailbox() {
 		fmt.Fprintf(m.Stdout, "mail and SMS go to the development mailbox: sign in as an admin and open %s/console/mail\n", baseURL)
 	} else {
