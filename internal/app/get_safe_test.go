@@ -173,7 +173,7 @@ func TestGetNeverChangesState(t *testing.T) {
 
 		st := openAppStore(t, a)
 		before := databaseState(t, st.DB(), engine)
-		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{token}", "no-such-token")
+		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token")
 		for _, route := range getRoutes(t) {
 			path := fill.Replace(route)
 			for _, who := range []struct {
