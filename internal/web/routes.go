@@ -112,6 +112,8 @@ func (s *Server) Handler() http.Handler {
 	console.route("GET /console/audit", s.handleConsoleAudit)
 	console.route("GET /console/mail", s.handleConsoleMail)
 	console.route("GET /console/mail/{id}", s.handleConsoleMailShow)
+	console.route("GET /console/mail/{id}/html", s.handleConsoleMailHTML)
+	console.route("GET /console/mail/{id}/attachments/{n}", s.handleConsoleMailAttachment)
 	console.route("POST /console/mail/test", s.handleConsoleMailTest)
 	console.route("GET /console/jobs", s.handleConsoleJobs)
 	console.route("GET /console/users", s.handleConsoleUsers)
