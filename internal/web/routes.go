@@ -38,6 +38,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "POST /setup/{token}", s.handleSetup)
 	s.route(public, "POST /language", s.handleLanguage)
 	s.route(public, "GET /register", s.handleRegisterForm)
+	s.route(public, "GET /regions", s.handleRegions)
 	s.route(public, "POST /register", s.handleRegister)
 	s.route(public, "GET /register/done", s.handleRegisterDone)
 	s.route(public, "GET /verify/{token}", s.handleVerifyForm)
