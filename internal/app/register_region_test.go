@@ -151,3 +151,47 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		smtp.WaitFor(t, before+1)
 	})
 }
+
+// TestProfileShowsTheRegionField: the profile's country change works the
+// same way: without script the button re-renders for the new country
+// keeping what was typed, a region never shown is asked for with a prompt,
+// and a shown one is saved.
+func TestProfileShowsTheRegionField(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := identityApp(t, engine)
+		c := signedIn(t, a, smtp, registration)
+		page := testutil.ParsePage(t, body(t, a.Get(t, c, "/profile")))
+		if forCountry, _ := page.Attr(`input[name="region_for"]`, "value"); forCountry != "ES" || !page.Has(`select#region option[value="ES-M"][selected]`) {
+			t.Fatalf("profile opens with the region field for %q", forCountry)
+		}
+		form := url.Values{
+			"first_name": {"María"}, "last_name": {"García López"}, "country": {"US"}, "region": {"ES-M"}, "region_for": {"ES"},
+			"language": {"en"}, "city": {"Seattle"},
+		}
+		update := url.Values{"update": {"region"}}
+		for k, v := range form {
+			update[k] = v
+		}
+		resp := a.PostForm(t, c, "/profile", update)
+		page = testutil.ParsePage(t, body(t, resp))
+		city, _ := page.Attr("input#city", "value")
+		if resp.StatusCode != http.StatusOK || !page.Has(`select#region option[value="US-WA"]`) || city != "Seattle" || page.Has(".field-error") {
+			t.Fatalf("no-script update: %d, city %q, errors %v", resp.StatusCode, city, page.Has(".field-error"))
+		}
+		resp = a.PostForm(t, c, "/profile", form)
+		page = testutil.ParsePage(t, body(t, resp))
+		if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.Text("#region-hint") == "" {
+			t.Fatalf("unseen region: %d, error %v, prompt %q", resp.StatusCode, page.Has("#region-error"), page.Text("#region-hint"))
+		}
+		form.Set("region_for", "US")
+		form.Set("region", "US-WA")
+		resp = a.PostForm(t, c, "/profile", form)
+		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save with the region: %d", resp.StatusCode)
+		}
+		page = testutil.ParsePage(t, body(t, a.Get(t, c, "/profile")))
+		if !page.Has(`select#region option[value="US-WA"][selected]`) {
+			t.Error("the region was not saved")
+		}
+	})
+}
