@@ -49,9 +49,9 @@ type consoleUserPage struct {
 }
 
 func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return portal.ErrNotFound
+		return err
 	}
 	d, err := s.acc.FindUser(r.Context(), actor(r), id)
 	if err != nil {
