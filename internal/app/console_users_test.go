@@ -90,7 +90,7 @@ func noticeAfter(t *testing.T, a *apptest.App, c *http.Client, resp *http.Respon
 		t.Fatalf("not a redirect: %d", resp.StatusCode)
 	}
 	page := a.Get(t, c, loc)
-	return testutil.ParsePage(t, body(t, page)).Text(`main .notice[role="status"]`)
+	return testutil.ParseHTML(t, body(t, page)).TextOf(`main .notice[role="status"]`)
 }
 
 // TestDemoHelpShowsASupportContact: the demo's Help page names a support
@@ -107,8 +107,8 @@ func TestDemoHelpShowsASupportContact(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := apptest.Start(t, "sqlite", tc.opts...)
 			resp := a.Get(t, a.Client(), "/help")
-			doc := testutil.ParsePage(t, body(t, resp))
-			if href, _ := doc.Attr("a.support-email", "href"); resp.StatusCode != http.StatusOK || href != tc.want {
+			doc := testutil.ParseHTML(t, body(t, resp))
+			if href := doc.AttrOf("a.support-email", "href"); resp.StatusCode != http.StatusOK || href != tc.want {
 				t.Fatalf("help: %d, support link %q, want %q", resp.StatusCode, href, tc.want)
 			}
 		})

@@ -65,7 +65,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 			continue
 		}
 		if b.ExamID == e.ID {
-			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code, "Date": b.StartsAt})
+			return alreadyBooked(b, e)
 		}
 		gap := time.Duration(0)
 		if sl.Online() && b.Online() {
@@ -74,7 +74,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 		if start.Before(b.EndsAt().Add(gap)) && b.StartsAt.Before(end.Add(gap)) {
 			if gap > 0 {
 				return refused(portal.EConflict, "schedule.rule.online_gap", map[string]any{
-					"Exam": b.ExamCode, "Hours": int(gap.Hours()), "Date": b.EndsAt().Add(gap)})
+					"Exam": b.ExamCode, "Count": int(gap.Hours()), "Date": b.EndsAt().Add(gap)})
 			}
 			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
 		}
@@ -86,8 +86,30 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 	if failed != nil {
 		allowed := failed.TakenAt.AddDate(0, 0, e.RetakeWaitDays)
 		if start.Before(allowed) {
-			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Days": e.RetakeWaitDays, "Date": allowed})
+			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Count": e.RetakeWaitDays, "Date": allowed})
 		}
 	}
 	return nil
 }
+
+// alreadyBooked is the refusal of a second booking for an exam, naming
+// where the first one is: unpaid in the cart, being paid, or booked (to
+// be rescheduled instead).
+func alreadyBooked(b *portal.BookingDetail, e *portal.Exam) error {
+	data := map[string]any{"Exam": e.Code, "Date": b.StartsAt}
+	switch b.State {
+	case portal.BookingHeld:
+		return refused(portal.EConflict, MsgAlreadyInCart, data)
+	case portal.BookingPending:
+		return refused(portal.EConflict, MsgPaymentInProgress, data)
+	}
+	return refused(portal.EConflict, MsgAlreadyBooked, data)
+}
+
+// Refusals of a second booking for the same exam, which the surfaces
+// point to the place that resolves them (the cart, the bookings).
+const (
+	MsgAlreadyInCart     = "schedule.rule.already_in_cart"
+	MsgPaymentInProgress = "schedule.rule.payment_in_progress"
+	MsgAlreadyBooked     = "schedule.rule.already_booked"
+)

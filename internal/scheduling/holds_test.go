@@ -39,8 +39,8 @@ func TestHoldLimits(t *testing.T) {
 					continue
 				}
 				pe := wantRefused(t, err, "schedule.hold.too_many")
-				if pe.Data["Max"] != 5 {
-					t.Errorf("Data = %v, want Max 5", pe.Data)
+				if pe.Data["Count"] != 5 {
+					t.Errorf("Data = %v, want Count 5", pe.Data)
 				}
 				if got := f.slot(sl.ID).Taken; got != 0 {
 					t.Errorf("refused hold took a seat: taken = %d", got)
@@ -66,8 +66,8 @@ func TestHoldLimits(t *testing.T) {
 					continue
 				}
 				pe := wantRefused(t, err, "schedule.hold.too_many_from_address")
-				if pe.Data["Max"] != 3 {
-					t.Errorf("Data = %v, want Max 3", pe.Data)
+				if pe.Data["Count"] != 3 {
+					t.Errorf("Data = %v, want Count 3", pe.Data)
 				}
 			}
 			if got := f.slot(sl.ID).Taken; got != 3 {
@@ -92,7 +92,9 @@ func TestHoldLimits(t *testing.T) {
 			c := f.newCandidate()
 			first := f.hold(c, f.saa, f.centerSlot("2026-12-09", "09:00"))
 			_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-10", "09:00").ID})
-			wantRefused(t, err, "schedule.rule.already_booked")
+			// The first is only in the cart: the refusal says so, not
+			// "reschedule it".
+			wantRefused(t, err, "schedule.rule.already_in_cart")
 			// Still refused once the first is paid for.
 			f.paidCheckout(c)
 			_, err = f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-11", "09:00").ID})

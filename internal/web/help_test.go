@@ -29,7 +29,7 @@ func newSupportServer(t *testing.T, email, url string) *Server {
 }
 
 // renderPage renders a page for a GET of path in lang and parses it.
-func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page) *testutil.Page {
+func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page) *testutil.HTMLNode {
 	t.Helper()
 	r := httptest.NewRequest("GET", path, nil)
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
@@ -38,7 +38,7 @@ func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page)
 	if err := s.render(w, r, 200, name, p); err != nil {
 		t.Fatal(err)
 	}
-	return testutil.ParsePage(t, w.Body.String())
+	return testutil.ParseHTML(t, w.Body.String())
 }
 
 // TestHelpShowsTheSupportContact: the Help page shows the configured
@@ -59,8 +59,8 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 			for _, lang := range s.catalog.Languages() {
 				p := &helpPage{SupportEmail: s.cfg.SupportEmail, SupportURL: s.cfg.SupportURL}
 				doc := renderPage(t, s, "/help", lang, "help", "help.title", p)
-				gotMail, _ := doc.Attr("#support ~ dl a.support-email", "href")
-				gotURL, _ := doc.Attr("#support ~ dl a.support-url", "href")
+				gotMail := doc.AttrOf("#support ~ dl a.support-email", "href")
+				gotURL := doc.AttrOf("#support ~ dl a.support-url", "href")
 				if gotMail != tc.wantMail || gotURL != tc.wantURL {
 					t.Errorf("%s: contact links %q %q, want %q %q", lang, gotMail, gotURL, tc.wantMail, tc.wantURL)
 				}
@@ -68,7 +68,7 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 					t.Errorf("%s: 'no contact' text shown = %v", lang, none)
 				}
 				for _, id := range []string{"support", "name", "lost-factor"} {
-					if h := doc.Text("h2#" + id); h == "" || h[0] == '[' {
+					if h := doc.TextOf("h2#" + id); h == "" || h[0] == '[' {
 						t.Errorf("%s: section #%s heading %q", lang, id, h)
 					}
 				}
@@ -85,14 +85,14 @@ func TestSupportLinksLeadToHelp(t *testing.T) {
 	for _, lang := range s.catalog.Languages() {
 		mfa := &signInMFAPage{Form: newForm(), Status: &accounts.MFAStatus{TOTP: true, BackupCodesLeft: 10}}
 		doc := renderPage(t, s, "/signin/mfa", lang, "signin_mfa", "signin_mfa.title", mfa)
-		if href, _ := doc.Attr("a.lost-factor", "href"); href != "/help#lost-factor" {
+		if href := doc.AttrOf("a.lost-factor", "href"); href != "/help#lost-factor" {
 			t.Errorf("%s: sign-in step 'lost' link %q, want /help#lost-factor", lang, href)
 		}
 		locked := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		u := &portal.User{FirstName: "Ana", LastName: "Test", Email: "ana@example.org", LegalNameLockedAt: &locked}
 		prof := &profilePage{Form: newForm(), Account: u, NameLocked: true}
 		doc = renderPage(t, s, "/profile", lang, "profile", "profile.title", prof)
-		if href, _ := doc.Attr("a.name-change", "href"); href != "/help#name" {
+		if href := doc.AttrOf("a.name-change", "href"); href != "/help#name" {
 			t.Errorf("%s: locked legal name link %q, want /help#name", lang, href)
 		}
 	}

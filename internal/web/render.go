@@ -123,6 +123,9 @@ type NavItem struct {
 type SummaryItem struct {
 	Field   string
 	Message string
+	// Href and LinkText, when set, link the page that resolves the
+	// problem (the cart, the bookings).
+	Href, LinkText string
 }
 
 // LanguageOption is one entry of the language picker.
