@@ -136,13 +136,13 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		if resp, _ := mfaSecondStep(t, a, other, "totp", codes[0]); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second session: %d", resp.StatusCode)
 		}
-		list := testutil.ParsePage(t, body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape(email))))
-		userPath, _ := list.Attr(`main a[href^="/console/users/"]`, "href")
+		list := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape(email))))
+		userPath := list.AttrOf(`main a[href^="/console/users/"]`, "href")
 		if userPath == "" {
 			t.Fatal("the account search did not find the candidate")
 		}
 		resetPath := userPath + "/mfa/reset"
-		page := testutil.ParsePage(t, body(t, a.Get(t, ac, userPath)))
+		page := testutil.ParseHTML(t, body(t, a.Get(t, ac, userPath)))
 		if !page.Has(`form[action="` + resetPath + `"] button[type="submit"]`) {
 			t.Fatal("the admin's account page offers no reset of the second factor")
 		}
@@ -151,7 +151,7 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		setRole(t, a, demo[1], "staff")
 		sc, _ := mfaSignIn(t, a, demo[1], demo[2])
 		enrolTOTP(t, a, sc, true)
-		if page := testutil.ParsePage(t, body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
+		if page := testutil.ParseHTML(t, body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
 			t.Error("staff see the reset form")
 		}
 		resp := a.PostForm(t, sc, resetPath, nil)
@@ -163,8 +163,8 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		// again and come back.
 		a.Clock.Advance(31 * time.Minute)
 		resp = a.PostForm(t, ac, resetPath, nil)
-		stale := testutil.ParsePage(t, body(t, resp))
-		if next, _ := stale.Attr(`form[action="/profile/security/reauth"] input[name="next"]`, "value"); resp.StatusCode != http.StatusForbidden || next != userPath {
+		stale := testutil.ParseHTML(t, body(t, resp))
+		if next := stale.AttrOf(`form[action="/profile/security/reauth"] input[name="next"]`, "value"); resp.StatusCode != http.StatusForbidden || next != userPath {
 			t.Fatalf("stale admin session: %d, sign in again and return to %q", resp.StatusCode, next)
 		}
 		if signedOut(t, a, c) {
@@ -188,8 +188,8 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		if m.HTML == "" || m.Link("http://portal.example.test/password/forgot") == "" {
 			t.Fatalf("reset mail lacks its HTML part or the reset link:\n%s", m.Text)
 		}
-		audit := testutil.ParsePage(t, body(t, a.Get(t, ac, "/console/audit?action=mfa.reset_by_admin")))
-		if got := audit.Text("tbody tr td:nth-child(2)"); got != "mfa.reset_by_admin (before=totp,backup:9 after=none)" {
+		audit := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit?action=mfa.reset_by_admin")))
+		if got := audit.TextOf("tbody tr td:nth-child(2)"); got != "mfa.reset_by_admin (before=totp,backup:9 after=none)" {
 			t.Fatalf("audit row %q", got)
 		}
 

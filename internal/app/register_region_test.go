@@ -11,7 +11,7 @@ import (
 )
 
 // getPage GETs path with an Accept-Language header and parses the page.
-func getPage(t *testing.T, a *apptest.App, path, acceptLanguage string) (*http.Response, *testutil.Page) {
+func getPage(t *testing.T, a *apptest.App, path, acceptLanguage string) (*http.Response, *testutil.HTMLNode) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, a.URL+path, nil)
 	if err != nil {
@@ -24,7 +24,7 @@ func getPage(t *testing.T, a *apptest.App, path, acceptLanguage string) (*http.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, testutil.ParsePage(t, body(t, resp))
+	return resp, testutil.ParseHTML(t, body(t, resp))
 }
 
 // TestRegistrationShowsTheRegionField: the state or region is asked for as
@@ -46,8 +46,8 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 			{"fr", "", ""}, // no country in the language: none chosen, no region field
 		} {
 			resp, page := getPage(t, a, "/register", tc.acceptLanguage)
-			got, _ := page.Attr("select#country option[selected]", "value")
-			forCountry, _ := page.Attr(`#region-field input[name="region_for"]`, "value")
+			got := page.AttrOf("select#country option[selected]", "value")
+			forCountry := page.AttrOf(`#region-field input[name="region_for"]`, "value")
 			hasRegion := page.Has(`#region-field select#region option[value="` + tc.region + `"]`)
 			if resp.StatusCode != http.StatusOK || got != tc.country || forCountry != tc.country || hasRegion != (tc.region != "") {
 				t.Errorf("%s: country %q, region field for %q (has %s: %v), want %q", tc.acceptLanguage, got, forCountry, tc.region, hasRegion, tc.country)
@@ -69,7 +69,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		}
 		for _, tc := range []struct{ country, region string }{{"ca", "CA-QC"}, {"US", "US-TX"}, {"GI", ""}, {"XX", ""}} {
 			resp, part := getPage(t, a, "/regions?country="+tc.country, "")
-			forCountry, _ := part.Attr(`#region-field input[name="region_for"]`, "value")
+			forCountry := part.AttrOf(`#region-field input[name="region_for"]`, "value")
 			if resp.StatusCode != http.StatusOK || part.Has("select#region") != (tc.region != "") ||
 				(tc.region != "" && (!part.Has(`select#region option[value="`+tc.region+`"]`) || forCountry == "")) {
 				t.Errorf("/regions?country=%s: %d, region field for %q", tc.country, resp.StatusCode, forCountry)
@@ -92,9 +92,9 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		}
 		update.Del("password")
 		resp := a.PostForm(t, a.Client(), "/register", update)
-		page = testutil.ParsePage(t, body(t, resp))
-		forCountry, _ := page.Attr(`input[name="region_for"]`, "value")
-		email, _ := page.Attr("input#email", "value")
+		page = testutil.ParseHTML(t, body(t, resp))
+		forCountry := page.AttrOf(`input[name="region_for"]`, "value")
+		email := page.AttrOf("input#email", "value")
 		if resp.StatusCode != http.StatusOK || forCountry != "US" || !page.Has(`select#region option[value="US-WA"]`) || email != "region.user@example.org" ||
 			page.Has(".field-error") || page.Has(".error-summary") {
 			t.Fatalf("no-script update: %d, region field for %q, email %q, errors %v", resp.StatusCode, forCountry, email, page.Has(".field-error"))
@@ -118,9 +118,9 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 			}
 			f.Set("email", tc.email)
 			resp := a.PostForm(t, a.Client(), "/register", f)
-			page := testutil.ParsePage(t, body(t, resp))
-			prompt := page.Text("#region-hint")
-			forCountry, _ := page.Attr(`input[name="region_for"]`, "value")
+			page := testutil.ParseHTML(t, body(t, resp))
+			prompt := page.TextOf("#region-hint")
+			forCountry := page.AttrOf(`input[name="region_for"]`, "value")
 			if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.Has(`.error-summary a[href="#region"]`) ||
 				prompt == "" || forCountry != "US" || !page.Has(`select#region option[value="US-WA"]`) {
 				t.Errorf("%s: %d, region error %v, prompt %q, field for %q", tc.name, resp.StatusCode, page.Has("#region-error"), prompt, forCountry)
@@ -137,7 +137,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		}
 		f.Set("region_for", "US")
 		resp = a.PostForm(t, a.Client(), "/register", f)
-		if page := testutil.ParsePage(t, body(t, resp)); resp.StatusCode != http.StatusUnprocessableEntity || !page.Has("#region-error") {
+		if page := testutil.ParseHTML(t, body(t, resp)); resp.StatusCode != http.StatusUnprocessableEntity || !page.Has("#region-error") {
 			t.Errorf("an empty region that was shown: %d, region error %v", resp.StatusCode, page.Has("#region-error"))
 		}
 
@@ -160,8 +160,8 @@ func TestProfileShowsTheRegionField(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, smtp := identityApp(t, engine)
 		c := signedIn(t, a, smtp, registration)
-		page := testutil.ParsePage(t, body(t, a.Get(t, c, "/profile")))
-		if forCountry, _ := page.Attr(`input[name="region_for"]`, "value"); forCountry != "ES" || !page.Has(`select#region option[value="ES-M"][selected]`) {
+		page := testutil.ParseHTML(t, body(t, a.Get(t, c, "/profile")))
+		if forCountry := page.AttrOf(`input[name="region_for"]`, "value"); forCountry != "ES" || !page.Has(`select#region option[value="ES-M"][selected]`) {
 			t.Fatalf("profile opens with the region field for %q", forCountry)
 		}
 		form := url.Values{
@@ -173,15 +173,15 @@ func TestProfileShowsTheRegionField(t *testing.T) {
 			update[k] = v
 		}
 		resp := a.PostForm(t, c, "/profile", update)
-		page = testutil.ParsePage(t, body(t, resp))
-		city, _ := page.Attr("input#city", "value")
+		page = testutil.ParseHTML(t, body(t, resp))
+		city := page.AttrOf("input#city", "value")
 		if resp.StatusCode != http.StatusOK || !page.Has(`select#region option[value="US-WA"]`) || city != "Seattle" || page.Has(".field-error") {
 			t.Fatalf("no-script update: %d, city %q, errors %v", resp.StatusCode, city, page.Has(".field-error"))
 		}
 		resp = a.PostForm(t, c, "/profile", form)
-		page = testutil.ParsePage(t, body(t, resp))
-		if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.Text("#region-hint") == "" {
-			t.Fatalf("unseen region: %d, error %v, prompt %q", resp.StatusCode, page.Has("#region-error"), page.Text("#region-hint"))
+		page = testutil.ParseHTML(t, body(t, resp))
+		if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.TextOf("#region-hint") == "" {
+			t.Fatalf("unseen region: %d, error %v, prompt %q", resp.StatusCode, page.Has("#region-error"), page.TextOf("#region-hint"))
 		}
 		form.Set("region_for", "US")
 		form.Set("region", "US-WA")
@@ -189,7 +189,7 @@ func TestProfileShowsTheRegionField(t *testing.T) {
 		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save with the region: %d", resp.StatusCode)
 		}
-		page = testutil.ParsePage(t, body(t, a.Get(t, c, "/profile")))
+		page = testutil.ParseHTML(t, body(t, a.Get(t, c, "/profile")))
 		if !page.Has(`select#region option[value="US-WA"][selected]`) {
 			t.Error("the region was not saved")
 		}
