@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/scheduling"
@@ -128,6 +129,19 @@ func TestConcurrentHoldsFromOneAddress(t *testing.T) {
 			}
 		}
 		f.checkInvariants()
+		// The sweep forgets an address's lock row a day after its last hold.
+		for _, tc := range []struct {
+			after time.Duration
+			want  int
+		}{{23 * time.Hour, 3}, {25 * time.Hour, 0}} {
+			f.clock.Set(fixtureNow.Add(tc.after))
+			if _, err := svc.ExpireHolds(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.count(`SELECT COUNT(*) FROM hold_addresses WHERE address LIKE '203.0.113.%%'`); got != tc.want {
+				t.Fatalf("after %s: %d address rows, want %d", tc.after, got, tc.want)
+			}
+		}
 	})
 }
 

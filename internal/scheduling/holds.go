@@ -252,10 +252,6 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		for _, id := range orphans {
 			stale[id] = true
 		}
-		// Addresses without a hold for a day need no lock row any more.
-		if _, err := tx.DeleteHoldAddressesBefore(ctx, tx.Now().Add(-24*time.Hour)); err != nil {
-			return err
-		}
 		list, err := tx.StalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
 		if err != nil {
 			return err
@@ -279,7 +275,13 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 	for id := range stale {
 		s.expireCheckout(ctx, id)
 	}
-	return n, nil
+	// Addresses without a hold for a day need no lock row any more (in a
+	// transaction of its own: it takes no other lock).
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.DeleteHoldAddressesBefore(ctx, tx.Now().Add(-24*time.Hour))
+		return err
+	})
+	return n, err
 }
 
 // expireCheckout closes the provider's payment page of a payment whose

@@ -101,8 +101,8 @@ func PricingOf(b *portal.Booking) Pricing {
 
 // UpdateBooking applies u to the booking if its state is one of from (any
 // state when from is empty) and, with u.Priced, its pricing is unchanged.
-// A booking in another state (or priced otherwise) is portal.ErrNotFound, so a transition happens at most once however many
-// requests race for it.
+// A booking in another state (or priced otherwise) is portal.ErrNotFound,
+// so a transition happens at most once however many requests race for it.
 func (tx *Tx) UpdateBooking(ctx context.Context, id int64, from []string, u BookingUpdate) (*portal.Booking, error) {
 	set, args := "updated_at = ?", []any{tx.now}
 	add := func(col string, ok bool, v any) {

@@ -115,20 +115,17 @@ func (tx *Tx) CreateRefund(ctx context.Context, r portal.Refund) (*portal.Refund
 	// Lock first, sum after: on PostgreSQL a statement that waited for the
 	// lock still reads from the snapshot it started with, so the sum must
 	// be a statement of its own.
-	var room struct {
-		AmountMinor   int64
-		RefundedMinor int64
-	}
-	if err := tx.get(ctx, &room.AmountMinor, `SELECT amount_minor FROM payments WHERE id = ?`+tx.forUpdate(""), r.PaymentID); err != nil {
+	var amount, refunded int64
+	if err := tx.get(ctx, &amount, `SELECT amount_minor FROM payments WHERE id = ?`+tx.forUpdate(""), r.PaymentID); err != nil {
 		return nil, fmt.Errorf("store: lock payment %d for a refund: %w", r.PaymentID, err)
 	}
-	if err := tx.get(ctx, &room.RefundedMinor, `SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
+	if err := tx.get(ctx, &refunded, `SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
 		WHERE payment_id = ? AND state <> 'failed'`, r.PaymentID); err != nil {
 		return nil, fmt.Errorf("store: refunds of payment %d: %w", r.PaymentID, err)
 	}
-	if room.RefundedMinor+r.AmountMinor > room.AmountMinor {
+	if refunded+r.AmountMinor > amount {
 		return nil, fmt.Errorf("store: refund %d of payment %d (amount %d, refunded %d): %w",
-			r.AmountMinor, r.PaymentID, room.AmountMinor, room.RefundedMinor, ErrRefundExceedsPayment)
+			r.AmountMinor, r.PaymentID, amount, refunded, ErrRefundExceedsPayment)
 	}
 	var out portal.Refund
 	err := tx.get(ctx, &out, `INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
