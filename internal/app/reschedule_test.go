@@ -93,12 +93,12 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		oslot := otimes.Attr("ul.slot-list input[name=slot]", "value")
 		review := page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+oslot+"&date="+odate, http.StatusOK)
 		for sel, want := range map[string]string{
-			"h1":                                   "Review the move",
-			"#move .move-from":                     "Pioneer Square Testing Center",
-			"#move .move-to":                       otimes.Text("h1"),
-			"#move .move-fee":                      "free of charge",
-			"form.move-form .button":               "Confirm the move",
-			`form.move-form a[href^="/schedule/"]`: "Choose another time",
+			"h1":                                "Review the move",
+			"#move .move-from":                  "Pioneer Square Testing Center",
+			"#move .move-to":                    otimes.Text("h1"),
+			"#move .move-fee":                   "free of charge",
+			"form.move-form .button":            "Confirm the move",
+			`.move-links a[href^="/schedule/"]`: "Choose another time",
 		} {
 			if got := review.Text(sel); !strings.Contains(got, want) {
 				t.Errorf("review %s = %q, want %q in it", sel, got, want)
