@@ -74,7 +74,7 @@ func keepReschedule(b *portal.BookingDetail) string {
 
 // currentAppointment says when and where a booking being moved is now.
 func currentAppointment(t *i18n.Localizer, b *portal.BookingDetail) string {
-	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()) + " (" + zoneLabel(t, b.StartsAt, b.Location()) + ")", "Place": bookingPlace(t, b)})
+	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()), "Place": bookingPlace(t, b)})
 }
 
 type centerSearchPage struct {
