@@ -169,10 +169,13 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 		if !s.applyError(&p.BasePage, f, failed, "move") {
 			return failed
 		}
-		var pe *portal.Error
-		if errors.As(failed, &pe) && len(pe.Fields) > 0 && pe.Message != "" && pe.Message != "error.form_invalid" {
+		if head, ok := ruleHeadline(failed); ok {
 			// The rule that refused, above the fields it names.
-			p.Errors = append([]SummaryItem{{Field: "online", Message: localize(p.T, pe.Message, pe.Data)}}, p.Errors...)
+			at := head.Fields[0].Field
+			if q.Agreement {
+				at = "online"
+			}
+			p.Errors = append([]SummaryItem{{Field: at, Message: localize(p.T, head.Message, head.Data)}}, p.Errors...)
 		}
 		status = formStatus(failed)
 	}
@@ -223,6 +226,21 @@ func slotsLink(b *portal.BookingDetail, to *portal.Slot, f *Form) string {
 		q.Set("tz", tz)
 	}
 	return path + "?" + q.Encode() + "#times-h"
+}
+
+// ruleHeadline is a refusal naming fields whose own message says more
+// than the fields' (the rule that asks for them all).
+func ruleHeadline(err error) (*portal.Error, bool) {
+	var pe *portal.Error
+	if !errors.As(err, &pe) || len(pe.Fields) == 0 || pe.Message == "" || pe.Message == "error.form_invalid" {
+		return nil, false
+	}
+	for _, fe := range pe.Fields {
+		if fe.Message == pe.Message {
+			return nil, false
+		}
+	}
+	return pe, true
 }
 
 // hasFields reports whether err is a refusal naming form fields.
