@@ -71,6 +71,14 @@ func (s *server) handleCartShow(w http.ResponseWriter, r *http.Request, a portal
 	return nil
 }
 
+// refusalLinks name the resource that resolves a refusal of a hold: the
+// cart holding a seat of the exam, or the bookings.
+var refusalLinks = map[string]string{
+	scheduling.MsgAlreadyInCart:     "/api/v1/cart",
+	scheduling.MsgPaymentInProgress: "/api/v1/bookings",
+	scheduling.MsgAlreadyBooked:     "/api/v1/bookings",
+}
+
 type holdRequest struct {
 	ExamCode string `json:"exam_code"`
 	SlotID   int64  `json:"slot_id"`

@@ -26,6 +26,9 @@ type errorDetail struct {
 	Fields    []fieldError `json:"fields,omitempty"`
 	// Suggestions: places with similar names, for an unknown place.
 	Suggestions []placeView `json:"suggestions,omitzero"`
+	// Link is the API resource that resolves a refusal (the cart for an
+	// exam already held there).
+	Link string `json:"link,omitempty"`
 	// RequestID names the log line of an internal error.
 	RequestID string `json:"request_id,omitempty"`
 }
@@ -151,7 +154,7 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	if id == "" {
 		id = defaultMessages[pe.Code]
 	}
-	out := errorBody{Error: errorDetail{Code: pe.Code, Message: s.text(t, id, pe.Data), MessageID: id}}
+	out := errorBody{Error: errorDetail{Code: pe.Code, Message: s.text(t, id, pe.Data), MessageID: id, Link: refusalLinks[id]}}
 	for _, f := range pe.Fields {
 		out.Error.Fields = append(out.Error.Fields, fieldError{Field: f.Field, Message: s.text(t, f.Message, f.Data), MessageID: f.Message})
 	}
@@ -166,8 +169,10 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	return status, out
 }
 
-// fail writes err as the JSON error response.
+// fail writes err as the JSON error response, after reading what the
+// client sent (drainBody) so that the answer reaches it.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	drainBody(r)
 	status, body := s.errorResponse(r, err)
 	switch status {
 	case http.StatusTooManyRequests:
@@ -200,4 +205,11 @@ func (s *server) text(t *i18n.Localizer, id string, data map[string]any) string 
 // (i18n.Localizer.Message).
 func localize(t *i18n.Localizer, id string, data map[string]any) string {
 	return t.Message(id, data)
+}
+
+// WriteError answers err in the API's JSON error envelope. The HTML
+// interface calls it for refusals of its own middleware (cross-origin
+// requests, a session that cannot be loaded) on paths under Prefix.
+func (s *server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, err)
 }

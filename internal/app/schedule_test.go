@@ -362,16 +362,16 @@ func TestRescheduleFeeStep(t *testing.T) {
 		}
 
 		review := page(t, a, cc, "/bookings/"+ref+"/reschedule?slot="+slots[1].id, http.StatusOK)
-		if got := review.Text("#move .move-fee"); got != "$50.00" {
+		if got := review.TextOf("#move .move-fee"); got != "$50.00" {
 			t.Errorf("review fee = %q, want $50.00", got)
 		}
-		if got := review.Text("form.move-form button[type=submit]"); got != "Pay $50.00 and move" {
+		if got := review.TextOf("form.move-form button[type=submit]"); got != "Pay $50.00 and move" {
 			t.Fatalf("review button = %q", got)
 		}
 		if !review.Has("#provider-test[checked]") {
 			t.Error("the test-mode provider is not chosen by default")
 		}
-		key := []string{"", review.Attr("input[name=idempotency_key]", "value")}
+		key := []string{"", review.AttrOf("input[name=idempotency_key]", "value")}
 		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
 			"provider": {"test"}, "card": {"4000 0000 0000 0002"}})
 		page := body(t, resp)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 
 	"example.org/certportal/internal/portal"
 )
@@ -83,7 +83,7 @@ func validateExam(e *portal.Exam) error {
 	case !currencyCode.MatchString(e.Currency):
 		v.Add("currency", "exams.invalid_currency", nil)
 	default:
-		if _, err := currency.ParseISO(e.Currency); err != nil {
+		if !IsCurrency(e.Currency) {
 			v.Add("currency", "exams.unknown_currency", map[string]any{"Currency": e.Currency})
 		} else {
 			currencyOK = true
@@ -134,17 +134,10 @@ func validateLanguages(e *portal.Exam, v *portal.Validation) {
 		if item == "" {
 			continue
 		}
-		m := languageTag.FindStringSubmatch(item)
-		if m == nil {
+		tag, ok := canonicalLanguage(item)
+		if !ok {
 			v.Add("languages", "exams.invalid_language_tag", map[string]any{"Tag": item})
 			return
-		}
-		tag := strings.ToLower(m[1])
-		if m[2] != "" {
-			tag += "-" + strings.ToUpper(m[2][:1]) + strings.ToLower(m[2][1:])
-		}
-		if m[3] != "" {
-			tag += "-" + strings.ToUpper(m[3])
 		}
 		if !seen[tag] {
 			seen[tag] = true
@@ -216,4 +209,42 @@ func validateDomains(e *portal.Exam, v *portal.Validation) {
 	if weightsOK && total != domainWeightsTotal {
 		v.Add("domains", "exams.domain_weights", map[string]any{"Total": total})
 	}
+}
+
+// canonicalLanguage checks a BCP 47 tag of the shape the catalog uses
+// (languageTag) and returns its canonical form ("pt-br" is "pt-BR", "eng"
+// is "en"). The language must be a known one, not a private-use code
+// (qaa–qtz) or a special one (und, mul, mis, zxx); a script or region, when
+// given, must be known too.
+func canonicalLanguage(s string) (string, bool) {
+	m := languageTag.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	base, conf := tag.Base()
+	if conf != language.Exact {
+		return "", false
+	}
+	switch b := base.String(); {
+	case b == "und" || b == "mul" || b == "mis" || b == "zxx":
+		return "", false
+	case len(b) == 3 && b >= "qaa" && b <= "qtz":
+		return "", false
+	}
+	if m[2] != "" {
+		if sc, err := language.ParseScript(m[2]); err != nil || sc.String() == "Zzzz" {
+			return "", false
+		}
+	}
+	if m[3] != "" {
+		r, err := language.ParseRegion(m[3])
+		if err != nil || !(r.IsCountry() || r.IsGroup()) {
+			return "", false
+		}
+	}
+	return tag.String(), true
 }

@@ -145,7 +145,11 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 	failpoint.Inject(failpoint.CheckoutPaymentCreated)
 	now := tx.Now()
 	for _, b := range cart.Items {
-		upd := store.BookingUpdate{PaymentID: &p.ID}
+		// Charge exactly what was priced: the move to pending is
+		// conditional on the price, discount and voucher read above, and
+		// records the amount as the booking's charge.
+		charged, priced := b.AmountMinor(), store.PricingOf(&b.Booking)
+		upd := store.BookingUpdate{PaymentID: &p.ID, ChargedMinor: &charged, Priced: &priced}
 		if b.Online() {
 			s.recordAgreement(&upd, now)
 		}
@@ -156,8 +160,16 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 			upd.HoldExpiresAt = &until
 		}
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, upd); errors.Is(err, portal.ErrNotFound) {
-			// The hold ran out or was released since the cart was read.
-			return nil, refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
+			// The hold ran out (the sweep does not take the candidate's
+			// lock) or its pricing changed since the cart was read.
+			cur, ferr := tx.LockBooking(ctx, b.ID)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if cur.State != portal.BookingHeld {
+				return nil, refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
+			}
+			return nil, refused(portal.EConflict, "schedule.checkout.cart_changed", nil)
 		} else if err != nil {
 			return nil, err
 		}
@@ -306,7 +318,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 				return err
 			}
 			if !ok {
-				if err := s.requestRefund(ctx, tx, &b.Booking, b.AmountMinor()); err != nil {
+				if err := s.requestRefund(ctx, tx, &b.Booking, b.ChargedMinor); err != nil {
 					return err
 				}
 				if err := audit(ctx, tx, actor, "scheduling.late_payment_refunded", "booking:"+b.Reference, ""); err != nil {

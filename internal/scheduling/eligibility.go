@@ -65,7 +65,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 			continue
 		}
 		if b.ExamID == e.ID {
-			return refused(portal.EConflict, "schedule.rule.already_booked", map[string]any{"Exam": e.Code, "Date": b.StartsAt})
+			return alreadyBooked(b, e)
 		}
 		gap := time.Duration(0)
 		if sl.Online() && b.Online() {
@@ -91,3 +91,25 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 	}
 	return nil
 }
+
+// alreadyBooked is the refusal of a second booking for an exam, naming
+// where the first one is: unpaid in the cart, being paid, or booked (to
+// be rescheduled instead).
+func alreadyBooked(b *portal.BookingDetail, e *portal.Exam) error {
+	data := map[string]any{"Exam": e.Code, "Date": b.StartsAt}
+	switch b.State {
+	case portal.BookingHeld:
+		return refused(portal.EConflict, MsgAlreadyInCart, data)
+	case portal.BookingPending:
+		return refused(portal.EConflict, MsgPaymentInProgress, data)
+	}
+	return refused(portal.EConflict, MsgAlreadyBooked, data)
+}
+
+// Refusals of a second booking for the same exam, which the surfaces
+// point to the place that resolves them (the cart, the bookings).
+const (
+	MsgAlreadyInCart     = "schedule.rule.already_in_cart"
+	MsgPaymentInProgress = "schedule.rule.payment_in_progress"
+	MsgAlreadyBooked     = "schedule.rule.already_booked"
+)

@@ -86,6 +86,11 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Max": s.cfg.MaxHolds})
 		}
 		if actor.IP != "" {
+			// Count under the address's lock: concurrent holds from one
+			// address (many accounts) are counted one after the other.
+			if err := tx.LockHoldAddress(ctx, actor.IP); err != nil {
+				return err
+			}
 			fromIP, err := tx.UnpaidHoldsFromIP(ctx, actor.IP, tx.Now())
 			if err != nil {
 				return err
@@ -246,6 +251,10 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		}
 		for _, id := range orphans {
 			stale[id] = true
+		}
+		// Addresses without a hold for a day need no lock row any more.
+		if _, err := tx.DeleteHoldAddressesBefore(ctx, tx.Now().Add(-24*time.Hour)); err != nil {
+			return err
 		}
 		list, err := tx.StalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
 		if err != nil {

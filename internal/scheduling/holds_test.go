@@ -92,7 +92,9 @@ func TestHoldLimits(t *testing.T) {
 			c := f.newCandidate()
 			first := f.hold(c, f.saa, f.centerSlot("2026-12-09", "09:00"))
 			_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-10", "09:00").ID})
-			wantRefused(t, err, "schedule.rule.already_booked")
+			// The first is only in the cart: the refusal says so, not
+			// "reschedule it".
+			wantRefused(t, err, "schedule.rule.already_in_cart")
 			// Still refused once the first is paid for.
 			f.paidCheckout(c)
 			_, err = f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-11", "09:00").ID})

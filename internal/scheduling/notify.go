@@ -35,6 +35,9 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 		"Exam": b.ExamCode + " " + b.ExamName, "StartsAt": b.StartsAt, "TimeZone": loc.String(),
 		"Place": placeLine(b), "Online": yesNo(b.Online()), "Link": s.bookingURL(b),
 	}
+	if event == mailConfirmed && b.AmountMinor() == 0 {
+		data["Free"] = "yes" // vouchers covered the price: nothing was paid
+	}
 	if event == mailCancelled {
 		q, err := s.refundOf(ctx, tx, b)
 		if err != nil {

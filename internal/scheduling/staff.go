@@ -145,6 +145,11 @@ func (s *Service) CloseCenterDay(ctx context.Context, actor portal.Actor, center
 	if err != nil || day.Before(s.clock.Now().AddDate(0, 0, -1)) {
 		return 0, &portal.Error{Code: portal.EInvalid, Message: "schedule.staff.date_invalid", Fields: []portal.FieldError{{Field: "date", Message: "schedule.staff.date_invalid"}}}
 	}
+	if latest := s.clock.Now().AddDate(PlanningYears, 0, 0); day.After(latest) {
+		data := map[string]any{"Latest": latest}
+		return 0, &portal.Error{Code: portal.EInvalid, Message: "schedule.staff.date_too_far", Data: data,
+			Fields: []portal.FieldError{{Field: "date", Message: "schedule.staff.date_too_far", Data: data}}}
+	}
 	n := 0
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.AddClosure(ctx, store.Closure{CenterID: c.ID, Day: date, Reason: reason}); err != nil {

@@ -163,7 +163,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 	}
 	next, err := s.idempotentForm(r, "cancel "+b.Reference, func() (string, error) {
 		_, err := s.sched.Cancel(r.Context(), actor(r), b.ID, "candidate")
-		return "/bookings/" + b.Reference + "?notice=cancelled", err
+		return withNotice("/bookings/"+b.Reference, noticeCancelled), err
 	})
 	if err != nil {
 		return err
@@ -181,7 +181,7 @@ func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) err
 	if _, err := s.sched.CheckIn(r.Context(), actor(r), b.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/bookings/"+b.Reference+"?notice=launched", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,16 +30,48 @@ type cartPage struct {
 	RulesURL, PrivacyURL string
 }
 
-// Minutes left on a hold, rounded up.
-func (p *cartPage) Minutes(t *time.Time) int {
-	if t == nil {
-		return 0
+// Countdown is the time left on a hold as the page shows it: whole
+// minutes left, rounded down, so it never promises more than there is.
+// The page's script (countdown.js) counts down from Seconds with Labels,
+// the text for each whole minute (0: under a minute), and shows Expired
+// at the end; without script the text is right when the page is served.
+type Countdown struct {
+	Seconds int
+	Text    string
+	Labels  string // JSON array: Labels[m] is the text for m whole minutes left
+	Expired string
+}
+
+// countdown builds a Countdown to until: msg takes the minutes as its
+// Count, under is the text for less than a minute.
+func (p *cartPage) countdown(until *time.Time, msg, under, expired string) Countdown {
+	c := Countdown{Expired: p.T.T(expired, nil)}
+	if until != nil {
+		c.Seconds = max(int(until.Sub(p.Now)/time.Second), 0)
 	}
-	left := t.Sub(p.Now)
-	if left <= 0 {
-		return 0
+	labels := []string{p.T.T(under, nil)}
+	for m := 1; m <= c.Seconds/60; m++ {
+		labels = append(labels, p.T.T(msg, map[string]any{"Count": m}))
 	}
-	return int((left + time.Minute - 1) / time.Minute)
+	b, _ := json.Marshal(labels)
+	c.Labels = string(b)
+	switch {
+	case c.Seconds <= 0:
+		c.Text = c.Expired
+	default:
+		c.Text = labels[c.Seconds/60]
+	}
+	return c
+}
+
+// HoldNotice is the time left until the first hold in the cart runs out.
+func (p *cartPage) HoldNotice() Countdown {
+	return p.countdown(&p.Cart.ExpiresAt, "cart.hold_notice", "cart.hold_notice_under_one", "cart.hold_notice_expired")
+}
+
+// HeldFor is the time left on one hold.
+func (p *cartPage) HeldFor(t *time.Time) Countdown {
+	return p.countdown(t, "cart.minutes_left", "cart.minutes_left_under_one", "cart.hold_expired")
 }
 
 // Place is where a booking is: the center, or online.
@@ -116,7 +149,7 @@ func (s *Server) handleCartVoucher(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.render(w, r, formStatus(err), "cart", p)
 	}
-	http.Redirect(w, r, "/cart?notice=voucher_applied", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/cart", noticeVoucherApplied), http.StatusSeeOther)
 	return nil
 }
 
@@ -140,7 +173,7 @@ func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error
 	if err := s.sched.Release(r.Context(), actor(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/cart?notice=hold_released", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/cart", noticeHoldReleased), http.StatusSeeOther)
 	return nil
 }
 
@@ -194,6 +227,10 @@ type checkoutReturnPage struct {
 	Bookings []*portal.BookingDetail
 }
 
+// Free reports a checkout that charged nothing: vouchers covered the
+// whole price, so no payment was needed.
+func (p *checkoutReturnPage) Free() bool { return p.Payment.AmountMinor == 0 }
+
 // Place is where a booking is.
 func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
 
@@ -207,7 +244,7 @@ func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	next := "/cart?notice=payment_cancelled"
+	next := withNotice("/cart", noticePaymentCancelled)
 	if booking != "" {
 		next = "/bookings/" + booking
 	}

@@ -42,9 +42,9 @@ func TestRecentlyAuthenticated(t *testing.T) {
 }
 
 // TestMFAMessagesExist: the message IDs mfa.go names (which the catalog
-// test does not scan) and the notices of the MFA pages exist in English
-// and Spanish, and so does every message of the MFA templates (the older
-// security.* strings of the Security tab are English only).
+// test does not scan) exist in English and Spanish (notices:
+// TestEveryNoticeRenders), and so does every message of the MFA templates and
+// the Security tab.
 func TestMFAMessagesExist(t *testing.T) {
 	cat, err := i18n.New()
 	if err != nil {
@@ -62,14 +62,6 @@ func TestMFAMessagesExist(t *testing.T) {
 	for _, m := range regexp.MustCompile(`"(mfa\.[a-z0-9_.]+)"`).FindAllStringSubmatch(string(src), -1) {
 		want[m[1]] = true
 	}
-	for _, m := range regexp.MustCompile(`\?notice=([a-z_]+)`).FindAllStringSubmatch(string(src), -1) {
-		if !notices[m[1]] {
-			t.Errorf("mfa.go redirects with notice %q, which the allow-list lacks", m[1])
-		}
-		want["notice."+m[1]] = true
-	}
-	want["notice.confirm_code_sent"] = true
-	want["notice.reauth"] = true
 	files, _ := filepath.Glob("templates/mfa_*.html")
 	files = append(files, "templates/security.html")
 	for _, f := range files {
@@ -88,7 +80,7 @@ func TestMFAMessagesExist(t *testing.T) {
 		if !cat.Has(id) {
 			t.Errorf("message %q is not in the English catalog", id)
 		}
-		if !es[id] && !strings.HasPrefix(id, "security.") {
+		if !es[id] {
 			t.Errorf("message %q is not in the Spanish catalog", id)
 		}
 	}

@@ -20,11 +20,12 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "GET /healthz", s.handleHealthz)
 	s.route(public, "GET /readyz", s.handleReadyz)
 	if s.cfg.MetricsOnMain && s.reg != nil {
-		public.Handle("GET /metrics", s.pattern(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+		public.Handle("GET /metrics", s.pattern(s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))))
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
+	public.Handle("GET /favicon.ico", s.pattern(http.HandlerFunc(s.static.serveFavicon)))
 	if s.api != nil {
-		public.Handle("/api/v1/", s.pattern(s.api))
+		public.Handle(apiPrefix, s.pattern(s.api))
 	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)

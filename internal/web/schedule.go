@@ -389,7 +389,7 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 	req := scheduling.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
 	next, err := s.idempotentForm(r, req, func() (string, error) {
 		_, err := s.sched.Hold(r.Context(), actor(r), req)
-		return "/cart?notice=held", err
+		return withNotice("/cart", noticeHeld), err
 	})
 	if err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -411,8 +411,20 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Errors = append(p.Errors, SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)})
+	item := SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)}
+	if l, ok := refusalLinks[pe.Message]; ok {
+		item.Href, item.LinkText = l.href, p.T.T(l.label, nil)
+	}
+	p.Errors = append(p.Errors, item)
 	return s.render(w, r, formStatus(pe), "schedule_slots", p)
+}
+
+// refusalLinks point a hold's refusal to the page that resolves it: a
+// seat of the exam already in the cart, being paid, or booked.
+var refusalLinks = map[string]struct{ href, label string }{
+	scheduling.MsgAlreadyInCart:     {"/cart", "schedule.rule.go_to_cart"},
+	scheduling.MsgPaymentInProgress: {"/bookings", "schedule.rule.go_to_bookings"},
+	scheduling.MsgAlreadyBooked:     {"/bookings", "schedule.rule.go_to_bookings"},
 }
 
 // idempotentForm runs a form's action once per idempotency key (a hidden

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,6 +45,9 @@ func newStaticFiles() (*staticFiles, error) {
 		ext := path.Ext(name)
 		hashed := "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
 		ctype := mime.TypeByExtension(ext)
+		if ext == ".ico" {
+			ctype = "image/x-icon" // not in Go's own table; systems disagree
+		}
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
@@ -70,5 +74,22 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", a.ctype)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.content))
+}
+
+// faviconMaxAge is how long browsers keep /favicon.ico, whose address
+// cannot change with its content (pages link the hashed icons).
+const faviconMaxAge = 7 * 24 * time.Hour
+
+// serveFavicon serves the icon at the fixed address browsers and other
+// clients ask for without reading a page.
+func (s *staticFiles) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.byURL[s.url("favicon.ico")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(faviconMaxAge.Seconds())))
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.content))
 }

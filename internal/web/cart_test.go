@@ -1,0 +1,67 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
+	"example.org/certportal/internal/testutil"
+)
+
+// TestCartCountsDownWholeMinutes: the time left on a hold is shown in
+// whole minutes rounded down (13 min 30 s is "13 min", never 14), under a
+// minute says so, and the page carries what its script needs to count
+// down: the seconds left, the text of each minute and the script itself.
+func TestCartCountsDownWholeMinutes(t *testing.T) {
+	s := newTestServer(t)
+	now := s.clock.Now()
+	for _, tc := range []struct {
+		name         string
+		left         time.Duration
+		item, notice string
+		labels       int
+	}{
+		{"13.5 minutes", 13*time.Minute + 30*time.Second, "13 min", "Seats are held for you for 13 more minutes.", 14},
+		{"one minute", 70 * time.Second, "1 min", "Seats are held for you for 1 more minute.", 2},
+		{"under a minute", 45 * time.Second, "under 1 min", "Seats are held for you for less than a minute more.", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			expires := now.Add(tc.left)
+			b := &portal.BookingDetail{Booking: portal.Booking{ID: 7, Reference: "BTEST-0001", State: portal.BookingHeld, Language: "en",
+				HoldExpiresAt: &expires, PriceMinor: 15000, Currency: "USD"}, ExamCode: "SAA-C03", ExamName: "Architect", StartsAt: now.Add(30 * 24 * time.Hour)}
+			r := httptest.NewRequest("GET", "/cart", nil)
+			p := &cartPage{Cart: &scheduling.Cart{Items: []*portal.BookingDetail{b}, Total: 15000, Currency: "USD", ExpiresAt: expires},
+				Form: newForm(), Voucher: map[int64]*Form{}, Test: true}
+			s.fillBase(r, &p.BasePage, "cart.title")
+			w := httptest.NewRecorder()
+			if err := s.render(w, r, http.StatusOK, "cart", p); err != nil {
+				t.Fatal(err)
+			}
+			doc := testutil.ParseHTML(t, w.Body.String())
+			item := doc.First(".held-for .countdown")
+			if got := item.Text(); got != tc.item {
+				t.Errorf("item time left = %q, want %q", got, tc.item)
+			}
+			if got := doc.First("#hold-notice .countdown").Text(); got != tc.notice {
+				t.Errorf("notice = %q, want %q", got, tc.notice)
+			}
+			secs, _ := item.Attr("data-seconds")
+			if want := int(tc.left.Seconds()); secs != strconv.Itoa(want) {
+				t.Errorf("data-seconds = %s, want %d", secs, want)
+			}
+			raw, _ := item.Attr("data-labels")
+			var labels []string
+			if err := json.Unmarshal([]byte(raw), &labels); err != nil || len(labels) != tc.labels || labels[len(labels)-1] != tc.item {
+				t.Errorf("data-labels = %s (%v), want %d labels ending in %q", raw, err, tc.labels, tc.item)
+			}
+			if doc.First(`script[src^="/static/countdown."]`) == nil {
+				t.Error("the cart does not load its countdown script")
+			}
+		})
+	}
+}
