@@ -122,7 +122,7 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 		if res.RedirectURL != "" {
 			return res.RedirectURL, nil
 		}
-		return "/bookings/" + b.Reference + "?notice=rescheduled", nil
+		return withNotice("/bookings/"+b.Reference, noticeRescheduled), nil
 	})
 	if err != nil {
 		delete(f.Values, "card") // a card number is never sent back
