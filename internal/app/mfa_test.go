@@ -416,7 +416,7 @@ func TestMFAChangesNeedARecentSignIn(t *testing.T) {
 		}
 		resp = a.PostForm(t, c, "/profile/security/totp/disable", url.Values{"method": {"totp"}, "code": {"000000"}})
 		page = body(t, resp)
-		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "That code did not work. Check it and try again. Attempts left: 9.") {
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "That code did not work. Check it and try again. 9 attempts left.") {
 			t.Fatalf("turn off with a wrong code: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, c, "/profile/security/totp/disable", url.Values{"method": {"totp"}, "code": {totpNow(t, a, secret)}})
@@ -616,7 +616,7 @@ func TestSMSPages(t *testing.T) {
 			t.Fatalf("send the verification code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {"000000"}})
-		if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "Attempts left: 4.") {
+		if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "4 attempts left.") {
 			t.Fatalf("wrong SMS code: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {nextSMS("+34600123456")}})

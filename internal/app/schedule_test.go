@@ -120,7 +120,7 @@ func TestStaffRosterCapacityAndClosure(t *testing.T) {
 			form[k] = v
 		}
 		resp := a.PostForm(t, ac, "/console/slots/"+slot[1]+"/capacity", form)
-		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seats are booked") {
+		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seat is booked") {
 			t.Fatalf("capacity below taken: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, ac, "/console/slots/"+slot[1]+"/close", back)

@@ -60,7 +60,7 @@ func validateExam(e *portal.Exam) error {
 		v.Add("name", "exams.invalid_name", nil)
 	}
 	if utf8.RuneCountInString(e.Description) > MaxDescriptionChars {
-		v.Add("description", "exams.description_too_long", map[string]any{"Max": MaxDescriptionChars})
+		v.Add("description", "exams.description_too_long", map[string]any{"Count": MaxDescriptionChars})
 	}
 	switch e.Level {
 	case portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty:
@@ -111,13 +111,13 @@ func validateExam(e *portal.Exam) error {
 		v.Add("passing_score", "exams.invalid_passing_score", nil)
 	}
 	if e.RetakeWaitDays < 0 || e.RetakeWaitDays > MaxRetakeWaitDays {
-		v.Add("retake_wait_days", "exams.invalid_retake_wait", map[string]any{"Max": MaxRetakeWaitDays})
+		v.Add("retake_wait_days", "exams.invalid_retake_wait", map[string]any{"Count": MaxRetakeWaitDays})
 	}
 	if e.MaxReschedules < 0 || e.MaxReschedules > MaxRescheduleLimit {
-		v.Add("max_reschedules", "exams.invalid_max_reschedules", map[string]any{"Max": MaxRescheduleLimit})
+		v.Add("max_reschedules", "exams.invalid_max_reschedules", map[string]any{"Count": MaxRescheduleLimit})
 	}
 	if e.ValidityMonths < MinValidityMonths || e.ValidityMonths > MaxValidityMonths {
-		v.Add("validity_months", "exams.invalid_validity", map[string]any{"Min": MinValidityMonths, "Max": MaxValidityMonths})
+		v.Add("validity_months", "exams.invalid_validity", map[string]any{"Min": MinValidityMonths, "Count": MaxValidityMonths})
 	}
 	validateDomains(e, &v)
 	return v.Err()
@@ -148,7 +148,7 @@ func validateLanguages(e *portal.Exam, v *portal.Validation) {
 	case len(tags) == 0:
 		v.Add("languages", "exams.languages_required", nil)
 	case len(tags) > MaxLanguages:
-		v.Add("languages", "exams.too_many_languages", map[string]any{"Max": MaxLanguages})
+		v.Add("languages", "exams.too_many_languages", map[string]any{"Count": MaxLanguages})
 	default:
 		e.Languages = strings.Join(tags, ",")
 	}
@@ -198,7 +198,7 @@ func validateDomains(e *portal.Exam, v *portal.Validation) {
 		d.Position = i + 1
 		d.Name = strings.TrimSpace(d.Name)
 		if n := utf8.RuneCountInString(d.Name); n == 0 || n > MaxDomainNameChars {
-			v.Add("domains", "exams.invalid_domain_name", map[string]any{"Position": d.Position, "Max": MaxDomainNameChars})
+			v.Add("domains", "exams.invalid_domain_name", map[string]any{"Position": d.Position, "Count": MaxDomainNameChars})
 		}
 		if d.WeightPercent < MinDomainWeight || d.WeightPercent > MaxDomainWeight {
 			v.Add("domains", "exams.invalid_domain_weight", map[string]any{"Position": d.Position})

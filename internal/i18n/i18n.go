@@ -8,7 +8,10 @@
 //
 // Message files live in locales/ as AREA.LANG.json (web.en.json,
 // mail.es.json, …) in go-i18n's JSON format; a message that takes a count
-// is an object of plural forms.
+// is an object of plural forms. Plural forms are selected by the Count
+// value alone, so a message that shows a number of things (minutes,
+// seats, characters, a limit) takes that number as Count, never under
+// another name; the package's tests enforce that too.
 package i18n
 
 import (

@@ -69,8 +69,8 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxCancelReason {
-		return nil, &portal.Error{Code: portal.EInvalid, Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason},
-			Fields: []portal.FieldError{{Field: "reason", Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason}}}}
+		return nil, &portal.Error{Code: portal.EInvalid, Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Count": MaxCancelReason},
+			Fields: []portal.FieldError{{Field: "reason", Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Count": MaxCancelReason}}}}
 	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		b, err := tx.LockBooking(ctx, bookingID)

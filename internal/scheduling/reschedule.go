@@ -364,10 +364,10 @@ func (s *Service) canRescheduleAt(b *portal.BookingDetail, now time.Time) error 
 		return nil
 	}
 	if deadline := s.RescheduleDeadline(b); now.After(deadline) {
-		return refused(portal.EConflict, "schedule.reschedule.too_late", map[string]any{"Date": deadline, "Hours": int(s.cfg.RescheduleCutoff.Hours())})
+		return refused(portal.EConflict, "schedule.reschedule.too_late", map[string]any{"Date": deadline, "Count": int(s.cfg.RescheduleCutoff.Hours())})
 	}
 	if b.Reschedules >= b.MaxReschedules {
-		return refused(portal.EConflict, "schedule.reschedule.limit", map[string]any{"Max": b.MaxReschedules})
+		return refused(portal.EConflict, "schedule.reschedule.limit", map[string]any{"Count": b.MaxReschedules})
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func (s *Service) SetCapacity(ctx context.Context, actor portal.Actor, slotID in
 		}
 		if err := tx.SetSlotCapacity(ctx, slotID, capacity); errors.Is(err, portal.ErrNotFound) {
 			return &portal.Error{Code: portal.EConflict, Message: "schedule.staff.capacity_below_taken",
-				Data: map[string]any{"Taken": sl.Taken}, Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_below_taken", Data: map[string]any{"Taken": sl.Taken}}}}
+				Data: map[string]any{"Count": sl.Taken}, Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_below_taken", Data: map[string]any{"Count": sl.Taken}}}}
 		} else if err != nil {
 			return err
 		}

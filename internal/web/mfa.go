@@ -242,7 +242,7 @@ func (s *Server) applyMFAError(b *BasePage, f *Form, err error) bool {
 	default:
 		msg := b.T.T(pe.Message, pe.Data)
 		if n, ok := pe.Data["Remaining"].(int); ok && n > 0 {
-			msg += " " + b.T.T("mfa.attempts_left", pe.Data)
+			msg += " " + b.T.T("mfa.attempts_left", map[string]any{"Count": n})
 		} else if ok {
 			msg += " " + b.T.T("mfa.no_attempts_left", nil)
 		}

@@ -136,7 +136,9 @@ func TestApplyMFAErrorPlacesErrors(t *testing.T) {
 		want  string
 	}{
 		{"wrong code", &portal.Error{Code: portal.EUnauthorized, Message: "mfa.invalid_code", Data: map[string]any{"Remaining": 3}},
-			"code", "That code did not work. Check it and try again. Attempts left: 3."},
+			"code", "That code did not work. Check it and try again. 3 attempts left."},
+		{"wrong code, one try left", &portal.Error{Code: portal.EUnauthorized, Message: "mfa.invalid_code", Data: map[string]any{"Remaining": 1}},
+			"code", "That code did not work. Check it and try again. 1 attempt left."},
 		{"wrong code, no tries left", &portal.Error{Code: portal.EUnauthorized, Message: "mfa.invalid_code", Data: map[string]any{"Remaining": 0}},
 			"code", "That code did not work. Check it and try again. This code no longer works: ask for a new one."},
 		{"used backup code", accounts.ErrMFACodeUsed, "code", "already been used"},
