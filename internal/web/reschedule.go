@@ -42,6 +42,28 @@ func (s *Server) reschedulingBooking(r *http.Request, ref string) (*portal.Booki
 	return b, nil
 }
 
+// scheduleExam is the exam of the {code} scheduling pages: one of the
+// active catalog, or, while the booking named by ref is being moved, its
+// exam, even when retired since (a retired exam sells no new seats, but
+// its bookings may still move).
+func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, error) {
+	if ref == "" {
+		return s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	}
+	b, err := s.reschedulingBooking(r, ref)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.sched.ExamOfBooking(r.Context(), actor(r), b)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(e.Code, r.PathValue("code")) {
+		return nil, portal.ErrNotFound
+	}
+	return e, nil
+}
+
 // moveReviewPage is the review step of a move: the current and the new
 // appointment, the fee and how to pay it, and the online agreement when
 // the move needs it.
