@@ -14,6 +14,7 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/scheduling"
 )
@@ -177,14 +178,38 @@ func (p *slotsPage) MoreDates() string {
 	if p.AllDates || len(p.Days) <= shortDates {
 		return ""
 	}
-	q := url.Values{"all": {"1"}}
+	q := p.keep()
+	q.Set("all", "1")
+	return p.Path + "?" + q.Encode() + "#dates-h"
+}
+
+// keep is the query that keeps the page's choices (zone, language, the
+// booking being moved) across its links.
+func (p *slotsPage) keep() url.Values {
+	q := url.Values{}
 	if p.Center == nil {
 		q.Set("tz", p.Zone)
 	}
 	if p.Reschedule != nil {
 		q.Set("reschedule", p.Reschedule.Reference)
+	} else if p.ChooseLanguage() {
+		q.Set("language", p.Language)
 	}
-	return p.Path + "?" + q.Encode() + "#dates-h"
+	return q
+}
+
+// ChooseLanguage reports whether the candidate chooses the exam's
+// language here: the exam is given in several, and no booking is being
+// moved (a move keeps its language).
+func (p *slotsPage) ChooseLanguage() bool { return len(p.Languages) > 1 && p.Reschedule == nil }
+
+// LanguageOptions are the exam's languages, the chosen one selected.
+func (p *slotsPage) LanguageOptions() []Option {
+	out := make([]Option, 0, len(p.Languages))
+	for _, l := range p.Languages {
+		out = append(out, Option{Value: l, Label: i18n.DisplayName(l), Selected: l == p.Language})
+	}
+	return out
 }
 
 // DateLabel is a date with its weekday.
@@ -194,13 +219,8 @@ func (p *slotsPage) DateLabel(d scheduling.Day) string {
 
 // DateLink is the link that shows a date's times.
 func (p *slotsPage) DateLink(d scheduling.Day) string {
-	q := url.Values{"date": {d.Key()}}
-	if p.Center == nil {
-		q.Set("tz", p.Zone)
-	}
-	if p.Reschedule != nil {
-		q.Set("reschedule", p.Reschedule.Reference)
-	}
+	q := p.keep()
+	q.Set("date", d.Key())
 	return p.Path + "?" + q.Encode() + "#times-h"
 }
 
@@ -354,6 +374,9 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	item := SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)}
+	if len(pe.Fields) > 0 && pe.Fields[0].Field == "language" && p.ChooseLanguage() {
+		item.Field = "language"
+	}
 	if l, ok := refusalLinks[pe.Message]; ok {
 		item.Href, item.LinkText = l.href, p.T.T(l.label, nil)
 	}
