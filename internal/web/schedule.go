@@ -78,10 +78,29 @@ func (p *centerSearchPage) Distance(c scheduling.CenterDistance) string {
 	return p.T.T("schedule.distance."+p.Unit, map[string]any{"Value": strconv.FormatFloat(c.In(p.Unit), 'f', 1, 64)})
 }
 
-// SuggestionLink searches again for a suggested place.
+// SuggestionLabel names a suggested place for people: the city (or the
+// postal code and the city it is near) and its region by name, never the
+// region's code ("Madrid, Madrid", "Portland, Oregon", "98101 – Seattle,
+// Washington").
+func (p *centerSearchPage) SuggestionLabel(pl geo.Place) string {
+	label := pl.Name
+	if pl.Postal != "" && pl.Name != pl.Postal {
+		label = pl.Postal + " – " + pl.Name
+	}
+	if name := geo.RegionName(pl.Country, pl.Region); name != "" {
+		label += ", " + name
+	}
+	return label
+}
+
+// SuggestionLink searches again for a suggested place: its postal code,
+// or its name with the region code that picks it among namesakes.
 func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
 	near := pl.Name
-	if pl.Region != "" && pl.Postal == "" {
+	switch {
+	case pl.Postal != "":
+		near = pl.Postal
+	case pl.Region != "":
 		near += ", " + pl.Region
 	}
 	q := url.Values{"country": {pl.Country}, "near": {near}, "radius": {p.Form.Value("radius")}, "unit": {p.Unit}}
