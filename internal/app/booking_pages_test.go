@@ -253,3 +253,32 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 		}
 	})
 }
+
+// TestOnlineTimesDefaultToTheProfileCountry: without a chosen zone, online
+// times are shown in the profile country's zone (not UTC) and the page
+// loads the script that prefers the browser's zone; a zone chosen on the
+// page is remembered and no longer guessed.
+func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		c := mfaCandidate(t, a, smtp, "ines@example.org") // registered in Spain
+		for _, tc := range []struct {
+			name, query, want string
+			guessed           bool
+		}{
+			{"no choice", "", "Europe/Madrid", true},
+			{"chosen", "?tz=America/New_York", "America/New_York", false},
+			{"remembered", "", "America/New_York", false},
+		} {
+			doc := page(t, a, c, "/schedule/SAA-C03/online"+tc.query, http.StatusOK)
+			if got, _ := doc.First("select#tz option[selected]").Attr("value"); got != tc.want {
+				t.Errorf("%s: zone = %q, want %q", tc.name, got, tc.want)
+			}
+			guessed := doc.First("form.zone-form[data-zone-guessed]") != nil
+			script := doc.First(`script[src^="/static/timezone."]`) != nil
+			if guessed != tc.guessed || script != tc.guessed {
+				t.Errorf("%s: guessed %v, script %v; want both %v", tc.name, guessed, script, tc.guessed)
+			}
+		}
+	})
+}

@@ -162,18 +162,21 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 
 type slotsPage struct {
 	BasePage
-	Exam       *portal.Exam
-	Center     *portal.TestCenter // nil for online
-	Loc        *time.Location
-	Days       []scheduling.Day
-	Day        *scheduling.Day // the chosen date
-	Languages  []string
-	Language   string
-	Zones      []Option // online: zones to show times in
-	Zone       string
-	Reschedule *portal.BookingDetail
-	Key        string // idempotency key of the hold form
-	AllDates   bool   // show every date, not only the first few
+	Exam      *portal.Exam
+	Center    *portal.TestCenter // nil for online
+	Loc       *time.Location
+	Days      []scheduling.Day
+	Day       *scheduling.Day // the chosen date
+	Languages []string
+	Language  string
+	Zones     []Option // online: zones to show times in
+	Zone      string
+	// ZoneGuessed: the zone was not chosen but guessed from the profile's
+	// country (or UTC); the page's script offers the browser's instead.
+	ZoneGuessed bool
+	Reschedule  *portal.BookingDetail
+	Key         string // idempotency key of the hold form
+	AllDates    bool   // show every date, not only the first few
 }
 
 // shortDates is how many dates the page lists before "show all".
@@ -302,15 +305,12 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 		return nil, err
 	}
 	u := info(r).Session.User
-	zone := q.Get("tz")
-	if zone == "" {
-		zone = u.TimeZone
-	}
+	zone, guessed := onlineZone(q.Get("tz"), u)
 	loc, err := time.LoadLocation(zone)
-	if zone == "" || err != nil || zone == "Local" {
-		zone, loc = "UTC", time.UTC
+	if err != nil {
+		zone, loc, guessed = "UTC", time.UTC, false
 	}
-	if zone != u.TimeZone && q.Get("tz") != "" {
+	if q.Get("tz") == zone && zone != u.TimeZone {
 		if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences(zone, "")); err != nil {
 			s.log.WarnContext(r.Context(), "save time zone", "err", err)
 		}
@@ -319,8 +319,25 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now())}
+	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now()), ZoneGuessed: guessed}
 	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
+}
+
+// onlineZone is the zone online times are shown in: the one chosen on the
+// page, else the one saved in the profile, else a guess from the
+// profile's country (geo.TimeZone: its most populous zone), else UTC.
+// guessed says the person never chose it, so the page's script may take
+// the browser's zone instead.
+func onlineZone(chosen string, u *portal.User) (zone string, guessed bool) {
+	for _, z := range []string{chosen, u.TimeZone} {
+		if z != "" && z != "Local" {
+			return z, false
+		}
+	}
+	if z := geo.TimeZone(u.Country); z != "" {
+		return z, true
+	}
+	return "UTC", true
 }
 
 func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, title string) error {

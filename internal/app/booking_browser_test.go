@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+// TestBookingScriptsInTheBrowser runs the booking pages' scripts in
+// Chromium: online times move from the profile country's zone to the
+// browser's (and the choice is remembered), and the cart's hold timer
+// counts down whole minutes to "run out" as the page's time passes. The
+// scripts do not touch the database, so SQLite is enough.
+func TestBookingScriptsInTheBrowser(t *testing.T) {
+	a, smtp := mfaApp(t, store.SQLite, apptest.WithArgs("--demo"))
+	const email = "kenji@example.org"
+	c := mfaCandidate(t, a, smtp, email) // registered in Spain
+	b := testutil.NewBrowser(t)
+	b.EmulateTimeZone("Asia/Tokyo")
+	b.Navigate(a.URL + "/signin")
+	b.Fill("#email", email)
+	b.Fill("#password", mfaPassword)
+	b.Submit(`main button[type="submit"]`)
+
+	b.Navigate(a.URL + "/schedule/SAA-C03/online")
+	b.WaitVisible("form.zone-form:not([data-zone-guessed])")
+	if !b.HasElement(`select#tz option[value="Asia/Tokyo"][selected]`) {
+		t.Errorf("online times are not in the browser's zone: %s", b.URL())
+	}
+	// Remembered: the next visit needs no script to know it.
+	doc := page(t, a, c, "/schedule/SAA-C03/online", 200)
+	if got, _ := doc.First("select#tz option[selected]").Attr("value"); got != "Asia/Tokyo" {
+		t.Errorf("remembered zone = %q, want Asia/Tokyo", got)
+	}
+
+	if status, refusal := holdCenterSeat(t, a, c, "SAA-C03", "en", 0); refusal != nil {
+		t.Fatalf("hold: %d %s", status, refusal.Text())
+	}
+	b.Navigate(a.URL + "/cart")
+	for _, step := range []struct {
+		advance        time.Duration
+		item, noticeTo string
+	}{
+		// Held for 15:00 when the page was served: a moment later less
+		// than 15 whole minutes are left.
+		{0, "14 min", "Seats are held for you for 14 more minutes."},
+		{61 * time.Second, "13 min", "Seats are held for you for 13 more minutes."},
+		{13 * time.Minute, "under 1 min", "Seats are held for you for less than a minute more."},
+		{time.Minute, "run out", "The time to pay has run out: reload the page to see which seats are still held."},
+	} {
+		if step.advance > 0 {
+			b.AdvanceTime(step.advance)
+		}
+		if got := b.Text(".held-for .countdown"); got != step.item {
+			t.Errorf("after %v more: time left = %q, want %q", step.advance, got, step.item)
+		}
+		if got := b.Text("#hold-notice"); got != step.noticeTo {
+			t.Errorf("after %v more: notice = %q, want %q", step.advance, got, step.noticeTo)
+		}
+	}
+}
