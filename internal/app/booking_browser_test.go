@@ -61,4 +61,28 @@ func TestBookingScriptsInTheBrowser(t *testing.T) {
 			t.Errorf("after %v more: notice = %q, want %q", step.advance, got, step.noticeTo)
 		}
 	}
+
+	// On a phone the catalog shows each exam's duration and price, and My
+	// exams each booking's status, without scrolling sideways.
+	if status, _, _ := post(t, a, c, "/checkout", map[string][]string{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != 303 {
+		t.Fatalf("checkout: %d", status)
+	}
+	// A new browser: the cart's tab runs on paused virtual time.
+	b = testutil.NewBrowser(t)
+	b.Phone()
+	b.Navigate(a.URL + "/signin")
+	b.Fill("#email", email)
+	b.Fill("#password", mfaPassword)
+	b.Submit(`main button[type="submit"]`)
+	for _, tc := range []struct{ path, sel string }{
+		{"/exams", "td.exam-price"},
+		{"/exams", "td.exam-duration"},
+		{"/bookings", "td.booking-status"},
+	} {
+		b.Navigate(a.URL + tc.path)
+		if !b.InViewport(tc.sel) {
+			t.Errorf("on a phone, %s hides %s beyond the screen's edge", tc.path, tc.sel)
+		}
+		b.CheckAccessibility()
+	}
 }

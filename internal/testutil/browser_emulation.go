@@ -41,3 +41,26 @@ func (b *Browser) AdvanceTime(d time.Duration) {
 		return fmt.Errorf("the page closed before its time ran out")
 	}))
 }
+
+// InViewport reports whether every element matching sel (at least one)
+// is shown and lies within the viewport's width, so a person sees it
+// without scrolling sideways (a cell beyond a scrolling table's edge does
+// not).
+func (b *Browser) InViewport(sel string) bool {
+	b.t.Helper()
+	return browserRun(b, b.Timeout, fmt.Sprintf("check that %q fits the viewport", sel), chromedp.Evaluate[bool](`(() => {
+		const els = document.querySelectorAll(`+jsString(sel)+`);
+		if (els.length === 0) return false;
+		const width = document.documentElement.clientWidth;
+		return Array.from(els).every(el => {
+			const r = el.getBoundingClientRect();
+			if (r.width === 0 || r.height === 0) return false;
+			let box = el.parentElement;
+			for (; box; box = box.parentElement) {
+				const b = box.getBoundingClientRect(), s = getComputedStyle(box);
+				if (s.overflowX !== 'visible' && (r.left < b.left - 1 || r.right > b.right + 1)) return false;
+			}
+			return r.left >= 0 && r.right <= width + 1;
+		});
+	})()`))
+}
