@@ -323,23 +323,6 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
 }
 
-// onlineZone is the zone online times are shown in: the one chosen on the
-// page, else the one saved in the profile, else a guess from the
-// profile's country (geo.TimeZone: its most populous zone), else UTC.
-// guessed says the person never chose it, so the page's script may take
-// the browser's zone instead.
-func onlineZone(chosen string, u *portal.User) (zone string, guessed bool) {
-	for _, z := range []string{chosen, u.TimeZone} {
-		if z != "" && z != "Local" {
-			return z, false
-		}
-	}
-	if z := geo.TimeZone(u.Country); z != "" {
-		return z, true
-	}
-	return "UTC", true
-}
-
 func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, title string) error {
 	s.fillBase(r, &p.BasePage, title)
 	p.Path = r.URL.Path
