@@ -60,3 +60,28 @@ func TestHoldLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondHoldNamesWhereTheFirstIs: a second hold for an exam is
+// refused with where the first one is: unpaid in the cart, being paid on
+// the provider's page, or booked (to be rescheduled).
+func TestSecondHoldNamesWhereTheFirstIs(t *testing.T) {
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		c := f.newCandidate()
+		again := func(date string) error {
+			_, err := f.svc.Hold(f.ctx, c, holdReq(f.saa, f.centerSlot(date, "13:00")))
+			return err
+		}
+		f.hold(c, f.saa, f.centerSlot("2026-12-08", "09:00"))
+		wantRefused(t, again("2026-12-09"), scheduling.MsgAlreadyInCart)
+		if _, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderStripe}); err != nil {
+			t.Fatalf("stripe checkout: %v", err)
+		}
+		wantRefused(t, again("2026-12-10"), scheduling.MsgPaymentInProgress)
+		c2 := f.newCandidate()
+		f.buy(c2, f.saa, f.centerSlot("2026-12-11", "09:00"))
+		_, err := f.svc.Hold(f.ctx, c2, holdReq(f.saa, f.centerSlot("2026-12-12", "13:00")))
+		wantRefused(t, err, scheduling.MsgAlreadyBooked)
+	})
+}
