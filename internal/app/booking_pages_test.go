@@ -282,3 +282,24 @@ func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldTimeFollowsTheSetting: the times page and the cart state the
+// hold time the program set (--hold-ttl), not a fixed 15 minutes.
+func TestHoldTimeFollowsTheSetting(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo", "--hold-ttl", "10m"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		date, _ := centerSlots(t, a, cc, "SAA-C03", "1")
+		times := page(t, a, cc, "/schedule/SAA-C03/centers/1?date="+date, http.StatusOK)
+		if hints := times.Texts("#times > p.hint"); len(hints) == 0 || hints[len(hints)-1] != "A held seat waits in your cart for 10 minutes while you pay." {
+			t.Errorf("times page hints = %q", hints)
+		}
+		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
+			t.Fatalf("hold: %d %s", status, refusal.Text())
+		}
+		if got := page(t, a, cc, "/cart", http.StatusOK).First(".held-for .countdown").Text(); got != "10 min" {
+			t.Errorf("cart time left = %q, want 10 min", got)
+		}
+	})
+}

@@ -14,7 +14,8 @@ import (
 // Selectors are a subset of CSS: compound selectors of a tag, #id,
 // .class and attribute tests ([attr], [attr=v], [attr^=v], [attr$=v],
 // [attr*=v], values optionally quoted), joined by descendant (space) or
-// child (>) combinators; a comma separates alternatives.
+// child (>) combinators; a comma separates alternatives. Anything else
+// (pseudo-classes, sibling combinators) panics rather than match nothing.
 type HTMLNode struct {
 	n *html.Node
 }
@@ -188,6 +189,9 @@ func parseCompound(s string) selCompound {
 		}
 		name := s[i:j]
 		i = j
+		if strings.ContainsAny(name, ":+~()") {
+			panic("testutil: unsupported selector syntax (pseudo-classes, sibling combinators) in " + s)
+		}
 		return name
 	}
 	c.tag = readName()

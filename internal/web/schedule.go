@@ -176,6 +176,7 @@ type slotsPage struct {
 	ZoneGuessed bool
 	Reschedule  *portal.BookingDetail
 	Key         string // idempotency key of the hold form
+	HoldMinutes int    // how long a held seat waits in the cart
 	AllDates    bool   // show every date, not only the first few
 }
 
@@ -352,6 +353,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	p.Key = newIdempotencyKey()
+	p.HoldMinutes = int(s.sched.Config().HoldTTL / time.Minute)
 	p.AllDates = q.Get("all") == "1"
 	return nil
 }
