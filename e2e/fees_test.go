@@ -10,9 +10,11 @@ import (
 
 // TestRescheduleFeeJourney: the demo candidate books SAP-C02, whose moves
 // cost $50.00, and moves it to another time of the same day. The booking
-// page states the fee; choosing the new time leads to the fee step with
-// both times; a declined card comes back with the error next to the card
-// field; the test card moves the booking, whose page then lists the move.
+// page states the fee; rescheduling offers the current center, any
+// center or online; choosing a new time at the current center leads to
+// the review step with both times and the fee; a declined card comes
+// back with the error next to the card field; the test card moves the
+// booking, whose page then lists the move.
 // Each page passes the accessibility check at desktop and phone sizes.
 func TestRescheduleFeeJourney(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -25,13 +27,15 @@ func TestRescheduleFeeJourney(t *testing.T) {
 		checkPage(t, b, "booking")
 
 		follow(b, `a[href*="reschedule="]`)
+		checkPage(t, b, "reschedule-choice")
+		follow(b, `.grid a.button[href*="/centers/"]`)
 		follow(b, "ul.date-list li:first-child a")
 		b.Submit("ul.slot-list li:nth-child(2) button")
-		if got := b.Text("h1"); got != "Pay the reschedule fee" {
+		if got := b.Text("h1"); got != "Review the move" {
 			t.Fatalf("after choosing the new time: h1 %q at %s", got, b.URL())
 		}
 		if got := b.Text("main dl"); !strings.Contains(got, "Current time") || !strings.Contains(got, "New time") || !strings.Contains(got, "$50.00") {
-			t.Errorf("fee step facts: %q", got)
+			t.Errorf("review step facts: %q", got)
 		}
 		checkPage(t, b, "fee")
 

@@ -381,9 +381,16 @@ func TestSchedulingJourney(t *testing.T) {
 		}
 		checkPage(t, b, "dashboard-upcoming")
 
-		// Reschedule once, to another time at the same center.
+		// Reschedule once, to another time at the same center: the choice
+		// of center or online, the center's times with the current one
+		// marked, the review step, the move.
 		b.Navigate(booking)
 		follow(b, `ul.actions a[href*="reschedule="]`)
+		if got := b.Text("main .current-appointment"); !strings.Contains(got, "Pioneer Square Testing Center") {
+			t.Errorf("current appointment %q", got)
+		}
+		checkPage(t, b, "reschedule-choice")
+		follow(b, `.grid a.button[href*="/centers/"]`)
 		if got := b.Text("main .notice"); !strings.Contains(got, ref) {
 			t.Errorf("rescheduling notice %q", got)
 		}
@@ -403,8 +410,19 @@ func TestSchedulingJourney(t *testing.T) {
 			t.Fatalf("no other time on %s: %q", firstDate, b.Text("ul.slot-list"))
 		}
 		newStart, newClock := chosenStart(t, b, other, la)
+		if got := b.Text("ul.slot-list li.slot-current"); !strings.Contains(got, clock) || !strings.Contains(got, "Your current appointment") {
+			t.Errorf("current time %q, want %s marked", got, clock)
+		}
 		checkPage(t, b, "reschedule-times")
 		b.Submit("ul.slot-list li:nth-child(" + strconv.Itoa(other) + ") button")
+		if got := b.Text("h1"); got != "Review the move" {
+			t.Fatalf("after choosing the new time: h1 %q at %s", got, b.URL())
+		}
+		if got := b.Text("#move .move-to"); !strings.Contains(got, newClock) {
+			t.Errorf("review: new time %q, want %s", got, newClock)
+		}
+		checkPage(t, b, "reschedule-review")
+		b.Submit("form.move-form button[type=submit]")
 		if got := noticeText(b); !strings.Contains(got, "moved") {
 			t.Errorf("after rescheduling: notice %q at %s", got, b.URL())
 		}

@@ -69,6 +69,7 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
   hold_ip text NOT NULL DEFAULT ''::text
+  charged_minor bigint NOT NULL DEFAULT 0
 
 -- table center_closures
   center_id bigint NOT NULL
@@ -122,6 +123,10 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
   reschedule_fee_minor bigint NOT NULL DEFAULT 0
+
+-- table hold_addresses
+  address text NOT NULL
+  last_hold_at timestamp with time zone NOT NULL
 
 -- table idempotency_keys
   user_id bigint NOT NULL
@@ -359,6 +364,10 @@ CREATE UNIQUE INDEX exam_domains_pkey ON exam_domains USING btree (id);
 CREATE UNIQUE INDEX exams_code_key ON exams USING btree (code);
 -- index exams_pkey
 CREATE UNIQUE INDEX exams_pkey ON exams USING btree (id);
+-- index hold_addresses_last_hold
+CREATE INDEX hold_addresses_last_hold ON hold_addresses USING btree (last_hold_at);
+-- index hold_addresses_pkey
+CREATE UNIQUE INDEX hold_addresses_pkey ON hold_addresses USING btree (address);
 -- index idempotency_keys_created
 CREATE INDEX idempotency_keys_created ON idempotency_keys USING btree (created_at);
 -- index idempotency_keys_pkey

@@ -78,7 +78,7 @@ CREATE TABLE bookings (
     checked_in_at       TIMESTAMP,
     created_at          TIMESTAMP NOT NULL,
     updated_at          TIMESTAMP NOT NULL
-, hold_ip TEXT NOT NULL DEFAULT '');
+, hold_ip TEXT NOT NULL DEFAULT '', charged_minor INTEGER NOT NULL DEFAULT 0 CHECK (charged_minor >= 0));
 
 -- table center_closures
 CREATE TABLE center_closures (
@@ -143,6 +143,12 @@ CREATE TABLE exams (
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
 , reschedule_fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_fee_minor >= 0));
+
+-- table hold_addresses
+CREATE TABLE hold_addresses (
+    address      TEXT PRIMARY KEY,
+    last_hold_at TIMESTAMP NOT NULL
+);
 
 -- table idempotency_keys
 CREATE TABLE idempotency_keys (
@@ -384,6 +390,9 @@ CREATE INDEX bookings_user ON bookings (user_id, state);
 
 -- index exam_attempts_user
 CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);
+
+-- index hold_addresses_last_hold
+CREATE INDEX hold_addresses_last_hold ON hold_addresses (last_hold_at);
 
 -- index idempotency_keys_created
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);

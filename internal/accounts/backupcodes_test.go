@@ -101,3 +101,51 @@ func TestBackupCodes(t *testing.T) {
 		wantErr(t, err, accounts.ErrMFANotEnabled)
 	})
 }
+
+// A backup code works in the code field whatever method is selected: the
+// sign-in step defaults to the authenticator or text messages, and its hint
+// says the field takes a backup code too. It stays single use, a wrong one
+// counts like any wrong code, and the owner is told it was used.
+func TestBackupCodeAcceptedWhateverMethod(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newMFAFixture(t, engine)
+		u := f.newUser("ana@example.org", "en")
+		_, codes := f.enableTOTP(u)
+		f.enableSMS(u, "+34 600 123 456", accounts.Proof{Method: accounts.MethodBackup, Code: codes[9]})
+
+		for i, method := range []string{accounts.MethodTOTP, accounts.MethodSMS, ""} {
+			t.Run("method "+method, func(t *testing.T) {
+				mails := len(f.mails())
+				if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), method, codes[i]); err != nil {
+					t.Fatalf("backup code with method %q: %v", method, err)
+				}
+				if got := f.mails(); len(got) != mails+1 || got[len(got)-1].Template != "security_backup_code_used" {
+					t.Fatalf("no backup-code notice: %+v", got[mails:])
+				}
+				wantErr(t, f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), method, codes[i]), accounts.ErrMFACodeUsed)
+			})
+		}
+		if st := f.status(u.ID); st.BackupCodesLeft != 6 {
+			t.Fatalf("left %d, want 6", st.BackupCodesLeft)
+		}
+
+		// A wrong code of that shape is a wrong code, counted in the flow
+		// (from zero: a correct code resets the count).
+		if err := f.svc.VerifySecondFactor(f.ctx, u.ID, f.flow(u), accounts.MethodSMS, codes[6]); err != nil {
+			t.Fatal(err)
+		}
+		flow := f.flow(u)
+		for want := 4; want >= 1; want-- {
+			pe := wantErr(t, f.svc.VerifySecondFactor(f.ctx, u.ID, flow, accounts.MethodTOTP, "zzzzz-zzzzz"), accounts.ErrMFAInvalidCode)
+			if pe.Data["Remaining"] != want {
+				t.Fatalf("remaining %v, want %d", pe.Data["Remaining"], want)
+			}
+		}
+		wantErr(t, f.svc.VerifySecondFactor(f.ctx, u.ID, flow, accounts.MethodSMS, "zzzzz-zzzzz"), accounts.ErrMFATooManyAttempts)
+
+		// A change proved with a backup code under another method.
+		if err := f.svc.DisableSMS(f.ctx, u.actor, u.session, accounts.Proof{Method: accounts.MethodTOTP, Code: codes[5]}); err != nil {
+			t.Fatalf("proof by backup code under totp: %v", err)
+		}
+	})
+}

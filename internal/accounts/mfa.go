@@ -288,6 +288,17 @@ func mfaLockDuration(n int) time.Duration {
 	return min(d, MFALockMax)
 }
 
+// codeMethod is the method a code is checked with: a code shaped like a
+// backup code (ten characters of its alphabet; TOTP and SMS codes are six
+// digits) is a backup code whatever method was chosen, so the code field
+// of every form takes one as its hint says.
+func codeMethod(method, code string) string {
+	if _, ok := normalizeBackupCode(code); ok {
+		return MethodBackup
+	}
+	return method
+}
+
 // consumeCode checks a code of method and uses it up. sessionID is the
 // session the SMS code was sent for, smsPurpose its purpose. A code that
 // does not work is ErrMFAInvalidCode, ErrMFACodeUsed or ErrMFACodeExpired
@@ -381,6 +392,7 @@ func (s *Service) proveFactor(ctx context.Context, tx *store.Tx, actor portal.Ac
 	if method == "" || mfaBlank(code) {
 		return mfaErrData(ErrMFAProofRequired, map[string]any{"Methods": mfaMethods(m)})
 	}
+	method = codeMethod(method, code)
 	if err := mfaCheckLock(m, tx.Now()); err != nil {
 		return err
 	}
@@ -445,8 +457,10 @@ func (s *Service) mfaNotice(ctx context.Context, tx *store.Tx, actor portal.Acto
 // code, which does not count; ErrMFAFlowExpired, ErrMFAMethodUnavailable,
 // ErrMFAInvalidCode, ErrMFACodeUsed, ErrMFACodeExpired (with Data
 // Remaining), ErrMFATooManyAttempts (the flow's session is deleted),
-// ErrMFALocked (RetryAfter). The caller then activates the session under a
-// new token (verifySecondFactor does both in one transaction).
+// ErrMFALocked (RetryAfter). A code shaped like a backup code is checked as
+// one whatever method is given (codeMethod). The caller then activates the
+// session under a new token (verifySecondFactor does both in one
+// transaction).
 func (s *Service) VerifySecondFactor(ctx context.Context, userID, pendingSessionID int64, method, code string) error {
 	return s.verifySecondFactor(ctx, portal.Actor{UserID: userID}, userID, pendingSessionID, method, code, nil)
 }
@@ -457,6 +471,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, userID, pendingSession
 // store's ActivateSession), so a flow cannot be completed twice; its error
 // undoes the whole verification.
 func (s *Service) verifySecondFactor(ctx context.Context, actor portal.Actor, userID, pendingSessionID int64, method, code string, onSuccess func(tx *store.Tx) error) error {
+	method = codeMethod(method, code)
 	if method == MethodSMS && pendingSessionID == 0 {
 		return ErrMFAMethodUnavailable
 	}

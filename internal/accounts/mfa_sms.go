@@ -154,7 +154,7 @@ func (s *Service) sendSMSCode(ctx context.Context, tx *store.Tx, actor portal.Ac
 	}
 	err = jobs.Enqueue(ctx, tx, mail.KindSendSMS, mail.SMS{
 		To: phone, Lang: u.Language, Template: template,
-		Data: map[string]any{"Code": code, "Minutes": strconv.Itoa(int(SMSCodeTTL / time.Minute))},
+		Data: map[string]any{"Code": code, "Count": strconv.Itoa(int(SMSCodeTTL / time.Minute))},
 	})
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func TestSMSEnrolmentAndSignIn(t *testing.T) {
 			t.Errorf("masked %q", masked)
 		}
 		sms := f.texts()
-		if len(sms) != 1 || sms[0].To != "+34600123456" || sms[0].Template != "phone_verify" || sms[0].Lang != "es" || sms[0].Data["Minutes"] != "10" {
+		if len(sms) != 1 || sms[0].To != "+34600123456" || sms[0].Template != "phone_verify" || sms[0].Lang != "es" || sms[0].Data["Count"] != "10" {
 			t.Fatalf("SMS %+v", sms)
 		}
 		code := f.lastCode()

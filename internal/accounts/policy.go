@@ -44,10 +44,10 @@ func (p PasswordPolicy) Check(v *portal.Validation, field, password string, c Pa
 		v.Add(field, "field.invalid_utf8", nil)
 		return
 	case n < p.MinLength:
-		v.Add(field, "password.too_short", map[string]any{"Min": p.MinLength})
+		v.Add(field, "password.too_short", map[string]any{"Count": p.MinLength})
 		return
 	case n > p.MaxLength:
-		v.Add(field, "password.too_long", map[string]any{"Max": p.MaxLength})
+		v.Add(field, "password.too_long", map[string]any{"Count": p.MaxLength})
 		return
 	}
 	if p.RequireClasses {

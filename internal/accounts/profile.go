@@ -72,7 +72,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 		if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
 			v.Add(field, "field.invalid_utf8", nil)
 		} else if utf8.RuneCountInString(value) > max {
-			v.Add(field, "field.too_long", map[string]any{"Max": max})
+			v.Add(field, "field.too_long", map[string]any{"Count": max})
 		}
 		return value
 	}

@@ -41,7 +41,7 @@ func (s *Service) Register(ctx context.Context, meta RequestMeta, req RegisterRe
 	}
 	company := strings.TrimSpace(req.Company)
 	if !utf8.ValidString(company) || utf8.RuneCountInString(company) > maxCompanyLen {
-		v.Add("company", "field.too_long", map[string]any{"Max": maxCompanyLen})
+		v.Add("company", "field.too_long", map[string]any{"Count": maxCompanyLen})
 	}
 	s.checkPassword(&v, "password", req.Password, PasswordContext{ProgramName: s.cfg.ProgramName, FirstName: first, LastName: last, Email: email})
 	if err := v.Err(); err != nil {

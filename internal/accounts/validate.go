@@ -59,7 +59,7 @@ func validateName(v *portal.Validation, field, raw string) string {
 		return ""
 	}
 	if utf8.RuneCountInString(raw) > maxNameLen {
-		v.Add(field, "field.too_long", map[string]any{"Max": maxNameLen})
+		v.Add(field, "field.too_long", map[string]any{"Count": maxNameLen})
 		return ""
 	}
 	n, ok := NormalizeName(raw)

@@ -171,15 +171,19 @@ func (s *server) handleBookingCancel(w http.ResponseWriter, r *http.Request, a p
 }
 
 type rescheduleRequest struct {
-	SlotID   int64  `json:"slot_id"`
-	Provider string `json:"provider"`
-	Card     string `json:"card"`
+	SlotID        int64  `json:"slot_id"`
+	Provider      string `json:"provider"`
+	Card          string `json:"card"`
+	SystemChecked bool   `json:"system_checked"`
+	AgreeRules    bool   `json:"agree_rules"`
+	AgreePrivacy  bool   `json:"agree_privacy"`
 }
 
 // handleBookingReschedule moves a confirmed booking to another slot. A
 // move with a fee needs a provider: with the test-mode card the booking
 // comes back moved; with Stripe the answer (202) carries the URL of its
-// payment page and the move happens on its webhook.
+// payment page and the move happens on its webhook. A move into online
+// delivery carries the online agreement, as checkout does.
 func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	var req rescheduleRequest
 	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
@@ -191,7 +195,8 @@ func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request,
 			return 0, nil, err
 		}
 		res, err := s.sched.Reschedule(ctx, a, b.ID, scheduling.RescheduleRequest{
-			SlotID: req.SlotID, Provider: strings.TrimSpace(req.Provider), Card: req.Card})
+			SlotID: req.SlotID, Provider: strings.TrimSpace(req.Provider), Card: req.Card,
+			Agreement: scheduling.OnlineAgreement{SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy}})
 		if bareNotFound(err) {
 			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
 		}

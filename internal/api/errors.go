@@ -169,8 +169,10 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	return status, out
 }
 
-// fail writes err as the JSON error response.
+// fail writes err as the JSON error response, after reading what the
+// client sent (drainBody) so that the answer reaches it.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	drainBody(r)
 	status, body := s.errorResponse(r, err)
 	switch status {
 	case http.StatusTooManyRequests:
@@ -203,4 +205,11 @@ func (s *server) text(t *i18n.Localizer, id string, data map[string]any) string 
 // (i18n.Localizer.Message).
 func localize(t *i18n.Localizer, id string, data map[string]any) string {
 	return t.Message(id, data)
+}
+
+// WriteError answers err in the API's JSON error envelope. The HTML
+// interface calls it for refusals of its own middleware (cross-origin
+// requests, a session that cannot be loaded) on paths under Prefix.
+func (s *server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, err)
 }

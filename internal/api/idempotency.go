@@ -39,7 +39,7 @@ func (s *server) mutate(w http.ResponseWriter, r *http.Request, a portal.Actor, 
 	if err != nil {
 		return err
 	}
-	if err := decodeBody(w, r, req); err != nil {
+	if err := decodeBody(r, req); err != nil {
 		return err
 	}
 	// Once started, a change runs to its end even if the client goes

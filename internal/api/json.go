@@ -15,9 +15,15 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// bodyLimit is the largest request body; larger ones are refused with 413
-// before they are read in full.
+// bodyLimit is the largest request body; larger ones are refused with 413.
 const bodyLimit = 16 << 10
+
+// drainLimit is how much of a refused request's unread body is read and
+// thrown away before the answer, so that a client that sends its whole
+// body before reading gets the answer instead of a reset connection. A
+// body longer than this is cut off: the connection closes after the
+// answer.
+const drainLimit = 1 << 20
 
 const contentTypeJSON = "application/json; charset=utf-8"
 
@@ -37,12 +43,20 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
+// drainBody reads and discards what is left of the request body, up to
+// drainLimit (see there).
+func drainBody(r *http.Request) {
+	if r.Body != nil {
+		_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
+	}
+}
+
 // decodeBody reads a JSON object into dst, a pointer to a struct whose
 // fields carry json tags. It refuses: another Content-Type (415), a body
 // over bodyLimit (413), anything but one well-formed JSON object in UTF-8
 // (400), and fields dst lacks or values of the wrong type (422, naming
 // the fields). Keys must match the tags exactly.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+func decodeBody(r *http.Request, dst any) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return errUnsupportedMedia
@@ -50,13 +64,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return errUnsupportedMedia
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bodyLimit))
+	body, err := io.ReadAll(io.LimitReader(r.Body, bodyLimit+1))
 	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return errTooLarge
-		}
 		return errMalformedJSON
+	}
+	if len(body) > bodyLimit {
+		return errTooLarge
 	}
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' || !utf8.Valid(body) {
 		return errMalformedJSON

@@ -38,8 +38,15 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || !signedOut(t, a, cc) {
 			t.Fatalf("sign out everywhere: %d; candidate still signed in", resp.StatusCode)
 		}
+		if got, want := noticeAfter(t, a, ac, resp), "The account is signed out everywhere."; got != want {
+			t.Errorf("after signing out everywhere the page says %q, want %q", got, want)
+		}
 		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
-		_ = body(t, a.PostForm(t, ac, userPath+"/disable", nil))
+		resp = a.PostForm(t, ac, userPath+"/disable", nil)
+		_ = body(t, resp)
+		if got, want := noticeAfter(t, a, ac, resp), "The account is disabled and signed out everywhere."; got != want {
+			t.Errorf("after disabling the page says %q, want %q", got, want)
+		}
 		if !signedOut(t, a, cc) {
 			t.Fatal("a disabled account kept its session")
 		}
@@ -48,7 +55,11 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("disabled account signs in: %d", resp.StatusCode)
 		}
-		_ = body(t, a.PostForm(t, ac, userPath+"/enable", nil))
+		resp = a.PostForm(t, ac, userPath+"/enable", nil)
+		_ = body(t, resp)
+		if got, want := noticeAfter(t, a, ac, resp), "The account is enabled."; got != want {
+			t.Errorf("after enabling the page says %q, want %q", got, want)
+		}
 		// Enabled again: it signs in, and a candidate cannot reach these
 		// actions.
 		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
@@ -64,4 +75,38 @@ func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 			}
 		}
 	})
+}
+
+// noticeAfter follows a redirect and returns the confirmation the page
+// shows ("" when none).
+func noticeAfter(t *testing.T, a *apptest.App, c *http.Client, resp *http.Response) string {
+	t.Helper()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || loc == "" {
+		t.Fatalf("not a redirect: %d", resp.StatusCode)
+	}
+	page := a.Get(t, c, loc)
+	return testutil.ParseHTML(t, body(t, page)).TextOf(`main .notice[role="status"]`)
+}
+
+// TestDemoHelpShowsASupportContact: the demo's Help page names a support
+// address (a configured one wins), and the page is public.
+func TestDemoHelpShowsASupportContact(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []apptest.Option
+		want string
+	}{
+		{"demo", []apptest.Option{apptest.WithArgs("--demo")}, "mailto:support@demo.certportal.localhost"},
+		{"configured", []apptest.Option{apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_SUPPORT_EMAIL", "help@example.org")}, "mailto:help@example.org"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := apptest.Start(t, "sqlite", tc.opts...)
+			resp := a.Get(t, a.Client(), "/help")
+			doc := testutil.ParseHTML(t, body(t, resp))
+			if href := doc.AttrOf("a.support-email", "href"); resp.StatusCode != http.StatusOK || href != tc.want {
+				t.Fatalf("help: %d, support link %q, want %q", resp.StatusCode, href, tc.want)
+			}
+		})
+	}
 }

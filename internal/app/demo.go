@@ -12,6 +12,10 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
+// demoSupportEmail is the support contact the demo shows on its Help page
+// unless one is configured.
+const demoSupportEmail = "support@demo.certportal.localhost"
+
 // loadDemo fills an empty database with a demonstration catalog, a demo
 // candidate and a demo admin, and prints their random passwords once. A
 // database that already has accounts is left alone: there are never fixed

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -35,4 +36,56 @@ func TestSlowClientsDoNotStarveOthers(t *testing.T) {
 	if b := body(t, resp); resp.StatusCode != 200 || b != "ok\n" {
 		t.Fatalf("GET /healthz beside 200 slow clients: %d %q", resp.StatusCode, b)
 	}
+}
+
+// TestMetricsAreNotPublic: without --metrics-addr, /metrics on the main
+// listener answers clients on this machine only (a request a local proxy
+// forwards for a visitor is a 404); with --metrics-addr it is served there
+// and the main listener has no /metrics at all.
+func TestMetricsAreNotPublic(t *testing.T) {
+	get := func(t *testing.T, url string, headers map[string]string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body(t, resp)
+	}
+	t.Run("main listener", func(t *testing.T) {
+		a := apptest.Start(t, store.SQLite)
+		if code, b := get(t, a.URL+"/metrics", nil); code != http.StatusOK || !strings.Contains(b, "go_goroutines") {
+			t.Errorf("GET /metrics from loopback: %d", code)
+		}
+		for _, h := range []map[string]string{
+			{"X-Forwarded-For": "198.51.100.9"},
+			{"X-Forwarded-For": "127.0.0.1"},
+			{"Forwarded": "for=198.51.100.9"},
+		} {
+			if code, b := get(t, a.URL+"/metrics", h); code != http.StatusNotFound || strings.Contains(b, "go_goroutines") {
+				t.Errorf("GET /metrics forwarded by an untrusted local proxy (%v): %d, want 404", h, code)
+			}
+		}
+	})
+	t.Run("metrics address", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metricsAddr := ln.Addr().String()
+		ln.Close()
+		a := apptest.Start(t, store.SQLite, apptest.WithEnv("CERTPORTAL_METRICS_ADDR", metricsAddr))
+		if code, _ := get(t, a.URL+"/metrics", nil); code != http.StatusNotFound {
+			t.Errorf("GET /metrics on the main listener with a metrics address: %d, want 404", code)
+		}
+		if code, b := get(t, "http://"+metricsAddr+"/metrics", nil); code != http.StatusOK || !strings.Contains(b, "go_goroutines") {
+			t.Errorf("GET /metrics on the metrics address: %d", code)
+		}
+	})
 }

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -555,4 +558,102 @@ func TestSessionCookie(t *testing.T) {
 			t.Error("two sign-ins got the same session value")
 		}
 	}
+}
+
+// TestLogsHoldNoMFASecretsOrSessions: at the most detailed log level, no
+// authenticator key or code, text-message code, backup code (as shown or as
+// typed) or session cookie value (half or fully signed in) appears in the
+// log (SECURITY.md IN-08).
+func TestLogsHoldNoMFASecretsOrSessions(t *testing.T) {
+	a := apptest.Start(t, "sqlite", apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_LOG_LEVEL", "debug"))
+	admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	var secrets []string
+	u, _ := url.Parse(a.URL)
+	keep := func(c *http.Client) {
+		for _, ck := range c.Jar.Cookies(u) {
+			if strings.HasSuffix(ck.Name, "certportal_session") && ck.Value != "" {
+				secrets = append(secrets, ck.Value)
+			}
+		}
+	}
+	ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+	keep(ac)
+	adminKey, adminCodes, _ := enrolTOTP(t, a, ac, true)
+	keep(ac)
+	nextSMS := smsReader(t, a, ac)
+
+	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	keep(c)
+	key, codes, _ := enrolTOTP(t, a, c, false)
+	secrets = append(secrets, adminKey, key, totpCodeAt(t, key, a.Clock.Now().Add(-30*time.Second)))
+	for _, code := range append(adminCodes, codes...) {
+		secrets = append(secrets, code, strings.ReplaceAll(code, "-", ""))
+	}
+
+	// Text messages: a number proved with an authenticator code, then a
+	// sign-in with a texted code, one with an authenticator code and one
+	// with a backup code typed without its dash.
+	totpCode := totpNow(t, a, key)
+	secrets = append(secrets, totpCode)
+	resp := a.PostForm(t, c, "/profile/security/sms", url.Values{"phone": {"+34 600 123 456"}, "method": {"totp"}, "code": {totpCode}})
+	if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start SMS: %d", resp.StatusCode)
+	}
+	smsCode := nextSMS("+34600123456")
+	secrets = append(secrets, smsCode)
+	resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {smsCode}})
+	if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm SMS: %d", resp.StatusCode)
+	}
+	a.Clock.Advance(30 * time.Second)
+	for _, step := range []struct{ method, code string }{
+		{"sms", ""}, {"totp", ""}, {"totp", strings.ReplaceAll(codes[0], "-", "")},
+	} {
+		pending, _ := mfaSignIn(t, a, cand[1], cand[2])
+		keep(pending)
+		code := step.code
+		switch {
+		case code != "":
+		case step.method == "sms":
+			_ = body(t, a.PostForm(t, pending, "/signin/mfa/sms", nil))
+			code = nextSMS("+34600123456")
+		default:
+			code = totpNow(t, a, key)
+		}
+		secrets = append(secrets, code)
+		if resp, _ := mfaSecondStep(t, a, pending, step.method, code); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("second step by %s: %d", step.method, resp.StatusCode)
+		}
+		keep(pending)
+		a.Clock.Advance(30 * time.Second)
+	}
+
+	logs := a.Stderr()
+	if !strings.Contains(logs, `"route":"POST /signin/mfa"`) {
+		t.Fatalf("the log did not record the requests:\n%s", logs)
+	}
+	if len(secrets) < 50 {
+		t.Fatalf("only %d secrets collected", len(secrets))
+	}
+	for _, s := range secrets {
+		if len(s) < 6 {
+			t.Fatalf("secret %q too short to look for", s)
+		}
+		// A six-digit code counts only on its own, not inside a longer
+		// number such as a timestamp.
+		if regexp.MustCompile(`(^|[^0-9])` + regexp.QuoteMeta(s) + `($|[^0-9])`).MatchString(logs) {
+			t.Errorf("the log contains a secret: %q", s)
+		}
+	}
+}
+
+// totpCodeAt is the authenticator code of secret at a time.
+func totpCodeAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }

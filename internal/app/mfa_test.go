@@ -416,7 +416,7 @@ func TestMFAChangesNeedARecentSignIn(t *testing.T) {
 		}
 		resp = a.PostForm(t, c, "/profile/security/totp/disable", url.Values{"method": {"totp"}, "code": {"000000"}})
 		page = body(t, resp)
-		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "That code did not work. Check it and try again. Attempts left: 9.") {
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "That code did not work. Check it and try again. 9 attempts left.") {
 			t.Fatalf("turn off with a wrong code: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, c, "/profile/security/totp/disable", url.Values{"method": {"totp"}, "code": {totpNow(t, a, secret)}})
@@ -557,6 +557,35 @@ func TestPasswordResetWithMFANeedsTheSecondFactor(t *testing.T) {
 	})
 }
 
+// smsReader returns a function that waits for a text message to phone in
+// the development mailbox (read by the admin client ac) that it has not
+// returned before, and returns its code.
+func smsReader(t *testing.T, a *apptest.App, ac *http.Client) func(phone string) string {
+	seen := map[string]bool{}
+	return func(phone string) string {
+		t.Helper()
+		re := regexp.MustCompile(`<td>sms</td>\s*<td>(?:\+|&#43;)` + regexp.QuoteMeta(strings.TrimPrefix(phone, "+")) + `</td>\s*<td><a href="(/console/mail/\d+)"`)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			for _, m := range re.FindAllStringSubmatch(body(t, a.Get(t, ac, "/console/mail")), -1) {
+				if seen[m[1]] {
+					continue
+				}
+				seen[m[1]] = true
+				code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(body(t, a.Get(t, ac, m[1])))
+				if code == nil {
+					t.Fatalf("no code in the text message %s", m[1])
+				}
+				return code[1]
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no new text message to %s in the mailbox", phone)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
 // TestSMSPages walks the text-message pages: the number must be verified
 // by a code, wrong codes say how many tries are left, and turning SMS off
 // takes a code texted for the purpose. Text messages land in the
@@ -568,31 +597,7 @@ func TestSMSPages(t *testing.T) {
 		cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
 		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
 		enrolTOTP(t, a, ac, true)
-		seen := map[string]bool{}
-		// nextSMS waits for a text message to phone that it has not returned
-		// before and returns its code.
-		nextSMS := func(phone string) string {
-			t.Helper()
-			re := regexp.MustCompile(`<td>sms</td>\s*<td>(?:\+|&#43;)` + regexp.QuoteMeta(strings.TrimPrefix(phone, "+")) + `</td>\s*<td><a href="(/console/mail/\d+)"`)
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				for _, m := range re.FindAllStringSubmatch(body(t, a.Get(t, ac, "/console/mail")), -1) {
-					if seen[m[1]] {
-						continue
-					}
-					seen[m[1]] = true
-					code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(body(t, a.Get(t, ac, m[1])))
-					if code == nil {
-						t.Fatalf("no code in the text message %s", m[1])
-					}
-					return code[1]
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("no new text message to %s in the mailbox", phone)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-		}
+		nextSMS := smsReader(t, a, ac)
 
 		c, _ := mfaSignIn(t, a, cand[1], cand[2])
 		page := body(t, a.Get(t, c, "/profile/security/sms"))
@@ -611,7 +616,7 @@ func TestSMSPages(t *testing.T) {
 			t.Fatalf("send the verification code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {"000000"}})
-		if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "Attempts left: 4.") {
+		if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "4 attempts left.") {
 			t.Fatalf("wrong SMS code: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {nextSMS("+34600123456")}})

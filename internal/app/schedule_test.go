@@ -120,7 +120,7 @@ func TestStaffRosterCapacityAndClosure(t *testing.T) {
 			form[k] = v
 		}
 		resp := a.PostForm(t, ac, "/console/slots/"+slot[1]+"/capacity", form)
-		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seats are booked") {
+		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seat is booked") {
 			t.Fatalf("capacity below taken: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, ac, "/console/slots/"+slot[1]+"/close", back)
@@ -345,11 +345,11 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 }
 
 // TestRescheduleFeeStep: a demo professional exam charges USD 50.00 per
-// move. The booking page says so; choosing a new time shows the fee step
-// (current and new time, the fee, how to pay) without moving anything; a
-// declined card is refused next to the card field with the booking
-// unchanged; a good card moves the booking, mails the new confirmation
-// and lists the move in the booking's history.
+// move. The booking page says so; choosing a new time shows the review
+// step (current and new time, the fee, how to pay) without moving
+// anything; a declined card is refused next to the card field with the
+// booking unchanged; a good card moves the booking, mails the new
+// confirmation and lists the move in the booking's history.
 func TestRescheduleFeeStep(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
@@ -361,16 +361,20 @@ func TestRescheduleFeeStep(t *testing.T) {
 			t.Fatalf("booking page does not state the fee:\n%s", page)
 		}
 
-		move := url.Values{"idempotency_key": {slots[1].key}, "slot": {slots[1].id}}
-		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", move)
-		page := body(t, resp)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Pay the reschedule fee") || !strings.Contains(page, "Pay $50.00 and move") {
-			t.Fatalf("fee step: %d\n%s", resp.StatusCode, page)
+		review := page(t, a, cc, "/bookings/"+ref+"/reschedule?slot="+slots[1].id, http.StatusOK)
+		if got := review.TextOf("#move .move-fee"); got != "$50.00" {
+			t.Errorf("review fee = %q, want $50.00", got)
 		}
-		key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page)
-		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
+		if got := review.TextOf("form.move-form button[type=submit]"); got != "Pay $50.00 and move" {
+			t.Fatalf("review button = %q", got)
+		}
+		if !review.Has("#provider-test[checked]") {
+			t.Error("the test-mode provider is not chosen by default")
+		}
+		key := []string{"", review.AttrOf("input[name=idempotency_key]", "value")}
+		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
 			"provider": {"test"}, "card": {"4000 0000 0000 0002"}})
-		page = body(t, resp)
+		page := body(t, resp)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined. Nothing was charged and your appointment is unchanged.") || !strings.Contains(page, `id="card-error"`) {
 			t.Fatalf("declined fee: %d\n%s", resp.StatusCode, page)
 		}

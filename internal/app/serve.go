@@ -35,6 +35,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Demo = *demo
+	if cfg.Demo && cfg.SupportEmail == "" && cfg.SupportURL == "" {
+		cfg.SupportEmail = demoSupportEmail
+	}
 	log := newLogger(m.Stderr, cfg)
 	st, err := m.openMigrated(ctx, cfg, log)
 	if err != nil {

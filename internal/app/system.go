@@ -159,6 +159,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
 		TrustedProxies: cfg.TrustedProxies, MetricsOnMain: cfg.MetricsAddr == "",
 		ExamRulesURL: cfg.ExamRulesURL, PrivacyURL: cfg.PrivacyURL,
+		SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL,
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Scheduling: s.sched,
 		Ready: s.ready, Registry: s.registry, API: apiHandler,

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -55,6 +56,12 @@ type Config struct {
 	ExamRulesVersion    string // recorded with each online booking's agreement
 	PrivacyURL          string // the program's privacy policy
 	PrivacyVersion      string
+
+	// The program's support contact, shown on the Help page and wherever a
+	// candidate needs a person (a legal name change, a lost second
+	// factor). Either or both may be set.
+	SupportEmail string
+	SupportURL   string
 }
 
 // TestPaymentsOn reports whether the test-mode provider is offered: when
@@ -183,6 +190,8 @@ func settings() []setting {
 		{flag: "exam-rules-version", env: "CERTPORTAL_EXAM_RULES_VERSION", def: "2026-01", usage: "version of the exam rules, recorded with each agreement", set: str(func(c *Config) *string { return &c.ExamRulesVersion })},
 		{flag: "privacy-url", env: "CERTPORTAL_PRIVACY_URL", usage: "address of the program's privacy policy, linked where candidates agree to it", set: str(func(c *Config) *string { return &c.PrivacyURL })},
 		{flag: "privacy-version", env: "CERTPORTAL_PRIVACY_VERSION", def: "2026-01", usage: "version of the privacy policy, recorded with each agreement", set: str(func(c *Config) *string { return &c.PrivacyVersion })},
+		{flag: "support-email", env: "CERTPORTAL_SUPPORT_EMAIL", usage: "the program's support address, shown on the Help page", set: str(func(c *Config) *string { return &c.SupportEmail })},
+		{flag: "support-url", env: "CERTPORTAL_SUPPORT_URL", usage: "address of the program's support site or contact form, shown on the Help page", set: str(func(c *Config) *string { return &c.SupportURL })},
 		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", isBool: true, usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
 	}
 }
@@ -314,6 +323,7 @@ func (c *Config) validate() error {
 	for _, u := range []struct{ flag, env, value string }{
 		{"exam-rules-url", "CERTPORTAL_EXAM_RULES_URL", c.ExamRulesURL},
 		{"privacy-url", "CERTPORTAL_PRIVACY_URL", c.PrivacyURL},
+		{"support-url", "CERTPORTAL_SUPPORT_URL", c.SupportURL},
 	} {
 		if u.value == "" {
 			continue
@@ -321,6 +331,12 @@ func (c *Config) validate() error {
 		p, err := url.Parse(u.value)
 		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			return fmt.Errorf("config: --%s ($%s): %q is not an http(s) address", u.flag, u.env, u.value)
+		}
+	}
+	if c.SupportEmail != "" {
+		a, err := mail.ParseAddress(c.SupportEmail)
+		if err != nil || a.Name != "" || a.Address != c.SupportEmail || strings.ContainsAny(c.SupportEmail, " \t\r\n") {
+			return fmt.Errorf("config: --support-email ($CERTPORTAL_SUPPORT_EMAIL): %q is not a bare address such as support@example.org", c.SupportEmail)
 		}
 	}
 	if strings.TrimSpace(c.ExamRulesVersion) == "" || strings.TrimSpace(c.PrivacyVersion) == "" {

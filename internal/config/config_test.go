@@ -91,6 +91,10 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"CERTPORTAL_EXAM_RULES_URL": "javascript:alert(1)"}, nil, "--exam-rules-url ($CERTPORTAL_EXAM_RULES_URL)"},
 		{nil, []string{"--privacy-url", "/privacy"}, "--privacy-url ($CERTPORTAL_PRIVACY_URL)"},
 		{nil, []string{"--privacy-version", " "}, "--privacy-version"},
+		{nil, []string{"--support-url", "javascript:alert(1)"}, "--support-url ($CERTPORTAL_SUPPORT_URL)"},
+		{map[string]string{"CERTPORTAL_SUPPORT_EMAIL": "Support <help@example.org>"}, nil, "--support-email ($CERTPORTAL_SUPPORT_EMAIL)"},
+		{map[string]string{"CERTPORTAL_SUPPORT_EMAIL": "help@example.org\nBcc: x@evil.example"}, nil, "--support-email ($CERTPORTAL_SUPPORT_EMAIL)"},
+		{nil, []string{"--support-email", "not an address"}, "--support-email ($CERTPORTAL_SUPPORT_EMAIL)"},
 	} {
 		_, err := load(t, tc.env, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -103,5 +107,15 @@ func TestSecretFilesAreNotEchoed(t *testing.T) {
 	_, err := load(t, map[string]string{"CERTPORTAL_SMTP_URL": "ftp://user:hunter2@mail.example.org"})
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("err = %v: must not repeat the secret", err)
+	}
+}
+
+func TestSupportContact(t *testing.T) {
+	c, err := load(t, map[string]string{"CERTPORTAL_SUPPORT_EMAIL": "help@example.org"}, "--support-url", "https://help.example.org/contact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SupportEmail != "help@example.org" || c.SupportURL != "https://help.example.org/contact" {
+		t.Fatalf("support contact: %q %q", c.SupportEmail, c.SupportURL)
 	}
 }

@@ -132,12 +132,15 @@ func TestExamValidation(t *testing.T) {
 			{"language word", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "en, english" }},
 			{"language separator", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "en;es" }},
 			{"language region", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "pt-BRA" }},
+			{"language unknown", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "en,xx" }},
+			{"language undetermined", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "und" }},
+			{"language multiple", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "mul" }},
+			{"language private use", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "qaa" }},
+			{"language unknown region", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "en-ZZ" }},
+			{"language unknown script", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "sr-Abcd" }},
+			{"language extension", "languages", "exams.invalid_language_tag", func(e *portal.Exam) { e.Languages = "en-US-x-foo" }},
 			{"too many languages", "languages", "exams.too_many_languages", func(e *portal.Exam) {
-				var tags []string
-				for i := range 31 {
-					tags = append(tags, "a"+string(rune('a'+i/26))+string(rune('a'+i%26)))
-				}
-				e.Languages = strings.Join(tags, ",")
+				e.Languages = "ar,bg,cs,da,de,el,en,es,et,fi,fr,ga,he,hi,hr,hu,id,it,ja,ko,lt,lv,mt,nl,pl,pt,ro,ru,sk,sl,sv"
 			}},
 			{"no delivery", "delivery", "exams.invalid_delivery", func(e *portal.Exam) { e.Delivery = "" }},
 			{"unknown delivery", "delivery", "exams.invalid_delivery", func(e *portal.Exam) { e.Delivery = "test_center,mail" }},
@@ -146,6 +149,11 @@ func TestExamValidation(t *testing.T) {
 			{"currency two letters", "currency", "exams.invalid_currency", func(e *portal.Exam) { e.Currency = "US" }},
 			{"currency symbol", "currency", "exams.invalid_currency", func(e *portal.Exam) { e.Currency = "U$D" }},
 			{"currency unknown", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "XYZ" }},
+			{"currency none", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "XXX" }},
+			{"currency test", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "XTS" }},
+			{"currency gold", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "XAU" }},
+			{"currency withdrawn", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "DEM" }},
+			{"currency fund", "currency", "exams.unknown_currency", func(e *portal.Exam) { e.Currency = "USN" }},
 			{"passing 99", "passing_score", "exams.invalid_passing_score", func(e *portal.Exam) { e.PassingScore = 99 }},
 			{"passing 1001", "passing_score", "exams.invalid_passing_score", func(e *portal.Exam) { e.PassingScore = 1001 }},
 			{"retake -1", "retake_wait_days", "exams.invalid_retake_wait", func(e *portal.Exam) { e.RetakeWaitDays = -1 }},
@@ -215,10 +223,10 @@ func TestExamValidationAcceptsTheLimits(t *testing.T) {
 		}
 
 		e := validExam()
-		e.Languages, e.Delivery, e.Currency = "EN, pt-br ,, es-419,zh-hant-tw, en", "online, test_center", " eur "
+		e.Languages, e.Delivery, e.Currency = "EN, pt-br ,, es-419,zh-hant-tw, en, eng, fil", "online, test_center", " eur "
 		e.Name, e.Domains[0].Name = "  Spaced  ", " Secure "
 		got := mustCreate(t, svc, e)
-		if got.Languages != "en,pt-BR,es-419,zh-Hant-TW" || got.Delivery != "test_center,online" || got.Currency != "EUR" ||
+		if got.Languages != "en,pt-BR,es-419,zh-Hant-TW,fil" || got.Delivery != "test_center,online" || got.Currency != "EUR" ||
 			got.Name != "Spaced" || got.Domains[0].Name != "Secure" || got.Domains[0].Position != 1 {
 			t.Fatalf("normalised exam = %+v", got)
 		}

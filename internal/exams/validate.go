@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 
 	"example.org/certportal/internal/portal"
 )
@@ -60,7 +60,7 @@ func validateExam(e *portal.Exam) error {
 		v.Add("name", "exams.invalid_name", nil)
 	}
 	if utf8.RuneCountInString(e.Description) > MaxDescriptionChars {
-		v.Add("description", "exams.description_too_long", map[string]any{"Max": MaxDescriptionChars})
+		v.Add("description", "exams.description_too_long", map[string]any{"Count": MaxDescriptionChars})
 	}
 	switch e.Level {
 	case portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty:
@@ -83,7 +83,7 @@ func validateExam(e *portal.Exam) error {
 	case !currencyCode.MatchString(e.Currency):
 		v.Add("currency", "exams.invalid_currency", nil)
 	default:
-		if _, err := currency.ParseISO(e.Currency); err != nil {
+		if !IsCurrency(e.Currency) {
 			v.Add("currency", "exams.unknown_currency", map[string]any{"Currency": e.Currency})
 		} else {
 			currencyOK = true
@@ -111,13 +111,13 @@ func validateExam(e *portal.Exam) error {
 		v.Add("passing_score", "exams.invalid_passing_score", nil)
 	}
 	if e.RetakeWaitDays < 0 || e.RetakeWaitDays > MaxRetakeWaitDays {
-		v.Add("retake_wait_days", "exams.invalid_retake_wait", map[string]any{"Max": MaxRetakeWaitDays})
+		v.Add("retake_wait_days", "exams.invalid_retake_wait", map[string]any{"Count": MaxRetakeWaitDays})
 	}
 	if e.MaxReschedules < 0 || e.MaxReschedules > MaxRescheduleLimit {
-		v.Add("max_reschedules", "exams.invalid_max_reschedules", map[string]any{"Max": MaxRescheduleLimit})
+		v.Add("max_reschedules", "exams.invalid_max_reschedules", map[string]any{"Count": MaxRescheduleLimit})
 	}
 	if e.ValidityMonths < MinValidityMonths || e.ValidityMonths > MaxValidityMonths {
-		v.Add("validity_months", "exams.invalid_validity", map[string]any{"Min": MinValidityMonths, "Max": MaxValidityMonths})
+		v.Add("validity_months", "exams.invalid_validity", map[string]any{"Min": MinValidityMonths, "Count": MaxValidityMonths})
 	}
 	validateDomains(e, &v)
 	return v.Err()
@@ -134,17 +134,10 @@ func validateLanguages(e *portal.Exam, v *portal.Validation) {
 		if item == "" {
 			continue
 		}
-		m := languageTag.FindStringSubmatch(item)
-		if m == nil {
+		tag, ok := canonicalLanguage(item)
+		if !ok {
 			v.Add("languages", "exams.invalid_language_tag", map[string]any{"Tag": item})
 			return
-		}
-		tag := strings.ToLower(m[1])
-		if m[2] != "" {
-			tag += "-" + strings.ToUpper(m[2][:1]) + strings.ToLower(m[2][1:])
-		}
-		if m[3] != "" {
-			tag += "-" + strings.ToUpper(m[3])
 		}
 		if !seen[tag] {
 			seen[tag] = true
@@ -155,7 +148,7 @@ func validateLanguages(e *portal.Exam, v *portal.Validation) {
 	case len(tags) == 0:
 		v.Add("languages", "exams.languages_required", nil)
 	case len(tags) > MaxLanguages:
-		v.Add("languages", "exams.too_many_languages", map[string]any{"Max": MaxLanguages})
+		v.Add("languages", "exams.too_many_languages", map[string]any{"Count": MaxLanguages})
 	default:
 		e.Languages = strings.Join(tags, ",")
 	}
@@ -205,7 +198,7 @@ func validateDomains(e *portal.Exam, v *portal.Validation) {
 		d.Position = i + 1
 		d.Name = strings.TrimSpace(d.Name)
 		if n := utf8.RuneCountInString(d.Name); n == 0 || n > MaxDomainNameChars {
-			v.Add("domains", "exams.invalid_domain_name", map[string]any{"Position": d.Position, "Max": MaxDomainNameChars})
+			v.Add("domains", "exams.invalid_domain_name", map[string]any{"Position": d.Position, "Count": MaxDomainNameChars})
 		}
 		if d.WeightPercent < MinDomainWeight || d.WeightPercent > MaxDomainWeight {
 			v.Add("domains", "exams.invalid_domain_weight", map[string]any{"Position": d.Position})
@@ -216,4 +209,42 @@ func validateDomains(e *portal.Exam, v *portal.Validation) {
 	if weightsOK && total != domainWeightsTotal {
 		v.Add("domains", "exams.domain_weights", map[string]any{"Total": total})
 	}
+}
+
+// canonicalLanguage checks a BCP 47 tag of the shape the catalog uses
+// (languageTag) and returns its canonical form ("pt-br" is "pt-BR", "eng"
+// is "en"). The language must be a known one, not a private-use code
+// (qaa–qtz) or a special one (und, mul, mis, zxx); a script or region, when
+// given, must be known too.
+func canonicalLanguage(s string) (string, bool) {
+	m := languageTag.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	base, conf := tag.Base()
+	if conf != language.Exact {
+		return "", false
+	}
+	switch b := base.String(); {
+	case b == "und" || b == "mul" || b == "mis" || b == "zxx":
+		return "", false
+	case len(b) == 3 && b >= "qaa" && b <= "qtz":
+		return "", false
+	}
+	if m[2] != "" {
+		if sc, err := language.ParseScript(m[2]); err != nil || sc.String() == "Zzzz" {
+			return "", false
+		}
+	}
+	if m[3] != "" {
+		r, err := language.ParseRegion(m[3])
+		if err != nil || !(r.IsCountry() || r.IsGroup()) {
+			return "", false
+		}
+	}
+	return tag.String(), true
 }

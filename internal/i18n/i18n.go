@@ -1,10 +1,17 @@
 // Package i18n is certportal's translation catalog. Every user-facing string
 // goes through it: pages, mail and error messages name a message ID and the
-// catalog turns it into text in the user's language. English is complete;
-// other languages fall back to English message by message.
+// catalog turns it into text in the user's language. English is the
+// reference: every shipped language has each area's English IDs, with the
+// same placeholders, and every plural form its rules need (Spanish: "one",
+// "many" for millions, "other"); the package's tests enforce both. At run
+// time a message a language lacks still falls back to English.
 //
 // Message files live in locales/ as AREA.LANG.json (web.en.json,
-// mail.es.json, …) in go-i18n's JSON format.
+// mail.es.json, …) in go-i18n's JSON format; a message that takes a count
+// is an object of plural forms. Plural forms are selected by the Count
+// value alone, so a message that shows a number of things (minutes,
+// seats, characters, a limit) takes that number as Count, never under
+// another name; the package's tests enforce that too.
 package i18n
 
 import (
@@ -14,6 +21,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -150,22 +158,96 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 func (l *Localizer) Lang() string { return l.lang }
 
 // T translates a message ID with its placeholders. A count in data["Count"]
-// selects the plural form. An unknown ID yields the ID itself in brackets,
-// so a missing message is visible rather than blank; a test keeps every ID
-// used by the templates defined.
+// selects the plural form. A message the language lacks is shown in
+// English, and a count whose plural form a message lacks gets the message's
+// "other" form; tests keep both from happening for shipped languages. An
+// unknown ID yields the ID itself in brackets, so a missing message is
+// visible rather than blank; a test keeps every ID used by the templates
+// defined.
 func (l *Localizer) T(id string, data map[string]any) string {
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if n, ok := data["Count"]; ok {
-		cfg.PluralCount = n
-	}
-	s, err := l.l.Localize(cfg)
-	if err != nil && !l.c.ids[l.lang][id] {
-		s, err = l.fallback.Localize(cfg)
-	}
-	if err != nil || s == "" {
+	s, _ := l.localize(id, data)
+	if s == "" {
 		return "[" + id + "]"
 	}
 	return s
+}
+
+// localize renders id, from English when the language lacks it. Its error
+// reports what T papers over: a plural form the count needs and the
+// message lacks, or a count that is not a number (the text is then the
+// "other" form), or a template that fails.
+func (l *Localizer) localize(id string, data map[string]any) (string, error) {
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	var countErr error
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount, countErr = pluralCount(n)
+		if whole, ok := wholeNumber(cfg.PluralCount); ok {
+			// The count is shown with the language's grouping:
+			// "1,250 events", "1250 eventos", "1.000.000 de plazas".
+			shown := make(map[string]any, len(data))
+			for k, v := range data {
+				shown[k] = v
+			}
+			shown["Count"] = l.Number(whole)
+			cfg.TemplateData = shown
+		}
+	}
+	loc := l.l
+	if !l.c.ids[l.lang][id] {
+		loc = l.fallback
+	}
+	s, err := loc.Localize(cfg)
+	if countErr != nil {
+		return s, fmt.Errorf("i18n: %s: %w", id, countErr)
+	}
+	return s, err
+}
+
+// wholeNumber is a count from pluralCount as an integer, if it is one.
+func wholeNumber(count any) (int64, bool) {
+	switch x := count.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// pluralCount turns a count into what go-i18n selects plural forms by: an
+// integer, or a decimal string. Counts arrive as any integer type, or as a
+// float64 after a JSON round trip.
+func pluralCount(n any) (any, error) {
+	switch x := n.(type) {
+	case int, int8, int16, int32, int64, string:
+		return x, nil
+	case uint:
+		return strconv.FormatUint(uint64(x), 10), nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case uint64:
+		return strconv.FormatUint(x, 10), nil
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case json.Number:
+		return x.String(), nil
+	}
+	return nil, fmt.Errorf("count %v (%T) is not a number", n, n)
 }
 
 // Tr is T with alternating key/value pairs, for templates:

@@ -110,8 +110,11 @@ type Booking struct {
 	NoShowKind        string
 	CheckedInAt       *time.Time
 	HoldIP            string // the address the hold was made from
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// ChargedMinor is what checkout charged for the booking (its price
+	// less its discount when checked out; 0 before). Refunds come from it.
+	ChargedMinor int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // AmountMinor is what the candidate pays for the booking.

@@ -54,7 +54,7 @@ func quoteCancelAt(b *portal.BookingDetail, now time.Time) (CancelQuote, error) 
 	if b.FreeReschedule { // the center closed the slot: full refund
 		q.Percent, q.Allowed = 100, true
 	}
-	q.Refund = refundAmount(b.AmountMinor(), q.Percent)
+	q.Refund = refundAmount(b.ChargedMinor, q.Percent) // what was charged, never the list price
 	q.Voucher = q.Allowed && q.Percent == 100 && b.VoucherID != nil && b.VoucherReleasedAt == nil
 	return q, nil
 }
@@ -69,8 +69,8 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxCancelReason {
-		return nil, &portal.Error{Code: portal.EInvalid, Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason},
-			Fields: []portal.FieldError{{Field: "reason", Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Max": MaxCancelReason}}}}
+		return nil, &portal.Error{Code: portal.EInvalid, Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Count": MaxCancelReason},
+			Fields: []portal.FieldError{{Field: "reason", Message: "schedule.cancel.reason_too_long", Data: map[string]any{"Count": MaxCancelReason}}}}
 	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		b, err := tx.LockBooking(ctx, bookingID)
@@ -90,7 +90,7 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 		}
 		if staff {
 			q.Percent, q.Allowed = 100, true
-			q.Refund = b.AmountMinor()
+			q.Refund = b.ChargedMinor
 			q.Voucher = b.VoucherID != nil && b.VoucherReleasedAt == nil
 		}
 		if !q.Allowed {
@@ -138,7 +138,8 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 // requestRefund records a refund of amount for the booking's payment and
 // queues its execution, in the caller's transaction. The refunds table
 // allows one refund per booking, so a second request fails the
-// transaction instead of paying twice.
+// transaction instead of paying twice; and a refund that would take more
+// than the payment still holds fails it too (store.CreateRefund).
 func (s *Service) requestRefund(ctx context.Context, tx *store.Tx, b *portal.Booking, amount int64) error {
 	if amount <= 0 || b.PaymentID == nil {
 		return nil

@@ -67,10 +67,22 @@ func ownBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, id int64)
 	return b, nil
 }
 
+// cartBooking reads a booking of the acting candidate's cart for a
+// change. It locks the candidate's row first (store.LockUser), as Hold and
+// Checkout do: every change to a candidate's cart (hold, release, apply or
+// remove a voucher) and the checkout that prices the cart run one after
+// the other, so a checkout never charges a cart that changed under it.
+func cartBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, id int64) (*portal.BookingDetail, error) {
+	if err := tx.LockUser(ctx, actor.UserID); err != nil {
+		return nil, err
+	}
+	return ownBooking(ctx, tx, actor, id)
+}
+
 // Release gives up a hold in the cart; its seat and voucher go back.
 func (s *Service) Release(ctx context.Context, actor portal.Actor, bookingID int64) error {
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		b, err := ownBooking(ctx, tx, actor, bookingID)
+		b, err := cartBooking(ctx, tx, actor, bookingID)
 		if err != nil {
 			return err
 		}
@@ -108,7 +120,7 @@ func (s *Service) ApplyVoucher(ctx context.Context, actor portal.Actor, bookingI
 		return &portal.Error{Code: portal.EInvalid, Message: "schedule.voucher.unknown", Fields: []portal.FieldError{{Field: "code", Message: "schedule.voucher.unknown"}}}
 	}
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		b, err := ownBooking(ctx, tx, actor, bookingID)
+		b, err := cartBooking(ctx, tx, actor, bookingID)
 		if err != nil {
 			return err
 		}
@@ -152,7 +164,7 @@ func (s *Service) ApplyVoucher(ctx context.Context, actor portal.Actor, bookingI
 // back.
 func (s *Service) RemoveVoucher(ctx context.Context, actor portal.Actor, bookingID int64) error {
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		b, err := ownBooking(ctx, tx, actor, bookingID)
+		b, err := cartBooking(ctx, tx, actor, bookingID)
 		if err != nil {
 			return err
 		}

@@ -149,14 +149,14 @@ func ValidateCenter(c *portal.TestCenter) error {
 		v.Add("code", "centers.invalid_code", nil)
 	}
 	if n := utf8.RuneCountInString(c.Name); n == 0 || n > maxCenterName {
-		v.Add("name", "centers.invalid_name", map[string]any{"Max": maxCenterName})
+		v.Add("name", "centers.invalid_name", map[string]any{"Count": maxCenterName})
 	}
 	if c.AddressLine1 == "" {
 		v.Add("address_line1", "centers.address_required", nil)
 	}
 	tooLong := func(field, value string, max int) {
 		if !v.Has(field) && utf8.RuneCountInString(value) > max {
-			v.Add(field, "centers.too_long", map[string]any{"Max": max})
+			v.Add(field, "centers.too_long", map[string]any{"Count": max})
 		}
 	}
 	tooLong("address_line1", c.AddressLine1, maxCenterAddress)
@@ -181,10 +181,10 @@ func ValidateCenter(c *portal.TestCenter) error {
 		v.Add("time_zone", "centers.invalid_time_zone", nil)
 	}
 	if c.Seats < minCenterSeats || c.Seats > maxCenterSeats {
-		v.Add("seats", "centers.invalid_seats", map[string]any{"Min": minCenterSeats, "Max": maxCenterSeats})
+		v.Add("seats", "centers.invalid_seats", map[string]any{"Min": minCenterSeats, "Count": maxCenterSeats})
 	}
 	if len(c.Hours) > maxCenterHours {
-		v.Add("hours", "centers.too_long", map[string]any{"Max": maxCenterHours})
+		v.Add("hours", "centers.too_long", map[string]any{"Count": maxCenterHours})
 	} else if _, err := ParseHours(c.Hours); err != nil {
 		v.Add("hours", "centers.invalid_hours", map[string]any{"Detail": err.Error()})
 	}
@@ -379,12 +379,12 @@ func readCenterRows(data []byte, byCode map[string]*portal.TestCenter, rep *Impo
 		rep.Rows++
 		if rep.Rows > MaxImportRows {
 			rep.Rows--
-			rep.Errors = []RowError{{Line: line, Message: "centers.import.too_many_rows", Data: map[string]any{"Max": MaxImportRows}}}
+			rep.Errors = []RowError{{Line: line, Message: "centers.import.too_many_rows", Data: map[string]any{"Count": MaxImportRows}}}
 			return nil
 		}
 		if len(rec) != len(header) {
 			rep.Errors = append(rep.Errors, RowError{Line: line, Message: "centers.import.column_count",
-				Data: map[string]any{"Want": len(header), "Got": len(rec)}})
+				Data: map[string]any{"Count": len(rec), "Want": len(header)}})
 			continue
 		}
 		row, errs := readCenterRow(line, rec, cols, byCode)

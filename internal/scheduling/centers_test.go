@@ -343,7 +343,7 @@ func TestImportCentersFileProblems(t *testing.T) {
 		{"not UTF-8", centersHeader + row("AAA-01") + "BBB-01,Caf\xe9,1 Main St,,Boston,,,US,42.35,-71.06,America/New_York,20,mon 09:00-17:00,true\n",
 			[]string{"3:name:centers.import.not_utf8"}, nil},
 		{"too many rows", centersHeader + strings.Repeat(row("AAA-01"), scheduling.MaxImportRows+1),
-			[]string{fmt.Sprintf("%d::centers.import.too_many_rows", scheduling.MaxImportRows+2)}, map[string]any{"Max": scheduling.MaxImportRows}},
+			[]string{fmt.Sprintf("%d::centers.import.too_many_rows", scheduling.MaxImportRows+2)}, map[string]any{"Count": scheduling.MaxImportRows}},
 		{"too large", centersHeader + strings.Repeat(" ", scheduling.MaxImportBytes),
 			[]string{"1::centers.import.too_large"}, nil},
 	} {

@@ -103,17 +103,8 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		return nil, refused(portal.EConflict, "schedule.checkout.mixed_currency", nil)
 	}
 	if cart.Online {
-		var v portal.Validation
-		if !req.SystemChecked {
-			v.Add("system_checked", "schedule.checkout.system_check_required", nil)
-		}
-		if !req.AgreeRules {
-			v.Add("agree_rules", "schedule.checkout.rules_required", nil)
-		}
-		if !req.AgreePrivacy {
-			v.Add("agree_privacy", "schedule.checkout.privacy_required", nil)
-		}
-		if err := v.Err(); err != nil {
+		agreed := OnlineAgreement{SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy}
+		if err := agreed.check(""); err != nil {
 			return nil, err
 		}
 	}
@@ -154,10 +145,13 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 	failpoint.Inject(failpoint.CheckoutPaymentCreated)
 	now := tx.Now()
 	for _, b := range cart.Items {
-		upd := store.BookingUpdate{PaymentID: &p.ID}
+		// Charge exactly what was priced: the move to pending is
+		// conditional on the price, discount and voucher read above, and
+		// records the amount as the booking's charge.
+		charged, priced := b.AmountMinor(), store.PricingOf(&b.Booking)
+		upd := store.BookingUpdate{PaymentID: &p.ID, ChargedMinor: &charged, Priced: &priced}
 		if b.Online() {
-			upd.SystemCheckedAt, upd.AgreedAt = &now, &now
-			upd.RulesVersion, upd.PrivacyVersion = &s.cfg.RulesVersion, &s.cfg.PrivacyVersion
+			s.recordAgreement(&upd, now)
 		}
 		next := portal.BookingPending
 		upd.State = &next
@@ -166,8 +160,16 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 			upd.HoldExpiresAt = &until
 		}
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, upd); errors.Is(err, portal.ErrNotFound) {
-			// The hold ran out or was released since the cart was read.
-			return nil, refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
+			// The hold ran out (the sweep does not take the candidate's
+			// lock) or its pricing changed since the cart was read.
+			cur, ferr := tx.LockBooking(ctx, b.ID)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if cur.State != portal.BookingHeld {
+				return nil, refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
+			}
+			return nil, refused(portal.EConflict, "schedule.checkout.cart_changed", nil)
 		} else if err != nil {
 			return nil, err
 		}
@@ -316,7 +318,7 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 				return err
 			}
 			if !ok {
-				if err := s.requestRefund(ctx, tx, &b.Booking, b.AmountMinor()); err != nil {
+				if err := s.requestRefund(ctx, tx, &b.Booking, b.ChargedMinor); err != nil {
 					return err
 				}
 				if err := audit(ctx, tx, actor, "scheduling.late_payment_refunded", "booking:"+b.Reference, ""); err != nil {

@@ -94,7 +94,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 		if start.Before(b.EndsAt().Add(gap)) && b.StartsAt.Before(end.Add(gap)) {
 			if gap > 0 {
 				return refused(portal.EConflict, "schedule.rule.online_gap", map[string]any{
-					"Exam": b.ExamCode, "Hours": int(gap.Hours()), "Date": b.EndsAt().Add(gap)})
+					"Exam": b.ExamCode, "Count": int(gap.Hours()), "Date": b.EndsAt().Add(gap)})
 			}
 			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
 		}
@@ -106,7 +106,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 	if failed != nil {
 		allowed := failed.TakenAt.AddDate(0, 0, e.RetakeWaitDays)
 		if start.Before(allowed) {
-			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Days": e.RetakeWaitDays, "Date": allowed})
+			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Count": e.RetakeWaitDays, "Date": allowed})
 		}
 	}
 	return nil

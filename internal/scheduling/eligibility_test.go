@@ -37,8 +37,8 @@ func TestRetakeWait(t *testing.T) {
 				if got := dataTime(t, pe, "Date"); !got.Equal(allowed) {
 					t.Fatalf("Date = %s, want %s", got, allowed)
 				}
-				if pe.Data["Days"] != tc.exam.RetakeWaitDays {
-					t.Errorf("Days = %v, want %d", pe.Data["Days"], tc.exam.RetakeWaitDays)
+				if pe.Data["Count"] != tc.exam.RetakeWaitDays {
+					t.Errorf("Count = %v, want %d", pe.Data["Count"], tc.exam.RetakeWaitDays)
 				}
 				f.hold(c, tc.exam, f.onlineSlot(allowed)) // exactly the first allowed start
 			})

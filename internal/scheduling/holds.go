@@ -81,15 +81,20 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 			held++
 		}
 		if held >= s.cfg.MaxHolds {
-			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Max": s.cfg.MaxHolds})
+			return refused(portal.EConflict, "schedule.hold.too_many", map[string]any{"Count": s.cfg.MaxHolds})
 		}
 		if actor.IP != "" {
+			// Count under the address's lock: concurrent holds from one
+			// address (many accounts) are counted one after the other.
+			if err := tx.LockHoldAddress(ctx, actor.IP); err != nil {
+				return err
+			}
 			fromIP, err := tx.UnpaidHoldsFromIP(ctx, actor.IP, tx.Now())
 			if err != nil {
 				return err
 			}
 			if fromIP >= s.cfg.MaxHoldsPerIP {
-				return refused(portal.EConflict, "schedule.hold.too_many_from_address", map[string]any{"Max": s.cfg.MaxHoldsPerIP})
+				return refused(portal.EConflict, "schedule.hold.too_many_from_address", map[string]any{"Count": s.cfg.MaxHoldsPerIP})
 			}
 		}
 		if err := s.checkEligible(ctx, tx, u.ID, e, sl, 0); err != nil {
@@ -143,10 +148,10 @@ func (s *Service) plainlyFull(ctx context.Context, slotID int64) (bool, error) {
 // minimum lead time, or beyond the horizon.
 func (s *Service) checkWindow(now, start time.Time) error {
 	if start.Before(now.Add(s.cfg.MinLead)) {
-		return refused(portal.EConflict, "schedule.hold.too_soon", map[string]any{"Hours": int(s.cfg.MinLead.Hours())})
+		return refused(portal.EConflict, "schedule.hold.too_soon", map[string]any{"Count": int(s.cfg.MinLead.Hours())})
 	}
 	if start.After(now.Add(s.cfg.Horizon)) {
-		return refused(portal.EConflict, "schedule.hold.too_far", map[string]any{"Days": int(s.cfg.Horizon.Hours() / 24)})
+		return refused(portal.EConflict, "schedule.hold.too_far", map[string]any{"Count": int(s.cfg.Horizon.Hours() / 24)})
 	}
 	return nil
 }
@@ -268,7 +273,13 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 	for id := range stale {
 		s.expireCheckout(ctx, id)
 	}
-	return n, nil
+	// Addresses without a hold for a day need no lock row any more (in a
+	// transaction of its own: it takes no other lock).
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.DeleteHoldAddressesBefore(ctx, tx.Now().Add(-24*time.Hour))
+		return err
+	})
+	return n, err
 }
 
 // expireCheckout closes the provider's payment page of a payment whose

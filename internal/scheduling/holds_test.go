@@ -39,8 +39,8 @@ func TestHoldLimits(t *testing.T) {
 					continue
 				}
 				pe := wantRefused(t, err, "schedule.hold.too_many")
-				if pe.Data["Max"] != 5 {
-					t.Errorf("Data = %v, want Max 5", pe.Data)
+				if pe.Data["Count"] != 5 {
+					t.Errorf("Data = %v, want Count 5", pe.Data)
 				}
 				if got := f.slot(sl.ID).Taken; got != 0 {
 					t.Errorf("refused hold took a seat: taken = %d", got)
@@ -66,8 +66,8 @@ func TestHoldLimits(t *testing.T) {
 					continue
 				}
 				pe := wantRefused(t, err, "schedule.hold.too_many_from_address")
-				if pe.Data["Max"] != 3 {
-					t.Errorf("Data = %v, want Max 3", pe.Data)
+				if pe.Data["Count"] != 3 {
+					t.Errorf("Data = %v, want Count 3", pe.Data)
 				}
 			}
 			if got := f.slot(sl.ID).Taken; got != 3 {

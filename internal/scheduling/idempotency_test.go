@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,6 +211,50 @@ func TestIdempotentConcurrent(t *testing.T) {
 				}
 			default:
 				t.Errorf("request %d: %+v", i, r)
+			}
+		}
+	})
+}
+
+// TestIdempotencyKeysKept48Hours pins CONC-04's retention: the hourly
+// purge keeps a key 47 hours after its request (a repeat still gets the
+// stored response without running again) and forgets it after 49 (the
+// same key then runs as a new request).
+func TestIdempotencyKeysKept48Hours(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		u := f.candidate.UserID
+		var runs atomic.Int64
+		call := func() (scheduling.Stored, bool, error) {
+			return f.svc.Idempotent(f.ctx, u, "key-purge", "hold slot 7", func() (scheduling.Stored, error) {
+				n := runs.Add(1)
+				return scheduling.Stored{Status: 201, Body: fmt.Sprintf(`{"run":%d}`, n)}, nil
+			})
+		}
+		keys := func() int { return f.count(`SELECT COUNT(*) FROM idempotency_keys WHERE user_id = %d`, u) }
+		if _, replayed, err := call(); err != nil || replayed {
+			t.Fatalf("first = %v, %v", replayed, err)
+		}
+		for _, tc := range []struct {
+			after        time.Duration
+			wantKeys     int
+			wantReplayed bool
+			wantBody     string
+		}{
+			{47 * time.Hour, 1, true, `{"run":1}`},
+			{49 * time.Hour, 0, false, `{"run":2}`},
+		} {
+			f.clock.Set(fixtureNow.Add(tc.after))
+			if err := f.svc.PurgeIdempotencyKeys(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := keys(); got != tc.wantKeys {
+				t.Fatalf("after %s: %d keys kept, want %d", tc.after, got, tc.wantKeys)
+			}
+			out, replayed, err := call()
+			if err != nil || replayed != tc.wantReplayed || out.Body != tc.wantBody {
+				t.Fatalf("after %s: repeat = %+v, replayed %v, %v; want %s, replayed %v", tc.after, out, replayed, err, tc.wantBody, tc.wantReplayed)
 			}
 		}
 	})

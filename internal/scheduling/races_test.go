@@ -29,6 +29,12 @@ type rowLock struct {
 
 func (f *fixture) lockBookingRow(id int64) *rowLock {
 	f.t.Helper()
+	return f.lockRow("bookings", id)
+}
+
+// lockRow locks one row of a table in a raw transaction.
+func (f *fixture) lockRow(table string, id int64) *rowLock {
+	f.t.Helper()
 	tx, err := f.st.DB().BeginTx(f.ctx, nil)
 	if err != nil {
 		f.t.Fatal(err)
@@ -39,7 +45,7 @@ func (f *fixture) lockBookingRow(id int64) *rowLock {
 		f.t.Fatal(err)
 	}
 	var got int64
-	if err := tx.QueryRowContext(f.ctx, fmt.Sprintf(`SELECT id FROM bookings WHERE id = %d FOR UPDATE`, id)).Scan(&got); err != nil {
+	if err := tx.QueryRowContext(f.ctx, fmt.Sprintf(`SELECT id FROM %s WHERE id = %d FOR UPDATE`, table, id)).Scan(&got); err != nil {
 		f.t.Fatal(err)
 	}
 	return l

@@ -18,6 +18,9 @@ type RescheduleRequest struct {
 	// (RescheduleFee); a free move ignores them.
 	Provider string
 	Card     string
+	// Agreement is what a move into online delivery needs
+	// (MoveNeedsAgreement), as checkout does; other moves ignore it.
+	Agreement OnlineAgreement
 }
 
 // RescheduleResult is a finished or started move.
@@ -62,7 +65,9 @@ func (s *Service) RescheduleFee(b *portal.BookingDetail) (int64, error) {
 // seats nor neither. When a fee is due, the move waits for its payment
 // and happens in the transaction that records it (settleMove); if it is
 // no longer possible then, the fee is refunded. A move the center caused
-// (free_reschedule) does not count against the exam's limit.
+// (free_reschedule) does not count against the exam's limit. A move into
+// online delivery is refused without the online agreement, which is
+// recorded on the booking when the move is made or started.
 func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID int64, req RescheduleRequest) (*RescheduleResult, error) {
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
@@ -82,6 +87,20 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 		if err != nil {
 			return err
 		}
+		if MoveNeedsAgreement(b, sl) {
+			if err := req.Agreement.check("schedule.reschedule.online_requirements"); err != nil {
+				return err
+			}
+			var upd store.BookingUpdate
+			s.recordAgreement(&upd, tx.Now())
+			if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingConfirmed}, upd); err != nil {
+				return fmt.Errorf("scheduling: record the online agreement of booking %s: %w", b.Reference, err)
+			}
+			if err := audit(ctx, tx, actor, "scheduling.online_agreed", "booking:"+b.Reference,
+				fmt.Sprintf("slot %d, rules %s, privacy %s", sl.ID, s.cfg.RulesVersion, s.cfg.PrivacyVersion)); err != nil {
+				return err
+			}
+		}
 		fee, err := s.RescheduleFee(b)
 		if err != nil {
 			return err
@@ -99,14 +118,8 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 			return err
 		}
 		// Refuse now rather than charge for a time that is plainly gone.
-		if sl.Free() == 0 {
-			stale, err := tx.ExpiredHoldsInSlot(ctx, sl.ID)
-			if err != nil {
-				return err
-			}
-			if sl.ClosedAt != nil || len(stale) == 0 {
-				return refused(portal.EConflict, "schedule.hold.full", nil)
-			}
+		if err := plainlyFull(ctx, tx, sl); err != nil {
+			return err
 		}
 		// A new choice replaces a move still waiting for its fee; a payment
 		// for the old one that still arrives is refunded.
@@ -351,10 +364,10 @@ func (s *Service) canRescheduleAt(b *portal.BookingDetail, now time.Time) error 
 		return nil
 	}
 	if deadline := s.RescheduleDeadline(b); now.After(deadline) {
-		return refused(portal.EConflict, "schedule.reschedule.too_late", map[string]any{"Date": deadline, "Hours": int(s.cfg.RescheduleCutoff.Hours())})
+		return refused(portal.EConflict, "schedule.reschedule.too_late", map[string]any{"Date": deadline, "Count": int(s.cfg.RescheduleCutoff.Hours())})
 	}
 	if b.Reschedules >= b.MaxReschedules {
-		return refused(portal.EConflict, "schedule.reschedule.limit", map[string]any{"Max": b.MaxReschedules})
+		return refused(portal.EConflict, "schedule.reschedule.limit", map[string]any{"Count": b.MaxReschedules})
 	}
 	return nil
 }

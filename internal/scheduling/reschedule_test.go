@@ -130,8 +130,8 @@ func TestRescheduleLimits(t *testing.T) {
 		}
 		_, err := f.reschedule(c, b.ID, s1.ID)
 		pe := wantRefused(t, err, "schedule.reschedule.limit")
-		if pe.Data["Max"] != 2 {
-			t.Errorf("Max = %v, want 2", pe.Data["Max"])
+		if pe.Data["Count"] != 2 {
+			t.Errorf("Count = %v, want 2", pe.Data["Count"])
 		}
 		if f.slot(s1.ID).Taken != 0 || f.slot(s2.ID).Taken != 0 || f.slot(s3.ID).Taken != 1 {
 			t.Fatalf("taken %d/%d/%d, want 0/0/1", f.slot(s1.ID).Taken, f.slot(s2.ID).Taken, f.slot(s3.ID).Taken)

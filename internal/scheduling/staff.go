@@ -96,7 +96,7 @@ func (s *Service) SetCapacity(ctx context.Context, actor portal.Actor, slotID in
 		}
 		if err := tx.SetSlotCapacity(ctx, slotID, capacity); errors.Is(err, portal.ErrNotFound) {
 			return &portal.Error{Code: portal.EConflict, Message: "schedule.staff.capacity_below_taken",
-				Data: map[string]any{"Taken": sl.Taken}, Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_below_taken", Data: map[string]any{"Taken": sl.Taken}}}}
+				Data: map[string]any{"Count": sl.Taken}, Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_below_taken", Data: map[string]any{"Count": sl.Taken}}}}
 		} else if err != nil {
 			return err
 		}
@@ -144,6 +144,11 @@ func (s *Service) CloseCenterDay(ctx context.Context, actor portal.Actor, center
 	day, err := time.ParseInLocation(time.DateOnly, date, c.Location())
 	if err != nil || day.Before(s.clock.Now().AddDate(0, 0, -1)) {
 		return 0, &portal.Error{Code: portal.EInvalid, Message: "schedule.staff.date_invalid", Fields: []portal.FieldError{{Field: "date", Message: "schedule.staff.date_invalid"}}}
+	}
+	if latest := s.clock.Now().AddDate(PlanningYears, 0, 0); day.After(latest) {
+		data := map[string]any{"Latest": latest}
+		return 0, &portal.Error{Code: portal.EInvalid, Message: "schedule.staff.date_too_far", Data: data,
+			Fields: []portal.FieldError{{Field: "date", Message: "schedule.staff.date_too_far", Data: data}}}
 	}
 	n := 0
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {

@@ -68,8 +68,8 @@ func TestSetCapacity(t *testing.T) {
 
 		err := f.svc.SetCapacity(f.ctx, f.staff, sl.ID, 1)
 		pe := wantRefused(t, err, "schedule.staff.capacity_below_taken")
-		if pe.Data["Taken"] != 2 {
-			t.Errorf("Taken = %v, want 2", pe.Data["Taken"])
+		if pe.Data["Count"] != 2 {
+			t.Errorf("Count = %v, want 2", pe.Data["Count"])
 		}
 		if got := f.slot(sl.ID).Capacity; got != 10 {
 			t.Fatalf("capacity = %d after a refused change", got)

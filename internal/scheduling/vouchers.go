@@ -24,6 +24,10 @@ type VoucherRequest struct {
 
 var voucherCode = regexp.MustCompile(`^[A-Z0-9]{4,40}$`)
 
+// PlanningYears bounds the dates staff enter in the console: a voucher
+// expires, and a center is closed, at most this many years from now.
+const PlanningYears = 10
+
 // CreateVoucher issues a voucher. Admins and the system (for example the
 // retake voucher after a pass) only.
 func (s *Service) CreateVoucher(ctx context.Context, actor portal.Actor, r VoucherRequest) (*portal.Voucher, error) {
@@ -44,8 +48,12 @@ func (s *Service) CreateVoucher(ctx context.Context, actor portal.Actor, r Vouch
 	if r.MaxUses < 1 || r.MaxUses > 1_000_000 {
 		v.Add("max_uses", "schedule.voucher.max_uses_invalid", nil)
 	}
-	if !r.ExpiresAt.After(s.clock.Now()) {
+	now := s.clock.Now()
+	switch latest := now.AddDate(PlanningYears, 0, 0); {
+	case !r.ExpiresAt.After(now):
 		v.Add("expires_at", "schedule.voucher.expiry_invalid", nil)
+	case r.ExpiresAt.After(latest):
+		v.Add("expires_at", "schedule.voucher.expiry_too_far", map[string]any{"Latest": latest})
 	}
 	var exams []string
 	for _, c := range r.ExamCodes {

@@ -12,7 +12,7 @@ import (
 const bookingColumns = `id, reference, user_id, exam_id, slot_id, state, language, hold_expires_at, price_minor,
 	discount_minor, currency, voucher_id, voucher_released_at, payment_id, policy, reschedules, free_reschedule,
 	rules_version, privacy_version, agreed_at, system_checked_at, confirmed_at, cancelled_at, cancelled_by,
-	cancel_reason, no_show_at, no_show_kind, checked_in_at, hold_ip, created_at, updated_at`
+	cancel_reason, no_show_at, no_show_kind, checked_in_at, hold_ip, charged_minor, created_at, updated_at`
 
 // bookingDetailSelect reads bookings with their exam, slot, center and
 // candidate; callers append WHERE and ORDER BY.
@@ -20,7 +20,7 @@ const bookingDetailSelect = `SELECT b.id, b.reference, b.user_id, b.exam_id, b.s
 	b.hold_expires_at, b.price_minor, b.discount_minor, b.currency, b.voucher_id, b.voucher_released_at, b.payment_id,
 	b.policy, b.reschedules, b.free_reschedule, b.rules_version, b.privacy_version, b.agreed_at, b.system_checked_at,
 	b.confirmed_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.no_show_at, b.no_show_kind, b.checked_in_at,
-	b.hold_ip, b.created_at, b.updated_at,
+	b.hold_ip, b.charged_minor, b.created_at, b.updated_at,
 	e.code AS exam_code, e.name AS exam_name, e.duration_minutes, e.max_reschedules,
 	s.starts_at, s.session, s.center_id,
 	COALESCE(c.name, '') AS center_name, COALESCE(c.address_line1, '') AS center_address,
@@ -78,12 +78,31 @@ type BookingUpdate struct {
 	NoShowAt            *time.Time
 	NoShowKind          *string
 	CheckedInAt         *time.Time
+	// ChargedMinor records what checkout charged for the booking.
+	ChargedMinor *int64
+	// Priced, when set, makes the update conditional on the booking's
+	// price, discount and voucher still being these: checkout charges
+	// exactly what it priced, or changes nothing.
+	Priced *Pricing
+}
+
+// Pricing is what a booking costs as read: its price, its discount and
+// its voucher (0 for none).
+type Pricing struct {
+	PriceMinor    int64
+	DiscountMinor int64
+	VoucherID     int64
+}
+
+// PricingOf is the pricing of b as read.
+func PricingOf(b *portal.Booking) Pricing {
+	return Pricing{PriceMinor: b.PriceMinor, DiscountMinor: b.DiscountMinor, VoucherID: derefInt(b.VoucherID)}
 }
 
 // UpdateBooking applies u to the booking if its state is one of from (any
-// state when from is empty). A booking in another state is
-// portal.ErrNotFound, so a transition happens at most once however many
-// requests race for it.
+// state when from is empty) and, with u.Priced, its pricing is unchanged.
+// A booking in another state (or priced otherwise) is portal.ErrNotFound,
+// so a transition happens at most once however many requests race for it.
 func (tx *Tx) UpdateBooking(ctx context.Context, id int64, from []string, u BookingUpdate) (*portal.Booking, error) {
 	set, args := "updated_at = ?", []any{tx.now}
 	add := func(col string, ok bool, v any) {
@@ -126,8 +145,13 @@ func (tx *Tx) UpdateBooking(ctx context.Context, id int64, from []string, u Book
 	add("no_show_at", u.NoShowAt != nil, u.NoShowAt)
 	add("no_show_kind", u.NoShowKind != nil, deref(u.NoShowKind))
 	add("checked_in_at", u.CheckedInAt != nil, u.CheckedInAt)
+	add("charged_minor", u.ChargedMinor != nil, derefInt(u.ChargedMinor))
 	where := "id = ?"
 	args = append(args, id)
+	if p := u.Priced; p != nil {
+		where += " AND price_minor = ? AND discount_minor = ? AND COALESCE(voucher_id, 0) = ?"
+		args = append(args, p.PriceMinor, p.DiscountMinor, p.VoucherID)
+	}
 	if len(from) > 0 {
 		where += " AND state IN (" + placeholders(len(from)) + ")"
 		for _, st := range from {
@@ -287,6 +311,29 @@ func (tx *Tx) UnpaidHoldsFromIP(ctx context.Context, ip string, now time.Time) (
 		return 0, fmt.Errorf("store: unpaid holds from %s: %w", ip, err)
 	}
 	return n, nil
+}
+
+// LockHoldAddress serialises the holds made from one network address: it
+// upserts the address's row in hold_addresses, which on PostgreSQL keeps
+// the row locked until the transaction ends, so a count of the address's
+// unpaid holds that follows cannot be overtaken by a concurrent hold from
+// the same address. SQLite transactions are serial already.
+func (tx *Tx) LockHoldAddress(ctx context.Context, ip string) error {
+	if _, err := tx.exec(ctx, `INSERT INTO hold_addresses (address, last_hold_at) VALUES (?, ?)
+		ON CONFLICT (address) DO UPDATE SET last_hold_at = excluded.last_hold_at`, ip, tx.now); err != nil {
+		return fmt.Errorf("store: lock hold address %s: %w", ip, err)
+	}
+	return nil
+}
+
+// DeleteHoldAddressesBefore forgets the addresses that made no hold since
+// cutoff.
+func (tx *Tx) DeleteHoldAddressesBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	r, err := tx.exec(ctx, `DELETE FROM hold_addresses WHERE last_hold_at < ?`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete hold addresses: %w", err)
+	}
+	return r.RowsAffected()
 }
 
 // ExpiredHoldsInSlot returns the bookings of one slot whose hold ran out.

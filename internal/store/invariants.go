@@ -30,10 +30,16 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 		{"slot seats taken differ from its live bookings", `SELECT 'slot ' || s.id || ': taken ' || s.taken || ', live bookings ' || COUNT(b.id) || ', capacity ' || s.capacity
 			FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.state IN ('held', 'pending', 'confirmed')
 			GROUP BY s.id, s.taken, s.capacity HAVING s.taken <> COUNT(b.id) OR s.taken > s.capacity`},
-		{"payment amount differs from its bookings", `SELECT 'payment ' || p.id || ': amount ' || p.amount_minor || ', bookings ' || COALESCE(SUM(b.price_minor - b.discount_minor), 0)
+		{"checkout payment differs from its bookings' charges", `SELECT 'payment ' || p.id || ': amount ' || p.amount_minor || ', bookings charged ' || COALESCE(SUM(b.charged_minor), 0)
 			FROM payments p LEFT JOIN bookings b ON b.payment_id = p.id
 			WHERE p.state = 'succeeded' AND p.purpose = 'booking'
-			GROUP BY p.id, p.amount_minor HAVING p.amount_minor <> COALESCE(SUM(b.price_minor - b.discount_minor), 0)`},
+			GROUP BY p.id, p.amount_minor HAVING p.amount_minor <> COALESCE(SUM(b.charged_minor), 0)`},
+		{"booking charged other than its price less its discount", `SELECT 'booking ' || b.id || ': charged ' || b.charged_minor || ', price ' || b.price_minor || ' less discount ' || b.discount_minor
+			FROM bookings b JOIN payments p ON p.id = b.payment_id
+			WHERE p.state = 'succeeded' AND b.charged_minor <> b.price_minor - b.discount_minor`},
+		{"refunds of a payment exceed its amount", `SELECT 'payment ' || p.id || ': amount ' || p.amount_minor || ', refunds ' || SUM(r.amount_minor)
+			FROM payments p JOIN refunds r ON r.payment_id = p.id AND r.state <> 'failed'
+			GROUP BY p.id, p.amount_minor HAVING SUM(r.amount_minor) > p.amount_minor`},
 		{"fee payment differs from its move", `SELECT 'payment ' || p.id || ': fee ' || p.amount_minor || ', move ' || COALESCE(m.id, 0) || ' fee ' || COALESCE(m.fee_minor, 0)
 			FROM payments p LEFT JOIN booking_moves m ON m.payment_id = p.id
 			WHERE p.purpose = 'reschedule_fee' AND p.state = 'succeeded' AND (m.id IS NULL OR m.fee_minor <> p.amount_minor)`},
@@ -46,16 +52,16 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 		{"confirmed booking without a successful payment", `SELECT 'booking ' || b.id || ' is ' || b.state || ' without a successful payment'
 			FROM bookings b LEFT JOIN payments p ON p.id = b.payment_id
 			WHERE b.confirmed_at IS NOT NULL AND (p.id IS NULL OR p.state <> 'succeeded')`},
-		{"refund larger than paid or on a live booking", `SELECT 'refund ' || r.id || ' of booking ' || b.id || ' (' || b.state || '): ' || r.amount_minor || ' of ' || (b.price_minor - b.discount_minor)
+		{"refund larger than paid or on a live booking", `SELECT 'refund ' || r.id || ' of booking ' || b.id || ' (' || b.state || '): ' || r.amount_minor || ' of ' || b.charged_minor
 			FROM refunds r JOIN bookings b ON b.id = r.booking_id JOIN payments p ON p.id = r.payment_id
-			WHERE p.purpose = 'booking' AND (r.amount_minor > b.price_minor - b.discount_minor OR b.state NOT IN ('cancelled', 'expired') OR r.payment_id <> b.payment_id)`},
+			WHERE p.purpose = 'booking' AND (r.amount_minor > b.charged_minor OR b.state NOT IN ('cancelled', 'expired') OR r.payment_id <> b.payment_id)`},
 		{"fee refund not the whole fee of a failed move", `SELECT 'refund ' || r.id || ' of fee payment ' || p.id || ': ' || r.amount_minor || ' of ' || p.amount_minor || ', move ' || COALESCE(m.state, 'none')
 			FROM refunds r JOIN payments p ON p.id = r.payment_id LEFT JOIN booking_moves m ON m.payment_id = p.id
 			WHERE p.purpose = 'reschedule_fee' AND (m.id IS NULL OR m.state <> 'failed' OR r.amount_minor <> p.amount_minor OR r.booking_id <> m.booking_id)`},
 		{"money captured minus refunded differs from what bookings and moves keep", `SELECT 'captured ' || cap.total || ' - refunded ' || ref.total || ' <> kept ' || (kept.total + fees.total)
 			FROM (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM payments WHERE state = 'succeeded') cap,
 			     (SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE state <> 'failed') ref,
-			     (SELECT COALESCE(SUM(b.price_minor - b.discount_minor - COALESCE(r.amount_minor, 0)), 0) AS total
+			     (SELECT COALESCE(SUM(b.charged_minor - COALESCE(r.amount_minor, 0)), 0) AS total
 			        FROM bookings b JOIN payments p ON p.id = b.payment_id AND p.state = 'succeeded'
 			        LEFT JOIN refunds r ON r.booking_id = b.id AND r.payment_id = b.payment_id AND r.state <> 'failed') kept,
 			     (SELECT COALESCE(SUM(m.fee_minor), 0) AS total

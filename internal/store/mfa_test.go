@@ -216,3 +216,82 @@ func TestSMSCodesAndCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestBackupCodeUseIsACompareAndSet: two transactions that both read a
+// backup code as unused try to use it; exactly one succeeds, because the
+// update is conditional on used_at still being NULL. On PostgreSQL the two
+// transactions overlap (the second updates after the first commits); SQLite
+// serializes write transactions, so there the second acts on a read made
+// before the first ran.
+func TestBackupCodeUseIsACompareAndSet(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		clock := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.MustOpenStore(t, engine, clock)
+		var code *store.BackupCode
+		var user *portal.User
+		if err := s.Transact(ctx, func(tx *store.Tx) error {
+			var err error
+			if user, err = tx.CreateUser(ctx, store.UserCreate{LoginID: "CP00000001", Email: "a@example.org", FirstName: "A", LastName: "B", Role: portal.RoleCandidate, Language: "en"}); err != nil {
+				return err
+			}
+			if err := tx.ReplaceBackupCodes(ctx, user.ID, []store.BackupCodeHash{{Salt: []byte("s1"), Hash: []byte("h1")}}); err != nil {
+				return err
+			}
+			codes, err := tx.ListBackupCodes(ctx, user.ID)
+			if err == nil {
+				code = codes[0]
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		// use reads the code, checks it is unused, waits, and uses it.
+		use := func(tx *store.Tx, read chan<- struct{}, wait <-chan struct{}) error {
+			codes, err := tx.ListBackupCodes(ctx, user.ID)
+			if err != nil {
+				return err
+			}
+			if codes[0].UsedAt != nil {
+				return errors.New("read the code as used")
+			}
+			if read != nil {
+				read <- struct{}{}
+			}
+			if wait != nil {
+				<-wait
+			}
+			return tx.UseBackupCode(ctx, code.ID)
+		}
+		var first, second error
+		if engine == store.Postgres {
+			read, firstDone := make(chan struct{}, 2), make(chan struct{})
+			secondDone := make(chan struct{})
+			go func() {
+				defer close(secondDone)
+				second = s.Transact(ctx, func(tx *store.Tx) error { return use(tx, read, firstDone) })
+			}()
+			<-read // the second transaction has read the code as unused
+			first = s.Transact(ctx, func(tx *store.Tx) error { return use(tx, read, nil) })
+			close(firstDone)
+			<-secondDone
+		} else {
+			// The second transaction's decision rests on a read made before
+			// the first one.
+			if err := s.Transact(ctx, func(tx *store.Tx) error { return use(tx, nil, nil) }); err != nil {
+				t.Fatal(err)
+			}
+			second = s.Transact(ctx, func(tx *store.Tx) error { return tx.UseBackupCode(ctx, code.ID) })
+		}
+		if first != nil {
+			t.Fatalf("first use: %v", first)
+		}
+		if !errors.Is(second, portal.ErrNotFound) {
+			t.Fatalf("second use of the same code: err = %v, want not found (exactly one use succeeds)", second)
+		}
+		if n, _ := s.CountBackupCodes(ctx, user.ID); n != 0 {
+			t.Fatalf("%d unused codes, want 0", n)
+		}
+	})
+}

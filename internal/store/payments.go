@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"example.org/certportal/internal/portal"
@@ -100,9 +101,32 @@ func (s *Store) GetPaymentByReference(ctx context.Context, ref string) (*portal.
 
 const refundColumns = `id, booking_id, payment_id, amount_minor, currency, state, provider_ref, failure, created_at, updated_at`
 
+// ErrRefundExceedsPayment is returned by CreateRefund when the refunds of
+// the payment would add up to more than the payment's amount.
+var ErrRefundExceedsPayment = errors.New("store: refunds would exceed the payment")
+
 // CreateRefund records a refund to execute. A booking has at most one
-// per payment (its own, or a fee's): a second is portal.ErrConflict.
+// per payment (its own, or a fee's): a second is portal.ErrConflict. The
+// payment's row is locked first (on PostgreSQL, until the transaction
+// ends), so concurrent refunds of one payment are counted one after the
+// other: one that would make the payment's refunds (failed ones aside)
+// exceed its amount is ErrRefundExceedsPayment and nothing is recorded.
 func (tx *Tx) CreateRefund(ctx context.Context, r portal.Refund) (*portal.Refund, error) {
+	// Lock first, sum after: on PostgreSQL a statement that waited for the
+	// lock still reads from the snapshot it started with, so the sum must
+	// be a statement of its own.
+	var amount, refunded int64
+	if err := tx.get(ctx, &amount, `SELECT amount_minor FROM payments WHERE id = ?`+tx.forUpdate(""), r.PaymentID); err != nil {
+		return nil, fmt.Errorf("store: lock payment %d for a refund: %w", r.PaymentID, err)
+	}
+	if err := tx.get(ctx, &refunded, `SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
+		WHERE payment_id = ? AND state <> 'failed'`, r.PaymentID); err != nil {
+		return nil, fmt.Errorf("store: refunds of payment %d: %w", r.PaymentID, err)
+	}
+	if refunded+r.AmountMinor > amount {
+		return nil, fmt.Errorf("store: refund %d of payment %d (amount %d, refunded %d): %w",
+			r.AmountMinor, r.PaymentID, amount, refunded, ErrRefundExceedsPayment)
+	}
 	var out portal.Refund
 	err := tx.get(ctx, &out, `INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+refundColumns,

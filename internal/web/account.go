@@ -110,9 +110,9 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.acc.VerifyEmail(r.Context(), meta(r), r.PathValue("token")); err != nil {
 		return err
 	}
-	target := "/signin?notice=email_verified"
+	target := withNotice("/signin", noticeEmailVerified)
 	if sess := info(r).Session; sess != nil && sess.Active() {
-		target = "/dashboard?notice=email_verified"
+		target = withNotice("/dashboard", noticeEmailVerified)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -138,7 +138,7 @@ func (s *Server) handleVerifyResend(w http.ResponseWriter, r *http.Request) erro
 	if err := s.acc.ResendVerification(r.Context(), actor(r)); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/verify-email?notice=verification_sent", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/verify-email", noticeVerificationSent), http.StatusSeeOther)
 	return nil
 }
 

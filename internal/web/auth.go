@@ -56,7 +56,7 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, "/signin?notice=signed_out", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/signin", noticeSignedOut), http.StatusSeeOther)
 	return nil
 }
 
@@ -104,6 +104,6 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		return s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
 	}
-	http.Redirect(w, r, "/signin?notice=setup_complete", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/signin", noticeSetupComplete), http.StatusSeeOther)
 	return nil
 }

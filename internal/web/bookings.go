@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"example.org/certportal/internal/payments"
@@ -70,13 +69,9 @@ func (p *bookingPage) PendingMove() *portal.MoveDetail {
 // ZoneLabel names the zone the times are in.
 func (p *bookingPage) ZoneLabel() string { return zoneLabel(p.T, p.B.StartsAt, p.Loc) }
 
-// RescheduleLink starts picking a new time for the booking.
-func (p *bookingPage) RescheduleLink() string {
-	if p.B.Online() {
-		return "/schedule/" + p.B.ExamCode + "/online?reschedule=" + p.B.Reference
-	}
-	return "/schedule/" + p.B.ExamCode + "/centers/" + strconv.FormatInt(*p.B.CenterID, 10) + "?reschedule=" + p.B.Reference
-}
+// RescheduleLink starts moving the booking: choose a test center or
+// online delivery, then a new time.
+func (p *bookingPage) RescheduleLink() string { return rescheduleStart(p.B) }
 
 // myBooking loads the booking of the request's {ref} path value. The
 // candidate routes serve the signed-in user's own bookings only: another
@@ -146,110 +141,6 @@ func (s *Server) handleBookingCalendar(w http.ResponseWriter, r *http.Request) e
 	return err
 }
 
-// moveFeePage is the step that pays a reschedule fee: the current and the
-// new time, the fee, and how to pay it.
-type moveFeePage struct {
-	BasePage
-	B        *portal.BookingDetail
-	Loc      *time.Location
-	To       *portal.Slot
-	ToLoc    *time.Location
-	ToPlace  string
-	Fee      int64
-	Form     *Form
-	Key      string
-	Test     bool
-	Stripe   bool
-	TestCard string
-	Declined string
-}
-
-// Place is where the booking is.
-func (p *moveFeePage) Place() string { return bookingPlace(p.T, p.B) }
-
-// FromZone and ToZone name the zones the two times are in.
-func (p *moveFeePage) FromZone() string { return zoneLabel(p.T, p.B.StartsAt, p.Loc) }
-func (p *moveFeePage) ToZone() string   { return zoneLabel(p.T, p.To.StartsAt, p.ToLoc) }
-
-// handleBookingReschedule moves the booking to the chosen slot. When the
-// move has a fee and no way to pay was chosen yet, it shows the fee step
-// instead; that step posts back here with the provider.
-func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	b, err := s.myBooking(r, r.PathValue("ref"))
-	if err != nil {
-		return err
-	}
-	f := formFrom(r, "slot", "provider", "card")
-	slotID, _ := strconv.ParseInt(f.Value("slot"), 10, 64)
-	fee, err := s.sched.RescheduleFee(b)
-	if err != nil {
-		return err
-	}
-	if fee > 0 && f.Value("provider") == "" {
-		return s.renderMoveFee(w, r, b, slotID, fee, f, nil)
-	}
-	req := scheduling.RescheduleRequest{SlotID: slotID, Provider: f.Value("provider"), Card: f.Value("card")}
-	fingerprint := struct {
-		Booking  string
-		Slot     int64
-		Provider string
-	}{b.Reference, slotID, req.Provider}
-	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
-		res, err := s.sched.Reschedule(r.Context(), actor(r), b.ID, req)
-		if err != nil {
-			return "", err
-		}
-		if res.RedirectURL != "" {
-			return res.RedirectURL, nil
-		}
-		return "/bookings/" + b.Reference + "?notice=rescheduled", nil
-	})
-	if err != nil && fee > 0 {
-		delete(f.Values, "card") // a card number is never sent back
-		return s.renderMoveFee(w, r, b, slotID, fee, f, err)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
-}
-
-// renderMoveFee shows the fee step, with the refusal of a first attempt
-// (a declined card) next to its field.
-func (s *Server) renderMoveFee(w http.ResponseWriter, r *http.Request, b *portal.BookingDetail, slotID, fee int64, f *Form, failed error) error {
-	to, center, err := s.sched.SlotAt(r.Context(), slotID)
-	if err != nil {
-		return err
-	}
-	pay := s.sched.Payments()
-	p := &moveFeePage{B: b, Loc: b.Location(), To: to, ToLoc: b.Location(), Fee: fee, Form: f, Key: newIdempotencyKey(),
-		Test: pay.Test != nil, Stripe: pay.Stripe != nil, TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined}
-	s.fillBase(r, &p.BasePage, "booking.fee_heading")
-	p.ToPlace = p.T.T("schedule.online_proctored", nil)
-	if center != nil {
-		p.ToLoc, p.ToPlace = center.Location(), strings.Join([]string{center.Name, center.AddressLine1, center.City}, ", ")
-	}
-	if f.Value("provider") == "" {
-		if p.Test {
-			f.Values["provider"] = portal.ProviderTest
-		} else if p.Stripe {
-			f.Values["provider"] = portal.ProviderStripe
-		}
-	}
-	status := http.StatusOK
-	if failed != nil {
-		if !s.applyError(&p.BasePage, f, failed, "card") {
-			return failed
-		}
-		status = formStatus(failed)
-	}
-	return s.render(w, r, status, "booking_fee", p)
-}
-
 // handleBookingCancelForm shows what cancelling means now and asks to
 // confirm.
 func (s *Server) handleBookingCancelForm(w http.ResponseWriter, r *http.Request) error {
@@ -272,7 +163,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 	}
 	next, err := s.idempotentForm(r, "cancel "+b.Reference, func() (string, error) {
 		_, err := s.sched.Cancel(r.Context(), actor(r), b.ID, "candidate")
-		return "/bookings/" + b.Reference + "?notice=cancelled", err
+		return withNotice("/bookings/"+b.Reference, noticeCancelled), err
 	})
 	if err != nil {
 		return err
@@ -290,7 +181,7 @@ func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) err
 	if _, err := s.sched.CheckIn(r.Context(), actor(r), b.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/bookings/"+b.Reference+"?notice=launched", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
 	return nil
 }
 

@@ -149,7 +149,7 @@ func (s *Server) handleCartVoucher(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.render(w, r, formStatus(err), "cart", p)
 	}
-	http.Redirect(w, r, "/cart?notice=voucher_applied", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/cart", noticeVoucherApplied), http.StatusSeeOther)
 	return nil
 }
 
@@ -173,7 +173,7 @@ func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error
 	if err := s.sched.Release(r.Context(), actor(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/cart?notice=hold_released", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/cart", noticeHoldReleased), http.StatusSeeOther)
 	return nil
 }
 
@@ -244,7 +244,7 @@ func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	next := "/cart?notice=payment_cancelled"
+	next := withNotice("/cart", noticePaymentCancelled)
 	if booking != "" {
 		next = "/bookings/" + booking
 	}

@@ -15,20 +15,26 @@ import (
 
 // TestCartCountsDownWholeMinutes: the time left on a hold is shown in
 // whole minutes rounded down (13 min 30 s is "13 min", never 14), under a
-// minute says so, and the page carries what its script needs to count
-// down: the seconds left, the text of each minute and the script itself.
+// minute says so, the notice agrees with its number in English and Spanish
+// ("1 more minute", "2 more minutes"), and the page carries what its
+// script needs to count down: the seconds left, the text of each minute
+// and the script itself.
 func TestCartCountsDownWholeMinutes(t *testing.T) {
 	s := newTestServer(t)
 	now := s.clock.Now()
 	for _, tc := range []struct {
 		name         string
+		lang         string
 		left         time.Duration
 		item, notice string
 		labels       int
 	}{
-		{"13.5 minutes", 13*time.Minute + 30*time.Second, "13 min", "Seats are held for you for 13 more minutes.", 14},
-		{"one minute", 70 * time.Second, "1 min", "Seats are held for you for 1 more minute.", 2},
-		{"under a minute", 45 * time.Second, "under 1 min", "Seats are held for you for less than a minute more.", 1},
+		{"13.5 minutes", "en", 13*time.Minute + 30*time.Second, "13 min", "Seats are held for you for 13 more minutes.", 14},
+		{"two minutes", "en", 2*time.Minute + 10*time.Second, "2 min", "Seats are held for you for 2 more minutes.", 3},
+		{"one minute", "en", 70 * time.Second, "1 min", "Seats are held for you for 1 more minute.", 2},
+		{"under a minute", "en", 45 * time.Second, "under 1 min", "Seats are held for you for less than a minute more.", 1},
+		{"two minutes, Spanish", "es", 2*time.Minute + 10*time.Second, "2 min", "Sus plazas quedan retenidas durante 2 minutos más.", 3},
+		{"one minute, Spanish", "es", 70 * time.Second, "1 min", "Sus plazas quedan retenidas durante 1 minuto más.", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			expires := now.Add(tc.left)
@@ -38,6 +44,7 @@ func TestCartCountsDownWholeMinutes(t *testing.T) {
 			p := &cartPage{Cart: &scheduling.Cart{Items: []*portal.BookingDetail{b}, Total: 15000, Currency: "USD", ExpiresAt: expires},
 				Form: newForm(), Voucher: map[int64]*Form{}, Test: true}
 			s.fillBase(r, &p.BasePage, "cart.title")
+			p.T, p.Lang = s.catalog.Localizer(tc.lang), tc.lang
 			w := httptest.NewRecorder()
 			if err := s.render(w, r, http.StatusOK, "cart", p); err != nil {
 				t.Fatal(err)

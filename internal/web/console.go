@@ -141,7 +141,7 @@ func (s *Server) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) e
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "console_home", p)
 	}
-	http.Redirect(w, r, "/console?notice=test_mail_sent", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console", noticeTestMailSent), http.StatusSeeOther)
 	return nil
 }
 

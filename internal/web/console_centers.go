@@ -174,7 +174,7 @@ func (s *Server) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Reques
 		}
 		return s.render(w, r, formStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, "/console/centers?notice=center_saved", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -224,7 +224,7 @@ func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Reques
 		}
 		return s.render(w, r, formStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, "/console/centers?notice=center_saved", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 

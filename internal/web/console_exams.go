@@ -253,7 +253,7 @@ func (s *Server) handleConsoleExamCreate(w http.ResponseWriter, r *http.Request)
 		}
 		return s.render(w, r, formStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, "/console/exams?notice=exam_saved", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -301,21 +301,21 @@ func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request)
 		}
 		return s.render(w, r, formStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, "/console/exams?notice=exam_saved", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleExamRetire takes an exam out of the public catalog.
 func (s *Server) handleConsoleExamRetire(w http.ResponseWriter, r *http.Request) error {
-	return s.setExamActive(w, r, false, "exam_retired")
+	return s.setExamActive(w, r, false, noticeExamRetired)
 }
 
 // handleConsoleExamActivate puts a retired exam back in the catalog.
 func (s *Server) handleConsoleExamActivate(w http.ResponseWriter, r *http.Request) error {
-	return s.setExamActive(w, r, true, "exam_activated")
+	return s.setExamActive(w, r, true, noticeExamActivated)
 }
 
-func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bool, notice string) error {
+func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bool, n notice) error {
 	id, err := examID(r)
 	if err != nil {
 		return err
@@ -323,6 +323,6 @@ func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bo
 	if _, err := s.exams.SetExamActive(r.Context(), actor(r), id, active); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/console/exams?notice="+notice, http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/exams", n), http.StatusSeeOther)
 	return nil
 }

@@ -80,23 +80,23 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 }
 
 // rosterBack returns to the roster the form came from.
-func rosterBack(r *http.Request, notice string) string {
-	return "/console/roster?center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date") + "&notice=" + notice
+func rosterBack(r *http.Request, n notice) string {
+	return withNotice("/console/roster?center="+r.PostForm.Get("center")+"&date="+r.PostForm.Get("date"), n)
 }
 
 // handleConsoleSlotAction changes a slot: capacity or close.
 func (s *Server) handleConsoleSlotAction(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (string, error) {
+	return s.consoleAction(w, r, func(id int64) (notice, error) {
 		switch r.PathValue("action") {
 		case "capacity":
 			n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
 			if err != nil {
 				n = -1
 			}
-			return "capacity_changed", s.sched.SetCapacity(r.Context(), actor(r), id, n)
+			return noticeCapacityChanged, s.sched.SetCapacity(r.Context(), actor(r), id, n)
 		case "close":
 			_, err := s.sched.CloseSlot(r.Context(), actor(r), id)
-			return "slot_closed", err
+			return noticeSlotClosed, err
 		}
 		return "", portal.ErrNotFound
 	})
@@ -105,13 +105,13 @@ func (s *Server) handleConsoleSlotAction(w http.ResponseWriter, r *http.Request)
 // handleConsoleBookingAction records a no-show or late arrival, or
 // cancels a booking for the candidate with a full refund.
 func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (string, error) {
+	return s.consoleAction(w, r, func(id int64) (notice, error) {
 		switch kind := r.PathValue("action"); kind {
 		case "absent", "late":
-			return "no_show_recorded", s.sched.MarkNoShow(r.Context(), actor(r), id, kind)
+			return noticeNoShowRecorded, s.sched.MarkNoShow(r.Context(), actor(r), id, kind)
 		case "cancel":
 			_, err := s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
-			return "booking_cancelled", err
+			return noticeBookingCancelled, err
 		}
 		return "", portal.ErrNotFound
 	})
@@ -121,7 +121,7 @@ func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Reque
 // roster (the form names its center and date) or from the booking search,
 // and returns there: with the refusal shown on the roster, or with the
 // action's notice.
-func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(id int64) (notice string, err error)) error {
+func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(id int64) (notice, error)) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(
 	if err != nil {
 		return portal.ErrNotFound
 	}
-	notice, err := run(id)
+	n, err := run(id)
 	fromRoster := r.PostForm.Get("center") != ""
 	switch {
 	case err != nil && fromRoster && !errors.Is(err, portal.ErrNotFound):
@@ -138,9 +138,9 @@ func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(
 	case err != nil:
 		return err
 	case fromRoster:
-		http.Redirect(w, r, rosterBack(r, notice), http.StatusSeeOther)
+		http.Redirect(w, r, rosterBack(r, n), http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, "/console/bookings?q="+urlQuery(r.PostForm.Get("q"))+"&notice="+notice, http.StatusSeeOther)
+		http.Redirect(w, r, withNotice("/console/bookings?q="+urlQuery(r.PostForm.Get("q")), n), http.StatusSeeOther)
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (s *Server) handleConsoleCloseDay(w http.ResponseWriter, r *http.Request) e
 		renameField(err, "date", "close_date")
 		return s.renderRoster(w, r, formStatus(err), f, err)
 	}
-	http.Redirect(w, r, "/console/roster?center="+r.PathValue("id")+"&date="+f.Value("close_date")+"&notice=day_closed", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/roster?center="+r.PathValue("id")+"&date="+f.Value("close_date"), noticeDayClosed), http.StatusSeeOther)
 	return nil
 }
 
@@ -217,7 +217,7 @@ func (s *Server) handleConsoleVoucherCreate(w http.ResponseWriter, r *http.Reque
 		renameField(err, "expires_at", "expires_on")
 		return s.renderVouchers(w, r, f, err)
 	}
-	http.Redirect(w, r, "/console/vouchers?notice=voucher_created", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/vouchers", noticeVoucherCreated), http.StatusSeeOther)
 	return nil
 }
 

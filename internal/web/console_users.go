@@ -67,22 +67,22 @@ func (s *Server) handleConsoleUserAction(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return portal.ErrNotFound
 	}
-	var notice string
+	var n notice
 	switch r.PathValue("action") {
 	case "disable":
-		err, notice = s.acc.SetUserDisabled(r.Context(), actor(r), id, true), "user_disabled"
+		err, n = s.acc.SetUserDisabled(r.Context(), actor(r), id, true), noticeUserDisabled
 	case "enable":
-		err, notice = s.acc.SetUserDisabled(r.Context(), actor(r), id, false), "user_enabled"
+		err, n = s.acc.SetUserDisabled(r.Context(), actor(r), id, false), noticeUserEnabled
 	case "signout":
 		_, err = s.acc.RevokeSessions(r.Context(), actor(r), id)
-		notice = "user_signed_out"
+		n = noticeUserSignedOut
 	default:
 		return portal.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/console/users/"+strconv.FormatInt(id, 10)+"?notice="+notice, http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
 	return nil
 }
 

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
@@ -13,6 +15,20 @@ import (
 
 // errTooLarge is returned when a form exceeds its body limit.
 var errTooLarge = &portal.Error{Code: portal.EInvalid, Message: "error.too_large"}
+
+// apiErrorWriter is the JSON API's own error mapper: a refusal of this
+// server's middleware on an API path is answered in the API's JSON error
+// envelope, not as a page.
+type apiErrorWriter interface {
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// apiPrefix is where the app mounts the JSON API (Deps.API).
+const apiPrefix = "/api/v1/"
+
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, apiPrefix) || p == strings.TrimSuffix(apiPrefix, "/")
+}
 
 // errorPage is the page for every error.
 type errorPage struct {
@@ -26,6 +42,10 @@ type errorPage struct {
 // code, logs internal errors in full with the request ID, and renders a page
 // that never shows internal detail.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	if ew, ok := s.api.(apiErrorWriter); ok && isAPIPath(r.URL.Path) {
+		ew.WriteError(w, r, err)
+		return
+	}
 	var pe *portal.Error
 	code := portal.ErrorCode(err)
 	status := http.StatusInternalServerError
@@ -135,16 +155,50 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
 }
 
 // localPath returns next when it is a path on this site, else fallback; it
-// keeps redirects after sign-in from leaving the portal.
+// keeps redirects after sign-in from leaving the portal. The answer is the
+// cleaned path (dot-segments resolved the way http.Redirect and browsers
+// resolve them) with its query. Backslashes, control characters and their
+// percent-encoded forms are refused anywhere, because browsers read a
+// backslash as a slash and drop tabs and line breaks, which turns
+// "/\evil.example" or "/\t/evil.example" into another host.
 func localPath(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || unsafeInPath(next) {
+		return fallback
+	}
+	decoded, err := url.PathUnescape(next)
+	if err != nil || unsafeInPath(decoded) {
+		return fallback
+	}
+	if p, _, _ := strings.Cut(decoded, "?"); strings.Contains(p, "//") {
+		// Empty segments, plain or encoded, serve no page and after
+		// dot-segment removal can read as a host.
 		return fallback
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Host != "" || u.Scheme != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return fallback
 	}
-	return next
+	p, _, _ := strings.Cut(next, "#")
+	p, query, _ := strings.Cut(p, "?")
+	cleaned := path.Clean(p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	if !strings.HasPrefix(cleaned, "/") || strings.HasPrefix(cleaned, "//") {
+		return fallback
+	}
+	if query != "" {
+		cleaned += "?" + query
+	}
+	return cleaned
+}
+
+// unsafeInPath reports a backslash or a control character (including
+// DEL and the C1 range) in s.
+func unsafeInPath(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return r == '\\' || r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError
+	})
 }
 
 // errBadRequest is a request body that cannot be decoded as a form.

@@ -27,10 +27,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 
 type helpPage struct {
 	BasePage
+	SupportEmail string
+	SupportURL   string
 }
 
+// handleHelp answers common questions and shows the program's support
+// contact; the pages that send people to support link here.
 func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
-	p := &helpPage{}
+	p := &helpPage{SupportEmail: s.cfg.SupportEmail, SupportURL: s.cfg.SupportURL}
 	s.fillBase(r, &p.BasePage, "help.title")
 	return s.render(w, r, http.StatusOK, "help", p)
 }

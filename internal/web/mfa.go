@@ -242,7 +242,7 @@ func (s *Server) applyMFAError(b *BasePage, f *Form, err error) bool {
 	default:
 		msg := b.T.T(pe.Message, pe.Data)
 		if n, ok := pe.Data["Remaining"].(int); ok && n > 0 {
-			msg += " " + b.T.T("mfa.attempts_left", pe.Data)
+			msg += " " + b.T.T("mfa.attempts_left", map[string]any{"Count": n})
 		} else if ok {
 			msg += " " + b.T.T("mfa.no_attempts_left", nil)
 		}
@@ -335,7 +335,7 @@ func (s *Server) handleReauth(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, "/signin?notice=reauth&next="+url.QueryEscape(next), http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/signin", noticeReauth)+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	return nil
 }
 
@@ -350,7 +350,7 @@ func (s *Server) handleMFASendCode(w http.ResponseWriter, r *http.Request) error
 	if !ok {
 		kind, path = "", "/profile/security"
 	}
-	q := url.Values{"method": {accounts.MethodSMS}, "notice": {"confirm_code_sent"}}
+	q := url.Values{"method": {accounts.MethodSMS}, "notice": {string(noticeConfirmCodeSent)}}
 	if kind == mfaKindTOTP && enrolRequired(r) {
 		q.Set("required", "1")
 	}
@@ -436,7 +436,7 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.render(w, r, formStatus(err), "mfa_totp", p)
 	}
-	next := "/profile/security?notice=totp_enabled"
+	next := withNotice("/profile/security", noticeTOTPEnabled)
 	if required {
 		next = "/console"
 	}
@@ -467,7 +467,7 @@ func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindTOTPDisable, f, err)
 	}
-	http.Redirect(w, r, "/profile/security?notice=totp_disabled", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile/security", noticeTOTPDisabled), http.StatusSeeOther)
 	return nil
 }
 
@@ -490,7 +490,7 @@ func (s *Server) handleSMSStart(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.acc.StartPhoneVerification(r.Context(), actor(r), info(r).Session.ID, f.Value("phone"), proof); err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindSMS, f, err)
 	}
-	http.Redirect(w, r, "/profile/security/sms/confirm?notice=sms_code_sent", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile/security/sms/confirm", noticeSMSCodeSent), http.StatusSeeOther)
 	return nil
 }
 
@@ -526,9 +526,9 @@ func (s *Server) handleSMSConfirm(w http.ResponseWriter, r *http.Request) error 
 		}
 		return s.render(w, r, formStatus(err), "mfa_sms_confirm", p)
 	}
-	next := "/profile/security?notice=sms_enabled"
+	next := withNotice("/profile/security", noticeSMSEnabled)
 	if before.SMS {
-		next = "/profile/security?notice=phone_changed"
+		next = withNotice("/profile/security", noticePhoneChanged)
 	}
 	if codes == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -557,7 +557,7 @@ func (s *Server) handleSMSDisable(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindSMSDisable, f, err)
 	}
-	http.Redirect(w, r, "/profile/security?notice=sms_disabled", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile/security", noticeSMSDisabled), http.StatusSeeOther)
 	return nil
 }
 
@@ -573,5 +573,5 @@ func (s *Server) handleBackupCodesRegenerate(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return s.renderCodes(w, r, codes, true, "/profile/security?notice=backup_codes_replaced")
+	return s.renderCodes(w, r, codes, true, withNotice("/profile/security", noticeBackupCodesReplaced))
 }

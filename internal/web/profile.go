@@ -79,7 +79,7 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
 	}
-	http.Redirect(w, r, "/profile?notice=profile_saved", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile", noticeProfileSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -87,7 +87,7 @@ func (s *Server) handleSignOutOthers(w http.ResponseWriter, r *http.Request) err
 	if _, err := s.acc.SignOutOtherSessions(r.Context(), actor(r), info(r).Session.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profile/security?notice=others_signed_out", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile/security", noticeOthersSignedOut), http.StatusSeeOther)
 	return nil
 }
 
@@ -119,7 +119,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) er
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "password_change", p)
 	}
-	http.Redirect(w, r, "/profile/security?notice=password_changed", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/profile/security", noticePasswordChanged), http.StatusSeeOther)
 	return nil
 }
 
@@ -169,9 +169,9 @@ func (s *Server) handleEmailConfirm(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.acc.ConfirmEmailChange(r.Context(), meta(r), r.PathValue("token")); err != nil {
 		return err
 	}
-	target := "/signin?notice=email_changed"
+	target := withNotice("/signin", noticeEmailChanged)
 	if sess := info(r).Session; sess != nil && sess.Active() {
-		target = "/profile?notice=email_changed"
+		target = withNotice("/profile", noticeEmailChanged)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil

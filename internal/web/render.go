@@ -176,56 +176,9 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 	for _, l := range s.catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
 	}
-	if n := r.URL.Query().Get("notice"); n != "" && notices[n] {
-		b.Notice = b.T.T("notice."+n, nil)
+	if id := noticeMessage(r.URL.Query().Get("notice")); id != "" {
+		b.Notice = b.T.T(id, nil)
 	}
-}
-
-// notices are the flash messages a redirect may name in ?notice=. Only
-// these keys are shown, so a crafted link cannot put text on the page.
-var notices = map[string]bool{
-	"signed_out":        true,
-	"setup_complete":    true,
-	"test_mail_sent":    true,
-	"language_saved":    true,
-	"email_verified":    true,
-	"verification_sent": true,
-	"profile_saved":     true,
-	"others_signed_out": true,
-	"password_changed":  true,
-	"password_reset":    true,
-	"email_changed":     true,
-	// Second factors (mfa.go).
-	"totp_enabled":          true,
-	"totp_disabled":         true,
-	"sms_enabled":           true,
-	"sms_disabled":          true,
-	"phone_changed":         true,
-	"sms_code_sent":         true,
-	"confirm_code_sent":     true,
-	"backup_codes_replaced": true,
-	"reauth":                true,
-	// Test centers (console_centers.go).
-	"center_saved": true,
-	// The exam catalog (console_exams.go).
-	"exam_saved":     true,
-	"exam_retired":   true,
-	"exam_activated": true,
-	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
-	"held":              true,
-	"hold_released":     true,
-	"voucher_applied":   true,
-	"payment_cancelled": true,
-	"rescheduled":       true,
-	"move_paid":         true,
-	"cancelled":         true,
-	"launched":          true,
-	"capacity_changed":  true,
-	"slot_closed":       true,
-	"no_show_recorded":  true,
-	"booking_cancelled": true,
-	"day_closed":        true,
-	"voucher_created":   true,
 }
 
 // nav builds the navigation for the layout. Only pages that exist are

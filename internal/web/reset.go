@@ -114,6 +114,6 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
 	for _, name := range []string{resetCookie, resetFlowCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Path: "/password/reset", MaxAge: -1, HttpOnly: true, Secure: s.secure})
 	}
-	http.Redirect(w, r, "/signin?notice=password_reset", http.StatusSeeOther)
+	http.Redirect(w, r, withNotice("/signin", noticePasswordReset), http.StatusSeeOther)
 	return nil
 }

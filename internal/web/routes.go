@@ -20,12 +20,12 @@ func (s *Server) Handler() http.Handler {
 	s.route(public, "GET /healthz", s.handleHealthz)
 	s.route(public, "GET /readyz", s.handleReadyz)
 	if s.cfg.MetricsOnMain && s.reg != nil {
-		public.Handle("GET /metrics", s.pattern(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+		public.Handle("GET /metrics", s.pattern(s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))))
 	}
 	public.Handle("GET /static/", s.pattern(s.static))
 	public.Handle("GET /favicon.ico", s.pattern(http.HandlerFunc(s.static.serveFavicon)))
 	if s.api != nil {
-		public.Handle("/api/v1/", s.pattern(s.api))
+		public.Handle(apiPrefix, s.pattern(s.api))
 	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)
@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	private.route("GET /bookings", s.handleBookings)
 	private.route("GET /bookings/{ref}", s.handleBooking)
 	private.route("GET /bookings/{ref}/calendar.ics", s.handleBookingCalendar)
+	private.route("GET /bookings/{ref}/reschedule", s.handleBookingRescheduleReview)
 	private.route("POST /bookings/{ref}/reschedule", s.handleBookingReschedule)
 	private.route("GET /bookings/{ref}/cancel", s.handleBookingCancelForm)
 	private.route("POST /bookings/{ref}/cancel", s.handleBookingCancel)

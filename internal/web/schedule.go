@@ -27,19 +27,54 @@ type scheduleExamPage struct {
 	Exam   *portal.Exam
 	Center bool // sold at test centers
 	Online bool // sold online
+	// Reschedule is the booking being moved, if any.
+	Reschedule *portal.BookingDetail
 }
 
-// handleScheduleExam lets the candidate choose test center or online.
+// Keep carries the booking being moved on to the next page's link.
+func (p *scheduleExamPage) Keep() string { return keepReschedule(p.Reschedule) }
+
+// Current describes the booking being moved: when and where.
+func (p *scheduleExamPage) Current() string { return currentAppointment(p.T, p.Reschedule) }
+
+// CurrentCenterLink lists the other times at the booking's test center.
+func (p *scheduleExamPage) CurrentCenterLink() string {
+	return "/schedule/" + p.Exam.Code + "/centers/" + strconv.FormatInt(*p.Reschedule.CenterID, 10) + p.Keep()
+}
+
+// handleScheduleExam lets the candidate choose test center or online;
+// with a booking being moved, also the other times at its center.
 func (s *Server) handleScheduleExam(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
 	p := &scheduleExamPage{Exam: e}
+	if p.Reschedule, err = s.reschedulingBooking(r, r.URL.Query().Get("reschedule")); err != nil {
+		return err
+	}
 	delivery := strings.Split(e.Delivery, ",")
 	p.Center, p.Online = slices.Contains(delivery, portal.DeliveryTestCenter), slices.Contains(delivery, portal.DeliveryOnline)
-	s.fillBase(r, &p.BasePage, "schedule.title")
+	title := "schedule.title"
+	if p.Reschedule != nil {
+		title = "booking.reschedule"
+	}
+	s.fillBase(r, &p.BasePage, title)
 	return s.render(w, r, http.StatusOK, "schedule_exam", p)
+}
+
+// keepReschedule is the query that carries a booking being moved to the
+// next page ("" when none).
+func keepReschedule(b *portal.BookingDetail) string {
+	if b == nil {
+		return ""
+	}
+	return "?reschedule=" + url.QueryEscape(b.Reference)
+}
+
+// currentAppointment says when and where a booking being moved is now.
+func currentAppointment(t *i18n.Localizer, b *portal.BookingDetail) string {
+	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()) + " (" + zoneLabel(t, b.StartsAt, b.Location()) + ")", "Place": bookingPlace(t, b)})
 }
 
 type centerSearchPage struct {
@@ -52,7 +87,18 @@ type centerSearchPage struct {
 	Unit        string
 	Suggestions []geo.Place
 	Attribution string
-	Reschedule  string // booking reference when moving a booking
+	Reschedule  *portal.BookingDetail // the booking being moved, if any
+}
+
+// Keep carries the booking being moved on to the next page's link.
+func (p *centerSearchPage) Keep() string { return keepReschedule(p.Reschedule) }
+
+// Current describes the booking being moved: when and where.
+func (p *centerSearchPage) Current() string { return currentAppointment(p.T, p.Reschedule) }
+
+// IsCurrentCenter reports whether c is where the booking being moved is.
+func (p *centerSearchPage) IsCurrentCenter(c *portal.TestCenter) bool {
+	return p.Reschedule != nil && p.Reschedule.CenterID != nil && *p.Reschedule.CenterID == c.ID
 }
 
 // CountryField, RadiusField and UnitField are the search form's selects.
@@ -104,8 +150,8 @@ func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
 		near += ", " + pl.Region
 	}
 	q := url.Values{"country": {pl.Country}, "near": {near}, "radius": {p.Form.Value("radius")}, "unit": {p.Unit}}
-	if p.Reschedule != "" {
-		q.Set("reschedule", p.Reschedule)
+	if p.Reschedule != nil {
+		q.Set("reschedule", p.Reschedule.Reference)
 	}
 	return "/schedule/" + p.Exam.Code + "/centers?" + q.Encode()
 }
@@ -134,7 +180,10 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 	if f.Values["unit"] != "km" {
 		f.Values["unit"] = "mi"
 	}
-	p := &centerSearchPage{Exam: e, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice, Reschedule: q.Get("reschedule")}
+	p := &centerSearchPage{Exam: e, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice}
+	if p.Reschedule, err = s.reschedulingBooking(r, q.Get("reschedule")); err != nil {
+		return err
+	}
 	s.fillBase(r, &p.BasePage, "schedule.search.title")
 	p.Countries = geo.Countries(p.Lang)
 	status := http.StatusOK
@@ -247,14 +296,26 @@ func (p *slotsPage) DateLink(d scheduling.Day) string {
 	return p.Path + "?" + q.Encode() + "#times-h"
 }
 
-// Action is where the time buttons post: the cart, or the booking being
-// moved.
+// Action is where the time buttons go: the cart (a hold), or the review
+// step of the booking being moved.
 func (p *slotsPage) Action() string {
 	if p.Reschedule != nil {
 		return "/bookings/" + p.Reschedule.Reference + "/reschedule"
 	}
 	return "/schedule/" + p.Exam.Code + "/hold"
 }
+
+// IsCurrent reports whether sl is the appointment being moved: marked on
+// the page, never offered.
+func (p *slotsPage) IsCurrent(sl *portal.Slot) bool {
+	return p.Reschedule != nil && p.Reschedule.SlotID == sl.ID
+}
+
+// Keep carries the booking being moved on to the next page's link.
+func (p *slotsPage) Keep() string { return keepReschedule(p.Reschedule) }
+
+// Current describes the booking being moved: when and where.
+func (p *slotsPage) Current() string { return currentAppointment(p.T, p.Reschedule) }
 
 // SessionName is the label of a slot's session.
 func (p *slotsPage) SessionName(sl *portal.Slot) string {
@@ -335,16 +396,12 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 			p.Language = p.Lang
 		}
 	}
-	if ref := q.Get("reschedule"); ref != "" {
-		b, err := s.myBooking(r, ref)
-		if err != nil {
-			return err
-		}
-		if err := s.sched.CanReschedule(b); err != nil {
-			return err
-		}
-		p.Reschedule = b
-		p.Language = b.Language
+	b, err := s.reschedulingBooking(r, q.Get("reschedule"))
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		p.Reschedule, p.Language = b, b.Language
 	}
 	want := q.Get("date")
 	for i := range p.Days {
@@ -372,7 +429,7 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 	req := scheduling.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
 	next, err := s.idempotentForm(r, req, func() (string, error) {
 		_, err := s.sched.Hold(r.Context(), actor(r), req)
-		return "/cart?notice=held", err
+		return withNotice("/cart", noticeHeld), err
 	})
 	if err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)

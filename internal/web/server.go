@@ -30,6 +30,10 @@ type Config struct {
 	MetricsOnMain  bool   // serve /metrics on this handler
 	ExamRulesURL   string // the program's exam rules and privacy policy,
 	PrivacyURL     string // linked where candidates agree to them
+	// The program's support contact (either may be empty), shown on the
+	// Help page.
+	SupportEmail string
+	SupportURL   string
 }
 
 // Deps are the services and infrastructure the handlers call.

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,15 +19,56 @@ func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"/dashboard", "/dashboard"},
 		{"/console/audit?action=auth.", "/console/audit?action=auth."},
+		{"/console/", "/console/"},
+		{"/a/./b/../c", "/a/c"},
+		{"/exams?q=a%20b", "/exams?q=a%20b"},
 		{"", "/fallback"},
-		{"https://evil.example/", "/fallback"},
-		{"//evil.example/", "/fallback"},
-		{"/\\evil.example", "/fallback"},
 		{"dashboard", "/fallback"},
+		{"https://evil.example/", "/fallback"},
+		{"https:evil.example", "/fallback"},
+		{"https:/evil.example", "/fallback"},
 		{"javascript:alert(1)", "/fallback"},
+		{"//evil.example/", "/fallback"},
+		{"///evil.example/", "/fallback"},
+		{"/\\evil.example", "/fallback"},
+		{"\\/evil.example", "/fallback"},
+		{"/./\\evil.example", "/fallback"},
+		{"/a/../\\evil.example", "/fallback"},
+		{"/.//evil.example", "/fallback"},
+		{"/a/..//evil.example", "/fallback"},
+		{"/%5Cevil.example", "/fallback"},
+		{"/%5cevil.example", "/fallback"},
+		{"/./%5C%5Cevil.example", "/fallback"},
+		{"/%2F/evil.example", "/fallback"},
+		{"/%2f%2fevil.example", "/fallback"},
+		{"/%2e/%2F/evil.example", "/fallback"},
+		{"/\t/evil.example", "/fallback"},
+		{"/\n/evil.example", "/fallback"},
+		{"/\r\n/evil.example", "/fallback"},
+		{"/%09/evil.example", "/fallback"},
+		{"/%0d%0aSet-Cookie:x=y", "/fallback"},
+		{"/x?next=%0d%0a", "/fallback"},
+		{"/\x00/evil.example", "/fallback"},
+		{"/%00", "/fallback"},
+		{"/\x7f/evil.example", "/fallback"},
+		{"/%zz", "/fallback"},
+		{"/@evil.example", "/@evil.example"},
 	} {
-		if got := localPath(tc.in, "/fallback"); got != tc.want {
+		got := localPath(tc.in, "/fallback")
+		if got != tc.want {
 			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// Whatever is accepted must stay on this host when http.Redirect
+		// writes it and a browser resolves it.
+		rec := httptest.NewRecorder()
+		http.Redirect(rec, httptest.NewRequest("GET", "/signin", nil), got, http.StatusSeeOther)
+		loc := rec.Header().Get("Location")
+		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\r\n") {
+			t.Errorf("localPath(%q) leads to Location %q", tc.in, loc)
+		}
+		base, _ := url.Parse("https://portal.example/signin")
+		if ref, err := url.Parse(loc); err != nil || base.ResolveReference(ref).Host != "portal.example" {
+			t.Errorf("localPath(%q): Location %q leaves the site", tc.in, loc)
 		}
 	}
 }
@@ -117,5 +160,44 @@ func TestCandidateNavigationLinksTheProfile(t *testing.T) {
 	}
 	if strings.Join(hrefs, " ") != "/dashboard /exams /bookings /cart /profile /help" {
 		t.Fatalf("candidate navigation = %v", hrefs)
+	}
+}
+
+func TestMetricsOnTheMainListenerOnlyFromLoopback(t *testing.T) {
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}}}
+	for _, tc := range []struct {
+		peer    string
+		headers map[string]string
+		want    bool
+	}{
+		{"127.0.0.1:5000", nil, true},
+		{"[::1]:5000", nil, true},
+		{"[::ffff:127.0.0.1]:5000", nil, true},
+		{"203.0.113.7:5000", nil, false},
+		{"10.1.2.3:5000", nil, false},
+		{"203.0.113.7:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, false},
+		{"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, false},               // trusted, but not this machine
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "198.51.100.9"}, false},           // a local proxy forwarding a visitor
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "127.0.0.1"}, true},               // a local proxy forwarding a local client
+		{"127.0.0.1:5000", map[string]string{"X-Forwarded-For": "127.0.0.1, 203.0.113.7"}, false}, // spoofed left part ignored
+		{"127.0.0.1:5000", map[string]string{"Forwarded": "for=198.51.100.9"}, false},
+		{"127.0.0.1:5000", map[string]string{"X-Real-IP": "198.51.100.9"}, false},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = tc.peer
+		for k, v := range tc.headers {
+			r.Header.Set(k, v)
+		}
+		if got := s.fromLoopback(r); got != tc.want {
+			t.Errorf("peer %s, headers %v: fromLoopback = %v, want %v", tc.peer, tc.headers, got, tc.want)
+		}
+	}
+	// A local proxy that is not trusted is not believed to be the client.
+	s = &Server{}
+	r := httptest.NewRequest("GET", "/metrics", nil)
+	r.RemoteAddr = "127.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "127.0.0.1")
+	if s.fromLoopback(r) {
+		t.Errorf("an untrusted local proxy's request counts as a loopback client")
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestHTMLQuery(t *testing.T) {
+func TestHTMLSelectors(t *testing.T) {
 	page := ParseHTML(t, `<main><div class="card a"><p id="x">One <b>two</b></p></div>
 <ul><li><a href="/cart">Cart</a></li><li><a href="/bookings" data-k='v'>Mine</a></li></ul><a href="/cart?x=1">Again</a></main>`)
 	for _, tc := range []struct {

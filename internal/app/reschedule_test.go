@@ -1,0 +1,149 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+// TestRescheduleToAnotherCenterOrOnline walks the move of a booking: from
+// the booking page to the choice of the current center, any center found
+// by place, or online; the current appointment is marked on its center's
+// times and not offered; a chosen time leads to a review step (current
+// and new appointment, fee) that changes nothing; a move into online
+// delivery asks for the system check and the agreements, is refused
+// without them next to each field with the booking unchanged, and moves
+// the booking online with them.
+func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		c, _ := mfaSignIn(t, a, cand[1], cand[2])
+		ref, slots := bookDemoSeat(t, a, c)
+		keep := "?reschedule=" + ref
+
+		booking := page(t, a, c, "/bookings/"+ref, http.StatusOK)
+		start := "/schedule/SAA-C03" + keep
+		if got := booking.AttrOf("ul.actions a[href*=reschedule]", "href"); got != start {
+			t.Fatalf("reschedule link = %q, want %q", got, start)
+		}
+
+		choose := page(t, a, c, start, http.StatusOK)
+		if got := choose.TextOf(".rescheduling .current-appointment"); !strings.Contains(got, "Pioneer Square Testing Center") {
+			t.Errorf("current appointment = %q", got)
+		}
+		for _, href := range []string{"/schedule/SAA-C03/centers/1" + keep, "/schedule/SAA-C03/centers" + keep, "/schedule/SAA-C03/online" + keep} {
+			if !choose.Has(`.grid a.button[href="` + href + `"]`) {
+				t.Errorf("the choice lacks a link to %s", href)
+			}
+		}
+
+		// Any center, found by place as in booking; the current one is marked.
+		found := page(t, a, c, "/schedule/SAA-C03/centers?"+url.Values{"reschedule": {ref}, "country": {"US"}, "near": {"Seattle"}, "radius": {"50"}, "unit": {"mi"}}.Encode(), http.StatusOK)
+		hrefs := found.Find("ol.results li h3 a")
+		if len(hrefs) < 2 {
+			t.Fatalf("%d centers near Seattle, want at least 2", len(hrefs))
+		}
+		other := ""
+		for _, n := range hrefs {
+			href, _ := n.Attr("href")
+			if !strings.HasSuffix(href, keep) {
+				t.Errorf("result link %s lost the booking", href)
+			}
+			if href != "/schedule/SAA-C03/centers/1"+keep && other == "" {
+				other = strings.TrimSuffix(href, keep)
+			}
+		}
+		if got := found.Texts("ol.results li .current-center"); len(got) != 1 {
+			t.Errorf("current-center marks = %q, want one", got)
+		}
+
+		// The current time is marked on its date and not offered.
+		date := firstDate.FindStringSubmatch(body(t, a.Get(t, c, "/schedule/SAA-C03/centers/1"+keep)))[1]
+		times := page(t, a, c, "/schedule/SAA-C03/centers/1"+keep+"&date="+date, http.StatusOK)
+		if got := times.TextOf("ul.slot-list li.slot-current .slot-current-label"); got != "Your current appointment" {
+			t.Errorf("current slot label = %q", got)
+		}
+		if times.Has(`ul.slot-list input[name=slot][value="` + slots[0].id + `"]`) {
+			t.Error("the current time is offered as a choice")
+		}
+		if n, m := times.Count("ul.slot-list form"), times.Count(`ul.slot-list form[method=get][action="/bookings/`+ref+`/reschedule"]`); n == 0 || n != m {
+			t.Errorf("%d time forms, %d of them to the review step", n, m)
+		}
+
+		// The review step of a time at another center changes nothing.
+		odate := firstDate.FindStringSubmatch(body(t, a.Get(t, c, other+keep)))[1]
+		otimes := page(t, a, c, other+keep+"&date="+odate, http.StatusOK)
+		oslot := otimes.AttrOf("ul.slot-list input[name=slot]", "value")
+		review := page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+oslot+"&date="+odate, http.StatusOK)
+		for sel, want := range map[string]string{
+			"h1":                                   "Review the move",
+			"#move .move-from":                     "Pioneer Square Testing Center",
+			"#move .move-to":                       otimes.TextOf("h1"),
+			"#move .move-fee":                      "free of charge",
+			"form.move-form .button":               "Confirm the move",
+			`form.move-form a[href^="/schedule/"]`: "Choose another time",
+		} {
+			if got := review.TextOf(sel); !strings.Contains(got, want) {
+				t.Errorf("review %s = %q, want %q in it", sel, got, want)
+			}
+		}
+		if review.Has("#online") || review.Has("#provider") {
+			t.Error("a free move between centers asks for the online agreement or a payment")
+		}
+		if got := page(t, a, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") {
+			t.Fatalf("the review step moved the booking: %q", got)
+		}
+
+		// Online: the agreement is asked for, and refused when missing.
+		odays := body(t, a.Get(t, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC"))
+		ond := firstDate.FindStringSubmatch(odays)[1]
+		online := page(t, a, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC&date="+ond, http.StatusOK)
+		onslot := online.AttrOf("ul.slot-list input[name=slot]", "value")
+		review = page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+onslot+"&date="+ond+"&tz=UTC", http.StatusOK)
+		for _, id := range []string{"system_checked", "agree_rules", "agree_privacy"} {
+			if !review.Has("fieldset#online input[type=checkbox]#" + id) {
+				t.Errorf("the online review lacks the %s checkbox", id)
+			}
+		}
+		key := review.AttrOf("input[name=idempotency_key]", "value")
+		form := url.Values{"idempotency_key": {key}, "slot": {onslot}, "date": {ond}, "tz": {"UTC"}, "agree_rules": {"on"}}
+		resp := a.PostForm(t, c, "/bookings/"+ref+"/reschedule", form)
+		refused := testutil.ParseHTML(t, body(t, resp))
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("move online without the agreements: %d", resp.StatusCode)
+		}
+		for sel, want := range map[string]string{
+			"#system_checked-error":                           "Run the system check",
+			"#agree_privacy-error":                            "Agree to the privacy policy",
+			`.error-summary li:first-child a[href="#online"]`: "An online exam needs the system check",
+		} {
+			if got := refused.TextOf(sel); !strings.Contains(got, want) {
+				t.Errorf("refusal %s = %q, want %q in it", sel, got, want)
+			}
+		}
+		if refused.Has("#agree_rules-error") || !refused.Has("#agree_rules[checked]") {
+			t.Error("the agreed rules box is refused or not kept ticked")
+		}
+		if got := page(t, a, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") || !strings.Contains(got, "Pioneer Square") {
+			t.Fatalf("a refused move changed the booking: %q", got)
+		}
+
+		form.Set("idempotency_key", refused.AttrOf("input[name=idempotency_key]", "value"))
+		form.Set("system_checked", "on")
+		form.Set("agree_privacy", "on")
+		resp = a.PostForm(t, c, "/bookings/"+ref+"/reschedule", form)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bookings/"+ref+"?notice=rescheduled" {
+			t.Fatalf("move online with the agreements: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		moved := page(t, a, c, "/bookings/"+ref, http.StatusOK)
+		if got := moved.TextOf(".confirmation"); !strings.Contains(got, "Online proctored") || !strings.Contains(got, "1 of 2 used") {
+			t.Fatalf("booking after the move online: %q", got)
+		}
+	})
+}

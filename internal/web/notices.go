@@ -1,0 +1,120 @@
+package web
+
+import "strings"
+
+// A notice is a confirmation that a redirect asks the next page to show
+// (?notice=KEY, the Post/Redirect/Get flash). Redirects name one of the
+// constants below through withNotice; the layout shows a key only when it
+// is one of them, by its catalog message, so a crafted link cannot put
+// text on a page. TestEveryNoticeRenders walks every constant of this type
+// and fails when one has no message in some language.
+type notice string
+
+const (
+	// Signing in and out, the account (auth.go, account.go, profile.go,
+	// reset.go).
+	noticeSignedOut        notice = "signed_out"
+	noticeSetupComplete    notice = "setup_complete"
+	noticeEmailVerified    notice = "email_verified"
+	noticeVerificationSent notice = "verification_sent"
+	noticeProfileSaved     notice = "profile_saved"
+	noticeOthersSignedOut  notice = "others_signed_out"
+	noticePasswordChanged  notice = "password_changed"
+	noticePasswordReset    notice = "password_reset"
+	noticeEmailChanged     notice = "email_changed"
+	// Second factors (mfa.go).
+	noticeTOTPEnabled         notice = "totp_enabled"
+	noticeTOTPDisabled        notice = "totp_disabled"
+	noticeSMSEnabled          notice = "sms_enabled"
+	noticeSMSDisabled         notice = "sms_disabled"
+	noticePhoneChanged        notice = "phone_changed"
+	noticeSMSCodeSent         notice = "sms_code_sent"
+	noticeConfirmCodeSent     notice = "confirm_code_sent"
+	noticeBackupCodesReplaced notice = "backup_codes_replaced"
+	noticeReauth              notice = "reauth"
+	// The console: mail, accounts, centers, the exam catalog.
+	noticeTestMailSent  notice = "test_mail_sent"
+	noticeUserDisabled  notice = "user_disabled"
+	noticeUserEnabled   notice = "user_enabled"
+	noticeUserSignedOut notice = "user_signed_out"
+	noticeCenterSaved   notice = "center_saved"
+	noticeExamSaved     notice = "exam_saved"
+	noticeExamRetired   notice = "exam_retired"
+	noticeExamActivated notice = "exam_activated"
+	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
+	noticeHeld             notice = "held"
+	noticeHoldReleased     notice = "hold_released"
+	noticeVoucherApplied   notice = "voucher_applied"
+	noticePaymentCancelled notice = "payment_cancelled"
+	noticeRescheduled      notice = "rescheduled"
+	noticeCancelled        notice = "cancelled"
+	noticeLaunched         notice = "launched"
+	noticeCapacityChanged  notice = "capacity_changed"
+	noticeSlotClosed       notice = "slot_closed"
+	noticeNoShowRecorded   notice = "no_show_recorded"
+	noticeBookingCancelled notice = "booking_cancelled"
+	noticeDayClosed        notice = "day_closed"
+	noticeVoucherCreated   notice = "voucher_created"
+	// noticeMovePaid is where Stripe Checkout sends a candidate back after
+	// paying a reschedule fee; scheduling writes that URL.
+	noticeMovePaid notice = "move_paid"
+)
+
+// notices maps every notice to its catalog message.
+var notices = map[notice]string{
+	noticeSignedOut:           "notice.signed_out",
+	noticeSetupComplete:       "notice.setup_complete",
+	noticeEmailVerified:       "notice.email_verified",
+	noticeVerificationSent:    "notice.verification_sent",
+	noticeProfileSaved:        "notice.profile_saved",
+	noticeOthersSignedOut:     "notice.others_signed_out",
+	noticePasswordChanged:     "notice.password_changed",
+	noticePasswordReset:       "notice.password_reset",
+	noticeEmailChanged:        "notice.email_changed",
+	noticeTOTPEnabled:         "notice.totp_enabled",
+	noticeTOTPDisabled:        "notice.totp_disabled",
+	noticeSMSEnabled:          "notice.sms_enabled",
+	noticeSMSDisabled:         "notice.sms_disabled",
+	noticePhoneChanged:        "notice.phone_changed",
+	noticeSMSCodeSent:         "notice.sms_code_sent",
+	noticeConfirmCodeSent:     "notice.confirm_code_sent",
+	noticeBackupCodesReplaced: "notice.backup_codes_replaced",
+	noticeReauth:              "notice.reauth",
+	noticeTestMailSent:        "notice.test_mail_sent",
+	noticeUserDisabled:        "notice.user_disabled",
+	noticeUserEnabled:         "notice.user_enabled",
+	noticeUserSignedOut:       "notice.user_signed_out",
+	noticeCenterSaved:         "notice.center_saved",
+	noticeExamSaved:           "notice.exam_saved",
+	noticeExamRetired:         "notice.exam_retired",
+	noticeExamActivated:       "notice.exam_activated",
+	noticeHeld:                "notice.held",
+	noticeHoldReleased:        "notice.hold_released",
+	noticeVoucherApplied:      "notice.voucher_applied",
+	noticePaymentCancelled:    "notice.payment_cancelled",
+	noticeRescheduled:         "notice.rescheduled",
+	noticeCancelled:           "notice.cancelled",
+	noticeLaunched:            "notice.launched",
+	noticeCapacityChanged:     "notice.capacity_changed",
+	noticeSlotClosed:          "notice.slot_closed",
+	noticeNoShowRecorded:      "notice.no_show_recorded",
+	noticeBookingCancelled:    "notice.booking_cancelled",
+	noticeDayClosed:           "notice.day_closed",
+	noticeVoucherCreated:      "notice.voucher_created",
+	noticeMovePaid:            "notice.move_paid",
+}
+
+// withNotice adds a notice to a local path (which may have a query).
+func withNotice(path string, n notice) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "notice=" + string(n)
+}
+
+// noticeMessage is the catalog message of the ?notice= key of a request,
+// or "" when the key is not a notice.
+func noticeMessage(key string) string {
+	return notices[notice(key)]
+}
