@@ -313,7 +313,7 @@ func TestMFAPagesAsStaff(t *testing.T) {
 		}
 		b.Fill("#code", "000000")
 		b.Submit(`form[action="/profile/security/totp/disable"] button[type=submit]`)
-		if got := b.Text("#code-error"); !strings.Contains(got, "Attempts left") {
+		if got := b.Text("#code-error"); !strings.Contains(got, "attempts left") {
 			t.Errorf("wrong code to turn TOTP off: %q", got)
 		}
 		b.CheckAccessibility()
@@ -341,7 +341,7 @@ func TestMFAPagesAsStaff(t *testing.T) {
 		}
 		b.Fill("#code", "000000")
 		b.Submit(`form[action="/profile/security/sms/confirm"] button[type=submit]`)
-		if got := b.Text("#code-error"); !strings.Contains(got, "Attempts left: 4.") {
+		if got := b.Text("#code-error"); !strings.Contains(got, "4 attempts left.") {
 			t.Errorf("wrong SMS code: %q", got)
 		}
 		b.CheckAccessibility()

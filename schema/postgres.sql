@@ -85,6 +85,7 @@
   text_body text NOT NULL
   html_body text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
+  attachments text NOT NULL DEFAULT '[]'::text
 
 -- table exam_attempts
   id bigint NOT NULL

@@ -98,7 +98,7 @@ CREATE TABLE dev_messages (
     text_body  TEXT NOT NULL,
     html_body  TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL
-);
+, attachments TEXT NOT NULL DEFAULT '[]');
 
 -- table exam_attempts
 CREATE TABLE exam_attempts (

@@ -2,6 +2,9 @@ package accounts
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -98,4 +101,95 @@ func (s *Service) RevokeSessions(ctx context.Context, actor portal.Actor, id int
 		return audit(ctx, tx, actor, "auth.sessions_revoked", userSubject(id), "")
 	})
 	return n, err
+}
+
+// ResetSecondFactor removes every second factor of another account (its
+// authenticator, its text-message number, its backup codes and any code
+// lock) for a candidate who lost them and whom support has identified. It
+// signs the account out everywhere (AUTH-12), records the factors before
+// and after in the audit log and mails the owner, in one transaction.
+//
+// Admins only, never on their own account, and only from a session
+// (sessionID, the admin's own) that signed in within ReauthWindow:
+// ErrForbidden, conflict console.users.not_yourself, ErrReauthRequired.
+// An account without a second factor is ErrMFANotEnabled.
+func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, sessionID, userID int64) error {
+	if err := requireAdmin(actor); err != nil {
+		return err
+	}
+	if userID == actor.UserID {
+		return &portal.Error{Code: portal.EConflict, Message: "console.users.not_yourself"}
+	}
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		sess, err := tx.LockUserSession(ctx, actor.UserID, sessionID, s.cfg.SessionIdle)
+		if errors.Is(err, portal.ErrNotFound) {
+			return portal.ErrUnauthorized
+		}
+		if err != nil {
+			return err
+		}
+		if !recentAuth(sess.AuthenticatedAt, tx.Now()) {
+			return ErrReauthRequired
+		}
+		u, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		m, err := tx.LockUserMFA(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if !mfaOn(m) {
+			return ErrMFANotEnabled
+		}
+		codes, err := tx.CountBackupCodes(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		before := mfaSummary(m, codes)
+		for _, step := range []func(context.Context, int64) error{tx.DisableTOTP, tx.DisableSMS, tx.DeleteBackupCodes, tx.ResetMFAFailures} {
+			if err := step(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		if err := audit(ctx, tx, actor, "mfa.reset_by_admin", userSubject(u.ID), "before="+before+" after=none"); err != nil {
+			return err
+		}
+		n, err := tx.DeleteUserSessions(ctx, u.ID, 0)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := audit(ctx, tx, actor, "auth.sessions_revoked", userSubject(u.ID), strconv.FormatInt(n, 10)); err != nil {
+				return err
+			}
+		}
+		// The notice names no IP address: the change came from an
+		// administrator, not from a device of the owner's.
+		return s.mfaNotice(ctx, tx, portal.Actor{UserID: actor.UserID}, u, "security_mfa_reset", nil)
+	})
+	if err != nil {
+		return err
+	}
+	s.kick()
+	return nil
+}
+
+// mfaSummary describes an account's factors for the audit log:
+// "totp,sms,backup:7", or "none".
+func mfaSummary(m *store.UserMFA, backupCodes int) string {
+	var parts []string
+	if m.TOTPEnabledAt != nil {
+		parts = append(parts, MethodTOTP)
+	}
+	if m.SMSEnabledAt != nil {
+		parts = append(parts, MethodSMS)
+	}
+	if backupCodes > 0 {
+		parts = append(parts, MethodBackup+":"+strconv.Itoa(backupCodes))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ",")
 }

@@ -23,6 +23,27 @@ type Session struct {
 // second factor).
 func (s *Session) Active() bool { return s.State == store.SessionActive }
 
+// ReauthWindow is how recent the sign-in of a session must be for it to
+// make a sensitive change: the account's own second factors and backup
+// codes (MFA-05, MFA-06), and an admin's reset of another account's second
+// factor.
+const ReauthWindow = 30 * time.Minute
+
+// ErrReauthRequired refuses a sensitive change from a session that signed
+// in more than ReauthWindow ago: sign in again first.
+var ErrReauthRequired = &portal.Error{Code: portal.EForbidden, Message: "mfa.reauth_required"}
+
+// RecentlyAuthenticated reports whether the session is fully signed in and
+// its last authentication (password, and second factor if any) is at most
+// ReauthWindow before now.
+func (s *Session) RecentlyAuthenticated(now time.Time) bool {
+	return s != nil && s.Active() && recentAuth(s.AuthenticatedAt, now)
+}
+
+func recentAuth(at, now time.Time) bool {
+	return !at.IsZero() && now.Sub(at) <= ReauthWindow
+}
+
 // Actor returns the session's user as an actor.
 func (s *Session) Actor(ip, requestID string) portal.Actor {
 	return portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID}

@@ -307,9 +307,23 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 		if strings.Contains(a.Stderr(), pw[2]) {
 			t.Error("the demo password appears in the log")
 		}
+		if !strings.Contains(out, "certportal demo listening on "+a.URL) {
+			t.Errorf("the start line does not say demo:\n%s", out)
+		}
 		a.Restart(t, "--demo")
 		if strings.Count(a.Stdout(), pw[2]) != 1 || strings.Count(a.Stdout(), "password ") > 2 {
 			t.Errorf("a restart printed credentials again:\n%s", a.Stdout())
+		}
+		hint := "point --database-url at an empty database"
+		if engine == store.SQLite {
+			dir, err := filepath.Abs(a.DataDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hint = "delete the data directory " + dir + ", or run with --data-dir set to another directory"
+		}
+		if again := strings.TrimPrefix(a.Stdout(), out); !strings.Contains(again, "no passwords printed") || !strings.Contains(again, hint) {
+			t.Errorf("a second demo start does not say how to start fresh (%q):\n%s", hint, again)
 		}
 	})
 }

@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -108,5 +112,115 @@ func TestDemoHelpShowsASupportContact(t *testing.T) {
 				t.Fatalf("help: %d, support link %q, want %q", resp.StatusCode, href, tc.want)
 			}
 		})
+	}
+}
+
+// TestAdminResetsACandidatesSecondFactor: a candidate who lost every
+// second factor gets back in through an admin: staff cannot do it, an
+// admin must have signed in within 30 minutes (else the page that offers to
+// sign in again), and the reset removes the factors, signs the candidate
+// out everywhere, is audited with before and after, and is mailed over
+// SMTP (SECURITY.md AUTH-12, AUTH-13).
+func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+		demo := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		adminKey, _, _ := enrolTOTP(t, a, ac, true)
+
+		const email = "lost.phone@example.org"
+		c := mfaCandidate(t, a, smtp, email)
+		_, codes, _ := enrolTOTP(t, a, c, false)
+		other, _ := mfaSignIn(t, a, email, mfaPassword)
+		if resp, _ := mfaSecondStep(t, a, other, "totp", codes[0]); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("second session: %d", resp.StatusCode)
+		}
+		list := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape(email))))
+		userPath := list.AttrOf(`main a[href^="/console/users/"]`, "href")
+		if userPath == "" {
+			t.Fatal("the account search did not find the candidate")
+		}
+		resetPath := userPath + "/mfa/reset"
+		page := testutil.ParseHTML(t, body(t, a.Get(t, ac, userPath)))
+		if !page.Has(`form[action="` + resetPath + `"] button[type="submit"]`) {
+			t.Fatal("the admin's account page offers no reset of the second factor")
+		}
+
+		// Staff: no form, and the action is refused.
+		setRole(t, a, demo[1], "staff")
+		sc, _ := mfaSignIn(t, a, demo[1], demo[2])
+		enrolTOTP(t, a, sc, true)
+		if page := testutil.ParseHTML(t, body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
+			t.Error("staff see the reset form")
+		}
+		resp := a.PostForm(t, sc, resetPath, nil)
+		if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("staff reset: %d, want 403", resp.StatusCode)
+		}
+
+		// A sign-in older than 30 minutes: the page that offers to sign in
+		// again and come back.
+		a.Clock.Advance(31 * time.Minute)
+		resp = a.PostForm(t, ac, resetPath, nil)
+		stale := testutil.ParseHTML(t, body(t, resp))
+		if next := stale.AttrOf(`form[action="/profile/security/reauth"] input[name="next"]`, "value"); resp.StatusCode != http.StatusForbidden || next != userPath {
+			t.Fatalf("stale admin session: %d, sign in again and return to %q", resp.StatusCode, next)
+		}
+		if signedOut(t, a, c) {
+			t.Fatal("a refused reset signed the candidate out")
+		}
+
+		// Signed in again: the reset goes through.
+		ac, _ = mfaSignIn(t, a, admin[1], admin[2])
+		if resp, _ := mfaSecondStep(t, a, ac, "totp", totpNow(t, a, adminKey)); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("admin second step: %d", resp.StatusCode)
+		}
+		resp = a.PostForm(t, ac, resetPath, nil)
+		_ = body(t, resp)
+		if got, want := noticeAfter(t, a, ac, resp), "Two-step verification is removed; the account is signed out everywhere and its owner was told by email."; got != want {
+			t.Fatalf("after the reset the page says %q, want %q", got, want)
+		}
+		if !signedOut(t, a, c) || !signedOut(t, a, other) {
+			t.Fatal("the candidate kept a session")
+		}
+		m := mailTo(t, smtp, email, "removed two-step verification")
+		if m.HTML == "" || m.Link("http://portal.example.test/password/forgot") == "" {
+			t.Fatalf("reset mail lacks its HTML part or the reset link:\n%s", m.Text)
+		}
+		audit := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit?action=mfa.reset_by_admin")))
+		if got := audit.TextOf("tbody tr td:nth-child(2)"); got != "mfa.reset_by_admin (before=totp,backup:9 after=none)" {
+			t.Fatalf("audit row %q", got)
+		}
+
+		// The password alone signs the candidate in now.
+		_, resp = mfaSignIn(t, a, email, mfaPassword)
+		if loc := resp.Header.Get("Location"); loc != "/dashboard" {
+			t.Fatalf("sign-in after the reset went to %q", loc)
+		}
+	})
+}
+
+// setRole changes an account's role in the database (the console has no
+// action for roles).
+func setRole(t *testing.T, a *apptest.App, email, role string) {
+	t.Helper()
+	o := store.Options{Engine: a.Engine, Clock: a.Clock}
+	if a.Engine == store.SQLite {
+		o.SQLitePath, o.Shared = filepath.Join(a.DataDir, "certportal.db"), true
+	} else {
+		o.PostgresURL = a.Env["CERTPORTAL_DATABASE_URL"]
+	}
+	st, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := `UPDATE users SET role = ? WHERE email = ?`
+	if a.Engine == store.Postgres {
+		q = `UPDATE users SET role = $1 WHERE email = $2`
+	}
+	if _, err := st.DB().Exec(q, role, email); err != nil {
+		t.Fatal(err)
 	}
 }

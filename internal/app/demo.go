@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"path/filepath"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 )
@@ -26,7 +28,8 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 		return err
 	}
 	if n > 0 {
-		fmt.Fprintln(out, "demo: the database already has accounts; no demo data loaded and no passwords printed")
+		fmt.Fprintln(out, "demo: the database already has accounts; no demo data loaded and no passwords printed (they were shown at the first start).")
+		fmt.Fprintln(out, "demo: "+freshDemoHint(sys.cfg))
 		return nil
 	}
 	system := portal.SystemActor("demo")
@@ -63,6 +66,19 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "demo: the admin sets up an authenticator app at the first visit of the console (staff and admins need two-step verification).")
 	return nil
+}
+
+// freshDemoHint says how to start a fresh demonstration: another data
+// directory on SQLite, another database on PostgreSQL.
+func freshDemoHint(cfg *config.Config) string {
+	if cfg.Engine() == config.EnginePostgres {
+		return "to start a fresh demo with new passwords, point --database-url at an empty database."
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		dir = cfg.DataDir
+	}
+	return fmt.Sprintf("to start a fresh demo with new passwords, stop the server and delete the data directory %s, or run with --data-dir set to another directory.", dir)
 }
 
 // randomPassword returns four groups of four characters drawn from

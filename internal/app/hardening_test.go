@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -88,4 +92,38 @@ func TestMetricsAreNotPublic(t *testing.T) {
 			t.Errorf("GET /metrics on the metrics address: %d", code)
 		}
 	})
+}
+
+// TestStalledRequestsAreCut: a connection that sends part of a request line,
+// or the headers and part of a body, and then nothing, is closed by the
+// server once its header or read timeout has passed (SECURITY.md RL-02).
+// The test waits at most a generous multiple of the configured timeouts;
+// it measures nothing.
+func TestStalledRequestsAreCut(t *testing.T) {
+	timeouts := app.ServerTimeouts{ReadHeader: 300 * time.Millisecond, Read: 600 * time.Millisecond, Write: 5 * time.Second, Idle: 5 * time.Second}
+	a := apptest.Start(t, store.SQLite, apptest.WithTimeouts(timeouts))
+	addr := strings.TrimPrefix(a.URL, "http://")
+	bound := 50*timeouts.Read + 10*time.Second
+	for _, tc := range []struct{ name, sent string }{
+		{"partial request line", "GET /heal"},
+		{"partial headers", "GET /healthz HTTP/1.1\r\nHost: " + addr + "\r\nX-Slow: "},
+		{"partial body", "POST /signin HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte(tc.sent)); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(bound))
+			_, err = io.Copy(io.Discard, c)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the connection was still open after %s (read timeout %s)", bound, timeouts.Read)
+			}
+		})
+	}
 }

@@ -36,7 +36,7 @@ func localLink(t *testing.T, link string) string {
 
 var registration = url.Values{
 	"email": {"Maria.Garcia@Example.org"}, "first_name": {"María"}, "last_name": {"García López"},
-	"password": {"Zebra-Kettle-42"}, "country": {"ES"}, "region": {"ES-M"}, "language": {"es"}, "company": {""},
+	"password": {"Zebra-Kettle-42"}, "country": {"ES"}, "region": {"ES-M"}, "region_for": {"ES"}, "language": {"es"}, "company": {""},
 }
 
 func register(t *testing.T, a *apptest.App, c *http.Client, form url.Values) *http.Response {

@@ -30,6 +30,10 @@ type Main struct {
 	// server accepts connections (tests use it to learn the port of
 	// --addr 127.0.0.1:0).
 	OnServing func(url string)
+
+	// Timeouts, when set, replace DefaultServerTimeouts (tests shorten
+	// them).
+	Timeouts *ServerTimeouts
 }
 
 // Exit codes.

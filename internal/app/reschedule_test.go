@@ -81,12 +81,12 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		oslot := otimes.AttrOf("ul.slot-list input[name=slot]", "value")
 		review := page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+oslot+"&date="+odate, http.StatusOK)
 		for sel, want := range map[string]string{
-			"h1":                                   "Review the move",
-			"#move .move-from":                     "Pioneer Square Testing Center",
-			"#move .move-to":                       otimes.TextOf("h1"),
-			"#move .move-fee":                      "free of charge",
-			"form.move-form .button":               "Confirm the move",
-			`form.move-form a[href^="/schedule/"]`: "Choose another time",
+			"h1":                                "Review the move",
+			"#move .move-from":                  "Pioneer Square Testing Center",
+			"#move .move-to":                    otimes.TextOf("h1"),
+			"#move .move-fee":                   "free of charge",
+			"form.move-form .button":            "Confirm the move",
+			`.move-links a[href^="/schedule/"]`: "Choose another time",
 		} {
 			if got := review.TextOf(sel); !strings.Contains(got, want) {
 				t.Errorf("review %s = %q, want %q in it", sel, got, want)
@@ -144,6 +144,60 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		moved := page(t, a, c, "/bookings/"+ref, http.StatusOK)
 		if got := moved.TextOf(".confirmation"); !strings.Contains(got, "Online proctored") || !strings.Contains(got, "1 of 2 used") {
 			t.Fatalf("booking after the move online: %q", got)
+		}
+	})
+}
+
+// TestRescheduleARetiredExam: a retired exam sells no new seats, but a
+// booking bought before may still move, so its move pages serve it (the
+// choice, the search, the times, the review) while the exam's booking
+// pages without a booking to move are not found.
+func TestRescheduleARetiredExam(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		admin := demoAdmin.FindStringSubmatch(a.Stdout())
+		c, _ := mfaSignIn(t, a, cand[1], cand[2])
+		ref, slots := bookDemoSeat(t, a, c)
+
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		enrolTOTP(t, a, ac, true)
+		exams := page(t, a, ac, "/console/exams", http.StatusOK)
+		edit := exams.AttrOf(`a[aria-label^="Edit SAA-C03 "]`, "href")
+		if edit == "" {
+			t.Fatal("no edit link for SAA-C03 in the console")
+		}
+		resp := a.PostForm(t, ac, edit+"/retire", nil)
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("retire SAA-C03: %d", resp.StatusCode)
+		}
+
+		keep := "?reschedule=" + ref
+		m := firstDate.FindStringSubmatch(page(t, a, c, "/schedule/SAA-C03/centers/1"+keep, http.StatusOK).AttrOf("ul.date-list a", "href"))
+		if m == nil {
+			t.Fatal("the retired exam's center lists no date for the move")
+		}
+		date := m[1]
+		for _, tc := range []struct {
+			path string
+			want int
+		}{
+			{"/schedule/SAA-C03" + keep, http.StatusOK},
+			{"/schedule/SAA-C03/centers" + keep, http.StatusOK},
+			{"/schedule/SAA-C03/centers/1" + keep + "&date=" + date, http.StatusOK},
+			{"/schedule/SAA-C03/online" + keep, http.StatusOK},
+			{"/bookings/" + ref + "/reschedule?slot=" + slots[1].id, http.StatusOK},
+			{"/schedule/DVA-C02" + keep, http.StatusNotFound}, // another exam's pages with this booking
+			{"/schedule/SAA-C03", http.StatusNotFound},
+			{"/schedule/SAA-C03/centers/1", http.StatusNotFound},
+		} {
+			page(t, a, c, tc.path, tc.want)
+		}
+		resp = a.PostForm(t, c, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {"move-retired"}, "slot": {slots[1].id}})
+		_ = body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("move of a retired exam's booking: %d", resp.StatusCode)
 		}
 	})
 }

@@ -16,15 +16,25 @@ import (
 	"example.org/certportal/internal/config"
 )
 
-// HTTP server limits (gosec G112, SECURITY.md RL-02): a slow client cannot
-// hold a connection open by trickling headers or bodies.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
+// ServerTimeouts are the HTTP server's limits (gosec G112, SECURITY.md
+// RL-02): a slow client cannot hold a connection open by trickling headers
+// or bodies.
+type ServerTimeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration
+	Idle       time.Duration // between requests on a kept-alive connection
+}
+
+// DefaultServerTimeouts are the limits the binary runs with.
+var DefaultServerTimeouts = ServerTimeouts{
+	ReadHeader: 5 * time.Second,
+	Read:       30 * time.Second,
+	Write:      60 * time.Second,
+	Idle:       120 * time.Second,
+}
+
+const maxHeaderBytes = 64 << 10
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	var demo *bool
@@ -74,7 +84,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer shutdownTracing()
 
 	baseURL := cfg.BaseURL
-	srv := newHTTPServer(traced(sys.web.Handler()), log)
+	srv := newHTTPServer(traced(sys.web.Handler()), log, m.timeouts())
 
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
@@ -85,7 +95,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(sys.registry, promhttp.HandlerOpts{}))
-		metricsSrv = newHTTPServer(mux, log)
+		metricsSrv = newHTTPServer(mux, log, m.timeouts())
 		go func() { _ = metricsSrv.Serve(mln) }()
 	}
 
@@ -97,7 +107,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	fmt.Fprintf(m.Stdout, "certportal %s listening on %s (database: %s)\n", Version, baseURL, describeDB(cfg))
+	mode := "certportal"
+	switch {
+	case cfg.Demo:
+		mode = "certportal demo"
+	case cfg.Dev:
+		mode = "certportal development server"
+	}
+	fmt.Fprintf(m.Stdout, "%s listening on %s (version %s; database: %s)\n", mode, baseURL, Version, describeDB(cfg))
 	if cfg.DevMailbox() {
 		fmt.Fprintf(m.Stdout, "mail and SMS go to the development mailbox: sign in as an admin and open %s/console/mail\n", baseURL)
 	} else {
@@ -135,16 +152,25 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return errors.Join(errs...)
 }
 
-func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+func newHTTPServer(h http.Handler, log *slog.Logger, t ServerTimeouts) *http.Server {
 	return &http.Server{
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+}
+
+// timeouts are the server limits: Main.Timeouts when set, else the
+// defaults.
+func (m *Main) timeouts() ServerTimeouts {
+	if m.Timeouts != nil {
+		return *m.Timeouts
+	}
+	return DefaultServerTimeouts
 }
 
 func describeDB(cfg *config.Config) string {

@@ -19,10 +19,11 @@ type DevMailbox struct {
 // NewDevMailbox returns a development mailbox writing to st.
 func NewDevMailbox(st *store.Store) *DevMailbox { return &DevMailbox{st: st} }
 
-// Send stores m. Attachments are not kept; the text body lists them by
+// Send stores m with its attachments; the text body also lists them by
 // name, type and size.
 func (d *DevMailbox) Send(ctx context.Context, m Outgoing) error {
 	text := m.Text
+	var files []portal.DevAttachment
 	if len(m.Attachments) > 0 {
 		var b strings.Builder
 		b.WriteString(strings.TrimRight(text, "\n"))
@@ -33,15 +34,17 @@ func (d *DevMailbox) Send(ctx context.Context, m Outgoing) error {
 				return err
 			}
 			fmt.Fprintf(&b, "- %s (%s, %d bytes)\n", name, ctype, len(a.Content))
+			files = append(files, portal.DevAttachment{Name: name, ContentType: ctype, Content: a.Content})
 		}
 		text = b.String()
 	}
 	return d.insert(ctx, portal.DevMessage{
-		Channel:   "email",
-		Recipient: m.To,
-		Subject:   singleLine(m.Subject),
-		TextBody:  text,
-		HTMLBody:  m.HTML,
+		Channel:     "email",
+		Recipient:   m.To,
+		Subject:     singleLine(m.Subject),
+		TextBody:    text,
+		HTMLBody:    m.HTML,
+		Attachments: files,
 	})
 }
 

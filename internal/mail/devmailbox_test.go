@@ -52,6 +52,18 @@ func TestDevMailboxKeepsMailAndSMS(t *testing.T) {
 		if !strings.Contains(e.HTMLBody, `<html lang="es"`) || !strings.Contains(e.HTMLBody, "Establecer la contraseña") {
 			t.Errorf("HTML = %s", e.HTMLBody)
 		}
+		// The attachment is kept whole, apart from the text.
+		if len(e.Attachments) != 1 || e.Attachments[0].Name != "examen.ics" || !strings.HasPrefix(e.Attachments[0].ContentType, "text/calendar") ||
+			string(e.Attachments[0].Content) != string(icsContent) {
+			t.Errorf("attachments = %+v", e.Attachments)
+		}
+		if strings.Contains(e.TextBody, "BEGIN:VCALENDAR") || strings.Contains(e.TextBody, "dev-attachments") {
+			t.Errorf("the text part carries the attachment:\n%s", e.TextBody)
+		}
+		one, err := st.FindDevMessage(ctx, e.ID)
+		if err != nil || len(one.Attachments) != 1 || one.TextBody != e.TextBody {
+			t.Errorf("FindDevMessage = %+v, %v", one, err)
+		}
 
 		got, err = st.ListDevMessages(ctx, "+34600111222", 10)
 		if err != nil {

@@ -60,6 +60,16 @@ func (s *Service) QuoteMove(ctx context.Context, actor portal.Actor, bookingID, 
 	return q, nil
 }
 
+// ExamOfBooking returns the exam of one of the acting candidate's
+// bookings, active or retired: a retired exam sells no new seats, but
+// its bookings may still move. Another candidate's booking is not found.
+func (s *Service) ExamOfBooking(ctx context.Context, actor portal.Actor, b *portal.BookingDetail) (*portal.Exam, error) {
+	if actor.UserID == 0 || b.UserID != actor.UserID {
+		return nil, portal.ErrNotFound
+	}
+	return s.st.FindExam(ctx, b.ExamID)
+}
+
 // plainlyFull refuses a slot with no seat for sale and no lapsed hold
 // whose seat the sweep would give back: a move there cannot happen.
 func plainlyFull(ctx context.Context, tx *store.Tx, sl *portal.Slot) error {

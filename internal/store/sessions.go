@@ -143,3 +143,18 @@ func (tx *Tx) Reauthenticate(ctx context.Context, id int64, newHash []byte) erro
 	return affected(tx.exec(ctx, `UPDATE sessions SET token_hash = ?, authenticated_at = ?, last_seen_at = ? WHERE id = ?`,
 		newHash, tx.now, tx.now, id))
 }
+
+// LockUserSession returns the fully signed-in session id of userID if it
+// is neither idle longer than idle nor past its lifetime, holding its row
+// until the transaction ends (so it cannot be signed out or
+// re-authenticated meanwhile), or portal.ErrNotFound.
+func (tx *Tx) LockUserSession(ctx context.Context, userID, id int64, idle time.Duration) (*Session, error) {
+	var sess Session
+	err := tx.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
+		WHERE id = ? AND user_id = ? AND state = ? AND expires_at > ? AND last_seen_at > ?`+tx.forUpdate(""),
+		id, userID, SessionActive, tx.now, tx.now.Add(-idle))
+	if err != nil {
+		return nil, fmt.Errorf("store: lock session %d: %w", id, err)
+	}
+	return &sess, nil
+}

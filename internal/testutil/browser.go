@@ -275,6 +275,13 @@ func (b *Browser) WaitVisible(sel string) {
 	b.do(fmt.Sprintf("wait for %q to be visible", sel), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
+// WaitPresent waits until the page has an element matching sel, visible
+// or not (a hidden input, an option).
+func (b *Browser) WaitPresent(sel string) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("wait for %q", sel), chromedp.WaitReady(chromedp.CSS(sel)))
+}
+
 // SetViewport emulates a desktop viewport of width x height CSS pixels.
 func (b *Browser) SetViewport(width, height int) {
 	b.t.Helper()

@@ -16,14 +16,14 @@ type registerPage struct {
 	BasePage
 	Form      *Form
 	Countries []geo.Country
-	Regions   []geo.Subdivision
+	Region    regionChoice
 }
 
 func (s *Server) newRegisterPage(r *http.Request, f *Form) *registerPage {
 	p := &registerPage{Form: f}
 	s.fillBase(r, &p.BasePage, "register.title")
 	p.Countries = geo.Countries(p.Lang)
-	p.Regions = geo.Subdivisions(f.Value("country"))
+	p.Region = newRegionChoice(f.Value("country"))
 	if f.Value("language") == "" {
 		f.Values["language"] = p.Lang
 	}
@@ -32,22 +32,32 @@ func (s *Server) newRegisterPage(r *http.Request, f *Form) *registerPage {
 
 // CountryField, RegionField and LanguageField are the page's selects.
 func (p *registerPage) CountryField() Field  { return countryField(p.T, p.Form, p.Countries) }
-func (p *registerPage) RegionField() *Field  { return regionField(p.T, p.Form, p.Regions) }
+func (p *registerPage) RegionField() *Field  { return regionField(p.T, p.Form, p.Region) }
 func (p *registerPage) LanguageField() Field { return languageField(p.T, p.Form, p.Languages) }
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) error {
 	f := newForm()
 	f.Values["country"] = strings.ToUpper(r.URL.Query().Get("country"))
+	if f.Value("country") == "" {
+		f.Values["country"] = browserCountry(r)
+	}
 	return s.render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
 }
 
 // handleRegister creates the account, or re-renders the form with what is
 // wrong. An address that already has an account gets the same next page.
+// The no-script "show the regions" button re-renders the form for the
+// chosen country without checking anything; a region the page never showed
+// is asked for, not reported as an error (regions.go).
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	f := formFrom(r, "email", "first_name", "last_name", "country", "region", "language", "company")
+	if r.PostForm.Get("update") == regionUpdate {
+		return s.render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
+	}
+	unseen := regionUnseen(r)
 	err := s.acc.Register(r.Context(), meta(r), accounts.RegisterRequest{
 		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
 		Password: r.PostForm.Get("password"), Country: f.Value("country"), Region: f.Value("region"),
@@ -55,6 +65,13 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		p := s.newRegisterPage(r, f)
+		if unseen {
+			p.Region.Prompt = true
+			delete(f.Values, "region")
+			if err = withoutRegionError(err); err == nil {
+				return s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+			}
+		}
 		if !s.applyError(&p.BasePage, f, err, "email") {
 			return err
 		}

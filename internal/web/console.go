@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -105,24 +107,111 @@ func (s *Server) handleConsoleMail(w http.ResponseWriter, r *http.Request) error
 
 type consoleMailShowPage struct {
 	BasePage
-	Message *portal.DevMessage
+	Message     *portal.DevMessage
+	Attachments []mailAttachmentLink
+}
+
+// mailAttachmentLink is an attachment of a development message, numbered
+// from 1 as its download route counts.
+type mailAttachmentLink struct {
+	Number            int
+	Name, ContentType string
 }
 
 func (s *Server) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) error {
-	if !s.cfg.DevMailbox {
-		return portal.ErrNotFound
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return portal.ErrNotFound
-	}
-	m, err := s.acc.FindDevMessage(r.Context(), actor(r), id)
+	m, err := s.devMessage(r)
 	if err != nil {
 		return err
 	}
 	p := &consoleMailShowPage{Message: m}
+	for i, a := range m.Attachments {
+		p.Attachments = append(p.Attachments, mailAttachmentLink{Number: i + 1, Name: a.Name, ContentType: a.ContentType})
+	}
 	s.fillBase(r, &p.BasePage, "console.mail.show_title")
 	return s.render(w, r, http.StatusOK, "console_mail_show", p)
+}
+
+// devMessage is the development message the route's {id} names, for
+// admins (accounts.Service.FindDevMessage), when the mailbox is on.
+func (s *Server) devMessage(r *http.Request) (*portal.DevMessage, error) {
+	if !s.cfg.DevMailbox {
+		return nil, portal.ErrNotFound
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, portal.ErrNotFound
+	}
+	return s.acc.FindDevMessage(r.Context(), actor(r), id)
+}
+
+// mailPartPolicy is the Content-Security-Policy of a message's HTML part:
+// no script, no plug-in, no form, no request to any site but images and
+// fonts over HTTPS (as a mail client shows them), inline styles as mail
+// uses them, sandboxed, and framed only by the console's message page.
+const mailPartPolicy = "default-src 'none'; img-src https: data:; font-src https: data:; style-src 'unsafe-inline'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox"
+
+// handleConsoleMailHTML serves a message's HTML part for the sandboxed
+// frame of the message page. Links open in a new tab (a <base
+// target="_blank"> is added), so that they work although the portal's
+// pages refuse to be framed.
+func (s *Server) handleConsoleMailHTML(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.devMessage(r)
+	if err != nil {
+		return err
+	}
+	if m.HTMLBody == "" {
+		return portal.ErrNotFound
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", mailPartPolicy)
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, withBaseTarget(m.HTMLBody))
+	return nil
+}
+
+// withBaseTarget adds <base target="_blank"> to an HTML document's head
+// (or in front of it when it has none).
+func withBaseTarget(doc string) string {
+	const base = `<base target="_blank">`
+	lower := strings.ToLower(doc)
+	if i := strings.Index(lower, "<head"); i >= 0 {
+		if j := strings.IndexByte(doc[i:], '>'); j >= 0 {
+			at := i + j + 1
+			return doc[:at] + base + doc[at:]
+		}
+	}
+	return base + doc
+}
+
+// handleConsoleMailAttachment downloads an attachment of a message (a
+// calendar file, for example), numbered from 1. It is always a download,
+// never shown in the browser.
+func (s *Server) handleConsoleMailAttachment(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.devMessage(r)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > len(m.Attachments) {
+		return portal.ErrNotFound
+	}
+	a := m.Attachments[n-1]
+	ctype := "application/octet-stream"
+	if mt, params, err := mime.ParseMediaType(a.ContentType); err == nil {
+		ctype = mime.FormatMediaType(mt, params)
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Length", strconv.Itoa(len(a.Content)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(a.Content)
+	return nil
 }
 
 // handleConsoleMailTest sends a test message through the configured mail

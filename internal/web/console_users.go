@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,9 +49,9 @@ type consoleUserPage struct {
 }
 
 func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return portal.ErrNotFound
+		return err
 	}
 	d, err := s.acc.FindUser(r.Context(), actor(r), id)
 	if err != nil {
@@ -61,29 +62,71 @@ func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error
 	return s.render(w, r, http.StatusOK, "console_user", p)
 }
 
-// handleConsoleUserAction disables, enables or signs out an account.
-func (s *Server) handleConsoleUserAction(w http.ResponseWriter, r *http.Request) error {
+// userID is the {id} of a console account path.
+func userID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return portal.ErrNotFound
+		return 0, portal.ErrNotFound
 	}
-	var n notice
-	switch r.PathValue("action") {
-	case "disable":
-		err, n = s.acc.SetUserDisabled(r.Context(), actor(r), id, true), noticeUserDisabled
-	case "enable":
-		err, n = s.acc.SetUserDisabled(r.Context(), actor(r), id, false), noticeUserEnabled
-	case "signout":
-		_, err = s.acc.RevokeSessions(r.Context(), actor(r), id)
-		n = noticeUserSignedOut
-	default:
-		return portal.ErrNotFound
+	return id, nil
+}
+
+// userDone returns to the account's page with a notice.
+func userDone(w http.ResponseWriter, r *http.Request, id int64, n notice) error {
+	http.Redirect(w, r, withNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
+	return nil
+}
+
+// handleConsoleUserDisable disables an account and ends its sessions.
+func (s *Server) handleConsoleUserDisable(w http.ResponseWriter, r *http.Request) error {
+	return s.setUserDisabled(w, r, true, noticeUserDisabled)
+}
+
+// handleConsoleUserEnable lets a disabled account sign in again.
+func (s *Server) handleConsoleUserEnable(w http.ResponseWriter, r *http.Request) error {
+	return s.setUserDisabled(w, r, false, noticeUserEnabled)
+}
+
+func (s *Server) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool, n notice) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.acc.SetUserDisabled(r.Context(), actor(r), id, disabled); err != nil {
+		return err
+	}
+	return userDone(w, r, id, n)
+}
+
+// handleConsoleUserSignOut signs an account out everywhere.
+func (s *Server) handleConsoleUserSignOut(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.acc.RevokeSessions(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	return userDone(w, r, id, noticeUserSignedOut)
+}
+
+// handleConsoleUserMFAReset removes the second factors of an account whose
+// owner lost them. The service decides who may and asks for a recent
+// sign-in; a stale one gets the page that offers to sign in again and come
+// back here.
+func (s *Server) handleConsoleUserMFAReset(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	err = s.acc.ResetSecondFactor(r.Context(), actor(r), info(r).Session.ID, id)
+	if errors.Is(err, accounts.ErrReauthRequired) {
+		return s.renderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
-	return nil
+	return userDone(w, r, id, noticeMFAReset)
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }

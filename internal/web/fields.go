@@ -77,13 +77,18 @@ func countryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
 }
 
 // regionField is the state/region select for the form's country; a
-// country without subdivisions has none (nil).
-func regionField(t *i18n.Localizer, f *Form, regions []geo.Subdivision) *Field {
-	if len(regions) == 0 {
+// country without subdivisions has none (nil). A region the person is
+// shown for the first time after a submit comes with a prompt, not an
+// error.
+func regionField(t *i18n.Localizer, f *Form, c regionChoice) *Field {
+	if len(c.Regions) == 0 {
 		return nil
 	}
 	fl := field(t, f, "region", "select", "field.region", "autocomplete=address-level1", "placeholder=field.choose")
-	for _, r := range regions {
+	if c.Prompt && fl.Error == "" {
+		fl.Hint = t.T("field.region_prompt", nil)
+	}
+	for _, r := range c.Regions {
 		fl.Options = append(fl.Options, Option{Value: r.Code, Label: r.Name, Selected: strings.EqualFold(r.Code, fl.Value)})
 	}
 	return &fl

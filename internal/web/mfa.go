@@ -26,8 +26,8 @@ import (
 
 // reauthWindow is how recent the sign-in of a session must be for it to
 // change the account's second factors (MFA-06) or make backup codes
-// (MFA-05).
-const reauthWindow = 30 * time.Minute
+// (MFA-05): the accounts service's rule.
+const reauthWindow = accounts.ReauthWindow
 
 // mfaRequiredPath is where requireStaff sends staff without a second factor
 // (MFA-01).
@@ -41,10 +41,7 @@ var errStaffNeedsMFA = &portal.Error{Code: portal.EForbidden, Message: "mfa.staf
 // last authentication (password, and second factor if any) is at most
 // reauthWindow before now.
 func recentlyAuthenticated(sess *accounts.Session, now time.Time) bool {
-	if sess == nil || !sess.Active() || sess.AuthenticatedAt.IsZero() {
-		return false
-	}
-	return now.Sub(sess.AuthenticatedAt) <= reauthWindow
+	return sess.RecentlyAuthenticated(now)
 }
 
 // The change pages (mfa_change.html) by kind. The kind is also the value

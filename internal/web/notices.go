@@ -37,6 +37,7 @@ const (
 	noticeUserDisabled  notice = "user_disabled"
 	noticeUserEnabled   notice = "user_enabled"
 	noticeUserSignedOut notice = "user_signed_out"
+	noticeMFAReset      notice = "mfa_reset"
 	noticeCenterSaved   notice = "center_saved"
 	noticeExamSaved     notice = "exam_saved"
 	noticeExamRetired   notice = "exam_retired"
@@ -84,6 +85,7 @@ var notices = map[notice]string{
 	noticeUserDisabled:        "notice.user_disabled",
 	noticeUserEnabled:         "notice.user_enabled",
 	noticeUserSignedOut:       "notice.user_signed_out",
+	noticeMFAReset:            "notice.mfa_reset",
 	noticeCenterSaved:         "notice.center_saved",
 	noticeExamSaved:           "notice.exam_saved",
 	noticeExamRetired:         "notice.exam_retired",

@@ -16,7 +16,7 @@ type profilePage struct {
 	Form       *Form
 	Account    *portal.User
 	Countries  []geo.Country
-	Regions    []geo.Subdivision
+	Region     regionChoice
 	NameLocked bool
 }
 
@@ -25,14 +25,14 @@ var profileFields = []string{"first_name", "last_name", "phone", "address_line1"
 
 // CountryField, RegionField and LanguageField are the page's selects.
 func (p *profilePage) CountryField() Field  { return countryField(p.T, p.Form, p.Countries) }
-func (p *profilePage) RegionField() *Field  { return regionField(p.T, p.Form, p.Regions) }
+func (p *profilePage) RegionField() *Field  { return regionField(p.T, p.Form, p.Region) }
 func (p *profilePage) LanguageField() Field { return languageField(p.T, p.Form, p.Languages) }
 
 func (s *Server) newProfilePage(r *http.Request, u *portal.User, f *Form) *profilePage {
 	p := &profilePage{Form: f, Account: u, NameLocked: u.LegalNameLockedAt != nil}
 	s.fillBase(r, &p.BasePage, "profile.title")
 	p.Countries = geo.Countries(p.Lang)
-	p.Regions = geo.Subdivisions(f.Value("country"))
+	p.Region = newRegionChoice(f.Value("country"))
 	return p
 }
 
@@ -61,6 +61,14 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	f := formFrom(r, profileFields...)
+	if r.PostForm.Get("update") == regionUpdate {
+		cur, err := s.acc.Profile(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, http.StatusOK, "profile", s.newProfilePage(r, cur, f))
+	}
+	unseen := regionUnseen(r)
 	_, err := s.acc.UpdateProfile(r.Context(), actor(r), accounts.ProfileUpdate{
 		FirstName: f.Value("first_name"), LastName: f.Value("last_name"), Phone: f.Value("phone"),
 		AddressLine1: f.Value("address_line1"), AddressLine2: f.Value("address_line2"), City: f.Value("city"),
@@ -74,6 +82,13 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 			return cerr
 		}
 		p := s.newProfilePage(r, cur, f)
+		if unseen {
+			p.Region.Prompt = true
+			delete(f.Values, "region")
+			if err = withoutRegionError(err); err == nil {
+				return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
+			}
+		}
 		if !s.applyError(&p.BasePage, f, err, "first_name") {
 			return err
 		}

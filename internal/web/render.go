@@ -153,6 +153,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	return err
 }
 
+// renderPart renders the "content" of a page template alone, without the
+// layout: a part of a page that script puts in place.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name string, p page) error {
+	tmpl, err := s.tmpl.lookup(name)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "content", p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
 // fillBase sets the layout's fields for this request. titleID is a catalog
 // message ID.
 func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {

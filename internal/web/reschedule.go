@@ -42,6 +42,28 @@ func (s *Server) reschedulingBooking(r *http.Request, ref string) (*portal.Booki
 	return b, nil
 }
 
+// scheduleExam is the exam of the {code} scheduling pages: one of the
+// active catalog, or, while the booking named by ref is being moved, its
+// exam, even when retired since (a retired exam sells no new seats, but
+// its bookings may still move).
+func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, error) {
+	if ref == "" {
+		return s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	}
+	b, err := s.reschedulingBooking(r, ref)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.sched.ExamOfBooking(r.Context(), actor(r), b)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(e.Code, r.PathValue("code")) {
+		return nil, portal.ErrNotFound
+	}
+	return e, nil
+}
+
 // moveReviewPage is the review step of a move: the current and the new
 // appointment, the fee and how to pay it, and the online agreement when
 // the move needs it.
@@ -169,10 +191,13 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 		if !s.applyError(&p.BasePage, f, failed, "move") {
 			return failed
 		}
-		var pe *portal.Error
-		if errors.As(failed, &pe) && len(pe.Fields) > 0 && pe.Message != "" && pe.Message != "error.form_invalid" {
+		if head, ok := ruleHeadline(failed); ok {
 			// The rule that refused, above the fields it names.
-			p.Errors = append([]SummaryItem{{Field: "online", Message: localize(p.T, pe.Message, pe.Data)}}, p.Errors...)
+			at := head.Fields[0].Field
+			if q.Agreement {
+				at = "online"
+			}
+			p.Errors = append([]SummaryItem{{Field: at, Message: localize(p.T, head.Message, head.Data)}}, p.Errors...)
 		}
 		status = formStatus(failed)
 	}
@@ -223,6 +248,21 @@ func slotsLink(b *portal.BookingDetail, to *portal.Slot, f *Form) string {
 		q.Set("tz", tz)
 	}
 	return path + "?" + q.Encode() + "#times-h"
+}
+
+// ruleHeadline is a refusal naming fields whose own message says more
+// than the fields' (the rule that asks for them all).
+func ruleHeadline(err error) (*portal.Error, bool) {
+	var pe *portal.Error
+	if !errors.As(err, &pe) || len(pe.Fields) == 0 || pe.Message == "" || pe.Message == "error.form_invalid" {
+		return nil, false
+	}
+	for _, fe := range pe.Fields {
+		if fe.Message == pe.Message {
+			return nil, false
+		}
+	}
+	return pe, true
 }
 
 // hasFields reports whether err is a refusal naming form fields.

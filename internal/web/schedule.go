@@ -45,7 +45,7 @@ func (p *scheduleExamPage) CurrentCenterLink() string {
 // handleScheduleExam lets the candidate choose test center or online;
 // with a booking being moved, also the other times at its center.
 func (s *Server) handleScheduleExam(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	e, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func keepReschedule(b *portal.BookingDetail) string {
 
 // currentAppointment says when and where a booking being moved is now.
 func currentAppointment(t *i18n.Localizer, b *portal.BookingDetail) string {
-	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()) + " (" + zoneLabel(t, b.StartsAt, b.Location()) + ")", "Place": bookingPlace(t, b)})
+	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()), "Place": bookingPlace(t, b)})
 }
 
 type centerSearchPage struct {
@@ -158,7 +158,7 @@ func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
 
 // handleCenterSearch finds test centers near a city or postal code.
 func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	e, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func (s *Server) handleCenterSlots(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
-	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	e, err := s.scheduleExam(r, q.Get("reschedule"))
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (s *Server) handleOnlineSlots(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
-	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	e, err := s.scheduleExam(r, q.Get("reschedule"))
 	if err != nil {
 		return nil, err
 	}

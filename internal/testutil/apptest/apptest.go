@@ -29,20 +29,22 @@ type App struct {
 	DataDir string
 	Env     map[string]string
 
-	mu     sync.Mutex
-	stdout bytes.Buffer
-	stderr bytes.Buffer
-	cancel context.CancelFunc
-	done   chan int
+	timeouts *app.ServerTimeouts
+	mu       sync.Mutex
+	stdout   bytes.Buffer
+	stderr   bytes.Buffer
+	cancel   context.CancelFunc
+	done     chan int
 }
 
 // Option changes how the app starts.
 type Option func(*options)
 
 type options struct {
-	env  map[string]string
-	args []string
-	at   time.Time
+	env      map[string]string
+	args     []string
+	at       time.Time
+	timeouts *app.ServerTimeouts
 }
 
 // WithEnv sets an environment variable for the app.
@@ -50,6 +52,10 @@ func WithEnv(key, value string) Option { return func(o *options) { o.env[key] = 
 
 // WithArgs adds serve flags, e.g. "--demo".
 func WithArgs(args ...string) Option { return func(o *options) { o.args = append(o.args, args...) } }
+
+// WithTimeouts runs the HTTP server with these limits instead of the
+// defaults.
+func WithTimeouts(t app.ServerTimeouts) Option { return func(o *options) { o.timeouts = &t } }
 
 // At starts the app's clock at t.
 func At(t time.Time) Option { return func(o *options) { o.at = t } }
@@ -68,6 +74,7 @@ func Start(tb testing.TB, engine string, opts ...Option) *App {
 		"CERTPORTAL_LOG_LEVEL":  "info",
 	}}
 	a.Env["CERTPORTAL_DATA_DIR"] = a.DataDir
+	a.timeouts = o.timeouts
 	if engine == store.Postgres {
 		a.Env["CERTPORTAL_DATABASE_URL"] = testutil.DatabaseURL(tb, engine)
 		key := make([]byte, 32)
@@ -107,6 +114,7 @@ func (a *App) run(tb testing.TB, args []string) {
 		Getenv:    func(k string) string { return a.Env[k] },
 		Clock:     a.Clock,
 		OnServing: func(u string) { ready <- u },
+		Timeouts:  a.timeouts,
 	}
 	go func() { a.done <- m.Run(ctx, args) }()
 	select {
