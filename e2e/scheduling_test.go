@@ -225,12 +225,12 @@ func TestSchedulingJourney(t *testing.T) {
 		sugg := b.Text(`section[aria-labelledby="suggest-h"] ul`)
 		idx := -1
 		for i, s := range strings.Split(sugg, "\n") {
-			if strings.TrimSpace(s) == "Seattle, WA" {
+			if strings.TrimSpace(s) == "Seattle, Washington" {
 				idx = i + 1
 			}
 		}
 		if idx < 0 {
-			t.Fatalf("no suggestion \"Seattle, WA\" for Seatle; suggestions %q", sugg)
+			t.Fatalf("no suggestion \"Seattle, Washington\" for Seatle; suggestions %q", sugg)
 		}
 		checkPage(t, b, "centers-misspelt")
 		follow(b, `section[aria-labelledby="suggest-h"] li:nth-child(`+strconv.Itoa(idx)+`) a`)
@@ -502,6 +502,7 @@ func TestOnlineSchedulingJourney(t *testing.T) {
 		b := testutil.NewBrowser(t)
 		c := schedulingCandidate{First: "Jonas", Last: "Becker", Email: "jonas." + engine + "@example.org",
 			Password: "Linden-Tram-1920", Country: "DE", Region: "DE-BE"}
+		b.EmulateTimeZone("Europe/Berlin") // a computer in Germany: its zone is the country's
 		registerAndSignIn(t, a, smtp, b, c)
 
 		b.Click(`nav.main-nav a[href="/exams"]`)

@@ -86,6 +86,7 @@ func newExamView(e *portal.Exam) examView {
 type placeView struct {
 	Name       string  `json:"name"`
 	Region     string  `json:"region"`
+	RegionName string  `json:"region_name,omitempty"`
 	Country    string  `json:"country"`
 	Lat        float64 `json:"lat"`
 	Lon        float64 `json:"lon"`
@@ -93,7 +94,8 @@ type placeView struct {
 }
 
 func newPlaceView(p geo.Place) placeView {
-	return placeView{Name: p.Name, Region: p.Region, Country: p.Country, Lat: p.Lat, Lon: p.Lon, PostalCode: p.Postal}
+	return placeView{Name: p.Name, Region: p.Region, RegionName: geo.RegionName(p.Country, p.Region), Country: p.Country,
+		Lat: p.Lat, Lon: p.Lon, PostalCode: p.Postal}
 }
 
 // centerView is a test center (Center); Distance is set in search results.

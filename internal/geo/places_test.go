@@ -23,7 +23,7 @@ func near(p Place, lat, lon, tol float64) bool {
 
 func TestPlacesDataLoads(t *testing.T) {
 	start := time.Now()
-	g, err := parsePlaces(citiesGz, usZipsGz)
+	g, err := parsePlaces(citiesGz, usZipsGz, regionsGz)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestResolveConcurrent(t *testing.T) {
 
 func BenchmarkPlacesLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := parsePlaces(citiesGz, usZipsGz); err != nil {
+		if _, err := parsePlaces(citiesGz, usZipsGz, regionsGz); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -233,5 +233,37 @@ func BenchmarkResolve(b *testing.B) {
 				Resolve(bc.country, bc.query)
 			}
 		})
+	}
+}
+
+// TestRegionName: a place's region code (GeoNames admin1) has a name to
+// show; unknown codes have none.
+func TestRegionName(t *testing.T) {
+	for _, tc := range []struct{ country, code, want string }{
+		{"ES", "29", "Madrid"},
+		{"US", "OR", "Oregon"},
+		{"GB", "ENG", "England"},
+		{"CA", "08", "Ontario"},
+		{"DE", "02", "Bavaria"},
+		{"ES", "", ""},
+		{"ES", "XX", ""},
+	} {
+		if got := RegionName(tc.country, tc.code); got != tc.want {
+			t.Errorf("RegionName(%s, %q) = %q, want %q", tc.country, tc.code, got, tc.want)
+		}
+	}
+	named, total := 0, 0
+	for cc, list := range loadPlaces().cities {
+		for _, c := range list {
+			if c.Region != "" {
+				total++
+				if RegionName(cc, c.Region) != "" {
+					named++
+				}
+			}
+		}
+	}
+	if named*100 < total*95 {
+		t.Errorf("%d of %d cities have a region name, want at least 95%%", named, total)
 	}
 }

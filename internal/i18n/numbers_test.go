@@ -1,9 +1,6 @@
 package i18n
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -99,37 +96,15 @@ func TestPluralMessagesAreGivenACount(t *testing.T) {
 		}
 	}
 	checked := 0
-	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	scanMessageUses(t, templateCallRE, goCallRE, func(p string, m []string) {
+		if !plural[m[1]] {
+			return
 		}
-		var re *regexp.Regexp
-		switch {
-		case strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".tmpl") || strings.HasSuffix(p, ".txt"):
-			re = templateCallRE
-		case strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go"):
-			re = goCallRE
-		default:
-			return nil
+		checked++
+		if !strings.Contains(m[2], `"Count"`) {
+			t.Errorf("%s: %s has plural forms but is given no Count: %s", p, m[1], strings.TrimSpace(m[0]))
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if !plural[m[1]] {
-				continue
-			}
-			checked++
-			if !strings.Contains(m[2], `"Count"`) {
-				t.Errorf("%s: %s has plural forms but is given no Count: %s", p, m[1], strings.TrimSpace(m[0]))
-			}
-		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if checked < 20 {
 		t.Fatalf("checked only %d uses of plural messages; are the patterns right?", checked)
 	}

@@ -41,33 +41,9 @@ func countMessages(t *testing.T, files []localeFile) []string {
 			}
 		}
 	}
-	scanned := 0
-	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		var re *regexp.Regexp
-		switch {
-		case strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".tmpl") || strings.HasSuffix(p, ".txt"):
-			re = templateCountRE
-		case strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go"):
-			re = goCountRE
-		default:
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			ids[m[1]] = true
-			scanned++
-		}
-		return nil
+	scanned := scanMessageUses(t, templateCountRE, goCountRE, func(_ string, m []string) {
+		ids[m[1]] = true
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if scanned < 5 {
 		t.Fatalf("found only %d count uses in templates and code; are the patterns right?", scanned)
 	}
@@ -181,4 +157,39 @@ func TestCountIsShownWithTheLanguagesGrouping(t *testing.T) {
 			t.Errorf("%s Count %v = %q, want %q", tc.l.Lang(), tc.count, got, tc.want)
 		}
 	}
+}
+
+// scanMessageUses calls fn for every match of templateRE in the templates
+// and of goRE in the non-test Go files of the module's internal tree, and
+// returns how many it found.
+func scanMessageUses(t *testing.T, templateRE, goRE *regexp.Regexp, fn func(path string, m []string)) int {
+	t.Helper()
+	found := 0
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		var re *regexp.Regexp
+		switch {
+		case strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".tmpl") || strings.HasSuffix(p, ".txt"):
+			re = templateRE
+		case strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go"):
+			re = goRE
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			found++
+			fn(p, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }

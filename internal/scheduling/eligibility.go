@@ -44,9 +44,29 @@ func offers(e *portal.Exam, sl *portal.Slot, lang string) error {
 		return refused(portal.EConflict, "schedule.rule.delivery_not_offered", map[string]any{"Exam": e.Code, "Delivery": delivery})
 	}
 	if !slices.Contains(strings.Split(e.Languages, ","), lang) {
-		return refused(portal.EInvalid, "schedule.rule.language_not_offered", map[string]any{"Exam": e.Code, "Language": lang})
+		data := map[string]any{"Exam": e.Code, "Language": lang}
+		return &portal.Error{Code: portal.EInvalid, Message: "schedule.rule.language_not_offered", Data: data,
+			Fields: []portal.FieldError{{Field: "language", Message: "schedule.rule.language_not_offered", Data: data}}}
 	}
 	return nil
+}
+
+// examLanguage is the language a candidate asked for, spelt as the exam
+// lists it (tags match whatever their case). None asked for: the exam's
+// first language, so a single-language exam needs no choice. A language
+// the exam does not list is returned as asked, for offers to refuse.
+func examLanguage(e *portal.Exam, asked string) string {
+	asked = strings.TrimSpace(asked)
+	langs := strings.Split(e.Languages, ",")
+	if asked == "" {
+		return langs[0]
+	}
+	for _, l := range langs {
+		if strings.EqualFold(l, asked) {
+			return l
+		}
+	}
+	return asked
 }
 
 // checkEligible applies the booking rules for the candidate taking exam at

@@ -53,9 +53,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if err != nil {
 			return err
 		}
-		if req.Language == "" {
-			req.Language = "en"
-		}
+		req.Language = examLanguage(e, req.Language)
 		if err := onSale(e); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/portal"
@@ -34,6 +35,7 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 		"Name": b.UserFirstName, "Change": event, "Reference": b.Reference,
 		"Exam": b.ExamCode + " " + b.ExamName, "StartsAt": b.StartsAt, "TimeZone": loc.String(),
 		"Place": placeLine(b), "Online": yesNo(b.Online()), "Link": s.bookingURL(b),
+		"Language": i18n.DisplayName(b.Language),
 	}
 	if event == mailConfirmed && b.AmountMinor() == 0 {
 		data["Free"] = "yes" // vouchers covered the price: nothing was paid

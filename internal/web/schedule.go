@@ -124,10 +124,29 @@ func (p *centerSearchPage) Distance(c scheduling.CenterDistance) string {
 	return p.T.T("schedule.distance."+p.Unit, map[string]any{"Value": strconv.FormatFloat(c.In(p.Unit), 'f', 1, 64)})
 }
 
-// SuggestionLink searches again for a suggested place.
+// SuggestionLabel names a suggested place for people: the city (or the
+// postal code and the city it is near) and its region by name, never the
+// region's code ("Madrid, Madrid", "Portland, Oregon", "98101 – Seattle,
+// Washington").
+func (p *centerSearchPage) SuggestionLabel(pl geo.Place) string {
+	label := pl.Name
+	if pl.Postal != "" && pl.Name != pl.Postal {
+		label = pl.Postal + " – " + pl.Name
+	}
+	if name := geo.RegionName(pl.Country, pl.Region); name != "" {
+		label += ", " + name
+	}
+	return label
+}
+
+// SuggestionLink searches again for a suggested place: its postal code,
+// or its name with the region code that picks it among namesakes.
 func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
 	near := pl.Name
-	if pl.Region != "" && pl.Postal == "" {
+	switch {
+	case pl.Postal != "":
+		near = pl.Postal
+	case pl.Region != "":
 		near += ", " + pl.Region
 	}
 	q := url.Values{"country": {pl.Country}, "near": {near}, "radius": {p.Form.Value("radius")}, "unit": {p.Unit}}
@@ -192,18 +211,22 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 
 type slotsPage struct {
 	BasePage
-	Exam       *portal.Exam
-	Center     *portal.TestCenter // nil for online
-	Loc        *time.Location
-	Days       []scheduling.Day
-	Day        *scheduling.Day // the chosen date
-	Languages  []string
-	Language   string
-	Zones      []Option // online: zones to show times in
-	Zone       string
-	Reschedule *portal.BookingDetail
-	Key        string // idempotency key of the hold form
-	AllDates   bool   // show every date, not only the first few
+	Exam      *portal.Exam
+	Center    *portal.TestCenter // nil for online
+	Loc       *time.Location
+	Days      []scheduling.Day
+	Day       *scheduling.Day // the chosen date
+	Languages []string
+	Language  string
+	Zones     []Option // online: zones to show times in
+	Zone      string
+	// ZoneGuessed: the zone was not chosen but guessed from the profile's
+	// country (or UTC); the page's script offers the browser's instead.
+	ZoneGuessed bool
+	Reschedule  *portal.BookingDetail
+	Key         string // idempotency key of the hold form
+	HoldMinutes int    // how long a held seat waits in the cart
+	AllDates    bool   // show every date, not only the first few
 }
 
 // shortDates is how many dates the page lists before "show all".
@@ -227,14 +250,38 @@ func (p *slotsPage) MoreDates() string {
 	if p.AllDates || len(p.Days) <= shortDates {
 		return ""
 	}
-	q := url.Values{"all": {"1"}}
+	q := p.keep()
+	q.Set("all", "1")
+	return p.Path + "?" + q.Encode() + "#dates-h"
+}
+
+// keep is the query that keeps the page's choices (zone, language, the
+// booking being moved) across its links.
+func (p *slotsPage) keep() url.Values {
+	q := url.Values{}
 	if p.Center == nil {
 		q.Set("tz", p.Zone)
 	}
 	if p.Reschedule != nil {
 		q.Set("reschedule", p.Reschedule.Reference)
+	} else if p.ChooseLanguage() {
+		q.Set("language", p.Language)
 	}
-	return p.Path + "?" + q.Encode() + "#dates-h"
+	return q
+}
+
+// ChooseLanguage reports whether the candidate chooses the exam's
+// language here: the exam is given in several, and no booking is being
+// moved (a move keeps its language).
+func (p *slotsPage) ChooseLanguage() bool { return len(p.Languages) > 1 && p.Reschedule == nil }
+
+// LanguageOptions are the exam's languages, the chosen one selected.
+func (p *slotsPage) LanguageOptions() []Option {
+	out := make([]Option, 0, len(p.Languages))
+	for _, l := range p.Languages {
+		out = append(out, Option{Value: l, Label: i18n.DisplayName(l), Selected: l == p.Language})
+	}
+	return out
 }
 
 // DateLabel is a date with its weekday.
@@ -244,13 +291,8 @@ func (p *slotsPage) DateLabel(d scheduling.Day) string {
 
 // DateLink is the link that shows a date's times.
 func (p *slotsPage) DateLink(d scheduling.Day) string {
-	q := url.Values{"date": {d.Key()}}
-	if p.Center == nil {
-		q.Set("tz", p.Zone)
-	}
-	if p.Reschedule != nil {
-		q.Set("reschedule", p.Reschedule.Reference)
-	}
+	q := p.keep()
+	q.Set("date", d.Key())
 	return p.Path + "?" + q.Encode() + "#times-h"
 }
 
@@ -325,15 +367,12 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 		return nil, err
 	}
 	u := info(r).Session.User
-	zone := q.Get("tz")
-	if zone == "" {
-		zone = u.TimeZone
-	}
+	zone, guessed := onlineZone(q.Get("tz"), u)
 	loc, err := time.LoadLocation(zone)
-	if zone == "" || err != nil || zone == "Local" {
-		zone, loc = "UTC", time.UTC
+	if err != nil {
+		zone, loc, guessed = "UTC", time.UTC, false
 	}
-	if zone != u.TimeZone && q.Get("tz") != "" {
+	if q.Get("tz") == zone && zone != u.TimeZone {
 		if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences(zone, "")); err != nil {
 			s.log.WarnContext(r.Context(), "save time zone", "err", err)
 		}
@@ -342,7 +381,7 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now())}
+	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now()), ZoneGuessed: guessed}
 	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
 }
 
@@ -371,6 +410,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	p.Key = newIdempotencyKey()
+	p.HoldMinutes = int(s.sched.Config().HoldTTL / time.Minute)
 	p.AllDates = q.Get("all") == "1"
 	return nil
 }
@@ -412,6 +452,9 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	item := SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)}
+	if len(pe.Fields) > 0 && pe.Fields[0].Field == "language" && p.ChooseLanguage() {
+		item.Field = "language"
+	}
 	if l, ok := refusalLinks[pe.Message]; ok {
 		item.Href, item.LinkText = l.href, p.T.T(l.label, nil)
 	}

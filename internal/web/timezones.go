@@ -5,7 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
 )
 
 // timeZones are the zones offered for online exam times: one or more per
@@ -71,4 +73,21 @@ func zoneLabel(_ *i18n.Localizer, t time.Time, loc *time.Location) string {
 		return abbr
 	}
 	return abbr + ", " + loc.String()
+}
+
+// onlineZone is the zone online times are shown in: the one chosen on the
+// page, else the one saved in the profile, else a guess from the
+// profile's country (geo.TimeZone: its most populous zone), else UTC.
+// guessed says the person never chose it, so the page's script may take
+// the browser's zone instead.
+func onlineZone(chosen string, u *portal.User) (zone string, guessed bool) {
+	for _, z := range []string{chosen, u.TimeZone} {
+		if z != "" && z != "Local" {
+			return z, false
+		}
+	}
+	if z := geo.TimeZone(u.Country); z != "" {
+		return z, true
+	}
+	return "UTC", true
 }

