@@ -25,6 +25,8 @@ type newcomerVariant struct {
 	// examLang is the language the newcomer takes the exam in, chosen at
 	// booking.
 	examLang string
+	// zone is the time zone the newcomer's computer is set to.
+	zone string
 }
 
 func (v newcomerVariant) name() string { return v.lang + "-" + v.viewport.Name }
@@ -74,9 +76,9 @@ func (n *newcomer) wantNotice(want string) {
 // the address from the mail, set up an authenticator app, sign out, sign
 // in with a backup code typed at the second step while the default method
 // is selected, search test centers near Madrid and Seattle, hold a seat in
-// Madrid, pay in test mode, move the appointment to a center in Seattle,
-// then to an online start (with the system check and the agreements), and
-// cancel it.
+// Madrid in a chosen exam language, pay in test mode, move the appointment
+// to a center in Seattle, then to an online start shown in the computer's
+// time zone (with the system check and the agreements), and cancel it.
 //
 // Every page it loads passes the accessibility check, shows no bracketed
 // message ID and, in Spanish, no English catalog message.
@@ -96,14 +98,15 @@ func TestNewcomerJourney(t *testing.T) {
 	}
 	english := loadEnglishCatalog(t)
 	variants := []newcomerVariant{
-		{lang: "en", accept: "en-US,en", viewport: testutil.DesktopViewport, country: "US", region: "US-WA", examLang: "es"},
-		{lang: "es", accept: "es-ES,es", viewport: testutil.PhoneViewport, country: "ES", region: "ES-M", examLang: "es"},
-		{lang: "en", accept: "en-GB,en", viewport: testutil.PhoneViewport, country: "US", region: "US-WA", examLang: "ja"},
-		{lang: "es", accept: "en-US,en", switcher: true, viewport: testutil.DesktopViewport, country: "ES", region: "ES-B", examLang: "de"},
+		{lang: "en", accept: "en-US,en", viewport: testutil.DesktopViewport, country: "US", region: "US-WA", examLang: "es", zone: "America/Los_Angeles"},
+		{lang: "es", accept: "es-ES,es", viewport: testutil.PhoneViewport, country: "ES", region: "ES-M", examLang: "es", zone: "Europe/Madrid"},
+		{lang: "en", accept: "en-GB,en", viewport: testutil.PhoneViewport, country: "US", region: "US-WA", examLang: "ja", zone: "America/Los_Angeles"},
+		{lang: "es", accept: "en-US,en", switcher: true, viewport: testutil.DesktopViewport, country: "ES", region: "ES-B", examLang: "de", zone: "Europe/Madrid"},
 	}
 	for i, v := range variants {
 		t.Run(v.name(), func(t *testing.T) {
 			b := testutil.NewPageBrowser(t, v.accept, v.viewport)
+			b.EmulateTimeZone(v.zone)
 			n := &newcomer{t: t, a: a, smtp: smtp, b: b, v: v, loc: catalog.Localizer(v.lang), inLanguage: !v.switcher,
 				first: "Lucía", last: "Ferrer", email: "lucia." + strconv.Itoa(i) + "." + v.name() + "@example.org", pw: "Olive-Harbour-" + strconv.Itoa(40+i)}
 			pages := 0
@@ -367,7 +370,18 @@ func (n *newcomer) rescheduleOnline(ref string) {
 	t.Helper()
 	n.current = "Pioneer Square Testing Center"
 	n.startMove(ref, "/schedule/SAA-C03/online?reschedule=", "/schedule/SAA-C03/online?reschedule="+ref)
-	n.chooseFirstTime()
+	// Online times are shown in the computer's time zone (script may load
+	// the page again with it).
+	if b.HasElementWithin(`#tz option[value="`+n.v.zone+`"]:checked`, 5*time.Second) {
+		b.CheckPage()
+	} else {
+		t.Errorf("online times in the zone %q, want the computer's %s", b.Value("#tz"), n.v.zone)
+	}
+	follow(b, "ul.date-list li:first-child a")
+	if got := b.Text("#times-h + .hint"); !strings.Contains(got, n.v.zone) {
+		t.Errorf("online times hint %q does not name the zone %s", got, n.v.zone)
+	}
+	b.Submit("ul.slot-list li:not(.slot-current) button")
 	review := b.URL()
 	if !b.HasElement("#system_checked") {
 		t.Errorf("a move online does not ask for the system check and the agreements at %s", review)
