@@ -15,6 +15,7 @@
 package i18n
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -60,6 +61,9 @@ func load(fsys fs.FS) (*Catalog, error) {
 		buf, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err
+		}
+		if id, ok := duplicateID(buf); ok {
+			return nil, fmt.Errorf("i18n: %s: message %q defined twice", path.Base(f), id)
 		}
 		mf, err := b.ParseMessageFileBytes(buf, f)
 		if err != nil {
@@ -280,4 +284,31 @@ func DisplayName(lang string) string {
 		return "日本語"
 	}
 	return lang
+}
+
+// duplicateID finds a message ID that a message file defines twice (a JSON
+// decoder would silently keep the last); malformed files are left to the
+// parser to report.
+func duplicateID(buf []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		id, _ := t.(string)
+		if seen[id] {
+			return id, true
+		}
+		seen[id] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }

@@ -108,3 +108,28 @@ func TestFormatsFollowTheLanguage(t *testing.T) {
 		t.Error("unknown currency code not shown")
 	}
 }
+
+// TestMessageDefinedTwiceIsRefused: a message ID given twice, in one file
+// or in two files of a language, stops the catalog from loading instead of
+// one text silently winning.
+func TestMessageDefinedTwiceIsRefused(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"one file": {
+			"locales/a.en.json": `{"hello": "Hello", "bye": "Goodbye", "hello": "Hi"}`,
+		},
+		"two files": {
+			"locales/a.en.json": `{"hello": "Hello"}`,
+			"locales/b.en.json": `{"hello": "Hi"}`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for f, body := range files {
+				fsys[f] = &fstest.MapFile{Data: []byte(body)}
+			}
+			if _, err := load(fsys); err == nil || !strings.Contains(err.Error(), `"hello" defined twice`) {
+				t.Fatalf("load = %v, want the duplicate refused", err)
+			}
+		})
+	}
+}
