@@ -215,21 +215,15 @@ func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request,
 // anything else is not looked up.
 var referencePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
 
-// ownBooking finds the signed-in user's booking by reference; another
-// user's booking is not found.
+// ownBooking finds the signed-in user's booking by reference
+// (scheduling.Service.MyBooking: another user's is not found); a
+// reference of the wrong shape is not looked up.
 func (s *server) ownBooking(ctx context.Context, a portal.Actor, reference string) (*portal.BookingDetail, error) {
 	reference = strings.ToUpper(strings.TrimSpace(reference))
 	if !referencePattern.MatchString(reference) {
 		return nil, portal.ErrNotFound
 	}
-	b, err := s.sched.Booking(ctx, a, reference)
-	if err != nil {
-		return nil, err
-	}
-	if b.UserID != a.UserID {
-		return nil, portal.ErrNotFound
-	}
-	return b, nil
+	return s.sched.MyBooking(ctx, a, reference)
 }
 
 // examByCode finds an exam of the active catalog by its code; an unknown

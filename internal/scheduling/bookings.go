@@ -36,10 +36,12 @@ func (s *Service) Upcoming(ctx context.Context, actor portal.Actor) ([]*portal.B
 		From: s.clock.Now().Add(-LaunchCloses)})
 }
 
-// Booking returns one booking by its reference: the candidate's own, or
-// any for staff.
-func (s *Service) Booking(ctx context.Context, actor portal.Actor, reference string) (*portal.BookingDetail, error) {
-	if actor.UserID == 0 && !actor.IsSystem() {
+// MyBooking returns the acting candidate's booking by its reference.
+// Only the owner sees a booking: anyone else's, or a reference that does
+// not exist, is not found, for staff too (they reach bookings through the
+// console's own methods: Roster, SearchBookings).
+func (s *Service) MyBooking(ctx context.Context, actor portal.Actor, reference string) (*portal.BookingDetail, error) {
+	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
 	if reference == "" {
@@ -49,7 +51,7 @@ func (s *Service) Booking(ctx context.Context, actor portal.Actor, reference str
 	if err != nil {
 		return nil, err
 	}
-	if len(list) == 0 || (list[0].UserID != actor.UserID && !isStaff(actor)) {
+	if len(list) == 0 || list[0].UserID != actor.UserID {
 		return nil, portal.ErrNotFound
 	}
 	return list[0], nil

@@ -152,7 +152,7 @@ func TestStaffOnly(t *testing.T) {
 		if err != nil || len(found) != 1 {
 			t.Fatalf("staff search = %d, %v", len(found), err)
 		}
-		if _, err := f.svc.Booking(f.ctx, f.newCandidate(), got.Reference); !errors.Is(err, portal.ErrNotFound) {
+		if _, err := f.svc.MyBooking(f.ctx, f.newCandidate(), got.Reference); !errors.Is(err, portal.ErrNotFound) {
 			t.Fatalf("another candidate reading the booking: err = %v, want not_found", err)
 		}
 	})

@@ -73,20 +73,10 @@ func (p *bookingPage) ZoneLabel() string { return zoneLabel(p.T, p.B.StartsAt, p
 // online delivery, then a new time.
 func (p *bookingPage) RescheduleLink() string { return rescheduleStart(p.B) }
 
-// myBooking loads the booking of the request's {ref} path value. The
-// candidate routes serve the signed-in user's own bookings only: another
-// user's booking is not found, even for staff, who may read any booking
-// from the service but manage bookings in the console (behind its MFA
-// rule).
+// myBooking loads the signed-in user's booking of the request's {ref}
+// path value (scheduling.Service.MyBooking: another user's is not found).
 func (s *Server) myBooking(r *http.Request, ref string) (*portal.BookingDetail, error) {
-	b, err := s.sched.Booking(r.Context(), actor(r), ref)
-	if err != nil {
-		return nil, err
-	}
-	if b.UserID != actor(r).UserID {
-		return nil, portal.ErrNotFound
-	}
-	return b, nil
+	return s.sched.MyBooking(r.Context(), actor(r), ref)
 }
 
 func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
