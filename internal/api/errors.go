@@ -39,30 +39,16 @@ type fieldError struct {
 	MessageID string `json:"message_id"`
 }
 
-// statusError is a refusal of the API itself whose HTTP status is not the
-// default of its code (400, 405, 413, 415).
-type statusError struct {
-	status int
-	err    *portal.Error
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
-
-func withStatus(status int, code, message string) *statusError {
-	return &statusError{status: status, err: &portal.Error{Code: code, Message: message}}
-}
-
 // Refusals of the API layer.
 var (
 	errSignInRequired   = &portal.Error{Code: portal.EUnauthorized, Message: "error.unauthorized"}
 	errRouteUnknown     = &portal.Error{Code: portal.ENotFound, Message: "api.route_unknown"}
-	errMethodNotAllowed = withStatus(http.StatusMethodNotAllowed, portal.EInvalid, "api.method_not_allowed")
-	errUnsupportedMedia = withStatus(http.StatusUnsupportedMediaType, portal.EInvalid, "api.unsupported_media_type")
-	errMalformedJSON    = withStatus(http.StatusBadRequest, portal.EInvalid, "api.malformed_json")
-	errTooLarge         = withStatus(http.StatusRequestEntityTooLarge, portal.EInvalid, "error.too_large")
-	errKeyRequired      = withStatus(http.StatusBadRequest, portal.EInvalid, "idempotency.key_required")
-	errKeyInvalid       = withStatus(http.StatusBadRequest, portal.EInvalid, "idempotency.key_invalid")
+	errMethodNotAllowed = portal.Refuse(portal.ErrMethodNotAllowed, "api.method_not_allowed")
+	errUnsupportedMedia = portal.Refuse(portal.ErrUnsupportedMedia, "api.unsupported_media_type")
+	errMalformedJSON    = portal.Refuse(portal.ErrBadRequest, "api.malformed_json")
+	errTooLarge         = portal.Refuse(portal.ErrTooLarge, "error.too_large")
+	errKeyRequired      = portal.Refuse(portal.ErrBadRequest, "idempotency.key_required")
+	errKeyInvalid       = portal.Refuse(portal.ErrBadRequest, "idempotency.key_invalid")
 )
 
 // errPanic is a recovered panic: an internal error.
@@ -70,39 +56,12 @@ type errPanic struct{ v any }
 
 func (e errPanic) Error() string { return fmt.Sprintf("panic: %v", e.v) }
 
-// defaultMessages name the message of an *portal.Error without one.
-var defaultMessages = map[string]string{
-	portal.EInvalid:      "error.form_invalid",
-	portal.ENotFound:     "api.not_found",
-	portal.EConflict:     "error.conflict",
-	portal.EUnauthorized: "error.unauthorized",
-	portal.EForbidden:    "api.forbidden",
-	portal.ERateLimited:  "error.rate_limited",
-	portal.EUnavailable:  "error.unavailable",
-}
-
-// statusOf is the HTTP status of a service error.
-func statusOf(pe *portal.Error) int {
-	switch pe.Code {
-	case portal.EInvalid:
-		if pe.Message == "idempotency.key_invalid" {
-			return http.StatusBadRequest
-		}
-		return http.StatusUnprocessableEntity
-	case portal.ENotFound:
-		return http.StatusNotFound
-	case portal.EConflict:
-		return http.StatusConflict
-	case portal.EUnauthorized:
-		return http.StatusUnauthorized
-	case portal.EForbidden:
-		return http.StatusForbidden
-	case portal.ERateLimited:
-		return http.StatusTooManyRequests
-	case portal.EUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+// apiMessages word the API's answer to an error without a message of its
+// own where the default of its kind (portal.ErrorKind.Message) speaks of
+// pages.
+var apiMessages = map[string]string{
+	portal.ENotFound:  "api.not_found",
+	portal.EForbidden: "api.forbidden",
 }
 
 // storable reports whether a refusal is a final answer to the request,
@@ -121,40 +80,32 @@ func storable(err error) bool {
 	return false
 }
 
-// errorResponse maps err to its status and body in the request's language.
-// Internal errors are logged in full and answered without detail.
+// errorResponse maps err to its status and body in the request's language,
+// both from the error's kind (portal.KindOf, the table the HTML interface
+// uses too). Internal errors are logged in full and answered without
+// detail.
 func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	t := s.localizer(r)
-	var (
-		status int
-		pe     *portal.Error
-		se     *statusError
-		maxErr *http.MaxBytesError
-	)
-	switch {
-	case errors.As(err, &maxErr):
-		status, pe = errTooLarge.status, errTooLarge.err
-	case errors.As(err, &se):
-		status, pe = se.status, se.err
-	case errors.As(err, &pe):
-		status = statusOf(pe)
-	default:
-		status = http.StatusInternalServerError
-	}
-	if status == http.StatusInternalServerError {
+	kind := portal.KindOf(err)
+	if kind.Code == portal.EInternal {
 		id := portal.RequestID(r.Context())
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "request_id", id, "err", err.Error())
-		return status, errorBody{Error: errorDetail{Code: portal.EInternal, Message: s.text(t, "error.internal", nil),
-			MessageID: "error.internal", RequestID: id}}
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "request_id", id, "err", fmt.Sprint(err))
+		return kind.Status, errorBody{Error: errorDetail{Code: kind.Code, Message: s.text(t, kind.Message, nil),
+			MessageID: kind.Message, RequestID: id}}
 	}
-	if status == http.StatusServiceUnavailable {
+	if kind.Code == portal.EUnavailable {
 		s.log.WarnContext(r.Context(), "dependency unavailable", "route", r.Pattern, "err", err.Error())
 	}
+	pe := &portal.Error{Code: kind.Code}
+	errors.As(err, &pe)
 	id := pe.Message
 	if id == "" {
-		id = defaultMessages[pe.Code]
+		id = kind.Message
+		if m, ok := apiMessages[kind.Code]; ok {
+			id = m
+		}
 	}
-	out := errorBody{Error: errorDetail{Code: pe.Code, Message: s.text(t, id, pe.Data), MessageID: id, Link: refusalLinks[id]}}
+	out := errorBody{Error: errorDetail{Code: kind.Code, Message: s.text(t, id, pe.Data), MessageID: id, Link: refusalLinks[id]}}
 	for _, f := range pe.Fields {
 		out.Error.Fields = append(out.Error.Fields, fieldError{Field: f.Field, Message: s.text(t, f.Message, f.Data), MessageID: f.Message})
 	}
@@ -166,7 +117,7 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 		}
 		out.Attribution = geo.PlacesNotice
 	}
-	return status, out
+	return kind.Status, out
 }
 
 // fail writes err as the JSON error response, after reading what the
@@ -174,18 +125,8 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	drainBody(r)
 	status, body := s.errorResponse(r, err)
-	switch status {
-	case http.StatusTooManyRequests:
-		retry := 60
-		var pe *portal.Error
-		if errors.As(err, &pe) {
-			if n, ok := pe.Data["RetryAfter"].(int); ok && n > 0 {
-				retry = n
-			}
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(retry))
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "30")
+	if secs := portal.RetryAfter(err); secs > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	s.writeJSON(w, r, status, body)
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // errTooLarge is returned when a form exceeds its body limit.
-var errTooLarge = &portal.Error{Code: portal.EInvalid, Message: "error.too_large"}
+var errTooLarge = portal.Refuse(portal.ErrTooLarge, "error.too_large")
 
 // apiErrorWriter is the JSON API's own error mapper: a refusal of this
 // server's middleware on an API path is answered in the API's JSON error
@@ -38,83 +38,43 @@ type errorPage struct {
 	Message string
 }
 
-// serveError is the one error mapper. It picks the status from the error's
-// code, logs internal errors in full with the request ID, and renders a page
-// that never shows internal detail.
+// serveError is the one error mapper. It takes the status, the page title
+// and the default message from the error's kind (portal.KindOf, the table
+// the JSON API uses too), logs internal errors in full with the request
+// ID, and renders a page that never shows internal detail.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	if ew, ok := s.api.(apiErrorWriter); ok && isAPIPath(r.URL.Path) {
 		ew.WriteError(w, r, err)
 		return
 	}
+	kind := portal.KindOf(err)
+	status, message := kind.Status, kind.Message
 	var pe *portal.Error
-	code := portal.ErrorCode(err)
-	status := http.StatusInternalServerError
-	message := "error.internal"
-	if errors.As(err, &pe) && pe.Message != "" {
+	if errors.As(err, &pe) && pe.Message != "" && status != http.StatusInternalServerError {
 		message = pe.Message
 	}
-	var maxErr *http.MaxBytesError
-	switch {
-	case errors.As(err, &maxErr) || errors.Is(err, errTooLarge):
-		status, message = http.StatusRequestEntityTooLarge, "error.too_large"
-	case errors.Is(err, errBadRequest):
-		status, message = http.StatusBadRequest, "error.bad_request"
-	case code == portal.EInvalid:
-		status = http.StatusUnprocessableEntity
-		if message == "error.internal" {
-			message = "error.form_invalid"
-		}
-	case code == portal.ENotFound:
-		status = http.StatusNotFound
-		if message == "error.internal" {
-			message = "error.not_found"
-		}
-	case code == portal.EUnauthorized:
+	switch kind.Code {
+	case portal.EUnauthorized:
 		if r.Method == http.MethodGet && pe != nil && pe.Message == "" {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		status = http.StatusUnauthorized
-		if message == "error.internal" {
-			message = "error.unauthorized"
-		}
-	case code == portal.EForbidden:
-		status = http.StatusForbidden
-		if message == "error.internal" {
-			message = "error.forbidden"
-		}
-	case code == portal.EConflict:
-		status = http.StatusConflict
-		if message == "error.internal" {
-			message = "error.conflict"
-		}
-	case code == portal.ERateLimited:
-		status = http.StatusTooManyRequests
-		message = "error.rate_limited"
-		retry := 60
-		if pe != nil {
-			if n, ok := pe.Data["RetryAfter"].(int); ok {
-				retry = n
-			}
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(retry))
-	case code == portal.EUnavailable:
-		status = http.StatusServiceUnavailable
-		if message == "error.internal" {
-			message = "error.unavailable"
-		}
-		w.Header().Set("Retry-After", "30")
+	case portal.ERateLimited:
+		// The page says "too many requests" whatever limit was hit.
+		message = kind.Message
+	case portal.EUnavailable:
 		s.log.WarnContext(r.Context(), "dependency unavailable", "route", info(r).Pattern, "err", err.Error())
-	default:
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", err.Error())
-		message = "error.internal"
-	}
-	if code == portal.ENotFound || code == portal.EForbidden {
+	case portal.ENotFound, portal.EForbidden:
 		s.log.InfoContext(r.Context(), "request refused", "status", status, "route", info(r).Pattern)
+	case portal.EInternal:
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", errText(err))
+	}
+	if secs := portal.RetryAfter(err); secs > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	p := &errorPage{Status: status}
-	s.fillBase(r, &p.BasePage, "error.title."+statusKey(status))
-	p.Heading = p.T.T("error.title."+statusKey(status), nil)
+	s.fillBase(r, &p.BasePage, "error.title."+kind.Title)
+	p.Heading = p.T.T("error.title."+kind.Title, nil)
 	p.Message = p.T.T(message, nil)
 	if pe != nil && pe.Message == message {
 		p.Message = localize(p.T, pe.Message, pe.Data)
@@ -125,28 +85,12 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func statusKey(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return "not_found"
-	case http.StatusForbidden:
-		return "forbidden"
-	case http.StatusUnauthorized:
-		return "unauthorized"
-	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		return "invalid"
-	case http.StatusConflict:
-		return "conflict"
-	case http.StatusTooManyRequests:
-		return "rate_limited"
-	case http.StatusRequestEntityTooLarge:
-		return "too_large"
-	case http.StatusMethodNotAllowed:
-		return "method"
-	case http.StatusServiceUnavailable:
-		return "unavailable"
+// errText is err's text for the log ("<nil>" for none).
+func errText(err error) string {
+	if err == nil {
+		return "<nil>"
 	}
-	return "internal"
+	return err.Error()
 }
 
 // handleNotFound answers every unmatched path.
@@ -202,7 +146,7 @@ func unsafeInPath(s string) bool {
 }
 
 // errBadRequest is a request body that cannot be decoded as a form.
-var errBadRequest = &portal.Error{Code: portal.EInvalid, Message: "error.bad_request"}
+var errBadRequest = portal.Refuse(portal.ErrBadRequest, "error.bad_request")
 
 // parseForm parses a form body; a body that is not a form (bad escapes,
 // invalid encoding) is a 400 with a message rather than an internal error,

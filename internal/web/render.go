@@ -303,15 +303,11 @@ func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField strin
 	return true
 }
 
-// formStatus is the status of a re-rendered form.
+// formStatus is the status of a form re-rendered with its refusal: the
+// refusal's own (portal.HTTPStatus), or 422 when it names no client error.
 func formStatus(err error) int {
-	switch portal.ErrorCode(err) {
-	case portal.EUnauthorized:
-		return http.StatusUnauthorized
-	case portal.EConflict:
-		return http.StatusConflict
-	case portal.ENotFound:
-		return http.StatusNotFound
+	if status := portal.HTTPStatus(err); status < http.StatusInternalServerError {
+		return status
 	}
 	return http.StatusUnprocessableEntity
 }
