@@ -26,9 +26,9 @@ var layer = map[string]int{
 	"internal/failpoint": 0,
 	// CSV that spreadsheets open as data
 	"internal/csvsafe": 0,
-	"internal/store":     1,
-	"internal/jobs":      2,
-	"internal/mail":      2,
+	"internal/store":   1,
+	"internal/jobs":    2,
+	"internal/mail":    2,
 	// payment providers: adapters with no knowledge of bookings
 	"internal/payments": 2,
 	// services
