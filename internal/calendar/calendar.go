@@ -88,8 +88,7 @@ func (c *Calendar) EndOfDay(t time.Time) time.Time {
 // business day. A negative n is invalid.
 func (c *Calendar) AddBusinessDays(from time.Time, n int) (time.Time, error) {
 	if n < 0 {
-		return time.Time{}, &portal.Error{Code: portal.EInvalid, Message: "calendar.error.negative_days",
-			Data: map[string]any{"Days": n}}
+		return time.Time{}, &portal.Error{Code: portal.EInvalid, Message: "calendar.error.negative_days"}
 	}
 	y, m, d := from.In(c.loc).Date()
 	day := time.Date(y, m, d, 12, 0, 0, 0, c.loc) // noon exists on every day
@@ -143,7 +142,7 @@ func Validate(s *Settings) error {
 	}
 	if len(hols) > MaxHolidays {
 		fields = append(fields, portal.FieldError{Field: "holidays", Message: "calendar.error.too_many",
-			Data: map[string]any{"Max": MaxHolidays}})
+			Data: map[string]any{"Count": MaxHolidays}})
 	}
 	if len(fields) > 0 {
 		return &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid", Fields: fields}

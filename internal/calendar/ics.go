@@ -29,7 +29,7 @@ func ParseICS(r io.Reader) ([]Holiday, error) {
 		return nil, err
 	}
 	if len(data) > MaxICSBytes {
-		return nil, icsError("calendar.import.too_large", map[string]any{"MaxKiB": MaxICSBytes >> 10})
+		return nil, icsError("calendar.import.too_large", map[string]any{"Count": MaxICSBytes >> 10})
 	}
 	var (
 		out              []Holiday
@@ -48,7 +48,7 @@ func ParseICS(r io.Reader) ([]Holiday, error) {
 			inEvent = false
 			days, msg := eventDays(start, end)
 			if msg != "" {
-				return nil, icsError(msg, map[string]any{"Line": eventLine, "MaxDays": MaxEventDays})
+				return nil, icsError(msg, map[string]any{"Line": eventLine, "Count": MaxEventDays})
 			}
 			for _, d := range days {
 				out = append(out, Holiday{Date: d, Name: name})

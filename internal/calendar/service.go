@@ -92,7 +92,7 @@ func (s *Service) AddHoliday(ctx context.Context, actor portal.Actor, h Holiday)
 	if len([]rune(h.Name)) > MaxHolidayName {
 		return Settings{}, &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid",
 			Fields: []portal.FieldError{{Field: "name", Message: "calendar.error.holiday_name",
-				Data: map[string]any{"Max": MaxHolidayName}}}}
+				Data: map[string]any{"Count": MaxHolidayName}}}}
 	}
 	return s.change(ctx, actor, func(cur *Settings) (string, string, error) {
 		i := slices.IndexFunc(cur.Holidays, func(o Holiday) bool { return o.Date == h.Date })
