@@ -24,9 +24,11 @@ var layer = map[string]int{
 	"internal/geo":    0,
 	// crash-test points: a leaf any layer may call
 	"internal/failpoint": 0,
-	"internal/store":     1,
-	"internal/jobs":      2,
-	"internal/mail":      2,
+	// CSV that spreadsheets open as data
+	"internal/csvsafe": 0,
+	"internal/store":   1,
+	"internal/jobs":    2,
+	"internal/mail":    2,
 	// payment providers: adapters with no knowledge of bookings
 	"internal/payments": 2,
 	// services
@@ -37,6 +39,7 @@ var layer = map[string]int{
 	"internal/credits":    3,
 	"internal/support":    3,
 	"internal/ops":        3,
+	"internal/calendar":   3,
 	// surfaces
 	"internal/web": 4,
 	"internal/api": 4,

@@ -13,6 +13,7 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/api"
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
@@ -40,6 +41,7 @@ type system struct {
 	exams    *exams.Service
 	sched    *scheduling.Service
 	ops      *ops.Service
+	calendar *calendar.Service
 	web      *web.Server
 	registry *prometheus.Registry
 }
@@ -138,6 +140,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	})
 	s.runner.Periodic("idempotency.purge", time.Hour, s.sched.PurgeIdempotencyKeys)
 	s.ops = ops.New(st, s.runner)
+	s.calendar = calendar.NewService(st)
 
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
@@ -161,7 +164,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		ExamRulesURL: cfg.ExamRulesURL, PrivacyURL: cfg.PrivacyURL,
 		SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL,
 	}, web.Deps{
-		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Scheduling: s.sched,
+		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar, Scheduling: s.sched,
 		Ready: s.ready, Registry: s.registry, API: apiHandler,
 	})
 	if err != nil {

@@ -5,11 +5,38 @@ import (
 	"fmt"
 )
 
+const settingSelect = `SELECT value FROM app_settings WHERE key = ?`
+
 // GetSetting returns an application setting or portal.ErrNotFound.
 func (tx *Tx) GetSetting(ctx context.Context, key string) (string, error) {
 	var v string
-	if err := tx.get(ctx, &v, `SELECT value FROM app_settings WHERE key = ?`, key); err != nil {
+	if err := tx.get(ctx, &v, settingSelect, key); err != nil {
 		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// GetSetting returns an application setting or portal.ErrNotFound.
+func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
+	var v string
+	if err := s.get(ctx, &v, settingSelect, key); err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// LockSetting returns an application setting, locked until the
+// transaction ends on PostgreSQL. A missing setting is first created with
+// the value initial, so that there is a row to lock and concurrent
+// read-modify-write changes of it queue instead of losing one another.
+func (tx *Tx) LockSetting(ctx context.Context, key, initial string) (string, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`, key, initial, tx.now); err != nil {
+		return "", fmt.Errorf("store: create setting %s: %w", key, err)
+	}
+	var v string
+	if err := tx.get(ctx, &v, settingSelect+tx.forUpdate(""), key); err != nil {
+		return "", fmt.Errorf("store: lock setting %s: %w", key, err)
 	}
 	return v, nil
 }

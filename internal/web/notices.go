@@ -56,6 +56,11 @@ const (
 	noticeBookingCancelled notice = "booking_cancelled"
 	noticeDayClosed        notice = "day_closed"
 	noticeVoucherCreated   notice = "voucher_created"
+	// The program calendar (console_calendar.go).
+	noticeCalendarSaved    notice = "calendar_saved"
+	noticeHolidayAdded     notice = "holiday_added"
+	noticeHolidayRemoved   notice = "holiday_removed"
+	noticeHolidaysImported notice = "holidays_imported"
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
 	// paying a reschedule fee; scheduling writes that URL.
 	noticeMovePaid notice = "move_paid"
@@ -103,6 +108,10 @@ var notices = map[notice]string{
 	noticeBookingCancelled:    "notice.booking_cancelled",
 	noticeDayClosed:           "notice.day_closed",
 	noticeVoucherCreated:      "notice.voucher_created",
+	noticeCalendarSaved:       "notice.calendar_saved",
+	noticeHolidayAdded:        "notice.holiday_added",
+	noticeHolidayRemoved:      "notice.holiday_removed",
+	noticeHolidaysImported:    "notice.holidays_imported",
 	noticeMovePaid:            "notice.move_paid",
 }
 

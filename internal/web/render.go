@@ -217,6 +217,7 @@ func (s *Server) nav(b *BasePage) []NavItem {
 			add("/console/audit", "nav.console_audit")
 			add("/console/jobs", "nav.console_jobs")
 			add("/console/centers", "nav.console_centers")
+			add("/console/calendar", "nav.console_calendar")
 			if s.cfg.DevMailbox {
 				add("/console/mail", "nav.console_mail")
 			}

@@ -132,6 +132,13 @@ func (s *Server) Handler() http.Handler {
 	console.route("GET /console/centers/{id}", s.handleConsoleCenterEdit)
 	console.route("POST /console/centers/{id}", s.handleConsoleCenterUpdate)
 
+	// The program calendar (console_calendar.go).
+	console.route("GET /console/calendar", s.handleConsoleCalendar)
+	console.route("POST /console/calendar", s.handleConsoleCalendarSave)
+	console.route("POST /console/calendar/holidays", s.handleConsoleHolidayAdd)
+	console.route("POST /console/calendar/holidays/{date}/remove", s.handleConsoleHolidayRemove)
+	console.routeLimit("POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport)
+
 	// The exam catalog (console_exams.go).
 	console.route("GET /console/exams", s.handleConsoleExams)
 	console.route("GET /console/exams/new", s.handleConsoleExamNew)

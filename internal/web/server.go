@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/ops"
@@ -44,6 +45,8 @@ type Deps struct {
 	Accounts *accounts.Service
 	Exams    *exams.Service
 	Ops      *ops.Service
+	// Calendar is the program calendar: time zone, business days, holidays.
+	Calendar *calendar.Service
 	// Scheduling sells seats: centers, slots, cart, checkout, bookings.
 	Scheduling *scheduling.Service
 	Ready      func(ctx context.Context) error
@@ -55,21 +58,22 @@ type Deps struct {
 
 // Server serves the HTML interface.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	clock   portal.Clock
-	catalog *i18n.Catalog
-	acc     *accounts.Service
-	exams   *exams.Service
-	ops     *ops.Service
-	sched   *scheduling.Service
-	ready   func(ctx context.Context) error
-	tmpl    *templates
-	static  *staticFiles
-	metrics *httpMetrics
-	reg     *prometheus.Registry
-	api     http.Handler
-	secure  bool // served over TLS (BaseURL is https)
+	cfg      Config
+	log      *slog.Logger
+	clock    portal.Clock
+	catalog  *i18n.Catalog
+	acc      *accounts.Service
+	exams    *exams.Service
+	ops      *ops.Service
+	calendar *calendar.Service
+	sched    *scheduling.Service
+	ready    func(ctx context.Context) error
+	tmpl     *templates
+	static   *staticFiles
+	metrics  *httpMetrics
+	reg      *prometheus.Registry
+	api      http.Handler
+	secure   bool // served over TLS (BaseURL is https)
 }
 
 // New parses the templates and returns the server. A template error stops
@@ -81,7 +85,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
+		ops: d.Ops, calendar: d.Calendar, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
