@@ -334,3 +334,82 @@ func TestDueWorkOnceAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestDueWorkSweptByRunningRunner leaves the sweep to the started runner's
+// periodic job: moving the clock past the due time is enough.
+func TestDueWorkSweptByRunningRunner(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		st, clock := dueStore(t, engine)
+		cfg := dueConfig(t, clock)
+		cfg.DueInterval = time.Second
+		r := newRunner(t, st, cfg)
+		mustStart(t, r)
+		due := t0.Add(48 * time.Hour)
+		mustSchedule(t, st, "swept", due)
+		clock.Set(due.Add(5 * time.Minute))
+		waitFor(t, "the swept job", func() bool { return runs(t, st, "swept") == 1 })
+		if overdue, err := r.OverdueWork(context.Background()); err != nil || overdue != 0 {
+			t.Fatalf("OverdueWork after the sweep = %d, %v; want 0", overdue, err)
+		}
+	})
+}
+
+// TestOverdueWorkCountsWorkNoSweepFired counts pending work well past its
+// time, which a stopped sweep leaves behind.
+func TestOverdueWorkCountsWorkNoSweepFired(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		st, clock := dueStore(t, engine)
+		r := newRunner(t, st, dueConfig(t, clock)) // not started: nothing sweeps
+		mustSchedule(t, st, "a", t0.Add(time.Hour))
+		mustSchedule(t, st, "b", t0.Add(2*time.Hour))
+		steps := []struct {
+			at   time.Time
+			want int
+		}{
+			{t0, 0},
+			{t0.Add(time.Hour + time.Minute), 0}, // within a sweep's reach
+			{t0.Add(time.Hour + 2*time.Minute), 1},
+			{t0.Add(3 * time.Hour), 2},
+		}
+		for _, s := range steps {
+			clock.Set(s.at)
+			got, err := r.OverdueWork(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != s.want {
+				t.Errorf("OverdueWork at %s = %d, want %d", s.at, got, s.want)
+			}
+		}
+	})
+}
+
+func TestScheduleRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	st, _ := dueStore(t, store.SQLite)
+	ctx := context.Background()
+	cases := []struct {
+		name      string
+		kind, key string
+		due       time.Time
+		args      any
+	}{
+		{"empty kind", "", "k", t0, nil},
+		{"empty key", kindRecord, "", t0, nil},
+		{"no due time", kindRecord, "k", time.Time{}, nil},
+		{"unencodable args", kindRecord, "k", t0, func() {}},
+	}
+	for _, c := range cases {
+		err := st.Transact(ctx, func(tx *store.Tx) error { return jobs.Schedule(ctx, tx, c.kind, c.key, c.due, c.args) })
+		if err == nil {
+			t.Errorf("Schedule with %s succeeded", c.name)
+		}
+	}
+	if _, err := st.FindDueWorkByKey(ctx, kindRecord, "k"); err == nil {
+		t.Error("a rejected Schedule left a row")
+	}
+}

@@ -97,11 +97,13 @@ func (s *Store) FindDueWorkByKey(ctx context.Context, kind, key string) (*DueWor
 	return &out, nil
 }
 
-// CountPendingDueWork counts work not yet fired, for metrics.
-func (s *Store) CountPendingDueWork(ctx context.Context) (int, error) {
+// CountOverdueDueWork counts pending work due before cutoff, for metrics.
+func (s *Store) CountOverdueDueWork(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int
-	err := s.get(ctx, &n, `SELECT COUNT(*) FROM due_work WHERE state = ?`, DuePending)
-	return n, err
+	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM due_work WHERE state = ? AND due_at < ?`, DuePending, cutoff.UTC()); err != nil {
+		return 0, fmt.Errorf("store: count overdue work: %w", err)
+	}
+	return n, nil
 }
 
 // DeleteFinishedDueWork removes rows fired or cancelled before cutoff. Their
