@@ -87,6 +87,16 @@
   created_at timestamp with time zone NOT NULL
   attachments text NOT NULL DEFAULT '[]'::text
 
+-- table due_work
+  id bigint NOT NULL
+  kind text NOT NULL
+  key text NOT NULL
+  args text NOT NULL
+  due_at timestamp with time zone NOT NULL
+  state text NOT NULL
+  created_at timestamp with time zone NOT NULL
+  finished_at timestamp with time zone
+
 -- table exam_attempts
   id bigint NOT NULL
   user_id bigint NOT NULL
@@ -353,6 +363,14 @@ CREATE INDEX bookings_user ON bookings USING btree (user_id, state);
 CREATE UNIQUE INDEX center_closures_pkey ON center_closures USING btree (center_id, day);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index due_work_finished
+CREATE INDEX due_work_finished ON due_work USING btree (finished_at) WHERE (state <> 'pending'::text);
+-- index due_work_kind_key_key
+CREATE UNIQUE INDEX due_work_kind_key_key ON due_work USING btree (kind, key);
+-- index due_work_pending
+CREATE INDEX due_work_pending ON due_work USING btree (due_at) WHERE (state = 'pending'::text);
+-- index due_work_pkey
+CREATE UNIQUE INDEX due_work_pkey ON due_work USING btree (id);
 -- index exam_attempts_pkey
 CREATE UNIQUE INDEX exam_attempts_pkey ON exam_attempts USING btree (id);
 -- index exam_attempts_user

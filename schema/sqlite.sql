@@ -100,6 +100,19 @@ CREATE TABLE dev_messages (
     created_at TIMESTAMP NOT NULL
 , attachments TEXT NOT NULL DEFAULT '[]');
 
+-- table due_work
+CREATE TABLE due_work (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    args        TEXT NOT NULL,
+    due_at      TIMESTAMP NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'fired', 'cancelled')),
+    created_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    UNIQUE (kind, key)
+);
+
 -- table exam_attempts
 CREATE TABLE exam_attempts (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -387,6 +400,12 @@ CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'p
 
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings (user_id, state);
+
+-- index due_work_finished
+CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending';
+
+-- index due_work_pending
+CREATE INDEX due_work_pending ON due_work (due_at) WHERE state = 'pending';
 
 -- index exam_attempts_user
 CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);

@@ -108,6 +108,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 			`certportal_http_requests_total{method="GET",route="GET /exams",status="200"} 1`,
 			`certportal_http_request_duration_seconds_bucket{route="GET /exams"`,
 			"certportal_job_queue_depth",
+			"certportal_due_work_overdue 0",
 			`go_sql_max_open_connections{db_name="certportal"}`,
 			"go_goroutines",
 		} {

@@ -99,7 +99,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		return nil, err
 	}
 
-	if s.runner, err = jobs.New(st, jobs.Config{Logger: log, Clock: clock}); err != nil {
+	// Scheduled work (jobs.Schedule) is swept every DueInterval.
+	if s.runner, err = jobs.New(st, jobs.Config{Logger: log, Clock: clock, DueInterval: 15 * time.Second}); err != nil {
 		return nil, err
 	}
 	s.runner.Handle(mail.KindSend, permanentIfInvalid(s.mailer.HandleJob))
@@ -194,6 +195,18 @@ func (s *system) registerMetrics() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			n, err := s.runner.QueueDepth(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "certportal_due_work_overdue",
+			Help: "Scheduled work more than a minute past its sweep and not fired; above zero, no instance is sweeping.",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := s.runner.OverdueWork(ctx)
 			if err != nil {
 				return -1
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -88,4 +89,16 @@ func (r *Runner) QueueDepth(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("jobs: queue depth: %w", err)
 	}
 	return pending + counts[rivertype.JobStateAvailable] + counts[rivertype.JobStateRetryable], nil
+}
+
+// OverdueWork counts scheduled work whose time passed more than a minute
+// plus DueInterval ago and that has not fired: more than zero means no
+// instance is sweeping. For metrics.
+func (r *Runner) OverdueWork(ctx context.Context) (int, error) {
+	cutoff := r.cfg.Clock.Now().Add(-r.cfg.DueInterval - time.Minute)
+	n, err := r.st.CountOverdueDueWork(ctx, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: overdue work: %w", err)
+	}
+	return n, nil
 }

@@ -5,9 +5,9 @@
 // After commit a relay moves outbox rows into River, which runs them with
 // retries and backoff, survives restarts and keeps the jobs that finally fail
 // for inspection (Failed). Periodic jobs run once per period across every
-// instance.
+// instance. Due work (Schedule) runs once at a set time on the store's clock.
 //
-// Services see only Enqueue and UniqueKey; River's types stay inside this
+// Services see only Enqueue, UniqueKey, Schedule, Reschedule and Cancel; River's types stay inside this
 // package. A job may run more than once (a crash between its work and its
 // completion), so handlers must be idempotent. See docs/jobs.md.
 package jobs
@@ -115,6 +115,12 @@ type Config struct {
 	OutboxRetention time.Duration
 	// FailedRetention keeps failed jobs for inspection; default 30 days.
 	FailedRetention time.Duration
+	// DueInterval is how often due work (Schedule) is swept; default 15s.
+	// Work fires at most this long after its time.
+	DueInterval time.Duration
+	// DueRetention keeps fired and cancelled due work, and so the rule that
+	// a key fires once, this long; default 400 days.
+	DueRetention time.Duration
 
 	testOnly bool // set by tests: no staggered start of River's maintenance
 }
@@ -126,6 +132,8 @@ const (
 	defaultJobTimeout      = time.Minute
 	defaultOutboxRetention = 7 * 24 * time.Hour
 	defaultFailedRetention = 30 * 24 * time.Hour
+	defaultDueInterval     = 15 * time.Second
+	defaultDueRetention    = 400 * 24 * time.Hour
 )
 
 func (c Config) withDefaults(st *store.Store) Config {
@@ -152,6 +160,12 @@ func (c Config) withDefaults(st *store.Store) Config {
 	}
 	if c.FailedRetention <= 0 {
 		c.FailedRetention = defaultFailedRetention
+	}
+	if c.DueInterval <= 0 {
+		c.DueInterval = defaultDueInterval
+	}
+	if c.DueRetention <= 0 {
+		c.DueRetention = defaultDueRetention
 	}
 	return c
 }

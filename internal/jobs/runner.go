@@ -88,6 +88,10 @@ func New(st *store.Store, cfg Config) (*Runner, error) {
 	}
 	r.b = b
 	r.Periodic(cleanupName, cleanupPeriod, r.cleanOutbox)
+	r.Periodic(dueSweepName, cfg.DueInterval, func(ctx context.Context) error {
+		_, err := r.SweepDue(ctx)
+		return err
+	})
 	return r, nil
 }
 
@@ -299,13 +303,17 @@ func (r *Runner) relay(ctx context.Context) (int, error) {
 	}
 }
 
-// cleanOutbox deletes outbox rows forwarded longer ago than OutboxRetention.
+// cleanOutbox deletes outbox rows forwarded longer ago than OutboxRetention,
+// and due work fired or cancelled longer ago than DueRetention.
 func (r *Runner) cleanOutbox(ctx context.Context) error {
-	cutoff := r.cfg.Clock.Now().Add(-r.cfg.OutboxRetention)
-	var n int64
+	now := r.cfg.Clock.Now()
+	var n, due int64
 	err := r.st.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = tx.DeleteForwardedOutbox(ctx, cutoff)
+		if n, err = tx.DeleteForwardedOutbox(ctx, now.Add(-r.cfg.OutboxRetention)); err != nil {
+			return err
+		}
+		due, err = tx.DeleteFinishedDueWork(ctx, now.Add(-r.cfg.DueRetention))
 		return err
 	})
 	if err != nil {
@@ -313,6 +321,9 @@ func (r *Runner) cleanOutbox(ctx context.Context) error {
 	}
 	if n > 0 {
 		r.log.InfoContext(ctx, "jobs: deleted forwarded outbox rows", "count", n)
+	}
+	if due > 0 {
+		r.log.InfoContext(ctx, "jobs: deleted finished due work", "count", due)
 	}
 	return nil
 }
