@@ -304,11 +304,15 @@ func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField strin
 	return true
 }
 
-// formStatus is the status of a form re-rendered with its refusal: the
-// refusal's own (portal.HTTPStatus), or 422 when it names no client error.
+// formStatus is the status of a form shown again with its refusal next
+// to the fields: the refusal's own status (portal.HTTPStatus) when it
+// judges what was sent (invalid, a wrong code, not found, a conflict), else
+// 422: whatever else a form turns into a field to fill (a missing
+// second-factor code) leaves it incomplete.
 func formStatus(err error) int {
-	if status := portal.HTTPStatus(err); status < http.StatusInternalServerError {
-		return status
+	switch k := portal.KindOf(err); k.Code {
+	case portal.EInvalid, portal.EUnauthorized, portal.ENotFound, portal.EConflict:
+		return k.Status
 	}
 	return http.StatusUnprocessableEntity
 }
