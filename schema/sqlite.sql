@@ -100,6 +100,24 @@ CREATE TABLE dev_messages (
     created_at TIMESTAMP NOT NULL
 , attachments TEXT NOT NULL DEFAULT '[]');
 
+-- table event_counter
+CREATE TABLE event_counter (
+    one     INTEGER PRIMARY KEY CHECK (one = 1),
+    last_id INTEGER NOT NULL
+);
+
+-- table events
+CREATE TABLE events (
+    id           INTEGER PRIMARY KEY,
+    type         TEXT NOT NULL CHECK (type <> ''),
+    subject_kind TEXT NOT NULL CHECK (subject_kind <> ''),
+    subject_id   INTEGER NOT NULL,
+    subject_ref  TEXT NOT NULL DEFAULT '',
+    actor_id     INTEGER,
+    payload      TEXT NOT NULL DEFAULT '{}',
+    created_at   TIMESTAMP NOT NULL
+);
+
 -- table exam_attempts
 CREATE TABLE exam_attempts (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -387,6 +405,15 @@ CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'p
 
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings (user_id, state);
+
+-- index events_created
+CREATE INDEX events_created ON events (created_at);
+
+-- index events_subject
+CREATE INDEX events_subject ON events (subject_kind, subject_id, id);
+
+-- index events_type
+CREATE INDEX events_type ON events (type, id);
 
 -- index exam_attempts_user
 CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);

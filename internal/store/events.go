@@ -127,8 +127,10 @@ func (tx *Tx) DeleteEventsBefore(ctx context.Context, cutoff time.Time, limit in
 	return r.RowsAffected()
 }
 
-// PurgeEvents removes every event created before cutoff, in batches.
-func (s *Store) PurgeEvents(ctx context.Context, cutoff time.Time) (int64, error) {
+// PurgeEvents removes, in batches, every event older than retention on
+// the store's clock: an event exactly retention old stays.
+func (s *Store) PurgeEvents(ctx context.Context, retention time.Duration) (int64, error) {
+	cutoff := s.clock.Now().UTC().Add(-retention)
 	var total int64
 	for {
 		var n int64
