@@ -17,11 +17,14 @@ const (
 	EventBookingExpired   EventType = "booking.expired" // the hold ran out before payment
 	EventBookingNoShow    EventType = "booking.no_show"
 	EventRefundRecorded   EventType = "booking.refund_recorded" // a refund was recorded for a booking
+	EventPaymentCaptured  EventType = "payment.captured"        // the provider took the money
+	EventPaymentFailed    EventType = "payment.failed"          // declined, abandoned or refused by the provider
 )
 
 // Subject kinds.
 const (
 	SubjectBooking = "booking"
+	SubjectPayment = "payment"
 )
 
 // Event is one business fact, written in the transaction of the change.

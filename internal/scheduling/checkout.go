@@ -252,6 +252,9 @@ func (s *Service) paymentFailed(ctx context.Context, tx *store.Tx, actor portal.
 		}
 		return err
 	}
+	if err := paymentEvent(tx, portal.EventPaymentFailed, actor, p); err != nil {
+		return err
+	}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		if err := s.failMove(ctx, tx, p, failure); err != nil {
 			return err
@@ -296,6 +299,9 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 			return err
 		}
 		failpoint.Inject(failpoint.ConfirmPaymentSucceeded)
+		if err := paymentEvent(tx, portal.EventPaymentCaptured, actor, p); err != nil {
+			return err
+		}
 	}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		return s.settleMove(ctx, tx, actor, p)

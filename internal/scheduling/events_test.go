@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -14,6 +16,7 @@ type wantEvent struct {
 	typ     portal.EventType
 	booking int64
 	actor   int64
+	payment bool // the subject is the booking's payment
 }
 
 // eventsSince returns the events written after cursor and the new cursor.
@@ -50,7 +53,7 @@ func TestTransitionsWriteEvents(t *testing.T) {
 			want func() []wantEvent
 		}{
 			{"hold", func() error { b = f.hold(c, f.saa, s1); return nil },
-				func() []wantEvent { return []wantEvent{{portal.EventBookingHeld, b.ID, c.UserID}} }},
+				func() []wantEvent { return []wantEvent{{portal.EventBookingHeld, b.ID, c.UserID, false}} }},
 			{"hold refused: already in the cart", func() error {
 				_, err := f.svc.Hold(f.ctx, c, holdReq(f.saa, s2))
 				wantRefused(t, err, "schedule.rule.already_in_cart")
@@ -58,10 +61,11 @@ func TestTransitionsWriteEvents(t *testing.T) {
 			}, func() []wantEvent { return nil }},
 			{"checkout", func() error { f.paidCheckout(c); return nil },
 				func() []wantEvent {
-					return []wantEvent{{portal.EventBookingPending, b.ID, c.UserID}, {portal.EventBookingConfirmed, b.ID, c.UserID}}
+					return []wantEvent{{portal.EventBookingPending, b.ID, c.UserID, false}, {portal.EventPaymentCaptured, b.ID, c.UserID, true},
+						{portal.EventBookingConfirmed, b.ID, c.UserID, false}}
 				}},
 			{"move", func() error { _, err := f.reschedule(c, b.ID, s2.ID); return err },
-				func() []wantEvent { return []wantEvent{{portal.EventBookingMoved, b.ID, c.UserID}} }},
+				func() []wantEvent { return []wantEvent{{portal.EventBookingMoved, b.ID, c.UserID, false}} }},
 			{"move refused: same slot", func() error {
 				_, err := f.reschedule(c, b.ID, s2.ID)
 				wantRefused(t, err, "schedule.reschedule.same_slot")
@@ -69,7 +73,7 @@ func TestTransitionsWriteEvents(t *testing.T) {
 			}, func() []wantEvent { return nil }},
 			{"cancel with refund", func() error { _, err := f.svc.Cancel(f.ctx, c, b.ID, ""); return err },
 				func() []wantEvent {
-					return []wantEvent{{portal.EventBookingCancelled, b.ID, c.UserID}, {portal.EventRefundRecorded, b.ID, 0}}
+					return []wantEvent{{portal.EventBookingCancelled, b.ID, c.UserID, false}, {portal.EventRefundRecorded, b.ID, 0, false}}
 				}},
 			{"cancel refused: already cancelled", func() error {
 				_, err := f.svc.Cancel(f.ctx, c, b.ID, "")
@@ -77,22 +81,33 @@ func TestTransitionsWriteEvents(t *testing.T) {
 				return nil
 			}, func() []wantEvent { return nil }},
 			{"hold that runs out", func() error { gone = f.hold(c, f.micro, s1); return nil },
-				func() []wantEvent { return []wantEvent{{portal.EventBookingHeld, gone.ID, c.UserID}} }},
+				func() []wantEvent { return []wantEvent{{portal.EventBookingHeld, gone.ID, c.UserID, false}} }},
 			{"expiry", func() error {
 				f.clock.Advance(f.svc.Config().HoldTTL)
 				_, err := f.svc.ExpireHolds(f.ctx)
 				return err
-			}, func() []wantEvent { return []wantEvent{{portal.EventBookingExpired, gone.ID, 0}} }},
+			}, func() []wantEvent { return []wantEvent{{portal.EventBookingExpired, gone.ID, 0, false}} }},
 			{"release from the cart", func() error {
 				gone = f.hold(c, f.micro, s1)
 				return f.svc.Release(f.ctx, c, gone.ID)
 			}, func() []wantEvent {
-				return []wantEvent{{portal.EventBookingHeld, gone.ID, c.UserID}, {portal.EventBookingExpired, gone.ID, c.UserID}}
+				return []wantEvent{{portal.EventBookingHeld, gone.ID, c.UserID, false}, {portal.EventBookingExpired, gone.ID, c.UserID, false}}
+			}},
+			{"declined card", func() error {
+				gone = f.hold(c, f.micro, s1)
+				_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
+				if err == nil {
+					t.Fatal("checkout with a declined card succeeded")
+				}
+				return f.svc.Release(f.ctx, c, gone.ID)
+			}, func() []wantEvent {
+				return []wantEvent{{portal.EventBookingHeld, gone.ID, c.UserID, false}, {portal.EventBookingPending, gone.ID, c.UserID, false},
+					{portal.EventPaymentFailed, gone.ID, c.UserID, true}, {portal.EventBookingExpired, gone.ID, c.UserID, false}}
 			}},
 			{"buy for the no-show", func() error { late = f.buy(c, f.saa, s3); return nil },
 				func() []wantEvent {
-					return []wantEvent{{portal.EventBookingHeld, late.ID, c.UserID}, {portal.EventBookingPending, late.ID, c.UserID},
-						{portal.EventBookingConfirmed, late.ID, c.UserID}}
+					return []wantEvent{{portal.EventBookingHeld, late.ID, c.UserID, false}, {portal.EventBookingPending, late.ID, c.UserID, false},
+						{portal.EventPaymentCaptured, late.ID, c.UserID, true}, {portal.EventBookingConfirmed, late.ID, c.UserID, false}}
 				}},
 			{"no-show refused before the start", func() error {
 				wantRefused(t, f.svc.MarkNoShow(f.ctx, staff, late.ID, "absent"), "schedule.staff.not_started")
@@ -101,7 +116,7 @@ func TestTransitionsWriteEvents(t *testing.T) {
 			{"no-show", func() error {
 				f.clock.Set(s3.StartsAt.Add(time.Minute))
 				return f.svc.MarkNoShow(f.ctx, staff, late.ID, "absent")
-			}, func() []wantEvent { return []wantEvent{{portal.EventBookingNoShow, late.ID, staff.UserID}} }},
+			}, func() []wantEvent { return []wantEvent{{portal.EventBookingNoShow, late.ID, staff.UserID, false}} }},
 			{"no-show refused twice", func() error {
 				wantRefused(t, f.svc.MarkNoShow(f.ctx, staff, late.ID, "absent"), "schedule.staff.not_confirmed")
 				return nil
@@ -127,9 +142,14 @@ func TestTransitionsWriteEvents(t *testing.T) {
 				if e.ActorID != nil {
 					actor = *e.ActorID
 				}
-				if e.Type != w.typ || e.SubjectKind != portal.SubjectBooking || e.SubjectID != w.booking || actor != w.actor ||
-					e.SubjectRef != f.booking(w.booking).Reference || !e.CreatedAt.Equal(f.clock.Now()) {
-					t.Errorf("%s: event %d = %+v (actor %d); want %s of booking %d by %d at %v", st.name, i, e, actor, w.typ, w.booking, w.actor, f.clock.Now())
+				kind, id, ref := portal.SubjectBooking, w.booking, f.booking(w.booking).Reference
+				if w.payment {
+					p := f.payment(*f.booking(w.booking).PaymentID)
+					kind, id, ref = portal.SubjectPayment, p.ID, p.Reference
+				}
+				if e.Type != w.typ || e.SubjectKind != kind || e.SubjectID != id || actor != w.actor ||
+					e.SubjectRef != ref || !e.CreatedAt.Equal(f.clock.Now()) {
+					t.Errorf("%s: event %d = %+v (actor %d); want %s of %s %d by %d at %v", st.name, i, e, actor, w.typ, kind, id, w.actor, f.clock.Now())
 				}
 			}
 		}

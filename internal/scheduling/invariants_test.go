@@ -131,6 +131,8 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 				`SELECT COUNT(*) FROM events e JOIN bookings b ON b.id = e.subject_id WHERE e.type = 'booking.expired' AND b.state = 'expired'`},
 			{"moved", `SELECT COUNT(*) FROM booking_moves WHERE state = 'done'`, `SELECT COUNT(*) FROM events WHERE type = 'booking.moved'`},
 			{"refunded", `SELECT COUNT(*) FROM refunds`, `SELECT COUNT(*) FROM events WHERE type = 'booking.refund_recorded'`},
+			{"captured", `SELECT COUNT(*) FROM payments WHERE state = 'succeeded' AND provider <> 'voucher'`, `SELECT COUNT(*) FROM events WHERE type = 'payment.captured'`},
+			{"failed", `SELECT COUNT(*) FROM payments WHERE state = 'failed'`, `SELECT COUNT(*) FROM events WHERE type = 'payment.failed'`},
 		} {
 			if facts, events := f.count("%s", q.facts), f.count("%s", q.events); facts != events {
 				t.Errorf("seed %d: %d %s, %d events of it\n\nhistory:\n%s", seed, facts, q.what, events, h.String())
