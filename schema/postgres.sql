@@ -97,6 +97,20 @@
   created_at timestamp with time zone NOT NULL
   finished_at timestamp with time zone
 
+-- table event_counter
+  one integer NOT NULL
+  last_id bigint NOT NULL
+
+-- table events
+  id bigint NOT NULL
+  type text NOT NULL
+  subject_kind text NOT NULL
+  subject_id bigint NOT NULL
+  subject_ref text NOT NULL DEFAULT ''::text
+  actor_id bigint
+  payload text NOT NULL DEFAULT '{}'::text
+  created_at timestamp with time zone NOT NULL
+
 -- table exam_attempts
   id bigint NOT NULL
   user_id bigint NOT NULL
@@ -371,6 +385,16 @@ CREATE UNIQUE INDEX due_work_kind_key_key ON due_work USING btree (kind, key);
 CREATE INDEX due_work_pending ON due_work USING btree (due_at) WHERE (state = 'pending'::text);
 -- index due_work_pkey
 CREATE UNIQUE INDEX due_work_pkey ON due_work USING btree (id);
+-- index event_counter_pkey
+CREATE UNIQUE INDEX event_counter_pkey ON event_counter USING btree (one);
+-- index events_created
+CREATE INDEX events_created ON events USING btree (created_at);
+-- index events_pkey
+CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
+-- index events_subject
+CREATE INDEX events_subject ON events USING btree (subject_kind, subject_id, id);
+-- index events_type
+CREATE INDEX events_type ON events USING btree (type, id);
 -- index exam_attempts_pkey
 CREATE UNIQUE INDEX exam_attempts_pkey ON exam_attempts USING btree (id);
 -- index exam_attempts_user

@@ -113,6 +113,24 @@ CREATE TABLE due_work (
     UNIQUE (kind, key)
 );
 
+-- table event_counter
+CREATE TABLE event_counter (
+    one     INTEGER PRIMARY KEY CHECK (one = 1),
+    last_id INTEGER NOT NULL
+);
+
+-- table events
+CREATE TABLE events (
+    id           INTEGER PRIMARY KEY,
+    type         TEXT NOT NULL CHECK (type <> ''),
+    subject_kind TEXT NOT NULL CHECK (subject_kind <> ''),
+    subject_id   INTEGER NOT NULL,
+    subject_ref  TEXT NOT NULL DEFAULT '',
+    actor_id     INTEGER,
+    payload      TEXT NOT NULL DEFAULT '{}',
+    created_at   TIMESTAMP NOT NULL
+);
+
 -- table exam_attempts
 CREATE TABLE exam_attempts (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -406,6 +424,15 @@ CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending
 
 -- index due_work_pending
 CREATE INDEX due_work_pending ON due_work (due_at) WHERE state = 'pending';
+
+-- index events_created
+CREATE INDEX events_created ON events (created_at);
+
+-- index events_subject
+CREATE INDEX events_subject ON events (subject_kind, subject_id, id);
+
+-- index events_type
+CREATE INDEX events_type ON events (type, id);
 
 -- index exam_attempts_user
 CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);

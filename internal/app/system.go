@@ -148,6 +148,10 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		return err
 	})
 	s.runner.Periodic("ratelimits.purge", time.Hour, s.accounts.PurgeRateLimits)
+	s.runner.Periodic("events.purge", time.Hour, func(ctx context.Context) error {
+		_, err := st.PurgeEvents(ctx, cfg.EventRetention)
+		return err
+	})
 	s.runner.Periodic("smscodes.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSMSCodes(ctx)
 		return err

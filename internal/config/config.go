@@ -38,6 +38,7 @@ type Config struct {
 	SessionIdle      time.Duration
 	SessionLifetime  time.Duration
 	ShutdownTimeout  time.Duration
+	EventRetention   time.Duration // how long business events are kept
 	AcceptNonDurable bool
 	Dev              bool // development mode: dev mailbox allowed, templates reparsed, text logs
 	Demo             bool // load demonstration data into an empty database
@@ -162,6 +163,7 @@ func settings() []setting {
 		{flag: "session-idle", env: "CERTPORTAL_SESSION_IDLE", def: "1h", usage: "sign a session out after this long without a request", set: dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{flag: "session-lifetime", env: "CERTPORTAL_SESSION_LIFETIME", def: "24h", usage: "absolute lifetime of a session", set: dur(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{flag: "shutdown-timeout", env: "CERTPORTAL_SHUTDOWN_TIMEOUT", def: "20s", usage: "how long in-flight requests and jobs may take to finish on shutdown", set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{flag: "event-retention", env: "CERTPORTAL_EVENT_RETENTION", def: "9600h", usage: "how long business events (booking held, confirmed, ...) are kept (default 400 days)", set: dur(func(c *Config) *time.Duration { return &c.EventRetention })},
 		{flag: "accept-nondurable", env: "CERTPORTAL_ACCEPT_NONDURABLE", def: "false", isBool: true, usage: "start even when the database does not guarantee durable commits", set: boolean(func(c *Config) *bool { return &c.AcceptNonDurable })},
 		{flag: "hold-ttl", env: "CERTPORTAL_HOLD_TTL", def: "15m", usage: "how long a chosen seat stays in the cart unpaid", set: dur(func(c *Config) *time.Duration { return &c.HoldTTL })},
 		{flag: "booking-horizon", env: "CERTPORTAL_BOOKING_HORIZON", def: "2160h", usage: "how far ahead exam slots can be booked (default 90 days)", set: dur(func(c *Config) *time.Duration { return &c.BookingHorizon })},

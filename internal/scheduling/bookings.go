@@ -152,6 +152,9 @@ func (s *Service) noShow(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
 		return err
 	}
+	if err := bookingEvent(tx, portal.EventBookingNoShow, actor, &b.Booking, map[string]any{"kind": kind}); err != nil {
+		return err
+	}
 	return audit(ctx, tx, actor, "scheduling.no_show", "booking:"+b.Reference, kind)
 }
 

@@ -107,6 +107,10 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 			return err
 		}
 		failpoint.Inject(failpoint.CancelBookingCancelled)
+		if err := bookingEvent(tx, portal.EventBookingCancelled, actor, &b.Booking,
+			map[string]any{"by_staff": staff, "refund_percent": q.Percent, "voucher_returned": q.Voucher}); err != nil {
+			return err
+		}
 		if err := tx.ReleaseSeat(ctx, b.SlotID); err != nil {
 			return err
 		}
@@ -151,15 +155,19 @@ func (s *Service) requestRefund(ctx context.Context, tx *store.Tx, b *portal.Boo
 	if p.Provider == portal.ProviderVoucher || p.State != portal.PaymentSucceeded {
 		return nil
 	}
-	return s.queueRefund(ctx, tx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: amount, Currency: b.Currency})
+	return s.queueRefund(ctx, tx, b, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: amount, Currency: b.Currency})
 }
 
 // queueRefund records a refund and queues its execution through the
 // provider, in the caller's transaction. One refund per booking and
 // payment: a second fails the transaction instead of paying twice.
-func (s *Service) queueRefund(ctx context.Context, tx *store.Tx, r portal.Refund) error {
+func (s *Service) queueRefund(ctx context.Context, tx *store.Tx, b *portal.Booking, r portal.Refund) error {
 	out, err := tx.CreateRefund(ctx, r)
 	if err != nil {
+		return err
+	}
+	if err := bookingEvent(tx, portal.EventRefundRecorded, portal.SystemActor(""), b,
+		map[string]any{"refund_id": out.ID, "payment_id": r.PaymentID, "amount_minor": r.AmountMinor, "currency": r.Currency}); err != nil {
 		return err
 	}
 	return jobs.Enqueue(ctx, tx, KindRefund, refundJob{RefundID: out.ID}, jobs.UniqueKey(fmt.Sprintf("refund-%d", out.ID)))

@@ -89,7 +89,7 @@ func (s *Service) Release(ctx context.Context, actor portal.Actor, bookingID int
 		if b.State != portal.BookingHeld {
 			return refused(portal.EConflict, "schedule.cart.not_in_cart", nil)
 		}
-		if err := s.expire(ctx, tx, &b.Booking); err != nil {
+		if err := s.expire(ctx, tx, actor, &b.Booking); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "scheduling.hold_released", "booking:"+b.Reference, "")

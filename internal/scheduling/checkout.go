@@ -173,6 +173,10 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		} else if err != nil {
 			return nil, err
 		}
+		if err := bookingEvent(tx, portal.EventBookingPending, actor, &b.Booking,
+			map[string]any{"payment_id": p.ID, "provider": provider, "charged_minor": charged, "currency": b.Currency}); err != nil {
+			return nil, err
+		}
 	}
 	failpoint.Inject(failpoint.CheckoutBookingsPending)
 	if err := audit(ctx, tx, actor, "scheduling.checkout", "payment:"+p.Reference,
@@ -248,6 +252,9 @@ func (s *Service) paymentFailed(ctx context.Context, tx *store.Tx, actor portal.
 		}
 		return err
 	}
+	if err := paymentEvent(tx, portal.EventPaymentFailed, actor, p); err != nil {
+		return err
+	}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		if err := s.failMove(ctx, tx, p, failure); err != nil {
 			return err
@@ -267,7 +274,7 @@ func (s *Service) paymentFailed(ctx context.Context, tx *store.Tx, actor portal.
 			}
 			continue
 		}
-		if err := s.expire(ctx, tx, &b.Booking); err != nil {
+		if err := s.expire(ctx, tx, actor, &b.Booking); err != nil {
 			return err
 		}
 	}
@@ -292,6 +299,9 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 			return err
 		}
 		failpoint.Inject(failpoint.ConfirmPaymentSucceeded)
+		if err := paymentEvent(tx, portal.EventPaymentCaptured, actor, p); err != nil {
+			return err
+		}
 	}
 	if p.Purpose == portal.PurposeRescheduleFee {
 		return s.settleMove(ctx, tx, actor, p)
@@ -334,6 +344,10 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 			return err
 		}
 		failpoint.Inject(failpoint.ConfirmBookingConfirmed)
+		if err := bookingEvent(tx, portal.EventBookingConfirmed, actor, &b.Booking,
+			map[string]any{"payment_id": p.ID, "charged_minor": b.ChargedMinor, "currency": b.Currency}); err != nil {
+			return err
+		}
 		if err := tx.LockLegalName(ctx, b.UserID); err != nil {
 			return err
 		}

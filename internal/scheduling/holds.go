@@ -73,7 +73,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		held := 0
 		for _, b := range unpaid {
 			if b.HoldExpiresAt != nil && !b.HoldExpiresAt.After(tx.Now()) {
-				if err := s.expire(ctx, tx, &b.Booking); err != nil {
+				if err := s.expire(ctx, tx, portal.SystemActor(""), &b.Booking); err != nil {
 					return err
 				}
 				continue
@@ -120,6 +120,9 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		}
 		id = b.ID
 		failpoint.Inject(failpoint.HoldBookingCreated)
+		if err := bookingEvent(tx, portal.EventBookingHeld, actor, b, map[string]any{"exam_id": e.ID, "slot_id": sl.ID}); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "scheduling.hold", "booking:"+b.Reference, fmt.Sprintf("exam %s slot %d", e.Code, sl.ID))
 	})
 	if err != nil {
@@ -172,7 +175,7 @@ func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) erro
 		return refused(portal.EConflict, "schedule.hold.full", nil)
 	}
 	for _, b := range stale {
-		if err := s.expire(ctx, tx, b); err != nil {
+		if err := s.expire(ctx, tx, portal.SystemActor(""), b); err != nil {
 			return err
 		}
 	}
@@ -186,7 +189,7 @@ func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) erro
 // expire ends an unpaid booking whose hold ran out: the seat and any
 // voucher go back. A payment that succeeds later is settled by
 // confirmPaid, which takes a seat again or refunds.
-func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) error {
+func (s *Service) expire(ctx context.Context, tx *store.Tx, actor portal.Actor, b *portal.Booking) error {
 	st := portal.BookingExpired
 	// cur is the row as updated: b may be a snapshot from before a
 	// concurrent voucher change, whose use must not be given back twice.
@@ -201,6 +204,9 @@ func (s *Service) expire(ctx context.Context, tx *store.Tx, b *portal.Booking) e
 		return err
 	}
 	failpoint.Inject(failpoint.ExpireSeatReleased)
+	if err := bookingEvent(tx, portal.EventBookingExpired, actor, cur, map[string]any{"slot_id": cur.SlotID, "from": b.State}); err != nil {
+		return err
+	}
 	return s.releaseVoucher(ctx, tx, cur)
 }
 
@@ -225,7 +231,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 				if b.State == portal.BookingPending && b.PaymentID != nil {
 					stale[*b.PaymentID] = true
 				}
-				if err := s.expire(ctx, tx, b); err != nil {
+				if err := s.expire(ctx, tx, portal.SystemActor(""), b); err != nil {
 					return err
 				}
 			}

@@ -119,6 +119,25 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 		}
 		f.runRefundJobs(1)
 		check("after the sweep and the refunds")
+		// Every transition wrote its event exactly once (nothing was
+		// purged here, so none may be missing either).
+		for _, q := range []struct{ what, facts, events string }{
+			{"confirmed", `SELECT COUNT(*) FROM bookings WHERE confirmed_at IS NOT NULL`, `SELECT COUNT(*) FROM events WHERE type = 'booking.confirmed'`},
+			{"held", `SELECT COUNT(*) FROM bookings`, `SELECT COUNT(*) FROM events WHERE type = 'booking.held'`},
+			{"cancelled", `SELECT COUNT(*) FROM bookings WHERE state = 'cancelled'`, `SELECT COUNT(*) FROM events WHERE type = 'booking.cancelled'`},
+			// A booking that expired may since be confirmed by its late
+			// payment: compare the bookings still expired.
+			{"expired", `SELECT COUNT(*) FROM bookings WHERE state = 'expired'`,
+				`SELECT COUNT(*) FROM events e JOIN bookings b ON b.id = e.subject_id WHERE e.type = 'booking.expired' AND b.state = 'expired'`},
+			{"moved", `SELECT COUNT(*) FROM booking_moves WHERE state = 'done'`, `SELECT COUNT(*) FROM events WHERE type = 'booking.moved'`},
+			{"refunded", `SELECT COUNT(*) FROM refunds`, `SELECT COUNT(*) FROM events WHERE type = 'booking.refund_recorded'`},
+			{"captured", `SELECT COUNT(*) FROM payments WHERE state = 'succeeded' AND provider <> 'voucher'`, `SELECT COUNT(*) FROM events WHERE type = 'payment.captured'`},
+			{"failed", `SELECT COUNT(*) FROM payments WHERE state = 'failed'`, `SELECT COUNT(*) FROM events WHERE type = 'payment.failed'`},
+		} {
+			if facts, events := f.count("%s", q.facts), f.count("%s", q.events); facts != events {
+				t.Errorf("seed %d: %d %s, %d events of it\n\nhistory:\n%s", seed, facts, q.what, events, h.String())
+			}
+		}
 		confirmed := f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'confirmed'`)
 		t.Logf("%d ops: %d confirmed, %d cancelled, %d expired, %d refunds, %d moves (%d paid)", workers*opsPerWorker, confirmed,
 			f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'cancelled'`), f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'expired'`),
@@ -329,6 +348,12 @@ func TestInvariantCheckerDetects(t *testing.T) {
 			{"fee refunded for a move that happened", fmt.Sprintf(`INSERT INTO refunds (booking_id, payment_id, amount_minor, currency, state, created_at, updated_at)
 				VALUES (%d, %d, 2500, 'USD', 'succeeded', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`, fb.ID, fee.ID),
 				fmt.Sprintf(`DELETE FROM refunds WHERE payment_id = %d`, fee.ID), fmt.Sprintf("of fee payment %d: 2500 of 2500, move done", fee.ID)},
+			{"booking confirmed twice in the events", fmt.Sprintf(`INSERT INTO events (id, type, subject_kind, subject_id, subject_ref, payload, created_at)
+				VALUES (1000000, 'booking.confirmed', 'booking', %d, '', '{}', CURRENT_TIMESTAMP)`, other.ID),
+				`DELETE FROM events WHERE id = 1000000`, fmt.Sprintf("booking %d: 2 booking.confirmed events, confirmed", other.ID)},
+			{"confirmed event of a booking never confirmed", fmt.Sprintf(`INSERT INTO events (id, type, subject_kind, subject_id, subject_ref, payload, created_at)
+				VALUES (1000001, 'booking.confirmed', 'booking', %d, '', '{}', CURRENT_TIMESTAMP)`, again.ID),
+				`DELETE FROM events WHERE id = 1000001`, fmt.Sprintf("booking %d: 1 booking.confirmed events, never confirmed", again.ID)},
 			{"two live bookings for one exam", fmt.Sprintf(`UPDATE bookings SET state = 'confirmed' WHERE id = %d`, b.ID),
 				fmt.Sprintf(`UPDATE bookings SET state = 'cancelled' WHERE id = %d`, b.ID),
 				fmt.Sprintf("user %d exam %d: 2 live bookings", again.UserID, again.ExamID)},

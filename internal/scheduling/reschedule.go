@@ -266,6 +266,10 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 	if err != nil {
 		return nil, fmt.Errorf("scheduling: record move of booking %s: %w", b.Reference, err)
 	}
+	if err := bookingEvent(tx, portal.EventBookingMoved, actor, &b.Booking,
+		map[string]any{"move_id": m.ID, "from_slot_id": b.SlotID, "to_slot_id": sl.ID, "fee_minor": m.FeeMinor}); err != nil {
+		return nil, err
+	}
 	if err := s.mailBooking(ctx, tx, b.ID, mailRescheduled, nil); err != nil {
 		return nil, err
 	}
@@ -304,7 +308,7 @@ func (s *Service) settleMove(ctx context.Context, tx *store.Tx, actor portal.Act
 			return err
 		}
 	}
-	if err := s.queueRefund(ctx, tx, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency}); err != nil {
+	if err := s.queueRefund(ctx, tx, &b.Booking, portal.Refund{BookingID: b.ID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency}); err != nil {
 		return err
 	}
 	if err := s.mailBooking(ctx, tx, b.ID, mailMoveFailed, map[string]any{"RefundMinor": p.AmountMinor, "Currency": p.Currency}); err != nil {

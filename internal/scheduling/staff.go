@@ -192,7 +192,7 @@ func (s *Service) afterClose(ctx context.Context, tx *store.Tx, actor portal.Act
 		}
 		switch b.State {
 		case portal.BookingHeld, portal.BookingPending:
-			if err := s.expire(ctx, tx, &b.Booking); err != nil {
+			if err := s.expire(ctx, tx, actor, &b.Booking); err != nil {
 				return n, err
 			}
 			continue

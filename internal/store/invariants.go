@@ -71,6 +71,14 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 		{"voucher uses differ from its redemptions", `SELECT 'voucher ' || v.id || ': uses ' || v.uses || ', held by ' || COUNT(b.id) || ', max ' || v.max_uses
 			FROM vouchers v LEFT JOIN bookings b ON b.voucher_id = v.id AND b.voucher_released_at IS NULL
 			GROUP BY v.id, v.uses, v.max_uses HAVING v.uses <> COUNT(b.id) OR v.uses > v.max_uses`},
+		// Events are purged after their retention and bookings confirmed
+		// before events existed have none, so an event may be missing;
+		// but none may be false or doubled.
+		{"booking.confirmed event doubled or without a confirmed booking", `SELECT 'booking ' || e.subject_id || ': ' || COUNT(*) || ' booking.confirmed events, ' ||
+			CASE WHEN b.confirmed_at IS NULL THEN 'never confirmed' ELSE 'confirmed' END
+			FROM events e LEFT JOIN bookings b ON b.id = e.subject_id
+			WHERE e.type = 'booking.confirmed' AND e.subject_kind = 'booking'
+			GROUP BY e.subject_id, b.confirmed_at HAVING COUNT(*) > 1 OR b.confirmed_at IS NULL`},
 		{"several live bookings for one exam", `SELECT 'user ' || user_id || ' exam ' || exam_id || ': ' || COUNT(*) || ' live bookings'
 			FROM bookings WHERE state IN ('held', 'pending', 'confirmed') GROUP BY user_id, exam_id HAVING COUNT(*) > 1`},
 	}

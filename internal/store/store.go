@@ -170,9 +170,10 @@ func (s *Store) Close() error {
 
 // Tx is a write transaction. Its methods run SQL only.
 type Tx struct {
-	tx  *sqlx.Tx
-	now time.Time
-	s   *Store
+	tx     *sqlx.Tx
+	now    time.Time
+	s      *Store
+	events []portal.Event // written just before commit (events.go)
 }
 
 // Now is the time frozen for this transaction: every row it writes carries
@@ -222,6 +223,9 @@ func (s *Store) transactOnce(ctx context.Context, fn func(*Tx) error) (err error
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.writeEvents(ctx); err != nil {
 		return err
 	}
 	if err = sqltx.Commit(); err != nil {
