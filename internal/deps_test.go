@@ -26,6 +26,8 @@ var layer = map[string]int{
 	"internal/failpoint": 0,
 	// CSV that spreadsheets open as data
 	"internal/csvsafe": 0,
+	// encryption at rest and purpose-bound keys
+	"internal/sealing": 0,
 	"internal/store":   1,
 	"internal/jobs":    2,
 	"internal/mail":    2,

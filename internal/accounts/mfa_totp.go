@@ -113,7 +113,7 @@ func (s *Service) BeginTOTP(ctx context.Context, actor portal.Actor, sessionID i
 				return err
 			}
 		}
-		sealed, err := kr.seal(secret, sealAAD(totpSealUse, u.ID))
+		sealed, err := kr.Seal(secret, sealAAD(totpSealUse, u.ID))
 		if err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (s *Service) consumeTOTP(ctx context.Context, tx *store.Tx, userID int64, s
 	if err != nil {
 		return err
 	}
-	secret, err := kr.open(sealed, sealAAD(totpSealUse, userID))
+	secret, err := kr.Open(sealed, sealAAD(totpSealUse, userID))
 	if err != nil {
 		return fmt.Errorf("accounts: totp secret of user %d: %w", userID, err)
 	}
