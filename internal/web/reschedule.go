@@ -25,43 +25,32 @@ func rescheduleStart(b *portal.BookingDetail) string {
 	return "/schedule/" + b.ExamCode + "?reschedule=" + url.QueryEscape(b.Reference)
 }
 
-// reschedulingBooking is the signed-in candidate's booking being moved,
-// named by the reschedule query parameter, when it may still move; nil
-// without one.
-func (s *Server) reschedulingBooking(r *http.Request, ref string) (*portal.BookingDetail, error) {
+// scheduleExam is the exam of the {code} scheduling pages and, when the
+// reschedule parameter names the signed-in candidate's booking that may
+// still move, that booking (nil otherwise). While a booking is being moved
+// the exam is the booking's, even when retired since (a retired exam sells
+// no new seats, but its bookings may still move); otherwise it is one of
+// the active catalog.
+func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, *portal.BookingDetail, error) {
 	if ref == "" {
-		return nil, nil
+		e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+		return e, nil, err
 	}
 	b, err := s.myBooking(r, ref)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.sched.CanReschedule(b); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// scheduleExam is the exam of the {code} scheduling pages: one of the
-// active catalog, or, while the booking named by ref is being moved, its
-// exam, even when retired since (a retired exam sells no new seats, but
-// its bookings may still move).
-func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, error) {
-	if ref == "" {
-		return s.exams.ActiveExam(r.Context(), r.PathValue("code"))
-	}
-	b, err := s.reschedulingBooking(r, ref)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e, err := s.sched.ExamOfBooking(r.Context(), actor(r), b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !strings.EqualFold(e.Code, r.PathValue("code")) {
-		return nil, portal.ErrNotFound
+		return nil, nil, portal.ErrNotFound
 	}
-	return e, nil
+	return e, b, nil
 }
 
 // moveReviewPage is the review step of a move: the current and the new

@@ -45,14 +45,11 @@ func (p *scheduleExamPage) CurrentCenterLink() string {
 // handleScheduleExam lets the candidate choose test center or online;
 // with a booking being moved, also the other times at its center.
 func (s *Server) handleScheduleExam(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
+	e, moving, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
 	if err != nil {
 		return err
 	}
-	p := &scheduleExamPage{Exam: e}
-	if p.Reschedule, err = s.reschedulingBooking(r, r.URL.Query().Get("reschedule")); err != nil {
-		return err
-	}
+	p := &scheduleExamPage{Exam: e, Reschedule: moving}
 	delivery := strings.Split(e.Delivery, ",")
 	p.Center, p.Online = slices.Contains(delivery, portal.DeliveryTestCenter), slices.Contains(delivery, portal.DeliveryOnline)
 	title := "schedule.title"
@@ -158,7 +155,7 @@ func (p *centerSearchPage) SuggestionLink(pl geo.Place) string {
 
 // handleCenterSearch finds test centers near a city or postal code.
 func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
+	e, moving, err := s.scheduleExam(r, r.URL.Query().Get("reschedule"))
 	if err != nil {
 		return err
 	}
@@ -180,10 +177,7 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 	if f.Values["unit"] != "km" {
 		f.Values["unit"] = "mi"
 	}
-	p := &centerSearchPage{Exam: e, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice}
-	if p.Reschedule, err = s.reschedulingBooking(r, q.Get("reschedule")); err != nil {
-		return err
-	}
+	p := &centerSearchPage{Exam: e, Reschedule: moving, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice}
 	s.fillBase(r, &p.BasePage, "schedule.search.title")
 	p.Countries = geo.Countries(p.Lang)
 	status := http.StatusOK
@@ -336,7 +330,7 @@ func (s *Server) handleCenterSlots(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
-	e, err := s.scheduleExam(r, q.Get("reschedule"))
+	e, moving, err := s.scheduleExam(r, q.Get("reschedule"))
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +342,7 @@ func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &slotsPage{Exam: e, Center: c, Loc: c.Location(), Days: days}
+	p := &slotsPage{Exam: e, Reschedule: moving, Center: c, Loc: c.Location(), Days: days}
 	return p, s.fillSlotsPage(r, p, q, "schedule.slots.title")
 }
 
@@ -362,7 +356,7 @@ func (s *Server) handleOnlineSlots(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
-	e, err := s.scheduleExam(r, q.Get("reschedule"))
+	e, moving, err := s.scheduleExam(r, q.Get("reschedule"))
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +375,7 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &slotsPage{Exam: e, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now()), ZoneGuessed: guessed}
+	p := &slotsPage{Exam: e, Reschedule: moving, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now()), ZoneGuessed: guessed}
 	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
 }
 
@@ -396,12 +390,8 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 			p.Language = p.Lang
 		}
 	}
-	b, err := s.reschedulingBooking(r, q.Get("reschedule"))
-	if err != nil {
-		return err
-	}
-	if b != nil {
-		p.Reschedule, p.Language = b, b.Language
+	if p.Reschedule != nil {
+		p.Language = p.Reschedule.Language
 	}
 	want := q.Get("date")
 	for i := range p.Days {
