@@ -201,3 +201,33 @@ func TestRescheduleARetiredExam(t *testing.T) {
 		}
 	})
 }
+
+// TestMovePagesRefuseABookingThatCannotMove: once a booking is cancelled,
+// the pages that choose its new time answer the refusal (409, saying why)
+// instead of offering a move the service would refuse at the end.
+func TestMovePagesRefuseABookingThatCannotMove(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		cand := demoCandidate.FindStringSubmatch(a.Stdout())
+		c, _ := mfaSignIn(t, a, cand[1], cand[2])
+		ref, _ := bookDemoSeat(t, a, c)
+
+		resp := a.PostForm(t, c, "/bookings/"+ref+"/cancel", url.Values{"idempotency_key": {"cancel-before-move"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("cancel: %d\n%s", resp.StatusCode, body(t, resp))
+		}
+		resp.Body.Close()
+		keep := "?reschedule=" + ref
+		for _, path := range []string{
+			"/schedule/SAA-C03" + keep,
+			"/schedule/SAA-C03/centers" + keep + "&country=US&near=Seattle",
+			"/schedule/SAA-C03/centers/1" + keep,
+			"/schedule/SAA-C03/online" + keep,
+		} {
+			refused := page(t, a, c, path, http.StatusConflict)
+			if got := refused.TextOf("main"); !strings.Contains(got, "confirmed") {
+				t.Errorf("%s: refusal %q does not say the booking must be confirmed", path, got)
+			}
+		}
+	})
+}
