@@ -2,25 +2,20 @@ package portal
 
 import "time"
 
-// Role is what an account may do. Every account has exactly one.
+// Role is the kind of account: a candidate, or staff of the program. What
+// a staff account may do comes from its permission sets (permission.go).
 type Role string
 
 const (
 	RoleCandidate Role = "candidate"
 	RoleStaff     Role = "staff"
-	RoleAdmin     Role = "admin"
+	RoleAdmin     Role = "admin" // being replaced by SetAdmin
 )
 
 // Valid reports whether r is one of the known roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleCandidate, RoleStaff, RoleAdmin:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return r == RoleCandidate || r == RoleStaff || r == RoleAdmin }
 
-// IsStaff reports whether r may use the console (staff and admins).
+// IsStaff reports whether r is a staff account.
 func (r Role) IsStaff() bool { return r == RoleStaff || r == RoleAdmin }
 
 // User is an account. PasswordHash is empty until the owner sets a password
@@ -69,11 +64,24 @@ func (u *User) FullName() string { return u.FirstName + " " + u.LastName }
 // only by SystemActor). Services receive it explicitly and decide
 // authorization from it; the store never does.
 type Actor struct {
-	UserID    int64
-	Role      Role
-	IP        string
-	RequestID string
-	system    bool
+	UserID int64
+	Role   Role
+	// Sets and Permissions are a staff account's permission sets and
+	// their union; empty for candidates and visitors.
+	Sets        []PermissionSet
+	Permissions Permissions
+	// PasswordAt and SecondFactorAt are when the session last proved the
+	// password and the second factor; SecondFactor is whether the account
+	// has one enrolled.
+	PasswordAt     time.Time
+	SecondFactorAt time.Time
+	SecondFactor   bool
+	// OnBehalfOf is the account the actor acts for (a guardian for a
+	// minor), or 0 when it acts for itself.
+	OnBehalfOf int64
+	IP         string
+	RequestID  string
+	system     bool
 }
 
 // SystemActor is the actor for background jobs and command-line actions.
