@@ -44,9 +44,17 @@ func recentAuth(at, now time.Time) bool {
 	return !at.IsZero() && now.Sub(at) <= ReauthWindow
 }
 
-// Actor returns the session's user as an actor.
+// Actor returns the session's user as an actor. Until permission sets
+// are stored per account, an admin account holds the admin set; the
+// session's sign-in is its last proof of password and second factor.
 func (s *Session) Actor(ip, requestID string) portal.Actor {
-	return portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID}
+	a := portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID,
+		PasswordAt: s.AuthenticatedAt, SecondFactorAt: s.AuthenticatedAt}
+	if s.User.Role == portal.RoleAdmin {
+		a.Sets = []portal.PermissionSet{portal.SetAdmin}
+		a.Permissions = portal.Grants(a.Sets)
+	}
+	return a
 }
 
 // touchEvery limits last-seen writes to one per session per minute.

@@ -50,3 +50,11 @@ func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// DeleteSetting removes an application setting; a missing one is no error.
+func (tx *Tx) DeleteSetting(ctx context.Context, key string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM app_settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("store: delete setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -24,6 +24,9 @@ type reqInfo struct {
 	Status  int
 	Session *accounts.Session
 	Lang    string
+	// SecondFactor is set by requireStaff once it has seen that the
+	// account has a second factor enrolled.
+	SecondFactor bool
 }
 
 type infoKey struct{}
@@ -41,7 +44,9 @@ func actor(r *http.Request) portal.Actor {
 	if i.Session == nil {
 		return portal.Actor{IP: i.IP, RequestID: i.ID}
 	}
-	return i.Session.Actor(i.IP, i.ID)
+	a := i.Session.Actor(i.IP, i.ID)
+	a.SecondFactor = i.SecondFactor
+	return a
 }
 
 func meta(r *http.Request) accounts.RequestMeta {
@@ -284,6 +289,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			s.serveError(w, r, errStaffNeedsMFA)
 			return
 		}
+		info(r).SecondFactor = true
 		next.ServeHTTP(w, r)
 	}))
 }

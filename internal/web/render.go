@@ -108,6 +108,8 @@ type BasePage struct {
 	Path      string
 	Languages []LanguageOption
 	Now       time.Time
+	// Logo is the address of the program's logo, empty when it has none.
+	Logo string
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -190,6 +192,11 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 		b.User = i.Session.User
 	}
 	b.Console = strings.HasPrefix(r.URL.Path, "/console")
+	if set, err := s.programSettings(r); err != nil {
+		s.log.WarnContext(r.Context(), "program settings unavailable; page shown without the logo", "err", err)
+	} else if set.HasLogo() {
+		b.Logo = logoPath + "?v=" + set.Logo.ETag
+	}
 	b.Nav = s.nav(b)
 	for _, l := range s.catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
@@ -218,6 +225,7 @@ func (s *Server) nav(b *BasePage) []NavItem {
 			add("/console/jobs", "nav.console_jobs")
 			add("/console/centers", "nav.console_centers")
 			add("/console/calendar", "nav.console_calendar")
+			add("/console/settings", "nav.console_settings")
 			if s.cfg.DevMailbox {
 				add("/console/mail", "nav.console_mail")
 			}

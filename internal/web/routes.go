@@ -29,6 +29,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)
+	s.route(public, "GET "+logoPath, s.handleLogo)
 	s.route(public, "GET /exams", s.handleExamList)
 	s.route(public, "GET /signin", s.handleSignInForm)
 	s.route(public, "POST /signin", s.handleSignIn)
@@ -138,6 +139,12 @@ func (s *Server) Handler() http.Handler {
 	console.route("POST /console/calendar/holidays", s.handleConsoleHolidayAdd)
 	console.route("POST /console/calendar/holidays/{date}/remove", s.handleConsoleHolidayRemove)
 	console.routeLimit("POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport)
+
+	// Program settings (console_settings.go).
+	console.route("GET /console/settings", s.handleConsoleSettings)
+	console.route("POST /console/settings", s.handleConsoleSettingsSave)
+	console.routeLimit("POST /console/settings/logo", logoUploadLimit, s.handleConsoleLogoUpload)
+	console.route("POST /console/settings/logo/remove", s.handleConsoleLogoRemove)
 
 	// The exam catalog (console_exams.go).
 	console.route("GET /console/exams", s.handleConsoleExams)

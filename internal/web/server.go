@@ -18,6 +18,7 @@ import (
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/program"
 	"example.org/certportal/internal/scheduling"
 )
 
@@ -31,10 +32,6 @@ type Config struct {
 	MetricsOnMain  bool   // serve /metrics on this handler
 	ExamRulesURL   string // the program's exam rules and privacy policy,
 	PrivacyURL     string // linked where candidates agree to them
-	// The program's support contact (either may be empty), shown on the
-	// Help page.
-	SupportEmail string
-	SupportURL   string
 }
 
 // Deps are the services and infrastructure the handlers call.
@@ -47,6 +44,9 @@ type Deps struct {
 	Ops      *ops.Service
 	// Calendar is the program calendar: time zone, business days, holidays.
 	Calendar *calendar.Service
+	// Program holds the shared program settings: support contact, logo,
+	// paper size. Nil leaves them empty (tests of single pages).
+	Program *program.Service
 	// Scheduling sells seats: centers, slots, cart, checkout, bookings.
 	Scheduling *scheduling.Service
 	Ready      func(ctx context.Context) error
@@ -66,6 +66,7 @@ type Server struct {
 	exams    *exams.Service
 	ops      *ops.Service
 	calendar *calendar.Service
+	program  *program.Service
 	sched    *scheduling.Service
 	ready    func(ctx context.Context) error
 	tmpl     *templates
@@ -85,7 +86,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
