@@ -42,7 +42,7 @@ func normalizeLogo(r io.Reader) ([]byte, Logo, error) {
 	case len(data) == 0:
 		return nil, Logo{}, invalidLogo("program.error.logo_missing", nil)
 	case len(data) > MaxLogoBytes:
-		return nil, Logo{}, invalidLogo("program.error.logo_too_large", map[string]any{"Count": MaxLogoBytes >> 10})
+		return nil, Logo{}, invalidLogo("program.error.logo_too_large", map[string]any{"Count": MaxLogoBytes >> 20})
 	}
 	format := sniffFormat(data)
 	dec, ok := decoders[format]

@@ -112,7 +112,7 @@ func (s *Server) handleConsoleLogoUpload(w http.ResponseWriter, r *http.Request)
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		return logoErr("program.error.logo_too_large", map[string]any{"Count": program.MaxLogoBytes >> 10})
+		return logoErr("program.error.logo_too_large", map[string]any{"Count": program.MaxLogoBytes >> 20})
 	case err != nil:
 		return errBadRequest
 	}
