@@ -221,7 +221,8 @@ func TestProgramLogo(t *testing.T) {
 		resp, png1 := getWith(t, a, visitor, "/logo.png", nil)
 		h := resp.Header
 		if resp.StatusCode != http.StatusOK || h.Get("Content-Type") != "image/png" || h.Get("X-Content-Type-Options") != "nosniff" ||
-			h.Get("ETag") != `"`+m[1]+`"` || h.Get("Cache-Control") != "public, max-age=300" {
+			h.Get("ETag") != `"`+m[1]+`"` || h.Get("Cache-Control") != "public, max-age=300" ||
+			!strings.HasSuffix(h.Get("Content-Security-Policy"), "; sandbox") {
 			t.Errorf("GET /logo.png: %d, headers %v", resp.StatusCode, h)
 		}
 		if strings.Contains(png1, secret) || !strings.HasPrefix(png1, "\x89PNG\r\n\x1a\n") {

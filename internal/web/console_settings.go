@@ -15,7 +15,8 @@ import (
 // may change them): support contact, default paper size and the logo; and
 // the logo itself at its public address.
 
-// logoPath is where the program's logo is served to everyone.
+// logoPath is where the program's logo is served to everyone (the
+// route in routes.go).
 const logoPath = "/logo.png"
 
 // logoUploadLimit is the logo upload's body limit: the largest file the
@@ -146,6 +147,11 @@ func (s *Server) handleConsoleLogoRemove(w http.ResponseWriter, r *http.Request)
 // that may be kept for good.
 const logoMaxAge = 5 * time.Minute
 
+// logoPolicy is the Content-Security-Policy of the logo opened on its own:
+// nothing loads, nothing runs.
+const logoPolicy = "default-src 'none'; img-src 'self'; style-src 'none'; script-src 'none'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+
 // handleLogo serves the program's logo to everyone: a PNG the service
 // re-encoded, with an ETag, never sniffed as anything else.
 func (s *Server) handleLogo(w http.ResponseWriter, r *http.Request) error {
@@ -159,6 +165,7 @@ func (s *Server) handleLogo(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "image/png")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", logoPolicy)
 	h.Set("Content-Disposition", `inline; filename="logo.png"`)
 	h.Set("ETag", `"`+info.ETag+`"`)
 	if v := r.URL.Query().Get("v"); v != "" && v == info.ETag {

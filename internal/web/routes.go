@@ -29,7 +29,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.route(public, "GET /{$}", s.handleHome)
 	s.route(public, "GET /help", s.handleHelp)
-	s.route(public, "GET "+logoPath, s.handleLogo)
+	s.route(public, "GET /logo.png", s.handleLogo)
 	s.route(public, "GET /exams", s.handleExamList)
 	s.route(public, "GET /signin", s.handleSignInForm)
 	s.route(public, "POST /signin", s.handleSignIn)
