@@ -259,31 +259,3 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// requireStaff lets only signed-in staff and admins through, and only once
-// they have a second factor (SECURITY.md MFA-01): until then a GET goes to
-// the authenticator set-up page, which says why, and anything else is
-// refused.
-func (s *Server) requireStaff(next http.Handler) http.Handler {
-	return s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u := info(r).Session.User
-		if !u.Role.IsStaff() {
-			s.serveError(w, r, portal.ErrForbidden)
-			return
-		}
-		st, err := s.acc.MFAStatus(r.Context(), u.ID)
-		if err != nil {
-			s.serveError(w, r, err)
-			return
-		}
-		if !st.Enabled() {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, mfaRequiredPath, http.StatusSeeOther)
-				return
-			}
-			s.serveError(w, r, errStaffNeedsMFA)
-			return
-		}
-		next.ServeHTTP(w, r)
-	}))
-}
