@@ -242,6 +242,12 @@
   attempts integer NOT NULL DEFAULT 0
   created_at timestamp with time zone NOT NULL
 
+-- table staff_permission_sets
+  user_id bigint NOT NULL
+  set_name text NOT NULL
+  granted_by bigint
+  granted_at timestamp with time zone NOT NULL
+
 -- table test_centers
   id bigint NOT NULL
   code text NOT NULL
@@ -463,6 +469,10 @@ CREATE UNIQUE INDEX sms_codes_pkey ON sms_codes USING btree (id);
 CREATE INDEX sms_codes_session ON sms_codes USING btree (session_id);
 -- index sms_codes_user
 CREATE INDEX sms_codes_user ON sms_codes USING btree (user_id, created_at);
+-- index staff_permission_sets_pkey
+CREATE UNIQUE INDEX staff_permission_sets_pkey ON staff_permission_sets USING btree (user_id, set_name);
+-- index staff_permission_sets_set
+CREATE INDEX staff_permission_sets_set ON staff_permission_sets USING btree (set_name, user_id);
 -- index test_centers_code_key
 CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
 -- index test_centers_country

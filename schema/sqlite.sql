@@ -291,6 +291,15 @@ CREATE TABLE sms_codes (
     created_at TIMESTAMP NOT NULL
 );
 
+-- table staff_permission_sets
+CREATE TABLE staff_permission_sets (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    set_name   TEXT NOT NULL CHECK (set_name IN ('admin', 'scheduler', 'support', 'results_officer', 'credential_officer', 'ce_reviewer')),
+    granted_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    granted_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, set_name)
+);
+
 -- table test_centers
 CREATE TABLE test_centers (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -478,6 +487,9 @@ CREATE INDEX sms_codes_session ON sms_codes (session_id);
 
 -- index sms_codes_user
 CREATE INDEX sms_codes_user ON sms_codes (user_id, created_at);
+
+-- index staff_permission_sets_set
+CREATE INDEX staff_permission_sets_set ON staff_permission_sets (set_name, user_id);
 
 -- index test_centers_country
 CREATE INDEX test_centers_country ON test_centers (country);

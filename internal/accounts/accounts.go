@@ -99,14 +99,6 @@ func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subjec
 
 func userSubject(id int64) string { return fmt.Sprintf("user:%d", id) }
 
-// requireAdmin refuses every actor but an admin.
-func requireAdmin(actor portal.Actor) error {
-	if actor.Role != portal.RoleAdmin {
-		return portal.ErrForbidden
-	}
-	return nil
-}
-
 func (s *Service) languageSupported(lang string) bool {
 	for _, l := range s.cfg.Languages {
 		if l == lang {

@@ -62,7 +62,7 @@ func TestAdminSetupLink(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.Email != "ada@example.org" || u.Role != portal.RoleAdmin || u.PasswordHash != "" {
+		if u.Email != "ada@example.org" || u.Role != portal.RoleStaff || u.PasswordHash != "" {
 			t.Fatalf("admin = %+v", u)
 		}
 		if len(u.LoginID) != 10 || !strings.HasPrefix(u.LoginID, "CP") {
@@ -165,7 +165,7 @@ func TestCreateAdminValidation(t *testing.T) {
 		}
 		_, _, err = f.svc.CreateAdmin(ctx, system, accounts.AdminCreate{Email: "A@EXAMPLE.org", FirstName: "A", LastName: "B"})
 		assertField(t, err, "email", "field.email_taken")
-		// A candidate cannot create admins.
+		// Only the command line creates admins.
 		_, _, err = f.svc.CreateAdmin(ctx, portal.Actor{UserID: 9, Role: portal.RoleCandidate}, accounts.AdminCreate{Email: "b@example.org", FirstName: "A", LastName: "B"})
 		if !errors.Is(err, portal.ErrForbidden) {
 			t.Fatalf("candidate creating an admin: err = %v", err)

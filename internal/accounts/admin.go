@@ -17,15 +17,14 @@ type AdminCreate struct {
 	Language  string
 }
 
-// CreateAdmin creates an administrator without a password and returns the
-// one-time setup link (valid AdminSetupTTL) where the owner sets one. There
-// are never default credentials: this link is the only way in. Only the
-// system (the command line) or an admin may call it.
+// CreateAdmin creates a staff account holding the admin set, without a
+// password, and returns the one-time setup link (valid AdminSetupTTL)
+// where the owner sets one. There are never default credentials: this
+// link is the only way in. Only the system (the command line) may call it;
+// in the console admins invite staff instead (InviteStaff).
 func (s *Service) CreateAdmin(ctx context.Context, actor portal.Actor, req AdminCreate) (*portal.User, string, error) {
 	if !actor.IsSystem() {
-		if err := requireAdmin(actor); err != nil {
-			return nil, "", err
-		}
+		return nil, "", portal.ErrForbidden
 	}
 	var v portal.Validation
 	email := validateEmail(&v, "email", req.Email)
@@ -44,8 +43,11 @@ func (s *Service) CreateAdmin(ctx context.Context, actor portal.Actor, req Admin
 	)
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		user, err = s.createUser(ctx, tx, store.UserCreate{Email: email, FirstName: first, LastName: last, Role: portal.RoleAdmin, Language: lang})
+		user, err = s.createUser(ctx, tx, store.UserCreate{Email: email, FirstName: first, LastName: last, Role: portal.RoleStaff, Language: lang})
 		if err != nil {
+			return err
+		}
+		if err := tx.ReplaceStaffSets(ctx, user.ID, []portal.PermissionSet{portal.SetAdmin}, 0); err != nil {
 			return err
 		}
 		token, hash := newToken()

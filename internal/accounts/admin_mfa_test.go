@@ -8,21 +8,23 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
-// newStaff is an account of role with a fresh signed-in session.
-func (f *mfaFixture) newStaff(email string, role portal.Role) *mfaUser {
+// newStaff is a staff account holding sets, with a second factor and a
+// fresh signed-in session.
+func (f *mfaFixture) newStaff(email string, sets ...portal.PermissionSet) *mfaUser {
 	f.t.Helper()
 	u, err := f.svc.CreateUser(f.ctx, portal.SystemActor("test"), accounts.UserCreate{
-		Email: email, FirstName: "Sam", LastName: "Staff", Role: role, Language: "en", Password: "Vq8#kLm2pXz!", Verified: true,
+		Email: email, FirstName: "Sam", LastName: "Staff", Role: portal.RoleStaff, Language: "en", Password: "Vq8#kLm2pXz!", Verified: true, Sets: sets,
 	})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	mu := &mfaUser{User: u, actor: portal.Actor{UserID: u.ID, Role: u.Role, IP: "203.0.113.9", RequestID: "req"}}
-	mu.session, _ = f.newSession(u.ID, store.SessionActive)
+	mu := &mfaUser{User: u}
+	f.signInAgain(mu)
+	f.enableTOTP(mu)
+	f.signInAgain(mu)
 	return mu
 }
 
@@ -37,9 +39,8 @@ func TestAdminResetsASecondFactor(t *testing.T) {
 		_, codes := f.enableTOTP(cand)
 		f.enableSMS(cand, "+34 600 123 456", accounts.Proof{Method: accounts.MethodBackup, Code: codes[0]})
 		f.flow(cand)
-		admin := f.newStaff("admin@example.org", portal.RoleAdmin)
-		other := f.newStaff("admin2@example.org", portal.RoleAdmin)
-		staff := f.newStaff("staff@example.org", portal.RoleStaff)
+		admin := f.newStaff("admin@example.org", portal.SetAdmin)
+		staff := f.newStaff("staff@example.org", portal.SetScheduler, portal.SetSupport)
 		unchanged := func(t *testing.T) {
 			t.Helper()
 			if st := f.status(cand.ID); !st.TOTP || !st.SMS || st.BackupCodesLeft != 9 {
@@ -49,20 +50,18 @@ func TestAdminResetsASecondFactor(t *testing.T) {
 
 		f.clock.Advance(10 * time.Minute)
 		for _, tc := range []struct {
-			name    string
-			actor   portal.Actor
-			session int64
-			target  int64
-			want    *portal.Error
+			name   string
+			actor  portal.Actor
+			target int64
+			want   *portal.Error
 		}{
-			{"staff", staff.actor, staff.session, cand.ID, portal.ErrForbidden},
-			{"candidate", cand.actor, cand.session, cand.ID, portal.ErrForbidden},
-			{"own account", admin.actor, admin.session, admin.ID, &portal.Error{Code: portal.EConflict, Message: "console.users.not_yourself"}},
-			{"another admin's session", admin.actor, other.session, cand.ID, portal.ErrUnauthorized},
-			{"unknown account", admin.actor, admin.session, cand.ID + 1000, portal.ErrNotFound},
+			{"staff", staff.actor, cand.ID, portal.ErrForbidden},
+			{"candidate", cand.actor, cand.ID, portal.ErrForbidden},
+			{"own account", admin.actor, admin.ID, &portal.Error{Code: portal.EConflict, Message: "console.users.not_yourself"}},
+			{"unknown account", admin.actor, cand.ID + 1000, portal.ErrNotFound},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				err := f.svc.ResetSecondFactor(f.ctx, tc.actor, tc.session, tc.target)
+				err := f.svc.ResetSecondFactor(f.ctx, tc.actor, tc.target)
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v, want %v", err, tc.want)
 				}
@@ -72,12 +71,12 @@ func TestAdminResetsASecondFactor(t *testing.T) {
 
 		// A sign-in older than 30 minutes must be renewed first.
 		f.clock.Advance(20*time.Minute + time.Second)
-		wantErr(t, f.svc.ResetSecondFactor(f.ctx, admin.actor, admin.session, cand.ID), accounts.ErrReauthRequired)
+		wantErr(t, f.svc.ResetSecondFactor(f.ctx, admin.actor, cand.ID), accounts.ErrReauthRequired)
 		unchanged(t)
 
-		fresh, _ := f.newSession(admin.ID, store.SessionActive)
+		f.signInAgain(admin)
 		mails := len(f.mails())
-		if err := f.svc.ResetSecondFactor(f.ctx, admin.actor, fresh, cand.ID); err != nil {
+		if err := f.svc.ResetSecondFactor(f.ctx, admin.actor, cand.ID); err != nil {
 			t.Fatalf("reset: %v", err)
 		}
 		if st := f.status(cand.ID); st.Enabled() || st.BackupCodesLeft != 0 || st.TOTP || st.SMS {
@@ -110,6 +109,6 @@ func TestAdminResetsASecondFactor(t *testing.T) {
 		}
 
 		// Nothing left to remove.
-		wantErr(t, f.svc.ResetSecondFactor(f.ctx, admin.actor, fresh, cand.ID), accounts.ErrMFANotEnabled)
+		wantErr(t, f.svc.ResetSecondFactor(f.ctx, admin.actor, cand.ID), accounts.ErrMFANotEnabled)
 	})
 }

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -24,10 +23,10 @@ type UserQuery struct {
 	Offset int
 }
 
-// ListUsers searches accounts for the console. Staff and admins.
+// ListUsers searches accounts for the console. portal.PermUsersRead.
 func (s *Service) ListUsers(ctx context.Context, actor portal.Actor, q UserQuery) (*UserPage, error) {
-	if !actor.Role.IsStaff() {
-		return nil, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermUsersRead); err != nil {
+		return nil, err
 	}
 	users, total, err := s.st.ListUsers(ctx, store.UserFilter{Search: q.Search, Role: q.Role, Limit: q.Limit, Offset: q.Offset})
 	if err != nil {
@@ -41,12 +40,13 @@ type UserDetail struct {
 	User     *portal.User
 	MFA      *MFAStatus
 	Sessions int
+	Sets     []portal.PermissionSet // a staff account's permission sets
 }
 
-// FindUser returns one account for the console. Staff and admins.
+// FindUser returns one account for the console. portal.PermUsersRead.
 func (s *Service) FindUser(ctx context.Context, actor portal.Actor, id int64) (*UserDetail, error) {
-	if !actor.Role.IsStaff() {
-		return nil, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermUsersRead); err != nil {
+		return nil, err
 	}
 	u, err := s.st.FindUserByID(ctx, id)
 	if err != nil {
@@ -60,19 +60,33 @@ func (s *Service) FindUser(ctx context.Context, actor portal.Actor, id int64) (*
 	if err != nil {
 		return nil, err
 	}
-	return &UserDetail{User: u, MFA: mfa, Sessions: len(sessions)}, nil
+	d := &UserDetail{User: u, MFA: mfa, Sessions: len(sessions)}
+	if u.Role.IsStaff() {
+		if d.Sets, err = s.st.ListStaffSets(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // SetUserDisabled disables or re-enables an account; disabling ends its
-// sessions at once. Admins only, and never their own account.
+// sessions at once. portal.PermUsersManage, never on one's own account,
+// and never the last enabled admin (console.staff.last_admin).
 func (s *Service) SetUserDisabled(ctx context.Context, actor portal.Actor, id int64, disabled bool) error {
-	if err := requireAdmin(actor); err != nil {
+	if err := actor.Authorize(portal.PermUsersManage); err != nil {
 		return err
 	}
 	if id == actor.UserID {
 		return &portal.Error{Code: portal.EConflict, Message: "console.users.not_yourself"}
 	}
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
+		admins, err := tx.LockAdmins(ctx)
+		if err != nil {
+			return err
+		}
+		if disabled && lastAdmin(admins, id) {
+			return errLastAdmin
+		}
 		if _, err := tx.SetUserDisabled(ctx, id, disabled); err != nil {
 			return err
 		}
@@ -84,9 +98,9 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor portal.Actor, id in
 	})
 }
 
-// RevokeSessions signs an account out everywhere. Admins only.
+// RevokeSessions signs an account out everywhere. portal.PermUsersManage.
 func (s *Service) RevokeSessions(ctx context.Context, actor portal.Actor, id int64) (int64, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := actor.Authorize(portal.PermUsersManage); err != nil {
 		return 0, err
 	}
 	var n int64
@@ -109,28 +123,21 @@ func (s *Service) RevokeSessions(ctx context.Context, actor portal.Actor, id int
 // signs the account out everywhere (AUTH-12), records the factors before
 // and after in the audit log and mails the owner, in one transaction.
 //
-// Admins only, never on their own account, and only from a session
-// (sessionID, the admin's own) that signed in within ReauthWindow:
+// portal.PermUsersManage, never on one's own account, and only from an
+// actor that proved its password and second factor within ReauthWindow:
 // ErrForbidden, conflict console.users.not_yourself, ErrReauthRequired.
 // An account without a second factor is ErrMFANotEnabled.
-func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, sessionID, userID int64) error {
-	if err := requireAdmin(actor); err != nil {
+func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, userID int64) error {
+	if err := actor.Authorize(portal.PermUsersManage); err != nil {
 		return err
 	}
 	if userID == actor.UserID {
 		return &portal.Error{Code: portal.EConflict, Message: "console.users.not_yourself"}
 	}
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return err
+	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		sess, err := tx.LockUserSession(ctx, actor.UserID, sessionID, s.cfg.SessionIdle)
-		if errors.Is(err, portal.ErrNotFound) {
-			return portal.ErrUnauthorized
-		}
-		if err != nil {
-			return err
-		}
-		if !recentAuth(sess.AuthenticatedAt, tx.Now()) {
-			return ErrReauthRequired
-		}
 		u, err := tx.FindUserByID(ctx, userID)
 		if err != nil {
 			return err

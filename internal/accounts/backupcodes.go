@@ -151,6 +151,9 @@ func (s *Service) consumeBackupCode(ctx context.Context, tx *store.Tx, userID in
 // and the owner is notified. The account must have MFA on
 // (ErrMFANotEnabled). The web asks for a recent sign-in first (MFA-06).
 func (s *Service) RegenerateBackupCodes(ctx context.Context, actor portal.Actor, sessionID int64) ([]string, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return nil, err
+	}
 	codes, hashes, err := s.newBackupCodes()
 	if err != nil {
 		return nil, err

@@ -79,7 +79,11 @@ func TestBackupCodes(t *testing.T) {
 			t.Fatalf("after the race: %v", err)
 		}
 
-		// Regenerating invalidates every old code.
+		// Regenerating needs a recent sign-in, and invalidates every old
+		// code.
+		_, err = f.svc.RegenerateBackupCodes(f.ctx, u.actor, u.session)
+		wantErr(t, err, accounts.ErrReauthRequired)
+		f.signInAgain(u)
 		fresh, err := f.svc.RegenerateBackupCodes(f.ctx, u.actor, u.session)
 		if err != nil {
 			t.Fatal(err)

@@ -208,6 +208,9 @@ func (s *Service) consumeSMSCode(ctx context.Context, tx *store.Tx, userID int64
 // ErrMFAProofRequired and the wrong-code errors, ErrMFALocked,
 // ErrSMSRateLimited.
 func (s *Service) StartPhoneVerification(ctx context.Context, actor portal.Actor, sessionID int64, phone string, proof Proof) (string, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return "", err
+	}
 	p, ok := NormalizePhone(phone)
 	if !ok {
 		return "", &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid", Fields: []portal.FieldError{{Field: "phone", Message: "mfa.phone_invalid"}}}
@@ -243,6 +246,9 @@ func (s *Service) StartPhoneVerification(ctx context.Context, actor portal.Actor
 // Errors: ErrMFAInvalidCode (Data Remaining: tries left for this code; also
 // when no verification is waiting), ErrMFACodeExpired.
 func (s *Service) ConfirmPhone(ctx context.Context, actor portal.Actor, sessionID int64, code string) ([]string, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return nil, err
+	}
 	if mfaBlank(code) {
 		return nil, mfaErrCodeRequired
 	}
@@ -305,6 +311,9 @@ func (s *Service) DisableSMS(ctx context.Context, actor portal.Actor, sessionID 
 // Errors: ErrMFAMethodUnavailable (SMS off), ErrMFALocked,
 // ErrSMSRateLimited.
 func (s *Service) SendConfirmCode(ctx context.Context, actor portal.Actor, sessionID int64) (string, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return "", err
+	}
 	var phone string
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		u, err := mfaUser(ctx, tx, actor)

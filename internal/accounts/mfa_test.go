@@ -47,7 +47,7 @@ func newMFAFixture(t *testing.T, engine string) *mfaFixture {
 	h := accounts.NewHasher(accounts.HashParams{Time: 1, Memory: 1024, Threads: 1, KeyLen: 32}, 4)
 	svc := accounts.New(st, clock, slog.New(slog.DiscardHandler), h, accounts.Config{
 		BaseURL: "http://portal.test", ProgramName: "Acme Cloud", LoginIDPrefix: "CP",
-		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, SecretKey: mfaSecretKey,
+		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, SecretKey: mfaSecretKey, Languages: []string{"en", "es"},
 	})
 	return &mfaFixture{t: t, engine: engine, svc: svc, st: st, clock: clock, ctx: context.Background()}
 }
@@ -58,6 +58,19 @@ type mfaUser struct {
 	*portal.User
 	actor   portal.Actor
 	session int64
+	token   string
+}
+
+// actorOf is the acting principal of the user's session, as the web layer
+// builds it for each request: its permissions, and its last proof at the
+// session's sign-in.
+func (f *mfaFixture) actorOf(mu *mfaUser) portal.Actor {
+	f.t.Helper()
+	sess, err := f.svc.Session(f.ctx, mu.token)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return sess.Actor("198.51.100.7", "req")
 }
 
 func (f *mfaFixture) newUser(email, lang string) *mfaUser {
@@ -69,9 +82,17 @@ func (f *mfaFixture) newUser(email, lang string) *mfaUser {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	mu := &mfaUser{User: u, actor: portal.Actor{UserID: u.ID, Role: u.Role, IP: "198.51.100.7", RequestID: "req"}}
-	mu.session, _ = f.newSession(u.ID, store.SessionActive)
+	mu := &mfaUser{User: u}
+	f.signInAgain(mu)
 	return mu
+}
+
+// signInAgain gives the user a new signed-in session, whose actor proved
+// its password and second factor now.
+func (f *mfaFixture) signInAgain(mu *mfaUser) {
+	f.t.Helper()
+	mu.session, mu.token = f.newSession(mu.ID, store.SessionActive)
+	mu.actor = f.actorOf(mu)
 }
 
 // newSession stores a session as sign-in would and returns its ID and

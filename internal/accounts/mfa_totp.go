@@ -87,6 +87,9 @@ func (e *TOTPEnrolment) QRDataURL() string {
 // Errors: ErrMFATOTPEnabled (disable TOTP first to enrol a new device),
 // ErrMFAProofRequired and the wrong-code errors, ErrMFALocked.
 func (s *Service) BeginTOTP(ctx context.Context, actor portal.Actor, sessionID int64, proof Proof) (*TOTPEnrolment, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return nil, err
+	}
 	kr, err := s.keyring()
 	if err != nil {
 		return nil, err
@@ -169,6 +172,9 @@ func (s *Service) totpEnrolment(u *portal.User, secret []byte, expires time.Time
 // Errors: ErrMFATOTPEnabled, ErrMFAEnrolmentExpired, ErrMFAInvalidCode
 // (the enrolment stays open: try again).
 func (s *Service) ConfirmTOTP(ctx context.Context, actor portal.Actor, sessionID int64, code string) ([]string, error) {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return nil, err
+	}
 	if mfaBlank(code) {
 		return nil, mfaErrCodeRequired
 	}
@@ -226,6 +232,9 @@ func (s *Service) DisableTOTP(ctx context.Context, actor portal.Actor, sessionID
 // remaining factor the backup codes go too. Every other session is signed
 // out and the owner notified.
 func (s *Service) disableFactor(ctx context.Context, actor portal.Actor, sessionID int64, proof Proof, method string) error {
+	if err := actor.RequireRecentProof(s.clock.Now()); err != nil {
+		return err
+	}
 	return s.mfaTransact(ctx, func(tx *store.Tx) error {
 		u, err := mfaUser(ctx, tx, actor)
 		if err != nil {

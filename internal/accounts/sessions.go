@@ -17,42 +17,37 @@ type Session struct {
 	State           string
 	AuthenticatedAt time.Time
 	ExpiresAt       time.Time
+	// SecondFactor is whether the account has a second factor enabled;
+	// Sets are a staff account's permission sets.
+	SecondFactor bool
+	Sets         []portal.PermissionSet
 }
 
 // Active reports whether the session is fully signed in (not waiting for a
 // second factor).
 func (s *Session) Active() bool { return s.State == store.SessionActive }
 
-// ReauthWindow is how recent the sign-in of a session must be for it to
-// make a sensitive change: the account's own second factors and backup
-// codes (MFA-05, MFA-06), and an admin's reset of another account's second
-// factor.
-const ReauthWindow = 30 * time.Minute
+// ReauthWindow is how recent a session's last proof must be for a
+// sensitive change (portal.ReauthWindow).
+const ReauthWindow = portal.ReauthWindow
 
-// ErrReauthRequired refuses a sensitive change from a session that signed
-// in more than ReauthWindow ago: sign in again first.
-var ErrReauthRequired = &portal.Error{Code: portal.EForbidden, Message: "mfa.reauth_required"}
+// ErrReauthRequired refuses a sensitive change from a session that proved
+// its password and second factor more than ReauthWindow ago.
+var ErrReauthRequired = portal.ErrReauthRequired
 
-// RecentlyAuthenticated reports whether the session is fully signed in and
-// its last authentication (password, and second factor if any) is at most
-// ReauthWindow before now.
-func (s *Session) RecentlyAuthenticated(now time.Time) bool {
-	return s != nil && s.Active() && recentAuth(s.AuthenticatedAt, now)
-}
-
-func recentAuth(at, now time.Time) bool {
-	return !at.IsZero() && now.Sub(at) <= ReauthWindow
-}
-
-// Actor returns the session's user as an actor. Until permission sets
-// are stored per account, an admin account holds the admin set; the
-// session's sign-in is its last proof of password and second factor.
+// Actor returns the session's user as the acting principal: its
+// permissions and when it last proved its password and second factor. A
+// session still waiting for its second factor proves nothing yet.
 func (s *Session) Actor(ip, requestID string) portal.Actor {
-	a := portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID,
-		PasswordAt: s.AuthenticatedAt, SecondFactorAt: s.AuthenticatedAt}
-	if s.User.Role == portal.RoleAdmin {
-		a.Sets = []portal.PermissionSet{portal.SetAdmin}
-		a.Permissions = portal.Grants(a.Sets)
+	a := portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID, SecondFactor: s.SecondFactor}
+	if s.User.Role.IsStaff() {
+		a.Permissions = portal.Grants(s.Sets)
+	}
+	if s.Active() {
+		a.PasswordAt = s.AuthenticatedAt
+		if s.SecondFactor {
+			a.SecondFactorAt = s.AuthenticatedAt
+		}
 	}
 	return a
 }
@@ -79,7 +74,8 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 			return nil, err
 		}
 	}
-	return &Session{ID: su.Session.ID, User: su.User, State: su.Session.State, AuthenticatedAt: su.Session.AuthenticatedAt, ExpiresAt: su.Session.ExpiresAt}, nil
+	return &Session{ID: su.Session.ID, User: su.User, State: su.Session.State, AuthenticatedAt: su.Session.AuthenticatedAt,
+		ExpiresAt: su.Session.ExpiresAt, SecondFactor: su.SecondFactor, Sets: su.Sets}, nil
 }
 
 // startSession creates a session in tx and returns its cookie value.

@@ -19,17 +19,25 @@ type UserCreate struct {
 	Language  string
 	Password  string
 	Verified  bool
+	Sets      []portal.PermissionSet // a staff account's permission sets
 }
 
-// CreateUser creates an account directly. Admins and the system only; the
-// password must pass the policy like any other.
+// CreateUser creates an account directly, for the system (demo data,
+// imports) or an actor with portal.PermStaffManage; staff accounts hold
+// Sets (at least one), candidates none. The password must pass the policy
+// like any other.
 func (s *Service) CreateUser(ctx context.Context, actor portal.Actor, req UserCreate) (*portal.User, error) {
-	if !actor.IsSystem() {
-		if err := requireAdmin(actor); err != nil {
-			return nil, err
-		}
+	if err := actor.Authorize(portal.PermStaffManage); err != nil {
+		return nil, err
 	}
 	var v portal.Validation
+	var sets []portal.PermissionSet
+	switch {
+	case req.Role == portal.RoleStaff:
+		sets = validateSets(&v, req.Sets)
+	case len(req.Sets) > 0:
+		v.Add("sets", "console.staff.error.sets_invalid", nil)
+	}
 	email := validateEmail(&v, "email", req.Email)
 	first := validateName(&v, "first_name", req.FirstName)
 	last := validateName(&v, "last_name", req.LastName)
@@ -58,6 +66,11 @@ func (s *Service) CreateUser(ctx context.Context, actor portal.Actor, req UserCr
 		var err error
 		if user, err = s.createUser(ctx, tx, c); err != nil {
 			return err
+		}
+		if len(sets) > 0 {
+			if err := tx.ReplaceStaffSets(ctx, user.ID, sets, actor.UserID); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, actor, "account.created", userSubject(user.ID), string(req.Role))
 	})

@@ -48,7 +48,12 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	}
 	users := []demoUser{
 		{"candidate", accounts.UserCreate{Email: "candidate@demo.certportal.localhost", FirstName: "Dana", LastName: "Rivera", Role: portal.RoleCandidate, Verified: true}},
-		{"admin", accounts.UserCreate{Email: "admin@demo.certportal.localhost", FirstName: "Alex", LastName: "Morgan", Role: portal.RoleAdmin, Verified: true}},
+	}
+	// One staff account per permission set, so that each console view can
+	// be tried; the admin holds every permission.
+	for _, st := range demoStaff() {
+		users = append(users, demoUser{string(st.set), accounts.UserCreate{Email: st.email, FirstName: st.first, LastName: st.last,
+			Role: portal.RoleStaff, Verified: true, Sets: []portal.PermissionSet{st.set}}})
 	}
 	fmt.Fprintln(out, "demo: loaded a demonstration catalog. Sign in with these accounts (the passwords are shown only now):")
 	for _, u := range users {
@@ -57,15 +62,33 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s account: %w", u.label, err)
 		}
-		fmt.Fprintf(out, "  %-9s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
+		fmt.Fprintf(out, "  %-18s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
 	}
 	fmt.Fprintf(out, "demo: %d test centers with sessions for the next %d days; payments in test mode (card %s succeeds)\n",
 		len(demoCenters()), int(sys.sched.Config().Horizon.Hours()/24), payments.TestCardSuccess)
 	for _, v := range vouchers {
 		fmt.Fprintf(out, "  voucher  %s\n", v)
 	}
-	fmt.Fprintln(out, "demo: the admin sets up an authenticator app at the first visit of the console (staff and admins need two-step verification).")
+	fmt.Fprintln(out, "demo: each staff account sets up an authenticator app at its first visit of the console (staff need two-step verification).")
 	return nil
+}
+
+type demoStaffAccount struct {
+	set         portal.PermissionSet
+	email       string
+	first, last string
+}
+
+// demoStaff is one staff account per permission set.
+func demoStaff() []demoStaffAccount {
+	return []demoStaffAccount{
+		{portal.SetAdmin, "admin@demo.certportal.localhost", "Alex", "Morgan"},
+		{portal.SetScheduler, "scheduler@demo.certportal.localhost", "Sam", "Okoro"},
+		{portal.SetSupport, "support@demo.certportal.localhost", "Priya", "Nair"},
+		{portal.SetResultsOfficer, "results@demo.certportal.localhost", "Jonas", "Berg"},
+		{portal.SetCredentialOfficer, "credentials@demo.certportal.localhost", "Mei", "Tanaka"},
+		{portal.SetCEReviewer, "ce-review@demo.certportal.localhost", "Lucía", "Fernández"},
+	}
 }
 
 // freshDemoHint says how to start a fresh demonstration: another data

@@ -42,13 +42,10 @@ func (s *Service) Calendar(ctx context.Context) (*Calendar, error) {
 	return New(set)
 }
 
-// MayManage returns portal.ErrForbidden unless actor may read and change
-// the calendar settings: admins and the system.
+// MayManage refuses unless actor may read and change the calendar
+// settings (portal.PermSettingsManage).
 func (s *Service) MayManage(actor portal.Actor) error {
-	if !actor.IsSystem() && actor.Role != portal.RoleAdmin {
-		return portal.ErrForbidden
-	}
-	return nil
+	return actor.Authorize(portal.PermSettingsManage)
 }
 
 // Settings returns the saved settings, or the defaults.

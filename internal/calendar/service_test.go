@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	admin     = portal.Actor{UserID: 1, Role: portal.RoleAdmin, IP: "192.0.2.1", RequestID: "req-admin"}
-	staff     = portal.Actor{UserID: 2, Role: portal.RoleStaff}
+	admin     = testutil.StaffActor(1, time.Time{}, portal.SetAdmin)
+	staff     = testutil.StaffActor(2, time.Time{}, portal.SetScheduler, portal.SetSupport)
 	candidate = portal.Actor{UserID: 3, Role: portal.RoleCandidate}
 )
 
@@ -58,8 +58,12 @@ func TestServiceOnlyAdminsChangeTheCalendar(t *testing.T) {
 			_, calls["remove"] = svc.RemoveHoliday(ctx, who, "2026-12-25")
 			_, calls["import"] = svc.ImportICS(ctx, who, strings.NewReader(christmasICS))
 			for name, err := range calls {
-				if !errors.Is(err, portal.ErrForbidden) {
-					t.Errorf("%s as %s: err = %v, want forbidden", name, who.Role, err)
+				want := portal.ErrForbidden
+				if who.UserID == 0 {
+					want = portal.ErrUnauthorized // a visitor is asked to sign in
+				}
+				if !errors.Is(err, want) {
+					t.Errorf("%s as %q: err = %v, want %v", name, who.Role, err, want)
 				}
 			}
 		}

@@ -38,24 +38,18 @@ func (s *Service) Catalog(ctx context.Context) ([]*portal.Exam, error) {
 	return s.st.ListExams(ctx, store.ExamFilter{ActiveOnly: true})
 }
 
-// MayManageExams returns portal.ErrForbidden unless actor may create, edit,
-// retire and reactivate exams: admins and the system. Pages call it to
-// refuse before showing a form; the methods that change the catalog check
-// it themselves.
+// MayManageExams refuses unless actor may create, edit, retire and
+// reactivate exams (portal.PermExamsManage). Pages call it to refuse
+// before showing a form; the methods that change the catalog check it
+// themselves.
 func (s *Service) MayManageExams(actor portal.Actor) error {
-	if !actor.IsSystem() && actor.Role != portal.RoleAdmin {
-		return portal.ErrForbidden
-	}
-	return nil
+	return actor.Authorize(portal.PermExamsManage)
 }
 
-// mayReadAll returns portal.ErrForbidden unless actor may read retired
-// exams too: staff, admins and the system.
+// mayReadAll refuses unless actor may read retired exams too
+// (portal.PermExamsRead).
 func mayReadAll(actor portal.Actor) error {
-	if !actor.IsSystem() && !actor.Role.IsStaff() {
-		return portal.ErrForbidden
-	}
-	return nil
+	return actor.Authorize(portal.PermExamsRead)
 }
 
 // ListAll lists every exam, active and retired, with its domains, ordered

@@ -27,8 +27,8 @@ func New(st *store.Store, runner *jobs.Runner) *Service {
 
 // FailedJobs lists jobs that failed for good, newest first.
 func (s *Service) FailedJobs(ctx context.Context, actor portal.Actor, limit int) ([]jobs.FailedJob, error) {
-	if actor.Role != portal.RoleAdmin {
-		return nil, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermOpsRead); err != nil {
+		return nil, err
 	}
 	return s.runner.Failed(ctx, limit)
 }
@@ -36,8 +36,8 @@ func (s *Service) FailedJobs(ctx context.Context, actor portal.Actor, limit int)
 // SendTestMail queues the test message to an address, through the same
 // path as every other mail, and audits it.
 func (s *Service) SendTestMail(ctx context.Context, actor portal.Actor, to string) error {
-	if actor.Role != portal.RoleAdmin {
-		return portal.ErrForbidden
+	if err := actor.Authorize(portal.PermOpsRead); err != nil {
+		return err
 	}
 	addr, ok := portal.NormalizeEmail(to)
 	if !ok {

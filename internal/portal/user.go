@@ -66,9 +66,8 @@ func (u *User) FullName() string { return u.FirstName + " " + u.LastName }
 type Actor struct {
 	UserID int64
 	Role   Role
-	// Sets and Permissions are a staff account's permission sets and
-	// their union; empty for candidates and visitors.
-	Sets        []PermissionSet
+	// Permissions is the union of a staff account's permission sets;
+	// empty for candidates and visitors.
 	Permissions Permissions
 	// PasswordAt and SecondFactorAt are when the session last proved the
 	// password and the second factor; SecondFactor is whether the account

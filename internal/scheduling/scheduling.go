@@ -165,8 +165,8 @@ func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subjec
 		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
 }
 
-func isStaff(a portal.Actor) bool { return a.IsSystem() || a.Role.IsStaff() }
-func isAdmin(a portal.Actor) bool { return a.IsSystem() || a.Role == portal.RoleAdmin }
+func isStaff(a portal.Actor) bool { return a.Can(portal.PermRostersRead) }
+func isAdmin(a portal.Actor) bool { return a.Can(portal.PermCentersManage) }
 
 // PurgeIdempotencyKeys forgets idempotency keys older than two days (they
 // are honoured for at least 24 hours).

@@ -57,6 +57,10 @@ func (tx *Tx) CreateSession(ctx context.Context, c SessionCreate) (*Session, err
 type SessionUser struct {
 	Session *Session
 	User    *portal.User
+	// SecondFactor is whether the user has a second factor enabled; Sets
+	// are a staff account's permission sets.
+	SecondFactor bool
+	Sets         []portal.PermissionSet
 }
 
 // FindSession returns the session with this token hash that is neither
@@ -77,7 +81,17 @@ func (s *Store) FindSession(ctx context.Context, hash []byte, idle time.Duration
 	if u.DisabledAt != nil {
 		return nil, fmt.Errorf("store: find session: user disabled: %w", portal.ErrNotFound)
 	}
-	return &SessionUser{Session: &sess, User: u}, nil
+	su := &SessionUser{Session: &sess, User: u}
+	if err := s.get(ctx, &su.SecondFactor, `SELECT COUNT(*) > 0 FROM user_mfa
+		WHERE user_id = ? AND (totp_enabled_at IS NOT NULL OR sms_enabled_at IS NOT NULL)`, u.ID); err != nil {
+		return nil, fmt.Errorf("store: find session: second factor: %w", err)
+	}
+	if u.Role.IsStaff() {
+		if su.Sets, err = s.ListStaffSets(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return su, nil
 }
 
 // TouchSession records activity on a session.

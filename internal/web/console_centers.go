@@ -19,13 +19,6 @@ import (
 // service accepts plus room for the multipart envelope.
 const importBodyLimit = scheduling.MaxImportBytes + 64<<10
 
-// routeLimit is route with its own body limit, for uploads larger than a
-// form.
-func (g *routeGroup) routeLimit(pattern string, limit int64, h func(http.ResponseWriter, *http.Request) error) {
-	g.own.Handle(pattern, g.s.pattern(g.s.limitBody(limit, g.s.handle(h))))
-	g.public.Handle(pattern, g.guard(g.own))
-}
-
 type consoleCentersPage struct {
 	BasePage
 	Centers   []*portal.TestCenter

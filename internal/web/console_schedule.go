@@ -84,36 +84,41 @@ func rosterBack(r *http.Request, n notice) string {
 	return withNotice("/console/roster?center="+r.PostForm.Get("center")+"&date="+r.PostForm.Get("date"), n)
 }
 
-// handleConsoleSlotAction changes a slot: capacity or close.
-func (s *Server) handleConsoleSlotAction(w http.ResponseWriter, r *http.Request) error {
+// handleConsoleSlotCapacity changes the capacity of a slot.
+func (s *Server) handleConsoleSlotCapacity(w http.ResponseWriter, r *http.Request) error {
 	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		switch r.PathValue("action") {
-		case "capacity":
-			n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
-			if err != nil {
-				n = -1
-			}
-			return noticeCapacityChanged, s.sched.SetCapacity(r.Context(), actor(r), id, n)
-		case "close":
-			_, err := s.sched.CloseSlot(r.Context(), actor(r), id)
-			return noticeSlotClosed, err
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+		if err != nil {
+			n = -1
 		}
-		return "", portal.ErrNotFound
+		return noticeCapacityChanged, s.sched.SetCapacity(r.Context(), actor(r), id, n)
 	})
 }
 
-// handleConsoleBookingAction records a no-show or late arrival, or
-// cancels a booking for the candidate with a full refund.
-func (s *Server) handleConsoleBookingAction(w http.ResponseWriter, r *http.Request) error {
+// handleConsoleSlotClose closes a slot.
+func (s *Server) handleConsoleSlotClose(w http.ResponseWriter, r *http.Request) error {
 	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		switch kind := r.PathValue("action"); kind {
-		case "absent", "late":
+		_, err := s.sched.CloseSlot(r.Context(), actor(r), id)
+		return noticeSlotClosed, err
+	})
+}
+
+// handleConsoleBookingNoShow records that the candidate of a booking did
+// not come ("absent") or came too late to sit ("late").
+func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.consoleAction(w, r, func(id int64) (notice, error) {
 			return noticeNoShowRecorded, s.sched.MarkNoShow(r.Context(), actor(r), id, kind)
-		case "cancel":
-			_, err := s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
-			return noticeBookingCancelled, err
-		}
-		return "", portal.ErrNotFound
+		})
+	}
+}
+
+// handleConsoleBookingCancel cancels a booking for the candidate with a
+// full refund.
+func (s *Server) handleConsoleBookingCancel(w http.ResponseWriter, r *http.Request) error {
+	return s.consoleAction(w, r, func(id int64) (notice, error) {
+		_, err := s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
+		return noticeBookingCancelled, err
 	})
 }
 
@@ -169,7 +174,6 @@ type vouchersPage struct {
 	BasePage
 	Vouchers []*portal.Voucher
 	Form     *Form
-	Admin    bool
 }
 
 func (s *Server) handleConsoleVouchers(w http.ResponseWriter, r *http.Request) error {
@@ -183,7 +187,7 @@ func (s *Server) renderVouchers(w http.ResponseWriter, r *http.Request, f *Form,
 	if err != nil {
 		return err
 	}
-	p := &vouchersPage{Vouchers: list, Form: f, Admin: actor(r).Role == portal.RoleAdmin}
+	p := &vouchersPage{Vouchers: list, Form: f}
 	s.fillBase(r, &p.BasePage, "console.vouchers.title")
 	if f.Value("max_uses") == "" {
 		f.Values["max_uses"] = "1"

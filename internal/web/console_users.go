@@ -46,6 +46,8 @@ func (s *Server) handleConsoleUsers(w http.ResponseWriter, r *http.Request) erro
 type consoleUserPage struct {
 	BasePage
 	Detail *accounts.UserDetail
+	Form   *Form
+	Sets   []SetChoice // a staff account's permission sets, as checkboxes
 }
 
 func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error {
@@ -53,13 +55,26 @@ func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	return s.renderConsoleUser(w, r, id, nil, nil)
+}
+
+// renderConsoleUser shows an account's page; after a refused change of its
+// permission sets, with the sets that were sent and the refusal.
+func (s *Server) renderConsoleUser(w http.ResponseWriter, r *http.Request, id int64, sent []portal.PermissionSet, failure error) error {
 	d, err := s.acc.FindUser(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
-	p := &consoleUserPage{Detail: d}
+	p := &consoleUserPage{Detail: d, Form: newForm(), Sets: setChoices(d.Sets)}
 	s.fillBase(r, &p.BasePage, "console.users.detail_title")
-	return s.render(w, r, http.StatusOK, "console_user", p)
+	status := http.StatusOK
+	if failure != nil {
+		if !s.applyError(&p.BasePage, p.Form, failure, "sets") {
+			return failure
+		}
+		p.Sets, status = setChoices(sent), formStatus(failure)
+	}
+	return s.render(w, r, status, "console_user", p)
 }
 
 // userID is the {id} of a console account path.
@@ -119,7 +134,7 @@ func (s *Server) handleConsoleUserMFAReset(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	err = s.acc.ResetSecondFactor(r.Context(), actor(r), info(r).Session.ID, id)
+	err = s.acc.ResetSecondFactor(r.Context(), actor(r), id)
 	if errors.Is(err, accounts.ErrReauthRequired) {
 		return s.renderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}

@@ -24,24 +24,16 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// reauthWindow is how recent the sign-in of a session must be for it to
-// change the account's second factors (MFA-06) or make backup codes
-// (MFA-05): the accounts service's rule.
-const reauthWindow = accounts.ReauthWindow
-
 // mfaRequiredPath is where requireStaff sends staff without a second factor
 // (MFA-01).
 const mfaRequiredPath = "/profile/security/totp?required=1"
 
-// errStaffNeedsMFA refuses a console request other than GET from staff
-// without a second factor.
-var errStaffNeedsMFA = &portal.Error{Code: portal.EForbidden, Message: "mfa.staff_required"}
-
-// recentlyAuthenticated reports whether sess is fully signed in and its
-// last authentication (password, and second factor if any) is at most
-// reauthWindow before now.
-func recentlyAuthenticated(sess *accounts.Session, now time.Time) bool {
-	return sess.RecentlyAuthenticated(now)
+// recentlyProved reports whether the request's actor proved its password
+// and second factor recently enough for a sensitive change
+// (portal.Actor.RecentlyProved, the rule the services enforce), so that a
+// page can ask to sign in again before the form rather than after it.
+func recentlyProved(r *http.Request, now time.Time) bool {
+	return actor(r).RecentlyProved(now)
 }
 
 // The change pages (mfa_change.html) by kind. The kind is also the value
@@ -182,7 +174,7 @@ func (s *Server) showMFAChange(w http.ResponseWriter, r *http.Request, kind stri
 		return nil
 	}
 	q := r.URL.Query()
-	if !recentlyAuthenticated(sess, s.clock.Now()) {
+	if !recentlyProved(r, s.clock.Now()) {
 		return s.renderReauth(w, r, http.StatusOK, r.URL.RequestURI())
 	}
 	f := newForm()
@@ -303,7 +295,7 @@ func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int
 // with the page that asks to sign in again (403), and reports whether it
 // did. next is the page to come back to.
 func (s *Server) checkRecent(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
-	if recentlyAuthenticated(info(r).Session, s.clock.Now()) {
+	if recentlyProved(r, s.clock.Now()) {
 		return false, nil
 	}
 	return true, s.renderReauth(w, r, http.StatusForbidden, next)
@@ -492,7 +484,7 @@ func (s *Server) handleSMSStart(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleSMSConfirmForm(w http.ResponseWriter, r *http.Request) error {
-	if !recentlyAuthenticated(info(r).Session, s.clock.Now()) {
+	if !recentlyProved(r, s.clock.Now()) {
 		return s.renderReauth(w, r, http.StatusOK, mfaKindPath[mfaKindSMS])
 	}
 	p := &mfaSMSConfirmPage{Form: newForm()}

@@ -12,34 +12,7 @@ import (
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 )
-
-func TestRecentlyAuthenticated(t *testing.T) {
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	active := func(at time.Time) *accounts.Session {
-		return &accounts.Session{State: store.SessionActive, AuthenticatedAt: at, User: &portal.User{}}
-	}
-	for _, tc := range []struct {
-		name string
-		sess *accounts.Session
-		want bool
-	}{
-		{"just now", active(now), true},
-		{"29 minutes ago", active(now.Add(-29 * time.Minute)), true},
-		{"exactly the window", active(now.Add(-reauthWindow)), true},
-		{"31 minutes ago", active(now.Add(-31 * time.Minute)), false},
-		{"never", active(time.Time{}), false},
-		{"no session", nil, false},
-		{"waiting for the second factor", &accounts.Session{State: store.SessionMFAPending, AuthenticatedAt: now, User: &portal.User{}}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := recentlyAuthenticated(tc.sess, now); got != tc.want {
-				t.Errorf("recentlyAuthenticated = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
 
 // TestMFAMessagesExist: the message IDs mfa.go names (which the catalog
 // test does not scan) exist in English and Spanish (notices:

@@ -24,9 +24,6 @@ type reqInfo struct {
 	Status  int
 	Session *accounts.Session
 	Lang    string
-	// SecondFactor is set by requireStaff once it has seen that the
-	// account has a second factor enrolled.
-	SecondFactor bool
 }
 
 type infoKey struct{}
@@ -44,9 +41,7 @@ func actor(r *http.Request) portal.Actor {
 	if i.Session == nil {
 		return portal.Actor{IP: i.IP, RequestID: i.ID}
 	}
-	a := i.Session.Actor(i.IP, i.ID)
-	a.SecondFactor = i.SecondFactor
-	return a
+	return i.Session.Actor(i.IP, i.ID)
 }
 
 func meta(r *http.Request) accounts.RequestMeta {
@@ -263,33 +258,4 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// requireStaff lets only signed-in staff and admins through, and only once
-// they have a second factor (SECURITY.md MFA-01): until then a GET goes to
-// the authenticator set-up page, which says why, and anything else is
-// refused.
-func (s *Server) requireStaff(next http.Handler) http.Handler {
-	return s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u := info(r).Session.User
-		if !u.Role.IsStaff() {
-			s.serveError(w, r, portal.ErrForbidden)
-			return
-		}
-		st, err := s.acc.MFAStatus(r.Context(), u.ID)
-		if err != nil {
-			s.serveError(w, r, err)
-			return
-		}
-		if !st.Enabled() {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, mfaRequiredPath, http.StatusSeeOther)
-				return
-			}
-			s.serveError(w, r, errStaffNeedsMFA)
-			return
-		}
-		info(r).SecondFactor = true
-		next.ServeHTTP(w, r)
-	}))
 }

@@ -33,15 +33,17 @@ const (
 	noticeBackupCodesReplaced notice = "backup_codes_replaced"
 	noticeReauth              notice = "reauth"
 	// The console: mail, accounts, centers, the exam catalog.
-	noticeTestMailSent  notice = "test_mail_sent"
-	noticeUserDisabled  notice = "user_disabled"
-	noticeUserEnabled   notice = "user_enabled"
-	noticeUserSignedOut notice = "user_signed_out"
-	noticeMFAReset      notice = "mfa_reset"
-	noticeCenterSaved   notice = "center_saved"
-	noticeExamSaved     notice = "exam_saved"
-	noticeExamRetired   notice = "exam_retired"
-	noticeExamActivated notice = "exam_activated"
+	noticeTestMailSent            notice = "test_mail_sent"
+	noticeUserDisabled            notice = "user_disabled"
+	noticeUserEnabled             notice = "user_enabled"
+	noticeUserSignedOut           notice = "user_signed_out"
+	noticeMFAReset                notice = "mfa_reset"
+	noticeStaffInvited            notice = "staff_invited"
+	noticeStaffPermissionsChanged notice = "staff_permissions_changed"
+	noticeCenterSaved             notice = "center_saved"
+	noticeExamSaved               notice = "exam_saved"
+	noticeExamRetired             notice = "exam_retired"
+	noticeExamActivated           notice = "exam_activated"
 	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
 	noticeHeld             notice = "held"
 	noticeHoldReleased     notice = "hold_released"
@@ -72,54 +74,56 @@ const (
 
 // notices maps every notice to its catalog message.
 var notices = map[notice]string{
-	noticeSignedOut:           "notice.signed_out",
-	noticeSetupComplete:       "notice.setup_complete",
-	noticeEmailVerified:       "notice.email_verified",
-	noticeVerificationSent:    "notice.verification_sent",
-	noticeProfileSaved:        "notice.profile_saved",
-	noticeOthersSignedOut:     "notice.others_signed_out",
-	noticePasswordChanged:     "notice.password_changed",
-	noticePasswordReset:       "notice.password_reset",
-	noticeEmailChanged:        "notice.email_changed",
-	noticeTOTPEnabled:         "notice.totp_enabled",
-	noticeTOTPDisabled:        "notice.totp_disabled",
-	noticeSMSEnabled:          "notice.sms_enabled",
-	noticeSMSDisabled:         "notice.sms_disabled",
-	noticePhoneChanged:        "notice.phone_changed",
-	noticeSMSCodeSent:         "notice.sms_code_sent",
-	noticeConfirmCodeSent:     "notice.confirm_code_sent",
-	noticeBackupCodesReplaced: "notice.backup_codes_replaced",
-	noticeReauth:              "notice.reauth",
-	noticeTestMailSent:        "notice.test_mail_sent",
-	noticeUserDisabled:        "notice.user_disabled",
-	noticeUserEnabled:         "notice.user_enabled",
-	noticeUserSignedOut:       "notice.user_signed_out",
-	noticeMFAReset:            "notice.mfa_reset",
-	noticeCenterSaved:         "notice.center_saved",
-	noticeExamSaved:           "notice.exam_saved",
-	noticeExamRetired:         "notice.exam_retired",
-	noticeExamActivated:       "notice.exam_activated",
-	noticeHeld:                "notice.held",
-	noticeHoldReleased:        "notice.hold_released",
-	noticeVoucherApplied:      "notice.voucher_applied",
-	noticePaymentCancelled:    "notice.payment_cancelled",
-	noticeRescheduled:         "notice.rescheduled",
-	noticeCancelled:           "notice.cancelled",
-	noticeLaunched:            "notice.launched",
-	noticeCapacityChanged:     "notice.capacity_changed",
-	noticeSlotClosed:          "notice.slot_closed",
-	noticeNoShowRecorded:      "notice.no_show_recorded",
-	noticeBookingCancelled:    "notice.booking_cancelled",
-	noticeDayClosed:           "notice.day_closed",
-	noticeVoucherCreated:      "notice.voucher_created",
-	noticeCalendarSaved:       "notice.calendar_saved",
-	noticeHolidayAdded:        "notice.holiday_added",
-	noticeHolidayRemoved:      "notice.holiday_removed",
-	noticeHolidaysImported:    "notice.holidays_imported",
-	noticeSettingsSaved:       "notice.settings_saved",
-	noticeLogoSaved:           "notice.logo_saved",
-	noticeLogoRemoved:         "notice.logo_removed",
-	noticeMovePaid:            "notice.move_paid",
+	noticeSignedOut:               "notice.signed_out",
+	noticeSetupComplete:           "notice.setup_complete",
+	noticeEmailVerified:           "notice.email_verified",
+	noticeVerificationSent:        "notice.verification_sent",
+	noticeProfileSaved:            "notice.profile_saved",
+	noticeOthersSignedOut:         "notice.others_signed_out",
+	noticePasswordChanged:         "notice.password_changed",
+	noticePasswordReset:           "notice.password_reset",
+	noticeEmailChanged:            "notice.email_changed",
+	noticeTOTPEnabled:             "notice.totp_enabled",
+	noticeTOTPDisabled:            "notice.totp_disabled",
+	noticeSMSEnabled:              "notice.sms_enabled",
+	noticeSMSDisabled:             "notice.sms_disabled",
+	noticePhoneChanged:            "notice.phone_changed",
+	noticeSMSCodeSent:             "notice.sms_code_sent",
+	noticeConfirmCodeSent:         "notice.confirm_code_sent",
+	noticeBackupCodesReplaced:     "notice.backup_codes_replaced",
+	noticeReauth:                  "notice.reauth",
+	noticeTestMailSent:            "notice.test_mail_sent",
+	noticeUserDisabled:            "notice.user_disabled",
+	noticeUserEnabled:             "notice.user_enabled",
+	noticeUserSignedOut:           "notice.user_signed_out",
+	noticeMFAReset:                "notice.mfa_reset",
+	noticeStaffInvited:            "notice.staff_invited",
+	noticeStaffPermissionsChanged: "notice.staff_permissions_changed",
+	noticeCenterSaved:             "notice.center_saved",
+	noticeExamSaved:               "notice.exam_saved",
+	noticeExamRetired:             "notice.exam_retired",
+	noticeExamActivated:           "notice.exam_activated",
+	noticeHeld:                    "notice.held",
+	noticeHoldReleased:            "notice.hold_released",
+	noticeVoucherApplied:          "notice.voucher_applied",
+	noticePaymentCancelled:        "notice.payment_cancelled",
+	noticeRescheduled:             "notice.rescheduled",
+	noticeCancelled:               "notice.cancelled",
+	noticeLaunched:                "notice.launched",
+	noticeCapacityChanged:         "notice.capacity_changed",
+	noticeSlotClosed:              "notice.slot_closed",
+	noticeNoShowRecorded:          "notice.no_show_recorded",
+	noticeBookingCancelled:        "notice.booking_cancelled",
+	noticeDayClosed:               "notice.day_closed",
+	noticeVoucherCreated:          "notice.voucher_created",
+	noticeCalendarSaved:           "notice.calendar_saved",
+	noticeHolidayAdded:            "notice.holiday_added",
+	noticeHolidayRemoved:          "notice.holiday_removed",
+	noticeHolidaysImported:        "notice.holidays_imported",
+	noticeSettingsSaved:           "notice.settings_saved",
+	noticeLogoSaved:               "notice.logo_saved",
+	noticeLogoRemoved:             "notice.logo_removed",
+	noticeMovePaid:                "notice.move_paid",
 }
 
 // withNotice adds a notice to a local path (which may have a query).

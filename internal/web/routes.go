@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"example.org/certportal/internal/portal"
 )
 
 // Body limits. Forms are small; anything larger is refused with 413 before
@@ -12,186 +14,201 @@ const (
 	formBodyLimit = 64 << 10
 )
 
-// Handler returns the whole HTML interface with its middleware. Every route
-// is registered here, on one of three muxes by who may use it: public,
-// signed-in users, and the console (staff and admins).
+// Handler returns the whole HTML interface with its middleware, built from
+// the route table.
 func (s *Server) Handler() http.Handler {
-	public := http.NewServeMux()
-	s.route(public, "GET /healthz", s.handleHealthz)
-	s.route(public, "GET /readyz", s.handleReadyz)
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		h := rt.raw
+		if h == nil {
+			limit := rt.limit
+			if limit == 0 {
+				limit = formBodyLimit
+			}
+			h = s.limitBody(limit, s.handle(rt.handle))
+		}
+		mux.Handle(rt.pattern, s.pattern(s.guard(rt.access, h)))
+	}
+	return s.observe(s.securityHeaders(s.crossOrigin(s.loadSession(mux))))
+}
+
+// webRoute is one route of the HTML interface: who may reach it, its
+// pattern, and its handler: an error-returning handle with a body limit
+// (0: formBodyLimit), or a raw handler served as it is.
+type webRoute struct {
+	access  access
+	pattern string
+	limit   int64
+	handle  func(http.ResponseWriter, *http.Request) error
+	raw     http.Handler
+}
+
+// routes is every route of the HTML interface, each with the access it
+// needs. Deny by default: a console route names the permission it needs,
+// and the access tests walk this table.
+func (s *Server) routes() []webRoute {
+	rs := []webRoute{
+		{anyone, "GET /healthz", 0, s.handleHealthz, nil},
+		{anyone, "GET /readyz", 0, s.handleReadyz, nil},
+		{anyone, "GET /static/", 0, nil, s.static},
+		{anyone, "GET /favicon.ico", 0, nil, http.HandlerFunc(s.static.serveFavicon)},
+		{anyone, "GET /{$}", 0, s.handleHome, nil},
+		{anyone, "GET /help", 0, s.handleHelp, nil},
+		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
+		{anyone, "GET /exams", 0, s.handleExamList, nil},
+		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
+		{anyone, "POST /signin", 0, s.handleSignIn, nil},
+		{anyone, "GET /signin/mfa", 0, s.requirePending(s.handleSignInMFAForm), nil},
+		{anyone, "POST /signin/mfa", 0, s.requirePending(s.handleSignInMFA), nil},
+		{anyone, "POST /signin/mfa/sms", 0, s.requirePending(s.handleSignInMFASMS), nil},
+		{anyone, "GET /setup/{token}", 0, s.handleSetupForm, nil},
+		{anyone, "POST /setup/{token}", 0, s.handleSetup, nil},
+		{anyone, "POST /language", 0, s.handleLanguage, nil},
+		{anyone, "GET /register", 0, s.handleRegisterForm, nil},
+		{anyone, "GET /regions", 0, s.handleRegions, nil},
+		{anyone, "POST /register", 0, s.handleRegister, nil},
+		{anyone, "GET /register/done", 0, s.handleRegisterDone, nil},
+		{anyone, "GET /verify/{token}", 0, s.handleVerifyForm, nil},
+		{anyone, "POST /verify/{token}", 0, s.handleVerify, nil},
+		{anyone, "GET /password/forgot", 0, s.handleForgotForm, nil},
+		{anyone, "POST /password/forgot", 0, s.handleForgot, nil},
+		{anyone, "GET /password/reset/{token}", 0, s.handleResetLink, nil},
+		{anyone, "GET /password/reset", 0, s.handleResetForm, nil},
+		{anyone, "POST /password/reset", 0, s.handleReset, nil},
+		{anyone, "POST /password/reset/sms", 0, s.handleResetSMS, nil},
+		{anyone, "GET /email/confirm/{token}", 0, s.handleEmailConfirmForm, nil},
+		{anyone, "POST /email/confirm/{token}", 0, s.handleEmailConfirm, nil},
+		{anyone, "POST /webhooks/stripe", stripeWebhookLimit, s.handleStripeWebhook, nil},
+
+		// Signed-in users: the account.
+		{signedIn, "GET /dashboard", 0, s.handleDashboard, nil},
+		{signedIn, "POST /signout", 0, s.handleSignOut, nil},
+		{signedIn, "GET /verify-email", 0, s.handleVerifyPending, nil},
+		{signedIn, "POST /verify/resend", 0, s.handleVerifyResend, nil},
+		{signedIn, "GET /profile", 0, s.handleProfile, nil},
+		{signedIn, "POST /profile", 0, s.handleProfileUpdate, nil},
+		{signedIn, "GET /profile/security", 0, s.handleSecurityOverview, nil},
+		{signedIn, "POST /profile/security/signout-others", 0, s.handleSignOutOthers, nil},
+		{signedIn, "GET /profile/security/totp", 0, s.handleTOTPForm, nil},
+		{signedIn, "POST /profile/security/totp", 0, s.handleTOTPBegin, nil},
+		{signedIn, "POST /profile/security/totp/confirm", 0, s.handleTOTPConfirm, nil},
+		{signedIn, "GET /profile/security/totp/disable", 0, s.handleTOTPDisableForm, nil},
+		{signedIn, "POST /profile/security/totp/disable", 0, s.handleTOTPDisable, nil},
+		{signedIn, "GET /profile/security/sms", 0, s.handleSMSForm, nil},
+		{signedIn, "POST /profile/security/sms", 0, s.handleSMSStart, nil},
+		{signedIn, "GET /profile/security/sms/confirm", 0, s.handleSMSConfirmForm, nil},
+		{signedIn, "POST /profile/security/sms/confirm", 0, s.handleSMSConfirm, nil},
+		{signedIn, "GET /profile/security/sms/disable", 0, s.handleSMSDisableForm, nil},
+		{signedIn, "POST /profile/security/sms/disable", 0, s.handleSMSDisable, nil},
+		{signedIn, "POST /profile/security/backup-codes", 0, s.handleBackupCodesRegenerate, nil},
+		{signedIn, "POST /profile/security/code", 0, s.handleMFASendCode, nil},
+		{signedIn, "POST /profile/security/reauth", 0, s.handleReauth, nil},
+		{signedIn, "GET /profile/password", 0, s.handlePasswordForm, nil},
+		{signedIn, "POST /profile/password", 0, s.handlePasswordChange, nil},
+		{signedIn, "GET /profile/email", 0, s.handleEmailForm, nil},
+		{signedIn, "POST /profile/email", 0, s.handleEmailChange, nil},
+
+		// Signed-in users: scheduling (schedule.go, cart.go, bookings.go).
+		{signedIn, "GET /schedule/{code}", 0, s.handleScheduleExam, nil},
+		{signedIn, "GET /schedule/{code}/centers", 0, s.handleCenterSearch, nil},
+		{signedIn, "GET /schedule/{code}/centers/{id}", 0, s.handleCenterSlots, nil},
+		{signedIn, "GET /schedule/{code}/online", 0, s.handleOnlineSlots, nil},
+		{signedIn, "POST /schedule/{code}/hold", 0, s.handleHold, nil},
+		{signedIn, "GET /cart", 0, s.handleCart, nil},
+		{signedIn, "POST /cart/{id}/voucher", 0, s.handleCartVoucher, nil},
+		{signedIn, "POST /cart/{id}/voucher/remove", 0, s.handleCartVoucherRemove, nil},
+		{signedIn, "POST /cart/{id}/release", 0, s.handleCartRelease, nil},
+		{signedIn, "POST /checkout", 0, s.handleCheckout, nil},
+		{signedIn, "GET /checkout/return", 0, s.handleCheckoutReturn, nil},
+		{signedIn, "GET /checkout/cancel", 0, s.handleCheckoutCancel, nil},
+		{signedIn, "GET /system-check", 0, s.handleSystemCheck, nil},
+		{signedIn, "GET /system-check/payload", 0, s.handleSystemCheckPayload, nil},
+		{signedIn, "GET /bookings", 0, s.handleBookings, nil},
+		{signedIn, "GET /bookings/{ref}", 0, s.handleBooking, nil},
+		{signedIn, "GET /bookings/{ref}/calendar.ics", 0, s.handleBookingCalendar, nil},
+		{signedIn, "GET /bookings/{ref}/reschedule", 0, s.handleBookingRescheduleReview, nil},
+		{signedIn, "POST /bookings/{ref}/reschedule", 0, s.handleBookingReschedule, nil},
+		{signedIn, "GET /bookings/{ref}/cancel", 0, s.handleBookingCancelForm, nil},
+		{signedIn, "POST /bookings/{ref}/cancel", 0, s.handleBookingCancel, nil},
+		{signedIn, "POST /bookings/{ref}/launch", 0, s.handleBookingLaunch, nil},
+
+		// The console (console*.go): staff, each route behind its permission.
+		{staff(portal.PermConsole), "GET /console", 0, s.handleConsoleHome, nil},
+		{staff(portal.PermAuditRead), "GET /console/audit", 0, s.handleConsoleAudit, nil},
+		{staff(portal.PermOpsRead), "GET /console/mail", 0, s.handleConsoleMail, nil},
+		{staff(portal.PermOpsRead), "GET /console/mail/{id}", 0, s.handleConsoleMailShow, nil},
+		{staff(portal.PermOpsRead), "GET /console/mail/{id}/html", 0, s.handleConsoleMailHTML, nil},
+		{staff(portal.PermOpsRead), "GET /console/mail/{id}/attachments/{n}", 0, s.handleConsoleMailAttachment, nil},
+		{staff(portal.PermOpsRead), "POST /console/mail/test", 0, s.handleConsoleMailTest, nil},
+		{staff(portal.PermOpsRead), "GET /console/jobs", 0, s.handleConsoleJobs, nil},
+
+		// Accounts and staff (console_users.go, console_staff.go).
+		{staff(portal.PermUsersRead), "GET /console/users", 0, s.handleConsoleUsers, nil},
+		{staff(portal.PermUsersRead), "GET /console/users/{id}", 0, s.handleConsoleUser, nil},
+		{staff(portal.PermUsersManage), "POST /console/users/{id}/disable", 0, s.handleConsoleUserDisable, nil},
+		{staff(portal.PermUsersManage), "POST /console/users/{id}/enable", 0, s.handleConsoleUserEnable, nil},
+		{staff(portal.PermUsersManage), "POST /console/users/{id}/signout", 0, s.handleConsoleUserSignOut, nil},
+		{staff(portal.PermUsersManage), "POST /console/users/{id}/mfa/reset", 0, s.handleConsoleUserMFAReset, nil},
+		{staff(portal.PermStaffManage), "POST /console/users/{id}/permissions", 0, s.handleConsoleUserPermissions, nil},
+		{staff(portal.PermStaffManage), "GET /console/staff", 0, s.handleConsoleStaff, nil},
+		{staff(portal.PermStaffManage), "GET /console/staff/invite", 0, s.handleConsoleStaffInviteForm, nil},
+		{staff(portal.PermStaffManage), "POST /console/staff/invite", 0, s.handleConsoleStaffInvite, nil},
+
+		// Test centers (console_centers.go).
+		{staff(portal.PermCentersManage), "GET /console/centers", 0, s.handleConsoleCenters, nil},
+		{staff(portal.PermCentersManage), "GET /console/centers/new", 0, s.handleConsoleCenterNew, nil},
+		{staff(portal.PermCentersManage), "POST /console/centers", 0, s.handleConsoleCenterCreate, nil},
+		{staff(portal.PermCentersManage), "GET /console/centers/import", 0, s.handleConsoleCentersImportForm, nil},
+		{staff(portal.PermCentersManage), "POST /console/centers/import", importBodyLimit, s.handleConsoleCentersImport, nil},
+		{staff(portal.PermCentersManage), "GET /console/centers/import/example.csv", 0, s.handleConsoleCentersExample, nil},
+		{staff(portal.PermCentersManage), "GET /console/centers/{id}", 0, s.handleConsoleCenterEdit, nil},
+		{staff(portal.PermCentersManage), "POST /console/centers/{id}", 0, s.handleConsoleCenterUpdate, nil},
+
+		// The program calendar (console_calendar.go).
+		{staff(portal.PermSettingsManage), "GET /console/calendar", 0, s.handleConsoleCalendar, nil},
+		{staff(portal.PermSettingsManage), "POST /console/calendar", 0, s.handleConsoleCalendarSave, nil},
+		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays", 0, s.handleConsoleHolidayAdd, nil},
+		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays/{date}/remove", 0, s.handleConsoleHolidayRemove, nil},
+		{staff(portal.PermSettingsManage), "POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport, nil},
+
+		// Program settings (console_settings.go).
+		{staff(portal.PermSettingsManage), "GET /console/settings", 0, s.handleConsoleSettings, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings", 0, s.handleConsoleSettingsSave, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings/logo", logoUploadLimit, s.handleConsoleLogoUpload, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings/logo/remove", 0, s.handleConsoleLogoRemove, nil},
+
+		// The exam catalog (console_exams.go).
+		{staff(portal.PermExamsRead), "GET /console/exams", 0, s.handleConsoleExams, nil},
+		{staff(portal.PermExamsManage), "GET /console/exams/new", 0, s.handleConsoleExamNew, nil},
+		{staff(portal.PermExamsManage), "POST /console/exams", 0, s.handleConsoleExamCreate, nil},
+		{staff(portal.PermExamsManage), "GET /console/exams/{id}", 0, s.handleConsoleExamEdit, nil},
+		{staff(portal.PermExamsManage), "POST /console/exams/{id}", 0, s.handleConsoleExamUpdate, nil},
+		{staff(portal.PermExamsManage), "POST /console/exams/{id}/retire", 0, s.handleConsoleExamRetire, nil},
+		{staff(portal.PermExamsManage), "POST /console/exams/{id}/activate", 0, s.handleConsoleExamActivate, nil},
+
+		// Scheduling in the console (console_schedule.go).
+		{staff(portal.PermRostersRead), "GET /console/bookings", 0, s.handleConsoleBookings, nil},
+		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/absent", 0, s.handleConsoleBookingNoShow("absent"), nil},
+		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/late", 0, s.handleConsoleBookingNoShow("late"), nil},
+		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/cancel", 0, s.handleConsoleBookingCancel, nil},
+		{staff(portal.PermRostersRead), "GET /console/roster", 0, s.handleConsoleRoster, nil},
+		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/capacity", 0, s.handleConsoleSlotCapacity, nil},
+		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/close", 0, s.handleConsoleSlotClose, nil},
+		{staff(portal.PermSessionsManage), "POST /console/centers/{id}/close-day", 0, s.handleConsoleCloseDay, nil},
+		{staff(portal.PermVouchersManage), "GET /console/vouchers", 0, s.handleConsoleVouchers, nil},
+		{staff(portal.PermVouchersManage), "POST /console/vouchers", 0, s.handleConsoleVoucherCreate, nil},
+
+		{anyone, "/", 0, s.handleNotFound, nil},
+	}
 	if s.cfg.MetricsOnMain && s.reg != nil {
-		public.Handle("GET /metrics", s.pattern(s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))))
+		rs = append(rs, webRoute{anyone, "GET /metrics", 0, nil, s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))})
 	}
-	public.Handle("GET /static/", s.pattern(s.static))
-	public.Handle("GET /favicon.ico", s.pattern(http.HandlerFunc(s.static.serveFavicon)))
 	if s.api != nil {
-		public.Handle(apiPrefix, s.pattern(s.api))
+		// The JSON API decides access per operation in its own table
+		// (internal/api, routes).
+		rs = append(rs, webRoute{anyone, apiPrefix, 0, nil, s.api})
 	}
-	s.route(public, "GET /{$}", s.handleHome)
-	s.route(public, "GET /help", s.handleHelp)
-	s.route(public, "GET /logo.png", s.handleLogo)
-	s.route(public, "GET /exams", s.handleExamList)
-	s.route(public, "GET /signin", s.handleSignInForm)
-	s.route(public, "POST /signin", s.handleSignIn)
-	s.route(public, "GET /signin/mfa", s.requirePending(s.handleSignInMFAForm))
-	s.route(public, "POST /signin/mfa", s.requirePending(s.handleSignInMFA))
-	s.route(public, "POST /signin/mfa/sms", s.requirePending(s.handleSignInMFASMS))
-	s.route(public, "GET /setup/{token}", s.handleSetupForm)
-	s.route(public, "POST /setup/{token}", s.handleSetup)
-	s.route(public, "POST /language", s.handleLanguage)
-	s.route(public, "GET /register", s.handleRegisterForm)
-	s.route(public, "GET /regions", s.handleRegions)
-	s.route(public, "POST /register", s.handleRegister)
-	s.route(public, "GET /register/done", s.handleRegisterDone)
-	s.route(public, "GET /verify/{token}", s.handleVerifyForm)
-	s.route(public, "POST /verify/{token}", s.handleVerify)
-	s.route(public, "GET /password/forgot", s.handleForgotForm)
-	s.route(public, "POST /password/forgot", s.handleForgot)
-	s.route(public, "GET /password/reset/{token}", s.handleResetLink)
-	s.route(public, "GET /password/reset", s.handleResetForm)
-	s.route(public, "POST /password/reset", s.handleReset)
-	s.route(public, "POST /password/reset/sms", s.handleResetSMS)
-	s.route(public, "GET /email/confirm/{token}", s.handleEmailConfirmForm)
-	s.route(public, "POST /email/confirm/{token}", s.handleEmailConfirm)
-	public.Handle("POST /webhooks/stripe", s.pattern(s.limitBody(stripeWebhookLimit, s.handle(s.handleStripeWebhook))))
-
-	// Signed-in users.
-	private := s.group(public, s.requireUser)
-	private.route("GET /dashboard", s.handleDashboard)
-	private.route("POST /signout", s.handleSignOut)
-	private.route("GET /verify-email", s.handleVerifyPending)
-	private.route("POST /verify/resend", s.handleVerifyResend)
-	private.route("GET /profile", s.handleProfile)
-	private.route("POST /profile", s.handleProfileUpdate)
-	private.route("GET /profile/security", s.handleSecurityOverview)
-	private.route("POST /profile/security/signout-others", s.handleSignOutOthers)
-	private.route("GET /profile/security/totp", s.handleTOTPForm)
-	private.route("POST /profile/security/totp", s.handleTOTPBegin)
-	private.route("POST /profile/security/totp/confirm", s.handleTOTPConfirm)
-	private.route("GET /profile/security/totp/disable", s.handleTOTPDisableForm)
-	private.route("POST /profile/security/totp/disable", s.handleTOTPDisable)
-	private.route("GET /profile/security/sms", s.handleSMSForm)
-	private.route("POST /profile/security/sms", s.handleSMSStart)
-	private.route("GET /profile/security/sms/confirm", s.handleSMSConfirmForm)
-	private.route("POST /profile/security/sms/confirm", s.handleSMSConfirm)
-	private.route("GET /profile/security/sms/disable", s.handleSMSDisableForm)
-	private.route("POST /profile/security/sms/disable", s.handleSMSDisable)
-	private.route("POST /profile/security/backup-codes", s.handleBackupCodesRegenerate)
-	private.route("POST /profile/security/code", s.handleMFASendCode)
-	private.route("POST /profile/security/reauth", s.handleReauth)
-	private.route("GET /profile/password", s.handlePasswordForm)
-	private.route("POST /profile/password", s.handlePasswordChange)
-	private.route("GET /profile/email", s.handleEmailForm)
-	private.route("POST /profile/email", s.handleEmailChange)
-
-	// Scheduling (schedule.go, cart.go, bookings.go).
-	private.route("GET /schedule/{code}", s.handleScheduleExam)
-	private.route("GET /schedule/{code}/centers", s.handleCenterSearch)
-	private.route("GET /schedule/{code}/centers/{id}", s.handleCenterSlots)
-	private.route("GET /schedule/{code}/online", s.handleOnlineSlots)
-	private.route("POST /schedule/{code}/hold", s.handleHold)
-	private.route("GET /cart", s.handleCart)
-	private.route("POST /cart/{id}/voucher", s.handleCartVoucher)
-	private.route("POST /cart/{id}/voucher/remove", s.handleCartVoucherRemove)
-	private.route("POST /cart/{id}/release", s.handleCartRelease)
-	private.route("POST /checkout", s.handleCheckout)
-	private.route("GET /checkout/return", s.handleCheckoutReturn)
-	private.route("GET /checkout/cancel", s.handleCheckoutCancel)
-	private.route("GET /system-check", s.handleSystemCheck)
-	private.route("GET /system-check/payload", s.handleSystemCheckPayload)
-	private.route("GET /bookings", s.handleBookings)
-	private.route("GET /bookings/{ref}", s.handleBooking)
-	private.route("GET /bookings/{ref}/calendar.ics", s.handleBookingCalendar)
-	private.route("GET /bookings/{ref}/reschedule", s.handleBookingRescheduleReview)
-	private.route("POST /bookings/{ref}/reschedule", s.handleBookingReschedule)
-	private.route("GET /bookings/{ref}/cancel", s.handleBookingCancelForm)
-	private.route("POST /bookings/{ref}/cancel", s.handleBookingCancel)
-	private.route("POST /bookings/{ref}/launch", s.handleBookingLaunch)
-
-	// The console: staff and admins.
-	console := s.group(public, s.requireStaff)
-	console.route("GET /console", s.handleConsoleHome)
-	console.route("GET /console/audit", s.handleConsoleAudit)
-	console.route("GET /console/mail", s.handleConsoleMail)
-	console.route("GET /console/mail/{id}", s.handleConsoleMailShow)
-	console.route("GET /console/mail/{id}/html", s.handleConsoleMailHTML)
-	console.route("GET /console/mail/{id}/attachments/{n}", s.handleConsoleMailAttachment)
-	console.route("POST /console/mail/test", s.handleConsoleMailTest)
-	console.route("GET /console/jobs", s.handleConsoleJobs)
-	console.route("GET /console/users", s.handleConsoleUsers)
-	console.route("GET /console/users/{id}", s.handleConsoleUser)
-	console.route("POST /console/users/{id}/disable", s.handleConsoleUserDisable)
-	console.route("POST /console/users/{id}/enable", s.handleConsoleUserEnable)
-	console.route("POST /console/users/{id}/signout", s.handleConsoleUserSignOut)
-	console.route("POST /console/users/{id}/mfa/reset", s.handleConsoleUserMFAReset)
-	console.route("GET /console/centers", s.handleConsoleCenters)
-	console.route("GET /console/centers/new", s.handleConsoleCenterNew)
-	console.route("POST /console/centers", s.handleConsoleCenterCreate)
-	console.route("GET /console/centers/import", s.handleConsoleCentersImportForm)
-	console.routeLimit("POST /console/centers/import", importBodyLimit, s.handleConsoleCentersImport)
-	console.route("GET /console/centers/import/example.csv", s.handleConsoleCentersExample)
-	console.route("GET /console/centers/{id}", s.handleConsoleCenterEdit)
-	console.route("POST /console/centers/{id}", s.handleConsoleCenterUpdate)
-
-	// The program calendar (console_calendar.go).
-	console.route("GET /console/calendar", s.handleConsoleCalendar)
-	console.route("POST /console/calendar", s.handleConsoleCalendarSave)
-	console.route("POST /console/calendar/holidays", s.handleConsoleHolidayAdd)
-	console.route("POST /console/calendar/holidays/{date}/remove", s.handleConsoleHolidayRemove)
-	console.routeLimit("POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport)
-
-	// Program settings (console_settings.go).
-	console.route("GET /console/settings", s.handleConsoleSettings)
-	console.route("POST /console/settings", s.handleConsoleSettingsSave)
-	console.routeLimit("POST /console/settings/logo", logoUploadLimit, s.handleConsoleLogoUpload)
-	console.route("POST /console/settings/logo/remove", s.handleConsoleLogoRemove)
-
-	// The exam catalog (console_exams.go).
-	console.route("GET /console/exams", s.handleConsoleExams)
-	console.route("GET /console/exams/new", s.handleConsoleExamNew)
-	console.route("POST /console/exams", s.handleConsoleExamCreate)
-	console.route("GET /console/exams/{id}", s.handleConsoleExamEdit)
-	console.route("POST /console/exams/{id}", s.handleConsoleExamUpdate)
-	console.route("POST /console/exams/{id}/retire", s.handleConsoleExamRetire)
-	console.route("POST /console/exams/{id}/activate", s.handleConsoleExamActivate)
-
-	// Scheduling in the console (console_schedule.go).
-	console.route("GET /console/bookings", s.handleConsoleBookings)
-	console.route("POST /console/bookings/{id}/{action}", s.handleConsoleBookingAction)
-	console.route("GET /console/roster", s.handleConsoleRoster)
-	console.route("POST /console/slots/{id}/{action}", s.handleConsoleSlotAction)
-	console.route("POST /console/centers/{id}/close-day", s.handleConsoleCloseDay)
-	console.route("GET /console/vouchers", s.handleConsoleVouchers)
-	console.route("POST /console/vouchers", s.handleConsoleVoucherCreate)
-
-	public.Handle("/", s.pattern(s.handle(s.handleNotFound)))
-
-	return s.observe(s.securityHeaders(s.crossOrigin(s.loadSession(public))))
-}
-
-// routeGroup is a mux of its own for one audience, reached only through a
-// guard (requireUser, requireStaff): its routes are mounted on the public
-// mux pattern by pattern, each behind the guard, so no route of the group
-// is reachable without it.
-type routeGroup struct {
-	s      *Server
-	own    *http.ServeMux
-	public *http.ServeMux
-	guard  func(http.Handler) http.Handler
-}
-
-func (s *Server) group(public *http.ServeMux, guard func(http.Handler) http.Handler) *routeGroup {
-	return &routeGroup{s: s, own: http.NewServeMux(), public: public, guard: guard}
-}
-
-func (g *routeGroup) route(pattern string, h func(http.ResponseWriter, *http.Request) error) {
-	g.s.route(g.own, pattern, h)
-	g.public.Handle(pattern, g.guard(g.own))
-}
-
-// route registers an error-returning handler with the default body limit.
-func (s *Server) route(mux *http.ServeMux, pattern string, h func(http.ResponseWriter, *http.Request) error) {
-	mux.Handle(pattern, s.pattern(s.limitBody(formBodyLimit, s.handle(h))))
+	return rs
 }
 
 // pattern records the matched route for logs and metrics.

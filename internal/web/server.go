@@ -75,6 +75,8 @@ type Server struct {
 	reg      *prometheus.Registry
 	api      http.Handler
 	secure   bool // served over TLS (BaseURL is https)
+	// access is the route table's access by pattern (allows).
+	access map[string]access
 }
 
 // New parses the templates and returns the server. A template error stops
@@ -94,6 +96,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	if d.Registry != nil {
 		s.metrics = newHTTPMetrics(d.Registry)
+	}
+	s.access = map[string]access{}
+	for _, rt := range s.routes() {
+		s.access[rt.pattern] = rt.access
 	}
 	return s, nil
 }

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/portal"
+)
+
+// Staff in the console: the list of staff with their permission sets,
+// invitations, and the sets of one account (on its page, console_user).
+// The accounts service decides who may and asks for a recent sign-in.
+
+// SetChoice is one permission set as a checkbox.
+type SetChoice struct {
+	Set     portal.PermissionSet
+	Checked bool
+}
+
+// setChoices lists every set, checked when it is in sets.
+func setChoices(sets []portal.PermissionSet) []SetChoice {
+	out := make([]SetChoice, 0, len(portal.PermissionSets()))
+	for _, set := range portal.PermissionSets() {
+		checked := false
+		for _, have := range sets {
+			checked = checked || have == set
+		}
+		out = append(out, SetChoice{Set: set, Checked: checked})
+	}
+	return out
+}
+
+// postedSets reads the checked permission sets of a form.
+func postedSets(r *http.Request) []portal.PermissionSet {
+	var sets []portal.PermissionSet
+	for _, v := range r.PostForm["sets"] {
+		sets = append(sets, portal.PermissionSet(v))
+	}
+	return sets
+}
+
+type consoleStaffPage struct {
+	BasePage
+	Staff []accounts.StaffMember
+}
+
+// handleConsoleStaff lists the staff accounts and their permission sets.
+func (s *Server) handleConsoleStaff(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.acc.ListStaff(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &consoleStaffPage{Staff: list}
+	s.fillBase(r, &p.BasePage, "console.staff.title")
+	return s.render(w, r, http.StatusOK, "console_staff", p)
+}
+
+type staffInvitePage struct {
+	BasePage
+	Form *Form
+	Sets []SetChoice
+}
+
+// handleConsoleStaffInviteForm shows the invitation form, or first the
+// page that asks to sign in again when the last sign-in is too old for it.
+func (s *Server) handleConsoleStaffInviteForm(w http.ResponseWriter, r *http.Request) error {
+	if !recentlyProved(r, s.clock.Now()) {
+		return s.renderReauth(w, r, http.StatusOK, "/console/staff/invite")
+	}
+	return s.renderStaffInvite(w, r, http.StatusOK, newForm(), nil)
+}
+
+func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, status int, f *Form, sets []portal.PermissionSet) error {
+	p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
+	s.fillBase(r, &p.BasePage, "console.staff.invite_title")
+	return s.render(w, r, status, "console_staff_invite", p)
+}
+
+// handleConsoleStaffInvite creates the account and mails the invitation.
+func (s *Server) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, "email", "first_name", "last_name", "language")
+	sets := postedSets(r)
+	_, err := s.acc.InviteStaff(r.Context(), actor(r), accounts.StaffInvite{
+		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
+		Language: strings.TrimSpace(f.Value("language")), Sets: sets,
+	})
+	if errors.Is(err, portal.ErrReauthRequired) {
+		return s.renderReauth(w, r, http.StatusForbidden, "/console/staff/invite")
+	}
+	if err != nil {
+		p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
+		s.fillBase(r, &p.BasePage, "console.staff.invite_title")
+		if !s.applyError(&p.BasePage, f, err, "email") {
+			return err
+		}
+		return s.render(w, r, formStatus(err), "console_staff_invite", p)
+	}
+	http.Redirect(w, r, withNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
+	return nil
+}
+
+// handleConsoleUserPermissions replaces the permission sets of a staff
+// account.
+func (s *Server) handleConsoleUserPermissions(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	sets := postedSets(r)
+	err = s.acc.SetStaffSets(r.Context(), actor(r), id, sets)
+	if errors.Is(err, portal.ErrReauthRequired) {
+		return s.renderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
+	}
+	if err != nil {
+		return s.renderConsoleUser(w, r, id, sets, err)
+	}
+	return userDone(w, r, id, noticeStaffPermissionsChanged)
+}
