@@ -24,19 +24,13 @@ import (
 	"example.org/certportal/internal/testutil"
 )
 
-// staffWith is a staff member holding sets, with a second factor.
-func staffWith(id int64, sets ...portal.PermissionSet) portal.Actor {
-	return portal.Actor{UserID: id, Role: portal.RoleStaff, Sets: sets, Permissions: portal.Grants(sets),
-		SecondFactor: true, IP: "192.0.2.1", RequestID: fmt.Sprintf("req-%d", id)}
-}
-
 var (
-	admin     = staffWith(1, portal.SetAdmin)
-	scheduler = staffWith(2, portal.SetScheduler, portal.SetSupport)
-	candidate = portal.Actor{UserID: 3, Role: portal.RoleCandidate}
+	proved    = time.Date(2026, 11, 23, 8, 50, 0, 0, time.UTC)
+	admin     = testutil.StaffActor(1, proved, portal.SetAdmin)
+	scheduler = testutil.StaffActor(2, proved, portal.SetScheduler, portal.SetSupport)
+	candidate = testutil.CandidateActor(3, proved)
 	// adminNoMFA holds the admin set but has no second factor.
-	adminNoMFA = portal.Actor{UserID: 4, Role: portal.RoleStaff, Sets: []portal.PermissionSet{portal.SetAdmin},
-		Permissions: portal.SetAdmin.Permissions()}
+	adminNoMFA = portal.Actor{UserID: 4, Role: portal.RoleStaff, Permissions: portal.SetAdmin.Permissions(), PasswordAt: proved}
 )
 
 var flags = program.Defaults{SupportEmail: "flags@example.org", SupportURL: "https://flags.example.org/help"}
