@@ -103,6 +103,9 @@ func TestConsoleProgramSettings(t *testing.T) {
 			t.Fatalf("help before any save: %q %q", mail, site)
 		}
 
+		if !page(t, a, ac, "/console", http.StatusOK).Has(`main a[href="/console/settings"]`) {
+			t.Error("the console home does not link the settings")
+		}
 		doc := page(t, a, ac, "/console/settings", http.StatusOK)
 		if got := doc.AttrOf(`nav a[href="/console/settings"]`, "aria-current"); got != "page" {
 			t.Errorf("the console navigation does not mark the settings as current (%q)", got)
