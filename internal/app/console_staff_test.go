@@ -43,19 +43,18 @@ func TestAdminInvitesStaffAndChangesTheirPermissions(t *testing.T) {
 		if link == "" {
 			t.Fatal("no invitation link")
 		}
-		nc := a.Client()
-		resp = a.PostForm(t, nc, localLink(t, link), url.Values{"password": {"Cobol-Compiler-1959"}, "confirm": {"Cobol-Compiler-1959"}})
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("setup: %d", resp.StatusCode)
+		newcomer := a.Browser(t)
+		if p := newcomer.Submit(localLink(t, link), url.Values{"password": {"Cobol-Compiler-1959"}, "confirm": {"Cobol-Compiler-1959"}}); p.Status != http.StatusOK {
+			t.Fatalf("setup: %d at %s", p.Status, p.Path)
 		}
-		if resp := a.Get(t, nc, localLink(t, link)); resp.StatusCode != http.StatusNotFound {
-			t.Fatalf("second use of the invitation: %d", resp.StatusCode)
+		if p := newcomer.Get(localLink(t, link)); p.Status != http.StatusNotFound {
+			t.Fatalf("second use of the invitation: %d", p.Status)
 		}
-		nc, _ = mfaSignIn(t, a, "noa@example.org", "Cobol-Compiler-1959")
-		resp = a.Get(t, nc, "/console/centers")
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/profile/security/totp?required=1") {
-			t.Fatalf("console before a second factor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		// Signed in, the console first asks for a second factor.
+		if p := newcomer.SignIn("noa@example.org", "Cobol-Compiler-1959"); p.Status != http.StatusOK || p.Path != "/profile/security/totp?required=1" {
+			t.Fatalf("first sign-in landed on %s (%d)", p.Path, p.Status)
 		}
+		nc, _ := mfaSignIn(t, a, "noa@example.org", "Cobol-Compiler-1959")
 		enrolTOTP(t, a, nc, true)
 		centers := page(t, a, nc, "/console/centers", http.StatusOK)
 		nav := centers.Texts(".main-nav a")
