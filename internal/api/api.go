@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 
+	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
@@ -40,6 +41,7 @@ type Deps struct {
 	Log        *slog.Logger
 	Clock      portal.Clock
 	Catalog    *i18n.Catalog
+	Accounts   *accounts.Service
 	Exams      *exams.Service
 	Scheduling *scheduling.Service
 	// Actor returns the signed-in user of a request; false when there is
@@ -52,36 +54,39 @@ type Deps struct {
 type route struct {
 	Method string
 	Path   string
-	// Auth: the operation needs a signed-in user; without one it is 401.
-	Auth   bool
+	// Access is who may call the operation (access.go).
+	Access access
 	handle handlerFunc
 }
 
-// handlerFunc serves one operation. actor is the signed-in user for Auth
-// routes and the zero actor otherwise. A returned error goes to the one
+// handlerFunc serves one operation. actor is the signed-in user for routes
+// that need one and the zero actor otherwise. A returned error goes to the one
 // mapper (errors.go).
 type handlerFunc func(s *server, w http.ResponseWriter, r *http.Request, actor portal.Actor) error
 
 // routes is every operation of the API.
 var routes = []route{
-	{"GET", "/openapi.json", false, (*server).handleOpenAPI},
-	{"GET", "/exams", false, (*server).handleExamList},
-	{"GET", "/centers", false, (*server).handleCenterSearch},
-	{"GET", "/centers/{id}/slots", false, (*server).handleCenterSlots},
-	{"GET", "/online/slots", false, (*server).handleOnlineSlots},
-	{"GET", "/bookings", true, (*server).handleBookingList},
-	{"GET", "/bookings/{reference}", true, (*server).handleBookingShow},
-	{"GET", "/cart", true, (*server).handleCartShow},
-	{"POST", "/holds", true, (*server).handleHoldCreate},
-	{"POST", "/checkout", true, (*server).handleCheckout},
-	{"POST", "/bookings/{reference}/cancel", true, (*server).handleBookingCancel},
-	{"POST", "/bookings/{reference}/reschedule", true, (*server).handleBookingReschedule},
+	{"GET", "/openapi.json", anyone, (*server).handleOpenAPI},
+	{"GET", "/exams", anyone, (*server).handleExamList},
+	{"GET", "/centers", anyone, (*server).handleCenterSearch},
+	{"GET", "/centers/{id}/slots", anyone, (*server).handleCenterSlots},
+	{"GET", "/online/slots", anyone, (*server).handleOnlineSlots},
+	{"GET", "/bookings", signedIn, (*server).handleBookingList},
+	{"GET", "/bookings/{reference}", signedIn, (*server).handleBookingShow},
+	{"GET", "/cart", signedIn, (*server).handleCartShow},
+	{"POST", "/holds", signedIn, (*server).handleHoldCreate},
+	{"POST", "/checkout", signedIn, (*server).handleCheckout},
+	{"POST", "/bookings/{reference}/cancel", signedIn, (*server).handleBookingCancel},
+	{"POST", "/bookings/{reference}/reschedule", signedIn, (*server).handleBookingReschedule},
+	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
+	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},
 }
 
 type server struct {
 	log     *slog.Logger
 	clock   portal.Clock
 	catalog *i18n.Catalog
+	acc     *accounts.Service
 	exams   *exams.Service
 	sched   *scheduling.Service
 	actor   func(*http.Request) (portal.Actor, bool)
@@ -92,7 +97,7 @@ type server struct {
 // expects to run behind the web middleware (session, request ID, security
 // headers, cross-origin protection).
 func New(d Deps) http.Handler {
-	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, exams: d.Exams, sched: d.Scheduling, actor: d.Actor,
+	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, sched: d.Scheduling, actor: d.Actor,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -126,20 +131,14 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// adapt wraps a route: the sign-in check for Auth routes, then the
-// handler, with its error sent to the mapper.
+// adapt wraps a route: its access check, then the handler, with its
+// error sent to the mapper.
 func (s *server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var a portal.Actor
-		if rt.Auth {
-			var ok bool
-			a, ok = s.actor(r)
-			// The zero user ID is the system actor to the services; it
-			// must never reach them from a request.
-			if !ok || a.UserID == 0 {
-				s.fail(w, r, errSignInRequired)
-				return
-			}
+		a, err := s.admit(rt.Access, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		if err := rt.handle(s, w, r, a); err != nil {
 			s.fail(w, r, err)

@@ -69,11 +69,14 @@ func TestAPIRoutesAreDocumented(t *testing.T) {
 		if _, ok := op.Responses["500"]; !ok && rt.Path != "/openapi.json" {
 			t.Errorf("%s documents no 500 response", key)
 		}
-		if rt.Auth != (len(op.Security) > 0) {
-			t.Errorf("%s: auth %v but the document's security is %v", key, rt.Auth, op.Security)
+		if rt.Access.signedIn != (len(op.Security) > 0) {
+			t.Errorf("%s: signed in %v but the document's security is %v", key, rt.Access.signedIn, op.Security)
 		}
-		if _, ok := op.Responses["401"]; rt.Auth && !ok {
+		if _, ok := op.Responses["401"]; rt.Access.signedIn && !ok {
 			t.Errorf("%s needs a session but documents no 401", key)
+		}
+		if _, ok := op.Responses["403"]; rt.Access.perm != 0 && !ok {
+			t.Errorf("%s needs the %s permission but documents no 403", key, rt.Access.perm)
 		}
 		if rt.Method == "POST" {
 			if op.RequestBody == nil {

@@ -17,6 +17,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"example.org/certportal/internal/app"
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
@@ -311,8 +312,14 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 		if !strings.Contains(out, "certportal demo listening on "+a.URL) {
 			t.Errorf("the start line does not say demo:\n%s", out)
 		}
+		// One staff account per permission set, each printed.
+		for _, set := range portal.PermissionSets() {
+			if !regexp.MustCompile(`(?m)^\s+` + string(set) + `\s+email \S+\s+password \S+`).MatchString(out) {
+				t.Errorf("no demo account for the %s set:\n%s", set, out)
+			}
+		}
 		a.Restart(t, "--demo")
-		if strings.Count(a.Stdout(), pw[2]) != 1 || strings.Count(a.Stdout(), "password ") > 2 {
+		if again := strings.TrimPrefix(a.Stdout(), out); strings.Contains(again, pw[2]) || strings.Contains(again, "password ") {
 			t.Errorf("a restart printed credentials again:\n%s", a.Stdout())
 		}
 		hint := "point --database-url at an empty database"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -122,7 +123,7 @@ func TestConsoleCalendar(t *testing.T) {
 		}
 
 		// Staff: no link, no page, no change.
-		setRole(t, a, cand[1], "staff")
+		makeStaff(t, a, cand[1], portal.SetScheduler, portal.SetSupport)
 		sc, _ := mfaSignIn(t, a, cand[1], cand[2])
 		enrolTOTP(t, a, sc, true)
 		if home := testutil.ParseHTML(t, body(t, a.Get(t, sc, "/console"))); home.Has(`a[href="/console/calendar"]`) {

@@ -1,16 +1,14 @@
 package app_test
 
 import (
-	"context"
 	"html"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -214,21 +212,7 @@ func TestConsoleExamsPermissions(t *testing.T) {
 
 		// The candidate becomes staff (there is no console action for
 		// roles yet): the list is read-only and every change refused.
-		o := store.Options{Engine: a.Engine, Clock: a.Clock}
-		if a.Engine == store.SQLite {
-			o.SQLitePath, o.Shared = filepath.Join(a.DataDir, "certportal.db"), true
-		} else {
-			o.PostgresURL = a.Env["CERTPORTAL_DATABASE_URL"]
-		}
-		st, err := store.Open(context.Background(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = st.DB().Exec(`UPDATE users SET role = 'staff' WHERE email = '` + strings.ReplaceAll(cand[1], "'", "''") + `'`)
-		_ = st.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		makeStaff(t, a, cand[1], portal.SetScheduler, portal.SetSupport)
 		sc, _ := mfaSignIn(t, a, cand[1], cand[2])
 		enrolTOTP(t, a, sc, true)
 		resp := a.Get(t, sc, "/console/exams")

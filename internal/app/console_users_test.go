@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
@@ -148,7 +149,7 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		}
 
 		// Staff: no form, and the action is refused.
-		setRole(t, a, demo[1], "staff")
+		makeStaff(t, a, demo[1], portal.SetScheduler, portal.SetSupport)
 		sc, _ := mfaSignIn(t, a, demo[1], demo[2])
 		enrolTOTP(t, a, sc, true)
 		if page := testutil.ParseHTML(t, body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
@@ -201,9 +202,9 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 	})
 }
 
-// setRole changes an account's role in the database (the console has no
-// action for roles).
-func setRole(t *testing.T, a *apptest.App, email, role string) {
+// makeStaff turns an account into a staff account holding sets, in the
+// database (as an admin would from the console, without the ceremony).
+func makeStaff(t *testing.T, a *apptest.App, email string, sets ...portal.PermissionSet) {
 	t.Helper()
 	o := store.Options{Engine: a.Engine, Clock: a.Clock}
 	if a.Engine == store.SQLite {
@@ -216,11 +217,19 @@ func setRole(t *testing.T, a *apptest.App, email, role string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	q := `UPDATE users SET role = ? WHERE email = ?`
-	if a.Engine == store.Postgres {
-		q = `UPDATE users SET role = $1 WHERE email = $2`
+	u, err := st.FindUserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(q, role, email); err != nil {
+	q := `UPDATE users SET role = 'staff' WHERE id = ?`
+	if a.Engine == store.Postgres {
+		q = `UPDATE users SET role = 'staff' WHERE id = $1`
+	}
+	if _, err := st.DB().Exec(q, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	err = st.Transact(context.Background(), func(tx *store.Tx) error { return tx.ReplaceStaffSets(context.Background(), u.ID, sets, 0) })
+	if err != nil {
 		t.Fatal(err)
 	}
 }

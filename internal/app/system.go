@@ -166,7 +166,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// The JSON API runs behind the HTML interface's middleware, which
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
-		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Scheduling: s.sched, Actor: web.RequestActor,
+		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Scheduling: s.sched, Actor: web.RequestActor,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),

@@ -175,6 +175,7 @@ var sampleData = map[string]any{
 	"Change":      "confirmed",
 	"RefundMinor": 15000.0,
 	"Currency":    "USD",
+	"Sets":        []any{"scheduler", "support"},
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
@@ -191,7 +192,7 @@ func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
 				continue
 			}
 			for _, part := range []string{got.Subject, got.Text, got.HTML} {
-				if strings.Contains(part, "[mail.") || strings.Contains(part, "<no value>") || strings.Contains(part, "%!") {
+				if strings.Contains(part, "[mail.") || strings.Contains(part, "[staff.") || strings.Contains(part, "<no value>") || strings.Contains(part, "%!") {
 					t.Errorf("%s/%s: missing message or value in %q", name, lang, part)
 				}
 			}
