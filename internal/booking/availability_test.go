@@ -23,7 +23,7 @@ func TestAvailability(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		c, days, err := f.svc.CenterAvailability(f.ctx, f.center.ID)
+		c, days, err := f.centers.CenterAvailability(f.ctx, f.center.ID)
 		if err != nil || c.ID != f.center.ID || len(days) == 0 {
 			t.Fatalf("CenterAvailability = %v, %d days, %v", c, len(days), err)
 		}
@@ -51,7 +51,7 @@ func TestAvailability(t *testing.T) {
 		}
 
 		tokyo := mustLoadLocation("Asia/Tokyo")
-		online, err := f.svc.OnlineAvailability(f.ctx, tokyo)
+		online, err := f.centers.OnlineAvailability(f.ctx, tokyo)
 		if err != nil || len(online) == 0 {
 			t.Fatalf("OnlineAvailability = %d days, %v", len(online), err)
 		}
@@ -65,10 +65,10 @@ func TestAvailability(t *testing.T) {
 
 		retired := *f.center
 		retired.Active = false
-		if _, err := f.svc.UpdateCenter(f.ctx, f.admin, retired); err != nil {
+		if _, err := f.centers.UpdateCenter(f.ctx, f.admin, retired); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.CenterAvailability(f.ctx, f.center.ID); portal.ErrorCode(err) != portal.ENotFound {
+		if _, _, err := f.centers.CenterAvailability(f.ctx, f.center.ID); portal.ErrorCode(err) != portal.ENotFound {
 			t.Fatalf("inactive center: err = %v, want not_found", err)
 		}
 	})

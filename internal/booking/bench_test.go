@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"example.org/certportal/internal/geo"
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -21,7 +20,7 @@ import (
 // engine testutil.Engines names (PostgreSQL when
 // CERTPORTAL_TEST_POSTGRES_URL is set):
 //
-//	go test ./internal/scheduling -run '^$' -bench 'Hold|Raw' -benchtime 2000x -count 3 -cpu 1,2,8
+//	go test ./internal/booking -run '^$' -bench 'Hold|Raw' -benchtime 2000x -count 3 -cpu 1,2,8
 //
 // BenchmarkHoldHotSlot is the whole Service.Hold on one slot from -cpu
 // goroutines; BenchmarkRawConditionalUpdate is its floor on the same engine
@@ -36,13 +35,13 @@ import (
 // UTC. Nothing they do depends on time passing.
 var benchNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-// holdBench is a scheduling service over a fresh store with one exam, one
+// holdBench is a booking service over a fresh store with one exam, one
 // test center and one slot of it with capacity seats, plus candidates
 // verified and named so that every rule lets them hold.
 type holdBench struct {
 	ctx        context.Context
 	st         *store.Store
-	svc        *scheduling.Service
+	svc        *booking.Service
 	exam       *portal.Exam
 	slot       *portal.Slot
 	candidates []portal.Actor
@@ -53,8 +52,9 @@ func newHoldBench(b *testing.B, engine string, capacity, candidates int) *holdBe
 	ctx := context.Background()
 	clock := testutil.NewClock(benchNow)
 	h := &holdBench{ctx: ctx, st: testutil.MustOpenStore(b, engine, clock)}
-	h.svc = scheduling.New(h.st, clock, slog.New(slog.DiscardHandler), &payments.Providers{Test: &payments.TestMode{}},
-		scheduling.Config{Horizon: 14 * 24 * time.Hour})
+	h.svc = booking.New(h.st, clock, slog.New(slog.DiscardHandler), &payments.Providers{Test: &payments.TestMode{}},
+		booking.Config{Horizon: 14 * 24 * time.Hour})
+	catalogue := centers.New(h.st, clock, slog.New(slog.DiscardHandler), centers.Config{Horizon: 14 * 24 * time.Hour})
 	err := h.st.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		h.exam, err = tx.CreateExam(ctx, portal.Exam{
@@ -67,7 +67,7 @@ func newHoldBench(b *testing.B, engine string, capacity, candidates int) *holdBe
 	if err != nil {
 		b.Fatalf("create exam: %v", err)
 	}
-	center, err := h.svc.CreateCenter(ctx, portal.SystemActor("bench"), portal.TestCenter{
+	center, err := catalogue.CreateCenter(ctx, portal.SystemActor("bench"), portal.TestCenter{
 		Code: "NYC-01", Name: "Midtown Test Center", AddressLine1: "350 5th Ave", City: "New York", Region: "US-NY",
 		PostalCode: "10118", Country: "US", Latitude: 40.7484, Longitude: -73.9857, TimeZone: "America/New_York",
 		Seats: 10, Hours: "mon-sun 08:00-21:00", Active: true,
@@ -154,7 +154,7 @@ func benchEngines(b *testing.B, fn func(b *testing.B, engine string)) {
 func BenchmarkHoldHotSlot(b *testing.B) {
 	benchEngines(b, func(b *testing.B, engine string) {
 		h := newHoldBench(b, engine, max(b.N, 1), b.N)
-		req := scheduling.HoldRequest{ExamID: h.exam.ID, SlotID: h.slot.ID, Language: "en"}
+		req := booking.HoldRequest{ExamID: h.exam.ID, SlotID: h.slot.ID, Language: "en"}
 		var next, failed atomic.Int64
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
@@ -205,77 +205,5 @@ func BenchmarkRawConditionalUpdate(b *testing.B) {
 			b.Errorf("%d of %d transactions failed", n, b.N)
 		}
 		h.checkSeats(b, b.N-int(failed.Load()), false)
-	})
-}
-
-// gazetteerOnce times the first geo.Resolve of the process, which loads
-// the embedded gazetteer.
-var gazetteerOnce sync.Once
-
-// benchCities are the places of BenchmarkSearchCenters' 50 centers: the
-// largest US cities.
-var benchCities = []string{
-	"New York City", "Los Angeles", "Chicago", "Houston", "Phoenix", "Philadelphia", "San Antonio", "San Diego", "Dallas",
-	"Jacksonville", "Austin", "Fort Worth", "San Jose", "Columbus", "Charlotte", "Indianapolis", "San Francisco",
-	"Seattle", "Denver", "Oklahoma City", "Nashville", "Washington, DC", "El Paso", "Las Vegas", "Boston", "Detroit",
-	"Portland", "Louisville", "Memphis", "Baltimore", "Milwaukee", "Albuquerque", "Tucson", "Fresno", "Sacramento",
-	"Mesa", "Atlanta", "Kansas City", "Colorado Springs", "Omaha", "Raleigh", "Miami", "Virginia Beach",
-	"Long Beach", "Oakland", "Minneapolis", "Bakersfield", "Tulsa", "Tampa", "Arlington",
-}
-
-// BenchmarkSearchCenters: Service.SearchCenters (resolve the place in the
-// embedded gazetteer, list the active centers of the country, distance to
-// each, sort) over 50 active US centers, one near each of the largest US
-// cities, alternating a city name and a ZIP code, radius 100 miles. The
-// gazetteer is loaded before timing; its load time is logged once per
-// process.
-func BenchmarkSearchCenters(b *testing.B) {
-	benchEngines(b, func(b *testing.B, engine string) {
-		gazetteerOnce.Do(func() {
-			t0 := time.Now()
-			if _, err := geo.Resolve("US", "Chicago"); err != nil {
-				b.Fatal(err)
-			}
-			b.Logf("first geo.Resolve of the process (loads the gazetteer): %v", time.Since(t0).Round(time.Millisecond))
-		})
-		ctx := context.Background()
-		clock := testutil.NewClock(benchNow)
-		st := testutil.MustOpenStore(b, engine, clock)
-		svc := scheduling.New(st, clock, slog.New(slog.DiscardHandler), nil, scheduling.Config{})
-		err := st.Transact(ctx, func(tx *store.Tx) error {
-			for i, city := range benchCities {
-				p, err := geo.Resolve("US", city)
-				if err != nil {
-					return err
-				}
-				if _, err := tx.CreateCenter(ctx, portal.TestCenter{
-					Code: fmt.Sprintf("BEN-%02d", i), Name: city + " Test Center", AddressLine1: "1 Main St",
-					City: p.Name, Region: "US-" + p.Region, PostalCode: "00000", Country: "US",
-					Latitude: p.Lat + 0.05, Longitude: p.Lon + 0.05, TimeZone: "America/Chicago",
-					Seats: 10, Hours: "mon-fri 08:00-18:00", Active: true,
-				}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatalf("create centers: %v", err)
-		}
-		queries := []scheduling.Search{
-			{Country: "US", Near: "Denver", Radius: 100, Unit: "mi"},
-			{Country: "US", Near: "60601", Radius: 100, Unit: "mi"},
-		}
-		found := 0
-		i := 0
-		for b.Loop() {
-			res, err := svc.SearchCenters(ctx, queries[i%len(queries)])
-			if err != nil {
-				b.Fatalf("search %+v: %v", queries[i%len(queries)], err)
-			}
-			found += len(res.Centers)
-			i++
-		}
-		b.ReportMetric(float64(found)/float64(i), "centers/op")
 	})
 }

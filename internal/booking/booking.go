@@ -1,13 +1,28 @@
-// Package scheduling sells exam seats: test centers and their sessions,
-// online proctored starts, seat holds, the cart with vouchers, checkout
-// with a payment provider, confirmation, reschedule, cancellation with
-// refunds, and the staff's roster.
+// Package booking sells exam seats: a seat and what was paid for it. It
+// owns holds, the cart with vouchers, checkout with a payment provider
+// (test mode, Stripe and its webhook), confirmation, online check-in,
+// reschedule with its fee, cancellation with refunds, no-shows, and the
+// console's rosters, booking search and session closing. The catalogue it
+// sells from (centers, slots) is the centers package's.
+//
+// Holds, the cart, checkout, moves and refunds change seats and money in
+// the same transactions (a late payment takes a seat again or is refunded;
+// a paid move takes the new seat in the transaction that records the
+// payment; a cancellation frees the seat, returns the voucher and queues
+// the refund together), which is why they are one package.
 //
 // Contract: every exported method takes the acting portal.Actor and decides
-// authorization itself. Errors a user may see are *portal.Error values
+// authorization itself: a candidate acts on their own bookings
+// (Actor.Owns; anyone else's is not found), staff through Actor.Authorize
+// (PermRostersRead to read rosters and bookings, PermBookingsManage to act
+// on them, PermSessionsManage to close sessions, PermVouchersManage for
+// vouchers). Errors a user may see are *portal.Error values
 // whose Message names the rule; anything else is internal. Every deadline
 // is computed here from the slot's UTC instant and the injected clock;
 // nothing a client sends about time is trusted.
+//
+// Events: every booking transition writes its booking.* event, and every
+// settled payment its payment.* event, in the transaction that makes it.
 //
 // Seats: slots.taken counts held, pending and confirmed bookings and is
 // changed only by store.TakeSeat and store.ReleaseSeat inside the
@@ -27,7 +42,7 @@ import (
 	"example.org/certportal/internal/store"
 )
 
-// Config holds the program's scheduling rules. Zero fields take the
+// Config holds the program's booking rules. Zero fields take the
 // defaults of DefaultConfig.
 type Config struct {
 	BaseURL     string
@@ -43,8 +58,6 @@ type Config struct {
 	Horizon time.Duration
 	// RescheduleCutoff: reschedules end this long before the start.
 	RescheduleCutoff time.Duration
-	// OnlineCapacity is the number of proctors per 30-minute online start.
-	OnlineCapacity int
 	// OnlineGap is the least time between the end of one online exam and
 	// the start of the next of the same candidate.
 	OnlineGap time.Duration
@@ -71,7 +84,6 @@ var DefaultConfig = Config{
 	MinLead:          24 * time.Hour,
 	Horizon:          90 * 24 * time.Hour,
 	RescheduleCutoff: 24 * time.Hour,
-	OnlineCapacity:   20,
 	OnlineGap:        4 * time.Hour,
 	MaxHolds:         5,
 	MaxHoldsPerIP:    50,
@@ -80,7 +92,7 @@ var DefaultConfig = Config{
 	PrivacyVersion:   "2026-01",
 }
 
-// Service is the scheduling service.
+// Service is the booking service.
 type Service struct {
 	st    *store.Store
 	clock portal.Clock
@@ -103,9 +115,6 @@ func New(st *store.Store, clock portal.Clock, log *slog.Logger, pay *payments.Pr
 	set(&cfg.Horizon, d.Horizon)
 	set(&cfg.RescheduleCutoff, d.RescheduleCutoff)
 	set(&cfg.OnlineGap, d.OnlineGap)
-	if cfg.OnlineCapacity <= 0 {
-		cfg.OnlineCapacity = d.OnlineCapacity
-	}
 	if cfg.MaxHolds <= 0 {
 		cfg.MaxHolds = d.MaxHolds
 	}
@@ -147,7 +156,7 @@ func newReference(prefix string) string {
 	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
-		panic("scheduling: crypto/rand failed: " + err.Error())
+		panic("booking: crypto/rand failed: " + err.Error())
 	}
 	var sb strings.Builder
 	sb.WriteString(prefix)
@@ -163,16 +172,4 @@ func newReference(prefix string) string {
 func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string) error {
 	return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: subject,
 		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
-}
-
-func isStaff(a portal.Actor) bool { return a.IsSystem() || a.Role.IsStaff() }
-func isAdmin(a portal.Actor) bool { return a.IsSystem() || a.Role == portal.RoleAdmin }
-
-// PurgeIdempotencyKeys forgets idempotency keys older than two days (they
-// are honoured for at least 24 hours).
-func (s *Service) PurgeIdempotencyKeys(ctx context.Context) error {
-	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		_, err := tx.DeleteIdempotencyKeysBefore(ctx, tx.Now().Add(-48*time.Hour))
-		return err
-	})
 }

@@ -51,7 +51,7 @@ func (s *Service) MyBooking(ctx context.Context, actor portal.Actor, reference s
 	if err != nil {
 		return nil, err
 	}
-	if len(list) == 0 || list[0].UserID != actor.UserID {
+	if len(list) == 0 || !actor.Owns(list[0].UserID) {
 		return nil, portal.ErrNotFound
 	}
 	return list[0], nil

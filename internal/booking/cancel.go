@@ -62,7 +62,8 @@ func quoteCancelAt(b *portal.BookingDetail, now time.Time) (CancelQuote, error) 
 // Cancel cancels a confirmed booking of the acting candidate under the
 // policy stored with it: the seat is freed, the refund (if any) is queued
 // to run exactly once, and a voucher comes back when cancelled in time.
-// Staff may cancel any booking at any time with a full refund.
+// Staff with PermBookingsManage may cancel any booking at any time with a
+// full refund.
 func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int64, reason string) (*portal.BookingDetail, error) {
 	if actor.UserID == 0 && !actor.IsSystem() {
 		return nil, portal.ErrUnauthorized
@@ -77,8 +78,8 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 		if err != nil {
 			return err
 		}
-		staff := isStaff(actor) && b.UserID != actor.UserID
-		if b.UserID != actor.UserID && !staff {
+		staff := !actor.Owns(b.UserID) && actor.Can(portal.PermBookingsManage)
+		if !actor.Owns(b.UserID) && !staff {
 			return portal.ErrNotFound
 		}
 		if b.State != portal.BookingConfirmed {
@@ -184,7 +185,7 @@ type refundJob struct {
 func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) error {
 	var j refundJob
 	if err := json.Unmarshal(args, &j); err != nil || j.RefundID == 0 {
-		return jobs.Permanent(fmt.Errorf("scheduling: bad refund job %s", args))
+		return jobs.Permanent(fmt.Errorf("booking: bad refund job %s", args))
 	}
 	r, err := s.st.FindRefund(ctx, j.RefundID)
 	if err != nil {
@@ -216,10 +217,10 @@ func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) err
 		if ferr != nil {
 			return ferr
 		}
-		return jobs.Permanent(fmt.Errorf("scheduling: refund %d: %w", r.ID, err))
+		return jobs.Permanent(fmt.Errorf("booking: refund %d: %w", r.ID, err))
 	}
 	if err != nil {
-		return fmt.Errorf("scheduling: refund %d: %w", r.ID, err)
+		return fmt.Errorf("booking: refund %d: %w", r.ID, err)
 	}
 	failpoint.Inject(failpoint.RefundProviderDone)
 	return s.st.Transact(ctx, func(tx *store.Tx) error {

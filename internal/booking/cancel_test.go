@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -118,7 +118,7 @@ func TestCancelOnce(t *testing.T) {
 		if n := f.count(`SELECT COUNT(*) FROM refunds WHERE booking_id = %d`, b.ID); n != 1 {
 			t.Fatalf("%d refunds, want 1", n)
 		}
-		if n := len(f.outbox(scheduling.KindRefund)); n != 1 {
+		if n := len(f.outbox(booking.KindRefund)); n != 1 {
 			t.Fatalf("%d refund jobs, want 1", n)
 		}
 		if n := f.audits("scheduling.cancelled", "booking:"+b.Reference); n != 1 {
@@ -157,23 +157,23 @@ func TestCancelUnderPurchasePolicy(t *testing.T) {
 		old := f.buy(f.candidate, f.saa, sl)
 
 		strict := f.cfg
-		strict.Policy = scheduling.Policy{Version: "2027-01", Tiers: []scheduling.Tier{{MinHours: 96, Percent: 100}, {MinHours: 72, Percent: 25}}}
+		strict.Policy = booking.Policy{Version: "2027-01", Tiers: []booking.Tier{{MinHours: 96, Percent: 100}, {MinHours: 72, Percent: 25}}}
 		svc2 := f.newService(strict)
 		f.clock.Set(sl.StartsAt.Add(-50 * time.Hour))
 
 		// A purchase under the new policy, for comparison.
 		late := f.newCandidate()
-		if _, err := svc2.Hold(f.ctx, late, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID}); err != nil {
+		if _, err := svc2.Hold(f.ctx, late, booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc2.Checkout(f.ctx, late, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess}); err != nil {
+		if _, err := svc2.Checkout(f.ctx, late, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess}); err != nil {
 			t.Fatal(err)
 		}
 		list, err := svc2.MyBookings(f.ctx, late)
 		if err != nil || len(list) != 1 {
 			t.Fatalf("bookings = %v, %v", list, err)
 		}
-		if pol, err := scheduling.DecodePolicy(list[0].Policy); err != nil || pol.Version != "2027-01" {
+		if pol, err := booking.DecodePolicy(list[0].Policy); err != nil || pol.Version != "2027-01" {
 			t.Fatalf("new booking's policy = %+v, %v; want 2027-01", pol, err)
 		}
 		if q, _ := svc2.QuoteCancel(list[0]); q.Allowed {
@@ -204,13 +204,13 @@ func TestCancelVoucherBooking(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		v := f.createVoucher(scheduling.VoucherRequest{Code: "RETAKEFREE", Percent: 100, MaxUses: 1})
+		v := f.createVoucher(booking.VoucherRequest{Code: "RETAKEFREE", Percent: 100, MaxUses: 1})
 		sl := f.centerSlot("2026-12-10", "09:00")
 		b := f.hold(f.candidate, f.saa, sl)
 		if err := f.svc.ApplyVoucher(f.ctx, f.candidate, b.ID, "RETAKEFREE"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{}); err != nil {
+		if _, err := f.svc.Checkout(f.ctx, f.candidate, booking.CheckoutRequest{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.voucher(v.ID).Uses; got != 1 {
@@ -260,16 +260,16 @@ func TestCancelReasonLength(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		b := f.buy(f.candidate, f.saa, f.centerSlot("2026-12-20", "09:00"))
-		_, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, strings.Repeat("é", scheduling.MaxCancelReason+1))
+		_, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, strings.Repeat("é", booking.MaxCancelReason+1))
 		wantField(t, err, "reason", "schedule.cancel.reason_too_long")
 		if st := f.booking(b.ID).State; st != portal.BookingConfirmed {
 			t.Fatalf("booking %s after a refused cancellation", st)
 		}
-		got, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, "  "+strings.Repeat("é", scheduling.MaxCancelReason)+"  ")
+		got, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, "  "+strings.Repeat("é", booking.MaxCancelReason)+"  ")
 		if err != nil {
 			t.Fatalf("cancel with 500 characters: %v", err)
 		}
-		if got.CancelReason != strings.Repeat("é", scheduling.MaxCancelReason) {
+		if got.CancelReason != strings.Repeat("é", booking.MaxCancelReason) {
 			t.Fatalf("reason kept as %d runes, want 500", len([]rune(got.CancelReason)))
 		}
 	})
@@ -288,7 +288,7 @@ func TestRefundRefusedByTheProvider(t *testing.T) {
 		if _, err := f.svc.Cancel(f.ctx, f.candidate, b.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		jobs := f.outbox(scheduling.KindRefund)
+		jobs := f.outbox(booking.KindRefund)
 		if len(jobs) != 1 {
 			t.Fatalf("%d refund jobs, want 1", len(jobs))
 		}

@@ -61,7 +61,7 @@ func ownBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, id int64)
 	if err != nil {
 		return nil, err
 	}
-	if b.UserID != actor.UserID {
+	if !actor.Owns(b.UserID) {
 		return nil, portal.ErrNotFound
 	}
 	return b, nil
@@ -142,7 +142,7 @@ func (s *Service) ApplyVoucher(ctx context.Context, actor portal.Actor, bookingI
 			return voucherRefusal("schedule.voucher.unknown", nil)
 		case !v.ExpiresAt.After(tx.Now()):
 			return voucherRefusal("schedule.voucher.expired", map[string]any{"Date": v.ExpiresAt})
-		case v.OwnerUserID != nil && *v.OwnerUserID != actor.UserID:
+		case v.OwnerUserID != nil && !actor.Owns(*v.OwnerUserID):
 			return voucherRefusal("schedule.voucher.not_yours", nil)
 		case v.ExamCodes != "" && !slices.Contains(strings.Split(v.ExamCodes, ","), b.ExamCode):
 			return voucherRefusal("schedule.voucher.wrong_exam", map[string]any{"Exams": strings.ReplaceAll(v.ExamCodes, ",", ", ")})

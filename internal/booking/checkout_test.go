@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -125,7 +125,7 @@ func TestCheckoutDeclined(t *testing.T) {
 		c := f.candidate
 		a := f.hold(c, f.saa, f.centerSlot("2026-12-05", "09:00"))
 		b := f.hold(c, f.micro, f.centerSlot("2026-12-05", "13:00"))
-		_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
+		_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
 		wantRefused(t, err, "schedule.checkout.declined")
 		wantField(t, err, "card", "schedule.checkout.declined")
 
@@ -175,7 +175,7 @@ func TestCheckoutRefusals(t *testing.T) {
 
 		t.Run("empty cart", func(t *testing.T) {
 			f := f.in(t)
-			_, err := f.svc.Checkout(f.ctx, f.newCandidate(), scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+			_, err := f.svc.Checkout(f.ctx, f.newCandidate(), booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			wantRefused(t, err, "schedule.checkout.empty")
 		})
 
@@ -184,7 +184,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			c := f.newCandidate()
 			f.hold(c, f.saa, f.centerSlot("2026-12-06", "09:00"))
 			f.clock.Advance(f.svc.Config().HoldTTL)
-			_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+			_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			wantRefused(t, err, "schedule.checkout.empty")
 		})
 
@@ -192,7 +192,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			f := f.in(t)
 			c := f.newCandidate()
 			b := f.hold(c, f.saa, f.centerSlot("2026-12-06", "13:00"))
-			_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderStripe}) // not configured here
+			_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderStripe}) // not configured here
 			wantField(t, err, "provider", "schedule.checkout.provider_invalid")
 			if got := f.booking(b.ID); got.State != portal.BookingHeld || got.PaymentID != nil {
 				t.Fatalf("booking %s payment %v", got.State, got.PaymentID)
@@ -204,7 +204,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			c := f.newCandidate()
 			sl := f.onlineSlot(time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC))
 			b := f.hold(c, f.saa, sl)
-			_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess, AgreeRules: true})
+			_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess, AgreeRules: true})
 			wantField(t, err, "system_checked", "schedule.checkout.system_check_required")
 			wantField(t, err, "agree_privacy", "schedule.checkout.privacy_required")
 			if n := len(refusal(t, err).Fields); n != 2 {
@@ -232,7 +232,7 @@ func TestCheckoutRefusals(t *testing.T) {
 			f := f.in(t)
 			c := f.newCandidate()
 			b := f.hold(c, f.saa, f.centerSlot("2026-12-07", "09:00"))
-			_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: "4111111111111111"})
+			_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: "4111111111111111"})
 			wantRefused(t, err, "schedule.checkout.declined")
 			list, err := f.st.ListBookings(f.ctx, store.BookingFilter{UserID: c.UserID, States: []string{portal.BookingConfirmed}})
 			if err != nil || len(list) != 0 {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -37,7 +37,7 @@ func TestConcurrentHoldsNeverOversell(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = f.svc.Hold(f.ctx, a, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
+				_, errs[i] = f.svc.Hold(f.ctx, a, booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
 			}()
 		}
 		close(start)
@@ -82,7 +82,7 @@ func TestConcurrentHoldsFromOneAddress(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		const n, limit = 40, 3
-		svc := f.newService(scheduling.Config{MaxHoldsPerIP: limit, Horizon: fixtureHorizon})
+		svc := f.newService(booking.Config{MaxHoldsPerIP: limit, Horizon: fixtureHorizon})
 		// Several slots, so that the holds do not queue on one slot's row.
 		var slots []*portal.Slot
 		for _, day := range []string{"2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"} {

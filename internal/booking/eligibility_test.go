@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -32,7 +32,7 @@ func TestRetakeWait(t *testing.T) {
 				f.recordAttempt(c, tc.exam, tc.failed, false) // the latest failure counts
 				allowed := tc.failed.AddDate(0, 0, tc.exam.RetakeWaitDays)
 
-				_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: tc.exam.ID, SlotID: f.onlineSlot(allowed.Add(-30 * time.Minute)).ID})
+				_, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: tc.exam.ID, SlotID: f.onlineSlot(allowed.Add(-30 * time.Minute)).ID})
 				pe := wantRefused(t, err, "schedule.rule.retake_wait")
 				if got := dataTime(t, pe, "Date"); !got.Equal(allowed) {
 					t.Fatalf("Date = %s, want %s", got, allowed)
@@ -56,7 +56,7 @@ func TestRetakeWait(t *testing.T) {
 			c := f.newCandidate()
 			b := f.hold(c, f.saa, f.centerSlot("2026-12-04", "09:00"))
 			f.recordAttempt(c, f.saa, fixtureNow.AddDate(0, 0, -1), false)
-			_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: "4242424242424242"})
+			_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: "4242424242424242"})
 			wantRefused(t, err, "schedule.rule.retake_wait")
 			if got := f.booking(b.ID); got.State != portal.BookingHeld || got.PaymentID != nil {
 				t.Fatalf("booking %s with payment %v after a refused checkout; want held, unpaid", got.State, got.PaymentID)
@@ -74,7 +74,7 @@ func TestOverlapAndOnlineGap(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		second, err := f.svc.CreateCenter(f.ctx, f.admin, portal.TestCenter{
+		second, err := f.centers.CreateCenter(f.ctx, f.admin, portal.TestCenter{
 			Code: "NYC-02", Name: "Downtown Test Center", AddressLine1: "1 Liberty Plaza", City: "New York", Region: "US-NY",
 			Country: "US", Latitude: 40.7094, Longitude: -74.0110, TimeZone: "America/New_York", Seats: 10,
 			Hours: "mon-sun 08:00-21:00", Active: true,
@@ -82,7 +82,7 @@ func TestOverlapAndOnlineGap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.GenerateSlots(f.ctx); err != nil {
+		if _, err := f.centers.GenerateSlots(f.ctx); err != nil {
 			t.Fatal(err)
 		}
 		est := func(day, hh int) time.Time { return time.Date(2026, 12, day, hh, 0, 0, 0, newYork) }
@@ -118,7 +118,7 @@ func TestOverlapAndOnlineGap(t *testing.T) {
 				c := f.newCandidate()
 				f.hold(c, f.saa, tc.first())
 				sl := tc.then()
-				_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.micro.ID, SlotID: sl.ID})
+				_, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: f.micro.ID, SlotID: sl.ID})
 				if tc.want == "" {
 					if err != nil {
 						t.Fatalf("err = %v, want a hold", err)
@@ -160,15 +160,15 @@ func TestOffers(t *testing.T) {
 		for _, tc := range []struct {
 			name  string
 			actor portal.Actor
-			req   scheduling.HoldRequest
+			req   booking.HoldRequest
 			want  string
 		}{
-			{"center-only exam online", f.candidate, scheduling.HoldRequest{ExamID: centerOnly.ID, SlotID: online.ID}, "schedule.rule.delivery_not_offered"},
-			{"online-only exam at a center", f.candidate, scheduling.HoldRequest{ExamID: onlineOnly.ID, SlotID: center.ID}, "schedule.rule.delivery_not_offered"},
-			{"language not offered", f.candidate, scheduling.HoldRequest{ExamID: f.micro.ID, SlotID: center.ID, Language: "es"}, "schedule.rule.language_not_offered"},
-			{"retired exam", f.candidate, scheduling.HoldRequest{ExamID: retired.ID, SlotID: center.ID}, "schedule.rule.exam_retired"},
-			{"legal name missing", noName, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: center.ID}, "schedule.rule.legal_name_missing"},
-			{"offered language", f.candidate, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: center.ID, Language: "es"}, ""},
+			{"center-only exam online", f.candidate, booking.HoldRequest{ExamID: centerOnly.ID, SlotID: online.ID}, "schedule.rule.delivery_not_offered"},
+			{"online-only exam at a center", f.candidate, booking.HoldRequest{ExamID: onlineOnly.ID, SlotID: center.ID}, "schedule.rule.delivery_not_offered"},
+			{"language not offered", f.candidate, booking.HoldRequest{ExamID: f.micro.ID, SlotID: center.ID, Language: "es"}, "schedule.rule.language_not_offered"},
+			{"retired exam", f.candidate, booking.HoldRequest{ExamID: retired.ID, SlotID: center.ID}, "schedule.rule.exam_retired"},
+			{"legal name missing", noName, booking.HoldRequest{ExamID: f.saa.ID, SlotID: center.ID}, "schedule.rule.legal_name_missing"},
+			{"offered language", f.candidate, booking.HoldRequest{ExamID: f.saa.ID, SlotID: center.ID, Language: "es"}, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := f.in(t)

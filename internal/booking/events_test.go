@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -95,7 +95,7 @@ func TestTransitionsWriteEvents(t *testing.T) {
 			}},
 			{"declined card", func() error {
 				gone = f.hold(c, f.micro, s1)
-				_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
+				_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
 				if err == nil {
 					t.Fatal("checkout with a declined card succeeded")
 				}

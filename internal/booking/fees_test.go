@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -63,7 +63,7 @@ func TestRescheduleFeeWithTestCard(t *testing.T) {
 			t.Fatalf("RescheduleFee = %d, %v; want 2500", fee, err)
 		}
 
-		_, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, scheduling.RescheduleRequest{SlotID: to.ID})
+		_, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, booking.RescheduleRequest{SlotID: to.ID})
 		wantField(t, err, "provider", "schedule.reschedule.fee_due")
 		if pe := refusal(t, err); pe.Data["AmountMinor"] != int64(2500) || pe.Data["Currency"] != "USD" {
 			t.Fatalf("fee_due data = %v", pe.Data)
@@ -72,7 +72,7 @@ func TestRescheduleFeeWithTestCard(t *testing.T) {
 			t.Fatalf("%d fee payments after a refusal, want 0", n)
 		}
 
-		_, err = f.svc.Reschedule(f.ctx, f.candidate, b.ID, scheduling.RescheduleRequest{SlotID: to.ID,
+		_, err = f.svc.Reschedule(f.ctx, f.candidate, b.ID, booking.RescheduleRequest{SlotID: to.ID,
 			Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
 		wantField(t, err, "card", "schedule.reschedule.declined")
 		f.wantUnmoved(b, from, to, 0)
@@ -81,7 +81,7 @@ func TestRescheduleFeeWithTestCard(t *testing.T) {
 		}
 		f.checkInvariants()
 
-		res, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, scheduling.RescheduleRequest{SlotID: to.ID,
+		res, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, booking.RescheduleRequest{SlotID: to.ID,
 			Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 		if err != nil {
 			t.Fatalf("paid reschedule: %v", err)
@@ -185,9 +185,9 @@ func actorOf(b *portal.BookingDetail) portal.Actor {
 }
 
 // stripeMove starts a move of b to sl paid with Stripe.
-func (f *fixture) stripeMove(b *portal.BookingDetail, sl *portal.Slot) *scheduling.RescheduleResult {
+func (f *fixture) stripeMove(b *portal.BookingDetail, sl *portal.Slot) *booking.RescheduleResult {
 	f.t.Helper()
-	res, err := f.svc.Reschedule(f.ctx, actorOf(b), b.ID, scheduling.RescheduleRequest{SlotID: sl.ID, Provider: portal.ProviderStripe})
+	res, err := f.svc.Reschedule(f.ctx, actorOf(b), b.ID, booking.RescheduleRequest{SlotID: sl.ID, Provider: portal.ProviderStripe})
 	if err != nil {
 		f.t.Fatalf("stripe move: %v", err)
 	}
@@ -305,7 +305,7 @@ func TestRescheduleFeeWithStripe(t *testing.T) {
 			first, second := f.centerSlot("2026-12-12", "13:00"), f.centerSlot("2026-12-14", "09:00")
 			b := f.buy(f.candidate, exam, from)
 			old := f.stripeMove(b, first)
-			res, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, scheduling.RescheduleRequest{SlotID: second.ID,
+			res, err := f.svc.Reschedule(f.ctx, f.candidate, b.ID, booking.RescheduleRequest{SlotID: second.ID,
 				Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			if err != nil || res.Booking.SlotID != second.ID {
 				t.Fatalf("second choice: %v", err)

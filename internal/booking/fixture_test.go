@@ -18,10 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -49,9 +50,10 @@ func mustLoadLocation(name string) *time.Location {
 	return loc
 }
 
-// fixture is a scheduling service over a fresh store on one engine, with
-// a fake clock, users of each role, two exams and a New York test center
-// whose slots are generated.
+// fixture is a booking service over a fresh store on one engine, with a
+// fake clock, a candidate, a scheduler and an admin, two exams and a New
+// York test center (created through the centers service) whose slots are
+// generated.
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
@@ -59,8 +61,10 @@ type fixture struct {
 	st     *store.Store
 	clock  *testutil.Clock
 	pay    *payments.Providers
-	svc    *scheduling.Service
-	cfg    scheduling.Config
+	svc    *booking.Service
+	cfg    booking.Config
+	// centers is the catalogue the bookings are made in.
+	centers *centers.Service
 
 	candidate, staff, admin portal.Actor
 	saa, micro              *portal.Exam
@@ -109,11 +113,12 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 		}
 		f.pay.Stripe = s
 	}
-	f.cfg = scheduling.Config{BaseURL: "https://portal.example.org", ProgramName: "Example Cloud", Horizon: fixtureHorizon}
+	f.cfg = booking.Config{BaseURL: "https://portal.example.org", ProgramName: "Example Cloud", Horizon: fixtureHorizon}
 	f.svc = f.newService(f.cfg)
+	f.centers = centers.New(f.st, f.clock, slog.New(slog.DiscardHandler), centers.Config{Horizon: fixtureHorizon})
 
-	f.admin = f.newUser(portal.RoleAdmin, true)
-	f.staff = f.newUser(portal.RoleStaff, true)
+	f.admin = f.newStaff(portal.SetAdmin)
+	f.staff = f.newStaff(portal.SetScheduler)
 	f.candidate = f.newCandidate()
 
 	f.saa = f.createExam(portal.Exam{
@@ -127,7 +132,7 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 		PriceMinor: 5000, Currency: "USD", PassingScore: 700, RetakeWaitDays: 25, MaxReschedules: 2, ValidityMonths: 24, Active: true,
 	})
 	var err error
-	f.center, err = f.svc.CreateCenter(f.ctx, f.admin, portal.TestCenter{
+	f.center, err = f.centers.CreateCenter(f.ctx, f.admin, portal.TestCenter{
 		Code: "NYC-01", Name: "Midtown Test Center", AddressLine1: "350 5th Ave", City: "New York", Region: "US-NY",
 		PostalCode: "10118", Country: "US", Latitude: 40.7484, Longitude: -73.9857, TimeZone: "America/New_York",
 		Seats: 10, Hours: "mon-sun 08:00-21:00", Active: true,
@@ -135,7 +140,7 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 	if err != nil {
 		t.Fatalf("create center: %v", err)
 	}
-	if n, err := f.svc.GenerateSlots(f.ctx); err != nil || n == 0 {
+	if n, err := f.centers.GenerateSlots(f.ctx); err != nil || n == 0 {
 		t.Fatalf("GenerateSlots = %d, %v", n, err)
 	}
 	return f
@@ -143,8 +148,8 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 
 // newService builds another service over the same store, clock and
 // providers (another instance, or the program after a rule change).
-func (f *fixture) newService(cfg scheduling.Config) *scheduling.Service {
-	return scheduling.New(f.st, f.clock, slog.New(slog.DiscardHandler), f.pay, cfg)
+func (f *fixture) newService(cfg booking.Config) *booking.Service {
+	return booking.New(f.st, f.clock, slog.New(slog.DiscardHandler), f.pay, cfg)
 }
 
 // newUser creates an account of role; verified sets its email verified.
@@ -154,6 +159,15 @@ func (f *fixture) newUser(role portal.Role, verified bool) portal.Actor {
 }
 
 func (f *fixture) newCandidate() portal.Actor { return f.newUser(portal.RoleCandidate, true) }
+
+// newStaff creates a staff account holding the permission sets, with a
+// second factor.
+func (f *fixture) newStaff(sets ...portal.PermissionSet) portal.Actor {
+	f.t.Helper()
+	a := f.newUser(portal.RoleStaff, true)
+	a.Sets, a.Permissions, a.SecondFactor = sets, portal.Grants(sets), true
+	return a
+}
 
 // newUsers creates n accounts in one transaction.
 func (f *fixture) newUsers(role portal.Role, verified bool, n int) []portal.Actor {
@@ -265,7 +279,7 @@ func (f *fixture) slot(id int64) *portal.Slot {
 
 // reschedule makes a free move (no payment details).
 func (f *fixture) reschedule(actor portal.Actor, bookingID, slotID int64) (*portal.BookingDetail, error) {
-	res, err := f.svc.Reschedule(f.ctx, actor, bookingID, scheduling.RescheduleRequest{SlotID: slotID})
+	res, err := f.svc.Reschedule(f.ctx, actor, bookingID, booking.RescheduleRequest{SlotID: slotID})
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +306,7 @@ func (f *fixture) payment(id int64) *portal.Payment {
 
 func (f *fixture) hold(actor portal.Actor, exam *portal.Exam, sl *portal.Slot) *portal.BookingDetail {
 	f.t.Helper()
-	b, err := f.svc.Hold(f.ctx, actor, scheduling.HoldRequest{ExamID: exam.ID, SlotID: sl.ID})
+	b, err := f.svc.Hold(f.ctx, actor, booking.HoldRequest{ExamID: exam.ID, SlotID: sl.ID})
 	if err != nil {
 		f.t.Fatalf("hold %s at slot %d: %v", exam.Code, sl.ID, err)
 	}
@@ -301,9 +315,9 @@ func (f *fixture) hold(actor portal.Actor, exam *portal.Exam, sl *portal.Slot) *
 
 // paidCheckout pays the actor's cart with the test card, agreeing to
 // everything an online exam needs.
-func (f *fixture) paidCheckout(actor portal.Actor) *scheduling.CheckoutResult {
+func (f *fixture) paidCheckout(actor portal.Actor) *booking.CheckoutResult {
 	f.t.Helper()
-	res, err := f.svc.Checkout(f.ctx, actor, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess,
+	res, err := f.svc.Checkout(f.ctx, actor, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess,
 		SystemChecked: true, AgreeRules: true, AgreePrivacy: true})
 	if err != nil {
 		f.t.Fatalf("checkout: %v", err)
@@ -323,7 +337,7 @@ func (f *fixture) buy(actor portal.Actor, exam *portal.Exam, sl *portal.Slot) *p
 	return b
 }
 
-func (f *fixture) createVoucher(r scheduling.VoucherRequest) *portal.Voucher {
+func (f *fixture) createVoucher(r booking.VoucherRequest) *portal.Voucher {
 	f.t.Helper()
 	if r.MaxUses == 0 {
 		r.MaxUses = 1
@@ -350,7 +364,7 @@ func (f *fixture) voucher(id int64) *portal.Voucher {
 // setCapacity changes a slot's seats as staff.
 func (f *fixture) setCapacity(sl *portal.Slot, capacity int) {
 	f.t.Helper()
-	if err := f.svc.SetCapacity(f.ctx, f.staff, sl.ID, capacity); err != nil {
+	if err := f.centers.SetCapacity(f.ctx, f.staff, sl.ID, capacity); err != nil {
 		f.t.Fatalf("set capacity of slot %d to %d: %v", sl.ID, capacity, err)
 	}
 }
@@ -441,7 +455,7 @@ func (f *fixture) refunds(user portal.Actor, bookingID int64) *portal.Refund {
 // runRefundJobs runs every queued refund job n times.
 func (f *fixture) runRefundJobs(n int) int {
 	f.t.Helper()
-	jobs := f.outbox(scheduling.KindRefund)
+	jobs := f.outbox(booking.KindRefund)
 	for range n {
 		for _, j := range jobs {
 			if err := f.svc.HandleRefundJob(f.ctx, json.RawMessage(j.Args)); err != nil {
@@ -555,6 +569,20 @@ func (r *stripeRecorder) calls(methodPath string) int {
 	return n
 }
 
-func holdReq(e *portal.Exam, sl *portal.Slot) scheduling.HoldRequest {
-	return scheduling.HoldRequest{ExamID: e.ID, SlotID: sl.ID}
+func holdReq(e *portal.Exam, sl *portal.Slot) booking.HoldRequest {
+	return booking.HoldRequest{ExamID: e.ID, SlotID: sl.ID}
+}
+
+// fieldErrors returns field -> message of an invalid *portal.Error.
+func fieldErrors(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var pe *portal.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v, want a *portal.Error", err)
+	}
+	out := map[string]string{}
+	for _, f := range pe.Fields {
+		out[f.Field] = f.Message
+	}
+	return out
 }

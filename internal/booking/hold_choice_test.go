@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -38,7 +38,7 @@ func TestHoldLanguage(t *testing.T) {
 				f := f.in(t)
 				c := f.newCandidate()
 				sl := f.centerSlot(fmt.Sprintf("2026-12-%02d", 8+i), "09:00")
-				b, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: tc.exam.ID, SlotID: sl.ID, Language: tc.asked})
+				b, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: tc.exam.ID, SlotID: sl.ID, Language: tc.asked})
 				if tc.want == "" {
 					wantField(t, err, tc.wantField, "schedule.rule.language_not_offered")
 					if got := f.slot(sl.ID).Taken; got != 0 {
@@ -74,14 +74,14 @@ func TestSecondHoldNamesWhereTheFirstIs(t *testing.T) {
 			return err
 		}
 		f.hold(c, f.saa, f.centerSlot("2026-12-08", "09:00"))
-		wantRefused(t, again("2026-12-09"), scheduling.MsgAlreadyInCart)
-		if _, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderStripe}); err != nil {
+		wantRefused(t, again("2026-12-09"), booking.MsgAlreadyInCart)
+		if _, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderStripe}); err != nil {
 			t.Fatalf("stripe checkout: %v", err)
 		}
-		wantRefused(t, again("2026-12-10"), scheduling.MsgPaymentInProgress)
+		wantRefused(t, again("2026-12-10"), booking.MsgPaymentInProgress)
 		c2 := f.newCandidate()
 		f.buy(c2, f.saa, f.centerSlot("2026-12-11", "09:00"))
 		_, err := f.svc.Hold(f.ctx, c2, holdReq(f.saa, f.centerSlot("2026-12-12", "13:00")))
-		wantRefused(t, err, scheduling.MsgAlreadyBooked)
+		wantRefused(t, err, booking.MsgAlreadyBooked)
 	})
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -31,7 +31,7 @@ func TestHoldLimits(t *testing.T) {
 					Kind: portal.KindExam, DurationMinutes: 60, Languages: "en", Delivery: portal.DeliveryTestCenter,
 					PriceMinor: 1000, Currency: "USD", RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 12, Active: true})
 				sl := f.centerSlot(fmt.Sprintf("2026-12-%02d", 4+i), "13:00")
-				_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: e.ID, SlotID: sl.ID})
+				_, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: e.ID, SlotID: sl.ID})
 				if i < 5 {
 					if err != nil {
 						t.Fatalf("hold %d: %v", i+1, err)
@@ -54,7 +54,7 @@ func TestHoldLimits(t *testing.T) {
 
 		t.Run("max holds per address", func(t *testing.T) {
 			f := f.in(t)
-			svc := f.newService(scheduling.Config{MaxHoldsPerIP: 3, Horizon: fixtureHorizon})
+			svc := f.newService(booking.Config{MaxHoldsPerIP: 3, Horizon: fixtureHorizon})
 			sl := f.centerSlot("2026-12-15", "09:00")
 			shared := func(a portal.Actor) portal.Actor { a.IP = "203.0.113.7"; return a }
 			for i := range 4 {
@@ -82,7 +82,7 @@ func TestHoldLimits(t *testing.T) {
 			if _, err := svc.Hold(f.ctx, shared(f.newCandidate()), holdReq(f.saa, sl)); err != nil {
 				t.Fatalf("hold after the others ran out: %v", err)
 			}
-			if d := scheduling.DefaultConfig.MaxHoldsPerIP; d != 50 {
+			if d := booking.DefaultConfig.MaxHoldsPerIP; d != 50 {
 				t.Errorf("default per-address limit = %d, want 50", d)
 			}
 		})
@@ -91,13 +91,13 @@ func TestHoldLimits(t *testing.T) {
 			f := f.in(t)
 			c := f.newCandidate()
 			first := f.hold(c, f.saa, f.centerSlot("2026-12-09", "09:00"))
-			_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-10", "09:00").ID})
+			_, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-10", "09:00").ID})
 			// The first is only in the cart: the refusal says so, not
 			// "reschedule it".
 			wantRefused(t, err, "schedule.rule.already_in_cart")
 			// Still refused once the first is paid for.
 			f.paidCheckout(c)
-			_, err = f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-11", "09:00").ID})
+			_, err = f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-11", "09:00").ID})
 			wantRefused(t, err, "schedule.rule.already_booked")
 			if b := f.booking(first.ID); b.State != portal.BookingConfirmed {
 				t.Fatalf("first booking %s, want confirmed", b.State)
@@ -108,7 +108,7 @@ func TestHoldLimits(t *testing.T) {
 			f := f.in(t)
 			u := f.newUser(portal.RoleCandidate, false)
 			sl := f.centerSlot("2026-12-09", "13:00")
-			_, err := f.svc.Hold(f.ctx, u, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
+			_, err := f.svc.Hold(f.ctx, u, booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
 			wantRefused(t, err, "schedule.rule.email_unverified")
 			if got := f.slot(sl.ID).Taken; got != 0 {
 				t.Fatalf("taken = %d after a refused hold", got)
@@ -117,7 +117,7 @@ func TestHoldLimits(t *testing.T) {
 
 		t.Run("signed out", func(t *testing.T) {
 			f := f.in(t)
-			_, err := f.svc.Hold(f.ctx, portal.Actor{}, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-09", "13:00").ID})
+			_, err := f.svc.Hold(f.ctx, portal.Actor{}, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.centerSlot("2026-12-09", "13:00").ID})
 			if portal.ErrorCode(err) != portal.EUnauthorized {
 				t.Fatalf("err = %v, want unauthorized", err)
 			}
@@ -153,7 +153,7 @@ func TestHoldWindow(t *testing.T) {
 				f := f.in(t)
 				f.clock.Set(tc.now)
 				c := f.newCandidate()
-				_, err := f.svc.Hold(f.ctx, c, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: tc.slot.ID})
+				_, err := f.svc.Hold(f.ctx, c, booking.HoldRequest{ExamID: f.saa.ID, SlotID: tc.slot.ID})
 				if tc.want == "" {
 					if err != nil {
 						t.Fatalf("err = %v, want a hold", err)
@@ -180,7 +180,7 @@ func TestHoldExpiry(t *testing.T) {
 		t.Run("sweep", func(t *testing.T) {
 			f := f.in(t)
 			sl := f.centerSlot("2026-12-08", "09:00")
-			v := f.createVoucher(scheduling.VoucherRequest{Code: "EXPIRE50", Percent: 50, MaxUses: 3})
+			v := f.createVoucher(booking.VoucherRequest{Code: "EXPIRE50", Percent: 50, MaxUses: 3})
 			b := f.hold(f.candidate, f.saa, sl)
 			if err := f.svc.ApplyVoucher(f.ctx, f.candidate, b.ID, "expire-50"); err != nil {
 				t.Fatal(err)
@@ -229,11 +229,11 @@ func TestHoldExpiry(t *testing.T) {
 			a, b := f.newCandidate(), f.newCandidate()
 			ha, hb := f.hold(a, f.saa, sl), f.hold(b, f.saa, sl)
 			late := f.newCandidate()
-			_, err := f.svc.Hold(f.ctx, late, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
+			_, err := f.svc.Hold(f.ctx, late, booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
 			wantRefused(t, err, "schedule.hold.full")
 
 			f.clock.Advance(ttl) // both holds run out; no sweep yet
-			hl, err := f.svc.Hold(f.ctx, late, scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
+			hl, err := f.svc.Hold(f.ctx, late, booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
 			if err != nil {
 				t.Fatalf("hold in a slot full of run-out holds: %v", err)
 			}

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -58,9 +58,9 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 		// declined card; the other exam moves for free.
 		f.exec(`UPDATE exams SET reschedule_fee_minor = 1500 WHERE id = %d`, f.micro.ID)
 		exams := []*portal.Exam{f.saa, f.micro}
-		f.createVoucher(scheduling.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 4})
-		f.createVoucher(scheduling.VoucherRequest{Code: "ALLFREE", Percent: 100, MaxUses: 3})
-		f.createVoucher(scheduling.VoucherRequest{Code: "ODDCUT", Percent: 37, MaxUses: 5})
+		f.createVoucher(booking.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 4})
+		f.createVoucher(booking.VoucherRequest{Code: "ALLFREE", Percent: 100, MaxUses: 3})
+		f.createVoucher(booking.VoucherRequest{Code: "ODDCUT", Percent: 37, MaxUses: 5})
 		codes := []string{"HALFOFF", "ALLFREE", "ODDCUT"}
 
 		const workers, opsPerWorker = 8, 60
@@ -246,14 +246,14 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 				verr = f.svc.ApplyVoucher(f.ctx, c, b.ID, code)
 			}
 		}()
-		_, cerr := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+		_, cerr := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 		<-done
 		return fmt.Sprintf("%s (%v) racing checkout (%v)", what, verr, cerr), errors.Join(verr, cerr)
 	case n < 66:
-		_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+		_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 		return "checkout", err
 	case n < 72:
-		_, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
+		_, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardDeclined})
 		return "checkout declined", err
 	case n < 80:
 		b := pick(portal.BookingConfirmed)
@@ -272,7 +272,7 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 		if rng.IntN(4) == 0 {
 			card = payments.TestCardDeclined
 		}
-		_, err := f.svc.Reschedule(f.ctx, c, b.ID, scheduling.RescheduleRequest{SlotID: sl.ID, Provider: portal.ProviderTest, Card: card})
+		_, err := f.svc.Reschedule(f.ctx, c, b.ID, booking.RescheduleRequest{SlotID: sl.ID, Provider: portal.ProviderTest, Card: card})
 		return fmt.Sprintf("reschedule %d to slot %d (card %s)", b.ID, sl.ID, card[len(card)-4:]), err
 	default:
 		d := time.Duration(1+rng.IntN(6)) * time.Minute
@@ -290,7 +290,7 @@ func TestInvariantCheckerDetects(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		sl := f.centerSlot("2026-12-08", "09:00")
-		v := f.createVoucher(scheduling.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 5})
+		v := f.createVoucher(booking.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 5})
 		b := f.hold(f.candidate, f.saa, sl)
 		if err := f.svc.ApplyVoucher(f.ctx, f.candidate, b.ID, "HALFOFF"); err != nil {
 			t.Fatal(err)
@@ -304,7 +304,7 @@ func TestInvariantCheckerDetects(t *testing.T) {
 		again := f.hold(f.candidate, f.saa, f.centerSlot("2026-12-09", "09:00")) // live again for the exam
 		mover := f.newCandidate()
 		fb := f.buy(mover, f.feeExam(), f.centerSlot("2026-12-10", "09:00"))
-		moved, err := f.svc.Reschedule(f.ctx, mover, fb.ID, scheduling.RescheduleRequest{SlotID: f.centerSlot("2026-12-11", "09:00").ID,
+		moved, err := f.svc.Reschedule(f.ctx, mover, fb.ID, booking.RescheduleRequest{SlotID: f.centerSlot("2026-12-11", "09:00").ID,
 			Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 		if err != nil {
 			t.Fatal(err)

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -35,7 +35,7 @@ func TestCheckoutRacingVoucherChange(t *testing.T) {
 		for try := range tries {
 			remove := try%2 == 0
 			code := fmt.Sprintf("RACE%03d", try)
-			v := f.createVoucher(scheduling.VoucherRequest{Code: code, Percent: 50, MaxUses: 1})
+			v := f.createVoucher(booking.VoucherRequest{Code: code, Percent: 50, MaxUses: 1})
 			c := f.newCandidate()
 			b := f.hold(c, f.saa, sl)
 			if remove {
@@ -50,7 +50,7 @@ func TestCheckoutRacingVoucherChange(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, checkoutErr = f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+				_, checkoutErr = f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			}()
 			go func() {
 				defer wg.Done()
@@ -105,7 +105,7 @@ func TestCheckoutChargesWhatItPriced(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		postgresOnly(t, engine)
 		f := newFixture(t, engine)
-		v := f.createVoucher(scheduling.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 1})
+		v := f.createVoucher(booking.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 1})
 		b := f.hold(f.candidate, f.saa, f.centerSlot("2026-12-08", "09:00"))
 		if err := f.svc.ApplyVoucher(f.ctx, f.candidate, b.ID, "HALFOFF"); err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestCheckoutChargesWhatItPriced(t *testing.T) {
 		lock := f.lockBookingRow(b.ID)
 		done := make(chan error, 1)
 		go func() {
-			_, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+			_, err := f.svc.Checkout(f.ctx, f.candidate, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			done <- err
 		}()
 		lock.waitBlocked()
@@ -144,7 +144,7 @@ func TestRefundIsWhatWasCharged(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		f.createVoucher(scheduling.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 10})
+		f.createVoucher(booking.VoucherRequest{Code: "HALFOFF", Percent: 50, MaxUses: 10})
 		for _, tc := range []struct {
 			name       string
 			hoursAhead int

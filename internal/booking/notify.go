@@ -58,7 +58,7 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 			Content:     s.calendar(b, event == mailCancelled)}}
 	}
 	if err := jobs.Enqueue(ctx, tx, mail.KindSend, msg); err != nil {
-		return fmt.Errorf("scheduling: queue %s mail: %w", event, err)
+		return fmt.Errorf("booking: queue %s mail: %w", event, err)
 	}
 	return nil
 }

@@ -19,9 +19,9 @@ func TestOnlineLaunchWindow(t *testing.T) {
 		sl := f.onlineSlot(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))
 		start := sl.StartsAt
 		early, edge, late, absent := f.newCandidate(), f.newCandidate(), f.newCandidate(), f.newCandidate()
-		bookings := map[portal.Actor]*portal.BookingDetail{}
+		bookings := map[int64]*portal.BookingDetail{} // by user id
 		for _, c := range []portal.Actor{early, edge, late, absent} {
-			bookings[c] = f.buy(c, f.saa, sl)
+			bookings[c.UserID] = f.buy(c, f.saa, sl)
 		}
 		centerBuyer := f.newCandidate()
 		center := f.buy(centerBuyer, f.micro, f.centerSlot("2026-12-04", "09:00"))
@@ -47,11 +47,11 @@ func TestOnlineLaunchWindow(t *testing.T) {
 				f := f.in(t)
 				now := start.Add(tc.offset)
 				f.clock.Set(now)
-				b := bookings[tc.who]
+				b := bookings[tc.who.UserID]
 				got, err := f.svc.CheckIn(f.ctx, tc.who, b.ID)
 				if tc.want != "" {
 					wantRefused(t, err, tc.want)
-					if b := f.booking(b.ID); b.CheckedInAt != nil && tc.who != early {
+					if b := f.booking(b.ID); b.CheckedInAt != nil && tc.who.UserID != early.UserID {
 						t.Fatalf("refused check-in recorded %v", b.CheckedInAt)
 					}
 					return
@@ -60,7 +60,7 @@ func TestOnlineLaunchWindow(t *testing.T) {
 					t.Fatal(err)
 				}
 				first := start.Add(-30 * time.Minute)
-				if tc.who == edge {
+				if tc.who.UserID == edge.UserID {
 					first = now
 				}
 				if got.CheckedInAt == nil || !got.CheckedInAt.Equal(first) {
@@ -84,7 +84,7 @@ func TestOnlineLaunchWindow(t *testing.T) {
 		for c, b := range bookings {
 			got := f.booking(b.ID)
 			want := portal.BookingConfirmed
-			if c == late || c == absent {
+			if c == late.UserID || c == absent.UserID {
 				want = portal.BookingNoShow
 				if got.NoShowKind != "absent" || got.NoShowAt == nil {
 					t.Errorf("no-show %d: kind %q at %v", b.ID, got.NoShowKind, got.NoShowAt)

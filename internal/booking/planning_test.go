@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
 // TestConsoleDatesWithinPlanningYears: a voucher expiry and a center
-// closure are at most scheduling.PlanningYears ahead; a later one (year
+// closure are at most booking.PlanningYears ahead; a later one (year
 // 9999 included) is refused on its field, and nothing is saved.
 func TestConsoleDatesWithinPlanningYears(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		now := f.clock.Now()
-		latest := now.AddDate(scheduling.PlanningYears, 0, 0)
+		latest := now.AddDate(booking.PlanningYears, 0, 0)
 		for _, tc := range []struct {
 			name    string
 			expires time.Time
@@ -31,7 +31,7 @@ func TestConsoleDatesWithinPlanningYears(t *testing.T) {
 			{"year 9999", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "schedule.voucher.expiry_too_far"},
 		} {
 			t.Run("voucher "+tc.name, func(t *testing.T) {
-				v, err := f.svc.CreateVoucher(f.ctx, f.admin, scheduling.VoucherRequest{Percent: 10, MaxUses: 1, ExpiresAt: tc.expires})
+				v, err := f.svc.CreateVoucher(f.ctx, f.admin, booking.VoucherRequest{Percent: 10, MaxUses: 1, ExpiresAt: tc.expires})
 				if tc.want == "" {
 					if err != nil || v == nil {
 						t.Fatalf("CreateVoucher expiring %s: %v", tc.expires, err)

@@ -63,7 +63,7 @@ func (p Policy) Encode() string {
 func DecodePolicy(s string) (Policy, error) {
 	var p Policy
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return p, fmt.Errorf("scheduling: stored refund policy: %w", err)
+		return p, fmt.Errorf("booking: stored refund policy: %w", err)
 	}
 	return p, p.Validate()
 }

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -136,7 +136,7 @@ func TestExpiryRacingVoucherRemoval(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		postgresOnly(t, engine)
 		f := newFixture(t, engine)
-		v := f.createVoucher(scheduling.VoucherRequest{Code: "TWOUSES", Percent: 50, MaxUses: 2})
+		v := f.createVoucher(booking.VoucherRequest{Code: "TWOUSES", Percent: 50, MaxUses: 2})
 		sl := f.centerSlot("2026-12-08", "09:00")
 		a := f.hold(f.candidate, f.saa, sl)
 		if err := f.svc.ApplyVoucher(f.ctx, f.candidate, a.ID, "TWOUSES"); err != nil {
@@ -185,7 +185,7 @@ func TestCheckoutRacingExpiry(t *testing.T) {
 		lock := f.lockBookingRow(b.ID)
 		done := make(chan error, 1)
 		go func() {
-			_, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
+			_, err := f.svc.Checkout(f.ctx, f.candidate, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess})
 			done <- err
 		}()
 		lock.waitBlocked()
@@ -225,7 +225,7 @@ func TestFailedPaymentRacingExpiry(t *testing.T) {
 		})
 		done := make(chan error, 1)
 		go func() {
-			_, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{Provider: portal.ProviderStripe})
+			_, err := f.svc.Checkout(f.ctx, f.candidate, booking.CheckoutRequest{Provider: portal.ProviderStripe})
 			done <- err
 		}()
 		select { // the booking is pending now, its payment started

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/i18n"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -25,21 +25,21 @@ func TestHoldWindowRefusalsAgreeWithTheirNumber(t *testing.T) {
 		sl := f.onlineSlot(start)
 		for _, tc := range []struct {
 			name    string
-			cfg     scheduling.Config
+			cfg     booking.Config
 			now     time.Time
 			message string
 			en, es  string
 		}{
-			{"1 hour lead", scheduling.Config{MinLead: time.Hour, Horizon: fixtureHorizon}, start.Add(-30 * time.Minute), "schedule.hold.too_soon",
+			{"1 hour lead", booking.Config{MinLead: time.Hour, Horizon: fixtureHorizon}, start.Add(-30 * time.Minute), "schedule.hold.too_soon",
 				"Exams can be booked from 1 hour before the start. Choose a later time.",
 				"Los exámenes deben reservarse con al menos 1 hora de antelación. Elija una hora posterior."},
-			{"2 hours lead", scheduling.Config{MinLead: 2 * time.Hour, Horizon: fixtureHorizon}, start.Add(-90 * time.Minute), "schedule.hold.too_soon",
+			{"2 hours lead", booking.Config{MinLead: 2 * time.Hour, Horizon: fixtureHorizon}, start.Add(-90 * time.Minute), "schedule.hold.too_soon",
 				"Exams can be booked from 2 hours before the start. Choose a later time.",
 				"Los exámenes deben reservarse con al menos 2 horas de antelación. Elija una hora posterior."},
-			{"1 day horizon", scheduling.Config{Horizon: 24 * time.Hour}, fixtureNow, "schedule.hold.too_far",
+			{"1 day horizon", booking.Config{Horizon: 24 * time.Hour}, fixtureNow, "schedule.hold.too_far",
 				"Exams can be booked up to 1 day ahead. Choose an earlier date.",
 				"Los exámenes se pueden reservar con un máximo de 1 día de antelación. Elija una fecha anterior."},
-			{"2 days horizon", scheduling.Config{Horizon: 48 * time.Hour}, fixtureNow, "schedule.hold.too_far",
+			{"2 days horizon", booking.Config{Horizon: 48 * time.Hour}, fixtureNow, "schedule.hold.too_far",
 				"Exams can be booked up to 2 days ahead. Choose an earlier date.",
 				"Los exámenes se pueden reservar con un máximo de 2 días de antelación. Elija una fecha anterior."},
 		} {
@@ -47,7 +47,7 @@ func TestHoldWindowRefusalsAgreeWithTheirNumber(t *testing.T) {
 				f := f.in(t)
 				f.clock.Set(tc.now)
 				svc := f.newService(tc.cfg)
-				_, err := svc.Hold(f.ctx, f.newCandidate(), scheduling.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
+				_, err := svc.Hold(f.ctx, f.newCandidate(), booking.HoldRequest{ExamID: f.saa.ID, SlotID: sl.ID})
 				pe := wantRefused(t, err, tc.message)
 				for lang, want := range map[string]string{"en": tc.en, "es": tc.es} {
 					if got := cat.Localizer(lang).Message(pe.Message, pe.Data); got != want {

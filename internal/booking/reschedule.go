@@ -94,7 +94,7 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 			var upd store.BookingUpdate
 			s.recordAgreement(&upd, tx.Now())
 			if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingConfirmed}, upd); err != nil {
-				return fmt.Errorf("scheduling: record the online agreement of booking %s: %w", b.Reference, err)
+				return fmt.Errorf("booking: record the online agreement of booking %s: %w", b.Reference, err)
 			}
 			if err := audit(ctx, tx, actor, "scheduling.online_agreed", "booking:"+b.Reference,
 				fmt.Sprintf("slot %d, rules %s, privacy %s", sl.ID, s.cfg.RulesVersion, s.cfg.PrivacyVersion)); err != nil {
@@ -254,7 +254,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 		SlotID: &sl.ID, Reschedules: &count, FreeReschedule: &no,
 	}); err != nil {
 		// b is locked and was confirmed: this is no rule refusal.
-		return nil, fmt.Errorf("scheduling: move booking %s: %w", b.Reference, err)
+		return nil, fmt.Errorf("booking: move booking %s: %w", b.Reference, err)
 	}
 	var err error
 	if m == nil {
@@ -264,7 +264,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 		m, err = tx.FinishMove(ctx, m.ID, portal.MoveDone, "")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("scheduling: record move of booking %s: %w", b.Reference, err)
+		return nil, fmt.Errorf("booking: record move of booking %s: %w", b.Reference, err)
 	}
 	if err := bookingEvent(tx, portal.EventBookingMoved, actor, &b.Booking,
 		map[string]any{"move_id": m.ID, "from_slot_id": b.SlotID, "to_slot_id": sl.ID, "fee_minor": m.FeeMinor}); err != nil {
@@ -352,9 +352,9 @@ func (s *Service) failMove(ctx context.Context, tx *store.Tx, p *portal.Payment,
 }
 
 // Moves returns the moves of one of the acting candidate's bookings
-// (staff: any booking's), oldest first.
+// (staff with PermRostersRead: any booking's), oldest first.
 func (s *Service) Moves(ctx context.Context, actor portal.Actor, b *portal.BookingDetail) ([]*portal.MoveDetail, error) {
-	if b.UserID != actor.UserID && !isStaff(actor) {
+	if !actor.Owns(b.UserID) && !actor.Can(portal.PermRostersRead) {
 		return nil, portal.ErrNotFound
 	}
 	return s.st.MovesOfBooking(ctx, b.ID)

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -25,18 +25,18 @@ func TestMoveIntoOnlineNeedsTheAgreement(t *testing.T) {
 		cfg := f.cfg
 		cfg.RulesVersion, cfg.PrivacyVersion = "2027-02", "2027-03"
 		f.svc = f.newService(cfg)
-		all := scheduling.OnlineAgreement{SystemChecked: true, AgreeRules: true, AgreePrivacy: true}
+		all := booking.OnlineAgreement{SystemChecked: true, AgreeRules: true, AgreePrivacy: true}
 		online := f.onlineSlot(time.Date(2026, 12, 9, 15, 0, 0, 0, time.UTC))
 
 		for _, tc := range []struct {
 			name       string
-			agreement  scheduling.OnlineAgreement
+			agreement  booking.OnlineAgreement
 			wantFields []string // refused on these fields; none: moved
 		}{
-			{"nothing agreed", scheduling.OnlineAgreement{}, []string{"system_checked", "agree_rules", "agree_privacy"}},
-			{"no system check", scheduling.OnlineAgreement{AgreeRules: true, AgreePrivacy: true}, []string{"system_checked"}},
-			{"rules not agreed", scheduling.OnlineAgreement{SystemChecked: true, AgreePrivacy: true}, []string{"agree_rules"}},
-			{"privacy not agreed", scheduling.OnlineAgreement{SystemChecked: true, AgreeRules: true}, []string{"agree_privacy"}},
+			{"nothing agreed", booking.OnlineAgreement{}, []string{"system_checked", "agree_rules", "agree_privacy"}},
+			{"no system check", booking.OnlineAgreement{AgreeRules: true, AgreePrivacy: true}, []string{"system_checked"}},
+			{"rules not agreed", booking.OnlineAgreement{SystemChecked: true, AgreePrivacy: true}, []string{"agree_rules"}},
+			{"privacy not agreed", booking.OnlineAgreement{SystemChecked: true, AgreeRules: true}, []string{"agree_privacy"}},
 			{"everything agreed", all, nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -44,7 +44,7 @@ func TestMoveIntoOnlineNeedsTheAgreement(t *testing.T) {
 				c := f.newCandidate()
 				from := f.centerSlot("2026-12-08", "09:00")
 				b := f.buy(c, f.saa, from)
-				res, err := f.svc.Reschedule(f.ctx, c, b.ID, scheduling.RescheduleRequest{SlotID: online.ID, Agreement: tc.agreement})
+				res, err := f.svc.Reschedule(f.ctx, c, b.ID, booking.RescheduleRequest{SlotID: online.ID, Agreement: tc.agreement})
 				got := f.booking(b.ID)
 				if tc.wantFields != nil {
 					pe := wantRefused(t, err, "schedule.reschedule.online_requirements")
@@ -103,7 +103,7 @@ func TestMoveIntoOnlineNeedsTheAgreement(t *testing.T) {
 			to := f.onlineSlot(time.Date(2026, 12, 14, 15, 0, 0, 0, time.UTC))
 			_, err := f.reschedule(actorOf(b), b.ID, to.ID)
 			wantRefused(t, err, "schedule.reschedule.online_requirements")
-			if _, err := f.svc.Reschedule(f.ctx, actorOf(b), b.ID, scheduling.RescheduleRequest{SlotID: to.ID, Agreement: all}); err != nil {
+			if _, err := f.svc.Reschedule(f.ctx, actorOf(b), b.ID, booking.RescheduleRequest{SlotID: to.ID, Agreement: all}); err != nil {
 				t.Fatalf("with the agreement: %v", err)
 			}
 			if got := f.booking(b.ID); got.AgreedAt == nil || got.RulesVersion != "2027-02" {
@@ -116,7 +116,7 @@ func TestMoveIntoOnlineNeedsTheAgreement(t *testing.T) {
 			c := f.newCandidate()
 			b := f.buy(c, f.feeExam(), f.centerSlot("2026-12-08", "09:00"))
 			to := f.onlineSlot(time.Date(2026, 12, 12, 15, 0, 0, 0, time.UTC))
-			req := scheduling.RescheduleRequest{SlotID: to.ID, Provider: portal.ProviderTest, Card: payments.TestCardSuccess}
+			req := booking.RescheduleRequest{SlotID: to.ID, Provider: portal.ProviderTest, Card: payments.TestCardSuccess}
 			_, err := f.svc.Reschedule(f.ctx, c, b.ID, req)
 			wantRefused(t, err, "schedule.reschedule.online_requirements")
 			if n := f.count(`SELECT COUNT(*) FROM payments WHERE user_id = %d AND purpose = 'reschedule_fee'`, c.UserID); n != 0 {

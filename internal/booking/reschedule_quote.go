@@ -64,7 +64,7 @@ func (s *Service) QuoteMove(ctx context.Context, actor portal.Actor, bookingID, 
 // bookings, active or retired: a retired exam sells no new seats, but
 // its bookings may still move. Another candidate's booking is not found.
 func (s *Service) ExamOfBooking(ctx context.Context, actor portal.Actor, b *portal.BookingDetail) (*portal.Exam, error) {
-	if actor.UserID == 0 || b.UserID != actor.UserID {
+	if actor.UserID == 0 || !actor.Owns(b.UserID) {
 		return nil, portal.ErrNotFound
 	}
 	return s.st.FindExam(ctx, b.ExamID)

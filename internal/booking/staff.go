@@ -3,7 +3,6 @@ package booking
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"example.org/certportal/internal/portal"
@@ -19,10 +18,10 @@ type Roster struct {
 }
 
 // Roster returns a center's slots and bookings on a local date
-// (YYYY-MM-DD). Staff only.
+// (YYYY-MM-DD). Needs PermRostersRead.
 func (s *Service) Roster(ctx context.Context, actor portal.Actor, centerID int64, date string) (*Roster, error) {
-	if !isStaff(actor) {
-		return nil, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermRostersRead); err != nil {
+		return nil, err
 	}
 	c, err := s.st.FindCenter(ctx, centerID)
 	if err != nil {
@@ -50,20 +49,20 @@ func (s *Service) Roster(ctx context.Context, actor portal.Actor, centerID int64
 }
 
 // SearchBookings finds bookings by reference, login ID, email or name.
-// Staff only.
+// Needs PermRostersRead.
 func (s *Service) SearchBookings(ctx context.Context, actor portal.Actor, query string) ([]*portal.BookingDetail, error) {
-	if !isStaff(actor) {
-		return nil, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermRostersRead); err != nil {
+		return nil, err
 	}
 	return s.st.ListBookings(ctx, store.BookingFilter{Query: query, Limit: 100})
 }
 
 // MarkNoShow records that the candidate did not come ("absent") or came
-// more than 15 minutes late ("late"); the fee is forfeited. Staff only,
-// after the start.
+// more than 15 minutes late ("late"); the fee is forfeited. Needs
+// PermBookingsManage; only after the start.
 func (s *Service) MarkNoShow(ctx context.Context, actor portal.Actor, bookingID int64, kind string) error {
-	if !isStaff(actor) {
-		return portal.ErrForbidden
+	if err := actor.Authorize(portal.PermBookingsManage); err != nil {
+		return err
 	}
 	if kind != "absent" && kind != "late" {
 		return portal.ErrInvalid
@@ -82,10 +81,10 @@ func (s *Service) MarkNoShow(ctx context.Context, actor portal.Actor, bookingID 
 
 // CloseSlot stops selling a slot and tells its confirmed candidates, who
 // may then move for free (whatever the deadline and limit) or cancel
-// for a full refund. Unpaid holds in it end. Staff only.
+// for a full refund. Unpaid holds in it end. Needs PermSessionsManage.
 func (s *Service) CloseSlot(ctx context.Context, actor portal.Actor, slotID int64) (int, error) {
-	if !isStaff(actor) {
-		return 0, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermSessionsManage); err != nil {
+		return 0, err
 	}
 	n := 0
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
@@ -108,10 +107,11 @@ func (s *Service) CloseSlot(ctx context.Context, actor portal.Actor, slotID int6
 }
 
 // CloseCenterDay closes a center on a local date: the day is recorded (no
-// new slots), its slots close and their candidates are told. Staff only.
+// new slots), its slots close and their candidates are told. Needs
+// PermSessionsManage.
 func (s *Service) CloseCenterDay(ctx context.Context, actor portal.Actor, centerID int64, date, reason string) (int, error) {
-	if !isStaff(actor) {
-		return 0, portal.ErrForbidden
+	if err := actor.Authorize(portal.PermSessionsManage); err != nil {
+		return 0, err
 	}
 	c, err := s.st.FindCenter(ctx, centerID)
 	if err != nil {

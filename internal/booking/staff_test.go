@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -66,7 +66,7 @@ func TestSetCapacity(t *testing.T) {
 		f.hold(f.newCandidate(), f.saa, sl)
 		f.buy(f.newCandidate(), f.saa, sl)
 
-		err := f.svc.SetCapacity(f.ctx, f.staff, sl.ID, 1)
+		err := f.centers.SetCapacity(f.ctx, f.staff, sl.ID, 1)
 		pe := wantRefused(t, err, "schedule.staff.capacity_below_taken")
 		if pe.Data["Count"] != 2 {
 			t.Errorf("Count = %v, want 2", pe.Data["Count"])
@@ -74,7 +74,7 @@ func TestSetCapacity(t *testing.T) {
 		if got := f.slot(sl.ID).Capacity; got != 10 {
 			t.Fatalf("capacity = %d after a refused change", got)
 		}
-		if err := f.svc.SetCapacity(f.ctx, f.staff, sl.ID, 501); portal.ErrorCode(err) != portal.EInvalid {
+		if err := f.centers.SetCapacity(f.ctx, f.staff, sl.ID, 501); portal.ErrorCode(err) != portal.EInvalid {
 			t.Fatalf("capacity 501: err = %v, want invalid", err)
 		}
 		f.setCapacity(sl, 2)
@@ -87,8 +87,10 @@ func TestSetCapacity(t *testing.T) {
 	})
 }
 
-// TestStaffOnly pins AC: candidates get portal.ErrForbidden from every
-// staff and admin method, and change nothing.
+// TestStaffOnly pins AC: every console method needs its permission.
+// Candidates, and staff holding every other permission, get
+// portal.ErrForbidden; staff with the permission but no second factor get
+// portal.ErrSecondFactorRequired; none of them changes anything.
 func TestStaffOnly(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -99,37 +101,52 @@ func TestStaffOnly(t *testing.T) {
 		c := f.candidate
 		for _, tc := range []struct {
 			name string
+			perm portal.Permission
 			call func(a portal.Actor) error
-			// staff: whether staff (not only admins) may call it
-			staff bool
 		}{
-			{"MarkNoShow", func(a portal.Actor) error { return f.svc.MarkNoShow(f.ctx, a, b.ID, "absent") }, true},
-			{"SetCapacity", func(a portal.Actor) error { return f.svc.SetCapacity(f.ctx, a, sl.ID, 20) }, true},
-			{"CloseSlot", func(a portal.Actor) error { _, err := f.svc.CloseSlot(f.ctx, a, sl.ID); return err }, true},
-			{"CloseCenterDay", func(a portal.Actor) error {
+			{"MarkNoShow", portal.PermBookingsManage, func(a portal.Actor) error { return f.svc.MarkNoShow(f.ctx, a, b.ID, "absent") }},
+			{"SetCapacity", portal.PermSessionsManage, func(a portal.Actor) error { return f.centers.SetCapacity(f.ctx, a, sl.ID, 20) }},
+			{"CloseSlot", portal.PermSessionsManage, func(a portal.Actor) error { _, err := f.svc.CloseSlot(f.ctx, a, sl.ID); return err }},
+			{"CloseCenterDay", portal.PermSessionsManage, func(a portal.Actor) error {
 				_, err := f.svc.CloseCenterDay(f.ctx, a, f.center.ID, "2026-12-20", "storm")
 				return err
-			}, true},
-			{"Roster", func(a portal.Actor) error { _, err := f.svc.Roster(f.ctx, a, f.center.ID, "2026-12-04"); return err }, true},
-			{"SearchBookings", func(a portal.Actor) error { _, err := f.svc.SearchBookings(f.ctx, a, "Candidate"); return err }, true},
-			{"Vouchers", func(a portal.Actor) error { _, err := f.svc.Vouchers(f.ctx, a); return err }, true},
-			{"CreateVoucher", func(a portal.Actor) error {
-				_, err := f.svc.CreateVoucher(f.ctx, a, scheduling.VoucherRequest{Percent: 100, MaxUses: 1, ExpiresAt: f.clock.Now().Add(time.Hour)})
+			}},
+			{"Roster", portal.PermRostersRead, func(a portal.Actor) error {
+				_, err := f.svc.Roster(f.ctx, a, f.center.ID, "2026-12-04")
 				return err
-			}, false},
-			{"CreateCenter", func(a portal.Actor) error {
-				_, err := f.svc.CreateCenter(f.ctx, a, portal.TestCenter{Code: "BOS-01"})
+			}},
+			{"SearchBookings", portal.PermRostersRead, func(a portal.Actor) error {
+				_, err := f.svc.SearchBookings(f.ctx, a, "Candidate")
 				return err
-			}, false},
+			}},
+			{"Vouchers", portal.PermVouchersManage, func(a portal.Actor) error { _, err := f.svc.Vouchers(f.ctx, a); return err }},
+			{"CreateVoucher", portal.PermVouchersManage, func(a portal.Actor) error {
+				_, err := f.svc.CreateVoucher(f.ctx, a, booking.VoucherRequest{Percent: 100, MaxUses: 1, ExpiresAt: f.clock.Now().Add(time.Hour)})
+				return err
+			}},
+			{"CreateCenter", portal.PermCentersManage, func(a portal.Actor) error {
+				_, err := f.centers.CreateCenter(f.ctx, a, portal.TestCenter{Code: "BOS-01"})
+				return err
+			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if err := tc.call(c); !errors.Is(err, portal.ErrForbidden) {
 					t.Fatalf("candidate: err = %v, want forbidden", err)
 				}
-				if !tc.staff {
-					if err := tc.call(f.staff); !errors.Is(err, portal.ErrForbidden) {
-						t.Fatalf("staff: err = %v, want forbidden", err)
+				others := f.staff
+				others.Sets, others.Permissions = nil, 0
+				for _, p := range portal.AllPermissions() {
+					if p != tc.perm {
+						others.Permissions = others.Permissions.With(p)
 					}
+				}
+				if err := tc.call(others); !errors.Is(err, portal.ErrForbidden) {
+					t.Fatalf("staff with every permission but %s: err = %v, want forbidden", tc.perm, err)
+				}
+				noFactor := f.staff
+				noFactor.Sets, noFactor.Permissions, noFactor.SecondFactor = nil, portal.Permissions(0).With(tc.perm), false
+				if err := tc.call(noFactor); !errors.Is(err, portal.ErrSecondFactorRequired) {
+					t.Fatalf("staff with %s but no second factor: err = %v, want the second factor required", tc.perm, err)
 				}
 			})
 		}
@@ -180,7 +197,7 @@ func TestCloseCenterDay(t *testing.T) {
 				t.Errorf("%s session still open", clock)
 			}
 		}
-		_, days, err := f.svc.CenterAvailability(f.ctx, f.center.ID)
+		_, days, err := f.centers.CenterAvailability(f.ctx, f.center.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

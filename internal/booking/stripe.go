@@ -97,7 +97,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 		}
 		if ev.Paid {
 			if ev.AmountMinor != p.AmountMinor || !strings.EqualFold(ev.Currency, p.Currency) {
-				return fmt.Errorf("scheduling: stripe event %s pays %d %s for payment %s of %d %s", ev.ID, ev.AmountMinor, ev.Currency, p.Reference, p.AmountMinor, p.Currency)
+				return fmt.Errorf("booking: stripe event %s pays %d %s for payment %s of %d %s", ev.ID, ev.AmountMinor, ev.Currency, p.Reference, p.AmountMinor, p.Currency)
 			}
 			p.ProviderRef = ev.PaymentIntent
 			return s.confirmPaid(ctx, tx, actor, p)
@@ -122,7 +122,7 @@ func (s *Service) AbandonCheckout(ctx context.Context, actor portal.Actor, refer
 	if err != nil {
 		return nil, "", err
 	}
-	if p.UserID != actor.UserID {
+	if !actor.Owns(p.UserID) {
 		return nil, "", portal.ErrNotFound
 	}
 	booking := ""
@@ -154,7 +154,7 @@ func (s *Service) PaymentStatus(ctx context.Context, actor portal.Actor, referen
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.UserID != actor.UserID {
+	if !actor.Owns(p.UserID) {
 		return nil, nil, portal.ErrNotFound
 	}
 	list, err := s.st.ListBookings(ctx, store.BookingFilter{PaymentID: p.ID})

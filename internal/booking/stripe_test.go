@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -18,7 +18,7 @@ import (
 func (f *fixture) stripeCheckout(c portal.Actor, sl *portal.Slot) (*portal.BookingDetail, *portal.Payment) {
 	f.t.Helper()
 	b := f.hold(c, f.saa, sl)
-	res, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{Provider: portal.ProviderStripe})
+	res, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{Provider: portal.ProviderStripe})
 	if err != nil {
 		f.t.Fatalf("stripe checkout: %v", err)
 	}
@@ -327,7 +327,7 @@ func TestOnePaymentPerBooking(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.svc.Checkout(f.ctx, f.candidate, scheduling.CheckoutRequest{Provider: portal.ProviderStripe})
+				_, err := f.svc.Checkout(f.ctx, f.candidate, booking.CheckoutRequest{Provider: portal.ProviderStripe})
 				errs <- err
 			}()
 		}

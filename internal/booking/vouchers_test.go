@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -23,7 +23,7 @@ func TestVoucherDiscount(t *testing.T) {
 
 		t.Run("percent", func(t *testing.T) {
 			f := f.in(t)
-			v := f.createVoucher(scheduling.VoucherRequest{Code: "SAVE33", Percent: 33, MaxUses: 10})
+			v := f.createVoucher(booking.VoucherRequest{Code: "SAVE33", Percent: 33, MaxUses: 10})
 			c := f.newCandidate()
 			b := f.hold(c, odd, f.centerSlot("2026-12-08", "13:00"))
 			if err := f.svc.ApplyVoucher(f.ctx, c, b.ID, " save-33 "); err != nil {
@@ -51,13 +51,13 @@ func TestVoucherDiscount(t *testing.T) {
 
 		t.Run("full value", func(t *testing.T) {
 			f := f.in(t)
-			v := f.createVoucher(scheduling.VoucherRequest{Code: "FREEEXAM", Percent: 100, ExamCodes: []string{"saa-c03"}, MaxUses: 1})
+			v := f.createVoucher(booking.VoucherRequest{Code: "FREEEXAM", Percent: 100, ExamCodes: []string{"saa-c03"}, MaxUses: 1})
 			c := f.newCandidate()
 			b := f.hold(c, f.saa, f.centerSlot("2026-12-08", "13:00"))
 			if err := f.svc.ApplyVoucher(f.ctx, c, b.ID, "FREEEXAM"); err != nil {
 				t.Fatal(err)
 			}
-			res, err := f.svc.Checkout(f.ctx, c, scheduling.CheckoutRequest{}) // no provider, no card
+			res, err := f.svc.Checkout(f.ctx, c, booking.CheckoutRequest{}) // no provider, no card
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,10 +87,10 @@ func TestVoucherRefusals(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		owner := f.newCandidate()
-		f.createVoucher(scheduling.VoucherRequest{Code: "MICROONLY", Percent: 100, ExamCodes: []string{"MCR-101"}})
-		f.createVoucher(scheduling.VoucherRequest{Code: "SHORTLIVED", Percent: 50, MaxUses: 5, ExpiresAt: fixtureNow.Add(time.Hour)})
-		f.createVoucher(scheduling.VoucherRequest{Code: "PERSONAL1", Percent: 100, OwnerUserID: &owner.UserID})
-		used := f.createVoucher(scheduling.VoucherRequest{Code: "ONCEONLY", Percent: 20, MaxUses: 1})
+		f.createVoucher(booking.VoucherRequest{Code: "MICROONLY", Percent: 100, ExamCodes: []string{"MCR-101"}})
+		f.createVoucher(booking.VoucherRequest{Code: "SHORTLIVED", Percent: 50, MaxUses: 5, ExpiresAt: fixtureNow.Add(time.Hour)})
+		f.createVoucher(booking.VoucherRequest{Code: "PERSONAL1", Percent: 100, OwnerUserID: &owner.UserID})
+		used := f.createVoucher(booking.VoucherRequest{Code: "ONCEONLY", Percent: 20, MaxUses: 1})
 
 		// Used up by someone else first.
 		first := f.newCandidate()
@@ -145,8 +145,8 @@ func TestVoucherRefusals(t *testing.T) {
 		})
 		t.Run("candidates may not create vouchers", func(t *testing.T) {
 			f := f.in(t)
-			for _, a := range []portal.Actor{f.candidate, f.staff} {
-				_, err := f.svc.CreateVoucher(f.ctx, a, scheduling.VoucherRequest{Code: "SELFSERVE", Percent: 100, MaxUses: 1, ExpiresAt: f.clock.Now().Add(time.Hour)})
+			for _, a := range []portal.Actor{f.candidate, f.newStaff(portal.SetSupport)} {
+				_, err := f.svc.CreateVoucher(f.ctx, a, booking.VoucherRequest{Code: "SELFSERVE", Percent: 100, MaxUses: 1, ExpiresAt: f.clock.Now().Add(time.Hour)})
 				if !errors.Is(err, portal.ErrForbidden) {
 					t.Fatalf("%s: err = %v, want forbidden", a.Role, err)
 				}
@@ -163,7 +163,7 @@ func TestVoucherUses(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		v := f.createVoucher(scheduling.VoucherRequest{Code: "RACEME", Percent: 100, MaxUses: 1})
+		v := f.createVoucher(booking.VoucherRequest{Code: "RACEME", Percent: 100, MaxUses: 1})
 		const n = 20
 		racers := f.newUsers(portal.RoleCandidate, true, n)
 		holds := make([]*portal.BookingDetail, n)
