@@ -17,6 +17,9 @@ type Session struct {
 	State           string
 	AuthenticatedAt time.Time
 	ExpiresAt       time.Time
+	// SecondFactor is whether the account has a second factor enrolled;
+	// read for staff accounts only (false for candidates).
+	SecondFactor bool
 }
 
 // Active reports whether the session is fully signed in (not waiting for a
@@ -44,9 +47,25 @@ func recentAuth(at, now time.Time) bool {
 	return !at.IsZero() && now.Sub(at) <= ReauthWindow
 }
 
-// Actor returns the session's user as an actor.
+// Actor returns the session's user as an actor, with the permission sets
+// of its role (roleSets) and whether it has a second factor.
 func (s *Session) Actor(ip, requestID string) portal.Actor {
-	return portal.Actor{UserID: s.User.ID, Role: s.User.Role, IP: ip, RequestID: requestID}
+	sets := roleSets(s.User.Role)
+	return portal.Actor{UserID: s.User.ID, Role: s.User.Role, Sets: sets, Permissions: portal.Grants(sets),
+		SecondFactor: s.SecondFactor, IP: ip, RequestID: requestID}
+}
+
+// roleSets are the permission sets a staff role stands for while
+// accounts do not hold sets of their own: an admin holds every
+// permission, other staff the scheduler's; candidates none.
+func roleSets(r portal.Role) []portal.PermissionSet {
+	switch r {
+	case portal.RoleAdmin:
+		return []portal.PermissionSet{portal.SetAdmin}
+	case portal.RoleStaff:
+		return []portal.PermissionSet{portal.SetScheduler}
+	}
+	return nil
 }
 
 // touchEvery limits last-seen writes to one per session per minute.
@@ -71,7 +90,17 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 			return nil, err
 		}
 	}
-	return &Session{ID: su.Session.ID, User: su.User, State: su.Session.State, AuthenticatedAt: su.Session.AuthenticatedAt, ExpiresAt: su.Session.ExpiresAt}, nil
+	out := &Session{ID: su.Session.ID, User: su.User, State: su.Session.State, AuthenticatedAt: su.Session.AuthenticatedAt, ExpiresAt: su.Session.ExpiresAt}
+	if su.User.Role.IsStaff() {
+		m, err := s.st.FindUserMFA(ctx, su.User.ID)
+		switch {
+		case err == nil:
+			out.SecondFactor = m.TOTPEnabledAt != nil || m.SMSEnabledAt != nil
+		case !errors.Is(err, portal.ErrNotFound):
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // startSession creates a session in tx and returns its cookie value.
