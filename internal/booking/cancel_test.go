@@ -241,6 +241,11 @@ func TestCancelVoucherBooking(t *testing.T) {
 			f.clock.Set(sl.StartsAt.Add(-time.Hour))
 			_, err := f.svc.Cancel(f.ctx, c, paid.ID, "")
 			wantRefused(t, err, "schedule.cancel.too_late")
+			// Staff who may read bookings but not act on them do not see it.
+			reader := f.newStaff(portal.SetSupport)
+			if _, err := f.svc.Cancel(f.ctx, reader, paid.ID, "center request"); !errors.Is(err, portal.ErrNotFound) {
+				t.Fatalf("support staff cancelling: err = %v, want not found", err)
+			}
 			if _, err := f.svc.Cancel(f.ctx, f.staff, paid.ID, "center request"); err != nil {
 				t.Fatal(err)
 			}

@@ -33,7 +33,7 @@ func UserScope(userID int64) Scope { return Scope("user:" + strconv.FormatInt(us
 // signed-in user, and empty (no scope, which Run refuses) for a visitor
 // or the system.
 func ScopeOf(actor portal.Actor) Scope {
-	if actor.IsSystem() || actor.UserID == 0 {
+	if actor.UserID == 0 {
 		return ""
 	}
 	return UserScope(actor.UserID)
