@@ -1,5 +1,8 @@
-// Package exams is the exam catalog and, as it grows, scheduling: slots,
-// booking rules, eligibility and results.
+// Package exams is the exam catalog: the exams, their domains, prices,
+// languages, delivery methods and retake and reschedule rules. Where and
+// when an exam is given is the centers package's; selling a seat and the
+// booking rules (eligibility, retake waits) are the booking package's.
+// Results will be a service of their own.
 //
 // Contract: reading the active catalog (Catalog, ActiveExam) is open to
 // anyone, including anonymous visitors. Reading the whole catalog with

@@ -9,14 +9,13 @@ type Role string
 const (
 	RoleCandidate Role = "candidate"
 	RoleStaff     Role = "staff"
-	RoleAdmin     Role = "admin" // being replaced by SetAdmin
 )
 
 // Valid reports whether r is one of the known roles.
-func (r Role) Valid() bool { return r == RoleCandidate || r == RoleStaff || r == RoleAdmin }
+func (r Role) Valid() bool { return r == RoleCandidate || r == RoleStaff }
 
 // IsStaff reports whether r is a staff account.
-func (r Role) IsStaff() bool { return r == RoleStaff || r == RoleAdmin }
+func (r Role) IsStaff() bool { return r == RoleStaff }
 
 // User is an account. PasswordHash is empty until the owner sets a password
 // (an admin created by the command line has none until setup).

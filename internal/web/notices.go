@@ -64,7 +64,7 @@ const (
 	noticeHolidayRemoved   notice = "holiday_removed"
 	noticeHolidaysImported notice = "holidays_imported"
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
-	// paying a reschedule fee; scheduling writes that URL.
+	// paying a reschedule fee; booking writes that URL.
 	noticeMovePaid notice = "move_paid"
 )
 
