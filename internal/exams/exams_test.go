@@ -364,7 +364,7 @@ func TestUpdateExam(t *testing.T) {
 		for _, c := range upd.Changes {
 			changed[c.Field] = true
 		}
-		if !changed["reschedule_fee"] || !changed["domains"] || changed["code"] || changed["active"] {
+		if !changed["reschedule_fee_minor"] || !changed["domains"] || changed["code"] || changed["active"] {
 			t.Fatalf("update audit changes = %+v", upd.Changes)
 		}
 	})
@@ -396,7 +396,7 @@ func TestUpdateExamAuditsBeforeAndAfter(t *testing.T) {
 		want := []portal.FieldChange{
 			{Field: "name", Before: "Solutions Architect", After: "Solutions Architect – Associate"},
 			{Field: "duration_minutes", Before: "130", After: "150"},
-			{Field: "price", Before: "15000", After: "17500"},
+			{Field: "price_minor", Before: "15000", After: "17500"},
 			{Field: "passing_score", Before: "720", After: "700"},
 			{Field: "domains", Before: "Secure 30%, Resilient 70%", After: "Secure 40%, Resilient 60%"},
 		}

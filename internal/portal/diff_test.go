@@ -154,7 +154,7 @@ func TestDiffExam(t *testing.T) {
 	after.PriceMinor = 16000
 	after.UpdatedAt = time.Now()
 	after.Domains = []ExamDomain{{Position: 1, Name: "Design", WeightPercent: 50}, {Position: 2, Name: "Run", WeightPercent: 50}}
-	want := []FieldChange{{Field: "price", Before: "15000", After: "16000"},
+	want := []FieldChange{{Field: "price_minor", Before: "15000", After: "16000"},
 		{Field: "domains", Before: "Design 60%, Run 40%", After: "Design 50%, Run 50%"}}
 	if got := Diff(before, after); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Diff = %+v, want %+v", got, want)

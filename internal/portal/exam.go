@@ -36,14 +36,14 @@ type Exam struct {
 	DurationMinutes int    `audit:"duration_minutes"`
 	Languages       string `audit:"languages"` // comma-separated language tags
 	Delivery        string `audit:"delivery"`  // comma-separated delivery methods
-	PriceMinor      int64  `audit:"price"`
+	PriceMinor      int64  `audit:"price_minor"`
 	Currency        string `audit:"currency"`      // ISO 4217
 	PassingScore    int    `audit:"passing_score"` // on the scaled 100–1000 range
 	RetakeWaitDays  int    `audit:"retake_wait_days"`
 	MaxReschedules  int    `audit:"max_reschedules"`
 	// RescheduleFeeMinor is charged for each move a candidate asks for
 	// (zero: free), in Currency.
-	RescheduleFeeMinor int64 `audit:"reschedule_fee"`
+	RescheduleFeeMinor int64 `audit:"reschedule_fee_minor"`
 	ValidityMonths     int   `audit:"validity_months"`
 	Active             bool  `audit:"active"`
 	CreatedAt          time.Time
