@@ -12,6 +12,7 @@
   ip text NOT NULL DEFAULT ''::text
   request_id text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
+  changes text NOT NULL DEFAULT ''::text
 
 -- table backup_codes
   id bigint NOT NULL

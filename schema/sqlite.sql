@@ -15,7 +15,7 @@ CREATE TABLE audit_log (
     ip          TEXT NOT NULL DEFAULT '',
     request_id  TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMP NOT NULL
-);
+, changes TEXT NOT NULL DEFAULT '');
 
 -- table backup_codes
 CREATE TABLE backup_codes (

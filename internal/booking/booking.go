@@ -169,7 +169,6 @@ func newReference(prefix string) string {
 	return sb.String()
 }
 
-func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string) error {
-	return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: subject,
-		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string, changes ...portal.FieldChange) error {
+	return tx.Audit(ctx, actor, action, subject, detail, changes)
 }
