@@ -101,11 +101,14 @@ func (s *Service) UpdateCenter(ctx context.Context, actor portal.Actor, c portal
 	}
 	var out *portal.TestCenter
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
+		before, err := tx.LockCenter(ctx, c.ID)
+		if err != nil {
+			return err
+		}
 		if out, err = tx.UpdateCenter(ctx, c); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "scheduling.center_updated", centerSubject(c.Code), "")
+		return audit(ctx, tx, actor, "scheduling.center_updated", centerSubject(c.Code), "", portal.Diff(before, out)...)
 	})
 	return out, err
 }
@@ -306,11 +309,16 @@ func (s *Service) ImportCenters(ctx context.Context, actor portal.Actor, r io.Re
 				}
 				c := row.center
 				c.ID = cur.ID
-				if _, err := tx.UpdateCenter(ctx, c); err != nil {
+				before, err := tx.LockCenter(ctx, cur.ID)
+				if err != nil {
+					return err
+				}
+				after, err := tx.UpdateCenter(ctx, c)
+				if err != nil {
 					return err
 				}
 				rep.Updated++
-				if err := audit(ctx, tx, actor, "scheduling.center_updated", centerSubject(row.center.Code), "import"); err != nil {
+				if err := audit(ctx, tx, actor, "scheduling.center_updated", centerSubject(row.center.Code), "import", portal.Diff(before, after)...); err != nil {
 					return err
 				}
 			}

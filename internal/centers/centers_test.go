@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,19 @@ func TestCreateAndUpdateCenter(t *testing.T) {
 
 		wantAudit(t, st, "scheduling.center_created", "center:SEA-01", 1)
 		wantAudit(t, st, "scheduling.center_updated", "center:SEA-01", 1)
+		// The edit records what changed, old and new; the code did not.
+		events, _, err := st.ListAudit(ctx, portal.AuditFilter{Action: "scheduling.center_updated", Subject: "center:SEA-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := map[string]string{}
+		for _, ch := range events[0].Changes {
+			changed[ch.Field] = ch.Before + " -> " + ch.After
+		}
+		if len(changed) != 3 || changed["seats"] != strconv.Itoa(c.Seats)+" -> 30" || changed["active"] != "true -> false" ||
+			changed["name"] != c.Name+" -> Seattle Center" {
+			t.Fatalf("center edit audited %v", changed)
+		}
 	})
 }
 

@@ -66,7 +66,6 @@ func New(st *store.Store, clock portal.Clock, log *slog.Logger, cfg Config) *Ser
 // Config returns the rules in force.
 func (s *Service) Config() Config { return s.cfg }
 
-func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string) error {
-	return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: subject,
-		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string, changes ...portal.FieldChange) error {
+	return tx.Audit(ctx, actor, action, subject, detail, changes)
 }
