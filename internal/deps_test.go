@@ -39,13 +39,15 @@ var layer = map[string]int{
 	"internal/accounts": 3,
 	"internal/exams":    3,
 	// the test-center catalogue, and a seat and what was paid for it
-	"internal/centers":  3,
-	"internal/booking":  3,
-	"internal/certs":    3,
-	"internal/credits":  3,
-	"internal/support":  3,
-	"internal/ops":      3,
-	"internal/calendar": 3,
+	"internal/centers": 3,
+	"internal/booking": 3,
+	// next (docs/architecture.md, "Services and their contracts")
+	"internal/results":     3,
+	"internal/credentials": 3,
+	"internal/credits":     3,
+	"internal/support":     3,
+	"internal/ops":         3,
+	"internal/calendar":    3,
 	// surfaces
 	"internal/web": 4,
 	"internal/api": 4,
