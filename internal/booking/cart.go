@@ -152,6 +152,9 @@ func (s *Service) ApplyVoucher(ctx context.Context, actor portal.Actor, bookingI
 		} else if err != nil {
 			return err
 		}
+		if err := voucherEvent(tx, portal.EventVoucherRedeemed, actor, v.ID, &b.Booking); err != nil {
+			return err
+		}
 		discount := refundAmount(b.PriceMinor, v.Percent) // 100% is the whole price
 		if _, err := tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, store.BookingUpdate{VoucherID: &v.ID, DiscountMinor: &discount}); err != nil {
 			return err
@@ -174,6 +177,9 @@ func (s *Service) RemoveVoucher(ctx context.Context, actor portal.Actor, booking
 		if err := tx.ReleaseVoucher(ctx, *b.VoucherID); err != nil {
 			return err
 		}
+		if err := voucherEvent(tx, portal.EventVoucherReleased, actor, *b.VoucherID, &b.Booking); err != nil {
+			return err
+		}
 		zero := int64(0)
 		_, err = tx.UpdateBooking(ctx, b.ID, []string{portal.BookingHeld}, store.BookingUpdate{ClearVoucher: true, DiscountMinor: &zero})
 		return err
@@ -192,6 +198,9 @@ func (s *Service) releaseVoucher(ctx context.Context, tx *store.Tx, b *portal.Bo
 		return nil
 	}
 	if err := tx.ReleaseVoucher(ctx, *b.VoucherID); err != nil {
+		return err
+	}
+	if err := voucherEvent(tx, portal.EventVoucherReleased, portal.Actor{}, *b.VoucherID, b); err != nil {
 		return err
 	}
 	now := tx.Now()

@@ -391,6 +391,9 @@ func (s *Service) revive(ctx context.Context, tx *store.Tx, b *portal.BookingDet
 		} else if err != nil {
 			return false, err
 		}
+		if err := voucherEvent(tx, portal.EventVoucherRedeemed, portal.Actor{}, *b.VoucherID, &b.Booking); err != nil {
+			return false, err
+		}
 		if _, err := tx.UpdateBooking(ctx, b.ID, nil, store.BookingUpdate{ClearVoucherRelease: true}); err != nil {
 			return false, err
 		}

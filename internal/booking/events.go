@@ -11,6 +11,11 @@ func bookingEvent(tx *store.Tx, typ portal.EventType, actor portal.Actor, b *por
 	return tx.AppendEvent(typ, portal.SubjectBooking, b.ID, b.Reference, actor.UserID, payload)
 }
 
+// voucherEvent records a use of a voucher taken or given back by booking b.
+func voucherEvent(tx *store.Tx, typ portal.EventType, actor portal.Actor, voucherID int64, b *portal.Booking) error {
+	return tx.AppendEvent(typ, portal.SubjectVoucher, voucherID, "", actor.UserID, map[string]any{"booking": b.Reference})
+}
+
 // paymentEvent records a payment's outcome, in the transaction that
 // records it.
 func paymentEvent(tx *store.Tx, typ portal.EventType, actor portal.Actor, p *portal.Payment) error {

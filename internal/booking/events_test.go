@@ -156,3 +156,60 @@ func TestTransitionsWriteEvents(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestVoucherUsesWriteEvents: taking a use of a voucher and giving it back
+// each write an event whose subject is the voucher, without its code (a
+// bearer secret), naming the booking; a release by the candidate and an
+// expiry by the system both give the use back.
+func TestVoucherUsesWriteEvents(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		c := f.candidate
+		v := f.createVoucher(booking.VoucherRequest{Code: "HALF-OFF", Percent: 50, MaxUses: 2})
+		b := f.hold(c, f.saa, f.centerSlot("2026-12-10", "09:00"))
+		_, cursor := f.eventsSince(0)
+		type seen struct {
+			typ   portal.EventType
+			actor int64
+		}
+		step := func(name string, do func() error, want ...seen) {
+			t.Helper()
+			if err := do(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var got []*portal.Event
+			got, cursor = f.eventsSince(cursor)
+			var vouchers []seen
+			for _, e := range got {
+				if e.SubjectKind != portal.SubjectVoucher {
+					continue
+				}
+				var actor int64
+				if e.ActorID != nil {
+					actor = *e.ActorID
+				}
+				if e.SubjectID != v.ID || e.SubjectRef != "" || e.Payload != `{"booking":"`+b.Reference+`"}` {
+					t.Errorf("%s: voucher event %+v", name, e)
+				}
+				vouchers = append(vouchers, seen{e.Type, actor})
+			}
+			if len(vouchers) != len(want) {
+				t.Fatalf("%s: voucher events %v, want %v", name, vouchers, want)
+			}
+			for i := range want {
+				if vouchers[i] != want[i] {
+					t.Errorf("%s: voucher events %v, want %v", name, vouchers, want)
+				}
+			}
+		}
+		step("apply", func() error { return f.svc.ApplyVoucher(f.ctx, c, b.ID, "half-off") }, seen{portal.EventVoucherRedeemed, c.UserID})
+		step("remove", func() error { return f.svc.RemoveVoucher(f.ctx, c, b.ID) }, seen{portal.EventVoucherReleased, c.UserID})
+		step("apply again", func() error { return f.svc.ApplyVoucher(f.ctx, c, b.ID, "HALF-OFF") }, seen{portal.EventVoucherRedeemed, c.UserID})
+		step("release the hold", func() error { return f.svc.Release(f.ctx, c, b.ID) }, seen{portal.EventVoucherReleased, 0})
+		if got := f.voucher(v.ID).Uses; got != 0 {
+			t.Fatalf("uses after the events: %d", got)
+		}
+		f.checkInvariants()
+	})
+}

@@ -311,11 +311,14 @@ func (s *Service) expireCheckout(ctx context.Context, paymentID int64) {
 		return
 	}
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		_, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentCancelled, Failure: "seats released"})
+		cancelled, err := tx.UpdatePayment(ctx, p.ID, portal.PaymentPending, store.PaymentUpdate{State: portal.PaymentCancelled, Failure: "seats released"})
 		if errors.Is(err, portal.ErrNotFound) {
 			return nil // settled meanwhile
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return paymentEvent(tx, portal.EventPaymentCancelled, portal.Actor{}, cancelled)
 	})
 	if err != nil {
 		s.log.WarnContext(ctx, "record expired stripe session", "payment", p.Reference, "err", err)

@@ -59,8 +59,14 @@ func (f *fixture) expireUnpaid(b *portal.BookingDetail) {
 	if n := f.stripe.calls("POST /v1/checkout/sessions/" + f.payment(*f.booking(b.ID).PaymentID).ProviderRef + "/expire"); n != 1 {
 		f.t.Fatalf("%d session expiries, want 1", n)
 	}
-	if got := f.payment(*f.booking(b.ID).PaymentID).State; got != portal.PaymentCancelled {
-		f.t.Fatalf("payment %s after expiry, want cancelled", got)
+	p := f.payment(*f.booking(b.ID).PaymentID)
+	if p.State != portal.PaymentCancelled {
+		f.t.Fatalf("payment %s after expiry, want cancelled", p.State)
+	}
+	// ... and says so in the events, by the system.
+	if n := f.count(`SELECT COUNT(*) FROM events WHERE type = '%s' AND subject_kind = '%s' AND subject_id = %d AND actor_id IS NULL`,
+		portal.EventPaymentCancelled, portal.SubjectPayment, p.ID); n != 1 {
+		f.t.Fatalf("%d payment.cancelled events, want 1", n)
 	}
 }
 
