@@ -164,6 +164,19 @@ func TestAdminSetupAsANewAdmin(t *testing.T) {
 			b.CheckAccessibility()
 			screenshot(t, b, "audit")
 
+			// A change with fields: the audit log shows them in a table of
+			// their own, which the accessibility check covers.
+			b.Navigate(a.URL + "/console/calendar")
+			b.Fill("#time_zone", "Europe/Madrid")
+			b.Submit(`#calendar-settings button[type=submit]`)
+			b.Navigate(a.URL + "/console/audit?action=calendar.")
+			b.WaitVisible("table.changes")
+			if got := b.Text("table.changes tbody"); !strings.Contains(got, "time_zone") || !strings.Contains(got, "Europe/Madrid") {
+				t.Errorf("audit changes = %q", got)
+			}
+			b.CheckAccessibility()
+			screenshot(t, b, "audit-changes")
+
 			b.Navigate(a.URL + "/console")
 			b.Submit(`form[action="/console/mail/test"] button`)
 			b.Click(`a[href="/console/mail"]`)

@@ -15,7 +15,6 @@ import (
 // API surfaces must only ask (Authorize, Can, RecentlyProved, Owns) and
 // translate the answer.
 var ruleIdentifiers = map[string]string{
-	"RoleAdmin":       "a role compared",
 	"RoleStaff":       "a role compared",
 	"RoleCandidate":   "a role compared",
 	"Permissions":     "permission bits read",

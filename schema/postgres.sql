@@ -12,6 +12,7 @@
   ip text NOT NULL DEFAULT ''::text
   request_id text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
+  changes text NOT NULL DEFAULT ''::text
 
 -- table backup_codes
   id bigint NOT NULL
@@ -154,12 +155,12 @@
   last_hold_at timestamp with time zone NOT NULL
 
 -- table idempotency_keys
-  user_id bigint NOT NULL
   key text NOT NULL
   request_hash text NOT NULL
   status integer NOT NULL DEFAULT 0
   response text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
+  scope text NOT NULL
 
 -- table job_outbox
   id bigint NOT NULL
@@ -420,7 +421,7 @@ CREATE UNIQUE INDEX hold_addresses_pkey ON hold_addresses USING btree (address);
 -- index idempotency_keys_created
 CREATE INDEX idempotency_keys_created ON idempotency_keys USING btree (created_at);
 -- index idempotency_keys_pkey
-CREATE UNIQUE INDEX idempotency_keys_pkey ON idempotency_keys USING btree (user_id, key);
+CREATE UNIQUE INDEX idempotency_keys_pkey ON idempotency_keys USING btree (scope, key);
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_at IS NULL);
 -- index job_outbox_pkey

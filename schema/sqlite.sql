@@ -15,7 +15,7 @@ CREATE TABLE audit_log (
     ip          TEXT NOT NULL DEFAULT '',
     request_id  TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMP NOT NULL
-);
+, changes TEXT NOT NULL DEFAULT '');
 
 -- table backup_codes
 CREATE TABLE backup_codes (
@@ -182,14 +182,14 @@ CREATE TABLE hold_addresses (
 );
 
 -- table idempotency_keys
-CREATE TABLE idempotency_keys (
-    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+CREATE TABLE "idempotency_keys" (
+    scope        TEXT NOT NULL CHECK (scope <> ''),
     key          TEXT NOT NULL,
     request_hash TEXT NOT NULL,
     status       INTEGER NOT NULL DEFAULT 0,
     response     TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMP NOT NULL,
-    PRIMARY KEY (user_id, key)
+    PRIMARY KEY (scope, key)
 );
 
 -- table job_outbox

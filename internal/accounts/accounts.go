@@ -91,10 +91,8 @@ func (s *Service) createUser(ctx context.Context, tx *store.Tx, c store.UserCrea
 }
 
 // audit writes one audit event in tx.
-func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string) error {
-	return tx.InsertAudit(ctx, portal.AuditEvent{
-		ActorID: actor.UserID, Action: action, Subject: subject, Detail: detail, IP: actor.IP, RequestID: actor.RequestID,
-	})
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, subject, detail string, changes ...portal.FieldChange) error {
+	return tx.Audit(ctx, actor, action, subject, detail, changes)
 }
 
 func userSubject(id int64) string { return fmt.Sprintf("user:%d", id) }

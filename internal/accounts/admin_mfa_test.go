@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -89,13 +90,14 @@ func TestAdminResetsASecondFactor(t *testing.T) {
 			t.Fatalf("the candidate kept sessions %v", ids)
 		}
 		subject := "user:" + strconv.FormatInt(cand.ID, 10)
-		var detail string
-		var actorID int64
-		if err := f.st.DB().QueryRowContext(f.ctx, f.query(`SELECT actor_id, detail FROM audit_log WHERE action = 'mfa.reset_by_admin' AND subject = ?`), subject).Scan(&actorID, &detail); err != nil {
-			t.Fatalf("audit: %v", err)
+		events, _, err := f.st.ListAudit(f.ctx, portal.AuditFilter{Action: "mfa.reset_by_admin", Subject: subject})
+		if err != nil || len(events) != 1 {
+			t.Fatalf("audit: %+v, %v", events, err)
 		}
-		if actorID != admin.ID || detail != "before=totp,sms,backup:9 after=none" {
-			t.Fatalf("audit: actor %d detail %q", actorID, detail)
+		wantChanges := []portal.FieldChange{{Field: "totp", Before: "true", After: "false"},
+			{Field: "sms", Before: "true", After: "false"}, {Field: "backup_codes", Before: "9", After: "0"}}
+		if e := events[0]; e.ActorID != admin.ID || !reflect.DeepEqual(e.Changes, wantChanges) {
+			t.Fatalf("audit: actor %d changes %+v", e.ActorID, e.Changes)
 		}
 		if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sessions_revoked' AND subject = ?`, subject); n != 1 {
 			t.Fatalf("%d session revocations audited", n)

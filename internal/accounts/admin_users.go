@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -87,14 +86,22 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor portal.Actor, id in
 		if disabled && lastAdmin(admins, id) {
 			return errLastAdmin
 		}
-		if _, err := tx.SetUserDisabled(ctx, id, disabled); err != nil {
+		if err := tx.LockUser(ctx, id); err != nil {
+			return err
+		}
+		before, err := tx.FindUserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		after, err := tx.SetUserDisabled(ctx, id, disabled)
+		if err != nil {
 			return err
 		}
 		action := "account.enabled"
 		if disabled {
 			action = "account.disabled"
 		}
-		return audit(ctx, tx, actor, action, userSubject(id), "")
+		return audit(ctx, tx, actor, action, userSubject(id), "", portal.Diff(disabledOf(before), disabledOf(after))...)
 	})
 }
 
@@ -153,13 +160,19 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, use
 		if err != nil {
 			return err
 		}
-		before := mfaSummary(m, codes)
+		before := factorsOf(m, codes)
 		for _, step := range []func(context.Context, int64) error{tx.DisableTOTP, tx.DisableSMS, tx.DeleteBackupCodes, tx.ResetMFAFailures} {
 			if err := step(ctx, u.ID); err != nil {
 				return err
 			}
 		}
-		if err := audit(ctx, tx, actor, "mfa.reset_by_admin", userSubject(u.ID), "before="+before+" after=none"); err != nil {
+		if m, err = tx.LockUserMFA(ctx, u.ID); err != nil {
+			return err
+		}
+		if codes, err = tx.CountBackupCodes(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actor, "mfa.reset_by_admin", userSubject(u.ID), "", portal.Diff(before, factorsOf(m, codes))...); err != nil {
 			return err
 		}
 		n, err := tx.DeleteUserSessions(ctx, u.ID, 0)
@@ -182,21 +195,20 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, use
 	return nil
 }
 
-// mfaSummary describes an account's factors for the audit log:
-// "totp,sms,backup:7", or "none".
-func mfaSummary(m *store.UserMFA, backupCodes int) string {
-	var parts []string
-	if m.TOTPEnabledAt != nil {
-		parts = append(parts, MethodTOTP)
-	}
-	if m.SMSEnabledAt != nil {
-		parts = append(parts, MethodSMS)
-	}
-	if backupCodes > 0 {
-		parts = append(parts, MethodBackup+":"+strconv.Itoa(backupCodes))
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ",")
+// factors are an account's second factors as the audit log records them.
+type factors struct {
+	TOTP        bool `audit:"totp"`
+	SMS         bool `audit:"sms"`
+	BackupCodes int  `audit:"backup_codes"`
 }
+
+func factorsOf(m *store.UserMFA, backupCodes int) factors {
+	return factors{TOTP: m.TOTPEnabledAt != nil, SMS: m.SMSEnabledAt != nil, BackupCodes: backupCodes}
+}
+
+// disabledState is whether an account is disabled, for the audit log.
+type disabledState struct {
+	Disabled bool `audit:"disabled"`
+}
+
+func disabledOf(u *portal.User) disabledState { return disabledState{Disabled: u.DisabledAt != nil} }

@@ -99,15 +99,21 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 	}
 	var out *portal.User
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
+		if err := tx.LockUser(ctx, user.ID); err != nil {
+			return err
+		}
+		before, err := tx.FindUserByID(ctx, user.ID)
+		if err != nil {
+			return err
+		}
 		if out, err = tx.UpdateUser(ctx, user.ID, u); err != nil {
 			return err
 		}
 		detail := ""
-		if out.FirstName != user.FirstName || out.LastName != user.LastName {
+		if out.FirstName != before.FirstName || out.LastName != before.LastName {
 			detail = "legal name changed"
 		}
-		return audit(ctx, tx, actor, "account.profile_updated", userSubject(user.ID), detail)
+		return audit(ctx, tx, actor, "account.profile_updated", userSubject(user.ID), detail, portal.Diff(before, out)...)
 	})
 	return out, err
 }

@@ -74,7 +74,8 @@ func (s *Service) InviteStaff(ctx context.Context, actor portal.Actor, req Staff
 		}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "staff.invited", userSubject(user.ID), "sets="+joinSets(sets))
+		return audit(ctx, tx, actor, "staff.invited", userSubject(user.ID), "",
+			portal.FieldChange{Field: "permission_sets", Before: "", After: joinSets(sets)})
 	})
 	if errors.Is(err, portal.ErrConflict) {
 		return nil, &portal.Error{Code: portal.EConflict, Message: "field.email_taken", Fields: []portal.FieldError{{Field: "email", Message: "field.email_taken"}}}
@@ -130,8 +131,8 @@ func (s *Service) SetStaffSets(ctx context.Context, actor portal.Actor, userID i
 		if err := s.sendMail(ctx, tx, u, u.Email, "staff_permissions", map[string]any{"Sets": setNames(sets)}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "staff.permissions_changed", userSubject(u.ID),
-			"before="+joinSets(before)+" after="+joinSets(sets))
+		return audit(ctx, tx, actor, "staff.permissions_changed", userSubject(u.ID), "",
+			portal.FieldChange{Field: "permission_sets", Before: joinSets(before), After: joinSets(sets)})
 	})
 	if err != nil {
 		return err
@@ -203,12 +204,7 @@ func validateSets(v *portal.Validation, sets []portal.PermissionSet) []portal.Pe
 	return portal.SortSets(sets)
 }
 
-func joinSets(sets []portal.PermissionSet) string {
-	if len(sets) == 0 {
-		return "none"
-	}
-	return strings.Join(setNames(sets), ",")
-}
+func joinSets(sets []portal.PermissionSet) string { return strings.Join(setNames(sets), ", ") }
 
 func setNames(sets []portal.PermissionSet) []string {
 	out := make([]string, len(sets))

@@ -26,10 +26,12 @@ import (
 	"strings"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // Prefix is where the API is mounted; route paths are relative to it, as
@@ -38,12 +40,15 @@ const Prefix = "/api/v1"
 
 // Deps are the services and infrastructure the handlers call.
 type Deps struct {
-	Log        *slog.Logger
-	Clock      portal.Clock
-	Catalog    *i18n.Catalog
-	Accounts   *accounts.Service
-	Exams      *exams.Service
-	Scheduling *scheduling.Service
+	Log      *slog.Logger
+	Clock    portal.Clock
+	Catalog  *i18n.Catalog
+	Accounts *accounts.Service
+	Exams    *exams.Service
+	Centers  *centers.Service
+	Booking  *booking.Service
+	// Idempotency replays the stored response of a repeated POST.
+	Idempotency *idempotency.Service
 	// Actor returns the signed-in user of a request; false when there is
 	// none (anonymous, half-way through MFA, or email not verified).
 	Actor func(*http.Request) (portal.Actor, bool)
@@ -88,7 +93,9 @@ type server struct {
 	catalog *i18n.Catalog
 	acc     *accounts.Service
 	exams   *exams.Service
-	sched   *scheduling.Service
+	centers *centers.Service
+	booking *booking.Service
+	idem    *idempotency.Service
 	actor   func(*http.Request) (portal.Actor, bool)
 	mux     *http.ServeMux
 }
@@ -97,7 +104,8 @@ type server struct {
 // expects to run behind the web middleware (session, request ID, security
 // headers, cross-origin protection).
 func New(d Deps) http.Handler {
-	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, sched: d.Scheduling, actor: d.Actor,
+	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
+		idem: d.Idempotency, actor: d.Actor,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -28,7 +30,8 @@ type apiFixture struct {
 	t      testing.TB
 	clock  *testutil.Clock
 	st     *store.Store
-	sched  *scheduling.Service
+	sched  *booking.Service
+	cat    *centers.Service
 	h      http.Handler
 	users  map[string]int64
 	center *portal.TestCenter
@@ -49,7 +52,8 @@ func newAPIFixture(t testing.TB, engine string) *apiFixture {
 		t.Fatal(err)
 	}
 	f := &apiFixture{t: t, clock: clock, st: st, users: map[string]int64{}}
-	f.sched = scheduling.New(st, clock, log, &payments.Providers{Test: &payments.TestMode{}}, scheduling.Config{})
+	f.sched = booking.New(st, clock, log, &payments.Providers{Test: &payments.TestMode{}}, booking.Config{})
+	f.cat = centers.New(st, clock, log, centers.Config{})
 	ex := exams.New(st, clock, log)
 	system := portal.SystemActor("test")
 	if _, err := ex.CreateExam(ctx, system, portal.Exam{
@@ -60,7 +64,7 @@ func newAPIFixture(t testing.TB, engine string) *apiFixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.center, err = f.sched.CreateCenter(ctx, system, portal.TestCenter{
+	f.center, err = f.cat.CreateCenter(ctx, system, portal.TestCenter{
 		Code: "SEA-01", Name: "Seattle Downtown", AddressLine1: "1200 5th Ave", City: "Seattle", Region: "US-WA",
 		PostalCode: "98101", Country: "US", Latitude: 47.6085, Longitude: -122.3331, TimeZone: "America/Los_Angeles",
 		Seats: 1, Hours: "mon-sun 08:00-21:00", Active: true,
@@ -68,7 +72,7 @@ func newAPIFixture(t testing.TB, engine string) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.sched.GenerateSlots(ctx); err != nil {
+	if _, err := f.cat.GenerateSlots(ctx); err != nil {
 		t.Fatal(err)
 	}
 	verified := clock.Now()
@@ -87,7 +91,8 @@ func newAPIFixture(t testing.TB, engine string) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = New(Deps{Log: log, Clock: clock, Catalog: cat, Exams: ex, Scheduling: f.sched,
+	f.h = New(Deps{Log: log, Clock: clock, Catalog: cat, Exams: ex, Centers: f.cat, Booking: f.sched,
+		Idempotency: idempotency.New(st, log),
 		Actor: func(r *http.Request) (portal.Actor, bool) {
 			id, ok := f.users[r.Header.Get(testUserHeader)]
 			return portal.Actor{UserID: id, Role: portal.RoleCandidate, RequestID: "test"}, ok

@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // The candidate's own bookings. The API serves only the signed-in user's
@@ -17,11 +17,11 @@ import (
 
 // handleBookingList lists the candidate's bookings that passed checkout.
 func (s *server) handleBookingList(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
-	list, err := s.sched.MyBookings(r.Context(), a)
+	list, err := s.booking.MyBookings(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	refunds, err := s.sched.Refunds(r.Context(), a)
+	refunds, err := s.booking.Refunds(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -42,28 +42,28 @@ func (s *server) handleBookingShow(w http.ResponseWriter, r *http.Request, a por
 	if err != nil {
 		return err
 	}
-	refunds, err := s.sched.Refunds(r.Context(), a)
+	refunds, err := s.booking.Refunds(r.Context(), a)
 	if err != nil {
 		return err
 	}
 	v := newBookingView(b, refunds[b.ID])
-	q, err := s.sched.QuoteCancel(b)
+	q, err := s.booking.QuoteCancel(b)
 	if err != nil {
 		return err
 	}
 	v.Cancel = &cancelView{Allowed: q.Allowed, Deadline: utc(q.Deadline), Percent: q.Percent, Refund: money{q.Refund, q.Currency}}
-	fee, err := s.sched.RescheduleFee(b)
+	fee, err := s.booking.RescheduleFee(b)
 	if err != nil {
 		return err
 	}
-	v.Reschedule = &rescheduleView{Allowed: s.sched.CanReschedule(b) == nil, Deadline: utc(s.sched.RescheduleDeadline(b)), Fee: money{fee, b.Currency}}
+	v.Reschedule = &rescheduleView{Allowed: s.booking.CanReschedule(b) == nil, Deadline: utc(s.booking.RescheduleDeadline(b)), Fee: money{fee, b.Currency}}
 	s.writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
 
 // handleCartShow returns the unpaid holds.
 func (s *server) handleCartShow(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
-	c, err := s.sched.Cart(r.Context(), a)
+	c, err := s.booking.Cart(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -74,9 +74,9 @@ func (s *server) handleCartShow(w http.ResponseWriter, r *http.Request, a portal
 // refusalLinks name the resource that resolves a refusal of a hold: the
 // cart holding a seat of the exam, or the bookings.
 var refusalLinks = map[string]string{
-	scheduling.MsgAlreadyInCart:     "/api/v1/cart",
-	scheduling.MsgPaymentInProgress: "/api/v1/bookings",
-	scheduling.MsgAlreadyBooked:     "/api/v1/bookings",
+	booking.MsgAlreadyInCart:     "/api/v1/cart",
+	booking.MsgPaymentInProgress: "/api/v1/bookings",
+	booking.MsgAlreadyBooked:     "/api/v1/bookings",
 }
 
 type holdRequest struct {
@@ -105,7 +105,7 @@ func (s *server) handleHoldCreate(w http.ResponseWriter, r *http.Request, a port
 		if err != nil {
 			return 0, nil, err
 		}
-		b, err := s.sched.Hold(ctx, a, scheduling.HoldRequest{ExamID: e.ID, SlotID: req.SlotID, Language: strings.TrimSpace(req.Language)})
+		b, err := s.booking.Hold(ctx, a, booking.HoldRequest{ExamID: e.ID, SlotID: req.SlotID, Language: strings.TrimSpace(req.Language)})
 		if bareNotFound(err) {
 			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
 		}
@@ -130,7 +130,7 @@ type checkoutRequest struct {
 func (s *server) handleCheckout(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	var req checkoutRequest
 	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
-		res, err := s.sched.Checkout(ctx, a, scheduling.CheckoutRequest{
+		res, err := s.booking.Checkout(ctx, a, booking.CheckoutRequest{
 			Provider: strings.TrimSpace(req.Provider), Card: req.Card,
 			SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy,
 		})
@@ -154,11 +154,11 @@ func (s *server) handleBookingCancel(w http.ResponseWriter, r *http.Request, a p
 		if err != nil {
 			return 0, nil, err
 		}
-		out, err := s.sched.Cancel(ctx, a, b.ID, req.Reason)
+		out, err := s.booking.Cancel(ctx, a, b.ID, req.Reason)
 		if err != nil {
 			return 0, nil, err
 		}
-		refunds, err := s.sched.Refunds(ctx, a)
+		refunds, err := s.booking.Refunds(ctx, a)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -194,9 +194,9 @@ func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request,
 		if err != nil {
 			return 0, nil, err
 		}
-		res, err := s.sched.Reschedule(ctx, a, b.ID, scheduling.RescheduleRequest{
+		res, err := s.booking.Reschedule(ctx, a, b.ID, booking.RescheduleRequest{
 			SlotID: req.SlotID, Provider: strings.TrimSpace(req.Provider), Card: req.Card,
-			Agreement: scheduling.OnlineAgreement{SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy}})
+			Agreement: booking.OnlineAgreement{SystemChecked: req.SystemChecked, AgreeRules: req.AgreeRules, AgreePrivacy: req.AgreePrivacy}})
 		if bareNotFound(err) {
 			return 0, nil, fieldRefusal("slot_id", "api.slot_unknown")
 		}
@@ -216,14 +216,14 @@ func (s *server) handleBookingReschedule(w http.ResponseWriter, r *http.Request,
 var referencePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
 
 // ownBooking finds the signed-in user's booking by reference
-// (scheduling.Service.MyBooking: another user's is not found); a
+// (booking.Service.MyBooking: another user's is not found); a
 // reference of the wrong shape is not looked up.
 func (s *server) ownBooking(ctx context.Context, a portal.Actor, reference string) (*portal.BookingDetail, error) {
 	reference = strings.ToUpper(strings.TrimSpace(reference))
 	if !referencePattern.MatchString(reference) {
 		return nil, portal.ErrNotFound
 	}
-	return s.sched.MyBooking(ctx, a, reference)
+	return s.booking.MyBooking(ctx, a, reference)
 }
 
 // examByCode finds an exam of the active catalog by its code; an unknown

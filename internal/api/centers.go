@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // handleCenterSearch finds active test centers near a place:
@@ -16,7 +16,7 @@ import (
 // and the unit to miles.
 func (s *server) handleCenterSearch(w http.ResponseWriter, r *http.Request, _ portal.Actor) error {
 	q := r.URL.Query()
-	search := scheduling.Search{Country: q.Get("country"), Near: q.Get("near"), Radius: 50, Unit: q.Get("unit")}
+	search := centers.Search{Country: q.Get("country"), Near: q.Get("near"), Radius: 50, Unit: q.Get("unit")}
 	var v portal.Validation
 	if raw := q.Get("radius"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -35,7 +35,7 @@ func (s *server) handleCenterSearch(w http.ResponseWriter, r *http.Request, _ po
 	if err := v.Err(); err != nil {
 		return err
 	}
-	res, err := s.sched.SearchCenters(r.Context(), search)
+	res, err := s.centers.SearchCenters(r.Context(), search)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *server) handleCenterSlots(w http.ResponseWriter, r *http.Request, _ por
 	if err != nil {
 		return err
 	}
-	c, days, err := s.sched.CenterAvailability(r.Context(), id)
+	c, days, err := s.centers.CenterAvailability(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *server) handleOnlineSlots(w http.ResponseWriter, r *http.Request, _ por
 	if err := v.Err(); err != nil {
 		return err
 	}
-	days, err := s.sched.OnlineAvailability(r.Context(), loc)
+	days, err := s.centers.OnlineAvailability(r.Context(), loc)
 	if err != nil {
 		return err
 	}

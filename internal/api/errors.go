@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"strconv"
 
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // errorBody is every error response: {"error": {...}}. A search for an
@@ -109,7 +109,7 @@ func (s *server) errorResponse(r *http.Request, err error) (int, errorBody) {
 	for _, f := range pe.Fields {
 		out.Error.Fields = append(out.Error.Fields, fieldError{Field: f.Field, Message: s.text(t, f.Message, f.Data), MessageID: f.Message})
 	}
-	var nf *scheduling.PlaceNotFound
+	var nf *centers.PlaceNotFound
 	if errors.As(err, &nf) {
 		out.Error.Suggestions = []placeView{}
 		for _, p := range nf.Suggestions {

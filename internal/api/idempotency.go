@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // maxKeyLen is the longest Idempotency-Key the service keeps.
@@ -27,8 +27,8 @@ type fingerprint struct {
 type operation func(ctx context.Context) (status int, v any, err error)
 
 // mutate serves a POST: it requires an Idempotency-Key header, decodes the
-// JSON body into req and runs op at most once per user and key
-// (scheduling.Service.Idempotent, SECURITY.md CONC-04). The response,
+// JSON body into req and runs op at most once per principal and key
+// (idempotency.Service.Run, SECURITY.md CONC-04). The response,
 // refusals included, is stored; a repeat of the same request gets the
 // stored status and body with Idempotent-Replayed: true. Internal errors,
 // rate limits and an unavailable provider are not stored, so a retry with
@@ -46,19 +46,19 @@ func (s *server) mutate(w http.ResponseWriter, r *http.Request, a portal.Actor, 
 	// away: its outcome is what the retry with the same key gets.
 	ctx := context.WithoutCancel(r.Context())
 	fp := fingerprint{Method: r.Method, Path: r.URL.Path, Body: req}
-	stored, replayed, err := s.sched.Idempotent(ctx, a.UserID, key, fp, func() (scheduling.Stored, error) {
+	stored, replayed, err := s.idem.Run(ctx, idempotency.ScopeOf(a), key, fp, func() (idempotency.Response, error) {
 		status, v, err := op(ctx)
 		if err != nil {
 			if !storable(err) {
-				return scheduling.Stored{}, err
+				return idempotency.Response{}, err
 			}
 			status, v = s.errorResponse(r, err)
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return scheduling.Stored{}, err
+			return idempotency.Response{}, err
 		}
-		return scheduling.Stored{Status: status, Body: string(b)}, nil
+		return idempotency.Response{Status: status, Body: string(b)}, nil
 	})
 	if err != nil {
 		return err

@@ -5,9 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // The JSON shapes of responses. Each has its schema in openapi.json under
@@ -137,7 +138,7 @@ type searchView struct {
 	Attribution string       `json:"attribution"`
 }
 
-func newSearchView(res *scheduling.SearchResult, q scheduling.Search) searchView {
+func newSearchView(res *centers.SearchResult, q centers.Search) searchView {
 	v := searchView{Place: newPlaceView(res.Place), Radius: q.Radius, Unit: q.Unit, Centers: []centerView{}, Attribution: geo.PlacesNotice}
 	for _, cd := range res.Centers {
 		c := newCenterView(cd.Center)
@@ -164,7 +165,7 @@ type slotView struct {
 
 // newDayViews converts days, keeping those from from to to (YYYY-MM-DD,
 // inclusive; empty means open).
-func newDayViews(days []scheduling.Day, loc *time.Location, from, to string) []dayView {
+func newDayViews(days []centers.Day, loc *time.Location, from, to string) []dayView {
 	out := []dayView{}
 	for _, d := range days {
 		key := d.Key()
@@ -304,7 +305,7 @@ type cartView struct {
 	Online bool `json:"online"`
 }
 
-func newCartView(c *scheduling.Cart) cartView {
+func newCartView(c *booking.Cart) cartView {
 	v := cartView{Items: []bookingView{}, Online: c.Online}
 	for _, b := range c.Items {
 		v.Items = append(v.Items, newBookingView(b, nil))
@@ -332,7 +333,7 @@ type paymentView struct {
 	Amount    money  `json:"amount"`
 }
 
-func newCheckoutView(res *scheduling.CheckoutResult) checkoutView {
+func newCheckoutView(res *booking.CheckoutResult) checkoutView {
 	p := res.Payment
 	v := checkoutView{
 		Payment:  paymentView{Reference: p.Reference, Provider: p.Provider, State: p.State, Amount: money{p.AmountMinor, p.Currency}},

@@ -351,8 +351,10 @@ func TestBackupCommandWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if n, err := s.CountUsers(context.Background()); err != nil || n != 2 {
-		t.Fatalf("backup holds %d users (%v), want the 2 demo accounts", n, err)
+	// The demo candidate and one staff member per permission set.
+	want := 1 + len(portal.PermissionSets())
+	if n, err := s.CountUsers(context.Background()); err != nil || n != want {
+		t.Fatalf("backup holds %d users (%v), want the %d demo accounts", n, err, want)
 	}
 }
 

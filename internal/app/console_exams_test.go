@@ -188,6 +188,29 @@ func TestConsoleExamForms(t *testing.T) {
 				t.Errorf("audit lacks %s", want)
 			}
 		}
+
+		// The edit's row shows the fields it changed, before and after, in
+		// a table with its own header row.
+		updated := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit?action=catalog.exam_updated")))
+		changes := updated.First("tbody tr table.changes")
+		if changes == nil {
+			t.Fatal("the edit's audit row has no table of changes")
+		}
+		if got := changes.Texts("thead th"); strings.Join(got, "|") != "Field|Before|After" {
+			t.Errorf("changes header = %q", got)
+		}
+		if changes.TextOf("caption") == "" {
+			t.Error("the table of changes has no caption")
+		}
+		var rows []string
+		for _, tr := range changes.Find("tr:has(td)") {
+			rows = append(rows, strings.Join(tr.Texts("th, td"), " | "))
+		}
+		want := []string{"reschedule_fee_minor | 2500 | 4000",
+			"domains | Design 60%, Operate 40% | Design 50%, Operate 30%, Secure 20%"}
+		if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+			t.Errorf("changes rows =\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+		}
 	})
 }
 

@@ -19,10 +19,10 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -91,7 +91,7 @@ type crashWorld struct {
 	env        []string
 	st         *store.Store
 	clock      *testutil.Clock
-	sched      *scheduling.Service
+	sched      *booking.Service
 	accts      *accounts.Service
 	free, paid *portal.Exam
 	slots      []*portal.Slot
@@ -125,7 +125,7 @@ func newCrashWorld(t *testing.T, bin, engine string) *crashWorld {
 	t.Cleanup(func() { _ = st.Close() })
 	w.st = st
 	log := slog.New(slog.DiscardHandler)
-	w.sched = scheduling.New(st, w.clock, log, &payments.Providers{Test: &payments.TestMode{}}, scheduling.Config{})
+	w.sched = booking.New(st, w.clock, log, &payments.Providers{Test: &payments.TestMode{}}, booking.Config{})
 	w.accts = accounts.New(st, w.clock, log, accounts.NewHasher(fastHash, 1),
 		accounts.Config{SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour})
 	if w.hash, err = accounts.NewHasher(fastHash, 1).Hash(w.ctx, crashPassword); err != nil {
@@ -219,7 +219,7 @@ func (w *crashWorld) candidate(t *testing.T) *crashCandidate {
 // hold and buy set up bookings in the test process, as the portal would.
 func (w *crashWorld) hold(t *testing.T, c *crashCandidate, e *portal.Exam, sl *portal.Slot) *portal.BookingDetail {
 	t.Helper()
-	b, err := w.sched.Hold(w.ctx, c.actor, scheduling.HoldRequest{ExamID: e.ID, SlotID: sl.ID, Language: "en"})
+	b, err := w.sched.Hold(w.ctx, c.actor, booking.HoldRequest{ExamID: e.ID, SlotID: sl.ID, Language: "en"})
 	if err != nil {
 		t.Fatalf("hold: %v", err)
 	}
@@ -229,7 +229,7 @@ func (w *crashWorld) hold(t *testing.T, c *crashCandidate, e *portal.Exam, sl *p
 func (w *crashWorld) buy(t *testing.T, c *crashCandidate, e *portal.Exam, sl *portal.Slot) *portal.BookingDetail {
 	t.Helper()
 	b := w.hold(t, c, e, sl)
-	if _, err := w.sched.Checkout(w.ctx, c.actor, scheduling.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess}); err != nil {
+	if _, err := w.sched.Checkout(w.ctx, c.actor, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess}); err != nil {
 		t.Fatalf("checkout: %v", err)
 	}
 	return w.booking(t, b.ID)

@@ -65,7 +65,7 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 		fmt.Fprintf(out, "  %-18s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
 	}
 	fmt.Fprintf(out, "demo: %d test centers with sessions for the next %d days; payments in test mode (card %s succeeds)\n",
-		len(demoCenters()), int(sys.sched.Config().Horizon.Hours()/24), payments.TestCardSuccess)
+		len(demoCenters()), int(sys.centers.Config().Horizon.Hours()/24), payments.TestCardSuccess)
 	for _, v := range vouchers {
 		fmt.Fprintf(out, "  voucher  %s\n", v)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 )
 
@@ -38,7 +38,7 @@ func loadDemoScheduling(ctx context.Context, sys *system) ([]string, error) {
 	now := sys.clock.Now()
 	for i, c := range demoCenters() {
 		c.Active = true
-		created, err := sys.sched.CreateCenter(ctx, system, c)
+		created, err := sys.centers.CreateCenter(ctx, system, c)
 		if err != nil {
 			return nil, fmt.Errorf("center %s: %w", c.Code, err)
 		}
@@ -51,17 +51,17 @@ func loadDemoScheduling(ctx context.Context, sys *system) ([]string, error) {
 			return nil, err
 		}
 	}
-	if _, err := sys.sched.GenerateSlots(ctx); err != nil {
+	if _, err := sys.centers.GenerateSlots(ctx); err != nil {
 		return nil, err
 	}
 	expires := now.AddDate(1, 0, 0)
-	vouchers := []scheduling.VoucherRequest{
+	vouchers := []booking.VoucherRequest{
 		{Code: "DEMO-HALF", Percent: 50, MaxUses: 1000, ExpiresAt: expires, Note: "demo: half price on any exam"},
 		{Code: "DEMO-FREE-SAA", Percent: 100, ExamCodes: []string{"SAA-C03"}, MaxUses: 1, ExpiresAt: expires, Note: "demo: one free SAA-C03 exam"},
 	}
 	var codes []string
 	for _, v := range vouchers {
-		created, err := sys.sched.CreateVoucher(ctx, system, v)
+		created, err := sys.booking.CreateVoucher(ctx, system, v)
 		if err != nil {
 			return nil, fmt.Errorf("voucher %s: %w", v.Code, err)
 		}

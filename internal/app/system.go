@@ -13,17 +13,19 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/api"
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/calendar"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/web"
 )
@@ -40,7 +42,9 @@ type system struct {
 	mailer   *mail.Mailer
 	accounts *accounts.Service
 	exams    *exams.Service
-	sched    *scheduling.Service
+	centers  *centers.Service
+	booking  *booking.Service
+	idem     *idempotency.Service
 	ops      *ops.Service
 	calendar *calendar.Service
 	program  *program.Service
@@ -123,25 +127,27 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	if err != nil {
 		return nil, err
 	}
-	s.sched = scheduling.New(st, clock, log, providers, scheduling.Config{
+	s.centers = centers.New(st, clock, log, centers.Config{Horizon: cfg.BookingHorizon, OnlineCapacity: cfg.OnlineCapacity})
+	s.booking = booking.New(st, clock, log, providers, booking.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, HoldTTL: cfg.HoldTTL, Horizon: cfg.BookingHorizon,
-		OnlineCapacity: cfg.OnlineCapacity, OnlineGap: cfg.OnlineGap, MaxHoldsPerIP: cfg.MaxHoldsPerIP, Kick: s.runner.Notify,
+		OnlineGap: cfg.OnlineGap, MaxHoldsPerIP: cfg.MaxHoldsPerIP, Kick: s.runner.Notify,
 		RulesVersion: cfg.ExamRulesVersion, PrivacyVersion: cfg.PrivacyVersion,
 	})
-	s.runner.Handle(scheduling.KindRefund, s.sched.HandleRefundJob)
+	s.runner.Handle(booking.KindRefund, s.booking.HandleRefundJob)
 	s.runner.Periodic("slots.generate", 6*time.Hour, func(ctx context.Context) error {
-		_, err := s.sched.GenerateSlots(ctx)
+		_, err := s.centers.GenerateSlots(ctx)
 		return err
 	})
 	s.runner.Periodic("holds.expire", time.Minute, func(ctx context.Context) error {
-		_, err := s.sched.ExpireHolds(ctx)
+		_, err := s.booking.ExpireHolds(ctx)
 		return err
 	})
 	s.runner.Periodic("online.missed", 5*time.Minute, func(ctx context.Context) error {
-		_, err := s.sched.MarkMissedOnline(ctx)
+		_, err := s.booking.MarkMissedOnline(ctx)
 		return err
 	})
-	s.runner.Periodic("idempotency.purge", time.Hour, s.sched.PurgeIdempotencyKeys)
+	s.idem = idempotency.New(st, log)
+	s.runner.Periodic("idempotency.purge", time.Hour, s.idem.Purge)
 	s.ops = ops.New(st, s.runner)
 	s.calendar = calendar.NewService(st)
 	// The support contact flags are the initial value until an admin
@@ -166,7 +172,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// The JSON API runs behind the HTML interface's middleware, which
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
-		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Scheduling: s.sched, Actor: web.RequestActor,
+		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
+		Idempotency: s.idem, Actor: web.RequestActor,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
@@ -174,8 +181,9 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		ExamRulesURL: cfg.ExamRulesURL, PrivacyURL: cfg.PrivacyURL,
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
-		Program: s.program, Scheduling: s.sched,
-		Ready: s.ready, Registry: s.registry, API: apiHandler,
+		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
+		Program: s.program,
+		Ready:   s.ready, Registry: s.registry, API: apiHandler,
 	})
 	if err != nil {
 		return nil, err

@@ -13,8 +13,8 @@ const DateLayout = "2006-01-02"
 
 // Settings are the program's calendar settings as stored and edited.
 type Settings struct {
-	TimeZone     string         // IANA name, e.g. "Europe/Madrid"
-	BusinessDays []time.Weekday // sorted, at least one
+	TimeZone     string         `audit:"time_zone"`     // IANA name, e.g. "Europe/Madrid"
+	BusinessDays []time.Weekday `audit:"business_days"` // sorted, at least one
 	Holidays     []Holiday      // sorted by date, one per date
 }
 

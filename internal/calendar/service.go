@@ -64,17 +64,10 @@ func (s *Service) Save(ctx context.Context, actor portal.Actor, zone string, day
 		if err := Validate(cur); err != nil {
 			return "", "", err
 		}
-		var changed []string
-		if before.TimeZone != cur.TimeZone {
-			changed = append(changed, "time_zone "+before.TimeZone+" -> "+cur.TimeZone)
-		}
-		if !slices.Equal(before.BusinessDays, cur.BusinessDays) {
-			changed = append(changed, "business_days "+daysText(before.BusinessDays)+" -> "+daysText(cur.BusinessDays))
-		}
-		if len(changed) == 0 {
+		if len(portal.Diff(before, *cur)) == 0 {
 			return "", "", nil
 		}
-		return "calendar.settings_changed", strings.Join(changed, "; "), nil
+		return "calendar.settings_changed", "", nil
 	})
 }
 
@@ -170,7 +163,8 @@ func moveToFile(err error) error {
 
 // change runs one locked read-modify-write of the settings. edit returns
 // the audit action and detail, or an empty action when nothing changed
-// (then nothing is written).
+// (then nothing is written). The audit event lists the audited fields of
+// Settings that changed, with their values before and after.
 func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*Settings) (string, string, error)) (Settings, error) {
 	if err := s.MayManage(actor); err != nil {
 		return Settings{}, err
@@ -189,6 +183,8 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*Set
 		if err != nil {
 			return err
 		}
+		before := cur
+		before.BusinessDays = slices.Clone(cur.BusinessDays)
 		action, detail, err := edit(&cur)
 		if err != nil || action == "" {
 			out = cur
@@ -202,8 +198,7 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*Set
 			return err
 		}
 		out = cur
-		return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: "calendar",
-			Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
+		return tx.Audit(ctx, actor, action, "calendar", detail, portal.Diff(before, cur))
 	})
 	if err != nil {
 		return Settings{}, err
@@ -244,13 +239,4 @@ func decode(raw string) (Settings, error) {
 		s.BusinessDays = append(s.BusinessDays, time.Weekday(d))
 	}
 	return s, nil
-}
-
-// daysText writes weekdays as "Mon,Tue" for the audit log.
-func daysText(days []time.Weekday) string {
-	names := make([]string, len(days))
-	for i, d := range days {
-		names[i] = d.String()[:3]
-	}
-	return strings.Join(names, ",")
 }

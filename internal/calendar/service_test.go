@@ -196,3 +196,37 @@ func TestServiceConcurrentChangesKeepEveryHoliday(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceAuditsSettingsBeforeAndAfter: a settings change is audited
+// with the time zone and business days before and after; saving the same
+// settings again writes nothing, and holiday changes list no settings field.
+func TestServiceAuditsSettingsBeforeAndAfter(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		svc, st := newService(t, engine)
+		days := []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}
+		for range 2 {
+			if _, err := svc.Save(ctx, admin, "Asia/Dubai", days); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.AddHoliday(ctx, admin, calendar.Holiday{Date: "2026-12-02", Name: "National Day"}); err != nil {
+			t.Fatal(err)
+		}
+		events, _, err := st.ListAudit(ctx, portal.AuditFilter{Action: "calendar."})
+		if err != nil || len(events) != 2 {
+			t.Fatalf("audit = %+v, %v", events, err)
+		}
+		saved, added := events[1], events[0]
+		want := []portal.FieldChange{
+			{Field: "time_zone", Before: "UTC", After: "Asia/Dubai"},
+			{Field: "business_days", Before: "Monday, Tuesday, Wednesday, Thursday, Friday", After: "Sunday, Monday, Tuesday, Wednesday, Thursday"},
+		}
+		if saved.Action != "calendar.settings_changed" || saved.Detail != "" || fmt.Sprint(saved.Changes) != fmt.Sprint(want) {
+			t.Fatalf("settings audit = %+v\nchanges %+v\nwant    %+v", saved, saved.Changes, want)
+		}
+		if added.Action != "calendar.holiday_added" || added.Detail != "2026-12-02 National Day" || len(added.Changes) != 0 {
+			t.Fatalf("holiday audit = %+v", added)
+		}
+	})
+}

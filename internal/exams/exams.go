@@ -1,5 +1,8 @@
-// Package exams is the exam catalog and, as it grows, scheduling: slots,
-// booking rules, eligibility and results.
+// Package exams is the exam catalog: the exams, their domains, prices,
+// languages, delivery methods and retake and reschedule rules. Where and
+// when an exam is given is the centers package's; selling a seat and the
+// booking rules (eligibility, retake waits) are the booking package's.
+// Results will be a service of their own.
 //
 // Contract: reading the active catalog (Catalog, ActiveExam) is open to
 // anyone, including anonymous visitors. Reading the whole catalog with
@@ -118,11 +121,19 @@ func (s *Service) UpdateExam(ctx context.Context, actor portal.Actor, id int64, 
 	}
 	var out *portal.Exam
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
+		before, err := tx.LockExam(ctx, id)
+		if err != nil {
+			return err
+		}
 		if out, err = tx.UpdateExam(ctx, e); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "catalog.exam_updated", cur.Code, changedFields(cur, out))
+		changes := portal.Diff(before, out)
+		detail := ""
+		if len(changes) == 0 {
+			detail = "no changes"
+		}
+		return audit(ctx, tx, actor, "catalog.exam_updated", cur.Code, detail, changes...)
 	})
 	return out, err
 }
@@ -153,56 +164,13 @@ func (s *Service) SetExamActive(ctx context.Context, actor portal.Actor, id int6
 		if active {
 			action = "catalog.exam_activated"
 		}
-		return audit(ctx, tx, actor, action, cur.Code, "")
+		return audit(ctx, tx, actor, action, cur.Code, "", portal.Diff(cur, out)...)
 	})
 	return out, err
 }
 
-func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, code, detail string) error {
-	return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: "exam:" + code,
-		Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
-}
-
-// changedFields names the fields an update changed, for the audit log:
-// "changed: price, reschedule_fee" or "no changes".
-func changedFields(before, after *portal.Exam) string {
-	var names []string
-	add := func(name string, changed bool) {
-		if changed {
-			names = append(names, name)
-		}
-	}
-	add("name", before.Name != after.Name)
-	add("description", before.Description != after.Description)
-	add("level", before.Level != after.Level)
-	add("kind", before.Kind != after.Kind)
-	add("duration_minutes", before.DurationMinutes != after.DurationMinutes)
-	add("languages", before.Languages != after.Languages)
-	add("delivery", before.Delivery != after.Delivery)
-	add("price", before.PriceMinor != after.PriceMinor)
-	add("currency", before.Currency != after.Currency)
-	add("passing_score", before.PassingScore != after.PassingScore)
-	add("retake_wait_days", before.RetakeWaitDays != after.RetakeWaitDays)
-	add("max_reschedules", before.MaxReschedules != after.MaxReschedules)
-	add("reschedule_fee", before.RescheduleFeeMinor != after.RescheduleFeeMinor)
-	add("validity_months", before.ValidityMonths != after.ValidityMonths)
-	add("domains", !sameDomains(before.Domains, after.Domains))
-	if len(names) == 0 {
-		return "no changes"
-	}
-	return "changed: " + strings.Join(names, ", ")
-}
-
-func sameDomains(a, b []portal.ExamDomain) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Name != b[i].Name || a[i].WeightPercent != b[i].WeightPercent {
-			return false
-		}
-	}
-	return true
+func audit(ctx context.Context, tx *store.Tx, actor portal.Actor, action, code, detail string, changes ...portal.FieldChange) error {
+	return tx.Audit(ctx, actor, action, "exam:"+code, detail, changes)
 }
 
 // ActiveExam returns an exam of the active catalog by code.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -360,9 +361,63 @@ func TestUpdateExam(t *testing.T) {
 			upd = events[1]
 		}
 		if upd.Action != "catalog.exam_updated" || upd.Subject != "exam:SAA-C03" || upd.ActorID != admin.UserID ||
-			upd.IP != admin.IP || upd.RequestID != admin.RequestID ||
-			!strings.Contains(upd.Detail, "reschedule_fee") || !strings.Contains(upd.Detail, "domains") || strings.Contains(upd.Detail, "code") {
+			upd.IP != admin.IP || upd.RequestID != admin.RequestID {
 			t.Fatalf("update audit = %+v", upd)
+		}
+		changed := map[string]bool{}
+		for _, c := range upd.Changes {
+			changed[c.Field] = true
+		}
+		if !changed["reschedule_fee_minor"] || !changed["domains"] || changed["code"] || changed["active"] {
+			t.Fatalf("update audit changes = %+v", upd.Changes)
+		}
+	})
+}
+
+// TestUpdateExamAuditsBeforeAndAfter: the audit row of an edit lists
+// exactly the fields that changed, each with its old and new value; an
+// edit that changes nothing says so and lists none.
+func TestUpdateExamAuditsBeforeAndAfter(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		svc, st, clock := newService(t, engine)
+		created := mustCreate(t, svc, validExam())
+		clock.Advance(time.Hour)
+
+		u := validExam()
+		u.PriceMinor, u.PassingScore, u.DurationMinutes, u.Name = 17500, 700, 150, "Solutions Architect – Associate"
+		u.Domains = []portal.ExamDomain{{Name: "Secure", WeightPercent: 40}, {Name: "Resilient", WeightPercent: 60}}
+		if _, err := svc.UpdateExam(ctx, admin, created.ID, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateExam(ctx, admin, created.ID, u); err != nil {
+			t.Fatal(err)
+		}
+		events, _, err := st.ListAudit(ctx, portal.AuditFilter{Action: "catalog.exam_updated"})
+		if err != nil || len(events) != 2 {
+			t.Fatalf("audit = %+v, %v", events, err)
+		}
+		want := []portal.FieldChange{
+			{Field: "name", Before: "Solutions Architect", After: "Solutions Architect – Associate"},
+			{Field: "duration_minutes", Before: "130", After: "150"},
+			{Field: "price_minor", Before: "15000", After: "17500"},
+			{Field: "passing_score", Before: "720", After: "700"},
+			{Field: "domains", Before: "Secure 30%, Resilient 70%", After: "Secure 40%, Resilient 60%"},
+		}
+		if first := events[1]; !reflect.DeepEqual(first.Changes, want) || first.Detail != "" || first.Subject != "exam:SAA-C03" {
+			t.Fatalf("edit audit = %+v\nchanges %+v\nwant    %+v", first, first.Changes, want)
+		}
+		if again := events[0]; len(again.Changes) != 0 || again.Detail != "no changes" {
+			t.Fatalf("unchanged edit audit = %+v", again)
+		}
+
+		if _, err := svc.SetExamActive(ctx, admin, created.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		retired, _, err := st.ListAudit(ctx, portal.AuditFilter{Action: "catalog.exam_retired"})
+		if err != nil || len(retired) != 1 ||
+			!reflect.DeepEqual(retired[0].Changes, []portal.FieldChange{{Field: "active", Before: "true", After: "false"}}) {
+			t.Fatalf("retire audit = %+v, %v", retired, err)
 		}
 	})
 }

@@ -54,7 +54,7 @@ func (s *Service) SendTestMail(ctx context.Context, actor portal.Actor, to strin
 		}); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: "ops.test_mail_sent", Subject: "mail:" + addr, IP: actor.IP, RequestID: actor.RequestID})
+		return tx.Audit(ctx, actor, "ops.test_mail_sent", "mail:"+addr, "", nil)
 	})
 	if err != nil {
 		return err

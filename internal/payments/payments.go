@@ -1,6 +1,6 @@
 // Package payments talks to payment providers: Stripe, and a built-in test
 // mode for demos and development. It knows nothing of bookings; the
-// scheduling service decides what to charge and refund and records the
+// booking service decides what to charge and refund and records the
 // outcome in its own transactions.
 //
 // Every call that moves money carries an idempotency key derived from our

@@ -19,12 +19,18 @@ const (
 	EventRefundRecorded   EventType = "booking.refund_recorded" // a refund was recorded for a booking
 	EventPaymentCaptured  EventType = "payment.captured"        // the provider took the money
 	EventPaymentFailed    EventType = "payment.failed"          // declined, abandoned or refused by the provider
+	EventPaymentCancelled EventType = "payment.cancelled"       // its seats were released before it was paid
+	EventVoucherRedeemed  EventType = "voucher.redeemed"        // one use of a voucher taken by a booking
+	EventVoucherReleased  EventType = "voucher.released"        // that use given back (removed, expired, cancelled)
 )
 
 // Subject kinds.
 const (
 	SubjectBooking = "booking"
 	SubjectPayment = "payment"
+	// SubjectVoucher events carry no reference: a voucher's code is a
+	// bearer secret.
+	SubjectVoucher = "voucher"
 )
 
 // Event is one business fact, written in the transaction of the change.

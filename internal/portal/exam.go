@@ -1,6 +1,9 @@
 package portal
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Exam levels.
 const (
@@ -25,27 +28,27 @@ const (
 // Exam is one entry of the catalog. Money is in integer minor units.
 type Exam struct {
 	ID              int64
-	Code            string // e.g. SAA-C03
-	Name            string
-	Description     string
-	Level           string
-	Kind            string
-	DurationMinutes int
-	Languages       string // comma-separated language tags
-	Delivery        string // comma-separated delivery methods
-	PriceMinor      int64
-	Currency        string // ISO 4217
-	PassingScore    int    // on the scaled 100–1000 range
-	RetakeWaitDays  int
-	MaxReschedules  int
+	Code            string `audit:"code"` // e.g. SAA-C03
+	Name            string `audit:"name"`
+	Description     string `audit:"description"`
+	Level           string `audit:"level"`
+	Kind            string `audit:"kind"`
+	DurationMinutes int    `audit:"duration_minutes"`
+	Languages       string `audit:"languages"` // comma-separated language tags
+	Delivery        string `audit:"delivery"`  // comma-separated delivery methods
+	PriceMinor      int64  `audit:"price_minor"`
+	Currency        string `audit:"currency"`      // ISO 4217
+	PassingScore    int    `audit:"passing_score"` // on the scaled 100–1000 range
+	RetakeWaitDays  int    `audit:"retake_wait_days"`
+	MaxReschedules  int    `audit:"max_reschedules"`
 	// RescheduleFeeMinor is charged for each move a candidate asks for
 	// (zero: free), in Currency.
-	RescheduleFeeMinor int64
-	ValidityMonths     int
-	Active             bool
+	RescheduleFeeMinor int64 `audit:"reschedule_fee_minor"`
+	ValidityMonths     int   `audit:"validity_months"`
+	Active             bool  `audit:"active"`
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
-	Domains            []ExamDomain `db:"-"`
+	Domains            []ExamDomain `db:"-" audit:"domains"`
 }
 
 // ExamDomain is a content area of an exam with its weight in percent.
@@ -54,3 +57,6 @@ type ExamDomain struct {
 	Name          string
 	WeightPercent int
 }
+
+// String is the domain as the audit log shows it: "Design 50%".
+func (d ExamDomain) String() string { return d.Name + " " + strconv.Itoa(d.WeightPercent) + "%" }

@@ -7,20 +7,20 @@ import "time"
 // sat 09:00-17:00".
 type TestCenter struct {
 	ID           int64
-	Code         string
-	Name         string
-	AddressLine1 string
-	AddressLine2 string
-	City         string
-	Region       string
-	PostalCode   string
-	Country      string
-	Latitude     float64
-	Longitude    float64
-	TimeZone     string // IANA, e.g. America/Los_Angeles
-	Seats        int
-	Hours        string
-	Active       bool
+	Code         string  `audit:"code"`
+	Name         string  `audit:"name"`
+	AddressLine1 string  `audit:"address_line1"`
+	AddressLine2 string  `audit:"address_line2"`
+	City         string  `audit:"city"`
+	Region       string  `audit:"region"`
+	PostalCode   string  `audit:"postal_code"`
+	Country      string  `audit:"country"`
+	Latitude     float64 `audit:"latitude"`
+	Longitude    float64 `audit:"longitude"`
+	TimeZone     string  `audit:"time_zone"` // IANA, e.g. America/Los_Angeles
+	Seats        int     `audit:"seats"`
+	Hours        string  `audit:"hours"`
+	Active       bool    `audit:"active"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

@@ -9,51 +9,50 @@ type Role string
 const (
 	RoleCandidate Role = "candidate"
 	RoleStaff     Role = "staff"
-	RoleAdmin     Role = "admin" // being replaced by SetAdmin
 )
 
 // Valid reports whether r is one of the known roles.
-func (r Role) Valid() bool { return r == RoleCandidate || r == RoleStaff || r == RoleAdmin }
+func (r Role) Valid() bool { return r == RoleCandidate || r == RoleStaff }
 
 // IsStaff reports whether r is a staff account.
-func (r Role) IsStaff() bool { return r == RoleStaff || r == RoleAdmin }
+func (r Role) IsStaff() bool { return r == RoleStaff }
 
 // User is an account. PasswordHash is empty until the owner sets a password
 // (an admin created by the command line has none until setup).
 type User struct {
 	ID              int64
-	LoginID         string // permanent public login ID, e.g. CP12345678
-	Email           string // normalised: trimmed, lower-case
-	FirstName       string // as on the government ID
-	LastName        string
+	LoginID         string `audit:"login_id"`   // permanent public login ID, e.g. CP12345678
+	Email           string `audit:"email"`      // normalised: trimmed, lower-case
+	FirstName       string `audit:"first_name"` // as on the government ID
+	LastName        string `audit:"last_name"`
 	Role            Role
-	Language        string // BCP 47 tag of the preferred language
-	PasswordHash    string
-	EmailVerifiedAt *time.Time
-	DisabledAt      *time.Time
+	Language        string     `audit:"language"` // BCP 47 tag of the preferred language
+	PasswordHash    string     `audit:"password,secret"`
+	EmailVerifiedAt *time.Time `audit:"email_verified_at"`
+	DisabledAt      *time.Time `audit:"disabled_at"`
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 
 	// Profile.
-	Country        string // ISO 3166-1 alpha-2
-	Region         string // ISO 3166-2 subdivision code, when the country has them
-	Phone          string // contact phone, E.164
-	AddressLine1   string
-	AddressLine2   string
-	City           string
-	PostalCode     string
-	Company        string
-	CompanyAddress string
-	JobRole        string
-	Industry       string
-	NewsOptIn      bool   // program news; transactional mail always goes
-	TimeZone       string // IANA zone online exam times are shown in; empty: ask
-	DistanceUnit   string // "mi" or "km" for test-center search
+	Country        string `audit:"country"` // ISO 3166-1 alpha-2
+	Region         string `audit:"region"`  // ISO 3166-2 subdivision code, when the country has them
+	Phone          string `audit:"phone"`   // contact phone, E.164
+	AddressLine1   string `audit:"address_line1"`
+	AddressLine2   string `audit:"address_line2"`
+	City           string `audit:"city"`
+	PostalCode     string `audit:"postal_code"`
+	Company        string `audit:"company"`
+	CompanyAddress string `audit:"company_address"`
+	JobRole        string `audit:"job_role"`
+	Industry       string `audit:"industry"`
+	NewsOptIn      bool   `audit:"news_opt_in"`   // program news; transactional mail always goes
+	TimeZone       string `audit:"time_zone"`     // IANA zone online exam times are shown in; empty: ask
+	DistanceUnit   string `audit:"distance_unit"` // "mi" or "km" for test-center search
 
 	// LegalNameLockedAt is set when the first exam is on record; from then
 	// on the legal name changes only through a support request.
-	LegalNameLockedAt *time.Time
-	PasswordChangedAt *time.Time
+	LegalNameLockedAt *time.Time `audit:"legal_name_locked_at"`
+	PasswordChangedAt *time.Time `audit:"password_changed_at"`
 }
 
 // FullName is the legal name for display.

@@ -12,7 +12,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -270,11 +270,14 @@ func TestSettingsRoundTrip(t *testing.T) {
 			a[0].RequestID != admin.RequestID {
 			t.Fatalf("audit = %+v", a)
 		}
-		for _, part := range []string{`support_email "flags@example.org" -> "help@example.org"`,
-			`support_url "https://flags.example.org/help" -> "https://help.example.org/contact"`, `paper_size "A4" -> "Letter"`} {
-			if !strings.Contains(a[0].Detail, part) {
-				t.Errorf("audit detail %q lacks %q", a[0].Detail, part)
-			}
+		wantChanges := []portal.FieldChange{
+			{Field: "support_email", Before: "flags@example.org", After: "help@example.org"},
+			{Field: "support_url", Before: "https://flags.example.org/help", After: "https://help.example.org/contact"},
+			{Field: "support_from_config", Before: "true", After: "false"},
+			{Field: "paper_size", Before: "A4", After: "Letter"},
+		}
+		if !slices.Equal(a[0].Changes, wantChanges) {
+			t.Errorf("audit changes = %+v, want %+v", a[0].Changes, wantChanges)
 		}
 
 		if _, err := f.svc.Update(f.ctx, admin, program.Update{SupportEmail: "help@example.org",
@@ -304,8 +307,9 @@ func TestSavingTheFlagsValuesPinsThem(t *testing.T) {
 			PaperSize: program.PaperA4}); err != nil {
 			t.Fatal(err)
 		}
-		if a := f.audit(t); len(a) != 1 {
-			t.Fatalf("pinning was not audited: %+v", a)
+		a := f.audit(t)
+		if want := []portal.FieldChange{{Field: "support_from_config", Before: "true", After: "false"}}; len(a) != 1 || !slices.Equal(a[0].Changes, want) {
+			t.Fatalf("pinning audited as %+v, want one event with %+v", a, want)
 		}
 		set, err := program.New(f.st, f.clock, program.Defaults{SupportEmail: "new@example.org"}).Settings(f.ctx)
 		if err != nil || set.SupportEmail != flags.SupportEmail || set.SupportFromConfig {
@@ -370,6 +374,12 @@ func TestLogoIsReencodedWithoutMetadata(t *testing.T) {
 		if len(a) != 2 || a[0].Action != "program.logo_set" || a[1].Action != "program.logo_set" {
 			t.Fatalf("audit = %+v", a)
 		}
+		if c := a[0].Changes; len(c) != 1 || c[0].Field != "logo" || c[0].Before != "" || !strings.HasPrefix(c[0].After, "40×20 PNG, ") {
+			t.Errorf("first logo audited as %+v", c)
+		}
+		if c := a[1].Changes; len(c) != 1 || c[0].Before != a[0].Changes[0].After {
+			t.Errorf("second logo audited as %+v", c)
+		}
 		if _, err := f.svc.RemoveLogo(f.ctx, admin); err != nil {
 			t.Fatal(err)
 		}
@@ -382,7 +392,7 @@ func TestLogoIsReencodedWithoutMetadata(t *testing.T) {
 		if _, err := f.svc.RemoveLogo(f.ctx, admin); err != nil {
 			t.Errorf("removing no logo: %v", err)
 		}
-		if a := f.audit(t); len(a) != 3 || a[2].Action != "program.logo_removed" {
+		if a := f.audit(t); len(a) != 3 || a[2].Action != "program.logo_removed" || len(a[2].Changes) != 1 || a[2].Changes[0].After != "" {
 			t.Errorf("audit after removal = %+v", a)
 		}
 	})
@@ -437,8 +447,6 @@ func TestLogoRefusesWhatIsNotASmallPNGOrJPEG(t *testing.T) {
 	})
 }
 
-var emailChange = regexp.MustCompile(`support_email "[^"]*" -> "([^"]*)"`)
-
 // TestConcurrentChangesQueue: logo uploads and contact changes made at the
 // same time all land; none overwrites another's field with a stale copy.
 func TestConcurrentChangesQueue(t *testing.T) {
@@ -485,8 +493,10 @@ func TestConcurrentChangesQueue(t *testing.T) {
 			case "program.logo_removed":
 				logoSet = false
 			case "program.settings_changed":
-				if m := emailChange.FindStringSubmatch(e.Detail); m != nil {
-					email = m[1]
+				for _, c := range e.Changes {
+					if c.Field == "support_email" {
+						email = c.After
+					}
 				}
 			}
 		}

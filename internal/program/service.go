@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -150,25 +148,13 @@ func (s *Service) Update(ctx context.Context, actor portal.Actor, u Update) (Set
 	if err := u.normalize(); err != nil {
 		return Settings{}, err
 	}
-	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, string, error) {
+	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, error) {
 		before := s.settings(*cur)
-		var changed []string
-		note := func(name, was, now string) {
-			if was != now {
-				changed = append(changed, name+" "+quote(was)+" -> "+quote(now))
-			}
-		}
-		note("support_email", before.SupportEmail, u.SupportEmail)
-		note("support_url", before.SupportURL, u.SupportURL)
-		note("paper_size", string(before.PaperSize), string(u.PaperSize))
-		if len(changed) == 0 && !before.SupportFromConfig {
-			return "", "", nil
-		}
-		if len(changed) == 0 {
-			changed = append(changed, "support contact kept from the start-up configuration")
-		}
 		cur.SupportEmail, cur.SupportURL, cur.PaperSize = &u.SupportEmail, &u.SupportURL, u.PaperSize
-		return "program.settings_changed", strings.Join(changed, "; "), nil
+		if len(portal.Diff(before, s.settings(*cur))) == 0 {
+			return "", nil
+		}
+		return "program.settings_changed", nil
 	})
 }
 
@@ -182,15 +168,15 @@ func (s *Service) SetLogo(ctx context.Context, actor portal.Actor, r io.Reader) 
 	if err != nil {
 		return Settings{}, err
 	}
-	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, string, error) {
+	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, error) {
 		if cur.Logo != nil && cur.Logo.ETag == info.ETag {
-			return "", "", nil
+			return "", nil
 		}
 		if err := tx.SetSetting(ctx, logoKey, base64.StdEncoding.EncodeToString(data)); err != nil {
-			return "", "", err
+			return "", err
 		}
 		cur.Logo = &info
-		return "program.logo_set", fmt.Sprintf("%dx%d, %d bytes, %s", info.Width, info.Height, info.Bytes, info.ETag), nil
+		return "program.logo_set", nil
 	})
 }
 
@@ -199,23 +185,23 @@ func (s *Service) RemoveLogo(ctx context.Context, actor portal.Actor) (Settings,
 	if err := s.MayManage(actor); err != nil {
 		return Settings{}, err
 	}
-	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, string, error) {
+	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, error) {
 		if cur.Logo == nil {
-			return "", "", nil
+			return "", nil
 		}
 		if err := tx.DeleteSetting(ctx, logoKey); err != nil {
-			return "", "", err
+			return "", err
 		}
-		tag := cur.Logo.ETag
 		cur.Logo = nil
-		return "program.logo_removed", tag, nil
+		return "program.logo_removed", nil
 	})
 }
 
 // change runs one locked read-modify-write of the settings row. edit
-// returns the audit action and detail, or an empty action when nothing
-// changed (then nothing is written).
-func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*store.Tx, *stored) (string, string, error)) (Settings, error) {
+// returns the audit action, or an empty action when nothing changed (then
+// nothing is written). The audit event lists the fields of Settings that
+// changed, before and after.
+func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*store.Tx, *stored) (string, error)) (Settings, error) {
 	var out Settings
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		raw, err := tx.LockSetting(ctx, settingKey, "{}")
@@ -226,7 +212,8 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*sto
 		if err != nil {
 			return err
 		}
-		action, detail, err := edit(tx, &cur)
+		before := s.settings(cur)
+		action, err := edit(tx, &cur)
 		if err != nil {
 			return err
 		}
@@ -241,8 +228,7 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, edit func(*sto
 		if err := tx.SetSetting(ctx, settingKey, string(b)); err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, portal.AuditEvent{ActorID: actor.UserID, Action: action, Subject: "program",
-			Detail: detail, IP: actor.IP, RequestID: actor.RequestID})
+		return tx.Audit(ctx, actor, action, "program", "", portal.Diff(before, out))
 	})
 	s.forget()
 	if err != nil {
@@ -294,6 +280,3 @@ func deref(p *string) string {
 	}
 	return *p
 }
-
-// quote writes a value for the audit detail; empty shows as "".
-func quote(s string) string { return strconv.Quote(s) }

@@ -1,6 +1,7 @@
 package program
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -26,18 +27,19 @@ func (p PaperSize) Valid() bool { return p == PaperA4 || p == PaperLetter }
 const MaxSupportURL = 500
 
 // Settings are the program's shared settings as every caller sees them.
+// The audit log records the tagged fields before and after each change.
 type Settings struct {
 	// SupportEmail and SupportURL are the support contact; either may be
 	// empty.
-	SupportEmail string
-	SupportURL   string
+	SupportEmail string `audit:"support_email"`
+	SupportURL   string `audit:"support_url"`
 	// SupportFromConfig is true until an admin saves the support contact:
 	// then it is the start-up configuration's.
-	SupportFromConfig bool
-	PaperSize         PaperSize
+	SupportFromConfig bool      `audit:"support_from_config"`
+	PaperSize         PaperSize `audit:"paper_size"`
 	// Logo describes the stored logo; its ETag is empty when there is
 	// none.
-	Logo Logo
+	Logo Logo `audit:"logo"`
 }
 
 // Logo describes the stored logo, a PNG.
@@ -45,6 +47,14 @@ type Logo struct {
 	ETag          string // hex SHA-256 prefix of the PNG, a cache validator
 	Width, Height int
 	Bytes         int
+}
+
+// String describes the logo for the audit log: empty when there is none.
+func (l Logo) String() string {
+	if l.ETag == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d×%d PNG, %d bytes, %s", l.Width, l.Height, l.Bytes, l.ETag)
 }
 
 // HasLogo reports whether a logo is stored.

@@ -47,6 +47,16 @@ func (s *Store) FindCenter(ctx context.Context, id int64) (*portal.TestCenter, e
 	return &c, nil
 }
 
+// LockCenter returns one center, locked until the transaction ends on
+// PostgreSQL, or portal.ErrNotFound.
+func (tx *Tx) LockCenter(ctx context.Context, id int64) (*portal.TestCenter, error) {
+	var c portal.TestCenter
+	if err := tx.get(ctx, &c, `SELECT `+centerColumns+` FROM test_centers WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock center %d: %w", id, err)
+	}
+	return &c, nil
+}
+
 // FindCenterByCode returns the center with code inside the transaction, or
 // portal.ErrNotFound.
 func (tx *Tx) FindCenterByCode(ctx context.Context, code string) (*portal.TestCenter, error) {

@@ -151,6 +151,19 @@ func (tx *Tx) FindExam(ctx context.Context, id int64) (*portal.Exam, error) {
 	return &e, nil
 }
 
+// LockExam returns one exam with its domains and, on PostgreSQL, locks its
+// row until the transaction ends, or portal.ErrNotFound.
+func (tx *Tx) LockExam(ctx context.Context, id int64) (*portal.Exam, error) {
+	var e portal.Exam
+	if err := tx.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock exam %d: %w", id, err)
+	}
+	if err := tx.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, id); err != nil {
+		return nil, fmt.Errorf("store: lock exam %d domains: %w", id, err)
+	}
+	return &e, nil
+}
+
 // FindExamByCode returns one exam (without domains).
 func (s *Store) FindExamByCode(ctx context.Context, code string) (*portal.Exam, error) {
 	var e portal.Exam

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // The candidate's bookings: list, confirmation, calendar file, reschedule,
@@ -25,11 +25,11 @@ type bookingsPage struct {
 func (p *bookingsPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
 
 func (s *Server) handleBookings(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.sched.MyBookings(r.Context(), actor(r))
+	list, err := s.booking.MyBookings(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
-	refunds, err := s.sched.Refunds(r.Context(), actor(r))
+	refunds, err := s.booking.Refunds(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -43,12 +43,12 @@ type bookingPage struct {
 	B             *portal.BookingDetail
 	Loc           *time.Location
 	Refund        *portal.Refund
-	Quote         scheduling.CancelQuote
+	Quote         booking.CancelQuote
 	CanReschedule bool
 	Deadline      time.Time // last instant to reschedule
 	Fee           int64     // what a move costs now
 	Moves         []*portal.MoveDetail
-	Launch        scheduling.LaunchState
+	Launch        booking.LaunchState
 	Key           string
 	Confirm       bool // the cancel confirmation step
 }
@@ -74,9 +74,9 @@ func (p *bookingPage) ZoneLabel() string { return zoneLabel(p.T, p.B.StartsAt, p
 func (p *bookingPage) RescheduleLink() string { return rescheduleStart(p.B) }
 
 // myBooking loads the signed-in user's booking of the request's {ref}
-// path value (scheduling.Service.MyBooking: another user's is not found).
+// path value (booking.Service.MyBooking: another user's is not found).
 func (s *Server) myBooking(r *http.Request, ref string) (*portal.BookingDetail, error) {
-	return s.sched.MyBooking(r.Context(), actor(r), ref)
+	return s.booking.MyBooking(r.Context(), actor(r), ref)
 }
 
 func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
@@ -85,19 +85,19 @@ func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
 		return nil, err
 	}
 	p := &bookingPage{B: b, Loc: b.Location(), Key: newIdempotencyKey()}
-	if p.Quote, err = s.sched.QuoteCancel(b); err != nil {
+	if p.Quote, err = s.booking.QuoteCancel(b); err != nil {
 		return nil, err
 	}
-	p.CanReschedule = s.sched.CanReschedule(b) == nil
-	p.Deadline = s.sched.RescheduleDeadline(b)
-	if p.Fee, err = s.sched.RescheduleFee(b); err != nil {
+	p.CanReschedule = s.booking.CanReschedule(b) == nil
+	p.Deadline = s.booking.RescheduleDeadline(b)
+	if p.Fee, err = s.booking.RescheduleFee(b); err != nil {
 		return nil, err
 	}
-	if p.Moves, err = s.sched.Moves(r.Context(), actor(r), b); err != nil {
+	if p.Moves, err = s.booking.Moves(r.Context(), actor(r), b); err != nil {
 		return nil, err
 	}
-	p.Launch = s.sched.Launch(b)
-	refunds, err := s.sched.Refunds(r.Context(), actor(r))
+	p.Launch = s.booking.Launch(b)
+	refunds, err := s.booking.Refunds(r.Context(), actor(r))
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Server) handleBookingCalendar(w http.ResponseWriter, r *http.Request) e
 	if b.State != portal.BookingConfirmed && b.State != portal.BookingCancelled {
 		return portal.ErrNotFound
 	}
-	body := s.sched.Calendar(b)
+	body := s.booking.Calendar(b)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="exam-`+b.Reference+`.ics"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -152,7 +152,7 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	next, err := s.idempotentForm(r, "cancel "+b.Reference, func() (string, error) {
-		_, err := s.sched.Cancel(r.Context(), actor(r), b.ID, "candidate")
+		_, err := s.booking.Cancel(r.Context(), actor(r), b.ID, "candidate")
 		return withNotice("/bookings/"+b.Reference, noticeCancelled), err
 	})
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if _, err := s.sched.CheckIn(r.Context(), actor(r), b.ID); err != nil {
+	if _, err := s.booking.CheckIn(r.Context(), actor(r), b.ID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, withNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
@@ -187,7 +187,7 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errTooLarge
 	}
-	err = s.sched.HandleStripeWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
+	err = s.booking.HandleStripeWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
 	if errors.Is(err, payments.ErrBadSignature) {
 		s.log.WarnContext(r.Context(), "stripe webhook refused", "err", err)
 		http.Error(w, "bad signature", http.StatusBadRequest)

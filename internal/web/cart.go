@@ -7,16 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // The cart and checkout.
 
 type cartPage struct {
 	BasePage
-	Cart     *scheduling.Cart
+	Cart     *booking.Cart
 	Form     *Form
 	Voucher  map[int64]*Form // per item: the voucher form after a refusal
 	Test     bool            // the test-mode provider is offered
@@ -89,12 +89,12 @@ func (p *cartPage) VoucherError(id int64) string {
 }
 
 func (s *Server) newCartPage(r *http.Request, f *Form) (*cartPage, error) {
-	cart, err := s.sched.Cart(r.Context(), actor(r))
+	cart, err := s.booking.Cart(r.Context(), actor(r))
 	if err != nil {
 		return nil, err
 	}
-	cfg := s.sched.Config()
-	pay := s.sched.Payments()
+	cfg := s.booking.Config()
+	pay := s.booking.Payments()
 	p := &cartPage{Cart: cart, Form: f, Voucher: map[int64]*Form{}, Test: pay.Test != nil, Stripe: pay.Stripe != nil,
 		TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined, Key: newIdempotencyKey(),
 		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion, RulesURL: s.cfg.ExamRulesURL, PrivacyURL: s.cfg.PrivacyURL}
@@ -134,7 +134,7 @@ func (s *Server) handleCartVoucher(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.sched.ApplyVoucher(r.Context(), actor(r), id, r.PostForm.Get("code")); err != nil {
+	if err := s.booking.ApplyVoucher(r.Context(), actor(r), id, r.PostForm.Get("code")); err != nil {
 		p, perr := s.newCartPage(r, newForm())
 		if perr != nil {
 			return perr
@@ -158,7 +158,7 @@ func (s *Server) handleCartVoucherRemove(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.sched.RemoveVoucher(r.Context(), actor(r), id); err != nil {
+	if err := s.booking.RemoveVoucher(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/cart", http.StatusSeeOther)
@@ -170,7 +170,7 @@ func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.sched.Release(r.Context(), actor(r), id); err != nil {
+	if err := s.booking.Release(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, withNotice("/cart", noticeHoldReleased), http.StatusSeeOther)
@@ -191,13 +191,13 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formFrom(r, "provider", "card", "system_checked", "agree_rules", "agree_privacy")
-	req := scheduling.CheckoutRequest{
+	req := booking.CheckoutRequest{
 		Provider: f.Value("provider"), Card: f.Value("card"), SystemChecked: f.Value("system_checked") == "on",
 		AgreeRules: f.Value("agree_rules") == "on", AgreePrivacy: f.Value("agree_privacy") == "on",
 	}
 	fingerprint := checkoutRequest{Provider: req.Provider, SystemChecked: req.SystemChecked, Rules: req.AgreeRules, Privacy: req.AgreePrivacy}
 	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
-		res, err := s.sched.Checkout(r.Context(), actor(r), req)
+		res, err := s.booking.Checkout(r.Context(), actor(r), req)
 		if err != nil {
 			return "", err
 		}
@@ -240,7 +240,7 @@ func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return book
 // because Stripe links to it; it only ends the candidate's own unpaid
 // payment.
 func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) error {
-	_, booking, err := s.sched.AbandonCheckout(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	_, booking, err := s.booking.AbandonCheckout(r.Context(), actor(r), r.URL.Query().Get("payment"))
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) er
 // handleCheckoutReturn shows the outcome of a payment: confirmed, or
 // still waiting for the provider's confirmation (the page refreshes).
 func (s *Server) handleCheckoutReturn(w http.ResponseWriter, r *http.Request) error {
-	pay, list, err := s.sched.PaymentStatus(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	pay, list, err := s.booking.PaymentStatus(r.Context(), actor(r), r.URL.Query().Get("payment"))
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -41,7 +41,7 @@ func TestCartCountsDownWholeMinutes(t *testing.T) {
 			b := &portal.BookingDetail{Booking: portal.Booking{ID: 7, Reference: "BTEST-0001", State: portal.BookingHeld, Language: "en",
 				HoldExpiresAt: &expires, PriceMinor: 15000, Currency: "USD"}, ExamCode: "SAA-C03", ExamName: "Architect", StartsAt: now.Add(30 * 24 * time.Hour)}
 			r := httptest.NewRequest("GET", "/cart", nil)
-			p := &cartPage{Cart: &scheduling.Cart{Items: []*portal.BookingDetail{b}, Total: 15000, Currency: "USD", ExpiresAt: expires},
+			p := &cartPage{Cart: &booking.Cart{Items: []*portal.BookingDetail{b}, Total: 15000, Currency: "USD", ExpiresAt: expires},
 				Form: newForm(), Voucher: map[int64]*Form{}, Test: true}
 			s.fillBase(r, &p.BasePage, "cart.title")
 			p.T, p.Lang = s.catalog.Localizer(tc.lang), tc.lang

@@ -6,18 +6,18 @@ import (
 	"strconv"
 	"strings"
 
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // Test centers in the console: the list for staff; creating, editing and
-// importing them for admins (the scheduling service decides).
+// importing them for staff with the permission (the centers service decides).
 
 // importBodyLimit is the import upload's body limit: the largest file the
 // service accepts plus room for the multipart envelope.
-const importBodyLimit = scheduling.MaxImportBytes + 64<<10
+const importBodyLimit = centers.MaxImportBytes + 64<<10
 
 type consoleCentersPage struct {
 	BasePage
@@ -39,11 +39,11 @@ func (p *consoleCentersPage) CountryName(code string) string {
 // handleConsoleCenters lists the test centers, optionally of one country.
 func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) error {
 	country := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country")))
-	all, err := s.sched.Centers(r.Context(), scheduling.CenterFilter{})
+	all, err := s.centers.Centers(r.Context(), centers.CenterFilter{})
 	if err != nil {
 		return err
 	}
-	p := &consoleCentersPage{Country: country, CanManage: s.sched.MayManageCenters(actor(r)) == nil}
+	p := &consoleCentersPage{Country: country, CanManage: s.centers.MayManageCenters(actor(r)) == nil}
 	s.fillBase(r, &p.BasePage, "centers.title")
 	p.names = countryNames(p.Lang)
 	present := map[string]bool{}
@@ -60,7 +60,7 @@ func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) er
 	}
 	if country == "" {
 		p.Centers = all
-	} else if p.Centers, err = s.sched.Centers(r.Context(), scheduling.CenterFilter{Country: country}); err != nil {
+	} else if p.Centers, err = s.centers.Centers(r.Context(), centers.CenterFilter{Country: country}); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console_centers", p)
@@ -140,14 +140,14 @@ func formCenter(f *Form) portal.TestCenter {
 		Code: f.Value("code"), Name: f.Value("name"), AddressLine1: f.Value("address_line1"),
 		AddressLine2: f.Value("address_line2"), City: f.Value("city"), Region: f.Value("region"),
 		PostalCode: f.Value("postal_code"), Country: f.Value("country"),
-		Latitude: scheduling.ParseCoordinate(f.Value("latitude")), Longitude: scheduling.ParseCoordinate(f.Value("longitude")),
-		TimeZone: f.Value("time_zone"), Seats: scheduling.ParseSeats(f.Value("seats")), Hours: f.Value("hours"),
+		Latitude: centers.ParseCoordinate(f.Value("latitude")), Longitude: centers.ParseCoordinate(f.Value("longitude")),
+		TimeZone: f.Value("time_zone"), Seats: centers.ParseSeats(f.Value("seats")), Hours: f.Value("hours"),
 		Active: f.Value("active") == "on",
 	}
 }
 
 func (s *Server) handleConsoleCenterNew(w http.ResponseWriter, r *http.Request) error {
-	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+	if err := s.centers.MayManageCenters(actor(r)); err != nil {
 		return err
 	}
 	f := newForm()
@@ -160,7 +160,7 @@ func (s *Server) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	f := formFrom(r, centerFields...)
-	if _, err := s.sched.CreateCenter(r.Context(), actor(r), formCenter(f)); err != nil {
+	if _, err := s.centers.CreateCenter(r.Context(), actor(r), formCenter(f)); err != nil {
 		p := s.newCenterPage(r, nil, f)
 		if !s.applyError(&p.BasePage, f, err, "code") {
 			return err
@@ -181,14 +181,14 @@ func centerID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+	if err := s.centers.MayManageCenters(actor(r)); err != nil {
 		return err
 	}
 	id, err := centerID(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.sched.Center(r.Context(), id)
+	c, err := s.centers.Center(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -206,8 +206,8 @@ func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Reques
 	f := formFrom(r, centerFields...)
 	c := formCenter(f)
 	c.ID = id
-	if _, err := s.sched.UpdateCenter(r.Context(), actor(r), c); err != nil {
-		cur, cerr := s.sched.Center(r.Context(), id)
+	if _, err := s.centers.UpdateCenter(r.Context(), actor(r), c); err != nil {
+		cur, cerr := s.centers.Center(r.Context(), id)
 		if cerr != nil {
 			return err
 		}
@@ -226,7 +226,7 @@ type consoleCentersImportPage struct {
 	Form     *Form
 	Columns  []string
 	Example  string
-	Report   *scheduling.ImportReport
+	Report   *centers.ImportReport
 	Problems []importProblem
 }
 
@@ -239,13 +239,13 @@ type importProblem struct {
 }
 
 func (s *Server) newImportPage(r *http.Request) *consoleCentersImportPage {
-	p := &consoleCentersImportPage{Form: newForm(), Columns: scheduling.CenterColumns, Example: scheduling.ExampleCentersCSV}
+	p := &consoleCentersImportPage{Form: newForm(), Columns: centers.CenterColumns, Example: centers.ExampleCentersCSV}
 	s.fillBase(r, &p.BasePage, "centers.import.title")
 	return p
 }
 
 func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+	if err := s.centers.MayManageCenters(actor(r)); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console_centers_import", s.newImportPage(r))
@@ -254,16 +254,16 @@ func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.R
 // handleConsoleCentersImport reads the uploaded file (the route limits
 // the body) and shows the service's report: the problems, or the counts.
 func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.sched.MayManageCenters(actor(r)); err != nil {
+	if err := s.centers.MayManageCenters(actor(r)); err != nil {
 		return err
 	}
 	p := s.newImportPage(r)
-	err := r.ParseMultipartForm(scheduling.MaxImportBytes)
+	err := r.ParseMultipartForm(centers.MaxImportBytes)
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		p.Report = &scheduling.ImportReport{Errors: []scheduling.RowError{{Line: 1, Message: "centers.import.too_large",
-			Data: map[string]any{"MaxMiB": scheduling.MaxImportBytes >> 20}}}}
+		p.Report = &centers.ImportReport{Errors: []centers.RowError{{Line: 1, Message: "centers.import.too_large",
+			Data: map[string]any{"MaxMiB": centers.MaxImportBytes >> 20}}}}
 		p.fillProblems()
 		return s.render(w, r, http.StatusRequestEntityTooLarge, "console_centers_import", p)
 	case err != nil:
@@ -280,7 +280,7 @@ func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Reque
 		return errBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	rep, err := s.sched.ImportCenters(r.Context(), actor(r), file)
+	rep, err := s.centers.ImportCenters(r.Context(), actor(r), file)
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ func (p *consoleCentersImportPage) fillProblems() {
 func (s *Server) handleConsoleCentersExample(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="test-centers-example.csv"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(scheduling.ExampleCentersCSV)))
-	_, err := w.Write([]byte(scheduling.ExampleCentersCSV))
+	w.Header().Set("Content-Length", strconv.Itoa(len(centers.ExampleCentersCSV)))
+	_, err := w.Write([]byte(centers.ExampleCentersCSV))
 	return err
 }

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // The console's scheduling pages: booking search, a center's roster for a
@@ -28,7 +29,7 @@ func (s *Server) handleConsoleBookings(w http.ResponseWriter, r *http.Request) e
 	s.fillBase(r, &p.BasePage, "console.bookings.title")
 	if p.Query != "" {
 		var err error
-		if p.Bookings, err = s.sched.SearchBookings(r.Context(), actor(r), p.Query); err != nil {
+		if p.Bookings, err = s.booking.SearchBookings(r.Context(), actor(r), p.Query); err != nil {
 			return err
 		}
 	}
@@ -38,7 +39,7 @@ func (s *Server) handleConsoleBookings(w http.ResponseWriter, r *http.Request) e
 type rosterPage struct {
 	BasePage
 	Centers []*portal.TestCenter
-	Roster  *scheduling.Roster
+	Roster  *booking.Roster
 	Date    string
 	Form    *Form
 }
@@ -51,7 +52,7 @@ func (s *Server) handleConsoleRoster(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, f *Form, failure error) error {
-	centers, err := s.sched.Centers(r.Context(), scheduling.CenterFilter{})
+	centers, err := s.centers.Centers(r.Context(), centers.CenterFilter{})
 	if err != nil {
 		return err
 	}
@@ -62,11 +63,11 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 	p.Date = q.Get("date")
 	if id != 0 {
 		if p.Date == "" {
-			if c, err := s.sched.Center(r.Context(), id); err == nil {
+			if c, err := s.centers.Center(r.Context(), id); err == nil {
 				p.Date = s.clock.Now().In(c.Location()).Format(time.DateOnly)
 			}
 		}
-		if p.Roster, err = s.sched.Roster(r.Context(), actor(r), id, p.Date); err != nil {
+		if p.Roster, err = s.booking.Roster(r.Context(), actor(r), id, p.Date); err != nil {
 			if !s.applyError(&p.BasePage, f, err, "date") {
 				return err
 			}
@@ -91,14 +92,14 @@ func (s *Server) handleConsoleSlotCapacity(w http.ResponseWriter, r *http.Reques
 		if err != nil {
 			n = -1
 		}
-		return noticeCapacityChanged, s.sched.SetCapacity(r.Context(), actor(r), id, n)
+		return noticeCapacityChanged, s.centers.SetCapacity(r.Context(), actor(r), id, n)
 	})
 }
 
 // handleConsoleSlotClose closes a slot.
 func (s *Server) handleConsoleSlotClose(w http.ResponseWriter, r *http.Request) error {
 	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.sched.CloseSlot(r.Context(), actor(r), id)
+		_, err := s.booking.CloseSlot(r.Context(), actor(r), id)
 		return noticeSlotClosed, err
 	})
 }
@@ -108,7 +109,7 @@ func (s *Server) handleConsoleSlotClose(w http.ResponseWriter, r *http.Request) 
 func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return s.consoleAction(w, r, func(id int64) (notice, error) {
-			return noticeNoShowRecorded, s.sched.MarkNoShow(r.Context(), actor(r), id, kind)
+			return noticeNoShowRecorded, s.booking.MarkNoShow(r.Context(), actor(r), id, kind)
 		})
 	}
 }
@@ -117,7 +118,7 @@ func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWrite
 // full refund.
 func (s *Server) handleConsoleBookingCancel(w http.ResponseWriter, r *http.Request) error {
 	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.sched.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err := s.booking.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
 		return noticeBookingCancelled, err
 	})
 }
@@ -161,7 +162,7 @@ func (s *Server) handleConsoleCloseDay(w http.ResponseWriter, r *http.Request) e
 		return portal.ErrNotFound
 	}
 	f := formFrom(r, "close_date", "reason")
-	if _, err := s.sched.CloseCenterDay(r.Context(), actor(r), id, f.Value("close_date"), f.Value("reason")); err != nil {
+	if _, err := s.booking.CloseCenterDay(r.Context(), actor(r), id, f.Value("close_date"), f.Value("reason")); err != nil {
 		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
 		renameField(err, "date", "close_date")
 		return s.renderRoster(w, r, formStatus(err), f, err)
@@ -183,7 +184,7 @@ func (s *Server) handleConsoleVouchers(w http.ResponseWriter, r *http.Request) e
 // renderVouchers shows the vouchers and the form, with failure's field
 // errors when a creation was refused.
 func (s *Server) renderVouchers(w http.ResponseWriter, r *http.Request, f *Form, failure error) error {
-	list, err := s.sched.Vouchers(r.Context(), actor(r))
+	list, err := s.booking.Vouchers(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func (s *Server) handleConsoleVoucherCreate(w http.ResponseWriter, r *http.Reque
 	if day, err := time.Parse(time.DateOnly, f.Value("expires_on")); err == nil {
 		expires = day.Add(24*time.Hour - time.Second) // valid through the whole day, UTC
 	}
-	_, err := s.sched.CreateVoucher(r.Context(), actor(r), scheduling.VoucherRequest{
+	_, err := s.booking.CreateVoucher(r.Context(), actor(r), booking.VoucherRequest{
 		Code: f.Value("code"), Percent: percent, ExamCodes: strings.Split(f.Value("exam_codes"), ","), MaxUses: uses,
 		ExpiresAt: expires, Note: f.Value("note"),
 	})

@@ -13,9 +13,9 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/api"
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -36,7 +36,7 @@ func surfaceErrors() map[string]error {
 		"second factor needed":  accounts.ErrMFAProofRequired,
 		"mfa locked":            accounts.ErrMFALocked,
 		"password hasher busy":  accounts.ErrBusy,
-		"already booked":        portal.Errorf(portal.EConflict, scheduling.MsgAlreadyBooked, nil),
+		"already booked":        portal.Errorf(portal.EConflict, booking.MsgAlreadyBooked, nil),
 		"payment provider down": fmt.Errorf("stripe: %w", portal.ErrUnavailable),
 		"internal":              errors.New("disk full"),
 	}

@@ -56,7 +56,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	upcoming, err := s.sched.Upcoming(r.Context(), actor(r))
+	upcoming, err := s.booking.Upcoming(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}

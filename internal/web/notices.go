@@ -68,7 +68,7 @@ const (
 	noticeLogoSaved     notice = "logo_saved"
 	noticeLogoRemoved   notice = "logo_removed"
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
-	// paying a reschedule fee; scheduling writes that URL.
+	// paying a reschedule fee; booking writes that URL.
 	noticeMovePaid notice = "move_paid"
 )
 

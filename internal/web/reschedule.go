@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // Moving a booking: the candidate chooses a test center (the booking
@@ -40,10 +40,10 @@ func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, *porta
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.sched.CanReschedule(b); err != nil {
+	if err := s.booking.CanReschedule(b); err != nil {
 		return nil, nil, err
 	}
-	e, err := s.sched.ExamOfBooking(r.Context(), actor(r), b)
+	e, err := s.booking.ExamOfBooking(r.Context(), actor(r), b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,7 +58,7 @@ func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, *porta
 // the move needs it.
 type moveReviewPage struct {
 	BasePage
-	Q        *scheduling.MoveQuote
+	Q        *booking.MoveQuote
 	B        *portal.BookingDetail
 	Loc      *time.Location
 	ToLoc    *time.Location
@@ -116,17 +116,17 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 	}
 	f := formFrom(r, "slot", "provider", "card", "system_checked", "agree_rules", "agree_privacy", "date", "tz")
 	slotID, _ := strconv.ParseInt(f.Value("slot"), 10, 64)
-	req := scheduling.RescheduleRequest{SlotID: slotID, Provider: f.Value("provider"), Card: f.Value("card"),
-		Agreement: scheduling.OnlineAgreement{SystemChecked: f.Value("system_checked") == "on",
+	req := booking.RescheduleRequest{SlotID: slotID, Provider: f.Value("provider"), Card: f.Value("card"),
+		Agreement: booking.OnlineAgreement{SystemChecked: f.Value("system_checked") == "on",
 			AgreeRules: f.Value("agree_rules") == "on", AgreePrivacy: f.Value("agree_privacy") == "on"}}
 	fingerprint := struct {
 		Booking   string
 		Slot      int64
 		Provider  string
-		Agreement scheduling.OnlineAgreement
+		Agreement booking.OnlineAgreement
 	}{b.Reference, slotID, req.Provider, req.Agreement}
 	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
-		res, err := s.sched.Reschedule(r.Context(), actor(r), b.ID, req)
+		res, err := s.booking.Reschedule(r.Context(), actor(r), b.ID, req)
 		if err != nil {
 			return "", err
 		}
@@ -150,11 +150,11 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 		// Nothing on this page can change the outcome: choose again.
 		return s.renderMoveRefused(w, r, b, slotID, f, failed)
 	}
-	q, err := s.sched.QuoteMove(r.Context(), actor(r), b.ID, slotID)
+	q, err := s.booking.QuoteMove(r.Context(), actor(r), b.ID, slotID)
 	if err != nil {
 		return s.renderMoveRefused(w, r, b, slotID, f, err)
 	}
-	cfg, pay := s.sched.Config(), s.sched.Payments()
+	cfg, pay := s.booking.Config(), s.booking.Payments()
 	p := &moveReviewPage{Q: q, B: q.Booking, Loc: q.Booking.Location(), ToLoc: time.UTC, Form: f, Key: newIdempotencyKey(),
 		Test: pay.Test != nil, Stripe: pay.Stripe != nil, TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined,
 		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion, RulesURL: s.cfg.ExamRulesURL, PrivacyURL: s.cfg.PrivacyURL}
@@ -201,11 +201,11 @@ func (s *Server) renderMoveRefused(w http.ResponseWriter, r *http.Request, b *po
 	if !errors.As(refusal, &pe) || pe.Code == portal.EUnavailable || pe.Message == "" {
 		return refusal
 	}
-	_, center, err := s.sched.SlotAt(r.Context(), slotID)
+	_, center, err := s.centers.SlotAt(r.Context(), slotID)
 	if err != nil {
 		return err
 	}
-	if s.sched.CanReschedule(b) != nil {
+	if s.booking.CanReschedule(b) != nil {
 		return refusal // the booking itself can no longer move: its refusal
 	}
 	back := url.Values{"reschedule": {b.Reference}, "date": {f.Value("date")}, "tz": {f.Value("tz")}}

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/scheduling"
 )
 
 // Finding a seat: choose the exam and how to take it, find a test center
@@ -80,7 +82,7 @@ type centerSearchPage struct {
 	Form        *Form
 	Countries   []geo.Country
 	Searched    bool
-	Result      *scheduling.SearchResult
+	Result      *centers.SearchResult
 	Unit        string
 	Suggestions []geo.Place
 	Attribution string
@@ -102,7 +104,7 @@ func (p *centerSearchPage) IsCurrentCenter(c *portal.TestCenter) bool {
 func (p *centerSearchPage) CountryField() Field { return countryField(p.T, p.Form, p.Countries) }
 func (p *centerSearchPage) RadiusField() Field {
 	fl := field(p.T, p.Form, "radius", "select", "schedule.search.radius")
-	for _, n := range scheduling.Radii {
+	for _, n := range centers.Radii {
 		v := strconv.Itoa(n)
 		fl.Options = append(fl.Options, Option{Value: v, Label: v, Selected: v == p.Form.Value("radius")})
 	}
@@ -117,7 +119,7 @@ func (p *centerSearchPage) UnitField() Field {
 }
 
 // Distance formats a result's distance in the chosen unit.
-func (p *centerSearchPage) Distance(c scheduling.CenterDistance) string {
+func (p *centerSearchPage) Distance(c centers.CenterDistance) string {
 	return p.T.T("schedule.distance."+p.Unit, map[string]any{"Value": strconv.FormatFloat(c.In(p.Unit), 'f', 1, 64)})
 }
 
@@ -184,8 +186,8 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 	if q.Has("near") {
 		p.Searched = true
 		radius, _ := strconv.Atoi(f.Value("radius"))
-		p.Result, err = s.sched.SearchCenters(r.Context(), scheduling.Search{Country: f.Value("country"), Near: f.Value("near"), Radius: radius, Unit: p.Unit})
-		var nf *scheduling.PlaceNotFound
+		p.Result, err = s.centers.SearchCenters(r.Context(), centers.Search{Country: f.Value("country"), Near: f.Value("near"), Radius: radius, Unit: p.Unit})
+		var nf *centers.PlaceNotFound
 		if errors.As(err, &nf) {
 			p.Suggestions = nf.Suggestions
 		}
@@ -208,8 +210,8 @@ type slotsPage struct {
 	Exam      *portal.Exam
 	Center    *portal.TestCenter // nil for online
 	Loc       *time.Location
-	Days      []scheduling.Day
-	Day       *scheduling.Day // the chosen date
+	Days      []centers.Day
+	Day       *centers.Day // the chosen date
 	Languages []string
 	Language  string
 	Zones     []Option // online: zones to show times in
@@ -228,7 +230,7 @@ const shortDates = 21
 
 // ShownDays are the dates listed: the first few unless all were asked for
 // (the chosen date is always among them).
-func (p *slotsPage) ShownDays() []scheduling.Day {
+func (p *slotsPage) ShownDays() []centers.Day {
 	if p.AllDates || len(p.Days) <= shortDates {
 		return p.Days
 	}
@@ -279,12 +281,12 @@ func (p *slotsPage) LanguageOptions() []Option {
 }
 
 // DateLabel is a date with its weekday.
-func (p *slotsPage) DateLabel(d scheduling.Day) string {
+func (p *slotsPage) DateLabel(d centers.Day) string {
 	return p.T.T("schedule.weekday."+strconv.Itoa(int(d.Date.Weekday())), nil) + " " + p.T.Date(d.Date, p.Loc)
 }
 
 // DateLink is the link that shows a date's times.
-func (p *slotsPage) DateLink(d scheduling.Day) string {
+func (p *slotsPage) DateLink(d centers.Day) string {
 	q := p.keep()
 	q.Set("date", d.Key())
 	return p.Path + "?" + q.Encode() + "#times-h"
@@ -338,7 +340,7 @@ func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, portal.ErrNotFound
 	}
-	c, days, err := s.sched.CenterAvailability(r.Context(), id)
+	c, days, err := s.centers.CenterAvailability(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +373,7 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 			s.log.WarnContext(r.Context(), "save time zone", "err", err)
 		}
 	}
-	days, err := s.sched.OnlineAvailability(r.Context(), loc)
+	days, err := s.centers.OnlineAvailability(r.Context(), loc)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +402,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	p.Key = newIdempotencyKey()
-	p.HoldMinutes = int(s.sched.Config().HoldTTL / time.Minute)
+	p.HoldMinutes = int(s.booking.Config().HoldTTL / time.Minute)
 	p.AllDates = q.Get("all") == "1"
 	return nil
 }
@@ -416,9 +418,9 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot"), 10, 64)
-	req := scheduling.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
+	req := booking.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
 	next, err := s.idempotentForm(r, req, func() (string, error) {
-		_, err := s.sched.Hold(r.Context(), actor(r), req)
+		_, err := s.booking.Hold(r.Context(), actor(r), req)
 		return withNotice("/cart", noticeHeld), err
 	})
 	if err == nil {
@@ -455,9 +457,9 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 // refusalLinks point a hold's refusal to the page that resolves it: a
 // seat of the exam already in the cart, being paid, or booked.
 var refusalLinks = map[string]struct{ href, label string }{
-	scheduling.MsgAlreadyInCart:     {"/cart", "schedule.rule.go_to_cart"},
-	scheduling.MsgPaymentInProgress: {"/bookings", "schedule.rule.go_to_bookings"},
-	scheduling.MsgAlreadyBooked:     {"/bookings", "schedule.rule.go_to_bookings"},
+	booking.MsgAlreadyInCart:     {"/cart", "schedule.rule.go_to_cart"},
+	booking.MsgPaymentInProgress: {"/bookings", "schedule.rule.go_to_bookings"},
+	booking.MsgAlreadyBooked:     {"/bookings", "schedule.rule.go_to_bookings"},
 }
 
 // idempotentForm runs a form's action once per idempotency key (a hidden
@@ -469,20 +471,20 @@ func (s *Server) idempotentForm(r *http.Request, request any, run func() (string
 	if key == "" {
 		key = newIdempotencyKey() // an old form without one: no protection, but no failure either
 	}
-	out, _, err := s.sched.Idempotent(r.Context(), actor(r).UserID, key, request, func() (scheduling.Stored, error) {
+	out, _, err := s.idem.Run(r.Context(), idempotency.ScopeOf(actor(r)), key, request, func() (idempotency.Response, error) {
 		next, err := run()
 		var pe *portal.Error
 		if errors.As(err, &pe) && pe.Code != portal.EUnavailable {
 			b, merr := json.Marshal(pe)
 			if merr != nil {
-				return scheduling.Stored{}, merr
+				return idempotency.Response{}, merr
 			}
-			return scheduling.Stored{Status: http.StatusConflict, Body: string(b)}, nil
+			return idempotency.Response{Status: http.StatusConflict, Body: string(b)}, nil
 		}
 		if err != nil {
-			return scheduling.Stored{}, err
+			return idempotency.Response{}, err
 		}
-		return scheduling.Stored{Status: http.StatusSeeOther, Body: next}, nil
+		return idempotency.Response{Status: http.StatusSeeOther, Body: next}, nil
 	})
 	if err != nil {
 		return "", err

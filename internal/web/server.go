@@ -13,13 +13,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/calendar"
+	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
-	"example.org/certportal/internal/scheduling"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -47,10 +49,14 @@ type Deps struct {
 	// Program holds the shared program settings: support contact, logo,
 	// paper size. Nil leaves them empty (tests of single pages).
 	Program *program.Service
-	// Scheduling sells seats: centers, slots, cart, checkout, bookings.
-	Scheduling *scheduling.Service
-	Ready      func(ctx context.Context) error
-	Registry   *prometheus.Registry
+	// Centers is the test-center catalogue: centers, slots, search.
+	Centers *centers.Service
+	// Booking sells seats: holds, cart, checkout, bookings, refunds.
+	Booking *booking.Service
+	// Idempotency runs a form's action once per key.
+	Idempotency *idempotency.Service
+	Ready       func(ctx context.Context) error
+	Registry    *prometheus.Registry
 	// API is the JSON API (internal/api), mounted under /api/v1/ behind
 	// this server's middleware; nil leaves it out.
 	API http.Handler
@@ -67,7 +73,9 @@ type Server struct {
 	ops      *ops.Service
 	calendar *calendar.Service
 	program  *program.Service
-	sched    *scheduling.Service
+	centers  *centers.Service
+	booking  *booking.Service
+	idem     *idempotency.Service
 	ready    func(ctx context.Context) error
 	tmpl     *templates
 	static   *staticFiles
@@ -88,7 +96,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, sched: d.Scheduling, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
