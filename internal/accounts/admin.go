@@ -69,14 +69,14 @@ func (s *Service) CreateAdmin(ctx context.Context, actor portal.Actor, req Admin
 // SetupAccount returns the account a setup link belongs to, or
 // portal.ErrNotFound when the link is unknown, used or expired.
 func (s *Service) SetupAccount(ctx context.Context, token string) (*portal.User, error) {
-	t, err := s.st.FindToken(ctx, store.TokenAdminSetup, hashToken(token))
+	t, err := s.st.FindTokenByHash(ctx, store.TokenAdminSetup, hashToken(token))
 	if err != nil {
 		return nil, err
 	}
 	if t.UsedAt != nil || !s.clock.Now().Before(t.ExpiresAt) {
 		return nil, portal.ErrNotFound
 	}
-	return s.st.FindUserByID(ctx, t.UserID)
+	return s.st.GetUser(ctx, t.UserID)
 }
 
 // SetupRequest completes an account from its setup link.

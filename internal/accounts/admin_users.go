@@ -47,7 +47,7 @@ func (s *Service) FindUser(ctx context.Context, actor portal.Actor, id int64) (*
 	if err := actor.Authorize(portal.PermUsersRead); err != nil {
 		return nil, err
 	}
-	u, err := s.st.FindUserByID(ctx, id)
+	u, err := s.st.GetUser(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor portal.Actor, id in
 		if err := tx.LockUser(ctx, id); err != nil {
 			return err
 		}
-		before, err := tx.FindUserByID(ctx, id)
+		before, err := tx.GetUser(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (s *Service) RevokeSessions(ctx context.Context, actor portal.Actor, id int
 	}
 	var n int64
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		if _, err := tx.FindUserByID(ctx, id); err != nil {
+		if _, err := tx.GetUser(ctx, id); err != nil {
 			return err
 		}
 		var err error
@@ -145,7 +145,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor portal.Actor, use
 		return err
 	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		u, err := tx.FindUserByID(ctx, userID)
+		u, err := tx.GetUser(ctx, userID)
 		if err != nil {
 			return err
 		}

@@ -39,5 +39,5 @@ func (s *Service) FindDevMessage(ctx context.Context, actor portal.Actor, id int
 	if err := actor.Authorize(portal.PermOpsRead); err != nil {
 		return nil, err
 	}
-	return s.st.FindDevMessage(ctx, id)
+	return s.st.GetDevMessage(ctx, id)
 }

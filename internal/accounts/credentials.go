@@ -43,7 +43,7 @@ type PasswordChange struct {
 // ChangePassword sets a new password after checking the current one, and
 // signs out every other session of the account before it returns.
 func (s *Service) ChangePassword(ctx context.Context, actor portal.Actor, sessionID int64, req PasswordChange) error {
-	user, err := s.st.FindUserByID(ctx, actor.UserID)
+	user, err := s.st.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ type EmailChange struct {
 // has an account, its owner is told instead, and the caller sees the same
 // outcome.
 func (s *Service) RequestEmailChange(ctx context.Context, actor portal.Actor, req EmailChange) error {
-	user, err := s.st.FindUserByID(ctx, actor.UserID)
+	user, err := s.st.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return err
 	}

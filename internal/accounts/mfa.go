@@ -175,7 +175,7 @@ func (m *MFAStatus) Methods() []string {
 // the sign-in step calls it before anyone is signed in; show its result
 // only to the account's owner.
 func (s *Service) MFAStatus(ctx context.Context, userID int64) (*MFAStatus, error) {
-	m, err := s.st.FindUserMFA(ctx, userID)
+	m, err := s.st.GetUserMFA(ctx, userID)
 	if errors.Is(err, portal.ErrNotFound) {
 		return &MFAStatus{}, nil
 	}
@@ -225,7 +225,7 @@ func mfaUser(ctx context.Context, tx *store.Tx, actor portal.Actor) (*portal.Use
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
-	u, err := tx.FindUserByID(ctx, actor.UserID)
+	u, err := tx.GetUser(ctx, actor.UserID)
 	if errors.Is(err, portal.ErrNotFound) || (err == nil && u.DisabledAt != nil) {
 		return nil, portal.ErrUnauthorized
 	}
@@ -481,7 +481,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, actor portal.Actor, us
 	actor.UserID = userID
 	return s.mfaTransact(ctx, func(tx *store.Tx) error {
 		if pendingSessionID != 0 {
-			sess, err := tx.FindPendingSession(ctx, pendingSessionID, s.cfg.SessionIdle)
+			sess, err := tx.GetPendingSession(ctx, pendingSessionID, s.cfg.SessionIdle)
 			if errors.Is(err, portal.ErrNotFound) || (err == nil && sess.UserID != userID) {
 				return ErrMFAFlowExpired
 			}
@@ -489,14 +489,14 @@ func (s *Service) verifySecondFactor(ctx context.Context, actor portal.Actor, us
 				return err
 			}
 		}
-		u, err := tx.FindUserByID(ctx, userID)
+		u, err := tx.GetUser(ctx, userID)
 		if errors.Is(err, portal.ErrNotFound) || (err == nil && u.DisabledAt != nil) {
 			return ErrMFAFlowExpired
 		}
 		if err != nil {
 			return err
 		}
-		m, err := tx.FindUserMFA(ctx, userID)
+		m, err := tx.GetUserMFA(ctx, userID)
 		if errors.Is(err, portal.ErrNotFound) || (err == nil && !mfaOn(m)) {
 			return ErrMFAMethodUnavailable
 		}

@@ -166,7 +166,7 @@ func (s *Service) sendSMSCode(ctx context.Context, tx *store.Tx, actor portal.Ac
 // purpose and session and uses it up. A wrong code counts against the
 // code's tries (Data Remaining: tries left for it).
 func (s *Service) consumeSMSCode(ctx context.Context, tx *store.Tx, userID int64, purpose string, sessionID int64, code string) (*store.SMSCode, error) {
-	c, err := tx.FindSMSCode(ctx, userID, purpose, sessionID)
+	c, err := tx.FindSMSCodeBySession(ctx, userID, purpose, sessionID)
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, ErrMFAInvalidCode
 	}
@@ -339,7 +339,7 @@ func (s *Service) SendConfirmCode(ctx context.Context, actor portal.Actor, sessi
 func (s *Service) SendSignInCode(ctx context.Context, pendingSessionID int64) (string, error) {
 	var phone string
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		sess, err := tx.FindPendingSession(ctx, pendingSessionID, s.cfg.SessionIdle)
+		sess, err := tx.GetPendingSession(ctx, pendingSessionID, s.cfg.SessionIdle)
 		if errors.Is(err, portal.ErrNotFound) {
 			return ErrMFAFlowExpired
 		}

@@ -205,7 +205,7 @@ func (f *mfaFixture) texts() []mail.SMS {
 
 func (f *mfaFixture) outbox(kind string) []*store.OutboxJob {
 	f.t.Helper()
-	jobs, err := f.st.PendingOutbox(f.ctx, 10000)
+	jobs, err := f.st.ListPendingOutbox(f.ctx, 10000)
 	if err != nil {
 		f.t.Fatal(err)
 	}

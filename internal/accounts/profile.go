@@ -12,7 +12,7 @@ import (
 
 // Profile returns the acting user's account.
 func (s *Service) Profile(ctx context.Context, actor portal.Actor) (*portal.User, error) {
-	return s.st.FindUserByID(ctx, actor.UserID)
+	return s.st.GetUser(ctx, actor.UserID)
 }
 
 // ProfileUpdate is the profile form: everything a candidate may change
@@ -46,7 +46,7 @@ const (
 // first exam is on record; after that only a support request with
 // documents changes it, and the server refuses here whatever the form sent.
 func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req ProfileUpdate) (*portal.User, error) {
-	user, err := s.st.FindUserByID(ctx, actor.UserID)
+	user, err := s.st.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor portal.Actor, req Pro
 		if err := tx.LockUser(ctx, user.ID); err != nil {
 			return err
 		}
-		before, err := tx.FindUserByID(ctx, user.ID)
+		before, err := tx.GetUser(ctx, user.ID)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 	if token == "" {
 		return nil, portal.ErrUnauthorized
 	}
-	su, err := s.st.FindSession(ctx, hashToken(token), s.cfg.SessionIdle)
+	su, err := s.st.FindSessionByHash(ctx, hashToken(token), s.cfg.SessionIdle)
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, portal.ErrUnauthorized
 	}

@@ -78,7 +78,7 @@ func (s *Service) SignIn(ctx context.Context, meta RequestMeta, req SignInReques
 		return nil, errSignIn
 	}
 	id := identifier(req.Email)
-	lock, err := s.st.FindLockout(ctx, id)
+	lock, err := s.st.FindLockoutByIdentifier(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func (s *Service) SetStaffSets(ctx context.Context, actor portal.Actor, userID i
 		if err != nil {
 			return err
 		}
-		u, err := tx.FindUserByID(ctx, userID)
+		u, err := tx.GetUser(ctx, userID)
 		if err != nil {
 			return err
 		}

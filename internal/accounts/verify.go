@@ -16,14 +16,14 @@ const EmailVerifyTTL = 24 * time.Hour
 // bound to the address its user has now (for email_change: the address it
 // was sent to must still be free), with its user.
 func (s *Service) validToken(ctx context.Context, purpose, token string) (*store.UserToken, *portal.User, error) {
-	t, err := s.st.FindToken(ctx, purpose, hashToken(token))
+	t, err := s.st.FindTokenByHash(ctx, purpose, hashToken(token))
 	if err != nil {
 		return nil, nil, err
 	}
 	if t.UsedAt != nil || !s.clock.Now().Before(t.ExpiresAt) {
 		return nil, nil, portal.ErrNotFound
 	}
-	user, err := s.st.FindUserByID(ctx, t.UserID)
+	user, err := s.st.GetUser(ctx, t.UserID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Service) VerifyEmail(ctx context.Context, meta RequestMeta, token strin
 		if err != nil {
 			return err
 		}
-		u, err := tx.FindUserByID(ctx, t.UserID)
+		u, err := tx.GetUser(ctx, t.UserID)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *Service) VerifyEmail(ctx context.Context, meta RequestMeta, token strin
 // ResendVerification mails a new verification link to the signed-in,
 // unverified user, at most once a minute and ten times a day.
 func (s *Service) ResendVerification(ctx context.Context, actor portal.Actor) error {
-	user, err := s.st.FindUserByID(ctx, actor.UserID)
+	user, err := s.st.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,10 @@ func TestAdminInvitesStaffAndChangesTheirPermissions(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || doc.TextOf("#sets-error") != "Choose at least one permission set." {
 			t.Fatalf("invite without sets: %d %q", resp.StatusCode, doc.TextOf("#sets-error"))
 		}
+		// The summary's link leads to the group's first checkbox.
+		if !doc.Has(`.error-summary a[href="#sets"]`) || !doc.Has(`fieldset[aria-describedby="sets-error"] input[type=checkbox]#sets`) {
+			t.Errorf("the error summary's link to #sets leads to no checkbox of the sets")
+		}
 		resp = a.PostForm(t, ac, "/console/staff/invite", url.Values{"email": {"noa@example.org"}, "first_name": {"Noa"}, "last_name": {"Levi"}, "sets": {"scheduler"}})
 		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/staff?notice=staff_invited" {
 			t.Fatalf("invite: %d %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -58,10 +62,13 @@ func TestAdminInvitesStaffAndChangesTheirPermissions(t *testing.T) {
 		enrolTOTP(t, a, nc, true)
 		centers := page(t, a, nc, "/console/centers", http.StatusOK)
 		nav := centers.Texts(".main-nav a")
-		if strings.Contains(strings.Join(nav, "|"), "Users") || strings.Contains(strings.Join(nav, "|"), "Audit") || !strings.Contains(strings.Join(nav, "|"), "Test centers") {
+		if strings.Contains(strings.Join(nav, "|"), "Accounts") || strings.Contains(strings.Join(nav, "|"), "Audit") || !strings.Contains(strings.Join(nav, "|"), "Test centers") {
 			t.Errorf("a scheduler's navigation: %v", nav)
 		}
-		page(t, a, nc, "/console/users", http.StatusForbidden)
+		// Refused, on a page that marks no navigation item as the current one.
+		if denied := page(t, a, nc, "/console/users", http.StatusForbidden); denied.Has(".main-nav a[aria-current]") {
+			t.Errorf("the access-denied page marks %q current", denied.TextOf(".main-nav a[aria-current]"))
+		}
 
 		// The admin adds the support set on the member's page.
 		member := staffPage(t, a, ac, "Noa Levi")

@@ -237,7 +237,7 @@ func (w *crashWorld) buy(t *testing.T, c *crashCandidate, e *portal.Exam, sl *po
 
 func (w *crashWorld) booking(t *testing.T, id int64) *portal.BookingDetail {
 	t.Helper()
-	b, err := w.st.FindBooking(w.ctx, id)
+	b, err := w.st.GetBooking(w.ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

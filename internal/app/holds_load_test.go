@@ -229,7 +229,7 @@ func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats
 		if err := w.st.Transact(w.ctx, func(tx *store.Tx) error { return tx.SetSlotCapacity(w.ctx, id, seats) }); err != nil {
 			t.Fatalf("set the seats of slot %d: %v", id, err)
 		}
-		sl, err := w.st.FindSlot(w.ctx, id)
+		sl, err := w.st.GetSlot(w.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -499,7 +499,7 @@ func (b *burstResult) check(t *testing.T, w *holdWorld, wantOK, wantFull int) {
 	if ok != wantOK || full != wantFull {
 		t.Errorf("%s: %d created, %d full; want %d and %d", b.label, ok, full, wantOK, wantFull)
 	}
-	sl, err := w.st.FindSlot(w.ctx, b.slot.ID)
+	sl, err := w.st.GetSlot(w.ctx, b.slot.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

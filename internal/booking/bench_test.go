@@ -103,7 +103,7 @@ func newHoldBench(b *testing.B, engine string, capacity, candidates int) *holdBe
 	if err != nil {
 		b.Fatalf("prepare slot and %d candidates: %v", candidates, err)
 	}
-	if h.slot, err = h.st.FindSlot(ctx, slots[0].ID); err != nil {
+	if h.slot, err = h.st.GetSlot(ctx, slots[0].ID); err != nil {
 		b.Fatal(err)
 	}
 	return h
@@ -113,7 +113,7 @@ func newHoldBench(b *testing.B, engine string, capacity, candidates int) *holdBe
 // taken, no more than its capacity, and (holds) as many live bookings.
 func (h *holdBench) checkSeats(b *testing.B, want int, bookings bool) {
 	b.Helper()
-	sl, err := h.st.FindSlot(h.ctx, h.slot.ID)
+	sl, err := h.st.GetSlot(h.ctx, h.slot.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func (s *Service) CheckIn(ctx context.Context, actor portal.Actor, bookingID int
 	if err != nil {
 		return nil, err
 	}
-	return s.st.FindBooking(ctx, bookingID)
+	return s.st.GetBooking(ctx, bookingID)
 }
 
 // MarkMissedOnline records as no-shows the online bookings whose launch

@@ -137,7 +137,7 @@ func (s *Service) Cancel(ctx context.Context, actor portal.Actor, bookingID int6
 		return nil, err
 	}
 	s.cfg.Kick()
-	return s.st.FindBooking(ctx, bookingID)
+	return s.st.GetBooking(ctx, bookingID)
 }
 
 // requestRefund records a refund of amount for the booking's payment and
@@ -149,7 +149,7 @@ func (s *Service) requestRefund(ctx context.Context, tx *store.Tx, b *portal.Boo
 	if amount <= 0 || b.PaymentID == nil {
 		return nil
 	}
-	p, err := tx.FindPayment(ctx, *b.PaymentID)
+	p, err := tx.LockPayment(ctx, *b.PaymentID)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Service) HandleRefundJob(ctx context.Context, args json.RawMessage) err
 	if err := json.Unmarshal(args, &j); err != nil || j.RefundID == 0 {
 		return jobs.Permanent(fmt.Errorf("booking: bad refund job %s", args))
 	}
-	r, err := s.st.FindRefund(ctx, j.RefundID)
+	r, err := s.st.GetRefund(ctx, j.RefundID)
 	if err != nil {
 		return err
 	}
@@ -240,5 +240,5 @@ func (s *Service) Refunds(ctx context.Context, actor portal.Actor) (map[int64]*p
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
-	return s.st.RefundsOfUser(ctx, actor.UserID)
+	return s.st.ListRefundsByUser(ctx, actor.UserID)
 }

@@ -79,7 +79,7 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 	if err := tx.LockUser(ctx, actor.UserID); err != nil {
 		return nil, err
 	}
-	u, err := tx.FindUserByID(ctx, actor.UserID)
+	u, err := tx.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +109,11 @@ func (s *Service) beginCheckout(ctx context.Context, tx *store.Tx, actor portal.
 		}
 	}
 	for _, b := range cart.Items {
-		e, err := tx.FindExam(ctx, b.ExamID)
+		e, err := tx.GetExam(ctx, b.ExamID)
 		if err != nil {
 			return nil, err
 		}
-		sl, err := tx.FindSlot(ctx, b.SlotID)
+		sl, err := tx.GetSlot(ctx, b.SlotID)
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +225,7 @@ func (s *Service) chargeTest(ctx context.Context, actor portal.Actor, p *portal.
 	}
 	failpoint.Inject(failpoint.PaymentCharged)
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		cur, err := tx.FindPayment(ctx, p.ID)
+		cur, err := tx.LockPayment(ctx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -366,11 +366,11 @@ func (s *Service) confirmPaid(ctx context.Context, tx *store.Tx, actor portal.Ac
 // eligible there (checkEligible: no other live booking of the exam, no
 // overlap, the online gap, the retake wait). It reports whether it could.
 func (s *Service) revive(ctx context.Context, tx *store.Tx, b *portal.BookingDetail) (bool, error) {
-	e, err := tx.FindExam(ctx, b.ExamID)
+	e, err := tx.GetExam(ctx, b.ExamID)
 	if err != nil {
 		return false, err
 	}
-	sl, err := tx.FindSlot(ctx, b.SlotID)
+	sl, err := tx.GetSlot(ctx, b.SlotID)
 	if err != nil {
 		return false, err
 	}

@@ -24,7 +24,7 @@ func TestCheckoutPaid(t *testing.T) {
 		c := f.candidate
 		sl := f.centerSlot("2026-12-05", "09:00") // 14:00 UTC
 		b := f.hold(c, f.saa, sl)
-		if u, _ := f.st.FindUserByID(f.ctx, c.UserID); u.LegalNameLockedAt != nil {
+		if u, _ := f.st.GetUser(f.ctx, c.UserID); u.LegalNameLockedAt != nil {
 			t.Fatal("legal name locked by a mere hold")
 		}
 		res := f.paidCheckout(c)
@@ -44,7 +44,7 @@ func TestCheckoutPaid(t *testing.T) {
 		if got.RulesVersion != "" || got.AgreedAt != nil {
 			t.Errorf("a test-center booking recorded online agreements: %q %v", got.RulesVersion, got.AgreedAt)
 		}
-		u, err := f.st.FindUserByID(f.ctx, c.UserID)
+		u, err := f.st.GetUser(f.ctx, c.UserID)
 		if err != nil || u.LegalNameLockedAt == nil || !u.LegalNameLockedAt.Equal(fixtureNow) {
 			t.Fatalf("legal_name_locked_at = %v, %v; want %s", u.LegalNameLockedAt, err, fixtureNow)
 		}
@@ -148,7 +148,7 @@ func TestCheckoutDeclined(t *testing.T) {
 		if n := f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'confirmed'`); n != 0 {
 			t.Fatalf("%d confirmed bookings after a decline", n)
 		}
-		if u, _ := f.st.FindUserByID(f.ctx, c.UserID); u.LegalNameLockedAt != nil {
+		if u, _ := f.st.GetUser(f.ctx, c.UserID); u.LegalNameLockedAt != nil {
 			t.Fatal("legal name locked after a decline")
 		}
 		if n := len(f.outbox(mail.KindSend)); n != 0 {

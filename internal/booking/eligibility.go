@@ -99,7 +99,7 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
 		}
 	}
-	failed, err := tx.LastFailedAttempt(ctx, userID, e.ID)
+	failed, err := tx.FindLastFailedAttemptByExam(ctx, userID, e.ID)
 	if err != nil && !errors.Is(err, portal.ErrNotFound) {
 		return err
 	}

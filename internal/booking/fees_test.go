@@ -25,7 +25,7 @@ func (f *fixture) feeExam() *portal.Exam {
 // moves returns a booking's moves.
 func (f *fixture) moves(b *portal.BookingDetail) []*portal.MoveDetail {
 	f.t.Helper()
-	list, err := f.st.MovesOfBooking(f.ctx, b.ID)
+	list, err := f.st.ListMovesByBooking(f.ctx, b.ID)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -270,7 +270,7 @@ func (f *fixture) onlineSlot(start time.Time) *portal.Slot {
 // slot re-reads a slot.
 func (f *fixture) slot(id int64) *portal.Slot {
 	f.t.Helper()
-	sl, err := f.st.FindSlot(f.ctx, id)
+	sl, err := f.st.GetSlot(f.ctx, id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func (f *fixture) reschedule(actor portal.Actor, bookingID, slotID int64) (*port
 
 func (f *fixture) booking(id int64) *portal.BookingDetail {
 	f.t.Helper()
-	b, err := f.st.FindBooking(f.ctx, id)
+	b, err := f.st.GetBooking(f.ctx, id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func (f *fixture) createVoucher(r booking.VoucherRequest) *portal.Voucher {
 
 func (f *fixture) voucher(id int64) *portal.Voucher {
 	f.t.Helper()
-	v, err := f.st.FindVoucher(f.ctx, id)
+	v, err := f.st.GetVoucher(f.ctx, id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func (f *fixture) audits(action, subject string) int {
 // outbox returns the queued jobs of kind.
 func (f *fixture) outbox(kind string) []*store.OutboxJob {
 	f.t.Helper()
-	list, err := f.st.PendingOutbox(f.ctx, 10000)
+	list, err := f.st.ListPendingOutbox(f.ctx, 10000)
 	if err != nil {
 		f.t.Fatal(err)
 	}

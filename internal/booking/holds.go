@@ -38,18 +38,18 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		if err := tx.LockUser(ctx, actor.UserID); err != nil {
 			return err
 		}
-		u, err := tx.FindUserByID(ctx, actor.UserID)
+		u, err := tx.GetUser(ctx, actor.UserID)
 		if err != nil {
 			return err
 		}
 		if err := checkCandidate(u); err != nil {
 			return err
 		}
-		e, err := tx.FindExam(ctx, req.ExamID)
+		e, err := tx.GetExam(ctx, req.ExamID)
 		if err != nil {
 			return err
 		}
-		sl, err := tx.FindSlot(ctx, req.SlotID)
+		sl, err := tx.GetSlot(ctx, req.SlotID)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 			if err := tx.LockHoldAddress(ctx, actor.IP); err != nil {
 				return err
 			}
-			fromIP, err := tx.UnpaidHoldsFromIP(ctx, actor.IP, tx.Now())
+			fromIP, err := tx.CountUnpaidHoldsByIP(ctx, actor.IP, tx.Now())
 			if err != nil {
 				return err
 			}
@@ -128,7 +128,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 	if err != nil {
 		return nil, err
 	}
-	return s.st.FindBooking(ctx, id)
+	return s.st.GetBooking(ctx, id)
 }
 
 // plainlyFull reports, from the read pool and without a write
@@ -136,7 +136,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 // the answer to most requests for a sold-out time, which then cost no
 // write. A seat freed a moment later is missed, as a refresh would show.
 func (s *Service) plainlyFull(ctx context.Context, slotID int64) (bool, error) {
-	sl, err := s.st.FindSlot(ctx, slotID)
+	sl, err := s.st.GetSlot(ctx, slotID)
 	if errors.Is(err, portal.ErrNotFound) {
 		return false, nil // the transaction reports it
 	}
@@ -167,7 +167,7 @@ func (s *Service) takeSeat(ctx context.Context, tx *store.Tx, slotID int64) erro
 	if !errors.Is(err, store.ErrSlotFull) {
 		return err
 	}
-	stale, err := tx.ExpiredHoldsInSlot(ctx, slotID)
+	stale, err := tx.ListExpiredHoldsInSlot(ctx, slotID)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 	for {
 		var batch int
 		err := s.st.Transact(ctx, func(tx *store.Tx) error {
-			list, err := tx.ExpiredHolds(ctx, 100)
+			list, err := tx.ListExpiredHolds(ctx, 100)
 			if err != nil {
 				return err
 			}
@@ -249,14 +249,14 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 	// payments whose seats went another way (a hold swept for a newer
 	// one, a closed session, a crash) are closed too.
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		orphans, err := tx.OrphanedPayments(ctx, 100)
+		orphans, err := tx.ListOrphanedPayments(ctx, 100)
 		if err != nil {
 			return err
 		}
 		for _, id := range orphans {
 			stale[id] = true
 		}
-		list, err := tx.StalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
+		list, err := tx.ListStalePendingMoves(ctx, tx.Now().Add(-s.cfg.PaymentWindow), 100)
 		if err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func (s *Service) mailBooking(ctx context.Context, tx *store.Tx, bookingID int64
 }
 
 func (s *Service) refundOf(ctx context.Context, tx *store.Tx, b *portal.BookingDetail) (int64, error) {
-	list, err := tx.RefundsOfBooking(ctx, b.ID)
+	list, err := tx.ListRefundsByBooking(ctx, b.ID)
 	if err != nil {
 		return 0, err
 	}

@@ -123,7 +123,7 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 		}
 		// A new choice replaces a move still waiting for its fee; a payment
 		// for the old one that still arrives is refunded.
-		if old, err := tx.PendingMove(ctx, b.ID); err == nil {
+		if old, err := tx.FindPendingMoveByBooking(ctx, b.ID); err == nil {
 			if _, err := tx.FinishMove(ctx, old.ID, portal.MoveFailed, "superseded"); err != nil {
 				return err
 			}
@@ -166,7 +166,7 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 		if res.Payment, err = s.st.GetPayment(ctx, p.ID); err != nil {
 			return nil, err
 		}
-		if res.Move, err = s.st.FindMove(ctx, res.Move.ID); err != nil {
+		if res.Move, err = s.st.GetMove(ctx, res.Move.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -175,7 +175,7 @@ func (s *Service) Reschedule(ctx context.Context, actor portal.Actor, bookingID 
 		// Paid, but the time was taken while the card was charged.
 		return nil, refused(portal.EConflict, "schedule.reschedule.failed_refunded", map[string]any{"AmountMinor": res.Move.FeeMinor, "Currency": res.Move.Currency})
 	}
-	if res.Booking, err = s.st.FindBooking(ctx, bookingID); err != nil {
+	if res.Booking, err = s.st.GetBooking(ctx, bookingID); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -192,11 +192,11 @@ func (s *Service) checkMove(ctx context.Context, tx *store.Tx, b *portal.Booking
 	if slotID == b.SlotID {
 		return nil, refused(portal.EConflict, "schedule.reschedule.same_slot", nil)
 	}
-	e, err := tx.FindExam(ctx, b.ExamID)
+	e, err := tx.GetExam(ctx, b.ExamID)
 	if err != nil {
 		return nil, err
 	}
-	sl, err := tx.FindSlot(ctx, slotID)
+	sl, err := tx.GetSlot(ctx, slotID)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (s *Service) completeMove(ctx context.Context, tx *store.Tx, actor portal.A
 // passed, or a newer choice replaced it), the move fails, the whole fee
 // is refunded and the candidate is told by mail.
 func (s *Service) settleMove(ctx context.Context, tx *store.Tx, actor portal.Actor, p *portal.Payment) error {
-	m, err := tx.MoveOfPayment(ctx, p.ID)
+	m, err := tx.FindMoveByPayment(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (s *Service) settleMove(ctx context.Context, tx *store.Tx, actor portal.Act
 		return err
 	}
 	// Moves change under their booking's lock: read it again under it.
-	if m, err = tx.MoveOfPayment(ctx, p.ID); err != nil {
+	if m, err = tx.FindMoveByPayment(ctx, p.ID); err != nil {
 		return err
 	}
 	if m.State == portal.MovePending {
@@ -341,7 +341,7 @@ func (s *Service) moveIfStill(ctx context.Context, tx *store.Tx, actor portal.Ac
 
 // failMove ends the move of a fee payment that did not happen.
 func (s *Service) failMove(ctx context.Context, tx *store.Tx, p *portal.Payment, failure string) error {
-	m, err := tx.MoveOfPayment(ctx, p.ID)
+	m, err := tx.FindMoveByPayment(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (s *Service) Moves(ctx context.Context, actor portal.Actor, b *portal.Booki
 	if !actor.Owns(b.UserID) && !actor.Can(portal.PermRostersRead) {
 		return nil, portal.ErrNotFound
 	}
-	return s.st.MovesOfBooking(ctx, b.ID)
+	return s.st.ListMovesByBooking(ctx, b.ID)
 }
 
 func (s *Service) canRescheduleAt(b *portal.BookingDetail, now time.Time) error {

@@ -53,7 +53,7 @@ func (s *Service) QuoteMove(ctx context.Context, actor portal.Actor, bookingID, 
 		return nil, err
 	}
 	if q.To.CenterID != nil {
-		if q.Center, err = s.st.FindCenter(ctx, *q.To.CenterID); err != nil {
+		if q.Center, err = s.st.GetCenter(ctx, *q.To.CenterID); err != nil {
 			return nil, err
 		}
 	}
@@ -67,7 +67,7 @@ func (s *Service) ExamOfBooking(ctx context.Context, actor portal.Actor, b *port
 	if actor.UserID == 0 || !actor.Owns(b.UserID) {
 		return nil, portal.ErrNotFound
 	}
-	return s.st.FindExam(ctx, b.ExamID)
+	return s.st.GetExam(ctx, b.ExamID)
 }
 
 // plainlyFull refuses a slot with no seat for sale and no lapsed hold
@@ -76,7 +76,7 @@ func plainlyFull(ctx context.Context, tx *store.Tx, sl *portal.Slot) error {
 	if sl.Free() > 0 {
 		return nil
 	}
-	stale, err := tx.ExpiredHoldsInSlot(ctx, sl.ID)
+	stale, err := tx.ListExpiredHoldsInSlot(ctx, sl.ID)
 	if err != nil {
 		return err
 	}

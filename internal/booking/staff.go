@@ -23,7 +23,7 @@ func (s *Service) Roster(ctx context.Context, actor portal.Actor, centerID int64
 	if err := actor.Authorize(portal.PermRostersRead); err != nil {
 		return nil, err
 	}
-	c, err := s.st.FindCenter(ctx, centerID)
+	c, err := s.st.GetCenter(ctx, centerID)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) CloseSlot(ctx context.Context, actor portal.Actor, slotID int6
 	}
 	n := 0
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		if _, err := tx.FindSlot(ctx, slotID); err != nil {
+		if _, err := tx.GetSlot(ctx, slotID); err != nil {
 			return err
 		}
 		if err := tx.CloseSlot(ctx, slotID); errors.Is(err, portal.ErrNotFound) {
@@ -113,7 +113,7 @@ func (s *Service) CloseCenterDay(ctx context.Context, actor portal.Actor, center
 	if err := actor.Authorize(portal.PermSessionsManage); err != nil {
 		return 0, err
 	}
-	c, err := s.st.FindCenter(ctx, centerID)
+	c, err := s.st.GetCenter(ctx, centerID)
 	if err != nil {
 		return 0, err
 	}

@@ -58,11 +58,11 @@ func (s *Service) startStripe(ctx context.Context, actor portal.Actor, p *portal
 
 // bookingOfFee returns the booking a fee payment would move.
 func (s *Service) bookingOfFee(ctx context.Context, p *portal.Payment) (*portal.BookingDetail, error) {
-	m, err := s.st.FindMoveOfPayment(ctx, p.ID)
+	m, err := s.st.FindMoveByPayment(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	return s.st.FindBooking(ctx, m.BookingID)
+	return s.st.GetBooking(ctx, m.BookingID)
 }
 
 // HandleStripeWebhook verifies and applies one Stripe event. Each event is
@@ -84,7 +84,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 		if err != nil || !fresh || ev.Reference == "" || (!ev.Paid && !ev.Failed) {
 			return err
 		}
-		p, err := tx.FindPaymentByReference(ctx, ev.Reference)
+		p, err := tx.LockPaymentByReference(ctx, ev.Reference)
 		if errors.Is(err, portal.ErrNotFound) {
 			s.log.WarnContext(ctx, "stripe event for an unknown payment", "event", ev.ID, "reference", ev.Reference)
 			return nil
@@ -118,7 +118,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 // its webhook. For a reschedule fee it also returns the booking's
 // reference, to go back to.
 func (s *Service) AbandonCheckout(ctx context.Context, actor portal.Actor, reference string) (*portal.Payment, string, error) {
-	p, err := s.st.GetPaymentByReference(ctx, reference)
+	p, err := s.st.FindPaymentByReference(ctx, reference)
 	if err != nil {
 		return nil, "", err
 	}
@@ -150,7 +150,7 @@ func (s *Service) AbandonCheckout(ctx context.Context, actor portal.Actor, refer
 // PaymentStatus returns the acting candidate's payment by reference, for
 // the page Stripe returns to.
 func (s *Service) PaymentStatus(ctx context.Context, actor portal.Actor, reference string) (*portal.Payment, []*portal.BookingDetail, error) {
-	p, err := s.st.GetPaymentByReference(ctx, reference)
+	p, err := s.st.FindPaymentByReference(ctx, reference)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -44,7 +44,7 @@ func (s *Service) Centers(ctx context.Context, f store.CenterFilter) ([]*portal.
 
 // Center returns one test center, or portal.ErrNotFound.
 func (s *Service) Center(ctx context.Context, id int64) (*portal.TestCenter, error) {
-	return s.st.FindCenter(ctx, id)
+	return s.st.GetCenter(ctx, id)
 }
 
 // CreateCenter adds a test center (PermCentersManage). A code already in use is a
@@ -91,7 +91,7 @@ func (s *Service) UpdateCenter(ctx context.Context, actor portal.Actor, c portal
 	if err := s.MayManageCenters(actor); err != nil {
 		return nil, err
 	}
-	cur, err := s.st.FindCenter(ctx, c.ID)
+	cur, err := s.st.GetCenter(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}

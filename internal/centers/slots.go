@@ -116,7 +116,7 @@ func (s *Service) Bookable() (from, to time.Time) {
 // CenterAvailability returns the center's days with at least one free
 // seat in the bookable window, in the center's time zone.
 func (s *Service) CenterAvailability(ctx context.Context, centerID int64) (*portal.TestCenter, []Day, error) {
-	c, err := s.st.FindCenter(ctx, centerID)
+	c, err := s.st.GetCenter(ctx, centerID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -158,11 +158,11 @@ func groupByDay(slots []*portal.Slot, loc *time.Location) []Day {
 // SlotAt returns a slot and its test center (nil for an online start), to
 // show a time a booking may move to.
 func (s *Service) SlotAt(ctx context.Context, id int64) (*portal.Slot, *portal.TestCenter, error) {
-	sl, err := s.st.FindSlot(ctx, id)
+	sl, err := s.st.GetSlot(ctx, id)
 	if err != nil || sl.CenterID == nil {
 		return sl, nil, err
 	}
-	c, err := s.st.FindCenter(ctx, *sl.CenterID)
+	c, err := s.st.GetCenter(ctx, *sl.CenterID)
 	return sl, c, err
 }
 
@@ -176,7 +176,7 @@ func (s *Service) SetCapacity(ctx context.Context, actor portal.Actor, slotID in
 		return &portal.Error{Code: portal.EInvalid, Message: "schedule.staff.capacity_invalid", Fields: []portal.FieldError{{Field: "capacity", Message: "schedule.staff.capacity_invalid"}}}
 	}
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		sl, err := tx.FindSlot(ctx, slotID)
+		sl, err := tx.GetSlot(ctx, slotID)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func (s *Service) Exam(ctx context.Context, actor portal.Actor, id int64) (*port
 	if err := mayReadAll(actor); err != nil {
 		return nil, err
 	}
-	return s.st.FindExam(ctx, id)
+	return s.st.GetExam(ctx, id)
 }
 
 // CreateExam adds an exam to the catalog. Admins and the system only.
@@ -111,7 +111,7 @@ func (s *Service) UpdateExam(ctx context.Context, actor portal.Actor, id int64, 
 	if err := s.MayManageExams(actor); err != nil {
 		return nil, err
 	}
-	cur, err := s.st.FindExam(ctx, id)
+	cur, err := s.st.GetExam(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) SetExamActive(ctx context.Context, actor portal.Actor, id int6
 	}
 	var out *portal.Exam
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		cur, err := tx.FindExam(ctx, id)
+		cur, err := tx.GetExam(ctx, id)
 		if err != nil {
 			return err
 		}

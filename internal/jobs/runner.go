@@ -265,7 +265,7 @@ func (r *Runner) relay(ctx context.Context) (int, error) {
 	defer r.relayMu.Unlock()
 	total := 0
 	for {
-		rows, err := r.st.PendingOutbox(ctx, relayBatch)
+		rows, err := r.st.ListPendingOutbox(ctx, relayBatch)
 		if err != nil {
 			return total, fmt.Errorf("jobs: relay: %w", err)
 		}

@@ -60,7 +60,7 @@ func TestDevMailboxKeepsMailAndSMS(t *testing.T) {
 		if strings.Contains(e.TextBody, "BEGIN:VCALENDAR") || strings.Contains(e.TextBody, "dev-attachments") {
 			t.Errorf("the text part carries the attachment:\n%s", e.TextBody)
 		}
-		one, err := st.FindDevMessage(ctx, e.ID)
+		one, err := st.GetDevMessage(ctx, e.ID)
 		if err != nil || len(one.Attachments) != 1 || one.TextBody != e.TextBody {
 			t.Errorf("FindDevMessage = %+v, %v", one, err)
 		}

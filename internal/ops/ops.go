@@ -44,7 +44,7 @@ func (s *Service) SendTestMail(ctx context.Context, actor portal.Actor, to strin
 		return &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid",
 			Fields: []portal.FieldError{{Field: "to", Message: "field.invalid_email"}}}
 	}
-	user, err := s.st.FindUserByID(ctx, actor.UserID)
+	user, err := s.st.GetUser(ctx, actor.UserID)
 	if err != nil {
 		return err
 	}

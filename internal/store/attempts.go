@@ -19,9 +19,9 @@ func (tx *Tx) RecordAttempt(ctx context.Context, a portal.ExamAttempt) (*portal.
 	return &out, nil
 }
 
-// LastFailedAttempt returns the candidate's most recent failed attempt at
+// FindLastFailedAttemptByExam returns the candidate's most recent failed attempt at
 // the exam, or portal.ErrNotFound.
-func (tx *Tx) LastFailedAttempt(ctx context.Context, userID, examID int64) (*portal.ExamAttempt, error) {
+func (tx *Tx) FindLastFailedAttemptByExam(ctx context.Context, userID, examID int64) (*portal.ExamAttempt, error) {
 	var out portal.ExamAttempt
 	err := tx.get(ctx, &out, `SELECT id, user_id, exam_id, booking_id, taken_at, passed, score, created_at FROM exam_attempts
 		WHERE user_id = ? AND exam_id = ? AND passed = ? ORDER BY taken_at DESC LIMIT 1`, userID, examID, false)

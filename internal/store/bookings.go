@@ -197,8 +197,8 @@ func (tx *Tx) forUpdate(table string) string {
 	return " FOR UPDATE"
 }
 
-// FindBooking returns one booking with its details, or portal.ErrNotFound.
-func (s *Store) FindBooking(ctx context.Context, id int64) (*portal.BookingDetail, error) {
+// GetBooking returns one booking with its details, or portal.ErrNotFound.
+func (s *Store) GetBooking(ctx context.Context, id int64) (*portal.BookingDetail, error) {
 	var out portal.BookingDetail
 	if err := s.get(ctx, &out, bookingDetailSelect+` WHERE b.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: find booking %d: %w", id, err)
@@ -226,26 +226,12 @@ type BookingFilter struct {
 
 // ListBookings returns bookings with details, earliest start first.
 func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]*portal.BookingDetail, error) {
-	where, args := f.where()
-	q := bookingDetailSelect + ` WHERE ` + where + ` ORDER BY s.starts_at, b.id`
-	if f.Limit > 0 {
-		q, args = q+` LIMIT ?`, append(args, f.Limit)
-	}
-	var out []*portal.BookingDetail
-	if err := s.sel(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("store: list bookings: %w", err)
-	}
-	return out, nil
+	return listBookings(ctx, s, f)
 }
 
 // ListBookings returns bookings with details inside the transaction.
 func (tx *Tx) ListBookings(ctx context.Context, f BookingFilter) ([]*portal.BookingDetail, error) {
-	where, args := f.where()
-	var out []*portal.BookingDetail
-	if err := tx.sel(ctx, &out, bookingDetailSelect+` WHERE `+where+` ORDER BY s.starts_at, b.id`, args...); err != nil {
-		return nil, fmt.Errorf("store: list bookings: %w", err)
-	}
-	return out, nil
+	return listBookings(ctx, tx, f)
 }
 
 func (f BookingFilter) where() (string, []any) {
@@ -292,8 +278,8 @@ func (f BookingFilter) where() (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-// ExpiredHolds returns up to limit bookings whose hold ran out before now.
-func (tx *Tx) ExpiredHolds(ctx context.Context, limit int) ([]*portal.Booking, error) {
+// ListExpiredHolds returns up to limit bookings whose hold ran out before now.
+func (tx *Tx) ListExpiredHolds(ctx context.Context, limit int) ([]*portal.Booking, error) {
 	var out []*portal.Booking
 	if err := tx.sel(ctx, &out, `SELECT `+bookingColumns+` FROM bookings
 		WHERE state IN ('held', 'pending') AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT ?`, tx.now, limit); err != nil {
@@ -302,9 +288,9 @@ func (tx *Tx) ExpiredHolds(ctx context.Context, limit int) ([]*portal.Booking, e
 	return out, nil
 }
 
-// UnpaidHoldsFromIP counts the held and pending bookings made from ip
+// CountUnpaidHoldsByIP counts the held and pending bookings made from ip
 // whose hold has not run out at now.
-func (tx *Tx) UnpaidHoldsFromIP(ctx context.Context, ip string, now time.Time) (int, error) {
+func (tx *Tx) CountUnpaidHoldsByIP(ctx context.Context, ip string, now time.Time) (int, error) {
 	var n int
 	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM bookings WHERE hold_ip = ? AND state IN ('held', 'pending') AND hold_expires_at > ?`,
 		ip, now); err != nil {
@@ -336,8 +322,8 @@ func (tx *Tx) DeleteHoldAddressesBefore(ctx context.Context, cutoff time.Time) (
 	return r.RowsAffected()
 }
 
-// ExpiredHoldsInSlot returns the bookings of one slot whose hold ran out.
-func (tx *Tx) ExpiredHoldsInSlot(ctx context.Context, slotID int64) ([]*portal.Booking, error) {
+// ListExpiredHoldsInSlot returns the bookings of one slot whose hold ran out.
+func (tx *Tx) ListExpiredHoldsInSlot(ctx context.Context, slotID int64) ([]*portal.Booking, error) {
 	var out []*portal.Booking
 	if err := tx.sel(ctx, &out, `SELECT `+bookingColumns+` FROM bookings
 		WHERE slot_id = ? AND state IN ('held', 'pending') AND hold_expires_at <= ?`, slotID, tx.now); err != nil {
@@ -367,4 +353,17 @@ func (s *Store) CountExpiredHolds(ctx context.Context, slotID int64, now time.Ti
 		return 0, fmt.Errorf("store: count expired holds in slot %d: %w", slotID, err)
 	}
 	return n, nil
+}
+
+func listBookings(ctx context.Context, r reader, f BookingFilter) ([]*portal.BookingDetail, error) {
+	where, args := f.where()
+	q := bookingDetailSelect + ` WHERE ` + where + ` ORDER BY s.starts_at, b.id`
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
+	}
+	var out []*portal.BookingDetail
+	if err := r.sel(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("store: list bookings: %w", err)
+	}
+	return out, nil
 }

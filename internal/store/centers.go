@@ -38,8 +38,8 @@ func (tx *Tx) UpdateCenter(ctx context.Context, c portal.TestCenter) (*portal.Te
 	return &out, nil
 }
 
-// FindCenter returns one center, or portal.ErrNotFound.
-func (s *Store) FindCenter(ctx context.Context, id int64) (*portal.TestCenter, error) {
+// GetCenter returns one center, or portal.ErrNotFound.
+func (s *Store) GetCenter(ctx context.Context, id int64) (*portal.TestCenter, error) {
 	var c portal.TestCenter
 	if err := s.get(ctx, &c, `SELECT `+centerColumns+` FROM test_centers WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: find center %d: %w", id, err)

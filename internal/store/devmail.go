@@ -67,8 +67,8 @@ func (s *Store) ListDevMessages(ctx context.Context, recipient string, limit int
 	return out, nil
 }
 
-// FindDevMessage returns one message or portal.ErrNotFound.
-func (s *Store) FindDevMessage(ctx context.Context, id int64) (*portal.DevMessage, error) {
+// GetDevMessage returns one message or portal.ErrNotFound.
+func (s *Store) GetDevMessage(ctx context.Context, id int64) (*portal.DevMessage, error) {
 	var row devMessageRow
 	err := s.get(ctx, &row, `SELECT `+devMessageColumns+` FROM dev_messages WHERE id = ?`, id)
 	if err != nil {

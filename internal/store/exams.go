@@ -78,16 +78,9 @@ func (tx *Tx) SetExamActive(ctx context.Context, id int64, active bool) (*portal
 	return &out, nil
 }
 
-// FindExam returns one exam with its domains, or portal.ErrNotFound.
-func (s *Store) FindExam(ctx context.Context, id int64) (*portal.Exam, error) {
-	var e portal.Exam
-	if err := s.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
-	}
-	if err := s.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, id); err != nil {
-		return nil, fmt.Errorf("store: find exam %d domains: %w", id, err)
-	}
-	return &e, nil
+// GetExam returns one exam with its domains, or portal.ErrNotFound.
+func (s *Store) GetExam(ctx context.Context, id int64) (*portal.Exam, error) {
+	return findExam(ctx, s, id)
 }
 
 // ExamFilter selects exams.
@@ -142,13 +135,9 @@ func (tx *Tx) CountExams(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// FindExam returns one exam (without domains) inside the transaction.
-func (tx *Tx) FindExam(ctx context.Context, id int64) (*portal.Exam, error) {
-	var e portal.Exam
-	if err := tx.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
-	}
-	return &e, nil
+// GetExam returns one exam (without domains) inside the transaction.
+func (tx *Tx) GetExam(ctx context.Context, id int64) (*portal.Exam, error) {
+	return findExam(ctx, tx, id)
 }
 
 // LockExam returns one exam with its domains and, on PostgreSQL, locks its
@@ -169,6 +158,17 @@ func (s *Store) FindExamByCode(ctx context.Context, code string) (*portal.Exam, 
 	var e portal.Exam
 	if err := s.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE code = ?`, code); err != nil {
 		return nil, fmt.Errorf("store: find exam %s: %w", code, err)
+	}
+	return &e, nil
+}
+
+func findExam(ctx context.Context, r reader, id int64) (*portal.Exam, error) {
+	var e portal.Exam
+	if err := r.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
+	}
+	if err := r.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, id); err != nil {
+		return nil, fmt.Errorf("store: find exam %d domains: %w", id, err)
 	}
 	return &e, nil
 }

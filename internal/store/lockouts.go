@@ -25,9 +25,9 @@ func (l *Lockout) Locked(now time.Time) bool {
 
 const lockoutColumns = `identifier, failures, locked_until, last_locked_at, updated_at`
 
-// FindLockout returns the state of identifier; one that never failed has a
+// FindLockoutByIdentifier returns the state of identifier; one that never failed has a
 // zero state, not an error.
-func (s *Store) FindLockout(ctx context.Context, identifier string) (*Lockout, error) {
+func (s *Store) FindLockoutByIdentifier(ctx context.Context, identifier string) (*Lockout, error) {
 	var l Lockout
 	err := s.get(ctx, &l, `SELECT `+lockoutColumns+` FROM signin_lockouts WHERE identifier = ?`, identifier)
 	if errors.Is(err, portal.ErrNotFound) {

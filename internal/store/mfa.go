@@ -37,23 +37,15 @@ type UserMFA struct {
 const userMFAColumns = `user_id, totp_secret, totp_enabled_at, totp_pending, totp_pending_expires_at, totp_last_step,
 	phone, phone_verified_at, sms_enabled_at, failed_attempts, locked_until, updated_at`
 
-// FindUserMFA returns the account's second-factor state, or
+// GetUserMFA returns the account's second-factor state, or
 // portal.ErrNotFound when it never enrolled.
-func (s *Store) FindUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
-	var m UserMFA
-	if err := s.get(ctx, &m, `SELECT `+userMFAColumns+` FROM user_mfa WHERE user_id = ?`, userID); err != nil {
-		return nil, fmt.Errorf("store: find mfa of user %d: %w", userID, err)
-	}
-	return &m, nil
+func (s *Store) GetUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
+	return findUserMFA(ctx, s, userID)
 }
 
-// FindUserMFA inside a transaction.
-func (tx *Tx) FindUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
-	var m UserMFA
-	if err := tx.get(ctx, &m, `SELECT `+userMFAColumns+` FROM user_mfa WHERE user_id = ?`, userID); err != nil {
-		return nil, fmt.Errorf("store: find mfa of user %d: %w", userID, err)
-	}
-	return &m, nil
+// GetUserMFA inside a transaction.
+func (tx *Tx) GetUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
+	return findUserMFA(ctx, tx, userID)
 }
 
 // LockUserMFA returns the account's row, creating an empty one first, and
@@ -197,20 +189,12 @@ func (tx *Tx) UseBackupCode(ctx context.Context, id int64) error {
 
 // CountBackupCodes counts the account's unused backup codes.
 func (s *Store) CountBackupCodes(ctx context.Context, userID int64) (int, error) {
-	var n int
-	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL`, userID); err != nil {
-		return 0, fmt.Errorf("store: count backup codes: %w", err)
-	}
-	return n, nil
+	return countBackupCodes(ctx, s, userID)
 }
 
 // CountBackupCodes inside a transaction.
 func (tx *Tx) CountBackupCodes(ctx context.Context, userID int64) (int, error) {
-	var n int
-	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL`, userID); err != nil {
-		return 0, fmt.Errorf("store: count backup codes: %w", err)
-	}
-	return n, nil
+	return countBackupCodes(ctx, tx, userID)
 }
 
 // SMS code purposes.
@@ -263,9 +247,9 @@ func (tx *Tx) CreateSMSCode(ctx context.Context, c SMSCodeCreate) (*SMSCode, err
 	return &out, nil
 }
 
-// FindSMSCode returns the newest unused code of the account for purpose
+// FindSMSCodeBySession returns the newest unused code of the account for purpose
 // and session, expired or not, or portal.ErrNotFound.
-func (tx *Tx) FindSMSCode(ctx context.Context, userID int64, purpose string, sessionID int64) (*SMSCode, error) {
+func (tx *Tx) FindSMSCodeBySession(ctx context.Context, userID int64, purpose string, sessionID int64) (*SMSCode, error) {
 	var c SMSCode
 	err := tx.get(ctx, &c, `SELECT `+smsCodeColumns+` FROM sms_codes
 		WHERE user_id = ? AND purpose = ? AND session_id = ? AND used_at IS NULL
@@ -338,10 +322,10 @@ func (tx *Tx) DeleteSMSCodesBefore(ctx context.Context, cutoff time.Time) (int64
 	return r.RowsAffected()
 }
 
-// FindPendingSession returns the session with this ID if it waits for a
+// GetPendingSession returns the session with this ID if it waits for a
 // second factor and is neither idle longer than idle nor past its
 // lifetime, or portal.ErrNotFound.
-func (tx *Tx) FindPendingSession(ctx context.Context, id int64, idle time.Duration) (*Session, error) {
+func (tx *Tx) GetPendingSession(ctx context.Context, id int64, idle time.Duration) (*Session, error) {
 	var sess Session
 	err := tx.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
 		WHERE id = ? AND state = ? AND expires_at > ? AND last_seen_at > ?`,
@@ -350,4 +334,20 @@ func (tx *Tx) FindPendingSession(ctx context.Context, id int64, idle time.Durati
 		return nil, fmt.Errorf("store: find pending session: %w", err)
 	}
 	return &sess, nil
+}
+
+func countBackupCodes(ctx context.Context, r reader, userID int64) (int, error) {
+	var n int
+	if err := r.get(ctx, &n, `SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL`, userID); err != nil {
+		return 0, fmt.Errorf("store: count backup codes: %w", err)
+	}
+	return n, nil
+}
+
+func findUserMFA(ctx context.Context, r reader, userID int64) (*UserMFA, error) {
+	var m UserMFA
+	if err := r.get(ctx, &m, `SELECT `+userMFAColumns+` FROM user_mfa WHERE user_id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("store: find mfa of user %d: %w", userID, err)
+	}
+	return &m, nil
 }

@@ -25,7 +25,7 @@ func TestUserMFACompareAndSet(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.FindUserMFA(ctx, user.ID); !errors.Is(err, portal.ErrNotFound) {
+		if _, err := s.GetUserMFA(ctx, user.ID); !errors.Is(err, portal.ErrNotFound) {
 			t.Fatalf("before enrolment: %v, want not found", err)
 		}
 
@@ -50,7 +50,7 @@ func TestUserMFACompareAndSet(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.FindUserMFA(ctx, user.ID)
+		m, err := s.GetUserMFA(ctx, user.ID)
 		if err != nil || string(m.TOTPSecret) != "\x04\x05\x06" || m.TOTPPending != nil || m.TOTPEnabledAt == nil {
 			t.Fatalf("after enable: %+v, %v", m, err)
 		}
@@ -80,7 +80,7 @@ func TestUserMFACompareAndSet(t *testing.T) {
 		if err := tx(func(tx *store.Tx) error { return tx.ResetMFAFailures(ctx, user.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		if m, _ := s.FindUserMFA(ctx, user.ID); m.FailedAttempts != 0 {
+		if m, _ := s.GetUserMFA(ctx, user.ID); m.FailedAttempts != 0 {
 			t.Fatalf("failures %d after reset", m.FailedAttempts)
 		}
 
@@ -145,7 +145,7 @@ func TestSMSCodesAndCounts(t *testing.T) {
 
 		// Only the newest code of the session is live.
 		if err := tx(func(tx *store.Tx) error {
-			c, err := tx.FindSMSCode(ctx, user.ID, store.SMSSignIn, sess.ID)
+			c, err := tx.FindSMSCodeBySession(ctx, user.ID, store.SMSSignIn, sess.ID)
 			if err != nil {
 				return err
 			}
@@ -166,7 +166,7 @@ func TestSMSCodesAndCounts(t *testing.T) {
 			if err != nil || none.Count != 0 || none.Oldest != nil {
 				t.Errorf("other user: %+v, %v", none, err)
 			}
-			if _, err := tx.FindPendingSession(ctx, sess.ID, time.Hour); err != nil {
+			if _, err := tx.GetPendingSession(ctx, sess.ID, time.Hour); err != nil {
 				t.Errorf("pending session: %v", err)
 			}
 			return nil
@@ -199,7 +199,7 @@ func TestSMSCodesAndCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := tx(func(tx *store.Tx) error {
-			if _, err := tx.FindSMSCode(ctx, user.ID, store.SMSSignIn, sess.ID); !errors.Is(err, portal.ErrNotFound) {
+			if _, err := tx.FindSMSCodeBySession(ctx, user.ID, store.SMSSignIn, sess.ID); !errors.Is(err, portal.ErrNotFound) {
 				t.Errorf("code of a deleted session found: %v", err)
 			}
 			sent, err := tx.CountSMSSentToUser(ctx, user.ID, start.Add(-time.Hour))

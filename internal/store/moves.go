@@ -47,19 +47,15 @@ func (tx *Tx) FinishMove(ctx context.Context, id int64, state, failure string) (
 	return &out, nil
 }
 
-// MoveOfPayment returns the move a fee payment pays for, or
+// FindMoveByPayment returns the move a fee payment pays for, or
 // portal.ErrNotFound.
-func (tx *Tx) MoveOfPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
-	var out portal.Move
-	if err := tx.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE payment_id = ?`, paymentID); err != nil {
-		return nil, fmt.Errorf("store: move of payment %d: %w", paymentID, err)
-	}
-	return &out, nil
+func (tx *Tx) FindMoveByPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
+	return findMoveByPayment(ctx, tx, paymentID)
 }
 
-// PendingMove returns the booking's move waiting for its fee, or
+// FindPendingMoveByBooking returns the booking's move waiting for its fee, or
 // portal.ErrNotFound.
-func (tx *Tx) PendingMove(ctx context.Context, bookingID int64) (*portal.Move, error) {
+func (tx *Tx) FindPendingMoveByBooking(ctx context.Context, bookingID int64) (*portal.Move, error) {
 	var out portal.Move
 	if err := tx.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE booking_id = ? AND state = ?`,
 		bookingID, portal.MovePending); err != nil {
@@ -68,9 +64,9 @@ func (tx *Tx) PendingMove(ctx context.Context, bookingID int64) (*portal.Move, e
 	return &out, nil
 }
 
-// StalePendingMoves returns up to limit moves still waiting for their fee
+// ListStalePendingMoves returns up to limit moves still waiting for their fee
 // that were started before cutoff, oldest first.
-func (tx *Tx) StalePendingMoves(ctx context.Context, cutoff time.Time, limit int) ([]*portal.Move, error) {
+func (tx *Tx) ListStalePendingMoves(ctx context.Context, cutoff time.Time, limit int) ([]*portal.Move, error) {
 	var out []*portal.Move
 	if err := tx.sel(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE state = ? AND created_at < ?
 		ORDER BY created_at LIMIT ?`, portal.MovePending, cutoff, limit); err != nil {
@@ -79,9 +75,9 @@ func (tx *Tx) StalePendingMoves(ctx context.Context, cutoff time.Time, limit int
 	return out, nil
 }
 
-// MovesOfBooking returns a booking's moves with their start times and
+// ListMovesByBooking returns a booking's moves with their start times and
 // fee payment states, oldest first.
-func (s *Store) MovesOfBooking(ctx context.Context, bookingID int64) ([]*portal.MoveDetail, error) {
+func (s *Store) ListMovesByBooking(ctx context.Context, bookingID int64) ([]*portal.MoveDetail, error) {
 	var out []*portal.MoveDetail
 	if err := s.sel(ctx, &out, `SELECT m.id, m.booking_id, m.from_slot_id, m.to_slot_id, m.state, m.free, m.fee_minor, m.currency,
 		m.payment_id, m.failure, m.actor_id, m.created_at, m.updated_at, m.done_at,
@@ -94,8 +90,8 @@ func (s *Store) MovesOfBooking(ctx context.Context, bookingID int64) ([]*portal.
 	return out, nil
 }
 
-// FindMove returns one move.
-func (s *Store) FindMove(ctx context.Context, id int64) (*portal.Move, error) {
+// GetMove returns one move.
+func (s *Store) GetMove(ctx context.Context, id int64) (*portal.Move, error) {
 	var out portal.Move
 	if err := s.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: find move %d: %w", id, err)
@@ -103,10 +99,14 @@ func (s *Store) FindMove(ctx context.Context, id int64) (*portal.Move, error) {
 	return &out, nil
 }
 
-// FindMoveOfPayment returns the move a fee payment pays for.
-func (s *Store) FindMoveOfPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
+// FindMoveByPayment returns the move a fee payment pays for.
+func (s *Store) FindMoveByPayment(ctx context.Context, paymentID int64) (*portal.Move, error) {
+	return findMoveByPayment(ctx, s, paymentID)
+}
+
+func findMoveByPayment(ctx context.Context, r reader, paymentID int64) (*portal.Move, error) {
 	var out portal.Move
-	if err := s.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE payment_id = ?`, paymentID); err != nil {
+	if err := r.get(ctx, &out, `SELECT `+moveColumns+` FROM booking_moves WHERE payment_id = ?`, paymentID); err != nil {
 		return nil, fmt.Errorf("store: move of payment %d: %w", paymentID, err)
 	}
 	return &out, nil

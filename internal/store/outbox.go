@@ -37,9 +37,9 @@ func (tx *Tx) InsertOutbox(ctx context.Context, kind, args, uniqueKey string) (i
 	return id, nil
 }
 
-// PendingOutbox returns up to limit committed jobs not yet forwarded, oldest
+// ListPendingOutbox returns up to limit committed jobs not yet forwarded, oldest
 // first.
-func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]*OutboxJob, error) {
+func (s *Store) ListPendingOutbox(ctx context.Context, limit int) ([]*OutboxJob, error) {
 	var out []*OutboxJob
 	err := s.sel(ctx, &out, `SELECT id, kind, args, unique_key, created_at, forwarded_at FROM job_outbox
 		WHERE forwarded_at IS NULL ORDER BY id LIMIT ?`, limit)

@@ -62,8 +62,9 @@ func (tx *Tx) UpdatePayment(ctx context.Context, id int64, from string, u Paymen
 	return &out, nil
 }
 
-// FindPayment returns one payment inside the transaction.
-func (tx *Tx) FindPayment(ctx context.Context, id int64) (*portal.Payment, error) {
+// LockPayment returns one payment, locked on PostgreSQL until the
+// transaction ends.
+func (tx *Tx) LockPayment(ctx context.Context, id int64) (*portal.Payment, error) {
 	var out portal.Payment
 	if err := tx.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`+tx.forUpdate(""), id); err != nil {
 		return nil, fmt.Errorf("store: find payment %d: %w", id, err)
@@ -71,9 +72,9 @@ func (tx *Tx) FindPayment(ctx context.Context, id int64) (*portal.Payment, error
 	return &out, nil
 }
 
-// FindPaymentByReference returns the payment with our public reference,
+// LockPaymentByReference returns the payment with our public reference,
 // locked on PostgreSQL until the transaction ends.
-func (tx *Tx) FindPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
+func (tx *Tx) LockPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
 	var out portal.Payment
 	if err := tx.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE reference = ?`+tx.forUpdate(""), ref); err != nil {
 		return nil, fmt.Errorf("store: find payment %s: %w", ref, err)
@@ -81,7 +82,7 @@ func (tx *Tx) FindPaymentByReference(ctx context.Context, ref string) (*portal.P
 	return &out, nil
 }
 
-// GetPayment returns one payment.
+// LockPayment returns one payment.
 func (s *Store) GetPayment(ctx context.Context, id int64) (*portal.Payment, error) {
 	var out portal.Payment
 	if err := s.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id); err != nil {
@@ -90,8 +91,8 @@ func (s *Store) GetPayment(ctx context.Context, id int64) (*portal.Payment, erro
 	return &out, nil
 }
 
-// GetPaymentByReference returns the payment with our public reference.
-func (s *Store) GetPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
+// FindPaymentByReference returns the payment with our public reference.
+func (s *Store) FindPaymentByReference(ctx context.Context, ref string) (*portal.Payment, error) {
 	var out portal.Payment
 	if err := s.get(ctx, &out, `SELECT `+paymentColumns+` FROM payments WHERE reference = ?`, ref); err != nil {
 		return nil, fmt.Errorf("store: find payment %s: %w", ref, err)
@@ -149,8 +150,8 @@ func (tx *Tx) FinishRefund(ctx context.Context, id int64, state, providerRef, fa
 	return &out, nil
 }
 
-// FindRefund returns one refund.
-func (s *Store) FindRefund(ctx context.Context, id int64) (*portal.Refund, error) {
+// GetRefund returns one refund.
+func (s *Store) GetRefund(ctx context.Context, id int64) (*portal.Refund, error) {
 	var out portal.Refund
 	if err := s.get(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: find refund %d: %w", id, err)
@@ -158,9 +159,9 @@ func (s *Store) FindRefund(ctx context.Context, id int64) (*portal.Refund, error
 	return &out, nil
 }
 
-// RefundsOfUser returns the refunds of a candidate's bookings by booking
+// ListRefundsByUser returns the refunds of a candidate's bookings by booking
 // id: the refund of what the booking cost, not of reschedule fees.
-func (s *Store) RefundsOfUser(ctx context.Context, userID int64) (map[int64]*portal.Refund, error) {
+func (s *Store) ListRefundsByUser(ctx context.Context, userID int64) (map[int64]*portal.Refund, error) {
 	var list []*portal.Refund
 	if err := s.sel(ctx, &list, `SELECT r.id, r.booking_id, r.payment_id, r.amount_minor, r.currency, r.state, r.provider_ref,
 		r.failure, r.created_at, r.updated_at FROM refunds r JOIN bookings b ON b.id = r.booking_id AND b.payment_id = r.payment_id WHERE b.user_id = ?`, userID); err != nil {
@@ -186,9 +187,9 @@ func (tx *Tx) RecordWebhookEvent(ctx context.Context, provider, eventID, typ str
 	return n == 1, err
 }
 
-// RefundsOfBooking returns the refunds of one booking: of its price (at
+// ListRefundsByBooking returns the refunds of one booking: of its price (at
 // most one) and of fees of moves that failed, oldest first.
-func (tx *Tx) RefundsOfBooking(ctx context.Context, bookingID int64) ([]*portal.Refund, error) {
+func (tx *Tx) ListRefundsByBooking(ctx context.Context, bookingID int64) ([]*portal.Refund, error) {
 	var out []*portal.Refund
 	if err := tx.sel(ctx, &out, `SELECT `+refundColumns+` FROM refunds WHERE booking_id = ? ORDER BY id`, bookingID); err != nil {
 		return nil, fmt.Errorf("store: refunds of booking %d: %w", bookingID, err)
@@ -196,10 +197,10 @@ func (tx *Tx) RefundsOfBooking(ctx context.Context, bookingID int64) ([]*portal.
 	return out, nil
 }
 
-// OrphanedPayments returns up to limit ids of pending checkout payments
+// ListOrphanedPayments returns up to limit ids of pending checkout payments
 // none of whose bookings waits for them any more (each expired, by the
 // sweep, a newer hold or a closed session), oldest first.
-func (tx *Tx) OrphanedPayments(ctx context.Context, limit int) ([]int64, error) {
+func (tx *Tx) ListOrphanedPayments(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
 	err := tx.sel(ctx, &ids, `SELECT p.id FROM payments p WHERE p.state = 'pending' AND p.purpose = 'booking'
 		AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id AND b.state IN ('held', 'pending'))

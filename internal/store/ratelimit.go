@@ -22,9 +22,9 @@ func (tx *Tx) HitRateLimit(ctx context.Context, bucket string, window time.Durat
 	return n, start, nil
 }
 
-// RateLimitCount returns the count of the window containing now, without
+// CountRateLimitHits returns the count of the window containing now, without
 // counting.
-func (tx *Tx) RateLimitCount(ctx context.Context, bucket string, window time.Duration) (int, error) {
+func (tx *Tx) CountRateLimitHits(ctx context.Context, bucket string, window time.Duration) (int, error) {
 	var n int
 	err := tx.get(ctx, &n, `SELECT COALESCE(SUM(count), 0) FROM rate_limits WHERE bucket = ? AND window_start = ?`,
 		bucket, tx.now.Truncate(window))

@@ -63,10 +63,10 @@ type SessionUser struct {
 	Sets         []portal.PermissionSet
 }
 
-// FindSession returns the session with this token hash that is neither
+// FindSessionByHash returns the session with this token hash that is neither
 // idle longer than idle nor past its absolute expiry at now, with its
 // user. A disabled user's sessions are not found.
-func (s *Store) FindSession(ctx context.Context, hash []byte, idle time.Duration) (*SessionUser, error) {
+func (s *Store) FindSessionByHash(ctx context.Context, hash []byte, idle time.Duration) (*SessionUser, error) {
 	now := s.clock.Now().UTC()
 	var sess Session
 	err := s.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
@@ -74,7 +74,7 @@ func (s *Store) FindSession(ctx context.Context, hash []byte, idle time.Duration
 	if err != nil {
 		return nil, fmt.Errorf("store: find session: %w", err)
 	}
-	u, err := s.FindUserByID(ctx, sess.UserID)
+	u, err := s.GetUser(ctx, sess.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,20 +9,12 @@ const settingSelect = `SELECT value FROM app_settings WHERE key = ?`
 
 // GetSetting returns an application setting or portal.ErrNotFound.
 func (tx *Tx) GetSetting(ctx context.Context, key string) (string, error) {
-	var v string
-	if err := tx.get(ctx, &v, settingSelect, key); err != nil {
-		return "", fmt.Errorf("store: setting %s: %w", key, err)
-	}
-	return v, nil
+	return getSetting(ctx, tx, key)
 }
 
 // GetSetting returns an application setting or portal.ErrNotFound.
 func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
-	var v string
-	if err := s.get(ctx, &v, settingSelect, key); err != nil {
-		return "", fmt.Errorf("store: setting %s: %w", key, err)
-	}
-	return v, nil
+	return getSetting(ctx, s, key)
 }
 
 // LockSetting returns an application setting, locked until the
@@ -57,4 +49,12 @@ func (tx *Tx) DeleteSetting(ctx context.Context, key string) error {
 		return fmt.Errorf("store: delete setting %s: %w", key, err)
 	}
 	return nil
+}
+
+func getSetting(ctx context.Context, r reader, key string) (string, error) {
+	var v string
+	if err := r.get(ctx, &v, settingSelect, key); err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return v, nil
 }

@@ -51,22 +51,14 @@ func (s *Store) ListSlots(ctx context.Context, f SlotFilter) ([]*portal.Slot, er
 	return out, nil
 }
 
-// FindSlot returns one slot, or portal.ErrNotFound.
-func (s *Store) FindSlot(ctx context.Context, id int64) (*portal.Slot, error) {
-	var out portal.Slot
-	if err := s.get(ctx, &out, `SELECT `+slotColumns+` FROM slots WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find slot %d: %w", id, err)
-	}
-	return &out, nil
+// GetSlot returns one slot, or portal.ErrNotFound.
+func (s *Store) GetSlot(ctx context.Context, id int64) (*portal.Slot, error) {
+	return findSlot(ctx, s, id)
 }
 
-// FindSlot returns one slot inside the transaction.
-func (tx *Tx) FindSlot(ctx context.Context, id int64) (*portal.Slot, error) {
-	var out portal.Slot
-	if err := tx.get(ctx, &out, `SELECT `+slotColumns+` FROM slots WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find slot %d: %w", id, err)
-	}
-	return &out, nil
+// GetSlot returns one slot inside the transaction.
+func (tx *Tx) GetSlot(ctx context.Context, id int64) (*portal.Slot, error) {
+	return findSlot(ctx, tx, id)
 }
 
 // ErrSlotFull is returned by TakeSeat when the slot has no free seat, is
@@ -162,4 +154,12 @@ func (tx *Tx) SetCapacityBetween(ctx context.Context, centerID int64, from, to t
 		return 0, fmt.Errorf("store: set capacity of center %d: %w", centerID, err)
 	}
 	return r.RowsAffected()
+}
+
+func findSlot(ctx context.Context, r reader, id int64) (*portal.Slot, error) {
+	var out portal.Slot
+	if err := r.get(ctx, &out, `SELECT `+slotColumns+` FROM slots WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find slot %d: %w", id, err)
+	}
+	return &out, nil
 }

@@ -86,7 +86,7 @@ func TestErrorsAreTranslated(t *testing.T) {
 		if err := create("a@example.org", "CP00000002"); !errors.Is(err, portal.ErrConflict) {
 			t.Fatalf("duplicate email: err = %v, want ErrConflict", err)
 		}
-		if _, err := s.FindUserByID(ctx, 999); !errors.Is(err, portal.ErrNotFound) {
+		if _, err := s.GetUser(ctx, 999); !errors.Is(err, portal.ErrNotFound) {
 			t.Fatalf("missing user: err = %v, want ErrNotFound", err)
 		}
 		err := s.Transact(ctx, func(tx *store.Tx) error {

@@ -47,8 +47,8 @@ func (tx *Tx) CreateToken(ctx context.Context, userID int64, purpose string, has
 	return &t, nil
 }
 
-// FindToken returns the token with this hash and purpose, used or not.
-func (s *Store) FindToken(ctx context.Context, purpose string, hash []byte) (*UserToken, error) {
+// FindTokenByHash returns the token with this hash and purpose, used or not.
+func (s *Store) FindTokenByHash(ctx context.Context, purpose string, hash []byte) (*UserToken, error) {
 	var t UserToken
 	if err := s.get(ctx, &t, `SELECT `+tokenColumns+` FROM user_tokens WHERE token_hash = ? AND purpose = ?`, hash, purpose); err != nil {
 		return nil, fmt.Errorf("store: find token: %w", err)

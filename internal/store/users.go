@@ -43,13 +43,9 @@ func (tx *Tx) CreateUser(ctx context.Context, u UserCreate) (*portal.User, error
 	return &out, nil
 }
 
-// FindUserByID returns the user or portal.ErrNotFound.
-func (s *Store) FindUserByID(ctx context.Context, id int64) (*portal.User, error) {
-	var u portal.User
-	if err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find user %d: %w", id, err)
-	}
-	return &u, nil
+// GetUser returns the user or portal.ErrNotFound.
+func (s *Store) GetUser(ctx context.Context, id int64) (*portal.User, error) {
+	return findUserByID(ctx, s, id)
 }
 
 // FindUserByEmail looks up a normalised email address.
@@ -61,13 +57,9 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*portal.User
 	return &u, nil
 }
 
-// FindUserByID inside a transaction.
-func (tx *Tx) FindUserByID(ctx context.Context, id int64) (*portal.User, error) {
-	var u portal.User
-	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find user %d: %w", id, err)
-	}
-	return &u, nil
+// GetUser inside a transaction.
+func (tx *Tx) GetUser(ctx context.Context, id int64) (*portal.User, error) {
+	return findUserByID(ctx, tx, id)
 }
 
 // UserUpdate changes the fields that are not nil.
@@ -229,4 +221,12 @@ func (tx *Tx) LockLegalName(ctx context.Context, userID int64) error {
 		return fmt.Errorf("store: lock legal name of %d: %w", userID, err)
 	}
 	return nil
+}
+
+func findUserByID(ctx context.Context, r reader, id int64) (*portal.User, error) {
+	var u portal.User
+	if err := r.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: find user %d: %w", id, err)
+	}
+	return &u, nil
 }

@@ -32,8 +32,8 @@ func (tx *Tx) FindVoucherByCode(ctx context.Context, code string) (*portal.Vouch
 	return &out, nil
 }
 
-// FindVoucher returns one voucher by id.
-func (s *Store) FindVoucher(ctx context.Context, id int64) (*portal.Voucher, error) {
+// GetVoucher returns one voucher by id.
+func (s *Store) GetVoucher(ctx context.Context, id int64) (*portal.Voucher, error) {
 	var out portal.Voucher
 	if err := s.get(ctx, &out, `SELECT `+voucherColumns+` FROM vouchers WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: find voucher %d: %w", id, err)

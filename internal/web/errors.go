@@ -74,6 +74,11 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := &errorPage{Status: status}
 	s.fillBase(r, &p.BasePage, "error.title."+kind.Title)
+	// An error page is none of the navigation's pages, not even the
+	// section's home that its address falls under.
+	for i := range p.Nav {
+		p.Nav[i].Current = false
+	}
 	p.Heading = p.T.T("error.title."+kind.Title, nil)
 	p.Message = p.T.T(message, nil)
 	if pe != nil && pe.Message == message {
