@@ -48,6 +48,7 @@ var layer = map[string]int{
 	"internal/support":     3,
 	"internal/ops":         3,
 	"internal/calendar":    3,
+	"internal/program":     3,
 	// surfaces
 	"internal/web": 4,
 	"internal/api": 4,

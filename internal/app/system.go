@@ -25,6 +25,7 @@ import (
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/program"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/web"
 )
@@ -46,6 +47,7 @@ type system struct {
 	idem     *idempotency.Service
 	ops      *ops.Service
 	calendar *calendar.Service
+	program  *program.Service
 	web      *web.Server
 	registry *prometheus.Registry
 }
@@ -148,6 +150,9 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.runner.Periodic("idempotency.purge", time.Hour, s.idem.Purge)
 	s.ops = ops.New(st, s.runner)
 	s.calendar = calendar.NewService(st)
+	// The support contact flags are the initial value until an admin
+	// saves the program settings.
+	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
 
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
@@ -174,11 +179,11 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
 		TrustedProxies: cfg.TrustedProxies, MetricsOnMain: cfg.MetricsAddr == "",
 		ExamRulesURL: cfg.ExamRulesURL, PrivacyURL: cfg.PrivacyURL,
-		SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL,
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
-		Ready: s.ready, Registry: s.registry, API: apiHandler,
+		Program: s.program,
+		Ready:   s.ready, Registry: s.registry, API: apiHandler,
 	})
 	if err != nil {
 		return nil, err

@@ -192,8 +192,8 @@ func settings() []setting {
 		{flag: "exam-rules-version", env: "CERTPORTAL_EXAM_RULES_VERSION", def: "2026-01", usage: "version of the exam rules, recorded with each agreement", set: str(func(c *Config) *string { return &c.ExamRulesVersion })},
 		{flag: "privacy-url", env: "CERTPORTAL_PRIVACY_URL", usage: "address of the program's privacy policy, linked where candidates agree to it", set: str(func(c *Config) *string { return &c.PrivacyURL })},
 		{flag: "privacy-version", env: "CERTPORTAL_PRIVACY_VERSION", def: "2026-01", usage: "version of the privacy policy, recorded with each agreement", set: str(func(c *Config) *string { return &c.PrivacyVersion })},
-		{flag: "support-email", env: "CERTPORTAL_SUPPORT_EMAIL", usage: "the program's support address, shown on the Help page", set: str(func(c *Config) *string { return &c.SupportEmail })},
-		{flag: "support-url", env: "CERTPORTAL_SUPPORT_URL", usage: "address of the program's support site or contact form, shown on the Help page", set: str(func(c *Config) *string { return &c.SupportURL })},
+		{flag: "support-email", env: "CERTPORTAL_SUPPORT_EMAIL", usage: "initial support address shown on the Help page, until an admin saves the program settings", set: str(func(c *Config) *string { return &c.SupportEmail })},
+		{flag: "support-url", env: "CERTPORTAL_SUPPORT_URL", usage: "initial address of the support site or contact form, until an admin saves the program settings", set: str(func(c *Config) *string { return &c.SupportURL })},
 		{flag: "dev", env: "CERTPORTAL_DEV", def: "false", isBool: true, usage: "development mode: development mailbox, text logs, templates reloaded", set: boolean(func(c *Config) *bool { return &c.Dev })},
 	}
 }

@@ -43,6 +43,14 @@ func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// DeleteSetting removes an application setting; a missing one is no error.
+func (tx *Tx) DeleteSetting(ctx context.Context, key string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM app_settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("store: delete setting %s: %w", key, err)
+	}
+	return nil
+}
+
 func getSetting(ctx context.Context, r reader, key string) (string, error) {
 	var v string
 	if err := r.get(ctx, &v, settingSelect, key); err != nil {

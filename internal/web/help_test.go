@@ -13,13 +13,13 @@ import (
 	"example.org/certportal/internal/testutil"
 )
 
-func newSupportServer(t *testing.T, email, url string) *Server {
+func newSupportServer(t *testing.T) *Server {
 	t.Helper()
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{BaseURL: "http://portal.test", ProgramName: "Acme", SupportEmail: email, SupportURL: url}, Deps{
+	s, err := New(Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, Deps{
 		Log: slog.New(slog.DiscardHandler), Clock: testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)), Catalog: cat,
 	})
 	if err != nil {
@@ -41,7 +41,7 @@ func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page)
 	return testutil.ParseHTML(t, w.Body.String())
 }
 
-// TestHelpShowsTheSupportContact: the Help page shows the configured
+// TestHelpShowsTheSupportContact: the Help page shows the program's
 // support address and site, in every language, and says so when there is
 // none; the sections that other pages link to exist.
 func TestHelpShowsTheSupportContact(t *testing.T) {
@@ -55,9 +55,9 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 		{"none", "", "", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newSupportServer(t, tc.email, tc.url)
+			s := newSupportServer(t)
 			for _, lang := range s.catalog.Languages() {
-				p := &helpPage{SupportEmail: s.cfg.SupportEmail, SupportURL: s.cfg.SupportURL}
+				p := &helpPage{SupportEmail: tc.email, SupportURL: tc.url}
 				doc := renderPage(t, s, "/help", lang, "help", "help.title", p)
 				gotMail := doc.AttrOf("#support ~ dl a.support-email", "href")
 				gotURL := doc.AttrOf("#support ~ dl a.support-url", "href")
@@ -81,7 +81,7 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 // authenticator" line and the locked legal name link to the Help page's
 // sections, in every language.
 func TestSupportLinksLeadToHelp(t *testing.T) {
-	s := newSupportServer(t, "help@example.org", "")
+	s := newSupportServer(t)
 	for _, lang := range s.catalog.Languages() {
 		mfa := &signInMFAPage{Form: newForm(), Status: &accounts.MFAStatus{TOTP: true, BackupCodesLeft: 10}}
 		doc := renderPage(t, s, "/signin/mfa", lang, "signin_mfa", "signin_mfa.title", mfa)

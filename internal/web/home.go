@@ -34,7 +34,11 @@ type helpPage struct {
 // handleHelp answers common questions and shows the program's support
 // contact; the pages that send people to support link here.
 func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
-	p := &helpPage{SupportEmail: s.cfg.SupportEmail, SupportURL: s.cfg.SupportURL}
+	set, err := s.programSettings(r)
+	if err != nil {
+		return err
+	}
+	p := &helpPage{SupportEmail: set.SupportEmail, SupportURL: set.SupportURL}
 	s.fillBase(r, &p.BasePage, "help.title")
 	return s.render(w, r, http.StatusOK, "help", p)
 }

@@ -63,6 +63,10 @@ const (
 	noticeHolidayAdded     notice = "holiday_added"
 	noticeHolidayRemoved   notice = "holiday_removed"
 	noticeHolidaysImported notice = "holidays_imported"
+	// Program settings (console_settings.go).
+	noticeSettingsSaved notice = "settings_saved"
+	noticeLogoSaved     notice = "logo_saved"
+	noticeLogoRemoved   notice = "logo_removed"
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
 	// paying a reschedule fee; booking writes that URL.
 	noticeMovePaid notice = "move_paid"
@@ -116,6 +120,9 @@ var notices = map[notice]string{
 	noticeHolidayAdded:            "notice.holiday_added",
 	noticeHolidayRemoved:          "notice.holiday_removed",
 	noticeHolidaysImported:        "notice.holidays_imported",
+	noticeSettingsSaved:           "notice.settings_saved",
+	noticeLogoSaved:               "notice.logo_saved",
+	noticeLogoRemoved:             "notice.logo_removed",
 	noticeMovePaid:                "notice.move_paid",
 }
 

@@ -109,6 +109,8 @@ type BasePage struct {
 	Languages []LanguageOption
 	Now       time.Time
 	may       func(pattern string) bool
+	// Logo is the address of the program's logo, empty when it has none.
+	Logo string
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -197,6 +199,11 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 	}
 	b.Console = strings.HasPrefix(r.URL.Path, "/console")
 	b.may = func(pattern string) bool { return s.allows(r, pattern) }
+	if set, err := s.programSettings(r); err != nil {
+		s.log.WarnContext(r.Context(), "program settings unavailable; page shown without the logo", "err", err)
+	} else if set.HasLogo() {
+		b.Logo = logoPath + "?v=" + set.Logo.ETag
+	}
 	b.Nav = s.nav(b)
 	for _, l := range s.catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
@@ -218,6 +225,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/exams", "nav.console_exams"},
 	{"/console/centers", "nav.console_centers"},
 	{"/console/calendar", "nav.console_calendar"},
+	{"/console/settings", "nav.console_settings"},
 	{"/console/audit", "nav.console_audit"},
 	{"/console/jobs", "nav.console_jobs"},
 	{"/console/mail", "nav.console_mail"},

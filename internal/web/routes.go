@@ -54,6 +54,7 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /favicon.ico", 0, nil, http.HandlerFunc(s.static.serveFavicon)},
 		{anyone, "GET /{$}", 0, s.handleHome, nil},
 		{anyone, "GET /help", 0, s.handleHelp, nil},
+		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
 		{anyone, "GET /exams", 0, s.handleExamList, nil},
 		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
 		{anyone, "POST /signin", 0, s.handleSignIn, nil},
@@ -169,6 +170,12 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays", 0, s.handleConsoleHolidayAdd, nil},
 		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays/{date}/remove", 0, s.handleConsoleHolidayRemove, nil},
 		{staff(portal.PermSettingsManage), "POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport, nil},
+
+		// Program settings (console_settings.go).
+		{staff(portal.PermSettingsManage), "GET /console/settings", 0, s.handleConsoleSettings, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings", 0, s.handleConsoleSettingsSave, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings/logo", logoUploadLimit, s.handleConsoleLogoUpload, nil},
+		{staff(portal.PermSettingsManage), "POST /console/settings/logo/remove", 0, s.handleConsoleLogoRemove, nil},
 
 		// The exam catalog (console_exams.go).
 		{staff(portal.PermExamsRead), "GET /console/exams", 0, s.handleConsoleExams, nil},

@@ -21,6 +21,7 @@ import (
 	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/program"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -33,10 +34,6 @@ type Config struct {
 	MetricsOnMain  bool   // serve /metrics on this handler
 	ExamRulesURL   string // the program's exam rules and privacy policy,
 	PrivacyURL     string // linked where candidates agree to them
-	// The program's support contact (either may be empty), shown on the
-	// Help page.
-	SupportEmail string
-	SupportURL   string
 }
 
 // Deps are the services and infrastructure the handlers call.
@@ -49,6 +46,9 @@ type Deps struct {
 	Ops      *ops.Service
 	// Calendar is the program calendar: time zone, business days, holidays.
 	Calendar *calendar.Service
+	// Program holds the shared program settings: support contact, logo,
+	// paper size. Nil leaves them empty (tests of single pages).
+	Program *program.Service
 	// Centers is the test-center catalogue: centers, slots, search.
 	Centers *centers.Service
 	// Booking sells seats: holds, cart, checkout, bookings, refunds.
@@ -72,6 +72,7 @@ type Server struct {
 	exams    *exams.Service
 	ops      *ops.Service
 	calendar *calendar.Service
+	program  *program.Service
 	centers  *centers.Service
 	booking  *booking.Service
 	idem     *idempotency.Service
@@ -95,7 +96,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
