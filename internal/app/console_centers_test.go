@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"html"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,30 +31,7 @@ func centerAdmin(t *testing.T, engine string) (*apptest.App, *http.Client, []str
 // browser does.
 func postFile(t *testing.T, a *apptest.App, c *http.Client, path, name, content string) *http.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write([]byte(content)); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, a.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", a.URL)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return a.PostFile(t, c, path, "file", name, []byte(content))
 }
 
 func centerForm(code, name, seats string) url.Values {

@@ -576,13 +576,5 @@ func holdReq(e *portal.Exam, sl *portal.Slot) booking.HoldRequest {
 // fieldErrors returns field -> message of an invalid *portal.Error.
 func fieldErrors(t *testing.T, err error) map[string]string {
 	t.Helper()
-	var pe *portal.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v, want a *portal.Error", err)
-	}
-	out := map[string]string{}
-	for _, f := range pe.Fields {
-		out[f.Field] = f.Message
-	}
-	return out
+	return testutil.FieldErrors(t, err)
 }

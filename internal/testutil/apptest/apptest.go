@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -219,6 +220,36 @@ func (a *App) PostForm(tb testing.TB, c *http.Client, path string, form url.Valu
 func (a *App) Get(tb testing.TB, c *http.Client, path string) *http.Response {
 	tb.Helper()
 	resp, err := c.Get(a.URL + path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp
+}
+
+// PostFile uploads content as the multipart file field, named filename,
+// the way a browser submits a same-origin upload form.
+func (a *App) PostFile(tb testing.TB, c *http.Client, path, field, filename string, content []byte) *http.Response {
+	tb.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := fw.Write(content); err != nil {
+		tb.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, a.URL+path, &buf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", a.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}
