@@ -202,7 +202,7 @@ type factors struct {
 	BackupCodes int  `audit:"backup_codes"`
 }
 
-func factorsOf(m *store.UserMFA, backupCodes int) factors {
+func factorsOf(m *portal.MFAState, backupCodes int) factors {
 	return factors{TOTP: m.TOTPEnabledAt != nil, SMS: m.SMSEnabledAt != nil, BackupCodes: backupCodes}
 }
 

@@ -124,7 +124,7 @@ func (s *Service) consumeBackupCode(ctx context.Context, tx *store.Tx, userID in
 	if err != nil {
 		return err
 	}
-	var match *store.BackupCode
+	var match *portal.BackupCode
 	for _, c := range codes { // every stored code is compared: the time does not depend on which matched
 		if hmac.Equal(backupHash(key, c.Salt, norm), c.CodeHash) {
 			match = c
@@ -191,7 +191,7 @@ func (s *Service) BackupCodesLeft(ctx context.Context, actor portal.Actor) (int,
 
 // firstFactorCodes stores the first set of backup codes when the factor
 // being enabled is the account's first one, and reports whether it was.
-func firstFactorCodes(ctx context.Context, tx *store.Tx, userID int64, m *store.UserMFA, hashes []store.BackupCodeHash) (bool, error) {
+func firstFactorCodes(ctx context.Context, tx *store.Tx, userID int64, m *portal.MFAState, hashes []store.BackupCodeHash) (bool, error) {
 	if mfaOn(m) {
 		return false, nil
 	}

@@ -203,10 +203,10 @@ func (s *Service) MFAStatus(ctx context.Context, userID int64) (*MFAStatus, erro
 }
 
 // mfaOn reports whether the account has a second factor.
-func mfaOn(m *store.UserMFA) bool { return m.TOTPEnabledAt != nil || m.SMSEnabledAt != nil }
+func mfaOn(m *portal.MFAState) bool { return m.TOTPEnabledAt != nil || m.SMSEnabledAt != nil }
 
 // mfaMethods lists the methods that can prove possession of a factor.
-func mfaMethods(m *store.UserMFA) []string {
+func mfaMethods(m *portal.MFAState) []string {
 	var out []string
 	if m.TOTPEnabledAt != nil {
 		out = append(out, MethodTOTP)
@@ -271,7 +271,7 @@ func mfaRejection(err error) (*portal.Error, bool) {
 }
 
 // mfaCheckLock refuses every code while the account is locked.
-func mfaCheckLock(m *store.UserMFA, now time.Time) error {
+func mfaCheckLock(m *portal.MFAState, now time.Time) error {
 	if m.LockedUntil != nil && now.Before(*m.LockedUntil) {
 		return mfaRetryAfter(ErrMFALocked, m.LockedUntil.Sub(now))
 	}
@@ -303,7 +303,7 @@ func codeMethod(method, code string) string {
 // session the SMS code was sent for, smsPurpose its purpose. A code that
 // does not work is ErrMFAInvalidCode, ErrMFACodeUsed or ErrMFACodeExpired
 // (see mfaRejection); the SMS code's own try counter is updated in tx.
-func (s *Service) consumeCode(ctx context.Context, tx *store.Tx, userID int64, m *store.UserMFA, method, code string, sessionID int64, smsPurpose string) error {
+func (s *Service) consumeCode(ctx context.Context, tx *store.Tx, userID int64, m *portal.MFAState, method, code string, sessionID int64, smsPurpose string) error {
 	switch method {
 	case MethodTOTP:
 		if m.TOTPEnabledAt == nil {
@@ -387,7 +387,7 @@ type Proof struct {
 // proveFactor checks a proof for a change made from the signed-in session
 // sessionID. An empty proof is ErrMFAProofRequired naming the methods; a
 // wrong code is counted like one at sign-in (but ends no session).
-func (s *Service) proveFactor(ctx context.Context, tx *store.Tx, actor portal.Actor, u *portal.User, m *store.UserMFA, sessionID int64, p Proof) error {
+func (s *Service) proveFactor(ctx context.Context, tx *store.Tx, actor portal.Actor, u *portal.User, m *portal.MFAState, sessionID int64, p Proof) error {
 	method, code := p.Method, p.Code
 	if method == "" || mfaBlank(code) {
 		return mfaErrData(ErrMFAProofRequired, map[string]any{"Methods": mfaMethods(m)})

@@ -165,7 +165,7 @@ func (s *Service) sendSMSCode(ctx context.Context, tx *store.Tx, actor portal.Ac
 // consumeSMSCode checks code against the newest code of the account for
 // purpose and session and uses it up. A wrong code counts against the
 // code's tries (Data Remaining: tries left for it).
-func (s *Service) consumeSMSCode(ctx context.Context, tx *store.Tx, userID int64, purpose string, sessionID int64, code string) (*store.SMSCode, error) {
+func (s *Service) consumeSMSCode(ctx context.Context, tx *store.Tx, userID int64, purpose string, sessionID int64, code string) (*portal.SMSCode, error) {
 	c, err := tx.FindSMSCodeBySession(ctx, userID, purpose, sessionID)
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, ErrMFAInvalidCode

@@ -91,7 +91,7 @@ func (f *mfaFixture) newUser(email, lang string) *mfaUser {
 // its password and second factor now.
 func (f *mfaFixture) signInAgain(mu *mfaUser) {
 	f.t.Helper()
-	mu.session, mu.token = f.newSession(mu.ID, store.SessionActive)
+	mu.session, mu.token = f.newSession(mu.ID, portal.SessionActive)
 	mu.actor = f.actorOf(mu)
 }
 
@@ -121,7 +121,7 @@ func (f *mfaFixture) newSession(userID int64, state string) (int64, string) {
 // flow is a sign-in waiting for its second factor.
 func (f *mfaFixture) flow(u *mfaUser) int64 {
 	f.t.Helper()
-	id, _ := f.newSession(u.ID, store.SessionMFAPending)
+	id, _ := f.newSession(u.ID, portal.SessionMFAPending)
 	return id
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -194,8 +193,8 @@ func TestMFAChangesSignOutOtherSessionsAndNotify(t *testing.T) {
 		}
 		for _, step := range steps {
 			f.clock.Advance(30 * time.Second) // a fresh TOTP step for each proof
-			other1, _ := f.newSession(u.ID, store.SessionActive)
-			other2, _ := f.newSession(u.ID, store.SessionMFAPending)
+			other1, _ := f.newSession(u.ID, portal.SessionActive)
+			other2, _ := f.newSession(u.ID, portal.SessionMFAPending)
 			mails := len(f.mails())
 			audits := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = ?`, step.action)
 			if err := step.change(); err != nil {

@@ -138,7 +138,7 @@ func (s *Service) ListSessions(ctx context.Context, actor portal.Actor, currentI
 	}
 	out := make([]SessionInfo, 0, len(list))
 	for _, x := range list {
-		if x.State != store.SessionActive {
+		if x.State != portal.SessionActive {
 			continue
 		}
 		out = append(out, SessionInfo{ID: x.ID, Current: x.ID == currentID, IP: x.IP, UserAgent: x.UserAgent, CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt})

@@ -110,7 +110,7 @@ func (s *Service) SendResetCode(ctx context.Context, meta RequestMeta, token str
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		_, hash := newToken()
 		sess, err := tx.CreateSession(ctx, store.SessionCreate{
-			TokenHash: hash, UserID: user.ID, State: store.SessionMFAPending, IP: meta.IP, UserAgent: "password reset", Lifetime: PasswordResetTTL,
+			TokenHash: hash, UserID: user.ID, State: portal.SessionMFAPending, IP: meta.IP, UserAgent: "password reset", Lifetime: PasswordResetTTL,
 		})
 		if err != nil {
 			return err

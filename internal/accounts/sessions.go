@@ -25,7 +25,7 @@ type Session struct {
 
 // Active reports whether the session is fully signed in (not waiting for a
 // second factor).
-func (s *Session) Active() bool { return s.State == store.SessionActive }
+func (s *Session) Active() bool { return s.State == portal.SessionActive }
 
 // ReauthWindow is how recent a session's last proof must be for a
 // sensitive change (portal.ReauthWindow).

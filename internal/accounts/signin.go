@@ -125,9 +125,9 @@ func (s *Service) SignIn(ctx context.Context, meta RequestMeta, req SignInReques
 				return err
 			}
 		}
-		state, action := store.SessionActive, "auth.signed_in"
+		state, action := portal.SessionActive, "auth.signed_in"
 		if mfa {
-			state, action = store.SessionMFAPending, "auth.password_accepted"
+			state, action = portal.SessionMFAPending, "auth.password_accepted"
 		}
 		var err error
 		if res.Token, err = s.startSession(ctx, tx, user.ID, state, meta); err != nil {

@@ -9,29 +9,15 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// Lockout is the sign-in failure state of one normalised identifier.
-type Lockout struct {
-	Identifier   string
-	Failures     int
-	LockedUntil  *time.Time
-	LastLockedAt *time.Time
-	UpdatedAt    time.Time
-}
-
-// Locked reports whether the identifier is locked at now.
-func (l *Lockout) Locked(now time.Time) bool {
-	return l.LockedUntil != nil && now.Before(*l.LockedUntil)
-}
-
 const lockoutColumns = `identifier, failures, locked_until, last_locked_at, updated_at`
 
-// FindLockoutByIdentifier returns the state of identifier; one that never failed has a
-// zero state, not an error.
-func (s *Store) FindLockoutByIdentifier(ctx context.Context, identifier string) (*Lockout, error) {
-	var l Lockout
+// FindLockoutByIdentifier returns the state of identifier; one that never
+// failed has a zero state, not an error.
+func (s *Store) FindLockoutByIdentifier(ctx context.Context, identifier string) (*portal.Lockout, error) {
+	var l portal.Lockout
 	err := s.get(ctx, &l, `SELECT `+lockoutColumns+` FROM signin_lockouts WHERE identifier = ?`, identifier)
 	if errors.Is(err, portal.ErrNotFound) {
-		return &Lockout{Identifier: identifier}, nil
+		return &portal.Lockout{Identifier: identifier}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find lockout: %w", err)
@@ -41,8 +27,8 @@ func (s *Store) FindLockoutByIdentifier(ctx context.Context, identifier string) 
 
 // RecordSigninFailure adds one consecutive failure and returns the new
 // state. The increment is one statement, so concurrent failures all count.
-func (tx *Tx) RecordSigninFailure(ctx context.Context, identifier string) (*Lockout, error) {
-	var l Lockout
+func (tx *Tx) RecordSigninFailure(ctx context.Context, identifier string) (*portal.Lockout, error) {
+	var l portal.Lockout
 	err := tx.get(ctx, &l, `INSERT INTO signin_lockouts (identifier, failures, updated_at) VALUES (?, 1, ?)
 		ON CONFLICT (identifier) DO UPDATE SET failures = signin_lockouts.failures + 1, updated_at = excluded.updated_at
 		RETURNING `+lockoutColumns, identifier, tx.now)

@@ -17,42 +17,25 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// UserMFA is the second-factor state of one account. TOTPSecret and
-// TOTPPending are sealed (see accounts/seal.go); Phone is E.164.
-type UserMFA struct {
-	UserID               int64
-	TOTPSecret           []byte
-	TOTPEnabledAt        *time.Time
-	TOTPPending          []byte
-	TOTPPendingExpiresAt *time.Time
-	TOTPLastStep         int64
-	Phone                string
-	PhoneVerifiedAt      *time.Time
-	SMSEnabledAt         *time.Time
-	FailedAttempts       int
-	LockedUntil          *time.Time
-	UpdatedAt            time.Time
-}
-
 const userMFAColumns = `user_id, totp_secret, totp_enabled_at, totp_pending, totp_pending_expires_at, totp_last_step,
 	phone, phone_verified_at, sms_enabled_at, failed_attempts, locked_until, updated_at`
 
 // GetUserMFA returns the account's second-factor state, or
 // portal.ErrNotFound when it never enrolled.
-func (s *Store) GetUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
+func (s *Store) GetUserMFA(ctx context.Context, userID int64) (*portal.MFAState, error) {
 	return findUserMFA(ctx, s, userID)
 }
 
 // GetUserMFA inside a transaction.
-func (tx *Tx) GetUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
+func (tx *Tx) GetUserMFA(ctx context.Context, userID int64) (*portal.MFAState, error) {
 	return findUserMFA(ctx, tx, userID)
 }
 
 // LockUserMFA returns the account's row, creating an empty one first, and
 // holds its row lock until the transaction ends: changes to one account's
 // factors (enrolment, sending codes) run one at a time.
-func (tx *Tx) LockUserMFA(ctx context.Context, userID int64) (*UserMFA, error) {
-	var m UserMFA
+func (tx *Tx) LockUserMFA(ctx context.Context, userID int64) (*portal.MFAState, error) {
+	var m portal.MFAState
 	err := tx.get(ctx, &m, `INSERT INTO user_mfa (user_id, updated_at) VALUES (?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at
 		RETURNING `+userMFAColumns, userID, tx.now)
@@ -130,16 +113,6 @@ func (tx *Tx) ResetMFAFailures(ctx context.Context, userID int64) error {
 	return err
 }
 
-// BackupCode is one stored backup code: a salt and the HMAC of the code.
-type BackupCode struct {
-	ID        int64
-	UserID    int64
-	Salt      []byte
-	CodeHash  []byte
-	UsedAt    *time.Time
-	CreatedAt time.Time
-}
-
 // BackupCodeHash is a new code's salt and hash.
 type BackupCodeHash struct {
 	Salt []byte
@@ -170,8 +143,8 @@ func (tx *Tx) DeleteBackupCodes(ctx context.Context, userID int64) error {
 }
 
 // ListBackupCodes returns the account's backup codes, used ones included.
-func (tx *Tx) ListBackupCodes(ctx context.Context, userID int64) ([]*BackupCode, error) {
-	var out []*BackupCode
+func (tx *Tx) ListBackupCodes(ctx context.Context, userID int64) ([]*portal.BackupCode, error) {
+	var out []*portal.BackupCode
 	err := tx.sel(ctx, &out, `SELECT id, user_id, salt, code_hash, used_at, created_at FROM backup_codes
 		WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
@@ -204,20 +177,6 @@ const (
 	SMSConfirm     = "confirm"      // confirms a change from a signed-in session
 )
 
-// SMSCode is a code sent by SMS. Only its HMAC is stored.
-type SMSCode struct {
-	ID        int64
-	UserID    int64
-	Purpose   string
-	SessionID *int64
-	Phone     string
-	CodeHash  []byte
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-	Attempts  int
-	CreatedAt time.Time
-}
-
 const smsCodeColumns = `id, user_id, purpose, session_id, phone, code_hash, expires_at, used_at, attempts, created_at`
 
 // SMSCodeCreate is a code about to be sent.
@@ -232,12 +191,12 @@ type SMSCodeCreate struct {
 
 // CreateSMSCode stores a new code. Earlier unused codes of the same
 // account, purpose and session stop working: only the newest is valid.
-func (tx *Tx) CreateSMSCode(ctx context.Context, c SMSCodeCreate) (*SMSCode, error) {
+func (tx *Tx) CreateSMSCode(ctx context.Context, c SMSCodeCreate) (*portal.SMSCode, error) {
 	if _, err := tx.exec(ctx, `UPDATE sms_codes SET used_at = ?
 		WHERE user_id = ? AND purpose = ? AND session_id = ? AND used_at IS NULL`, tx.now, c.UserID, c.Purpose, c.SessionID); err != nil {
 		return nil, fmt.Errorf("store: invalidate sms codes: %w", err)
 	}
-	var out SMSCode
+	var out portal.SMSCode
 	err := tx.get(ctx, &out, `INSERT INTO sms_codes (user_id, purpose, session_id, phone, code_hash, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+smsCodeColumns,
 		c.UserID, c.Purpose, c.SessionID, c.Phone, c.CodeHash, tx.now.Add(c.TTL), tx.now)
@@ -249,8 +208,8 @@ func (tx *Tx) CreateSMSCode(ctx context.Context, c SMSCodeCreate) (*SMSCode, err
 
 // FindSMSCodeBySession returns the newest unused code of the account for purpose
 // and session, expired or not, or portal.ErrNotFound.
-func (tx *Tx) FindSMSCodeBySession(ctx context.Context, userID int64, purpose string, sessionID int64) (*SMSCode, error) {
-	var c SMSCode
+func (tx *Tx) FindSMSCodeBySession(ctx context.Context, userID int64, purpose string, sessionID int64) (*portal.SMSCode, error) {
+	var c portal.SMSCode
 	err := tx.get(ctx, &c, `SELECT `+smsCodeColumns+` FROM sms_codes
 		WHERE user_id = ? AND purpose = ? AND session_id = ? AND used_at IS NULL
 		ORDER BY id DESC LIMIT 1`, userID, purpose, sessionID)
@@ -325,11 +284,11 @@ func (tx *Tx) DeleteSMSCodesBefore(ctx context.Context, cutoff time.Time) (int64
 // GetPendingSession returns the session with this ID if it waits for a
 // second factor and is neither idle longer than idle nor past its
 // lifetime, or portal.ErrNotFound.
-func (tx *Tx) GetPendingSession(ctx context.Context, id int64, idle time.Duration) (*Session, error) {
-	var sess Session
+func (tx *Tx) GetPendingSession(ctx context.Context, id int64, idle time.Duration) (*portal.SessionRecord, error) {
+	var sess portal.SessionRecord
 	err := tx.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
 		WHERE id = ? AND state = ? AND expires_at > ? AND last_seen_at > ?`,
-		id, SessionMFAPending, tx.now, tx.now.Add(-idle))
+		id, portal.SessionMFAPending, tx.now, tx.now.Add(-idle))
 	if err != nil {
 		return nil, fmt.Errorf("store: find pending session: %w", err)
 	}
@@ -344,8 +303,8 @@ func countBackupCodes(ctx context.Context, r reader, userID int64) (int, error) 
 	return n, nil
 }
 
-func findUserMFA(ctx context.Context, r reader, userID int64) (*UserMFA, error) {
-	var m UserMFA
+func findUserMFA(ctx context.Context, r reader, userID int64) (*portal.MFAState, error) {
+	var m portal.MFAState
 	if err := r.get(ctx, &m, `SELECT `+userMFAColumns+` FROM user_mfa WHERE user_id = ?`, userID); err != nil {
 		return nil, fmt.Errorf("store: find mfa of user %d: %w", userID, err)
 	}

@@ -85,7 +85,7 @@ func TestUserMFACompareAndSet(t *testing.T) {
 		}
 
 		// Backup codes: one use each.
-		var codes []*store.BackupCode
+		var codes []*portal.BackupCode
 		if err := tx(func(tx *store.Tx) error {
 			if err := tx.ReplaceBackupCodes(ctx, user.ID, []store.BackupCodeHash{{Salt: []byte("s1"), Hash: []byte("h1")}, {Salt: []byte("s2"), Hash: []byte("h2")}}); err != nil {
 				return err
@@ -116,20 +116,20 @@ func TestSMSCodesAndCounts(t *testing.T) {
 		s := testutil.MustOpenStore(t, engine, clock)
 		tx := func(fn func(tx *store.Tx) error) error { return s.Transact(ctx, fn) }
 		var user *portal.User
-		var sess *store.Session
+		var sess *portal.SessionRecord
 		if err := tx(func(tx *store.Tx) error {
 			var err error
 			if user, err = tx.CreateUser(ctx, store.UserCreate{LoginID: "CP00000001", Email: "a@example.org", FirstName: "A", LastName: "B", Role: portal.RoleCandidate, Language: "en"}); err != nil {
 				return err
 			}
-			sess, err = tx.CreateSession(ctx, store.SessionCreate{TokenHash: []byte("t"), UserID: user.ID, State: store.SessionMFAPending, Lifetime: time.Hour})
+			sess, err = tx.CreateSession(ctx, store.SessionCreate{TokenHash: []byte("t"), UserID: user.ID, State: portal.SessionMFAPending, Lifetime: time.Hour})
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-		create := func() *store.SMSCode {
+		create := func() *portal.SMSCode {
 			t.Helper()
-			var c *store.SMSCode
+			var c *portal.SMSCode
 			if err := tx(func(tx *store.Tx) error {
 				var err error
 				c, err = tx.CreateSMSCode(ctx, store.SMSCodeCreate{UserID: user.ID, Purpose: store.SMSSignIn, SessionID: sess.ID, Phone: "+34600123456", CodeHash: []byte("h"), TTL: 10 * time.Minute})
@@ -228,7 +228,7 @@ func TestBackupCodeUseIsACompareAndSet(t *testing.T) {
 		ctx := context.Background()
 		clock := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 		s := testutil.MustOpenStore(t, engine, clock)
-		var code *store.BackupCode
+		var code *portal.BackupCode
 		var user *portal.User
 		if err := s.Transact(ctx, func(tx *store.Tx) error {
 			var err error

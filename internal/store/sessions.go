@@ -8,27 +8,6 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// Session states.
-const (
-	SessionActive     = "active"
-	SessionMFAPending = "mfa_pending"
-)
-
-// Session is a signed-in browser. Only a hash of the cookie value is
-// stored.
-type Session struct {
-	ID              int64
-	TokenHash       []byte
-	UserID          int64
-	State           string
-	IP              string
-	UserAgent       string
-	CreatedAt       time.Time
-	AuthenticatedAt time.Time
-	LastSeenAt      time.Time
-	ExpiresAt       time.Time // absolute end of life
-}
-
 const sessionColumns = `id, token_hash, user_id, state, ip, user_agent, created_at, authenticated_at, last_seen_at, expires_at`
 
 // SessionCreate is a new session.
@@ -42,8 +21,8 @@ type SessionCreate struct {
 }
 
 // CreateSession stores a new session.
-func (tx *Tx) CreateSession(ctx context.Context, c SessionCreate) (*Session, error) {
-	var s Session
+func (tx *Tx) CreateSession(ctx context.Context, c SessionCreate) (*portal.SessionRecord, error) {
+	var s portal.SessionRecord
 	err := tx.get(ctx, &s, `INSERT INTO sessions (token_hash, user_id, state, ip, user_agent, created_at, authenticated_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sessionColumns,
 		c.TokenHash, c.UserID, c.State, c.IP, c.UserAgent, tx.now, tx.now, tx.now, tx.now.Add(c.Lifetime))
@@ -55,7 +34,7 @@ func (tx *Tx) CreateSession(ctx context.Context, c SessionCreate) (*Session, err
 
 // SessionUser is a live session with its user, as middleware needs them.
 type SessionUser struct {
-	Session *Session
+	Session *portal.SessionRecord
 	User    *portal.User
 	// SecondFactor is whether the user has a second factor enabled; Sets
 	// are a staff account's permission sets.
@@ -68,7 +47,7 @@ type SessionUser struct {
 // user. A disabled user's sessions are not found.
 func (s *Store) FindSessionByHash(ctx context.Context, hash []byte, idle time.Duration) (*SessionUser, error) {
 	now := s.clock.Now().UTC()
-	var sess Session
+	var sess portal.SessionRecord
 	err := s.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
 		WHERE token_hash = ? AND expires_at > ? AND last_seen_at > ?`, hash, now, now.Add(-idle))
 	if err != nil {
@@ -126,9 +105,9 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idle time.Duration) (in
 }
 
 // ListUserSessions returns a user's live sessions, newest activity first.
-func (s *Store) ListUserSessions(ctx context.Context, userID int64, idle time.Duration) ([]*Session, error) {
+func (s *Store) ListUserSessions(ctx context.Context, userID int64, idle time.Duration) ([]*portal.SessionRecord, error) {
 	now := s.clock.Now().UTC()
-	var out []*Session
+	var out []*portal.SessionRecord
 	err := s.sel(ctx, &out, `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, id DESC`, userID, now, now.Add(-idle))
 	if err != nil {
@@ -148,7 +127,7 @@ func (tx *Tx) DeleteUserSession(ctx context.Context, userID, id int64) error {
 // fails with portal.ErrNotFound when the session is not pending.
 func (tx *Tx) ActivateSession(ctx context.Context, id int64, newHash []byte) error {
 	return affected(tx.exec(ctx, `UPDATE sessions SET state = ?, token_hash = ?, authenticated_at = ?, last_seen_at = ?
-		WHERE id = ? AND state = ?`, SessionActive, newHash, tx.now, tx.now, id, SessionMFAPending))
+		WHERE id = ? AND state = ?`, portal.SessionActive, newHash, tx.now, tx.now, id, portal.SessionMFAPending))
 }
 
 // Reauthenticate records a fresh authentication on a session and gives it
@@ -162,11 +141,11 @@ func (tx *Tx) Reauthenticate(ctx context.Context, id int64, newHash []byte) erro
 // is neither idle longer than idle nor past its lifetime, holding its row
 // until the transaction ends (so it cannot be signed out or
 // re-authenticated meanwhile), or portal.ErrNotFound.
-func (tx *Tx) LockUserSession(ctx context.Context, userID, id int64, idle time.Duration) (*Session, error) {
-	var sess Session
+func (tx *Tx) LockUserSession(ctx context.Context, userID, id int64, idle time.Duration) (*portal.SessionRecord, error) {
+	var sess portal.SessionRecord
 	err := tx.get(ctx, &sess, `SELECT `+sessionColumns+` FROM sessions
 		WHERE id = ? AND user_id = ? AND state = ? AND expires_at > ? AND last_seen_at > ?`+tx.forUpdate(""),
-		id, userID, SessionActive, tx.now, tx.now.Add(-idle))
+		id, userID, portal.SessionActive, tx.now, tx.now.Add(-idle))
 	if err != nil {
 		return nil, fmt.Errorf("store: lock session %d: %w", id, err)
 	}
