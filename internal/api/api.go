@@ -13,8 +13,8 @@
 // once per user and key (idempotency.go, SECURITY.md CONC-04).
 //
 // Authentication is the portal's session cookie: the app mounts this
-// handler behind the HTML interface's middleware, which loads the session,
-// and passes Deps.Actor to read it.
+// handler beside the site, behind the site's middleware (web.Server.Wrap),
+// which loads the session, and passes Deps.Actor to read it.
 package api
 
 import (
@@ -100,10 +100,18 @@ type server struct {
 	mux     *http.ServeMux
 }
 
+// Handler is the API: it serves requests under Prefix and answers errors
+// in its JSON envelope, which the middleware in front of it uses for its
+// own refusals (web.Server.Wrap).
+type Handler interface {
+	http.Handler
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
 // New returns the API handler. It serves paths under Prefix+"/" and
 // expects to run behind the web middleware (session, request ID, security
 // headers, cross-origin protection).
-func New(d Deps) http.Handler {
+func New(d Deps) Handler {
 	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
 		idem: d.Idempotency, actor: d.Actor,
 		mux: http.NewServeMux()}

@@ -84,7 +84,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer shutdownTracing()
 
 	baseURL := cfg.BaseURL
-	srv := newHTTPServer(traced(sys.web.Handler()), log, m.timeouts())
+	srv := newHTTPServer(traced(sys.handler), log, m.timeouts())
 
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {

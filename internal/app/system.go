@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,9 @@ type system struct {
 	calendar *calendar.Service
 	program  *program.Service
 	web      *web.Server
+	// handler serves everything: the JSON API under api.Prefix and the
+	// site, both behind the site's middleware.
+	handler  http.Handler
 	registry *prometheus.Registry
 }
 
@@ -183,11 +187,15 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
 		Program: s.program,
-		Ready:   s.ready, Registry: s.registry, API: apiHandler,
+		Ready:   s.ready, Registry: s.registry,
 	})
 	if err != nil {
 		return nil, err
 	}
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", s.web.Wrap(apiHandler, apiHandler))
+	mux.Handle("/", s.web.Handler())
+	s.handler = mux
 	return s, nil
 }
 

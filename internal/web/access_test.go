@@ -86,12 +86,16 @@ func newAccessWorld(t *testing.T, engine string) *accessWorld {
 	})
 	s, err := New(Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, Deps{
 		Log: log, Clock: clock, Catalog: cat, Accounts: acc,
-		API: api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Actor: RequestActor}),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &accessWorld{s: s, h: s.Handler(), cookies: map[string]string{}, ids: map[string]int64{}}
+	apiH := api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Actor: RequestActor})
+	// Both surfaces, mounted as the app mounts them.
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", s.Wrap(apiH, apiH))
+	mux.Handle("/", s.Handler())
+	w := &accessWorld{s: s, h: mux, cookies: map[string]string{}, ids: map[string]int64{}}
 	signIn := func(who string, role portal.Role, sets []portal.PermissionSet, factor bool) {
 		u, err := acc.CreateUser(ctx, portal.SystemActor("test"), accounts.UserCreate{
 			Email: who + "@example.org", FirstName: "Kim", LastName: "Lee", Role: role, Password: accessPassword, Verified: true, Sets: sets,

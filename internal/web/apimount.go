@@ -7,8 +7,8 @@ import (
 )
 
 // RequestActor returns the actor of the request's signed-in user, for the
-// JSON API that the app mounts under /api/v1/ behind this server's
-// middleware (Deps.API). It reports false unless the session is fully
+// JSON API that the app mounts under /api/v1/ beside the site, behind this
+// server's middleware (Server.Wrap). It reports false unless the session is fully
 // signed in (not waiting for a second factor) and the email address is
 // verified, the same users requireUser lets through to candidate pages;
 // outside the middleware it always reports false.

@@ -16,18 +16,11 @@ import (
 // errTooLarge is returned when a form exceeds its body limit.
 var errTooLarge = portal.Refuse(portal.ErrTooLarge, "error.too_large")
 
-// apiErrorWriter is the JSON API's own error mapper: a refusal of this
-// server's middleware on an API path is answered in the API's JSON error
-// envelope, not as a page.
-type apiErrorWriter interface {
+// ErrorWriter is another surface's own error mapper (the JSON API's): a
+// refusal of this server's middleware in front of that surface is answered
+// in its format, not as a page.
+type ErrorWriter interface {
 	WriteError(w http.ResponseWriter, r *http.Request, err error)
-}
-
-// apiPrefix is where the app mounts the JSON API (Deps.API).
-const apiPrefix = "/api/v1/"
-
-func isAPIPath(p string) bool {
-	return strings.HasPrefix(p, apiPrefix) || p == strings.TrimSuffix(apiPrefix, "/")
 }
 
 // errorPage is the page for every error.
@@ -43,7 +36,7 @@ type errorPage struct {
 // the JSON API uses too), logs internal errors in full with the request
 // ID, and renders a page that never shows internal detail.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	if ew, ok := s.api.(apiErrorWriter); ok && isAPIPath(r.URL.Path) {
+	if ew := info(r).errors; ew != nil {
 		ew.WriteError(w, r, err)
 		return
 	}

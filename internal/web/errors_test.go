@@ -63,8 +63,8 @@ func TestWebAndAPIMapErrorsAlike(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	s, err := New(Config{BaseURL: "http://portal.test"}, Deps{
 		Log: log, Clock: testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)), Catalog: cat,
-		API: api.New(api.Deps{Log: log, Catalog: cat}),
 	})
+	apiH := api.New(api.Deps{Log: log, Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +84,10 @@ func TestWebAndAPIMapErrorsAlike(t *testing.T) {
 				t.Errorf("web heading = %q, want %q", got, wantTitle)
 			}
 
+			// The same refusal from the middleware in front of the API.
 			res := httptest.NewRecorder()
-			s.serveError(res, httptest.NewRequest(http.MethodPost, "/api/v1/bookings/B1", nil), e)
+			refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, e) })
+			s.Wrap(refuse, apiH).ServeHTTP(res, httptest.NewRequest(http.MethodPost, "/api/v1/bookings/B1", nil))
 			if res.Code != want {
 				t.Errorf("API status = %d, want %d", res.Code, want)
 			}

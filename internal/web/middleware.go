@@ -24,6 +24,9 @@ type reqInfo struct {
 	Status  int
 	Session *accounts.Session
 	Lang    string
+	// errors answers the middleware's refusals for another surface in
+	// its own format (the JSON API's envelope); nil for pages.
+	errors ErrorWriter
 }
 
 type infoKey struct{}

@@ -29,7 +29,32 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(rt.pattern, s.pattern(s.guard(rt.access, h)))
 	}
-	return s.observe(s.securityHeaders(s.crossOrigin(s.loadSession(mux))))
+	return s.middleware(nil, mux)
+}
+
+// Wrap puts the site's middleware in front of another surface that the
+// app serves beside the site (the JSON API): request IDs and logs, security
+// headers, cross-origin protection and the session, with the middleware's
+// own refusals answered by errs in that surface's format.
+func (s *Server) Wrap(h http.Handler, errs ErrorWriter) http.Handler {
+	return s.middleware(errs, s.pattern(h))
+}
+
+// middleware is the chain every request passes, outermost first.
+func (s *Server) middleware(errs ErrorWriter, next http.Handler) http.Handler {
+	inner := s.securityHeaders(s.crossOrigin(s.loadSession(next)))
+	if errs != nil {
+		inner = s.answerErrorsWith(errs, inner)
+	}
+	return s.observe(inner)
+}
+
+// answerErrorsWith makes errs the error mapper of the request.
+func (s *Server) answerErrorsWith(errs ErrorWriter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info(r).errors = errs
+		next.ServeHTTP(w, r)
+	})
 }
 
 // webRoute is one route of the HTML interface: who may reach it, its
@@ -202,11 +227,6 @@ func (s *Server) routes() []webRoute {
 	}
 	if s.cfg.MetricsOnMain && s.reg != nil {
 		rs = append(rs, webRoute{anyone, "GET /metrics", 0, nil, s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))})
-	}
-	if s.api != nil {
-		// The JSON API decides access per operation in its own table
-		// (internal/api, routes).
-		rs = append(rs, webRoute{anyone, apiPrefix, 0, nil, s.api})
 	}
 	return rs
 }

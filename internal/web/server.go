@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,9 +56,6 @@ type Deps struct {
 	Idempotency *idempotency.Service
 	Ready       func(ctx context.Context) error
 	Registry    *prometheus.Registry
-	// API is the JSON API (internal/api), mounted under /api/v1/ behind
-	// this server's middleware; nil leaves it out.
-	API http.Handler
 }
 
 // Server serves the HTML interface.
@@ -81,7 +77,6 @@ type Server struct {
 	static   *staticFiles
 	metrics  *httpMetrics
 	reg      *prometheus.Registry
-	api      http.Handler
 	secure   bool // served over TLS (BaseURL is https)
 	// access is the route table's access by pattern (allows).
 	access map[string]access
@@ -96,7 +91,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry, api: d.API,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
