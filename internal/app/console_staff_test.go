@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,9 @@ func TestAdminInvitesStaffAndChangesTheirPermissions(t *testing.T) {
 		resp = a.PostForm(t, ac, "/console/staff/invite", url.Values{"email": {"noa@example.org"}, "first_name": {"Noa"}, "last_name": {"Levi"}, "sets": {"scheduler"}})
 		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/staff?notice=staff_invited" {
 			t.Fatalf("invite: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if facts := page(t, a, ac, staffPage(t, a, ac, "Noa Levi"), http.StatusOK).Texts(".facts dd"); !slices.Contains(facts, "Invited") {
+			t.Errorf("the invited member's status: %v", facts)
 		}
 		link := mailTo(t, smtp, "noa@example.org", "invited").Link("http://portal.example.test/setup/")
 		if link == "" {
