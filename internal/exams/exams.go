@@ -149,7 +149,7 @@ func (s *Service) SetExamActive(ctx context.Context, actor portal.Actor, id int6
 	}
 	var out *portal.Exam
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		cur, err := tx.GetExam(ctx, id)
+		cur, err := tx.LockExam(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -160,6 +160,7 @@ func (s *Service) SetExamActive(ctx context.Context, actor portal.Actor, id int6
 		if out, err = tx.SetExamActive(ctx, id, active); err != nil {
 			return err
 		}
+		out.Domains = cur.Domains // retiring and reactivating leave them as they are
 		action := "catalog.exam_retired"
 		if active {
 			action = "catalog.exam_activated"

@@ -417,7 +417,10 @@ func TestUpdateExamAuditsBeforeAndAfter(t *testing.T) {
 		retired, _, err := st.ListAudit(ctx, portal.AuditFilter{Action: "catalog.exam_retired"})
 		if err != nil || len(retired) != 1 ||
 			!reflect.DeepEqual(retired[0].Changes, []portal.FieldChange{{Field: "active", Before: "true", After: "false"}}) {
-			t.Fatalf("retire audit = %+v, %v", retired, err)
+			for _, e := range retired {
+				t.Logf("retire event %+v", *e)
+			}
+			t.Fatalf("retire audit: %d events, %v; want only active true -> false", len(retired), err)
 		}
 	})
 }
