@@ -8,9 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,22 +124,7 @@ func (f *mfaFixture) flow(u *mfaUser) int64 {
 }
 
 // query runs SQL with ? placeholders on either engine.
-func (f *mfaFixture) query(q string) string {
-	if f.engine != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (f *mfaFixture) query(q string) string { return testutil.Rebind(f.engine, q) }
 
 func (f *mfaFixture) count(q string, args ...any) int {
 	f.t.Helper()

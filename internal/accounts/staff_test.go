@@ -188,3 +188,40 @@ func TestInviteStaff(t *testing.T) {
 		}
 	})
 }
+
+// Every change of the account's own second factors needs a sign-in within
+// ReauthWindow, decided in the service from the actor: a stale actor is
+// refused and nothing changes.
+func TestSecondFactorChangesNeedARecentProof(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newMFAFixture(t, engine)
+		u := f.newUser("ines@example.org", "en")
+		f.enableTOTP(u)
+		stale := u.actor
+		f.clock.Advance(portal.ReauthWindow + time.Second)
+		proof := accounts.Proof{Method: accounts.MethodTOTP, Code: "000000"}
+		for name, call := range map[string]func() error{
+			"BeginTOTP":   func() error { _, err := f.svc.BeginTOTP(f.ctx, stale, u.session, proof); return err },
+			"ConfirmTOTP": func() error { _, err := f.svc.ConfirmTOTP(f.ctx, stale, u.session, "000000"); return err },
+			"DisableTOTP": func() error { return f.svc.DisableTOTP(f.ctx, stale, u.session, proof) },
+			"StartPhoneVerification": func() error {
+				_, err := f.svc.StartPhoneVerification(f.ctx, stale, u.session, "+34600123456", proof)
+				return err
+			},
+			"ConfirmPhone":    func() error { _, err := f.svc.ConfirmPhone(f.ctx, stale, u.session, "000000"); return err },
+			"DisableSMS":      func() error { return f.svc.DisableSMS(f.ctx, stale, u.session, proof) },
+			"SendConfirmCode": func() error { _, err := f.svc.SendConfirmCode(f.ctx, stale, u.session); return err },
+			"RegenerateBackupCodes": func() error {
+				_, err := f.svc.RegenerateBackupCodes(f.ctx, stale, u.session)
+				return err
+			},
+		} {
+			if err := call(); !errors.Is(err, accounts.ErrReauthRequired) {
+				t.Errorf("%s with a stale sign-in: err = %v, want the sign-in again", name, err)
+			}
+		}
+		if st := f.status(u.ID); !st.TOTP || st.SMS || st.BackupCodesLeft != 10 {
+			t.Fatalf("a refused change changed the factors: %+v", st)
+		}
+	})
+}

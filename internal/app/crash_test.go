@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/failpoint"
@@ -265,12 +263,7 @@ func (w *crashWorld) count(t *testing.T, query string, args ...any) int {
 }
 
 // sql writes query's ? placeholders as the engine wants them.
-func (w *crashWorld) sql(query string) string {
-	if w.st.Engine() == store.Postgres {
-		return sqlx.Rebind(sqlx.DOLLAR, query)
-	}
-	return query
-}
+func (w *crashWorld) sql(query string) string { return testutil.Rebind(w.st.Engine(), query) }
 
 // post sends one JSON API request as c; the answer may be cut by the
 // crash, which the caller expects.

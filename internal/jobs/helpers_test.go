@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,31 +42,13 @@ func mustMigrate(t *testing.T, st *store.Store) {
 	}
 }
 
-// rebind turns ? placeholders into PostgreSQL's $n.
-func rebind(st *store.Store, q string) string {
-	if st.Engine() != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // record notes one run of job: a row per run, so a duplicate run shows.
 func record(ctx context.Context, st *store.Store, job string) error {
 	attempt := 0
 	if ri, ok := jobs.Info(ctx); ok {
 		attempt = ri.Attempt
 	}
-	_, err := st.DB().ExecContext(ctx, rebind(st, `INSERT INTO test_job_runs (job, attempt) VALUES (?, ?)`), job, attempt)
+	_, err := st.DB().ExecContext(ctx, testutil.Rebind(st.Engine(), `INSERT INTO test_job_runs (job, attempt) VALUES (?, ?)`), job, attempt)
 	return err
 }
 
@@ -77,7 +57,7 @@ func runs(t *testing.T, st *store.Store, job string) int {
 	t.Helper()
 	var n int
 	if err := st.DB().QueryRowContext(context.Background(),
-		rebind(st, `SELECT COUNT(*) FROM test_job_runs WHERE job = ?`), job).Scan(&n); err != nil {
+		testutil.Rebind(st.Engine(), `SELECT COUNT(*) FROM test_job_runs WHERE job = ?`), job).Scan(&n); err != nil {
 		t.Fatalf("count runs: %v", err)
 	}
 	return n

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -43,12 +42,12 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 		db := s.DB()
 		exec := func(q string, args ...any) {
 			t.Helper()
-			if _, err := db.ExecContext(ctx, rebind(engine, q), args...); err != nil {
+			if _, err := db.ExecContext(ctx, testutil.Rebind(engine, q), args...); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
 		var id int64
-		err = db.QueryRowContext(ctx, rebind(engine, `INSERT INTO users (login_id, email, first_name, last_name, role, language, created_at, updated_at)
+		err = db.QueryRowContext(ctx, testutil.Rebind(engine, `INSERT INTO users (login_id, email, first_name, last_name, role, language, created_at, updated_at)
 			VALUES ('CP00000042', 'ada@example.org', 'Ada', 'Lovelace', 'candidate', 'en', ?, ?) RETURNING id`), t0, t0).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
@@ -92,22 +91,4 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 			t.Fatalf("user_id after the Down = %d, want %d", userID, id)
 		}
 	})
-}
-
-// rebind turns ? placeholders into PostgreSQL's $n.
-func rebind(engine, q string) string {
-	if engine != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

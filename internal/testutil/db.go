@@ -4,6 +4,8 @@
 package testutil
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -117,4 +119,13 @@ func MustOpenStore(tb testing.TB, engine string, clock portal.Clock) *store.Stor
 		tb.Fatalf("migrate: %v", err)
 	}
 	return s
+}
+
+// Rebind writes query's ? placeholders as engine wants them ($n on
+// PostgreSQL), for tests that query the database directly.
+func Rebind(engine, query string) string {
+	if engine == store.Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	return query
 }

@@ -70,12 +70,21 @@ func (s *Server) handleConsoleStaffInviteForm(w http.ResponseWriter, r *http.Req
 	if !recentlyProved(r, s.clock.Now()) {
 		return s.renderReauth(w, r, http.StatusOK, "/console/staff/invite")
 	}
-	return s.renderStaffInvite(w, r, http.StatusOK, newForm(), nil)
+	return s.renderStaffInvite(w, r, newForm(), nil, nil)
 }
 
-func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, status int, f *Form, sets []portal.PermissionSet) error {
+// renderStaffInvite shows the invitation form; after a refused invitation,
+// with what was sent and the refusal next to its fields.
+func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, f *Form, sets []portal.PermissionSet, failure error) error {
 	p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
 	s.fillBase(r, &p.BasePage, "console.staff.invite_title")
+	status := http.StatusOK
+	if failure != nil {
+		if !s.applyError(&p.BasePage, f, failure, "email") {
+			return failure
+		}
+		status = formStatus(failure)
+	}
 	return s.render(w, r, status, "console_staff_invite", p)
 }
 
@@ -94,12 +103,7 @@ func (s *Server) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request
 		return s.renderReauth(w, r, http.StatusForbidden, "/console/staff/invite")
 	}
 	if err != nil {
-		p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
-		s.fillBase(r, &p.BasePage, "console.staff.invite_title")
-		if !s.applyError(&p.BasePage, f, err, "email") {
-			return err
-		}
-		return s.render(w, r, formStatus(err), "console_staff_invite", p)
+		return s.renderStaffInvite(w, r, f, sets, err)
 	}
 	http.Redirect(w, r, withNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
 	return nil
