@@ -78,6 +78,30 @@
   reason text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
 
+-- table certification_exams
+  certification_id bigint NOT NULL
+  exam_id bigint NOT NULL
+  path text NOT NULL
+
+-- table certification_vouchers
+  user_certification_id bigint NOT NULL
+  cycle integer NOT NULL
+  voucher_id bigint NOT NULL
+  created_at timestamp with time zone NOT NULL
+
+-- table certifications
+  id bigint NOT NULL
+  code text NOT NULL
+  name text NOT NULL
+  description text NOT NULL DEFAULT ''::text
+  level text NOT NULL
+  kind text NOT NULL
+  validity_months integer NOT NULL
+  benefits text NOT NULL DEFAULT ''::text
+  active boolean NOT NULL DEFAULT true
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table dev_messages
   id bigint NOT NULL
   channel text NOT NULL
@@ -118,9 +142,27 @@
   exam_id bigint NOT NULL
   booking_id bigint
   taken_at timestamp with time zone NOT NULL
-  passed boolean
-  score integer
+  passed boolean NOT NULL
+  score integer NOT NULL
   created_at timestamp with time zone NOT NULL
+  exam_code text NOT NULL
+  certification_id bigint
+  passing_score integer NOT NULL
+  retake_wait_days integer NOT NULL
+  retake_from timestamp with time zone
+  domains text NOT NULL DEFAULT '[]'::text
+  state text NOT NULL
+  source text NOT NULL
+  import_id bigint
+  official_at timestamp with time zone NOT NULL
+  published_at timestamp with time zone
+  entered_by bigint
+  confirmed_by bigint
+  confirmed_at timestamp with time zone
+  held_at timestamp with time zone
+  held_by bigint
+  hold_reason text NOT NULL DEFAULT ''::text
+  updated_at timestamp with time zone NOT NULL
 
 -- table exam_domains
   id bigint NOT NULL
@@ -149,6 +191,7 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
   reschedule_fee_minor bigint NOT NULL DEFAULT 0
+  results_delay_days integer NOT NULL DEFAULT 5
 
 -- table hold_addresses
   address text NOT NULL
@@ -169,6 +212,16 @@
   unique_key text
   created_at timestamp with time zone NOT NULL
   forwarded_at timestamp with time zone
+
+-- table parked_results
+  id bigint NOT NULL
+  import_id bigint NOT NULL
+  row_number integer NOT NULL
+  email text NOT NULL
+  data text NOT NULL
+  attempt_id bigint
+  created_at timestamp with time zone NOT NULL
+  attached_at timestamp with time zone
 
 -- table payments
   id bigint NOT NULL
@@ -201,6 +254,26 @@
   failure text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+
+-- table result_import_rows
+  import_id bigint NOT NULL
+  row_number integer NOT NULL
+  data text NOT NULL
+  problem text NOT NULL DEFAULT ''::text
+
+-- table result_imports
+  id bigint NOT NULL
+  content_hash text NOT NULL
+  file_name text NOT NULL
+  format text NOT NULL
+  state text NOT NULL
+  rows_total integer NOT NULL DEFAULT 0
+  rows_bad integer NOT NULL DEFAULT 0
+  rows_applied integer NOT NULL DEFAULT 0
+  created_by bigint NOT NULL
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+  applied_at timestamp with time zone
 
 -- table sessions
   id bigint NOT NULL
@@ -265,6 +338,26 @@
   seats integer NOT NULL
   hours text NOT NULL
   active boolean NOT NULL DEFAULT true
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table user_certifications
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  certification_id bigint NOT NULL
+  attempt_id bigint NOT NULL
+  cycle integer NOT NULL DEFAULT 1
+  kind text NOT NULL
+  validity_months integer NOT NULL
+  issued_on text NOT NULL
+  expires_on text NOT NULL
+  issued_at timestamp with time zone NOT NULL
+  expires_at timestamp with time zone NOT NULL
+  suspended_at timestamp with time zone
+  revoked_at timestamp with time zone
+  status_reason text NOT NULL DEFAULT ''::text
+  withdrawn_at timestamp with time zone
+  superseded_by bigint
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
@@ -382,6 +475,18 @@ CREATE INDEX bookings_unpaid_ip ON bookings USING btree (hold_ip) WHERE (state =
 CREATE INDEX bookings_user ON bookings USING btree (user_id, state);
 -- index center_closures_pkey
 CREATE UNIQUE INDEX center_closures_pkey ON center_closures USING btree (center_id, day);
+-- index certification_exams_earn
+CREATE UNIQUE INDEX certification_exams_earn ON certification_exams USING btree (exam_id) WHERE (path = 'earn'::text);
+-- index certification_exams_pkey
+CREATE UNIQUE INDEX certification_exams_pkey ON certification_exams USING btree (certification_id, exam_id, path);
+-- index certification_vouchers_pkey
+CREATE UNIQUE INDEX certification_vouchers_pkey ON certification_vouchers USING btree (user_certification_id, cycle);
+-- index certification_vouchers_voucher_id_key
+CREATE UNIQUE INDEX certification_vouchers_voucher_id_key ON certification_vouchers USING btree (voucher_id);
+-- index certifications_code_key
+CREATE UNIQUE INDEX certifications_code_key ON certifications USING btree (code);
+-- index certifications_pkey
+CREATE UNIQUE INDEX certifications_pkey ON certifications USING btree (id);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
 -- index due_work_finished
@@ -402,10 +507,18 @@ CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
 CREATE INDEX events_subject ON events USING btree (subject_kind, subject_id, id);
 -- index events_type
 CREATE INDEX events_type ON events USING btree (type, id);
+-- index exam_attempts_awaiting
+CREATE INDEX exam_attempts_awaiting ON exam_attempts USING btree (state, created_at) WHERE (state = ANY (ARRAY['entered'::text, 'held'::text]));
+-- index exam_attempts_booking
+CREATE UNIQUE INDEX exam_attempts_booking ON exam_attempts USING btree (booking_id) WHERE (booking_id IS NOT NULL);
+-- index exam_attempts_import
+CREATE INDEX exam_attempts_import ON exam_attempts USING btree (import_id) WHERE (import_id IS NOT NULL);
 -- index exam_attempts_pkey
 CREATE UNIQUE INDEX exam_attempts_pkey ON exam_attempts USING btree (id);
+-- index exam_attempts_retake
+CREATE INDEX exam_attempts_retake ON exam_attempts USING btree (user_id, certification_id, retake_from) WHERE (NOT passed);
 -- index exam_attempts_user
-CREATE INDEX exam_attempts_user ON exam_attempts USING btree (user_id, exam_id, taken_at);
+CREATE INDEX exam_attempts_user ON exam_attempts USING btree (user_id, taken_at);
 -- index exam_domains_exam_id_position_key
 CREATE UNIQUE INDEX exam_domains_exam_id_position_key ON exam_domains USING btree (exam_id, "position");
 -- index exam_domains_pkey
@@ -428,6 +541,12 @@ CREATE INDEX job_outbox_pending ON job_outbox USING btree (id) WHERE (forwarded_
 CREATE UNIQUE INDEX job_outbox_pkey ON job_outbox USING btree (id);
 -- index job_outbox_unique_key_key
 CREATE UNIQUE INDEX job_outbox_unique_key_key ON job_outbox USING btree (unique_key);
+-- index parked_results_import_id_row_number_key
+CREATE UNIQUE INDEX parked_results_import_id_row_number_key ON parked_results USING btree (import_id, row_number);
+-- index parked_results_pkey
+CREATE UNIQUE INDEX parked_results_pkey ON parked_results USING btree (id);
+-- index parked_results_waiting
+CREATE INDEX parked_results_waiting ON parked_results USING btree (email) WHERE (attempt_id IS NULL);
 -- index payments_pending
 CREATE INDEX payments_pending ON payments USING btree (created_at) WHERE (state = 'pending'::text);
 -- index payments_pkey
@@ -448,6 +567,14 @@ CREATE UNIQUE INDEX refunds_booking_payment ON refunds USING btree (booking_id, 
 CREATE INDEX refunds_payment ON refunds USING btree (payment_id);
 -- index refunds_pkey
 CREATE UNIQUE INDEX refunds_pkey ON refunds USING btree (id);
+-- index result_import_rows_pkey
+CREATE UNIQUE INDEX result_import_rows_pkey ON result_import_rows USING btree (import_id, row_number);
+-- index result_imports_applied
+CREATE UNIQUE INDEX result_imports_applied ON result_imports USING btree (content_hash) WHERE (state = ANY (ARRAY['applying'::text, 'applied'::text]));
+-- index result_imports_pkey
+CREATE UNIQUE INDEX result_imports_pkey ON result_imports USING btree (id);
+-- index result_imports_recent
+CREATE INDEX result_imports_recent ON result_imports USING btree (created_at);
 -- index sessions_pkey
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
 -- index sessions_token_hash_key
@@ -480,6 +607,14 @@ CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
 CREATE INDEX test_centers_country ON test_centers USING btree (country);
 -- index test_centers_pkey
 CREATE UNIQUE INDEX test_centers_pkey ON test_centers USING btree (id);
+-- index user_certifications_attempt_id_key
+CREATE UNIQUE INDEX user_certifications_attempt_id_key ON user_certifications USING btree (attempt_id);
+-- index user_certifications_expiry
+CREATE INDEX user_certifications_expiry ON user_certifications USING btree (expires_at);
+-- index user_certifications_pkey
+CREATE UNIQUE INDEX user_certifications_pkey ON user_certifications USING btree (id);
+-- index user_certifications_user
+CREATE INDEX user_certifications_user ON user_certifications USING btree (user_id, certification_id);
 -- index user_mfa_pkey
 CREATE UNIQUE INDEX user_mfa_pkey ON user_mfa USING btree (user_id);
 -- index user_tokens_pkey

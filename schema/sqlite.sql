@@ -89,6 +89,38 @@ CREATE TABLE center_closures (
     PRIMARY KEY (center_id, day)
 );
 
+-- table certification_exams
+CREATE TABLE certification_exams (
+    certification_id INTEGER NOT NULL REFERENCES certifications (id) ON DELETE CASCADE,
+    exam_id          INTEGER NOT NULL REFERENCES exams (id),
+    path             TEXT NOT NULL CHECK (path IN ('earn', 'renew')),
+    PRIMARY KEY (certification_id, exam_id, path)
+);
+
+-- table certification_vouchers
+CREATE TABLE certification_vouchers (
+    user_certification_id INTEGER NOT NULL REFERENCES user_certifications (id),
+    cycle                 INTEGER NOT NULL CHECK (cycle >= 1),
+    voucher_id            INTEGER NOT NULL UNIQUE REFERENCES vouchers (id),
+    created_at            TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_certification_id, cycle)
+);
+
+-- table certifications
+CREATE TABLE certifications (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    code            TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    description     TEXT NOT NULL DEFAULT '',
+    level           TEXT NOT NULL CHECK (level IN ('foundational', 'associate', 'professional', 'specialty')),
+    kind            TEXT NOT NULL CHECK (kind IN ('certification', 'microcredential')),
+    validity_months INTEGER NOT NULL CHECK (validity_months BETWEEN 1 AND 120),
+    benefits        TEXT NOT NULL DEFAULT '',  -- one per line
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at      TIMESTAMP NOT NULL,
+    updated_at      TIMESTAMP NOT NULL
+);
+
 -- table dev_messages
 CREATE TABLE dev_messages (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -132,15 +164,36 @@ CREATE TABLE events (
 );
 
 -- table exam_attempts
-CREATE TABLE exam_attempts (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id    INTEGER NOT NULL REFERENCES users (id),
-    exam_id    INTEGER NOT NULL REFERENCES exams (id),
-    booking_id INTEGER REFERENCES bookings (id),
-    taken_at   TIMESTAMP NOT NULL,
-    passed     INTEGER CHECK (passed IN (0, 1)),
-    score      INTEGER,
-    created_at TIMESTAMP NOT NULL
+CREATE TABLE "exam_attempts" (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id          INTEGER NOT NULL REFERENCES users (id),
+    exam_id          INTEGER NOT NULL REFERENCES exams (id),
+    exam_code        TEXT NOT NULL,
+    certification_id INTEGER REFERENCES certifications (id),
+    booking_id       INTEGER REFERENCES bookings (id),
+    taken_at         TIMESTAMP NOT NULL,
+    score            INTEGER NOT NULL CHECK (score BETWEEN 100 AND 1000),
+    passed           INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    passing_score    INTEGER NOT NULL CHECK (passing_score BETWEEN 100 AND 1000),
+    retake_wait_days INTEGER NOT NULL CHECK (retake_wait_days >= 0),
+    retake_from      TIMESTAMP,
+    domains          TEXT NOT NULL DEFAULT '[]',  -- JSON [{"name", "weight", "band"}]
+    state            TEXT NOT NULL CHECK (state IN ('entered', 'preliminary', 'held', 'official')),
+    source           TEXT NOT NULL CHECK (source IN ('console', 'import')),
+    import_id        INTEGER REFERENCES result_imports (id),
+    official_at      TIMESTAMP NOT NULL,
+    published_at     TIMESTAMP,
+    entered_by       INTEGER REFERENCES users (id),
+    confirmed_by     INTEGER REFERENCES users (id),
+    confirmed_at     TIMESTAMP,
+    held_at          TIMESTAMP,
+    held_by          INTEGER REFERENCES users (id),
+    hold_reason      TEXT NOT NULL DEFAULT '',
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    CHECK ((state = 'official') = (published_at IS NOT NULL)),
+    CHECK ((passed = 1 AND retake_from IS NULL) OR (passed = 0 AND retake_from IS NOT NULL)),
+    CHECK (user_id <> entered_by AND user_id <> confirmed_by AND entered_by <> confirmed_by)
 );
 
 -- table exam_domains
@@ -173,7 +226,7 @@ CREATE TABLE exams (
     active            INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
-, reschedule_fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_fee_minor >= 0));
+, reschedule_fee_minor INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_fee_minor >= 0), results_delay_days INTEGER NOT NULL DEFAULT 5 CHECK (results_delay_days BETWEEN 0 AND 60));
 
 -- table hold_addresses
 CREATE TABLE hold_addresses (
@@ -200,6 +253,19 @@ CREATE TABLE job_outbox (
     unique_key   TEXT UNIQUE,
     created_at   TIMESTAMP NOT NULL,
     forwarded_at TIMESTAMP
+);
+
+-- table parked_results
+CREATE TABLE parked_results (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    import_id   INTEGER NOT NULL REFERENCES result_imports (id),
+    row_number  INTEGER NOT NULL,
+    email       TEXT NOT NULL,              -- normalised
+    data        TEXT NOT NULL,              -- the row as validated, JSON
+    attempt_id  INTEGER REFERENCES exam_attempts (id),
+    created_at  TIMESTAMP NOT NULL,
+    attached_at TIMESTAMP,
+    UNIQUE (import_id, row_number)
 );
 
 -- table payments
@@ -239,6 +305,31 @@ CREATE TABLE "refunds" (
     created_at   TIMESTAMP NOT NULL,
     updated_at   TIMESTAMP NOT NULL,
     UNIQUE (booking_id, payment_id)
+);
+
+-- table result_import_rows
+CREATE TABLE result_import_rows (
+    import_id  INTEGER NOT NULL REFERENCES result_imports (id) ON DELETE CASCADE,
+    row_number INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    problem    TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (import_id, row_number)
+);
+
+-- table result_imports
+CREATE TABLE result_imports (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_hash TEXT NOT NULL,             -- hex SHA-256 of the file
+    file_name    TEXT NOT NULL,             -- display text only
+    format       TEXT NOT NULL CHECK (format IN ('csv', 'json')),
+    state        TEXT NOT NULL CHECK (state IN ('staging', 'checked', 'applying', 'applied', 'discarded')),
+    rows_total   INTEGER NOT NULL DEFAULT 0 CHECK (rows_total >= 0),
+    rows_bad     INTEGER NOT NULL DEFAULT 0 CHECK (rows_bad >= 0),
+    rows_applied INTEGER NOT NULL DEFAULT 0 CHECK (rows_applied >= 0),
+    created_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL,
+    applied_at   TIMESTAMP
 );
 
 -- table sessions
@@ -319,6 +410,29 @@ CREATE TABLE test_centers (
     active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at    TIMESTAMP NOT NULL,
     updated_at    TIMESTAMP NOT NULL
+);
+
+-- table user_certifications
+CREATE TABLE user_certifications (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id          INTEGER NOT NULL REFERENCES users (id),
+    certification_id INTEGER NOT NULL REFERENCES certifications (id),
+    attempt_id       INTEGER NOT NULL UNIQUE REFERENCES exam_attempts (id),
+    cycle            INTEGER NOT NULL DEFAULT 1 CHECK (cycle >= 1),
+    kind             TEXT NOT NULL CHECK (kind IN ('certification', 'microcredential')),
+    validity_months  INTEGER NOT NULL CHECK (validity_months BETWEEN 1 AND 120),
+    issued_on        TEXT NOT NULL,
+    expires_on       TEXT NOT NULL,
+    issued_at        TIMESTAMP NOT NULL,
+    expires_at       TIMESTAMP NOT NULL,
+    suspended_at     TIMESTAMP,
+    revoked_at       TIMESTAMP,
+    status_reason    TEXT NOT NULL DEFAULT '',
+    withdrawn_at     TIMESTAMP,
+    superseded_by    INTEGER REFERENCES user_certifications (id),
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    CHECK (expires_at > issued_at)
 );
 
 -- table user_mfa
@@ -428,6 +542,9 @@ CREATE INDEX bookings_unpaid_ip ON bookings (hold_ip) WHERE state IN ('held', 'p
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings (user_id, state);
 
+-- index certification_exams_earn
+CREATE UNIQUE INDEX certification_exams_earn ON certification_exams (exam_id) WHERE path = 'earn';
+
 -- index due_work_finished
 CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending';
 
@@ -443,8 +560,20 @@ CREATE INDEX events_subject ON events (subject_kind, subject_id, id);
 -- index events_type
 CREATE INDEX events_type ON events (type, id);
 
+-- index exam_attempts_awaiting
+CREATE INDEX exam_attempts_awaiting ON exam_attempts (state, created_at) WHERE state IN ('entered', 'held');
+
+-- index exam_attempts_booking
+CREATE UNIQUE INDEX exam_attempts_booking ON exam_attempts (booking_id) WHERE booking_id IS NOT NULL;
+
+-- index exam_attempts_import
+CREATE INDEX exam_attempts_import ON exam_attempts (import_id) WHERE import_id IS NOT NULL;
+
+-- index exam_attempts_retake
+CREATE INDEX exam_attempts_retake ON exam_attempts (user_id, certification_id, retake_from) WHERE passed = 0;
+
 -- index exam_attempts_user
-CREATE INDEX exam_attempts_user ON exam_attempts (user_id, exam_id, taken_at);
+CREATE INDEX exam_attempts_user ON exam_attempts (user_id, taken_at);
 
 -- index hold_addresses_last_hold
 CREATE INDEX hold_addresses_last_hold ON hold_addresses (last_hold_at);
@@ -454,6 +583,9 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 -- index job_outbox_pending
 CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE forwarded_at IS NULL;
+
+-- index parked_results_waiting
+CREATE INDEX parked_results_waiting ON parked_results (email) WHERE attempt_id IS NULL;
 
 -- index payments_pending
 CREATE INDEX payments_pending ON payments (created_at) WHERE state = 'pending';
@@ -469,6 +601,12 @@ CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- index refunds_payment
 CREATE INDEX refunds_payment ON refunds (payment_id);
+
+-- index result_imports_applied
+CREATE UNIQUE INDEX result_imports_applied ON result_imports (content_hash) WHERE state IN ('applying', 'applied');
+
+-- index result_imports_recent
+CREATE INDEX result_imports_recent ON result_imports (created_at);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);
@@ -493,6 +631,12 @@ CREATE INDEX staff_permission_sets_set ON staff_permission_sets (set_name, user_
 
 -- index test_centers_country
 CREATE INDEX test_centers_country ON test_centers (country);
+
+-- index user_certifications_expiry
+CREATE INDEX user_certifications_expiry ON user_certifications (expires_at);
+
+-- index user_certifications_user
+CREATE INDEX user_certifications_user ON user_certifications (user_id, certification_id);
 
 -- index user_tokens_user_purpose
 CREATE INDEX user_tokens_user_purpose ON user_tokens (user_id, purpose);

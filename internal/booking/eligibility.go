@@ -99,15 +99,22 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
 		}
 	}
-	failed, err := tx.FindLastFailedAttemptByExam(ctx, userID, e.ID)
-	if err != nil && !errors.Is(err, portal.ErrNotFound) {
+	return checkRetake(ctx, tx, userID, e, start)
+}
+
+// checkRetake refuses a start before the retake wait after a failure ends:
+// the wait and its end are those the failed attempt recorded on its day
+// (any exam earning the same certification counts).
+func checkRetake(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam, start time.Time) error {
+	failed, err := tx.FindRetakeBlockByExam(ctx, userID, e.ID)
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if failed != nil {
-		allowed := failed.TakenAt.AddDate(0, 0, e.RetakeWaitDays)
-		if start.Before(allowed) {
-			return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Count": e.RetakeWaitDays, "Date": allowed})
-		}
+	if start.Before(*failed.RetakeFrom) {
+		return refused(portal.EConflict, "schedule.rule.retake_wait", map[string]any{"Exam": e.Code, "Count": failed.RetakeWaitDays, "Date": *failed.RetakeFrom})
 	}
 	return nil
 }

@@ -225,11 +225,20 @@ func (f *fixture) createExam(e portal.Exam) *portal.Exam {
 	return out
 }
 
-// recordAttempt adds an attempt at exam taken at takenAt.
+// recordAttempt adds an official attempt at exam taken at takenAt, with
+// the exam's retake wait counted in whole days of UTC after a failure.
 func (f *fixture) recordAttempt(user portal.Actor, exam *portal.Exam, takenAt time.Time, passed bool) {
 	f.t.Helper()
 	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.RecordAttempt(f.ctx, portal.ExamAttempt{UserID: user.UserID, ExamID: exam.ID, TakenAt: takenAt, Passed: &passed})
+		a := portal.Attempt{UserID: user.UserID, ExamID: exam.ID, ExamCode: exam.Code, TakenAt: takenAt,
+			Score: exam.PassingScore, Passed: passed, PassingScore: exam.PassingScore, RetakeWaitDays: exam.RetakeWaitDays,
+			State: portal.AttemptOfficial, Source: portal.SourceConsole, OfficialAt: takenAt, PublishedAt: &takenAt}
+		if !passed {
+			a.Score = portal.MinScore
+			from := takenAt.AddDate(0, 0, exam.RetakeWaitDays)
+			a.RetakeFrom = &from
+		}
+		_, err := tx.InsertAttempt(f.ctx, a)
 		return err
 	})
 	if err != nil {

@@ -45,10 +45,13 @@ type Exam struct {
 	// (zero: free), in Currency.
 	RescheduleFeeMinor int64 `audit:"reschedule_fee_minor"`
 	ValidityMonths     int   `audit:"validity_months"`
-	Active             bool  `audit:"active"`
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Domains            []ExamDomain `db:"-" audit:"domains"`
+	// ResultsDelayDays is the processing delay of a result, in business
+	// days of the program's calendar after the delivery day.
+	ResultsDelayDays int  `audit:"results_delay_days"`
+	Active           bool `audit:"active"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Domains          []ExamDomain `db:"-" audit:"domains"`
 }
 
 // ExamDomain is a content area of an exam with its weight in percent.

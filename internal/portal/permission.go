@@ -50,6 +50,8 @@ const (
 	PermResultsConfirm
 	// PermResultsImport imports results in bulk.
 	PermResultsImport
+	// PermResultsCorrect corrects a result after its publication.
+	PermResultsCorrect
 	// PermCredentialsManage suspends, revokes and reissues credentials.
 	PermCredentialsManage
 	// PermCEReview decides continuing-education submissions.
@@ -81,6 +83,7 @@ var permissionNames = [permEnd]string{
 	PermResultsEnter:      "results.enter",
 	PermResultsConfirm:    "results.confirm",
 	PermResultsImport:     "results.import",
+	PermResultsCorrect:    "results.correct",
 	PermCredentialsManage: "credentials.manage",
 	PermCEReview:          "ce.review",
 	PermCasesManage:       "cases.manage",

@@ -8,17 +8,17 @@ import (
 )
 
 const examColumns = `id, code, name, description, level, kind, duration_minutes, languages, delivery, price_minor,
-	currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, active, created_at, updated_at`
+	currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, results_delay_days, active, created_at, updated_at`
 
 // CreateExam inserts an exam with its domains. A duplicate code is
 // portal.ErrConflict.
 func (tx *Tx) CreateExam(ctx context.Context, e portal.Exam) (*portal.Exam, error) {
 	var out portal.Exam
 	err := tx.get(ctx, &out, `INSERT INTO exams (code, name, description, level, kind, duration_minutes, languages, delivery,
-		price_minor, currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+examColumns,
+		price_minor, currency, passing_score, retake_wait_days, max_reschedules, reschedule_fee_minor, validity_months, results_delay_days, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+examColumns,
 		e.Code, e.Name, e.Description, e.Level, e.Kind, e.DurationMinutes, e.Languages, e.Delivery, e.PriceMinor,
-		e.Currency, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, e.Active, tx.now, tx.now)
+		e.Currency, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, e.ResultsDelayDays, e.Active, tx.now, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: create exam %s: %w", e.Code, err)
 	}
@@ -50,10 +50,10 @@ func (tx *Tx) UpdateExam(ctx context.Context, e portal.Exam) (*portal.Exam, erro
 	var out portal.Exam
 	err := tx.get(ctx, &out, `UPDATE exams SET name = ?, description = ?, level = ?, kind = ?, duration_minutes = ?,
 		languages = ?, delivery = ?, price_minor = ?, currency = ?, passing_score = ?, retake_wait_days = ?,
-		max_reschedules = ?, reschedule_fee_minor = ?, validity_months = ?, updated_at = ?
+		max_reschedules = ?, reschedule_fee_minor = ?, validity_months = ?, results_delay_days = ?, updated_at = ?
 		WHERE id = ? RETURNING `+examColumns,
 		e.Name, e.Description, e.Level, e.Kind, e.DurationMinutes, e.Languages, e.Delivery, e.PriceMinor, e.Currency,
-		e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, tx.now, e.ID)
+		e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.RescheduleFeeMinor, e.ValidityMonths, e.ResultsDelayDays, tx.now, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: update exam %d: %w", e.ID, err)
 	}
@@ -153,22 +153,29 @@ func (tx *Tx) LockExam(ctx context.Context, id int64) (*portal.Exam, error) {
 	return &e, nil
 }
 
-// FindExamByCode returns one exam (without domains).
+// FindExamByCode returns one exam with its domains, or portal.ErrNotFound.
 func (s *Store) FindExamByCode(ctx context.Context, code string) (*portal.Exam, error) {
-	var e portal.Exam
-	if err := s.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE code = ?`, code); err != nil {
-		return nil, fmt.Errorf("store: find exam %s: %w", code, err)
-	}
-	return &e, nil
+	return findExamBy(ctx, s, "code", code)
+}
+
+// FindExamByCode is Store.FindExamByCode inside the transaction.
+func (tx *Tx) FindExamByCode(ctx context.Context, code string) (*portal.Exam, error) {
+	return findExamBy(ctx, tx, "code", code)
 }
 
 func findExam(ctx context.Context, r reader, id int64) (*portal.Exam, error) {
+	return findExamBy(ctx, r, "id", id)
+}
+
+// findExamBy returns the exam whose column (id or code) is value, with its
+// domains.
+func findExamBy(ctx context.Context, r reader, column string, value any) (*portal.Exam, error) {
 	var e portal.Exam
-	if err := r.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: find exam %d: %w", id, err)
+	if err := r.get(ctx, &e, `SELECT `+examColumns+` FROM exams WHERE `+column+` = ?`, value); err != nil {
+		return nil, fmt.Errorf("store: find exam %v: %w", value, err)
 	}
-	if err := r.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, id); err != nil {
-		return nil, fmt.Errorf("store: find exam %d domains: %w", id, err)
+	if err := r.sel(ctx, &e.Domains, `SELECT position, name, weight_percent FROM exam_domains WHERE exam_id = ? ORDER BY position`, e.ID); err != nil {
+		return nil, fmt.Errorf("store: find exam %v domains: %w", value, err)
 	}
 	return &e, nil
 }
