@@ -14,7 +14,9 @@ var errPending = errors.New("results: not written yet")
 
 // Catalogue: Catalogue lists the certification catalogue (anyone);
 // staff with portal.PermExamsRead read one entry; PermExamsManage changes it.
-func (s *Service) Catalogue(ctx context.Context) ([]*portal.Certification, error) { return nil, errPending }
+func (s *Service) Catalogue(ctx context.Context) ([]*portal.Certification, error) {
+	return nil, errPending
+}
 func (s *Service) Certification(ctx context.Context, actor portal.Actor, id int64) (*portal.Certification, error) {
 	return nil, errPending
 }
