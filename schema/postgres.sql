@@ -71,6 +71,7 @@
   updated_at timestamp with time zone NOT NULL
   hold_ip text NOT NULL DEFAULT ''::text
   charged_minor bigint NOT NULL DEFAULT 0
+  delivered_at timestamp with time zone
 
 -- table center_closures
   center_id bigint NOT NULL
@@ -457,6 +458,8 @@ CREATE UNIQUE INDEX booking_moves_one_pending ON booking_moves USING btree (book
 CREATE UNIQUE INDEX booking_moves_payment_id_key ON booking_moves USING btree (payment_id);
 -- index booking_moves_pkey
 CREATE UNIQUE INDEX booking_moves_pkey ON booking_moves USING btree (id);
+-- index bookings_confirmed_slot
+CREATE INDEX bookings_confirmed_slot ON bookings USING btree (slot_id) WHERE (state = 'confirmed'::text);
 -- index bookings_hold_expiry
 CREATE INDEX bookings_hold_expiry ON bookings USING btree (hold_expires_at) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text]));
 -- index bookings_one_live

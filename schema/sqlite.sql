@@ -47,13 +47,13 @@ CREATE TABLE booking_moves (
 );
 
 -- table bookings
-CREATE TABLE bookings (
+CREATE TABLE "bookings" (
     id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     reference           TEXT NOT NULL UNIQUE,
     user_id             INTEGER NOT NULL REFERENCES users (id),
     exam_id             INTEGER NOT NULL REFERENCES exams (id),
     slot_id             INTEGER NOT NULL REFERENCES slots (id),
-    state               TEXT NOT NULL CHECK (state IN ('held', 'pending', 'confirmed', 'cancelled', 'expired', 'no_show')),
+    state               TEXT NOT NULL CHECK (state IN ('held', 'pending', 'confirmed', 'cancelled', 'expired', 'no_show', 'delivered')),
     language            TEXT NOT NULL,
     hold_expires_at     TIMESTAMP,
     price_minor         INTEGER NOT NULL CHECK (price_minor >= 0),
@@ -77,8 +77,12 @@ CREATE TABLE bookings (
     no_show_kind        TEXT NOT NULL DEFAULT '' CHECK (no_show_kind IN ('', 'absent', 'late')),
     checked_in_at       TIMESTAMP,
     created_at          TIMESTAMP NOT NULL,
-    updated_at          TIMESTAMP NOT NULL
-, hold_ip TEXT NOT NULL DEFAULT '', charged_minor INTEGER NOT NULL DEFAULT 0 CHECK (charged_minor >= 0));
+    updated_at          TIMESTAMP NOT NULL,
+    hold_ip             TEXT NOT NULL DEFAULT '',
+    charged_minor       INTEGER NOT NULL DEFAULT 0 CHECK (charged_minor >= 0),
+    delivered_at        TIMESTAMP,
+    CHECK (state <> 'delivered' OR delivered_at IS NOT NULL)
+);
 
 -- table center_closures
 CREATE TABLE center_closures (
@@ -523,6 +527,9 @@ CREATE INDEX booking_moves_booking ON booking_moves (booking_id, created_at);
 
 -- index booking_moves_one_pending
 CREATE UNIQUE INDEX booking_moves_one_pending ON booking_moves (booking_id) WHERE state = 'pending';
+
+-- index bookings_confirmed_slot
+CREATE INDEX bookings_confirmed_slot ON bookings (slot_id) WHERE state = 'confirmed';
 
 -- index bookings_hold_expiry
 CREATE INDEX bookings_hold_expiry ON bookings (hold_expires_at) WHERE state IN ('held', 'pending');

@@ -150,6 +150,10 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		_, err := s.booking.MarkMissedOnline(ctx)
 		return err
 	})
+	s.runner.Periodic("bookings.settle", 15*time.Minute, func(ctx context.Context) error {
+		_, err := s.booking.SettleBookings(ctx)
+		return err
+	})
 	s.idem = idempotency.New(st, log)
 	s.runner.Periodic("idempotency.purge", time.Hour, s.idem.Purge)
 	s.ops = ops.New(st, s.runner)

@@ -17,13 +17,14 @@ const (
 )
 
 // MyBookings lists the acting candidate's bookings that have passed
-// checkout (confirmed, cancelled, no-show), earliest start first.
+// checkout (pending, confirmed, cancelled, no-show, delivered), earliest
+// start first.
 func (s *Service) MyBookings(ctx context.Context, actor portal.Actor) ([]*portal.BookingDetail, error) {
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
 	return s.st.ListBookings(ctx, store.BookingFilter{UserID: actor.UserID,
-		States: []string{portal.BookingConfirmed, portal.BookingCancelled, portal.BookingNoShow, portal.BookingPending}})
+		States: []string{portal.BookingConfirmed, portal.BookingCancelled, portal.BookingNoShow, portal.BookingPending, portal.BookingDelivered}})
 }
 
 // Upcoming lists the acting candidate's confirmed bookings that have not

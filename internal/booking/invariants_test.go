@@ -66,37 +66,37 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 		const workers, opsPerWorker = 8, 60
 		people := f.newUsers(portal.RoleCandidate, true, workers*2)
 		var h history
-		var wg sync.WaitGroup
-		failures := make(chan string, workers*opsPerWorker)
 		seed := workloadSeed(t)
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rng := rand.New(rand.NewPCG(seed, uint64(w)))
-				mine := people[w*2 : w*2+2]
-				for i := range opsPerWorker {
-					c := mine[rng.IntN(len(mine))]
-					op, err := f.randomOp(rng, c, exams, slots, codes)
-					h.add("w%d #%d user %d: %s -> %v", w, i, c.UserID, op, err)
-					if err == nil {
-						continue
+		run := func(phase int, op func(rng *rand.Rand, c portal.Actor) (string, error)) {
+			var wg sync.WaitGroup
+			failures := make(chan string, workers*opsPerWorker)
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(seed+uint64(phase), uint64(w)))
+					mine := people[w*2 : w*2+2]
+					for i := range opsPerWorker {
+						c := mine[rng.IntN(len(mine))]
+						what, err := op(rng, c)
+						h.add("p%d w%d #%d user %d: %s -> %v", phase, w, i, c.UserID, what, err)
+						if unexpected(err) {
+							failures <- fmt.Sprintf("p%d w%d #%d user %d: %s: %v", phase, w, i, c.UserID, what, err)
+						}
 					}
-					if unexpected(err) {
-						failures <- fmt.Sprintf("w%d #%d user %d: %s: %v", w, i, c.UserID, op, err)
-					}
-				}
-			}()
+				}()
+			}
+			wg.Wait()
+			close(failures)
+			var bad []string
+			for s := range failures {
+				bad = append(bad, s)
+			}
+			if len(bad) > 0 {
+				t.Errorf("seed %d: unexpected errors:\n%s\n\nhistory:\n%s", seed, strings.Join(bad, "\n"), h.String())
+			}
 		}
-		wg.Wait()
-		close(failures)
-		var bad []string
-		for s := range failures {
-			bad = append(bad, s)
-		}
-		if len(bad) > 0 {
-			t.Errorf("seed %d: unexpected errors:\n%s\n\nhistory:\n%s", seed, strings.Join(bad, "\n"), h.String())
-		}
+		run(1, func(rng *rand.Rand, c portal.Actor) (string, error) { return f.randomOp(rng, c, exams, slots, codes) })
 		check := func(when string) {
 			t.Helper()
 			v, err := f.st.CheckInvariants(f.ctx)
@@ -145,6 +145,47 @@ func TestInvariantsUnderRandomWorkload(t *testing.T) {
 			f.count(`SELECT COUNT(*) FROM booking_moves WHERE state = 'done' AND fee_minor > 0`))
 		if confirmed == 0 {
 			t.Fatalf("the workload confirmed nothing; it tests nothing\n%s", h.String())
+		}
+
+		// The exams take place: from just before the first session the
+		// clock runs on while workers keep booking and moving (later
+		// sessions), staff check candidates in and mark or correct
+		// no-shows, results arrive (DeliverBooking) and the settling sweep
+		// runs, all at once.
+		f.clock.Set(slots[0].StartsAt.Add(-20 * time.Minute))
+		run(2, func(rng *rand.Rand, c portal.Actor) (string, error) {
+			return f.randomAfterOp(rng, c, exams, slots, codes)
+		})
+		check("after the exams")
+		last := slots[len(slots)-1].StartsAt.Add(3 * time.Hour).Add(booking.SettleGrace)
+		f.clock.Set(last)
+		if _, err := f.svc.ExpireHolds(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SettleBookings(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.runRefundJobs(1)
+		check("after the last sweep")
+		if n := f.count(`SELECT COUNT(*) FROM bookings WHERE state IN ('held', 'pending', 'confirmed')`); n != 0 {
+			t.Errorf("seed %d: %d bookings still live after every session ended and the sweeps ran", seed, n)
+		}
+		for _, q := range []struct{ what, facts, events string }{
+			{"delivered", `SELECT COUNT(*) FROM bookings WHERE state = 'delivered'`, `SELECT COUNT(*) FROM events WHERE type = 'booking.delivered'`},
+			{"no-shows", `SELECT COUNT(*) FROM bookings WHERE no_show_at IS NOT NULL`, `SELECT COUNT(*) FROM events WHERE type = 'booking.no_show'`},
+			{"confirmed", `SELECT COUNT(*) FROM bookings WHERE confirmed_at IS NOT NULL`, `SELECT COUNT(*) FROM events WHERE type = 'booking.confirmed'`},
+			{"cancelled", `SELECT COUNT(*) FROM bookings WHERE state = 'cancelled'`, `SELECT COUNT(*) FROM events WHERE type = 'booking.cancelled'`},
+		} {
+			if facts, events := f.count("%s", q.facts), f.count("%s", q.events); facts != events {
+				t.Errorf("seed %d: %d %s, %d events of it\n\nhistory:\n%s", seed, facts, q.what, events, h.String())
+			}
+		}
+		delivered, noShows := f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'delivered'`), f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'no_show'`)
+		t.Logf("after the exams: %d delivered (%d corrected from no-show), %d no-shows, %d checked in", delivered,
+			f.count(`SELECT COUNT(*) FROM bookings WHERE state = 'delivered' AND no_show_at IS NOT NULL`), noShows,
+			f.count(`SELECT COUNT(*) FROM bookings WHERE checked_in_at IS NOT NULL`))
+		if delivered == 0 || noShows == 0 {
+			t.Fatalf("the exams delivered %d and missed %d; the phase tests nothing\n%s", delivered, noShows, h.String())
 		}
 	})
 }
@@ -276,6 +317,59 @@ func (f *fixture) randomOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam,
 		return fmt.Sprintf("reschedule %d to slot %d (card %s)", b.ID, sl.ID, card[len(card)-4:]), err
 	default:
 		d := time.Duration(1+rng.IntN(6)) * time.Minute
+		f.clock.Advance(d)
+		k, err := f.svc.ExpireHolds(f.ctx)
+		return fmt.Sprintf("advance %s, expired %d", d, k), err
+	}
+}
+
+// randomAfterOp runs one random operation once sessions take place: the
+// operations of randomOp, or staff checking a candidate in, marking or
+// correcting a no-show, a result arriving for a booking, the settling
+// sweep, or the clock running on by up to an hour and a half.
+func (f *fixture) randomAfterOp(rng *rand.Rand, c portal.Actor, exams []*portal.Exam, slots []*portal.Slot, codes []string) (string, error) {
+	pick := func(states ...string) *portal.BookingDetail {
+		list, err := f.st.ListBookings(f.ctx, store.BookingFilter{UserID: c.UserID, States: states})
+		if err != nil || len(list) == 0 {
+			return nil
+		}
+		return list[rng.IntN(len(list))]
+	}
+	switch n := rng.IntN(100); {
+	case n < 30:
+		return f.randomOp(rng, c, exams, slots, codes)
+	case n < 45:
+		b := pick(portal.BookingConfirmed)
+		if b == nil {
+			return "check in (nothing confirmed)", nil
+		}
+		_, err := f.svc.CheckInAtCenter(f.ctx, f.staff, b.ID)
+		return fmt.Sprintf("check in %d", b.ID), err
+	case n < 55:
+		b := pick(portal.BookingConfirmed, portal.BookingNoShow)
+		if b == nil {
+			return "result (nothing to deliver)", nil
+		}
+		_, err := f.deliver(b.ID)
+		return fmt.Sprintf("result for %d (%s)", b.ID, b.State), err
+	case n < 63:
+		b := pick(portal.BookingConfirmed)
+		if b == nil {
+			return "no-show (nothing confirmed)", nil
+		}
+		return fmt.Sprintf("no-show %d", b.ID), f.svc.MarkNoShow(f.ctx, f.staff, b.ID, "absent")
+	case n < 70:
+		b := pick(portal.BookingNoShow)
+		if b == nil {
+			return "correct (no no-show)", nil
+		}
+		_, err := f.svc.CorrectNoShow(f.ctx, f.staff, b.ID)
+		return fmt.Sprintf("correct %d", b.ID), err
+	case n < 80:
+		k, err := f.svc.SettleBookings(f.ctx)
+		return fmt.Sprintf("settle, settled %d", k), err
+	default:
+		d := time.Duration(10+rng.IntN(80)) * time.Minute
 		f.clock.Advance(d)
 		k, err := f.svc.ExpireHolds(f.ctx)
 		return fmt.Sprintf("advance %s, expired %d", d, k), err

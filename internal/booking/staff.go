@@ -38,7 +38,7 @@ func (s *Service) Roster(ctx context.Context, actor portal.Actor, centerID int64
 		return nil, err
 	}
 	list, err := s.st.ListBookings(ctx, store.BookingFilter{CenterID: c.ID, From: day, To: next,
-		States: []string{portal.BookingConfirmed, portal.BookingNoShow, portal.BookingHeld, portal.BookingPending}})
+		States: []string{portal.BookingConfirmed, portal.BookingNoShow, portal.BookingDelivered, portal.BookingHeld, portal.BookingPending}})
 	if err != nil {
 		return nil, err
 	}

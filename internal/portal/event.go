@@ -16,6 +16,7 @@ const (
 	EventBookingCancelled EventType = "booking.cancelled"
 	EventBookingExpired   EventType = "booking.expired" // the hold ran out before payment
 	EventBookingNoShow    EventType = "booking.no_show"
+	EventBookingDelivered EventType = "booking.delivered"       // the candidate sat the exam: checked in or a result arrived
 	EventRefundRecorded   EventType = "booking.refund_recorded" // a refund was recorded for a booking
 	EventPaymentCaptured  EventType = "payment.captured"        // the provider took the money
 	EventPaymentFailed    EventType = "payment.failed"          // declined, abandoned or refused by the provider

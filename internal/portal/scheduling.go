@@ -72,11 +72,22 @@ const (
 	BookingPending   = "pending"   // checkout started with a payment provider
 	BookingConfirmed = "confirmed" // paid
 	BookingCancelled = "cancelled"
-	BookingExpired   = "expired" // the hold ran out before payment
-	BookingNoShow    = "no_show"
+	BookingExpired   = "expired"   // the hold ran out before payment
+	BookingNoShow    = "no_show"   // the slot passed without the candidate: the fee is forfeited
+	BookingDelivered = "delivered" // the candidate sat the exam (a check-in or a result proves it)
 )
 
-// LiveBookingStates are the states that hold a seat.
+// Why a booking was settled as delivered: the cause in its
+// booking.delivered event and audit entry.
+const (
+	DeliveryCheckIn    = "check_in"   // the candidate checked in (online launch or at the center)
+	DeliveryResult     = "result"     // an exam attempt names the booking
+	DeliveryCorrection = "correction" // staff corrected a no-show
+)
+
+// LiveBookingStates are the states that hold a seat. A booking whose exam
+// is over (delivered or no-show) holds none, so the candidate may book the
+// exam again.
 var LiveBookingStates = []string{BookingHeld, BookingPending, BookingConfirmed}
 
 // Booking is one candidate's seat for one exam.
@@ -109,7 +120,9 @@ type Booking struct {
 	NoShowAt          *time.Time
 	NoShowKind        string
 	CheckedInAt       *time.Time
-	HoldIP            string // the address the hold was made from
+	// DeliveredAt is when the booking was settled as delivered.
+	DeliveredAt *time.Time
+	HoldIP      string // the address the hold was made from
 	// ChargedMinor is what checkout charged for the booking (its price
 	// less its discount when checked out; 0 before). Refunds come from it.
 	ChargedMinor int64

@@ -12,7 +12,7 @@ import (
 const bookingColumns = `id, reference, user_id, exam_id, slot_id, state, language, hold_expires_at, price_minor,
 	discount_minor, currency, voucher_id, voucher_released_at, payment_id, policy, reschedules, free_reschedule,
 	rules_version, privacy_version, agreed_at, system_checked_at, confirmed_at, cancelled_at, cancelled_by,
-	cancel_reason, no_show_at, no_show_kind, checked_in_at, hold_ip, charged_minor, created_at, updated_at`
+	cancel_reason, no_show_at, no_show_kind, checked_in_at, delivered_at, hold_ip, charged_minor, created_at, updated_at`
 
 // bookingDetailSelect reads bookings with their exam, slot, center and
 // candidate; callers append WHERE and ORDER BY.
@@ -20,7 +20,7 @@ const bookingDetailSelect = `SELECT b.id, b.reference, b.user_id, b.exam_id, b.s
 	b.hold_expires_at, b.price_minor, b.discount_minor, b.currency, b.voucher_id, b.voucher_released_at, b.payment_id,
 	b.policy, b.reschedules, b.free_reschedule, b.rules_version, b.privacy_version, b.agreed_at, b.system_checked_at,
 	b.confirmed_at, b.cancelled_at, b.cancelled_by, b.cancel_reason, b.no_show_at, b.no_show_kind, b.checked_in_at,
-	b.hold_ip, b.charged_minor, b.created_at, b.updated_at,
+	b.delivered_at, b.hold_ip, b.charged_minor, b.created_at, b.updated_at,
 	e.code AS exam_code, e.name AS exam_name, e.duration_minutes, e.max_reschedules,
 	s.starts_at, s.session, s.center_id,
 	COALESCE(c.name, '') AS center_name, COALESCE(c.address_line1, '') AS center_address,
@@ -78,6 +78,7 @@ type BookingUpdate struct {
 	NoShowAt            *time.Time
 	NoShowKind          *string
 	CheckedInAt         *time.Time
+	DeliveredAt         *time.Time
 	// ChargedMinor records what checkout charged for the booking.
 	ChargedMinor *int64
 	// Priced, when set, makes the update conditional on the booking's
@@ -145,6 +146,7 @@ func (tx *Tx) UpdateBooking(ctx context.Context, id int64, from []string, u Book
 	add("no_show_at", u.NoShowAt != nil, u.NoShowAt)
 	add("no_show_kind", u.NoShowKind != nil, deref(u.NoShowKind))
 	add("checked_in_at", u.CheckedInAt != nil, u.CheckedInAt)
+	add("delivered_at", u.DeliveredAt != nil, u.DeliveredAt)
 	add("charged_minor", u.ChargedMinor != nil, derefInt(u.ChargedMinor))
 	where := "id = ?"
 	args = append(args, id)

@@ -8,8 +8,10 @@ import (
 
 // CheckInvariants reads the whole scheduling state and returns every
 // violation of the rules that must hold at any moment, whatever ran
-// before: seats, money (for seats and for reschedule fees) and vouchers
-// add up. It is read-only and may run beside live traffic (on PostgreSQL
+// before: seats (taken counts the live bookings: held, pending,
+// confirmed; delivered and no-show bookings hold none), money (for seats
+// and for reschedule fees) and vouchers add up, and bookings after their
+// exam are settled no earlier than its start. It is read-only and may run beside live traffic (on PostgreSQL
 // it reads one snapshot).
 func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 	// One snapshot without the write lock: a deferred read transaction on
@@ -79,6 +81,22 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			FROM events e LEFT JOIN bookings b ON b.id = e.subject_id
 			WHERE e.type = 'booking.confirmed' AND e.subject_kind = 'booking'
 			GROUP BY e.subject_id, b.confirmed_at HAVING COUNT(*) > 1 OR b.confirmed_at IS NULL`},
+		// A booking after its exam is settled at a time, never before its
+		// slot started: a no-show has its no_show_at, a delivered one its
+		// delivered_at (a delivered booking corrected from a no-show keeps
+		// its no_show_at as history).
+		{"settled booking without its time, or before its start", `SELECT 'booking ' || b.id || ' is ' || b.state || CASE
+			WHEN b.state = 'delivered' AND b.delivered_at IS NULL THEN ' without delivered_at'
+			WHEN b.state = 'no_show' AND b.no_show_at IS NULL THEN ' without no_show_at'
+			ELSE ' before its slot started' END
+			FROM bookings b JOIN slots s ON s.id = b.slot_id
+			WHERE (b.state = 'delivered' AND (b.delivered_at IS NULL OR b.delivered_at < s.starts_at))
+			   OR (b.state = 'no_show' AND (b.no_show_at IS NULL OR b.no_show_at < s.starts_at))`},
+		{"booking.delivered event doubled or without a delivered booking", `SELECT 'booking ' || e.subject_id || ': ' || COUNT(*) || ' booking.delivered events, ' ||
+			CASE WHEN b.delivered_at IS NULL THEN 'never delivered' ELSE 'delivered' END
+			FROM events e LEFT JOIN bookings b ON b.id = e.subject_id
+			WHERE e.type = 'booking.delivered' AND e.subject_kind = 'booking'
+			GROUP BY e.subject_id, b.delivered_at HAVING COUNT(*) > 1 OR b.delivered_at IS NULL`},
 		{"several live bookings for one exam", `SELECT 'user ' || user_id || ' exam ' || exam_id || ': ' || COUNT(*) || ' live bookings'
 			FROM bookings WHERE state IN ('held', 'pending', 'confirmed') GROUP BY user_id, exam_id HAVING COUNT(*) > 1`},
 	}

@@ -114,6 +114,24 @@ func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWrite
 	}
 }
 
+// handleConsoleBookingCheckIn records that the candidate of a test-center
+// booking came.
+func (s *Server) handleConsoleBookingCheckIn(w http.ResponseWriter, r *http.Request) error {
+	return s.consoleAction(w, r, func(id int64) (notice, error) {
+		_, err := s.booking.CheckInAtCenter(r.Context(), actor(r), id)
+		return noticeCheckedIn, err
+	})
+}
+
+// handleConsoleBookingCorrectNoShow corrects a no-show: the candidate sat
+// the exam after all.
+func (s *Server) handleConsoleBookingCorrectNoShow(w http.ResponseWriter, r *http.Request) error {
+	return s.consoleAction(w, r, func(id int64) (notice, error) {
+		_, err := s.booking.CorrectNoShow(r.Context(), actor(r), id)
+		return noticeNoShowCorrected, err
+	})
+}
+
 // handleConsoleBookingCancel cancels a booking for the candidate with a
 // full refund.
 func (s *Server) handleConsoleBookingCancel(w http.ResponseWriter, r *http.Request) error {

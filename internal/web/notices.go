@@ -55,6 +55,8 @@ const (
 	noticeCapacityChanged  notice = "capacity_changed"
 	noticeSlotClosed       notice = "slot_closed"
 	noticeNoShowRecorded   notice = "no_show_recorded"
+	noticeCheckedIn        notice = "checked_in"
+	noticeNoShowCorrected  notice = "no_show_corrected"
 	noticeBookingCancelled notice = "booking_cancelled"
 	noticeDayClosed        notice = "day_closed"
 	noticeVoucherCreated   notice = "voucher_created"
@@ -113,6 +115,8 @@ var notices = map[notice]string{
 	noticeCapacityChanged:         "notice.capacity_changed",
 	noticeSlotClosed:              "notice.slot_closed",
 	noticeNoShowRecorded:          "notice.no_show_recorded",
+	noticeCheckedIn:               "notice.checked_in",
+	noticeNoShowCorrected:         "notice.no_show_corrected",
 	noticeBookingCancelled:        "notice.booking_cancelled",
 	noticeDayClosed:               "notice.day_closed",
 	noticeVoucherCreated:          "notice.voucher_created",

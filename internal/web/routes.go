@@ -216,6 +216,8 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/absent", 0, s.handleConsoleBookingNoShow("absent"), nil},
 		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/late", 0, s.handleConsoleBookingNoShow("late"), nil},
 		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/cancel", 0, s.handleConsoleBookingCancel, nil},
+		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/check-in", 0, s.handleConsoleBookingCheckIn, nil},
+		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/delivered", 0, s.handleConsoleBookingCorrectNoShow, nil},
 		{staff(portal.PermRostersRead), "GET /console/roster", 0, s.handleConsoleRoster, nil},
 		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/capacity", 0, s.handleConsoleSlotCapacity, nil},
 		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/close", 0, s.handleConsoleSlotClose, nil},
