@@ -71,10 +71,12 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 		return nil, err
 	}
 	a := portal.Attempt{UserID: in.UserID, ExamID: e.ID, ExamCode: e.Code, TakenAt: in.TakenAt.UTC(), Score: in.Score,
-		PassingScore: e.PassingScore, RetakeWaitDays: e.RetakeWaitDays, Source: how.source, ImportID: how.importID,
-		EnteredBy: &actor.UserID}
+		PassingScore: e.PassingScore, RetakeWaitDays: e.RetakeWaitDays, Source: how.source, ImportID: how.importID}
+	if !actor.IsSystem() {
+		a.EnteredBy = &actor.UserID
+	}
 	if ref := strings.TrimSpace(in.BookingRef); ref != "" {
-		b, err := deliveredBooking(ctx, tx, in.UserID, e, ref)
+		b, err := deliveredBooking(ctx, tx, actor, in.UserID, e, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +183,7 @@ func retakeFrom(takenAt time.Time, waitDays int, loc *time.Location) time.Time {
 // the candidate's, for the exam (or another version of its
 // certification), and that its exam has started; a result proves
 // attendance, so the booking becomes delivered.
-func deliveredBooking(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam, ref string) (*portal.BookingDetail, error) {
+func deliveredBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, userID int64, e *portal.Exam, ref string) (*portal.BookingDetail, error) {
 	list, err := tx.ListBookings(ctx, store.BookingFilter{Reference: strings.ToUpper(ref)})
 	if err != nil {
 		return nil, err
@@ -197,11 +199,11 @@ func deliveredBooking(ctx context.Context, tx *store.Tx, userID int64, e *portal
 		return nil, refused(portal.EInvalid, "results.error.delivered_future", FieldBooking)
 	}
 	switch b.State {
-	case portal.BookingConfirmed, portal.BookingNoShow:
+	case portal.BookingConfirmed, portal.BookingNoShow, portal.BookingDelivered:
 	default:
 		return nil, refused(portal.EInvalid, "results.error.booking_not_taken", FieldBooking)
 	}
-	return b, nil
+	return tx.DeliverBooking(ctx, actor, b.ID, portal.DeliveryResult)
 }
 
 // duplicateAttempt refuses a second result for the same candidate, exam
