@@ -17,7 +17,13 @@ import (
 func (f *fixture) attemptFor(b *portal.BookingDetail) {
 	f.t.Helper()
 	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.RecordAttempt(f.ctx, portal.ExamAttempt{UserID: b.UserID, ExamID: b.ExamID, BookingID: &b.ID, TakenAt: b.StartsAt})
+		e, err := tx.GetExam(f.ctx, b.ExamID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.InsertAttempt(f.ctx, portal.Attempt{UserID: b.UserID, ExamID: b.ExamID, ExamCode: e.Code, BookingID: &b.ID,
+			TakenAt: b.StartsAt, Score: e.PassingScore, Passed: true, PassingScore: e.PassingScore, RetakeWaitDays: e.RetakeWaitDays,
+			State: portal.AttemptPreliminary, Source: portal.SourceImport, OfficialAt: b.StartsAt})
 		return err
 	})
 	if err != nil {

@@ -110,7 +110,7 @@ func TestBookingDeliveryMigration(t *testing.T) {
 		}
 		wantRows, wantIndexes := dump(), bookingIndexes(t, db, engine)
 
-		if _, err := p.Up(ctx); err != nil {
+		if _, err := p.UpTo(ctx, before+1); err != nil {
 			t.Fatal(err)
 		}
 		got := dump()
