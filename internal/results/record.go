@@ -133,7 +133,7 @@ func checkResult(a *portal.Attempt, e *portal.Exam, in Result, now time.Time) *p
 		v.Add(FieldTakenAt, "results.error.delivered_future", nil)
 	}
 	if in.Score < portal.MinScore || in.Score > portal.MaxScore {
-		v.Add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Max": portal.MaxScore})
+		v.Add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Count": portal.MaxScore})
 	}
 	a.Passed = in.Score >= e.PassingScore
 	if in.Passed != nil && *in.Passed != a.Passed && !v.Has(FieldScore) {
