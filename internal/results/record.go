@@ -63,7 +63,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if in.UserID == actor.UserID {
 		return nil, refused(portal.EForbidden, "results.error.own_account", FieldLogin)
 	}
-	e, err := tx.FindExamByCode(ctx, strings.TrimSpace(in.ExamCode))
+	e, err := tx.FindExamByCode(ctx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, refused(portal.EInvalid, "results.error.unknown_exam", FieldExam)
 	}
