@@ -267,6 +267,8 @@ func wantCode(t *testing.T, err error, code, message string) *portal.Error {
 }
 
 // ny is a wall-clock time in New York.
-func ny(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, newYork) }
+func ny(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, newYork)
+}
 
 func itoa(n int64) string { return fmt.Sprint(n) }
