@@ -272,3 +272,32 @@ func ny(y int, m time.Month, d, h, min int) time.Time {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// confirmedBooking makes a paid booking of an online start, as checkout
+// leaves it.
+func (f *fixture) confirmedBooking(c portal.Actor, e *portal.Exam, start time.Time, ref string) *portal.Booking {
+	f.t.Helper()
+	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
+		_, err := tx.EnsureSlot(f.ctx, nil, start, portal.SessionOnline, 10)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	slots, err := f.st.ListSlots(f.ctx, store.SlotFilter{Online: true, From: start, To: start.Add(time.Second)})
+	if err != nil || len(slots) != 1 {
+		f.t.Fatalf("slot at %s: %d, %v", start, len(slots), err)
+	}
+	var out *portal.Booking
+	err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
+		now := tx.Now()
+		out, err = tx.CreateBooking(f.ctx, portal.Booking{Reference: ref, UserID: c.UserID, ExamID: e.ID, SlotID: slots[0].ID,
+			State: portal.BookingConfirmed, Language: "en", PriceMinor: e.PriceMinor, Currency: e.Currency, Policy: "{}",
+			AgreedAt: &now, SystemCheckedAt: &now})
+		return err
+	})
+	if err != nil {
+		f.t.Fatalf("booking: %v", err)
+	}
+	return out
+}
