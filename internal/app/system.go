@@ -27,6 +27,7 @@ import (
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
+	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/web"
 )
@@ -49,6 +50,7 @@ type system struct {
 	ops      *ops.Service
 	calendar *calendar.Service
 	program  *program.Service
+	results  *results.Service
 	web      *web.Server
 	// handler serves everything: the JSON API under api.Prefix and the
 	// site, both behind the site's middleware.
@@ -161,6 +163,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// The support contact flags are the initial value until an admin
 	// saves the program settings.
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
+	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL})
+	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
 
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
@@ -253,6 +257,17 @@ func permanentIfInvalid(h jobs.Handler) jobs.Handler {
 			return jobs.Permanent(err)
 		}
 		return err
+	}
+}
+
+// programCalendar adapts the program calendar to what results need of it.
+func programCalendar(c *calendar.Service) func(context.Context) (results.Calendar, error) {
+	return func(ctx context.Context) (results.Calendar, error) {
+		cal, err := c.Calendar(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return cal, nil
 	}
 }
 

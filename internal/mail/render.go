@@ -265,6 +265,28 @@ func (v *view) DateTime(x any) string {
 	return fmt.Sprint(x)
 }
 
+// Date formats a calendar day for the recipient: a day written
+// YYYY-MM-DD is shown as it is named, in no time zone; a time.Time or an
+// RFC 3339 string is the day it falls on in Data["TimeZone"]. Any other
+// string is shown as it is.
+func (v *view) Date(x any) string {
+	switch t := x.(type) {
+	case time.Time:
+		return v.T.Date(t, v.zone)
+	case string:
+		if day, err := time.Parse(time.DateOnly, t); err == nil {
+			return v.T.Date(day, time.UTC)
+		}
+		if parsed, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return v.T.Date(parsed, v.zone)
+		}
+		return t
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(x)
+}
+
 // Money formats an amount in minor units (a number, or its JSON form) of
 // an ISO 4217 currency.
 func (v *view) Money(minor any, code any) string {

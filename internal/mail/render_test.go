@@ -176,6 +176,10 @@ var sampleData = map[string]any{
 	"RefundMinor": 15000.0,
 	"Currency":    "USD",
 	"Sets":        []any{"scheduler", "support"},
+	"Cause":       "preliminary",
+	"TakenAt":     expiresAt.Format(time.RFC3339),
+	"OfficialAt":  "2026-12-01",
+	"Passed":      "yes",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
@@ -277,5 +281,51 @@ func TestNewRendererChecksItsArguments(t *testing.T) {
 		if _, err := mail.NewRenderer(c, tc.program, tc.base); err == nil {
 			t.Errorf("NewRenderer(%q, %q) succeeded", tc.program, tc.base)
 		}
+	}
+}
+
+// TestRenderResultsMailForEachCause: the result mail renders each cause in
+// both languages; the official result's subject never carries the score,
+// and the optional lines (retake date, voucher) show when given.
+func TestRenderResultsMailForEachCause(t *testing.T) {
+	r := mustRenderer(t)
+	for _, lang := range []string{"en", "es"} {
+		for _, cause := range []string{"preliminary", "official", "issued", "held", "corrected"} {
+			data := map[string]any{"Name": "Ana", "Cause": cause, "Exam": "SAA-C03 Solutions Architect", "TakenAt": expiresAt.Format(time.RFC3339),
+				"OfficialAt": "2026-12-01", "Passed": "no", "TimeZone": "America/New_York", "Link": testBaseURL + "/results/7", "Score": 812}
+			if cause == "issued" {
+				data["Certification"], data["ExpiresOn"], data["VoucherCode"], data["VoucherPercent"] = "Solutions Architect", "2029-11-24", "PASSABCDEF", 50.0
+			}
+			if cause == "official" {
+				data["RetakeFrom"] = expiresAt.AddDate(0, 0, 14).Format(time.RFC3339)
+			}
+			got, err := r.Render(mail.Message{To: "a@example.test", Lang: lang, Template: "results", Data: data})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, cause, err)
+			}
+			for _, part := range []string{got.Subject, got.Text, got.HTML} {
+				if strings.Contains(part, "[mail.") || strings.Contains(part, "<no value>") {
+					t.Errorf("%s/%s: missing message in %q", lang, cause, part)
+				}
+			}
+			if strings.Contains(got.Subject, "812") {
+				t.Errorf("%s/%s: subject %q shows the score", lang, cause, got.Subject)
+			}
+			if cause == "issued" && (!strings.Contains(got.Text, "PASSABCDEF") || !strings.Contains(got.Text, "Solutions Architect")) {
+				t.Errorf("%s/%s: text lacks the voucher or certification:\n%s", lang, cause, got.Text)
+			}
+			if cause == "official" && lang == "en" && !strings.Contains(got.Text, "retake for an exam starting from Dec 8, 2026") {
+				t.Errorf("%s/%s: text lacks the retake date:\n%s", lang, cause, got.Text)
+			}
+		}
+	}
+	got, err := r.Render(mail.Message{To: "a@example.test", Lang: "en", Template: "results", Data: map[string]any{"Name": "Ana",
+		"Cause": "preliminary", "Exam": "SAA-C03", "TakenAt": expiresAt.Format(time.RFC3339), "OfficialAt": "2026-12-01",
+		"Passed": "yes", "TimeZone": "UTC", "Link": testBaseURL + "/results"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "Outcome: Pass") || !strings.Contains(got.Text, "Official on: Dec 1, 2026") {
+		t.Errorf("preliminary text lacks the provisional outcome or the official day:\n%s", got.Text)
 	}
 }

@@ -2,7 +2,14 @@ package results
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
+	"example.org/certportal/internal/jobs"
+	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -16,10 +23,71 @@ const (
 	mailCorrected   = "corrected"   // a published result changed
 )
 
+// Candidate pages the mail links to.
+const (
+	pathHistory        = "/results"
+	pathCertifications = "/certifications"
+)
+
 // mailResult queues the result mail for cause in the transaction that
-// caused it.
+// caused it. Each cause is sent once per attempt, except corrections,
+// which are sent for each one.
 func (s *Service) mailResult(ctx context.Context, tx *store.Tx, a *portal.Attempt, cause string) error {
-	_, _, _ = ctx, tx, a
-	_ = cause
+	d, err := tx.LockAttempt(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	u, err := tx.GetUser(ctx, d.UserID)
+	if err != nil {
+		return err
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	loc := cal.Location()
+	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	data := map[string]any{
+		"Name": d.FirstName, "Cause": cause, "Exam": d.ExamCode + " " + d.ExamName, "TakenAt": d.TakenAt,
+		"OfficialAt": d.OfficialAt.In(loc).Format(time.DateOnly), "Passed": yesNo(d.Passed), "TimeZone": loc.String(),
+		"Link": base + pathHistory,
+	}
+	switch cause {
+	case mailOfficial, mailCorrected:
+		data["Link"] = base + pathHistory + "/" + strconv.FormatInt(d.ID, 10)
+		if !d.Passed && d.RetakeFrom != nil {
+			data["RetakeFrom"] = *d.RetakeFrom
+		}
+	case mailIssued:
+		uc, err := tx.FindUserCertificationByAttempt(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		data["Link"] = base + pathCertifications
+		data["Certification"] = d.CertificationName
+		data["ExpiresOn"] = uc.ExpiresOn
+		if v, err := tx.FindVoucherByUserCertification(ctx, uc.ID); err == nil {
+			if v.DisabledAt == nil && v.Uses < v.MaxUses {
+				data["VoucherCode"], data["VoucherPercent"] = v.Code, v.Percent
+			}
+		} else if !errors.Is(err, portal.ErrNotFound) {
+			return err
+		}
+	}
+	msg := mail.Message{To: d.UserEmail, ToName: d.FirstName + " " + d.LastName, Lang: u.Language, Template: "results", Data: data}
+	var opts []jobs.Option
+	if cause != mailCorrected {
+		opts = append(opts, jobs.UniqueKey(fmt.Sprintf("mail.results:%s:%d", cause, d.ID)))
+	}
+	if err := jobs.Enqueue(ctx, tx, mail.KindSend, msg, opts...); err != nil {
+		return fmt.Errorf("results: queue %s mail: %w", cause, err)
+	}
 	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

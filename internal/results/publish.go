@@ -2,6 +2,9 @@ package results
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"example.org/certportal/internal/jobs"
@@ -25,4 +28,70 @@ func publicationKey(attemptID int64) string { return "attempt:" + strconv.Format
 // work at its official instant, in the transaction that made it count.
 func schedulePublication(ctx context.Context, tx *store.Tx, a *portal.Attempt) error {
 	return jobs.Schedule(ctx, tx, KindPublish, publicationKey(a.ID), a.OfficialAt, publishArgs{AttemptID: a.ID})
+}
+
+// HandlePublishJob is the job handler of KindPublish: the app registers it
+// with the job runner (Runner.Handle(results.KindPublish, ...)).
+func (s *Service) HandlePublishJob(ctx context.Context, args json.RawMessage) error {
+	var p publishArgs
+	if err := json.Unmarshal(args, &p); err != nil || p.AttemptID == 0 {
+		return jobs.Permanent(fmt.Errorf("results: bad publication job %s", args))
+	}
+	return s.Publish(ctx, p.AttemptID)
+}
+
+// Publish is the due work's handler: it publishes the attempt if it is
+// still preliminary and its official instant has come, exactly once
+// however many instances run it at the same time. A held result, one not
+// yet due, one already official and one rejected meanwhile are left
+// alone.
+func (s *Service) Publish(ctx context.Context, attemptID int64) error {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	return s.st.Transact(ctx, func(tx *store.Tx) error {
+		a, err := tx.LockAttempt(ctx, attemptID)
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if a.State != portal.AttemptPreliminary || a.OfficialAt.After(tx.Now()) {
+			return nil
+		}
+		return s.publish(ctx, tx, portal.SystemActor("results.publish"), cal, &a.Attempt)
+	})
+}
+
+// publish makes a preliminary result official with a conditional update,
+// then runs what follows in the same transaction: the certification and
+// its voucher on a pass, the events and the mail. When another
+// transaction published it first, it does nothing.
+func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, a *portal.Attempt) error {
+	official, now := portal.AttemptOfficial, tx.Now()
+	nowp := &now
+	out, err := tx.UpdateAttempt(ctx, a.ID, []string{portal.AttemptPreliminary}, store.AttemptChange{State: &official, PublishedAt: &nowp})
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.AppendEvent(portal.EventResultPublished, portal.SubjectAttempt, out.ID, "", actor.UserID,
+		map[string]any{"exam": out.ExamCode, "passed": out.Passed, "user": out.UserID}); err != nil {
+		return err
+	}
+	got, err := s.certify(ctx, tx, actor, cal.Location(), out)
+	if err != nil {
+		return err
+	}
+	if err := s.mailResult(ctx, tx, out, mailOfficial); err != nil {
+		return err
+	}
+	if got != nil {
+		return s.mailResult(ctx, tx, out, mailIssued)
+	}
+	return nil
 }

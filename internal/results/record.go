@@ -63,7 +63,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if in.UserID == actor.UserID {
 		return nil, refused(portal.EForbidden, "results.error.own_account", FieldLogin)
 	}
-	e, err := tx.FindExamByCode(ctx, strings.TrimSpace(in.ExamCode))
+	e, err := tx.FindExamByCode(ctx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, refused(portal.EInvalid, "results.error.unknown_exam", FieldExam)
 	}
@@ -135,7 +135,7 @@ func checkResult(a *portal.Attempt, e *portal.Exam, in Result, now time.Time) *p
 		v.Add(FieldTakenAt, "results.error.delivered_future", nil)
 	}
 	if in.Score < portal.MinScore || in.Score > portal.MaxScore {
-		v.Add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Max": portal.MaxScore})
+		v.Add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Count": portal.MaxScore})
 	}
 	a.Passed = in.Score >= e.PassingScore
 	if in.Passed != nil && *in.Passed != a.Passed && !v.Has(FieldScore) {

@@ -17,6 +17,7 @@ package results
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -62,3 +63,5 @@ func New(st *store.Store, clock portal.Clock, log *slog.Logger, cfg Config) *Ser
 func (s *Service) calendar(ctx context.Context) (Calendar, error) {
 	return s.cfg.Calendar(ctx)
 }
+
+func isNotFound(err error) bool { return errors.Is(err, portal.ErrNotFound) }

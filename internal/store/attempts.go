@@ -264,3 +264,19 @@ func (tx *Tx) CountAttemptsAt(ctx context.Context, userID, examID int64, takenAt
 	}
 	return n, nil
 }
+
+// DeleteAttempt removes an attempt whose state is one of from and returns
+// it as it was, or portal.ErrNotFound: an entered result a second officer
+// rejected.
+func (tx *Tx) DeleteAttempt(ctx context.Context, id int64, from ...string) (*portal.Attempt, error) {
+	args := []any{id}
+	for _, s := range from {
+		args = append(args, s)
+	}
+	var out portal.Attempt
+	err := tx.get(ctx, &out, `DELETE FROM exam_attempts WHERE id = ? AND state IN (`+placeholders(len(from))+`) RETURNING `+attemptColumns, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: delete attempt %d: %w", id, err)
+	}
+	return decodeAttempt(&out)
+}

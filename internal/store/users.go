@@ -50,9 +50,28 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*portal.User, error) {
 
 // FindUserByEmail looks up a normalised email address.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*portal.User, error) {
+	return findUserByEmail(ctx, s, email)
+}
+
+// FindUserByEmail is Store.FindUserByEmail inside the transaction.
+func (tx *Tx) FindUserByEmail(ctx context.Context, email string) (*portal.User, error) {
+	return findUserByEmail(ctx, tx, email)
+}
+
+func findUserByEmail(ctx context.Context, r reader, email string) (*portal.User, error) {
 	var u portal.User
-	if err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
+	if err := r.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
 		return nil, fmt.Errorf("store: find user by email: %w", err)
+	}
+	return &u, nil
+}
+
+// FindUserByLoginID looks up an account by its login ID, or
+// portal.ErrNotFound.
+func (tx *Tx) FindUserByLoginID(ctx context.Context, loginID string) (*portal.User, error) {
+	var u portal.User
+	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE login_id = ?`, loginID); err != nil {
+		return nil, fmt.Errorf("store: find user by login ID: %w", err)
 	}
 	return &u, nil
 }

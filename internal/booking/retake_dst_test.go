@@ -1,0 +1,75 @@
+package booking_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/calendar"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/testutil"
+)
+
+// TestRetakeWaitAcrossDaylightSaving: a failure recorded through the
+// results service the day before New York's clocks go back (Saturday 31
+// October 2026, 09:00 EDT) may be retaken from 09:00 EST fourteen days
+// later, which is 14 days and one hour after it. A start one second before
+// the recorded date is refused with that date; a start at it is accepted;
+// a start 14 × 24 hours after the failure, still before it, is refused.
+func TestRetakeWaitAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, at(time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)))
+		cal, err := calendar.New(calendar.Settings{TimeZone: "America/New_York",
+			BusinessDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := results.New(f.st, f.clock, slog.New(slog.DiscardHandler), results.Config{
+			Calendar: func(context.Context) (results.Calendar, error) { return cal, nil }})
+		enterer, confirmer := f.newStaff(portal.SetResultsOfficer), f.newStaff(portal.SetResultsOfficer)
+		fail := func(c portal.Actor, takenAt time.Time) *portal.Attempt {
+			t.Helper()
+			u, err := f.st.GetUser(f.ctx, c.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := res.Enter(f.ctx, enterer, results.Entry{Candidate: u.LoginID, ExamCode: f.saa.Code, TakenAt: takenAt, Score: 500})
+			if err != nil {
+				t.Fatalf("enter: %v", err)
+			}
+			if a, err = res.Confirm(f.ctx, confirmer, a.ID); err != nil {
+				t.Fatalf("confirm: %v", err)
+			}
+			return a
+		}
+		taken := time.Date(2026, 10, 31, 9, 0, 0, 0, newYork)
+		from := time.Date(2026, 11, 14, 9, 0, 0, 0, newYork)
+		if got := from.Sub(taken); got != 14*24*time.Hour+time.Hour {
+			t.Fatalf("the wait spans %s; the test needs the change of 1 November", got)
+		}
+
+		late := f.newCandidate()
+		a := fail(late, taken.Add(time.Second))
+		if !a.RetakeFrom.Equal(from.Add(time.Second)) {
+			t.Fatalf("retake from %s, want %s", a.RetakeFrom, from.Add(time.Second))
+		}
+		_, err = f.svc.Hold(f.ctx, late, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.onlineSlot(from).ID})
+		pe := wantRefused(t, err, "schedule.rule.retake_wait")
+		if got := dataTime(t, pe, "Date"); !got.Equal(from.Add(time.Second)) {
+			t.Fatalf("refusal names %s, want %s", got, from.Add(time.Second))
+		}
+
+		onTime := f.newCandidate()
+		if a := fail(onTime, taken); !a.RetakeFrom.Equal(from) {
+			t.Fatalf("retake from %s, want %s", a.RetakeFrom, from)
+		}
+		_, err = f.svc.Hold(f.ctx, onTime, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.onlineSlot(taken.Add(14*24*time.Hour + 30*time.Minute)).ID})
+		wantRefused(t, err, "schedule.rule.retake_wait")
+		f.hold(onTime, f.saa, f.onlineSlot(from))
+		f.checkInvariants()
+	})
+}

@@ -1,0 +1,176 @@
+package results
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+)
+
+// PassVoucherPercent is the discount of the voucher an official pass of a
+// certification exam gives, on any exam.
+const PassVoucherPercent = 50
+
+// issued is what a pass earned at its publication: the certification and
+// its voucher, or nothing when the candidate already held it.
+type issued struct {
+	cert    *portal.UserCertification
+	voucher *portal.Voucher
+}
+
+// certify issues the certification an official pass earns, with its
+// voucher, unless the candidate already holds a standing one of that
+// certification: then the pass is recorded by the attempt alone. A pass
+// whose certification a correction withdrew and a later correction
+// restored gets it back. It returns nil when nothing was issued.
+func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (*issued, error) {
+	if !a.Passed || a.CertificationID == nil {
+		return nil, nil
+	}
+	// One candidate's passes are certified one at a time, so two passes
+	// published together issue one certification.
+	if err := tx.LockUser(ctx, a.UserID); err != nil {
+		return nil, err
+	}
+	if prev, err := tx.FindUserCertificationByAttempt(ctx, a.ID); err == nil {
+		if prev.WithdrawnAt == nil {
+			return nil, nil
+		}
+		return s.reinstate(ctx, tx, actor, a, prev)
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return nil, err
+	}
+	held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: *a.CertificationID})
+	if err != nil {
+		return nil, err
+	}
+	cycle := 1
+	for _, h := range held {
+		if h.Standing(tx.Now()) {
+			return nil, nil
+		}
+		if h.WithdrawnAt == nil && h.Cycle >= cycle {
+			cycle = h.Cycle + 1
+		}
+	}
+	c, err := tx.LockCertification(ctx, *a.CertificationID)
+	if err != nil {
+		return nil, err
+	}
+	issuedOn, expiresOn, expiresAt := validity(a.TakenAt, c.ValidityMonths, loc)
+	uc, err := tx.InsertUserCertification(ctx, portal.UserCertification{UserID: a.UserID, CertificationID: c.ID, AttemptID: a.ID,
+		Cycle: cycle, Kind: c.Kind, ValidityMonths: c.ValidityMonths, IssuedOn: issuedOn, ExpiresOn: expiresOn,
+		IssuedAt: a.TakenAt, ExpiresAt: expiresAt})
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.passVoucher(ctx, tx, uc, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, uc.ID, c.Code, actor.UserID,
+		map[string]any{"certification": c.Code, "attempt": a.ID, "user": a.UserID, "issued_on": issuedOn, "expires_on": expiresOn}); err != nil {
+		return nil, err
+	}
+	return &issued{cert: uc, voucher: v}, nil
+}
+
+// reinstate gives back a certification a correction withdrew, when a
+// later correction restores the pass, and enables its voucher again if it
+// was voided unused.
+func (s *Service) reinstate(ctx context.Context, tx *store.Tx, actor portal.Actor, a *portal.Attempt, prev *portal.UserCertification) (*issued, error) {
+	uc, err := tx.ReinstateUserCertification(ctx, prev.ID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := tx.FindVoucherByUserCertification(ctx, uc.ID)
+	switch {
+	case err == nil:
+		if v.Uses == 0 && v.DisabledAt != nil {
+			if v, err = tx.EnableVoucher(ctx, v.ID); err != nil {
+				return nil, err
+			}
+		}
+	case errors.Is(err, portal.ErrNotFound):
+		v = nil
+	default:
+		return nil, err
+	}
+	if err := tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, uc.ID, "", actor.UserID,
+		map[string]any{"attempt": a.ID, "user": a.UserID, "issued_on": uc.IssuedOn, "expires_on": uc.ExpiresOn, "reinstated": true}); err != nil {
+		return nil, err
+	}
+	return &issued{cert: uc, voucher: v}, nil
+}
+
+// passVoucher creates the voucher of an earned certification's cycle: 50 %
+// off any exam, one use, for its holder, until the certification expires.
+func (s *Service) passVoucher(ctx context.Context, tx *store.Tx, uc *portal.UserCertification, certCode string) (*portal.Voucher, error) {
+	owner := uc.UserID
+	for range 3 {
+		v, err := tx.CreateVoucher(ctx, portal.Voucher{Code: newVoucherCode(), Percent: PassVoucherPercent, MaxUses: 1,
+			ExpiresAt: uc.ExpiresAt, OwnerUserID: &owner, Note: "Pass voucher: " + certCode})
+		if errors.Is(err, portal.ErrConflict) {
+			continue // a code in use: draw another
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.InsertCertificationVoucher(ctx, uc.ID, uc.Cycle, v.ID); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return nil, errors.New("results: no free voucher code")
+}
+
+// newVoucherCode is a random voucher code: PASS and 16 characters of
+// base32.
+func newVoucherCode() string { return "PASS" + rand.Text()[:16] }
+
+// validity computes the days of issue and expiry of a certification
+// earned by a pass at takenAt: issued on the delivery day in the program's
+// time zone; expires after months on the same calendar day (the month's
+// last day when it has no such day: 29 February → 28 February), at the end
+// of that day there.
+func validity(takenAt time.Time, months int, loc *time.Location) (issuedOn, expiresOn string, expiresAt time.Time) {
+	y, m, d := takenAt.In(loc).Date()
+	ey, em := y, m+time.Month(months)
+	first := time.Date(ey, em, 1, 12, 0, 0, 0, time.UTC)
+	last := time.Date(first.Year(), first.Month()+1, 0, 12, 0, 0, 0, time.UTC).Day()
+	ed := min(d, last)
+	exp := time.Date(first.Year(), first.Month(), ed, 12, 0, 0, 0, time.UTC)
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), exp.Format(time.DateOnly),
+		time.Date(exp.Year(), exp.Month(), exp.Day()+1, 0, 0, 0, 0, loc).UTC()
+}
+
+// withdraw undoes what a pass issued when a correction makes it a fail:
+// the certification is withdrawn and its voucher voided if unused.
+func (s *Service) withdraw(ctx context.Context, tx *store.Tx, actor portal.Actor, a *portal.Attempt, reason string) error {
+	uc, err := tx.FindUserCertificationByAttempt(ctx, a.ID)
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if uc.WithdrawnAt != nil {
+		return nil
+	}
+	if uc, err = tx.WithdrawUserCertification(ctx, uc.ID, reason); err != nil {
+		return err
+	}
+	voided := false
+	if v, err := tx.FindVoucherByUserCertification(ctx, uc.ID); err == nil {
+		if voided, err = tx.VoidUnusedVoucher(ctx, v.ID); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	return tx.AppendEvent(portal.EventCertificationWithdrawn, portal.SubjectCertification, uc.ID, "", actor.UserID,
+		map[string]any{"attempt": a.ID, "user": a.UserID, "voucher_voided": voided})
+}
