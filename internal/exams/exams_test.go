@@ -159,6 +159,8 @@ func TestExamValidation(t *testing.T) {
 			{"passing 1001", "passing_score", "exams.invalid_passing_score", func(e *portal.Exam) { e.PassingScore = 1001 }},
 			{"retake -1", "retake_wait_days", "exams.invalid_retake_wait", func(e *portal.Exam) { e.RetakeWaitDays = -1 }},
 			{"retake 366", "retake_wait_days", "exams.invalid_retake_wait", func(e *portal.Exam) { e.RetakeWaitDays = 366 }},
+			{"results delay -1", "results_delay_days", "exams.invalid_results_delay", func(e *portal.Exam) { e.ResultsDelayDays = -1 }},
+			{"results delay 31", "results_delay_days", "exams.invalid_results_delay", func(e *portal.Exam) { e.ResultsDelayDays = 31 }},
 			{"reschedules -1", "max_reschedules", "exams.invalid_max_reschedules", func(e *portal.Exam) { e.MaxReschedules = -1 }},
 			{"reschedules 11", "max_reschedules", "exams.invalid_max_reschedules", func(e *portal.Exam) { e.MaxReschedules = 11 }},
 			{"fee negative", "reschedule_fee", "exams.invalid_reschedule_fee", func(e *portal.Exam) { e.RescheduleFeeMinor = -1 }},
@@ -205,6 +207,8 @@ func TestExamValidationAcceptsTheLimits(t *testing.T) {
 			func(e *portal.Exam) {
 				e.DurationMinutes, e.PassingScore, e.RetakeWaitDays, e.MaxReschedules, e.ValidityMonths = 600, 1000, 365, 10, 120
 			},
+			func(e *portal.Exam) { e.ResultsDelayDays = 0 },
+			func(e *portal.Exam) { e.ResultsDelayDays = exams.MaxResultsDelayDays },
 			func(e *portal.Exam) { e.PriceMinor, e.RescheduleFeeMinor = 0, 0 },
 			func(e *portal.Exam) { e.PriceMinor, e.RescheduleFeeMinor = exams.MaxPriceMinor, exams.MaxPriceMinor },
 			func(e *portal.Exam) { e.Domains = domains(repeat(20, 5)...) },

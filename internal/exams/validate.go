@@ -22,6 +22,9 @@ const (
 	MinPassingScore     = 100
 	MaxPassingScore     = 1000
 	MaxRetakeWaitDays   = 365
+	// MaxResultsDelayDays bounds the processing delay of a result, in
+	// business days.
+	MaxResultsDelayDays = 30
 	MaxRescheduleLimit  = 10
 	MinValidityMonths   = 1
 	MaxValidityMonths   = 120
@@ -112,6 +115,9 @@ func validateExam(e *portal.Exam) error {
 	}
 	if e.RetakeWaitDays < 0 || e.RetakeWaitDays > MaxRetakeWaitDays {
 		v.Add("retake_wait_days", "exams.invalid_retake_wait", map[string]any{"Count": MaxRetakeWaitDays})
+	}
+	if e.ResultsDelayDays < 0 || e.ResultsDelayDays > MaxResultsDelayDays {
+		v.Add("results_delay_days", "exams.invalid_results_delay", map[string]any{"Count": MaxResultsDelayDays})
 	}
 	if e.MaxReschedules < 0 || e.MaxReschedules > MaxRescheduleLimit {
 		v.Add("max_reschedules", "exams.invalid_max_reschedules", map[string]any{"Count": MaxRescheduleLimit})
