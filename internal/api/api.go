@@ -32,6 +32,7 @@ import (
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 )
 
 // Prefix is where the API is mounted; route paths are relative to it, as
@@ -49,6 +50,8 @@ type Deps struct {
 	Booking  *booking.Service
 	// Idempotency replays the stored response of a repeated POST.
 	Idempotency *idempotency.Service
+	// Results is exam results and the certifications they earn.
+	Results *results.Service
 	// Actor returns the signed-in user of a request; false when there is
 	// none (anonymous, half-way through MFA, or email not verified).
 	Actor func(*http.Request) (portal.Actor, bool)
@@ -83,6 +86,10 @@ var routes = []route{
 	{"POST", "/checkout", signedIn, (*server).handleCheckout},
 	{"POST", "/bookings/{reference}/cancel", signedIn, (*server).handleBookingCancel},
 	{"POST", "/bookings/{reference}/reschedule", signedIn, (*server).handleBookingReschedule},
+	{"GET", "/me/attempts", signedIn, (*server).handleMyAttempts},
+	{"GET", "/me/attempts/{id}", signedIn, (*server).handleMyAttempt},
+	{"GET", "/me/certifications", signedIn, (*server).handleMyCertifications},
+	{"GET", "/results/awaiting", staff(portal.PermResultsConfirm), (*server).handleResultsAwaiting},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},
 }
@@ -96,6 +103,7 @@ type server struct {
 	centers *centers.Service
 	booking *booking.Service
 	idem    *idempotency.Service
+	results *results.Service
 	actor   func(*http.Request) (portal.Actor, bool)
 	mux     *http.ServeMux
 }
@@ -113,7 +121,7 @@ type Handler interface {
 // headers, cross-origin protection).
 func New(d Deps) Handler {
 	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
-		idem: d.Idempotency, actor: d.Actor,
+		idem: d.Idempotency, results: d.Results, actor: d.Actor,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -19,7 +19,7 @@ func examForm(code string) url.Values {
 		"level": {"professional"}, "kind": {"exam"}, "duration_minutes": {"150"}, "languages": {"en, es"},
 		"delivery_test_center": {"on"}, "delivery_online": {"on"}, "currency": {"USD"}, "price": {"150.00"},
 		"reschedule_fee": {"25.00"}, "max_reschedules": {"2"}, "retake_wait_days": {"14"}, "passing_score": {"720"},
-		"validity_months": {"36"}, "domains": {"Design | 60\r\nOperate | 40"}, "active": {"on"},
+		"validity_months": {"36"}, "results_delay_days": {"5"}, "domains": {"Design | 60\r\nOperate | 40"}, "active": {"on"},
 	}
 }
 

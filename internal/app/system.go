@@ -166,6 +166,17 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL})
 	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
 
+	s.results = results.New(st, clock, log, results.Config{
+		Calendar: func(ctx context.Context) (results.Calendar, error) {
+			c, err := s.calendar.Calendar(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		BaseURL: cfg.BaseURL,
+	})
+
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
 		return err
@@ -185,7 +196,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
-		Idempotency: s.idem, Actor: web.RequestActor,
+		Idempotency: s.idem, Results: s.results, Actor: web.RequestActor,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
@@ -194,8 +205,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
-		Program: s.program,
-		Ready:   s.ready, Registry: s.registry,
+		Program: s.program, Results: s.results,
+		Ready: s.ready, Registry: s.registry,
 	})
 	if err != nil {
 		return nil, err

@@ -22,6 +22,8 @@ const (
 	MinPassingScore     = 100
 	MaxPassingScore     = 1000
 	MaxRetakeWaitDays   = 365
+	// MaxResultsDelayDays bounds the processing delay of a result, in
+	// business days.
 	MaxResultsDelayDays = 60
 	MaxRescheduleLimit  = 10
 	MinValidityMonths   = 1

@@ -25,7 +25,7 @@ const (
 
 // Candidate pages the mail links to.
 const (
-	pathHistory        = "/results"
+	pathHistory        = "/history"
 	pathCertifications = "/certifications"
 )
 

@@ -17,8 +17,10 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/api"
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -84,13 +86,17 @@ func newAccessWorld(t *testing.T, engine string) *accessWorld {
 		BaseURL: "http://portal.test", ProgramName: "Acme", LoginIDPrefix: "CP", SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour,
 		SecretKey: bytes.Repeat([]byte{0x42}, 32), Languages: []string{"en", "es"},
 	})
+	cal := calendar.NewService(st)
+	res := results.New(st, clock, log, results.Config{Calendar: func(ctx context.Context) (results.Calendar, error) {
+		return cal.Calendar(ctx)
+	}})
 	s, err := New(Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, Deps{
-		Log: log, Clock: clock, Catalog: cat, Accounts: acc,
+		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Calendar: cal, Results: res,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiH := api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Actor: RequestActor})
+	apiH := api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Results: res, Actor: RequestActor})
 	// Both surfaces, mounted as the app mounts them.
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", s.Wrap(apiH, apiH))

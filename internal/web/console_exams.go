@@ -85,7 +85,7 @@ func (p *consoleExamPage) DomainsField() textArea {
 // problems show on the group, "delivery".
 var examFields = []string{"code", "name", "description", "level", "kind", "duration_minutes", "languages",
 	"delivery_test_center", "delivery_online", "currency", "price", "reschedule_fee", "max_reschedules",
-	"retake_wait_days", "passing_score", "validity_months", "domains", "active"}
+	"retake_wait_days", "passing_score", "validity_months", "results_delay_days", "domains", "active"}
 
 func (s *Server) newExamPage(r *http.Request, e *portal.Exam, f *Form) *consoleExamPage {
 	p := &consoleExamPage{Form: f, Exam: e}
@@ -107,7 +107,7 @@ func examForm(e *portal.Exam) *Form {
 		"reschedule_fee":  exams.FormatAmount(e.RescheduleFeeMinor, e.Currency),
 		"max_reschedules": strconv.Itoa(e.MaxReschedules), "retake_wait_days": strconv.Itoa(e.RetakeWaitDays),
 		"passing_score": strconv.Itoa(e.PassingScore), "validity_months": strconv.Itoa(e.ValidityMonths),
-		"domains": domainsText(e.Domains),
+		"results_delay_days": strconv.Itoa(e.ResultsDelayDays), "domains": domainsText(e.Domains),
 	} {
 		f.Values[k] = v
 	}
@@ -127,6 +127,7 @@ func newExamForm() *Form {
 		"kind": portal.KindExam, "languages": "en", "delivery_test_center": "on", "delivery_online": "on",
 		"currency": "USD", "reschedule_fee": "0.00", "max_reschedules": "2", "retake_wait_days": "14",
 		"passing_score": "700", "validity_months": "36", "active": "on",
+		"results_delay_days": strconv.Itoa(portal.DefaultResultsDelayDays),
 	} {
 		f.Values[k] = v
 	}
@@ -202,7 +203,8 @@ func formExam(f *Form) portal.Exam {
 		PriceMinor: formAmount(f.Value("price"), cur), RescheduleFeeMinor: formAmount(f.Value("reschedule_fee"), cur),
 		MaxReschedules: formNumber(f.Value("max_reschedules")), RetakeWaitDays: formNumber(f.Value("retake_wait_days")),
 		PassingScore: formNumber(f.Value("passing_score")), ValidityMonths: formNumber(f.Value("validity_months")),
-		Domains: parseDomains(f.Value("domains")), Active: f.Value("active") == "on",
+		ResultsDelayDays: formNumber(f.Value("results_delay_days")),
+		Domains:          parseDomains(f.Value("domains")), Active: f.Value("active") == "on",
 	}
 }
 

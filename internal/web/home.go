@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 )
 
 type homePage struct {
@@ -47,6 +48,17 @@ type dashboardPage struct {
 	BasePage
 	MFAPrompt bool // the account has no second factor yet
 	Upcoming  []*portal.BookingDetail
+	// Summary is the line about certifications held; nil when unknown.
+	Summary *results.Summary
+}
+
+// HeldCertifications is how many certifications the candidate holds:
+// active and expiring.
+func (p *dashboardPage) HeldCertifications() int {
+	if p.Summary == nil {
+		return 0
+	}
+	return p.Summary.Active + p.Summary.Expiring
 }
 
 // handleDashboard is the candidate's home after sign-in. It encourages
@@ -61,6 +73,14 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &dashboardPage{MFAPrompt: !st.Enabled(), Upcoming: upcoming}
+	if s.results != nil {
+		// The summary line is extra: without it the dashboard still
+		// serves its bookings and prompts.
+		if p.Summary, err = s.results.Summary(r.Context(), actor(r)); err != nil {
+			s.log.WarnContext(r.Context(), "certification summary unavailable", "err", err)
+			p.Summary = nil
+		}
+	}
 	s.fillBase(r, &p.BasePage, "dashboard.title")
 	return s.render(w, r, http.StatusOK, "dashboard", p)
 }

@@ -60,6 +60,15 @@ const (
 	noticeBookingCancelled notice = "booking_cancelled"
 	noticeDayClosed        notice = "day_closed"
 	noticeVoucherCreated   notice = "voucher_created"
+	// Results and the certification catalogue (console_results.go,
+	// console_certifications.go).
+	noticeCertificationSaved notice = "certification_saved"
+	noticeResultEntered      notice = "result_entered"
+	noticeResultConfirmed    notice = "result_confirmed"
+	noticeResultRejected     notice = "result_rejected"
+	noticeResultHeld         notice = "result_held"
+	noticeResultReleased     notice = "result_released"
+	noticeResultCorrected    notice = "result_corrected"
 	// The program calendar (console_calendar.go).
 	noticeCalendarSaved    notice = "calendar_saved"
 	noticeHolidayAdded     notice = "holiday_added"
@@ -77,6 +86,13 @@ const (
 // notices maps every notice to its catalog message.
 var notices = map[notice]string{
 	noticeSignedOut:               "notice.signed_out",
+	noticeCertificationSaved:      "notice.certification_saved",
+	noticeResultEntered:           "notice.result_entered",
+	noticeResultConfirmed:         "notice.result_confirmed",
+	noticeResultRejected:          "notice.result_rejected",
+	noticeResultHeld:              "notice.result_held",
+	noticeResultReleased:          "notice.result_released",
+	noticeResultCorrected:         "notice.result_corrected",
 	noticeSetupComplete:           "notice.setup_complete",
 	noticeEmailVerified:           "notice.email_verified",
 	noticeVerificationSent:        "notice.verification_sent",

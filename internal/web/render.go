@@ -223,6 +223,8 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/roster", "nav.console_roster"},
 	{"/console/vouchers", "nav.console_vouchers"},
 	{"/console/exams", "nav.console_exams"},
+	{"/console/certifications", "nav.console_certifications"},
+	{"/console/results", "nav.console_results"},
 	{"/console/centers", "nav.console_centers"},
 	{"/console/calendar", "nav.console_calendar"},
 	{"/console/settings", "nav.console_settings"},
@@ -251,6 +253,9 @@ func (s *Server) nav(b *BasePage) []NavItem {
 		add("/exams", "nav.exams")
 		if b.User != nil {
 			add("/bookings", "nav.bookings")
+			add("/history", "nav.history")
+			add("/certifications", "nav.certifications")
+			add("/benefits", "nav.benefits")
 			add("/cart", "nav.cart")
 			add("/profile", "nav.profile")
 		}
@@ -346,6 +351,7 @@ func (s *Server) funcs() template.FuncMap {
 		"field":    field,
 		"checkbox": checkbox,
 		"langname": i18n.DisplayName,
+		"day":      day,
 		"date": func(l *i18n.Localizer, t time.Time) string {
 			return l.Date(t, time.UTC)
 		},

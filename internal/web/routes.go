@@ -157,6 +157,12 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "POST /bookings/{ref}/cancel", 0, s.handleBookingCancel, nil},
 		{signedIn, "POST /bookings/{ref}/launch", 0, s.handleBookingLaunch, nil},
 
+		// Signed-in users: results and certifications (results.go).
+		{signedIn, "GET /history", 0, s.handleHistory, nil},
+		{signedIn, "GET /history/{id}", 0, s.handleScoreReport, nil},
+		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
+		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
+
 		// The console (console*.go): staff, each route behind its permission.
 		{staff(portal.PermConsole), "GET /console", 0, s.handleConsoleHome, nil},
 		{staff(portal.PermAuditRead), "GET /console/audit", 0, s.handleConsoleAudit, nil},
@@ -210,6 +216,24 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermExamsManage), "POST /console/exams/{id}", 0, s.handleConsoleExamUpdate, nil},
 		{staff(portal.PermExamsManage), "POST /console/exams/{id}/retire", 0, s.handleConsoleExamRetire, nil},
 		{staff(portal.PermExamsManage), "POST /console/exams/{id}/activate", 0, s.handleConsoleExamActivate, nil},
+
+		// The certification catalogue (console_certifications.go).
+		{staff(portal.PermExamsRead), "GET /console/certifications", 0, s.handleConsoleCertifications, nil},
+		{staff(portal.PermExamsManage), "GET /console/certifications/new", 0, s.handleConsoleCertificationNew, nil},
+		{staff(portal.PermExamsManage), "POST /console/certifications", 0, s.handleConsoleCertificationCreate, nil},
+		{staff(portal.PermExamsRead), "GET /console/certifications/{id}", 0, s.handleConsoleCertification, nil},
+		{staff(portal.PermExamsManage), "POST /console/certifications/{id}", 0, s.handleConsoleCertificationUpdate, nil},
+
+		// Results (console_results.go).
+		{staff(portal.PermResultsConfirm), "GET /console/results", 0, s.handleConsoleResults, nil},
+		{staff(portal.PermResultsEnter), "GET /console/results/new", 0, s.handleConsoleResultNew, nil},
+		{staff(portal.PermResultsEnter), "POST /console/results", 0, s.handleConsoleResultEnter, nil},
+		{staff(portal.PermResultsEnter), "GET /console/results/{id}", 0, s.handleConsoleResult, nil},
+		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/confirm", 0, s.handleConsoleResultConfirm, nil},
+		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/reject", 0, s.handleConsoleResultReject, nil},
+		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/hold", 0, s.handleConsoleResultHold, nil},
+		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/release", 0, s.handleConsoleResultRelease, nil},
+		{staff(portal.PermResultsCorrect), "POST /console/results/{id}/correct", 0, s.handleConsoleResultCorrect, nil},
 
 		// Scheduling in the console (console_schedule.go).
 		{staff(portal.PermRostersRead), "GET /console/bookings", 0, s.handleConsoleBookings, nil},

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
+)
+
+// A candidate's results: the exam history with each attempt's state, the
+// score report of an official result, the certifications earned and what
+// they give. The results service decides what each candidate sees.
+
+// programZone is the program calendar's time zone, in which results and
+// certifications are dated; UTC when the calendar cannot be read.
+func (s *Server) programZone(r *http.Request) *time.Location {
+	if s.calendar == nil {
+		return time.UTC
+	}
+	c, err := s.calendar.Calendar(r.Context())
+	if err != nil {
+		s.log.WarnContext(r.Context(), "program calendar unavailable; dates shown in UTC", "err", err)
+		return time.UTC
+	}
+	return c.Location()
+}
+
+// supportContact is where a candidate asks about an overdue result: the
+// program's support address with the booking reference in the subject,
+// else its support site, else the Help page's contact section.
+type supportContact struct {
+	email, site string
+}
+
+func (s *Server) supportContact(r *http.Request) supportContact {
+	set, err := s.programSettings(r)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "program settings unavailable; support links lead to Help", "err", err)
+		return supportContact{}
+	}
+	return supportContact{email: set.SupportEmail, site: set.SupportURL}
+}
+
+// href is the link for a question about the booking ref.
+func (c supportContact) href(subject string) string {
+	switch {
+	case c.email != "":
+		return "mailto:" + c.email + "?subject=" + url.PathEscape(subject)
+	case c.site != "":
+		return c.site
+	}
+	return "/help#support"
+}
+
+type historyPage struct {
+	BasePage
+	Zone *time.Location
+	// Exams and Microcredentials are the history in two sections.
+	Exams            []historyRow
+	Microcredentials []historyRow
+}
+
+// historyRow is an entry with where to ask about it when it is overdue.
+type historyRow struct {
+	results.HistoryEntry
+	SupportHref string
+}
+
+// historySection is one section of the history as its template sees it.
+type historySection struct {
+	Page *historyPage
+	Rows []historyRow
+}
+
+// Section pairs rows with the page for the "history-list" template.
+func (p *historyPage) Section(rows []historyRow) historySection {
+	return historySection{Page: p, Rows: rows}
+}
+
+// handleHistory is the candidate's exam history.
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.results.History(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &historyPage{Zone: s.programZone(r)}
+	s.fillBase(r, &p.BasePage, "history.title")
+	p.fill(list, s.supportContact(r))
+	return s.render(w, r, http.StatusOK, "history", p)
+}
+
+// fill sorts the entries into their sections, with support links.
+func (p *historyPage) fill(list []results.HistoryEntry, c supportContact) {
+	for _, e := range list {
+		row := historyRow{HistoryEntry: e}
+		if e.AskSupport {
+			row.SupportHref = c.href(p.T.T("history.support_subject", map[string]any{"Reference": e.BookingRef}))
+		}
+		if e.Microcredential {
+			p.Microcredentials = append(p.Microcredentials, row)
+		} else {
+			p.Exams = append(p.Exams, row)
+		}
+	}
+}
+
+type scoreReportPage struct {
+	BasePage
+	Report *results.ScoreReport
+	Zone   *time.Location
+}
+
+// handleScoreReport is the printable report of an official result; a
+// result not yet official, or another candidate's, is not found.
+func (s *Server) handleScoreReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return portal.ErrNotFound
+	}
+	rep, err := s.results.ScoreReport(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	p := &scoreReportPage{Report: rep, Zone: rep.TimeZone}
+	if p.Zone == nil {
+		p.Zone = s.programZone(r)
+	}
+	s.fillBase(r, &p.BasePage, "score_report.title")
+	return s.render(w, r, http.StatusOK, "score_report", p)
+}
+
+type certificationsPage struct {
+	BasePage
+	Certifications []results.CertificationView
+}
+
+// handleCertifications lists the certifications the candidate earned.
+func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.results.Certifications(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &certificationsPage{Certifications: list}
+	s.fillBase(r, &p.BasePage, "certifications.title")
+	return s.render(w, r, http.StatusOK, "certifications", p)
+}
+
+type benefitsPage struct {
+	BasePage
+	Benefits []results.Benefit
+	Zone     *time.Location
+}
+
+// handleBenefits lists what each active certification gives.
+func (s *Server) handleBenefits(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.results.Benefits(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	p := &benefitsPage{Benefits: list, Zone: s.programZone(r)}
+	s.fillBase(r, &p.BasePage, "benefits.title")
+	return s.render(w, r, http.StatusOK, "benefits", p)
+}
+
+// day formats a calendar day written YYYY-MM-DD in the viewer's language;
+// anything else is shown as it is.
+func day(l *i18n.Localizer, ymd string) string {
+	t, err := time.Parse(time.DateOnly, ymd)
+	if err != nil {
+		return ymd
+	}
+	return l.Date(t, time.UTC)
+}

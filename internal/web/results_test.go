@@ -1,0 +1,337 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/testutil"
+)
+
+// renderAs renders a page for a GET of path in lang as a viewer who may
+// use the routes may allows, and parses it.
+func renderAs(t *testing.T, s *Server, path, lang, name, title string, p page, may func(string) bool) *testutil.HTMLNode {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
+	s.fillBase(r, p.base(), title)
+	p.base().may = may
+	w := httptest.NewRecorder()
+	if err := s.render(w, r, 200, name, p); err != nil {
+		t.Fatal(err)
+	}
+	return testutil.ParseHTML(t, w.Body.String())
+}
+
+func mayAll(string) bool  { return true }
+func mayNone(string) bool { return false }
+
+var (
+	taken    = time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)
+	official = time.Date(2026, 11, 9, 5, 0, 0, 0, time.UTC)
+	retake   = time.Date(2026, 11, 16, 14, 0, 0, 0, time.UTC)
+)
+
+func historyEntries() []results.HistoryEntry {
+	return []results.HistoryEntry{
+		{State: results.HistoryAwaiting, BookingRef: "BK-AWAIT", ExamCode: "SAA-C03", ExamName: "Solutions Architect", TakenAt: taken, OfficialOn: official, AskSupport: true},
+		{State: results.HistoryProvisional, AttemptID: 2, BookingRef: "BK-PROV", ExamCode: "DVA-C02", ExamName: "Developer", TakenAt: taken, OfficialOn: official, Passed: true, Score: 812, PassingScore: 720},
+		{State: results.HistoryReview, AttemptID: 3, BookingRef: "BK-REV", ExamCode: "SOA-C02", ExamName: "SysOps", TakenAt: taken, OfficialOn: official},
+		{State: results.HistoryFailed, AttemptID: 4, BookingRef: "BK-FAIL", ExamCode: "SAP-C02", ExamName: "Professional", TakenAt: taken, OfficialOn: official, Score: 640, PassingScore: 750, RetakeFrom: &retake},
+		{State: results.HistoryPassed, AttemptID: 5, BookingRef: "BK-PASS", ExamCode: "MC-K8S", ExamName: "Kubernetes basics", Microcredential: true, TakenAt: taken, OfficialOn: official, Passed: true, Score: 801, PassingScore: 700},
+	}
+}
+
+// TestHistoryExplainsEachState: every state of the exam history says what
+// it means (the usual date while awaiting, the official date of a
+// provisional result without its score, the retake date after a failure),
+// microcredentials have their own section, a score report is linked only
+// once official, and an overdue result links the support contact with the
+// booking reference.
+func TestHistoryExplainsEachState(t *testing.T) {
+	s := newTestServer(t)
+	for _, lang := range s.catalog.Languages() {
+		l := s.catalog.Localizer(lang)
+		p := &historyPage{Zone: time.UTC}
+		p.T = l
+		p.fill(historyEntries(), supportContact{email: "help@example.org"})
+		doc := renderAs(t, s, "/history", lang, "history", "history.title", p, mayNone)
+
+		if got := doc.Count(".history-exams .history-entry"); got != 4 {
+			t.Errorf("%s: %d exams, want 4", lang, got)
+		}
+		if got := doc.Texts(".history-micro .history-entry h3 code"); len(got) != 1 || got[0] != "MC-K8S" {
+			t.Errorf("%s: microcredentials %v", lang, got)
+		}
+		officialDay := l.Date(official, time.UTC)
+		for _, tc := range []struct{ sel, want string }{
+			{".history-awaiting .history-explain", officialDay},
+			{".history-provisional .history-explain", officialDay},
+			{".history-failed .history-explain", l.DateTime(retake, time.UTC)},
+		} {
+			if got := doc.TextOf(tc.sel); !strings.Contains(got, tc.want) {
+				t.Errorf("%s: %s = %q, want it to name %q", lang, tc.sel, got, tc.want)
+			}
+		}
+		for _, state := range []string{"awaiting", "provisional", "under_review", "failed", "passed"} {
+			if got := doc.TextOf(".history-" + state + " .history-explain"); got == "" || strings.Contains(got, "[") {
+				t.Errorf("%s: %s explanation %q", lang, state, got)
+			}
+			if got := doc.TextOf(".history-" + state + " .status"); got == "" || strings.Contains(got, "[") {
+				t.Errorf("%s: %s status %q", lang, state, got)
+			}
+		}
+		if strings.Contains(doc.TextOf(".history-provisional"), "812") {
+			t.Errorf("%s: a provisional result shows its score", lang)
+		}
+		if !strings.Contains(doc.TextOf(".history-failed"), "640") {
+			t.Errorf("%s: an official fail hides its score", lang)
+		}
+		if got := doc.Values(".history-entry a[href^='/history/']", "href"); strings.Join(got, " ") != "/history/4 /history/5" {
+			t.Errorf("%s: score report links %v, want only the official results", lang, got)
+		}
+		links := doc.Values("a.support-link", "href")
+		if len(links) != 1 || !strings.HasPrefix(links[0], "mailto:help@example.org?subject=") || !strings.Contains(links[0], "BK-AWAIT") {
+			t.Errorf("%s: support links %v, want one mail about BK-AWAIT", lang, links)
+		}
+	}
+}
+
+// TestOverdueResultWithoutSupportAddress: without a support address the
+// link goes to the support site, else to Help's contact section.
+func TestOverdueResultWithoutSupportAddress(t *testing.T) {
+	for _, tc := range []struct {
+		c    supportContact
+		want string
+	}{
+		{supportContact{site: "https://help.example.org/"}, "https://help.example.org/"},
+		{supportContact{}, "/help#support"},
+	} {
+		if got := tc.c.href("Result of BK-1"); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
+
+// TestScoreReportPage: the report shows name, exam, date, score, passing
+// score, outcome, the domain table and the note on scaled scores, with
+// no script; a fail names the first retake date, a pass does not.
+func TestScoreReportPage(t *testing.T) {
+	s := newTestServer(t)
+	for _, lang := range s.catalog.Languages() {
+		for _, passed := range []bool{false, true} {
+			rep := &results.ScoreReport{AttemptID: 4, FirstName: "Ana", LastName: "Ruiz", ExamCode: "SAP-C02", ExamName: "Professional",
+				TakenAt: taken, Score: 640, PassingScore: 750, Passed: passed, TimeZone: time.UTC,
+				Domains: []portal.DomainResult{{Name: "Design", WeightPercent: 60, Band: portal.BandMeets}, {Name: "Migrate", WeightPercent: 40, Band: portal.BandNeedsImprovement}}}
+			if !passed {
+				rep.RetakeFrom = &retake
+			}
+			p := &scoreReportPage{Report: rep, Zone: time.UTC}
+			doc := renderAs(t, s, "/history/4", lang, "score_report", "score_report.title", p, mayNone)
+			l := s.catalog.Localizer(lang)
+			for sel, want := range map[string]string{
+				".report-name": "Ana Ruiz", ".report-exam": "Professional SAP-C02", ".report-date": l.Date(taken, time.UTC),
+				".report-score": "640", ".report-passing": "750",
+			} {
+				if got := doc.TextOf(sel); got != want {
+					t.Errorf("%s: %s = %q, want %q", lang, sel, got, want)
+				}
+			}
+			wantOutcome := l.T("score_report.fail", nil)
+			if passed {
+				wantOutcome = l.T("score_report.pass", nil)
+			}
+			if got := doc.TextOf(".report-outcome"); got != wantOutcome {
+				t.Errorf("%s: outcome %q, want %q", lang, got, wantOutcome)
+			}
+			if got := doc.Count(".report-domains tbody tr"); got != 2 {
+				t.Errorf("%s: %d domain rows", lang, got)
+			}
+			if got := doc.TextOf(".report-domains tbody tr:nth-child(2)"); !strings.Contains(got, "Migrate") || !strings.Contains(got, l.T("score_report.band.needs_improvement", nil)) {
+				t.Errorf("%s: second domain %q", lang, got)
+			}
+			if got := doc.TextOf(".report-note"); !strings.Contains(got, "1000") {
+				t.Errorf("%s: note %q", lang, got)
+			}
+			retakeText := doc.TextOf(".report-retake")
+			if passed != (retakeText == "") || (!passed && !strings.Contains(retakeText, l.DateTime(retake, time.UTC))) {
+				t.Errorf("%s passed=%v: retake line %q", lang, passed, retakeText)
+			}
+			if n := doc.Count("script"); n != 0 {
+				t.Errorf("%s: the report has %d scripts", lang, n)
+			}
+		}
+	}
+}
+
+// TestCertificationsPage: each certification shows its status and dates,
+// months left while expiring (with the plural form), and the documents to
+// come as text, never as links.
+func TestCertificationsPage(t *testing.T) {
+	s := newTestServer(t)
+	cert := func(code, status string, months int) results.CertificationView {
+		return results.CertificationView{Status: status, MonthsLeft: months, UserCertificationDetail: portal.UserCertificationDetail{
+			Code: code, Name: "Cert " + code, ExamCode: code + "-C01",
+			UserCertification: portal.UserCertification{IssuedOn: "2024-02-29", ExpiresOn: "2027-02-28"}}}
+	}
+	p := &certificationsPage{Certifications: []results.CertificationView{
+		cert("AAA", portal.CertActive, 20), cert("BBB", portal.CertExpiring, 4), cert("CCC", portal.CertExpiring, 1),
+		cert("DDD", portal.CertExpired, 0), cert("EEE", portal.CertRevoked, 0),
+	}}
+	doc := renderAs(t, s, "/certifications", "en", "certifications", "certifications.title", p, mayNone)
+	for sel, want := range map[string]string{
+		".cert-active .status": "Active", ".cert-expired .status": "Expired", ".cert-revoked .status": "Revoked",
+		".cert-active .cert-issued": "Feb 29, 2024", ".cert-active .cert-expires": "Feb 28, 2027",
+	} {
+		if got := doc.TextOf(sel); got != want {
+			t.Errorf("%s = %q, want %q", sel, got, want)
+		}
+	}
+	if got := doc.Texts(".cert-expiring .cert-expires"); len(got) != 2 || !strings.HasSuffix(got[0], "4 months left") || !strings.HasSuffix(got[1], "1 month left") {
+		t.Errorf("expiring = %v", got)
+	}
+	if n := doc.Count(".cert-coming li"); n != 4*5 {
+		t.Errorf("%d placeholders, want 4 per certification", n)
+	}
+	if n := doc.Count(".cert-coming a"); n != 0 {
+		t.Errorf("%d placeholder links, want none", n)
+	}
+	es := renderAs(t, s, "/certifications", "es", "certifications", "certifications.title", p, mayNone)
+	if got := es.Texts(".cert-expiring .cert-expires"); len(got) != 2 || !strings.HasSuffix(got[0], "quedan 4 meses") || !strings.HasSuffix(got[1], "queda 1 mes") {
+		t.Errorf("es expiring = %v", got)
+	}
+}
+
+// TestBenefitsPage: a voucher shows its code, percent and last day; the
+// program's benefits follow.
+func TestBenefitsPage(t *testing.T) {
+	s := newTestServer(t)
+	p := &benefitsPage{Zone: time.UTC, Benefits: []results.Benefit{
+		{CertificationCode: "SAA", CertificationName: "Solutions Architect", ExpiresOn: "2029-11-02", VoucherCode: "PASS-7K2Q", VoucherPercent: 50,
+			VoucherUntil: time.Date(2029, 11, 3, 4, 59, 0, 0, time.UTC), Program: []string{"Lounge access at events"}},
+		{CertificationCode: "DVA", CertificationName: "Developer", ExpiresOn: "2029-01-01"},
+	}}
+	doc := renderAs(t, s, "/benefits", "en", "benefits", "benefits.title", p, mayNone)
+	if got := doc.Texts(".benefit-voucher code"); len(got) != 1 || got[0] != "PASS-7K2Q" {
+		t.Errorf("vouchers %v, want the one unused", got)
+	}
+	if got := doc.TextOf(".benefit-voucher"); !strings.Contains(got, "50%") || !strings.Contains(got, "Nov 3, 2029") {
+		t.Errorf("voucher line %q", got)
+	}
+	if got := doc.Texts(".benefit-program"); len(got) != 1 || got[0] != "Lounge access at events" {
+		t.Errorf("program benefits %v", got)
+	}
+}
+
+// TestDashboardSummary: the dashboard says when the first certification
+// expires, in the plural form of the month count, and counts provisional
+// results.
+func TestDashboardSummary(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct {
+		lang   string
+		months int
+		want   string
+	}{
+		{"en", 4, "SAA expires in 4 months."}, {"en", 1, "SAA expires in 1 month."}, {"en", 0, "SAA expires in less than a month."},
+		{"es", 4, "SAA vence dentro de 4 meses."}, {"es", 1, "SAA vence dentro de 1 mes."},
+	} {
+		next := &results.CertificationView{MonthsLeft: tc.months, UserCertificationDetail: portal.UserCertificationDetail{Name: "SAA"}}
+		p := &dashboardPage{Summary: &results.Summary{Active: 1, Expiring: 1, Next: next, Provisional: 2}}
+		p.User = &portal.User{FirstName: "Ana"}
+		doc := renderAs(t, s, "/dashboard", tc.lang, "dashboard", "dashboard.title", p, mayNone)
+		if got := doc.TextOf(".cert-summary"); got != tc.want {
+			t.Errorf("%s %d: %q, want %q", tc.lang, tc.months, got, tc.want)
+		}
+		if got := doc.TextOf(".provisional-summary"); !strings.Contains(got, "2") {
+			t.Errorf("%s: provisional line %q", tc.lang, got)
+		}
+	}
+}
+
+// TestResultsQueueActions: an entered result offers confirm and reject, a
+// held one release, each only to a viewer who may use the route; a
+// refused rejection shows its reason's problem next to the input.
+func TestResultsQueueActions(t *testing.T) {
+	s := newTestServer(t)
+	entered := &portal.AttemptDetail{Attempt: portal.Attempt{ID: 7, State: portal.AttemptEntered, ExamCode: "SAA-C03", TakenAt: taken, Score: 800, PassingScore: 720, Passed: true}, FirstName: "Ana", LastName: "Ruiz"}
+	held := &portal.AttemptDetail{Attempt: portal.Attempt{ID: 8, State: portal.AttemptHeld, ExamCode: "SAA-C03", TakenAt: taken, HoldReason: "Irregularity report"}}
+	f := newForm()
+	f.setError("reason", "Give a reason.")
+	p := &consoleResultsPage{Awaiting: []*portal.AttemptDetail{entered, held}, Zone: time.UTC, Forms: map[int64]*Form{7: f}}
+	doc := renderAs(t, s, "/console/results", "en", "console_results", "console.results.title", p, mayAll)
+	if got := doc.Values("#result-7 form", "action"); strings.Join(got, " ") != "/console/results/7/confirm /console/results/7/reject" {
+		t.Errorf("entered actions %v", got)
+	}
+	if got := doc.Values("#result-8 form", "action"); strings.Join(got, " ") != "/console/results/8/release" {
+		t.Errorf("held actions %v", got)
+	}
+	if got := doc.TextOf("#reason-7-error"); got != "Give a reason." {
+		t.Errorf("reason error %q", got)
+	}
+	if got := doc.AttrOf("#reason-7", "aria-describedby"); got != "reason-7-error" {
+		t.Errorf("reason input described by %q", got)
+	}
+	none := renderAs(t, s, "/console/results", "en", "console_results", "console.results.title",
+		&consoleResultsPage{Awaiting: []*portal.AttemptDetail{entered, held}, Zone: time.UTC}, mayNone)
+	if n := none.Count("form[action^='/console/results/']"); n != 0 {
+		t.Errorf("a viewer without the permission sees %d actions", n)
+	}
+}
+
+// TestResultEntryErrorsNextToFields: the service's field names reach the
+// entry form's inputs (a login ID or an email is the candidate field).
+func TestResultEntryErrorsNextToFields(t *testing.T) {
+	s := newTestServer(t)
+	refusal := &portal.Error{Code: portal.EInvalid, Message: "error.invalid", Fields: []portal.FieldError{
+		{Field: results.FieldLogin, Message: "console.results.error.delivered_at_format"},
+		{Field: results.FieldScore, Message: "console.results.field.score_hint"},
+	}}
+	p := &consoleResultEntryPage{Form: newForm(), Zone: time.UTC}
+	r := httptest.NewRequest("POST", "/console/results", nil)
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: "en"}))
+	s.fillBase(r, &p.BasePage, "console.results.entry_title")
+	if !s.applyError(&p.BasePage, p.Form, renameFields(refusal, entryFieldNames), "candidate") {
+		t.Fatal("not a form error")
+	}
+	w := httptest.NewRecorder()
+	if err := s.render(w, r, 422, "console_result_new", p); err != nil {
+		t.Fatal(err)
+	}
+	doc := testutil.ParseHTML(t, w.Body.String())
+	if got := doc.TextOf("#candidate-error"); !strings.HasPrefix(got, "Enter the date") {
+		t.Errorf("candidate error %q", got)
+	}
+	if got := doc.TextOf("#score-error"); got != "A whole number from 100 to 1000." {
+		t.Errorf("score error %q", got)
+	}
+	if got := doc.Values(".error-summary a", "href"); strings.Join(got, " ") != "#candidate #score" {
+		t.Errorf("summary links %v", got)
+	}
+	var pe *portal.Error
+	if !errors.As(renameFields(refusal, entryFieldNames), &pe) || pe.Fields[0].Field != "candidate" || refusal.Fields[0].Field != results.FieldLogin {
+		t.Error("renameFields must rename a copy, leaving the service's error as it was")
+	}
+}
+
+func TestParseBands(t *testing.T) {
+	got := parseBands("Design | meets\r\n\r\nMigrate | Needs  Improvement\nCost|needs_improvement\nNo bar\n")
+	want := []results.DomainBand{{Name: "Design", Band: "meets"}, {Name: "Migrate", Band: "needs_improvement"},
+		{Name: "Cost", Band: "needs_improvement"}, {Name: "No bar", Band: ""}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if text := bandsText([]portal.DomainResult{{Name: "Design", Band: "meets"}}); text != "Design | meets" {
+		t.Errorf("bandsText = %q", text)
+	}
+}
