@@ -166,17 +166,6 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL})
 	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
 
-	s.results = results.New(st, clock, log, results.Config{
-		Calendar: func(ctx context.Context) (results.Calendar, error) {
-			c, err := s.calendar.Calendar(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
-		BaseURL: cfg.BaseURL,
-	})
-
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
 		return err
