@@ -20,8 +20,8 @@ import (
 // site is refused in the API's JSON error envelope, not with an HTML page.
 func TestAPICrossOriginRefusalIsJSON(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	c := apiSignIn(t, a, cand[1], cand[2])
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	c := a.SignInToDashboard(t, cand[1], cand[2])
 	for _, tc := range []struct {
 		name    string
 		headers []string
@@ -31,8 +31,8 @@ func TestAPICrossOriginRefusalIsJSON(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			headers := append([]string{"Idempotency-Key", "cross-" + tc.name}, tc.headers...)
-			r := apiCall(t, a, c, http.MethodPost, "/api/v1/holds", `{"slot_id": 1}`, headers...)
-			if r.Status != http.StatusForbidden || r.errorField("code") != "forbidden" || r.errorField("message_id") != "error.cross_origin" || r.errorField("message") == "" {
+			r := a.API(t, c, http.MethodPost, "/api/v1/holds", `{"slot_id": 1}`, headers...)
+			if r.Status != http.StatusForbidden || r.ErrorField("code") != "forbidden" || r.ErrorField("message_id") != "error.cross_origin" || r.ErrorField("message") == "" {
 				t.Errorf("cross-origin POST: %d %s, want 403 with code forbidden and message_id error.cross_origin", r.Status, r.Raw)
 			}
 		})
@@ -46,8 +46,8 @@ func TestAPICrossOriginRefusalIsJSON(t *testing.T) {
 // reads; a body over the API's limit is a readable 413.
 func TestAPIRefusalReachesAClientThatSendsItsWholeBodyFirst(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	c := apiSignIn(t, a, cand[1], cand[2])
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	c := a.SignInToDashboard(t, cand[1], cand[2])
 	req, _ := http.NewRequest(http.MethodGet, a.URL, nil)
 	var cookie string
 	for _, ck := range c.Jar.Cookies(req.URL) {

@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,38 +10,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
 
-	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
-
-// run runs the binary's Main with args and an environment, returning the
-// exit code, stdout and stderr.
-func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	code := m.Run(ctx, args)
-	return code, out.String(), errOut.String()
-}
-
-func body(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 func TestCommandLine(t *testing.T) {
 	dir := t.TempDir()
@@ -78,7 +52,7 @@ func TestCommandLine(t *testing.T) {
 		{"serve without mail in production", env, []string{"serve", "--addr", "127.0.0.1:0"}, 1, "--smtp-url ($CERTPORTAL_SMTP_URL): no SMTP server is configured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := run(t, tc.env, tc.args...)
+			code, out, errOut := apptest.Run(t, tc.env, tc.args...)
 			if code != tc.wantCode {
 				t.Errorf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errOut)
 			}
@@ -98,13 +72,13 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 		c := a.Client()
 		for _, tc := range []struct{ path, want string }{{"/healthz", "ok"}, {"/readyz", "ready"}} {
 			resp := a.Get(t, c, tc.path)
-			if b := body(t, resp); resp.StatusCode != 200 || !strings.Contains(b, tc.want) {
+			if b := apptest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(b, tc.want) {
 				t.Errorf("GET %s = %d %q", tc.path, resp.StatusCode, b)
 			}
 		}
-		_ = body(t, a.Get(t, c, "/exams"))
+		_ = apptest.Body(t, a.Get(t, c, "/exams"))
 		resp := a.Get(t, c, "/metrics")
-		m := body(t, resp)
+		m := apptest.Body(t, resp)
 		for _, want := range []string{
 			`certportal_http_requests_total{method="GET",route="GET /exams",status="200"} 1`,
 			`certportal_http_request_duration_seconds_bucket{route="GET /exams"`,
@@ -131,7 +105,7 @@ func TestReadyzFailsWhenSchemaIsBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := a.Get(t, a.Client(), "/readyz")
-	if b := body(t, resp); resp.StatusCode != http.StatusServiceUnavailable {
+	if b := apptest.Body(t, resp); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("GET /readyz = %d %q, want 503", resp.StatusCode, b)
 	}
 }
@@ -139,14 +113,14 @@ func TestReadyzFailsWhenSchemaIsBehind(t *testing.T) {
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	a := apptest.Start(t, store.SQLite)
 	c := a.Client()
-	home := body(t, a.Get(t, c, "/"))
+	home := apptest.Body(t, a.Get(t, c, "/"))
 	css := regexp.MustCompile(`/static/app\.[0-9a-f]+\.css`).FindString(home)
 	if css == "" {
 		t.Fatal("home page links no hashed stylesheet")
 	}
 	for _, path := range []string{"/", "/exams", "/signin", "/help", "/nope", "/healthz", "/console", css} {
 		resp := a.Get(t, c, path)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		h := resp.Header
 		csp := h.Get("Content-Security-Policy")
 		for _, want := range []string{"frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "script-src 'self'"} {
@@ -182,7 +156,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 func TestHSTSUnderTLSBaseURL(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithEnv("CERTPORTAL_BASE_URL", "https://certs.example.org"))
 	resp := a.Get(t, a.Client(), "/")
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if got := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=31536000") {
 		t.Fatalf("HSTS = %q", got)
 	}
@@ -212,7 +186,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := body(t, resp)
+			b := apptest.Body(t, resp)
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status = %d, want %d\n%s", resp.StatusCode, tc.want, b)
 			}
@@ -222,7 +196,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 		})
 	}
 	resp := a.Get(t, c, "/signout")
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusMethodNotAllowed && resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("GET /signout = %d; state must never change on GET", resp.StatusCode)
 	}
@@ -232,7 +206,7 @@ func TestErrorPagesNeverShowInternals(t *testing.T) {
 	a := apptest.Start(t, store.SQLite)
 	c := a.Client()
 	resp := a.Get(t, c, "/no/such/page")
-	if b := body(t, resp); resp.StatusCode != 404 || !strings.Contains(b, "Page not found") {
+	if b := apptest.Body(t, resp); resp.StatusCode != 404 || !strings.Contains(b, "Page not found") {
 		t.Fatalf("404 page: %d\n%s", resp.StatusCode, b)
 	}
 	// Break the database under the running portal: the exam list now fails
@@ -246,7 +220,7 @@ func TestErrorPagesNeverShowInternals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = a.Get(t, c, "/exams")
-	b := body(t, resp)
+	b := apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("status = %d, want 500", resp.StatusCode)
 	}
@@ -269,14 +243,14 @@ func TestBodyLimit(t *testing.T) {
 	a := apptest.Start(t, store.SQLite)
 	big := url.Values{"email": {"a@example.org"}, "password": {strings.Repeat("x", 1<<20)}}
 	resp := a.PostForm(t, a.Client(), "/signin", big)
-	if b := body(t, resp); resp.StatusCode != http.StatusRequestEntityTooLarge {
+	if b := apptest.Body(t, resp); resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("1 MiB form: status %d, want 413\n%s", resp.StatusCode, b)
 	}
 }
 
 func TestSecondInstanceOnSameDataDirRefused(t *testing.T) {
 	a := apptest.Start(t, store.SQLite)
-	code, _, errOut := run(t, map[string]string{"CERTPORTAL_DATA_DIR": a.DataDir, "CERTPORTAL_ADDR": "127.0.0.1:0"}, "serve", "--dev")
+	code, _, errOut := apptest.Run(t, map[string]string{"CERTPORTAL_DATA_DIR": a.DataDir, "CERTPORTAL_ADDR": "127.0.0.1:0"}, "serve", "--dev")
 	if code != 1 || !strings.Contains(errOut, "another certportal process is already using this data directory") {
 		t.Fatalf("second serve: exit %d\n%s", code, errOut)
 	}
@@ -286,7 +260,7 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
 		out := a.Stdout()
-		pw := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(out)
+		pw := apptest.DemoAdminRe.FindStringSubmatch(out)
 		if pw == nil {
 			t.Fatalf("no admin credentials printed:\n%s", out)
 		}
@@ -296,11 +270,11 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 		// The printed password works.
 		c := a.Client()
 		resp := a.PostForm(t, c, "/signin", url.Values{"email": {pw[1]}, "password": {pw[2]}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console" {
 			t.Fatalf("demo admin sign-in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		exams := body(t, a.Get(t, c, "/exams"))
+		exams := apptest.Body(t, a.Get(t, c, "/exams"))
 		for _, code := range []string{"CLF-C02", "SAA-C03", "DVA-C02", "SOA-C02"} {
 			if !strings.Contains(exams, code) {
 				t.Errorf("demo catalog lacks %s", code)
@@ -339,7 +313,7 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 func TestBackupCommandWhileServing(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
 	dest := filepath.Join(t.TempDir(), "copy.db")
-	code, out, errOut := run(t, map[string]string{"CERTPORTAL_DATA_DIR": a.DataDir}, "backup", "--out", dest)
+	code, out, errOut := apptest.Run(t, map[string]string{"CERTPORTAL_DATA_DIR": a.DataDir}, "backup", "--out", dest)
 	if code != 0 {
 		t.Fatalf("backup: exit %d\n%s%s", code, out, errOut)
 	}
@@ -359,7 +333,7 @@ func TestBackupCommandWhileServing(t *testing.T) {
 }
 
 func TestBackupOnPostgresExplainsPgDump(t *testing.T) {
-	code, _, errOut := run(t, map[string]string{"CERTPORTAL_DATA_DIR": t.TempDir(), "CERTPORTAL_DATABASE_URL": "postgres://u@127.0.0.1:1/db"}, "backup")
+	code, _, errOut := apptest.Run(t, map[string]string{"CERTPORTAL_DATA_DIR": t.TempDir(), "CERTPORTAL_DATABASE_URL": "postgres://u@127.0.0.1:1/db"}, "backup")
 	if code != 1 || !strings.Contains(errOut, "pg_dump") {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
@@ -378,7 +352,7 @@ func TestGracefulShutdownExitsCleanly(t *testing.T) {
 func TestLogsCarryRequestIDs(t *testing.T) {
 	a := apptest.Start(t, store.SQLite)
 	resp := a.Get(t, a.Client(), "/exams")
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	id := resp.Header.Get("X-Request-ID")
 	if !strings.Contains(a.Stderr(), `"route":"GET /exams","status":200`) || !strings.Contains(a.Stderr(), `"request_id":"`+id+`"`) {
 		t.Fatalf("no access log line with request ID %s:\n%s", id, a.Stderr())
@@ -391,7 +365,7 @@ func TestMain(m *testing.M) {
 
 func TestSecretKey(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := run(t, map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_ADDR": "127.0.0.1:0", "CERTPORTAL_SECRET_KEY": "c2hvcnQ="}, "serve", "--dev")
+	code, _, errOut := apptest.Run(t, map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_ADDR": "127.0.0.1:0", "CERTPORTAL_SECRET_KEY": "c2hvcnQ="}, "serve", "--dev")
 	if code != 1 || !strings.Contains(errOut, "--secret-key ($CERTPORTAL_SECRET_KEY): must be 32 random bytes") {
 		t.Fatalf("short key: exit %d\n%s", code, errOut)
 	}

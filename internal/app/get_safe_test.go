@@ -148,30 +148,30 @@ func sameState(before, after map[string]map[string]string) []string {
 func TestGetNeverChangesState(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, cc)
-		date, slots := centerSlots(t, a, cc, "DVA-C02", "1")
-		resp := a.PostForm(t, cc, "/schedule/DVA-C02/hold", map[string][]string{"idempotency_key": {slots[1].key}, "slot": {slots[1].id},
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, cc)
+		date, slots := a.CenterSlots(t, cc, "DVA-C02", "1")
+		resp := a.PostForm(t, cc, "/schedule/DVA-C02/hold", map[string][]string{"idempotency_key": {slots[1].Key}, "slot": {slots[1].ID},
 			"date": {date}, "language": {"en"}, "center": {"1"}})
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("hold: %d", resp.StatusCode)
 		}
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
 
 		signedIn := func(t *testing.T, who string, c *http.Client, path, after string) {
 			t.Helper()
 			resp := a.Get(t, c, path)
-			if _ = body(t, resp); resp.StatusCode != http.StatusOK {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusOK {
 				t.Fatalf("after GET %s: the %s's GET %s = %d, want 200 (still signed in)", after, who, path, resp.StatusCode)
 			}
 		}
 		signedIn(t, "candidate", cc, "/dashboard", "nothing")
 		signedIn(t, "admin", ac, "/console", "nothing")
 
-		st := openAppStore(t, a)
+		st := a.OpenStore(t)
 		before := databaseState(t, st.DB(), engine)
 		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token")
 		for _, route := range getRoutes(t) {
@@ -181,7 +181,7 @@ func TestGetNeverChangesState(t *testing.T) {
 				c    *http.Client
 			}{{"candidate", cc}, {"admin", ac}} {
 				resp := a.Get(t, who.c, path)
-				_ = body(t, resp)
+				_ = apptest.Body(t, resp)
 				if resp.StatusCode >= 500 {
 					t.Errorf("%s: GET %s = %d", who.name, path, resp.StatusCode)
 				}

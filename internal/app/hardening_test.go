@@ -37,7 +37,7 @@ func TestSlowClientsDoNotStarveOthers(t *testing.T) {
 		conns = append(conns, c)
 	}
 	resp := a.Get(t, a.Client(), "/healthz")
-	if b := body(t, resp); resp.StatusCode != 200 || b != "ok\n" {
+	if b := apptest.Body(t, resp); resp.StatusCode != 200 || b != "ok\n" {
 		t.Fatalf("GET /healthz beside 200 slow clients: %d %q", resp.StatusCode, b)
 	}
 }
@@ -60,7 +60,7 @@ func TestMetricsAreNotPublic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return resp.StatusCode, body(t, resp)
+		return resp.StatusCode, apptest.Body(t, resp)
 	}
 	t.Run("main listener", func(t *testing.T) {
 		a := apptest.Start(t, store.SQLite)

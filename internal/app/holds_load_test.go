@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -136,32 +135,13 @@ type holdWorld struct {
 	signInTime time.Duration
 }
 
-// openAppStore opens the app's database beside the running app: on
-// SQLite without the instance lock (store.Options.Shared), with the app's
-// clock. It does not migrate.
-func openAppStore(t *testing.T, a *apptest.App) *store.Store {
-	t.Helper()
-	o := store.Options{Engine: a.Engine, Clock: a.Clock}
-	if a.Engine == store.SQLite {
-		o.SQLitePath, o.Shared = filepath.Join(a.DataDir, "certportal.db"), true
-	} else {
-		o.PostgresURL = a.Env["CERTPORTAL_DATABASE_URL"]
-	}
-	st, err := store.Open(context.Background(), o)
-	if err != nil {
-		t.Fatalf("open the app's database: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
-
 // prepareHolds creates, through the store, candidates verified
 // candidates whose passwords are hashed with params, a race slot with
 // raceSeats seats and a bulk slot with bulkSeats seats a week ahead of the
 // app's clock, for two exams.
 func prepareHolds(t *testing.T, a *apptest.App, candidates, raceSeats, bulkSeats int, params accounts.HashParams) *holdWorld {
 	t.Helper()
-	w := &holdWorld{ctx: context.Background(), st: openAppStore(t, a), password: "correct horse battery staple"}
+	w := &holdWorld{ctx: context.Background(), st: a.OpenStore(t), password: "correct horse battery staple"}
 	// One hash serves every account: with the production parameters each
 	// sign-in through the form costs the server exactly one verification.
 	hash, err := accounts.NewHasher(params, 1).Hash(w.ctx, w.password)

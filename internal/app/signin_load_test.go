@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/testutil/apptest"
 )
 
 // TestSignInLoad is the sign-in load test of docs/benchmarks.md. It runs
@@ -299,8 +300,7 @@ type loadServer struct {
 }
 
 var (
-	demoCandidate = regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`)
-	listeningOn   = regexp.MustCompile(`listening on (http://\S+)`)
+	listeningOn = regexp.MustCompile(`listening on (http://\S+)`)
 )
 
 // startLoadServer runs bin with args on 127.0.0.1 with the data directory
@@ -336,7 +336,7 @@ func startLoadServer(t *testing.T, bin, dir string, env []string, args ...string
 		signalled := false
 		for sc.Scan() {
 			line := sc.Text()
-			if m := demoCandidate.FindStringSubmatch(line); m != nil {
+			if m := apptest.DemoCandidateRe.FindStringSubmatch(line); m != nil {
 				s.email, s.password = m[1], m[2]
 			}
 			if m := listeningOn.FindStringSubmatch(line); m != nil && !signalled {

@@ -8,10 +8,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,6 +62,19 @@ func WithTimeouts(t app.ServerTimeouts) Option { return func(o *options) { o.tim
 
 // At starts the app's clock at t.
 func At(t time.Time) Option { return func(o *options) { o.at = t } }
+
+// Run runs the binary's Main once with args and an environment (nothing
+// else from the process's environment), returning the exit code, stdout
+// and stderr.
+func Run(tb testing.TB, env map[string]string, args ...string) (int, string, string) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := m.Run(ctx, args)
+	return code, out.String(), errOut.String()
+}
 
 // Start runs `certportal serve --dev` on engine with a fresh database and
 // waits until it serves. It stops when the test ends.
@@ -160,6 +175,25 @@ func (a *App) Restart(tb testing.TB, args ...string) {
 	a.run(tb, all)
 }
 
+// OpenStore opens the app's database beside the running app: on SQLite
+// without the instance lock (store.Options.Shared), with the app's clock.
+// It does not migrate, and it is closed when the test ends.
+func (a *App) OpenStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	o := store.Options{Engine: a.Engine, Clock: a.Clock}
+	if a.Engine == store.SQLite {
+		o.SQLitePath, o.Shared = filepath.Join(a.DataDir, "certportal.db"), true
+	} else {
+		o.PostgresURL = a.Env["CERTPORTAL_DATABASE_URL"]
+	}
+	st, err := store.Open(context.Background(), o)
+	if err != nil {
+		tb.Fatalf("open the app's database: %v", err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
 // Stdout is what the app printed on standard output so far.
 func (a *App) Stdout() string {
 	a.mu.Lock()
@@ -254,4 +288,35 @@ func (a *App) PostFile(tb testing.TB, c *http.Client, path, field, filename stri
 		tb.Fatal(err)
 	}
 	return resp
+}
+
+// Body reads and closes a response's body.
+func Body(tb testing.TB, resp *http.Response) string {
+	tb.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// GetPage GETs path and parses the answer, failing on any status but want.
+func (a *App) GetPage(tb testing.TB, c *http.Client, path string, want int) *testutil.HTMLNode {
+	tb.Helper()
+	resp := a.Get(tb, c, path)
+	b := Body(tb, resp)
+	if resp.StatusCode != want {
+		tb.Fatalf("GET %s: %d, want %d\n%s", path, resp.StatusCode, want, b)
+	}
+	return testutil.ParseHTML(tb, b)
+}
+
+// PostPage sends a form and returns the status, the Location and the
+// parsed answer.
+func (a *App) PostPage(tb testing.TB, c *http.Client, path string, form url.Values) (int, string, *testutil.HTMLNode) {
+	tb.Helper()
+	resp := a.PostForm(tb, c, path, form)
+	b := Body(tb, resp)
+	return resp.StatusCode, resp.Header.Get("Location"), testutil.ParseHTML(tb, b)
 }

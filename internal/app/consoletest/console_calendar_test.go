@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
 )
 
 const holidaysICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nSUMMARY:Navidad\r\nEND:VEVENT\r\n" +
@@ -23,7 +24,7 @@ func TestConsoleCalendar(t *testing.T) {
 		calendarPage := func() *testutil.HTMLNode {
 			t.Helper()
 			resp := a.Get(t, ac, "/console/calendar")
-			page := testutil.ParseHTML(t, body(t, resp))
+			page := testutil.ParseHTML(t, apptest.Body(t, resp))
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("calendar page: %d", resp.StatusCode)
 			}
@@ -43,7 +44,7 @@ func TestConsoleCalendar(t *testing.T) {
 
 		// Invalid: a zone outside the tz database and no business day.
 		resp := a.PostForm(t, ac, "/console/calendar", url.Values{"time_zone": {"Mars/Olympus"}})
-		bad := testutil.ParseHTML(t, body(t, resp))
+		bad := testutil.ParseHTML(t, apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid settings: %d, want 422", resp.StatusCode)
 		}
@@ -62,7 +63,7 @@ func TestConsoleCalendar(t *testing.T) {
 		// Valid: Madrid, Monday to Thursday.
 		resp = a.PostForm(t, ac, "/console/calendar", url.Values{"time_zone": {"Europe/Madrid"},
 			"day_1": {"on"}, "day_2": {"on"}, "day_3": {"on"}, "day_4": {"on"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/calendar?notice=calendar_saved" {
 			t.Fatalf("save: %d to %q", resp.StatusCode, loc)
 		}
@@ -76,13 +77,13 @@ func TestConsoleCalendar(t *testing.T) {
 
 		// A holiday by hand; a bad date is refused on the date field.
 		resp = a.PostForm(t, ac, "/console/calendar/holidays", url.Values{"date": {"2026-02-30"}, "name": {"Nope"}})
-		bad = testutil.ParseHTML(t, body(t, resp))
+		bad = testutil.ParseHTML(t, apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity || bad.TextOf("#date-error") != "Enter a date as YYYY-MM-DD." ||
 			bad.AttrOf("#name", "value") != "Nope" {
 			t.Fatalf("bad holiday: %d, error %q", resp.StatusCode, bad.TextOf("#date-error"))
 		}
 		resp = a.PostForm(t, ac, "/console/calendar/holidays", url.Values{"date": {"2026-12-08"}, "name": {"Inmaculada"}})
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add holiday: %d", resp.StatusCode)
 		}
 
@@ -90,12 +91,12 @@ func TestConsoleCalendar(t *testing.T) {
 		// good file adds its all-day events.
 		resp = postFile(t, a, ac, "/console/calendar/import", "bad.ics",
 			"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261224T180000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-		bad = testutil.ParseHTML(t, body(t, resp))
+		bad = testutil.ParseHTML(t, apptest.Body(t, resp))
 		if want := "The event starting on line 2 is not an all-day event; only whole days can be holidays."; resp.StatusCode != http.StatusUnprocessableEntity || bad.TextOf("#file-error") != want {
 			t.Fatalf("bad import: %d, error %q", resp.StatusCode, bad.TextOf("#file-error"))
 		}
 		resp = postFile(t, a, ac, "/console/calendar/import", "holidays.ics", holidaysICS)
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("import: %d", resp.StatusCode)
 		}
 		page = calendarPage()
@@ -107,14 +108,14 @@ func TestConsoleCalendar(t *testing.T) {
 		}
 
 		resp = a.PostForm(t, ac, "/console/calendar/holidays/2026-12-08/remove", nil)
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", resp.StatusCode)
 		}
 		if page := calendarPage(); page.Has(`#holidays tr[data-date="2026-12-08"]`) {
 			t.Error("the removed holiday is still listed")
 		}
 
-		audit := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit")))
+		audit := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, "/console/audit")))
 		text := audit.TextOf("main")
 		for _, action := range []string{"calendar.settings_changed", "calendar.holiday_added", "calendar.holidays_imported", "calendar.holiday_removed"} {
 			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(action) + `\b`).MatchString(text) {
@@ -124,9 +125,9 @@ func TestConsoleCalendar(t *testing.T) {
 
 		// Staff: no link, no page, no change.
 		makeStaff(t, a, cand[1], portal.SetScheduler, portal.SetSupport)
-		sc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		enrolTOTP(t, a, sc, true)
-		if home := testutil.ParseHTML(t, body(t, a.Get(t, sc, "/console"))); home.Has(`a[href="/console/calendar"]`) {
+		sc, _ := a.SignIn(t, cand[1], cand[2])
+		a.EnrolTOTP(t, sc, true)
+		if home := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, sc, "/console"))); home.Has(`a[href="/console/calendar"]`) {
 			t.Error("staff see the calendar link")
 		}
 		for _, req := range []struct{ method, path string }{
@@ -139,7 +140,7 @@ func TestConsoleCalendar(t *testing.T) {
 			} else {
 				resp = a.PostForm(t, sc, req.path, url.Values{"time_zone": {"UTC"}, "day_0": {"on"}, "date": {"2027-05-01"}})
 			}
-			if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("staff %s %s: %d, want 403", req.method, req.path, resp.StatusCode)
 			}
 		}

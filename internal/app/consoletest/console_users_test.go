@@ -1,10 +1,9 @@
-package app_test
+package consoletest
 
 import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,59 +20,59 @@ import (
 // at once and cannot sign in until enabled (SECURITY.md SES-01, SES-04).
 func TestAdminDisablesAndSignsOutAnAccount(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
-		cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
+		cc, _ := a.SignIn(t, cand[1], cand[2])
 
-		list := body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape("candidate@")))
+		list := apptest.Body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape("candidate@")))
 		m := regexp.MustCompile(`href="/console/users/(\d+)"`).FindStringSubmatch(list)
 		if m == nil || !strings.Contains(list, cand[1]) {
 			t.Fatalf("search did not find the candidate:\n%s", list)
 		}
 		userPath := "/console/users/" + m[1]
-		if page := body(t, a.Get(t, ac, userPath)); !strings.Contains(page, cand[1]) {
+		if page := apptest.Body(t, a.Get(t, ac, userPath)); !strings.Contains(page, cand[1]) {
 			t.Fatal("account page lacks the address")
 		}
 
 		resp := a.PostForm(t, ac, userPath+"/signout", nil)
-		_ = body(t, resp)
-		if resp.StatusCode != http.StatusSeeOther || !signedOut(t, a, cc) {
+		_ = apptest.Body(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !a.SignedOut(t, cc) {
 			t.Fatalf("sign out everywhere: %d; candidate still signed in", resp.StatusCode)
 		}
 		if got, want := noticeAfter(t, a, ac, resp), "The account is signed out everywhere."; got != want {
 			t.Errorf("after signing out everywhere the page says %q, want %q", got, want)
 		}
-		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
+		cc, _ = a.SignIn(t, cand[1], cand[2])
 		resp = a.PostForm(t, ac, userPath+"/disable", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if got, want := noticeAfter(t, a, ac, resp), "The account is disabled and signed out everywhere."; got != want {
 			t.Errorf("after disabling the page says %q, want %q", got, want)
 		}
-		if !signedOut(t, a, cc) {
+		if !a.SignedOut(t, cc) {
 			t.Fatal("a disabled account kept its session")
 		}
 		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("disabled account signs in: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, ac, userPath+"/enable", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if got, want := noticeAfter(t, a, ac, resp), "The account is enabled."; got != want {
 			t.Errorf("after enabling the page says %q, want %q", got, want)
 		}
 		// Enabled again: it signs in, and a candidate cannot reach these
 		// actions.
-		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
+		cc, _ = a.SignIn(t, cand[1], cand[2])
 		resp = a.PostForm(t, cc, userPath+"/disable", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("candidate disabling an account: %d", resp.StatusCode)
 		}
-		audit := body(t, a.Get(t, ac, "/console/audit"))
+		audit := apptest.Body(t, a.Get(t, ac, "/console/audit"))
 		for _, action := range []string{"account.disabled", "account.enabled", "auth.sessions_revoked"} {
 			if !strings.Contains(audit, action) {
 				t.Errorf("audit lacks %s", action)
@@ -91,7 +90,7 @@ func noticeAfter(t *testing.T, a *apptest.App, c *http.Client, resp *http.Respon
 		t.Fatalf("not a redirect: %d", resp.StatusCode)
 	}
 	page := a.Get(t, c, loc)
-	return testutil.ParseHTML(t, body(t, page)).TextOf(`main .notice[role="status"]`)
+	return testutil.ParseHTML(t, apptest.Body(t, page)).TextOf(`main .notice[role="status"]`)
 }
 
 // TestDemoHelpShowsASupportContact: the demo's Help page names a support
@@ -108,7 +107,7 @@ func TestDemoHelpShowsASupportContact(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := apptest.Start(t, "sqlite", tc.opts...)
 			resp := a.Get(t, a.Client(), "/help")
-			doc := testutil.ParseHTML(t, body(t, resp))
+			doc := testutil.ParseHTML(t, apptest.Body(t, resp))
 			if href := doc.AttrOf("a.support-email", "href"); resp.StatusCode != http.StatusOK || href != tc.want {
 				t.Fatalf("help: %d, support link %q, want %q", resp.StatusCode, href, tc.want)
 			}
@@ -124,39 +123,39 @@ func TestDemoHelpShowsASupportContact(t *testing.T) {
 // SMTP (SECURITY.md AUTH-12, AUTH-13).
 func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
-		demo := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		adminKey, _, _ := enrolTOTP(t, a, ac, true)
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		demo := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		adminKey, _, _ := a.EnrolTOTP(t, ac, true)
 
 		const email = "lost.phone@example.org"
-		c := mfaCandidate(t, a, smtp, email)
-		_, codes, _ := enrolTOTP(t, a, c, false)
-		other, _ := mfaSignIn(t, a, email, mfaPassword)
-		if resp, _ := mfaSecondStep(t, a, other, "totp", codes[0]); resp.StatusCode != http.StatusSeeOther {
+		c := a.RegisterCandidate(t, smtp, email)
+		_, codes, _ := a.EnrolTOTP(t, c, false)
+		other, _ := a.SignIn(t, email, apptest.CandidatePassword)
+		if resp, _ := a.SecondStep(t, other, "totp", codes[0]); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second session: %d", resp.StatusCode)
 		}
-		list := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape(email))))
+		list := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, "/console/users?q="+url.QueryEscape(email))))
 		userPath := list.AttrOf(`main a[href^="/console/users/"]`, "href")
 		if userPath == "" {
 			t.Fatal("the account search did not find the candidate")
 		}
 		resetPath := userPath + "/mfa/reset"
-		page := testutil.ParseHTML(t, body(t, a.Get(t, ac, userPath)))
+		page := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, userPath)))
 		if !page.Has(`form[action="` + resetPath + `"] button[type="submit"]`) {
 			t.Fatal("the admin's account page offers no reset of the second factor")
 		}
 
 		// Staff: no form, and the action is refused.
 		makeStaff(t, a, demo[1], portal.SetScheduler, portal.SetSupport)
-		sc, _ := mfaSignIn(t, a, demo[1], demo[2])
-		enrolTOTP(t, a, sc, true)
-		if page := testutil.ParseHTML(t, body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
+		sc, _ := a.SignIn(t, demo[1], demo[2])
+		a.EnrolTOTP(t, sc, true)
+		if page := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, sc, userPath))); page.Has(`form[action="` + resetPath + `"]`) {
 			t.Error("staff see the reset form")
 		}
 		resp := a.PostForm(t, sc, resetPath, nil)
-		if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("staff reset: %d, want 403", resp.StatusCode)
 		}
 
@@ -164,32 +163,32 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		// again and come back.
 		a.Clock.Advance(31 * time.Minute)
 		resp = a.PostForm(t, ac, resetPath, nil)
-		stale := testutil.ParseHTML(t, body(t, resp))
+		stale := testutil.ParseHTML(t, apptest.Body(t, resp))
 		if next := stale.AttrOf(`form[action="/profile/security/reauth"] input[name="next"]`, "value"); resp.StatusCode != http.StatusForbidden || next != userPath {
 			t.Fatalf("stale admin session: %d, sign in again and return to %q", resp.StatusCode, next)
 		}
-		if signedOut(t, a, c) {
+		if a.SignedOut(t, c) {
 			t.Fatal("a refused reset signed the candidate out")
 		}
 
 		// Signed in again: the reset goes through.
-		ac, _ = mfaSignIn(t, a, admin[1], admin[2])
-		if resp, _ := mfaSecondStep(t, a, ac, "totp", totpNow(t, a, adminKey)); resp.StatusCode != http.StatusSeeOther {
+		ac, _ = a.SignIn(t, admin[1], admin[2])
+		if resp, _ := a.SecondStep(t, ac, "totp", a.TOTPNow(t, adminKey)); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("admin second step: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, ac, resetPath, nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if got, want := noticeAfter(t, a, ac, resp), "Two-step verification is removed; the account is signed out everywhere and its owner was told by email."; got != want {
 			t.Fatalf("after the reset the page says %q, want %q", got, want)
 		}
-		if !signedOut(t, a, c) || !signedOut(t, a, other) {
+		if !a.SignedOut(t, c) || !a.SignedOut(t, other) {
 			t.Fatal("the candidate kept a session")
 		}
-		m := mailTo(t, smtp, email, "removed two-step verification")
+		m := apptest.MailTo(t, smtp, email, "removed two-step verification")
 		if m.HTML == "" || m.Link("http://portal.example.test/password/forgot") == "" {
 			t.Fatalf("reset mail lacks its HTML part or the reset link:\n%s", m.Text)
 		}
-		audit := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit?action=mfa.reset_by_admin")))
+		audit := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, "/console/audit?action=mfa.reset_by_admin")))
 		if got := audit.TextOf("tbody tr td:nth-child(2)"); got != "mfa.reset_by_admin" {
 			t.Fatalf("audit row %q", got)
 		}
@@ -202,7 +201,7 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 		}
 
 		// The password alone signs the candidate in now.
-		_, resp = mfaSignIn(t, a, email, mfaPassword)
+		_, resp = a.SignIn(t, email, apptest.CandidatePassword)
 		if loc := resp.Header.Get("Location"); loc != "/dashboard" {
 			t.Fatalf("sign-in after the reset went to %q", loc)
 		}
@@ -213,16 +212,7 @@ func TestAdminResetsACandidatesSecondFactor(t *testing.T) {
 // database (as an admin would from the console, without the ceremony).
 func makeStaff(t *testing.T, a *apptest.App, email string, sets ...portal.PermissionSet) {
 	t.Helper()
-	o := store.Options{Engine: a.Engine, Clock: a.Clock}
-	if a.Engine == store.SQLite {
-		o.SQLitePath, o.Shared = filepath.Join(a.DataDir, "certportal.db"), true
-	} else {
-		o.PostgresURL = a.Env["CERTPORTAL_DATABASE_URL"]
-	}
-	st, err := store.Open(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := a.OpenStore(t)
 	defer st.Close()
 	u, err := st.FindUserByEmail(context.Background(), email)
 	if err != nil {

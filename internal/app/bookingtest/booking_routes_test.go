@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"net/http"
@@ -37,18 +37,18 @@ func bookingRoutes(t *testing.T, file, pattern string) [][2]string {
 // confirmed where it was.
 func TestAnotherCandidatesBookingIsNotFound(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		owner, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, owner)
-		before := apiCall(t, a, owner, http.MethodGet, "/api/v1/bookings/"+ref, "")
-		wantStatus(t, before, http.StatusOK)
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		owner, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, owner)
+		before := a.API(t, owner, http.MethodGet, "/api/v1/bookings/"+ref, "")
+		apptest.WantStatus(t, before, http.StatusOK)
 
-		other := mfaCandidate(t, a, smtp, "other.candidate@example.test")
-		staff, _ := mfaSignIn(t, a, admin[1], admin[2])
+		other := a.RegisterCandidate(t, smtp, "other.candidate@example.test")
+		staff, _ := a.SignIn(t, admin[1], admin[2])
 
-		web := bookingRoutes(t, "../web/routes.go", `, "(GET|POST) (/[^"]*\{ref\}[^"]*)"`)
+		web := bookingRoutes(t, "../../web/routes.go", `, "(GET|POST) (/[^"]*\{ref\}[^"]*)"`)
 		var paths [][2]string
 		for _, r := range web {
 			paths = append(paths, [2]string{r[0], strings.ReplaceAll(r[1], "{ref}", ref)})
@@ -57,7 +57,7 @@ func TestAnotherCandidatesBookingIsNotFound(t *testing.T) {
 		for _, p := range []string{"/schedule/SAA-C03/centers/1?reschedule=", "/schedule/SAA-C03/online?reschedule="} {
 			paths = append(paths, [2]string{http.MethodGet, p + ref})
 		}
-		api := bookingRoutes(t, "../api/api.go", `\{"(GET|POST)", "(/[^"]*\{reference\}[^"]*)"`)
+		api := bookingRoutes(t, "../../api/api.go", `\{"(GET|POST)", "(/[^"]*\{reference\}[^"]*)"`)
 
 		for _, who := range []struct {
 			name string
@@ -70,30 +70,30 @@ func TestAnotherCandidatesBookingIsNotFound(t *testing.T) {
 				} else {
 					resp = a.PostForm(t, who.c, p[1], url.Values{"idempotency_key": {"intruder-" + who.name + string(rune('a'+i))}, "slot": {"1"}, "reason": {"x"}})
 				}
-				page := body(t, resp)
+				page := apptest.Body(t, resp)
 				if resp.StatusCode != http.StatusNotFound {
 					t.Errorf("%s: %s %s = %d, want 404\n%.300s", who.name, p[0], p[1], resp.StatusCode, page)
 				}
 			}
 			for i, r := range api {
 				path := "/api/v1" + strings.ReplaceAll(r[1], "{reference}", ref)
-				var got apiResponse
+				var got apptest.APIResponse
 				if r[0] == http.MethodGet {
-					got = apiCall(t, a, who.c, r[0], path, "")
+					got = a.API(t, who.c, r[0], path, "")
 				} else {
 					payload := `{}`
 					if strings.HasSuffix(path, "/reschedule") {
 						payload = `{"slot_id": 1}`
 					}
-					got = apiCall(t, a, who.c, r[0], path, payload, "Idempotency-Key", "intruder-api-"+who.name+string(rune('a'+i)))
+					got = a.API(t, who.c, r[0], path, payload, "Idempotency-Key", "intruder-api-"+who.name+string(rune('a'+i)))
 				}
-				if got.Status != http.StatusNotFound || got.errorField("code") != "not_found" {
+				if got.Status != http.StatusNotFound || got.ErrorField("code") != "not_found" {
 					t.Errorf("%s: %s %s = %d %.300s, want 404 not_found", who.name, r[0], path, got.Status, got.Raw)
 				}
 			}
 		}
 
-		after := apiCall(t, a, owner, http.MethodGet, "/api/v1/bookings/"+ref, "")
+		after := a.API(t, owner, http.MethodGet, "/api/v1/bookings/"+ref, "")
 		if after.Status != http.StatusOK || after.Raw != before.Raw {
 			t.Errorf("the owner's booking changed:\nbefore %s\nafter  %s", before.Raw, after.Raw)
 		}

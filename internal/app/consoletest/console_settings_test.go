@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"bytes"
@@ -59,7 +59,7 @@ func getWith(t *testing.T, a *apptest.App, c *http.Client, path string, header m
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, body(t, resp)
+	return resp, apptest.Body(t, resp)
 }
 
 // TestConsoleProgramSettings: the Help page shows the flags' support
@@ -72,17 +72,17 @@ func TestConsoleProgramSettings(t *testing.T) {
 		visitor := a.Client()
 		help := func() (string, string) {
 			t.Helper()
-			doc := page(t, a, visitor, "/help", http.StatusOK)
+			doc := a.GetPage(t, visitor, "/help", http.StatusOK)
 			return doc.AttrOf("#support ~ dl a.support-email", "href"), doc.AttrOf("#support ~ dl a.support-url", "href")
 		}
 		if mail, site := help(); mail != "mailto:support@demo.certportal.localhost" || site != "" {
 			t.Fatalf("help before any save: %q %q", mail, site)
 		}
 
-		if !page(t, a, ac, "/console", http.StatusOK).Has(`main a[href="/console/settings"]`) {
+		if !a.GetPage(t, ac, "/console", http.StatusOK).Has(`main a[href="/console/settings"]`) {
 			t.Error("the console home does not link the settings")
 		}
-		doc := page(t, a, ac, "/console/settings", http.StatusOK)
+		doc := a.GetPage(t, ac, "/console/settings", http.StatusOK)
 		if got := doc.AttrOf(`nav a[href="/console/settings"]`, "aria-current"); got != "page" {
 			t.Errorf("the console navigation does not mark the settings as current (%q)", got)
 		}
@@ -93,7 +93,7 @@ func TestConsoleProgramSettings(t *testing.T) {
 			t.Errorf("default paper size = %q", got)
 		}
 
-		status, _, bad := post(t, a, ac, "/console/settings", url.Values{"support_email": {"not an address"},
+		status, _, bad := a.PostPage(t, ac, "/console/settings", url.Values{"support_email": {"not an address"},
 			"support_url": {"javascript:alert(1)"}, "paper_size": {"Legal"}})
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid settings: %d, want 422", status)
@@ -111,7 +111,7 @@ func TestConsoleProgramSettings(t *testing.T) {
 			t.Errorf("the form lost the typed address: %q", got)
 		}
 
-		status, loc, _ := post(t, a, ac, "/console/settings", url.Values{"support_email": {"Help@Example.org"},
+		status, loc, _ := a.PostPage(t, ac, "/console/settings", url.Values{"support_email": {"Help@Example.org"},
 			"support_url": {"https://help.example.org/contact"}, "paper_size": {"Letter"}})
 		if status != http.StatusSeeOther || loc != "/console/settings?notice=settings_saved" {
 			t.Fatalf("save: %d to %q", status, loc)
@@ -119,7 +119,7 @@ func TestConsoleProgramSettings(t *testing.T) {
 		if mail, site := help(); mail != "mailto:help@example.org" || site != "https://help.example.org/contact" {
 			t.Errorf("help after the save: %q %q", mail, site)
 		}
-		doc = page(t, a, ac, "/console/settings", http.StatusOK)
+		doc = a.GetPage(t, ac, "/console/settings", http.StatusOK)
 		if doc.Has("#support-from-config") || doc.AttrOf("#paper_size option[selected]", "value") != "Letter" {
 			t.Errorf("saved settings not shown: paper %q", doc.AttrOf("#paper_size option[selected]", "value"))
 		}
@@ -130,16 +130,16 @@ func TestConsoleProgramSettings(t *testing.T) {
 		if sched == nil {
 			t.Fatalf("no demo scheduler in:\n%s", a.Stdout())
 		}
-		sc, _ := mfaSignIn(t, a, sched[1], sched[2])
-		enrolTOTP(t, a, sc, true)
-		if home := page(t, a, sc, "/console", http.StatusOK); home.Has(`a[href="/console/settings"]`) {
+		sc, _ := a.SignIn(t, sched[1], sched[2])
+		a.EnrolTOTP(t, sc, true)
+		if home := a.GetPage(t, sc, "/console", http.StatusOK); home.Has(`a[href="/console/settings"]`) {
 			t.Error("staff see the settings link")
 		}
 		if resp := a.Get(t, sc, "/console/settings"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("staff GET /console/settings: %d, want 403", resp.StatusCode)
 		}
 		for _, path := range []string{"/console/settings", "/console/settings/logo/remove"} {
-			if status, _, _ := post(t, a, sc, path, url.Values{"support_email": {"evil@example.org"}, "paper_size": {"A4"}}); status != http.StatusForbidden {
+			if status, _, _ := a.PostPage(t, sc, path, url.Values{"support_email": {"evil@example.org"}, "paper_size": {"A4"}}); status != http.StatusForbidden {
 				t.Errorf("staff POST %s: %d, want 403", path, status)
 			}
 		}
@@ -163,7 +163,7 @@ func TestProgramLogo(t *testing.T) {
 		if resp, _ := getWith(t, a, visitor, "/logo.png", nil); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("logo before upload: %d, want 404", resp.StatusCode)
 		}
-		if page(t, a, visitor, "/", http.StatusOK).Has("img.brand-logo") {
+		if a.GetPage(t, visitor, "/", http.StatusOK).Has("img.brand-logo") {
 			t.Error("a header logo without a stored logo")
 		}
 
@@ -180,7 +180,7 @@ func TestProgramLogo(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				resp := postLogo(t, a, ac, tc.content)
-				doc := testutil.ParseHTML(t, body(t, resp))
+				doc := testutil.ParseHTML(t, apptest.Body(t, resp))
 				if resp.StatusCode != http.StatusUnprocessableEntity || doc.TextOf("#logo-error") != tc.want {
 					t.Errorf("upload: %d, #logo-error %q, want 422 %q", resp.StatusCode, doc.TextOf("#logo-error"), tc.want)
 				}
@@ -189,15 +189,15 @@ func TestProgramLogo(t *testing.T) {
 
 		const secret = "Photographer: Jane Doe, GPS 40.41N"
 		resp := postLogo(t, a, ac, logoWithText(t, secret))
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/settings?notice=logo_saved" {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/settings?notice=logo_saved" {
 			t.Fatalf("upload: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		src := page(t, a, visitor, "/help", http.StatusOK).AttrOf("header img.brand-logo", "src")
+		src := a.GetPage(t, visitor, "/help", http.StatusOK).AttrOf("header img.brand-logo", "src")
 		m := regexp.MustCompile(`^/logo\.png\?v=([0-9a-f]+)$`).FindStringSubmatch(src)
 		if m == nil {
 			t.Fatalf("header logo src = %q", src)
 		}
-		if got := page(t, a, ac, "/console", http.StatusOK).AttrOf("header img.brand-logo", "src"); got != src {
+		if got := a.GetPage(t, ac, "/console", http.StatusOK).AttrOf("header img.brand-logo", "src"); got != src {
 			t.Errorf("console header logo = %q, want %q", got, src)
 		}
 
@@ -222,18 +222,18 @@ func TestProgramLogo(t *testing.T) {
 			t.Errorf("conditional GET: %d with %d bytes, want 304", resp.StatusCode, len(b))
 		}
 
-		status, loc, _ := post(t, a, ac, "/console/settings/logo/remove", nil)
+		status, loc, _ := a.PostPage(t, ac, "/console/settings/logo/remove", nil)
 		if status != http.StatusSeeOther || loc != "/console/settings?notice=logo_removed" {
 			t.Fatalf("remove: %d to %q", status, loc)
 		}
 		if resp, _ := getWith(t, a, visitor, "/logo.png", nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("logo after removal: %d, want 404", resp.StatusCode)
 		}
-		if page(t, a, visitor, "/", http.StatusOK).Has("img.brand-logo") {
+		if a.GetPage(t, visitor, "/", http.StatusOK).Has("img.brand-logo") {
 			t.Error("the header still shows the removed logo")
 		}
 
-		audit := page(t, a, ac, "/console/audit", http.StatusOK).TextOf("main")
+		audit := a.GetPage(t, ac, "/console/audit", http.StatusOK).TextOf("main")
 		for _, action := range []string{"program.logo_set", "program.logo_removed"} {
 			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(action) + `\b`).MatchString(audit) {
 				t.Errorf("the audit log lacks %s", action)

@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"net/http"
@@ -21,18 +21,18 @@ import (
 func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		c, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, slots := bookDemoSeat(t, a, c)
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		c, _ := a.SignIn(t, cand[1], cand[2])
+		ref, slots := a.BookDemoSeat(t, c)
 		keep := "?reschedule=" + ref
 
-		booking := page(t, a, c, "/bookings/"+ref, http.StatusOK)
+		booking := a.GetPage(t, c, "/bookings/"+ref, http.StatusOK)
 		start := "/schedule/SAA-C03" + keep
 		if got := booking.AttrOf("ul.actions a[href*=reschedule]", "href"); got != start {
 			t.Fatalf("reschedule link = %q, want %q", got, start)
 		}
 
-		choose := page(t, a, c, start, http.StatusOK)
+		choose := a.GetPage(t, c, start, http.StatusOK)
 		if got := choose.TextOf(".rescheduling .current-appointment"); !strings.Contains(got, "Pioneer Square Testing Center") {
 			t.Errorf("current appointment = %q", got)
 		}
@@ -43,7 +43,7 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		}
 
 		// Any center, found by place as in booking; the current one is marked.
-		found := page(t, a, c, "/schedule/SAA-C03/centers?"+url.Values{"reschedule": {ref}, "country": {"US"}, "near": {"Seattle"}, "radius": {"50"}, "unit": {"mi"}}.Encode(), http.StatusOK)
+		found := a.GetPage(t, c, "/schedule/SAA-C03/centers?"+url.Values{"reschedule": {ref}, "country": {"US"}, "near": {"Seattle"}, "radius": {"50"}, "unit": {"mi"}}.Encode(), http.StatusOK)
 		hrefs := found.Find("ol.results li h3 a")
 		if len(hrefs) < 2 {
 			t.Fatalf("%d centers near Seattle, want at least 2", len(hrefs))
@@ -63,12 +63,12 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		}
 
 		// The current time is marked on its date and not offered.
-		date := firstDate.FindStringSubmatch(body(t, a.Get(t, c, "/schedule/SAA-C03/centers/1"+keep)))[1]
-		times := page(t, a, c, "/schedule/SAA-C03/centers/1"+keep+"&date="+date, http.StatusOK)
+		date := apptest.FirstDateRe.FindStringSubmatch(apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/centers/1"+keep)))[1]
+		times := a.GetPage(t, c, "/schedule/SAA-C03/centers/1"+keep+"&date="+date, http.StatusOK)
 		if got := times.TextOf("ul.slot-list li.slot-current .slot-current-label"); got != "Your current appointment" {
 			t.Errorf("current slot label = %q", got)
 		}
-		if times.Has(`ul.slot-list input[name=slot][value="` + slots[0].id + `"]`) {
+		if times.Has(`ul.slot-list input[name=slot][value="` + slots[0].ID + `"]`) {
 			t.Error("the current time is offered as a choice")
 		}
 		if n, m := times.Count("ul.slot-list form"), times.Count(`ul.slot-list form[method=get][action="/bookings/`+ref+`/reschedule"]`); n == 0 || n != m {
@@ -76,10 +76,10 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		}
 
 		// The review step of a time at another center changes nothing.
-		odate := firstDate.FindStringSubmatch(body(t, a.Get(t, c, other+keep)))[1]
-		otimes := page(t, a, c, other+keep+"&date="+odate, http.StatusOK)
+		odate := apptest.FirstDateRe.FindStringSubmatch(apptest.Body(t, a.Get(t, c, other+keep)))[1]
+		otimes := a.GetPage(t, c, other+keep+"&date="+odate, http.StatusOK)
 		oslot := otimes.AttrOf("ul.slot-list input[name=slot]", "value")
-		review := page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+oslot+"&date="+odate, http.StatusOK)
+		review := a.GetPage(t, c, "/bookings/"+ref+"/reschedule?slot="+oslot+"&date="+odate, http.StatusOK)
 		for sel, want := range map[string]string{
 			"h1":                                "Review the move",
 			"#move .move-from":                  "Pioneer Square Testing Center",
@@ -95,16 +95,16 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		if review.Has("#online") || review.Has("#provider") {
 			t.Error("a free move between centers asks for the online agreement or a payment")
 		}
-		if got := page(t, a, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") {
+		if got := a.GetPage(t, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") {
 			t.Fatalf("the review step moved the booking: %q", got)
 		}
 
 		// Online: the agreement is asked for, and refused when missing.
-		odays := body(t, a.Get(t, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC"))
-		ond := firstDate.FindStringSubmatch(odays)[1]
-		online := page(t, a, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC&date="+ond, http.StatusOK)
+		odays := apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC"))
+		ond := apptest.FirstDateRe.FindStringSubmatch(odays)[1]
+		online := a.GetPage(t, c, "/schedule/SAA-C03/online"+keep+"&tz=UTC&date="+ond, http.StatusOK)
 		onslot := online.AttrOf("ul.slot-list input[name=slot]", "value")
-		review = page(t, a, c, "/bookings/"+ref+"/reschedule?slot="+onslot+"&date="+ond+"&tz=UTC", http.StatusOK)
+		review = a.GetPage(t, c, "/bookings/"+ref+"/reschedule?slot="+onslot+"&date="+ond+"&tz=UTC", http.StatusOK)
 		for _, id := range []string{"system_checked", "agree_rules", "agree_privacy"} {
 			if !review.Has("fieldset#online input[type=checkbox]#" + id) {
 				t.Errorf("the online review lacks the %s checkbox", id)
@@ -113,7 +113,7 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		key := review.AttrOf("input[name=idempotency_key]", "value")
 		form := url.Values{"idempotency_key": {key}, "slot": {onslot}, "date": {ond}, "tz": {"UTC"}, "agree_rules": {"on"}}
 		resp := a.PostForm(t, c, "/bookings/"+ref+"/reschedule", form)
-		refused := testutil.ParseHTML(t, body(t, resp))
+		refused := testutil.ParseHTML(t, apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("move online without the agreements: %d", resp.StatusCode)
 		}
@@ -129,7 +129,7 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		if refused.Has("#agree_rules-error") || !refused.Has("#agree_rules[checked]") {
 			t.Error("the agreed rules box is refused or not kept ticked")
 		}
-		if got := page(t, a, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") || !strings.Contains(got, "Pioneer Square") {
+		if got := a.GetPage(t, c, "/bookings/"+ref, http.StatusOK).TextOf(".confirmation"); !strings.Contains(got, "0 of 2 used") || !strings.Contains(got, "Pioneer Square") {
 			t.Fatalf("a refused move changed the booking: %q", got)
 		}
 
@@ -137,11 +137,11 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 		form.Set("system_checked", "on")
 		form.Set("agree_privacy", "on")
 		resp = a.PostForm(t, c, "/bookings/"+ref+"/reschedule", form)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bookings/"+ref+"?notice=rescheduled" {
 			t.Fatalf("move online with the agreements: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		moved := page(t, a, c, "/bookings/"+ref, http.StatusOK)
+		moved := a.GetPage(t, c, "/bookings/"+ref, http.StatusOK)
 		if got := moved.TextOf(".confirmation"); !strings.Contains(got, "Online proctored") || !strings.Contains(got, "1 of 2 used") {
 			t.Fatalf("booking after the move online: %q", got)
 		}
@@ -154,27 +154,27 @@ func TestRescheduleToAnotherCenterOrOnline(t *testing.T) {
 // pages without a booking to move are not found.
 func TestRescheduleARetiredExam(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		c, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, slots := bookDemoSeat(t, a, c)
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		c, _ := a.SignIn(t, cand[1], cand[2])
+		ref, slots := a.BookDemoSeat(t, c)
 
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
-		exams := page(t, a, ac, "/console/exams", http.StatusOK)
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
+		exams := a.GetPage(t, ac, "/console/exams", http.StatusOK)
 		edit := exams.AttrOf(`a[aria-label^="Edit SAA-C03 "]`, "href")
 		if edit == "" {
 			t.Fatal("no edit link for SAA-C03 in the console")
 		}
 		resp := a.PostForm(t, ac, edit+"/retire", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("retire SAA-C03: %d", resp.StatusCode)
 		}
 
 		keep := "?reschedule=" + ref
-		m := firstDate.FindStringSubmatch(page(t, a, c, "/schedule/SAA-C03/centers/1"+keep, http.StatusOK).AttrOf("ul.date-list a", "href"))
+		m := apptest.FirstDateRe.FindStringSubmatch(a.GetPage(t, c, "/schedule/SAA-C03/centers/1"+keep, http.StatusOK).AttrOf("ul.date-list a", "href"))
 		if m == nil {
 			t.Fatal("the retired exam's center lists no date for the move")
 		}
@@ -187,15 +187,15 @@ func TestRescheduleARetiredExam(t *testing.T) {
 			{"/schedule/SAA-C03/centers" + keep, http.StatusOK},
 			{"/schedule/SAA-C03/centers/1" + keep + "&date=" + date, http.StatusOK},
 			{"/schedule/SAA-C03/online" + keep, http.StatusOK},
-			{"/bookings/" + ref + "/reschedule?slot=" + slots[1].id, http.StatusOK},
+			{"/bookings/" + ref + "/reschedule?slot=" + slots[1].ID, http.StatusOK},
 			{"/schedule/DVA-C02" + keep, http.StatusNotFound}, // another exam's pages with this booking
 			{"/schedule/SAA-C03", http.StatusNotFound},
 			{"/schedule/SAA-C03/centers/1", http.StatusNotFound},
 		} {
-			page(t, a, c, tc.path, tc.want)
+			a.GetPage(t, c, tc.path, tc.want)
 		}
-		resp = a.PostForm(t, c, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {"move-retired"}, "slot": {slots[1].id}})
-		_ = body(t, resp)
+		resp = a.PostForm(t, c, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {"move-retired"}, "slot": {slots[1].ID}})
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("move of a retired exam's booking: %d", resp.StatusCode)
 		}
@@ -207,14 +207,14 @@ func TestRescheduleARetiredExam(t *testing.T) {
 // instead of offering a move the service would refuse at the end.
 func TestMovePagesRefuseABookingThatCannotMove(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		c, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, c)
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		c, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, c)
 
 		resp := a.PostForm(t, c, "/bookings/"+ref+"/cancel", url.Values{"idempotency_key": {"cancel-before-move"}})
 		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("cancel: %d\n%s", resp.StatusCode, body(t, resp))
+			t.Fatalf("cancel: %d\n%s", resp.StatusCode, apptest.Body(t, resp))
 		}
 		resp.Body.Close()
 		keep := "?reschedule=" + ref
@@ -224,7 +224,7 @@ func TestMovePagesRefuseABookingThatCannotMove(t *testing.T) {
 			"/schedule/SAA-C03/centers/1" + keep,
 			"/schedule/SAA-C03/online" + keep,
 		} {
-			refused := page(t, a, c, path, http.StatusConflict)
+			refused := a.GetPage(t, c, path, http.StatusConflict)
 			if got := refused.TextOf("main"); !strings.Contains(got, "confirmed") {
 				t.Errorf("%s: refusal %q does not say the booking must be confirmed", path, got)
 			}

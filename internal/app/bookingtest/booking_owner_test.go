@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"net/http"
@@ -19,13 +19,13 @@ import (
 // booking stays confirmed.
 func TestBookingRoutesAreTheOwnersOnly(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, cc)
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, cc)
 
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+		ac, _ := a.SignIn(t, admin[1], admin[2])
 		for _, tc := range []struct {
 			method, path string
 			form         url.Values
@@ -48,13 +48,13 @@ func TestBookingRoutesAreTheOwnersOnly(t *testing.T) {
 			} else {
 				resp = a.PostForm(t, ac, tc.path, tc.form)
 			}
-			page := body(t, resp)
+			page := apptest.Body(t, resp)
 			if resp.StatusCode != http.StatusNotFound {
 				t.Errorf("admin %s %s: %d, want 404\n%s", tc.method, tc.path, resp.StatusCode, page)
 			}
 		}
 
-		booking := body(t, a.Get(t, cc, "/bookings/"+ref))
+		booking := apptest.Body(t, a.Get(t, cc, "/bookings/"+ref))
 		if !strings.Contains(booking, "Confirmed") || !strings.Contains(booking, `href="/bookings/`+ref+`/cancel"`) {
 			t.Fatalf("the candidate's booking after the admin's attempts:\n%s", booking)
 		}
@@ -68,17 +68,17 @@ func TestBookingRoutesAreTheOwnersOnly(t *testing.T) {
 func TestBareNotFoundIsTheErrorPage(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		c, _ := mfaSignIn(t, a, cand[1], cand[2])
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		c, _ := a.SignIn(t, cand[1], cand[2])
 		resp := a.PostForm(t, c, "/cart/99999999/voucher", url.Values{"code": {"SPRING25"}})
-		page := body(t, resp)
+		page := apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(page, "[]") || strings.Contains(page, `action="/cart/`) {
 			t.Fatalf("voucher for an unknown cart item: %d\n%s", resp.StatusCode, page)
 		}
 		// A hold of a time that does not exist.
 		resp = a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {"hold-unknown"}, "slot": {"99999999"},
 			"language": {"en"}, "center": {"1"}})
-		page = body(t, resp)
+		page = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(page, "[]") {
 			t.Fatalf("hold of an unknown slot: %d\n%s", resp.StatusCode, page)
 		}
@@ -90,8 +90,8 @@ func TestBareNotFoundIsTheErrorPage(t *testing.T) {
 // listed comes first for that page only.
 func TestOnlineZoneOptions(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	c, _ := a.SignIn(t, cand[1], cand[2])
 	option := func(zone string, selected bool) string {
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
@@ -105,17 +105,17 @@ func TestOnlineZoneOptions(t *testing.T) {
 		return `<option value="` + zone + `"` + sel + `>` + zone + ` (UTC` + offset + `)</option>`
 	}
 
-	page := body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Europe/Vienna"))
+	page := apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Europe/Vienna"))
 	for _, want := range []string{`<select id="tz" name="tz">` + option("Europe/Vienna", true), option("Asia/Kathmandu", false), option("America/St_Johns", false), option("UTC", false)} {
 		if !strings.Contains(page, want) {
 			t.Errorf("zone menu for Europe/Vienna lacks %s", want)
 		}
 	}
-	page = body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Asia/Kathmandu"))
+	page = apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Asia/Kathmandu"))
 	if !strings.Contains(page, option("Asia/Kathmandu", true)) || strings.Contains(page, "Europe/Vienna") {
 		t.Errorf("zone menu for Asia/Kathmandu:\n%s", page)
 	}
-	page = body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Nowhere/Atlantis"))
+	page = apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=Nowhere/Atlantis"))
 	if !strings.Contains(page, option("UTC", true)) || strings.Contains(page, "Atlantis") {
 		t.Errorf("zone menu for an unknown zone:\n%s", page)
 	}

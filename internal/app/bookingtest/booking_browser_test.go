@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"testing"
@@ -15,14 +15,14 @@ import (
 // counts down whole minutes to "run out" as the page's time passes. The
 // scripts do not touch the database, so SQLite is enough.
 func TestBookingScriptsInTheBrowser(t *testing.T) {
-	a, smtp := mfaApp(t, store.SQLite, apptest.WithArgs("--demo"))
+	a, smtp := apptest.StartWithMail(t, store.SQLite, apptest.WithArgs("--demo"))
 	const email = "kenji@example.org"
-	c := mfaCandidate(t, a, smtp, email) // registered in Spain
+	c := a.RegisterCandidate(t, smtp, email) // registered in Spain
 	b := testutil.NewBrowser(t)
 	b.EmulateTimeZone("Asia/Tokyo")
 	b.Navigate(a.URL + "/signin")
 	b.Fill("#email", email)
-	b.Fill("#password", mfaPassword)
+	b.Fill("#password", apptest.CandidatePassword)
 	b.Submit(`main button[type="submit"]`)
 
 	b.Navigate(a.URL + "/schedule/SAA-C03/online")
@@ -31,7 +31,7 @@ func TestBookingScriptsInTheBrowser(t *testing.T) {
 		t.Errorf("online times are not in the browser's zone: %s", b.URL())
 	}
 	// Remembered: the next visit needs no script to know it.
-	doc := page(t, a, c, "/schedule/SAA-C03/online", 200)
+	doc := a.GetPage(t, c, "/schedule/SAA-C03/online", 200)
 	if got, _ := doc.First("select#tz option[selected]").Attr("value"); got != "Asia/Tokyo" {
 		t.Errorf("remembered zone = %q, want Asia/Tokyo", got)
 	}
@@ -64,7 +64,7 @@ func TestBookingScriptsInTheBrowser(t *testing.T) {
 
 	// On a phone the catalog shows each exam's duration and price, and My
 	// exams each booking's status, without scrolling sideways.
-	if status, _, _ := post(t, a, c, "/checkout", map[string][]string{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != 303 {
+	if status, _, _ := a.PostPage(t, c, "/checkout", map[string][]string{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != 303 {
 		t.Fatalf("checkout: %d", status)
 	}
 	// A new browser: the cart's tab runs on paused virtual time.
@@ -72,7 +72,7 @@ func TestBookingScriptsInTheBrowser(t *testing.T) {
 	b.Phone()
 	b.Navigate(a.URL + "/signin")
 	b.Fill("#email", email)
-	b.Fill("#password", mfaPassword)
+	b.Fill("#password", apptest.CandidatePassword)
 	b.Submit(`main button[type="submit"]`)
 	for _, tc := range []struct{ path, sel string }{
 		{"/exams", "td.exam-price"},

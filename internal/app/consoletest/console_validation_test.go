@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
 )
 
 // TestConsoleRefusesOutOfRangeValues: the console refuses a voucher that
@@ -37,7 +38,7 @@ func TestConsoleRefusesOutOfRangeValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := a.PostForm(t, ac, tc.path, tc.form)
-			page := testutil.ParseHTML(t, body(t, resp))
+			page := testutil.ParseHTML(t, apptest.Body(t, resp))
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", resp.StatusCode)
 			}

@@ -1,4 +1,4 @@
-package app_test
+package accounttest
 
 import (
 	"net/http"
@@ -15,7 +15,7 @@ import (
 // change; a plain local path is kept.
 func TestRedirectsAfterSignInStayOnSite(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
 	for _, tc := range []struct{ next, wantSignIn, wantLanguage string }{
 		{"/./\\evil.example", "/dashboard", "/"},
 		{"/a/../\\evil.example", "/dashboard", "/"},
@@ -28,12 +28,12 @@ func TestRedirectsAfterSignInStayOnSite(t *testing.T) {
 		t.Run(tc.next, func(t *testing.T) {
 			c := a.Client()
 			resp := a.PostForm(t, c, "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}, "next": {tc.next}})
-			_ = body(t, resp)
+			_ = apptest.Body(t, resp)
 			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.wantSignIn {
 				t.Errorf("sign-in with next=%q: %d to %q, want 303 to %q", tc.next, resp.StatusCode, got, tc.wantSignIn)
 			}
 			resp = a.PostForm(t, a.Client(), "/language", url.Values{"lang": {"es"}, "next": {tc.next}})
-			_ = body(t, resp)
+			_ = apptest.Body(t, resp)
 			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.wantLanguage {
 				t.Errorf("language with next=%q: %d to %q, want 303 to %q", tc.next, resp.StatusCode, got, tc.wantLanguage)
 			}

@@ -1,4 +1,4 @@
-package app_test
+package accounttest
 
 import (
 	"net/http"
@@ -8,31 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
-
-// identityApp starts the portal with a real SMTP server for its mail.
-func identityApp(t *testing.T, engine string) (*apptest.App, *testutil.SMTPServer) {
-	t.Helper()
-	smtp := testutil.NewSMTPServer(t)
-	a := apptest.Start(t, engine, apptest.WithEnv("CERTPORTAL_SMTP_URL", smtp.URL()), apptest.WithEnv("CERTPORTAL_BASE_URL", "http://portal.example.test"))
-	return a, smtp
-}
-
-// localLink turns a link from a mail (on the configured base URL) into a
-// path on the test server.
-func localLink(t *testing.T, link string) string {
-	t.Helper()
-	u, err := url.Parse(link)
-	if err != nil || u.Path == "" {
-		t.Fatalf("bad link %q", link)
-	}
-	return u.Path
-}
 
 var registration = url.Values{
 	"email": {"Maria.Garcia@Example.org"}, "first_name": {"María"}, "last_name": {"García López"},
@@ -42,13 +20,13 @@ var registration = url.Values{
 func register(t *testing.T, a *apptest.App, c *http.Client, form url.Values) *http.Response {
 	t.Helper()
 	resp := a.PostForm(t, c, "/register", form)
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	return resp
 }
 
 func TestRegisterVerifyAndSignIn(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := a.Client()
 		resp := register(t, a, c, registration)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/register/done" {
@@ -65,41 +43,41 @@ func TestRegisterVerifyAndSignIn(t *testing.T) {
 
 		// Signed in but unverified: only the verify page.
 		resp = a.PostForm(t, c, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign-in of an unverified account: %d", resp.StatusCode)
 		}
 		for _, p := range []string{"/dashboard", "/profile"} {
 			resp = a.Get(t, c, p)
-			_ = body(t, resp)
+			_ = apptest.Body(t, resp)
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/verify-email" {
 				t.Errorf("unverified GET %s: %d %s", p, resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
-		page := body(t, a.Get(t, c, "/verify-email"))
+		page := apptest.Body(t, a.Get(t, c, "/verify-email"))
 		if !strings.Contains(page, "maria.garcia@example.org") {
 			t.Errorf("verify page lacks the address")
 		}
 
 		// Opening the link changes nothing; the button does.
-		path := localLink(t, link)
+		path := apptest.LocalLink(t, link)
 		resp = a.Get(t, c, path)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != 200 {
 			t.Fatalf("GET verify link: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, c, path, nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("POST verify: %d", resp.StatusCode)
 		}
-		dash := body(t, a.Get(t, c, "/dashboard"))
+		dash := apptest.Body(t, a.Get(t, c, "/dashboard"))
 		if !regexp.MustCompile(`<code>CP\d{8}</code>`).MatchString(dash) {
 			t.Errorf("dashboard shows no login ID")
 		}
 		// The link worked once.
 		resp = a.PostForm(t, c, path, nil)
-		if b := body(t, resp); resp.StatusCode != http.StatusNotFound || !strings.Contains(b, "no es válido") {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusNotFound || !strings.Contains(b, "no es válido") {
 			t.Errorf("second use of the link: %d", resp.StatusCode)
 		}
 	})
@@ -107,7 +85,7 @@ func TestRegisterVerifyAndSignIn(t *testing.T) {
 
 func TestRegisterWithAnExistingAddressLooksTheSame(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		first := register(t, a, a.Client(), registration)
 		smtp.WaitFor(t, 1)
 		again := url.Values{}
@@ -128,7 +106,7 @@ func TestRegisterWithAnExistingAddressLooksTheSame(t *testing.T) {
 }
 
 func TestRegistrationFormErrors(t *testing.T) {
-	a, _ := identityApp(t, "sqlite")
+	a, _ := apptest.StartWithMail(t, "sqlite")
 	c := a.Client()
 	for _, tc := range []struct {
 		field, value, want string
@@ -150,7 +128,7 @@ func TestRegistrationFormErrors(t *testing.T) {
 		}
 		form.Set(tc.field, tc.value)
 		resp := a.PostForm(t, c, "/register", form)
-		b := body(t, resp)
+		b := apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, tc.want) {
 			t.Errorf("%s=%q: %d, want 422 with %q", tc.field, tc.value, resp.StatusCode, tc.want)
 		}
@@ -165,13 +143,13 @@ func TestRegistrationFormErrors(t *testing.T) {
 
 func TestLockoutAfterFiveFailures(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := a.Client()
 		register(t, a, c, registration)
 		smtp.WaitFor(t, 1)
 		try := func(email, pw string) (int, string) {
 			resp := a.PostForm(t, a.Client(), "/signin", url.Values{"email": {email}, "password": {pw}})
-			b := body(t, resp)
+			b := apptest.Body(t, resp)
 			// The form echoes what was typed; the rest must not differ.
 			main := strings.ReplaceAll(b[max(strings.Index(b, "<main"), 0):], email, "EMAIL")
 			return resp.StatusCode, main
@@ -221,11 +199,11 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 }
 
 func TestSignInThrottledPerIP(t *testing.T) {
-	a, _ := identityApp(t, "sqlite")
+	a, _ := apptest.StartWithMail(t, "sqlite")
 	var last *http.Response
 	for i := range 31 {
 		last = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"user" + string(rune('a'+i%26)) + "@example.org"}, "password": {"Spray-Pass-1"}})
-		_ = body(t, last)
+		_ = apptest.Body(t, last)
 	}
 	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
 		t.Fatalf("31st attempt from one address: %d Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
@@ -242,10 +220,10 @@ func signedIn(t *testing.T, a *apptest.App, smtp *testutil.SMTPServer, form url.
 		t.Fatalf("register: %d", resp.StatusCode)
 	}
 	m := smtp.WaitFor(t, before+1)[before]
-	path := localLink(t, m.Link("http://portal.example.test/verify/"))
-	_ = body(t, a.PostForm(t, c, path, nil))
+	path := apptest.LocalLink(t, m.Link("http://portal.example.test/verify/"))
+	_ = apptest.Body(t, a.PostForm(t, c, path, nil))
 	resp := a.PostForm(t, c, "/signin", url.Values{"email": {form.Get("email")}, "password": {form.Get("password")}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard" {
 		t.Fatalf("sign in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -254,12 +232,12 @@ func signedIn(t *testing.T, a *apptest.App, smtp *testutil.SMTPServer, form url.
 
 func TestForgotPasswordAndReset(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		other := signedIn(t, a, smtp, registration) // a session that the reset must end
 		c := a.Client()
 		forgot := func(email string) (int, string) {
 			resp := a.PostForm(t, c, "/password/forgot", url.Values{"email": {email}})
-			b := body(t, resp)
+			b := apptest.Body(t, resp)
 			return resp.StatusCode, strings.ReplaceAll(b[max(strings.Index(b, "<main"), 0):], resp.Header.Get("X-Request-ID"), "")
 		}
 		known, knownPage := forgot("maria.garcia@example.org")
@@ -280,39 +258,39 @@ func TestForgotPasswordAndReset(t *testing.T) {
 			t.Fatalf("reset links: %q %q", first, second)
 		}
 		// The link moves its token into a cookie and off the address bar.
-		resp := a.Get(t, c, localLink(t, first))
-		_ = body(t, resp)
+		resp := a.Get(t, c, apptest.LocalLink(t, first))
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password/reset" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
 			t.Fatalf("reset link: %d %s %q", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Referrer-Policy"))
 		}
 		// The older link was replaced by the newer one.
 		resp = a.Get(t, c, "/password/reset")
-		if b := body(t, resp); resp.StatusCode != http.StatusNotFound {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("superseded link: %d\n%s", resp.StatusCode, b)
 		}
-		_ = body(t, a.Get(t, c, localLink(t, second)))
+		_ = apptest.Body(t, a.Get(t, c, apptest.LocalLink(t, second)))
 		resp = a.PostForm(t, c, "/password/reset", url.Values{"password": {"Password1"}, "confirm": {"Password1"}})
-		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, "too common") {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, "too common") {
 			t.Fatalf("common password on reset: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, c, "/password/reset", url.Values{"password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "password_reset") {
 			t.Fatalf("reset: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		// Every session ended before the answer.
 		resp = a.Get(t, other, "/dashboard")
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
 			t.Fatalf("old session after reset: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		// The link worked once; the new password works; a notice went out.
-		_ = body(t, a.Get(t, c, localLink(t, second)))
+		_ = apptest.Body(t, a.Get(t, c, apptest.LocalLink(t, second)))
 		if resp := a.Get(t, c, "/password/reset"); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("reused reset link: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign in with the new password: %d", resp.StatusCode)
 		}
@@ -323,11 +301,11 @@ func TestForgotPasswordAndReset(t *testing.T) {
 }
 
 func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
-	a, smtp := identityApp(t, "sqlite")
+	a, smtp := apptest.StartWithMail(t, "sqlite")
 	register(t, a, a.Client(), registration)
 	smtp.WaitFor(t, 1)
 	for range 5 {
-		_ = body(t, a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Wrong-Pass-1"}}))
+		_ = apptest.Body(t, a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Wrong-Pass-1"}}))
 	}
 	c := a.Client()
 	// Mail leaves through the job queue, so messages may arrive in any
@@ -335,7 +313,7 @@ func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
 	// new.
 	seen := map[string]bool{}
 	resetLink := func(n int) string {
-		_ = body(t, a.PostForm(t, c, "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
+		_ = apptest.Body(t, a.PostForm(t, c, "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
 		for _, m := range smtp.WaitFor(t, n) {
 			if l := m.Link("http://portal.example.test/password/reset/"); l != "" && !seen[l] {
 				seen[l] = true
@@ -348,14 +326,14 @@ func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
 	// Locked (verification mail and lock notice so far): a reset still
 	// works and clears the lock.
 	link := resetLink(3)
-	_ = body(t, a.Get(t, c, localLink(t, link)))
+	_ = apptest.Body(t, a.Get(t, c, apptest.LocalLink(t, link)))
 	resp := a.PostForm(t, c, "/password/reset", url.Values{"password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset during a lock: %d", resp.StatusCode)
 	}
 	resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in after a reset during a lock: %d (the reset must clear the lock)", resp.StatusCode)
 	}
@@ -363,7 +341,7 @@ func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
 	a.Clock.Advance(time.Minute)
 	link = resetLink(5) // the reset notice was the fourth message
 	a.Clock.Advance(time.Hour - time.Second)
-	_ = body(t, a.Get(t, c, localLink(t, link)))
+	_ = apptest.Body(t, a.Get(t, c, apptest.LocalLink(t, link)))
 	if resp := a.Get(t, c, "/password/reset"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("reset link at 1 h - 1 s: %d", resp.StatusCode)
 	}
@@ -375,26 +353,26 @@ func TestResetLinkClearsALockAndExpiresAfterAnHour(t *testing.T) {
 
 func TestChangePasswordAndSessions(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := signedIn(t, a, smtp, registration)
 		other := a.Client()
-		_ = body(t, a.PostForm(t, other, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}}))
-		sec := body(t, a.Get(t, c, "/profile/security"))
+		_ = apptest.Body(t, a.PostForm(t, other, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}}))
+		sec := apptest.Body(t, a.Get(t, c, "/profile/security"))
 		if strings.Count(sec, "<tr>") != 3 { // header + two sessions
 			t.Errorf("security page lists %d rows, want the header and 2 sessions", strings.Count(sec, "<tr>"))
 		}
 		// A stolen session cannot change the password without the current one.
 		resp := a.PostForm(t, c, "/profile/password", url.Values{"current_password": {""}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
-		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
 			t.Fatalf("no current password: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, c, "/profile/password", url.Values{"current_password": {"Zebra-Kettle-42"}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("change password: %d", resp.StatusCode)
 		}
 		resp = a.Get(t, other, "/dashboard")
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
 			t.Fatalf("other session after the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -406,13 +384,13 @@ func TestChangePasswordAndSessions(t *testing.T) {
 		}
 		// Sign out everywhere else.
 		third := a.Client()
-		_ = body(t, a.PostForm(t, third, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}}))
-		_ = body(t, a.PostForm(t, c, "/profile/security/signout-others", nil))
+		_ = apptest.Body(t, a.PostForm(t, third, "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Granite-Lantern-77"}}))
+		_ = apptest.Body(t, a.PostForm(t, c, "/profile/security/signout-others", nil))
 		if resp := a.Get(t, third, "/dashboard"); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("session after 'sign out everywhere else': %d", resp.StatusCode)
 		}
 		// Sign out.
-		_ = body(t, a.PostForm(t, c, "/signout", nil))
+		_ = apptest.Body(t, a.PostForm(t, c, "/signout", nil))
 		if resp := a.Get(t, c, "/dashboard"); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("after sign-out: %d", resp.StatusCode)
 		}
@@ -421,14 +399,14 @@ func TestChangePasswordAndSessions(t *testing.T) {
 
 func TestEmailChange(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := signedIn(t, a, smtp, registration)
 		resp := a.PostForm(t, c, "/profile/email", url.Values{"new_email": {"maria@new.example"}, "current_password": {"wrong"}})
-		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="current_password-error"`) {
 			t.Fatalf("wrong password: %d", resp.StatusCode)
 		}
 		resp = a.PostForm(t, c, "/profile/email", url.Values{"new_email": {"maria@new.example"}, "current_password": {"Zebra-Kettle-42"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != 200 {
 			t.Fatalf("email change: %d", resp.StatusCode)
 		}
@@ -437,12 +415,12 @@ func TestEmailChange(t *testing.T) {
 			t.Fatalf("confirmation went to %v", m.To)
 		}
 		// Nothing changed yet.
-		if strings.Contains(body(t, a.Get(t, c, "/profile")), "maria@new.example") {
+		if strings.Contains(apptest.Body(t, a.Get(t, c, "/profile")), "maria@new.example") {
 			t.Fatal("address changed before confirmation")
 		}
-		path := localLink(t, m.Link("http://portal.example.test/email/confirm/"))
-		_ = body(t, a.PostForm(t, c, path, nil))
-		if !strings.Contains(body(t, a.Get(t, c, "/profile")), "maria@new.example") {
+		path := apptest.LocalLink(t, m.Link("http://portal.example.test/email/confirm/"))
+		_ = apptest.Body(t, a.PostForm(t, c, path, nil))
+		if !strings.Contains(apptest.Body(t, a.Get(t, c, "/profile")), "maria@new.example") {
 			t.Fatal("address not changed after confirmation")
 		}
 		old := smtp.WaitFor(t, 3)[2]
@@ -450,7 +428,7 @@ func TestEmailChange(t *testing.T) {
 			t.Fatalf("old address not told: to %v %q", old.To, old.Subject)
 		}
 		resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {"maria.garcia@example.org"}, "password": {"Zebra-Kettle-42"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("old address still signs in: %d", resp.StatusCode)
 		}
@@ -459,7 +437,7 @@ func TestEmailChange(t *testing.T) {
 
 func TestProfileIgnoresFieldsItDoesNotOwn(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := signedIn(t, a, smtp, registration)
 		form := url.Values{
 			"first_name": {"María"}, "last_name": {"García López"}, "country": {"US"}, "region": {"US-CA"},
@@ -468,11 +446,11 @@ func TestProfileIgnoresFieldsItDoesNotOwn(t *testing.T) {
 			"role": {"admin"}, "email": {"attacker@example.org"}, "email_verified_at": {""}, "login_id": {"CP00000001"},
 		}
 		resp := a.PostForm(t, c, "/profile", form)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("profile update: %d", resp.StatusCode)
 		}
-		page := body(t, a.Get(t, c, "/profile"))
+		page := apptest.Body(t, a.Get(t, c, "/profile"))
 		for _, want := range []string{"maria.garcia@example.org", "15551234567", `value="Acme"`, "checked"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("profile lacks %q after saving", want)
@@ -494,7 +472,7 @@ func TestProfileIgnoresFieldsItDoesNotOwn(t *testing.T) {
 		}
 		bad.Set("phone", "call me")
 		resp = a.PostForm(t, c, "/profile", bad)
-		if b := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="phone-error"`) {
+		if b := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `id="phone-error"`) {
 			t.Errorf("bad phone: %d", resp.StatusCode)
 		}
 	})
@@ -503,10 +481,10 @@ func TestProfileIgnoresFieldsItDoesNotOwn(t *testing.T) {
 // TestLogsHoldNoSecrets runs flows that handle passwords, links and codes
 // and checks none of them reaches the log (SECURITY.md IN-08).
 func TestLogsHoldNoSecrets(t *testing.T) {
-	a, smtp := identityApp(t, "sqlite")
+	a, smtp := apptest.StartWithMail(t, "sqlite")
 	c := signedIn(t, a, smtp, registration)
-	_ = body(t, a.PostForm(t, c, "/profile/password", url.Values{"current_password": {"Zebra-Kettle-42"}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}}))
-	_ = body(t, a.PostForm(t, a.Client(), "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
+	_ = apptest.Body(t, a.PostForm(t, c, "/profile/password", url.Values{"current_password": {"Zebra-Kettle-42"}, "new_password": {"Granite-Lantern-77"}, "confirm": {"Granite-Lantern-77"}}))
+	_ = apptest.Body(t, a.PostForm(t, a.Client(), "/password/forgot", url.Values{"email": {"maria.garcia@example.org"}}))
 	msgs := smtp.WaitFor(t, 3)
 	logs := a.Stderr()
 	secrets := []string{"Zebra-Kettle-42", "Granite-Lantern-77"}
@@ -532,12 +510,12 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 // Secure under TLS; nothing personal inside (SECURITY.md SES-01, SES-02).
 func TestSessionCookie(t *testing.T) {
 	a := apptest.Start(t, "sqlite", apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_BASE_URL", "https://certs.example.org"))
-	cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
 	c := a.Client()
 	u, _ := url.Parse(a.URL)
 	c.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-certportal_session", Value: "planted-by-attacker"}})
 	resp := a.PostForm(t, c, "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	var got *http.Cookie
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "__Host-certportal_session" {
@@ -552,7 +530,7 @@ func TestSessionCookie(t *testing.T) {
 	}
 	// The next sign-in gets another value.
 	resp = a.PostForm(t, a.Client(), "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	for _, ck := range resp.Cookies() {
 		if ck.Name == got.Name && ck.Value == got.Value {
 			t.Error("two sign-ins got the same session value")
@@ -566,8 +544,8 @@ func TestSessionCookie(t *testing.T) {
 // log (SECURITY.md IN-08).
 func TestLogsHoldNoMFASecretsOrSessions(t *testing.T) {
 	a := apptest.Start(t, "sqlite", apptest.WithArgs("--demo"), apptest.WithEnv("CERTPORTAL_LOG_LEVEL", "debug"))
-	admin := regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
-	cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
 	var secrets []string
 	u, _ := url.Parse(a.URL)
 	keep := func(c *http.Client) {
@@ -577,16 +555,16 @@ func TestLogsHoldNoMFASecretsOrSessions(t *testing.T) {
 			}
 		}
 	}
-	ac, _ := mfaSignIn(t, a, admin[1], admin[2])
+	ac, _ := a.SignIn(t, admin[1], admin[2])
 	keep(ac)
-	adminKey, adminCodes, _ := enrolTOTP(t, a, ac, true)
+	adminKey, adminCodes, _ := a.EnrolTOTP(t, ac, true)
 	keep(ac)
 	nextSMS := smsReader(t, a, ac)
 
-	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	c, _ := a.SignIn(t, cand[1], cand[2])
 	keep(c)
-	key, codes, _ := enrolTOTP(t, a, c, false)
-	secrets = append(secrets, adminKey, key, totpCodeAt(t, key, a.Clock.Now().Add(-30*time.Second)))
+	key, codes, _ := a.EnrolTOTP(t, c, false)
+	secrets = append(secrets, adminKey, key, apptest.TOTPCode(t, key, a.Clock.Now().Add(-30*time.Second)))
 	for _, code := range append(adminCodes, codes...) {
 		secrets = append(secrets, code, strings.ReplaceAll(code, "-", ""))
 	}
@@ -594,35 +572,35 @@ func TestLogsHoldNoMFASecretsOrSessions(t *testing.T) {
 	// Text messages: a number proved with an authenticator code, then a
 	// sign-in with a texted code, one with an authenticator code and one
 	// with a backup code typed without its dash.
-	totpCode := totpNow(t, a, key)
+	totpCode := a.TOTPNow(t, key)
 	secrets = append(secrets, totpCode)
 	resp := a.PostForm(t, c, "/profile/security/sms", url.Values{"phone": {"+34 600 123 456"}, "method": {"totp"}, "code": {totpCode}})
-	if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+	if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start SMS: %d", resp.StatusCode)
 	}
 	smsCode := nextSMS("+34600123456")
 	secrets = append(secrets, smsCode)
 	resp = a.PostForm(t, c, "/profile/security/sms/confirm", url.Values{"code": {smsCode}})
-	if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+	if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirm SMS: %d", resp.StatusCode)
 	}
 	a.Clock.Advance(30 * time.Second)
 	for _, step := range []struct{ method, code string }{
 		{"sms", ""}, {"totp", ""}, {"totp", strings.ReplaceAll(codes[0], "-", "")},
 	} {
-		pending, _ := mfaSignIn(t, a, cand[1], cand[2])
+		pending, _ := a.SignIn(t, cand[1], cand[2])
 		keep(pending)
 		code := step.code
 		switch {
 		case code != "":
 		case step.method == "sms":
-			_ = body(t, a.PostForm(t, pending, "/signin/mfa/sms", nil))
+			_ = apptest.Body(t, a.PostForm(t, pending, "/signin/mfa/sms", nil))
 			code = nextSMS("+34600123456")
 		default:
-			code = totpNow(t, a, key)
+			code = a.TOTPNow(t, key)
 		}
 		secrets = append(secrets, code)
-		if resp, _ := mfaSecondStep(t, a, pending, step.method, code); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := a.SecondStep(t, pending, step.method, code); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second step by %s: %d", step.method, resp.StatusCode)
 		}
 		keep(pending)
@@ -646,14 +624,4 @@ func TestLogsHoldNoMFASecretsOrSessions(t *testing.T) {
 			t.Errorf("the log contains a secret: %q", s)
 		}
 	}
-}
-
-// totpCodeAt is the authenticator code of secret at a time.
-func totpCodeAt(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	code, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
 }

@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"database/sql"
@@ -15,99 +15,28 @@ import (
 	"example.org/certportal/internal/testutil/apptest"
 )
 
-var (
-	demoAdmin  = regexp.MustCompile(`admin\s+email (\S+)\s+password (\S+)`)
-	firstDate  = regexp.MustCompile(`\?date=(\d{4}-\d{2}-\d{2})`)
-	slotForm   = regexp.MustCompile(`name="idempotency_key" value="([^"]+)">\s*<input type="hidden" name="slot" value="(\d+)">`)
-	bookingRef = regexp.MustCompile(`/bookings/(B[0-9A-Z]{4}-[0-9A-Z]{4})`)
-)
-
-// slotOf is a time button of a slots page: its form key and slot id.
-type slotOf struct{ key, id string }
-
-// centerSlots opens a demo center's first free date and returns its time
-// buttons.
-func centerSlots(t *testing.T, a *apptest.App, c *http.Client, exam, center string) (string, []slotOf) {
-	t.Helper()
-	page := body(t, a.Get(t, c, "/schedule/"+exam+"/centers/"+center))
-	m := firstDate.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("center %s lists no date:\n%s", center, page)
-	}
-	page = body(t, a.Get(t, c, "/schedule/"+exam+"/centers/"+center+"?date="+m[1]))
-	var out []slotOf
-	for _, s := range slotForm.FindAllStringSubmatch(page, -1) {
-		out = append(out, slotOf{s[1], s[2]})
-	}
-	if len(out) < 2 {
-		t.Fatalf("fewer than two times on %s:\n%s", m[1], page)
-	}
-	return m[1], out
-}
-
-// bookDemoSeat holds the first time at center 1 for the demo candidate
-// and pays with the test card; it returns the booking reference.
-func bookDemoSeat(t *testing.T, a *apptest.App, c *http.Client) (string, []slotOf) {
-	t.Helper()
-	return bookDemoExam(t, a, c, "SAA-C03")
-}
-
-// bookDemoExam is bookDemoSeat for another exam of the demo catalog.
-func bookDemoExam(t *testing.T, a *apptest.App, c *http.Client, exam string) (string, []slotOf) {
-	t.Helper()
-	date, slots := centerSlots(t, a, c, exam, "1")
-	hold := url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}}
-	resp := a.PostForm(t, c, "/schedule/"+exam+"/hold", hold)
-	_ = body(t, resp)
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/cart") {
-		t.Fatalf("hold: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	// The same form sent again (a double click) gets the same answer and
-	// holds nothing more.
-	resp = a.PostForm(t, c, "/schedule/"+exam+"/hold", hold)
-	_ = body(t, resp)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("repeated hold: %d", resp.StatusCode)
-	}
-	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay-1"}, "provider": {"test"}, "card": {"4000 0000 0000 0002"}})
-	if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined") {
-		t.Fatalf("declined card: %d\n%s", resp.StatusCode, page)
-	}
-	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay-2"}, "provider": {"test"}, "card": {"4242 4242 4242 4242"}})
-	_ = body(t, resp)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("checkout: %d", resp.StatusCode)
-	}
-	page := body(t, a.Get(t, c, resp.Header.Get("Location")))
-	m := bookingRef.FindStringSubmatch(page)
-	if !strings.Contains(page, "Your exam is booked") || m == nil {
-		t.Fatalf("checkout result:\n%s", page)
-	}
-	return m[1], slots
-}
-
 // TestStaffRosterCapacityAndClosure: staff see a booked candidate on the
 // center's roster, cannot cut a session's seats below those taken, and
 // closing the session tells the candidate, who may then move for free
 // (schedule rules "capacity never below booked", "closing notifies").
 func TestStaffRosterCapacityAndClosure(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, cc)
-		mailTo(t, smtp, cand[1], "Exam confirmed")
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, cc)
+		apptest.MailTo(t, smtp, cand[1], "Exam confirmed")
 
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
-		found := body(t, a.Get(t, ac, "/console/bookings?q="+ref))
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
+		found := apptest.Body(t, a.Get(t, ac, "/console/bookings?q="+ref))
 		roster := regexp.MustCompile(`href="(/console/roster\?center=\d+&amp;date=[0-9-]+)"`).FindStringSubmatch(found)
 		if roster == nil {
 			t.Fatalf("booking search lacks the roster link:\n%s", found)
 		}
 		rosterPath := strings.ReplaceAll(roster[1], "&amp;", "&")
-		page := body(t, a.Get(t, ac, rosterPath))
+		page := apptest.Body(t, a.Get(t, ac, rosterPath))
 		if !strings.Contains(page, "Dana Rivera") || !strings.Contains(page, "1 of 12 seats taken") {
 			t.Fatalf("roster:\n%s", page)
 		}
@@ -120,16 +49,16 @@ func TestStaffRosterCapacityAndClosure(t *testing.T) {
 			form[k] = v
 		}
 		resp := a.PostForm(t, ac, "/console/slots/"+slot[1]+"/capacity", form)
-		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seat is booked") {
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "1 seat is booked") {
 			t.Fatalf("capacity below taken: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, ac, "/console/slots/"+slot[1]+"/close", back)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("close slot: %d", resp.StatusCode)
 		}
-		mailTo(t, smtp, cand[1], "Action needed")
-		booking := body(t, a.Get(t, cc, "/bookings/"+ref))
+		apptest.MailTo(t, smtp, cand[1], "Action needed")
+		booking := apptest.Body(t, a.Get(t, cc, "/bookings/"+ref))
 		if !strings.Contains(booking, "free of charge") || !strings.Contains(booking, "refund now: 100%") {
 			t.Fatalf("booking after closure:\n%s", booking)
 		}
@@ -137,10 +66,10 @@ func TestStaffRosterCapacityAndClosure(t *testing.T) {
 		// A candidate cannot reach the console's scheduling pages.
 		for _, p := range []string{"/console/roster", "/console/bookings", "/console/vouchers"} {
 			if resp := a.Get(t, cc, p); resp.StatusCode != http.StatusForbidden {
-				_ = body(t, resp)
+				_ = apptest.Body(t, resp)
 				t.Errorf("candidate GET %s: %d", p, resp.StatusCode)
 			} else {
-				_ = body(t, resp)
+				_ = apptest.Body(t, resp)
 			}
 		}
 	})
@@ -151,57 +80,57 @@ func TestStaffRosterCapacityAndClosure(t *testing.T) {
 // a used-up code is refused with its reason.
 func TestVoucherConsoleAndRedemption(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
 		expires := a.Clock.Now().AddDate(0, 1, 0).Format(time.DateOnly)
 		resp := a.PostForm(t, ac, "/console/vouchers", url.Values{"code": {"SPRING-25"}, "percent": {"250"}, "max_uses": {"1"}, "expires_on": {expires}})
-		if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "from 1 to 100 percent") {
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "from 1 to 100 percent") {
 			t.Fatalf("bad percent: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, ac, "/console/vouchers", url.Values{"code": {"SPRING-25"}, "percent": {"25"}, "max_uses": {"1"}, "expires_on": {expires}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create voucher: %d", resp.StatusCode)
 		}
-		if page := body(t, a.Get(t, ac, "/console/vouchers")); !strings.Contains(page, "SPRING25") {
+		if page := apptest.Body(t, a.Get(t, ac, "/console/vouchers")); !strings.Contains(page, "SPRING25") {
 			t.Fatalf("voucher list:\n%s", page)
 		}
 
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		date, slots := centerSlots(t, a, cc, "SAA-C03", "1")
-		resp = a.PostForm(t, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
-		_ = body(t, resp)
-		cart := body(t, a.Get(t, cc, "/cart"))
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		date, slots := a.CenterSlots(t, cc, "SAA-C03", "1")
+		resp = a.PostForm(t, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].Key}, "slot": {slots[0].ID}, "date": {date}, "language": {"en"}, "center": {"1"}})
+		_ = apptest.Body(t, resp)
+		cart := apptest.Body(t, a.Get(t, cc, "/cart"))
 		item := regexp.MustCompile(`action="/cart/(\d+)/voucher"`).FindStringSubmatch(cart)
 		if item == nil {
 			t.Fatalf("cart has no voucher form:\n%s", cart)
 		}
 		resp = a.PostForm(t, cc, "/cart/"+item[1]+"/voucher", url.Values{"code": {"nope-nope"}})
-		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "This code is not valid") {
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "This code is not valid") {
 			t.Fatalf("unknown code: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, cc, "/cart/"+item[1]+"/voucher", url.Values{"code": {"spring-25"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("apply voucher: %d", resp.StatusCode)
 		}
-		if cart := body(t, a.Get(t, cc, "/cart")); !strings.Contains(cart, "$112.50") {
+		if cart := apptest.Body(t, a.Get(t, cc, "/cart")); !strings.Contains(cart, "$112.50") {
 			t.Fatalf("total after 25%% off $150.00:\n%s", cart)
 		}
 		// The single use is taken: a second booking cannot use it.
-		date, slots = centerSlots(t, a, cc, "DVA-C02", "1")
-		resp = a.PostForm(t, cc, "/schedule/DVA-C02/hold", url.Values{"idempotency_key": {slots[1].key}, "slot": {slots[1].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
-		_ = body(t, resp)
-		cart = body(t, a.Get(t, cc, "/cart"))
+		date, slots = a.CenterSlots(t, cc, "DVA-C02", "1")
+		resp = a.PostForm(t, cc, "/schedule/DVA-C02/hold", url.Values{"idempotency_key": {slots[1].Key}, "slot": {slots[1].ID}, "date": {date}, "language": {"en"}, "center": {"1"}})
+		_ = apptest.Body(t, resp)
+		cart = apptest.Body(t, a.Get(t, cc, "/cart"))
 		items := regexp.MustCompile(`action="/cart/(\d+)/voucher"`).FindAllStringSubmatch(cart, -1)
 		if len(items) != 1 {
 			t.Fatalf("want one item without a voucher:\n%s", cart)
 		}
 		resp = a.PostForm(t, cc, "/cart/"+items[0][1]+"/voucher", url.Values{"code": {"SPRING25"}})
-		if page := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "already been used") {
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "already been used") {
 			t.Fatalf("used-up code: %d\n%s", resp.StatusCode, page)
 		}
 	})
@@ -217,7 +146,7 @@ func TestStripeWebhookRefusesBadSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("webhook without Stripe: %d", resp.StatusCode)
 		}
@@ -237,7 +166,7 @@ func TestStripeWebhookRefusesBadSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("wrongly signed event: %d", resp.StatusCode)
 		}
@@ -251,18 +180,18 @@ func TestStripeWebhookRefusesBadSignatures(t *testing.T) {
 // endpoints do not exist.
 func TestConfirmFailureLeavesNoConfirmedBooking(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	c, _ := a.SignIn(t, cand[1], cand[2])
 	for _, p := range []string{"/debug/pprof/", "/debug/vars"} {
 		resp := a.Get(t, c, p)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
 		}
 	}
-	date, slots := centerSlots(t, a, c, "SAA-C03", "1")
-	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "center": {"1"}})
-	_ = body(t, resp)
+	date, slots := a.CenterSlots(t, c, "SAA-C03", "1")
+	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].Key}, "slot": {slots[0].ID}, "date": {date}, "language": {"en"}, "center": {"1"}})
+	_ = apptest.Body(t, resp)
 
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(a.DataDir, "certportal.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -273,7 +202,7 @@ func TestConfirmFailureLeavesNoConfirmedBooking(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}})
-	page := body(t, resp)
+	page := apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(page, "Something went wrong") || strings.Contains(page, "job_outbox") {
 		t.Fatalf("checkout with a broken database: %d\n%s", resp.StatusCode, page)
 	}
@@ -295,18 +224,18 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 		apptest.WithEnv("CERTPORTAL_EXAM_RULES_VERSION", "2027-02"),
 		apptest.WithEnv("CERTPORTAL_PRIVACY_URL", "https://program.example.org/privacy"),
 		apptest.WithEnv("CERTPORTAL_PRIVACY_VERSION", "2027-03"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	c, _ := mfaSignIn(t, a, cand[1], cand[2])
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	c, _ := a.SignIn(t, cand[1], cand[2])
 	var date string
-	var slots []slotOf
+	var slots []apptest.SlotButton
 	deadline := time.Now().Add(30 * time.Second)
 	for { // online starts are generated by a job at start-up
-		page := body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=UTC"))
-		if m := firstDate.FindStringSubmatch(page); m != nil {
+		page := apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=UTC"))
+		if m := apptest.FirstDateRe.FindStringSubmatch(page); m != nil {
 			date = m[1]
-			page = body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=UTC&date="+date))
-			for _, s := range slotForm.FindAllStringSubmatch(page, -1) {
-				slots = append(slots, slotOf{s[1], s[2]})
+			page = apptest.Body(t, a.Get(t, c, "/schedule/SAA-C03/online?tz=UTC&date="+date))
+			for _, s := range apptest.SlotFormRe.FindAllStringSubmatch(page, -1) {
+				slots = append(slots, apptest.SlotButton{Key: s[1], ID: s[2]})
 			}
 			break
 		}
@@ -315,9 +244,9 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].key}, "slot": {slots[0].id}, "date": {date}, "language": {"en"}, "tz": {"UTC"}})
-	_ = body(t, resp)
-	cart := body(t, a.Get(t, c, "/cart"))
+	resp := a.PostForm(t, c, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {slots[0].Key}, "slot": {slots[0].ID}, "date": {date}, "language": {"en"}, "tz": {"UTC"}})
+	_ = apptest.Body(t, resp)
+	cart := apptest.Body(t, a.Get(t, c, "/cart"))
 	for _, want := range []string{`href="https://program.example.org/exam-rules"`, `href="https://program.example.org/privacy"`, "(version 2027-02)", "(version 2027-03)"} {
 		if !strings.Contains(cart, want) {
 			t.Errorf("cart lacks %s", want)
@@ -325,7 +254,7 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 	}
 	resp = a.PostForm(t, c, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"},
 		"system_checked": {"on"}, "agree_rules": {"on"}, "agree_privacy": {"on"}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", resp.StatusCode)
 	}
@@ -352,16 +281,16 @@ func TestOnlineAgreementsRecordTheConfiguredVersions(t *testing.T) {
 // confirmation and lists the move in the booking's history.
 func TestRescheduleFeeStep(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, slots := bookDemoExam(t, a, cc, "SAP-C02")
-		mailTo(t, smtp, cand[1], "Exam confirmed")
-		if page := body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(page, "fee $50.00 per move") {
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		ref, slots := a.BookDemoExam(t, cc, "SAP-C02")
+		apptest.MailTo(t, smtp, cand[1], "Exam confirmed")
+		if page := apptest.Body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(page, "fee $50.00 per move") {
 			t.Fatalf("booking page does not state the fee:\n%s", page)
 		}
 
-		review := page(t, a, cc, "/bookings/"+ref+"/reschedule?slot="+slots[1].id, http.StatusOK)
+		review := a.GetPage(t, cc, "/bookings/"+ref+"/reschedule?slot="+slots[1].ID, http.StatusOK)
 		if got := review.TextOf("#move .move-fee"); got != "$50.00" {
 			t.Errorf("review fee = %q, want $50.00", got)
 		}
@@ -372,28 +301,28 @@ func TestRescheduleFeeStep(t *testing.T) {
 			t.Error("the test-mode provider is not chosen by default")
 		}
 		key := []string{"", review.AttrOf("input[name=idempotency_key]", "value")}
-		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
+		resp := a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].ID},
 			"provider": {"test"}, "card": {"4000 0000 0000 0002"}})
-		page := body(t, resp)
+		page := apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The card was declined. Nothing was charged and your appointment is unchanged.") || !strings.Contains(page, `id="card-error"`) {
 			t.Fatalf("declined fee: %d\n%s", resp.StatusCode, page)
 		}
 		if strings.Contains(page, "4000 0000 0000 0002") {
 			t.Fatal("the card number was sent back")
 		}
-		if booking := body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(booking, "0 of 2 used") {
+		if booking := apptest.Body(t, a.Get(t, cc, "/bookings/"+ref)); !strings.Contains(booking, "0 of 2 used") {
 			t.Fatalf("a declined fee moved the booking:\n%s", booking)
 		}
 
 		key = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page)
-		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].id},
+		resp = a.PostForm(t, cc, "/bookings/"+ref+"/reschedule", url.Values{"idempotency_key": {key[1]}, "slot": {slots[1].ID},
 			"provider": {"test"}, "card": {"4242 4242 4242 4242"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bookings/"+ref+"?notice=rescheduled" {
 			t.Fatalf("paid move: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		mailTo(t, smtp, cand[1], "Exam rescheduled")
-		booking := body(t, a.Get(t, cc, "/bookings/"+ref))
+		apptest.MailTo(t, smtp, cand[1], "Exam rescheduled")
+		booking := apptest.Body(t, a.Get(t, cc, "/bookings/"+ref))
 		if !strings.Contains(booking, "1 of 2 used") || !strings.Contains(booking, "Moved from") || !strings.Contains(booking, "($50.00)") {
 			t.Fatalf("booking after the paid move:\n%s", booking)
 		}

@@ -1,4 +1,4 @@
-package app_test
+package bookingtest
 
 import (
 	"net/http"
@@ -11,37 +11,17 @@ import (
 	"example.org/certportal/internal/testutil/apptest"
 )
 
-// page GETs path and parses the answer, failing on any status but want.
-func page(t *testing.T, a *apptest.App, c *http.Client, path string, want int) *testutil.HTMLNode {
-	t.Helper()
-	resp := a.Get(t, c, path)
-	b := body(t, resp)
-	if resp.StatusCode != want {
-		t.Fatalf("GET %s: %d, want %d\n%s", path, resp.StatusCode, want, b)
-	}
-	return testutil.ParseHTML(t, b)
-}
-
-// post sends a form and returns the status, the Location and the parsed
-// answer.
-func post(t *testing.T, a *apptest.App, c *http.Client, path string, form url.Values) (int, string, *testutil.HTMLNode) {
-	t.Helper()
-	resp := a.PostForm(t, c, path, form)
-	b := body(t, resp)
-	return resp.StatusCode, resp.Header.Get("Location"), testutil.ParseHTML(t, b)
-}
-
 // holdCenterSeat holds the first time of exam at demo center 1 in lang
 // and returns the refusal page when the hold is refused (nil when it went
 // to the cart).
 func holdCenterSeat(t *testing.T, a *apptest.App, c *http.Client, exam, lang string, slot int) (int, *testutil.HTMLNode) {
 	t.Helper()
-	date, slots := centerSlots(t, a, c, exam, "1")
-	form := url.Values{"idempotency_key": {slots[slot].key}, "slot": {slots[slot].id}, "date": {date}, "center": {"1"}}
+	date, slots := a.CenterSlots(t, c, exam, "1")
+	form := url.Values{"idempotency_key": {slots[slot].Key}, "slot": {slots[slot].ID}, "date": {date}, "center": {"1"}}
 	if lang != "" {
 		form.Set("language", lang)
 	}
-	status, loc, doc := post(t, a, c, "/schedule/"+exam+"/hold", form)
+	status, loc, doc := a.PostPage(t, c, "/schedule/"+exam+"/hold", form)
 	if status == http.StatusSeeOther && loc == "/cart?notice=held" {
 		return status, nil
 	}
@@ -52,11 +32,11 @@ func holdCenterSeat(t *testing.T, a *apptest.App, c *http.Client, exam, lang str
 // second factor enrolled).
 func createVoucher(t *testing.T, a *apptest.App, code string, percent string) {
 	t.Helper()
-	admin := demoAdmin.FindStringSubmatch(a.Stdout())
-	ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-	enrolTOTP(t, a, ac, true)
+	admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+	ac, _ := a.SignIn(t, admin[1], admin[2])
+	a.EnrolTOTP(t, ac, true)
 	expires := a.Clock.Now().AddDate(0, 1, 0).Format(time.DateOnly)
-	status, _, _ := post(t, a, ac, "/console/vouchers", url.Values{"code": {code}, "percent": {percent}, "max_uses": {"5"}, "expires_on": {expires}})
+	status, _, _ := a.PostPage(t, ac, "/console/vouchers", url.Values{"code": {code}, "percent": {percent}, "max_uses": {"5"}, "expires_on": {expires}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("create voucher %s: %d", code, status)
 	}
@@ -68,19 +48,19 @@ func createVoucher(t *testing.T, a *apptest.App, code string, percent string) {
 // needed, on the page and in the confirmation mail.
 func TestCheckoutOutcomeSaysWhatWasPaid(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
 		createVoucher(t, a, "FULL-100", "100")
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
 
 		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
 			t.Fatalf("hold: %d %s", status, refusal.Text())
 		}
-		status, loc, _ := post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay-1"}, "provider": {"test"}, "card": {"4242 4242 4242 4242"}})
+		status, loc, _ := a.PostPage(t, cc, "/checkout", url.Values{"idempotency_key": {"pay-1"}, "provider": {"test"}, "card": {"4242 4242 4242 4242"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("checkout: %d", status)
 		}
-		paid := page(t, a, cc, loc, http.StatusOK)
+		paid := a.GetPage(t, cc, loc, http.StatusOK)
 		for _, tc := range []struct{ sel, want string }{
 			{"#outcome", "Payment received. The confirmation and a calendar file are on their way by email."},
 			{".test-mode-note", "Test mode: no money was moved."},
@@ -89,21 +69,21 @@ func TestCheckoutOutcomeSaysWhatWasPaid(t *testing.T) {
 				t.Errorf("paid checkout %s = %q, want %q", tc.sel, got, tc.want)
 			}
 		}
-		mailTo(t, smtp, cand[1], "Exam confirmed")
+		apptest.MailTo(t, smtp, cand[1], "Exam confirmed")
 
 		if status, refusal := holdCenterSeat(t, a, cc, "DVA-C02", "en", 1); refusal != nil {
 			t.Fatalf("hold: %d %s", status, refusal.Text())
 		}
-		cart := page(t, a, cc, "/cart", http.StatusOK)
+		cart := a.GetPage(t, cc, "/cart", http.StatusOK)
 		action, _ := cart.First(`form.voucher-form`).Attr("action")
-		if status, _, _ := post(t, a, cc, action, url.Values{"code": {"full100"}}); status != http.StatusSeeOther {
+		if status, _, _ := a.PostPage(t, cc, action, url.Values{"code": {"full100"}}); status != http.StatusSeeOther {
 			t.Fatalf("apply voucher: %d", status)
 		}
-		status, loc, _ = post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay-2"}})
+		status, loc, _ = a.PostPage(t, cc, "/checkout", url.Values{"idempotency_key": {"pay-2"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("free checkout: %d", status)
 		}
-		free := page(t, a, cc, loc, http.StatusOK)
+		free := a.GetPage(t, cc, loc, http.StatusOK)
 		if got, want := free.First("#outcome").Text(), "No payment was needed: your voucher covers the price. The confirmation and a calendar file are on their way by email."; got != want {
 			t.Errorf("free checkout outcome = %q, want %q", got, want)
 		}
@@ -111,7 +91,7 @@ func TestCheckoutOutcomeSaysWhatWasPaid(t *testing.T) {
 			t.Errorf("free checkout mentions test mode: %q", n.Text())
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for countMail(smtp, cand[1], "Exam confirmed") < 2 && time.Now().Before(deadline) {
+		for apptest.CountMail(smtp, cand[1], "Exam confirmed") < 2 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		var freeMail *testutil.ReceivedMail
@@ -132,8 +112,8 @@ func TestCheckoutOutcomeSaysWhatWasPaid(t *testing.T) {
 func TestSecondHoldPointsToTheCart(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
 		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
 			t.Fatalf("first hold: %d %s", status, refusal.Text())
 		}
@@ -149,7 +129,7 @@ func TestSecondHoldPointsToTheCart(t *testing.T) {
 				t.Errorf("in cart: %s = %q, want %q", tc.sel, got, tc.want)
 			}
 		}
-		if status, _, _ := post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != http.StatusSeeOther {
+		if status, _, _ := a.PostPage(t, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}}); status != http.StatusSeeOther {
 			t.Fatalf("checkout: %d", status)
 		}
 		_, refusal = holdCenterSeat(t, a, cc, "SAA-C03", "en", 1)
@@ -167,11 +147,11 @@ func TestSecondHoldPointsToTheCart(t *testing.T) {
 // not list is refused next to the choice.
 func TestExamLanguageChosenAtBooking(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
 
-		slots := page(t, a, cc, "/schedule/SAA-C03/centers/1", http.StatusOK)
+		slots := a.GetPage(t, cc, "/schedule/SAA-C03/centers/1", http.StatusOK)
 		if got := slots.Texts("select#language option"); strings.Join(got, ",") != "English,Español,Deutsch,日本語" {
 			t.Fatalf("language choices = %q", got)
 		}
@@ -182,7 +162,7 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 		u, _ := url.Parse(href)
 		q := u.Query()
 		q.Set("language", "es")
-		day := page(t, a, cc, u.Path+"?"+q.Encode(), http.StatusOK)
+		day := a.GetPage(t, cc, u.Path+"?"+q.Encode(), http.StatusOK)
 		if got, _ := day.First(".date-list a").Attr("href"); !strings.Contains(got, "language=es") {
 			t.Errorf("date link %q drops the chosen language", got)
 		}
@@ -199,7 +179,7 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 			t.Fatalf("%d times on %s", len(ids), q.Get("date"))
 		}
 
-		status, _, refusal := post(t, a, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0] + "-fr"}, "slot": {ids[0]},
+		status, _, refusal := a.PostPage(t, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0] + "-fr"}, "slot": {ids[0]},
 			"date": {q.Get("date")}, "center": {"1"}, "language": {"fr"}})
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("hold in French: %d", status)
@@ -208,27 +188,27 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 			t.Errorf("French refusal = %q", got)
 		}
 
-		status, loc, _ := post(t, a, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0]}, "slot": {ids[0]},
+		status, loc, _ := a.PostPage(t, cc, "/schedule/SAA-C03/hold", url.Values{"idempotency_key": {keys[0]}, "slot": {ids[0]},
 			"date": {q.Get("date")}, "center": {"1"}, "language": {"es"}})
 		if status != http.StatusSeeOther || loc != "/cart?notice=held" {
 			t.Fatalf("hold in Spanish: %d %s", status, loc)
 		}
-		if got := page(t, a, cc, "/cart", http.StatusOK).First(".cart-items .exam-language").Text(); got != "Español" {
+		if got := a.GetPage(t, cc, "/cart", http.StatusOK).First(".cart-items .exam-language").Text(); got != "Español" {
 			t.Errorf("cart language = %q", got)
 		}
-		status, loc, _ = post(t, a, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}})
+		status, loc, _ = a.PostPage(t, cc, "/checkout", url.Values{"idempotency_key": {"pay"}, "provider": {"test"}, "card": {"4242424242424242"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("checkout: %d", status)
 		}
-		if got := page(t, a, cc, loc, http.StatusOK).First("li .exam-language").Text(); got != "Español" {
+		if got := a.GetPage(t, cc, loc, http.StatusOK).First("li .exam-language").Text(); got != "Español" {
 			t.Errorf("payment outcome language = %q", got)
 		}
-		mine := page(t, a, cc, "/bookings", http.StatusOK)
+		mine := a.GetPage(t, cc, "/bookings", http.StatusOK)
 		if got := mine.First("tbody .exam-language").Text(); got != "(Español)" {
 			t.Errorf("My exams language = %q", got)
 		}
 		ref := mine.First("tbody td a").Text()
-		conf := page(t, a, cc, "/bookings/"+ref, http.StatusOK)
+		conf := a.GetPage(t, cc, "/bookings/"+ref, http.StatusOK)
 		var language string
 		for i, dt := range conf.Find(".facts dt") {
 			if dt.Text() == "Exam language" {
@@ -238,17 +218,17 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 		if language != "Español" {
 			t.Errorf("confirmation language = %q", language)
 		}
-		m := mailTo(t, smtp, cand[1], "Exam confirmed")
+		m := apptest.MailTo(t, smtp, cand[1], "Exam confirmed")
 		if !strings.Contains(m.Text, "Exam language: Español") {
 			t.Errorf("confirmation mail lacks the language:\n%s", m.Text)
 		}
 
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		enrolTOTP(t, a, ac, true)
-		found := page(t, a, ac, "/console/bookings?q="+ref, http.StatusOK)
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		a.EnrolTOTP(t, ac, true)
+		found := a.GetPage(t, ac, "/console/bookings?q="+ref, http.StatusOK)
 		roster, _ := found.First(`a[href^="/console/roster?"]`).Attr("href")
-		if got := page(t, a, ac, roster, http.StatusOK).First("td .exam-language").Text(); got != "(Español)" {
+		if got := a.GetPage(t, ac, roster, http.StatusOK).First("td .exam-language").Text(); got != "(Español)" {
 			t.Errorf("roster language = %q", got)
 		}
 	})
@@ -260,8 +240,8 @@ func TestExamLanguageChosenAtBooking(t *testing.T) {
 // page is remembered and no longer guessed.
 func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		c := mfaCandidate(t, a, smtp, "ines@example.org") // registered in Spain
+		a, smtp := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		c := a.RegisterCandidate(t, smtp, "ines@example.org") // registered in Spain
 		for _, tc := range []struct {
 			name, query, want string
 			guessed           bool
@@ -270,7 +250,7 @@ func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
 			{"chosen", "?tz=America/New_York", "America/New_York", false},
 			{"remembered", "", "America/New_York", false},
 		} {
-			doc := page(t, a, c, "/schedule/SAA-C03/online"+tc.query, http.StatusOK)
+			doc := a.GetPage(t, c, "/schedule/SAA-C03/online"+tc.query, http.StatusOK)
 			if got, _ := doc.First("select#tz option[selected]").Attr("value"); got != tc.want {
 				t.Errorf("%s: zone = %q, want %q", tc.name, got, tc.want)
 			}
@@ -288,17 +268,17 @@ func TestOnlineTimesDefaultToTheProfileCountry(t *testing.T) {
 func TestHoldTimeFollowsTheSetting(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo", "--hold-ttl", "10m"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		date, _ := centerSlots(t, a, cc, "SAA-C03", "1")
-		times := page(t, a, cc, "/schedule/SAA-C03/centers/1?date="+date, http.StatusOK)
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		date, _ := a.CenterSlots(t, cc, "SAA-C03", "1")
+		times := a.GetPage(t, cc, "/schedule/SAA-C03/centers/1?date="+date, http.StatusOK)
 		if hints := times.Texts("#times > p.hint"); len(hints) == 0 || hints[len(hints)-1] != "A held seat waits in your cart for 10 minutes while you pay." {
 			t.Errorf("times page hints = %q", hints)
 		}
 		if status, refusal := holdCenterSeat(t, a, cc, "SAA-C03", "en", 0); refusal != nil {
 			t.Fatalf("hold: %d %s", status, refusal.Text())
 		}
-		if got := page(t, a, cc, "/cart", http.StatusOK).First(".held-for .countdown").Text(); got != "10 min" {
+		if got := a.GetPage(t, cc, "/cart", http.StatusOK).First(".held-for .countdown").Text(); got != "10 min" {
 			t.Errorf("cart time left = %q, want 10 min", got)
 		}
 	})

@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"html"
@@ -10,6 +10,7 @@ import (
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
 )
 
 // examForm is a valid console exam form; edit it per test.
@@ -31,14 +32,14 @@ func TestConsoleExamForms(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, ac, _ := centerAdmin(t, engine)
 
-		list := body(t, a.Get(t, ac, "/console/exams"))
+		list := apptest.Body(t, a.Get(t, ac, "/console/exams"))
 		for _, want := range []string{`href="/console/exams/new"`, `href="/console/exams" aria-current="page"`, "<code>SAA-C03</code>", "Exam catalog"} {
 			if !strings.Contains(list, want) {
 				t.Errorf("exam list lacks %s", want)
 			}
 		}
 		resp := a.Get(t, ac, "/console/exams/new")
-		if page := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, `<label for="domains">`) ||
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, `<label for="domains">`) ||
 			!strings.Contains(page, `<label for="reschedule_fee">`) || !strings.Contains(page, `action="/console/exams"`) {
 			t.Fatalf("new exam form: %d\n%s", resp.StatusCode, page)
 		}
@@ -49,7 +50,7 @@ func TestConsoleExamForms(t *testing.T) {
 		bad.Set("domains", "Design | 60\r\nOperate | 30")
 		bad.Del("delivery_online")
 		resp = a.PostForm(t, ac, "/console/exams", bad)
-		page := html.UnescapeString(body(t, resp))
+		page := html.UnescapeString(apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid form: %d, want 422\n%s", resp.StatusCode, page)
 		}
@@ -68,7 +69,7 @@ func TestConsoleExamForms(t *testing.T) {
 			regexp.MustCompile(`id="delivery_online" name="delivery_online" type="checkbox" checked`).MatchString(page) {
 			t.Errorf("the delivery boxes do not keep their state:\n%s", page)
 		}
-		if list := body(t, a.Get(t, ac, "/console/exams")); strings.Contains(list, "KOP-C01") {
+		if list := apptest.Body(t, a.Get(t, ac, "/console/exams")); strings.Contains(list, "KOP-C01") {
 			t.Fatal("an invalid exam was saved")
 		}
 
@@ -82,7 +83,7 @@ func TestConsoleExamForms(t *testing.T) {
 		worse.Del("delivery_test_center")
 		worse.Del("delivery_online")
 		resp = a.PostForm(t, ac, "/console/exams", worse)
-		page = html.UnescapeString(body(t, resp))
+		page = html.UnescapeString(apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("form with every field wrong: %d\n%s", resp.StatusCode, page)
 		}
@@ -94,23 +95,23 @@ func TestConsoleExamForms(t *testing.T) {
 		}
 
 		resp = a.PostForm(t, ac, "/console/exams", examForm("kop-c01"))
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/exams?notice=exam_saved" {
 			t.Fatalf("create: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		list = body(t, a.Get(t, ac, "/console/exams?notice=exam_saved"))
+		list = apptest.Body(t, a.Get(t, ac, "/console/exams?notice=exam_saved"))
 		row := regexp.MustCompile(`<code>KOP-C01</code></td>\s*<td>Kubernetes Operator</td>\s*<td>Professional</td>\s*<td>Certification exam</td>\s*` +
 			`<td class="num">\$150.00</td>\s*<td class="num">\$25.00</td>\s*<td>Active</td>`)
 		if !strings.Contains(list, "Exam saved.") || !row.MatchString(list) {
 			t.Fatalf("list after create:\n%s", list)
 		}
-		if public := body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "KOP-C01") {
+		if public := apptest.Body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "KOP-C01") {
 			t.Fatal("the new active exam is not in the public catalog")
 		}
 
 		// The same code again is refused on the code field.
 		resp = a.PostForm(t, ac, "/console/exams", examForm("KOP-C01"))
-		if page := html.UnescapeString(body(t, resp)); resp.StatusCode != http.StatusConflict ||
+		if page := html.UnescapeString(apptest.Body(t, resp)); resp.StatusCode != http.StatusConflict ||
 			!strings.Contains(page, `id="code-error">An exam with this code already exists.`) {
 			t.Fatalf("duplicate code: %d\n%s", resp.StatusCode, page)
 		}
@@ -120,7 +121,7 @@ func TestConsoleExamForms(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no edit link in:\n%s", list)
 		}
-		edit := html.UnescapeString(body(t, a.Get(t, ac, m[1])))
+		edit := html.UnescapeString(apptest.Body(t, a.Get(t, ac, m[1])))
 		for _, want := range []string{"<code>KOP-C01</code>", `value="150.00"`, `value="25.00"`, `value="en, es"`,
 			">Design | 60\nOperate | 40</textarea>", `action="` + m[1] + `/retire"`} {
 			if !strings.Contains(edit, want) {
@@ -134,55 +135,55 @@ func TestConsoleExamForms(t *testing.T) {
 		form.Set("reschedule_fee", "40")
 		form.Set("domains", "Design | 50\nOperate | 30\nSecure | 20")
 		resp = a.PostForm(t, ac, m[1], form)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("update: %d", resp.StatusCode)
 		}
-		list = body(t, a.Get(t, ac, "/console/exams"))
+		list = apptest.Body(t, a.Get(t, ac, "/console/exams"))
 		if !strings.Contains(list, `<td class="num">$40.00</td>`) || strings.Contains(list, "HACK-01") {
 			t.Fatalf("list after edit:\n%s", list)
 		}
-		if edit := body(t, a.Get(t, ac, m[1])); !strings.Contains(edit, "Secure | 20</textarea>") {
+		if edit := apptest.Body(t, a.Get(t, ac, m[1])); !strings.Contains(edit, "Secure | 20</textarea>") {
 			t.Fatalf("the domains were not replaced:\n%s", edit)
 		}
 		// A bad edit keeps the values and saves nothing.
 		form.Set("reschedule_fee", "150.01")
 		resp = a.PostForm(t, ac, m[1], form)
-		if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `value="150.01"`) ||
+		if page := apptest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `value="150.01"`) ||
 			!strings.Contains(page, `id="reschedule_fee-error"`) {
 			t.Fatalf("fee above price on edit: %d\n%s", resp.StatusCode, page)
 		}
 
 		// Retire: gone from the public catalog, still in the console.
 		resp = a.PostForm(t, ac, m[1]+"/retire", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/exams?notice=exam_retired" {
 			t.Fatalf("retire: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		list = body(t, a.Get(t, ac, "/console/exams?notice=exam_retired"))
+		list = apptest.Body(t, a.Get(t, ac, "/console/exams?notice=exam_retired"))
 		if !strings.Contains(list, "Exam retired") || !regexp.MustCompile(`\$40.00</td>\s*<td><span class="badge">Retired</span>`).MatchString(list) {
 			t.Fatalf("list after retiring:\n%s", list)
 		}
-		if public := body(t, a.Get(t, a.Client(), "/exams")); strings.Contains(public, "KOP-C01") || !strings.Contains(public, "SAA-C03") {
+		if public := apptest.Body(t, a.Get(t, a.Client(), "/exams")); strings.Contains(public, "KOP-C01") || !strings.Contains(public, "SAA-C03") {
 			t.Fatal("the retired exam is still in the public catalog")
 		}
-		if edit := body(t, a.Get(t, ac, m[1])); !strings.Contains(edit, `action="`+m[1]+`/activate"`) {
+		if edit := apptest.Body(t, a.Get(t, ac, m[1])); !strings.Contains(edit, `action="`+m[1]+`/activate"`) {
 			t.Fatalf("a retired exam's page offers no reactivation:\n%s", edit)
 		}
 		resp = a.PostForm(t, ac, m[1]+"/activate", nil)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("activate: %d", resp.StatusCode)
 		}
-		if public := body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "KOP-C01") {
+		if public := apptest.Body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "KOP-C01") {
 			t.Fatal("the reactivated exam is not in the public catalog")
 		}
 		resp = a.PostForm(t, ac, "/console/exams/99999/retire", nil)
-		if _ = body(t, resp); resp.StatusCode != http.StatusNotFound {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("retiring an unknown exam: %d, want 404", resp.StatusCode)
 		}
 
-		audit := body(t, a.Get(t, ac, "/console/audit?action=catalog."))
+		audit := apptest.Body(t, a.Get(t, ac, "/console/audit?action=catalog."))
 		for _, want := range []string{"catalog.exam_created", "catalog.exam_updated", "catalog.exam_retired", "catalog.exam_activated", "exam:KOP-C01"} {
 			if !strings.Contains(audit, want) {
 				t.Errorf("audit lacks %s", want)
@@ -191,7 +192,7 @@ func TestConsoleExamForms(t *testing.T) {
 
 		// The edit's row shows the fields it changed, before and after, in
 		// a table with its own header row.
-		updated := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/audit?action=catalog.exam_updated")))
+		updated := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, "/console/audit?action=catalog.exam_updated")))
 		changes := updated.First("tbody tr table.changes")
 		if changes == nil {
 			t.Fatal("the edit's audit row has no table of changes")
@@ -219,16 +220,16 @@ func TestConsoleExamForms(t *testing.T) {
 func TestConsoleExamsPermissions(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, _, cand := centerAdmin(t, engine)
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
+		cc, _ := a.SignIn(t, cand[1], cand[2])
 		for _, path := range []string{"/console/exams", "/console/exams/new", "/console/exams/1"} {
 			resp := a.Get(t, cc, path)
-			if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("candidate GET %s: %d, want 403", path, resp.StatusCode)
 			}
 		}
 		for _, path := range []string{"/console/exams", "/console/exams/1", "/console/exams/1/retire", "/console/exams/1/activate"} {
 			resp := a.PostForm(t, cc, path, examForm("CAND-01"))
-			if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("candidate POST %s: %d, want 403", path, resp.StatusCode)
 			}
 		}
@@ -236,10 +237,10 @@ func TestConsoleExamsPermissions(t *testing.T) {
 		// The candidate becomes staff (there is no console action for
 		// roles yet): the list is read-only and every change refused.
 		makeStaff(t, a, cand[1], portal.SetScheduler, portal.SetSupport)
-		sc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		enrolTOTP(t, a, sc, true)
+		sc, _ := a.SignIn(t, cand[1], cand[2])
+		a.EnrolTOTP(t, sc, true)
 		resp := a.Get(t, sc, "/console/exams")
-		list := body(t, resp)
+		list := apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(list, "<code>SAA-C03</code>") || !strings.Contains(list, "only administrators can change it") ||
 			!strings.Contains(list, `href="/console/exams" aria-current="page"`) {
 			t.Fatalf("staff list: %d\n%s", resp.StatusCode, list)
@@ -249,22 +250,22 @@ func TestConsoleExamsPermissions(t *testing.T) {
 		}
 		for _, path := range []string{"/console/exams/new", "/console/exams/1"} {
 			resp := a.Get(t, sc, path)
-			if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("staff GET %s: %d, want 403", path, resp.StatusCode)
 			}
 		}
 		for _, path := range []string{"/console/exams", "/console/exams/1", "/console/exams/1/retire"} {
 			resp := a.PostForm(t, sc, path, examForm("STAF-01"))
-			if _ = body(t, resp); resp.StatusCode != http.StatusForbidden {
+			if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("staff POST %s: %d, want 403", path, resp.StatusCode)
 			}
 		}
-		if public := body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "SAA-C03") || strings.Contains(public, "STAF-01") {
+		if public := apptest.Body(t, a.Get(t, a.Client(), "/exams")); !strings.Contains(public, "SAA-C03") || strings.Contains(public, "STAF-01") {
 			t.Error("a refused change reached the catalog")
 		}
 		// Signed out: sent to sign in.
 		resp = a.Get(t, a.Client(), "/console/exams")
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
 			t.Errorf("anonymous GET /console/exams: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})

@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"net/http"
@@ -18,20 +18,20 @@ import (
 // offer no cancel or reschedule.
 func TestConsoleCheckInAndNoShowCorrection(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, _ := mfaApp(t, engine, apptest.WithArgs("--demo"))
-		cand := demoCandidate.FindStringSubmatch(a.Stdout())
-		admin := demoAdmin.FindStringSubmatch(a.Stdout())
-		cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-		ref, _ := bookDemoSeat(t, a, cc)
-		ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-		adminKey, _, _ := enrolTOTP(t, a, ac, true)
+		a, _ := apptest.StartWithMail(t, engine, apptest.WithArgs("--demo"))
+		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+		cc, _ := a.SignIn(t, cand[1], cand[2])
+		ref, _ := a.BookDemoSeat(t, cc)
+		ac, _ := a.SignIn(t, admin[1], admin[2])
+		adminKey, _, _ := a.EnrolTOTP(t, ac, true)
 
-		found := page(t, a, ac, "/console/bookings?q="+ref, http.StatusOK)
+		found := a.GetPage(t, ac, "/console/bookings?q="+ref, http.StatusOK)
 		checkIn := found.AttrOf(`form[action$="/check-in"]`, "action")
 		if checkIn == "" {
 			t.Fatal("booking search offers no check-in for a confirmed center booking")
 		}
-		status, _, refusal := post(t, a, ac, checkIn, url.Values{"q": {ref}})
+		status, _, refusal := a.PostPage(t, ac, checkIn, url.Values{"q": {ref}})
 		if status != http.StatusConflict || !strings.Contains(refusal.Text(), "Check-in opens 30 minutes before the start") {
 			t.Fatalf("check-in days early: %d\n%s", status, refusal.Text())
 		}
@@ -41,7 +41,7 @@ func TestConsoleCheckInAndNoShowCorrection(t *testing.T) {
 		// settling sweep is a day away.
 		rosterPath, _ := found.First(`a[href^="/console/roster?"]`).Attr("href")
 		q, _ := url.ParseQuery(strings.SplitN(rosterPath, "?", 2)[1])
-		roster := page(t, a, ac, rosterPath, http.StatusOK)
+		roster := a.GetPage(t, ac, rosterPath, http.StatusOK)
 		zone := strings.Trim(roster.TextOf("h2 .meta"), "()")
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
@@ -53,39 +53,39 @@ func TestConsoleCheckInAndNoShowCorrection(t *testing.T) {
 		}
 		a.Clock.Set(day.Add(23 * time.Hour))
 		// Both sessions ran out meanwhile: sign in again.
-		cc, _ = mfaSignIn(t, a, cand[1], cand[2])
-		ac, _ = mfaSignIn(t, a, admin[1], admin[2])
-		if resp, _ := mfaSecondStep(t, a, ac, "totp", totpNow(t, a, adminKey)); resp.StatusCode != http.StatusSeeOther {
+		cc, _ = a.SignIn(t, cand[1], cand[2])
+		ac, _ = a.SignIn(t, admin[1], admin[2])
+		if resp, _ := a.SecondStep(t, ac, "totp", a.TOTPNow(t, adminKey)); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second factor after the clock moved: %d", resp.StatusCode)
 		}
 		back := url.Values{"center": {q.Get("center")}, "date": {q.Get("date")}}
 
-		status, loc2, _ := post(t, a, ac, checkIn, back)
+		status, loc2, _ := a.PostPage(t, ac, checkIn, back)
 		if status != http.StatusSeeOther || !strings.Contains(loc2, "notice=checked_in") {
 			t.Fatalf("check-in during the session: %d %s", status, loc2)
 		}
-		roster = page(t, a, ac, rosterPath, http.StatusOK)
+		roster = a.GetPage(t, ac, rosterPath, http.StatusOK)
 		if !strings.Contains(roster.TextOf("tbody"), "checked in") || roster.Has(`form[action$="/check-in"]`) {
 			t.Fatalf("roster after the check-in:\n%s", roster.TextOf("tbody"))
 		}
 		absent := roster.AttrOf(`form[action$="/absent"]`, "action")
-		if status, _, _ := post(t, a, ac, absent, back); status != http.StatusSeeOther {
+		if status, _, _ := a.PostPage(t, ac, absent, back); status != http.StatusSeeOther {
 			t.Fatalf("mark absent: %d", status)
 		}
-		roster = page(t, a, ac, rosterPath, http.StatusOK)
+		roster = a.GetPage(t, ac, rosterPath, http.StatusOK)
 		correct := roster.AttrOf(`form[action$="/delivered"]`, "action")
 		if correct == "" {
 			t.Fatalf("roster offers no correction of a no-show:\n%s", roster.TextOf("tbody"))
 		}
-		if status, loc2, _ := post(t, a, ac, correct, back); status != http.StatusSeeOther || !strings.Contains(loc2, "notice=no_show_corrected") {
+		if status, loc2, _ := a.PostPage(t, ac, correct, back); status != http.StatusSeeOther || !strings.Contains(loc2, "notice=no_show_corrected") {
 			t.Fatalf("correct the no-show: %d %s", status, loc2)
 		}
-		roster = page(t, a, ac, rosterPath, http.StatusOK)
+		roster = a.GetPage(t, ac, rosterPath, http.StatusOK)
 		if !strings.Contains(roster.TextOf("tbody"), "Exam taken") || roster.Has(`form[action$="/delivered"]`) {
 			t.Fatalf("roster after the correction:\n%s", roster.TextOf("tbody"))
 		}
 
-		mine := page(t, a, cc, "/bookings/"+ref, http.StatusOK)
+		mine := a.GetPage(t, cc, "/bookings/"+ref, http.StatusOK)
 		if got := mine.TextOf(".facts"); !strings.Contains(got, "Exam taken") {
 			t.Errorf("booking page status: %q", got)
 		}
@@ -95,7 +95,7 @@ func TestConsoleCheckInAndNoShowCorrection(t *testing.T) {
 		if mine.Has(`a[href$="/cancel"]`) || mine.Has(`a[href*="/reschedule"]`) {
 			t.Errorf("a delivered booking offers cancel or reschedule")
 		}
-		list := page(t, a, cc, "/bookings", http.StatusOK)
+		list := a.GetPage(t, cc, "/bookings", http.StatusOK)
 		if got := list.TextOf(".booking-status"); got != "Exam taken" {
 			t.Errorf("bookings list status = %q, want Exam taken", got)
 		}

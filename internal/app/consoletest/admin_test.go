@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"net/http"
@@ -24,7 +24,7 @@ func TestAdminCreateSetupAndMail(t *testing.T) {
 			env[k] = v
 		}
 		env["CERTPORTAL_BASE_URL"] = a.URL
-		code, out, errOut := run(t, env, "admin", "create", "--email", "Grace@Example.org", "--first-name", "Grace", "--last-name", "Hopper")
+		code, out, errOut := apptest.Run(t, env, "admin", "create", "--email", "Grace@Example.org", "--first-name", "Grace", "--last-name", "Hopper")
 		if code != 0 {
 			t.Fatalf("admin create: exit %d\n%s%s", code, out, errOut)
 		}
@@ -37,13 +37,13 @@ func TestAdminCreateSetupAndMail(t *testing.T) {
 
 		// Nobody can sign in before the setup.
 		resp := a.PostForm(t, c, "/signin", url.Values{"email": {"grace@example.org"}, "password": {"guess-Passw0rd"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode == http.StatusSeeOther {
 			t.Fatal("signed in before setting a password")
 		}
 
 		resp = a.Get(t, c, path)
-		page := body(t, resp)
+		page := apptest.Body(t, resp)
 		if resp.StatusCode != 200 || !strings.Contains(page, "grace@example.org") {
 			t.Fatalf("setup page: %d\n%s", resp.StatusCode, page)
 		}
@@ -52,24 +52,24 @@ func TestAdminCreateSetupAndMail(t *testing.T) {
 		}
 		// A weak password re-renders the form with the rule, nothing saved.
 		resp = a.PostForm(t, c, path, url.Values{"password": {"password"}, "confirm": {"password"}})
-		page = body(t, resp)
+		page = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Add an upper-case letter and a digit.") || !strings.Contains(page, `href="#password"`) {
 			t.Fatalf("weak password: %d\n%s", resp.StatusCode, page)
 		}
 		resp = a.PostForm(t, c, path, url.Values{"password": {"Cobol-Compiler-1959"}, "confirm": {"Cobol-Compiler-1959"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("setup: %d", resp.StatusCode)
 		}
 		// The link is spent.
 		resp = a.Get(t, c, path)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("second visit of the setup link: %d, want 404", resp.StatusCode)
 		}
 
 		resp = a.PostForm(t, c, "/signin", url.Values{"email": {"grace@example.org"}, "password": {"Cobol-Compiler-1959"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console" {
 			t.Fatalf("sign in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -78,24 +78,24 @@ func TestAdminCreateSetupAndMail(t *testing.T) {
 			t.Fatalf("session cookie attributes: %+v", cookies)
 		}
 		// Staff set up a second factor before they use the console (MFA-01).
-		enrolTOTP(t, a, c, true)
+		a.EnrolTOTP(t, c, true)
 		resp = a.PostForm(t, c, "/console/mail/test", url.Values{"to": {"ops@example.org"}})
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("send test mail: %d", resp.StatusCode)
 		}
-		m := mailTo(t, smtp, "ops@example.org", "")
+		m := apptest.MailTo(t, smtp, "ops@example.org", "")
 		if len(m.To) != 1 || m.To[0] != "ops@example.org" || m.Text == "" || m.HTML == "" || !strings.Contains(m.Text, "Grace Hopper") {
 			t.Fatalf("test message: to %v subject %q\ntext: %s\nhtml: %d bytes", m.To, m.Subject, m.Text, len(m.HTML))
 		}
-		audit := body(t, a.Get(t, c, "/console/audit"))
+		audit := apptest.Body(t, a.Get(t, c, "/console/audit"))
 		for _, action := range []string{"account.admin_created", "account.setup_completed", "auth.signed_in", "ops.test_mail_sent", "auth.signin_failed"} {
 			if !strings.Contains(audit, action) {
 				t.Errorf("audit log lacks %s", action)
 			}
 		}
 		// Filtering by action prefix.
-		filtered := body(t, a.Get(t, c, "/console/audit?action=auth."))
+		filtered := apptest.Body(t, a.Get(t, c, "/console/audit?action=auth."))
 		if strings.Contains(filtered, "account.admin_created") || !strings.Contains(filtered, "auth.signed_in") {
 			t.Errorf("audit filter auth. does not filter")
 		}
@@ -104,26 +104,26 @@ func TestAdminCreateSetupAndMail(t *testing.T) {
 
 func TestConsoleNeedsStaff(t *testing.T) {
 	a := apptest.Start(t, "sqlite", apptest.WithArgs("--demo"))
-	cand := regexp.MustCompile(`candidate\s+email (\S+)\s+password (\S+)`).FindStringSubmatch(a.Stdout())
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
 	c := a.Client()
 	resp := a.Get(t, c, "/console/audit")
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin?next=") {
 		t.Fatalf("anonymous console: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp = a.PostForm(t, c, "/signin", url.Values{"email": {cand[1]}, "password": {cand[2]}})
-	_ = body(t, resp)
+	_ = apptest.Body(t, resp)
 	if resp.Header.Get("Location") != "/dashboard" {
 		t.Fatalf("candidate sign-in went to %s", resp.Header.Get("Location"))
 	}
 	for _, p := range []string{"/console", "/console/audit", "/console/mail", "/console/jobs"} {
 		resp := a.Get(t, c, p)
-		_ = body(t, resp)
+		_ = apptest.Body(t, resp)
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("candidate GET %s = %d, want 403", p, resp.StatusCode)
 		}
 	}
-	dash := body(t, a.Get(t, c, "/dashboard"))
+	dash := apptest.Body(t, a.Get(t, c, "/dashboard"))
 	if !strings.Contains(dash, "Login ID") || strings.Contains(dash, `href="/console"`) {
 		t.Errorf("candidate dashboard wrong:\n%s", dash)
 	}

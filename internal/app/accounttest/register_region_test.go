@@ -1,4 +1,4 @@
-package app_test
+package accounttest
 
 import (
 	"net/http"
@@ -24,7 +24,7 @@ func getPage(t *testing.T, a *apptest.App, path, acceptLanguage string) (*http.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, testutil.ParseHTML(t, body(t, resp))
+	return resp, testutil.ParseHTML(t, apptest.Body(t, resp))
 }
 
 // TestRegistrationShowsTheRegionField: the state or region is asked for as
@@ -36,7 +36,7 @@ func getPage(t *testing.T, a *apptest.App, path, acceptLanguage string) (*http.R
 // page never showed gets the field with a prompt, not an error.
 func TestRegistrationShowsTheRegionField(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 
 		for _, tc := range []struct {
 			acceptLanguage, country, region string
@@ -92,7 +92,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		}
 		update.Del("password")
 		resp := a.PostForm(t, a.Client(), "/register", update)
-		page = testutil.ParseHTML(t, body(t, resp))
+		page = testutil.ParseHTML(t, apptest.Body(t, resp))
 		forCountry := page.AttrOf(`input[name="region_for"]`, "value")
 		email := page.AttrOf("input#email", "value")
 		if resp.StatusCode != http.StatusOK || forCountry != "US" || !page.Has(`select#region option[value="US-WA"]`) || email != "region.user@example.org" ||
@@ -118,7 +118,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 			}
 			f.Set("email", tc.email)
 			resp := a.PostForm(t, a.Client(), "/register", f)
-			page := testutil.ParseHTML(t, body(t, resp))
+			page := testutil.ParseHTML(t, apptest.Body(t, resp))
 			prompt := page.TextOf("#region-hint")
 			forCountry := page.AttrOf(`input[name="region_for"]`, "value")
 			if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.Has(`.error-summary a[href="#region"]`) ||
@@ -137,7 +137,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		}
 		f.Set("region_for", "US")
 		resp = a.PostForm(t, a.Client(), "/register", f)
-		if page := testutil.ParseHTML(t, body(t, resp)); resp.StatusCode != http.StatusUnprocessableEntity || !page.Has("#region-error") {
+		if page := testutil.ParseHTML(t, apptest.Body(t, resp)); resp.StatusCode != http.StatusUnprocessableEntity || !page.Has("#region-error") {
 			t.Errorf("an empty region that was shown: %d, region error %v", resp.StatusCode, page.Has("#region-error"))
 		}
 
@@ -145,7 +145,7 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 		before := len(smtp.Messages())
 		f.Set("region", "US-WA")
 		resp = a.PostForm(t, a.Client(), "/register", f)
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("register with the region: %d", resp.StatusCode)
 		}
 		smtp.WaitFor(t, before+1)
@@ -158,9 +158,9 @@ func TestRegistrationShowsTheRegionField(t *testing.T) {
 // and a shown one is saved.
 func TestProfileShowsTheRegionField(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a, smtp := identityApp(t, engine)
+		a, smtp := apptest.StartWithMail(t, engine)
 		c := signedIn(t, a, smtp, registration)
-		page := testutil.ParseHTML(t, body(t, a.Get(t, c, "/profile")))
+		page := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, c, "/profile")))
 		if forCountry := page.AttrOf(`input[name="region_for"]`, "value"); forCountry != "ES" || !page.Has(`select#region option[value="ES-M"][selected]`) {
 			t.Fatalf("profile opens with the region field for %q", forCountry)
 		}
@@ -173,23 +173,23 @@ func TestProfileShowsTheRegionField(t *testing.T) {
 			update[k] = v
 		}
 		resp := a.PostForm(t, c, "/profile", update)
-		page = testutil.ParseHTML(t, body(t, resp))
+		page = testutil.ParseHTML(t, apptest.Body(t, resp))
 		city := page.AttrOf("input#city", "value")
 		if resp.StatusCode != http.StatusOK || !page.Has(`select#region option[value="US-WA"]`) || city != "Seattle" || page.Has(".field-error") {
 			t.Fatalf("no-script update: %d, city %q, errors %v", resp.StatusCode, city, page.Has(".field-error"))
 		}
 		resp = a.PostForm(t, c, "/profile", form)
-		page = testutil.ParseHTML(t, body(t, resp))
+		page = testutil.ParseHTML(t, apptest.Body(t, resp))
 		if resp.StatusCode != http.StatusUnprocessableEntity || page.Has("#region-error") || page.TextOf("#region-hint") == "" {
 			t.Fatalf("unseen region: %d, error %v, prompt %q", resp.StatusCode, page.Has("#region-error"), page.TextOf("#region-hint"))
 		}
 		form.Set("region_for", "US")
 		form.Set("region", "US-WA")
 		resp = a.PostForm(t, c, "/profile", form)
-		if _ = body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		if _ = apptest.Body(t, resp); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save with the region: %d", resp.StatusCode)
 		}
-		page = testutil.ParseHTML(t, body(t, a.Get(t, c, "/profile")))
+		page = testutil.ParseHTML(t, apptest.Body(t, a.Get(t, c, "/profile")))
 		if !page.Has(`select#region option[value="US-WA"][selected]`) {
 			t.Error("the region was not saved")
 		}

@@ -1,4 +1,4 @@
-package app_test
+package consoletest
 
 import (
 	"mime"
@@ -18,17 +18,17 @@ import (
 // attachments (the booking confirmation's calendar file) for download.
 func TestDevMailboxShowsHTMLAndAttachments(t *testing.T) {
 	a := apptest.Start(t, store.SQLite, apptest.WithArgs("--demo"))
-	cand := demoCandidate.FindStringSubmatch(a.Stdout())
-	admin := demoAdmin.FindStringSubmatch(a.Stdout())
-	cc, _ := mfaSignIn(t, a, cand[1], cand[2])
-	bookDemoSeat(t, a, cc)
-	ac, _ := mfaSignIn(t, a, admin[1], admin[2])
-	enrolTOTP(t, a, ac, true)
+	cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	admin := apptest.DemoAdminRe.FindStringSubmatch(a.Stdout())
+	cc, _ := a.SignIn(t, cand[1], cand[2])
+	a.BookDemoSeat(t, cc)
+	ac, _ := a.SignIn(t, admin[1], admin[2])
+	a.EnrolTOTP(t, ac, true)
 
 	// The confirmation leaves through the job queue.
 	var href string
 	for deadline := time.Now().Add(20 * time.Second); href == "" && time.Now().Before(deadline); {
-		list := testutil.ParseHTML(t, body(t, a.Get(t, ac, "/console/mail")))
+		list := testutil.ParseHTML(t, apptest.Body(t, a.Get(t, ac, "/console/mail")))
 		for _, link := range list.Find("table tbody td a") {
 			if strings.Contains(link.Text(), "Exam confirmed") {
 				href, _ = link.Attr("href")
@@ -40,7 +40,7 @@ func TestDevMailboxShowsHTMLAndAttachments(t *testing.T) {
 	}
 
 	resp := a.Get(t, ac, href)
-	page := testutil.ParseHTML(t, body(t, resp))
+	page := testutil.ParseHTML(t, apptest.Body(t, resp))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", href, resp.StatusCode)
 	}
@@ -64,7 +64,7 @@ func TestDevMailboxShowsHTMLAndAttachments(t *testing.T) {
 	// The HTML part: the mail as sent, links opening in a new tab, under
 	// a policy without scripts that only the console may frame.
 	resp = a.Get(t, ac, src)
-	raw := body(t, resp)
+	raw := apptest.Body(t, resp)
 	part := testutil.ParseHTML(t, raw)
 	csp := resp.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'none'", "sandbox", "frame-ancestors 'self'", "form-action 'none'"} {
@@ -90,7 +90,7 @@ func TestDevMailboxShowsHTMLAndAttachments(t *testing.T) {
 
 	// The attachment downloads as a file.
 	resp = a.Get(t, ac, href+"/attachments/1")
-	file := body(t, resp)
+	file := apptest.Body(t, resp)
 	disp, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
 	if resp.StatusCode != http.StatusOK || disp != "attachment" || !strings.HasSuffix(params["filename"], ".ics") ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") || !strings.HasPrefix(file, "BEGIN:VCALENDAR") {
@@ -98,16 +98,16 @@ func TestDevMailboxShowsHTMLAndAttachments(t *testing.T) {
 	}
 	for _, path := range []string{href + "/attachments/0", href + "/attachments/2", href + "/attachments/x"} {
 		if resp := a.Get(t, ac, path); resp.StatusCode != http.StatusNotFound {
-			_ = body(t, resp)
+			_ = apptest.Body(t, resp)
 			t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
 		} else {
-			_ = body(t, resp)
+			_ = apptest.Body(t, resp)
 		}
 	}
 	// A candidate sees none of it.
 	for _, path := range []string{href, src, href + "/attachments/1"} {
 		resp := a.Get(t, cc, path)
-		if _ = body(t, resp); resp.StatusCode == http.StatusOK {
+		if _ = apptest.Body(t, resp); resp.StatusCode == http.StatusOK {
 			t.Errorf("candidate GET %s = 200", path)
 		}
 	}
