@@ -33,7 +33,8 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 		return nil
 	}
 	system := portal.SystemActor("demo")
-	for _, e := range demoExams() {
+	catalog := demoExams()
+	for _, e := range catalog {
 		if _, err := sys.exams.CreateExam(ctx, system, e); err != nil {
 			return fmt.Errorf("exam %s: %w", e.Code, err)
 		}
@@ -48,6 +49,7 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	}
 	users := []demoUser{
 		{"candidate", accounts.UserCreate{Email: "candidate@demo.certportal.localhost", FirstName: "Dana", LastName: "Rivera", Role: portal.RoleCandidate, Verified: true}},
+		{"certified", accounts.UserCreate{Email: "certified@demo.certportal.localhost", FirstName: "Noor", LastName: "Haddad", Role: portal.RoleCandidate, Verified: true}},
 	}
 	// One staff account per permission set, so that each console view can
 	// be tried; the admin holds every permission.
@@ -56,6 +58,7 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 			Role: portal.RoleStaff, Verified: true, Sets: []portal.PermissionSet{st.set}}})
 	}
 	fmt.Fprintln(out, "demo: loaded a demonstration catalog. Sign in with these accounts (the passwords are shown only now):")
+	var certified *portal.User
 	for _, u := range users {
 		u.req.Password = randomPassword()
 		created, err := sys.accounts.CreateUser(ctx, system, u.req)
@@ -63,7 +66,15 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 			return fmt.Errorf("%s account: %w", u.label, err)
 		}
 		fmt.Fprintf(out, "  %-18s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
+		if u.label == "certified" {
+			certified = created
+		}
 	}
+	if err := loadDemoResults(ctx, sys, catalog, certified); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo: %s holds an active certification and one expiring within 6 months, failed an exam whose retake date is still ahead, passed a microcredential and has a provisional result\n",
+		certified.Email)
 	fmt.Fprintf(out, "demo: %d test centers with sessions for the next %d days; payments in test mode (card %s succeeds)\n",
 		len(demoCenters()), int(sys.centers.Config().Horizon.Hours()/24), payments.TestCardSuccess)
 	for _, v := range vouchers {
@@ -143,6 +154,7 @@ func demoExams() []portal.Exam {
 			Code: code, Name: name, Description: desc, Level: level, Kind: portal.KindExam, DurationMinutes: minutes,
 			Languages: "en,es,de,ja", Delivery: portal.DeliveryTestCenter + "," + portal.DeliveryOnline,
 			PriceMinor: price, Currency: "USD", PassingScore: 720, RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 36,
+			ResultsDelayDays: portal.DefaultResultsDelayDays,
 			Active: true, Domains: domains,
 		}
 	}

@@ -84,7 +84,8 @@ func candidateField(err error) error {
 
 // Confirm makes an entered result count (portal.PermResultsConfirm): its
 // publication is scheduled and the candidate told. The officer who
-// entered it, and the candidate, may not confirm it.
+// entered it, and the candidate, may not confirm it. The system (the demo
+// loader) enters and confirms as no officer: neither is recorded.
 func (s *Service) Confirm(ctx context.Context, actor portal.Actor, attemptID int64) (*portal.Attempt, error) {
 	if err := actor.Authorize(portal.PermResultsConfirm); err != nil {
 		return nil, err
@@ -103,9 +104,12 @@ func (s *Service) Confirm(ctx context.Context, actor portal.Actor, attemptID int
 		case a.State != portal.AttemptEntered:
 			return portal.Errorf(portal.EConflict, "results.error.not_entered", nil)
 		}
-		state, now, by := portal.AttemptPreliminary, tx.Now(), actor.UserID
-		out, err = tx.UpdateAttempt(ctx, a.ID, []string{portal.AttemptEntered},
-			store.AttemptChange{State: &state, ConfirmedBy: &by, ConfirmedAt: &now})
+		state, now := portal.AttemptPreliminary, tx.Now()
+		change := store.AttemptChange{State: &state, ConfirmedAt: &now}
+		if !actor.IsSystem() {
+			change.ConfirmedBy = &actor.UserID
+		}
+		out, err = tx.UpdateAttempt(ctx, a.ID, []string{portal.AttemptEntered}, change)
 		if errors.Is(err, portal.ErrNotFound) {
 			return portal.Errorf(portal.EConflict, "results.error.not_entered", nil)
 		}

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
+)
+
+// demoCertifications maps the demo catalogue: one certification per exam,
+// named like the exam without "Certified", renewed by the exams one level
+// up.
+func demoCertifications(list []portal.Exam) []portal.Certification {
+	renewedBy := map[string][]string{
+		"CLF": {"SAA-C03", "DVA-C02", "SOA-C02"},
+		"SAA": {"SAP-C02"},
+		"DVA": {"DOP-C02"},
+		"SOA": {"DOP-C02"},
+	}
+	var out []portal.Certification
+	for _, e := range list {
+		code := strings.SplitN(strings.TrimPrefix(e.Code, "MC-"), "-", 2)[0]
+		c := portal.Certification{Code: code, Name: strings.TrimPrefix(e.Name, "Certified "), Description: e.Description,
+			Level: e.Level, Kind: portal.CertKindCertification, ValidityMonths: portal.DefaultValidityMonths, Active: true,
+			EarnedBy: []string{e.Code}, RenewedBy: renewedBy[code],
+			Benefits: "Invitation to the certified lounge at program events\nEarly access to new exam betas"}
+		if e.Kind == portal.KindMicrocredential {
+			c.Kind, c.ValidityMonths, c.Benefits = portal.CertKindMicrocredential, portal.DefaultMicrocredentialValidityMonths, ""
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// demoResult is an exam a demo candidate sat, days before today.
+type demoResult struct {
+	exam    string
+	daysAgo int
+	score   int
+}
+
+// demoHistory is the demo certified candidate's history: an active
+// certification, one expiring within six months, a failure whose retake
+// wait has not ended, a passed microcredential and a result still
+// provisional.
+var demoHistory = []demoResult{
+	{"SAA-C03", 300, 812},
+	{"CLF-C02", 3*365 - 120, 765},
+	{"DVA-C02", 5, 655},
+	{"MC-SLS01", 90, 790},
+	{"SOA-C02", 1, 748},
+}
+
+// loadDemoResults maps the catalogue to certifications and records the
+// certified candidate's results, entered and confirmed by the system, and
+// publishes those whose official day has passed.
+func loadDemoResults(ctx context.Context, sys *system, exams []portal.Exam, candidate *portal.User) error {
+	system := portal.SystemActor("demo")
+	for _, c := range demoCertifications(exams) {
+		if _, err := sys.results.CreateCertification(ctx, system, c); err != nil {
+			return fmt.Errorf("certification %s: %w", c.Code, err)
+		}
+	}
+	now := sys.clock.Now()
+	for _, r := range demoHistory {
+		e := findDemoExam(exams, r.exam)
+		var domains []results.DomainBand
+		for i, d := range e.Domains {
+			band := portal.BandMeets
+			if r.score < e.PassingScore && i%2 == 0 {
+				band = portal.BandNeedsImprovement
+			}
+			domains = append(domains, results.DomainBand{Name: d.Name, Band: band})
+		}
+		entered, err := sys.results.Enter(ctx, system, results.Entry{Candidate: candidate.LoginID, ExamCode: e.Code,
+			TakenAt: now.AddDate(0, 0, -r.daysAgo).Truncate(time.Hour), Score: r.score, Domains: domains})
+		if err != nil {
+			return fmt.Errorf("demo result %s: %w", e.Code, err)
+		}
+		if _, err := sys.results.Confirm(ctx, system, entered.ID); err != nil {
+			return fmt.Errorf("demo result %s: %w", e.Code, err)
+		}
+		// Due results are published now rather than at the first sweep,
+		// so the pages show them at once.
+		if err := sys.results.Publish(ctx, entered.ID); err != nil {
+			return fmt.Errorf("demo result %s: %w", e.Code, err)
+		}
+	}
+	return nil
+}
+
+func findDemoExam(list []portal.Exam, code string) portal.Exam {
+	for _, e := range list {
+		if e.Code == code {
+			return e
+		}
+	}
+	panic("demo exam " + code + " missing")
+}
