@@ -266,7 +266,9 @@ func (s *Service) ImportProblems(ctx context.Context, actor portal.Actor, id int
 			return nil, fmt.Errorf("results: import %d row %d: %w", id, r.RowNumber, err)
 		}
 		for _, p := range ps {
-			p.Row = r.RowNumber
+			if r.RowNumber != 0 { // row 0 holds the file's problem, at the line it names
+				p.Row = r.RowNumber
+			}
 			out = append(out, p)
 		}
 	}
@@ -309,11 +311,17 @@ func (s *Service) ApplyImport(ctx context.Context, actor portal.Actor, id int64)
 // takeForApply moves a checked import to applying and queues the job, or
 // discards it when the same file is applying or applied already.
 func (s *Service) takeForApply(ctx context.Context, tx *store.Tx, actor portal.Actor, imp *portal.ResultImport) (*portal.ResultImport, error) {
+	if _, err := tx.FindResultImportByHash(ctx, imp.ContentHash); err == nil {
+		discarded := portal.ImportDiscarded
+		return tx.UpdateResultImport(ctx, imp.ID, []string{portal.ImportChecked}, store.ResultImportUpdate{State: &discarded})
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return nil, err
+	}
 	state := portal.ImportApplying
 	out, err := tx.UpdateResultImport(ctx, imp.ID, []string{portal.ImportChecked}, store.ResultImportUpdate{State: &state})
 	if errors.Is(err, portal.ErrConflict) {
-		discarded := portal.ImportDiscarded
-		return tx.UpdateResultImport(ctx, imp.ID, []string{portal.ImportChecked}, store.ResultImportUpdate{State: &discarded})
+		// Another import of the same file is being applied this instant.
+		return nil, &portal.Error{Code: portal.EConflict, Message: "results.import.same_file_applying"}
 	}
 	if err != nil {
 		return nil, err

@@ -34,7 +34,17 @@ func newRowChecker(s *Service, cal Calendar, imp *portal.ResultImport) *rowCheck
 // recorded, its attempt.
 func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stagedRow, apply bool) (string, *portal.Attempt, []RowProblem, error) {
 	problems := append([]RowProblem(nil), row.Problems...)
+	for _, p := range problems {
+		if p.Column == "" { // not a row of results at all: nothing more to say
+			return "", nil, problems, nil
+		}
+	}
 	add := func(column, message string, data map[string]any) {
+		for _, p := range problems {
+			if column != "" && p.Column == column {
+				return // one problem per column
+			}
+		}
 		problems = append(problems, RowProblem{Row: num, Column: column, Value: cut(row.Cells[column]), Message: message, Data: data})
 	}
 	in := Result{ExamCode: row.Cells[FieldExam], BookingRef: row.Cells[FieldBooking], Domains: row.Domains}
