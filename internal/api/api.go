@@ -32,6 +32,7 @@ import (
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 )
 
 // Prefix is where the API is mounted; route paths are relative to it, as
@@ -49,6 +50,8 @@ type Deps struct {
 	Booking  *booking.Service
 	// Idempotency replays the stored response of a repeated POST.
 	Idempotency *idempotency.Service
+	// Results imports results files.
+	Results *results.Service
 	// Actor returns the signed-in user of a request; false when there is
 	// none (anonymous, half-way through MFA, or email not verified).
 	Actor func(*http.Request) (portal.Actor, bool)
@@ -85,6 +88,8 @@ var routes = []route{
 	{"POST", "/bookings/{reference}/reschedule", signedIn, (*server).handleBookingReschedule},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},
+	{"POST", "/results/imports", staff(portal.PermResultsImport), (*server).handleResultsImportCreate},
+	{"GET", "/results/imports/{id}", staff(portal.PermResultsImport), (*server).handleResultsImportShow},
 }
 
 type server struct {
@@ -96,6 +101,7 @@ type server struct {
 	centers *centers.Service
 	booking *booking.Service
 	idem    *idempotency.Service
+	results *results.Service
 	actor   func(*http.Request) (portal.Actor, bool)
 	mux     *http.ServeMux
 }
@@ -113,7 +119,7 @@ type Handler interface {
 // headers, cross-origin protection).
 func New(d Deps) Handler {
 	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
-		idem: d.Idempotency, actor: d.Actor,
+		idem: d.Idempotency, results: d.Results, actor: d.Actor,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -27,6 +27,7 @@ import (
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
+	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/web"
 )
@@ -49,6 +50,7 @@ type system struct {
 	ops      *ops.Service
 	calendar *calendar.Service
 	program  *program.Service
+	results  *results.Service
 	web      *web.Server
 	// handler serves everything: the JSON API under api.Prefix and the
 	// site, both behind the site's middleware.
@@ -157,6 +159,23 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// The support contact flags are the initial value until an admin
 	// saves the program settings.
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
+	s.results = results.New(st, clock, log, results.Config{BaseURL: cfg.BaseURL, Kick: s.runner.Notify,
+		Calendar: func(ctx context.Context) (results.Calendar, error) {
+			c, err := s.calendar.Calendar(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		}})
+	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
+	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
+		_, err := s.results.ResumeImports(ctx)
+		return err
+	})
+	s.runner.Periodic("results.parked.attach", 5*time.Minute, func(ctx context.Context) error {
+		_, err := s.results.AttachParked(ctx)
+		return err
+	})
 
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
@@ -177,7 +196,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
-		Idempotency: s.idem, Actor: web.RequestActor,
+		Idempotency: s.idem, Results: s.results, Actor: web.RequestActor,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
@@ -186,7 +205,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
-		Program: s.program,
+		Program: s.program, Results: s.results,
 		Ready:   s.ready, Registry: s.registry,
 	})
 	if err != nil {

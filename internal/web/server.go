@@ -21,6 +21,7 @@ import (
 	"example.org/certportal/internal/ops"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
+	"example.org/certportal/internal/results"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -54,8 +55,10 @@ type Deps struct {
 	Booking *booking.Service
 	// Idempotency runs a form's action once per key.
 	Idempotency *idempotency.Service
-	Ready       func(ctx context.Context) error
-	Registry    *prometheus.Registry
+	// Results records exam results: imports, entry, publication.
+	Results  *results.Service
+	Ready    func(ctx context.Context) error
+	Registry *prometheus.Registry
 }
 
 // Server serves the HTML interface.
@@ -72,6 +75,7 @@ type Server struct {
 	centers  *centers.Service
 	booking  *booking.Service
 	idem     *idempotency.Service
+	results  *results.Service
 	ready    func(ctx context.Context) error
 	tmpl     *templates
 	static   *staticFiles
@@ -91,7 +95,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, ready: d.Ready, static: static, reg: d.Registry,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, ready: d.Ready, static: static, reg: d.Registry,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
