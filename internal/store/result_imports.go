@@ -262,11 +262,7 @@ func (tx *Tx) FindUserByLoginID(ctx context.Context, loginID string) (*portal.Us
 
 // FindUserByEmail is Store.FindUserByEmail inside the transaction.
 func (tx *Tx) FindUserByEmail(ctx context.Context, email string) (*portal.User, error) {
-	var u portal.User
-	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
-		return nil, fmt.Errorf("store: find user by email: %w", err)
-	}
-	return &u, nil
+	return findUserByEmail(ctx, tx, email)
 }
 
 // FindAttemptByDelivery returns an attempt of the booking (when bookingID

@@ -50,8 +50,12 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*portal.User, error) {
 
 // FindUserByEmail looks up a normalised email address.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*portal.User, error) {
+	return findUserByEmail(ctx, s, email)
+}
+
+func findUserByEmail(ctx context.Context, r reader, email string) (*portal.User, error) {
 	var u portal.User
-	if err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
+	if err := r.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, email); err != nil {
 		return nil, fmt.Errorf("store: find user by email: %w", err)
 	}
 	return &u, nil
