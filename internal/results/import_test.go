@@ -25,7 +25,7 @@ var importNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // with two results officers, a scheduler, candidates, and an exam with
 // two domains (passing score 720).
 type importFixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	st       *store.Store
 	clock    *testutil.Clock
@@ -37,7 +37,7 @@ type importFixture struct {
 	other    *portal.Exam
 }
 
-func newImportFixture(t *testing.T, engine string) *importFixture {
+func newImportFixture(t testing.TB, engine string) *importFixture {
 	t.Helper()
 	f := &importFixture{t: t, ctx: context.Background(), clock: testutil.NewClock(importNow), users: new(atomic.Int64)}
 	f.st = testutil.MustOpenStore(t, engine, f.clock)
