@@ -60,7 +60,7 @@ func BenchmarkImport50000(b *testing.B) {
 				}
 				st := f.status(imp.ID)
 				if st.State != portal.ImportApplied || st.RowsApplied != rows {
-					b.Fatal(fmt.Sprintf("import %+v", st.ResultImport))
+					b.Fatalf("import %+v", st.ResultImport)
 				}
 			}
 		})
