@@ -92,6 +92,8 @@ var routes = []route{
 	{"GET", "/results/awaiting", staff(portal.PermResultsConfirm), (*server).handleResultsAwaiting},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},
+	{"POST", "/results/imports", staff(portal.PermResultsImport), (*server).handleResultsImportCreate},
+	{"GET", "/results/imports/{id}", staff(portal.PermResultsImport), (*server).handleResultsImportShow},
 }
 
 type server struct {

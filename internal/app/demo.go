@@ -155,7 +155,7 @@ func demoExams() []portal.Exam {
 			Languages: "en,es,de,ja", Delivery: portal.DeliveryTestCenter + "," + portal.DeliveryOnline,
 			PriceMinor: price, Currency: "USD", PassingScore: 720, RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 36,
 			ResultsDelayDays: portal.DefaultResultsDelayDays,
-			Active: true, Domains: domains,
+			Active:           true, Domains: domains,
 		}
 	}
 	d := func(name string, w int) portal.ExamDomain { return portal.ExamDomain{Name: name, WeightPercent: w} }

@@ -163,9 +163,17 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// The support contact flags are the initial value until an admin
 	// saves the program settings.
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
-	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL})
+	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL, Kick: s.runner.Notify})
 	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
-
+	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
+	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
+		_, err := s.results.ResumeImports(ctx)
+		return err
+	})
+	s.runner.Periodic("results.parked.attach", 5*time.Minute, func(ctx context.Context) error {
+		_, err := s.results.AttachParked(ctx)
+		return err
+	})
 	s.runner.Periodic("sessions.purge", time.Hour, func(ctx context.Context) error {
 		_, err := s.accounts.PurgeSessions(ctx)
 		return err

@@ -36,6 +36,9 @@ const (
 	MoveSeatReleased        = "move.seat_released"
 	MoveFeeCreated          = "move.fee_created"
 	ExpireSeatReleased      = "expire.seat_released"
+	ImportRowsStaged        = "import.rows_staged"       // a batch of a results file staged, not committed
+	ImportFirstRowApplied   = "import.first_row_applied" // the apply transaction recorded a row
+	ImportRowsApplied       = "import.rows_applied"      // every row recorded, the import not yet applied
 )
 
 // Points lists every point, in the order an operation reaches them.

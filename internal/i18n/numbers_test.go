@@ -18,6 +18,7 @@ var numbersNotCounted = map[string]string{
 	"exams.invalid_price_range":    "Max is an amount of money, formatted with its currency",
 	"exams.invalid_reschedule_fee": "Max is an amount of money, formatted with its currency",
 	"centers.import.too_large":     "MaxMiB is followed by the unit symbol MiB, which has no plural",
+	"results.import.too_large":     "MaxMiB is followed by the unit symbol MiB, which has no plural",
 }
 
 // numberNames lists the placeholders of a message that hold a number of

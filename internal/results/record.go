@@ -60,6 +60,30 @@ type recording struct {
 // console, it waits for confirmation. Problems are an invalid
 // *portal.Error naming the fields.
 func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
+	a, err := prepare(ctx, tx, actor, cal, in, how)
+	if err != nil {
+		return nil, err
+	}
+	out, err := tx.InsertAttempt(ctx, *a)
+	if errors.Is(err, portal.ErrConflict) {
+		return nil, refused(portal.EConflict, "results.error.duplicate", FieldBooking)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.State == portal.AttemptPreliminary {
+		if err := s.counted(ctx, tx, actor, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// prepare is record without the writing: every check a result must pass,
+// and the attempt it would become. An import's dry run calls it for each
+// row. A candidate not yet known (UserID 0: a row parked for an email no
+// account has) is checked for everything but their own history.
+func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
 	if in.UserID == actor.UserID {
 		return nil, refused(portal.EForbidden, "results.error.own_account", FieldLogin)
 	}
@@ -107,19 +131,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if how.source == portal.SourceImport {
 		a.State = portal.AttemptPreliminary
 	}
-	out, err := tx.InsertAttempt(ctx, a)
-	if errors.Is(err, portal.ErrConflict) {
-		return nil, refused(portal.EConflict, "results.error.duplicate", FieldBooking)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if out.State == portal.AttemptPreliminary {
-		if err := s.counted(ctx, tx, actor, out); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return &a, nil
 }
 
 // checkResult validates what the source says against the exam: delivery
@@ -206,17 +218,25 @@ func deliveredBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, use
 	return tx.DeliverBooking(ctx, actor, b.ID, portal.DeliveryResult)
 }
 
-// duplicateAttempt refuses a second result for the same candidate, exam
-// and delivery instant (an attempt of a booking is unique by booking).
+// duplicateAttempt refuses a second result for the same booking, or for
+// the same candidate, exam and delivery instant; one already official is
+// named as such.
 func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) error {
-	n, err := tx.CountAttemptsAt(ctx, a.UserID, a.ExamID, a.TakenAt)
-	if err != nil {
+	old, err := tx.FindAttemptByDelivery(ctx, a.UserID, a.ExamID, a.TakenAt, a.BookingID)
+	switch {
+	case errors.Is(err, portal.ErrNotFound):
+		return nil
+	case err != nil:
 		return err
 	}
-	if n > 0 {
-		return refused(portal.EConflict, "results.error.duplicate", FieldTakenAt)
+	field := FieldTakenAt
+	if a.BookingID != nil && old.BookingID != nil && *old.BookingID == *a.BookingID {
+		field = FieldBooking
 	}
-	return nil
+	if old.Official() {
+		return refused(portal.EConflict, "results.error.already_official", field)
+	}
+	return refused(portal.EConflict, "results.error.duplicate", field)
 }
 
 // counted runs what follows when a result starts to count: its publication

@@ -41,6 +41,9 @@ type Config struct {
 	// ExpiringMonths is how long before expiry a certification shows as
 	// expiring (default portal.DefaultExpiringMonths).
 	ExpiringMonths int
+	// Kick asks the job relay to forward the outbox now (jobs.Runner.Notify);
+	// nil waits for its next round.
+	Kick func()
 }
 
 // Service is the results service.

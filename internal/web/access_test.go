@@ -229,8 +229,10 @@ func TestRouteAccessHoldsOnBothSurfaces(t *testing.T) {
 				if !may && rec.Code != http.StatusForbidden {
 					t.Errorf("%s API %s: %d, want 403", who, pattern, rec.Code)
 				}
-				if may && rec.Code != http.StatusOK {
-					t.Errorf("%s API %s: %d, want 200\n%s", who, pattern, rec.Code, rec.Body)
+				// Through the guard: the operation answers (an empty
+				// request may be refused by the operation itself).
+				if may && (rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden || rec.Code >= 500) {
+					t.Errorf("%s API %s: %d, want through\n%s", who, pattern, rec.Code, rec.Body)
 				}
 			}
 		}

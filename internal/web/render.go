@@ -111,6 +111,9 @@ type BasePage struct {
 	may       func(pattern string) bool
 	// Logo is the address of the program's logo, empty when it has none.
 	Logo string
+	// Refresh reloads the page after this many seconds (0: never), for a
+	// page that follows work in progress without script.
+	Refresh int
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -226,6 +229,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/certifications", "nav.console_certifications"},
 	{"/console/results", "nav.console_results"},
 	{"/console/centers", "nav.console_centers"},
+	{"/console/results/imports", "nav.console_results_imports"},
 	{"/console/calendar", "nav.console_calendar"},
 	{"/console/settings", "nav.console_settings"},
 	{"/console/audit", "nav.console_audit"},

@@ -193,6 +193,12 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermCentersManage), "POST /console/centers/import", importBodyLimit, s.handleConsoleCentersImport, nil},
 		{staff(portal.PermCentersManage), "GET /console/centers/import/example.csv", 0, s.handleConsoleCentersExample, nil},
 		{staff(portal.PermCentersManage), "GET /console/centers/{id}", 0, s.handleConsoleCenterEdit, nil},
+		// Results imports (console_results_import.go).
+		{staff(portal.PermResultsImport), "GET /console/results/imports", 0, s.handleConsoleResultsImports, nil},
+		{staff(portal.PermResultsImport), "POST /console/results/imports", resultsImportBodyLimit, s.handleConsoleResultsImportUpload, nil},
+		{staff(portal.PermResultsImport), "GET /console/results/imports/{id}", 0, s.handleConsoleResultsImport, nil},
+		{staff(portal.PermResultsImport), "POST /console/results/imports/{id}/apply", 0, s.handleConsoleResultsImportApply, nil},
+		{staff(portal.PermResultsImport), "GET /console/results/imports/{id}/problems.csv", 0, s.handleConsoleResultsImportProblems, nil},
 		{staff(portal.PermCentersManage), "POST /console/centers/{id}", 0, s.handleConsoleCenterUpdate, nil},
 
 		// The program calendar (console_calendar.go).
