@@ -325,8 +325,8 @@ func TestBackupCommandWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	// The demo candidate and one staff member per permission set.
-	want := 1 + len(portal.PermissionSets())
+	// The two demo candidates and one staff member per permission set.
+	want := 2 + len(portal.PermissionSets())
 	if n, err := s.CountUsers(context.Background()); err != nil || n != want {
 		t.Fatalf("backup holds %d users (%v), want the %d demo accounts", n, err, want)
 	}

@@ -79,6 +79,11 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err != nil {
 		return err
 	}
+	// Published by another path (a release, the demo): its due work has
+	// nothing left to do.
+	if _, err := jobs.Cancel(ctx, tx, KindPublish, publicationKey(out.ID)); err != nil {
+		return err
+	}
 	if err := tx.AppendEvent(portal.EventResultPublished, portal.SubjectAttempt, out.ID, "", actor.UserID,
 		map[string]any{"exam": out.ExamCode, "passed": out.Passed, "user": out.UserID}); err != nil {
 		return err

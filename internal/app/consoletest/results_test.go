@@ -136,10 +136,10 @@ func TestExamFormResultsDelay(t *testing.T) {
 			t.Errorf("new exam delay %q, want 5", got)
 		}
 		f := examForm("KOP-C02")
-		f.Set("results_delay_days", "31")
+		f.Set("results_delay_days", "61")
 		status, _, doc := a.PostPage(t, ac, "/console/exams", f)
 		if status != http.StatusUnprocessableEntity || doc.TextOf("#results_delay_days-error") == "" {
-			t.Errorf("delay 31: %d, error %q", status, doc.TextOf("#results_delay_days-error"))
+			t.Errorf("delay 61: %d, error %q", status, doc.TextOf("#results_delay_days-error"))
 		}
 		f.Set("results_delay_days", "3")
 		if status, _, _ := a.PostPage(t, ac, "/console/exams", f); status != http.StatusSeeOther {
