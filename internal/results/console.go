@@ -135,12 +135,9 @@ func (s *Service) Reject(ctx context.Context, actor portal.Actor, attemptID int6
 		return err
 	}
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		a, err := tx.LockAttempt(ctx, attemptID)
+		a, err := lockOthersAttempt(ctx, tx, actor, attemptID)
 		if err != nil {
 			return err
-		}
-		if a.UserID == actor.UserID {
-			return portal.Errorf(portal.EForbidden, "results.error.own_account", nil)
 		}
 		before, err := tx.DeleteAttempt(ctx, a.ID, portal.AttemptEntered)
 		if errors.Is(err, portal.ErrNotFound) {
@@ -197,12 +194,9 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, attemptID int64,
 	}
 	var out *portal.Attempt
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		a, err := tx.LockAttempt(ctx, attemptID)
+		a, err := lockOthersAttempt(ctx, tx, actor, attemptID)
 		if err != nil {
 			return err
-		}
-		if a.UserID == actor.UserID {
-			return portal.Errorf(portal.EForbidden, "results.error.own_account", nil)
 		}
 		state, now, by := portal.AttemptHeld, tx.Now(), &actor.UserID
 		nowp := &now
@@ -239,12 +233,9 @@ func (s *Service) Release(ctx context.Context, actor portal.Actor, attemptID int
 	}
 	var out *portal.Attempt
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		a, err := tx.LockAttempt(ctx, attemptID)
+		a, err := lockOthersAttempt(ctx, tx, actor, attemptID)
 		if err != nil {
 			return err
-		}
-		if a.UserID == actor.UserID {
-			return portal.Errorf(portal.EForbidden, "results.error.own_account", nil)
 		}
 		state, empty := portal.AttemptPreliminary, ""
 		out, err = tx.UpdateAttempt(ctx, a.ID, []string{portal.AttemptHeld}, store.AttemptChange{State: &state, HoldReason: &empty})
@@ -274,6 +265,19 @@ func (s *Service) Release(ctx context.Context, actor portal.Actor, attemptID int
 		return nil
 	})
 	return out, err
+}
+
+// lockOthersAttempt locks an attempt for a change by staff, refusing one of
+// the actor's own account: nobody acts on their own result.
+func lockOthersAttempt(ctx context.Context, tx *store.Tx, actor portal.Actor, attemptID int64) (*portal.AttemptDetail, error) {
+	a, err := tx.LockAttempt(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if a.UserID == actor.UserID {
+		return nil, portal.Errorf(portal.EForbidden, "results.error.own_account", nil)
+	}
+	return a, nil
 }
 
 // checkReason trims a reason and requires one.

@@ -30,12 +30,9 @@ func (s *Service) Correct(ctx context.Context, actor portal.Actor, attemptID int
 	}
 	var out *portal.Attempt
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		a, err := tx.LockAttempt(ctx, attemptID)
+		a, err := lockOthersAttempt(ctx, tx, actor, attemptID)
 		if err != nil {
 			return err
-		}
-		if a.UserID == actor.UserID {
-			return portal.Errorf(portal.EForbidden, "results.error.own_account", nil)
 		}
 		if a.State != portal.AttemptOfficial {
 			return portal.Errorf(portal.EConflict, "results.error.not_official", nil)

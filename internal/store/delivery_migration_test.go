@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -25,29 +23,8 @@ import (
 func TestBookingDeliveryMigration(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
-		s, err := store.Open(ctx, testutil.StoreOptions(t, engine, testutil.NewClock(t0)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		sub, err := store.MigrationsFS(engine)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dialect := goose.DialectSQLite3
-		if engine == store.Postgres {
-			dialect = goose.DialectPostgres
-		}
-		// The writer's pool: on SQLite one connection, the one the
-		// migration's pragmas run on and are checked on below.
-		p, err := goose.NewProvider(dialect, s.WriteDB(), sub)
-		if err != nil {
-			t.Fatal(err)
-		}
 		const before = 14
-		if _, err := p.UpTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		s, p := migratedTo(t, engine, before)
 		db := s.DB()
 		exec := func(q string, args ...any) {
 			t.Helper()

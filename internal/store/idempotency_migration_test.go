@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/pressly/goose/v3"
-
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -18,27 +16,8 @@ import (
 func TestIdempotencyScopeMigration(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
-		s, err := store.Open(ctx, testutil.StoreOptions(t, engine, testutil.NewClock(t0)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		sub, err := store.MigrationsFS(engine)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dialect := goose.DialectSQLite3
-		if engine == store.Postgres {
-			dialect = goose.DialectPostgres
-		}
-		p, err := goose.NewProvider(dialect, s.DB(), sub)
-		if err != nil {
-			t.Fatal(err)
-		}
 		const before = 13
-		if _, err := p.UpTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		s, p := migratedTo(t, engine, before)
 		db := s.DB()
 		exec := func(q string, args ...any) {
 			t.Helper()
@@ -47,7 +26,7 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 			}
 		}
 		var id int64
-		err = db.QueryRowContext(ctx, testutil.Rebind(engine, `INSERT INTO users (login_id, email, first_name, last_name, role, language, created_at, updated_at)
+		err := db.QueryRowContext(ctx, testutil.Rebind(engine, `INSERT INTO users (login_id, email, first_name, last_name, role, language, created_at, updated_at)
 			VALUES ('CP00000042', 'ada@example.org', 'Ada', 'Lovelace', 'candidate', 'en', ?, ?) RETURNING id`), t0, t0).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
