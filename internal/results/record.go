@@ -64,6 +64,14 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if err != nil {
 		return nil, err
 	}
+	if a.BookingID != nil {
+		// A result proves attendance: the booking is delivered.
+		if _, err := tx.DeliverBooking(ctx, actor, *a.BookingID, portal.DeliveryResult); errors.Is(err, portal.ErrConflict) {
+			return nil, refused(portal.EInvalid, "results.error.booking_not_taken", FieldBooking)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	out, err := tx.InsertAttempt(ctx, *a)
 	if errors.Is(err, portal.ErrConflict) {
 		return nil, refused(portal.EConflict, "results.error.duplicate", FieldBooking)
@@ -100,7 +108,7 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 		a.EnteredBy = &actor.UserID
 	}
 	if ref := strings.TrimSpace(in.BookingRef); ref != "" {
-		b, err := deliveredBooking(ctx, tx, actor, in.UserID, e, ref)
+		b, err := takenBooking(ctx, tx, in.UserID, e, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -191,11 +199,10 @@ func retakeFrom(takenAt time.Time, waitDays int, loc *time.Location) time.Time {
 	return takenAt.In(loc).AddDate(0, 0, waitDays).UTC()
 }
 
-// deliveredBooking finds the booking a result names and checks that it is
-// the candidate's, for the exam (or another version of its
-// certification), and that its exam has started; a result proves
-// attendance, so the booking becomes delivered.
-func deliveredBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, userID int64, e *portal.Exam, ref string) (*portal.BookingDetail, error) {
+// takenBooking finds the booking a result names and checks that it is the
+// candidate's, for the exam, that its exam has started and that it was
+// not cancelled or left unpaid. It changes nothing: record delivers it.
+func takenBooking(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam, ref string) (*portal.BookingDetail, error) {
 	list, err := tx.ListBookings(ctx, store.BookingFilter{Reference: strings.ToUpper(ref)})
 	if err != nil {
 		return nil, err
@@ -215,7 +222,7 @@ func deliveredBooking(ctx context.Context, tx *store.Tx, actor portal.Actor, use
 	default:
 		return nil, refused(portal.EInvalid, "results.error.booking_not_taken", FieldBooking)
 	}
-	return tx.DeliverBooking(ctx, actor, b.ID, portal.DeliveryResult)
+	return b, nil
 }
 
 // duplicateAttempt refuses a second result for the same booking, or for
