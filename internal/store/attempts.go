@@ -136,9 +136,18 @@ func (tx *Tx) UpdateAttempt(ctx context.Context, id int64, from []string, ch Att
 
 // LockAttempt returns an attempt and, on PostgreSQL, locks its row until
 // the transaction ends, or portal.ErrNotFound.
+//
+// The row is locked on its own before the join reads its details, as
+// LockBooking does.
 func (tx *Tx) LockAttempt(ctx context.Context, id int64) (*portal.AttemptDetail, error) {
+	if tx.s.engine == Postgres {
+		var locked int64
+		if err := tx.get(ctx, &locked, `SELECT id FROM exam_attempts WHERE id = ? FOR UPDATE`, id); err != nil {
+			return nil, fmt.Errorf("store: lock attempt %d: %w", id, err)
+		}
+	}
 	var out portal.AttemptDetail
-	if err := tx.get(ctx, &out, `SELECT `+attemptDetailColumns+attemptDetailFrom+` WHERE a.id = ?`+tx.forUpdate("a"), id); err != nil {
+	if err := tx.get(ctx, &out, `SELECT `+attemptDetailColumns+attemptDetailFrom+` WHERE a.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: lock attempt %d: %w", id, err)
 	}
 	return decodeAttemptDetail(&out)

@@ -169,9 +169,20 @@ func (tx *Tx) UpdateBooking(ctx context.Context, id int64, from []string, u Book
 
 // LockBooking reads a booking for a change; on PostgreSQL the row stays
 // locked until the transaction ends.
+//
+// The row is locked on its own before its details are read: a lock taken
+// through the join would, on PostgreSQL, re-check the join against the row
+// as another transaction left it and lose a booking whose slot that
+// transaction changed.
 func (tx *Tx) LockBooking(ctx context.Context, id int64) (*portal.BookingDetail, error) {
+	if tx.s.engine == Postgres {
+		var locked int64
+		if err := tx.get(ctx, &locked, `SELECT id FROM bookings WHERE id = ? FOR UPDATE`, id); err != nil {
+			return nil, fmt.Errorf("store: lock booking %d: %w", id, err)
+		}
+	}
 	var out portal.BookingDetail
-	if err := tx.get(ctx, &out, bookingDetailSelect+` WHERE b.id = ?`+tx.forUpdate("b"), id); err != nil {
+	if err := tx.get(ctx, &out, bookingDetailSelect+` WHERE b.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: lock booking %d: %w", id, err)
 	}
 	return &out, nil
