@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"os"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
