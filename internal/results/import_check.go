@@ -99,7 +99,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	if v := row.Cells[FieldScore]; v == "" {
 		add(FieldScore, "results.import.required", nil)
 	} else if n, err := strconv.Atoi(v); err != nil {
-		add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Max": portal.MaxScore})
+		add(FieldScore, "results.error.score_range", map[string]any{"Min": portal.MinScore, "Count": portal.MaxScore})
 	} else {
 		in.Score = n
 	}
