@@ -14,7 +14,7 @@ import (
 	"example.org/certportal/internal/testutil/apptest"
 )
 
-// demoLoginRe finds the login ID of a demo account in what `serve --demo`
+// demoLoginID finds the login ID of a demo account in what `serve --demo`
 // prints.
 func demoLoginID(t *testing.T, a *apptest.App, label string) string {
 	t.Helper()
