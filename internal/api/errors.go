@@ -46,6 +46,7 @@ var (
 	errMethodNotAllowed = portal.Refuse(portal.ErrMethodNotAllowed, "api.method_not_allowed")
 	errUnsupportedMedia = portal.Refuse(portal.ErrUnsupportedMedia, "api.unsupported_media_type")
 	errMalformedJSON    = portal.Refuse(portal.ErrBadRequest, "api.malformed_json")
+	errBodyIncomplete   = portal.Refuse(portal.ErrBadRequest, "api.body_incomplete")
 	errTooLarge         = portal.Refuse(portal.ErrTooLarge, "error.too_large")
 	errKeyRequired      = portal.Refuse(portal.ErrBadRequest, "idempotency.key_required")
 	errKeyInvalid       = portal.Refuse(portal.ErrBadRequest, "idempotency.key_invalid")

@@ -42,11 +42,31 @@ func (s *server) mutate(w http.ResponseWriter, r *http.Request, a portal.Actor, 
 	if err := decodeBody(r, req); err != nil {
 		return err
 	}
+	stored, replayed, err := s.runOnce(r, a, key, fingerprint{Method: r.Method, Path: r.URL.Path, Body: req}, op)
+	if err != nil {
+		return err
+	}
+	writeStored(w, stored, replayed)
+	return nil
+}
+
+// writeStored sends a response runOnce returned, marking a replay.
+func writeStored(w http.ResponseWriter, stored idempotency.Response, replayed bool) {
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, stored.Status, []byte(stored.Body))
+}
+
+// runOnce runs op at most once per principal and key under the request's
+// fingerprint fp and returns the response to send, stored or replayed
+// (replayed true). mutate fingerprints a decoded JSON body; the results
+// import, whose body is a file, the file's hash.
+func (s *server) runOnce(r *http.Request, a portal.Actor, key string, fp fingerprint, op operation) (idempotency.Response, bool, error) {
 	// Once started, a change runs to its end even if the client goes
 	// away: its outcome is what the retry with the same key gets.
 	ctx := context.WithoutCancel(r.Context())
-	fp := fingerprint{Method: r.Method, Path: r.URL.Path, Body: req}
-	stored, replayed, err := s.idem.Run(ctx, idempotency.ScopeOf(a), key, fp, func() (idempotency.Response, error) {
+	return s.idem.Run(ctx, idempotency.ScopeOf(a), key, fp, func() (idempotency.Response, error) {
 		status, v, err := op(ctx)
 		if err != nil {
 			if !storable(err) {
@@ -60,14 +80,6 @@ func (s *server) mutate(w http.ResponseWriter, r *http.Request, a portal.Actor, 
 		}
 		return idempotency.Response{Status: status, Body: string(b)}, nil
 	})
-	if err != nil {
-		return err
-	}
-	if replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeRaw(w, stored.Status, []byte(stored.Body))
-	return nil
 }
 
 // idempotencyKey reads the Idempotency-Key header: 1 to 255 printable

@@ -1,8 +1,16 @@
 package api
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -19,6 +27,15 @@ const importProblemsListed = 1000
 // it only; dry_run=false applies it too once every row checks clean. The
 // work continues in the background; the answer is 202 with the import,
 // which GET /results/imports/{id} follows.
+//
+// Like every API POST it needs an Idempotency-Key: the request is the
+// query and the file's SHA-256, so a repeat of the same upload with the
+// same key gets the first answer (Idempotent-Replayed: true) and starts no
+// second import, and another file under the same key is refused. To hash
+// the file before anything starts, the body is first copied to a
+// temporary file (at most one byte over the size limit, so that a file
+// too large is still reported as the import's problem), then read from
+// there.
 func (s *server) handleResultsImportCreate(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -43,22 +60,101 @@ func (s *server) handleResultsImportCreate(w http.ResponseWriter, r *http.Reques
 		}
 		dryRun = b
 	}
-	imp, err := s.results.StartImport(r.Context(), a, results.ImportUpload{FileName: r.URL.Query().Get("file_name"),
-		Format: format, Body: r.Body, Apply: !dryRun})
+	key, err := idempotencyKey(r)
 	if err != nil {
 		return err
 	}
-	st, err := s.results.ImportStatus(r.Context(), a, imp.ID)
+	file, sum, err := spoolImport(r.Body)
 	if err != nil {
 		return err
 	}
-	v, err := s.newImportView(r, a, st)
+	defer func() {
+		file.Close()
+		os.Remove(file.Name())
+	}()
+	fileName := r.URL.Query().Get("file_name")
+	fp := fingerprint{Method: r.Method, Path: r.URL.Path,
+		Body: importRequest{Format: format, DryRun: dryRun, FileName: fileName, SHA256: sum}}
+	stored, replayed, err := s.runOnce(r, a, key, fp, func(ctx context.Context) (int, any, error) {
+		imp, err := s.results.StartImport(ctx, a, results.ImportUpload{FileName: fileName, Format: format, Body: file, Apply: !dryRun})
+		if err != nil {
+			return 0, nil, err
+		}
+		st, err := s.results.ImportStatus(ctx, a, imp.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		v, err := s.newImportView(r, a, st)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusAccepted, v, nil
+	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", Prefix+"/results/imports/"+strconv.FormatInt(imp.ID, 10))
-	s.writeJSON(w, r, http.StatusAccepted, v)
+	if stored.Status == http.StatusAccepted {
+		var v struct {
+			ID int64 `json:"id"`
+		}
+		if json.Unmarshal([]byte(stored.Body), &v) == nil && v.ID > 0 {
+			w.Header().Set("Location", Prefix+"/results/imports/"+strconv.FormatInt(v.ID, 10))
+		}
+	}
+	writeStored(w, stored, replayed)
 	return nil
+}
+
+// importRequest is the idempotency fingerprint of an import: what was
+// asked and the file's hash, never the file.
+type importRequest struct {
+	Format   string `json:"format"`
+	DryRun   bool   `json:"dry_run"`
+	FileName string `json:"file_name"`
+	SHA256   string `json:"sha256"`
+}
+
+// readFailure marks an error reading the request body, apart from one
+// writing the temporary file.
+type readFailure struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readFailure) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+		return n, e
+	}
+	return n, err
+}
+
+func (e *readFailure) Error() string { return "read request body: " + e.err.Error() }
+
+// spoolImport copies an uploaded file to a temporary file, at most one
+// byte over results.MaxImportBytes, and returns it rewound with the
+// SHA-256 of what it holds.
+func spoolImport(body io.Reader) (*os.File, string, error) {
+	f, err := os.CreateTemp("", "certportal-import-*")
+	if err != nil {
+		return nil, "", fmt.Errorf("api: spool import: %w", err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(f, h), io.LimitReader(&readFailure{r: body}, results.MaxImportBytes+1))
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		var rf *readFailure
+		if errors.As(err, &rf) {
+			return nil, "", errBodyIncomplete // the upload broke off
+		}
+		return nil, "", fmt.Errorf("api: spool import: %w", err)
+	}
+	return f, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // handleResultsImportShow returns an import: its progress, and once

@@ -18,6 +18,9 @@ type Cart struct {
 	Currency  string // empty when items differ in currency
 	ExpiresAt time.Time
 	Online    bool // an item is an online exam: agreements and system check needed
+	// Vouchers are the candidate's own vouchers that can still be
+	// applied (OwnVouchers): the choices VoucherChoices offers per item.
+	Vouchers []*portal.OwnedVoucher
 }
 
 // Cart returns the acting candidate's holds that have not run out.
@@ -37,7 +40,28 @@ func (s *Service) Cart(ctx context.Context, actor portal.Actor) (*Cart, error) {
 		}
 		c.add(b)
 	}
+	if len(c.Items) > 0 {
+		if c.Vouchers, err = s.OwnVouchers(ctx, actor); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// VoucherChoices are the candidate's own vouchers that apply to the item:
+// none while it carries a voucher, else those for any exam or for the
+// item's exam.
+func (c *Cart) VoucherChoices(b *portal.BookingDetail) []*portal.OwnedVoucher {
+	if b.VoucherID != nil {
+		return nil
+	}
+	var out []*portal.OwnedVoucher
+	for _, v := range c.Vouchers {
+		if v.ExamCodes == "" || slices.Contains(strings.Split(v.ExamCodes, ","), b.ExamCode) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (c *Cart) add(b *portal.BookingDetail) {

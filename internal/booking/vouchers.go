@@ -94,6 +94,18 @@ func (s *Service) Vouchers(ctx context.Context, actor portal.Actor) ([]*portal.V
 	return s.st.ListVouchers(ctx, 200)
 }
 
+// OwnVouchers lists the vouchers issued to the acting candidate (its
+// subject: Actor.Subject) that can still be applied: enabled, unexpired,
+// with a use left; a pass voucher names the certification that issued it.
+// Vouchers issued to anyone else never show. A signed-in actor may call
+// it; ApplyVoucher still checks the owner when one is applied.
+func (s *Service) OwnVouchers(ctx context.Context, actor portal.Actor) ([]*portal.OwnedVoucher, error) {
+	if actor.Subject() == 0 {
+		return nil, portal.ErrUnauthorized
+	}
+	return s.st.ListUsableVouchersByOwner(ctx, actor.Subject(), s.clock.Now())
+}
+
 func nonZero(id int64) *int64 {
 	if id == 0 {
 		return nil

@@ -155,6 +155,17 @@ type Voucher struct {
 	CreatedAt   time.Time
 }
 
+// OwnedVoucher is a voucher issued to one candidate, with the earned
+// certification whose pass issued it (empty for any other voucher).
+type OwnedVoucher struct {
+	Voucher
+	CertificationCode string
+	CertificationName string
+	// CertificationExpiresOn is the certification's last day (YYYY-MM-DD,
+	// program calendar): the pass voucher is valid through it.
+	CertificationExpiresOn string
+}
+
 // Payment providers.
 const (
 	ProviderTest    = "test"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"example.org/certportal/internal/portal"
 )
@@ -46,6 +47,27 @@ func (s *Store) ListVouchers(ctx context.Context, limit int) ([]*portal.Voucher,
 	var out []*portal.Voucher
 	if err := s.sel(ctx, &out, `SELECT `+voucherColumns+` FROM vouchers ORDER BY id DESC LIMIT ?`, limit); err != nil {
 		return nil, fmt.Errorf("store: list vouchers: %w", err)
+	}
+	return out, nil
+}
+
+// ListUsableVouchersByOwner returns the vouchers issued to the user that
+// can still be applied at the instant (enabled, unexpired, with a use
+// left), each with the certification whose pass issued it, the one
+// expiring first first.
+func (s *Store) ListUsableVouchersByOwner(ctx context.Context, ownerUserID int64, at time.Time) ([]*portal.OwnedVoucher, error) {
+	var out []*portal.OwnedVoucher
+	err := s.sel(ctx, &out, `SELECT `+qualify("v", voucherColumns)+`,
+			COALESCE(c.code, '') AS certification_code, COALESCE(c.name, '') AS certification_name,
+			COALESCE(uc.expires_on, '') AS certification_expires_on
+		FROM vouchers v
+		LEFT JOIN certification_vouchers cv ON cv.voucher_id = v.id
+		LEFT JOIN user_certifications uc ON uc.id = cv.user_certification_id
+		LEFT JOIN certifications c ON c.id = uc.certification_id
+		WHERE v.owner_user_id = ? AND v.disabled_at IS NULL AND v.uses < v.max_uses AND v.expires_at > ?
+		ORDER BY v.expires_at, v.id`, ownerUserID, at.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("store: list vouchers of user %d: %w", ownerUserID, err)
 	}
 	return out, nil
 }

@@ -80,6 +80,23 @@ func (p *cartPage) Place(b *portal.BookingDetail) string { return bookingPlace(p
 // Loc is the zone a booking's time is shown in.
 func (p *cartPage) Loc(b *portal.BookingDetail) *time.Location { return b.Location() }
 
+// VoucherChoices are the candidate's own vouchers that can be applied to
+// an item with one button, without typing the code.
+func (p *cartPage) VoucherChoices(b *portal.BookingDetail) []*portal.OwnedVoucher {
+	return p.Cart.VoucherChoices(b)
+}
+
+// VoucherLabel says what one of the candidate's vouchers is: a pass
+// voucher names its certification and is valid through the
+// certification's last day; another voucher through its expiry date.
+func (p *cartPage) VoucherLabel(v *portal.OwnedVoucher) string {
+	if v.CertificationName != "" {
+		return p.T.T("cart.voucher_pass", map[string]any{"Percent": v.Percent, "Certification": v.CertificationName,
+			"Date": day(p.T, v.CertificationExpiresOn)})
+	}
+	return p.T.T("cart.voucher_owned", map[string]any{"Percent": v.Percent, "Date": p.T.Date(v.ExpiresAt, time.UTC)})
+}
+
 // VoucherError is the voucher refusal of an item, if any.
 func (p *cartPage) VoucherError(id int64) string {
 	if f := p.Voucher[id]; f != nil {
