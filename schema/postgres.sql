@@ -634,6 +634,8 @@ CREATE UNIQUE INDEX users_login_id_key ON users USING btree (login_id);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
 -- index vouchers_code_key
 CREATE UNIQUE INDEX vouchers_code_key ON vouchers USING btree (code);
+-- index vouchers_owner
+CREATE INDEX vouchers_owner ON vouchers USING btree (owner_user_id) WHERE (owner_user_id IS NOT NULL);
 -- index vouchers_pkey
 CREATE UNIQUE INDEX vouchers_pkey ON vouchers USING btree (id);
 -- index webhook_events_pkey

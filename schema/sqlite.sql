@@ -648,3 +648,6 @@ CREATE INDEX user_certifications_user ON user_certifications (user_id, certifica
 -- index user_tokens_user_purpose
 CREATE INDEX user_tokens_user_purpose ON user_tokens (user_id, purpose);
 
+-- index vouchers_owner
+CREATE INDEX vouchers_owner ON vouchers (owner_user_id) WHERE owner_user_id IS NOT NULL;
+

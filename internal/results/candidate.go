@@ -198,7 +198,9 @@ func (s *Service) Benefits(ctx context.Context, actor portal.Actor) ([]Benefit, 
 		b := Benefit{CertificationCode: c.Code, CertificationName: c.Name, ExpiresOn: c.ExpiresOn}
 		if v, err := s.st.FindVoucherByUserCertification(ctx, c.ID); err == nil {
 			if v.DisabledAt == nil && v.Uses < v.MaxUses && v.ExpiresAt.After(now) {
-				b.VoucherCode, b.VoucherPercent, b.VoucherUntil = v.Code, v.Percent, v.ExpiresAt
+				// It ends with the certification, at the end of its last
+				// day: that day is the one to show.
+				b.VoucherCode, b.VoucherPercent, b.VoucherUntil = v.Code, v.Percent, v.ExpiresAt.Add(-time.Second)
 			}
 		} else if !isNotFound(err) {
 			return nil, err

@@ -131,6 +131,9 @@ func TestCertificationsStatusBenefitsAndSummary(t *testing.T) {
 			len(b[0].Program) != 2 || b[0].Program[1] != "Discount on training" {
 			t.Fatalf("benefits = %+v", b[0])
 		}
+		if got := b[0].VoucherUntil.In(newYork).Format("2006-01-02"); got != b[0].ExpiresOn {
+			t.Errorf("voucher valid until %s, want the certification's last day %s", got, b[0].ExpiresOn)
+		}
 
 		// Four months before the microcredential's end it is expiring.
 		f.clock.Set(ny(2027, 8, 7, 12, 0))

@@ -75,7 +75,8 @@ type Benefit struct {
 	// VoucherCode is the pass voucher, empty once used or void.
 	VoucherCode    string
 	VoucherPercent int
-	VoucherUntil   time.Time
+	// VoucherUntil falls on the voucher's last valid day.
+	VoucherUntil time.Time
 	// Program lists the benefits the program configures, one per line.
 	Program []string
 }
