@@ -207,8 +207,8 @@ func TestCertificationsPage(t *testing.T) {
 	}
 }
 
-// TestBenefitsPage: a voucher shows its code, percent and last day; the
-// program's benefits follow.
+// TestBenefitsPage: a voucher shows its code, percent and last day (the
+// certification's); the program's benefits follow.
 func TestBenefitsPage(t *testing.T) {
 	s := newTestServer(t)
 	p := &benefitsPage{Zone: time.UTC, Benefits: []results.Benefit{
@@ -220,7 +220,9 @@ func TestBenefitsPage(t *testing.T) {
 	if got := doc.Texts(".benefit-voucher code"); len(got) != 1 || got[0] != "PASS-7K2Q" {
 		t.Errorf("vouchers %v, want the one unused", got)
 	}
-	if got := doc.TextOf(".benefit-voucher"); !strings.Contains(got, "50%") || !strings.Contains(got, "Nov 3, 2029") {
+	// The voucher expires with the certification, at the end of its last
+	// day: the day shown is that day, not the next one.
+	if got := doc.TextOf(".benefit-voucher"); !strings.Contains(got, "50%") || !strings.Contains(got, "Nov 2, 2029") || strings.Contains(got, "Nov 3") {
 		t.Errorf("voucher line %q", got)
 	}
 	if got := doc.Texts(".benefit-program"); len(got) != 1 || got[0] != "Lounge access at events" {
