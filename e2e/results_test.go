@@ -149,6 +149,17 @@ func (j *resultsJourney) historyEntry(code string) string {
 func TestResultsJourney(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		// A failure shows the end of the app's log: a job's error there
+		// explains a page that waited in vain.
+		t.Cleanup(func() {
+			if t.Failed() {
+				log := a.Stderr()
+				if len(log) > 8000 {
+					log = log[len(log)-8000:]
+				}
+				t.Logf("end of the app's log:\n%s", log)
+			}
+		})
 		j := &resultsJourney{t: t, a: a, b: testutil.NewBrowser(t), english: loadEnglishCatalog(t)}
 		b := j.b
 		dana := demoLoginID(t, a, "candidate")
@@ -241,6 +252,13 @@ func TestResultsJourney(t *testing.T) {
 			t.Errorf("entered result state %q", got)
 		}
 		j.page("result-entered")
+		// The officer who entered it is offered no confirmation, and told why.
+		if b.HasElement(`form[action$="/confirm"]`) {
+			t.Error("the officer who entered the result is offered to confirm it")
+		}
+		if got := b.Text(".entered-by-you"); got != "A second results officer must confirm this result: you entered it." {
+			t.Errorf("the entering officer's note %q", got)
+		}
 		j.inSpanish(nil, "Dana Rivera", "Noor Haddad")
 		j.signOut()
 

@@ -284,6 +284,26 @@ func TestResultsQueueActions(t *testing.T) {
 	if n := none.Count("form[action^='/console/results/']"); n != 0 {
 		t.Errorf("a viewer without the permission sees %d actions", n)
 	}
+	// The officer who entered a result is offered no confirmation (a
+	// second officer confirms it), only the reason why; rejecting stays.
+	officer := int64(42)
+	own := *entered
+	own.EnteredBy = &officer
+	mine := &consoleResultsPage{Awaiting: []*portal.AttemptDetail{&own}, Zone: time.UTC}
+	mine.User = &portal.User{ID: officer}
+	doc = renderAs(t, s, "/console/results", "en", "console_results", "console.results.title", mine, mayAll)
+	if got := doc.Values("#result-7 form", "action"); strings.Join(got, " ") != "/console/results/7/reject" {
+		t.Errorf("actions on one's own entry %v", got)
+	}
+	if got := doc.TextOf("#result-7 .entered-by-you"); got != "A second results officer must confirm this result: you entered it." {
+		t.Errorf("note on one's own entry %q", got)
+	}
+	page := &consoleResultPage{Attempt: &own, Zone: time.UTC, Form: newForm(), Correction: newForm()}
+	page.User = &portal.User{ID: officer}
+	doc = renderAs(t, s, "/console/results/7", "en", "console_result", "console.results.result_title", page, mayAll)
+	if doc.Has("form[action='/console/results/7/confirm']") || !doc.Has(".entered-by-you") {
+		t.Errorf("the result page offers its own officer a confirmation")
+	}
 }
 
 // TestResultEntryErrorsNextToFields: the service's field names reach the
