@@ -153,7 +153,13 @@ func chosenStart(t *testing.T, b *testutil.Browser, li int, loc *time.Location) 
 // seconds, and returns the last text.
 func pollText(t *testing.T, b *testutil.Browser, url, sel, want string) string {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	return pollTextFor(t, b, url, sel, want, 15*time.Second)
+}
+
+// pollTextFor is pollText for up to d.
+func pollTextFor(t *testing.T, b *testutil.Browser, url, sel, want string, d time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		b.Navigate(url)
 		got := b.Text(sel)

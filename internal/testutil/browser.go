@@ -207,8 +207,12 @@ func (b *Browser) Fill(sel, value string) {
 		`(el => el.tagName === 'INPUT' ? 'input:' + el.type : el.tagName.toLowerCase())(document.querySelector(`+jsString(sel)+`))`))
 	switch kind {
 	case "input:text", "input:email", "input:password", "input:search", "input:tel",
-		"input:url", "input:number", "textarea":
+		"input:url", "input:number":
 		b.do(what, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	case "textarea":
+		// Clear needs a text node, which an empty textarea lacks.
+		browserRun(b, b.Timeout, what, chromedp.Evaluate[bool](`(el => { el.value = ''; return true; })(document.querySelector(`+jsString(sel)+`))`))
+		b.do(what, chromedp.SendKeys(chromedp.CSS(sel), value))
 	case "select", "input:date", "input:time", "input:datetime-local", "input:month",
 		"input:week", "input:color", "input:range":
 		ok := browserRun(b, b.Timeout, what, chromedp.Evaluate[bool](`(el => {
@@ -223,6 +227,13 @@ func (b *Browser) Fill(sel, value string) {
 	default:
 		b.t.Fatalf("browser: %s: cannot fill a %s (use Click for checkboxes, radios and buttons) on %s", what, kind, b.currentURL())
 	}
+}
+
+// Upload chooses the files at paths in the file field sel, as a person
+// picking them in the browser's file dialog does.
+func (b *Browser) Upload(sel string, paths ...string) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("choose %d file(s) in %q", len(paths), sel), chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
 }
 
 // Click clicks the element sel once it is visible. It does not wait for a

@@ -61,6 +61,21 @@ func (s *Server) renderResultsQueue(w http.ResponseWriter, r *http.Request, stat
 	return s.render(w, r, status, "console_results", p)
 }
 
+// enteredBy reports whether the viewer entered the result a: a second
+// officer confirms it, so the pages offer the viewer no confirmation (the
+// results service refuses it anyway).
+func enteredBy(p *BasePage, a *portal.AttemptDetail) bool {
+	return p.User != nil && a.EnteredBy != nil && *a.EnteredBy == p.User.ID
+}
+
+// EnteredByViewer reports whether the viewer entered the queue's result a.
+func (p *consoleResultsPage) EnteredByViewer(a *portal.AttemptDetail) bool {
+	return enteredBy(&p.BasePage, a)
+}
+
+// EnteredByViewer reports whether the viewer entered the page's result.
+func (p *consoleResultPage) EnteredByViewer() bool { return enteredBy(&p.BasePage, p.Attempt) }
+
 // reasonFieldID is the ID of an attempt's reason input in the queue.
 func reasonFieldID(id int64) string { return "reason-" + strconv.FormatInt(id, 10) }
 

@@ -207,8 +207,8 @@ func TestCertificationsPage(t *testing.T) {
 	}
 }
 
-// TestBenefitsPage: a voucher shows its code, percent and last day; the
-// program's benefits follow.
+// TestBenefitsPage: a voucher shows its code, percent and last day (the
+// certification's); the program's benefits follow.
 func TestBenefitsPage(t *testing.T) {
 	s := newTestServer(t)
 	p := &benefitsPage{Zone: time.UTC, Benefits: []results.Benefit{
@@ -220,7 +220,9 @@ func TestBenefitsPage(t *testing.T) {
 	if got := doc.Texts(".benefit-voucher code"); len(got) != 1 || got[0] != "PASS-7K2Q" {
 		t.Errorf("vouchers %v, want the one unused", got)
 	}
-	if got := doc.TextOf(".benefit-voucher"); !strings.Contains(got, "50%") || !strings.Contains(got, "Nov 3, 2029") {
+	// The voucher expires with the certification, at the end of its last
+	// day: the day shown is that day, not the next one.
+	if got := doc.TextOf(".benefit-voucher"); !strings.Contains(got, "50%") || !strings.Contains(got, "Nov 2, 2029") || strings.Contains(got, "Nov 3") {
 		t.Errorf("voucher line %q", got)
 	}
 	if got := doc.Texts(".benefit-program"); len(got) != 1 || got[0] != "Lounge access at events" {
@@ -281,6 +283,26 @@ func TestResultsQueueActions(t *testing.T) {
 		&consoleResultsPage{Awaiting: []*portal.AttemptDetail{entered, held}, Zone: time.UTC}, mayNone)
 	if n := none.Count("form[action^='/console/results/']"); n != 0 {
 		t.Errorf("a viewer without the permission sees %d actions", n)
+	}
+	// The officer who entered a result is offered no confirmation (a
+	// second officer confirms it), only the reason why; rejecting stays.
+	officer := int64(42)
+	own := *entered
+	own.EnteredBy = &officer
+	mine := &consoleResultsPage{Awaiting: []*portal.AttemptDetail{&own}, Zone: time.UTC}
+	mine.User = &portal.User{ID: officer}
+	doc = renderAs(t, s, "/console/results", "en", "console_results", "console.results.title", mine, mayAll)
+	if got := doc.Values("#result-7 form", "action"); strings.Join(got, " ") != "/console/results/7/reject" {
+		t.Errorf("actions on one's own entry %v", got)
+	}
+	if got := doc.TextOf("#result-7 .entered-by-you"); got != "A second results officer must confirm this result: you entered it." {
+		t.Errorf("note on one's own entry %q", got)
+	}
+	page := &consoleResultPage{Attempt: &own, Zone: time.UTC, Form: newForm(), Correction: newForm()}
+	page.User = &portal.User{ID: officer}
+	doc = renderAs(t, s, "/console/results/7", "en", "console_result", "console.results.result_title", page, mayAll)
+	if doc.Has("form[action='/console/results/7/confirm']") || !doc.Has(".entered-by-you") {
+		t.Errorf("the result page offers its own officer a confirmation")
 	}
 }
 
