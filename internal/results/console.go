@@ -90,8 +90,12 @@ func (s *Service) Confirm(ctx context.Context, actor portal.Actor, attemptID int
 	if err := actor.Authorize(portal.PermResultsConfirm); err != nil {
 		return nil, err
 	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *portal.Attempt
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		a, err := tx.LockAttempt(ctx, attemptID)
 		if err != nil {
 			return err
@@ -116,7 +120,7 @@ func (s *Service) Confirm(ctx context.Context, actor portal.Actor, attemptID int
 		if err != nil {
 			return err
 		}
-		if err := s.counted(ctx, tx, actor, out); err != nil {
+		if err := s.counted(ctx, tx, actor, cal.Location(), out); err != nil {
 			return err
 		}
 		return auditAttempt(ctx, tx, actor, "results.confirmed", out, "", portal.Diff(&a.Attempt, out)...)
@@ -192,6 +196,10 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, attemptID int64,
 	if err != nil {
 		return nil, err
 	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *portal.Attempt
 	err = s.st.Transact(ctx, func(tx *store.Tx) error {
 		a, err := lockOthersAttempt(ctx, tx, actor, attemptID)
@@ -212,7 +220,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, attemptID int64,
 			map[string]any{"exam": out.ExamCode, "user": out.UserID}); err != nil {
 			return err
 		}
-		if err := s.mailResult(ctx, tx, out, mailHeld); err != nil {
+		if err := s.mailResult(ctx, tx, cal.Location(), out, mailHeld); err != nil {
 			return err
 		}
 		return auditAttempt(ctx, tx, actor, "results.held", out, reason, portal.Diff(&a.Attempt, out)...)

@@ -78,12 +78,12 @@ func (s *Service) Correct(ctx context.Context, actor portal.Actor, attemptID int
 				return err
 			}
 			if got != nil {
-				if err := s.mailResult(ctx, tx, out, mailIssued); err != nil {
+				if err := s.mailResult(ctx, tx, cal.Location(), out, mailIssued); err != nil {
 					return err
 				}
 			}
 		}
-		return s.mailResult(ctx, tx, out, mailCorrected)
+		return s.mailResult(ctx, tx, cal.Location(), out, mailCorrected)
 	})
 	return out, err
 }

@@ -30,9 +30,11 @@ const (
 )
 
 // mailResult queues the result mail for cause in the transaction that
-// caused it. Each cause is sent once per attempt, except corrections,
-// which are sent for each one.
-func (s *Service) mailResult(ctx context.Context, tx *store.Tx, a *portal.Attempt, cause string) error {
+// caused it, with dates in the program's time zone loc (loaded before the
+// transaction: a read through the pool inside it could wait for a
+// connection the transactions hold). Each cause is sent once per attempt,
+// except corrections, which are sent for each one.
+func (s *Service) mailResult(ctx context.Context, tx *store.Tx, loc *time.Location, a *portal.Attempt, cause string) error {
 	d, err := tx.LockAttempt(ctx, a.ID)
 	if err != nil {
 		return err
@@ -41,11 +43,6 @@ func (s *Service) mailResult(ctx context.Context, tx *store.Tx, a *portal.Attemp
 	if err != nil {
 		return err
 	}
-	cal, err := s.calendar(ctx)
-	if err != nil {
-		return err
-	}
-	loc := cal.Location()
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	data := map[string]any{
 		"Name": d.FirstName, "Cause": cause, "Exam": d.ExamCode + " " + d.ExamName, "TakenAt": d.TakenAt,

@@ -92,11 +92,11 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err != nil {
 		return err
 	}
-	if err := s.mailResult(ctx, tx, out, mailOfficial); err != nil {
+	if err := s.mailResult(ctx, tx, cal.Location(), out, mailOfficial); err != nil {
 		return err
 	}
 	if got != nil {
-		return s.mailResult(ctx, tx, out, mailIssued)
+		return s.mailResult(ctx, tx, cal.Location(), out, mailIssued)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 		return nil, err
 	}
 	if out.State == portal.AttemptPreliminary {
-		if err := s.counted(ctx, tx, actor, out); err != nil {
+		if err := s.counted(ctx, tx, actor, cal.Location(), out); err != nil {
 			return nil, err
 		}
 	}
@@ -248,7 +248,7 @@ func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) erro
 
 // counted runs what follows when a result starts to count: its publication
 // is scheduled for its official instant, and the candidate is told.
-func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, a *portal.Attempt) error {
+func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) error {
 	if err := schedulePublication(ctx, tx, a); err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor,
 		map[string]any{"exam": a.ExamCode, "source": a.Source}); err != nil {
 		return err
 	}
-	return s.mailResult(ctx, tx, a, mailPreliminary)
+	return s.mailResult(ctx, tx, loc, a, mailPreliminary)
 }
 
 // refused is a refusal with one field.
