@@ -18,27 +18,36 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
 // TestCrashAtEachFailpoint pins SECURITY.md CRASH-01: the portal is built
 // with the failpoints tag and, for each failpoint of the booking, payment,
-// cancellation, refund, move and expiry operations in turn, started with
-// that point armed; the test drives the operation over the JSON API until
-// the process dies there (exit 137, as after kill -9: no deferred call,
-// no rollback). Then, from the database alone:
+// cancellation, refund, move, expiry, results import and publication
+// operations in turn, started with that point armed; the test drives the
+// operation over the JSON API (or lets the portal's due sweep start it)
+// until the process dies there (exit 137, as after kill -9: no deferred
+// call, no rollback). Then, from the database alone:
 //   - store.CheckInvariants finds nothing (seats, money, vouchers add up);
 //   - the operation either happened whole or not at all (a transaction
 //     never shows half), as the point's check states;
 //   - what a crash between transactions leaves (a charged but unrecorded
 //     test payment, a refund made at the provider but not recorded) is
 //     resolved by the recovery the portal runs anyway (the hold sweep, the
-//     refund job running again with the same idempotency key), after which
-//     the invariants still hold.
+//     refund job running again with the same idempotency key, the import
+//     sweep taking up an import left half done, the publication job
+//     running again), after which the invariants still hold;
+//   - an import is in the database wholly or not at all, and every
+//     publication that fell due happens exactly once once the portal runs
+//     again on the same database: one official result, one certification
+//     and one voucher per pass that earns them, one result.published
+//     event per result.
 //
 // Finally the portal starts and serves on the same database. Both engines.
 func TestCrashAtEachFailpoint(t *testing.T) {
@@ -80,9 +89,10 @@ func buildWithFailpoints(t *testing.T) string {
 }
 
 // crashWorld is a database the crashing portal and the test share: an
-// exam moved for free, one with a reschedule fee, a test center with four
-// afternoon sessions a week ahead, and a scheduling service the test uses
-// to set up bookings and to recover, over the same store.
+// exam moved for free, one with a reschedule fee, one that earns a
+// certification, a test center with four afternoon sessions a week ahead,
+// and the scheduling and results services the test uses to set up
+// bookings and results and to recover, over the same store.
 type crashWorld struct {
 	ctx        context.Context
 	bin, dir   string
@@ -91,7 +101,9 @@ type crashWorld struct {
 	clock      *testutil.Clock
 	sched      *booking.Service
 	accts      *accounts.Service
+	results    *results.Service
 	free, paid *portal.Exam
+	certExam   *portal.Exam // earns the certification CRASH
 	slots      []*portal.Slot
 	hash       string
 	users      atomic.Int64
@@ -126,6 +138,10 @@ func newCrashWorld(t *testing.T, bin, engine string) *crashWorld {
 	w.sched = booking.New(st, w.clock, log, &payments.Providers{Test: &payments.TestMode{}}, booking.Config{})
 	w.accts = accounts.New(st, w.clock, log, accounts.NewHasher(fastHash, 1),
 		accounts.Config{SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour})
+	cal := calendar.NewService(st)
+	w.results = results.New(st, w.clock, log, results.Config{Calendar: func(ctx context.Context) (results.Calendar, error) {
+		return cal.Calendar(ctx)
+	}})
 	if w.hash, err = accounts.NewHasher(fastHash, 1).Hash(w.ctx, crashPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +158,13 @@ func newCrashWorld(t *testing.T, bin, engine string) *crashWorld {
 			return err
 		}
 		if w.paid, err = exam("CRF-C01", 2500); err != nil {
+			return err
+		}
+		if w.certExam, err = exam("CRP-C01", 0); err != nil {
+			return err
+		}
+		if _, err := tx.CreateCertification(w.ctx, portal.Certification{Code: "CRASH", Name: "Crash Certified", Level: portal.LevelAssociate,
+			Kind: portal.CertKindCertification, ValidityMonths: 36, Active: true, EarnedBy: []string{w.certExam.Code}}); err != nil {
 			return err
 		}
 		c, err := tx.CreateCenter(w.ctx, portal.TestCenter{Code: "CRASH-01", Name: "Crash Test Center", AddressLine1: "1 Main St",
@@ -183,25 +206,43 @@ func newCrashWorld(t *testing.T, bin, engine string) *crashWorld {
 type crashCandidate struct {
 	actor   portal.Actor
 	token   string
+	login   string
 	booking *portal.BookingDetail // the booking the setup made, if any
 	other   *portal.BookingDetail // a second booking the setup made (expiry)
+	officer *crashCandidate       // the results officer who imports the candidate's results
+	attempt int64                 // the result the setup recorded (publication)
 }
 
 func (w *crashWorld) candidate(t *testing.T) *crashCandidate {
 	t.Helper()
+	return w.account(t, portal.RoleCandidate)
+}
+
+// officer is a results officer with a second factor, signed in.
+func (w *crashWorld) officer(t *testing.T) *crashCandidate {
+	t.Helper()
+	return w.account(t, portal.RoleStaff, portal.SetResultsOfficer)
+}
+
+func (w *crashWorld) account(t *testing.T, role portal.Role, sets ...portal.PermissionSet) *crashCandidate {
+	t.Helper()
 	n := w.users.Add(1)
 	email := fmt.Sprintf("crash%d-%d@example.org", n, time.Now().UnixNano())
+	login := fmt.Sprintf("CPX%07d", n)
 	var id int64
 	err := w.st.Transact(w.ctx, func(tx *store.Tx) error {
 		verified := tx.Now().Add(-time.Hour)
-		u, err := tx.CreateUser(w.ctx, store.UserCreate{LoginID: fmt.Sprintf("CPX%07d", n), Email: email,
-			FirstName: "Casey", LastName: "Crash", Role: portal.RoleCandidate, Language: "en", PasswordHash: w.hash,
+		u, err := tx.CreateUser(w.ctx, store.UserCreate{LoginID: login, Email: email,
+			FirstName: "Casey", LastName: "Crash", Role: role, Language: "en", PasswordHash: w.hash,
 			EmailVerifiedAt: &verified, Country: "US"})
 		if err != nil {
 			return err
 		}
 		id = u.ID
-		return nil
+		if len(sets) == 0 {
+			return nil
+		}
+		return tx.ReplaceStaffSets(w.ctx, id, sets, 0)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +252,15 @@ func (w *crashWorld) candidate(t *testing.T) *crashCandidate {
 	if err != nil || res.Token == "" {
 		t.Fatalf("sign-in: %v", err)
 	}
-	return &crashCandidate{actor: portal.Actor{UserID: id, Role: portal.RoleCandidate, IP: "192.0.2.9", RequestID: "crash-test"}, token: res.Token}
+	if role == portal.RoleStaff {
+		// Staff act only with a second factor enrolled; the session is
+		// signed in already, so the factor is never asked for here.
+		if _, err := w.st.DB().ExecContext(w.ctx, w.sql(`INSERT INTO user_mfa (user_id, totp_secret, totp_enabled_at, updated_at)
+			VALUES (?, ?, ?, ?)`), id, []byte("crash-test"), time.Now().UTC(), time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &crashCandidate{actor: portal.Actor{UserID: id, Role: role, IP: "192.0.2.9", RequestID: "crash-test"}, token: res.Token, login: login}
 }
 
 // hold and buy set up bookings in the test process, as the portal would.
@@ -286,16 +335,43 @@ func (w *crashWorld) checkInvariants(t *testing.T, when string) {
 }
 
 // recover runs what the portal runs on its own after a crash, without
-// waiting for it: the hold sweep once every hold has run out, and the
-// refund jobs still requested (a crashed job runs again later).
+// waiting for it: the publication jobs whose due work fired (a crashed
+// job runs again later: River rescues it; publishing an official result
+// again does nothing), then the hold sweep once every hold has run out,
+// the import sweep once an import half done counts as stalled, and the
+// refund jobs still requested.
 func (w *crashWorld) recover(t *testing.T) {
 	t.Helper()
+	rows, err := w.st.DB().QueryContext(w.ctx, w.sql(`SELECT args FROM due_work WHERE kind = ? AND state = 'fired' ORDER BY id`),
+		results.KindPublish)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []string
+	for rows.Next() {
+		var args string
+		if err := rows.Scan(&args); err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, args)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range jobs {
+		if err := w.results.HandlePublishJob(w.ctx, json.RawMessage(args)); err != nil {
+			t.Fatalf("publication job %s: %v", args, err)
+		}
+	}
 	w.clock.Set(time.Now().UTC().Add(2 * time.Hour))
 	defer w.clock.Set(time.Now().UTC())
 	if _, err := w.sched.ExpireHolds(w.ctx); err != nil {
 		t.Fatalf("hold sweep: %v", err)
 	}
-	rows, err := w.st.DB().QueryContext(w.ctx, `SELECT id FROM refunds WHERE state = 'requested' ORDER BY id`)
+	if _, err := w.results.ResumeImports(w.ctx); err != nil {
+		t.Fatalf("import sweep: %v", err)
+	}
+	rows, err = w.st.DB().QueryContext(w.ctx, `SELECT id FROM refunds WHERE state = 'requested' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,6 +389,89 @@ func (w *crashWorld) recover(t *testing.T) {
 	for _, id := range ids {
 		if err := w.sched.HandleRefundJob(w.ctx, json.RawMessage(`{"refund_id":`+strconv.FormatInt(id, 10)+`}`)); err != nil {
 			t.Fatalf("refund job %d: %v", id, err)
+		}
+	}
+}
+
+// importRows is a results file of three results of c's for the exam that
+// earns the certification, delivered three weeks ago, so that each is due
+// for publication once recorded: two passes (the first one published
+// earns the certification, the other finds it standing) and a failure.
+func importRows(w *crashWorld, c *crashCandidate) []map[string]any {
+	at := time.Now().UTC().Truncate(time.Hour).AddDate(0, 0, -21)
+	var rows []map[string]any
+	for i, score := range []int{800, 500, 810} {
+		rows = append(rows, map[string]any{"login_id": c.login, "exam_code": w.certExam.Code,
+			"delivered_at": at.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "score": score})
+	}
+	return rows
+}
+
+// resultImport is the one import c's officer made: its state, its row
+// count, and how many results and parked rows it recorded.
+type resultImport struct {
+	id, rows, attempts, parked int
+	state                      string
+}
+
+func (w *crashWorld) resultImport(t *testing.T, c *crashCandidate) resultImport {
+	t.Helper()
+	var r resultImport
+	if n := w.count(t, `SELECT COUNT(*) FROM result_imports WHERE created_by = ?`, c.officer.actor.UserID); n != 1 {
+		t.Fatalf("%d imports by the officer, want 1", n)
+	}
+	if err := w.st.DB().QueryRowContext(w.ctx, w.sql(`SELECT id, state, rows_total FROM result_imports WHERE created_by = ?`),
+		c.officer.actor.UserID).Scan(&r.id, &r.state, &r.rows); err != nil {
+		t.Fatal(err)
+	}
+	r.attempts = w.count(t, `SELECT COUNT(*) FROM exam_attempts WHERE import_id = ?`, r.id)
+	r.parked = w.count(t, `SELECT COUNT(*) FROM parked_results WHERE import_id = ?`, r.id)
+	return r
+}
+
+// restart runs the portal, unarmed, on the same database until its due
+// sweep has published every result of c's whose official instant passed,
+// then stops it.
+func (w *crashWorld) restart(t *testing.T, c *crashCandidate) {
+	t.Helper()
+	srv := startLoadServer(t, w.bin, w.dir, w.env, "serve", "--test-payments")
+	deadline := time.Now().Add(2 * time.Minute)
+	for w.count(t, `SELECT COUNT(*) FROM exam_attempts WHERE user_id = ? AND state = 'preliminary' AND official_at <= ?`,
+		c.actor.UserID, time.Now().UTC()) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the restarted portal did not publish the due results within 2 minutes:\n%s", srv.stop(t))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	srv.stop(t)
+}
+
+// publishedOnce checks that each of c's results was published exactly
+// once: official, its due work fired, one result.published event; and
+// that the passes issued certs certifications, each with one voucher and
+// one certification.issued event.
+func (w *crashWorld) publishedOnce(t *testing.T, c *crashCandidate, attempts, certs int) {
+	t.Helper()
+	u := c.actor.UserID
+	for _, q := range []struct {
+		what, query string
+		want        int
+	}{
+		{"results", `SELECT COUNT(*) FROM exam_attempts WHERE user_id = ?`, attempts},
+		{"official results", `SELECT COUNT(*) FROM exam_attempts WHERE user_id = ? AND state = 'official' AND published_at IS NOT NULL`, attempts},
+		{"fired publications", `SELECT COUNT(*) FROM due_work d JOIN exam_attempts a ON d.key = 'attempt:' || a.id
+			WHERE d.kind = 'results.publish' AND d.state = 'fired' AND a.user_id = ?`, attempts},
+		{"result.published events", `SELECT COUNT(*) FROM events e JOIN exam_attempts a ON a.id = e.subject_id
+			WHERE e.type = 'result.published' AND e.subject_kind = 'attempt' AND a.user_id = ?`, attempts},
+		{"certifications", `SELECT COUNT(*) FROM user_certifications WHERE user_id = ? AND withdrawn_at IS NULL`, certs},
+		{"pass vouchers", `SELECT COUNT(*) FROM certification_vouchers cv JOIN user_certifications uc ON uc.id = cv.user_certification_id
+			JOIN vouchers v ON v.id = cv.voucher_id WHERE uc.user_id = ? AND v.owner_user_id = uc.user_id`, certs},
+		{"vouchers owned", `SELECT COUNT(*) FROM vouchers WHERE owner_user_id = ?`, certs},
+		{"certification.issued events", `SELECT COUNT(*) FROM events e JOIN user_certifications uc ON uc.id = e.subject_id
+			WHERE e.type = 'certification.issued' AND e.subject_kind = 'certification' AND uc.user_id = ?`, certs},
+	} {
+		if got := w.count(t, q.query, u); got != q.want {
+			t.Errorf("%d %s of user %d, want %d", got, q.what, u, q.want)
 		}
 	}
 }
@@ -418,6 +577,83 @@ var (
 		if n := w.count(t, `SELECT COUNT(*) FROM refunds WHERE booking_id = ?`, b.ID); n != 0 {
 			t.Fatalf("%d refunds of a booking whose cancellation did not commit", n)
 		}
+	}
+
+	// An officer imports a file of the candidate's results and has it
+	// applied once it checks clean (no dry run).
+	setupOfficer = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		c.officer = w.officer(t)
+	}
+	stepImport = func(w *crashWorld, base string, c *crashCandidate) holdResult {
+		return w.post(base, c.officer, "/results/imports?dry_run=false&file_name=crash.json", importRows(w, c))
+	}
+	// importNotApplied: the apply transaction never committed: the
+	// import waits, applying, with its three rows and no result.
+	importNotApplied = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		if r := w.resultImport(t, c); r.state != portal.ImportApplying || r.rows != 3 || r.attempts != 0 || r.parked != 0 {
+			t.Fatalf("an apply cut short left import %+v; want applying, 3 rows, nothing recorded", r)
+		}
+	}
+	// importApplied: the import sweep applied it whole; the restarted
+	// portal published each result once.
+	importApplied = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		if r := w.resultImport(t, c); r.state != portal.ImportApplied || r.rows != 3 || r.attempts != 3 {
+			t.Fatalf("import %+v after recovery; want applied, 3 rows, 3 results", r)
+		}
+		w.restart(t, c)
+		w.publishedOnce(t, c, 3, 1)
+		w.checkInvariants(t, "after the restart")
+	}
+
+	// A passed result, entered and confirmed (by the system, as the demo
+	// does) three weeks after its delivery: its publication is due at
+	// once, and the portal's due sweep starts it as soon as it runs.
+	setupDuePass = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		system := portal.SystemActor("crash-test")
+		a, err := w.results.Enter(w.ctx, system, results.Entry{Candidate: c.login, ExamCode: w.certExam.Code,
+			TakenAt: time.Now().UTC().Truncate(time.Hour).AddDate(0, 0, -21), Score: 800})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.results.Confirm(w.ctx, system, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.attempt = a.ID
+	}
+	stepDueSweep = func(w *crashWorld, base string, c *crashCandidate) holdResult { return holdResult{} }
+	// notPublished: the publication's transaction never committed: the
+	// result is still provisional, nothing was issued, and its due work
+	// fired (the sweep committed before the job ran).
+	notPublished = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		a, err := w.st.GetAttempt(w.ctx, c.attempt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.State != portal.AttemptPreliminary || a.PublishedAt != nil {
+			t.Fatalf("a publication cut short left the result %s, published at %v", a.State, a.PublishedAt)
+		}
+		u := c.actor.UserID
+		if n := w.count(t, `SELECT COUNT(*) FROM user_certifications WHERE user_id = ?`, u) +
+			w.count(t, `SELECT COUNT(*) FROM vouchers WHERE owner_user_id = ?`, u) +
+			w.count(t, `SELECT COUNT(*) FROM events WHERE type = 'result.published' AND subject_kind = 'attempt' AND subject_id = ?`, c.attempt); n != 0 {
+			t.Fatalf("a publication cut short left %d certifications, vouchers and events", n)
+		}
+		if n := w.count(t, `SELECT COUNT(*) FROM due_work WHERE kind = ? AND key = ? AND state = 'fired'`, results.KindPublish,
+			"attempt:"+strconv.FormatInt(c.attempt, 10)); n != 1 {
+			t.Fatalf("%d fired publications of the result, want 1", n)
+		}
+	}
+	// publishedOnRecovery: the job ran again and published; the restarted
+	// portal and a further run (River may run a rescued job twice) change
+	// nothing.
+	publishedOnRecovery = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		w.publishedOnce(t, c, 1, 1)
+		w.restart(t, c)
+		if err := w.results.Publish(w.ctx, c.attempt); err != nil {
+			t.Fatal(err)
+		}
+		w.publishedOnce(t, c, 1, 1)
+		w.checkInvariants(t, "after the restart")
 	}
 )
 
@@ -538,4 +774,29 @@ var crashScenarios = []crashScenario{
 			}
 		},
 	},
+	{
+		// The upload died while staging its rows: the import never got
+		// its content hash, so the sweep discards it; nothing counts.
+		point: failpoint.ImportRowsStaged, setup: setupOfficer, step: stepImport,
+		check: func(t *testing.T, w *crashWorld, c *crashCandidate) {
+			r := w.resultImport(t, c)
+			if r.state != portal.ImportStaging || r.rows != 0 || r.attempts != 0 {
+				t.Fatalf("an upload cut short left import %+v; want staging, no rows, nothing recorded", r)
+			}
+			if n := w.count(t, `SELECT COUNT(*) FROM result_import_rows WHERE import_id = ?`, r.id); n != 0 {
+				t.Fatalf("an upload cut short left %d staged rows", n)
+			}
+		},
+		recovered: func(t *testing.T, w *crashWorld, c *crashCandidate) {
+			if r := w.resultImport(t, c); r.state != portal.ImportDiscarded || r.attempts != 0 {
+				t.Fatalf("import %+v after the sweep; want discarded, nothing recorded", r)
+			}
+			w.publishedOnce(t, c, 0, 0)
+		},
+	},
+	{point: failpoint.ImportFirstRowApplied, setup: setupOfficer, step: stepImport, check: importNotApplied, recovered: importApplied},
+	{point: failpoint.ImportRowsApplied, setup: setupOfficer, step: stepImport, check: importNotApplied, recovered: importApplied},
+	{point: failpoint.PublishAttemptOfficial, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
+	{point: failpoint.PublishCertIssued, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
+	{point: failpoint.PublishVoucherIssued, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
 }

@@ -39,6 +39,9 @@ const (
 	ImportRowsStaged        = "import.rows_staged"       // a batch of a results file staged, not committed
 	ImportFirstRowApplied   = "import.first_row_applied" // the apply transaction recorded a row
 	ImportRowsApplied       = "import.rows_applied"      // every row recorded, the import not yet applied
+	PublishAttemptOfficial  = "publish.attempt_official" // a result made official, nothing issued yet
+	PublishCertIssued       = "publish.cert_issued"      // its certification issued, no voucher yet
+	PublishVoucherIssued    = "publish.voucher_issued"   // its voucher created, the transaction not committed
 )
 
 // Points lists every point, in the order an operation reaches them.
@@ -46,4 +49,6 @@ var Points = []string{
 	HoldSeatTaken, HoldBookingCreated, CheckoutPaymentCreated, CheckoutBookingsPending, PaymentCharged,
 	ConfirmPaymentSucceeded, ConfirmBookingConfirmed, CancelBookingCancelled, CancelSeatReleased, CancelRefundQueued,
 	RefundProviderDone, MoveSeatTaken, MoveSeatReleased, MoveFeeCreated, ExpireSeatReleased,
+	ImportRowsStaged, ImportFirstRowApplied, ImportRowsApplied,
+	PublishAttemptOfficial, PublishCertIssued, PublishVoucherIssued,
 }

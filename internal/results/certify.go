@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -67,6 +68,7 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err != nil {
 		return nil, err
 	}
+	failpoint.Inject(failpoint.PublishCertIssued)
 	v, err := s.passVoucher(ctx, tx, uc, c.Code)
 	if err != nil {
 		return nil, err
@@ -122,6 +124,7 @@ func (s *Service) passVoucher(ctx context.Context, tx *store.Tx, uc *portal.User
 		if err := tx.InsertCertificationVoucher(ctx, uc.ID, uc.Cycle, v.ID); err != nil {
 			return nil, err
 		}
+		failpoint.Inject(failpoint.PublishVoucherIssued)
 		return v, nil
 	}
 	return nil, errors.New("results: no free voucher code")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -79,6 +80,7 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err != nil {
 		return err
 	}
+	failpoint.Inject(failpoint.PublishAttemptOfficial)
 	// Published by another path (a release, the demo): its due work has
 	// nothing left to do.
 	if _, err := jobs.Cancel(ctx, tx, KindPublish, publicationKey(out.ID)); err != nil {

@@ -11,8 +11,12 @@ import (
 // before: seats (taken counts the live bookings: held, pending,
 // confirmed; delivered and no-show bookings hold none), money (for seats
 // and for reschedule fees) and vouchers add up, and bookings after their
-// exam are settled no earlier than its start. It is read-only and may run beside live traffic (on PostgreSQL
-// it reads one snapshot).
+// exam are settled no earlier than its start; results are official once
+// and never early, an official pass issues its certification (or none
+// while one stands) with one pass voucher of 50 %, one use, expiring
+// with it and voided if the certification is withdrawn unused, and never
+// takes more than half a booking's price. It is read-only and may run
+// beside live traffic (on PostgreSQL it reads one snapshot).
 func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 	// One snapshot without the write lock: a deferred read transaction on
 	// SQLite (a read-only BEGIN is not IMMEDIATE), a repeatable-read,
@@ -99,6 +103,80 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			GROUP BY e.subject_id, b.delivered_at HAVING COUNT(*) > 1 OR b.delivered_at IS NULL`},
 		{"several live bookings for one exam", `SELECT 'user ' || user_id || ' exam ' || exam_id || ': ' || COUNT(*) || ' live bookings'
 			FROM bookings WHERE state IN ('held', 'pending', 'confirmed') GROUP BY user_id, exam_id HAVING COUNT(*) > 1`},
+
+		// Results. A result is official exactly when it was published, and
+		// never before its official instant.
+		{"result official without its publication, or published before its official instant", `SELECT 'attempt ' || a.id || ' is ' || a.state || CASE
+			WHEN a.state = 'official' AND a.published_at IS NULL THEN ' without published_at'
+			WHEN a.state <> 'official' AND a.published_at IS NOT NULL THEN ' with published_at'
+			ELSE ' published before its official instant' END
+			FROM exam_attempts a
+			WHERE (a.state = 'official' AND a.published_at IS NULL) OR (a.state <> 'official' AND a.published_at IS NOT NULL)
+			   OR a.published_at < a.official_at`},
+		{"result.published event doubled or without an official result", `SELECT 'attempt ' || e.subject_id || ': ' || COUNT(*) || ' result.published events, ' ||
+			COALESCE(a.state, 'no attempt')
+			FROM events e LEFT JOIN exam_attempts a ON a.id = e.subject_id
+			WHERE e.type = 'result.published' AND e.subject_kind = 'attempt'
+			GROUP BY e.subject_id, a.state HAVING COUNT(*) > 1 OR a.state IS NULL OR a.state <> 'official'`},
+		// An official pass of a certification exam earns the certification
+		// (its own row), unless one of that certification stood for the
+		// candidate when the pass was published; then it issues none. The
+		// other certification's creation time is not compared: a
+		// transaction's clock is read when it starts, and two passes
+		// published at once take the candidate's lock in either order.
+		{"official pass of a certification exam that issued none while none stood", `SELECT 'attempt ' || a.id || ' of user ' || a.user_id ||
+			': an official pass of certification ' || a.certification_id || ' with no certification of its own and none standing before'
+			FROM exam_attempts a
+			WHERE a.state = 'official' AND a.passed = TRUE AND a.certification_id IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM user_certifications uc WHERE uc.attempt_id = a.id AND uc.withdrawn_at IS NULL)
+			  AND NOT EXISTS (SELECT 1 FROM user_certifications o
+			    WHERE o.user_id = a.user_id AND o.certification_id = a.certification_id AND o.attempt_id <> a.id
+			      AND o.expires_at > a.published_at
+			      AND (o.withdrawn_at IS NULL OR o.withdrawn_at > a.published_at)
+			      AND (o.revoked_at IS NULL OR o.revoked_at > a.published_at))`},
+		{"certification issued while one of the same certification stood", `SELECT 'user ' || uc.user_id || ' certification ' || uc.certification_id ||
+			': ' || uc.id || ' issued while ' || o.id || ' stood'
+			FROM user_certifications uc JOIN user_certifications o
+			  ON o.user_id = uc.user_id AND o.certification_id = uc.certification_id AND o.id <> uc.id
+			WHERE uc.withdrawn_at IS NULL AND o.created_at <= uc.created_at AND o.expires_at > uc.created_at AND o.superseded_by IS NULL
+			  AND (o.withdrawn_at IS NULL OR o.withdrawn_at > uc.created_at)
+			  AND (o.revoked_at IS NULL OR o.revoked_at > uc.created_at)
+			  AND (o.suspended_at IS NULL OR o.suspended_at > uc.created_at)`},
+		{"certification not earned by an official pass of its holder", `SELECT 'certification ' || uc.id || ' of user ' || uc.user_id ||
+			': attempt ' || a.id || ' of user ' || a.user_id || ' is ' || a.state || CASE WHEN a.passed = TRUE THEN ' passed' ELSE ' failed' END ||
+			CASE WHEN uc.withdrawn_at IS NULL THEN '' ELSE ', the certification withdrawn' END
+			FROM user_certifications uc JOIN exam_attempts a ON a.id = uc.attempt_id
+			WHERE a.user_id <> uc.user_id OR a.certification_id IS NULL OR a.certification_id <> uc.certification_id
+			   OR (uc.withdrawn_at IS NULL AND (a.state <> 'official' OR a.passed = FALSE))
+			   OR (uc.withdrawn_at IS NOT NULL AND a.state = 'official' AND a.passed = TRUE)`},
+		{"certification without its pass voucher", `SELECT 'certification ' || uc.id || ' of user ' || uc.user_id || ' cycle ' || uc.cycle || ' has no voucher'
+			FROM user_certifications uc LEFT JOIN certification_vouchers cv ON cv.user_certification_id = uc.id
+			WHERE cv.voucher_id IS NULL`},
+		// The pass voucher: 50 % off any exam, one use, its holder's,
+		// until the certification expires; voided when a correction
+		// withdraws the certification before it was used.
+		{"pass voucher other than its certification gives", `SELECT 'voucher ' || v.id || ' of certification ' || uc.id || ': ' || CASE
+			WHEN v.owner_user_id IS NULL OR v.owner_user_id <> uc.user_id THEN 'not owned by user ' || uc.user_id
+			WHEN v.percent <> 50 THEN v.percent || ' percent'
+			WHEN v.max_uses <> 1 THEN v.max_uses || ' uses'
+			WHEN v.exam_codes <> '' THEN 'only for ' || v.exam_codes
+			WHEN v.expires_at <> uc.expires_at THEN 'expires other than its certification'
+			WHEN cv.cycle <> uc.cycle THEN 'cycle ' || cv.cycle || ' of certification cycle ' || uc.cycle
+			ELSE 'unused and enabled though its certification was withdrawn' END
+			FROM certification_vouchers cv JOIN user_certifications uc ON uc.id = cv.user_certification_id JOIN vouchers v ON v.id = cv.voucher_id
+			WHERE v.owner_user_id IS NULL OR v.owner_user_id <> uc.user_id OR v.percent <> 50 OR v.max_uses <> 1 OR v.exam_codes <> ''
+			   OR v.expires_at <> uc.expires_at OR cv.cycle <> uc.cycle
+			   OR (uc.withdrawn_at IS NOT NULL AND v.uses = 0 AND v.disabled_at IS NULL)`},
+		{"pass voucher took more than half a booking's price", `SELECT 'booking ' || b.id || ': pass voucher ' || b.voucher_id || ' took ' || b.discount_minor ||
+			' off ' || b.price_minor
+			FROM bookings b JOIN certification_vouchers cv ON cv.voucher_id = b.voucher_id
+			WHERE b.discount_minor * 2 > b.price_minor`},
+		// A parked row that attached names an attempt of its import, of
+		// the exam the row gave.
+		{"parked result attached to an attempt of another exam or import", `SELECT 'parked result ' || p.id || ' (import ' || p.import_id || ' row ' ||
+			p.row_number || '): attempt ' || a.id || ' of ' || a.exam_code || ' from import ' || COALESCE(a.import_id, 0)
+			FROM parked_results p JOIN exam_attempts a ON a.id = p.attempt_id
+			WHERE a.import_id IS NULL OR a.import_id <> p.import_id OR a.exam_code <> UPPER(TRIM(` + s.jsonText("p.data", "cells", "exam_code") + `))`},
 	}
 	var out []string
 	for _, c := range checks {
@@ -111,4 +189,24 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// jsonText is the SQL of the text at a path of keys in a JSON column.
+func (s *Store) jsonText(column string, keys ...string) string {
+	if s.engine == Postgres {
+		out := "(" + column + ")::jsonb"
+		for i, k := range keys {
+			op := " -> "
+			if i == len(keys)-1 {
+				op = " ->> "
+			}
+			out += op + "'" + k + "'"
+		}
+		return out
+	}
+	path := "$"
+	for _, k := range keys {
+		path += "." + k
+	}
+	return "json_extract(" + column + ", '" + path + "')"
 }
