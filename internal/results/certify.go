@@ -26,7 +26,8 @@ type issued struct {
 // voucher, unless the candidate already holds a standing one of that
 // certification: then the pass is recorded by the attempt alone. A pass
 // whose certification a correction withdrew and a later correction
-// restored gets it back. It returns nil when nothing was issued.
+// restored gets it back, unless another was issued in the meantime and
+// stands. It returns nil when nothing was issued.
 func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (*issued, error) {
 	if !a.Passed || a.CertificationID == nil {
 		return nil, nil
@@ -36,16 +37,23 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err := tx.LockUser(ctx, a.UserID); err != nil {
 		return nil, err
 	}
+	held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: *a.CertificationID})
+	if err != nil {
+		return nil, err
+	}
 	if prev, err := tx.FindUserCertificationByAttempt(ctx, a.ID); err == nil {
 		if prev.WithdrawnAt == nil {
 			return nil, nil
 		}
+		// A certification issued since the withdrawal stands in its
+		// place: a pass while one stands issues none.
+		for _, h := range held {
+			if h.ID != prev.ID && h.Standing(tx.Now()) {
+				return nil, nil
+			}
+		}
 		return s.reinstate(ctx, tx, actor, a, prev)
 	} else if !errors.Is(err, portal.ErrNotFound) {
-		return nil, err
-	}
-	held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: *a.CertificationID})
-	if err != nil {
 		return nil, err
 	}
 	cycle := 1

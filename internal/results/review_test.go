@@ -203,3 +203,38 @@ func TestCorrectionRerunsWhatFollows(t *testing.T) {
 		})
 	})
 }
+
+// TestRestoredPassWhileAnotherStandsIssuesNothing: a pass corrected to a
+// fail loses its certification; a later pass earns a new one; correcting
+// the first back to a pass then gives nothing back, since a pass while one
+// stands issues none. The invariant checker agrees.
+func TestRestoredPassWhileAnotherStandsIssuesNothing(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		first := f.published(f.candidate, f.saa, ny(2026, 11, 30, 10, 0), 800)
+		if _, err := f.svc.Correct(f.ctx, f.admin, first.ID, results.Correction{Score: 700, Reason: "Scoring key error"}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Set(ny(2026, 12, 22, 9, 0))
+		f.published(f.candidate, f.saa, ny(2026, 12, 21, 10, 0), 790)
+		if _, err := f.svc.Correct(f.ctx, f.admin, first.ID, results.Correction{Score: 760, Reason: "Second review"}); err != nil {
+			t.Fatal(err)
+		}
+		standing := 0
+		for _, c := range f.certifications(f.candidate) {
+			if c.WithdrawnAt == nil {
+				standing++
+			}
+		}
+		if standing != 1 {
+			t.Fatalf("%d certifications stand, want 1", standing)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM vouchers WHERE owner_user_id = ? AND disabled_at IS NULL`, f.candidate.UserID); n != 1 {
+			t.Fatalf("%d usable pass vouchers, want 1", n)
+		}
+		if problems, err := f.st.CheckInvariants(f.ctx); err != nil || len(problems) > 0 {
+			t.Fatalf("invariants: %v %v", problems, err)
+		}
+	})
+}
