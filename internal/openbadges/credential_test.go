@@ -458,3 +458,15 @@ func blankNodeDoc(t testing.TB) map[string]any {
 	subject["identifier"] = ids
 	return doc
 }
+
+// TestGoldenInput: testdata/sample.json is the document whose canonical
+// form jsonld.js wrote to testdata/sample.nq.
+func TestGoldenInput(t *testing.T) {
+	want, err := decodeDocument([]byte(readGolden(t, "sample.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameJSON(blankNodeDoc(t), want) {
+		t.Error("blankNodeDoc changed: regenerate testdata/sample.json and sample.nq with jsonld.js (docs/credentials.md)")
+	}
+}
