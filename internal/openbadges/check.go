@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -193,17 +192,51 @@ func checkTerms(doc map[string]any, loader ld.DocumentLoader) ([]any, error) {
 			kept[pointer] = m
 		}
 	}
+	if err := checkContextURLs(doc, loader); err != nil {
+		return nil, err
+	}
 	expanded, err := ld.NewJsonLdProcessor().Expand(doc, opts)
 	if err != nil {
-		if errors.Is(err, ErrContext) || strings.Contains(err.Error(), ErrContext.Error()) {
-			return nil, fmt.Errorf("%w: %v", ErrContext, err)
-		}
 		return nil, fmt.Errorf("%w: JSON-LD expansion: %v", ErrInvalid, err)
 	}
 	if err := compareTerms(doc, "", kept); err != nil {
 		return nil, err
 	}
 	return expanded, nil
+}
+
+// checkContextURLs refuses, with ErrContext, a context URL anywhere in
+// doc that the loader does not serve.
+func checkContextURLs(v any, loader ld.DocumentLoader) error {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if err := checkContextURLs(e, loader); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if k != "@context" {
+				if err := checkContextURLs(e, loader); err != nil {
+					return err
+				}
+				continue
+			}
+			ctxs, ok := e.([]any)
+			if !ok {
+				ctxs = []any{e}
+			}
+			for _, c := range ctxs {
+				if url, ok := c.(string); ok {
+					if _, err := loader.LoadDocument(url); err != nil {
+						return fmt.Errorf("%w: %v", ErrContext, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func compareTerms(v any, at string, kept map[string]map[string]any) error {
