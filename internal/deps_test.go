@@ -28,9 +28,11 @@ var layer = map[string]int{
 	"internal/csvsafe": 0,
 	// encryption at rest and purpose-bound keys
 	"internal/sealing": 0,
-	"internal/store":   1,
-	"internal/jobs":    2,
-	"internal/mail":    2,
+	// Open Badges 3.0 documents and their proofs, no database or network
+	"internal/openbadges": 0,
+	"internal/store":      1,
+	"internal/jobs":       2,
+	"internal/mail":       2,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings
