@@ -20,11 +20,12 @@ const (
 	RevokeOther           = "other"
 )
 
-// Events of credentials.
-const (
-	EventCredentialIssued EventType = "credential.issued"
-	SubjectCredential               = "credential"
-)
+// EventCredentialIssued is written when a certification's credential is
+// issued; its subject is the credential (SubjectCredential).
+const EventCredentialIssued EventType = "credential.issued"
+
+// SubjectCredential is the subject kind of credential events.
+const SubjectCredential = "credential"
 
 // SigningKey is an Ed25519 key the program signs credentials with. Its
 // private half stays sealed in the store; Number is the N of the key's DID
