@@ -103,6 +103,27 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table credentials
+  id bigint NOT NULL
+  credential_id text NOT NULL
+  user_certification_id bigint NOT NULL
+  cycle integer NOT NULL
+  signing_key_id bigint NOT NULL
+  revocation_list_id bigint NOT NULL
+  revocation_index integer NOT NULL
+  suspension_list_id bigint NOT NULL
+  suspension_index integer NOT NULL
+  issued_at timestamp with time zone NOT NULL
+  revoked_at timestamp with time zone
+  revocation_reason text NOT NULL DEFAULT ''::text
+  suspended_at timestamp with time zone
+  superseded_at timestamp with time zone
+  superseded_by bigint
+  document_jsonld text NOT NULL DEFAULT ''::text
+  document_jwt text NOT NULL DEFAULT ''::text
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table dev_messages
   id bigint NOT NULL
   channel text NOT NULL
@@ -295,6 +316,15 @@
   last_locked_at timestamp with time zone
   updated_at timestamp with time zone NOT NULL
 
+-- table signing_keys
+  id bigint NOT NULL
+  number integer NOT NULL
+  algorithm text NOT NULL
+  public_key bytea NOT NULL
+  private_key_sealed bytea NOT NULL
+  created_at timestamp with time zone NOT NULL
+  retired_at timestamp with time zone
+
 -- table slots
   id bigint NOT NULL
   center_id bigint
@@ -322,6 +352,20 @@
   set_name text NOT NULL
   granted_by bigint
   granted_at timestamp with time zone NOT NULL
+
+-- table status_list_entries
+  list_id bigint NOT NULL
+  idx integer NOT NULL
+  created_at timestamp with time zone NOT NULL
+
+-- table status_lists
+  id bigint NOT NULL
+  purpose text NOT NULL
+  number integer NOT NULL
+  size integer NOT NULL
+  bits bytea NOT NULL
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
 
 -- table test_centers
   id bigint NOT NULL
@@ -490,6 +534,16 @@ CREATE UNIQUE INDEX certification_vouchers_voucher_id_key ON certification_vouch
 CREATE UNIQUE INDEX certifications_code_key ON certifications USING btree (code);
 -- index certifications_pkey
 CREATE UNIQUE INDEX certifications_pkey ON certifications USING btree (id);
+-- index credentials_credential_id_key
+CREATE UNIQUE INDEX credentials_credential_id_key ON credentials USING btree (credential_id);
+-- index credentials_current
+CREATE UNIQUE INDEX credentials_current ON credentials USING btree (user_certification_id, cycle) WHERE (superseded_at IS NULL);
+-- index credentials_pkey
+CREATE UNIQUE INDEX credentials_pkey ON credentials USING btree (id);
+-- index credentials_revocation_list_id_revocation_index_key
+CREATE UNIQUE INDEX credentials_revocation_list_id_revocation_index_key ON credentials USING btree (revocation_list_id, revocation_index);
+-- index credentials_suspension_list_id_suspension_index_key
+CREATE UNIQUE INDEX credentials_suspension_list_id_suspension_index_key ON credentials USING btree (suspension_list_id, suspension_index);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
 -- index due_work_finished
@@ -586,6 +640,12 @@ CREATE UNIQUE INDEX sessions_token_hash_key ON sessions USING btree (token_hash)
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 -- index signin_lockouts_pkey
 CREATE UNIQUE INDEX signin_lockouts_pkey ON signin_lockouts USING btree (identifier);
+-- index signing_keys_current
+CREATE UNIQUE INDEX signing_keys_current ON signing_keys USING btree (((retired_at IS NULL))) WHERE (retired_at IS NULL);
+-- index signing_keys_number_key
+CREATE UNIQUE INDEX signing_keys_number_key ON signing_keys USING btree (number);
+-- index signing_keys_pkey
+CREATE UNIQUE INDEX signing_keys_pkey ON signing_keys USING btree (id);
 -- index slots_center_start
 CREATE UNIQUE INDEX slots_center_start ON slots USING btree (center_id, starts_at) WHERE (center_id IS NOT NULL);
 -- index slots_online_start
@@ -604,6 +664,12 @@ CREATE INDEX sms_codes_user ON sms_codes USING btree (user_id, created_at);
 CREATE UNIQUE INDEX staff_permission_sets_pkey ON staff_permission_sets USING btree (user_id, set_name);
 -- index staff_permission_sets_set
 CREATE INDEX staff_permission_sets_set ON staff_permission_sets USING btree (set_name, user_id);
+-- index status_list_entries_pkey
+CREATE UNIQUE INDEX status_list_entries_pkey ON status_list_entries USING btree (list_id, idx);
+-- index status_lists_pkey
+CREATE UNIQUE INDEX status_lists_pkey ON status_lists USING btree (id);
+-- index status_lists_purpose_number_key
+CREATE UNIQUE INDEX status_lists_purpose_number_key ON status_lists USING btree (purpose, number);
 -- index test_centers_code_key
 CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
 -- index test_centers_country

@@ -125,6 +125,35 @@ CREATE TABLE certifications (
     updated_at      TIMESTAMP NOT NULL
 );
 
+-- table credentials
+CREATE TABLE credentials (
+    id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+    credential_id         TEXT NOT NULL UNIQUE CHECK (length(credential_id) = 27),
+    user_certification_id INTEGER NOT NULL REFERENCES user_certifications (id),
+    cycle                 INTEGER NOT NULL CHECK (cycle >= 1),
+    signing_key_id        INTEGER NOT NULL REFERENCES signing_keys (id),
+    revocation_list_id    INTEGER NOT NULL REFERENCES status_lists (id),
+    revocation_index      INTEGER NOT NULL,
+    suspension_list_id    INTEGER NOT NULL REFERENCES status_lists (id),
+    suspension_index      INTEGER NOT NULL,
+    issued_at             TIMESTAMP NOT NULL,
+    revoked_at            TIMESTAMP,
+    revocation_reason     TEXT NOT NULL DEFAULT '' CHECK (revocation_reason IN ('', 'misconduct', 'issued_in_error', 'policy_violation', 'other')),
+    suspended_at          TIMESTAMP,
+    superseded_at         TIMESTAMP,
+    superseded_by         INTEGER REFERENCES credentials (id),
+    document_jsonld       TEXT NOT NULL DEFAULT '',
+    document_jwt          TEXT NOT NULL DEFAULT '',
+    created_at            TIMESTAMP NOT NULL,
+    updated_at            TIMESTAMP NOT NULL,
+    FOREIGN KEY (revocation_list_id, revocation_index) REFERENCES status_list_entries (list_id, idx),
+    FOREIGN KEY (suspension_list_id, suspension_index) REFERENCES status_list_entries (list_id, idx),
+    UNIQUE (revocation_list_id, revocation_index),
+    UNIQUE (suspension_list_id, suspension_index),
+    CHECK ((revoked_at IS NULL) = (revocation_reason = '')),
+    CHECK (superseded_by IS NULL OR superseded_at IS NOT NULL)
+);
+
 -- table dev_messages
 CREATE TABLE dev_messages (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -359,6 +388,17 @@ CREATE TABLE signin_lockouts (
     updated_at     TIMESTAMP NOT NULL
 );
 
+-- table signing_keys
+CREATE TABLE signing_keys (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    number             INTEGER NOT NULL UNIQUE CHECK (number >= 1),
+    algorithm          TEXT NOT NULL CHECK (algorithm = 'Ed25519'),
+    public_key         BLOB NOT NULL CHECK (length(public_key) = 32),
+    private_key_sealed BLOB NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    retired_at         TIMESTAMP
+);
+
 -- table slots
 CREATE TABLE slots (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -393,6 +433,26 @@ CREATE TABLE staff_permission_sets (
     granted_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
     granted_at TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, set_name)
+);
+
+-- table status_list_entries
+CREATE TABLE status_list_entries (
+    list_id    INTEGER NOT NULL REFERENCES status_lists (id),
+    idx        INTEGER NOT NULL CHECK (idx >= 0),
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (list_id, idx)
+);
+
+-- table status_lists
+CREATE TABLE status_lists (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+    number     INTEGER NOT NULL CHECK (number >= 1),
+    size       INTEGER NOT NULL CHECK (size >= 131072 AND size % 8 = 0),
+    bits       BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (purpose, number)
 );
 
 -- table test_centers
@@ -552,6 +612,9 @@ CREATE INDEX bookings_user ON bookings (user_id, state);
 -- index certification_exams_earn
 CREATE UNIQUE INDEX certification_exams_earn ON certification_exams (exam_id) WHERE path = 'earn';
 
+-- index credentials_current
+CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, cycle) WHERE superseded_at IS NULL;
+
 -- index due_work_finished
 CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending';
 
@@ -617,6 +680,9 @@ CREATE INDEX result_imports_recent ON result_imports (created_at);
 
 -- index sessions_user
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- index signing_keys_current
+CREATE UNIQUE INDEX signing_keys_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
 
 -- index slots_center_start
 CREATE UNIQUE INDEX slots_center_start ON slots (center_id, starts_at) WHERE center_id IS NOT NULL;

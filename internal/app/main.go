@@ -54,6 +54,7 @@ func commands() []command {
 		{"serve", "run the portal (HTTP server and background jobs)", (*Main).runServe},
 		{"migrate", "apply pending database migrations and exit", (*Main).runMigrate},
 		{"admin", "manage administrators: admin create --email … --first-name … --last-name …", (*Main).runAdmin},
+		{"keys", "manage credential signing keys: keys rotate", (*Main).runKeys},
 		{"backup", "write a consistent copy of the SQLite database (or explain pg_dump)", (*Main).runBackup},
 		{"version", "print the version", (*Main).runVersion},
 		{"help", "show help for a command: help COMMAND", (*Main).runHelp},

@@ -18,6 +18,7 @@ import (
 	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/config"
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
@@ -51,6 +52,7 @@ type system struct {
 	calendar *calendar.Service
 	program  *program.Service
 	results  *results.Service
+	creds    *credentials.Service
 	web      *web.Server
 	// handler serves everything: the JSON API under api.Prefix and the
 	// site, both behind the site's middleware.
@@ -165,6 +167,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL, Kick: s.runner.Notify})
 	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
+	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key})
 	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
 	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
 		_, err := s.results.ResumeImports(ctx)
@@ -202,7 +205,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	}, web.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
-		Program: s.program, Results: s.results,
+		Program: s.program, Results: s.results, Credentials: s.creds,
 		Ready: s.ready, Registry: s.registry,
 	})
 	if err != nil {

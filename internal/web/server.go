@@ -15,6 +15,7 @@ import (
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/centers"
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
@@ -56,9 +57,13 @@ type Deps struct {
 	// Idempotency runs a form's action once per key.
 	Idempotency *idempotency.Service
 	// Results is exam results and the certifications they earn.
-	Results  *results.Service
-	Ready    func(ctx context.Context) error
-	Registry *prometheus.Registry
+	Results *results.Service
+	// Credentials is the program's signing identity and status lists.
+	// Nil answers its public documents with not found (tests of single
+	// pages).
+	Credentials *credentials.Service
+	Ready       func(ctx context.Context) error
+	Registry    *prometheus.Registry
 }
 
 // Server serves the HTML interface.
@@ -76,6 +81,7 @@ type Server struct {
 	booking  *booking.Service
 	idem     *idempotency.Service
 	results  *results.Service
+	creds    *credentials.Service
 	ready    func(ctx context.Context) error
 	tmpl     *templates
 	static   *staticFiles
@@ -95,7 +101,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, ready: d.Ready, static: static, reg: d.Registry,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, creds: d.Credentials, ready: d.Ready, static: static, reg: d.Registry,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {

@@ -1,0 +1,63 @@
+// Package credentials owns what makes an earned certification checkable by
+// anyone: its public credential ID, the program's Ed25519 signing keys
+// (sealed with the shared keyring, so every instance signs with the same
+// key), the program's did:web identity and DID document, and the
+// Bitstring Status Lists for revocation and suspension.
+//
+// Contract:
+//   - Issue runs in the caller's transaction (results publication or a
+//     reaction to certification.issued) and takes no actor: the caller has
+//     decided. It gives an earned certification's cycle its credential once;
+//     calling it again returns the same credential.
+//   - RotateKey needs portal.PermCredentialsManage (the system, for the
+//     command line, always may); anyone else gets the refusal Authorize
+//     gives. It is audited as credentials.key_rotated.
+//   - DIDDocument, StatusListCredential and CredentialStatus are public
+//     reads for anyone.
+//   - SigningKey opens a key's private half for the signing code; it is
+//     never shown or logged.
+package credentials
+
+import (
+	"log/slog"
+
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/sealing"
+	"example.org/certportal/internal/store"
+)
+
+// StatusListSize is the number of entries of each status list: the
+// Bitstring Status List minimum (16 KiB), so one credential hides among
+// 131,072.
+const StatusListSize = 131072
+
+// Config is what the service needs from the start-up configuration.
+type Config struct {
+	// BaseURL is the portal's public origin; the program's did:web and
+	// every public URL of credentials derive from it.
+	BaseURL string
+	// SecretKey is the 32-byte key of the shared keyring that seals the
+	// signing keys.
+	SecretKey []byte
+}
+
+// Service is the credentials service.
+type Service struct {
+	st    *store.Store
+	clock portal.Clock
+	log   *slog.Logger
+	cfg   Config
+}
+
+// New returns the service.
+func New(st *store.Store, clock portal.Clock, log *slog.Logger, cfg Config) *Service {
+	return &Service{st: st, clock: clock, log: log, cfg: cfg}
+}
+
+// sealKeyVersion is the version of Config.SecretKey in the keyring, as in
+// accounts.
+const sealKeyVersion = 1
+
+func (s *Service) keyring() (*sealing.Keyring, error) {
+	return sealing.New(sealKeyVersion, map[byte][]byte{sealKeyVersion: s.cfg.SecretKey})
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"example.org/certportal/internal/portal"
+)
+
+const signingKeyColumns = `id, number, algorithm, public_key, private_key_sealed, created_at, retired_at`
+
+// InsertSigningKey stores a new key unless its number is taken or it would
+// be a second current key; it reports whether it stored it. Two instances
+// creating the first key at once thus store one.
+func (tx *Tx) InsertSigningKey(ctx context.Context, k portal.SigningKey) (bool, error) {
+	r, err := tx.exec(ctx, `INSERT INTO signing_keys (number, algorithm, public_key, private_key_sealed, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, k.Number, k.Algorithm, k.PublicKey, k.Sealed, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("store: insert signing key %d: %w", k.Number, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: insert signing key %d: %w", k.Number, err)
+	}
+	return n == 1, nil
+}
+
+// LockCurrentSigningKey returns the current signing key, locked until the
+// transaction ends on PostgreSQL, or portal.ErrNotFound when there is none
+// yet.
+func (tx *Tx) LockCurrentSigningKey(ctx context.Context) (*portal.SigningKey, error) {
+	var k portal.SigningKey
+	if err := tx.get(ctx, &k, `SELECT `+signingKeyColumns+` FROM signing_keys WHERE retired_at IS NULL`+tx.forUpdate("")); err != nil {
+		return nil, fmt.Errorf("store: lock current signing key: %w", err)
+	}
+	return &k, nil
+}
+
+// RetireSigningKey retires the current key id; portal.ErrNotFound when it
+// is not (or no longer) current.
+func (tx *Tx) RetireSigningKey(ctx context.Context, id int64) error {
+	if err := affected(tx.exec(ctx, `UPDATE signing_keys SET retired_at = ? WHERE id = ? AND retired_at IS NULL`, tx.now, id)); err != nil {
+		return fmt.Errorf("store: retire signing key %d: %w", id, err)
+	}
+	return nil
+}
+
+// GetSigningKey returns one signing key or portal.ErrNotFound.
+func (s *Store) GetSigningKey(ctx context.Context, id int64) (*portal.SigningKey, error) {
+	return getSigningKey(ctx, s, id)
+}
+
+// GetSigningKey returns one signing key or portal.ErrNotFound.
+func (tx *Tx) GetSigningKey(ctx context.Context, id int64) (*portal.SigningKey, error) {
+	return getSigningKey(ctx, tx, id)
+}
+
+func getSigningKey(ctx context.Context, r reader, id int64) (*portal.SigningKey, error) {
+	var k portal.SigningKey
+	if err := r.get(ctx, &k, `SELECT `+signingKeyColumns+` FROM signing_keys WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: signing key %d: %w", id, err)
+	}
+	return &k, nil
+}
+
+// ListSigningKeys returns every signing key, current and retired, by
+// number.
+func (s *Store) ListSigningKeys(ctx context.Context) ([]*portal.SigningKey, error) {
+	return listSigningKeys(ctx, s)
+}
+
+// ListSigningKeys returns every signing key, current and retired, by
+// number.
+func (tx *Tx) ListSigningKeys(ctx context.Context) ([]*portal.SigningKey, error) {
+	return listSigningKeys(ctx, tx)
+}
+
+func listSigningKeys(ctx context.Context, r reader) ([]*portal.SigningKey, error) {
+	var out []*portal.SigningKey
+	if err := r.sel(ctx, &out, `SELECT `+signingKeyColumns+` FROM signing_keys ORDER BY number`); err != nil {
+		return nil, fmt.Errorf("store: list signing keys: %w", err)
+	}
+	return out, nil
+}
+
+const statusListColumns = `id, purpose, number, size, bits, created_at, updated_at`
+
+// InsertStatusList creates list number of purpose with size bits, all
+// clear, unless it exists already (another transaction made it).
+func (tx *Tx) InsertStatusList(ctx context.Context, purpose string, number, size int) error {
+	if _, err := tx.exec(ctx, `INSERT INTO status_lists (purpose, number, size, bits, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, purpose, number, size, make([]byte, size/8), tx.now, tx.now); err != nil {
+		return fmt.Errorf("store: insert %s status list %d: %w", purpose, number, err)
+	}
+	return nil
+}
+
+// FindStatusListByPurpose returns the highest-numbered list of purpose,
+// or portal.ErrNotFound when there is none yet.
+func (tx *Tx) FindStatusListByPurpose(ctx context.Context, purpose string) (*portal.StatusList, error) {
+	var l portal.StatusList
+	if err := tx.get(ctx, &l, `SELECT `+statusListColumns+` FROM status_lists WHERE purpose = ? ORDER BY number DESC LIMIT 1`, purpose); err != nil {
+		return nil, fmt.Errorf("store: find %s status list: %w", purpose, err)
+	}
+	return &l, nil
+}
+
+// FindStatusListByNumber returns list number of purpose or
+// portal.ErrNotFound.
+func (s *Store) FindStatusListByNumber(ctx context.Context, purpose string, number int) (*portal.StatusList, error) {
+	return findStatusListByNumber(ctx, s, purpose, number)
+}
+
+// FindStatusListByNumber returns list number of purpose or
+// portal.ErrNotFound.
+func (tx *Tx) FindStatusListByNumber(ctx context.Context, purpose string, number int) (*portal.StatusList, error) {
+	return findStatusListByNumber(ctx, tx, purpose, number)
+}
+
+func findStatusListByNumber(ctx context.Context, r reader, purpose string, number int) (*portal.StatusList, error) {
+	var l portal.StatusList
+	if err := r.get(ctx, &l, `SELECT `+statusListColumns+` FROM status_lists WHERE purpose = ? AND number = ?`, purpose, number); err != nil {
+		return nil, fmt.Errorf("store: %s status list %d: %w", purpose, number, err)
+	}
+	return &l, nil
+}
+
+// GetStatusList returns one status list or portal.ErrNotFound.
+func (s *Store) GetStatusList(ctx context.Context, id int64) (*portal.StatusList, error) {
+	return getStatusList(ctx, s, id)
+}
+
+// GetStatusList returns one status list or portal.ErrNotFound.
+func (tx *Tx) GetStatusList(ctx context.Context, id int64) (*portal.StatusList, error) {
+	return getStatusList(ctx, tx, id)
+}
+
+func getStatusList(ctx context.Context, r reader, id int64) (*portal.StatusList, error) {
+	var l portal.StatusList
+	if err := r.get(ctx, &l, `SELECT `+statusListColumns+` FROM status_lists WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: status list %d: %w", id, err)
+	}
+	return &l, nil
+}
+
+// LockStatusList returns one status list, locked until the transaction
+// ends on PostgreSQL, or portal.ErrNotFound.
+func (tx *Tx) LockStatusList(ctx context.Context, id int64) (*portal.StatusList, error) {
+	var l portal.StatusList
+	if err := tx.get(ctx, &l, `SELECT `+statusListColumns+` FROM status_lists WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock status list %d: %w", id, err)
+	}
+	return &l, nil
+}
+
+// UpdateStatusListBits replaces the bits of a list the transaction locked.
+func (tx *Tx) UpdateStatusListBits(ctx context.Context, id int64, bits []byte) error {
+	if err := affected(tx.exec(ctx, `UPDATE status_lists SET bits = ?, updated_at = ? WHERE id = ?`, bits, tx.now, id)); err != nil {
+		return fmt.Errorf("store: update status list %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClaimStatusIndex records index idx of a list as given, unless it was
+// given before; it reports whether this call claimed it. A claim waits for
+// a concurrent claim of the same index and then fails, without aborting
+// the transaction.
+func (tx *Tx) ClaimStatusIndex(ctx context.Context, listID int64, idx int) (bool, error) {
+	r, err := tx.exec(ctx, `INSERT INTO status_list_entries (list_id, idx, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		listID, idx, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("store: claim index %d of status list %d: %w", idx, listID, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: claim index %d of status list %d: %w", idx, listID, err)
+	}
+	return n == 1, nil
+}
+
+// CountStatusIndices returns how many indices of a list were given.
+func (tx *Tx) CountStatusIndices(ctx context.Context, listID int64) (int, error) {
+	var n int
+	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM status_list_entries WHERE list_id = ?`, listID); err != nil {
+		return 0, fmt.Errorf("store: count status list %d: %w", listID, err)
+	}
+	return n, nil
+}
+
+// ListStatusIndices returns the indices of a list given so far, in order.
+func (tx *Tx) ListStatusIndices(ctx context.Context, listID int64) ([]int, error) {
+	var out []int
+	if err := tx.sel(ctx, &out, `SELECT idx FROM status_list_entries WHERE list_id = ? ORDER BY idx`, listID); err != nil {
+		return nil, fmt.Errorf("store: list status list %d: %w", listID, err)
+	}
+	return out, nil
+}
+
+const credentialColumns = `id, credential_id, user_certification_id, cycle, signing_key_id, revocation_list_id, revocation_index,
+	suspension_list_id, suspension_index, issued_at, revoked_at, revocation_reason, suspended_at, superseded_at, superseded_by,
+	document_jsonld, document_jwt, created_at, updated_at`
+
+// InsertCredential stores a credential and returns it as stored. A
+// second current credential of the same certification and cycle, a taken
+// credential ID or a status index already used is portal.ErrConflict.
+func (tx *Tx) InsertCredential(ctx context.Context, c portal.Credential) (*portal.Credential, error) {
+	var out portal.Credential
+	err := tx.get(ctx, &out, `INSERT INTO credentials (credential_id, user_certification_id, cycle, signing_key_id,
+		revocation_list_id, revocation_index, suspension_list_id, suspension_index, issued_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+credentialColumns,
+		string(c.CredentialID), c.UserCertificationID, c.Cycle, c.SigningKeyID, c.RevocationListID, c.RevocationIndex,
+		c.SuspensionListID, c.SuspensionIndex, c.IssuedAt.UTC(), tx.now, tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: insert credential: %w", err)
+	}
+	return &out, nil
+}
+
+// FindCredentialByCredentialID returns the credential of a public ID, or
+// portal.ErrNotFound.
+func (s *Store) FindCredentialByCredentialID(ctx context.Context, id portal.CredentialID) (*portal.Credential, error) {
+	return findCredentialByCredentialID(ctx, s, id)
+}
+
+// FindCredentialByCredentialID returns the credential of a public ID, or
+// portal.ErrNotFound.
+func (tx *Tx) FindCredentialByCredentialID(ctx context.Context, id portal.CredentialID) (*portal.Credential, error) {
+	return findCredentialByCredentialID(ctx, tx, id)
+}
+
+func findCredentialByCredentialID(ctx context.Context, r reader, id portal.CredentialID) (*portal.Credential, error) {
+	var c portal.Credential
+	if err := r.get(ctx, &c, `SELECT `+credentialColumns+` FROM credentials WHERE credential_id = ?`, string(id)); err != nil {
+		return nil, fmt.Errorf("store: find credential %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// FindCredentialByUserCertification returns the current (not superseded)
+// credential of an earned certification's cycle, or portal.ErrNotFound.
+func (tx *Tx) FindCredentialByUserCertification(ctx context.Context, userCertificationID int64, cycle int) (*portal.Credential, error) {
+	var c portal.Credential
+	if err := tx.get(ctx, &c, `SELECT `+credentialColumns+` FROM credentials
+		WHERE user_certification_id = ? AND cycle = ? AND superseded_at IS NULL`, userCertificationID, cycle); err != nil {
+		return nil, fmt.Errorf("store: find credential of user certification %d: %w", userCertificationID, err)
+	}
+	return &c, nil
+}
+
+// UpdateCredentialDocuments stores the signed documents of a credential.
+func (tx *Tx) UpdateCredentialDocuments(ctx context.Context, id int64, jsonld, jwt string) error {
+	if err := affected(tx.exec(ctx, `UPDATE credentials SET document_jsonld = ?, document_jwt = ?, updated_at = ? WHERE id = ?`,
+		jsonld, jwt, tx.now, id)); err != nil {
+		return fmt.Errorf("store: update documents of credential %d: %w", id, err)
+	}
+	return nil
+}
+
+// GetUserCertification returns one earned certification or
+// portal.ErrNotFound.
+func (tx *Tx) GetUserCertification(ctx context.Context, id int64) (*portal.UserCertification, error) {
+	var out portal.UserCertification
+	if err := tx.get(ctx, &out, `SELECT `+userCertificationColumns+` FROM user_certifications WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: user certification %d: %w", id, err)
+	}
+	return &out, nil
+}
