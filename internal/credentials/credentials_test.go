@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -159,7 +160,7 @@ func TestSigningKeyIsSealed(t *testing.T) {
 		if err != nil || len(doc.VerificationMethod) != 1 {
 			t.Fatalf("did document %+v, %v", doc, err)
 		}
-		if doc.VerificationMethod[0].PublicKeyMultibase != credentials.Multikey(key.Public) || !ed25519.Verify(key.Public, msg, sig) {
+		if doc.VerificationMethod[0].PublicKeyMultibase != openbadges.EncodeMultikey(key.Public) || !ed25519.Verify(key.Public, msg, sig) {
 			t.Error("the opened key does not match the listed key")
 		}
 		// Another secret key does not open it.

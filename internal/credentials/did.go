@@ -3,9 +3,10 @@ package credentials
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"net/url"
 	"strings"
+
+	"example.org/certportal/internal/openbadges"
 )
 
 // DID derives the program's did:web from the portal's base URL: the host
@@ -38,38 +39,6 @@ func DID(baseURL string) (string, error) {
 // KeyID is the DID URL of key number n: did:web:…#key-n.
 func KeyID(did string, n int) string {
 	return fmt.Sprintf("%s#key-%d", did, n)
-}
-
-// Multikey is an Ed25519 public key as a Multikey's publicKeyMultibase:
-// "z" and the base58btc of the multicodec prefix 0xed 0x01 followed by the
-// 32-byte key.
-func Multikey(pub []byte) string {
-	return "z" + base58(append([]byte{0xed, 0x01}, pub...))
-}
-
-const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-// base58 is the Bitcoin base58 encoding: each leading zero byte is a "1",
-// the rest the number in base 58.
-func base58(b []byte) string {
-	zeros := 0
-	for zeros < len(b) && b[zeros] == 0 {
-		zeros++
-	}
-	n := new(big.Int).SetBytes(b)
-	var out []byte
-	base, m := big.NewInt(58), new(big.Int)
-	for n.Sign() > 0 {
-		n.DivMod(n, base, m)
-		out = append(out, base58Alphabet[m.Int64()])
-	}
-	for range zeros {
-		out = append(out, '1')
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return string(out)
 }
 
 // DIDDocument is the program's DID document, served at
@@ -111,7 +80,7 @@ func (s *Service) DIDDocument(ctx context.Context) (*DIDDocument, error) {
 	for _, k := range keys {
 		id := KeyID(did, k.Number)
 		doc.VerificationMethod = append(doc.VerificationMethod, VerificationMethod{ID: id, Type: "Multikey", Controller: did,
-			PublicKeyMultibase: Multikey(k.PublicKey)})
+			PublicKeyMultibase: openbadges.EncodeMultikey(k.PublicKey)})
 		doc.AssertionMethod = append(doc.AssertionMethod, id)
 	}
 	return doc, nil
