@@ -137,7 +137,7 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			FROM exam_attempts a
 			WHERE a.state = 'official' AND a.passed = TRUE AND a.certification_id IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM user_certifications uc WHERE uc.attempt_id = a.id AND uc.withdrawn_at IS NULL)
-			  AND NOT EXISTS (SELECT 1 FROM user_certifications uc WHERE uc.attempt_id = a.id AND `+replacedSince+`)
+			  AND NOT EXISTS (SELECT 1 FROM user_certifications uc WHERE uc.attempt_id = a.id AND ` + replacedSince + `)
 			  AND NOT EXISTS (SELECT 1 FROM user_certifications o
 			    WHERE o.user_id = a.user_id AND o.certification_id = a.certification_id AND o.attempt_id <> a.id
 			      AND o.expires_at > a.published_at
@@ -157,7 +157,7 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			FROM user_certifications uc JOIN exam_attempts a ON a.id = uc.attempt_id
 			WHERE a.user_id <> uc.user_id OR a.certification_id IS NULL OR a.certification_id <> uc.certification_id
 			   OR (uc.withdrawn_at IS NULL AND (a.state <> 'official' OR a.passed = FALSE))
-			   OR (uc.withdrawn_at IS NOT NULL AND a.state = 'official' AND a.passed = TRUE AND NOT `+replacedSince+`)`},
+			   OR (uc.withdrawn_at IS NOT NULL AND a.state = 'official' AND a.passed = TRUE AND NOT ` + replacedSince + `)`},
 		{"certification without its pass voucher", `SELECT 'certification ' || uc.id || ' of user ' || uc.user_id || ' cycle ' || uc.cycle || ' has no voucher'
 			FROM user_certifications uc LEFT JOIN certification_vouchers cv ON cv.user_certification_id = uc.id
 			WHERE cv.voucher_id IS NULL`},
