@@ -85,6 +85,7 @@ var routes = []route{
 	{"POST", "/holds", signedIn, (*server).handleHoldCreate},
 	{"POST", "/checkout", signedIn, (*server).handleCheckout},
 	{"POST", "/bookings/{reference}/cancel", signedIn, (*server).handleBookingCancel},
+	{"POST", "/bookings/{reference}/voucher", signedIn, (*server).handleVoucherApply},
 	{"POST", "/bookings/{reference}/reschedule", signedIn, (*server).handleBookingReschedule},
 	{"GET", "/me/attempts", signedIn, (*server).handleMyAttempts},
 	{"GET", "/me/attempts/{id}", signedIn, (*server).handleMyAttempt},

@@ -141,6 +141,33 @@ func (s *server) handleCheckout(w http.ResponseWriter, r *http.Request, a portal
 	})
 }
 
+type voucherRequest struct {
+	Code string `json:"code"`
+}
+
+// handleVoucherApply applies a voucher or discount code to a hold in the
+// cart and returns the cart.
+func (s *server) handleVoucherApply(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	var req voucherRequest
+	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
+		if strings.TrimSpace(req.Code) == "" {
+			return 0, nil, fieldRefusal("code", "api.field_required")
+		}
+		b, err := s.ownBooking(ctx, a, r.PathValue("reference"))
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := s.booking.ApplyVoucher(ctx, a, b.ID, req.Code); err != nil {
+			return 0, nil, err
+		}
+		c, err := s.booking.Cart(ctx, a)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, newCartView(c), nil
+	})
+}
+
 type cancelRequest struct {
 	Reason string `json:"reason"`
 }

@@ -303,10 +303,39 @@ type cartView struct {
 	// Online: an item is an online exam, so checkout needs the system
 	// check and the agreements.
 	Online bool `json:"online"`
+	// Vouchers are the candidate's own vouchers that can still be applied
+	// to an item (listed while the cart has items).
+	Vouchers []ownedVoucherView `json:"vouchers"`
+}
+
+// ownedVoucherView is a voucher issued to the candidate, such as the pass
+// voucher of a certification.
+type ownedVoucherView struct {
+	Code          string                `json:"code"`
+	Percent       int                   `json:"percent"`
+	ExamCodes     []string              `json:"exam_codes"` // empty: any exam
+	ExpiresAt     string                `json:"expires_at"`
+	Certification *voucherCertification `json:"certification"`
+}
+
+type voucherCertification struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	ExpiresOn string `json:"expires_on"`
 }
 
 func newCartView(c *booking.Cart) cartView {
-	v := cartView{Items: []bookingView{}, Online: c.Online}
+	v := cartView{Items: []bookingView{}, Online: c.Online, Vouchers: []ownedVoucherView{}}
+	for _, o := range c.Vouchers {
+		ov := ownedVoucherView{Code: o.Code, Percent: o.Percent, ExamCodes: []string{}, ExpiresAt: *utcPtr(&o.ExpiresAt)}
+		if o.ExamCodes != "" {
+			ov.ExamCodes = strings.Split(o.ExamCodes, ",")
+		}
+		if o.CertificationCode != "" {
+			ov.Certification = &voucherCertification{Code: o.CertificationCode, Name: o.CertificationName, ExpiresOn: o.CertificationExpiresOn}
+		}
+		v.Vouchers = append(v.Vouchers, ov)
+	}
 	for _, b := range c.Items {
 		v.Items = append(v.Items, newBookingView(b, nil))
 	}

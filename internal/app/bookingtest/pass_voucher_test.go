@@ -18,7 +18,8 @@ var demoCertifiedRe = regexp.MustCompile(`certified\s+email (\S+)\s+password (\S
 // TestPassVoucherFromTheCart: the demo certified candidate's cart offers
 // their pass vouchers, each naming its certification; one button applies
 // one, halving the price, without typing a code. The other demo
-// candidate's cart offers none of them.
+// candidate's cart offers none of them. The JSON API lists and applies
+// them the same way.
 func TestPassVoucherFromTheCart(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
@@ -56,6 +57,40 @@ func TestPassVoucherFromTheCart(t *testing.T) {
 			t.Errorf("an item with a voucher still offers %q", cart.Texts(".voucher-choice .voucher-label"))
 		}
 
+		// The JSON API lists the remaining pass vouchers with their
+		// certification and applies one by its code.
+		if status, refusal := holdCenterSeat(t, a, cc, "CLF-C02", "en", 1); refusal != nil {
+			t.Fatalf("hold: %d %s", status, refusal.Text())
+		}
+		apiCart := a.API(t, cc, "GET", "/api/v1/cart", "")
+		apptest.WantStatus(t, apiCart, http.StatusOK)
+		vouchers, _ := apiCart.JSON["vouchers"].([]any)
+		var apiCode string
+		for _, v := range vouchers {
+			m := v.(map[string]any)
+			if c, ok := m["certification"].(map[string]any); ok && c["code"] != "" && m["percent"] == float64(50) {
+				apiCode, _ = m["code"].(string)
+			}
+			if m["code"] == code {
+				t.Errorf("the API lists the voucher already used: %v", m)
+			}
+		}
+		if apiCode == "" {
+			t.Fatalf("the API cart lists no pass voucher: %s", apiCart.Raw)
+		}
+		var ref string
+		for _, it := range apiCart.JSON["items"].([]any) {
+			m := it.(map[string]any)
+			if m["exam"].(map[string]any)["code"] == "CLF-C02" {
+				ref, _ = m["reference"].(string)
+			}
+		}
+		applied := a.API(t, cc, "POST", "/api/v1/bookings/"+ref+"/voucher", `{"code":"`+apiCode+`"}`, "Idempotency-Key", "pass-voucher-1")
+		apptest.WantStatus(t, applied, http.StatusOK)
+		if left, _ := applied.JSON["vouchers"].([]any); len(left) != len(vouchers)-1 {
+			t.Errorf("after applying one, the cart lists %d vouchers, want %d", len(left), len(vouchers)-1)
+		}
+
 		cand := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
 		oc, _ := a.SignIn(t, cand[1], cand[2])
 		if status, refusal := holdCenterSeat(t, a, oc, "AIF-C01", "en", 1); refusal != nil {
@@ -73,5 +108,12 @@ func TestPassVoucherFromTheCart(t *testing.T) {
 		if status != http.StatusConflict {
 			t.Errorf("another candidate applied the pass voucher: %d", status)
 		}
+		otherCart := a.API(t, oc, "GET", "/api/v1/cart", "")
+		if v, _ := otherCart.JSON["vouchers"].([]any); len(v) != 0 {
+			t.Errorf("another candidate's API cart lists %v", v)
+		}
+		otherRef, _ := otherCart.JSON["items"].([]any)[0].(map[string]any)["reference"].(string)
+		refused := a.API(t, oc, "POST", "/api/v1/bookings/"+otherRef+"/voucher", `{"code":"`+apiCode+`"}`, "Idempotency-Key", "pass-voucher-2")
+		apptest.WantStatus(t, refused, http.StatusConflict)
 	})
 }
