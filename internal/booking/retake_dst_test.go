@@ -8,6 +8,7 @@ import (
 
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/calendar"
+	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/testutil"
@@ -70,6 +71,40 @@ func TestRetakeWaitAcrossDaylightSaving(t *testing.T) {
 		_, err = f.svc.Hold(f.ctx, onTime, booking.HoldRequest{ExamID: f.saa.ID, SlotID: f.onlineSlot(taken.Add(14*24*time.Hour + 30*time.Minute)).ID})
 		wantRefused(t, err, "schedule.rule.retake_wait")
 		f.hold(onTime, f.saa, f.onlineSlot(from))
+		f.checkInvariants()
+	})
+}
+
+// TestRetakeWaitAtCheckoutAndReschedule: the retake wait is checked again
+// where a seat's start is decided. A hold made before a failure was
+// recorded cannot be paid for inside the wait, and a confirmed booking
+// cannot move into it; it may move to the wait's end.
+func TestRetakeWaitAtCheckoutAndReschedule(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		now := f.clock.Now()
+		failedAt := now.Add(-24 * time.Hour)
+		from := failedAt.AddDate(0, 0, f.saa.RetakeWaitDays)
+
+		held := f.newCandidate()
+		f.hold(held, f.saa, f.onlineSlot(from.Add(-time.Hour)))
+		f.recordAttempt(held, f.saa, failedAt, false)
+		_, err := f.svc.Checkout(f.ctx, held, booking.CheckoutRequest{Provider: portal.ProviderTest, Card: payments.TestCardSuccess,
+			SystemChecked: true, AgreeRules: true, AgreePrivacy: true})
+		pe := wantRefused(t, err, "schedule.rule.retake_wait")
+		if got := dataTime(t, pe, "Date"); !got.Equal(from) {
+			t.Fatalf("checkout refusal names %s, want %s", got, from)
+		}
+
+		booked := f.newCandidate()
+		b := f.buy(booked, f.saa, f.onlineSlot(from.Add(48*time.Hour)))
+		f.recordAttempt(booked, f.saa, failedAt, false)
+		_, err = f.reschedule(booked, b.ID, f.onlineSlot(from.Add(-30*time.Minute)).ID)
+		wantRefused(t, err, "schedule.rule.retake_wait")
+		if _, err := f.reschedule(booked, b.ID, f.onlineSlot(from).ID); err != nil {
+			t.Fatalf("move to the end of the wait: %v", err)
+		}
 		f.checkInvariants()
 	})
 }
