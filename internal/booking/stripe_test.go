@@ -472,3 +472,30 @@ func TestSweptStripeHoldClosesItsPayment(t *testing.T) {
 		f.checkInvariants()
 	})
 }
+
+// TestStripeLatePaymentRespectsTheRetakeWait: a payment that arrives after
+// its hold ran out takes the seat again only under the booking rules; a
+// failure recorded meanwhile, whose retake wait covers the seat, leaves
+// the booking expired and the payment refunded in full.
+func TestStripeLatePaymentRespectsTheRetakeWait(t *testing.T) {
+	t.Parallel()
+	mock := testutil.StripeMock(t)
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, withStripe(mock))
+		sl := f.centerSlot("2026-12-08", "09:00")
+		b, p := f.stripeCheckout(f.candidate, sl)
+		f.expireUnpaid(b)
+		f.recordAttempt(f.candidate, f.saa, f.clock.Now().Add(-time.Hour), false)
+		payload, sig := f.completed(p, "")
+		if err := f.svc.HandleStripeWebhook(f.ctx, payload, sig); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.booking(b.ID); got.State != portal.BookingExpired {
+			t.Fatalf("late payment revived a booking inside the retake wait: %s", got.State)
+		}
+		if r := f.refunds(f.candidate, b.ID); r == nil || r.AmountMinor != 15000 {
+			t.Fatalf("refund = %+v, want the full 15000", r)
+		}
+		f.checkInvariants()
+	})
+}
