@@ -3,6 +3,7 @@ package credentials_test
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -198,6 +199,70 @@ func TestCertificationWithdrawnBeforeTheReactionGetsNoCredential(t *testing.T) {
 		f.react()
 		if list := f.credentialsOf(uc); len(list) != 0 {
 			t.Errorf("a withdrawn certification got %d credentials", len(list))
+		}
+	})
+}
+
+func TestSignedStatusListsVerifyAndCarryTheBits(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		uc, other := f.earned(), f.earned()
+		f.react()
+		read := func(purpose string) map[string]any {
+			t.Helper()
+			data, err := f.svc.SignedStatusList(f.ctx, purpose, 1)
+			if err != nil {
+				t.Fatalf("%s list: %v", purpose, err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			proof := doc["proof"].([]any)[0].(map[string]any)
+			pub, err := f.didResolver()(proof["verificationMethod"].(string))
+			if err != nil {
+				t.Fatalf("the list's key is not in the DID document: %v", err)
+			}
+			if err := openbadges.VerifyProof(doc, pub, openbadges.NewLoader()); err != nil {
+				t.Fatalf("%s list proof: %v", purpose, err)
+			}
+			if doc["id"] != "https://certs.example.org/credentials/status/"+purpose+"/1" {
+				t.Errorf("list id = %v", doc["id"])
+			}
+			return doc
+		}
+		bitOf := func(doc map[string]any, i int) bool {
+			bits := decodeList(t, doc["credentialSubject"].(map[string]any)["encodedList"].(string))
+			return bits[i/8]&(0x80>>(i%8)) != 0
+		}
+		c := f.credentialsOf(uc)[0]
+		if bitOf(read(portal.StatusRevocation), c.RevocationIndex) {
+			t.Fatal("revocation bit set before any revocation")
+		}
+		f.clock.Advance(time.Minute)
+		f.withdraw(uc)
+		f.react()
+		rev := read(portal.StatusRevocation)
+		if !bitOf(rev, c.RevocationIndex) || bitOf(rev, f.credentialsOf(other)[0].RevocationIndex) {
+			t.Error("the signed revocation list does not show exactly the revoked credential")
+		}
+		if bitOf(read(portal.StatusSuspension), c.SuspensionIndex) {
+			t.Error("a revocation set the suspension bit")
+		}
+		// A tampered list fails its proof.
+		rev["credentialSubject"].(map[string]any)["encodedList"] = "uH4sIAAAAAAAA"
+		proof := rev["proof"].([]any)[0].(map[string]any)
+		pub, _ := f.didResolver()(proof["verificationMethod"].(string))
+		if err := openbadges.VerifyProof(rev, pub, openbadges.NewLoader()); err == nil {
+			t.Error("a tampered status list verifies")
+		}
+		for _, bad := range []struct {
+			purpose string
+			n       int
+		}{{"revocation", 2}, {"expiry", 1}} {
+			if _, err := f.svc.SignedStatusList(f.ctx, bad.purpose, bad.n); !errors.Is(err, portal.ErrNotFound) {
+				t.Errorf("%s/%d: err = %v, want not found", bad.purpose, bad.n, err)
+			}
 		}
 	})
 }

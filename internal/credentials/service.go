@@ -58,6 +58,7 @@ type Service struct {
 	cfg   Config
 	// loader serves the bundled JSON-LD contexts and nothing else.
 	loader *openbadges.Loader
+	lists  listCache
 }
 
 // New returns the service.

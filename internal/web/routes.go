@@ -81,6 +81,7 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /help", 0, s.handleHelp, nil},
 		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
 		{anyone, "GET /.well-known/did.json", 0, s.handleDIDDocument, nil},
+		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
 		{anyone, "GET /exams", 0, s.handleExamList, nil},
 		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
 		{anyone, "POST /signin", 0, s.handleSignIn, nil},
