@@ -294,7 +294,7 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 		}
 		// The certified candidate's credentials are issued at once, each
 		// printed with its verification URL.
-		printed := regexp.MustCompile(`(?m)^\s+\S+\s+` + regexp.QuoteMeta(a.URL) + `/credentials/([0-9A-Z*~$=]{27})$`).FindAllStringSubmatch(out, -1)
+		printed := regexp.MustCompile(`(?m)^\s+\S+\s+`+regexp.QuoteMeta(a.URL)+`/credentials/([0-9A-Z*~$=]{27})$`).FindAllStringSubmatch(out, -1)
 		if len(printed) < 2 {
 			t.Errorf("the demo printed %d credential URLs, want one per certification held:\n%s", len(printed), out)
 		}
