@@ -367,3 +367,14 @@ func (tx *Tx) UpdateCredentialSuccessor(ctx context.Context, id, successor int64
 	}
 	return nil
 }
+
+// ListCredentialsByUser returns every credential of a user's earned
+// certifications, oldest first.
+func (s *Store) ListCredentialsByUser(ctx context.Context, userID int64) ([]*portal.Credential, error) {
+	var out []*portal.Credential
+	if err := s.sel(ctx, &out, `SELECT `+credentialColumns+` FROM credentials
+		WHERE user_certification_id IN (SELECT id FROM user_certifications WHERE user_id = ?) ORDER BY id`, userID); err != nil {
+		return nil, fmt.Errorf("store: list credentials of user %d: %w", userID, err)
+	}
+	return out, nil
+}
