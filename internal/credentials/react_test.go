@@ -14,6 +14,7 @@ import (
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -263,6 +264,37 @@ func TestSignedStatusListsVerifyAndCarryTheBits(t *testing.T) {
 			if _, err := f.svc.SignedStatusList(f.ctx, bad.purpose, bad.n); !errors.Is(err, portal.ErrNotFound) {
 				t.Errorf("%s/%d: err = %v, want not found", bad.purpose, bad.n, err)
 			}
+		}
+	})
+}
+
+func TestReinstatedCertificationGetsANewCredentialThatSupersedesTheRevokedOne(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		uc := f.earned()
+		f.react()
+		f.withdraw(uc)
+		f.react()
+		err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
+			if _, err := tx.ReinstateUserCertification(f.ctx, uc.ID); err != nil {
+				return err
+			}
+			return tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, uc.ID, "", 0, map[string]any{"reinstated": true})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.react()
+		list := f.credentialsOf(uc)
+		if len(list) != 2 {
+			t.Fatalf("%d credentials, want the revoked one and its successor", len(list))
+		}
+		old, next := list[0], list[1]
+		if old.RevokedAt == nil || old.SupersededAt == nil || old.SupersededBy == nil || *old.SupersededBy != next.ID {
+			t.Errorf("old credential: revoked %v, superseded %v by %v; want revoked and superseded by %d", old.RevokedAt, old.SupersededAt, old.SupersededBy, next.ID)
+		}
+		if next.RevokedAt != nil || next.DocumentJSONLD == "" || next.CredentialID == old.CredentialID {
+			t.Errorf("new credential = %+v, want a signed, unrevoked one with its own ID", next)
 		}
 	})
 }
