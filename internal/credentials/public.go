@@ -69,7 +69,7 @@ func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.Credent
 		if err != nil {
 			return err
 		}
-		cert, err := s.st.GetCertification(ctx, uc.CertificationID)
+		cert, err := tx.GetCertification(ctx, uc.CertificationID)
 		if err != nil {
 			return err
 		}

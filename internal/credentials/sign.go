@@ -31,7 +31,7 @@ func (s *Service) AchievementURL(code string) string {
 // program as issuer, the certification as achievement, the holder's legal
 // name and salted email hash, the certification's issue and expiry
 // instants, and the credential's two status entries.
-func (s *Service) build(ctx context.Context, tx *store.Tx, c *portal.Credential) (map[string]any, error) {
+func (s *Service) build(ctx context.Context, tx *store.Tx, c *portal.Credential, logo string) (map[string]any, error) {
 	uc, err := tx.GetUserCertification(ctx, c.UserCertificationID)
 	if err != nil {
 		return nil, err
@@ -40,19 +40,13 @@ func (s *Service) build(ctx context.Context, tx *store.Tx, c *portal.Credential)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := s.st.GetCertification(ctx, uc.CertificationID)
+	cert, err := tx.GetCertification(ctx, uc.CertificationID)
 	if err != nil {
 		return nil, err
 	}
 	did, err := DID(s.cfg.BaseURL)
 	if err != nil {
 		return nil, err
-	}
-	logo := ""
-	if s.cfg.LogoURL != nil {
-		if logo, err = s.cfg.LogoURL(ctx); err != nil {
-			return nil, err
-		}
 	}
 	status, err := s.CredentialStatus(ctx, tx, c)
 	if err != nil {
@@ -111,13 +105,21 @@ func achievementType(c *portal.Certification) string {
 // Sign signs the documents of credential id with the key it was issued
 // under, unless they are signed already; the first signer's documents
 // stay. The data is read in one short transaction, signed outside any,
-// and stored in another.
+// and stored in another. Nothing inside a transaction reads through the
+// pool, so transactions never wait for a second connection.
 func (s *Service) Sign(ctx context.Context, id int64) error {
 	var (
-		doc map[string]any
-		key *Key
-		c   *portal.Credential
+		doc  map[string]any
+		key  *Key
+		c    *portal.Credential
+		logo string
 	)
+	if s.cfg.LogoURL != nil {
+		var err error
+		if logo, err = s.cfg.LogoURL(ctx); err != nil {
+			return err
+		}
+	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if c, err = tx.GetCredential(ctx, id); err != nil {
@@ -126,7 +128,7 @@ func (s *Service) Sign(ctx context.Context, id int64) error {
 		if c.DocumentJSONLD != "" {
 			return nil
 		}
-		if doc, err = s.build(ctx, tx, c); err != nil {
+		if doc, err = s.build(ctx, tx, c, logo); err != nil {
 			return err
 		}
 		key, err = s.SigningKey(ctx, tx, c.SigningKeyID)

@@ -120,8 +120,10 @@ func TestPublicVerificationPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The scores of the demo's passes, outside the ID (random digits).
+		rest := strings.ReplaceAll(strings.ReplaceAll(page, ids[0], ""), portal.CredentialID(ids[0]).String(), "")
 		for _, leak := range []string{holder[1], u.LoginID, "<script", "812", "765"} {
-			if strings.Contains(page, leak) {
+			if strings.Contains(rest, leak) {
 				t.Errorf("the page shows %q", leak)
 			}
 		}
