@@ -356,6 +356,17 @@ func TestResultsJourney(t *testing.T) {
 		}
 		j.page("certifications")
 
+		// The new certification's credential follows the publication
+		// within seconds, and links its public verification page.
+		if got := pollTextFor(t, b, a.URL+"/certifications", "ul.cert-list li:first-child", "Public verification page", 40*time.Second); !strings.Contains(got, "Public verification page") {
+			t.Fatalf("no credential 40 s after the publication: %q", got)
+		}
+		follow(b, `ul.cert-list li:first-child li.cert-credential a[href^="/credentials/"]`)
+		if got := b.Text("main"); !strings.Contains(got, "Dana Rivera") || !strings.Contains(got, "Solutions Architect") || !strings.Contains(got, "did:web:") {
+			t.Errorf("verification page %q", got)
+		}
+		j.page("credential")
+
 		follow(b, `nav.main-nav a[href="/benefits"]`)
 		voucher, code := b.Text(".benefit-voucher"), b.Text(".benefit-voucher code")
 		if !strings.Contains(voucher, "50%") || !strings.Contains(voucher, "valid until "+passedAt.AddDate(3, 0, 0).Format("Jan 2, 2006")) || code == "" {

@@ -123,6 +123,7 @@
   document_jwt text NOT NULL DEFAULT ''::text
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+  subject_salt text NOT NULL DEFAULT ''::text
 
 -- table dev_messages
   id bigint NOT NULL
@@ -544,6 +545,8 @@ CREATE UNIQUE INDEX credentials_pkey ON credentials USING btree (id);
 CREATE UNIQUE INDEX credentials_revocation_list_id_revocation_index_key ON credentials USING btree (revocation_list_id, revocation_index);
 -- index credentials_suspension_list_id_suspension_index_key
 CREATE UNIQUE INDEX credentials_suspension_list_id_suspension_index_key ON credentials USING btree (suspension_list_id, suspension_index);
+-- index credentials_unsigned
+CREATE INDEX credentials_unsigned ON credentials USING btree (id) WHERE (document_jsonld = ''::text);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
 -- index due_work_finished

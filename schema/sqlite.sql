@@ -145,7 +145,7 @@ CREATE TABLE credentials (
     document_jsonld       TEXT NOT NULL DEFAULT '',
     document_jwt          TEXT NOT NULL DEFAULT '',
     created_at            TIMESTAMP NOT NULL,
-    updated_at            TIMESTAMP NOT NULL,
+    updated_at            TIMESTAMP NOT NULL, subject_salt TEXT NOT NULL DEFAULT '',
     FOREIGN KEY (revocation_list_id, revocation_index) REFERENCES status_list_entries (list_id, idx),
     FOREIGN KEY (suspension_list_id, suspension_index) REFERENCES status_list_entries (list_id, idx),
     UNIQUE (revocation_list_id, revocation_index),
@@ -614,6 +614,9 @@ CREATE UNIQUE INDEX certification_exams_earn ON certification_exams (exam_id) WH
 
 -- index credentials_current
 CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, cycle) WHERE superseded_at IS NULL;
+
+-- index credentials_unsigned
+CREATE INDEX credentials_unsigned ON credentials (id) WHERE document_jsonld = '';
 
 -- index due_work_finished
 CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending';

@@ -28,6 +28,7 @@ import (
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/centers"
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
@@ -52,6 +53,11 @@ type Deps struct {
 	Idempotency *idempotency.Service
 	// Results is exam results and the certifications they earn.
 	Results *results.Service
+	// Credentials is the public verification of credentials.
+	Credentials *credentials.Service
+	// ClientIP returns the address of a request's client, behind trusted
+	// proxies, for per-address limits.
+	ClientIP func(*http.Request) string
 	// Actor returns the signed-in user of a request; false when there is
 	// none (anonymous, half-way through MFA, or email not verified).
 	Actor func(*http.Request) (portal.Actor, bool)
@@ -76,6 +82,7 @@ type handlerFunc func(s *server, w http.ResponseWriter, r *http.Request, actor p
 var routes = []route{
 	{"GET", "/openapi.json", anyone, (*server).handleOpenAPI},
 	{"GET", "/exams", anyone, (*server).handleExamList},
+	{"GET", "/credentials/{id}", anyone, (*server).handleCredentialGet},
 	{"GET", "/centers", anyone, (*server).handleCenterSearch},
 	{"GET", "/centers/{id}/slots", anyone, (*server).handleCenterSlots},
 	{"GET", "/online/slots", anyone, (*server).handleOnlineSlots},
@@ -107,8 +114,11 @@ type server struct {
 	booking *booking.Service
 	idem    *idempotency.Service
 	results *results.Service
+	creds   *credentials.Service
 	actor   func(*http.Request) (portal.Actor, bool)
-	mux     *http.ServeMux
+	// clientIP is the client's address for per-address limits.
+	clientIP func(*http.Request) string
+	mux      *http.ServeMux
 }
 
 // Handler is the API: it serves requests under Prefix and answers errors
@@ -124,7 +134,7 @@ type Handler interface {
 // headers, cross-origin protection).
 func New(d Deps) Handler {
 	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
-		idem: d.Idempotency, results: d.Results, actor: d.Actor,
+		idem: d.Idempotency, results: d.Results, creds: d.Credentials, actor: d.Actor, clientIP: d.ClientIP,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -292,6 +292,17 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 				t.Errorf("no demo account for the %s set:\n%s", set, out)
 			}
 		}
+		// The certified candidate's credentials are issued at once, each
+		// printed with its verification URL.
+		printed := regexp.MustCompile(`(?m)^\s+\S+\s+`+regexp.QuoteMeta(a.URL)+`/credentials/([0-9A-Z*~$=]{27})$`).FindAllStringSubmatch(out, -1)
+		if len(printed) < 2 {
+			t.Errorf("the demo printed %d credential URLs, want one per certification held:\n%s", len(printed), out)
+		}
+		for _, m := range printed {
+			if _, err := portal.ParseCredentialID(m[1]); err != nil {
+				t.Errorf("printed credential ID %q: %v", m[1], err)
+			}
+		}
 		a.Restart(t, "--demo")
 		if again := strings.TrimPrefix(a.Stdout(), out); strings.Contains(again, pw[2]) || strings.Contains(again, "password ") {
 			t.Errorf("a restart printed credentials again:\n%s", a.Stdout())

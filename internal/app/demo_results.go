@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/store"
 )
 
 // demoCertifications maps the demo catalogue: one certification per exam,
@@ -87,6 +89,30 @@ func loadDemoResults(ctx context.Context, sys *system, exams []portal.Exam, cand
 		// so the pages show them at once.
 		if err := sys.results.Publish(ctx, entered.ID); err != nil {
 			return fmt.Errorf("demo result %s: %w", e.Code, err)
+		}
+	}
+	return nil
+}
+
+// issueDemoCredentials issues at once the credentials of the
+// certifications the demo's publications issued, rather than at the
+// credentials job's next run, and prints the verification URL of each.
+func issueDemoCredentials(ctx context.Context, sys *system, holder *portal.User, out io.Writer) error {
+	if _, err := sys.creds.React(ctx); err != nil {
+		return fmt.Errorf("demo credentials: %w", err)
+	}
+	held, err := sys.store.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: holder.ID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo: credentials of %s, verifiable by anyone at:\n", holder.Email)
+	for _, uc := range held {
+		list, err := sys.store.ListCredentialsByUserCertification(ctx, uc.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			fmt.Fprintf(out, "  %-6s %s\n", uc.Code, sys.creds.CredentialURL(c.CredentialID))
 		}
 	}
 	return nil

@@ -166,8 +166,23 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// saves the program settings.
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL, Kick: s.runner.Notify})
-	s.runner.Handle(results.KindPublish, s.results.HandlePublishJob)
-	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key})
+	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key,
+		ProgramName: cfg.ProgramName, LogoURL: programLogoURL(s.program, cfg.BaseURL)})
+	// Credentials react to the certifications a publication issued or
+	// withdrew at once, and to every other change within a minute.
+	s.runner.Handle(results.KindPublish, func(ctx context.Context, args json.RawMessage) error {
+		if err := s.results.HandlePublishJob(ctx, args); err != nil {
+			return err
+		}
+		if _, err := s.creds.React(ctx); err != nil {
+			log.WarnContext(ctx, "credentials: reacting after a publication failed; the periodic run retries", "error", err)
+		}
+		return nil
+	})
+	s.runner.Periodic("credentials.react", time.Minute, func(ctx context.Context) error {
+		_, err := s.creds.React(ctx)
+		return err
+	})
 	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
 	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
 		_, err := s.results.ResumeImports(ctx)
@@ -196,7 +211,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
-		Idempotency: s.idem, Results: s.results, Actor: web.RequestActor,
+		Idempotency: s.idem, Results: s.results, Credentials: s.creds, Actor: web.RequestActor, ClientIP: web.RequestIP,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),
@@ -279,6 +294,18 @@ func programCalendar(c *calendar.Service) func(context.Context) (results.Calenda
 			return nil, err
 		}
 		return cal, nil
+	}
+}
+
+// programLogoURL gives credentials the absolute URL of the program's
+// logo, or "" when it has none.
+func programLogoURL(p *program.Service, baseURL string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		set, err := p.Settings(ctx)
+		if err != nil || set.Logo.ETag == "" {
+			return "", err
+		}
+		return baseURL + "/logo.png?v=" + set.Logo.ETag, nil
 	}
 }
 

@@ -37,7 +37,7 @@ func newFixture(t *testing.T, engine string) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), engine: engine, clock: testutil.NewClock(fixtureNow), users: new(atomic.Int64)}
 	f.st = testutil.MustOpenStore(t, engine, f.clock)
 	f.svc = credentials.New(f.st, f.clock, slog.New(slog.DiscardHandler), credentials.Config{
-		BaseURL: "https://certs.example.org", SecretKey: secretKey})
+		BaseURL: "https://certs.example.org", SecretKey: secretKey, ProgramName: "Cloud Certification Program"})
 	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
 		var err error
 		f.exam, err = tx.CreateExam(f.ctx, portal.Exam{Code: "SAA-C03", Name: "Solutions Architect Associate", Level: portal.LevelAssociate,
@@ -79,7 +79,12 @@ func (f *fixture) earned() *portal.UserCertification {
 		out, err = tx.InsertUserCertification(f.ctx, portal.UserCertification{UserID: u.ID, CertificationID: f.cert.ID, AttemptID: a.ID,
 			Cycle: 1, Kind: portal.CertKindCertification, ValidityMonths: 36, IssuedOn: "2026-11-21", ExpiresOn: "2029-11-21",
 			IssuedAt: taken, ExpiresAt: taken.AddDate(3, 0, 1)})
-		return err
+		if err != nil {
+			return err
+		}
+		// As results do when they issue a certification.
+		return tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, out.ID, f.cert.Code, 0,
+			map[string]any{"certification": f.cert.Code, "user": u.ID})
 	})
 	if err != nil {
 		f.t.Fatalf("earned certification: %v", err)
@@ -111,4 +116,39 @@ func (f *fixture) count(query string, args ...any) int {
 		f.t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// withdraw withdraws an earned certification and writes
+// certification.withdrawn, as a results correction does.
+func (f *fixture) withdraw(uc *portal.UserCertification) {
+	f.t.Helper()
+	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
+		if _, err := tx.WithdrawUserCertification(f.ctx, uc.ID, "score corrected"); err != nil {
+			return err
+		}
+		return tx.AppendEvent(portal.EventCertificationWithdrawn, portal.SubjectCertification, uc.ID, "", 0, nil)
+	})
+	if err != nil {
+		f.t.Fatalf("withdraw: %v", err)
+	}
+}
+
+// react runs the credentials reaction and fails the test on an error.
+func (f *fixture) react() int {
+	f.t.Helper()
+	n, err := f.svc.React(f.ctx)
+	if err != nil {
+		f.t.Fatalf("react: %v", err)
+	}
+	return n
+}
+
+// credentialsOf returns every credential of an earned certification.
+func (f *fixture) credentialsOf(uc *portal.UserCertification) []*portal.Credential {
+	f.t.Helper()
+	list, err := f.st.ListCredentialsByUserCertification(f.ctx, uc.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return list
 }

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 
 	"example.org/certportal/internal/portal"
@@ -44,9 +45,10 @@ func (s *Service) Issue(ctx context.Context, tx *store.Tx, userCertificationID i
 	if err != nil {
 		return nil, err
 	}
+	salt := rand.Text()
 	c, err := tx.InsertCredential(ctx, portal.Credential{CredentialID: id, UserCertificationID: uc.ID, Cycle: uc.Cycle,
 		SigningKeyID: key.ID, RevocationListID: rev.ID, RevocationIndex: revIdx, SuspensionListID: sus.ID, SuspensionIndex: susIdx,
-		IssuedAt: tx.Now()})
+		IssuedAt: tx.Now(), SubjectSalt: salt})
 	if err != nil {
 		return nil, err
 	}

@@ -19,8 +19,10 @@
 package credentials
 
 import (
+	"context"
 	"log/slog"
 
+	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/sealing"
 	"example.org/certportal/internal/store"
@@ -39,6 +41,13 @@ type Config struct {
 	// SecretKey is the 32-byte key of the shared keyring that seals the
 	// signing keys.
 	SecretKey []byte
+	// ProgramName names the issuer in every credential.
+	ProgramName string
+	// LogoURL returns the absolute URL of the program's logo, or "" when
+	// it has none (the program settings); nil for none.
+	LogoURL func(ctx context.Context) (string, error)
+	// Kick asks the job relay to forward the outbox now; nil for none.
+	Kick func()
 }
 
 // Service is the credentials service.
@@ -47,11 +56,14 @@ type Service struct {
 	clock portal.Clock
 	log   *slog.Logger
 	cfg   Config
+	// loader serves the bundled JSON-LD contexts and nothing else.
+	loader *openbadges.Loader
+	lists  listCache
 }
 
 // New returns the service.
 func New(st *store.Store, clock portal.Clock, log *slog.Logger, cfg Config) *Service {
-	return &Service{st: st, clock: clock, log: log, cfg: cfg}
+	return &Service{st: st, clock: clock, log: log, cfg: cfg, loader: openbadges.NewLoader()}
 }
 
 // sealKeyVersion is the version of Config.SecretKey in the keyring, as in

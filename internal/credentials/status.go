@@ -156,9 +156,8 @@ func (s *Service) StatusListURL(purpose string, number int) string {
 	return fmt.Sprintf("%s/credentials/status/%s/%d", s.cfg.BaseURL, purpose, number)
 }
 
-// StatusListCredential is a BitstringStatusListCredential before signing.
-// The signing code adds the proof (and the VC-JWT form); until then this
-// is the unsigned credential, which verifiers must not be served.
+// StatusListCredential is a BitstringStatusListCredential before signing
+// (SignedStatusList signs it); verifiers are served only the signed one.
 type StatusListCredential struct {
 	Context           []string          `json:"@context"`
 	ID                string            `json:"id"`
@@ -186,6 +185,12 @@ func (s *Service) StatusListCredential(ctx context.Context, purpose string, numb
 	if err != nil {
 		return nil, err
 	}
+	return s.statusListCredential(list)
+}
+
+// statusListCredential is a stored list as an unsigned status list
+// credential.
+func (s *Service) statusListCredential(list *portal.StatusList) (*StatusListCredential, error) {
 	did, err := DID(s.cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -194,14 +199,14 @@ func (s *Service) StatusListCredential(ctx context.Context, purpose string, numb
 	if err != nil {
 		return nil, err
 	}
-	url := s.StatusListURL(purpose, number)
+	url := s.StatusListURL(list.Purpose, list.Number)
 	return &StatusListCredential{
 		Context:   []string{"https://www.w3.org/ns/credentials/v2"},
 		ID:        url,
 		Type:      []string{"VerifiableCredential", "BitstringStatusListCredential"},
 		Issuer:    did,
 		ValidFrom: list.UpdatedAt.UTC().Format(time.RFC3339),
-		CredentialSubject: StatusListSubject{ID: url + "#list", Type: "BitstringStatusList", StatusPurpose: purpose,
+		CredentialSubject: StatusListSubject{ID: url + "#list", Type: "BitstringStatusList", StatusPurpose: list.Purpose,
 			EncodedList: enc},
 	}, nil
 }

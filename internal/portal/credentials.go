@@ -24,6 +24,10 @@ const (
 // issued; its subject is the credential (SubjectCredential).
 const EventCredentialIssued EventType = "credential.issued"
 
+// EventCredentialRevoked is written when a credential is revoked; the
+// reason stays in the payload for staff, never on public pages.
+const EventCredentialRevoked EventType = "credential.revoked"
+
 // SubjectCredential is the subject kind of credential events.
 const SubjectCredential = "credential"
 
@@ -77,10 +81,12 @@ type Credential struct {
 	SuspendedAt         *time.Time
 	SupersededAt        *time.Time
 	SupersededBy        *int64
-	DocumentJSONLD      string `db:"document_jsonld"`
-	DocumentJWT         string `db:"document_jwt"`
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// SubjectSalt salts the holder's email hash in the document.
+	SubjectSalt    string
+	DocumentJSONLD string `db:"document_jsonld"`
+	DocumentJWT    string `db:"document_jwt"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Entry returns the credential's entry on the list of purpose.

@@ -91,11 +91,21 @@ func (tx *Tx) LockCertification(ctx context.Context, id int64) (*portal.Certific
 // GetCertification returns a catalogue entry with its exams, or
 // portal.ErrNotFound.
 func (s *Store) GetCertification(ctx context.Context, id int64) (*portal.Certification, error) {
+	return getCertification(ctx, s, id)
+}
+
+// GetCertification returns a catalogue entry with its exams, or
+// portal.ErrNotFound.
+func (tx *Tx) GetCertification(ctx context.Context, id int64) (*portal.Certification, error) {
+	return getCertification(ctx, tx, id)
+}
+
+func getCertification(ctx context.Context, r reader, id int64) (*portal.Certification, error) {
 	var c portal.Certification
-	if err := s.get(ctx, &c, `SELECT `+certificationColumns+` FROM certifications WHERE id = ?`, id); err != nil {
+	if err := r.get(ctx, &c, `SELECT `+certificationColumns+` FROM certifications WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: get certification %d: %w", id, err)
 	}
-	if err := certificationExams(ctx, s, []*portal.Certification{&c}); err != nil {
+	if err := certificationExams(ctx, r, []*portal.Certification{&c}); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -198,7 +198,7 @@ func (tx *Tx) ListStatusIndices(ctx context.Context, listID int64) ([]int, error
 
 const credentialColumns = `id, credential_id, user_certification_id, cycle, signing_key_id, revocation_list_id, revocation_index,
 	suspension_list_id, suspension_index, issued_at, revoked_at, revocation_reason, suspended_at, superseded_at, superseded_by,
-	document_jsonld, document_jwt, created_at, updated_at`
+	subject_salt, document_jsonld, document_jwt, created_at, updated_at`
 
 // InsertCredential stores a credential and returns it as stored. A
 // second current credential of the same certification and cycle, a taken
@@ -206,14 +206,32 @@ const credentialColumns = `id, credential_id, user_certification_id, cycle, sign
 func (tx *Tx) InsertCredential(ctx context.Context, c portal.Credential) (*portal.Credential, error) {
 	var out portal.Credential
 	err := tx.get(ctx, &out, `INSERT INTO credentials (credential_id, user_certification_id, cycle, signing_key_id,
-		revocation_list_id, revocation_index, suspension_list_id, suspension_index, issued_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+credentialColumns,
+		revocation_list_id, revocation_index, suspension_list_id, suspension_index, issued_at, subject_salt, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+credentialColumns,
 		string(c.CredentialID), c.UserCertificationID, c.Cycle, c.SigningKeyID, c.RevocationListID, c.RevocationIndex,
-		c.SuspensionListID, c.SuspensionIndex, c.IssuedAt.UTC(), tx.now, tx.now)
+		c.SuspensionListID, c.SuspensionIndex, c.IssuedAt.UTC(), c.SubjectSalt, tx.now, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: insert credential: %w", err)
 	}
 	return &out, nil
+}
+
+// GetCredential returns one credential or portal.ErrNotFound.
+func (s *Store) GetCredential(ctx context.Context, id int64) (*portal.Credential, error) {
+	return getCredential(ctx, s, id)
+}
+
+// GetCredential returns one credential or portal.ErrNotFound.
+func (tx *Tx) GetCredential(ctx context.Context, id int64) (*portal.Credential, error) {
+	return getCredential(ctx, tx, id)
+}
+
+func getCredential(ctx context.Context, r reader, id int64) (*portal.Credential, error) {
+	var c portal.Credential
+	if err := r.get(ctx, &c, `SELECT `+credentialColumns+` FROM credentials WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: credential %d: %w", id, err)
+	}
+	return &c, nil
 }
 
 // FindCredentialByCredentialID returns the credential of a public ID, or
@@ -256,6 +274,69 @@ func (tx *Tx) UpdateCredentialDocuments(ctx context.Context, id int64, jsonld, j
 	return nil
 }
 
+// UpdateUnsignedCredentialDocuments stores the signed documents of a
+// credential that has none yet and reports whether it did: of two signers
+// of one credential, the first one's documents stay.
+func (tx *Tx) UpdateUnsignedCredentialDocuments(ctx context.Context, id int64, jsonld, jwt string) (bool, error) {
+	r, err := tx.exec(ctx, `UPDATE credentials SET document_jsonld = ?, document_jwt = ?, updated_at = ?
+		WHERE id = ? AND document_jsonld = ''`, jsonld, jwt, tx.now, id)
+	if err != nil {
+		return false, fmt.Errorf("store: sign credential %d: %w", id, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: sign credential %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// ListUnsignedCredentials returns up to limit credentials after id after
+// whose documents are not signed yet, by id.
+func (s *Store) ListUnsignedCredentials(ctx context.Context, after int64, limit int) ([]*portal.Credential, error) {
+	var out []*portal.Credential
+	if err := s.sel(ctx, &out, `SELECT `+credentialColumns+` FROM credentials WHERE document_jsonld = '' AND id > ? ORDER BY id LIMIT ?`,
+		after, limit); err != nil {
+		return nil, fmt.Errorf("store: list unsigned credentials: %w", err)
+	}
+	return out, nil
+}
+
+// ListCredentialsByUserCertification returns every credential of an earned
+// certification, every cycle, oldest first.
+func (s *Store) ListCredentialsByUserCertification(ctx context.Context, userCertificationID int64) ([]*portal.Credential, error) {
+	return listCredentialsByUserCertification(ctx, s, userCertificationID)
+}
+
+// ListCredentialsByUserCertification returns every credential of an earned
+// certification, every cycle, oldest first.
+func (tx *Tx) ListCredentialsByUserCertification(ctx context.Context, userCertificationID int64) ([]*portal.Credential, error) {
+	return listCredentialsByUserCertification(ctx, tx, userCertificationID)
+}
+
+func listCredentialsByUserCertification(ctx context.Context, r reader, userCertificationID int64) ([]*portal.Credential, error) {
+	var out []*portal.Credential
+	if err := r.sel(ctx, &out, `SELECT `+credentialColumns+` FROM credentials WHERE user_certification_id = ? ORDER BY id`,
+		userCertificationID); err != nil {
+		return nil, fmt.Errorf("store: list credentials of user certification %d: %w", userCertificationID, err)
+	}
+	return out, nil
+}
+
+// RevokeCredential records a credential as revoked for reason unless it
+// is already revoked, and reports whether it did. Revocation is final.
+func (tx *Tx) RevokeCredential(ctx context.Context, id int64, reason string) (bool, error) {
+	r, err := tx.exec(ctx, `UPDATE credentials SET revoked_at = ?, revocation_reason = ?, updated_at = ?
+		WHERE id = ? AND revoked_at IS NULL`, tx.now, reason, tx.now, id)
+	if err != nil {
+		return false, fmt.Errorf("store: revoke credential %d: %w", id, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: revoke credential %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
 // GetUserCertification returns one earned certification or
 // portal.ErrNotFound.
 func (tx *Tx) GetUserCertification(ctx context.Context, id int64) (*portal.UserCertification, error) {
@@ -264,4 +345,36 @@ func (tx *Tx) GetUserCertification(ctx context.Context, id int64) (*portal.UserC
 		return nil, fmt.Errorf("store: user certification %d: %w", id, err)
 	}
 	return &out, nil
+}
+
+// SupersedeCredential marks a current credential as replaced, so that its
+// certification and cycle may get another; UpdateCredentialSuccessor then
+// names the successor. portal.ErrNotFound when it is already superseded.
+func (tx *Tx) SupersedeCredential(ctx context.Context, id int64) error {
+	if err := affected(tx.exec(ctx, `UPDATE credentials SET superseded_at = ?, updated_at = ? WHERE id = ? AND superseded_at IS NULL`,
+		tx.now, tx.now, id)); err != nil {
+		return fmt.Errorf("store: supersede credential %d: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateCredentialSuccessor names the credential that replaced a
+// superseded one.
+func (tx *Tx) UpdateCredentialSuccessor(ctx context.Context, id, successor int64) error {
+	if err := affected(tx.exec(ctx, `UPDATE credentials SET superseded_by = ?, updated_at = ? WHERE id = ? AND superseded_at IS NOT NULL`,
+		successor, tx.now, id)); err != nil {
+		return fmt.Errorf("store: successor of credential %d: %w", id, err)
+	}
+	return nil
+}
+
+// ListCredentialsByUser returns every credential of a user's earned
+// certifications, oldest first.
+func (s *Store) ListCredentialsByUser(ctx context.Context, userID int64) ([]*portal.Credential, error) {
+	var out []*portal.Credential
+	if err := s.sel(ctx, &out, `SELECT `+credentialColumns+` FROM credentials
+		WHERE user_certification_id IN (SELECT id FROM user_certifications WHERE user_id = ?) ORDER BY id`, userID); err != nil {
+		return nil, fmt.Errorf("store: list credentials of user %d: %w", userID, err)
+	}
+	return out, nil
 }

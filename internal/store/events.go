@@ -78,6 +78,16 @@ type eventRow struct {
 // f.Limit (default 100, at most 1000). The last one's ID is the next
 // cursor.
 func (s *Store) ListEvents(ctx context.Context, f portal.EventFilter) ([]*portal.Event, error) {
+	return listEvents(ctx, s, f)
+}
+
+// ListEvents returns committed events after f.After, oldest first, up to
+// f.Limit (default 100, at most 1000), as the transaction sees them.
+func (tx *Tx) ListEvents(ctx context.Context, f portal.EventFilter) ([]*portal.Event, error) {
+	return listEvents(ctx, tx, f)
+}
+
+func listEvents(ctx context.Context, r reader, f portal.EventFilter) ([]*portal.Event, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -104,15 +114,15 @@ func (s *Store) ListEvents(ctx context.Context, f portal.EventFilter) ([]*portal
 	}
 	args = append(args, limit)
 	var rows []eventRow
-	err := s.sel(ctx, &rows, `SELECT id, type, subject_kind, subject_id, subject_ref, actor_id, payload, created_at
+	err := r.sel(ctx, &rows, `SELECT id, type, subject_kind, subject_id, subject_ref, actor_id, payload, created_at
 		FROM events WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list events: %w", err)
 	}
 	out := make([]*portal.Event, len(rows))
-	for i, r := range rows {
-		out[i] = &portal.Event{ID: r.ID, Type: portal.EventType(r.Type), SubjectKind: r.SubjectKind, SubjectID: r.SubjectID,
-			SubjectRef: r.SubjectRef, ActorID: r.ActorID, Payload: r.Payload, CreatedAt: r.CreatedAt.UTC()}
+	for i, e := range rows {
+		out[i] = &portal.Event{ID: e.ID, Type: portal.EventType(e.Type), SubjectKind: e.SubjectKind, SubjectID: e.SubjectID,
+			SubjectRef: e.SubjectRef, ActorID: e.ActorID, Payload: e.Payload, CreatedAt: e.CreatedAt.UTC()}
 	}
 	return out, nil
 }

@@ -19,3 +19,8 @@ func RequestActor(r *http.Request) (portal.Actor, bool) {
 	}
 	return actor(r), true
 }
+
+// RequestIP returns the client address of a request as the middleware
+// found it (behind trusted proxies), for the API's per-address limits;
+// outside the middleware it is empty.
+func RequestIP(r *http.Request) string { return info(r).IP }

@@ -28,6 +28,25 @@ func (s *Server) handleDIDDocument(w http.ResponseWriter, r *http.Request) error
 	return writePublicJSON(w, "application/did+json", doc)
 }
 
+// handleStatusList serves a signed status list credential (revocation or
+// suspension) at the URL credentials name in their credentialStatus.
+// Verifiers on any site may read it; it may be cached for 5 minutes, so a
+// revocation reaches them within that time.
+func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	number, err := strconv.Atoi(r.PathValue("number"))
+	if err != nil || number < 1 || strconv.Itoa(number) != r.PathValue("number") {
+		return portal.ErrNotFound
+	}
+	doc, err := s.creds.SignedStatusList(r.Context(), r.PathValue("purpose"), number)
+	if err != nil {
+		return err
+	}
+	return writePublic(w, "application/vc+ld+json", doc)
+}
+
 // writePublicJSON writes a public, cacheable JSON document that scripts
 // on other sites may read.
 func writePublicJSON(w http.ResponseWriter, contentType string, v any) error {
@@ -37,10 +56,16 @@ func writePublicJSON(w http.ResponseWriter, contentType string, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
+	return writePublic(w, contentType, buf.Bytes())
+}
+
+// writePublic writes a public, cacheable document that scripts on other
+// sites may read.
+func writePublic(w http.ResponseWriter, contentType string, body []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(publicDocumentMaxAge.Seconds())))
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(body)
 	return err
 }

@@ -114,6 +114,8 @@ type BasePage struct {
 	// Refresh reloads the page after this many seconds (0: never), for a
 	// page that follows work in progress without script.
 	Refresh int
+	// NoIndex asks search engines not to index the page.
+	NoIndex bool
 }
 
 func (b *BasePage) base() *BasePage { return b }

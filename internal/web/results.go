@@ -136,6 +136,15 @@ func (s *Server) handleScoreReport(w http.ResponseWriter, r *http.Request) error
 type certificationsPage struct {
 	BasePage
 	Certifications []results.CertificationView
+	// Credentials are the holder's signed current credentials by earned
+	// certification.
+	Credentials map[int64]certCredential
+}
+
+// certCredential is what the Certifications page links of a credential.
+type certCredential struct {
+	// Page is the credential's public verification page.
+	Page string
 }
 
 // handleCertifications lists the certifications the candidate earned.
@@ -144,7 +153,18 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	p := &certificationsPage{Certifications: list}
+	p := &certificationsPage{Certifications: list, Credentials: map[int64]certCredential{}}
+	if s.creds != nil {
+		held, err := s.creds.HolderCredentials(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		for id, c := range held {
+			if c.DocumentJSONLD != "" {
+				p.Credentials[id] = certCredential{Page: credentialPath(c.CredentialID)}
+			}
+		}
+	}
 	s.fillBase(r, &p.BasePage, "certifications.title")
 	return s.render(w, r, http.StatusOK, "certifications", p)
 }

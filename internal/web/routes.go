@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/portal"
 )
 
@@ -81,6 +82,11 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /help", 0, s.handleHelp, nil},
 		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
 		{anyone, "GET /.well-known/did.json", 0, s.handleDIDDocument, nil},
+		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
+		{anyone, "GET /credentials", 0, s.handleCredentialLookup, nil},
+		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
+		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},
+		{anyone, "GET /credentials/{id}/credential.jwt", 0, s.handleCredentialDocument(credentials.FormJWT), nil},
 		{anyone, "GET /exams", 0, s.handleExamList, nil},
 		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
 		{anyone, "POST /signin", 0, s.handleSignIn, nil},
@@ -162,6 +168,8 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /history", 0, s.handleHistory, nil},
 		{signedIn, "GET /history/{id}", 0, s.handleScoreReport, nil},
 		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
+		{signedIn, "GET /certifications/{id}/credential.json", 0, s.handleHolderCredentialDocument(credentials.FormJSONLD), nil},
+		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
 
 		// The console (console*.go): staff, each route behind its permission.
