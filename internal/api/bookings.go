@@ -150,12 +150,12 @@ type voucherRequest struct {
 func (s *server) handleVoucherApply(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
 	var req voucherRequest
 	return s.mutate(w, r, a, &req, func(ctx context.Context) (int, any, error) {
-		if strings.TrimSpace(req.Code) == "" {
-			return 0, nil, fieldRefusal("code", "api.field_required")
-		}
 		b, err := s.ownBooking(ctx, a, r.PathValue("reference"))
 		if err != nil {
 			return 0, nil, err
+		}
+		if strings.TrimSpace(req.Code) == "" {
+			return 0, nil, fieldRefusal("code", "api.field_required")
 		}
 		if err := s.booking.ApplyVoucher(ctx, a, b.ID, req.Code); err != nil {
 			return 0, nil, err
