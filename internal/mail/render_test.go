@@ -154,32 +154,36 @@ func TestRenderSubjectIsOneLine(t *testing.T) {
 // has a new key adds it here; otherwise the test below fails, since a
 // missing key fails the render.
 var sampleData = map[string]any{
-	"Name":        "Ana",
-	"Link":        setupLink,
-	"ExpiresAt":   expiresAt.Format(time.RFC3339),
-	"SentBy":      "Bo",
-	"TimeZone":    "Europe/Madrid",
-	"ResetLink":   "http://portal.example.test/password/forgot",
-	"Event":       "locked",
-	"LockedUntil": expiresAt.Format(time.RFC3339),
-	"Method":      "totp",
-	"EventAt":     expiresAt.Format(time.RFC3339),
-	"IP":          "203.0.113.7",
-	"Left":        "7",
-	"Until":       expiresAt.Format(time.RFC3339),
-	"Reference":   "B7K2-9QXP",
-	"Exam":        "SAA-C03 AWS Certified Solutions Architect – Associate",
-	"StartsAt":    expiresAt.Format(time.RFC3339),
-	"Place":       "Downtown Testing, 1 Main St, Seattle",
-	"Online":      "no",
-	"Change":      "confirmed",
-	"RefundMinor": 15000.0,
-	"Currency":    "USD",
-	"Sets":        []any{"scheduler", "support"},
-	"Cause":       "preliminary",
-	"TakenAt":     expiresAt.Format(time.RFC3339),
-	"OfficialAt":  "2026-12-01",
-	"Passed":      "yes",
+	"Name":          "Ana",
+	"Link":          setupLink,
+	"ExpiresAt":     expiresAt.Format(time.RFC3339),
+	"SentBy":        "Bo",
+	"TimeZone":      "Europe/Madrid",
+	"ResetLink":     "http://portal.example.test/password/forgot",
+	"Event":         "locked",
+	"LockedUntil":   expiresAt.Format(time.RFC3339),
+	"Method":        "totp",
+	"EventAt":       expiresAt.Format(time.RFC3339),
+	"IP":            "203.0.113.7",
+	"Left":          "7",
+	"Until":         expiresAt.Format(time.RFC3339),
+	"Reference":     "B7K2-9QXP",
+	"Exam":          "SAA-C03 AWS Certified Solutions Architect – Associate",
+	"StartsAt":      expiresAt.Format(time.RFC3339),
+	"Place":         "Downtown Testing, 1 Main St, Seattle",
+	"Online":        "no",
+	"Change":        "confirmed",
+	"RefundMinor":   15000.0,
+	"Currency":      "USD",
+	"Sets":          []any{"scheduler", "support"},
+	"Cause":         "preliminary",
+	"TakenAt":       expiresAt.Format(time.RFC3339),
+	"OfficialAt":    "2026-12-01",
+	"Passed":        "yes",
+	"Status":        "revoked",
+	"Reason":        "misconduct",
+	"Certification": "Solutions Architect – Associate",
+	"CredentialID":  "7KQ3-0M2X-ABCD-EFGH-JKMN-PQRS-TVW",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
@@ -327,5 +331,38 @@ func TestRenderResultsMailForEachCause(t *testing.T) {
 	}
 	if !strings.Contains(got.Text, "Outcome: Pass") || !strings.Contains(got.Text, "Official on: Dec 1, 2026") {
 		t.Errorf("preliminary text lacks the provisional outcome or the official day:\n%s", got.Text)
+	}
+}
+
+func TestRenderCredentialMailForEachChange(t *testing.T) {
+	r := mustRenderer(t)
+	want := map[string]map[string]string{
+		"en": {"revoked": "revoked your credential", "suspended": "suspended your credential", "reinstated": "lifted the suspension"},
+		"es": {"revoked": "ha revocado su credencial", "suspended": "ha suspendido su credencial", "reinstated": "ha levantado la suspensión"},
+	}
+	reasons := map[string]string{"en": "Reason: Policy violation", "es": "Motivo: Incumplimiento de las normas"}
+	for lang, byStatus := range want {
+		for status, text := range byStatus {
+			data := map[string]any{"Name": "Ana", "Status": status, "Certification": "Solutions Architect", "CredentialID": "7KQ3-0M2X",
+				"Link": testBaseURL + "/certifications"}
+			if status == "revoked" {
+				data["Reason"] = "policy_violation"
+			}
+			got, err := r.Render(mail.Message{To: "a@example.test", Lang: lang, Template: "credential", Data: data})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, status, err)
+			}
+			if !strings.Contains(got.Text, text) || !strings.Contains(got.Text, "Solutions Architect") || !strings.Contains(got.Text, "7KQ3-0M2X") {
+				t.Errorf("%s/%s: text lacks %q, the certification or the ID:\n%s", lang, status, text, got.Text)
+			}
+			if hasReason := strings.Contains(got.Text, reasons[lang]); hasReason != (status == "revoked") {
+				t.Errorf("%s/%s: reason shown = %v:\n%s", lang, status, hasReason, got.Text)
+			}
+			for _, part := range []string{got.Subject, got.Text, got.HTML} {
+				if strings.Contains(part, "[") || strings.Contains(part, "<no value>") {
+					t.Errorf("%s/%s: missing message in %q", lang, status, part)
+				}
+			}
+		}
 	}
 }

@@ -28,6 +28,18 @@ const EventCredentialIssued EventType = "credential.issued"
 // reason stays in the payload for staff, never on public pages.
 const EventCredentialRevoked EventType = "credential.revoked"
 
+// EventCredentialSuspended is written when a credential officer suspends
+// a credential.
+const EventCredentialSuspended EventType = "credential.suspended"
+
+// EventCredentialReinstated is written when a credential officer lifts a
+// credential's suspension.
+const EventCredentialReinstated EventType = "credential.reinstated"
+
+// RevocationReasons lists the reasons an officer may give, in the order
+// the console offers them.
+var RevocationReasons = []string{RevokeMisconduct, RevokeIssuedInError, RevokePolicyViolation, RevokeOther}
+
 // SubjectCredential is the subject kind of credential events.
 const SubjectCredential = "credential"
 

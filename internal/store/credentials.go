@@ -378,3 +378,79 @@ func (s *Store) ListCredentialsByUser(ctx context.Context, userID int64) ([]*por
 	}
 	return out, nil
 }
+
+// LockCredential returns one credential, locked until the transaction ends
+// on PostgreSQL, or portal.ErrNotFound.
+func (tx *Tx) LockCredential(ctx context.Context, id int64) (*portal.Credential, error) {
+	var c portal.Credential
+	if err := tx.get(ctx, &c, `SELECT `+credentialColumns+` FROM credentials WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock credential %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+// SuspendCredential records a current credential that is neither revoked
+// nor suspended as suspended; portal.ErrNotFound otherwise.
+func (tx *Tx) SuspendCredential(ctx context.Context, id int64) error {
+	if err := affected(tx.exec(ctx, `UPDATE credentials SET suspended_at = ?, updated_at = ?
+		WHERE id = ? AND suspended_at IS NULL AND revoked_at IS NULL AND superseded_at IS NULL`, tx.now, tx.now, id)); err != nil {
+		return fmt.Errorf("store: suspend credential %d: %w", id, err)
+	}
+	return nil
+}
+
+// LiftCredentialSuspension clears the suspension of a suspended credential
+// that is not revoked; portal.ErrNotFound otherwise.
+func (tx *Tx) LiftCredentialSuspension(ctx context.Context, id int64) error {
+	if err := affected(tx.exec(ctx, `UPDATE credentials SET suspended_at = NULL, updated_at = ?
+		WHERE id = ? AND suspended_at IS NOT NULL AND revoked_at IS NULL`, tx.now, id)); err != nil {
+		return fmt.Errorf("store: lift suspension of credential %d: %w", id, err)
+	}
+	return nil
+}
+
+// CredentialRow is a credential with its holder and certification, as the
+// console lists it.
+type CredentialRow struct {
+	portal.Credential
+	UserID            int64  `db:"user_id"`
+	LoginID           string `db:"login_id"`
+	Email             string `db:"email"`
+	FirstName         string `db:"first_name"`
+	LastName          string `db:"last_name"`
+	Language          string `db:"language"`
+	CertificationCode string `db:"certification_code"`
+	CertificationName string `db:"certification_name"`
+}
+
+const credentialRowSelect = `SELECT c.id, c.credential_id, c.user_certification_id, c.cycle, c.signing_key_id, c.revocation_list_id,
+	c.revocation_index, c.suspension_list_id, c.suspension_index, c.issued_at, c.revoked_at, c.revocation_reason, c.suspended_at,
+	c.superseded_at, c.superseded_by, c.subject_salt, c.document_jsonld, c.document_jwt, c.created_at, c.updated_at,
+	u.id AS user_id, u.login_id, u.email, u.first_name, u.last_name, u.language,
+	ce.code AS certification_code, ce.name AS certification_name
+	FROM credentials c
+	JOIN user_certifications uc ON uc.id = c.user_certification_id
+	JOIN users u ON u.id = uc.user_id
+	JOIN certifications ce ON ce.id = uc.certification_id`
+
+// ListCredentialRowsByHolder returns up to limit credentials whose public
+// ID is credentialID, or whose holder's login ID or email address is
+// holder (any case), newest first.
+func (s *Store) ListCredentialRowsByHolder(ctx context.Context, credentialID portal.CredentialID, holder string, limit int) ([]*CredentialRow, error) {
+	var out []*CredentialRow
+	if err := s.sel(ctx, &out, credentialRowSelect+` WHERE c.credential_id = ? OR lower(u.login_id) = lower(?) OR lower(u.email) = lower(?)
+		ORDER BY c.id DESC LIMIT ?`, string(credentialID), holder, holder, limit); err != nil {
+		return nil, fmt.Errorf("store: list credentials by holder: %w", err)
+	}
+	return out, nil
+}
+
+// GetCredentialRow returns one credential with its holder and
+// certification, or portal.ErrNotFound.
+func (tx *Tx) GetCredentialRow(ctx context.Context, id int64) (*CredentialRow, error) {
+	var out CredentialRow
+	if err := tx.get(ctx, &out, credentialRowSelect+` WHERE c.id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: credential row %d: %w", id, err)
+	}
+	return &out, nil
+}
