@@ -81,10 +81,17 @@ const (
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
 	// paying a reschedule fee; booking writes that URL.
 	noticeMovePaid notice = "move_paid"
+	// Credentials in the console (console_credentials.go).
+	noticeCredentialRevoked    notice = "credential_revoked"
+	noticeCredentialSuspended  notice = "credential_suspended"
+	noticeCredentialReinstated notice = "credential_reinstated"
 )
 
 // notices maps every notice to its catalog message.
 var notices = map[notice]string{
+	noticeCredentialRevoked:       "notice.credential_revoked",
+	noticeCredentialSuspended:     "notice.credential_suspended",
+	noticeCredentialReinstated:    "notice.credential_reinstated",
 	noticeSignedOut:               "notice.signed_out",
 	noticeCertificationSaved:      "notice.certification_saved",
 	noticeResultEntered:           "notice.result_entered",

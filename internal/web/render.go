@@ -230,6 +230,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/exams", "nav.console_exams"},
 	{"/console/certifications", "nav.console_certifications"},
 	{"/console/results", "nav.console_results"},
+	{"/console/credentials", "nav.console_credentials"},
 	{"/console/centers", "nav.console_centers"},
 	{"/console/results/imports", "nav.console_results_imports"},
 	{"/console/calendar", "nav.console_calendar"},

@@ -194,6 +194,13 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermStaffManage), "GET /console/staff/invite", 0, s.handleConsoleStaffInviteForm, nil},
 		{staff(portal.PermStaffManage), "POST /console/staff/invite", 0, s.handleConsoleStaffInvite, nil},
 
+		// Credentials (console_credentials.go).
+		{staff(portal.PermCredentialsManage), "GET /console/credentials", 0, s.handleConsoleCredentials, nil},
+		{staff(portal.PermCredentialsManage), "GET /console/credentials/{id}", 0, s.handleConsoleCredential, nil},
+		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/revoke", 0, s.handleConsoleCredentialRevoke, nil},
+		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/suspend", 0, s.handleConsoleCredentialSuspend, nil},
+		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/lift", 0, s.handleConsoleCredentialLift, nil},
+
 		// Test centers (console_centers.go).
 		{staff(portal.PermCentersManage), "GET /console/centers", 0, s.handleConsoleCenters, nil},
 		{staff(portal.PermCentersManage), "GET /console/centers/new", 0, s.handleConsoleCenterNew, nil},

@@ -1,0 +1,193 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/portal"
+)
+
+// Credentials in the console: credential officers find a credential by its
+// ID or its holder, then revoke, suspend or lift a suspension.
+
+// credentialView is a credential as the console shows it.
+type credentialView struct {
+	*credentials.CredentialRow
+	Status string
+	// Since is when the credential was revoked, superseded or suspended.
+	Since time.Time
+}
+
+func viewCredential(c *credentials.CredentialRow) credentialView {
+	v := credentialView{CredentialRow: c, Status: credentials.StatusActive}
+	switch {
+	case c.RevokedAt != nil:
+		v.Status, v.Since = credentials.StatusRevoked, *c.RevokedAt
+	case c.SupersededAt != nil:
+		v.Status, v.Since = credentials.StatusSuperseded, *c.SupersededAt
+	case c.SuspendedAt != nil:
+		v.Status, v.Since = credentials.StatusSuspended, *c.SuspendedAt
+	}
+	return v
+}
+
+type consoleCredentialsPage struct {
+	BasePage
+	Query       string
+	Searched    bool
+	Credentials []credentialView
+}
+
+// handleConsoleCredentials finds credentials by credential ID, login ID or
+// email address.
+func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	rows, err := s.creds.Search(r.Context(), actor(r), q)
+	if err != nil {
+		return err
+	}
+	p := &consoleCredentialsPage{Query: q, Searched: q != ""}
+	for _, c := range rows {
+		p.Credentials = append(p.Credentials, viewCredential(c))
+	}
+	s.fillBase(r, &p.BasePage, "console.credentials.title")
+	return s.render(w, r, http.StatusOK, "console_credentials", p)
+}
+
+type consoleCredentialPage struct {
+	BasePage
+	Credential  credentialView
+	Form        *Form
+	ReasonField Field
+	NoteField   Field
+	Confirm     Field
+	SuspendNote Field
+	// Revocable, Suspendable and Liftable say which actions apply.
+	Revocable, Suspendable, Liftable bool
+}
+
+func (s *Server) handleConsoleCredential(w http.ResponseWriter, r *http.Request) error {
+	id, err := credentialPathID(r)
+	if err != nil {
+		return err
+	}
+	return s.renderConsoleCredential(w, r, id, newForm(), "", nil)
+}
+
+// renderConsoleCredential shows a credential with its actions; after a
+// refused action, with what was sent and the refusal next to the fields.
+func (s *Server) renderConsoleCredential(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, failure error) error {
+	c, err := s.creds.Credential(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	p := &consoleCredentialPage{Credential: viewCredential(c), Form: f}
+	s.fillBase(r, &p.BasePage, "console.credentials.detail_title")
+	status := http.StatusOK
+	if failure != nil {
+		if !s.applyError(&p.BasePage, f, failure, fallback) {
+			return failure
+		}
+		status = formStatus(failure)
+	}
+	t := p.T
+	p.ReasonField = field(t, f, credentials.FieldReason, "select", "console.credentials.reason", "placeholder=console.credentials.reason_choose")
+	for _, reason := range portal.RevocationReasons {
+		p.ReasonField.Options = append(p.ReasonField.Options, Option{Value: reason, Label: t.T("credentials.reason."+reason, nil),
+			Selected: reason == f.Value(credentials.FieldReason)})
+	}
+	p.NoteField = field(t, f, credentials.FieldNote, "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000")
+	p.Confirm = checkbox(t, f, "confirm", "console.credentials.confirm")
+	p.SuspendNote = field(t, f, "suspend_note", "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000",
+		"optional")
+	p.Revocable = c.RevokedAt == nil && c.SupersededAt == nil
+	p.Suspendable = p.Revocable && c.SuspendedAt == nil
+	p.Liftable = c.RevokedAt == nil && c.SuspendedAt != nil
+	return s.render(w, r, status, "console_credential", p)
+}
+
+// credentialPathID is the {id} of a console credential path.
+func credentialPathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, portal.ErrNotFound
+	}
+	return id, nil
+}
+
+// credentialDone returns to the credential's page with a notice, or asks
+// to sign in again when the proof is stale, or shows the refusal, next to
+// fallback when it names no field.
+func (s *Server) credentialDone(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, err error, n notice) error {
+	back := "/console/credentials/" + strconv.FormatInt(id, 10)
+	if errors.Is(err, portal.ErrReauthRequired) {
+		return s.renderReauth(w, r, http.StatusForbidden, back)
+	}
+	if err != nil {
+		return s.renderConsoleCredential(w, r, id, f, fallback, err)
+	}
+	http.Redirect(w, r, withNotice(back, n), http.StatusSeeOther)
+	return nil
+}
+
+// handleConsoleCredentialRevoke revokes a credential once the officer
+// confirmed that revocation is final.
+func (s *Server) handleConsoleCredentialRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := credentialPathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, credentials.FieldReason, credentials.FieldNote, "confirm")
+	if f.Value("confirm") != "on" {
+		err = &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid",
+			Fields: []portal.FieldError{{Field: "confirm", Message: "credentials.manage.error.confirm_required"}}}
+		if !actor(r).RecentlyProved(s.clock.Now()) {
+			err = portal.ErrReauthRequired
+		}
+		return s.credentialDone(w, r, id, f, "confirm", err, "")
+	}
+	err = s.creds.Revoke(r.Context(), actor(r), id, f.Value(credentials.FieldReason), f.Value(credentials.FieldNote))
+	return s.credentialDone(w, r, id, f, "confirm", err, noticeCredentialRevoked)
+}
+
+// handleConsoleCredentialSuspend suspends a credential.
+func (s *Server) handleConsoleCredentialSuspend(w http.ResponseWriter, r *http.Request) error {
+	id, err := credentialPathID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := formFrom(r, "suspend_note")
+	err = s.creds.Suspend(r.Context(), actor(r), id, f.Value("suspend_note"))
+	var pe *portal.Error
+	if errors.As(err, &pe) {
+		for i := range pe.Fields {
+			if pe.Fields[i].Field == credentials.FieldNote {
+				pe = &portal.Error{Code: pe.Code, Message: pe.Message, Data: pe.Data,
+					Fields: []portal.FieldError{{Field: "suspend_note", Message: pe.Fields[i].Message, Data: pe.Fields[i].Data}}}
+				err = pe
+				break
+			}
+		}
+	}
+	return s.credentialDone(w, r, id, f, "suspend_note", err, noticeCredentialSuspended)
+}
+
+// handleConsoleCredentialLift lifts a credential's suspension.
+func (s *Server) handleConsoleCredentialLift(w http.ResponseWriter, r *http.Request) error {
+	id, err := credentialPathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.creds.Lift(r.Context(), actor(r), id)
+	return s.credentialDone(w, r, id, newForm(), "lift", err, noticeCredentialReinstated)
+}
