@@ -288,6 +288,9 @@ func VerifyWithKit(input []byte, kit *Kit, now time.Time) *VerifyResult {
 // returns its bits.
 func readKitList(doc, subject map[string]any, resolve openbadges.KeyResolver, loader *openbadges.Loader) ([]byte, error) {
 	proof, _ := doc["proof"].(map[string]any)
+	if proofs, ok := doc["proof"].([]any); ok && len(proofs) == 1 {
+		proof, _ = proofs[0].(map[string]any)
+	}
 	vm, _ := proof["verificationMethod"].(string)
 	pub, err := resolve(vm)
 	if err != nil {
