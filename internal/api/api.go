@@ -83,6 +83,7 @@ var routes = []route{
 	{"GET", "/openapi.json", anyone, (*server).handleOpenAPI},
 	{"GET", "/exams", anyone, (*server).handleExamList},
 	{"GET", "/credentials/{id}", anyone, (*server).handleCredentialGet},
+	{"POST", "/credentials/verify", anyone, (*server).handleCredentialVerify},
 	{"GET", "/centers", anyone, (*server).handleCenterSearch},
 	{"GET", "/centers/{id}/slots", anyone, (*server).handleCenterSlots},
 	{"GET", "/online/slots", anyone, (*server).handleOnlineSlots},

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"io"
+	"mime"
 	"net/http"
 
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 )
 
@@ -73,6 +76,58 @@ func (s *server) handleCredentialGet(w http.ResponseWriter, r *http.Request, _ p
 		out.Documents = &credentialDocumentsV{JSONLD: url + "/credential." + credentials.FormJSONLD, VCJWT: url + "/credential." + credentials.FormJWT}
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
+	s.writeJSON(w, r, http.StatusOK, out)
+	return nil
+}
+
+// verifyView is the answer of the verify API (VerifyResult).
+type verifyView struct {
+	Verified   bool              `json:"verified"`
+	Form       string            `json:"form"`
+	StatusAsOf string            `json:"status_as_of"`
+	Checks     []verifyCheckView `json:"checks"`
+}
+
+type verifyCheckView struct {
+	Check  string `json:"check"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// handleCredentialVerify checks an uploaded credential, JSON-LD with its
+// proof or a VC-JWT, against this portal's keys and status lists. It is
+// anonymous and takes no idempotency key: it changes nothing. A credential
+// that fails a check is a 200 with verified false. Baked badge images are
+// not read yet (415).
+func (s *server) handleCredentialVerify(w http.ResponseWriter, r *http.Request, _ portal.Actor) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return errUnsupportedMedia
+	}
+	switch mt {
+	case "application/ld+json", "application/json", "application/vc+jwt", "text/plain":
+	default:
+		return errUnsupportedMedia
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, openbadges.MaxCredentialSize+1))
+	if err != nil {
+		return errMalformedJSON
+	}
+	if len(body) > openbadges.MaxCredentialSize {
+		return errTooLarge
+	}
+	res, err := s.creds.Verify(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	out := verifyView{Verified: res.Verified, Form: res.Form, StatusAsOf: utc(res.StatusAsOf), Checks: []verifyCheckView{}}
+	for _, c := range res.Checks {
+		out.Checks = append(out.Checks, verifyCheckView{Check: c.Name, OK: c.OK, Detail: c.Detail})
+	}
+	w.Header().Set("Cache-Control", "no-store")
 	s.writeJSON(w, r, http.StatusOK, out)
 	return nil
 }

@@ -39,6 +39,7 @@ func TestCommandLine(t *testing.T) {
 		{"help migrate", env, []string{"help", "migrate"}, 0, "CERTPORTAL_DATABASE_URL"},
 		{"help admin", env, []string{"help", "admin"}, 0, "--email"},
 		{"help backup", env, []string{"help", "backup"}, 0, "-out"},
+		{"help verify", env, []string{"help", "verify"}, 0, "-kit"},
 		{"help version", env, []string{"help", "version"}, 0, "version"},
 		{"admin without create", env, []string{"admin"}, 2, "admin create"},
 		{"bad addr", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_ADDR": "nonsense"}, []string{"migrate"}, 1, "--addr ($CERTPORTAL_ADDR)"},

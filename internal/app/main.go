@@ -55,6 +55,7 @@ func commands() []command {
 		{"migrate", "apply pending database migrations and exit", (*Main).runMigrate},
 		{"admin", "manage administrators: admin create --email … --first-name … --last-name …", (*Main).runAdmin},
 		{"keys", "manage credential signing keys: keys rotate", (*Main).runKeys},
+		{"verify", "verify a credential file offline: verify FILE [--kit KIT]", (*Main).runVerify},
 		{"backup", "write a consistent copy of the SQLite database (or explain pg_dump)", (*Main).runBackup},
 		{"version", "print the version", (*Main).runVersion},
 		{"help", "show help for a command: help COMMAND", (*Main).runHelp},

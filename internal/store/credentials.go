@@ -125,6 +125,15 @@ func findStatusListByNumber(ctx context.Context, r reader, purpose string, numbe
 	return &l, nil
 }
 
+// ListStatusLists returns every status list, by purpose and number.
+func (s *Store) ListStatusLists(ctx context.Context) ([]*portal.StatusList, error) {
+	var out []*portal.StatusList
+	if err := s.sel(ctx, &out, `SELECT `+statusListColumns+` FROM status_lists ORDER BY purpose, number`); err != nil {
+		return nil, fmt.Errorf("store: list status lists: %w", err)
+	}
+	return out, nil
+}
+
 // GetStatusList returns one status list or portal.ErrNotFound.
 func (s *Store) GetStatusList(ctx context.Context, id int64) (*portal.StatusList, error) {
 	return getStatusList(ctx, s, id)

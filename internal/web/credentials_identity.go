@@ -47,6 +47,21 @@ func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) error 
 	return writePublic(w, "application/vc+ld+json", doc)
 }
 
+// handleCredentialKit serves the offline verification kit: the DID
+// document, every signed status list and the JSON-LD contexts, as of now.
+// Anyone may read it from any site; it may be cached like the documents it
+// holds.
+func (s *Server) handleCredentialKit(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	kit, err := s.creds.Kit(r.Context())
+	if err != nil {
+		return err
+	}
+	return writePublicJSON(w, "application/json", kit)
+}
+
 // writePublicJSON writes a public, cacheable JSON document that scripts
 // on other sites may read.
 func writePublicJSON(w http.ResponseWriter, contentType string, v any) error {

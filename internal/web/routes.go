@@ -83,6 +83,7 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
 		{anyone, "GET /.well-known/did.json", 0, s.handleDIDDocument, nil},
 		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
+		{anyone, "GET /credentials/kit.json", 0, s.handleCredentialKit, nil},
 		{anyone, "GET /credentials", 0, s.handleCredentialLookup, nil},
 		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
 		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},

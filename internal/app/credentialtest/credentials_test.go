@@ -21,7 +21,7 @@ import (
 var demoCertifiedRe = regexp.MustCompile(`certified\s+email (\S+)\s+password (\S+)`)
 
 // printedIDs are the credential IDs the demo printed with their URLs.
-func printedIDs(t *testing.T, a *apptest.App) []string {
+func printedIDs(t testing.TB, a *apptest.App) []string {
 	t.Helper()
 	var ids []string
 	for _, m := range regexp.MustCompile(`/credentials/([0-9A-Z*~$=]{27})\n`).FindAllStringSubmatch(a.Stdout(), -1) {
