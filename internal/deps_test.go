@@ -30,6 +30,7 @@ var layer = map[string]int{
 	"internal/sealing": 0,
 	// Open Badges 3.0 documents and their proofs, no database or network
 	"internal/openbadges": 0,
+	"internal/badge":      1,
 	"internal/store":      1,
 	"internal/jobs":       2,
 	"internal/mail":       2,

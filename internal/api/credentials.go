@@ -95,10 +95,10 @@ type verifyCheckView struct {
 }
 
 // handleCredentialVerify checks an uploaded credential, JSON-LD with its
-// proof or a VC-JWT, against this portal's keys and status lists. It is
+// proof, a VC-JWT or a badge baked with either, against this portal's keys and status lists. It is
 // anonymous and takes no idempotency key: it changes nothing. A credential
-// that fails a check is a 200 with verified false. Baked badge images are
-// not read yet (415).
+// that fails a check is a 200 with verified false. A baked badge image
+// (image/png, image/svg+xml) is unbaked first.
 func (s *server) handleCredentialVerify(w http.ResponseWriter, r *http.Request, _ portal.Actor) error {
 	if s.creds == nil {
 		return portal.ErrNotFound
@@ -108,7 +108,7 @@ func (s *server) handleCredentialVerify(w http.ResponseWriter, r *http.Request, 
 		return errUnsupportedMedia
 	}
 	switch mt {
-	case "application/ld+json", "application/json", "application/vc+jwt", "text/plain":
+	case "application/ld+json", "application/json", "application/vc+jwt", "text/plain", openbadges.MediaPNG, openbadges.MediaSVG:
 	default:
 		return errUnsupportedMedia
 	}

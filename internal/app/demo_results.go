@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
@@ -116,6 +117,51 @@ func issueDemoCredentials(ctx context.Context, sys *system, holder *portal.User,
 		}
 	}
 	return nil
+}
+
+// loadDemoRevoked gives a second candidate, who has no demo sign-in, a
+// certification whose credential a credential officer revoked as issued
+// in error, and prints its verification URL marked revoked: its page
+// shows what the public sees of a revoked credential.
+func loadDemoRevoked(ctx context.Context, sys *system, exams []portal.Exam, out io.Writer) error {
+	system := portal.SystemActor("demo")
+	holder, err := sys.accounts.CreateUser(ctx, system, accounts.UserCreate{Email: "revoked@demo.certportal.localhost",
+		FirstName: "Jordan", LastName: "Ellis", Role: portal.RoleCandidate, Verified: true, Password: randomPassword()})
+	if err != nil {
+		return fmt.Errorf("demo revoked credential: %w", err)
+	}
+	e := findDemoExam(exams, "SAA-C03")
+	entered, err := sys.results.Enter(ctx, system, results.Entry{Candidate: holder.LoginID, ExamCode: e.Code,
+		TakenAt: sys.clock.Now().AddDate(0, 0, -200).Truncate(time.Hour), Score: 790})
+	if err == nil {
+		_, err = sys.results.Confirm(ctx, system, entered.ID)
+	}
+	if err == nil {
+		err = sys.results.Publish(ctx, entered.ID)
+	}
+	if err == nil {
+		_, err = sys.creds.React(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("demo revoked credential: %w", err)
+	}
+	held, err := sys.store.ListCredentialsByUser(ctx, holder.ID)
+	if err != nil {
+		return err
+	}
+	if len(held) != 1 {
+		return fmt.Errorf("demo revoked credential: %d credentials issued, want 1", len(held))
+	}
+	if err := sys.creds.Revoke(ctx, system, held[0].ID, portal.RevokeIssuedInError, ""); err != nil {
+		return fmt.Errorf("demo revoked credential: %w", err)
+	}
+	fmt.Fprintf(out, "demo: a revoked credential (issued in error), of %s:\n  %-6s %s  (revoked)\n", holder.Email, certCode(e.Code), sys.creds.CredentialURL(held[0].CredentialID))
+	return nil
+}
+
+// certCode is the code of the certification an exam earns in the demo.
+func certCode(examCode string) string {
+	return strings.SplitN(strings.TrimPrefix(examCode, "MC-"), "-", 2)[0]
 }
 
 func findDemoExam(list []portal.Exam, code string) portal.Exam {

@@ -20,7 +20,8 @@ const verifySynopsis = "verify FILE [--kit KIT] [flags]"
 // errNotVerified is a credential that failed a check: exit code 1.
 var errNotVerified = errors.New("the credential did not verify")
 
-// runVerify checks a credential file (JSON-LD or VC-JWT) without reaching
+// runVerify checks a credential file (JSON-LD, VC-JWT, or a badge PNG or
+// SVG baked with either) without reaching
 // the network. With --kit it checks against an offline kit downloaded
 // from /credentials/kit.json: keys, signed status lists, as of the kit's
 // time. Without it, it checks against this portal's database (the same

@@ -37,6 +37,9 @@ type VerifyCheck struct {
 type VerifyResult struct {
 	Verified bool
 	Form     string // openbadges.FormJSONLD or openbadges.FormJWT
+	// Baked is the media type of the badge image the credential was read
+	// from (openbadges.MediaPNG or MediaSVG), or "".
+	Baked string
 	// StatusAsOf is the time the status lists read were made: now for the
 	// portal's own database, the kit's time offline.
 	StatusAsOf time.Time
@@ -48,10 +51,23 @@ type VerifyResult struct {
 type statusBit func(purpose, url string, index int) (bool, error)
 
 // verify runs openbadges.Verify and then the status check, which reads the
-// credential's status entries with status.
+// credential's status entries with status. A baked PNG or SVG badge is
+// unbaked first.
 func verify(input []byte, resolve openbadges.KeyResolver, now time.Time, loader *openbadges.Loader, status statusBit) *VerifyResult {
+	baked := openbadges.Baked(input)
+	if baked != "" {
+		cred, err := openbadges.Unbake(input)
+		if err != nil {
+			out := &VerifyResult{Baked: baked, Checks: []VerifyCheck{{Name: openbadges.CheckSchema, Detail: err.Error()}}}
+			for _, name := range []string{openbadges.CheckKey, openbadges.CheckProof, CheckStatus, openbadges.CheckDates} {
+				out.Checks = append(out.Checks, VerifyCheck{Name: name, Detail: "not checked: an earlier check failed"})
+			}
+			return out
+		}
+		input = []byte(cred)
+	}
 	rep := openbadges.Verify(input, resolve, now, loader)
-	out := &VerifyResult{Form: rep.Form}
+	out := &VerifyResult{Form: rep.Form, Baked: baked}
 	for _, name := range []string{openbadges.CheckSchema, openbadges.CheckKey, openbadges.CheckProof} {
 		out.Checks = append(out.Checks, fromCheck(rep.Check(name)))
 	}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"example.org/certportal/internal/badge"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 )
 
@@ -155,5 +158,95 @@ func writeCredentialDocument(w http.ResponseWriter, id, form, doc string) error 
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("X-Robots-Tag", "noindex")
 	_, err := w.Write([]byte(doc))
+	return err
+}
+
+// Badge image formats.
+const (
+	badgePNG = "png"
+	badgeSVG = "svg"
+)
+
+// handleCredentialBadge downloads the badge of a credential, baked with
+// it, for anyone.
+func (s *Server) handleCredentialBadge(format string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.creds == nil {
+			return portal.ErrNotFound
+		}
+		id, ok, err := parseCredentialPath(w, r, "/badge."+format)
+		if !ok {
+			return err
+		}
+		b, err := s.creds.PublicBadge(r.Context(), s.clientIP(r), id)
+		if err != nil {
+			return err
+		}
+		return s.writeBadge(w, r, b, format)
+	}
+}
+
+// handleHolderBadge downloads the badge of one of the signed-in holder's
+// certifications, baked with its current credential; anyone else's is not
+// found.
+func (s *Server) handleHolderBadge(format string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.creds == nil {
+			return portal.ErrNotFound
+		}
+		ucID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return portal.ErrNotFound
+		}
+		b, err := s.creds.HolderBadge(r.Context(), actor(r), ucID)
+		if err != nil {
+			return err
+		}
+		return s.writeBadge(w, r, b, format)
+	}
+}
+
+// writeBadge draws a badge with the program's logo, bakes its credential
+// into it and sends it as a download that scripts on any site may read.
+func (s *Server) writeBadge(w http.ResponseWriter, r *http.Request, b *credentials.Badge, format string) error {
+	tpl := b.Template
+	if s.program != nil {
+		logo, _, err := s.program.Logo(r.Context())
+		switch {
+		case err == nil:
+			tpl.Logo = logo
+		case !errors.Is(err, portal.ErrNotFound):
+			return err
+		}
+	}
+	var (
+		img   []byte
+		err   error
+		ctype string
+	)
+	switch format {
+	case badgePNG:
+		var plain []byte
+		if plain, err = badge.PNG(tpl); err == nil {
+			img, err = openbadges.BakePNG(plain, b.Credential)
+		}
+		ctype = openbadges.MediaPNG
+	default:
+		img, err = openbadges.BakeSVG(badge.SVG(tpl), b.Credential)
+		ctype = openbadges.MediaSVG
+	}
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", `attachment; filename="badge-`+string(b.CredentialID)+`.`+format+`"`)
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("X-Robots-Tag", "noindex")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if format == badgeSVG {
+		h.Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox")
+	}
+	_, err = w.Write(img)
 	return err
 }

@@ -145,6 +145,8 @@ type certificationsPage struct {
 type certCredential struct {
 	// Page is the credential's public verification page.
 	Page string
+	// LinkedIn is the LinkedIn Add-to-Profile link of the certification.
+	LinkedIn string
 }
 
 // handleCertifications lists the certifications the candidate earned.
@@ -159,10 +161,13 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 		if err != nil {
 			return err
 		}
-		for id, c := range held {
-			if c.DocumentJSONLD != "" {
-				p.Credentials[id] = certCredential{Page: credentialPath(c.CredentialID)}
+		for _, cv := range list {
+			c := held[cv.ID]
+			if c == nil || c.DocumentJSONLD == "" {
+				continue
 			}
+			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID),
+				LinkedIn: linkedInAddURL(cv.Name, "", s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.creds.CredentialURL(c.CredentialID), c.CredentialID)}
 		}
 	}
 	s.fillBase(r, &p.BasePage, "certifications.title")

@@ -88,6 +88,8 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
 		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},
 		{anyone, "GET /credentials/{id}/credential.jwt", 0, s.handleCredentialDocument(credentials.FormJWT), nil},
+		{anyone, "GET /credentials/{id}/badge.png", 0, s.handleCredentialBadge(badgePNG), nil},
+		{anyone, "GET /credentials/{id}/badge.svg", 0, s.handleCredentialBadge(badgeSVG), nil},
 		{anyone, "GET /exams", 0, s.handleExamList, nil},
 		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
 		{anyone, "POST /signin", 0, s.handleSignIn, nil},
@@ -171,6 +173,8 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
 		{signedIn, "GET /certifications/{id}/credential.json", 0, s.handleHolderCredentialDocument(credentials.FormJSONLD), nil},
 		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
+		{signedIn, "GET /certifications/{id}/badge.png", 0, s.handleHolderBadge(badgePNG), nil},
+		{signedIn, "GET /certifications/{id}/badge.svg", 0, s.handleHolderBadge(badgeSVG), nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
 
 		// The console (console*.go): staff, each route behind its permission.
