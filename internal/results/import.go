@@ -358,24 +358,7 @@ func (s *Service) RunImport(ctx context.Context, id int64, apply bool) error {
 		if imp.ContentHash == "" {
 			return nil // still uploading, or broke off (ResumeImports)
 		}
-		if imp, err = s.checkImport(ctx, imp); err != nil {
-			return err
-		}
-		if !apply || imp.State != portal.ImportChecked || imp.RowsBad > 0 || imp.RowsTotal == 0 {
-			return nil
-		}
-		err = s.st.Transact(ctx, func(tx *store.Tx) error {
-			cur, err := tx.LockResultImport(ctx, id)
-			if err != nil {
-				return err
-			}
-			if cur.State != portal.ImportChecked {
-				return nil
-			}
-			imp, err = s.takeForApply(ctx, tx, creator(cur), cur)
-			return err
-		})
-		if err != nil || imp.State != portal.ImportApplying {
+		if imp, err = s.checkImport(ctx, imp, apply); err != nil || imp.State != portal.ImportApplying {
 			return err
 		}
 		return s.applyImport(ctx, id)
@@ -392,7 +375,10 @@ func creator(imp *portal.ResultImport) portal.Actor {
 
 // checkImport checks every staged row in batches and stores its
 // problems; the import becomes checked. Checking again starts over.
-func (s *Service) checkImport(ctx context.Context, imp *portal.ResultImport) (*portal.ResultImport, error) {
+//
+// With apply, a file whose rows all check clean is taken for applying in
+// the same transaction, so nobody sees it checked and waiting in between.
+func (s *Service) checkImport(ctx context.Context, imp *portal.ResultImport, apply bool) (*portal.ResultImport, error) {
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return nil, err
@@ -460,7 +446,12 @@ func (s *Service) checkImport(ctx context.Context, imp *portal.ResultImport) (*p
 		out, err = tx.UpdateResultImport(ctx, imp.ID, []string{portal.ImportStaging}, store.ResultImportUpdate{State: &state, RowsBad: &bad})
 		if errors.Is(err, portal.ErrNotFound) {
 			out, err = tx.GetResultImport(ctx, imp.ID)
+			return err
 		}
+		if err != nil || !apply || bad > 0 || out.RowsTotal == 0 {
+			return err
+		}
+		out, err = s.takeForApply(ctx, tx, creator(out), out)
 		return err
 	})
 	return out, err
@@ -540,7 +531,7 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.checkImport(ctx, imp)
+	_, err = s.checkImport(ctx, imp, false)
 	return err
 }
 
