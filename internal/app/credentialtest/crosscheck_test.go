@@ -3,7 +3,6 @@ package credentialtest
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -16,8 +15,6 @@ import (
 	"time"
 
 	"example.org/certportal/internal/openbadges"
-	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -247,26 +244,7 @@ func TestCredentialsVerifyWithIndependentLibraries(t *testing.T) {
 		}
 		a.Clock.Advance(time.Minute)
 		st := a.OpenStore(t)
-		ctx := context.Background()
-		err = st.Transact(ctx, func(tx *store.Tx) error {
-			c, err := tx.FindCredentialByCredentialID(ctx, portal.CredentialID(ids[0]))
-			if err != nil {
-				return err
-			}
-			if _, err := tx.RevokeCredential(ctx, c.ID, "issued_in_error"); err != nil {
-				return err
-			}
-			e := c.Entry(portal.StatusRevocation)
-			list, err := tx.LockStatusList(ctx, e.ListID)
-			if err != nil {
-				return err
-			}
-			list.Bits[e.Index/8] |= 0x80 >> (e.Index % 8)
-			return tx.UpdateStatusListBits(ctx, list.ID, list.Bits)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		revokeInStore(t, st, ids[0])
 		rotatedDID := download(t, a, "/.well-known/did.json")
 		if bytes.Equal(rotatedDID, did) {
 			t.Fatal("the DID document did not change with the rotation")

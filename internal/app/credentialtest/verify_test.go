@@ -251,26 +251,7 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 		// Revoked: the credential's bit set on its revocation list.
 		a.Clock.Advance(time.Minute)
 		st := a.OpenStore(t)
-		ctx := context.Background()
-		err = st.Transact(ctx, func(tx *store.Tx) error {
-			c, err := tx.FindCredentialByCredentialID(ctx, portal.CredentialID(id))
-			if err != nil {
-				return err
-			}
-			if _, err := tx.RevokeCredential(ctx, c.ID, "issued_in_error"); err != nil {
-				return err
-			}
-			e := c.Entry(portal.StatusRevocation)
-			list, err := tx.LockStatusList(ctx, e.ListID)
-			if err != nil {
-				return err
-			}
-			list.Bits[e.Index/8] |= 0x80 >> (e.Index % 8)
-			return tx.UpdateStatusListBits(ctx, list.ID, list.Bits)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		revokeInStore(t, st, id)
 		if v := mustVerify(t, a, "application/ld+json", jsonld); v.Verified || strings.Join(v.failed(), ",") != "status" || !strings.Contains(v.Checks[3].Detail, "revoked") {
 			t.Errorf("revoked: verified %v, checks %+v", v.Verified, v.Checks)
 		}
@@ -338,4 +319,31 @@ func FuzzVerifyAPI(f *testing.F) {
 			t.Fatalf("%q %.200q: %d\n%s", contentType, body, resp.StatusCode, raw)
 		}
 	})
+}
+
+// revokeInStore revokes a credential straight in the store, as an
+// officer's revocation leaves it: the credential marked revoked and its
+// bit set in the revocation list.
+func revokeInStore(t *testing.T, st *store.Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.Transact(ctx, func(tx *store.Tx) error {
+		c, err := tx.FindCredentialByCredentialID(ctx, portal.CredentialID(id))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.RevokeCredential(ctx, c.ID, "issued_in_error"); err != nil {
+			return err
+		}
+		e := c.Entry(portal.StatusRevocation)
+		list, err := tx.LockStatusList(ctx, e.ListID)
+		if err != nil {
+			return err
+		}
+		list.Bits[e.Index/8] |= 0x80 >> (e.Index % 8)
+		return tx.UpdateStatusListBits(ctx, list.ID, list.Bits)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
