@@ -12,9 +12,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +23,7 @@ import (
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/testdb"
 )
 
 // fixtureNow is the default start of the fake clock: Tuesday 2026-12-01,
@@ -70,7 +69,7 @@ type fixture struct {
 	saa, micro              *portal.Exam
 	center                  *portal.TestCenter
 
-	users  *atomic.Int64
+	db     testdb.DB
 	stripe *stripeRecorder // with withStripe
 }
 
@@ -102,8 +101,8 @@ func newFixture(t *testing.T, engine string, opts ...fixtureOption) *fixture {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &fixture{t: t, ctx: context.Background(), engine: engine, clock: testutil.NewClock(o.now), users: new(atomic.Int64)}
-	f.st = testutil.MustOpenStore(t, engine, f.clock)
+	db := testdb.Open(t, engine, o.now)
+	f := &fixture{t: t, ctx: context.Background(), engine: engine, db: db, st: db.Store, clock: db.Clock}
 	f.pay = &payments.Providers{Test: &payments.TestMode{}}
 	if o.stripe != "" {
 		f.stripe = newStripeRecorder(t, o.stripe)
@@ -158,92 +157,31 @@ func (f *fixture) newUser(role portal.Role, verified bool) portal.Actor {
 	return f.newUsers(role, verified, 1)[0]
 }
 
-func (f *fixture) newCandidate() portal.Actor { return f.newUser(portal.RoleCandidate, true) }
+func (f *fixture) newCandidate() portal.Actor { return f.db.Candidate(f.t) }
 
 // newStaff creates a staff account holding the permission sets, with a
 // second factor.
 func (f *fixture) newStaff(sets ...portal.PermissionSet) portal.Actor {
-	f.t.Helper()
-	a := f.newUser(portal.RoleStaff, true)
-	a.Permissions, a.SecondFactor = portal.Grants(sets), true
-	return a
+	return f.db.Staff(f.t, sets...)
 }
 
 // newUsers creates n accounts in one transaction.
 func (f *fixture) newUsers(role portal.Role, verified bool, n int) []portal.Actor {
 	f.t.Helper()
-	var out []portal.Actor
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		out = out[:0]
-		for range n {
-			i := f.users.Add(1)
-			uc := store.UserCreate{LoginID: fmt.Sprintf("CP%08d", i), Email: fmt.Sprintf("user%d@example.org", i),
-				FirstName: "Casey", LastName: fmt.Sprintf("Candidate%d", i), Role: role, Language: "en", Country: "US"}
-			if verified {
-				v := tx.Now().Add(-time.Hour)
-				uc.EmailVerifiedAt = &v
-			}
-			u, err := tx.CreateUser(f.ctx, uc)
-			if err != nil {
-				return err
-			}
-			// Each account its own address (TEST-NET-2), as candidates at home.
-			out = append(out, portal.Actor{UserID: u.ID, Role: role, IP: fmt.Sprintf("198.51.100.%d", i%250+1), RequestID: "test"})
-		}
-		return nil
-	})
-	if err != nil {
-		f.t.Fatalf("create users: %v", err)
-	}
-	return out
+	return f.db.Users(f.t, testdb.User{Role: role, Unverified: !verified}, n)
 }
 
 // createExam inserts an exam; zero rules get workable defaults.
 func (f *fixture) createExam(e portal.Exam) *portal.Exam {
 	f.t.Helper()
-	if e.PassingScore == 0 {
-		e.PassingScore = 700
-	}
-	if e.ValidityMonths == 0 {
-		e.ValidityMonths = 36
-	}
-	if e.Level == "" {
-		e.Level = portal.LevelAssociate
-	}
-	if e.Kind == "" {
-		e.Kind = portal.KindExam
-	}
-	var out *portal.Exam
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.CreateExam(f.ctx, e)
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create exam %s: %v", e.Code, err)
-	}
-	return out
+	return f.db.Exam(f.t, e)
 }
 
 // recordAttempt adds an official attempt at exam taken at takenAt, with
 // the exam's retake wait counted in whole days of UTC after a failure.
 func (f *fixture) recordAttempt(user portal.Actor, exam *portal.Exam, takenAt time.Time, passed bool) {
 	f.t.Helper()
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		a := portal.Attempt{UserID: user.UserID, ExamID: exam.ID, ExamCode: exam.Code, TakenAt: takenAt,
-			Score: exam.PassingScore, Passed: passed, PassingScore: exam.PassingScore, RetakeWaitDays: exam.RetakeWaitDays,
-			State: portal.AttemptOfficial, Source: portal.SourceConsole, OfficialAt: takenAt, PublishedAt: &takenAt}
-		if !passed {
-			a.Score = portal.MinScore
-			from := takenAt.AddDate(0, 0, exam.RetakeWaitDays)
-			a.RetakeFrom = &from
-		}
-		_, err := tx.InsertAttempt(f.ctx, a)
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("record attempt: %v", err)
-	}
+	f.db.Attempt(f.t, user, exam, nil, takenAt, passed)
 }
 
 // centerSlot returns the slot of center c (the fixture's when nil) that
@@ -382,31 +320,19 @@ func (f *fixture) setCapacity(sl *portal.Slot, capacity int) {
 // reports.
 func (f *fixture) checkInvariants() {
 	f.t.Helper()
-	v, err := f.st.CheckInvariants(f.ctx)
-	if err != nil {
-		f.t.Fatalf("CheckInvariants: %v", err)
-	}
-	if len(v) > 0 {
-		f.t.Fatalf("invariants violated:\n  %s", strings.Join(v, "\n  "))
-	}
+	f.db.CheckInvariants(f.t)
 }
 
 // count runs a SELECT COUNT(*) with no parameters (ids are formatted in).
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
-	var n int
-	if err := f.st.DB().QueryRowContext(f.ctx, fmt.Sprintf(query, args...)).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", fmt.Sprintf(query, args...), err)
-	}
-	return n
+	return f.db.Count(f.t, fmt.Sprintf(query, args...))
 }
 
 // exec runs a statement with no parameters on the database directly.
 func (f *fixture) exec(query string, args ...any) {
 	f.t.Helper()
-	if _, err := f.st.DB().ExecContext(f.ctx, fmt.Sprintf(query, args...)); err != nil {
-		f.t.Fatalf("%s: %v", fmt.Sprintf(query, args...), err)
-	}
+	f.db.Exec(f.t, fmt.Sprintf(query, args...))
 }
 
 // audits counts audit events of action about subject ("" any).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/testdb"
 )
 
 // fixtureNow is Tuesday 2026-12-01, 07:00 in New York (EST).
@@ -45,13 +45,13 @@ type fixture struct {
 	saa, saa04, micro                 *portal.Exam
 	cert, microCert                   *portal.Certification
 
-	users *atomic.Int64
+	db testdb.DB
 }
 
 func newFixture(t *testing.T, engine string) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), engine: engine, clock: testutil.NewClock(fixtureNow), users: new(atomic.Int64)}
-	f.st = testutil.MustOpenStore(t, engine, f.clock)
+	db := testdb.Open(t, engine, fixtureNow)
+	f := &fixture{t: t, ctx: context.Background(), engine: engine, db: db, st: db.Store, clock: db.Clock}
 	cal, err := calendar.New(calendar.Settings{TimeZone: "America/New_York",
 		BusinessDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}})
 	if err != nil {
@@ -90,64 +90,21 @@ func (f *fixture) in(t *testing.T) *fixture {
 	return &g
 }
 
-func (f *fixture) newUser(role portal.Role) portal.Actor {
-	f.t.Helper()
-	var a portal.Actor
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		i := f.users.Add(1)
-		u, err := tx.CreateUser(f.ctx, store.UserCreate{LoginID: fmt.Sprintf("CP%08d", i), Email: fmt.Sprintf("user%d@example.org", i),
-			FirstName: "Casey", LastName: fmt.Sprintf("Person%d", i), Role: role, Language: "en", Country: "US"})
-		if err != nil {
-			return err
-		}
-		a = portal.Actor{UserID: u.ID, Role: role, IP: "198.51.100.7", RequestID: "test"}
-		return nil
-	})
-	if err != nil {
-		f.t.Fatalf("create user: %v", err)
-	}
-	return a
-}
-
-func (f *fixture) newCandidate() portal.Actor { return f.newUser(portal.RoleCandidate) }
+func (f *fixture) newCandidate() portal.Actor { return f.db.Candidate(f.t) }
 
 func (f *fixture) newStaff(sets ...portal.PermissionSet) portal.Actor {
-	f.t.Helper()
-	a := f.newUser(portal.RoleStaff)
-	return testutil.StaffActor(a.UserID, fixtureNow, sets...)
+	return f.db.Staff(f.t, sets...)
 }
 
+// createExam inserts an active exam.
 func (f *fixture) createExam(e portal.Exam) *portal.Exam {
 	f.t.Helper()
-	if e.Level == "" {
-		e.Level = portal.LevelAssociate
-	}
-	if e.Kind == "" {
-		e.Kind = portal.KindExam
-	}
-	e.DurationMinutes, e.Languages, e.Delivery, e.Currency, e.PriceMinor, e.ValidityMonths, e.Active =
-		120, "en", portal.DeliveryOnline, "USD", 15000, 36, true
-	var out *portal.Exam
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.CreateExam(f.ctx, e)
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create exam %s: %v", e.Code, err)
-	}
-	return out
+	e.Active = true
+	return f.db.Exam(f.t, e)
 }
 
 // loginID returns the candidate's login ID.
-func (f *fixture) loginID(a portal.Actor) string {
-	f.t.Helper()
-	u, err := f.st.GetUser(f.ctx, a.UserID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return u.LoginID
-}
+func (f *fixture) loginID(a portal.Actor) string { return f.db.LoginID(f.t, a) }
 
 // enter has the first officer enter a result for the candidate.
 func (f *fixture) enter(c portal.Actor, e *portal.Exam, takenAt time.Time, score int) *portal.Attempt {
@@ -194,14 +151,7 @@ func (f *fixture) attempt(id int64) *portal.Attempt {
 }
 
 // count runs a SELECT COUNT(*) whose ? placeholders take args.
-func (f *fixture) count(query string, args ...any) int {
-	f.t.Helper()
-	var n int
-	if err := f.st.DB().QueryRowContext(f.ctx, testutil.Rebind(f.engine, query), args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
+func (f *fixture) count(query string, args ...any) int { return f.db.Count(f.t, query, args...) }
 
 // mails counts the result mails of a cause queued for the attempt.
 func (f *fixture) mails(cause string, attemptID int64) int {
@@ -212,12 +162,7 @@ func (f *fixture) mails(cause string, attemptID int64) int {
 
 // events counts the events of type about the subject.
 func (f *fixture) events(typ portal.EventType, kind string, id int64) int {
-	f.t.Helper()
-	list, err := f.st.ListEvents(f.ctx, portal.EventFilter{Types: []portal.EventType{typ}, SubjectKind: kind, SubjectID: id, Limit: 1000})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return len(list)
+	return f.db.Events(f.t, typ, kind, id)
 }
 
 // certifications returns the candidate's earned certifications, withdrawn
@@ -233,12 +178,7 @@ func (f *fixture) certifications(c portal.Actor) []*portal.UserCertificationDeta
 
 // audit returns the audit entries of action about the attempt.
 func (f *fixture) audit(action string, attemptID int64) []*portal.AuditEvent {
-	f.t.Helper()
-	list, _, err := f.st.ListAudit(f.ctx, portal.AuditFilter{Action: action, Subject: fmt.Sprintf("attempt:%d", attemptID), Limit: 100})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return list
+	return f.db.Audit(f.t, action, fmt.Sprintf("attempt:%d", attemptID))
 }
 
 // change returns the audited change of a field, or fails.
@@ -276,28 +216,5 @@ func itoa(n int64) string { return fmt.Sprint(n) }
 // confirmedBooking makes a paid booking of an online start, as checkout
 // leaves it.
 func (f *fixture) confirmedBooking(c portal.Actor, e *portal.Exam, start time.Time, ref string) *portal.Booking {
-	f.t.Helper()
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.EnsureSlot(f.ctx, nil, start, portal.SessionOnline, 10)
-		return err
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	slots, err := f.st.ListSlots(f.ctx, store.SlotFilter{Online: true, From: start, To: start.Add(time.Second)})
-	if err != nil || len(slots) != 1 {
-		f.t.Fatalf("slot at %s: %d, %v", start, len(slots), err)
-	}
-	var out *portal.Booking
-	err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		now := tx.Now()
-		out, err = tx.CreateBooking(f.ctx, portal.Booking{Reference: ref, UserID: c.UserID, ExamID: e.ID, SlotID: slots[0].ID,
-			State: portal.BookingConfirmed, Language: "en", PriceMinor: e.PriceMinor, Currency: e.Currency, Policy: "{}",
-			AgreedAt: &now, SystemCheckedAt: &now})
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("booking: %v", err)
-	}
-	return out
+	return f.db.ConfirmedBooking(f.t, c, e, start, ref)
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/testdb"
 )
 
 // importNow is the fake clock's start: Tuesday 2026-12-01, 12:00 UTC.
@@ -32,15 +32,15 @@ type importFixture struct {
 	svc      *results.Service
 	officer  portal.Actor
 	officer2 portal.Actor
-	users    *atomic.Int64
+	db       testdb.DB
 	exam     *portal.Exam
 	other    *portal.Exam
 }
 
 func newImportFixture(t testing.TB, engine string) *importFixture {
 	t.Helper()
-	f := &importFixture{t: t, ctx: context.Background(), clock: testutil.NewClock(importNow), users: new(atomic.Int64)}
-	f.st = testutil.MustOpenStore(t, engine, f.clock)
+	db := testdb.Open(t, engine, importNow)
+	f := &importFixture{t: t, ctx: context.Background(), db: db, st: db.Store, clock: db.Clock}
 	cal := calendar.NewService(f.st)
 	f.svc = results.New(f.st, f.clock, slog.New(slog.DiscardHandler), results.Config{
 		Calendar: func(ctx context.Context) (results.Calendar, error) { return cal.Calendar(ctx) },
@@ -54,44 +54,17 @@ func newImportFixture(t testing.TB, engine string) *importFixture {
 
 func (f *importFixture) createExam(code string, passing int) *portal.Exam {
 	f.t.Helper()
-	var e *portal.Exam
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		var err error
-		e, err = tx.CreateExam(f.ctx, portal.Exam{Code: code, Name: "Exam " + code, Level: portal.LevelAssociate, Kind: portal.KindExam,
-			DurationMinutes: 120, Languages: "en", Delivery: portal.DeliveryOnline, PriceMinor: 15000, Currency: "USD",
-			PassingScore: passing, RetakeWaitDays: 14, MaxReschedules: 2, ValidityMonths: 36, ResultsDelayDays: 5, Active: true,
-			Domains: []portal.ExamDomain{{Name: "Design", WeightPercent: 30}, {Name: "Security", WeightPercent: 70}}})
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create exam: %v", err)
-	}
-	return e
+	return f.db.Exam(f.t, portal.Exam{Code: code, Name: "Exam " + code, PassingScore: passing, RetakeWaitDays: 14,
+		MaxReschedules: 2, ResultsDelayDays: 5, Active: true,
+		Domains: []portal.ExamDomain{{Name: "Design", WeightPercent: 30}, {Name: "Security", WeightPercent: 70}}})
 }
 
-// user creates an account; verified sets its email verified.
+// user creates an account (email "" for a generated one); verified sets
+// its email verified.
 func (f *importFixture) user(role portal.Role, email string, verified bool) *portal.User {
 	f.t.Helper()
-	i := f.users.Add(1)
-	if email == "" {
-		email = fmt.Sprintf("user%d@example.org", i)
-	}
-	var u *portal.User
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		uc := store.UserCreate{LoginID: fmt.Sprintf("CP%08d", i), Email: email, FirstName: "Casey", LastName: fmt.Sprintf("Candidate%d", i),
-			Role: role, Language: "en", Country: "US"}
-		if verified {
-			v := tx.Now().Add(-time.Hour)
-			uc.EmailVerifiedAt = &v
-		}
-		var err error
-		u, err = tx.CreateUser(f.ctx, uc)
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create user: %v", err)
-	}
-	return u
+	a := f.db.Users(f.t, testdb.User{Role: role, Email: email, Unverified: !verified}, 1)[0]
+	return f.db.User(f.t, a)
 }
 
 func (f *importFixture) candidate() *portal.User { return f.user(portal.RoleCandidate, "", true) }
@@ -105,25 +78,7 @@ func (f *importFixture) staff(sets ...portal.PermissionSet) portal.Actor {
 // candidate, starting at start.
 func (f *importFixture) booking(u *portal.User, e *portal.Exam, ref string, start time.Time) {
 	f.t.Helper()
-	err := f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.EnsureSlot(f.ctx, nil, start, portal.SessionOnline, 10)
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create slot: %v", err)
-	}
-	slots, err := f.st.ListSlots(f.ctx, store.SlotFilter{Online: true, From: start, To: start.Add(time.Second)})
-	if err != nil || len(slots) != 1 {
-		f.t.Fatalf("slots at %s: %d, %v", start, len(slots), err)
-	}
-	err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.CreateBooking(f.ctx, portal.Booking{Reference: ref, UserID: u.ID, ExamID: e.ID, SlotID: slots[0].ID,
-			State: portal.BookingConfirmed, Language: "en", PriceMinor: 15000, Currency: "USD", Policy: "{}"})
-		return err
-	})
-	if err != nil {
-		f.t.Fatalf("create booking: %v", err)
-	}
+	f.db.ConfirmedBooking(f.t, portal.Actor{UserID: u.ID, Role: u.Role}, e, start, ref)
 }
 
 // run uploads a file as the officer and runs the import's job as the
