@@ -88,6 +88,15 @@ func TestConsoleStaffPages(t *testing.T) {
 		}
 		checkPage(t, b, "staff")
 
+		// On a phone the admin's many console sections stay on one line
+		// (it scrolls sideways), so each page's content starts on the first
+		// screen rather than below a wrapped menu.
+		b.Phone()
+		if h := b.Height("nav.main-nav"); h == 0 || h > 64 {
+			t.Errorf("on a phone the console navigation is %.0f px high, want one line (at most 64 px)", h)
+		}
+		b.SetViewport(testutil.DesktopWidth, testutil.DesktopHeight)
+
 		// The invitation form: one checkbox per set, each with its hint.
 		follow(b, `main a[href="/console/staff/invite"]`)
 		if got := b.Text("h1"); got != "Invite a staff member" {

@@ -64,3 +64,13 @@ func (b *Browser) InViewport(sel string) bool {
 		});
 	})()`))
 }
+
+// Height returns the rendered height, in CSS pixels, of the first element
+// matching sel (0 when none is shown).
+func (b *Browser) Height(sel string) float64 {
+	b.t.Helper()
+	return browserRun(b, b.Timeout, fmt.Sprintf("measure the height of %q", sel), chromedp.Evaluate[float64](`(() => {
+		const el = document.querySelector(`+jsString(sel)+`);
+		return el ? el.getBoundingClientRect().height : 0;
+	})()`))
+}
