@@ -86,6 +86,7 @@ func (s *Store) openSQLite(ctx context.Context, o Options) error {
 	s.wdb.SetConnMaxIdleTime(0)
 	useSnakeCase(s.db)
 	useSnakeCase(s.wdb)
+	s.rstmts = newStmtCache(s.db)
 	if err := s.checkSQLiteDurable(ctx); err != nil && !o.AcceptNonDurable {
 		return err
 	}

@@ -51,6 +51,10 @@ type Store struct {
 	engine string
 	db     *sqlx.DB // reads and, on PostgreSQL, writes
 	wdb    *sqlx.DB // writes: on SQLite one connection, so writers queue in Go instead of polling the busy handler
+	// Prepared statements of the read pool on SQLite (stmtcache.go); nil
+	// on PostgreSQL. Transactions do not use them: the writer's one
+	// connection is the transaction's, so nothing could prepare beside it.
+	rstmts *stmtCache
 	pool   *pgxpool.Pool
 	clock  portal.Clock
 	log    *slog.Logger
@@ -152,6 +156,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes every connection and releases the instance lock.
 func (s *Store) Close() error {
 	var errs []error
+	errs = append(errs, s.rstmts.close())
 	if s.wdb != nil && s.wdb != s.db {
 		errs = append(errs, s.wdb.Close())
 	}
@@ -251,11 +256,19 @@ func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
 
 // get and sel read outside any transaction, from the read pool.
 func (s *Store) get(ctx context.Context, dest any, q string, args ...any) error {
-	return translate(s.db.GetContext(ctx, dest, s.db.Rebind(q), args...))
+	q = s.db.Rebind(q)
+	if st := s.rstmts.stmt(ctx, q); st != nil {
+		return translate(st.GetContext(ctx, dest, args...))
+	}
+	return translate(s.db.GetContext(ctx, dest, q, args...))
 }
 
 func (s *Store) sel(ctx context.Context, dest any, q string, args ...any) error {
-	return translate(s.db.SelectContext(ctx, dest, s.db.Rebind(q), args...))
+	q = s.db.Rebind(q)
+	if st := s.rstmts.stmt(ctx, q); st != nil {
+		return translate(st.SelectContext(ctx, dest, args...))
+	}
+	return translate(s.db.SelectContext(ctx, dest, q, args...))
 }
 
 // affected returns ErrNotFound when a conditional update changed no row.
