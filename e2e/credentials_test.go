@@ -2,12 +2,8 @@ package e2e_test
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"image/png"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
@@ -37,20 +34,6 @@ type credentialJourney struct {
 	statusIndex int
 }
 
-// certEntry is the selector of the Certifications page's entry for the
-// certification code, failing the test when there is none.
-func (j *credentialJourney) certEntry(code string) string {
-	j.t.Helper()
-	for n := 1; j.b.HasElement(fmt.Sprintf("ul.cert-list > li:nth-child(%d)", n)); n++ {
-		sel := fmt.Sprintf("ul.cert-list > li:nth-child(%d)", n)
-		if j.b.Text(sel+" h2 code") == code {
-			return sel
-		}
-	}
-	j.t.Fatalf("the Certifications page has no %s: %q", code, j.b.Text("main"))
-	return ""
-}
-
 // download saves the link sel of the SAA certification's entry and checks
 // the name the browser offered it under ends in ext.
 func (j *credentialJourney) download(sel, ext string) []byte {
@@ -60,49 +43,6 @@ func (j *credentialJourney) download(sel, ext string) []byte {
 		j.t.Errorf("%s downloads as %q, want a %s file", sel, name, ext)
 	}
 	return data
-}
-
-// verifyAnswer is what the verify API answered.
-type verifyAnswer struct {
-	Verified bool   `json:"verified"`
-	Form     string `json:"form"`
-	Checks   []struct {
-		Check  string `json:"check"`
-		OK     bool   `json:"ok"`
-		Detail string `json:"detail"`
-	} `json:"checks"`
-}
-
-// failed names the checks that did not pass.
-func (v verifyAnswer) failed() []string {
-	var out []string
-	for _, c := range v.Checks {
-		if !c.OK {
-			out = append(out, c.Check)
-		}
-	}
-	return out
-}
-
-// verify sends a credential to the verify API, as a verifier's server
-// does (no Origin), and returns the answer.
-func (j *credentialJourney) verify(contentType string, body []byte) verifyAnswer {
-	j.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, j.a.URL+"/api/v1/credentials/verify", bytes.NewReader(body))
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := j.a.Client().Do(req)
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	raw := apptest.Body(j.t, resp)
-	var v verifyAnswer
-	if err := json.Unmarshal([]byte(raw), &v); resp.StatusCode != http.StatusOK || err != nil {
-		j.t.Fatalf("verify API: %d, %v\n%s", resp.StatusCode, err, raw)
-	}
-	return v
 }
 
 // revocationBit reads the served revocation list as a verifier whose
@@ -135,7 +75,10 @@ func (j *credentialJourney) revocationBit() (bool, time.Duration) {
 	}
 	subject, _ := list["credentialSubject"].(map[string]any)
 	encoded, _ := subject["encodedList"].(string)
-	bits := decodeBitstring(j.t, encoded)
+	bits, err := credentials.DecodeList(encoded)
+	if err != nil {
+		j.t.Fatalf("%s: %v", j.statusURL, err)
+	}
 	if j.statusIndex/8 >= len(bits) {
 		j.t.Fatalf("index %d beyond the %d bits of %s", j.statusIndex, 8*len(bits), j.statusURL)
 	}
@@ -167,25 +110,6 @@ func (j *credentialJourney) didKey(method string) []byte {
 	}
 	j.t.Fatalf("the DID document does not list %s", method)
 	return nil
-}
-
-// decodeBitstring reads a status list's encodedList as the Bitstring
-// Status List defines it: multibase base64url ("u"), then GZIP.
-func decodeBitstring(t *testing.T, encoded string) []byte {
-	t.Helper()
-	zipped, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(encoded, "u"))
-	if !strings.HasPrefix(encoded, "u") || err != nil {
-		t.Fatalf("encodedList %.40q is not multibase base64url: %v", encoded, err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(zipped))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bits, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bits
 }
 
 // yearMonth is the year and the month without a leading zero of a day
@@ -226,7 +150,7 @@ func TestCredentialJourney(t *testing.T) {
 		// 1. The holder's Certifications page.
 		signInAs(t, a, b, email, password)
 		follow(b, `nav.main-nav a[href="/certifications"]`)
-		j.cert = j.certEntry("SAA")
+		j.cert = entryWith(t, b, "ul.cert-list > li", "h2 code", "SAA")
 		if !b.HasElement(j.cert + " a.cert-linkedin") {
 			t.Fatalf("the SAA certification offers no signed credential: %q", b.Text(j.cert))
 		}
@@ -239,8 +163,8 @@ func TestCredentialJourney(t *testing.T) {
 			ctype, form string
 			body        []byte
 		}{{"application/ld+json", openbadges.FormJSONLD, j.jsonLD}, {"application/vc+jwt", openbadges.FormJWT, jwt}} {
-			if v := j.verify(c.ctype, c.body); !v.Verified || v.Form != c.form {
-				t.Errorf("the downloaded %s: verified %v as %q, failed %v", c.form, v.Verified, v.Form, v.failed())
+			if v := j.a.Verify(j.t, c.ctype, c.body); !v.Verified || v.Form != c.form {
+				t.Errorf("the downloaded %s: verified %v as %q, failed %v", c.form, v.Verified, v.Form, v.Failed())
 			}
 		}
 		var cred struct {
@@ -425,8 +349,8 @@ func TestCredentialJourney(t *testing.T) {
 		}
 		j.noLeaks(email, loginID)
 		checkPage(t, b, "verification-revoked")
-		if v := j.verify("application/ld+json", j.jsonLD); v.Verified || strings.Join(v.failed(), ",") != "status" {
-			t.Errorf("the revoked credential: verified %v, failed %v; want the status check alone to fail", v.Verified, v.failed())
+		if v := j.a.Verify(j.t, "application/ld+json", j.jsonLD); v.Verified || strings.Join(v.Failed(), ",") != "status" {
+			t.Errorf("the revoked credential: verified %v, failed %v; want the status check alone to fail", v.Verified, v.Failed())
 		}
 		// A verifier's cached list expires after its lifetime; fetched
 		// again then, it has the bit set.
