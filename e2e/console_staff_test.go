@@ -10,21 +10,22 @@ import (
 )
 
 // signInAsDemoStaff signs the demo staff account label in and sets up the
-// authenticator that staff need before the console opens; it ends on the
-// console's home page.
-func signInAsDemoStaff(t *testing.T, a *apptest.App, b *testutil.Browser, label string) {
+// authenticator that staff need before the console opens, whose key it
+// returns; it ends on the console's home page.
+func signInAsDemoStaff(t *testing.T, a *apptest.App, b *testutil.Browser, label string) string {
 	t.Helper()
 	email, password := demoAccount(t, a, label)
 	signInAs(t, a, b, email, password)
 	if !strings.HasSuffix(b.URL(), "/profile/security/totp?required=1") {
 		t.Fatalf("demo %s after sign-in: %s", label, b.URL())
 	}
-	enrolTOTPInBrowser(t, a, b)
+	key, _ := enrolTOTPInBrowser(t, a, b)
 	b.Click(`main a.button`)
 	b.WaitVisible("body.console h1")
 	if !strings.HasSuffix(b.URL(), "/console") {
 		t.Fatalf("demo %s after MFA set-up: %s", label, b.URL())
 	}
+	return key
 }
 
 // navLinks returns the addresses the main navigation links to.

@@ -124,13 +124,21 @@ func (j *resultsJourney) uploadResults(name, content string) string {
 // code, failing the test when there is none.
 func (j *resultsJourney) historyEntry(code string) string {
 	j.t.Helper()
-	for n := 1; j.b.HasElement(fmt.Sprintf("section.history-exams li.history-entry:nth-child(%d)", n)); n++ {
-		sel := fmt.Sprintf("section.history-exams li.history-entry:nth-child(%d)", n)
-		if j.b.Text(sel+" h3 code") == code {
+	return entryWith(j.t, j.b, "section.history-exams li.history-entry", "h3 code", code)
+}
+
+// entryWith is the selector of the first of the elements item (a list's
+// entries, told apart with :nth-child) whose element codeSel reads code,
+// failing the test when there is none.
+func entryWith(t *testing.T, b *testutil.Browser, item, codeSel, code string) string {
+	t.Helper()
+	for n := 1; b.HasElement(fmt.Sprintf("%s:nth-child(%d)", item, n)); n++ {
+		sel := fmt.Sprintf("%s:nth-child(%d)", item, n)
+		if b.Text(sel+" "+codeSel) == code {
 			return sel
 		}
 	}
-	j.t.Fatalf("the exam history has no entry for %s: %q", code, j.b.Text("main"))
+	t.Fatalf("no %s reads %s in %q", item, code, b.Text("main"))
 	return ""
 }
 

@@ -12,6 +12,33 @@ import (
 	"example.org/certportal/internal/testutil"
 )
 
+// seatedFixture starts a fixture on engine with n paid SAA-C03 seats at the
+// center's session of 4 December 2026, 09:00, where the delivery and staff
+// tests begin: who[i] holds seats[i], who[0] is f.candidate and the others
+// are new candidates.
+func seatedFixture(t *testing.T, engine string, n int) (f *fixture, sl *portal.Slot, who []portal.Actor, seats []*portal.BookingDetail) {
+	t.Helper()
+	f = newFixture(t, engine)
+	sl = f.centerSlot("2026-12-04", "09:00")
+	who = append([]portal.Actor{f.candidate}, f.newUsers(portal.RoleCandidate, true, n-1)...)
+	for _, c := range who {
+		seats = append(seats, f.buy(c, f.saa, sl))
+	}
+	return f, sl, who, seats
+}
+
+// markAbsent moves the clock to the start of sl and marks each booking an
+// absent no-show as staff.
+func (f *fixture) markAbsent(sl *portal.Slot, bs ...*portal.BookingDetail) {
+	f.t.Helper()
+	f.clock.Set(sl.StartsAt)
+	for _, b := range bs {
+		if err := f.svc.MarkNoShow(f.ctx, f.staff, b.ID, "absent"); err != nil {
+			f.t.Fatalf("mark booking %d a no-show: %v", b.ID, err)
+		}
+	}
+}
+
 // attemptFor records an exam attempt that names the booking, as a result
 // arriving would.
 func (f *fixture) attemptFor(b *portal.BookingDetail) {
@@ -62,10 +89,9 @@ func (f *fixture) events(typ portal.EventType, bookingID int64) int {
 func TestSettleBookings(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		checkedIn, attended, absent := f.candidate, f.newCandidate(), f.newCandidate()
-		bIn, bAttempt, bAbsent := f.buy(checkedIn, f.saa, sl), f.buy(attended, f.saa, sl), f.buy(absent, f.saa, sl)
+		f, sl, who, seats := seatedFixture(t, engine, 3)
+		checkedIn, absent := who[0], who[2]
+		bIn, bAttempt, bAbsent := seats[0], seats[1], seats[2]
 		laterSlot := f.centerSlot("2026-12-04", "13:00")
 		later := f.buy(f.newCandidate(), f.saa, laterSlot)
 
@@ -197,11 +223,8 @@ func TestSettleBookingsOnline(t *testing.T) {
 func TestDeliverBooking(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		confirmed := f.buy(f.candidate, f.saa, sl)
-		noShow := f.buy(f.newCandidate(), f.saa, sl)
-		cancelled := f.buy(f.newCandidate(), f.saa, sl)
+		f, sl, _, seats := seatedFixture(t, engine, 3)
+		confirmed, noShow, cancelled := seats[0], seats[1], seats[2]
 		if _, err := f.svc.Cancel(f.ctx, f.staff, cancelled.ID, "staff"); err != nil {
 			t.Fatal(err)
 		}
@@ -217,10 +240,7 @@ func TestDeliverBooking(t *testing.T) {
 		if _, err := f.deliver(confirmed.ID); !errors.Is(err, portal.ErrConflict) {
 			t.Fatalf("deliver before the start: err = %v, want conflict", err)
 		}
-		f.clock.Set(sl.StartsAt)
-		if err := f.svc.MarkNoShow(f.ctx, f.staff, noShow.ID, "absent"); err != nil {
-			t.Fatal(err)
-		}
+		f.markAbsent(sl, noShow)
 		for name, b := range map[string]*portal.BookingDetail{"held": held, "pending": pending, "cancelled": cancelled, "expired": expired} {
 			if _, err := f.deliver(b.ID); !errors.Is(err, portal.ErrConflict) {
 				t.Errorf("deliver a %s booking: err = %v, want conflict", name, err)
@@ -270,17 +290,9 @@ func TestDeliverBooking(t *testing.T) {
 func TestCorrectNoShow(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		inTime := f.buy(f.candidate, f.saa, sl)
-		tooLate := f.buy(f.newCandidate(), f.saa, sl)
-		confirmed := f.buy(f.newCandidate(), f.saa, sl)
-		f.clock.Set(sl.StartsAt)
-		for _, b := range []*portal.BookingDetail{inTime, tooLate} {
-			if err := f.svc.MarkNoShow(f.ctx, f.staff, b.ID, "absent"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f, sl, _, seats := seatedFixture(t, engine, 3)
+		inTime, tooLate, confirmed := seats[0], seats[1], seats[2]
+		f.markAbsent(sl, inTime, tooLate)
 		closes := sl.StartsAt.Add(booking.NoShowCorrectionWindow)
 
 		f.clock.Set(closes.Add(-time.Second))
@@ -328,11 +340,8 @@ func TestCorrectNoShow(t *testing.T) {
 func TestCenterCheckIn(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		b := f.buy(f.candidate, f.saa, sl)
-		late := f.buy(f.newCandidate(), f.saa, sl)
-		absent := f.buy(f.newCandidate(), f.saa, sl)
+		f, sl, _, seats := seatedFixture(t, engine, 3)
+		b, late, absent := seats[0], seats[1], seats[2]
 		online := f.buy(f.newCandidate(), f.saa, f.onlineSlot(time.Date(2026, 12, 5, 15, 0, 0, 0, time.UTC)))
 		opens := sl.StartsAt.Add(-booking.CenterCheckInOpens)
 
@@ -390,9 +399,8 @@ func TestCenterCheckIn(t *testing.T) {
 func TestSettledInvariants(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		b := f.buy(f.candidate, f.saa, sl)
+		f, sl, _, seats := seatedFixture(t, engine, 1)
+		b := seats[0]
 		f.clock.Set(sl.StartsAt.Add(time.Hour))
 		if _, err := f.deliver(b.ID); err != nil {
 			t.Fatal(err)

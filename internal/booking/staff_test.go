@@ -15,9 +15,8 @@ import (
 func TestMarkNoShow(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		b := f.buy(f.candidate, f.saa, sl)
+		f, sl, _, seats := seatedFixture(t, engine, 1)
+		b := seats[0]
 		other := f.buy(f.newCandidate(), f.micro, sl)
 
 		f.clock.Set(sl.StartsAt.Add(-time.Second))
@@ -94,9 +93,8 @@ func TestSetCapacity(t *testing.T) {
 func TestStaffOnly(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
-		sl := f.centerSlot("2026-12-04", "09:00")
-		b := f.buy(f.candidate, f.saa, sl)
+		f, sl, _, seats := seatedFixture(t, engine, 1)
+		b := seats[0]
 		f.clock.Set(sl.StartsAt.Add(time.Hour))
 		c := f.candidate
 		for _, tc := range []struct {

@@ -16,7 +16,7 @@ import (
 const PassVoucherPercent = 50
 
 // issued is what a pass earned at its publication: the certification and
-// its voucher, or nothing when the candidate already held it.
+// its voucher (nil when a reinstated certification's voucher is gone).
 type issued struct {
 	cert    *portal.UserCertification
 	voucher *portal.Voucher
@@ -27,39 +27,41 @@ type issued struct {
 // certification: then the pass is recorded by the attempt alone. A pass
 // whose certification a correction withdrew and a later correction
 // restored gets it back, unless another was issued in the meantime and
-// stands. It returns nil when nothing was issued.
-func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (*issued, error) {
+// stands. ok is false when nothing was issued: a pass that earns nothing
+// new is not an error.
+func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (got issued, ok bool, err error) {
 	if !a.Passed || a.CertificationID == nil {
-		return nil, nil
+		return issued{}, false, nil
 	}
 	// One candidate's passes are certified one at a time, so two passes
 	// published together issue one certification.
 	if err := tx.LockUser(ctx, a.UserID); err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
 	held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: *a.CertificationID})
 	if err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
 	if prev, err := tx.FindUserCertificationByAttempt(ctx, a.ID); err == nil {
 		if prev.WithdrawnAt == nil {
-			return nil, nil
+			return issued{}, false, nil
 		}
 		// A certification issued since the withdrawal stands in its
 		// place: a pass while one stands issues none.
 		for _, h := range held {
 			if h.ID != prev.ID && h.Standing(tx.Now()) {
-				return nil, nil
+				return issued{}, false, nil
 			}
 		}
-		return s.reinstate(ctx, tx, actor, a, prev)
+		back, err := s.reinstate(ctx, tx, actor, a, prev)
+		return back, err == nil, err
 	} else if !errors.Is(err, portal.ErrNotFound) {
-		return nil, err
+		return issued{}, false, err
 	}
 	cycle := 1
 	for _, h := range held {
 		if h.Standing(tx.Now()) {
-			return nil, nil
+			return issued{}, false, nil
 		}
 		if h.WithdrawnAt == nil && h.Cycle >= cycle {
 			cycle = h.Cycle + 1
@@ -67,53 +69,53 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	}
 	c, err := tx.LockCertification(ctx, *a.CertificationID)
 	if err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
 	issuedOn, expiresOn, expiresAt := validity(a.TakenAt, c.ValidityMonths, loc)
 	uc, err := tx.InsertUserCertification(ctx, portal.UserCertification{UserID: a.UserID, CertificationID: c.ID, AttemptID: a.ID,
 		Cycle: cycle, Kind: c.Kind, ValidityMonths: c.ValidityMonths, IssuedOn: issuedOn, ExpiresOn: expiresOn,
 		IssuedAt: a.TakenAt, ExpiresAt: expiresAt})
 	if err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
 	failpoint.Inject(failpoint.PublishCertIssued)
 	v, err := s.passVoucher(ctx, tx, uc, c.Code)
 	if err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
 	if err := tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, uc.ID, c.Code, actor.UserID,
 		map[string]any{"certification": c.Code, "attempt": a.ID, "user": a.UserID, "issued_on": issuedOn, "expires_on": expiresOn}); err != nil {
-		return nil, err
+		return issued{}, false, err
 	}
-	return &issued{cert: uc, voucher: v}, nil
+	return issued{cert: uc, voucher: v}, true, nil
 }
 
 // reinstate gives back a certification a correction withdrew, when a
 // later correction restores the pass, and enables its voucher again if it
 // was voided unused.
-func (s *Service) reinstate(ctx context.Context, tx *store.Tx, actor portal.Actor, a *portal.Attempt, prev *portal.UserCertification) (*issued, error) {
+func (s *Service) reinstate(ctx context.Context, tx *store.Tx, actor portal.Actor, a *portal.Attempt, prev *portal.UserCertification) (issued, error) {
 	uc, err := tx.ReinstateUserCertification(ctx, prev.ID)
 	if err != nil {
-		return nil, err
+		return issued{}, err
 	}
 	v, err := tx.FindVoucherByUserCertification(ctx, uc.ID)
 	switch {
 	case err == nil:
 		if v.Uses == 0 && v.DisabledAt != nil {
 			if v, err = tx.EnableVoucher(ctx, v.ID); err != nil {
-				return nil, err
+				return issued{}, err
 			}
 		}
 	case errors.Is(err, portal.ErrNotFound):
 		v = nil
 	default:
-		return nil, err
+		return issued{}, err
 	}
 	if err := tx.AppendEvent(portal.EventCertificationIssued, portal.SubjectCertification, uc.ID, "", actor.UserID,
 		map[string]any{"attempt": a.ID, "user": a.UserID, "issued_on": uc.IssuedOn, "expires_on": uc.ExpiresOn, "reinstated": true}); err != nil {
-		return nil, err
+		return issued{}, err
 	}
-	return &issued{cert: uc, voucher: v}, nil
+	return issued{cert: uc, voucher: v}, nil
 }
 
 // passVoucher creates the voucher of an earned certification's cycle: 50 %

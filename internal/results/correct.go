@@ -73,11 +73,11 @@ func (s *Service) Correct(ctx context.Context, actor portal.Actor, attemptID int
 				return err
 			}
 		case !a.Passed && out.Passed:
-			got, err := s.certify(ctx, tx, actor, cal.Location(), out)
+			_, earned, err := s.certify(ctx, tx, actor, cal.Location(), out)
 			if err != nil {
 				return err
 			}
-			if got != nil {
+			if earned {
 				if err := s.mailResult(ctx, tx, cal.Location(), out, mailIssued); err != nil {
 					return err
 				}

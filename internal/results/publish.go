@@ -90,14 +90,14 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor,
 		map[string]any{"exam": out.ExamCode, "passed": out.Passed, "user": out.UserID}); err != nil {
 		return err
 	}
-	got, err := s.certify(ctx, tx, actor, cal.Location(), out)
+	_, earned, err := s.certify(ctx, tx, actor, cal.Location(), out)
 	if err != nil {
 		return err
 	}
 	if err := s.mailResult(ctx, tx, cal.Location(), out, mailOfficial); err != nil {
 		return err
 	}
-	if got != nil {
+	if earned {
 		return s.mailResult(ctx, tx, cal.Location(), out, mailIssued)
 	}
 	return nil

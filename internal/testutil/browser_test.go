@@ -81,6 +81,20 @@ setTimeout(() => { document.getElementById('late').hidden = false }, 200);
 </main></body>
 </html>`
 
+// filesPage links a file served as an attachment and one that is not
+// there.
+const filesPage = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Files</title></head>
+<body><main><h1>Files</h1>
+<a id="report" href="/files/report.json" download>Report</a>
+<a id="gone" href="/files/gone.json" download>Gone</a>
+</main></body>
+</html>`
+
+// downloadBody is the attachment of filesPage.
+const downloadBody = `{"report": "ok"}`
+
 // testSite serves the pages above on 127.0.0.1.
 func testSite(t *testing.T) *httptest.Server {
 	t.Helper()
@@ -104,6 +118,12 @@ func testSite(t *testing.T) *httptest.Server {
 		page(fmt.Sprintf(donePage, html.EscapeString(r.FormValue("name")), html.EscapeString(r.FormValue("exam"))))(w, r)
 	})
 	mux.HandleFunc("GET /bad", page(badPage))
+	mux.HandleFunc("GET /files", page(filesPage))
+	mux.HandleFunc("GET /files/report.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="report-2026.json"`)
+		fmt.Fprint(w, downloadBody)
+	})
 	mux.HandleFunc("GET /width", page(widthPage))
 	mux.HandleFunc("GET /broken", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Internal error", http.StatusInternalServerError)
@@ -268,6 +288,34 @@ func TestBrowserActionTimeout(t *testing.T) {
 	b.Timeout = DefaultBrowserTimeout
 	if !b.HasElement("#name") {
 		t.Error("the tab is unusable after a timed-out action")
+	}
+}
+
+// TestBrowserDownload: a link's attributes read as written; a download
+// link gives the file the server sent and
+// the name it offered; a link whose answer is an error is no file.
+func TestBrowserDownload(t *testing.T) {
+	srv := testSite(t)
+	b := NewBrowser(t)
+	b.Navigate(srv.URL + "/files")
+	if got := b.Attr("#report", "href"); got != "/files/report.json" {
+		t.Errorf("Attr(#report, href) = %q, want /files/report.json", got)
+	}
+	if got := b.Attr("#report", "title"); got != "" {
+		t.Errorf("Attr(#report, title) = %q, want none", got)
+	}
+	name, data := b.Download("#report")
+	if name != "report-2026.json" || string(data) != downloadBody {
+		t.Errorf("Download(#report) = %q, %q; want report-2026.json, %q", name, data, downloadBody)
+	}
+	if !strings.HasSuffix(b.URL(), "/files") {
+		t.Errorf("after the download the tab is at %s, want the page of the link", b.URL())
+	}
+	// The browser gives the download up at once: no waiting for the
+	// action's time to run out.
+	b.Timeout = 5 * time.Second
+	if _, _, err := b.download("#gone"); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the download of a missing file: %v, want the browser's refusal", err)
 	}
 }
 
