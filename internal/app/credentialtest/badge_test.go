@@ -80,7 +80,7 @@ func TestBadgesBakedWithTheCredential(t *testing.T) {
 				t.Fatalf("GET %s: %d %q", path, resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 			if v := mustVerify(t, a, c.ctype, img); !v.Verified || v.Form != openbadges.FormJSONLD {
-				t.Errorf("verify API, baked %s: verified %v, failed %v: %+v", c.ext, v.Verified, v.failed(), v.Checks)
+				t.Errorf("verify API, baked %s: verified %v, failed %v: %+v", c.ext, v.Verified, v.Failed(), v.Checks)
 			}
 			if code, out, errOut := runCLI(t, a, "verify", writeFile(t, dir, "badge."+c.ext, img), "--kit", kit); code != 0 || !strings.Contains(out, "VERIFIED") {
 				t.Errorf("certportal verify badge.%s: exit %d\n%s\n%s", c.ext, code, out, errOut)
@@ -139,8 +139,8 @@ func TestDemoRevokedCredential(t *testing.T) {
 			t.Errorf("the revoked credential's page:\n%s", page)
 		}
 		doc := []byte(apptest.Body(t, a.Get(t, a.Client(), "/credentials/"+m[1]+"/credential.json")))
-		if v := mustVerify(t, a, "application/ld+json", doc); v.Verified || strings.Join(v.failed(), ",") != "status" {
-			t.Errorf("the revoked credential: verified %v, failed %v", v.Verified, v.failed())
+		if v := mustVerify(t, a, "application/ld+json", doc); v.Verified || strings.Join(v.Failed(), ",") != "status" {
+			t.Errorf("the revoked credential: verified %v, failed %v", v.Verified, v.Failed())
 		}
 	})
 }

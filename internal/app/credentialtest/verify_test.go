@@ -22,59 +22,11 @@ import (
 	"example.org/certportal/internal/testutil/apptest"
 )
 
-// verifyAnswer is the verify API's answer.
-type verifyAnswer struct {
-	Verified   bool   `json:"verified"`
-	Form       string `json:"form"`
-	StatusAsOf string `json:"status_as_of"`
-	Checks     []struct {
-		Check  string `json:"check"`
-		OK     bool   `json:"ok"`
-		Detail string `json:"detail"`
-	} `json:"checks"`
-}
-
-// failed lists the checks that did not pass.
-func (v verifyAnswer) failed() []string {
-	var out []string
-	for _, c := range v.Checks {
-		if !c.OK {
-			out = append(out, c.Check)
-		}
-	}
-	return out
-}
-
-// postVerify sends a credential to the verify API as a server would (no
-// Origin, no Sec-Fetch-Site), with extra headers in pairs.
-func postVerify(t *testing.T, a *apptest.App, contentType string, body []byte, headers ...string) (*http.Response, string) {
+// mustVerify posts a credential and checks that the 200 answer lists the
+// five checks in order.
+func mustVerify(t *testing.T, a *apptest.App, contentType string, body []byte) apptest.VerifyAnswer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, a.URL+"/api/v1/credentials/verify", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := a.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, apptest.Body(t, resp)
-}
-
-// mustVerify posts a credential and decodes the 200 answer.
-func mustVerify(t *testing.T, a *apptest.App, contentType string, body []byte) verifyAnswer {
-	t.Helper()
-	resp, raw := postVerify(t, a, contentType, body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("verify: %d\n%s", resp.StatusCode, raw)
-	}
-	var v verifyAnswer
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		t.Fatalf("verify answer: %v\n%s", err, raw)
-	}
+	v := a.Verify(t, contentType, body)
 	if len(v.Checks) != 5 {
 		t.Fatalf("checks = %+v, want schema, key, proof, status, dates", v.Checks)
 	}
@@ -180,7 +132,7 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 			{"text/plain; charset=utf-8", jwt, openbadges.FormJWT},
 		} {
 			if v := mustVerify(t, a, c.contentType, c.body); !v.Verified || v.Form != c.form {
-				t.Errorf("%s: verified %v form %q, failed %v: %+v", c.contentType, v.Verified, v.Form, v.failed(), v.Checks)
+				t.Errorf("%s: verified %v form %q, failed %v: %+v", c.contentType, v.Verified, v.Form, v.Failed(), v.Checks)
 			}
 		}
 
@@ -189,8 +141,8 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 		if bytes.Equal(tampered, jsonld) {
 			t.Fatal("the holder's name is not in the credential")
 		}
-		if v := mustVerify(t, a, "application/ld+json", tampered); v.Verified || strings.Join(v.failed(), ",") != "proof" {
-			t.Errorf("tampered: verified %v, failed %v", v.Verified, v.failed())
+		if v := mustVerify(t, a, "application/ld+json", tampered); v.Verified || strings.Join(v.Failed(), ",") != "proof" {
+			t.Errorf("tampered: verified %v, failed %v", v.Verified, v.Failed())
 		}
 
 		// A foreign key under the issuer's DID.
@@ -206,7 +158,7 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 			t.Fatal(err)
 		}
 		if v := mustVerify(t, a, "application/vc+jwt", []byte(forged)); v.Verified || v.Checks[1].OK {
-			t.Errorf("foreign key: verified %v, failed %v", v.Verified, v.failed())
+			t.Errorf("foreign key: verified %v, failed %v", v.Verified, v.Failed())
 		}
 
 		// Offline with a kit from the app.
@@ -241,7 +193,7 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 			t.Fatalf("keys rotate: exit %d\n%s\n%s", code, out, errOut)
 		}
 		if v := mustVerify(t, a, "application/ld+json", jsonld); !v.Verified {
-			t.Errorf("after rotation: failed %v: %+v", v.failed(), v.Checks)
+			t.Errorf("after rotation: failed %v: %+v", v.Failed(), v.Checks)
 		}
 		rotatedKit, _ := fetchKit(t, a, dir, "kit-rotated.json")
 		if code, out, _ := runCLI(t, a, "verify", filepath.Join(dir, "good.jwt"), "--kit", rotatedKit); code != 0 {
@@ -252,7 +204,7 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 		a.Clock.Advance(time.Minute)
 		st := a.OpenStore(t)
 		revokeInStore(t, st, id)
-		if v := mustVerify(t, a, "application/ld+json", jsonld); v.Verified || strings.Join(v.failed(), ",") != "status" || !strings.Contains(v.Checks[3].Detail, "revoked") {
+		if v := mustVerify(t, a, "application/ld+json", jsonld); v.Verified || strings.Join(v.Failed(), ",") != "status" || !strings.Contains(v.Checks[3].Detail, "revoked") {
 			t.Errorf("revoked: verified %v, checks %+v", v.Verified, v.Checks)
 		}
 		revokedKit, _ := fetchKit(t, a, dir, "kit-revoked.json")
@@ -269,20 +221,20 @@ func TestVerifyAPIAndOfflineKit(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Clock.Advance(until.Sub(a.Clock.Now()) + time.Hour)
-		if v := mustVerify(t, a, "application/ld+json", jsonld); v.Verified || !strings.Contains(strings.Join(v.failed(), ","), "dates") {
+		if v := mustVerify(t, a, "application/ld+json", jsonld); v.Verified || !strings.Contains(strings.Join(v.Failed(), ","), "dates") {
 			t.Errorf("expired: verified %v, checks %+v", v.Verified, v.Checks)
 		}
 
 		// Refusals: too large, an image, a browser on another site.
-		if resp, raw := postVerify(t, a, "application/ld+json", bytes.Repeat([]byte(" "), openbadges.MaxCredentialSize+1)); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		if resp, raw := a.PostVerify(t, "application/ld+json", bytes.Repeat([]byte(" "), openbadges.MaxCredentialSize+1)); resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("over 2 MiB: %d\n%.300s", resp.StatusCode, raw)
 		}
 		for _, ct := range []string{"image/gif", ""} {
-			if resp, raw := postVerify(t, a, ct, []byte("x")); resp.StatusCode != http.StatusUnsupportedMediaType {
+			if resp, raw := a.PostVerify(t, ct, []byte("x")); resp.StatusCode != http.StatusUnsupportedMediaType {
 				t.Errorf("%q: %d\n%.300s", ct, resp.StatusCode, raw)
 			}
 		}
-		if resp, raw := postVerify(t, a, "application/ld+json", jsonld, "Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site"); resp.StatusCode != http.StatusForbidden {
+		if resp, raw := a.PostVerify(t, "application/ld+json", jsonld, "Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a browser on another site: %d\n%.300s", resp.StatusCode, raw)
 		}
 	})

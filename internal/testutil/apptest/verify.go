@@ -31,21 +31,31 @@ func (v VerifyAnswer) Failed() []string {
 	return out
 }
 
-// Verify sends a credential to the verify API as a verifier's server does
-// (no Origin, no Sec-Fetch-Site) and returns the answer; any status but
-// 200 fails the test.
-func (a *App) Verify(tb testing.TB, contentType string, body []byte) VerifyAnswer {
+// PostVerify sends a credential to the verify API as a verifier's server
+// does (no Origin, no Sec-Fetch-Site), with extra headers in pairs, and
+// returns the response with its body read.
+func (a *App) PostVerify(tb testing.TB, contentType string, body []byte, headers ...string) (*http.Response, string) {
 	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, a.URL+"/api/v1/credentials/verify", bytes.NewReader(body))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := a.Client().Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	raw := Body(tb, resp)
+	return resp, Body(tb, resp)
+}
+
+// Verify sends a credential to the verify API and returns the answer; any
+// status but 200 fails the test.
+func (a *App) Verify(tb testing.TB, contentType string, body []byte) VerifyAnswer {
+	tb.Helper()
+	resp, raw := a.PostVerify(tb, contentType, body)
 	var v VerifyAnswer
 	if err := json.Unmarshal([]byte(raw), &v); resp.StatusCode != http.StatusOK || err != nil {
 		tb.Fatalf("verify API: %d, %v\n%s", resp.StatusCode, err, raw)
