@@ -38,10 +38,15 @@ func textString(s string) string {
 	if ascii {
 		return literal(s)
 	}
+	return utf16Hex(s)
+}
+
+// utf16Hex writes s as a hexadecimal UTF-16BE string with a byte-order mark.
+func utf16Hex(s string) string {
 	var b strings.Builder
 	b.WriteString("<FEFF")
-	for _, u := range utf16.Encode([]rune(s)) {
-		fmt.Fprintf(&b, "%04X", u)
+	for _, v := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", v)
 	}
 	b.WriteString(">")
 	return b.String()

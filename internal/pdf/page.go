@@ -6,7 +6,6 @@ import (
 	"image"
 	"slices"
 	"strings"
-	"unicode/utf16"
 
 	"golang.org/x/text/unicode/bidi"
 
@@ -164,16 +163,6 @@ func reverse(s string) string {
 	r := []rune(s)
 	slices.Reverse(r)
 	return string(r)
-}
-
-func utf16Hex(s string) string {
-	var b strings.Builder
-	b.WriteString("<FEFF")
-	for _, v := range utf16.Encode([]rune(s)) {
-		fmt.Fprintf(&b, "%04X", v)
-	}
-	b.WriteString(">")
-	return b.String()
 }
 
 // mark adds a structure element for marked content and returns its MCID.

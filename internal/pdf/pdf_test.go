@@ -195,25 +195,6 @@ func TestTextExtractsInLogicalOrder(t *testing.T) {
 	}
 }
 
-func TestNameCannotReorderFollowingText(t *testing.T) {
-	pdftotext := poppler(t, "pdftotext")
-	// The override would turn "for CWE" around if the name were not isolated.
-	d := New(typeset.NewFonts(), Info{Lang: "en", Created: created})
-	_, err := d.AddPage(A4).Text(40, 100, []typeset.Span{{Text: "Awarded to "}, {Text: "\u202Eevil", Isolated: true}, {Text: " for CWE"}}, TextStyle{Size: 18})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := run(t, "pdftotext", "-raw", writeTemp(t, data), "-")
-	_ = pdftotext
-	if !strings.Contains(got, "for CWE") || strings.Index(got, "Awarded to") > strings.Index(got, "for CWE") {
-		t.Errorf("pdftotext = %q: the text after the name moved", got)
-	}
-}
-
 func TestUncoveredCharacterIsAnError(t *testing.T) {
 	d := New(typeset.NewFonts(), Info{Lang: "en", Created: created})
 	p := d.AddPage(A4)

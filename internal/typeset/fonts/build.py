@@ -10,6 +10,7 @@ choices").
 """
 
 import io
+import os
 import sys
 import zlib
 
@@ -133,7 +134,8 @@ def write(font, name):
     font.save(buf)
     raw = buf.getvalue()
     packed = zlib.compress(raw, 9)
-    with open(name + ".ttf.z", "wb") as f:
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".ttf.z")
+    with open(out, "wb") as f:
         f.write(packed)
     print(f"{name}: {len(raw)} bytes, {len(packed)} compressed", file=sys.stderr)
 
