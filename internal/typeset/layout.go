@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -379,6 +380,13 @@ func (l *layouter) shape(p para, s segment) Run {
 		Language:  language.NewLanguage(lang),
 	})
 	run := Run{Font: f, RTL: dir == di.DirectionRTL, Span: p.span[s.start], Lang: lang, Text: string(p.text[s.start:s.end])}
+	// A cluster's text runs to the next cluster in logical order.
+	starts := make([]int, 0, len(out.Glyphs))
+	for _, g := range out.Glyphs {
+		starts = append(starts, g.ClusterIndex)
+	}
+	slices.Sort(starts)
+	starts = slices.Compact(starts)
 	seen := map[int]bool{}
 	for _, g := range out.Glyphs {
 		gl := Glyph{
@@ -390,10 +398,8 @@ func (l *layouter) shape(p para, s segment) Run {
 		if c := g.ClusterIndex; !seen[c] {
 			seen[c] = true
 			end := s.end
-			for _, h := range out.Glyphs {
-				if h.ClusterIndex > c && h.ClusterIndex < end {
-					end = h.ClusterIndex
-				}
+			if i, _ := slices.BinarySearch(starts, c); i+1 < len(starts) {
+				end = min(end, starts[i+1])
 			}
 			if c >= s.start && c < end {
 				gl.Text = string(p.text[c:end])
