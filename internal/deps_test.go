@@ -31,9 +31,12 @@ var layer = map[string]int{
 	// Open Badges 3.0 documents and their proofs, no database or network
 	"internal/openbadges": 0,
 	"internal/badge":      1,
-	"internal/store":      1,
-	"internal/jobs":       2,
-	"internal/mail":       2,
+	// fonts, bidi and shaping; and the PDF writer that draws with them
+	"internal/typeset": 0,
+	"internal/pdf":     1,
+	"internal/store":   1,
+	"internal/jobs":    2,
+	"internal/mail":    2,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings
