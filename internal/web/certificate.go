@@ -44,7 +44,11 @@ func (p *certificatePage) PaperField() Field {
 }
 
 func (p *certificatePage) LanguageField() Field {
-	return languageField(p.T, p.Form, p.Languages)
+	fl := field(p.T, p.Form, credentials.FieldLanguage, "select", "certificate.choice.language")
+	for _, l := range p.Languages {
+		fl.Options = append(fl.Options, Option{Value: l.Code, Label: l.Name, Selected: l.Code == fl.Value})
+	}
+	return fl
 }
 
 // PaperClass is the sheet's class, which selects the named @page of its
