@@ -9,10 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -132,6 +135,33 @@ func TestCertificatePage(t *testing.T) {
 			if got := hb.Get(hp).HTML.TextOf(".cert-name bdi"); got != name {
 				t.Errorf("%s: name %q, want %q", label, got, name)
 			}
+		}
+
+		// Marks: expired on the day after the last valid day; superseded
+		// by a later certification, with its credential ID.
+		db := a.OpenStore(t).DB()
+		rebind := func(q string) string {
+			for i := 1; engine == store.Postgres && strings.Contains(q, "?"); i++ {
+				q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
+			}
+			return q
+		}
+		links := b.Get("/certifications").HTML.Values(".cert-certificate a", "href")
+		ucID := func(p string) string { return strings.Split(p, "/")[2] }
+		today := a.Clock.Now().UTC().Truncate(24 * time.Hour)
+		if _, err := db.Exec(rebind(`UPDATE user_certifications SET expires_on = ?, expires_at = ? WHERE id = ?`),
+			today.AddDate(0, 0, -1).Format(time.DateOnly), today, ucID(links[1])); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := b.Get(links[1]).HTML.TextOf(".cert-stamp"), "Expired on "+today.Format("Jan 2, 2006"); got != want {
+			t.Errorf("expired stamp %q, want %q", got, want)
+		}
+		if _, err := db.Exec(rebind(`UPDATE user_certifications SET superseded_by = ? WHERE id = ?`), ucID(links[1]), ucID(path)); err != nil {
+			t.Fatal(err)
+		}
+		next := b.Get(links[1]).HTML.TextOf(".cert-id")
+		if got := b.Get(path).HTML.TextOf(".cert-stamp"); got != "Sustituido por "+next {
+			t.Errorf("superseded mark %q, want Sustituido por %s (the certificate is in Spanish)", got, next)
 		}
 
 		// Revoked: no certificate, and the page says why.
