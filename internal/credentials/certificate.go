@@ -205,7 +205,7 @@ func (s *Service) certificate(ctx context.Context, tx *store.Tx, uc *portal.User
 			return nil, err
 		}
 	}
-	doc, err := tx.FindDocument(ctx, portal.DocumentCertificate, c.ID)
+	doc, err := tx.FindDocumentBySubject(ctx, portal.DocumentCertificate, c.ID)
 	switch {
 	case err == nil:
 		out.Paper, out.Language, out.Chosen = doc.Paper, doc.Language, true

@@ -9,9 +9,9 @@ import (
 
 const documentColumns = `id, kind, subject_id, user_id, paper, language, issued_at, created_at, updated_at`
 
-// FindDocument returns the document of a kind and subject, or
+// FindDocumentBySubject returns the document of a kind and subject, or
 // portal.ErrNotFound when none has been made yet.
-func (tx *Tx) FindDocument(ctx context.Context, kind string, subjectID int64) (*portal.Document, error) {
+func (tx *Tx) FindDocumentBySubject(ctx context.Context, kind string, subjectID int64) (*portal.Document, error) {
 	var d portal.Document
 	if err := tx.get(ctx, &d, `SELECT `+documentColumns+` FROM documents WHERE kind = ? AND subject_id = ?`, kind, subjectID); err != nil {
 		return nil, fmt.Errorf("store: find %s document of %d: %w", kind, subjectID, err)
