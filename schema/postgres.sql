@@ -135,6 +135,17 @@
   created_at timestamp with time zone NOT NULL
   attachments text NOT NULL DEFAULT '[]'::text
 
+-- table documents
+  id bigint NOT NULL
+  kind text NOT NULL
+  subject_id bigint NOT NULL
+  user_id bigint NOT NULL
+  paper text NOT NULL
+  language text NOT NULL
+  issued_at timestamp with time zone NOT NULL
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table due_work
   id bigint NOT NULL
   kind text NOT NULL
@@ -549,6 +560,12 @@ CREATE UNIQUE INDEX credentials_suspension_list_id_suspension_index_key ON crede
 CREATE INDEX credentials_unsigned ON credentials USING btree (id) WHERE (document_jsonld = ''::text);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index documents_kind_subject_id_key
+CREATE UNIQUE INDEX documents_kind_subject_id_key ON documents USING btree (kind, subject_id);
+-- index documents_pkey
+CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
+-- index documents_user
+CREATE INDEX documents_user ON documents USING btree (user_id);
 -- index due_work_finished
 CREATE INDEX due_work_finished ON due_work USING btree (finished_at) WHERE (state <> 'pending'::text);
 -- index due_work_kind_key_key

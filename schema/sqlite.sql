@@ -165,6 +165,20 @@ CREATE TABLE dev_messages (
     created_at TIMESTAMP NOT NULL
 , attachments TEXT NOT NULL DEFAULT '[]');
 
+-- table documents
+CREATE TABLE documents (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript')),
+    subject_id INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    paper      TEXT NOT NULL CHECK (paper IN ('A4', 'Letter')),
+    language   TEXT NOT NULL CHECK (language <> ''),
+    issued_at  TIMESTAMP NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (kind, subject_id)
+);
+
 -- table due_work
 CREATE TABLE due_work (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -617,6 +631,9 @@ CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, c
 
 -- index credentials_unsigned
 CREATE INDEX credentials_unsigned ON credentials (id) WHERE document_jsonld = '';
+
+-- index documents_user
+CREATE INDEX documents_user ON documents (user_id);
 
 -- index due_work_finished
 CREATE INDEX due_work_finished ON due_work (finished_at) WHERE state <> 'pending';

@@ -337,9 +337,10 @@ func TestBackupCommandWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	// The two demo candidates, one staff member per permission set and the
-	// holder of the demo's revoked credential.
-	want := 2 + len(portal.PermissionSets()) + 1
+	// The two demo candidates, the holders with an Arabic and a Japanese
+	// name, one staff member per permission set and the holder of the
+	// demo's revoked credential.
+	want := 4 + len(portal.PermissionSets()) + 1
 	if n, err := s.CountUsers(context.Background()); err != nil || n != want {
 		t.Fatalf("backup holds %d users (%v), want the %d demo users", n, err, want)
 	}

@@ -50,6 +50,10 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	users := []demoUser{
 		{"candidate", accounts.UserCreate{Email: "candidate@demo.certportal.localhost", FirstName: "Dana", LastName: "Rivera", Role: portal.RoleCandidate, Verified: true}},
 		{"certified", accounts.UserCreate{Email: "certified@demo.certportal.localhost", FirstName: "Noor", LastName: "Haddad", Role: portal.RoleCandidate, Verified: true}},
+		// Certificates with a right-to-left and a CJK legal name; the
+		// Japanese one is typed family name first, as the ID shows it.
+		{"certified-arabic", accounts.UserCreate{Email: "certified-arabic@demo.certportal.localhost", FirstName: "ليلى", LastName: "الحسيني", Role: portal.RoleCandidate, Verified: true}},
+		{"certified-japanese", accounts.UserCreate{Email: "certified-japanese@demo.certportal.localhost", FirstName: "山田", LastName: "花子", Role: portal.RoleCandidate, Verified: true}},
 	}
 	// One staff account per permission set, so that each console view can
 	// be tried; the admin holds every permission.
@@ -59,6 +63,7 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "demo: loaded a demonstration catalog. Sign in with these accounts (the passwords are shown only now):")
 	var certified *portal.User
+	var named []*portal.User
 	for _, u := range users {
 		u.req.Password = randomPassword()
 		created, err := sys.accounts.CreateUser(ctx, system, u.req)
@@ -66,14 +71,20 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 			return fmt.Errorf("%s account: %w", u.label, err)
 		}
 		fmt.Fprintf(out, "  %-18s  email %s  password %s  (login ID %s)\n", u.label, created.Email, u.req.Password, created.LoginID)
-		if u.label == "certified" {
+		switch u.label {
+		case "certified":
 			certified = created
+		case "certified-arabic", "certified-japanese":
+			named = append(named, created)
 		}
 	}
 	if err := loadDemoResults(ctx, sys, catalog, certified); err != nil {
 		return err
 	}
 	if err := issueDemoCredentials(ctx, sys, certified, out); err != nil {
+		return err
+	}
+	if err := loadDemoNamedHolders(ctx, sys, named, out); err != nil {
 		return err
 	}
 	if err := loadDemoRevoked(ctx, sys, catalog, out); err != nil {

@@ -131,14 +131,7 @@ func loadDemoRevoked(ctx context.Context, sys *system, exams []portal.Exam, out 
 		return fmt.Errorf("demo revoked credential: %w", err)
 	}
 	e := findDemoExam(exams, "SAA-C03")
-	entered, err := sys.results.Enter(ctx, system, results.Entry{Candidate: holder.LoginID, ExamCode: e.Code,
-		TakenAt: sys.clock.Now().AddDate(0, 0, -200).Truncate(time.Hour), Score: 790})
-	if err == nil {
-		_, err = sys.results.Confirm(ctx, system, entered.ID)
-	}
-	if err == nil {
-		err = sys.results.Publish(ctx, entered.ID)
-	}
+	err = demoPass(ctx, sys, holder, e.Code, 200)
 	if err == nil {
 		_, err = sys.creds.React(ctx)
 	}
@@ -156,6 +149,36 @@ func loadDemoRevoked(ctx context.Context, sys *system, exams []portal.Exam, out 
 		return fmt.Errorf("demo revoked credential: %w", err)
 	}
 	fmt.Fprintf(out, "demo: a revoked credential (issued in error), of %s:\n  %-6s %s  (revoked)\n", holder.Email, certCode(e.Code), sys.creds.CredentialURL(held[0].CredentialID))
+	return nil
+}
+
+// demoPass records a pass of an exam taken daysAgo by holder, entered
+// and confirmed by the system and published at once.
+func demoPass(ctx context.Context, sys *system, holder *portal.User, examCode string, daysAgo int) error {
+	system := portal.SystemActor("demo")
+	entered, err := sys.results.Enter(ctx, system, results.Entry{Candidate: holder.LoginID, ExamCode: examCode,
+		TakenAt: sys.clock.Now().AddDate(0, 0, -daysAgo).Truncate(time.Hour), Score: 790})
+	if err == nil {
+		_, err = sys.results.Confirm(ctx, system, entered.ID)
+	}
+	if err == nil {
+		err = sys.results.Publish(ctx, entered.ID)
+	}
+	return err
+}
+
+// loadDemoNamedHolders gives each holder a certification of exam examCode
+// and prints the verification URL of its credential: the demo's
+// certificates then show a right-to-left and a CJK legal name.
+func loadDemoNamedHolders(ctx context.Context, sys *system, holders []*portal.User, out io.Writer) error {
+	for _, h := range holders {
+		if err := demoPass(ctx, sys, h, "SAA-C03", 30); err != nil {
+			return fmt.Errorf("demo certified %s: %w", h.Email, err)
+		}
+		if err := issueDemoCredentials(ctx, sys, h, out); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

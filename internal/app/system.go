@@ -167,7 +167,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.program = program.New(st, clock, program.Defaults{SupportEmail: cfg.SupportEmail, SupportURL: cfg.SupportURL})
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL, Kick: s.runner.Notify})
 	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key,
-		ProgramName: cfg.ProgramName, LogoURL: programLogoURL(s.program, cfg.BaseURL)})
+		ProgramName: cfg.ProgramName, LogoURL: programLogoURL(s.program, cfg.BaseURL),
+		PaperSize: programPaperSize(s.program), Languages: s.catalog.Languages()})
 	// Credentials react to the certifications a publication issued or
 	// withdrew at once, and to every other change within a minute.
 	s.runner.Handle(results.KindPublish, func(ctx context.Context, args json.RawMessage) error {
@@ -306,6 +307,15 @@ func programLogoURL(p *program.Service, baseURL string) func(context.Context) (s
 			return "", err
 		}
 		return baseURL + "/logo.png?v=" + set.Logo.ETag, nil
+	}
+}
+
+// programPaperSize gives credentials the program's default paper size of
+// certificates.
+func programPaperSize(p *program.Service) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		set, err := p.Settings(ctx)
+		return string(set.PaperSize), err
 	}
 }
 

@@ -14,6 +14,8 @@
 //     gives. It is audited as credentials.key_rotated.
 //   - DIDDocument, StatusListCredential and CredentialStatus are public
 //     reads for anyone.
+//   - Certificate and ChooseCertificate serve the holder alone
+//     (Actor.Owns); anyone else gets portal.ErrNotFound.
 //   - SigningKey opens a key's private half for the signing code; it is
 //     never shown or logged.
 package credentials
@@ -48,6 +50,12 @@ type Config struct {
 	LogoURL func(ctx context.Context) (string, error)
 	// Kick asks the job relay to forward the outbox now; nil for none.
 	Kick func()
+	// PaperSize returns the program's default paper size of certificates
+	// (portal.PaperA4 or PaperLetter, the program settings); nil for A4.
+	PaperSize func(ctx context.Context) (string, error)
+	// Languages are the languages certificates are made in, the default
+	// first; nil for English alone.
+	Languages []string
 }
 
 // Service is the credentials service.

@@ -15,6 +15,7 @@ const (
 	EForbidden    = "forbidden"
 	ERateLimited  = "rate_limited"
 	EUnavailable  = "unavailable" // a dependency (payment provider) is down; retry later
+	EGone         = "gone"        // it existed and is withdrawn for good (a revoked certificate)
 	EInternal     = "internal"
 )
 

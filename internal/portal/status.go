@@ -20,6 +20,7 @@ var (
 var (
 	ErrRateLimited = &Error{Code: ERateLimited}
 	ErrUnavailable = &Error{Code: EUnavailable}
+	ErrGone        = &Error{Code: EGone}
 )
 
 // kindError is an invalid request of a request kind.
@@ -61,6 +62,7 @@ var errorKinds = []ErrorKind{
 	{Kind: ErrBadRequest, Status: http.StatusBadRequest, Code: EInvalid, Title: "invalid", Message: "error.bad_request"},
 	{Kind: ErrInvalid, Status: http.StatusUnprocessableEntity, Code: EInvalid, Title: "invalid", Message: "error.form_invalid"},
 	{Kind: ErrNotFound, Status: http.StatusNotFound, Code: ENotFound, Title: "not_found", Message: "error.not_found"},
+	{Kind: ErrGone, Status: http.StatusGone, Code: EGone, Title: "gone", Message: "error.gone"},
 	{Kind: ErrConflict, Status: http.StatusConflict, Code: EConflict, Title: "conflict", Message: "error.conflict"},
 	{Kind: ErrUnauthorized, Status: http.StatusUnauthorized, Code: EUnauthorized, Title: "unauthorized", Message: "error.unauthorized"},
 	{Kind: ErrForbidden, Status: http.StatusForbidden, Code: EForbidden, Title: "forbidden", Message: "error.forbidden"},

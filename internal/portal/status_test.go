@@ -34,6 +34,7 @@ func TestErrorKinds(t *testing.T) {
 		{"not found", portal.ErrNotFound, 404, portal.ENotFound, "not_found", 0},
 		{"wrapped not found", fmt.Errorf("load booking: %w", portal.ErrNotFound), 404, portal.ENotFound, "not_found", 0},
 		{"conflict", portal.Errorf(portal.EConflict, "schedule.slot_full", nil), 409, portal.EConflict, "conflict", 0},
+		{"gone", portal.Errorf(portal.EGone, "certificate.refused.revoked", nil), 410, portal.EGone, "gone", 0},
 		{"unauthorized", portal.ErrUnauthorized, 401, portal.EUnauthorized, "unauthorized", 0},
 		{"forbidden", portal.ErrForbidden, 403, portal.EForbidden, "forbidden", 0},
 		{"forbidden with a message", portal.Errorf(portal.EForbidden, "mfa.reauth_required", nil), 403, portal.EForbidden, "forbidden", 0},

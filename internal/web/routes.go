@@ -175,6 +175,9 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
 		{signedIn, "GET /certifications/{id}/badge.png", 0, s.handleHolderBadge(badgePNG), nil},
 		{signedIn, "GET /certifications/{id}/badge.svg", 0, s.handleHolderBadge(badgeSVG), nil},
+		// The holder's printable certificate (certificate.go).
+		{signedIn, "GET /certifications/{id}/certificate", 0, s.handleCertificate, nil},
+		{signedIn, "POST /certifications/{id}/certificate", 0, s.handleCertificateChoose, nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
 
 		// The console (console*.go): staff, each route behind its permission.
