@@ -11,6 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -367,7 +370,9 @@ func TestEveryLabelIsInTheDocumentLanguage(t *testing.T) {
 
 func TestSameInputGivesTheSameBytes(t *testing.T) {
 	for name, render := range map[string]func(r *Renderer) ([]byte, error){
-		"certificate":  func(r *Renderer) ([]byte, error) { return r.Certificate(certificate(t, "山田 花子 محمد", "ja")) },
+		"certificate": func(r *Renderer) ([]byte, error) {
+			return r.Certificate(certificate(t, "山田 花子 محمد", "ja"))
+		},
 		"score report": func(r *Renderer) ([]byte, error) { return r.ScoreReport(scoreReport()) },
 		"transcript":   func(r *Renderer) ([]byte, error) { return r.Transcript(transcript(60)) },
 	} {
@@ -539,4 +544,33 @@ func BenchmarkScoreReport(b *testing.B) {
 func BenchmarkTranscript60(b *testing.B) {
 	tr := transcript(60)
 	benchmarkRender(b, func(r *Renderer) ([]byte, error) { return r.Transcript(tr) })
+}
+
+// TestLongNameStaysOnOneLineInsideTheFrame: a long name is set smaller,
+// never broken or run past the frame.
+func TestLongNameStaysOnOneLineInsideTheFrame(t *testing.T) {
+	tool := testutil.Tool(t, "pdftotext", "poppler-utils")
+	name := "Maximiliana Wilhelmina Bartholomew-Vanderbilt de la Santísima Trinidad y Montenegro"
+	c := certificate(t, name, "es")
+	c.Paper = PaperLetter
+	data := must(t)(newRenderer(t).Certificate(c))
+	out := testutil.RunTool(t, tool, "-bbox", testutil.WriteTemp(t, "doc.pdf", data), "-")
+	word := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
+	var lines []string
+	for _, m := range word.FindAllStringSubmatch(out, -1) {
+		if !strings.Contains(name, m[4]) || len(m[4]) < 4 {
+			continue
+		}
+		xMin, _ := strconv.ParseFloat(m[1], 64)
+		xMax, _ := strconv.ParseFloat(m[3], 64)
+		if xMin < 40 || xMax > 612-40 { // the inner frame is at 30
+			t.Errorf("%q runs from %.0f to %.0f, outside the frame", m[4], xMin, xMax)
+		}
+		if !slices.Contains(lines, m[2]) {
+			lines = append(lines, m[2])
+		}
+	}
+	if len(lines) != 1 {
+		t.Errorf("the name is set on %d lines (tops %v), want 1", len(lines), lines)
+	}
 }
