@@ -34,6 +34,8 @@ var layer = map[string]int{
 	// fonts, bidi and shaping; and the PDF writer that draws with them
 	"internal/typeset": 0,
 	"internal/pdf":     1,
+	// the certificate, score report and transcript layouts
+	"internal/certdoc": 2,
 	"internal/store":   1,
 	"internal/jobs":    2,
 	"internal/mail":    2,

@@ -6,9 +6,7 @@ import (
 	"flag"
 	"image"
 	"image/color"
-	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,42 +21,20 @@ var update = flag.Bool("update", false, "rewrite the golden images in testdata")
 
 const verifyURL = "https://portal.example.test/verify/CP-2026-0001"
 
-// poppler returns the path of a poppler-utils tool. Without it the test is
-// skipped, or fails with CI=true, where .ci/run installs poppler-utils.
+// poppler returns the path of a poppler-utils tool (testutil.Tool).
 func poppler(t *testing.T, tool string) string {
 	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err != nil {
-		if testutil.CI() {
-			t.Fatalf("%s not found: the poppler checks are mandatory with CI=true; install poppler-utils", tool)
-		}
-		t.Skipf("%s not found: skipped; install poppler-utils", tool)
-	}
-	return path
+	return testutil.Tool(t, tool, "poppler-utils")
 }
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	var stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v: %s", name, args, err, stderr.String())
-	}
-	if stderr.Len() > 0 {
-		t.Fatalf("%s %v complained: %s", name, args, stderr.String())
-	}
-	return string(out)
+	return testutil.RunTool(t, name, args...)
 }
 
 func writeTemp(t *testing.T, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testutil.WriteTemp(t, "doc.pdf", data)
 }
 
 // qrLike is an 8-bit gray image with a QR code's look, standing in for one.
@@ -330,58 +306,9 @@ func TestGoldenImages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.file)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if n, total := differing(t, got, want); n > total/200 {
-				t.Errorf("%d of %d pixels differ from %s", n, total, golden)
-			}
+			testutil.MatchGolden(t, got, filepath.Join("testdata", tt.file), *update)
 		})
 	}
-}
-
-// differing counts pixels whose colour differs by more than a quarter in a
-// channel: anti-aliasing noise stays under that, a moved or missing glyph
-// does not.
-func differing(t *testing.T, a, b []byte) (n, total int) {
-	t.Helper()
-	ia, err := png.Decode(bytes.NewReader(a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ib, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ia.Bounds() != ib.Bounds() {
-		t.Fatalf("size %v, golden %v", ia.Bounds(), ib.Bounds())
-	}
-	r := ia.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			r1, g1, b1, _ := ia.At(x, y).RGBA()
-			r2, g2, b2, _ := ib.At(x, y).RGBA()
-			if far(r1, r2) || far(g1, g2) || far(b1, b2) {
-				n++
-			}
-		}
-	}
-	return n, r.Dx() * r.Dy()
-}
-
-func far(a, b uint32) bool {
-	if a > b {
-		a, b = b, a
-	}
-	return b-a > 0x4000
 }
 
 func benchmarkCertificate(b *testing.B, name string) {
