@@ -30,10 +30,12 @@ var layer = map[string]int{
 	"internal/sealing": 0,
 	// Open Badges 3.0 documents and their proofs, no database or network
 	"internal/openbadges": 0,
-	"internal/badge":      1,
-	"internal/store":      1,
-	"internal/jobs":       2,
-	"internal/mail":       2,
+	// PAdES signatures of finished PDFs, no database
+	"internal/pades": 0,
+	"internal/badge": 1,
+	"internal/store": 1,
+	"internal/jobs":  2,
+	"internal/mail":  2,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings
