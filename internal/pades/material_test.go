@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/pades"
+	"example.org/certportal/internal/testutil"
 )
 
 const testPassword = "correct horse battery staple"
@@ -143,7 +144,7 @@ func TestSelfSignedSigns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkSignature(mustSign(t, onePagePDF("self-signed"), s)); err != nil {
+	if err := checkSignature(mustSign(t, testutil.OnePagePDF("self-signed"), s)); err != nil {
 		t.Fatal(err)
 	}
 }

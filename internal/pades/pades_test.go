@@ -34,34 +34,6 @@ import (
 // certificate's start of validity.
 var signedAt = time.Date(2027, 3, 14, 9, 26, 53, 0, time.UTC)
 
-// onePagePDF writes a small valid PDF with a classic cross-reference
-// table, as the document writer does.
-func onePagePDF(text string) []byte {
-	content := fmt.Sprintf("BT /F1 24 Tf 72 720 Td (%s) Tj ET", text)
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R /Lang (en) >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Title (Signed test) /CreationDate (D:20270314092653Z) >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
-
 // testSigner is the operator-style key and certificate of testdata.
 func testSigner(t testing.TB) pades.Signer {
 	t.Helper()
@@ -207,7 +179,7 @@ func checkSignature(signed []byte) error {
 
 func TestSignVerifiesInGo(t *testing.T) {
 	s := testSigner(t)
-	in := onePagePDF("Hello certportal")
+	in := testutil.OnePagePDF("Hello certportal")
 	signed := mustSign(t, in, s)
 	if !bytes.HasPrefix(signed, in) {
 		t.Fatal("the signature is not an incremental update: the original bytes changed")
@@ -236,7 +208,7 @@ func TestSignVerifiesInGo(t *testing.T) {
 
 func TestSignIsDeterministic(t *testing.T) {
 	s := testSigner(t)
-	in := onePagePDF("Same bytes")
+	in := testutil.OnePagePDF("Same bytes")
 	first, second := mustSign(t, in, s), mustSign(t, in, s)
 	if !bytes.Equal(first, second) {
 		t.Fatal("signing the same bytes twice gave different files")
@@ -254,7 +226,7 @@ func TestSignIsDeterministic(t *testing.T) {
 // the signature must fail every time.
 func TestEveryByteIsCovered(t *testing.T) {
 	s := testSigner(t)
-	signed := mustSign(t, onePagePDF("Every byte"), s)
+	signed := mustSign(t, testutil.OnePagePDF("Every byte"), s)
 	m := byteRangeRE.FindAllSubmatch(signed, -1)
 	a, _ := strconv.Atoi(string(m[len(m)-1][2]))
 	b, _ := strconv.Atoi(string(m[len(m)-1][3]))
@@ -284,7 +256,7 @@ func pdfsig(t *testing.T, pdf []byte) string {
 }
 
 func TestPdfsigAcceptsTheSignature(t *testing.T) {
-	out := pdfsig(t, mustSign(t, onePagePDF("Checked by poppler"), testSigner(t)))
+	out := pdfsig(t, mustSign(t, testutil.OnePagePDF("Checked by poppler"), testSigner(t)))
 	for _, want := range []string{"Signature Validation: Signature is Valid.", "Signature Type: ETSI.CAdES.detached", "Signer Certificate Common Name: Test Program Documents", "Total document signed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pdfsig does not say %q:\n%s", want, out)
@@ -296,7 +268,7 @@ func TestPdfsigAcceptsTheSignature(t *testing.T) {
 // signed range: the original document, the signature dictionary and the
 // new trailer.
 func TestPdfsigFlagsAChange(t *testing.T) {
-	in := onePagePDF("Original text")
+	in := testutil.OnePagePDF("Original text")
 	signed := mustSign(t, in, testSigner(t))
 	places := []struct {
 		name string
@@ -344,7 +316,7 @@ func TestSignRefusesKeysItWillNotUse(t *testing.T) {
 		"RSA-2048":    {small, "is RSA with 2048 bits; it must have 3072 to 4096 bits"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := pades.Sign(onePagePDF("x"), pades.Signer{Chain: chain, Key: tc.key}, signedAt)
+			_, err := pades.Sign(testutil.OnePagePDF("x"), pades.Signer{Chain: chain, Key: tc.key}, signedAt)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -356,7 +328,7 @@ func TestSignRefusesWhatIsNotAPDF(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"empty":     nil,
 		"text":      []byte("not a pdf at all"),
-		"truncated": onePagePDF("cut")[:200],
+		"truncated": testutil.OnePagePDF("cut")[:200],
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := pades.Sign(in, testSigner(t), signedAt); err == nil {
@@ -368,7 +340,7 @@ func TestSignRefusesWhatIsNotAPDF(t *testing.T) {
 
 func BenchmarkSignOnePage(b *testing.B) {
 	s := testSigner(b)
-	in := onePagePDF("Benchmark")
+	in := testutil.OnePagePDF("Benchmark")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := pades.Sign(in, s, signedAt); err != nil {
