@@ -169,10 +169,15 @@ func (s *Service) sealDocumentKey(source string, sg pades.Signer) (*portal.Docum
 	return &portal.DocumentKey{Source: source, Certificates: certs.Bytes(), Fingerprint: fp, Sealed: sealed, NotAfter: sg.Chain[0].NotAfter}, nil
 }
 
-// CurrentDocumentKey opens the current document-signing key;
-// portal.ErrNotFound before EnsureDocumentKey made one.
+// CurrentDocumentKey opens the current document-signing key. Without
+// one (no operator key was configured) it generates one on this first
+// need, as EnsureDocumentKey does, so that servers and tests that sign
+// nothing never pay for an RSA key.
 func (s *Service) CurrentDocumentKey(ctx context.Context) (*DocumentKey, error) {
 	k, err := s.st.FindCurrentDocumentKey(ctx)
+	if errors.Is(err, portal.ErrNotFound) {
+		k, err = s.EnsureDocumentKey(ctx, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +237,8 @@ type DocumentCertificate struct {
 
 // DocumentCertificate returns the current document-signing certificate.
 // It needs portal.PermCredentialsManage (the system always may);
-// portal.ErrNotFound before there is one.
+// portal.ErrNotFound before there is one, which means a self-signed one
+// will be generated on first need.
 func (s *Service) DocumentCertificate(ctx context.Context, actor portal.Actor) (*DocumentCertificate, error) {
 	if err := actor.Authorize(portal.PermCredentialsManage); err != nil {
 		return nil, err

@@ -98,6 +98,23 @@ func TestGeneratedDocumentKeyIsSealedAtRest(t *testing.T) {
 	})
 }
 
+func TestFirstSigningGeneratesTheDocumentKey(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		k, err := f.svc.CurrentDocumentKey(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Source != portal.DocumentKeyGenerated || f.count(`SELECT COUNT(*) FROM document_keys`) != 1 {
+			t.Fatalf("first need gave a %s key; want one generated key", k.Source)
+		}
+		again, err := f.svc.CurrentDocumentKey(f.ctx)
+		if err != nil || again.StoreID != k.StoreID || !again.Signer.Chain[0].Equal(k.Signer.Chain[0]) {
+			t.Fatalf("second need: %v; want key %d again", err, k.StoreID)
+		}
+	})
+}
+
 func TestConcurrentStartsGenerateOneDocumentKey(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
