@@ -64,7 +64,7 @@ func (s *Service) EnsureDocumentKey(ctx context.Context, operator *pades.Signer)
 		}
 		return s.storeDocumentKey(ctx, actor, k, true)
 	}
-	cur, err := s.st.FindCurrentDocumentKey(ctx)
+	cur, err := s.st.GetCurrentDocumentKey(ctx)
 	if err == nil {
 		return cur, nil
 	}
@@ -174,7 +174,7 @@ func (s *Service) sealDocumentKey(source string, sg pades.Signer) (*portal.Docum
 // need, as EnsureDocumentKey does, so that servers and tests that sign
 // nothing never pay for an RSA key.
 func (s *Service) CurrentDocumentKey(ctx context.Context) (*DocumentKey, error) {
-	k, err := s.st.FindCurrentDocumentKey(ctx)
+	k, err := s.st.GetCurrentDocumentKey(ctx)
 	if errors.Is(err, portal.ErrNotFound) {
 		k, err = s.EnsureDocumentKey(ctx, nil)
 	}
@@ -243,7 +243,7 @@ func (s *Service) DocumentCertificate(ctx context.Context, actor portal.Actor) (
 	if err := actor.Authorize(portal.PermCredentialsManage); err != nil {
 		return nil, err
 	}
-	k, err := s.st.FindCurrentDocumentKey(ctx)
+	k, err := s.st.GetCurrentDocumentKey(ctx)
 	if err != nil {
 		return nil, err
 	}

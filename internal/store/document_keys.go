@@ -36,9 +36,9 @@ func (tx *Tx) LockCurrentDocumentKey(ctx context.Context) (*portal.DocumentKey, 
 	return &k, nil
 }
 
-// FindCurrentDocumentKey returns the current document-signing key or
+// GetCurrentDocumentKey returns the current document-signing key or
 // portal.ErrNotFound when there is none yet.
-func (s *Store) FindCurrentDocumentKey(ctx context.Context) (*portal.DocumentKey, error) {
+func (s *Store) GetCurrentDocumentKey(ctx context.Context) (*portal.DocumentKey, error) {
 	var k portal.DocumentKey
 	if err := s.get(ctx, &k, `SELECT `+documentKeyColumns+` FROM document_keys WHERE retired_at IS NULL`); err != nil {
 		return nil, fmt.Errorf("store: find current document key: %w", err)
