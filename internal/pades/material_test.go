@@ -1,6 +1,7 @@
 package pades_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -98,6 +100,19 @@ func TestNewSignerRefuses(t *testing.T) {
 		NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, KeyUsage: x509.KeyUsageKeyEncipherment}, good.Key.Public(), nil, good.Key)
 	ecCert := mustCert(t, &x509.Certificate{SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "EC"},
 		NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, KeyUsage: x509.KeyUsageDigitalSignature}, ca.Public(), nil, ca)
+
+	// A chain in order signs, and the CMS carries the issuer too.
+	s, err := pades.NewSigner([]*x509.Certificate{issued, caCert}, good.Key, signedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := mustSign(t, testutil.OnePagePDF("issued"), s)
+	if err := checkSignature(signed); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(signed, []byte(hex.EncodeToString(caCert.Raw))) {
+		t.Error("the issuer's certificate is not in the signature")
+	}
 
 	for _, tc := range []struct {
 		name    string
