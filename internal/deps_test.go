@@ -30,7 +30,9 @@ var layer = map[string]int{
 	"internal/sealing": 0,
 	// Open Badges 3.0 documents and their proofs, no database or network
 	"internal/openbadges": 0,
-	"internal/badge":      1,
+	// PAdES signatures of finished PDFs, no database
+	"internal/pades": 0,
+	"internal/badge": 1,
 	// fonts, bidi and shaping; and the PDF writer that draws with them
 	"internal/typeset": 0,
 	"internal/pdf":     1,

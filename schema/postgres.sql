@@ -135,6 +135,16 @@
   created_at timestamp with time zone NOT NULL
   attachments text NOT NULL DEFAULT '[]'::text
 
+-- table document_keys
+  id bigint NOT NULL
+  source text NOT NULL
+  certificates bytea NOT NULL
+  fingerprint text NOT NULL
+  private_key_sealed bytea NOT NULL
+  not_after timestamp with time zone NOT NULL
+  created_at timestamp with time zone NOT NULL
+  retired_at timestamp with time zone
+
 -- table documents
   id bigint NOT NULL
   kind text NOT NULL
@@ -560,6 +570,10 @@ CREATE UNIQUE INDEX credentials_suspension_list_id_suspension_index_key ON crede
 CREATE INDEX credentials_unsigned ON credentials USING btree (id) WHERE (document_jsonld = ''::text);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index document_keys_current
+CREATE UNIQUE INDEX document_keys_current ON document_keys USING btree (((retired_at IS NULL))) WHERE (retired_at IS NULL);
+-- index document_keys_pkey
+CREATE UNIQUE INDEX document_keys_pkey ON document_keys USING btree (id);
 -- index documents_kind_subject_id_key
 CREATE UNIQUE INDEX documents_kind_subject_id_key ON documents USING btree (kind, subject_id);
 -- index documents_pkey

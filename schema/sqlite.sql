@@ -165,6 +165,20 @@ CREATE TABLE dev_messages (
     created_at TIMESTAMP NOT NULL
 , attachments TEXT NOT NULL DEFAULT '[]');
 
+-- table document_keys
+CREATE TABLE document_keys (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    source             TEXT NOT NULL CHECK (source IN ('operator', 'generated')),
+    -- the DER certificates of the chain, concatenated, the signer's first
+    certificates       BLOB NOT NULL CHECK (length(certificates) > 0),
+    -- hex SHA-256 of the signer's DER certificate
+    fingerprint        TEXT NOT NULL CHECK (length(fingerprint) = 64),
+    private_key_sealed BLOB NOT NULL,
+    not_after          TIMESTAMP NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    retired_at         TIMESTAMP
+);
+
 -- table documents
 CREATE TABLE documents (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -631,6 +645,9 @@ CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, c
 
 -- index credentials_unsigned
 CREATE INDEX credentials_unsigned ON credentials (id) WHERE document_jsonld = '';
+
+-- index document_keys_current
+CREATE UNIQUE INDEX document_keys_current ON document_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
 
 -- index documents_user
 CREATE INDEX documents_user ON documents (user_id);

@@ -54,7 +54,7 @@ func commands() []command {
 		{"serve", "run the portal (HTTP server and background jobs)", (*Main).runServe},
 		{"migrate", "apply pending database migrations and exit", (*Main).runMigrate},
 		{"admin", "manage administrators: admin create --email … --first-name … --last-name …", (*Main).runAdmin},
-		{"keys", "manage credential signing keys: keys rotate", (*Main).runKeys},
+		{"keys", "manage signing keys: keys rotate (credentials), keys document (show the PDF signing certificate)", (*Main).runKeys},
 		{"verify", "verify a credential file offline: verify FILE [--kit KIT]", (*Main).runVerify},
 		{"backup", "write a consistent copy of the SQLite database (or explain pg_dump)", (*Main).runBackup},
 		{"version", "print the version", (*Main).runVersion},

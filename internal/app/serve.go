@@ -49,6 +49,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		cfg.SupportEmail = demoSupportEmail
 	}
 	log := newLogger(m.Stderr, cfg)
+	// Bad signing files stop the start before anything else happens.
+	docSigner, docConfigured, err := operatorDocumentSigner(cfg, m.Clock.Now())
+	if err != nil {
+		return err
+	}
 	st, err := m.openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,6 +76,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	// Stop is idempotent: this releases the job runner's connection on
 	// every early return; the orderly shutdown below stops it first.
 	defer func() { _ = sys.runner.Stop(context.Background()) }()
+	if err := startDocumentKey(ctx, sys.creds, docSigner, docConfigured, log); err != nil {
+		return err
+	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)

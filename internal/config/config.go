@@ -22,26 +22,32 @@ import (
 
 // Config is the whole runtime configuration.
 type Config struct {
-	Addr             string // listen address
-	DataDir          string // data directory (SQLite file, lock, secret key)
-	DatabaseURL      string // postgres://… or sqlite path; empty = SQLite in DataDir
-	BaseURL          string // public URL used in links and mail
-	SMTPURL          string // smtp://, smtps:// or smtp+starttls://; empty = dev mailbox
-	MailFrom         string // From header of outgoing mail
-	ProgramName      string // the certification program's name, shown in pages and mail
-	LoginIDPrefix    string // prefix of the permanent login ID
-	SecretKey        string // base64 key for encryption at rest; empty = generated in DataDir
-	LogFormat        string // json or text
-	LogLevel         string // debug, info, warn, error
-	MetricsAddr      string // separate listener for /metrics; empty = main listener
-	TrustedProxies   []netip.Prefix
-	SessionIdle      time.Duration
-	SessionLifetime  time.Duration
-	ShutdownTimeout  time.Duration
-	EventRetention   time.Duration // how long business events are kept
-	AcceptNonDurable bool
-	Dev              bool // development mode: dev mailbox allowed, templates reparsed, text logs
-	Demo             bool // load demonstration data into an empty database
+	Addr          string // listen address
+	DataDir       string // data directory (SQLite file, lock, secret key)
+	DatabaseURL   string // postgres://… or sqlite path; empty = SQLite in DataDir
+	BaseURL       string // public URL used in links and mail
+	SMTPURL       string // smtp://, smtps:// or smtp+starttls://; empty = dev mailbox
+	MailFrom      string // From header of outgoing mail
+	ProgramName   string // the certification program's name, shown in pages and mail
+	LoginIDPrefix string // prefix of the permanent login ID
+	SecretKey     string // base64 key for encryption at rest; empty = generated in DataDir
+	// The operator's document-signing certificate chain (PEM) and key
+	// (PEM, PKCS#8 or PKCS#1, maybe encrypted); empty = a self-signed key
+	// generated once in the database.
+	DocumentCert        string
+	DocumentKey         string
+	DocumentKeyPassword string
+	LogFormat           string // json or text
+	LogLevel            string // debug, info, warn, error
+	MetricsAddr         string // separate listener for /metrics; empty = main listener
+	TrustedProxies      []netip.Prefix
+	SessionIdle         time.Duration
+	SessionLifetime     time.Duration
+	ShutdownTimeout     time.Duration
+	EventRetention      time.Duration // how long business events are kept
+	AcceptNonDurable    bool
+	Dev                 bool // development mode: dev mailbox allowed, templates reparsed, text logs
+	Demo                bool // load demonstration data into an empty database
 
 	// Scheduling and payments.
 	HoldTTL             time.Duration // how long a seat stays in the cart unpaid
@@ -143,6 +149,9 @@ func settings() []setting {
 		{flag: "program-name", env: "CERTPORTAL_PROGRAM_NAME", def: "certportal", usage: "name of the certification program shown to candidates", set: str(func(c *Config) *string { return &c.ProgramName })},
 		{flag: "login-id-prefix", env: "CERTPORTAL_LOGIN_ID_PREFIX", def: "CP", usage: "prefix of permanent login IDs (2 to 5 capital letters)", set: str(func(c *Config) *string { return &c.LoginIDPrefix })},
 		{flag: "secret-key", env: "CERTPORTAL_SECRET_KEY", usage: "base64 32-byte key that encrypts secrets at rest such as TOTP seeds; required on PostgreSQL (every instance needs the same key), generated in the data directory on SQLite", secret: true, set: str(func(c *Config) *string { return &c.SecretKey })},
+		{flag: "document-cert", env: "CERTPORTAL_DOCUMENT_CERT", usage: "PEM file of the X.509 certificate chain that signs PDF documents, signer first; with --document-key. Empty: a self-signed certificate generated once", set: str(func(c *Config) *string { return &c.DocumentCert })},
+		{flag: "document-key", env: "CERTPORTAL_DOCUMENT_KEY", usage: "PEM file of the document-signing private key (RSA 3072 to 4096 bits; PKCS#8, encrypted PKCS#8 with PBES2, or PKCS#1); with --document-cert", set: str(func(c *Config) *string { return &c.DocumentKey })},
+		{flag: "document-key-password", env: "CERTPORTAL_DOCUMENT_KEY_PASSWORD", usage: "password of an encrypted --document-key", secret: true, set: str(func(c *Config) *string { return &c.DocumentKeyPassword })},
 		{flag: "log-format", env: "CERTPORTAL_LOG_FORMAT", usage: "log format: json or text (default json; text with --dev or --demo)", set: str(func(c *Config) *string { return &c.LogFormat })},
 		{flag: "log-level", env: "CERTPORTAL_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 		{flag: "metrics-addr", env: "CERTPORTAL_METRICS_ADDR", usage: "separate listen address for /metrics (default: served on the main listener)", set: str(func(c *Config) *string { return &c.MetricsAddr })},
@@ -310,6 +319,12 @@ func (c *Config) validate() error {
 	}
 	if strings.TrimSpace(c.ProgramName) == "" {
 		return errors.New("config: --program-name ($CERTPORTAL_PROGRAM_NAME): must not be empty")
+	}
+	if (c.DocumentCert == "") != (c.DocumentKey == "") {
+		return errors.New("config: --document-cert ($CERTPORTAL_DOCUMENT_CERT) and --document-key ($CERTPORTAL_DOCUMENT_KEY) go together: the certificate and its private key")
+	}
+	if c.DocumentKeyPassword != "" && c.DocumentKey == "" {
+		return errors.New("config: --document-key-password ($CERTPORTAL_DOCUMENT_KEY_PASSWORD) needs --document-key ($CERTPORTAL_DOCUMENT_KEY)")
 	}
 	if c.LogFormat != "" && c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("config: --log-format ($CERTPORTAL_LOG_FORMAT): %q is not json or text", c.LogFormat)

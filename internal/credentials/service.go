@@ -1,8 +1,9 @@
 // Package credentials owns what makes an earned certification checkable by
 // anyone: its public credential ID, the program's Ed25519 signing keys
 // (sealed with the shared keyring, so every instance signs with the same
-// key), the program's did:web identity and DID document, and the
-// Bitstring Status Lists for revocation and suspension.
+// key), the program's did:web identity and DID document, the Bitstring
+// Status Lists for revocation and suspension, and the key that signs PDF
+// documents.
 //
 // Contract:
 //   - Issue runs in the caller's transaction (results publication or a
@@ -18,6 +19,12 @@
 //     (Actor.Owns); anyone else gets portal.ErrNotFound.
 //   - SigningKey opens a key's private half for the signing code; it is
 //     never shown or logged.
+//   - The document-signing key (RSA, X.509, docs/documents.md) is apart
+//     from the credential keys: EnsureDocumentKey, run by the system at
+//     start, imports the operator's key or keeps the current one;
+//     CurrentDocumentKey and OpenDocumentKey open one for the documents
+//     code (generating the self-signed key on first need), never shown or
+//     logged; DocumentCertificate needs portal.PermCredentialsManage.
 package credentials
 
 import (

@@ -40,6 +40,11 @@ type consoleCredentialsPage struct {
 	Query       string
 	Searched    bool
 	Credentials []credentialView
+	// DocumentCert is the certificate that signs PDF documents, nil before
+	// the first is generated; DocumentUntrusted warns that readers will
+	// not trust it (self-signed, now or once generated).
+	DocumentCert      *credentials.DocumentCertificate
+	DocumentUntrusted bool
 }
 
 // handleConsoleCredentials finds credentials by credential ID, login ID or
@@ -54,6 +59,11 @@ func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request
 	for _, c := range rows {
 		p.Credentials = append(p.Credentials, viewCredential(c))
 	}
+	p.DocumentCert, err = s.creds.DocumentCertificate(r.Context(), actor(r))
+	if err != nil && !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	p.DocumentUntrusted = p.DocumentCert == nil || p.DocumentCert.Untrusted
 	s.fillBase(r, &p.BasePage, "console.credentials.title")
 	return s.render(w, r, http.StatusOK, "console_credentials", p)
 }
