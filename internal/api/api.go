@@ -98,6 +98,8 @@ var routes = []route{
 	{"GET", "/me/attempts", signedIn, (*server).handleMyAttempts},
 	{"GET", "/me/attempts/{id}", signedIn, (*server).handleMyAttempt},
 	{"GET", "/me/certifications", signedIn, (*server).handleMyCertifications},
+	{"PUT", "/me/certifications/{id}/directory", signedIn, (*server).handleDirectoryJoin},
+	{"DELETE", "/me/certifications/{id}/directory", signedIn, (*server).handleDirectoryLeave},
 	{"GET", "/results/awaiting", staff(portal.PermResultsConfirm), (*server).handleResultsAwaiting},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},

@@ -21,6 +21,7 @@ package credentials
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
@@ -59,6 +60,9 @@ type Service struct {
 	// loader serves the bundled JSON-LD contexts and nothing else.
 	loader *openbadges.Loader
 	lists  listCache
+	// standInID is the credential public lookups read in place of an
+	// unknown ID (resolve).
+	standInID atomic.Pointer[portal.CredentialID]
 }
 
 // New returns the service.

@@ -85,6 +85,7 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
 		{anyone, "GET /credentials/kit.json", 0, s.handleCredentialKit, nil},
 		{anyone, "GET /credentials", 0, s.handleCredentialLookup, nil},
+		{anyone, "GET /credentials/directory", 0, s.handleCredentialDirectory, nil},
 		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
 		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},
 		{anyone, "GET /credentials/{id}/credential.jwt", 0, s.handleCredentialDocument(credentials.FormJWT), nil},
@@ -175,6 +176,8 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
 		{signedIn, "GET /certifications/{id}/badge.png", 0, s.handleHolderBadge(badgePNG), nil},
 		{signedIn, "GET /certifications/{id}/badge.svg", 0, s.handleHolderBadge(badgeSVG), nil},
+		{signedIn, "POST /certifications/{id}/directory/join", 0, s.handleDirectoryJoin, nil},
+		{signedIn, "POST /certifications/{id}/directory/leave", 0, s.handleDirectoryLeave, nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
 
 		// The console (console*.go): staff, each route behind its permission.
