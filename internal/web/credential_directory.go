@@ -18,6 +18,8 @@ type credentialDirectoryPage struct {
 	BasePage
 	Form   *Form
 	Result *credentials.DirectoryResult
+	// Paths are the verification pages of Result's entries, in order.
+	Paths []string
 	// Prev and Next link the neighbouring pages of the same search, empty
 	// at either end.
 	Prev, Next string
@@ -46,6 +48,9 @@ func (s *Server) handleCredentialDirectory(w http.ResponseWriter, r *http.Reques
 		return s.render(w, r, formStatus(err), "credential_directory", p)
 	}
 	p.Result = res
+	for _, e := range res.Entries {
+		p.Paths = append(p.Paths, credentialPath(e.CredentialID))
+	}
 	link := func(n int) string {
 		v := url.Values{}
 		if code != "" {
