@@ -143,5 +143,7 @@ func BenchmarkCredentialBadge(b *testing.B) {
 	}
 	var next atomic.Uint32
 	b.Run("known", func(b *testing.B) { benchLookups(b, h, &next, "/credentials/"+string(id)+"/badge.png", http.StatusOK) })
-	b.Run("unknown", func(b *testing.B) { benchLookups(b, h, &next, "/credentials/"+string(unknown)+"/badge.png", http.StatusNotFound) })
+	b.Run("unknown", func(b *testing.B) {
+		benchLookups(b, h, &next, "/credentials/"+string(unknown)+"/badge.png", http.StatusNotFound)
+	})
 }

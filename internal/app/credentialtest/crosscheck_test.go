@@ -25,7 +25,7 @@ type crosscheckResult struct {
 	Form    string `json:"form"`
 	Unbaked string `json:"unbaked"`
 	Error   string `json:"error"`
-	Checks map[string]struct {
+	Checks  map[string]struct {
 		OK        bool   `json:"ok"`
 		Error     string `json:"error"`
 		Revoked   bool   `json:"revoked"`

@@ -76,7 +76,7 @@ func TestDirectoryOptInOnThePagesAndTheAPI(t *testing.T) {
 		// its page.
 		var action string
 		for _, card := range certs.Find("li.cert") {
-			if card.Has(`a[href="/credentials/`+id+`"]`) {
+			if card.Has(`a[href="/credentials/` + id + `"]`) {
 				action = card.AttrOf("form.directory-join", "action")
 			}
 		}
