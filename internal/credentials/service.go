@@ -13,7 +13,12 @@
 //     command line, always may); anyone else gets the refusal Authorize
 //     gives. It is audited as credentials.key_rotated.
 //   - DIDDocument, StatusListCredential and CredentialStatus are public
-//     reads for anyone.
+//     reads for anyone, as is Directory. Lookup, Document and PublicBadge
+//     are too, limited per address; an unknown ID is an *UnknownError
+//     (portal.ErrNotFound) after the work of a known one.
+//   - JoinDirectory and LeaveDirectory are the holder's alone (anyone
+//     else gets portal.ErrNotFound, a visitor portal.ErrUnauthorized);
+//     each change is audited.
 //   - SigningKey opens a key's private half for the signing code; it is
 //     never shown or logged.
 package credentials
