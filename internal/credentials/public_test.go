@@ -1,44 +1,14 @@
 package credentials_test
 
 import (
-	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
 
 	"example.org/certportal/internal/credentials"
-	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
 )
-
-// issuedMails returns the queued "issued" credential mails.
-func (f *fixture) issuedMails() []mail.Message {
-	f.t.Helper()
-	rows, err := f.st.DB().QueryContext(f.ctx, `SELECT args FROM job_outbox WHERE kind = 'mail.send' ORDER BY id`)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []mail.Message
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			f.t.Fatal(err)
-		}
-		var m mail.Message
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
-			f.t.Fatal(err)
-		}
-		if m.Template == "credential" && m.Data["Status"] == "issued" {
-			out = append(out, m)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		f.t.Fatal(err)
-	}
-	return out
-}
 
 // TestHolderIsMailedOnceWhenTheCredentialIsSigned: no mail while the
 // credential waits to be signed; one mail, in the holder's language, with
@@ -53,7 +23,7 @@ func TestHolderIsMailedOnceWhenTheCredentialIsSigned(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := f.issue(uc)
-		if got := f.issuedMails(); len(got) != 0 {
+		if got := f.credentialMails("issued"); len(got) != 0 {
 			t.Fatalf("%d issue mails before signing, want 0", len(got))
 		}
 		f.react()
@@ -61,7 +31,7 @@ func TestHolderIsMailedOnceWhenTheCredentialIsSigned(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.react()
-		got := f.issuedMails()
+		got := f.credentialMails("issued")
 		if len(got) != 1 {
 			t.Fatalf("%d issue mails, want 1", len(got))
 		}

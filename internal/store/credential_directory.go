@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -68,30 +69,31 @@ func (tx *Tx) ListCredentialDirectory(ctx context.Context, f DirectoryFilter) ([
 // JoinCredentialDirectory lists an earned certification in the directory
 // and reports whether it was not listed before.
 func (tx *Tx) JoinCredentialDirectory(ctx context.Context, userCertificationID int64) (bool, error) {
-	r, err := tx.exec(ctx, `INSERT INTO credential_directory (user_certification_id, listed_at) VALUES (?, ?)
-		ON CONFLICT DO NOTHING`, userCertificationID, tx.now)
+	ok, err := oneRow(tx.exec(ctx, `INSERT INTO credential_directory (user_certification_id, listed_at) VALUES (?, ?)
+		ON CONFLICT DO NOTHING`, userCertificationID, tx.now))
 	if err != nil {
 		return false, fmt.Errorf("store: join directory %d: %w", userCertificationID, err)
 	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: join directory %d: %w", userCertificationID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // LeaveCredentialDirectory takes an earned certification out of the
 // directory and reports whether it was listed.
 func (tx *Tx) LeaveCredentialDirectory(ctx context.Context, userCertificationID int64) (bool, error) {
-	r, err := tx.exec(ctx, `DELETE FROM credential_directory WHERE user_certification_id = ?`, userCertificationID)
+	ok, err := oneRow(tx.exec(ctx, `DELETE FROM credential_directory WHERE user_certification_id = ?`, userCertificationID))
 	if err != nil {
 		return false, fmt.Errorf("store: leave directory %d: %w", userCertificationID, err)
+	}
+	return ok, nil
+}
+
+// oneRow reports whether a statement changed exactly one row.
+func oneRow(r sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
 	}
 	n, err := r.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: leave directory %d: %w", userCertificationID, err)
-	}
-	return n == 1, nil
+	return n == 1, err
 }
 
 // CountDirectoryEntries returns 1 when an earned certification is listed,

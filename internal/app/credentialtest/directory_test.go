@@ -52,12 +52,8 @@ func TestHolderIsMailedWhenEachCredentialIsIssued(t *testing.T) {
 // else may choose for the holder.
 func TestDirectoryOptInOnThePagesAndTheAPI(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		a, holderEmail, hc, oc := demoHolders(t, engine)
 		id := printedIDs(t, a)[0]
-		holder := demoCertifiedRe.FindStringSubmatch(a.Stdout())
-		other := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
-		hc, _ := a.SignIn(t, holder[1], holder[2])
-		oc, _ := a.SignIn(t, other[1], other[2])
 		visitor := a.Client()
 
 		certs := a.GetPage(t, hc, "/certifications", http.StatusOK)
@@ -116,11 +112,11 @@ func TestDirectoryOptInOnThePagesAndTheAPI(t *testing.T) {
 			rows[0].AttrOf("a.directory-link", "href") != "/credentials/"+id || !strings.Contains(rows[0].TextOf(".directory-certification"), code) {
 			t.Fatalf("directory rows: %d\n%s", len(rows), body)
 		}
-		u, err := a.OpenStore(t).FindUserByEmail(t.Context(), holder[1])
+		u, err := a.OpenStore(t).FindUserByEmail(t.Context(), holderEmail)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, leak := range []string{holder[1], u.LoginID} {
+		for _, leak := range []string{holderEmail, u.LoginID} {
 			if strings.Contains(body, leak) {
 				t.Errorf("the directory shows %q", leak)
 			}
