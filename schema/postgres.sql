@@ -103,6 +103,10 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table credential_directory
+  user_certification_id bigint NOT NULL
+  listed_at timestamp with time zone NOT NULL
+
 -- table credentials
   id bigint NOT NULL
   credential_id text NOT NULL
@@ -556,6 +560,8 @@ CREATE UNIQUE INDEX certification_vouchers_voucher_id_key ON certification_vouch
 CREATE UNIQUE INDEX certifications_code_key ON certifications USING btree (code);
 -- index certifications_pkey
 CREATE UNIQUE INDEX certifications_pkey ON certifications USING btree (id);
+-- index credential_directory_pkey
+CREATE UNIQUE INDEX credential_directory_pkey ON credential_directory USING btree (user_certification_id);
 -- index credentials_credential_id_key
 CREATE UNIQUE INDEX credentials_credential_id_key ON credentials USING btree (credential_id);
 -- index credentials_current

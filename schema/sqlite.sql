@@ -125,6 +125,12 @@ CREATE TABLE certifications (
     updated_at      TIMESTAMP NOT NULL
 );
 
+-- table credential_directory
+CREATE TABLE credential_directory (
+    user_certification_id INTEGER PRIMARY KEY REFERENCES user_certifications (id),
+    listed_at             TIMESTAMP NOT NULL
+);
+
 -- table credentials
 CREATE TABLE credentials (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -10,7 +10,9 @@
 // shown in. Money is an integer amount in minor units with its ISO 4217
 // currency. Every error is {"error": {code, message, message_id, fields}}
 // (errors.go). Every POST needs an Idempotency-Key header and runs at most
-// once per user and key (idempotency.go, SECURITY.md CONC-04).
+// once per user and key (idempotency.go, SECURITY.md CONC-04). PUT and
+// DELETE set a state rather than add to one, so repeating them is
+// harmless and they take no key.
 //
 // Authentication is the portal's session cookie: the app mounts this
 // handler beside the site, behind the site's middleware (web.Server.Wrap),
@@ -98,6 +100,8 @@ var routes = []route{
 	{"GET", "/me/attempts", signedIn, (*server).handleMyAttempts},
 	{"GET", "/me/attempts/{id}", signedIn, (*server).handleMyAttempt},
 	{"GET", "/me/certifications", signedIn, (*server).handleMyCertifications},
+	{"PUT", "/me/certifications/{id}/directory", signedIn, (*server).handleDirectoryJoin},
+	{"DELETE", "/me/certifications/{id}/directory", signedIn, (*server).handleDirectoryLeave},
 	{"GET", "/results/awaiting", staff(portal.PermResultsConfirm), (*server).handleResultsAwaiting},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},

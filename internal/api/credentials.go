@@ -1,9 +1,12 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/openbadges"
@@ -60,9 +63,22 @@ func (s *server) handleCredentialGet(w http.ResponseWriter, r *http.Request, _ p
 		ip = s.clientIP(r)
 	}
 	v, err := s.creds.Lookup(r.Context(), ip, id)
+	var unknown *credentials.UnknownError
+	if errors.As(err, &unknown) && unknown.Verification != nil {
+		// Encoded as for a known ID, never sent: an unknown ID is answered
+		// after the same work (docs/credentials.md).
+		_ = json.NewEncoder(io.Discard).Encode(s.credentialView(unknown.Verification))
+	}
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	s.writeJSON(w, r, http.StatusOK, s.credentialView(v))
+	return nil
+}
+
+// credentialView is the public view of a verification.
+func (s *server) credentialView(v *credentials.Verification) credentialView {
 	url := s.creds.CredentialURL(v.CredentialID)
 	out := credentialView{ID: string(v.CredentialID), URL: url, Status: v.Status, StatusSince: utcPtr(v.StatusSince),
 		HolderName: v.HolderName, Certification: credentialCertView{Code: v.CertificationCode, Name: v.CertificationName},
@@ -75,8 +91,45 @@ func (s *server) handleCredentialGet(w http.ResponseWriter, r *http.Request, _ p
 	if v.Signed {
 		out.Documents = &credentialDocumentsV{JSONLD: url + "/credential." + credentials.FormJSONLD, VCJWT: url + "/credential." + credentials.FormJWT}
 	}
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	s.writeJSON(w, r, http.StatusOK, out)
+	return out
+}
+
+// directoryView is whether one of the caller's certifications is listed
+// in the public directory (DirectoryListing).
+type directoryView struct {
+	Certification int64 `json:"certification"`
+	Listed        bool  `json:"listed"`
+}
+
+// handleDirectoryJoin lists one of the caller's certifications in the
+// public directory. PUT is idempotent: listing twice is one listing, so
+// it takes no Idempotency-Key.
+func (s *server) handleDirectoryJoin(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	return s.directoryChoice(w, r, a, true)
+}
+
+// handleDirectoryLeave takes one of the caller's certifications out of the
+// public directory, at once; idempotent like the PUT.
+func (s *server) handleDirectoryLeave(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	return s.directoryChoice(w, r, a, false)
+}
+
+func (s *server) directoryChoice(w http.ResponseWriter, r *http.Request, a portal.Actor, join bool) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return portal.ErrNotFound
+	}
+	change := s.creds.LeaveDirectory
+	if join {
+		change = s.creds.JoinDirectory
+	}
+	if err := change(r.Context(), a, id); err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, directoryView{Certification: id, Listed: join})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"errors"
 
 	"example.org/certportal/internal/badge"
 	"example.org/certportal/internal/portal"
@@ -34,41 +35,51 @@ func (s *Service) HolderBadge(ctx context.Context, actor portal.Actor, userCerti
 		if err != nil {
 			return err
 		}
-		out, err = s.badge(ctx, tx, c, uc.CertificationID)
+		cert, err := tx.GetCertification(ctx, uc.CertificationID)
+		if err != nil {
+			return err
+		}
+		out, err = s.badgeOf(c, cert)
 		return err
 	})
 	return out, err
 }
 
 // PublicBadge returns the badge of credential id for anyone, counted
-// against VerifyLimit like a lookup.
+// against VerifyLimit like a lookup; an unknown ID is an *UnknownError
+// carrying the stand-in credential's badge, for the surface to draw and
+// throw away.
 func (s *Service) PublicBadge(ctx context.Context, clientIP string, id portal.CredentialID) (*Badge, error) {
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	var out *Badge
+	var (
+		out     *Badge
+		unknown bool
+	)
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		c, err := tx.FindCredentialByCredentialID(ctx, id)
+		rec, unk, err := s.resolve(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		uc, err := tx.GetUserCertification(ctx, c.UserCertificationID)
-		if err != nil {
-			return err
-		}
-		out, err = s.badge(ctx, tx, c, uc.CertificationID)
+		unknown = unk
+		out, err = s.badgeOf(rec.c, rec.cert)
 		return err
 	})
-	return out, err
+	switch {
+	case unknown && (err == nil || errors.Is(err, portal.ErrNotFound)):
+		return nil, &UnknownError{Badge: out}
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
 }
 
-func (s *Service) badge(ctx context.Context, tx *store.Tx, c *portal.Credential, certificationID int64) (*Badge, error) {
+// badgeOf is the badge of a signed credential of cert; a credential not
+// signed yet has none (portal.ErrNotFound).
+func (s *Service) badgeOf(c *portal.Credential, cert *portal.Certification) (*Badge, error) {
 	if c.DocumentJSONLD == "" {
 		return nil, portal.ErrNotFound
-	}
-	cert, err := tx.GetCertification(ctx, certificationID)
-	if err != nil {
-		return nil, err
 	}
 	return &Badge{CredentialID: c.CredentialID, Credential: c.DocumentJSONLD,
 		Template: badge.Template{Code: cert.Code, Name: cert.Name, Level: cert.Level, ProgramName: s.cfg.ProgramName}}, nil

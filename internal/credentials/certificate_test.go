@@ -55,9 +55,10 @@ func (f *certFixture) signed(uc *portal.UserCertification) *portal.Credential {
 	return f.reload(c)
 }
 
-// holder is the candidate who holds uc.
+// holder is the candidate who holds uc, signed in since the fixture's
+// start.
 func holder(uc *portal.UserCertification) portal.Actor {
-	return portal.Actor{UserID: uc.UserID, Role: portal.RoleCandidate}
+	return testutil.CandidateActor(uc.UserID, fixtureNow)
 }
 
 // refusal returns the *portal.Error of err, failing the test without one.

@@ -26,6 +26,7 @@ const maxNote = 2000
 
 // Mail causes of the credential template.
 const (
+	mailIssued      = "issued"
 	mailRevoked     = "revoked"
 	mailSuspended   = "suspended"
 	mailReinstated  = "reinstated"
@@ -225,7 +226,9 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, id int64, acti
 			portal.Diff(stateOf(c), stateOf(after))); err != nil {
 			return err
 		}
-		return s.mailHolder(ctx, tx, after, cause)
+		// A suspension may be lifted and made again: those mails count by
+		// the credential's change time.
+		return s.mailHolder(ctx, tx, after, cause, fmt.Sprintf("mail.credential:%s:%d:%d", cause, after.ID, after.UpdatedAt.UnixNano()))
 	})
 	if err != nil {
 		if errors.Is(err, portal.ErrNotFound) {
@@ -239,21 +242,20 @@ func (s *Service) change(ctx context.Context, actor portal.Actor, id int64, acti
 	return nil
 }
 
-// mailHolder queues the credential mail for cause to the holder, once per
-// credential and cause (a suspension may be lifted and made again, so
-// those count by the credential's change time).
-func (s *Service) mailHolder(ctx context.Context, tx *store.Tx, c *portal.Credential, cause string) error {
+// mailHolder queues the credential mail for cause to the holder, in
+// their language, once per job key.
+func (s *Service) mailHolder(ctx context.Context, tx *store.Tx, c *portal.Credential, cause, key string) error {
 	row, err := tx.GetCredentialRow(ctx, c.ID)
 	if err != nil {
 		return err
 	}
+	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	data := map[string]any{"Name": row.FirstName, "Status": cause, "Certification": row.CertificationName,
-		"CredentialID": c.CredentialID.String(), "Link": strings.TrimRight(s.cfg.BaseURL, "/") + pathCredentials}
+		"CredentialID": c.CredentialID.String(), "VerifyURL": s.CredentialURL(c.CredentialID), "Link": base + pathCredentials}
 	if cause == mailRevoked {
 		data["Reason"] = c.RevocationReason
 	}
 	msg := mail.Message{To: row.Email, ToName: row.FirstName + " " + row.LastName, Lang: row.Language, Template: "credential", Data: data}
-	key := fmt.Sprintf("mail.credential:%s:%d:%d", cause, c.ID, c.UpdatedAt.UnixNano())
 	if err := jobs.Enqueue(ctx, tx, mail.KindSend, msg, jobs.UniqueKey(key)); err != nil {
 		return fmt.Errorf("credentials: queue %s mail: %w", cause, err)
 	}

@@ -31,15 +31,16 @@ func (f *fixture) bitSet(c *portal.Credential, purpose string) bool {
 	return list.Bits[e.Index/8]&(0x80>>(e.Index%8)) != 0
 }
 
-// mails counts the queued credential mails of a status to a holder.
-func (f *fixture) mails(status, email string) int {
+// credentialMails returns the queued credential mails of a status, in
+// the order they were queued.
+func (f *fixture) credentialMails(status string) []mail.Message {
 	f.t.Helper()
-	rows, err := f.st.DB().QueryContext(f.ctx, `SELECT args FROM job_outbox WHERE kind = 'mail.send'`)
+	rows, err := f.st.DB().QueryContext(f.ctx, `SELECT args FROM job_outbox WHERE kind = 'mail.send' ORDER BY id`)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	defer rows.Close()
-	n := 0
+	var out []mail.Message
 	for rows.Next() {
 		var raw string
 		if err := rows.Scan(&raw); err != nil {
@@ -49,12 +50,24 @@ func (f *fixture) mails(status, email string) int {
 		if err := json.Unmarshal([]byte(raw), &m); err != nil {
 			f.t.Fatal(err)
 		}
-		if m.Template == "credential" && m.To == email && m.Data["Status"] == status {
-			n++
+		if m.Template == "credential" && m.Data["Status"] == status {
+			out = append(out, m)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		f.t.Fatal(err)
+	}
+	return out
+}
+
+// mails counts the queued credential mails of a status to a holder.
+func (f *fixture) mails(status, email string) int {
+	f.t.Helper()
+	n := 0
+	for _, m := range f.credentialMails(status) {
+		if m.To == email {
+			n++
+		}
 	}
 	return n
 }

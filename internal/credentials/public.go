@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"example.org/certportal/internal/portal"
@@ -46,64 +47,168 @@ type Verification struct {
 	SupersededBy portal.CredentialID
 	// Signed reports whether the documents are ready for download.
 	Signed bool
+	// Listed reports whether the public directory shows the credential
+	// (its holder joined it for the certification and it is valid): only
+	// then may search engines index its page.
+	Listed bool
+}
+
+// UnknownError is the refusal of a public lookup of an ID no credential
+// has: portal.ErrNotFound to errors.Is. So that an unknown ID is answered
+// in the time of a known one, the lookup reads another credential (the
+// oldest) with the same queries and builds the same answer from it, which
+// the error carries for the surface to render and throw away as it would
+// have rendered the real one. What it carries is never shown.
+type UnknownError struct {
+	// Verification, Badge and Document hold what Lookup, PublicBadge and
+	// Document built from the stand-in credential; nil or empty when there
+	// is no credential at all.
+	Verification *Verification
+	Badge        *Badge
+	Document     string
+}
+
+func (e *UnknownError) Error() string { return "credentials: no credential has this ID" }
+
+// Unwrap makes the refusal a portal.ErrNotFound.
+func (e *UnknownError) Unwrap() error { return portal.ErrNotFound }
+
+// publicRecord is what a public lookup reads of a credential: the
+// credential, its earned certification, holder and certification, whether
+// the certification is listed in the directory, and its successor.
+type publicRecord struct {
+	c         *portal.Credential
+	uc        *portal.UserCertification
+	u         *portal.User
+	cert      *portal.Certification
+	listed    bool
+	successor portal.CredentialID
+}
+
+// resolve reads the public record of credential id in tx. For an ID no
+// credential has it reads the stand-in credential instead, with the same
+// queries, and reports unknown; it fails with portal.ErrNotFound only when
+// there is no credential at all.
+func (s *Service) resolve(ctx context.Context, tx *store.Tx, id portal.CredentialID) (rec *publicRecord, unknown bool, err error) {
+	rec, err = s.readPublic(ctx, tx, id)
+	if !errors.Is(err, portal.ErrNotFound) {
+		return rec, false, err
+	}
+	stand, err := s.standIn(ctx, tx)
+	if err != nil {
+		return nil, true, err
+	}
+	rec, err = s.readPublic(ctx, tx, stand)
+	return rec, true, err
+}
+
+// standIn returns the public ID read in place of an unknown one: the
+// oldest credential's, remembered once found (credentials are never
+// deleted).
+func (s *Service) standIn(ctx context.Context, tx *store.Tx) (portal.CredentialID, error) {
+	if id := s.standInID.Load(); id != nil {
+		return *id, nil
+	}
+	ids, err := tx.ListOldestCredentialIDs(ctx, 1)
+	if err != nil {
+		return "", err
+	}
+	if len(ids) == 0 {
+		return "", portal.ErrNotFound
+	}
+	s.standInID.Store(&ids[0])
+	return ids[0], nil
+}
+
+func (s *Service) readPublic(ctx context.Context, tx *store.Tx, id portal.CredentialID) (*publicRecord, error) {
+	var (
+		rec publicRecord
+		err error
+	)
+	if rec.c, err = tx.FindCredentialByCredentialID(ctx, id); err != nil {
+		return nil, err
+	}
+	if rec.uc, err = tx.GetUserCertification(ctx, rec.c.UserCertificationID); err != nil {
+		return nil, err
+	}
+	if rec.u, err = tx.GetUser(ctx, rec.uc.UserID); err != nil {
+		return nil, err
+	}
+	if rec.cert, err = tx.GetCertification(ctx, rec.uc.CertificationID); err != nil {
+		return nil, err
+	}
+	n, err := tx.CountDirectoryEntries(ctx, rec.uc.ID)
+	if err != nil {
+		return nil, err
+	}
+	rec.listed = n > 0
+	if rec.c.SupersededBy != nil {
+		next, err := tx.GetCredential(ctx, *rec.c.SupersededBy)
+		if err != nil {
+			return nil, err
+		}
+		rec.successor = next.CredentialID
+	}
+	return &rec, nil
 }
 
 // Lookup returns the public verification of credential id for a visitor
 // from clientIP, counting the lookup against VerifyLimit per address.
-// Unknown IDs are portal.ErrNotFound.
+// Unknown IDs are an *UnknownError.
 func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.CredentialID) (*Verification, error) {
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	var out *Verification
+	var (
+		out     *Verification
+		unknown bool
+	)
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		c, err := tx.FindCredentialByCredentialID(ctx, id)
+		rec, unk, err := s.resolve(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		uc, err := tx.GetUserCertification(ctx, c.UserCertificationID)
-		if err != nil {
-			return err
-		}
-		u, err := tx.GetUser(ctx, uc.UserID)
-		if err != nil {
-			return err
-		}
-		cert, err := tx.GetCertification(ctx, uc.CertificationID)
-		if err != nil {
-			return err
-		}
-		did, err := DID(s.cfg.BaseURL)
-		if err != nil {
-			return err
-		}
-		v := &Verification{CredentialID: c.CredentialID, HolderName: u.FullName(), CertificationName: cert.Name,
-			CertificationCode: cert.Code, IssuedOn: uc.IssuedOn, ExpiresOn: uc.ExpiresOn, ValidFrom: uc.IssuedAt.UTC(), ValidUntil: uc.ExpiresAt.UTC(), IssuedAt: c.IssuedAt.UTC(),
-			IssuerName: s.cfg.ProgramName, IssuerDID: did, IssuerURL: s.cfg.BaseURL, Signed: c.DocumentJSONLD != ""}
-		switch {
-		case c.RevokedAt != nil:
-			v.Status, v.StatusSince = StatusRevoked, c.RevokedAt
-		case c.SupersededAt != nil:
-			v.Status, v.StatusSince = StatusSuperseded, c.SupersededAt
-			if c.SupersededBy != nil {
-				if next, err := tx.GetCredential(ctx, *c.SupersededBy); err == nil {
-					v.SupersededBy = next.CredentialID
-				}
-			}
-		case c.SuspendedAt != nil:
-			v.Status, v.StatusSince = StatusSuspended, c.SuspendedAt
-		case !tx.Now().Before(uc.ExpiresAt):
-			v.Status = StatusExpired
-		default:
-			v.Status = StatusActive
-		}
-		out = v
-		return nil
+		unknown = unk
+		out, err = s.verification(rec, tx.Now())
+		return err
 	})
+	switch {
+	case err != nil:
+		return nil, err
+	case unknown:
+		return nil, &UnknownError{Verification: out}
+	}
+	return out, nil
+}
+
+// verification is what anyone may learn of rec at now.
+func (s *Service) verification(rec *publicRecord, now time.Time) (*Verification, error) {
+	did, err := DID(s.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	c, uc := rec.c, rec.uc
+	v := &Verification{CredentialID: c.CredentialID, HolderName: rec.u.FullName(), CertificationName: rec.cert.Name,
+		CertificationCode: rec.cert.Code, IssuedOn: uc.IssuedOn, ExpiresOn: uc.ExpiresOn, ValidFrom: uc.IssuedAt.UTC(),
+		ValidUntil: uc.ExpiresAt.UTC(), IssuedAt: c.IssuedAt.UTC(), IssuerName: s.cfg.ProgramName, IssuerDID: did,
+		IssuerURL: s.cfg.BaseURL, Signed: c.DocumentJSONLD != "", SupersededBy: rec.successor}
+	switch {
+	case c.RevokedAt != nil:
+		v.Status, v.StatusSince = StatusRevoked, c.RevokedAt
+	case c.SupersededAt != nil:
+		v.Status, v.StatusSince = StatusSuperseded, c.SupersededAt
+	case c.SuspendedAt != nil:
+		v.Status, v.StatusSince = StatusSuspended, c.SuspendedAt
+	case !now.Before(uc.ExpiresAt):
+		v.Status = StatusExpired
+	default:
+		v.Status = StatusActive
+	}
+	// Search engines may index the page only while the directory shows
+	// the credential.
+	v.Listed = rec.listed && v.Status == StatusActive && v.Signed && uc.WithdrawnAt == nil && uc.RevokedAt == nil &&
+		uc.SuspendedAt == nil && rec.u.DisabledAt == nil
+	return v, nil
 }
 
 // Forms of a credential document for download.
@@ -114,16 +219,28 @@ const (
 
 // Document returns a signed form (FormJSONLD or FormJWT) of credential id
 // for anyone, counted against VerifyLimit like a lookup. A credential not
-// signed yet is portal.ErrNotFound.
+// signed yet is portal.ErrNotFound, an unknown ID an *UnknownError.
 func (s *Service) Document(ctx context.Context, clientIP string, id portal.CredentialID, form string) (string, error) {
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return "", err
 	}
-	c, err := s.st.FindCredentialByCredentialID(ctx, id)
+	var (
+		rec     *publicRecord
+		unknown bool
+	)
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		rec, unknown, err = s.resolve(ctx, tx, id)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
-	return pick(c, form)
+	doc, err := pick(rec.c, form)
+	if unknown {
+		return "", &UnknownError{Document: doc}
+	}
+	return doc, err
 }
 
 // HolderDocument returns a signed form of the current credential of an

@@ -14,7 +14,12 @@
 //     command line, always may); anyone else gets the refusal Authorize
 //     gives. It is audited as credentials.key_rotated.
 //   - DIDDocument, StatusListCredential and CredentialStatus are public
-//     reads for anyone.
+//     reads for anyone, as is Directory. Lookup, Document and PublicBadge
+//     are too, limited per address; an unknown ID is an *UnknownError
+//     (portal.ErrNotFound) after the work of a known one.
+//   - JoinDirectory and LeaveDirectory are the holder's alone (anyone
+//     else gets portal.ErrNotFound, a visitor portal.ErrUnauthorized);
+//     each change is audited.
 //   - Certificate and ChooseCertificate serve the holder alone
 //     (Actor.Owns); anyone else gets portal.ErrNotFound.
 //   - SigningKey opens a key's private half for the signing code; it is
@@ -30,6 +35,7 @@ package credentials
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
@@ -74,6 +80,9 @@ type Service struct {
 	// loader serves the bundled JSON-LD contexts and nothing else.
 	loader *openbadges.Loader
 	lists  listCache
+	// standInID is the credential public lookups read in place of an
+	// unknown ID (resolve).
+	standInID atomic.Pointer[portal.CredentialID]
 }
 
 // New returns the service.

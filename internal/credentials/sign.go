@@ -104,7 +104,8 @@ func achievementType(c *portal.Certification) string {
 
 // Sign signs the documents of credential id with the key it was issued
 // under, unless they are signed already; the first signer's documents
-// stay. The data is read in one short transaction, signed outside any,
+// stay, and with them the holder's mail that the credential is issued
+// (once per credential). The data is read in one short transaction, signed outside any,
 // and stored in another. Nothing inside a transaction reads through the
 // pool, so transactions never wait for a second connection.
 func (s *Service) Sign(ctx context.Context, id int64) error {
@@ -151,8 +152,13 @@ func (s *Service) Sign(ctx context.Context, id int64) error {
 		return err
 	}
 	return s.st.Transact(ctx, func(tx *store.Tx) error {
-		_, err := tx.UpdateUnsignedCredentialDocuments(ctx, c.ID, string(jsonld), jwt)
-		return err
+		stored, err := tx.UpdateUnsignedCredentialDocuments(ctx, c.ID, string(jsonld), jwt)
+		if err != nil || !stored {
+			return err
+		}
+		// The holder hears of the credential once it can be downloaded and
+		// verified; only the signer whose documents stayed mails.
+		return s.mailHolder(ctx, tx, c, mailIssued, fmt.Sprintf("mail.credential:%s:%d", mailIssued, c.ID))
 	})
 }
 
@@ -180,6 +186,9 @@ func (s *Service) SignPending(ctx context.Context) (int, error) {
 			signed++
 		}
 		if len(list) < signBatch {
+			if signed > 0 && s.cfg.Kick != nil {
+				s.cfg.Kick()
+			}
 			return signed, errors.Join(errs...)
 		}
 	}

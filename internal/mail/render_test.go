@@ -184,6 +184,7 @@ var sampleData = map[string]any{
 	"Reason":        "misconduct",
 	"Certification": "Solutions Architect – Associate",
 	"CredentialID":  "7KQ3-0M2X-ABCD-EFGH-JKMN-PQRS-TVW",
+	"VerifyURL":     testBaseURL + "/credentials/7KQ30M2XABCDEFGHJKMNPQRSTVW",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
@@ -337,14 +338,16 @@ func TestRenderResultsMailForEachCause(t *testing.T) {
 func TestRenderCredentialMailForEachChange(t *testing.T) {
 	r := mustRenderer(t)
 	want := map[string]map[string]string{
-		"en": {"revoked": "revoked your credential", "suspended": "suspended your credential", "reinstated": "lifted the suspension"},
-		"es": {"revoked": "ha revocado su credencial", "suspended": "ha suspendido su credencial", "reinstated": "ha levantado la suspensión"},
+		"en": {"issued": "issued your credential", "revoked": "revoked your credential", "suspended": "suspended your credential", "reinstated": "lifted the suspension"},
+		"es": {"issued": "ha emitido su credencial", "revoked": "ha revocado su credencial", "suspended": "ha suspendido su credencial", "reinstated": "ha levantado la suspensión"},
 	}
+	subjects := map[string]string{"en": "Your credential is ready – Solutions Architect", "es": "Su credencial está lista – Solutions Architect"}
+	verify := testBaseURL + "/credentials/7KQ30M2X"
 	reasons := map[string]string{"en": "Reason: Policy violation", "es": "Motivo: Incumplimiento de las normas"}
 	for lang, byStatus := range want {
 		for status, text := range byStatus {
 			data := map[string]any{"Name": "Ana", "Status": status, "Certification": "Solutions Architect", "CredentialID": "7KQ3-0M2X",
-				"Link": testBaseURL + "/certifications"}
+				"VerifyURL": verify, "Link": testBaseURL + "/certifications"}
 			if status == "revoked" {
 				data["Reason"] = "policy_violation"
 			}
@@ -354,6 +357,12 @@ func TestRenderCredentialMailForEachChange(t *testing.T) {
 			}
 			if !strings.Contains(got.Text, text) || !strings.Contains(got.Text, "Solutions Architect") || !strings.Contains(got.Text, "7KQ3-0M2X") {
 				t.Errorf("%s/%s: text lacks %q, the certification or the ID:\n%s", lang, status, text, got.Text)
+			}
+			if (got.Subject == subjects[lang]) != (status == "issued") {
+				t.Errorf("%s/%s: subject %q", lang, status, got.Subject)
+			}
+			if !strings.Contains(got.Text, verify) || !strings.Contains(got.HTML, `href="`+verify+`"`) {
+				t.Errorf("%s/%s: no verification URL:\n%s", lang, status, got.Text)
 			}
 			if hasReason := strings.Contains(got.Text, reasons[lang]); hasReason != (status == "revoked") {
 				t.Errorf("%s/%s: reason shown = %v:\n%s", lang, status, hasReason, got.Text)

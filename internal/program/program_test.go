@@ -209,6 +209,12 @@ func TestUpdateValidatesEveryField(t *testing.T) {
 			{"url too long", program.Update{SupportURL: "https://example.org/" + strings.Repeat("a", program.MaxSupportURL), PaperSize: "A4"}, []string{"support_url:program.error.support_url"}},
 			{"unknown paper", program.Update{PaperSize: "Legal"}, []string{"paper_size:program.error.paper_size"}},
 			{"no paper", program.Update{}, []string{"paper_size:program.error.paper_size"}},
+			{"organization ID with letters", program.Update{PaperSize: "A4", LinkedInOrganizationID: "12a45"}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
+			{"organization ID as a name", program.Update{PaperSize: "A4", LinkedInOrganizationID: "Example Co"}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
+			{"organization ID with a sign", program.Update{PaperSize: "A4", LinkedInOrganizationID: "-12345"}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
+			{"organization ID zero", program.Update{PaperSize: "A4", LinkedInOrganizationID: "000"}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
+			{"organization ID too long", program.Update{PaperSize: "A4", LinkedInOrganizationID: strings.Repeat("9", program.MaxLinkedInOrganizationID+1)}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
+			{"organization ID in other digits", program.Update{PaperSize: "A4", LinkedInOrganizationID: "١٢٣"}, []string{"linkedin_organization_id:program.error.linkedin_organization_id"}},
 			{"everything wrong", program.Update{SupportEmail: "@", SupportURL: "mailto:a@example.org", PaperSize: "a4"},
 				[]string{"support_email:program.error.support_email", "support_url:program.error.support_url", "paper_size:program.error.paper_size"}},
 		} {
@@ -510,6 +516,43 @@ func TestConcurrentChangesQueue(t *testing.T) {
 		data, _, err := program.New(f.st, f.clock, flags).Logo(f.ctx)
 		if logoSet != (err == nil) || (err == nil && len(data) == 0) {
 			t.Errorf("logo row and settings disagree: %v", err)
+		}
+	})
+}
+
+// TestLinkedInOrganizationIDIsSavedAndAudited: the ID is trimmed, saved,
+// read back by every instance and audited with before and after; an empty
+// one clears it.
+func TestLinkedInOrganizationIDIsSavedAndAudited(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		if _, err := f.svc.Update(f.ctx, admin, program.Update{PaperSize: program.PaperA4, LinkedInOrganizationID: " 1337 "}); err != nil {
+			t.Fatal(err)
+		}
+		if set, err := program.New(f.st, f.clock, flags).Settings(f.ctx); err != nil || set.LinkedInOrganizationID != "1337" {
+			t.Errorf("another instance reads %q (%v), want 1337", set.LinkedInOrganizationID, err)
+		}
+		if _, err := f.svc.Update(f.ctx, scheduler, program.Update{PaperSize: program.PaperA4, LinkedInOrganizationID: "42"}); !errors.Is(err, portal.ErrForbidden) {
+			t.Errorf("staff without settings.manage: %v, want forbidden", err)
+		}
+		if _, err := f.svc.Update(f.ctx, admin, program.Update{PaperSize: program.PaperA4}); err != nil {
+			t.Fatal(err)
+		}
+		if set := f.mustSettings(t); set.LinkedInOrganizationID != "" {
+			t.Errorf("after clearing: %q", set.LinkedInOrganizationID)
+		}
+		var got []portal.FieldChange
+		for _, a := range f.audit(t) {
+			for _, c := range a.Changes {
+				if c.Field == "linkedin_organization_id" {
+					got = append(got, c)
+				}
+			}
+		}
+		want := []portal.FieldChange{{Field: "linkedin_organization_id", Before: "", After: "1337"},
+			{Field: "linkedin_organization_id", Before: "1337", After: ""}}
+		if !slices.Equal(got, want) {
+			t.Errorf("audited %+v, want %+v", got, want)
 		}
 	})
 }

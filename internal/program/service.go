@@ -32,7 +32,10 @@ type stored struct {
 	SupportEmail *string   `json:"support_email,omitempty"`
 	SupportURL   *string   `json:"support_url,omitempty"`
 	PaperSize    PaperSize `json:"paper_size,omitempty"`
-	Logo         *Logo     `json:"logo,omitempty"`
+	// LinkedInOrganizationID is the program's numeric organization ID on
+	// LinkedIn; empty for none.
+	LinkedInOrganizationID string `json:"linkedin_organization_id,omitempty"`
+	Logo                   *Logo  `json:"logo,omitempty"`
 }
 
 // Service reads and changes the program settings.
@@ -140,7 +143,8 @@ func (s *Service) Logo(ctx context.Context) ([]byte, Logo, error) {
 	return b, info, nil
 }
 
-// Update saves the support contact and the paper size.
+// Update saves the support contact, the paper size and the LinkedIn
+// organization ID.
 func (s *Service) Update(ctx context.Context, actor portal.Actor, u Update) (Settings, error) {
 	if err := s.MayManage(actor); err != nil {
 		return Settings{}, err
@@ -151,6 +155,7 @@ func (s *Service) Update(ctx context.Context, actor portal.Actor, u Update) (Set
 	return s.change(ctx, actor, func(tx *store.Tx, cur *stored) (string, error) {
 		before := s.settings(*cur)
 		cur.SupportEmail, cur.SupportURL, cur.PaperSize = &u.SupportEmail, &u.SupportURL, u.PaperSize
+		cur.LinkedInOrganizationID = u.LinkedInOrganizationID
 		if len(portal.Diff(before, s.settings(*cur))) == 0 {
 			return "", nil
 		}
@@ -271,6 +276,7 @@ func (s *Service) settings(v stored) Settings {
 	if v.Logo != nil {
 		out.Logo = *v.Logo
 	}
+	out.LinkedInOrganizationID = v.LinkedInOrganizationID
 	return out
 }
 

@@ -37,6 +37,10 @@ type Settings struct {
 	// then it is the start-up configuration's.
 	SupportFromConfig bool      `audit:"support_from_config"`
 	PaperSize         PaperSize `audit:"paper_size"`
+	// LinkedInOrganizationID is the program's organization ID on LinkedIn
+	// (digits), which the Add-to-Profile link names instead of the
+	// program's name; empty for none.
+	LinkedInOrganizationID string `audit:"linkedin_organization_id"`
 	// Logo describes the stored logo; its ETag is empty when there is
 	// none.
 	Logo Logo `audit:"logo"`
@@ -69,10 +73,15 @@ type Defaults struct {
 
 // Update is a change of the settings edited as one form.
 type Update struct {
-	SupportEmail string
-	SupportURL   string
-	PaperSize    PaperSize
+	SupportEmail           string
+	SupportURL             string
+	PaperSize              PaperSize
+	LinkedInOrganizationID string
 }
+
+// MaxLinkedInOrganizationID is the most digits a LinkedIn organization ID
+// may have.
+const MaxLinkedInOrganizationID = 19
 
 // normalize trims the update and checks it; problems are field errors.
 func (u *Update) normalize() error {
@@ -94,6 +103,11 @@ func (u *Update) normalize() error {
 	u.PaperSize = PaperSize(strings.TrimSpace(string(u.PaperSize)))
 	if !u.PaperSize.Valid() {
 		fields = append(fields, portal.FieldError{Field: "paper_size", Message: "program.error.paper_size"})
+	}
+	u.LinkedInOrganizationID = strings.TrimSpace(u.LinkedInOrganizationID)
+	if id := u.LinkedInOrganizationID; id != "" && (len(id) > MaxLinkedInOrganizationID || strings.Trim(id, "0123456789") != "" || strings.Trim(id, "0") == "") {
+		fields = append(fields, portal.FieldError{Field: "linkedin_organization_id", Message: "program.error.linkedin_organization_id",
+			Data: map[string]any{"Count": MaxLinkedInOrganizationID}})
 	}
 	if len(fields) > 0 {
 		return &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid", Fields: fields}

@@ -65,6 +65,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, which st
 	p.Form.Values["support_email"] = set.SupportEmail
 	p.Form.Values["support_url"] = set.SupportURL
 	p.Form.Values["paper_size"] = string(set.PaperSize)
+	p.Form.Values["linkedin_organization_id"] = set.LinkedInOrganizationID
 	if failure == nil {
 		return s.render(w, r, http.StatusOK, "console_settings", p)
 	}
@@ -84,14 +85,16 @@ func (s *Server) handleConsoleSettings(w http.ResponseWriter, r *http.Request) e
 	return s.renderSettings(w, r, "", nil, nil)
 }
 
-// handleConsoleSettingsSave saves the support contact and the paper size.
+// handleConsoleSettingsSave saves the support contact, the paper size and
+// the LinkedIn organization ID.
 func (s *Server) handleConsoleSettingsSave(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "support_email", "support_url", "paper_size")
+	f := formFrom(r, "support_email", "support_url", "paper_size", "linkedin_organization_id")
 	_, err := s.program.Update(r.Context(), actor(r), program.Update{SupportEmail: f.Value("support_email"),
-		SupportURL: f.Value("support_url"), PaperSize: program.PaperSize(f.Value("paper_size"))})
+		SupportURL: f.Value("support_url"), PaperSize: program.PaperSize(f.Value("paper_size")),
+		LinkedInOrganizationID: f.Value("linkedin_organization_id")})
 	if err != nil {
 		return s.renderSettings(w, r, "settings", f, err)
 	}

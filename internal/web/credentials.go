@@ -27,6 +27,10 @@ type credentialLookupPage struct {
 type credentialPage struct {
 	BasePage
 	V *credentials.Verification
+	// NotFound is the page of an ID no credential has, with the lookup
+	// form in Form.
+	NotFound bool
+	Form     *Form
 	// Path is the credential's canonical page; Successor the page of the
 	// credential that replaced it, if any.
 	Path, Successor string
@@ -80,7 +84,10 @@ func parseCredentialPath(w http.ResponseWriter, r *http.Request, suffix string) 
 }
 
 // handleCredential shows what anyone may know of a credential: status,
-// holder, certification, dates and issuer.
+// holder, certification, dates and issuer. Search engines may index it
+// only while the credential is in the public directory. An unknown ID
+// gets the same page template, saying so, after the same lookup work as a
+// known one (credentials.UnknownError).
 func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) error {
 	if s.creds == nil {
 		return portal.ErrNotFound
@@ -90,6 +97,14 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	v, err := s.creds.Lookup(r.Context(), s.clientIP(r), id)
+	var unknown *credentials.UnknownError
+	if errors.As(err, &unknown) {
+		p := &credentialPage{NotFound: true, Form: newForm()}
+		p.Form.Values["id"] = id.String()
+		s.fillBase(r, &p.BasePage, "credential.not_found.title")
+		p.NoIndex = true
+		return s.render(w, r, http.StatusNotFound, "credential", p)
+	}
 	if err != nil {
 		return err
 	}
@@ -98,67 +113,107 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) error 
 		p.Successor = credentialPath(v.SupersededBy)
 	}
 	s.fillBase(r, &p.BasePage, "credential.title")
-	p.NoIndex = true
+	p.NoIndex = !v.Listed
 	return s.render(w, r, http.StatusOK, "credential", p)
+}
+
+// credentialFile is a file a credential route sends: a signed form of the
+// credential or a badge baked with it.
+type credentialFile struct {
+	name, ctype string
+	data        []byte
+	svg         bool
+}
+
+// credentialKey names the credential of a file route: a public ID, or one
+// of the signed-in holder's earned certifications.
+type credentialKey struct {
+	id portal.CredentialID
+	uc int64
+}
+
+// serveCredentialFile serves a file of a credential as a download that
+// scripts on any site may read. A public route names the credential by
+// {id}, any spelling redirected to its canonical path plus suffix; a
+// holder's route (suffix "") names an earned certification by {id}.
+func (s *Server) serveCredentialFile(suffix string, get func(*http.Request, credentialKey) (*credentialFile, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.creds == nil {
+			return portal.ErrNotFound
+		}
+		var key credentialKey
+		if suffix != "" {
+			id, ok, err := parseCredentialPath(w, r, suffix)
+			if !ok {
+				return err
+			}
+			key.id = id
+		} else {
+			uc, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+			if err != nil {
+				return portal.ErrNotFound
+			}
+			key.uc = uc
+		}
+		f, err := get(r, key)
+		if err != nil {
+			return err
+		}
+		h := w.Header()
+		h.Set("Content-Type", f.ctype)
+		h.Set("Content-Disposition", `attachment; filename="`+f.name+`"`)
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("X-Robots-Tag", "noindex")
+		h.Set("X-Content-Type-Options", "nosniff")
+		if f.svg {
+			h.Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox")
+		}
+		_, err = w.Write(f.data)
+		return err
+	}
 }
 
 // handleCredentialDocument downloads a signed form of a credential for
 // anyone.
 func (s *Server) handleCredentialDocument(form string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.creds == nil {
-			return portal.ErrNotFound
+	return s.serveCredentialFile("/credential."+form, func(r *http.Request, k credentialKey) (*credentialFile, error) {
+		doc, err := s.creds.Document(r.Context(), s.clientIP(r), k.id, form)
+		var unknown *credentials.UnknownError
+		if errors.As(err, &unknown) {
+			// Made as for a known ID, never sent.
+			_ = documentFile(string(k.id), form, unknown.Document)
 		}
-		id, ok, err := parseCredentialPath(w, r, "/credential."+form)
-		if !ok {
-			return err
-		}
-		doc, err := s.creds.Document(r.Context(), s.clientIP(r), id, form)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return writeCredentialDocument(w, string(id), form, doc)
-	}
+		return documentFile(string(k.id), form, doc), nil
+	})
 }
 
 // handleHolderCredentialDocument downloads a signed form of the
 // credential of one of the signed-in holder's certifications; anyone
 // else's is not found.
 func (s *Server) handleHolderCredentialDocument(form string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.creds == nil {
-			return portal.ErrNotFound
-		}
-		ucID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return s.serveCredentialFile("", func(r *http.Request, k credentialKey) (*credentialFile, error) {
+		doc, err := s.creds.HolderDocument(r.Context(), actor(r), k.uc, form)
 		if err != nil {
-			return portal.ErrNotFound
+			return nil, err
 		}
-		doc, err := s.creds.HolderDocument(r.Context(), actor(r), ucID, form)
-		if err != nil {
-			return err
-		}
-		return writeCredentialDocument(w, "", form, doc)
-	}
+		return documentFile("", form, doc), nil
+	})
 }
 
-// writeCredentialDocument sends a credential document as a download that
-// scripts on any site may read.
-func writeCredentialDocument(w http.ResponseWriter, id, form, doc string) error {
-	name := "credential." + form
+// documentFile is a signed form of credential id ("" for the holder's
+// download, named without it).
+func documentFile(id, form, doc string) *credentialFile {
+	f := &credentialFile{name: "credential." + form, ctype: "application/vc+ld+json", data: []byte(doc)}
 	if id != "" {
-		name = "credential-" + id + "." + form
+		f.name = "credential-" + id + "." + form
 	}
-	ctype := "application/vc+ld+json"
 	if form == credentials.FormJWT {
-		ctype = "application/vc+jwt"
+		f.ctype = "application/vc+jwt"
 	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("X-Robots-Tag", "noindex")
-	_, err := w.Write([]byte(doc))
-	return err
+	return f
 }
 
 // Badge image formats.
@@ -168,47 +223,40 @@ const (
 )
 
 // handleCredentialBadge downloads the badge of a credential, baked with
-// it, for anyone.
+// it, for anyone. For an unknown ID the stand-in's badge is drawn and
+// baked as a known one's would be, then thrown away.
 func (s *Server) handleCredentialBadge(format string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.creds == nil {
-			return portal.ErrNotFound
+	return s.serveCredentialFile("/badge."+format, func(r *http.Request, k credentialKey) (*credentialFile, error) {
+		b, err := s.creds.PublicBadge(r.Context(), s.clientIP(r), k.id)
+		var unknown *credentials.UnknownError
+		if errors.As(err, &unknown) && unknown.Badge != nil {
+			if _, drawErr := s.badgeFile(r, unknown.Badge, format); drawErr != nil {
+				return nil, drawErr
+			}
 		}
-		id, ok, err := parseCredentialPath(w, r, "/badge."+format)
-		if !ok {
-			return err
-		}
-		b, err := s.creds.PublicBadge(r.Context(), s.clientIP(r), id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return s.writeBadge(w, r, b, format)
-	}
+		return s.badgeFile(r, b, format)
+	})
 }
 
 // handleHolderBadge downloads the badge of one of the signed-in holder's
 // certifications, baked with its current credential; anyone else's is not
 // found.
 func (s *Server) handleHolderBadge(format string) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.creds == nil {
-			return portal.ErrNotFound
-		}
-		ucID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return s.serveCredentialFile("", func(r *http.Request, k credentialKey) (*credentialFile, error) {
+		b, err := s.creds.HolderBadge(r.Context(), actor(r), k.uc)
 		if err != nil {
-			return portal.ErrNotFound
+			return nil, err
 		}
-		b, err := s.creds.HolderBadge(r.Context(), actor(r), ucID)
-		if err != nil {
-			return err
-		}
-		return s.writeBadge(w, r, b, format)
-	}
+		return s.badgeFile(r, b, format)
+	})
 }
 
-// writeBadge draws a badge with the program's logo, bakes its credential
-// into it and sends it as a download that scripts on any site may read.
-func (s *Server) writeBadge(w http.ResponseWriter, r *http.Request, b *credentials.Badge, format string) error {
+// badgeFile draws a badge with the program's logo and bakes its
+// credential into it.
+func (s *Server) badgeFile(r *http.Request, b *credentials.Badge, format string) (*credentialFile, error) {
 	tpl := b.Template
 	if s.program != nil {
 		logo, _, err := s.program.Logo(r.Context())
@@ -216,37 +264,24 @@ func (s *Server) writeBadge(w http.ResponseWriter, r *http.Request, b *credentia
 		case err == nil:
 			tpl.Logo = logo
 		case !errors.Is(err, portal.ErrNotFound):
-			return err
+			return nil, err
 		}
 	}
-	var (
-		img   []byte
-		err   error
-		ctype string
-	)
+	f := &credentialFile{name: "badge-" + string(b.CredentialID) + "." + format}
+	var err error
 	switch format {
 	case badgePNG:
 		var plain []byte
 		if plain, err = badge.PNG(tpl); err == nil {
-			img, err = openbadges.BakePNG(plain, b.Credential)
+			f.data, err = openbadges.BakePNG(plain, b.Credential)
 		}
-		ctype = openbadges.MediaPNG
+		f.ctype = openbadges.MediaPNG
 	default:
-		img, err = openbadges.BakeSVG(badge.SVG(tpl), b.Credential)
-		ctype = openbadges.MediaSVG
+		f.data, err = openbadges.BakeSVG(badge.SVG(tpl), b.Credential)
+		f.ctype, f.svg = openbadges.MediaSVG, true
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", `attachment; filename="badge-`+string(b.CredentialID)+`.`+format+`"`)
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("X-Robots-Tag", "noindex")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if format == badgeSVG {
-		h.Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox")
-	}
-	_, err = w.Write(img)
-	return err
+	return f, nil
 }

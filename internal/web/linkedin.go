@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -42,4 +43,14 @@ func yearMonth(day string) (string, string, bool) {
 		return "", "", false
 	}
 	return parts[0], strings.TrimPrefix(parts[1], "0"), true
+}
+
+// linkedInOrganizationID is the program's LinkedIn organization ID from
+// the program settings, "" when none is set.
+func (s *Server) linkedInOrganizationID(r *http.Request) (string, error) {
+	set, err := s.programSettings(r)
+	if err != nil {
+		return "", err
+	}
+	return set.LinkedInOrganizationID, nil
 }

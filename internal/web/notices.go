@@ -85,6 +85,9 @@ const (
 	noticeCredentialRevoked    notice = "credential_revoked"
 	noticeCredentialSuspended  notice = "credential_suspended"
 	noticeCredentialReinstated notice = "credential_reinstated"
+	// The holder's directory choice (credential_directory.go).
+	noticeDirectoryJoined notice = "directory_joined"
+	noticeDirectoryLeft   notice = "directory_left"
 )
 
 // notices maps every notice to its catalog message.
@@ -92,6 +95,8 @@ var notices = map[notice]string{
 	noticeCredentialRevoked:       "notice.credential_revoked",
 	noticeCredentialSuspended:     "notice.credential_suspended",
 	noticeCredentialReinstated:    "notice.credential_reinstated",
+	noticeDirectoryJoined:         "notice.directory_joined",
+	noticeDirectoryLeft:           "notice.directory_left",
 	noticeSignedOut:               "notice.signed_out",
 	noticeCertificationSaved:      "notice.certification_saved",
 	noticeResultEntered:           "notice.result_entered",

@@ -147,6 +147,9 @@ type certCredential struct {
 	Page string
 	// LinkedIn is the LinkedIn Add-to-Profile link of the certification.
 	LinkedIn string
+	// Listed reports whether the holder put the certification in the
+	// public directory.
+	Listed bool
 }
 
 // handleCertifications lists the certifications the candidate earned.
@@ -161,13 +164,21 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 		if err != nil {
 			return err
 		}
+		listed, err := s.creds.HolderDirectory(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		orgID, err := s.linkedInOrganizationID(r)
+		if err != nil {
+			return err
+		}
 		for _, cv := range list {
 			c := held[cv.ID]
 			if c == nil || c.DocumentJSONLD == "" {
 				continue
 			}
-			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID),
-				LinkedIn: linkedInAddURL(cv.Name, "", s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.creds.CredentialURL(c.CredentialID), c.CredentialID)}
+			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID), Listed: listed[cv.ID],
+				LinkedIn: linkedInAddURL(cv.Name, orgID, s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.creds.CredentialURL(c.CredentialID), c.CredentialID)}
 		}
 	}
 	s.fillBase(r, &p.BasePage, "certifications.title")

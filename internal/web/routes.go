@@ -85,6 +85,7 @@ func (s *Server) routes() []webRoute {
 		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
 		{anyone, "GET /credentials/kit.json", 0, s.handleCredentialKit, nil},
 		{anyone, "GET /credentials", 0, s.handleCredentialLookup, nil},
+		{anyone, "GET /credentials/directory", 0, s.handleCredentialDirectory, nil},
 		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
 		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},
 		{anyone, "GET /credentials/{id}/credential.jwt", 0, s.handleCredentialDocument(credentials.FormJWT), nil},
@@ -178,6 +179,8 @@ func (s *Server) routes() []webRoute {
 		// The holder's printable certificate (certificate.go).
 		{signedIn, "GET /certifications/{id}/certificate", 0, s.handleCertificate, nil},
 		{signedIn, "POST /certifications/{id}/certificate", 0, s.handleCertificateChoose, nil},
+		{signedIn, "POST /certifications/{id}/directory/join", 0, s.handleDirectoryJoin, nil},
+		{signedIn, "POST /certifications/{id}/directory/leave", 0, s.handleDirectoryLeave, nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
 
 		// The console (console*.go): staff, each route behind its permission.

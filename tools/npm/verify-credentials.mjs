@@ -16,7 +16,17 @@
 //    "now": "2026-12-06T10:00:00Z",
 //    "credentials": [{"name": "a", "path": "a.json", "form": "json-ld"},
 //                    {"name": "b", "path": "b.jwt", "form": "vc-jwt"},
-//                    {"name": "c", "path": "revocation-1.json", "form": "status-list"}]}
+//                    {"name": "c", "path": "revocation-1.json", "form": "status-list"},
+//                    {"name": "d", "path": "badge.png", "form": "png"},
+//                    {"name": "e", "path": "badge.svg", "form": "svg"}]}
+//
+// A badge (form png or svg) is unbaked here, by this script's own reading
+// of the image as Open Badges 3.0 defines baking: the PNG's iTXt chunk
+// with the keyword openbadgecredential (every chunk's CRC checked), the
+// SVG's <openbadges:credential> element in the Open Badges namespace. The
+// credential found, JSON-LD or a VC-JWT, is then checked as those forms
+// are, and the line says which it was as "unbaked". An image that cannot
+// be unbaked gets a failed proof check naming why.
 //
 // Relative paths are read from the manifest's directory. For each
 // credential it prints one JSON line:
@@ -31,7 +41,7 @@
 
 import {readFileSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
-import {gunzipSync} from 'node:zlib';
+import {gunzipSync, inflateSync} from 'node:zlib';
 
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -220,12 +230,142 @@ async function checkStatus(credential) {
   return result;
 }
 
+// crcTable is the CRC-32 of PNG chunks (ISO 3309, polynomial 0xedb88320).
+const crcTable = new Uint32Array(256).map((_, n) => {
+  let c = n;
+  for(let k = 0; k < 8; k++) {
+    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for(const b of bytes) {
+    c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const pngKeyword = 'openbadgecredential';
+
+// unbakePNG walks the chunks of a PNG, checking each CRC, and returns the
+// text of the iTXt chunk openbadgecredential: keyword, NUL, compression
+// flag, compression method, language tag, NUL, translated keyword, NUL,
+// text (zlib-compressed when the flag is 1).
+function unbakePNG(png) {
+  if(png.length < 8 || !png.subarray(0, 8).equals(pngSignature)) {
+    throw new Error('not a PNG image');
+  }
+  let found;
+  for(let at = 8; ;) {
+    if(at + 12 > png.length) {
+      throw new Error('truncated PNG chunk or no IEND');
+    }
+    const length = png.readUInt32BE(at);
+    if(at + 12 + length > png.length) {
+      throw new Error('truncated PNG chunk');
+    }
+    const typeAndData = png.subarray(at + 4, at + 8 + length);
+    const type = typeAndData.subarray(0, 4).toString('latin1');
+    if(crc32(typeAndData) !== png.readUInt32BE(at + 8 + length)) {
+      throw new Error(`PNG chunk ${type} has a wrong CRC`);
+    }
+    const data = typeAndData.subarray(4);
+    if(type === 'iTXt' && found === undefined) {
+      const nul = data.indexOf(0);
+      if(nul >= 0 && data.subarray(0, nul).toString('latin1') === pngKeyword) {
+        const flag = data[nul + 1];
+        const method = data[nul + 2];
+        const langEnd = data.indexOf(0, nul + 3);
+        const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
+        if(transEnd < 0) {
+          throw new Error('malformed iTXt chunk');
+        }
+        const text = data.subarray(transEnd + 1);
+        if(flag === 0) {
+          found = text.toString('utf8');
+        } else if(flag === 1 && method === 0) {
+          found = inflateSync(text).toString('utf8');
+        } else {
+          throw new Error('iTXt chunk with an unknown compression');
+        }
+      }
+    }
+    at += 12 + length;
+    if(type === 'IEND') {
+      break;
+    }
+  }
+  if(found === undefined) {
+    throw new Error('the PNG carries no openbadgecredential chunk');
+  }
+  return found;
+}
+
+const xmlEntities = {lt: '<', gt: '>', amp: '&', quot: '"', apos: "'"};
+
+function unescapeXML(text) {
+  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, e) => {
+    if(e[0] !== '#') {
+      return xmlEntities[e];
+    }
+    return String.fromCodePoint(e[1] === 'x' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10));
+  });
+}
+
+// unbakeSVG returns the content of the SVG's <openbadges:credential>
+// element (CDATA sections joined, other text unescaped), or its verify
+// attribute when it has no content. The prefix must be bound to the Open
+// Badges 3.0 namespace on the root element.
+function unbakeSVG(svg) {
+  const root = /<svg\b[^>]*>/.exec(svg);
+  if(!root) {
+    throw new Error('not an SVG image');
+  }
+  if(!/\sxmlns:openbadges\s*=\s*["']https:\/\/purl\.imsglobal\.org\/ob\/v3p0["']/.test(root[0])) {
+    throw new Error('the SVG does not bind openbadges to the Open Badges 3.0 namespace');
+  }
+  const el = /<openbadges:credential\b([^>]*?)(\/>|>([\s\S]*?)<\/openbadges:credential\s*>)/.exec(svg);
+  if(!el) {
+    throw new Error('the SVG carries no openbadges:credential element');
+  }
+  const content = (el[3] || '').split(/(<!\[CDATA\[[\s\S]*?\]\]>)/).map(part =>
+    part.startsWith('<![CDATA[') ? part.slice(9, -3) : unescapeXML(part)).join('').trim();
+  if(content) {
+    return content;
+  }
+  const verify = /\sverify\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(el[1]);
+  if(verify) {
+    return unescapeXML(verify[1] ?? verify[2]).trim();
+  }
+  throw new Error('the openbadges:credential element is empty');
+}
+
 for(const item of manifest.credentials) {
   const line = {name: item.name, form: item.form, checks: {}};
   try {
-    const text = readFileSync(resolve(base, item.path), 'utf8').trim();
+    let text;
+    let form = item.form;
+    if(form === 'png' || form === 'svg') {
+      const image = readFileSync(resolve(base, item.path));
+      try {
+        text = (form === 'png' ? unbakePNG(image) : unbakeSVG(image.toString('utf8'))).trim();
+      } catch(e) {
+        line.checks.proof = fail(`unbake: ${errorText(e)}`);
+        line.checks.schema = fail('no credential');
+        line.checks.status = fail('no credential');
+        process.stdout.write(JSON.stringify(line) + '\n');
+        continue;
+      }
+      form = text.startsWith('{') ? 'json-ld' : 'vc-jwt';
+      line.unbaked = form;
+    } else {
+      text = readFileSync(resolve(base, item.path), 'utf8').trim();
+    }
     let credential;
-    if(item.form === 'vc-jwt') {
+    if(form === 'vc-jwt') {
       const jwt = await checkJWT(text);
       line.checks.proof = jwt.check;
       credential = jwt.credential;
@@ -244,7 +384,7 @@ for(const item of manifest.credentials) {
       credential = JSON.parse(text);
       line.checks.proof = await checkDataIntegrity(credential);
     }
-    if(item.form !== 'status-list') {
+    if(form !== 'status-list') {
       line.checks.schema = credential ? checkSchema(credential) : fail('no payload');
       line.checks.status = credential ? await checkStatus(credential) : fail('no payload');
     }

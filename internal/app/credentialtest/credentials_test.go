@@ -33,6 +33,19 @@ func printedIDs(t testing.TB, a *apptest.App) []string {
 	return ids
 }
 
+// demoHolders starts the demo and signs in its certified holder and
+// another candidate; it returns the app, the holder's email and both
+// clients.
+func demoHolders(t *testing.T, engine string) (a *apptest.App, holderEmail string, hc, oc *http.Client) {
+	t.Helper()
+	a = apptest.Start(t, engine, apptest.WithArgs("--demo"))
+	holder := demoCertifiedRe.FindStringSubmatch(a.Stdout())
+	other := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+	hc, _ = a.SignIn(t, holder[1], holder[2])
+	oc, _ = a.SignIn(t, other[1], other[2])
+	return a, holder[1], hc, oc
+}
+
 // resolver reads the portal's DID document as an outside verifier would.
 func resolver(t *testing.T, a *apptest.App) openbadges.KeyResolver {
 	t.Helper()

@@ -21,10 +21,11 @@ import (
 
 // crosscheckResult is one line of tools/npm/verify-credentials.mjs.
 type crosscheckResult struct {
-	Name   string `json:"name"`
-	Form   string `json:"form"`
-	Error  string `json:"error"`
-	Checks map[string]struct {
+	Name    string `json:"name"`
+	Form    string `json:"form"`
+	Unbaked string `json:"unbaked"`
+	Error   string `json:"error"`
+	Checks  map[string]struct {
 		OK        bool   `json:"ok"`
 		Error     string `json:"error"`
 		Revoked   bool   `json:"revoked"`
@@ -162,10 +163,12 @@ func download(t *testing.T, a *apptest.App, path string) []byte {
 }
 
 // TestCredentialsVerifyWithIndependentLibraries: every kind of document
-// the portal signs (each credential as JSON-LD and as VC-JWT, both status
-// lists) passes Digital Bazaar's Data Integrity libraries, jose and the
+// the portal signs (each credential as JSON-LD, as VC-JWT and baked in its
+// PNG and SVG badges, unbaked by the script itself; both status lists)
+// passes Digital Bazaar's Data Integrity libraries, jose and the
 // 1EdTech schema in ajv, offline (tools/npm/verify-credentials.mjs). There,
-// a credential whose holder name was changed fails the proof, one signed by
+// a credential whose holder name was changed fails the proof (also
+// baked in a badge, and a badge whose chunk CRC is wrong does not unbake), one signed by
 // a foreign key fails it, a revoked one reads as revoked from its status
 // list, and those signed before `keys rotate` still verify after it.
 func TestCredentialsVerifyWithIndependentLibraries(t *testing.T) {
@@ -183,7 +186,9 @@ func TestCredentialsVerifyWithIndependentLibraries(t *testing.T) {
 			jsonlds = append(jsonlds, jsonld)
 			files = append(files,
 				crosscheckFile{name: "c" + string(rune('0'+i)) + ".json", form: "json-ld", data: jsonld},
-				crosscheckFile{name: "c" + string(rune('0'+i)) + ".jwt", form: "vc-jwt", data: jwt})
+				crosscheckFile{name: "c" + string(rune('0'+i)) + ".jwt", form: "vc-jwt", data: jwt},
+				crosscheckFile{name: "c" + string(rune('0'+i)) + ".png", form: "png", data: download(t, a, "/credentials/"+id+"/badge.png")},
+				crosscheckFile{name: "c" + string(rune('0'+i)) + ".svg", form: "svg", data: download(t, a, "/credentials/"+id+"/badge.svg")})
 		}
 		did := download(t, a, "/.well-known/did.json")
 		lists := statusLists(t, a, jsonlds)
@@ -219,17 +224,44 @@ func TestCredentialsVerifyWithIndependentLibraries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Baked badges whose credential was changed after signing: in the
+		// PNG with the chunk's CRC made right again, in the SVG's text.
+		tamperedPNG, err := openbadges.BakePNG(files[2].data, string(tampered))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tamperedSVG := bytes.Replace(files[3].data, []byte("Noor Haddad"), []byte("Noor Hadad"), 1)
+		if bytes.Equal(tamperedSVG, files[3].data) {
+			t.Fatal("the holder's name is not in the baked SVG")
+		}
 		bad := []crosscheckFile{
 			{name: "tampered.json", form: "json-ld", data: tampered},
 			{name: "foreign.json", form: "json-ld", data: forgedJSON},
 			{name: "foreign.jwt", form: "vc-jwt", data: []byte(forgedJWT)},
+			{name: "tampered.png", form: "png", data: tamperedPNG},
+			{name: "tampered.svg", form: "svg", data: tamperedSVG},
 		}
+		// A baked PNG whose credential chunk was changed without fixing its
+		// CRC does not unbake.
+		i := bytes.Index(files[2].data, []byte("Noor Haddad"))
+		if i < 0 {
+			t.Fatal("the holder's name is not in the baked PNG")
+		}
+		broken := slices.Clone(files[2].data)
+		broken[i] = 'M'
 
-		results := crosscheck(t, node, script, a.Clock.Now(), did, lists, append(slices.Clone(genuine), bad...))
+		results := crosscheck(t, node, script, a.Clock.Now(), did, lists,
+			append(append(slices.Clone(genuine), bad...), crosscheckFile{name: "broken.png", form: "png", data: broken}))
 		for _, f := range genuine {
 			if r := results[f.name]; len(r.failed()) > 0 {
 				t.Errorf("%s (%s) fails %v with the npm libraries: %+v", f.name, f.form, r.failed(), r.Checks)
 			}
+			if r := results[f.name]; (f.form == "png" || f.form == "svg") && r.Unbaked != "json-ld" {
+				t.Errorf("%s unbaked to %q, want the JSON-LD credential", f.name, r.Unbaked)
+			}
+		}
+		if r := results["broken.png"]; r.Checks["proof"].OK || !strings.Contains(r.Checks["proof"].Error, "CRC") {
+			t.Errorf("a PNG with a wrong CRC: %+v, want the proof check failing on the CRC", r.Checks)
 		}
 		for _, f := range bad {
 			if r := results[f.name]; strings.Join(r.failed(), ",") != "proof" {
