@@ -139,6 +139,23 @@
   created_at timestamp with time zone NOT NULL
   attachments text NOT NULL DEFAULT '[]'::text
 
+-- table document_checks
+  kind text NOT NULL
+  subject_id bigint NOT NULL
+  user_id bigint NOT NULL
+  problem text NOT NULL
+  problem_data text NOT NULL
+  checked_at timestamp with time zone NOT NULL
+
+-- table document_files
+  document_id bigint NOT NULL
+  source_sha256 text NOT NULL
+  document_key_id bigint NOT NULL
+  pdf bytea
+  pdf_sha256 text NOT NULL
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table document_keys
   id bigint NOT NULL
   source text NOT NULL
@@ -576,6 +593,14 @@ CREATE UNIQUE INDEX credentials_suspension_list_id_suspension_index_key ON crede
 CREATE INDEX credentials_unsigned ON credentials USING btree (id) WHERE (document_jsonld = ''::text);
 -- index dev_messages_pkey
 CREATE UNIQUE INDEX dev_messages_pkey ON dev_messages USING btree (id);
+-- index document_checks_pkey
+CREATE UNIQUE INDEX document_checks_pkey ON document_checks USING btree (kind, subject_id);
+-- index document_checks_user
+CREATE INDEX document_checks_user ON document_checks USING btree (user_id);
+-- index document_files_key
+CREATE INDEX document_files_key ON document_files USING btree (document_key_id);
+-- index document_files_pkey
+CREATE UNIQUE INDEX document_files_pkey ON document_files USING btree (document_id);
 -- index document_keys_current
 CREATE UNIQUE INDEX document_keys_current ON document_keys USING btree (((retired_at IS NULL))) WHERE (retired_at IS NULL);
 -- index document_keys_pkey

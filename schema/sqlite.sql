@@ -171,6 +171,28 @@ CREATE TABLE dev_messages (
     created_at TIMESTAMP NOT NULL
 , attachments TEXT NOT NULL DEFAULT '[]');
 
+-- table document_checks
+CREATE TABLE document_checks (
+    kind         TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript')),
+    subject_id   INTEGER NOT NULL,
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    problem      TEXT NOT NULL,
+    problem_data TEXT NOT NULL,
+    checked_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (kind, subject_id)
+);
+
+-- table document_files
+CREATE TABLE document_files (
+    document_id     INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    source_sha256   TEXT NOT NULL CHECK (length(source_sha256) = 64),
+    document_key_id INTEGER NOT NULL REFERENCES document_keys (id),
+    pdf             BLOB,
+    pdf_sha256      TEXT NOT NULL CHECK (length(pdf_sha256) = 64),
+    created_at      TIMESTAMP NOT NULL,
+    updated_at      TIMESTAMP NOT NULL
+);
+
 -- table document_keys
 CREATE TABLE document_keys (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -651,6 +673,12 @@ CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, c
 
 -- index credentials_unsigned
 CREATE INDEX credentials_unsigned ON credentials (id) WHERE document_jsonld = '';
+
+-- index document_checks_user
+CREATE INDEX document_checks_user ON document_checks (user_id);
+
+-- index document_files_key
+CREATE INDEX document_files_key ON document_files (document_key_id);
 
 -- index document_keys_current
 CREATE UNIQUE INDEX document_keys_current ON document_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;

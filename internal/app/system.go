@@ -17,6 +17,7 @@ import (
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/centers"
+	"example.org/certportal/internal/certdoc"
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/exams"
@@ -30,6 +31,7 @@ import (
 	"example.org/certportal/internal/program"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/typeset"
 	"example.org/certportal/internal/web"
 )
 
@@ -168,7 +170,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.results = results.New(st, clock, log, results.Config{Calendar: programCalendar(s.calendar), BaseURL: cfg.BaseURL, Kick: s.runner.Notify})
 	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key,
 		ProgramName: cfg.ProgramName, LogoURL: programLogoURL(s.program, cfg.BaseURL),
-		PaperSize: programPaperSize(s.program), Languages: s.catalog.Languages()})
+		PaperSize: programPaperSize(s.program), Languages: s.catalog.Languages(),
+		Documents: certdoc.New(typeset.NewFonts(), s.catalog), Logo: programLogo(s.program), TimeZone: programZone(s.calendar)})
 	// Credentials react to the certifications a publication issued or
 	// withdrew at once, and to every other change within a minute.
 	s.runner.Handle(results.KindPublish, func(ctx context.Context, args json.RawMessage) error {
@@ -335,4 +338,27 @@ func paymentProviders(cfg *config.Config) (*payments.Providers, error) {
 		p.Stripe = st
 	}
 	return p, nil
+}
+
+// programLogo gives credentials the program's logo (PNG) for documents,
+// nil when it has none.
+func programLogo(p *program.Service) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		b, _, err := p.Logo(ctx)
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil, nil
+		}
+		return b, err
+	}
+}
+
+// programZone gives credentials the program's time zone.
+func programZone(c *calendar.Service) func(context.Context) (*time.Location, error) {
+	return func(ctx context.Context) (*time.Location, error) {
+		cal, err := c.Calendar(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return cal.Location(), nil
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"example.org/certportal/internal/portal"
@@ -214,10 +213,7 @@ func (s *Service) certificate(ctx context.Context, tx *store.Tx, uc *portal.User
 		if out.Paper, err = s.defaultPaper(ctx); err != nil {
 			return nil, err
 		}
-		out.Language = s.languages()[0]
-		if base, _, _ := strings.Cut(u.Language, "-"); slices.Contains(s.languages(), base) {
-			out.Language = base
-		}
+		out.Language = s.holderLanguage(u)
 	default:
 		return nil, err
 	}

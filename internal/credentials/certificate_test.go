@@ -22,7 +22,7 @@ type certFixture struct {
 	prog *program.Service
 }
 
-func newCertFixture(t *testing.T, engine string) *certFixture {
+func newCertFixture(t testing.TB, engine string) *certFixture {
 	t.Helper()
 	f := &certFixture{fixture: newFixture(t, engine)}
 	f.prog = program.New(f.st, f.clock, program.Defaults{})

@@ -20,7 +20,7 @@ var secretKey = []byte("0123456789abcdef0123456789abcdef")
 // fixture is a credentials service over a fresh store on one engine, with
 // an exam and the certification it earns.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	engine string
 	st     *store.Store
@@ -31,7 +31,7 @@ type fixture struct {
 	cert   *portal.Certification
 }
 
-func newFixture(t *testing.T, engine string) *fixture {
+func newFixture(t testing.TB, engine string) *fixture {
 	t.Helper()
 	db := testdb.Open(t, engine, fixtureNow)
 	f := &fixture{t: t, ctx: context.Background(), engine: engine, db: db, st: db.Store, clock: db.Clock}

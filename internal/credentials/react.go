@@ -74,6 +74,9 @@ func (s *Service) React(ctx context.Context) (int, error) {
 		}
 	}
 	_, err := s.SignPending(ctx)
+	if _, cerr := s.CheckCertificates(ctx); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
 	return total, err
 }
 

@@ -24,6 +24,11 @@
 //     (Actor.Owns); anyone else gets portal.ErrNotFound.
 //   - SigningKey opens a key's private half for the signing code; it is
 //     never shown or logged.
+//   - CertificatePDF, ScoreReportPDF and TranscriptPDF serve the holder
+//     alone (Actor.Owns; anyone else gets portal.ErrNotFound) a signed
+//     PDF, stored with its document and made again byte for byte when
+//     lost (documents.go). CertificateProblem needs
+//     portal.PermCredentialsManage.
 //   - The document-signing key (RSA, X.509, docs/documents.md) is apart
 //     from the credential keys: EnsureDocumentKey, run by the system at
 //     start, imports the operator's key or keeps the current one;
@@ -36,7 +41,9 @@ import (
 	"context"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
+	"example.org/certportal/internal/certdoc"
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/sealing"
@@ -69,6 +76,15 @@ type Config struct {
 	// Languages are the languages certificates are made in, the default
 	// first; nil for English alone.
 	Languages []string
+	// Documents lays out the PDF documents (one per process, so fonts
+	// load once); nil when this instance makes none.
+	Documents *certdoc.Renderer
+	// Logo returns the program's logo as PNG, nil when it has none; nil
+	// for none.
+	Logo func(ctx context.Context) ([]byte, error)
+	// TimeZone returns the program's time zone, in which documents give
+	// days; nil for UTC.
+	TimeZone func(ctx context.Context) (*time.Location, error)
 }
 
 // Service is the credentials service.

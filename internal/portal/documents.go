@@ -4,7 +4,9 @@ import "time"
 
 // Kinds of document the portal makes for a holder.
 const (
-	DocumentCertificate = "certificate" // subject: a credential
+	DocumentCertificate = "certificate"  // subject: a credential
+	DocumentScoreReport = "score_report" // subject: an attempt
+	DocumentTranscript  = "transcript"   // subject: the holder's account
 )
 
 // Paper sizes of documents, as the program settings name them.
@@ -27,4 +29,29 @@ type Document struct {
 	IssuedAt  time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// DocumentFile is the signed PDF of a document. SourceSHA256 is the hash
+// of what it was laid out from; PDF is nil when the bytes were lost, and
+// PDFSHA256 is then what the file made again must hash to, signed with
+// DocumentKeyID.
+type DocumentFile struct {
+	DocumentID    int64
+	SourceSHA256  string `db:"source_sha256"`
+	DocumentKeyID int64
+	PDF           []byte `db:"pdf"`
+	PDFSHA256     string `db:"pdf_sha256"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// DocumentCheck is whether a document can be made: Problem is the message
+// for staff with its data (JSON), "" when the last check passed.
+type DocumentCheck struct {
+	Kind        string
+	SubjectID   int64
+	UserID      int64
+	Problem     string
+	ProblemData string
+	CheckedAt   time.Time
 }

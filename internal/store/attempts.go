@@ -156,8 +156,17 @@ func (tx *Tx) LockAttempt(ctx context.Context, id int64) (*portal.AttemptDetail,
 // GetAttempt returns an attempt with its exam, certification, booking and
 // candidate, or portal.ErrNotFound.
 func (s *Store) GetAttempt(ctx context.Context, id int64) (*portal.AttemptDetail, error) {
+	return getAttempt(ctx, s, id)
+}
+
+// GetAttempt is Store.GetAttempt inside the transaction.
+func (tx *Tx) GetAttempt(ctx context.Context, id int64) (*portal.AttemptDetail, error) {
+	return getAttempt(ctx, tx, id)
+}
+
+func getAttempt(ctx context.Context, r reader, id int64) (*portal.AttemptDetail, error) {
 	var out portal.AttemptDetail
-	if err := s.get(ctx, &out, `SELECT `+attemptDetailColumns+attemptDetailFrom+` WHERE a.id = ?`, id); err != nil {
+	if err := r.get(ctx, &out, `SELECT `+attemptDetailColumns+attemptDetailFrom+` WHERE a.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: get attempt %d: %w", id, err)
 	}
 	return decodeAttemptDetail(&out)

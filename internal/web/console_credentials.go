@@ -78,6 +78,10 @@ type consoleCredentialPage struct {
 	SuspendNote Field
 	// Revocable, Suspendable and Liftable say which actions apply.
 	Revocable, Suspendable, Liftable bool
+	// Certificate is whether the certificate can be made, and
+	// CertificateProblem why not, for staff (documents.go).
+	Certificate        credentials.CertificateCheck
+	CertificateProblem string
 }
 
 func (s *Server) handleConsoleCredential(w http.ResponseWriter, r *http.Request) error {
@@ -96,7 +100,13 @@ func (s *Server) renderConsoleCredential(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	p := &consoleCredentialPage{Credential: viewCredential(c), Form: f}
+	if p.Certificate, err = s.creds.CertificateCheck(r.Context(), actor(r), id); err != nil {
+		return err
+	}
 	s.fillBase(r, &p.BasePage, "console.credentials.detail_title")
+	if pr := p.Certificate.Problem; pr != nil {
+		p.CertificateProblem = p.T.T(pr.Message, pr.Data)
+	}
 	status := http.StatusOK
 	if failure != nil {
 		if !s.applyError(&p.BasePage, f, failure, fallback) {

@@ -150,6 +150,9 @@ type certCredential struct {
 	// Listed reports whether the holder put the certification in the
 	// public directory.
 	Listed bool
+	// Preparing is set while the certificate cannot be made (staff have
+	// been told); the page says so instead of offering it.
+	Preparing bool
 }
 
 // handleCertifications lists the certifications the candidate earned.
@@ -172,12 +175,16 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 		if err != nil {
 			return err
 		}
+		preparing, err := s.creds.PreparingCertificates(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
 		for _, cv := range list {
 			c := held[cv.ID]
 			if c == nil || c.DocumentJSONLD == "" {
 				continue
 			}
-			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID), Listed: listed[cv.ID],
+			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID), Listed: listed[cv.ID], Preparing: preparing[c.ID],
 				LinkedIn: linkedInAddURL(cv.Name, orgID, s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.creds.CredentialURL(c.CredentialID), c.CredentialID)}
 		}
 	}

@@ -171,6 +171,10 @@ func (s *Server) routes() []webRoute {
 		// Signed-in users: results and certifications (results.go).
 		{signedIn, "GET /history", 0, s.handleHistory, nil},
 		{signedIn, "GET /history/{id}", 0, s.handleScoreReport, nil},
+		// The holder's signed PDF documents (documents.go).
+		{signedIn, "GET /history/transcript.pdf", 0, s.handleTranscriptPDF, nil},
+		{signedIn, "GET /history/{id}/score-report.pdf", 0, s.handleScoreReportPDF, nil},
+		{signedIn, "GET /certifications/{id}/certificate.pdf", 0, s.handleCertificatePDF, nil},
 		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
 		{signedIn, "GET /certifications/{id}/credential.json", 0, s.handleHolderCredentialDocument(credentials.FormJSONLD), nil},
 		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},

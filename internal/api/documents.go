@@ -1,0 +1,52 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/portal"
+)
+
+// The caller's signed PDF documents; the credentials service decides who
+// gets which.
+
+func (s *server) handleMyCertificatePDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.CertificatePDF(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+func (s *server) handleMyScoreReportPDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.ScoreReportPDF(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+func (s *server) handleMyTranscriptPDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	f, err := s.creds.TranscriptPDF(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+func writeDocument(w http.ResponseWriter, f *credentials.File) error {
+	for k, v := range f.Headers() {
+		w.Header().Set(k, v)
+	}
+	_, err := w.Write(f.Data)
+	return err
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/portal"
+)
+
+// The holder's signed PDF documents: the certificate of an earned
+// certification, the score report of an official result and the
+// transcript. The credentials service decides who gets which; these
+// handlers only send the file.
+
+// handleCertificatePDF downloads the holder's signed certificate.
+func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	id, err := certificationID(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.creds.CertificatePDF(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+// handleScoreReportPDF downloads the signed score report of one of the
+// holder's official results.
+func (s *Server) handleScoreReportPDF(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.ScoreReportPDF(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+// handleTranscriptPDF downloads the holder's signed transcript.
+func (s *Server) handleTranscriptPDF(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.TranscriptPDF(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	return writeDocument(w, f)
+}
+
+func writeDocument(w http.ResponseWriter, f *credentials.File) error {
+	for k, v := range f.Headers() {
+		w.Header().Set(k, v)
+	}
+	_, err := w.Write(f.Data)
+	return err
+}
