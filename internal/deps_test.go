@@ -55,6 +55,8 @@ var layer = map[string]int{
 	// surfaces
 	"internal/web": 4,
 	"internal/api": 4,
+	// a generated program-sized database, for load tests and benchmarks
+	"internal/loadgen": 4,
 	// composition root
 	"internal/app":   5,
 	"cmd/certportal": 6,
