@@ -535,6 +535,8 @@ CREATE UNIQUE INDEX certification_vouchers_voucher_id_key ON certification_vouch
 CREATE UNIQUE INDEX certifications_code_key ON certifications USING btree (code);
 -- index certifications_pkey
 CREATE UNIQUE INDEX certifications_pkey ON certifications USING btree (id);
+-- index credentials_certification
+CREATE INDEX credentials_certification ON credentials USING btree (user_certification_id);
 -- index credentials_credential_id_key
 CREATE UNIQUE INDEX credentials_credential_id_key ON credentials USING btree (credential_id);
 -- index credentials_current

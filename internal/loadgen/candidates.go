@@ -18,7 +18,7 @@ import (
 // batch holds the rows of some candidates, by table.
 type batch struct {
 	users, mfa, sets, payments, vouchers, bookings, refunds, attempts, certs, certVouchers, entries, creds, events, audit [][]any
-	credCert []int64 // the certification of each row of creds
+	credCert                                                                                                              []int64 // the certification of each row of creds
 }
 
 const day = 24 * time.Hour
@@ -224,13 +224,13 @@ func (g *gen) bookingRows(b *batch, user int64, pb *plannedBooking) int64 {
 
 // bookingRow is a booking's columns.
 type bookingRow struct {
-	id, user, exam, slot, payment                         int64
-	ref, state, currency, policy                          string
-	price, discount, charged                              int64
-	voucher, cancelledBy                                  any
-	created, updated                                      time.Time
-	holdExpires, confirmed, cancelled, noShow, checkedIn  *time.Time
-	delivered                                             *time.Time
+	id, user, exam, slot, payment                        int64
+	ref, state, currency, policy                         string
+	price, discount, charged                             int64
+	voucher, cancelledBy                                 any
+	created, updated                                     time.Time
+	holdExpires, confirmed, cancelled, noShow, checkedIn *time.Time
+	delivered                                            *time.Time
 }
 
 var bookingColumns = []string{"id", "reference", "user_id", "exam_id", "slot_id", "state", "language", "hold_expires_at",

@@ -59,7 +59,7 @@ type Config struct {
 // Report counts what was written.
 type Report struct {
 	Candidates, Staff, Bookings, Payments, Refunds, Attempts, Certifications int
-	Credentials, Revoked, StatusEntries, Events, Audit, Slots, WithMFA           int
+	Credentials, Revoked, StatusEntries, Events, Audit, Slots, WithMFA       int
 	// Templates are the credentials signed for real, one per
 	// certification: their downloads verify.
 	Templates []portal.CredentialID
