@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -64,15 +62,7 @@ func openGenerated(b *testing.B, env map[string]string) *system {
 	b.Helper()
 	env["CERTPORTAL_BASE_URL"] = "http://127.0.0.1:18181"
 	env["CERTPORTAL_SMTP_URL"] = "smtp://127.0.0.1:1" // required outside development; never reached
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	loader := config.Register(fs)
-	if err := fs.Parse(nil); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := loader.Load(func(k string) string { return env[k] })
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg := configFromEnv(b, env)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	clock := portal.SystemClock{}
 	st, err := openStore(context.Background(), cfg, clock, log, true)
@@ -133,32 +123,32 @@ func benchPage(b *testing.B, newReq func(i int64) *http.Request, h http.Handler,
 	}
 	size := float64(w.Body.Len())
 	var n atomic.Int64
-	check := func(b *testing.B, w *httptest.ResponseRecorder) {
+	serve := func(b *testing.B) {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, newReq(n.Add(1)))
 		if w.Code != http.StatusOK {
-			b.Fatalf("status %d: %.300q", w.Code, w.Body.String())
+			b.Errorf("status %d: %.300q", w.Code, w.Body.String())
 		}
+	}
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		b.ReportMetric(size, "resp-B")
 	}
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, newReq(n.Add(1)))
-			check(b, w)
+			serve(b)
 		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-		b.ReportMetric(size, "resp-B")
+		report(b)
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, newReq(n.Add(1)))
-				check(b, w)
+				serve(b)
 			}
 		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-		b.ReportMetric(size, "resp-B")
+		report(b)
 	})
 }
 

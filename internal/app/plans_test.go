@@ -33,14 +33,14 @@ var largeTables = []string{"users", "sessions", "user_mfa", "bookings", "payment
 
 // TestPagesPlanNoScanOfLargeTables serves the public pages, a
 // candidate's pages and the matching JSON API routes on a generated
-// program (internal/loadgen; 20,000 candidates, CERTPORTAL_PLAN_CANDIDATES
+// program (internal/loadgen; 5,000 candidates, CERTPORTAL_PLAN_CANDIDATES
 // to change it), records every statement they send to the store, and
 // explains each one (EXPLAIN QUERY PLAN on SQLite; EXPLAIN on PostgreSQL
 // with sequential scans disabled, so that a Seq Scan is left only where no
 // index can serve). It fails on any plan that reads a large table in full:
 // a missing index shows here before it shows in production.
 func TestPagesPlanNoScanOfLargeTables(t *testing.T) {
-	n := 20_000
+	n := 5_000
 	if v := os.Getenv("CERTPORTAL_PLAN_CANDIDATES"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 100 {
@@ -133,23 +133,31 @@ func TestPagesPlanNoScanOfLargeTables(t *testing.T) {
 // planSystem wires the application on st as serve does.
 func planSystem(t *testing.T, st *store.Store, clock *testutil.Clock) *system {
 	t.Helper()
-	env := map[string]string{"CERTPORTAL_BASE_URL": "http://127.0.0.1:18181", "CERTPORTAL_SMTP_URL": "smtp://127.0.0.1:1",
+	cfg := configFromEnv(t, map[string]string{"CERTPORTAL_BASE_URL": "http://127.0.0.1:18181",
+		"CERTPORTAL_SMTP_URL":   "smtp://127.0.0.1:1",
 		"CERTPORTAL_SECRET_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
-		"CERTPORTAL_DATA_DIR":   t.TempDir()}
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	loader := config.Register(fs)
-	if err := fs.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loader.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+		"CERTPORTAL_DATA_DIR":   t.TempDir()})
 	sys, err := newSystem(cfg, st, clock, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sys
+}
+
+// configFromEnv loads the configuration from env alone, with every flag
+// at its default.
+func configFromEnv(tb testing.TB, env map[string]string) *config.Config {
+	tb.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	loader := config.Register(fs)
+	if err := fs.Parse(nil); err != nil {
+		tb.Fatal(err)
+	}
+	cfg, err := loader.Load(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
 }
 
 // candidateIDs reads the sample candidate's booking reference, attempt,
