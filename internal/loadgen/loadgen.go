@@ -354,7 +354,7 @@ func (g *gen) finish(ctx context.Context) error {
 	if err := g.st.FinishBulk(ctx); err != nil {
 		return err
 	}
-	last, err := g.st.LastEventID(ctx)
+	last, err := g.st.GetLastEventID(ctx)
 	if err != nil {
 		return err
 	}

@@ -103,8 +103,8 @@ func (s *Store) FinishBulk(ctx context.Context) error {
 	return nil
 }
 
-// LastEventID is the id of the newest event, 0 for none.
-func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+// GetLastEventID is the id of the newest event, 0 for none.
+func (s *Store) GetLastEventID(ctx context.Context) (int64, error) {
 	var id int64
 	if err := s.get(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM events`); err != nil {
 		return 0, fmt.Errorf("store: last event id: %w", err)
