@@ -444,8 +444,6 @@ func emailLocal(first, last string) string {
 	return s
 }
 
-func lower(s string) string { return strings.ToLower(s) }
-
 // Column lists of the tables a batch writes, in the order of its rows.
 var (
 	userColumns = []string{"id", "login_id", "email", "first_name", "last_name", "role", "language", "password_hash",

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"example.org/certportal/internal/booking"
@@ -272,7 +273,7 @@ func (g *gen) staffAccounts(ctx context.Context) error {
 		id := g.next.user
 		g.next.user++
 		created := g.start.Add(time.Duration(i) * time.Hour)
-		b.users = append(b.users, g.userRow(id, fmt.Sprintf("%s.%s@staff.example.org", lower(s.first), lower(s.last)),
+		b.users = append(b.users, g.userRow(id, strings.ToLower(s.first+"."+s.last+"@staff.example.org"),
 			s.first, s.last, portal.RoleStaff, "en", "US", created))
 		b.mfa = append(b.mfa, []any{id, fmt.Sprintf("+1202555%04d", i), created, created, created})
 		if admin == 0 {
