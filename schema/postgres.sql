@@ -579,6 +579,8 @@ CREATE UNIQUE INDEX certifications_code_key ON certifications USING btree (code)
 CREATE UNIQUE INDEX certifications_pkey ON certifications USING btree (id);
 -- index credential_directory_pkey
 CREATE UNIQUE INDEX credential_directory_pkey ON credential_directory USING btree (user_certification_id);
+-- index credentials_certification
+CREATE INDEX credentials_certification ON credentials USING btree (user_certification_id);
 -- index credentials_credential_id_key
 CREATE UNIQUE INDEX credentials_credential_id_key ON credentials USING btree (credential_id);
 -- index credentials_current

@@ -668,6 +668,9 @@ CREATE INDEX bookings_user ON bookings (user_id, state);
 -- index certification_exams_earn
 CREATE UNIQUE INDEX certification_exams_earn ON certification_exams (exam_id) WHERE path = 'earn';
 
+-- index credentials_certification
+CREATE INDEX credentials_certification ON credentials (user_certification_id);
+
 -- index credentials_current
 CREATE UNIQUE INDEX credentials_current ON credentials (user_certification_id, cycle) WHERE superseded_at IS NULL;
 

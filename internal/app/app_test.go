@@ -50,6 +50,10 @@ func TestCommandLine(t *testing.T) {
 		{"missing secret file", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_DATABASE_URL_FILE": filepath.Join(dir, "nope")}, []string{"migrate"}, 1, "CERTPORTAL_DATABASE_URL_FILE"},
 		{"bad login id prefix", map[string]string{"CERTPORTAL_DATA_DIR": dir, "CERTPORTAL_LOGIN_ID_PREFIX": "cp"}, []string{"migrate"}, 1, "--login-id-prefix"},
 		{"migrate", env, []string{"migrate"}, 0, "database schema is up to date"},
+		{"help generate", env, []string{"help", "generate"}, 0, "-candidates"},
+		{"generate nobody", env, []string{"generate", "--candidates", "0"}, 2, "--candidates must be at least 1"},
+		{"generate", env, []string{"generate", "--candidates", "40", "--seed", "3"}, 0, "40 candidates"},
+		{"generate into a program", env, []string{"generate", "--candidates", "40"}, 1, "generate into an empty one"},
 		{"serve without mail in production", env, []string{"serve", "--addr", "127.0.0.1:0"}, 1, "--smtp-url ($CERTPORTAL_SMTP_URL): no SMTP server is configured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,6 +56,7 @@ func commands() []command {
 		{"admin", "manage administrators: admin create --email … --first-name … --last-name …", (*Main).runAdmin},
 		{"keys", "manage signing keys: keys rotate (credentials), keys document (show the PDF signing certificate)", (*Main).runKeys},
 		{"verify", "verify a credential file offline: verify FILE [--kit KIT]", (*Main).runVerify},
+		{"generate", "fill an empty database with a generated program: generate --candidates N --seed S", (*Main).runGenerate},
 		{"backup", "write a consistent copy of the SQLite database (or explain pg_dump)", (*Main).runBackup},
 		{"version", "print the version", (*Main).runVersion},
 		{"help", "show help for a command: help COMMAND", (*Main).runHelp},

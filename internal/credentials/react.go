@@ -14,9 +14,11 @@ import (
 // certification event.
 const KindReact = "credentials.react"
 
-// cursorKey is the app_settings row holding the id of the last event React
-// handled.
-const cursorKey = "credentials.events"
+// EventCursorKey is the app_settings row holding the id of the last event
+// React handled.
+const EventCursorKey = "credentials.events"
+
+const cursorKey = EventCursorKey
 
 // reactBatch is how many events one transaction of React handles.
 const reactBatch = 100

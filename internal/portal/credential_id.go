@@ -38,6 +38,11 @@ func NewCredentialID() (CredentialID, error) {
 	return credentialIDFromBytes(v), nil
 }
 
+// CredentialIDFromBytes writes a given 128-bit value as a credential ID.
+// Only a generator of test data, whose IDs must follow from its seed,
+// takes the value from elsewhere than crypto/rand.
+func CredentialIDFromBytes(v [16]byte) CredentialID { return credentialIDFromBytes(v) }
+
 // credentialIDFromBytes writes a 128-bit big-endian value as a credential
 // ID.
 func credentialIDFromBytes(v [16]byte) CredentialID {

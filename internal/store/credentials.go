@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"example.org/certportal/internal/portal"
 )
@@ -444,11 +445,16 @@ const credentialRowSelect = `SELECT c.id, c.credential_id, c.user_certification_
 
 // ListCredentialRowsByHolder returns up to limit credentials whose public
 // ID is credentialID, or whose holder's login ID or email address is
-// holder (any case), newest first.
+// holder (any case), newest first. Login IDs are stored in capitals and
+// addresses in small letters, so each condition is an index lookup; the
+// union keeps the three lookups apart (an OR across the joined tables
+// would read every credential).
 func (s *Store) ListCredentialRowsByHolder(ctx context.Context, credentialID portal.CredentialID, holder string, limit int) ([]*CredentialRow, error) {
 	var out []*CredentialRow
-	if err := s.sel(ctx, &out, credentialRowSelect+` WHERE c.credential_id = ? OR lower(u.login_id) = lower(?) OR lower(u.email) = lower(?)
-		ORDER BY c.id DESC LIMIT ?`, string(credentialID), holder, holder, limit); err != nil {
+	if err := s.sel(ctx, &out, credentialRowSelect+` WHERE c.id IN (SELECT id FROM credentials WHERE credential_id = ?
+		UNION SELECT hc.id FROM users hu JOIN user_certifications huc ON huc.user_id = hu.id
+		JOIN credentials hc ON hc.user_certification_id = huc.id WHERE hu.login_id = ? OR hu.email = ?)
+		ORDER BY c.id DESC LIMIT ?`, string(credentialID), strings.ToUpper(holder), strings.ToLower(holder), limit); err != nil {
 		return nil, fmt.Errorf("store: list credentials by holder: %w", err)
 	}
 	return out, nil

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -60,6 +61,8 @@ type Store struct {
 	log    *slog.Logger
 	unlock func() error
 	path   string
+	// recording receives every statement while on (RecordStatements).
+	recording atomic.Pointer[recorder]
 }
 
 // Open connects, checks that commits are durable and returns the Store. It
@@ -242,21 +245,28 @@ func (s *Store) transactOnce(ctx context.Context, fn func(*Tx) error) (err error
 // exec, get and sel run a query inside the transaction with ? placeholders
 // rebound for the engine, translating driver errors.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := tx.tx.ExecContext(ctx, tx.tx.Rebind(q), args...)
+	q = tx.tx.Rebind(q)
+	tx.s.note(q, args)
+	r, err := tx.tx.ExecContext(ctx, q, args...)
 	return r, translate(err)
 }
 
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	return translate(tx.tx.GetContext(ctx, dest, tx.tx.Rebind(q), args...))
+	q = tx.tx.Rebind(q)
+	tx.s.note(q, args)
+	return translate(tx.tx.GetContext(ctx, dest, q, args...))
 }
 
 func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
-	return translate(tx.tx.SelectContext(ctx, dest, tx.tx.Rebind(q), args...))
+	q = tx.tx.Rebind(q)
+	tx.s.note(q, args)
+	return translate(tx.tx.SelectContext(ctx, dest, q, args...))
 }
 
 // get and sel read outside any transaction, from the read pool.
 func (s *Store) get(ctx context.Context, dest any, q string, args ...any) error {
 	q = s.db.Rebind(q)
+	s.note(q, args)
 	if st := s.rstmts.stmt(ctx, q); st != nil {
 		return translate(st.GetContext(ctx, dest, args...))
 	}
@@ -265,6 +275,7 @@ func (s *Store) get(ctx context.Context, dest any, q string, args ...any) error 
 
 func (s *Store) sel(ctx context.Context, dest any, q string, args ...any) error {
 	q = s.db.Rebind(q)
+	s.note(q, args)
 	if st := s.rstmts.stmt(ctx, q); st != nil {
 		return translate(st.SelectContext(ctx, dest, args...))
 	}

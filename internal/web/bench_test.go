@@ -2,12 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,38 +28,6 @@ import (
 // results as ratios against it from the same run (docs/benchmarks.md).
 //
 //	go test -run '^$' -bench . -benchmem -count 5 ./internal/web/
-
-// barePageSize is the size of the bare handler's page, as in the baseline.
-const barePageSize = 4096
-
-// barePage returns a fixed HTML page of exactly barePageSize bytes: a table
-// of exam dates, padded with a comment.
-func barePage() []byte {
-	var b strings.Builder
-	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Exam dates</title>\n</head>\n<body>\n<main>\n<h1>Upcoming exam dates</h1>\n<table>\n")
-	const tail = "</table>\n</main>\n</body>\n</html>\n"
-	for i := 1; ; i++ {
-		row := fmt.Sprintf("<tr><td>Exam %03d</td><td>2027-01-%02d 09:00</td><td>Test centre %d</td></tr>\n", i, 1+i%28, 100+i)
-		if b.Len()+len(row)+len(tail)+len("<!---->\n") > barePageSize {
-			break
-		}
-		b.WriteString(row)
-	}
-	b.WriteString("<!--" + strings.Repeat(" ", barePageSize-b.Len()-len(tail)-len("<!---->\n")) + "-->\n")
-	b.WriteString(tail)
-	return []byte(b.String())
-}
-
-// bareHandler is the ceiling: no routing, no middleware, no templates.
-func bareHandler() http.Handler {
-	page := barePage()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(len(page)))
-		_, _ = w.Write(page)
-	})
-}
 
 // benchExams is a small demonstration catalog, like the one --demo loads.
 func benchExams() []portal.Exam {
@@ -188,7 +154,7 @@ func benchRequest(b *testing.B, h http.Handler, newReq func() *http.Request, wan
 // BenchmarkBareHandler is the in-run ceiling: a bare handler writing a fixed
 // 4,096-byte HTML page.
 func BenchmarkBareHandler(b *testing.B) {
-	benchGET(b, bareHandler(), "/", "<h1>Upcoming exam dates</h1>")
+	benchGET(b, testutil.BareHandler(), "/", "<h1>Upcoming exam dates</h1>")
 }
 
 // BenchmarkHealthz is GET /healthz through the whole middleware chain.

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// BulkInsert writes rows into table in one transaction, for the
+// generator of program-sized databases (internal/loadgen), which writes
+// millions of rows with their ids chosen in advance. On PostgreSQL it
+// streams them with COPY; on SQLite it runs multi-row INSERTs prepared once
+// per batch size through the one writer connection. Constraints and
+// foreign keys are checked as for any write. Each value must be of a type
+// both drivers take (int, int64, string, bool, []byte, time.Time, nil or a
+// pointer to one). Table and column names come from the caller's code,
+// never from input.
+func (s *Store) BulkInsert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if s.engine == Postgres {
+		n, err := s.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("store: copy %d rows into %s: %w", len(rows), table, translate(err))
+		}
+		if n != int64(len(rows)) {
+			return fmt.Errorf("store: copy into %s wrote %d of %d rows", table, n, len(rows))
+		}
+		return nil
+	}
+	// SQLite binds at most 32,766 parameters per statement.
+	per := max(1, min(256, 32000/len(columns)))
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: bulk insert into %s: %w", table, translate(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	insert := func(n int) string {
+		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
+		return "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+	}
+	full, err := tx.PrepareContext(ctx, insert(per))
+	if err != nil {
+		return fmt.Errorf("store: bulk insert into %s: %w", table, translate(err))
+	}
+	defer full.Close()
+	args := make([]any, 0, per*len(columns))
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(start+per, len(rows))]
+		args = args[:0]
+		for _, r := range batch {
+			if len(r) != len(columns) {
+				return fmt.Errorf("store: bulk insert into %s: a row of %d values for %d columns", table, len(r), len(columns))
+			}
+			args = append(args, r...)
+		}
+		if len(batch) == per {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert(len(batch)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: bulk insert into %s: %w", table, translate(err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: bulk insert into %s: commit: %w", table, translate(err))
+	}
+	return nil
+}
+
+// identityTables are the tables whose id PostgreSQL generates.
+var identityTables = []string{"users", "audit_log", "exams", "exam_domains", "test_centers", "slots", "vouchers",
+	"payments", "bookings", "refunds", "booking_moves", "exam_attempts", "certifications", "user_certifications",
+	"signing_keys", "status_lists", "credentials", "result_imports", "parked_results", "sessions", "user_tokens",
+	"backup_codes", "sms_codes", "dev_messages", "due_work", "job_outbox"}
+
+// FinishBulk makes the database whole again after BulkInsert: on
+// PostgreSQL each identity sequence continues after the largest id written,
+// the event counter after the last event on both engines, and the
+// planner's statistics are refreshed (ANALYZE) so that the first queries
+// after a load plan with the real row counts.
+func (s *Store) FinishBulk(ctx context.Context) error {
+	if s.engine == Postgres {
+		for _, t := range identityTables {
+			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)`, t, t)
+			if _, err := s.db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: identity of %s: %w", t, translate(err))
+			}
+		}
+	}
+	if _, err := s.wdb.ExecContext(ctx, `UPDATE event_counter SET last_id = (SELECT COALESCE(MAX(id), 0) FROM events)
+		WHERE one = 1 AND last_id < (SELECT COALESCE(MAX(id), 0) FROM events)`); err != nil {
+		return fmt.Errorf("store: event counter after a bulk load: %w", translate(err))
+	}
+	if _, err := s.wdb.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("store: analyze: %w", translate(err))
+	}
+	return nil
+}
+
+// GetLastEventID is the id of the newest event, 0 for none.
+func (s *Store) GetLastEventID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.get(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM events`); err != nil {
+		return 0, fmt.Errorf("store: last event id: %w", err)
+	}
+	return id, nil
+}
+
+// SetSlotTaken sets the seats a slot's live bookings take, for a bulk
+// load that wrote the bookings itself.
+func (tx *Tx) SetSlotTaken(ctx context.Context, slotID int64, taken int) error {
+	return affected(tx.exec(ctx, `UPDATE slots SET taken = ? WHERE id = ?`, taken, slotID))
+}
