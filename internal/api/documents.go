@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/portal"
 )
 
@@ -20,7 +19,7 @@ func (s *server) handleMyCertificatePDF(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
+	return f.Serve(w)
 }
 
 func (s *server) handleMyScoreReportPDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
@@ -32,7 +31,7 @@ func (s *server) handleMyScoreReportPDF(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
+	return f.Serve(w)
 }
 
 func (s *server) handleMyTranscriptPDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
@@ -40,13 +39,5 @@ func (s *server) handleMyTranscriptPDF(w http.ResponseWriter, r *http.Request, a
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
-}
-
-func writeDocument(w http.ResponseWriter, f *credentials.File) error {
-	for k, v := range f.Headers() {
-		w.Header().Set(k, v)
-	}
-	_, err := w.Write(f.Data)
-	return err
+	return f.Serve(w)
 }

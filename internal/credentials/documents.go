@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,15 @@ func (f *File) Headers() map[string]string {
 		"Cache-Control":           "private, no-store",
 		"Content-Security-Policy": "sandbox",
 	}
+}
+
+// Serve writes the file as a download with its headers.
+func (f *File) Serve(w http.ResponseWriter) error {
+	for k, v := range f.Headers() {
+		w.Header().Set(k, v)
+	}
+	_, err := w.Write(f.Data)
+	return err
 }
 
 // plan is a document about to be served: its stored row, what it is laid

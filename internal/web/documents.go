@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/portal"
 )
 
@@ -26,7 +25,7 @@ func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
+	return f.Serve(w)
 }
 
 // handleScoreReportPDF downloads the signed score report of one of the
@@ -43,7 +42,7 @@ func (s *Server) handleScoreReportPDF(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
+	return f.Serve(w)
 }
 
 // handleTranscriptPDF downloads the holder's signed transcript.
@@ -55,13 +54,5 @@ func (s *Server) handleTranscriptPDF(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return writeDocument(w, f)
-}
-
-func writeDocument(w http.ResponseWriter, f *credentials.File) error {
-	for k, v := range f.Headers() {
-		w.Header().Set(k, v)
-	}
-	_, err := w.Write(f.Data)
-	return err
+	return f.Serve(w)
 }
