@@ -156,7 +156,7 @@ type gen struct {
 
 // ids are the next id of each table the generator writes.
 type ids struct {
-	user, booking, payment, refund, attempt, cert, voucher, cred, event, audit, entry int64
+	user, booking, payment, refund, attempt, cert, voucher, cred, event, audit int64
 }
 
 // track is one series of slots: a center's sessions or the online starts.

@@ -383,7 +383,7 @@ func (l *layouter) shape(p para, s segment) Run {
 	// A cluster's text runs to the next cluster in logical order.
 	starts := make([]int, 0, len(out.Glyphs))
 	for _, g := range out.Glyphs {
-		starts = append(starts, g.ClusterIndex)
+		starts = append(starts, g.TextIndex())
 	}
 	slices.Sort(starts)
 	starts = slices.Compact(starts)
@@ -395,7 +395,7 @@ func (l *layouter) shape(p para, s segment) Run {
 			XOffset: float64(g.XOffset) / 64 / upem,
 			YOffset: float64(g.YOffset) / 64 / upem,
 		}
-		if c := g.ClusterIndex; !seen[c] {
+		if c := g.TextIndex(); !seen[c] {
 			seen[c] = true
 			end := s.end
 			if i, _ := slices.BinarySearch(starts, c); i+1 < len(starts) {
