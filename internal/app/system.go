@@ -340,14 +340,11 @@ func paymentProviders(cfg *config.Config) (*payments.Providers, error) {
 	return p, nil
 }
 
-// programLogo gives credentials the program's logo (PNG) for documents,
-// nil when it has none.
+// programLogo gives credentials the program's logo (PNG) for documents;
+// portal.ErrNotFound when it has none.
 func programLogo(p *program.Service) func(context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
 		b, _, err := p.Logo(ctx)
-		if errors.Is(err, portal.ErrNotFound) {
-			return nil, nil
-		}
 		return b, err
 	}
 }

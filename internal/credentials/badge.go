@@ -53,18 +53,8 @@ func (s *Service) PublicBadge(ctx context.Context, clientIP string, id portal.Cr
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	var (
-		out     *Badge
-		unknown bool
-	)
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		rec, unk, err := s.resolve(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		unknown = unk
-		out, err = s.badgeOf(rec.c, rec.cert)
-		return err
+	out, unknown, err := readPublic(ctx, s, id, func(_ *store.Tx, rec *publicRecord) (*Badge, error) {
+		return s.badgeOf(rec.c, rec.cert)
 	})
 	switch {
 	case unknown && (err == nil || errors.Is(err, portal.ErrNotFound)):

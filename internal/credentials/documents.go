@@ -441,12 +441,17 @@ func (s *Service) documentContext(ctx context.Context) ([]byte, *time.Location, 
 	return logo, loc, nil
 }
 
-// logo is the program's logo as PNG, nil when it has none.
+// logo is the program's logo as PNG, nil when it has none (no Config.Logo,
+// or the program's logo is not found).
 func (s *Service) logo(ctx context.Context) ([]byte, error) {
-	if s.cfg.Logo == nil {
-		return nil, nil
+	var logo []byte
+	if s.cfg.Logo != nil {
+		var err error
+		if logo, err = s.cfg.Logo(ctx); err != nil && !errors.Is(err, portal.ErrNotFound) {
+			return nil, err
+		}
 	}
-	return s.cfg.Logo(ctx)
+	return logo, nil
 }
 
 // localDay is the day of t in loc, as documents print it.

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
@@ -53,6 +57,10 @@ func newDocFixture(t testing.TB, engine string) *docFixture {
 		PaperSize: func(ctx context.Context) (string, error) {
 			set, err := f.prog.Settings(ctx)
 			return string(set.PaperSize), err
+		},
+		Logo: func(ctx context.Context) ([]byte, error) {
+			b, _, err := f.prog.Logo(ctx)
+			return b, err
 		},
 		Languages: []string{"en", "es"}, Documents: r,
 		TimeZone: func(context.Context) (*time.Location, error) { return tokyo, nil }})
@@ -409,4 +417,31 @@ func runCommand(name string, args ...string) (string, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// TestCertificatePDFCarriesTheProgramLogo: a program without a logo still
+// gets certificates (the logo's not-found is no error); once an admin sets
+// one, the certificate is made again with it as one more image.
+func TestCertificatePDFCarriesTheProgramLogo(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newDocFixture(t, engine)
+		uc, _ := f.named("Ada", "Lovelace")
+		images := func(data []byte) int { return bytes.Count(data, []byte("/Subtype /Image")) }
+		before := images(f.certificatePDF(uc).Data)
+		if before == 0 {
+			t.Fatal("the certificate has no image: its QR code is missing")
+		}
+		img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+		draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{R: 200, A: 255}), image.Point{}, draw.Src)
+		var logo bytes.Buffer
+		if err := png.Encode(&logo, img); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.prog.SetLogo(f.ctx, f.db.Staff(t, portal.SetAdmin), &logo); err != nil {
+			t.Fatalf("set logo: %v", err)
+		}
+		if after := images(f.certificatePDF(uc).Data); after != before+1 {
+			t.Errorf("%d images with the program's logo, want %d", after, before+1)
+		}
+	})
 }

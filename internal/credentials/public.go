@@ -159,18 +159,8 @@ func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.Credent
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	var (
-		out     *Verification
-		unknown bool
-	)
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		rec, unk, err := s.resolve(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		unknown = unk
-		out, err = s.verification(rec, tx.Now())
-		return err
+	out, unknown, err := readPublic(ctx, s, id, func(tx *store.Tx, rec *publicRecord) (*Verification, error) {
+		return s.verification(rec, tx.Now())
 	})
 	switch {
 	case err != nil:
@@ -179,6 +169,22 @@ func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.Credent
 		return nil, &UnknownError{Verification: out}
 	}
 	return out, nil
+}
+
+// readPublic reads what anyone may learn of credential id with read, in
+// one transaction. For an unknown ID it reads the stand-in credential
+// (resolve) and reports unknown, so both do the same work.
+func readPublic[T any](ctx context.Context, s *Service, id portal.CredentialID, read func(*store.Tx, *publicRecord) (T, error)) (out T, unknown bool, err error) {
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		rec, unk, err := s.resolve(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		unknown = unk
+		out, err = read(tx, rec)
+		return err
+	})
+	return out, unknown, err
 }
 
 // verification is what anyone may learn of rec at now.

@@ -79,8 +79,8 @@ type Config struct {
 	// Documents lays out the PDF documents (one per process, so fonts
 	// load once); nil when this instance makes none.
 	Documents *certdoc.Renderer
-	// Logo returns the program's logo as PNG, nil when it has none; nil
-	// for none.
+	// Logo returns the program's logo as PNG (portal.ErrNotFound when the
+	// program has none); nil for no logo on documents.
 	Logo func(ctx context.Context) ([]byte, error)
 	// TimeZone returns the program's time zone, in which documents give
 	// days; nil for UTC.
