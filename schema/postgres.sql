@@ -429,6 +429,20 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table uploads
+  id bigint NOT NULL DEFAULT nextval('uploads_id_seq'::regclass)
+  owner_id bigint NOT NULL
+  purpose text NOT NULL
+  display_name text NOT NULL
+  content_type text NOT NULL
+  size_bytes bigint NOT NULL
+  sha256 text NOT NULL
+  blob_key text NOT NULL
+  scan_status text NOT NULL
+  scan_detail text NOT NULL DEFAULT ''::text
+  scanned_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+
 -- table user_certifications
   id bigint NOT NULL
   user_id bigint NOT NULL
@@ -743,6 +757,16 @@ CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
 CREATE INDEX test_centers_country ON test_centers USING btree (country);
 -- index test_centers_pkey
 CREATE UNIQUE INDEX test_centers_pkey ON test_centers USING btree (id);
+-- index uploads_blob_key_key
+CREATE UNIQUE INDEX uploads_blob_key_key ON uploads USING btree (blob_key);
+-- index uploads_owner
+CREATE INDEX uploads_owner ON uploads USING btree (owner_id, created_at);
+-- index uploads_pending
+CREATE INDEX uploads_pending ON uploads USING btree (scan_status) WHERE (scan_status = 'pending'::text);
+-- index uploads_pkey
+CREATE UNIQUE INDEX uploads_pkey ON uploads USING btree (id);
+-- index uploads_sha256
+CREATE INDEX uploads_sha256 ON uploads USING btree (sha256);
 -- index user_certifications_attempt_id_key
 CREATE UNIQUE INDEX user_certifications_attempt_id_key ON user_certifications USING btree (attempt_id);
 -- index user_certifications_expiry

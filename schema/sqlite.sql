@@ -532,6 +532,22 @@ CREATE TABLE test_centers (
     updated_at    TIMESTAMP NOT NULL
 );
 
+-- table uploads
+CREATE TABLE uploads (
+    id           INTEGER PRIMARY KEY,
+    owner_id     INTEGER NOT NULL REFERENCES users (id),
+    purpose      TEXT NOT NULL CHECK (purpose IN ('ce_evidence')),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 255),
+    content_type TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+    size_bytes   INTEGER NOT NULL CHECK (size_bytes > 0),
+    sha256       TEXT NOT NULL CHECK (length(sha256) = 64),
+    blob_key     TEXT NOT NULL UNIQUE,
+    scan_status  TEXT NOT NULL CHECK (scan_status IN ('pending', 'clean', 'quarantined', 'unscanned')),
+    scan_detail  TEXT NOT NULL DEFAULT '',
+    scanned_at   TIMESTAMP,
+    created_at   TIMESTAMP NOT NULL
+);
+
 -- table user_certifications
 CREATE TABLE user_certifications (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -778,6 +794,15 @@ CREATE INDEX staff_permission_sets_set ON staff_permission_sets (set_name, user_
 
 -- index test_centers_country
 CREATE INDEX test_centers_country ON test_centers (country);
+
+-- index uploads_owner
+CREATE INDEX uploads_owner ON uploads (owner_id, created_at);
+
+-- index uploads_pending
+CREATE INDEX uploads_pending ON uploads (scan_status) WHERE scan_status = 'pending';
+
+-- index uploads_sha256
+CREATE INDEX uploads_sha256 ON uploads (sha256);
 
 -- index user_certifications_expiry
 CREATE INDEX user_certifications_expiry ON user_certifications (expires_at);
