@@ -41,6 +41,8 @@ var layer = map[string]int{
 	"internal/store":   1,
 	"internal/jobs":    2,
 	"internal/mail":    2,
+	// the upload pipeline: blob store, scanner, sweeps; services own the files
+	"internal/uploads": 2,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings

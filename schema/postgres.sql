@@ -429,6 +429,11 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table upload_blobs
+  blob_key text NOT NULL
+  data bytea NOT NULL
+  created_at timestamp with time zone NOT NULL
+
 -- table uploads
   id bigint NOT NULL DEFAULT nextval('uploads_id_seq'::regclass)
   owner_id bigint NOT NULL
@@ -441,6 +446,7 @@
   scan_status text NOT NULL
   scan_detail text NOT NULL DEFAULT ''::text
   scanned_at timestamp with time zone
+  attached_at timestamp with time zone
   created_at timestamp with time zone NOT NULL
 
 -- table user_certifications
@@ -757,6 +763,8 @@ CREATE UNIQUE INDEX test_centers_code_key ON test_centers USING btree (code);
 CREATE INDEX test_centers_country ON test_centers USING btree (country);
 -- index test_centers_pkey
 CREATE UNIQUE INDEX test_centers_pkey ON test_centers USING btree (id);
+-- index upload_blobs_pkey
+CREATE UNIQUE INDEX upload_blobs_pkey ON upload_blobs USING btree (blob_key);
 -- index uploads_blob_key_key
 CREATE UNIQUE INDEX uploads_blob_key_key ON uploads USING btree (blob_key);
 -- index uploads_owner
@@ -767,6 +775,8 @@ CREATE INDEX uploads_pending ON uploads USING btree (scan_status) WHERE (scan_st
 CREATE UNIQUE INDEX uploads_pkey ON uploads USING btree (id);
 -- index uploads_sha256
 CREATE INDEX uploads_sha256 ON uploads USING btree (sha256);
+-- index uploads_unattached
+CREATE INDEX uploads_unattached ON uploads USING btree (created_at) WHERE (attached_at IS NULL);
 -- index user_certifications_attempt_id_key
 CREATE UNIQUE INDEX user_certifications_attempt_id_key ON user_certifications USING btree (attempt_id);
 -- index user_certifications_expiry

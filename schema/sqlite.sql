@@ -545,6 +545,7 @@ CREATE TABLE uploads (
     scan_status  TEXT NOT NULL CHECK (scan_status IN ('pending', 'clean', 'quarantined', 'unscanned')),
     scan_detail  TEXT NOT NULL DEFAULT '',
     scanned_at   TIMESTAMP,
+    attached_at  TIMESTAMP,
     created_at   TIMESTAMP NOT NULL
 );
 
@@ -803,6 +804,9 @@ CREATE INDEX uploads_pending ON uploads (scan_status) WHERE scan_status = 'pendi
 
 -- index uploads_sha256
 CREATE INDEX uploads_sha256 ON uploads (sha256);
+
+-- index uploads_unattached
+CREATE INDEX uploads_unattached ON uploads (created_at) WHERE attached_at IS NULL;
 
 -- index user_certifications_expiry
 CREATE INDEX user_certifications_expiry ON user_certifications (expires_at);

@@ -52,3 +52,15 @@ var Points = []string{
 	ImportRowsStaged, ImportFirstRowApplied, ImportRowsApplied,
 	PublishAttemptOfficial, PublishCertIssued, PublishVoucherIssued,
 }
+
+// Points of the upload pipeline (internal/uploads). They are not in Points,
+// whose crash test drives the portal over HTTP: the uploads package's own
+// crash test (TestCrashMidUploadLeavesNoRowWithoutItsBlob) arms each of
+// UploadPoints in a subprocess and checks the files against the rows.
+const (
+	UploadBlobStored   = "upload.blob_stored"   // the blob is durable in its place; the row not committed
+	UploadRowCommitted = "upload.row_committed" // the row and its scan job committed
+)
+
+// UploadPoints lists the upload pipeline's points.
+var UploadPoints = []string{UploadBlobStored, UploadRowCommitted}
