@@ -246,3 +246,18 @@ func (b DatabaseBlobs) Sweep(ctx context.Context, st *store.Store, cutoff time.T
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// BlobsFor returns the blob store of st's engine: on SQLite the directory
+// "uploads" beside the database file (DATA_DIR/uploads by default), on
+// PostgreSQL the upload_blobs table.
+func BlobsFor(st *store.Store) (BlobStore, error) {
+	if st.Engine() == store.SQLite {
+		return NewDirBlobs(BlobDir(st.SQLitePath()))
+	}
+	return DatabaseBlobs{Store: st}, nil
+}
+
+// BlobDir is the blob directory of the SQLite database at dbPath.
+func BlobDir(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "uploads")
+}
