@@ -13,6 +13,7 @@ import (
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/uploads"
 )
 
 func (m *Main) loadConfig(name, synopsis string, args []string, extra func(fs *flag.FlagSet)) (*config.Config, error) {
@@ -164,6 +165,17 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 	if err := store.IntegrityCheck(ctx, dest); err != nil {
 		return err
 	}
+	// The uploaded files named by the copy's rows go beside it.
+	blobs := uploads.BackupDir(dest)
+	copied, dropped, err := uploads.BackupBlobs(ctx, dest, uploads.BlobDir(cfg.SQLitePath()), blobs)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "wrote a consistent copy of %s to %s (integrity check ok)\n", cfg.SQLitePath(), dest)
+	fmt.Fprintf(m.Stdout, "copied %d uploaded files to %s", copied, blobs)
+	if dropped > 0 {
+		fmt.Fprintf(m.Stdout, " (%d uploads removed after the copy was taken left out)", dropped)
+	}
+	fmt.Fprintln(m.Stdout)
 	return nil
 }

@@ -65,3 +65,46 @@ func IntegrityCheck(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// UploadBlobKeysInFile returns the blob keys of the upload rows in the
+// SQLite database file at path (a backup copy), in key order.
+func UploadBlobKeysInFile(ctx context.Context, path string) ([]string, error) {
+	db, err := openPlainSQLite(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT blob_key FROM uploads ORDER BY blob_key`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list upload blobs of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store: list upload blobs of %s: %w", path, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// DropUploadInFile deletes the upload row of a blob key from the SQLite
+// database file at path (a backup copy whose upload was removed from the
+// live database after the copy was taken).
+func DropUploadInFile(ctx context.Context, path, key string) error {
+	db, err := openPlainSQLite(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := db.ExecContext(ctx, `DELETE FROM uploads WHERE blob_key = ? AND attached_at IS NULL`, key)
+	if err != nil {
+		return fmt.Errorf("store: drop upload %s from %s: %w", key, path, err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: the upload of blob %s is attached but its blob is missing (%v)", key, err)
+	}
+	return nil
+}

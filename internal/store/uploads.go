@@ -155,9 +155,9 @@ func (tx *Tx) DeleteUnattachedUpload(ctx context.Context, id int64) (bool, error
 	return n == 1, nil
 }
 
-// ListUploadBlobKeys returns the blob keys of every upload row after the
-// key after, up to limit, in key order (the restore check walks them).
-func (s *Store) ListUploadBlobKeys(ctx context.Context, after string, limit int) ([]*portal.Upload, error) {
+// ListUploadsByKey returns the upload rows whose blob key follows
+// after, up to limit, in key order (the restore check walks them).
+func (s *Store) ListUploadsByKey(ctx context.Context, after string, limit int) ([]*portal.Upload, error) {
 	var out []*portal.Upload
 	if err := s.sel(ctx, &out, `SELECT `+uploadColumns+` FROM uploads WHERE blob_key > ? ORDER BY blob_key LIMIT ?`,
 		after, limit); err != nil {
