@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ import (
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/typeset"
+	"example.org/certportal/internal/uploads"
 	"example.org/certportal/internal/web"
 )
 
@@ -55,6 +57,7 @@ type system struct {
 	program  *program.Service
 	results  *results.Service
 	creds    *credentials.Service
+	uploads  *uploads.Service
 	web      *web.Server
 	// handler serves everything: the JSON API under api.Prefix and the
 	// site, both behind the site's middleware.
@@ -210,6 +213,19 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		return err
 	})
 
+	if s.uploads, err = newUploads(cfg, st, clock, log, s.runner.Notify); err != nil {
+		return nil, err
+	}
+	s.runner.Handle(uploads.KindScan, s.uploads.HandleScanJob)
+	s.runner.Periodic("uploads.scan-sweep", 15*time.Minute, func(ctx context.Context) error {
+		_, err := s.uploads.SweepScans(ctx)
+		return err
+	})
+	s.runner.Periodic("uploads.orphans", time.Hour, func(ctx context.Context) error {
+		_, err := s.uploads.SweepOrphans(ctx)
+		return err
+	})
+
 	s.registerMetrics()
 	// The JSON API runs behind the HTML interface's middleware, which
 	// loads the session that web.RequestActor reads.
@@ -358,4 +374,28 @@ func programZone(c *calendar.Service) func(context.Context) (*time.Location, err
 		}
 		return cal.Location(), nil
 	}
+}
+
+// newUploads is the upload pipeline: blobs in DATA_DIR/uploads on SQLite
+// and in the database on PostgreSQL; staging in DATA_DIR/tmp; clamd when
+// --clamd-addr names one, else the EICAR-only scanner in development and
+// demonstration mode, else no scanner (files marked unscanned).
+func newUploads(cfg *config.Config, st *store.Store, clock portal.Clock, log *slog.Logger, notify func()) (*uploads.Service, error) {
+	blobs, err := uploads.BlobsFor(st)
+	if err != nil {
+		return nil, err
+	}
+	var scanner uploads.Scanner
+	switch {
+	case cfg.ClamdAddr != "":
+		scanner = &uploads.Clamd{Addr: cfg.ClamdAddr}
+	case cfg.Dev || cfg.Demo:
+		scanner = uploads.EICARScanner{}
+	default:
+		log.Warn("no malware scanner configured (--clamd-addr): uploads are stored unscanned and staff are warned before opening them")
+	}
+	return uploads.New(st, blobs, scanner, clock, log, uploads.Config{
+		MaxBytes: int64(cfg.UploadMaxMB) << 20, RateLimit: cfg.UploadRateLimit,
+		TempDir: filepath.Join(cfg.DataDir, "tmp"), Notify: notify,
+	})
 }

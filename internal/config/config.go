@@ -64,6 +64,11 @@ type Config struct {
 	PrivacyURL          string // the program's privacy policy
 	PrivacyVersion      string
 
+	// Uploads (docs/uploads.md).
+	ClamdAddr       string // host:port of a clamd daemon; empty: the built-in EICAR scanner with --dev or --demo, else none
+	UploadMaxMB     int    // largest file accepted, in MB
+	UploadRateLimit int    // files one account may upload an hour
+
 	// The program's support contact, shown on the Help page and wherever a
 	// candidate needs a person (a legal name change, a lost second
 	// factor). Either or both may be set.
@@ -190,6 +195,31 @@ func settings() []setting {
 				return fmt.Errorf("%q is not a number from 1 to 1000000", v)
 			}
 			c.MaxHoldsPerIP = n
+			return nil
+		}},
+		{flag: "clamd-addr", env: "CERTPORTAL_CLAMD_ADDR", usage: "clamd to scan uploads for malware (host:port, TCP); empty: files are marked unscanned (with --dev or --demo, a built-in scanner finds only the EICAR test file)", set: func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("%q is not a host:port such as 127.0.0.1:3310", v)
+				}
+			}
+			c.ClamdAddr = v
+			return nil
+		}},
+		{flag: "upload-max-mb", env: "CERTPORTAL_UPLOAD_MAX_MB", def: "10", usage: "largest uploaded file accepted, in MB", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("%q is not a number from 1 to 100", v)
+			}
+			c.UploadMaxMB = n
+			return nil
+		}},
+		{flag: "upload-rate-limit", env: "CERTPORTAL_UPLOAD_RATE_LIMIT", def: "60", usage: "files one account may upload an hour", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100000 {
+				return fmt.Errorf("%q is not a number from 1 to 100000", v)
+			}
+			c.UploadRateLimit = n
 			return nil
 		}},
 		{flag: "online-gap", env: "CERTPORTAL_ONLINE_GAP", def: "4h", usage: "least time between the end of one online exam and the start of the next of the same candidate", set: dur(func(c *Config) *time.Duration { return &c.OnlineGap })},
