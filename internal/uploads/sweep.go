@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -25,7 +24,7 @@ type scanArgs struct {
 func (s *Service) HandleScanJob(ctx context.Context, raw json.RawMessage) error {
 	var a scanArgs
 	if err := json.Unmarshal(raw, &a); err != nil || a.UploadID == 0 {
-		return jobs.Permanent(fmt.Errorf("uploads: scan job arguments %s", raw))
+		return fmt.Errorf("uploads: scan job arguments %s", raw)
 	}
 	u, err := s.st.FindUploadByID(ctx, a.UploadID)
 	if errors.Is(err, portal.ErrNotFound) {
