@@ -18,14 +18,21 @@ import (
 	"example.org/certportal/internal/store"
 )
 
-// BlobStore keeps the bytes of uploads under server-made keys. Put runs
-// inside the transaction that inserts the upload row, and the bytes are
-// durable before that transaction commits; Forget runs inside the
-// transaction that deletes the row, Remove after it commits. The store is
-// the authority: a blob that no row names is an orphan, removed by Sweep
-// once it is older than the cutoff.
+// BlobStore keeps the bytes of uploads under server-made keys. Storing is
+// two steps around the transaction that inserts the upload row: Prepare
+// before it begins (a file store writes and syncs the file there, so the
+// single SQLite writer is not held during the disk work), Put inside it
+// (a database store inserts the bytes there); either way the bytes are
+// durable before the row commits. Forget runs inside the transaction
+// that deletes the row, Remove after it commits. The rows are the
+// authority: a blob that no row names is an orphan, removed by Sweep once
+// it is older than the cutoff.
 type BlobStore interface {
-	// Put stores everything r holds under key, durably, as part of tx.
+	// Prepare stores what r holds under key ahead of the transaction, or
+	// does nothing when Put does the storing.
+	Prepare(ctx context.Context, key string, r io.Reader) error
+	// Put stores what r holds under key as part of tx, or does nothing
+	// when Prepare did the storing.
 	Put(ctx context.Context, tx *store.Tx, key string, r io.Reader) error
 	// Open returns the bytes under key, or portal.ErrNotFound.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
@@ -74,8 +81,12 @@ func NewDirBlobs(dir string) (*DirBlobs, error) {
 	return &DirBlobs{Dir: dir}, nil
 }
 
-// Put writes r to the file key durably.
-func (d *DirBlobs) Put(ctx context.Context, _ *store.Tx, key string, r io.Reader) (err error) {
+// Put does nothing: Prepare wrote the file.
+func (d *DirBlobs) Put(context.Context, *store.Tx, string, io.Reader) error { return nil }
+
+// Prepare writes r to the file key durably: a temporary file in the
+// directory, synced, renamed to the key, the directory synced.
+func (d *DirBlobs) Prepare(_ context.Context, key string, r io.Reader) (err error) {
 	if !validKey(key) {
 		return fmt.Errorf("uploads: invalid blob key %q", key)
 	}
@@ -205,6 +216,9 @@ func (d *DirBlobs) Keys() ([]string, error) {
 type DatabaseBlobs struct {
 	Store *store.Store
 }
+
+// Prepare does nothing: the bytes go in with the row.
+func (b DatabaseBlobs) Prepare(context.Context, string, io.Reader) error { return nil }
 
 // Put inserts the bytes (at most the upload limit, read into memory).
 func (b DatabaseBlobs) Put(ctx context.Context, tx *store.Tx, key string, r io.Reader) error {

@@ -240,6 +240,9 @@ func uploadSpec(owner portal.Actor, attached bool) testdb.Upload {
 // putBlob stores a blob that no row names, dated now on the fake clock.
 func (f *fixture) putBlob(t *testing.T, key string) {
 	t.Helper()
+	if err := f.blobs.Prepare(f.ctx, key, bytes.NewReader(testdb.SamplePDF)); err != nil {
+		t.Fatal(err)
+	}
 	err := f.Store.Transact(f.ctx, func(tx *store.Tx) error {
 		return f.blobs.Put(f.ctx, tx, key, bytes.NewReader(testdb.SamplePDF))
 	})

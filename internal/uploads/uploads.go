@@ -275,6 +275,12 @@ func (s *Service) store(ctx context.Context, ownerID int64, purpose, name string
 	}
 	key := NewKey()
 	var out *portal.Upload
+	if _, err := f.final.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("uploads: rewind: %w", err)
+	}
+	if err := s.blobs.Prepare(ctx, key, f.final); err != nil {
+		return nil, err
+	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
 		n, start, err := tx.HitRateLimit(ctx, rateBucket(ownerID), s.cfg.RateWindow)
 		if err != nil {

@@ -55,6 +55,9 @@ func (d DB) Upload(tb testing.TB, u Upload) *portal.Upload {
 	blobs := d.Blobs(tb)
 	sum := sha256.Sum256(u.Content)
 	key := uploads.NewKey()
+	if err := blobs.Prepare(context.Background(), key, bytes.NewReader(u.Content)); err != nil {
+		tb.Fatal(err)
+	}
 	return transact(tb, d, "create upload", func(ctx context.Context, tx *store.Tx) (*portal.Upload, error) {
 		if err := blobs.Put(ctx, tx, key, bytes.NewReader(u.Content)); err != nil {
 			return nil, err
