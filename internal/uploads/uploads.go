@@ -50,6 +50,7 @@ type Config struct {
 	UnattachedFor time.Duration // an upload attached to nothing this long is removed (7 days)
 	OrphanAge     time.Duration // a blob or temporary file without a row is removed after this (an hour)
 	TempDir       string        // where streams are staged before they are checked; os.TempDir() if empty
+	ImageWorkers  int           // images decoded at once (each may take up to 4 bytes a pixel); 2
 	// Notify is called after a transaction that queued a scan, so the
 	// job leaves at once (jobs.Runner.Notify); optional.
 	Notify func()
@@ -74,6 +75,9 @@ func (c *Config) defaults() {
 	if c.TempDir == "" {
 		c.TempDir = os.TempDir()
 	}
+	if c.ImageWorkers <= 0 {
+		c.ImageWorkers = 2
+	}
 }
 
 // Service runs the pipeline. Scanner nil means no scanner is configured:
@@ -85,6 +89,7 @@ type Service struct {
 	clock   portal.Clock
 	log     *slog.Logger
 	cfg     Config
+	images  chan struct{} // a slot per image being decoded
 }
 
 // New returns the pipeline over st with its blob store and scanner.
@@ -96,7 +101,8 @@ func New(st *store.Store, blobs BlobStore, scanner Scanner, clock portal.Clock, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, blobs: blobs, scanner: scanner, clock: clock, log: log, cfg: cfg}, nil
+	return &Service{st: st, blobs: blobs, scanner: scanner, clock: clock, log: log, cfg: cfg,
+		images: make(chan struct{}, cfg.ImageWorkers)}, nil
 }
 
 // Config returns the limits in force.
@@ -145,7 +151,7 @@ func (s *Service) Accept(ctx context.Context, ownerID int64, purpose, name strin
 	if display == "" {
 		return nil, invalid("upload.name_missing", nil)
 	}
-	staged, err := s.stage(display, body)
+	staged, err := s.stage(ctx, display, body)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +185,7 @@ func (f *stagedFile) discard() {
 
 // stage copies body to a temporary file (refusing it past the limit) and
 // checks it.
-func (s *Service) stage(name string, body io.Reader) (_ *stagedFile, err error) {
+func (s *Service) stage(ctx context.Context, name string, body io.Reader) (_ *stagedFile, err error) {
 	f := &stagedFile{}
 	defer func() {
 		if err != nil {
@@ -232,7 +238,16 @@ func (s *Service) stage(name string, body io.Reader) (_ *stagedFile, err error) 
 			return nil, fmt.Errorf("uploads: stage: %w", err)
 		}
 		f.files = append(f.files, clean)
-		if err := reencodeImage(name, ct, raw, clean); err != nil {
+		// Decoding is bounded in memory by the dimension check and in
+		// concurrency by the image slots.
+		select {
+		case s.images <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		err = reencodeImage(name, ct, raw, clean)
+		<-s.images
+		if err != nil {
 			return nil, err
 		}
 		f.final = clean
