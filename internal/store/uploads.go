@@ -111,10 +111,10 @@ func (tx *Tx) SetUploadScanResult(ctx context.Context, id int64, from, to, detai
 
 // AttachUpload marks an upload of owner and purpose as taken in by its
 // service (the first time counts), or returns portal.ErrNotFound when no
-// such upload is the owner's for that purpose.
+// such upload is the owner's for that purpose and out of quarantine.
 func (tx *Tx) AttachUpload(ctx context.Context, id, ownerID int64, purpose string) error {
 	err := affected(tx.exec(ctx, `UPDATE uploads SET attached_at = COALESCE(attached_at, ?)
-		WHERE id = ? AND owner_id = ? AND purpose = ?`, tx.now, id, ownerID, purpose))
+		WHERE id = ? AND owner_id = ? AND purpose = ? AND scan_status <> 'quarantined'`, tx.now, id, ownerID, purpose))
 	if err != nil {
 		return fmt.Errorf("store: attach upload %d: %w", id, err)
 	}

@@ -398,17 +398,17 @@ func (s *Service) Open(ctx context.Context, id int64, a Access) (*portal.Upload,
 // removed UnattachedFor after it was uploaded.
 func Attach(ctx context.Context, tx *store.Tx, ownerID int64, purpose string, ids ...int64) error {
 	for _, id := range ids {
-		u, err := tx.FindUploadByID(ctx, id)
+		// The update's conditions decide; the read after a refusal only
+		// says which one failed.
+		err := tx.AttachUpload(ctx, id, ownerID, purpose)
+		if errors.Is(err, portal.ErrNotFound) {
+			u, ferr := tx.FindUploadByID(ctx, id)
+			if ferr == nil && u.OwnerID == ownerID && u.Purpose == purpose && u.ScanStatus == portal.ScanQuarantined {
+				return ErrQuarantined
+			}
+			return fmt.Errorf("uploads: attach upload %d: %w", id, portal.ErrNotFound)
+		}
 		if err != nil {
-			return err
-		}
-		if u.OwnerID != ownerID || u.Purpose != purpose {
-			return portal.ErrNotFound
-		}
-		if u.ScanStatus == portal.ScanQuarantined {
-			return ErrQuarantined
-		}
-		if err := tx.AttachUpload(ctx, id, ownerID, purpose); err != nil {
 			return err
 		}
 	}

@@ -537,3 +537,50 @@ func TestOrphanSweep(t *testing.T) {
 		f.wantBlob(t, youngOrphan, false)
 	})
 }
+
+// TestAttachTakesOnlyTheOwnersFiles: a service attaches only its owner's
+// uploads (another account's is not found), the first attachment's time
+// stands, and a detached upload is one the sweep will remove.
+func TestAttachTakesOnlyTheOwnersFiles(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, uploads.EICARScanner{}, uploads.Config{})
+		u := f.mustAccept(t, "a.pdf", testdbPDF())
+		other := f.Candidate(t)
+		attach := func(owner int64) error {
+			return f.Store.Transact(f.ctx, func(tx *storeTx) error {
+				return uploads.Attach(f.ctx, tx, owner, portal.UploadCEEvidence, u.ID)
+			})
+		}
+		if err := attach(other.UserID); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("another account attaches the file: %v", err)
+		}
+		if got := f.reload(t, u); got.AttachedAt != nil {
+			t.Error("attached by another account")
+		}
+		if err := attach(f.owner.UserID); err != nil {
+			t.Fatal(err)
+		}
+		first := f.reload(t, u).AttachedAt
+		if first == nil {
+			t.Fatal("not attached")
+		}
+		f.Clock.Advance(time.Hour)
+		if err := attach(f.owner.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.reload(t, u).AttachedAt; got == nil || !got.Equal(*first) {
+			t.Errorf("attached at %v, then %v", first, got)
+		}
+		if err := f.Store.Transact(f.ctx, func(tx *storeTx) error { return uploads.Detach(f.ctx, tx, u.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(8 * 24 * time.Hour)
+		if _, err := f.svc.SweepOrphans(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Store.FindUploadByID(f.ctx, u.ID); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("a detached upload a week on: %v", err)
+		}
+		f.wantBlob(t, u.BlobKey, false)
+	})
+}
