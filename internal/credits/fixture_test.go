@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,4 +166,19 @@ func wantField(t *testing.T, err error, field, message string) {
 		}
 	}
 	t.Fatalf("fields = %+v, want %s %s", pe.Fields, field, message)
+}
+
+// invariants fails the test on any violation of the ledger's invariants
+// (the results' own need vouchers these fixtures do not make).
+func (f *fixture) invariants(t *testing.T) {
+	t.Helper()
+	v, err := f.st.CheckInvariants(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v {
+		if strings.HasPrefix(s, store.CEInvariantPrefix) {
+			t.Errorf("invariant violated: %s", s)
+		}
+	}
 }
