@@ -162,6 +162,7 @@
   submitted_at timestamp with time zone
   decided_at timestamp with time zone
   decided_by bigint
+  decided_role text NOT NULL DEFAULT ''::text
   decisions integer NOT NULL DEFAULT 0
   denied_by bigint
   appeal_comment text NOT NULL DEFAULT ''::text

@@ -191,6 +191,7 @@ CREATE TABLE ce_submissions (
     submitted_at     TIMESTAMP,
     decided_at       TIMESTAMP,
     decided_by       INTEGER REFERENCES users (id),
+    decided_role     TEXT NOT NULL DEFAULT '' CHECK (decided_role IN ('', 'reviewer', 'admin', 'system')),
     decisions        INTEGER NOT NULL DEFAULT 0,
     denied_by        INTEGER REFERENCES users (id),
     appeal_comment   TEXT NOT NULL DEFAULT '',

@@ -196,7 +196,10 @@ func years(issued, expires string, rows []*portal.CELedgerEntry, target int) []Y
 			break
 		}
 		to := start.AddDate(i+1, 0, -1).Format(time.DateOnly)
-		if to > expires {
+		last := start.AddDate(i+1, 0, 0).Format(time.DateOnly) >= expires
+		if to > expires || last {
+			// The cycle's last day (the anniversary when the expiry day is
+			// named inclusively) belongs to its last year.
 			to = expires
 		}
 		y := YearCredits{From: from, To: to, Target: target}
@@ -206,6 +209,9 @@ func years(issued, expires string, rows []*portal.CELedgerEntry, target int) []Y
 			}
 		}
 		out = append(out, y)
+		if last {
+			break
+		}
 	}
 	return out
 }
@@ -238,16 +244,6 @@ func (s *Service) History(ctx context.Context, actor portal.Actor, lang string) 
 	if err != nil {
 		return nil, err
 	}
-	var reviewers []int64
-	for _, sub := range subs {
-		if sub.DecidedBy != nil && !slices.Contains(reviewers, *sub.DecidedBy) {
-			reviewers = append(reviewers, *sub.DecidedBy)
-		}
-	}
-	sets, err := s.st.ListStaffSetsByUsers(ctx, reviewers)
-	if err != nil {
-		return nil, err
-	}
 	versions := map[int64]*portal.CEActivityType{}
 	out := []HistoryEntry{}
 	for _, sub := range subs {
@@ -263,18 +259,7 @@ func (s *Service) History(ctx context.Context, actor portal.Actor, lang string) 
 		if sub.TargetOn != nil {
 			h.TargetOn = *sub.TargetOn
 		}
-		switch {
-		case sub.DecidedAt == nil && sub.ReversedAt == nil:
-		case sub.ReasonCode == ReasonNoReply || sub.DecidedBy == nil:
-			h.ReviewerRole = "system"
-		case slices.Contains(sets[*sub.DecidedBy], portal.SetAdmin):
-			h.ReviewerRole = "admin"
-		default:
-			h.ReviewerRole = "reviewer"
-		}
-		if sub.ReversedAt != nil {
-			h.ReviewerRole = "admin"
-		}
+		h.ReviewerRole = sub.DecidedRole
 		out = append(out, h)
 	}
 	return out, nil

@@ -106,6 +106,17 @@ var (
 	errAppealSameReviewer = &portal.Error{Code: portal.EForbidden, Message: "credits.error.appeal_same_reviewer"}
 )
 
+// roleOf is how a decision's author is named to the candidate.
+func roleOf(actor portal.Actor) string {
+	switch {
+	case actor.IsSystem():
+		return "system"
+	case actor.Can(portal.PermStaffManage):
+		return "admin"
+	}
+	return "reviewer"
+}
+
 // Claim assigns an open submission to the reviewer (portal.PermCEReview);
 // reviewerID 0 assigns it to the actor, another ID to that reviewer.
 func (s *Service) Claim(ctx context.Context, actor portal.Actor, id, reviewerID int64) (*portal.CESubmission, error) {
@@ -223,6 +234,9 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 	if actor.UserID != 0 {
 		uid := actor.UserID
 		by = &uid
+	}
+	if d.Outcome != OutcomeInfo {
+		next.DecidedRole = roleOf(actor)
 	}
 	cause := mailDecided
 	if wasAppeal {
@@ -589,6 +603,7 @@ func (s *Service) Reverse(ctx context.Context, actor portal.Actor, id int64, rea
 		before := *cur
 		now := tx.Now()
 		cur.State, cur.Granted, cur.ReasonCode, cur.ReasonText, cur.ReversedAt = portal.CEDenied, 0, ReasonReversed, reason, &now
+		cur.DecidedRole = roleOf(actor)
 		cur.Decisions++
 		if out, err = tx.UpdateCESubmission(ctx, *cur, before.State); err != nil {
 			return notFoundAs(err, errAlreadyDecided)

@@ -114,26 +114,27 @@ type CESubmission struct {
 	UserID          int64
 	TypeID          int64
 	VersionID       int64
-	State           string `audit:"state"`
-	Title           string `audit:"title"`
-	Provider        string `audit:"provider"`
-	CompletedOn     string `audit:"completed_on"` // YYYY-MM-DD
-	DurationMinutes int    `audit:"duration_minutes"`
-	URL             string `audit:"url"`
-	Notes           string `audit:"notes"`
-	Attested        bool   `audit:"attested"`
-	Claimed         int    `audit:"claimed"`
-	Granted         int    `audit:"granted"`
-	CertificationID *int64 `audit:"certification_id"`
-	Flagged         bool   `audit:"flagged"`
-	AssigneeID      *int64 `audit:"assignee_id"`
-	ReasonCode      string `audit:"reason_code"`
-	ReasonText      string `audit:"reason_text"`
+	State           string  `audit:"state"`
+	Title           string  `audit:"title"`
+	Provider        string  `audit:"provider"`
+	CompletedOn     string  `audit:"completed_on"` // YYYY-MM-DD
+	DurationMinutes int     `audit:"duration_minutes"`
+	URL             string  `audit:"url"`
+	Notes           string  `audit:"notes"`
+	Attested        bool    `audit:"attested"`
+	Claimed         int     `audit:"claimed"`
+	Granted         int     `audit:"granted"`
+	CertificationID *int64  `audit:"certification_id"`
+	Flagged         bool    `audit:"flagged"`
+	AssigneeID      *int64  `audit:"assignee_id"`
+	ReasonCode      string  `audit:"reason_code"`
+	ReasonText      string  `audit:"reason_text"`
 	TargetOn        *string `audit:"target_on"`
 	PausedAt        *time.Time
 	SubmittedAt     *time.Time
 	DecidedAt       *time.Time
 	DecidedBy       *int64
+	DecidedRole     string `audit:"decided_role"` // reviewer, admin or system
 	Decisions       int
 	DeniedBy        *int64
 	AppealComment   string `audit:"appeal_comment"`

@@ -156,7 +156,7 @@ func (tx *Tx) SetCERequirement(ctx context.Context, certificationID int64, spec 
 
 const ceSubmissionColumns = `id, user_id, type_id, version_id, state, title, provider, completed_on, duration_minutes, url, notes,
 	attested, claimed, granted, certification_id, flagged, assignee_id, reason_code, reason_text, target_on, paused_at,
-	submitted_at, decided_at, decided_by, decisions, denied_by, appeal_comment, appealed_at, reversed_at, created_at, updated_at`
+	submitted_at, decided_at, decided_by, decided_role, decisions, denied_by, appeal_comment, appealed_at, reversed_at, created_at, updated_at`
 
 // InsertCESubmission writes a new submission and returns it as stored.
 func (tx *Tx) InsertCESubmission(ctx context.Context, s portal.CESubmission) (*portal.CESubmission, error) {
@@ -183,7 +183,7 @@ func (tx *Tx) UpdateCESubmission(ctx context.Context, s portal.CESubmission, fro
 	}
 	args := []any{s.TypeID, s.VersionID, s.State, s.Title, s.Provider, s.CompletedOn, s.DurationMinutes, s.URL, s.Notes, s.Attested,
 		s.Claimed, s.Granted, s.CertificationID, s.Flagged, s.AssigneeID, s.ReasonCode, s.ReasonText, s.TargetOn, utcPtr(s.PausedAt),
-		utcPtr(s.SubmittedAt), utcPtr(s.DecidedAt), s.DecidedBy, s.Decisions, s.DeniedBy, s.AppealComment, utcPtr(s.AppealedAt),
+		utcPtr(s.SubmittedAt), utcPtr(s.DecidedAt), s.DecidedBy, s.DecidedRole, s.Decisions, s.DeniedBy, s.AppealComment, utcPtr(s.AppealedAt),
 		utcPtr(s.ReversedAt), tx.now, s.ID}
 	marks := make([]string, len(from))
 	for i, st := range from {
@@ -194,7 +194,7 @@ func (tx *Tx) UpdateCESubmission(ctx context.Context, s portal.CESubmission, fro
 	err := tx.get(ctx, &out, `UPDATE ce_submissions SET type_id = ?, version_id = ?, state = ?, title = ?, provider = ?, completed_on = ?,
 		duration_minutes = ?, url = ?, notes = ?, attested = ?, claimed = ?, granted = ?, certification_id = ?, flagged = ?,
 		assignee_id = ?, reason_code = ?, reason_text = ?, target_on = ?, paused_at = ?, submitted_at = ?, decided_at = ?,
-		decided_by = ?, decisions = ?, denied_by = ?, appeal_comment = ?, appealed_at = ?, reversed_at = ?, updated_at = ?
+		decided_by = ?, decided_role = ?, decisions = ?, denied_by = ?, appeal_comment = ?, appealed_at = ?, reversed_at = ?, updated_at = ?
 		WHERE id = ? AND state IN (`+strings.Join(marks, ", ")+`) RETURNING `+ceSubmissionColumns, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: update submission %d: %w", s.ID, err)

@@ -64,7 +64,8 @@ CREATE TABLE ce_requirements (
 -- partial, denied, withdrawn; appealed is a denial under appeal. claimed is
 -- what the rule gives for what the candidate stated, granted what the
 -- reviewer decided (after the rule's range and caps). decisions counts the
--- decisions made, so that ledger rows of each one stay apart.
+-- decisions made, so that ledger rows of each one stay apart. decided_role
+-- is how the candidate's history names who decided: by role, never by name.
 CREATE TABLE ce_submissions (
     id               INTEGER PRIMARY KEY,
     user_id          INTEGER NOT NULL REFERENCES users (id),
@@ -90,6 +91,7 @@ CREATE TABLE ce_submissions (
     submitted_at     TIMESTAMP,
     decided_at       TIMESTAMP,
     decided_by       INTEGER REFERENCES users (id),
+    decided_role     TEXT NOT NULL DEFAULT '' CHECK (decided_role IN ('', 'reviewer', 'admin', 'system')),
     decisions        INTEGER NOT NULL DEFAULT 0,
     denied_by        INTEGER REFERENCES users (id),
     appeal_comment   TEXT NOT NULL DEFAULT '',
