@@ -27,7 +27,7 @@ var fixtureNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // an admin, two CE reviewers and a candidate holding SAA (earned
 // 2025-06-01, cycle to 2028-06-01).
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	db    testdb.DB
 	st    *store.Store
@@ -41,7 +41,7 @@ type fixture struct {
 	uploads                               int
 }
 
-func newFixture(t *testing.T, engine string) *fixture {
+func newFixture(t testing.TB, engine string) *fixture {
 	t.Helper()
 	db := testdb.Open(t, engine, fixtureNow)
 	f := &fixture{t: t, ctx: context.Background(), db: db, st: db.Store, clock: db.Clock}
