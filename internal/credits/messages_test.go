@@ -25,4 +25,3 @@ func TestCreditsMessagesExist(t *testing.T) {
 	}
 	testutil.CheckMessages(t, states, func(string) bool { return true })
 }
-
