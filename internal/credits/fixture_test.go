@@ -182,3 +182,5 @@ func (f *fixture) invariants(t *testing.T) {
 		}
 	}
 }
+
+func testdbUser() testdb.User { return testdb.User{} }

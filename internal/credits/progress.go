@@ -66,7 +66,7 @@ func (s *Service) Progress(ctx context.Context, actor portal.Actor, lang string)
 	if err != nil {
 		return nil, err
 	}
-	ledger, err := s.st.ListCELedger(ctx, store.CELedgerFilter{UserID: uid})
+	totals, err := s.st.ListCECreditTotals(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -95,13 +95,14 @@ func (s *Service) Progress(ctx context.Context, actor portal.Actor, lang string)
 		}
 		p := Progress{UserCertificationID: c.ID, CertificationID: c.CertificationID, Code: c.Code, Name: c.Name,
 			IssuedOn: c.IssuedOn, ExpiresOn: c.ExpiresOn, DaysLeft: daysBetween(today, c.ExpiresOn)}
-		var rows []*portal.CELedgerEntry
-		for _, r := range ledger {
+		var rows []store.CECreditTotal
+		net := map[int64]int{}
+		for _, r := range totals {
 			if r.UserCertificationID == c.ID {
 				rows = append(rows, r)
+				net[r.TypeID] += r.Credits
 			}
 		}
-		net := netByType(rows)
 		tally := Tally{ByType: map[string]int{}, GroupOf: map[string]string{}}
 		for id, n := range net {
 			t := types[id]
@@ -178,18 +179,12 @@ func daysBetween(from, to string) int {
 
 // years splits a cycle into years from its issue day, each with the
 // credits of activities completed in it.
-func years(issued, expires string, rows []*portal.CELedgerEntry, target int) []YearCredits {
+func years(issued, expires string, rows []store.CECreditTotal, target int) []YearCredits {
 	start, err := time.Parse(time.DateOnly, issued)
 	if err != nil {
 		return nil
 	}
 	var out []YearCredits
-	reversed := map[int64]bool{}
-	for _, r := range rows {
-		if r.Kind == portal.CELedgerReversal && r.ReversesID != nil {
-			reversed[*r.ReversesID] = true
-		}
-	}
 	for i := 0; i < 20; i++ {
 		from := start.AddDate(i, 0, 0).Format(time.DateOnly)
 		if from > expires {
@@ -204,7 +199,7 @@ func years(issued, expires string, rows []*portal.CELedgerEntry, target int) []Y
 		}
 		y := YearCredits{From: from, To: to, Target: target}
 		for _, r := range rows {
-			if r.Kind == portal.CELedgerCredit && !reversed[r.ID] && r.CompletedOn >= from && r.CompletedOn <= to {
+			if r.CompletedOn >= from && r.CompletedOn <= to {
 				y.Credits += r.Credits
 			}
 		}

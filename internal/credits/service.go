@@ -101,22 +101,6 @@ func (o *Options) fill() {
 	}
 }
 
-// options reads the options in the transaction.
-func options(ctx context.Context, tx *store.Tx) (Options, error) {
-	var o Options
-	v, err := tx.GetSetting(ctx, optionsKey)
-	if err != nil && !errors.Is(err, portal.ErrNotFound) {
-		return o, err
-	}
-	if err == nil {
-		if err := json.Unmarshal([]byte(v), &o); err != nil {
-			return o, err
-		}
-	}
-	o.fill()
-	return o, nil
-}
-
 // Options returns the program's continuing-education options. Anyone may
 // read them (the submission form shows the count mode).
 func (s *Service) Options(ctx context.Context) (Options, error) {

@@ -410,7 +410,7 @@ func (s *Store) ListCEQueue(ctx context.Context, f CEQueueFilter) ([]*portal.CES
 		where = append(where, "assignee_id IS NULL")
 	}
 	if !f.AfterAt.IsZero() {
-		where, args = append(where, "(submitted_at > ? OR (submitted_at = ? AND id > ?))"), append(args, f.AfterAt.UTC(), f.AfterAt.UTC(), f.AfterID)
+		where, args = append(where, "(submitted_at, id) > (?, ?)"), append(args, f.AfterAt.UTC(), f.AfterID)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -475,6 +475,29 @@ func listCELedger(ctx context.Context, r reader, f CELedgerFilter) ([]*portal.CE
 	var out []*portal.CELedgerEntry
 	if err := r.sel(ctx, &out, `SELECT `+ceLedgerColumns+` FROM ce_ledger WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...); err != nil {
 		return nil, fmt.Errorf("store: list ledger: %w", err)
+	}
+	return out, nil
+}
+
+// CECreditTotal is the live credits (credit rows no reversal took back)
+// of one certification, type and completion day.
+type CECreditTotal struct {
+	UserCertificationID int64
+	TypeID              int64
+	CompletedOn         string
+	Credits             int
+}
+
+// ListCECreditTotals sums a candidate's live credits by certification,
+// type and completion day.
+func (s *Store) ListCECreditTotals(ctx context.Context, userID int64) ([]CECreditTotal, error) {
+	var out []CECreditTotal
+	err := s.sel(ctx, &out, `SELECT l.user_certification_id, l.type_id, l.completed_on, SUM(l.credits) AS credits FROM ce_ledger l
+		LEFT JOIN ce_ledger r ON r.reverses_id = l.id
+		WHERE l.user_id = ? AND l.kind = 'credit' AND r.id IS NULL
+		GROUP BY l.user_certification_id, l.type_id, l.completed_on ORDER BY l.user_certification_id, l.type_id, l.completed_on`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list credit totals: %w", err)
 	}
 	return out, nil
 }
