@@ -709,6 +709,8 @@ CREATE UNIQUE INDEX ce_submissions_pkey ON ce_submissions USING btree (id);
 CREATE INDEX ce_submissions_queue ON ce_submissions USING btree (submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
 -- index ce_submissions_queue_assignee
 CREATE INDEX ce_submissions_queue_assignee ON ce_submissions USING btree (assignee_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
+-- index ce_submissions_queue_flagged
+CREATE INDEX ce_submissions_queue_flagged ON ce_submissions USING btree (submitted_at, id) WHERE (flagged AND (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text])));
 -- index ce_submissions_queue_type
 CREATE INDEX ce_submissions_queue_type ON ce_submissions USING btree (type_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
 -- index ce_submissions_user

@@ -298,6 +298,12 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 // was granted within the type's cap per cycle and the requirement's
 // maximum for the type, given what the type already holds there.
 func (s *Service) credit(ctx context.Context, tx *store.Tx, sub *portal.CESubmission, typ *portal.CEActivityType) error {
+	// The caps depend on what the candidate's ledger holds: approvals of
+	// the same candidate queue here, so two cannot both fill the last room
+	// (PostgreSQL reads committed; SQLite has one writer).
+	if err := tx.LockUser(ctx, sub.UserID); err != nil {
+		return err
+	}
 	list, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: sub.UserID})
 	if err != nil {
 		return err

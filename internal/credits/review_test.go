@@ -51,8 +51,9 @@ func TestDecideIsACompareAndSet(t *testing.T) {
 	})
 }
 
-// TestDecisionRules: who may decide, what each outcome needs, and the
-// server's clamping of the credits sent.
+// TestDecisionRules: who may decide (SECURITY.md AC-02: a reviewer who is
+// also a candidate cannot decide their own submission), what each outcome
+// needs, and the server's clamping of the credits sent.
 func TestDecisionRules(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -333,3 +334,46 @@ func TestVersionKeptBySubmission(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving eight
+// activities of a capped type at once (32 credits against a cap of 10)
+// leave the ledger at the cap.
+func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		w, err := f.svc.ActivityType(f.ctx, "official_workshop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.CapCycle = 1000
+		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *w); err != nil {
+			t.Fatal(err)
+		}
+		var subs []*portal.CESubmission
+		for i := range 8 {
+			subs = append(subs, f.submit(f.candidate, f.workshop(f.candidate, "Workshop "+string(rune('A'+i)), "4")))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(subs))
+		start := make(chan struct{})
+		for i, s := range subs {
+			r := []portal.Actor{f.reviewer, f.reviewer2}[i%2]
+			wg.Go(func() {
+				<-start
+				_, errs[i] = f.svc.Decide(f.ctx, r, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+			})
+		}
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1000 {
+			t.Fatalf("ledger %d, want the cap 1000", got)
+		}
+		f.invariants(t)
+	})
+}

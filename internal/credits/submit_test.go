@@ -12,7 +12,8 @@ import (
 
 // TestSubmitDocumentationReview: a 95-minute documentation review claims
 // 1.5 credits, waits in the queue with a target 20 business days ahead in
-// the program calendar, is mailed and written as ce.submitted.
+// the program calendar, is mailed and written as ce.submitted; another
+// candidate gets not found for it (SECURITY.md AC-01).
 func TestSubmitDocumentationReview(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {

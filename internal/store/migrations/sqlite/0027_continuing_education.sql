@@ -105,6 +105,8 @@ CREATE INDEX ce_submissions_user ON ce_submissions (user_id, created_at);
 CREATE INDEX ce_submissions_queue ON ce_submissions (submitted_at, id) WHERE state IN ('pending', 'info', 'appealed');
 CREATE INDEX ce_submissions_queue_type ON ce_submissions (type_id, submitted_at, id) WHERE state IN ('pending', 'info', 'appealed');
 CREATE INDEX ce_submissions_queue_assignee ON ce_submissions (assignee_id, submitted_at, id) WHERE state IN ('pending', 'info', 'appealed');
+-- Flagged submissions are few: their queue has an index of its own.
+CREATE INDEX ce_submissions_queue_flagged ON ce_submissions (submitted_at, id) WHERE flagged AND state IN ('pending', 'info', 'appealed');
 CREATE INDEX ce_submissions_duplicate ON ce_submissions (user_id, type_id, completed_on);
 
 -- The uploads given as a submission's evidence; an upload is evidence of
