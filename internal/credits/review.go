@@ -457,7 +457,7 @@ func (s *Service) Respond(ctx context.Context, actor portal.Actor, id int64, not
 		if utf8.RuneCountInString(cur.Notes)+utf8.RuneCountInString(note)+2 > MaxNotesChars {
 			v.Add(FieldNotes, "credits.error.too_long", map[string]any{"Count": MaxNotesChars})
 		}
-		if err := s.checkEvidence(ctx, tx, uid, id, evidence, &v); err != nil {
+		if err := s.checkEvidence(ctx, tx, uid, 0, evidence, &v); err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {
@@ -553,7 +553,7 @@ func (s *Service) Appeal(ctx context.Context, actor portal.Actor, id int64, comm
 		if len(evidence) == 0 || len(cur.Evidence)+len(evidence) > MaxEvidence+MaxEvidence || hasDuplicate(evidence) {
 			v.Add(FieldEvidence, "credits.error.evidence_count", map[string]any{"From": 1, "Count": MaxEvidence})
 		}
-		if err := s.checkEvidence(ctx, tx, uid, id, evidence, &v); err != nil {
+		if err := s.checkEvidence(ctx, tx, uid, 0, evidence, &v); err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {

@@ -231,6 +231,8 @@ func TestAppealOnceToAnotherReviewer(t *testing.T) {
 		wantField(t, err, credits.FieldComment, "credits.error.appeal_comment")
 		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "Here it is", nil)
 		wantField(t, err, credits.FieldEvidence, "credits.error.evidence_count")
+		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "The same file again", s.Evidence)
+		wantField(t, err, credits.FieldEvidence, "credits.error.evidence_in_use")
 		a, err := f.svc.Appeal(f.ctx, f.candidate, s.ID, "Here is the certificate", []int64{f.upload(f.candidate, "certificate")})
 		if err != nil || a.State != portal.CEAppealed {
 			t.Fatalf("appeal = %+v, %v", a, err)
