@@ -129,3 +129,68 @@ func DecodeProgramConfig(b []byte) (ProgramConfig, error) {
 	c.Options.fill()
 	return c, nil
 }
+
+// ApplyProgramConfig applies a whole configuration, such as one of the
+// Examples (portal.PermSettingsManage): the options, the requirement of
+// every certification by its level, and the deadline after completion
+// (where the configuration sets one) and the attestation of every activity
+// type, each change a new version. The steps run one after another, each
+// in its transaction and audited with before and after; applying the same
+// configuration again changes nothing, so a step that failed is finished
+// by applying it again.
+func (s *Service) ApplyProgramConfig(ctx context.Context, actor portal.Actor, cfg ProgramConfig) error {
+	if err := actor.Authorize(portal.PermSettingsManage); err != nil {
+		return err
+	}
+	if err := cfg.Default.Validate(); err != nil {
+		return err
+	}
+	for _, r := range cfg.ByLevel {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+	}
+	if cfg.DeadlineDays < 0 || cfg.DeadlineDays > MaxDeadlineDays {
+		e := pathError("deadline_days", "credits.error.between")
+		e.Data = map[string]any{"From": 1, "To": MaxDeadlineDays}
+		e.Fields[0].Data = e.Data
+		return e
+	}
+	cfg.Options.fill()
+	cfg.Options.AttestationText = cfg.Attestation
+	if _, err := s.SetOptions(ctx, actor, cfg.Options); err != nil {
+		return err
+	}
+	certs, err := s.st.ListCertifications(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		if c.Microcredential() {
+			continue
+		}
+		if err := s.SetRequirement(ctx, actor, c.ID, cfg.RequirementFor(c.Level)); err != nil {
+			return err
+		}
+	}
+	return s.st.Transact(ctx, func(tx *store.Tx) error {
+		types, err := tx.ListCEActivityTypes(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range types {
+			next := *t
+			if cfg.DeadlineDays > 0 {
+				next.DeadlineDays = cfg.DeadlineDays
+			}
+			next.Attestation = cfg.Attestation != ""
+			if err := ValidateActivityType(&next); err != nil {
+				return err
+			}
+			if _, err := saveActivityType(ctx, tx, actor, next); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, actor, "ce.program_config_applied", "ce:options", cfg.Name, nil)
+	})
+}

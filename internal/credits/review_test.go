@@ -2,6 +2,7 @@ package credits_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -294,6 +296,17 @@ func TestReversal(t *testing.T) {
 		}
 		_, err = f.svc.Reverse(f.ctx, f.admin, b.ID, "Again")
 		wantCode(t, err, portal.EConflict, "credits.error.not_reversible")
+		// A credit row is consumed once.
+		renewal := int64(78)
+		err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertCELedgerEntry(f.ctx, portal.CELedgerEntry{UserID: f.candidate.UserID, UserCertificationID: f.earned.ID,
+				SubmissionID: b.ID, TypeID: b.TypeID, Kind: portal.CELedgerConsumption, Decision: 1, Credits: 600,
+				CompletedOn: b.CompletedOn, ConsumesID: &creditID, RenewalID: &renewal})
+			return err
+		})
+		if !errors.Is(err, portal.ErrConflict) {
+			t.Fatalf("a second consumption of one credit: %v", err)
+		}
 		f.invariants(t)
 	})
 }

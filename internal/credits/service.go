@@ -76,6 +76,9 @@ type Options struct {
 	// MaxOpen is how many submissions a candidate may have waiting for a
 	// decision (default 30).
 	MaxOpen int `json:"max_open" audit:"max_open"`
+	// AttestationText is what a candidate attests for a type that asks an
+	// attestation (the form shows it); empty for the default wording.
+	AttestationText string `json:"attestation_text,omitempty" audit:"attestation_text"`
 }
 
 // DefaultOptions are the options of a program that set none.

@@ -261,3 +261,53 @@ func TestChooseOneCertification(t *testing.T) {
 		}
 	})
 }
+
+// TestExampleConfigurationsApply: applying the Cisco-style example sets a
+// 90-day deadline and 40 credits for an associate certification; the
+// CompTIA-style one asks the attestation and the choice of certification.
+func TestExampleConfigurationsApply(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ex, err := credits.Examples()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.ApplyProgramConfig(f.ctx, f.reviewer, ex["cisco_style"]); err == nil {
+			t.Fatal("a reviewer applied a configuration")
+		}
+		if err := f.svc.ApplyProgramConfig(f.ctx, f.admin, ex["cisco_style"]); err != nil {
+			t.Fatal(err)
+		}
+		old := f.review95(f.candidate, "Old reading")
+		old.CompletedOn = "2026-08-31" // 92 days before 2026-12-01
+		_, err = f.svc.Submit(f.ctx, f.candidate, old)
+		pe := wantCode(t, err, portal.EInvalid, "")
+		if pe.Fields[0].Message != "credits.error.past_deadline" || pe.Fields[0].Data["Count"] != 90 {
+			t.Fatalf("fields = %+v", pe.Fields)
+		}
+		s := f.submit(f.candidate, f.workshop(f.candidate, "Workshop", "8"))
+		f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		p, err := f.svc.Progress(f.ctx, f.candidate, "en")
+		if err != nil || p[0].Needed != 4000 || p[0].Missing != 3200 {
+			t.Fatalf("progress = %+v, %v", p, err)
+		}
+		if err := f.svc.ApplyProgramConfig(f.ctx, f.admin, ex["comptia_style"]); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.Submit(f.ctx, f.candidate, f.workshop(f.candidate, "Unattested", "5"))
+		wantField(t, err, credits.FieldAttested, "credits.error.attestation_required")
+		o, err := f.svc.Options(f.ctx)
+		if err != nil || o.CountMode != credits.CountChoose || o.AttestationText == "" {
+			t.Fatalf("options = %+v, %v", o, err)
+		}
+		typ, _ := f.svc.ActivityType(f.ctx, "official_workshop")
+		v := typ.Version
+		if err := f.svc.ApplyProgramConfig(f.ctx, f.admin, ex["comptia_style"]); err != nil {
+			t.Fatal(err)
+		}
+		if typ, _ = f.svc.ActivityType(f.ctx, "official_workshop"); typ.Version != v {
+			t.Fatalf("applying again made version %d", typ.Version)
+		}
+	})
+}
