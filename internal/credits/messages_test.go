@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 
+	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -22,6 +24,12 @@ func TestCreditsMessagesExist(t *testing.T) {
 	}
 	for _, r := range []string{"reviewer", "admin", "system"} {
 		states["credits.role."+r] = "review.go roleOf"
+	}
+	for _, r := range append(credits.DenyReasons(), "partial", "info", credits.ReasonNoReply, credits.ReasonReversed) {
+		states["credits.reason."+r] = "review.go reason codes"
+	}
+	for _, g := range portal.CEGroups() {
+		states["credits.group."+g] = "portal.CEGroups"
 	}
 	testutil.CheckMessages(t, states, func(string) bool { return true })
 }

@@ -192,3 +192,22 @@ func TestInvariantsCatchLedgerErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestQuoteShowsTheClaim: the form's preview computes the claim by the
+// rule and refuses what Submit would.
+func TestQuoteShowsTheClaim(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		if c, err := f.svc.Quote(f.ctx, "documentation_review", "1h 35m", ""); err != nil || c != 150 {
+			t.Fatalf("quote = %d, %v", c, err)
+		}
+		if c, err := f.svc.Quote(f.ctx, "official_workshop", "", "6,5"); err != nil || c != 650 {
+			t.Fatalf("quote = %d, %v", c, err)
+		}
+		_, err := f.svc.Quote(f.ctx, "official_workshop", "", "9")
+		wantField(t, err, credits.FieldClaimed, "credits.error.claim_range")
+		_, err = f.svc.Quote(f.ctx, "nope", "", "")
+		wantField(t, err, credits.FieldType, "credits.error.unknown_type")
+	})
+}

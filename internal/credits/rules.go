@@ -1,6 +1,7 @@
 package credits
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -177,4 +178,41 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Quote is what the submission form shows before sending: the credits the
+// type's rule gives for the stated duration or claim, without saving
+// anything. Anyone may ask.
+func (s *Service) Quote(ctx context.Context, typeCode, duration, claimed string) (int, error) {
+	typ, err := s.st.FindCEActivityTypeByCode(ctx, typeCode)
+	if err != nil {
+		if isNotFound(err) {
+			var v portal.Validation
+			v.Add(FieldType, "credits.error.unknown_type", nil)
+			return 0, v.Err()
+		}
+		return 0, err
+	}
+	rule := RuleOf(typ)
+	minutes, c := 0, 0
+	var v portal.Validation
+	if rule.NeedsDuration() {
+		if minutes, err = ParseDuration(duration); err != nil {
+			v.Add(FieldDuration, "credits.error.duration_format", nil)
+		}
+	}
+	if typ.Rule == portal.CERuleRange {
+		if c, err = ParseCredits(claimed); err != nil {
+			v.Add(FieldClaimed, "credits.error.claim_range", map[string]any{"Low": FormatCredits(rule.Min), "High": FormatCredits(rule.Max)})
+		}
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	out, err := rule.Claim(minutes, c)
+	if err != nil {
+		v.Add(FieldClaimed, "credits.error.claim_range", map[string]any{"Low": FormatCredits(rule.Min), "High": FormatCredits(rule.Max)})
+		return 0, v.Err()
+	}
+	return out, nil
 }
