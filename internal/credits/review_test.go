@@ -392,3 +392,27 @@ func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 		f.invariants(t)
 	})
 }
+
+// TestApprovedAfterExpiryStillCounts: an activity of the cycle submitted
+// before expiry counts toward that cycle when it is approved after it; a
+// new submission after expiry is refused.
+func TestApprovedAfterExpiryStillCounts(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.clock.Set(time.Date(2028, 5, 20, 15, 0, 0, 0, time.UTC))
+		form := f.workshop(f.candidate, "Late in the cycle", "8")
+		form.CompletedOn = "2028-05-15"
+		s := f.submit(f.candidate, form)
+		f.clock.Set(time.Date(2028, 6, 10, 15, 0, 0, 0, time.UTC))
+		late := f.workshop(f.candidate, "After expiry", "8")
+		late.CompletedOn = "2028-05-16"
+		_, err := f.svc.Submit(f.ctx, f.candidate, late)
+		wantField(t, err, credits.FieldCompletedOn, "credits.error.outside_cycles")
+		f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 800 {
+			t.Fatalf("ledger %d, want 800", got)
+		}
+		f.invariants(t)
+	})
+}

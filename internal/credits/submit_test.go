@@ -311,3 +311,35 @@ func TestExampleConfigurationsApply(t *testing.T) {
 		}
 	})
 }
+
+// TestTypeScopeAndActiveDates: a type listing other certifications does
+// not count for this one; a type accepts activities completed within its
+// active dates only.
+func TestTypeScopeAndActiveDates(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		until := "2026-11-01"
+		for _, typ := range []portal.CEActivityType{
+			{Code: "dva_only", Group: portal.CEGroupOther, Rule: portal.CERuleFixed, MinCredits: 100, CountsFor: portal.CECountsList,
+				CountsList: "dva", MinEvidence: 1, Texts: map[string]portal.CEText{"en": {Name: "DVA only"}}},
+			{Code: "saa_retired", Group: portal.CEGroupOther, Rule: portal.CERuleFixed, MinCredits: 100, CountsFor: portal.CECountsList,
+				CountsList: "SAA", MinEvidence: 1, ActiveUntil: &until, Texts: map[string]portal.CEText{"en": {Name: "Retired"}}},
+		} {
+			if _, err := f.svc.SaveActivityType(f.ctx, f.admin, typ); err != nil {
+				t.Fatal(err)
+			}
+		}
+		form := f.review95(f.candidate, "Scoped")
+		form.TypeCode = "dva_only"
+		_, err := f.svc.Submit(f.ctx, f.candidate, form)
+		wantField(t, err, credits.FieldCompletedOn, "credits.error.outside_cycles")
+		form.TypeCode = "saa_retired"
+		_, err = f.svc.Submit(f.ctx, f.candidate, form)
+		wantField(t, err, credits.FieldType, "credits.error.type_inactive")
+		form.CompletedOn = "2026-10-30"
+		if s := f.submit(f.candidate, form); s.Claimed != 100 {
+			t.Fatalf("claimed %d", s.Claimed)
+		}
+	})
+}
