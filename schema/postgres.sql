@@ -73,6 +73,104 @@
   charged_minor bigint NOT NULL DEFAULT 0
   delivered_at timestamp with time zone
 
+-- table ce_activity_types
+  id bigint NOT NULL
+  code text NOT NULL
+  current_version integer NOT NULL
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table ce_activity_versions
+  id bigint NOT NULL
+  type_id bigint NOT NULL
+  version integer NOT NULL
+  grp text NOT NULL
+  texts text NOT NULL
+  rule text NOT NULL
+  unit_minutes integer NOT NULL
+  per_unit integer NOT NULL
+  min_credits integer NOT NULL
+  max_credits integer NOT NULL
+  cap_activity integer NOT NULL
+  cap_cycle integer NOT NULL
+  required_fields text NOT NULL DEFAULT ''::text
+  min_evidence integer NOT NULL
+  attestation boolean NOT NULL DEFAULT false
+  counts_for text NOT NULL
+  counts_list text NOT NULL DEFAULT ''::text
+  active_from text
+  active_until text
+  deadline_days integer NOT NULL
+  created_by bigint
+  created_at timestamp with time zone NOT NULL
+
+-- table ce_evidence
+  submission_id bigint NOT NULL
+  upload_id bigint NOT NULL
+  added_at timestamp with time zone NOT NULL
+
+-- table ce_ledger
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  user_certification_id bigint NOT NULL
+  submission_id bigint NOT NULL
+  type_id bigint NOT NULL
+  kind text NOT NULL
+  decision integer NOT NULL
+  credits integer NOT NULL
+  completed_on text NOT NULL
+  reverses_id bigint
+  consumes_id bigint
+  renewal_id bigint
+  created_at timestamp with time zone NOT NULL
+
+-- table ce_renewal_flags
+  id bigint NOT NULL
+  renewal_id bigint NOT NULL
+  submission_id bigint NOT NULL
+  reason text NOT NULL
+  created_at timestamp with time zone NOT NULL
+  resolved_at timestamp with time zone
+
+-- table ce_requirements
+  certification_id bigint NOT NULL
+  spec text NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
+-- table ce_submissions
+  id bigint NOT NULL
+  user_id bigint NOT NULL
+  type_id bigint NOT NULL
+  version_id bigint NOT NULL
+  state text NOT NULL
+  title text NOT NULL
+  provider text NOT NULL DEFAULT ''::text
+  completed_on text NOT NULL
+  duration_minutes integer NOT NULL DEFAULT 0
+  url text NOT NULL DEFAULT ''::text
+  notes text NOT NULL DEFAULT ''::text
+  attested boolean NOT NULL DEFAULT false
+  claimed integer NOT NULL
+  granted integer NOT NULL DEFAULT 0
+  certification_id bigint
+  flagged boolean NOT NULL DEFAULT false
+  assignee_id bigint
+  reason_code text NOT NULL DEFAULT ''::text
+  reason_text text NOT NULL DEFAULT ''::text
+  target_on text
+  paused_at timestamp with time zone
+  submitted_at timestamp with time zone
+  decided_at timestamp with time zone
+  decided_by bigint
+  decided_role text NOT NULL DEFAULT ''::text
+  decisions integer NOT NULL DEFAULT 0
+  denied_by bigint
+  appeal_comment text NOT NULL DEFAULT ''::text
+  appealed_at timestamp with time zone
+  reversed_at timestamp with time zone
+  created_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table center_closures
   center_id bigint NOT NULL
   day text NOT NULL
@@ -583,6 +681,46 @@ CREATE INDEX bookings_slot ON bookings USING btree (slot_id, state);
 CREATE INDEX bookings_unpaid_ip ON bookings USING btree (hold_ip) WHERE (state = ANY (ARRAY['held'::text, 'pending'::text]));
 -- index bookings_user
 CREATE INDEX bookings_user ON bookings USING btree (user_id, state);
+-- index ce_activity_types_code_key
+CREATE UNIQUE INDEX ce_activity_types_code_key ON ce_activity_types USING btree (code);
+-- index ce_activity_types_pkey
+CREATE UNIQUE INDEX ce_activity_types_pkey ON ce_activity_types USING btree (id);
+-- index ce_activity_versions_pkey
+CREATE UNIQUE INDEX ce_activity_versions_pkey ON ce_activity_versions USING btree (id);
+-- index ce_activity_versions_type_id_version_key
+CREATE UNIQUE INDEX ce_activity_versions_type_id_version_key ON ce_activity_versions USING btree (type_id, version);
+-- index ce_evidence_pkey
+CREATE UNIQUE INDEX ce_evidence_pkey ON ce_evidence USING btree (submission_id, upload_id);
+-- index ce_evidence_upload_id_key
+CREATE UNIQUE INDEX ce_evidence_upload_id_key ON ce_evidence USING btree (upload_id);
+-- index ce_ledger_consumes_id_key
+CREATE UNIQUE INDEX ce_ledger_consumes_id_key ON ce_ledger USING btree (consumes_id);
+-- index ce_ledger_credit
+CREATE UNIQUE INDEX ce_ledger_credit ON ce_ledger USING btree (submission_id, user_certification_id, decision) WHERE (kind = 'credit'::text);
+-- index ce_ledger_pkey
+CREATE UNIQUE INDEX ce_ledger_pkey ON ce_ledger USING btree (id);
+-- index ce_ledger_reverses_id_key
+CREATE UNIQUE INDEX ce_ledger_reverses_id_key ON ce_ledger USING btree (reverses_id);
+-- index ce_ledger_user
+CREATE INDEX ce_ledger_user ON ce_ledger USING btree (user_id, user_certification_id);
+-- index ce_renewal_flags_pkey
+CREATE UNIQUE INDEX ce_renewal_flags_pkey ON ce_renewal_flags USING btree (id);
+-- index ce_requirements_pkey
+CREATE UNIQUE INDEX ce_requirements_pkey ON ce_requirements USING btree (certification_id);
+-- index ce_submissions_duplicate
+CREATE INDEX ce_submissions_duplicate ON ce_submissions USING btree (user_id, type_id, completed_on);
+-- index ce_submissions_pkey
+CREATE UNIQUE INDEX ce_submissions_pkey ON ce_submissions USING btree (id);
+-- index ce_submissions_queue
+CREATE INDEX ce_submissions_queue ON ce_submissions USING btree (submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
+-- index ce_submissions_queue_assignee
+CREATE INDEX ce_submissions_queue_assignee ON ce_submissions USING btree (assignee_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
+-- index ce_submissions_queue_flagged
+CREATE INDEX ce_submissions_queue_flagged ON ce_submissions USING btree (submitted_at, id) WHERE (flagged AND (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text])));
+-- index ce_submissions_queue_type
+CREATE INDEX ce_submissions_queue_type ON ce_submissions USING btree (type_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
+-- index ce_submissions_user
+CREATE INDEX ce_submissions_user ON ce_submissions USING btree (user_id, created_at);
 -- index center_closures_pkey
 CREATE UNIQUE INDEX center_closures_pkey ON center_closures USING btree (center_id, day);
 -- index certification_exams_earn

@@ -308,6 +308,9 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 				t.Errorf("printed credential ID %q: %v", m[1], err)
 			}
 		}
+		if !strings.Contains(out, "has continuing education: approved, partly approved, denied and pending activities") {
+			t.Errorf("no continuing education in the demo:\n%s", out)
+		}
 		a.Restart(t, "--demo")
 		if again := strings.TrimPrefix(a.Stdout(), out); strings.Contains(again, pw[2]) || strings.Contains(again, "password ") {
 			t.Errorf("a restart printed credentials again:\n%s", a.Stdout())

@@ -90,6 +90,9 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	if err := loadDemoRevoked(ctx, sys, catalog, out); err != nil {
 		return err
 	}
+	if err := loadDemoCredits(ctx, sys, certified, out); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "demo: %s holds an active certification and one expiring within 6 months, failed an exam whose retake date is still ahead, passed a microcredential and has a provisional result\n",
 		certified.Email)
 	fmt.Fprintf(out, "demo: %d test centers with sessions for the next %d days; payments in test mode (card %s succeeds)\n",

@@ -79,6 +79,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := startDocumentKey(ctx, sys.creds, docSigner, docConfigured, log); err != nil {
 		return err
 	}
+	// A new program starts with the default continuing-education
+	// catalogue; one that has any activity type keeps its own.
+	if err := sys.credits.InstallDefaultCatalogue(ctx); err != nil {
+		return fmt.Errorf("continuing-education catalogue: %w", err)
+	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)

@@ -21,6 +21,7 @@ import (
 	"example.org/certportal/internal/certdoc"
 	"example.org/certportal/internal/config"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
@@ -58,6 +59,7 @@ type system struct {
 	results  *results.Service
 	creds    *credentials.Service
 	uploads  *uploads.Service
+	credits  *credits.Service
 	web      *web.Server
 	// handler serves everything: the JSON API under api.Prefix and the
 	// site, both behind the site's middleware.
@@ -191,6 +193,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		return err
 	})
 	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
+	s.credits = credits.New(st, clock, log, credits.Config{Calendar: creditsCalendar(s.calendar), BaseURL: cfg.BaseURL})
+	s.runner.Handle(credits.KindInfoExpiry, s.credits.HandleInfoExpiryJob)
 	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
 		_, err := s.results.ResumeImports(ctx)
 		return err
@@ -309,6 +313,18 @@ func permanentIfInvalid(h jobs.Handler) jobs.Handler {
 // programCalendar adapts the program calendar to what results need of it.
 func programCalendar(c *calendar.Service) func(context.Context) (results.Calendar, error) {
 	return func(ctx context.Context) (results.Calendar, error) {
+		cal, err := c.Calendar(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return cal, nil
+	}
+}
+
+// creditsCalendar adapts the program calendar to what continuing
+// education needs of it.
+func creditsCalendar(c *calendar.Service) func(context.Context) (credits.Calendar, error) {
+	return func(ctx context.Context) (credits.Calendar, error) {
 		cal, err := c.Calendar(ctx)
 		if err != nil {
 			return nil, err

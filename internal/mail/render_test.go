@@ -185,6 +185,17 @@ var sampleData = map[string]any{
 	"Certification": "Solutions Architect – Associate",
 	"CredentialID":  "7KQ3-0M2X-ABCD-EFGH-JKMN-PQRS-TVW",
 	"VerifyURL":     testBaseURL + "/credentials/7KQ30M2XABCDEFGHJKMNPQRSTVW",
+	// continuing education
+	"CECause":        "decided",
+	"Activity":       "Reading the networking whitepaper",
+	"ActivityType":   "Whitepaper or documentation review",
+	"Credits":        "1.5",
+	"Claimed":        "2",
+	"State":          "partial",
+	"ReasonCode":     "partial",
+	"TargetOn":       "2026-12-29",
+	"ReplyBy":        "2027-01-06",
+	"RenewalFlagged": false,
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

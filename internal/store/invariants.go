@@ -187,6 +187,7 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			FROM parked_results p JOIN exam_attempts a ON a.id = p.attempt_id
 			WHERE a.import_id IS NULL OR a.import_id <> p.import_id OR a.exam_code <> UPPER(TRIM(` + s.jsonText("p.data", "cells", "exam_code") + `))`},
 	}
+	checks = append(checks, ceInvariants...)
 	var out []string
 	for _, c := range checks {
 		var rows []string
@@ -198,6 +199,56 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// CEInvariantPrefix starts the name of every continuing-education
+// invariant, so that a report can be read for them alone.
+const CEInvariantPrefix = "continuing education: "
+
+// ceInvariants are the rules of the credit ledger: a live credit row (not
+// reversed) belongs to the submission's decision in force, an approval,
+// and together they hold no more than it granted; a submission grants no
+// more than it claimed nor than its type allows; a consumption uses one
+// credit row, of its own amount, and a consumed row a reversal took back
+// has flagged its renewal.
+var ceInvariants = []struct{ name, query string }{
+	{CEInvariantPrefix + "ledger above its decision", `SELECT 'submission ' || s.id || ' (' || s.state || ') certification ' || l.user_certification_id ||
+		': ledger ' || SUM(l.credits) || ', granted ' || s.granted
+		FROM ce_ledger l JOIN ce_submissions s ON s.id = l.submission_id
+		WHERE l.kind = 'credit' AND s.state IN ('approved', 'partial')
+		  AND NOT EXISTS (SELECT 1 FROM ce_ledger r WHERE r.reverses_id = l.id)
+		GROUP BY s.id, s.state, l.user_certification_id, s.granted HAVING SUM(l.credits) > s.granted`},
+	{CEInvariantPrefix + "credits left from a decision no longer in force", `SELECT 'ledger ' || l.id || ': submission ' || s.id || ' is ' || s.state ||
+		', decision ' || s.decisions || ', row of decision ' || l.decision
+		FROM ce_ledger l JOIN ce_submissions s ON s.id = l.submission_id
+		WHERE l.kind = 'credit' AND (s.state NOT IN ('approved', 'partial') OR l.decision <> s.decisions)
+		  AND NOT EXISTS (SELECT 1 FROM ce_ledger r WHERE r.reverses_id = l.id)
+		  AND NOT EXISTS (SELECT 1 FROM ce_ledger c JOIN ce_renewal_flags f ON f.renewal_id = c.renewal_id AND f.submission_id = s.id
+			WHERE c.consumes_id = l.id)`},
+	{CEInvariantPrefix + "ledger row of another candidate or type", `SELECT 'ledger ' || l.id || ': user ' || l.user_id || ' type ' || l.type_id ||
+		', submission of user ' || s.user_id || ' type ' || s.type_id || ', certification of user ' || uc.user_id
+		FROM ce_ledger l JOIN ce_submissions s ON s.id = l.submission_id JOIN user_certifications uc ON uc.id = l.user_certification_id
+		WHERE l.user_id <> s.user_id OR l.type_id <> s.type_id OR uc.user_id <> l.user_id`},
+	{CEInvariantPrefix + "credits above the rule or the claim", `SELECT 'submission ' || s.id || ': claimed ' || s.claimed || ', granted ' || s.granted ||
+		', cap ' || v.cap_activity || ', range ' || v.min_credits || '..' || v.max_credits
+		FROM ce_submissions s JOIN ce_activity_versions v ON v.id = s.version_id
+		WHERE s.granted > s.claimed OR (v.cap_activity > 0 AND s.claimed > v.cap_activity)
+		   OR (v.rule <> 'per_unit' AND s.state <> 'draft' AND (s.claimed > v.max_credits OR s.claimed < v.min_credits) AND NOT (v.cap_activity > 0 AND s.claimed = v.cap_activity))
+		   OR (s.state NOT IN ('approved', 'partial') AND s.granted <> 0)`},
+	{CEInvariantPrefix + "credits above the type's cap per cycle", `SELECT 'certification ' || l.user_certification_id || ' type ' || l.type_id ||
+		': ' || SUM(l.credits) || ' above the cap ' || MAX(v.cap_cycle)
+		FROM ce_ledger l JOIN ce_submissions s ON s.id = l.submission_id JOIN ce_activity_versions v ON v.id = s.version_id
+		WHERE l.kind = 'credit' AND NOT EXISTS (SELECT 1 FROM ce_ledger r WHERE r.reverses_id = l.id)
+		GROUP BY l.user_certification_id, l.type_id
+		HAVING MIN(v.cap_cycle) > 0 AND SUM(l.credits) > MAX(v.cap_cycle)`},
+	{CEInvariantPrefix + "reversal or consumption other than the row it names", `SELECT 'ledger ' || l.id || ' (' || l.kind || ') of ' || l.credits ||
+		' names row ' || o.id || ' (' || o.kind || ') of ' || o.credits
+		FROM ce_ledger l JOIN ce_ledger o ON o.id = COALESCE(l.reverses_id, l.consumes_id)
+		WHERE o.kind <> 'credit' OR l.credits <> o.credits OR l.user_certification_id <> o.user_certification_id`},
+	{CEInvariantPrefix + "consumption above the approved credits", `SELECT 'certification ' || uc.id || ': consumed ' || COALESCE(SUM(CASE WHEN l.kind = 'consumption' THEN l.credits END), 0) ||
+		', credited ' || COALESCE(SUM(CASE WHEN l.kind = 'credit' THEN l.credits END), 0)
+		FROM user_certifications uc JOIN ce_ledger l ON l.user_certification_id = uc.id
+		GROUP BY uc.id HAVING COALESCE(SUM(CASE WHEN l.kind = 'consumption' THEN l.credits END), 0) > COALESCE(SUM(CASE WHEN l.kind = 'credit' THEN l.credits END), 0)`},
 }
 
 // jsonText is the SQL of the text at a path of keys in a JSON column.

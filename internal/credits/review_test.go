@@ -1,0 +1,418 @@
+package credits_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/testutil"
+)
+
+// TestDecideIsACompareAndSet: two reviewers deciding at once make one
+// decision; the other gets "already decided", and the ledger holds the
+// credits once.
+func TestDecideIsACompareAndSet(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		s := f.submit(f.candidate, f.workshop(f.candidate, "Race", "8"))
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, r := range []portal.Actor{f.reviewer, f.reviewer2} {
+			wg.Go(func() {
+				_, errs[i] = f.svc.Decide(f.ctx, r, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else {
+				wantCode(t, err, portal.EConflict, "credits.error.already_decided")
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("decisions = %v", errs)
+		}
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 800 {
+			t.Fatalf("ledger = %d, want 800", got)
+		}
+		if f.db.Events(t, portal.EventCEDecided, portal.SubjectCE, s.ID) != 1 || f.mails("decided", s.ID, 1) != 1 {
+			t.Fatal("want one event and one mail")
+		}
+		_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "other", ReasonText: "late"})
+		wantCode(t, err, portal.EConflict, "credits.error.already_decided")
+		f.invariants(t)
+	})
+}
+
+// TestDecisionRules: who may decide (SECURITY.md AC-02: a reviewer who is
+// also a candidate cannot decide their own submission), what each outcome
+// needs, and the server's clamping of the credits sent.
+func TestDecisionRules(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		t.Run("a candidate may not decide", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Not yours", "8"))
+			_, err := f.svc.Decide(f.ctx, f.db.Candidate(t), s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+			wantCode(t, err, portal.EForbidden, "")
+		})
+		t.Run("nobody reviews their own submission", func(t *testing.T) {
+			f.db.Earned(t, f.reviewer, f.exam, f.cert, time.Date(2025, 6, 1, 15, 0, 0, 0, time.UTC))
+			s := f.submit(f.reviewer, f.workshop(f.reviewer, "My own", "8"))
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+			wantCode(t, err, portal.EForbidden, "credits.error.own_submission")
+			_, err = f.svc.Claim(f.ctx, f.reviewer2, s.ID, f.reviewer.UserID)
+			wantCode(t, err, portal.EForbidden, "credits.error.own_submission")
+			f.decide(f.reviewer2, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		})
+		t.Run("partial needs a reason", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Partial", "8"))
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "5"})
+			wantField(t, err, credits.FieldReasonText, "credits.error.reason_required")
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "5", ReasonText: "Half a day"})
+			if d.State != portal.CEPartial || d.Granted != 500 {
+				t.Fatalf("partial = %+v", d)
+			}
+		})
+		t.Run("partial below the range is raised to its minimum", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Too low", "8"))
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "0.5", ReasonText: "Short"})
+			if d.Granted != 400 {
+				t.Fatalf("granted %d, want 400", d.Granted)
+			}
+		})
+		t.Run("partial above the claim is an approval as claimed", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Too high", "6"))
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "80", ReasonText: "Generous"})
+			if d.Granted != 600 || d.State != portal.CEApproved {
+				t.Fatalf("decision %+v", d)
+			}
+		})
+		t.Run("deny needs a reason from the list and a text", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Denied", "8"))
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "whim", ReasonText: "x"})
+			wantField(t, err, credits.FieldReasonCode, "credits.error.deny_reason")
+			_, err = f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "not_eligible"})
+			wantField(t, err, credits.FieldReasonText, "credits.error.reason_required")
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "not_eligible", ReasonText: "Vendor event"})
+			if d.State != portal.CEDenied || d.Granted != 0 {
+				t.Fatalf("deny = %+v", d)
+			}
+			if f.mails("decided", s.ID, 1) != 1 {
+				t.Fatal("no decision mail")
+			}
+		})
+		f.invariants(t)
+	})
+}
+
+// TestCapsBoundTheLedger: the per-activity cap bounds a claim, the type's
+// cap per cycle and the requirement's maximum per type bound what reaches
+// the ledger, whatever was approved.
+func TestCapsBoundTheLedger(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		// Documentation review: 0.25 per 15 minutes, at most 4 an activity.
+		long := f.review95(f.candidate, "Long review")
+		long.Duration = "10h"
+		s := f.submit(f.candidate, long)
+		if s.Claimed != 400 {
+			t.Fatalf("claimed %d, want the cap 400", s.Claimed)
+		}
+		// A cap per cycle of 10 credits on workshops.
+		w, err := f.svc.ActivityType(f.ctx, "official_workshop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.CapCycle = 1000
+		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *w); err != nil {
+			t.Fatal(err)
+		}
+		a := f.submit(f.candidate, f.workshop(f.candidate, "Workshop A", "8"))
+		b := f.submit(f.candidate, f.workshop(f.candidate, "Workshop B", "8"))
+		f.decide(f.reviewer, a.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1000 {
+			t.Fatalf("ledger %d, want the cycle cap 1000", got)
+		}
+		// The requirement counts at most 2 credits of partner training.
+		req := credits.DefaultRequirement()
+		req.Alternatives[0].Conditions[0].TypeMax = map[string]int{"partner_training": 200}
+		if err := f.svc.SetRequirement(f.ctx, f.admin, f.cert.ID, req); err != nil {
+			t.Fatal(err)
+		}
+		p := f.submit(f.candidate, credits.Submission{TypeCode: "partner_training", Title: "Partner", CompletedOn: "2026-11-20",
+			Duration: "5h", Evidence: []int64{f.upload(f.candidate, "partner")}})
+		f.decide(f.reviewer, p.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1200 {
+			t.Fatalf("ledger %d, want 1200", got)
+		}
+		f.invariants(t)
+	})
+}
+
+// TestMoreInformation: asking pauses the target clock and schedules the
+// close; a reply resumes it and moves the target; no reply within 30 days
+// closes the submission as denied.
+func TestMoreInformation(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		s := f.submit(f.candidate, f.workshop(f.candidate, "Unclear", "8"))
+		_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeInfo})
+		wantField(t, err, credits.FieldReasonText, "credits.error.info_question")
+		asked := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeInfo, ReasonText: "Which day was it?"})
+		if asked.State != portal.CEInfo || f.mails("info", s.ID, 1) != 1 {
+			t.Fatalf("asked = %+v", asked)
+		}
+		due, err := f.st.FindDueWorkByKey(f.ctx, credits.KindInfoExpiry, "ce_submission:"+itoa(s.ID)+":1")
+		if err != nil || !due.DueAt.Equal(fixtureNow.AddDate(0, 0, 30)) {
+			t.Fatalf("due work = %+v, %v", due, err)
+		}
+		// Ten days later (2026-12-11, Friday) the candidate replies: the
+		// 20 business days left at the pause count from now.
+		f.clock.Set(fixtureNow.AddDate(0, 0, 10))
+		r, err := f.svc.Respond(f.ctx, f.candidate, s.ID, "It was on 20 November.", []int64{f.upload(f.candidate, "agenda")})
+		if err != nil || r.State != portal.CEPending || len(r.Evidence) != 2 {
+			t.Fatalf("respond = %+v, %v", r, err)
+		}
+		if *r.TargetOn != "2027-01-08" {
+			t.Fatalf("target %s, want 2027-01-08", *r.TargetOn)
+		}
+		if due, _ := f.st.FindDueWorkByKey(f.ctx, credits.KindInfoExpiry, "ce_submission:"+itoa(s.ID)+":1"); due.State == "pending" {
+			t.Fatal("the close is still scheduled after the reply")
+		}
+		_, err = f.svc.Respond(f.ctx, f.candidate, s.ID, "again", nil)
+		wantCode(t, err, portal.EConflict, "credits.error.no_question")
+
+		// Asked again and left unanswered: closed as denied.
+		again := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeInfo, ReasonText: "And the agenda's author?"})
+		args, _ := json.Marshal(map[string]any{"submission_id": s.ID, "decisions": again.Decisions})
+		f.clock.Set(f.clock.Now().AddDate(0, 0, 30))
+		if err := f.svc.HandleInfoExpiryJob(f.ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.HandleInfoExpiryJob(f.ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.st.GetCESubmission(f.ctx, s.ID)
+		if err != nil || got.State != portal.CEDenied || got.ReasonCode != credits.ReasonNoReply || got.Decisions != again.Decisions+1 {
+			t.Fatalf("after the wait: %+v, %v", got, err)
+		}
+		if f.db.Events(t, portal.EventCEDecided, portal.SubjectCE, s.ID) != 1 {
+			t.Fatal("the close wrote no single event")
+		}
+		h, err := f.svc.History(f.ctx, f.candidate, "en")
+		if err != nil || h[0].ReviewerRole != "system" {
+			t.Fatalf("history = %+v, %v", h, err)
+		}
+	})
+}
+
+// TestAppealOnceToAnotherReviewer: one appeal per denial, with a comment
+// and new evidence, decided by a reviewer other than the one who denied.
+func TestAppealOnceToAnotherReviewer(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		s := f.submit(f.candidate, f.workshop(f.candidate, "Appealed", "8"))
+		_, err := f.svc.Appeal(f.ctx, f.candidate, s.ID, "Please", []int64{f.upload(f.candidate, "x")})
+		wantCode(t, err, portal.EConflict, "credits.error.not_appealable")
+		f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "insufficient_evidence", ReasonText: "No certificate"})
+		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "", []int64{f.upload(f.candidate, "y")})
+		wantField(t, err, credits.FieldComment, "credits.error.appeal_comment")
+		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "Here it is", nil)
+		wantField(t, err, credits.FieldEvidence, "credits.error.evidence_count")
+		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "The same file again", s.Evidence)
+		wantField(t, err, credits.FieldEvidence, "credits.error.evidence_in_use")
+		a, err := f.svc.Appeal(f.ctx, f.candidate, s.ID, "Here is the certificate", []int64{f.upload(f.candidate, "certificate")})
+		if err != nil || a.State != portal.CEAppealed {
+			t.Fatalf("appeal = %+v, %v", a, err)
+		}
+		_, err = f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		wantCode(t, err, portal.EForbidden, "credits.error.appeal_same_reviewer")
+		d := f.decide(f.reviewer2, s.ID, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "not_eligible", ReasonText: "Still no"})
+		if f.mails("appeal", s.ID, d.Decisions) != 1 {
+			t.Fatal("no appeal mail")
+		}
+		_, err = f.svc.Appeal(f.ctx, f.candidate, s.ID, "Again", []int64{f.upload(f.candidate, "z")})
+		wantCode(t, err, portal.EConflict, "credits.error.appealed_once")
+		if len(f.db.Audit(t, "ce.appeal_decided", "ce_submission:"+itoa(s.ID))) != 1 {
+			t.Fatal("appeal decision not audited")
+		}
+	})
+}
+
+// TestReversal: an admin reverses an approval with a reason: the ledger
+// takes the credits back, or, when a renewal already used them, flags
+// the renewal and leaves it; the candidate is told either way.
+func TestReversal(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		a := f.submit(f.candidate, f.workshop(f.candidate, "Reversed", "8"))
+		b := f.submit(f.candidate, f.workshop(f.candidate, "Consumed", "6"))
+		f.decide(f.reviewer, a.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		_, err := f.svc.Reverse(f.ctx, f.reviewer, a.ID, "Fraud")
+		wantCode(t, err, portal.EForbidden, "")
+		_, err = f.svc.Reverse(f.ctx, f.admin, a.ID, " ")
+		wantField(t, err, credits.FieldReasonText, "credits.error.reason_required")
+		r, err := f.svc.Reverse(f.ctx, f.admin, a.ID, "The event was cancelled")
+		if err != nil || r.State != portal.CEDenied || r.ReasonCode != credits.ReasonReversed {
+			t.Fatalf("reverse = %+v, %v", r, err)
+		}
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 600 {
+			t.Fatalf("ledger %d, want 600", got)
+		}
+		if f.mails("reversed", a.ID, r.Decisions) != 1 || len(f.db.Audit(t, "ce.decision_reversed", "ce_submission:"+itoa(a.ID))) != 1 {
+			t.Fatal("reversal not mailed or audited")
+		}
+		// A renewal (issue 17) consumed b's credits.
+		var creditID int64
+		if err := f.st.DB().QueryRowContext(f.ctx, testutil.Rebind(engine, `SELECT id FROM ce_ledger WHERE submission_id = ? AND kind = 'credit'`), b.ID).Scan(&creditID); err != nil {
+			t.Fatal(err)
+		}
+		f.db.Exec(t, `INSERT INTO ce_ledger (user_id, user_certification_id, submission_id, type_id, kind, decision, credits, completed_on, consumes_id, renewal_id, created_at)
+			SELECT user_id, user_certification_id, submission_id, type_id, 'consumption', decision, credits, completed_on, id, 77, created_at FROM ce_ledger WHERE id = ?`, creditID)
+		if _, err := f.svc.Reverse(f.ctx, f.admin, b.ID, "Duplicate of another claim"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.st.CountCERenewalFlags(f.ctx, b.ID); err != nil || n != 1 {
+			t.Fatalf("renewal flags = %d, %v", n, err)
+		}
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 600 {
+			t.Fatalf("the consumed credits were undone: ledger %d", got)
+		}
+		_, err = f.svc.Reverse(f.ctx, f.admin, b.ID, "Again")
+		wantCode(t, err, portal.EConflict, "credits.error.not_reversible")
+		// A credit row is consumed once.
+		renewal := int64(78)
+		err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertCELedgerEntry(f.ctx, portal.CELedgerEntry{UserID: f.candidate.UserID, UserCertificationID: f.earned.ID,
+				SubmissionID: b.ID, TypeID: b.TypeID, Kind: portal.CELedgerConsumption, Decision: 1, Credits: 600,
+				CompletedOn: b.CompletedOn, ConsumesID: &creditID, RenewalID: &renewal})
+			return err
+		})
+		if !errors.Is(err, portal.ErrConflict) {
+			t.Fatalf("a second consumption of one credit: %v", err)
+		}
+		f.invariants(t)
+	})
+}
+
+// TestVersionKeptBySubmission: editing a type writes a new version; a
+// submission made before keeps the version it was made under.
+func TestVersionKeptBySubmission(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		old := f.submit(f.candidate, f.review95(f.candidate, "Under version 1"))
+		typ, err := f.svc.ActivityType(f.ctx, "documentation_review")
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ.PerUnit, typ.CapActivity = 10, 100
+		v2, err := f.svc.SaveActivityType(f.ctx, f.admin, *typ)
+		if err != nil || v2.Version != 2 {
+			t.Fatalf("v2 = %+v, %v", v2, err)
+		}
+		same, err := f.svc.SaveActivityType(f.ctx, f.admin, *v2)
+		if err != nil || same.Version != 2 {
+			t.Fatalf("an unchanged save made a version: %+v, %v", same, err)
+		}
+		if _, err := f.svc.SaveActivityType(f.ctx, f.reviewer, *typ); err == nil {
+			t.Fatal("a reviewer edited the catalogue")
+		}
+		d := f.decide(f.reviewer, old.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		if d.Granted != 150 {
+			t.Fatalf("granted %d under version 1's rule, want 150", d.Granted)
+		}
+		n := f.submit(f.candidate, f.review95(f.candidate, "Under version 2"))
+		if n.Claimed != 60 || n.VersionID != v2.VersionID {
+			t.Fatalf("new submission = %+v", n)
+		}
+		if ch := f.db.Audit(t, "ce.activity_type_changed", "ce_activity_type:documentation_review"); len(ch) != 1 || len(ch[0].Changes) == 0 {
+			t.Fatalf("audit = %+v", ch)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving eight
+// activities of a capped type at once (32 credits against a cap of 10)
+// leave the ledger at the cap.
+func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		w, err := f.svc.ActivityType(f.ctx, "official_workshop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.CapCycle = 1000
+		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *w); err != nil {
+			t.Fatal(err)
+		}
+		var subs []*portal.CESubmission
+		for i := range 8 {
+			subs = append(subs, f.submit(f.candidate, f.workshop(f.candidate, "Workshop "+string(rune('A'+i)), "4")))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(subs))
+		start := make(chan struct{})
+		for i, s := range subs {
+			r := []portal.Actor{f.reviewer, f.reviewer2}[i%2]
+			wg.Go(func() {
+				<-start
+				_, errs[i] = f.svc.Decide(f.ctx, r, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+			})
+		}
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1000 {
+			t.Fatalf("ledger %d, want the cap 1000", got)
+		}
+		f.invariants(t)
+	})
+}
+
+// TestApprovedAfterExpiryStillCounts: an activity of the cycle submitted
+// before expiry counts toward that cycle when it is approved after it; a
+// new submission after expiry is refused.
+func TestApprovedAfterExpiryStillCounts(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.clock.Set(time.Date(2028, 5, 20, 15, 0, 0, 0, time.UTC))
+		form := f.workshop(f.candidate, "Late in the cycle", "8")
+		form.CompletedOn = "2028-05-15"
+		s := f.submit(f.candidate, form)
+		f.clock.Set(time.Date(2028, 6, 10, 15, 0, 0, 0, time.UTC))
+		late := f.workshop(f.candidate, "After expiry", "8")
+		late.CompletedOn = "2028-05-16"
+		_, err := f.svc.Submit(f.ctx, f.candidate, late)
+		wantField(t, err, credits.FieldCompletedOn, "credits.error.outside_cycles")
+		f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 800 {
+			t.Fatalf("ledger %d, want 800", got)
+		}
+		f.invariants(t)
+	})
+}
