@@ -2,8 +2,6 @@ package credits_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,20 +63,12 @@ func newFixture(t testing.TB, engine string) *fixture {
 	return f
 }
 
-// upload inserts an upload of the owner, as the upload pipeline leaves
-// it, with content naming its bytes (the same content, the same hash).
+// upload stores an upload of the owner with its blob, as the upload
+// pipeline leaves it, with content as its bytes (the same content, the
+// same hash).
 func (f *fixture) upload(owner portal.Actor, content string) int64 {
 	f.t.Helper()
-	f.uploads++
-	sum := sha256.Sum256([]byte(content))
-	key := fmt.Sprintf("blob-%d-%d", owner.UserID, f.uploads)
-	f.db.Exec(f.t, `INSERT INTO uploads (owner_id, purpose, display_name, content_type, size_bytes, sha256, blob_key, scan_status, created_at)
-		VALUES (?, 'ce_evidence', 'certificate.pdf', 'application/pdf', 1000, ?, ?, 'clean', ?)`, owner.UserID, hex.EncodeToString(sum[:]), key, f.clock.Now())
-	var id int64
-	if err := f.st.DB().QueryRowContext(f.ctx, testutil.Rebind(f.db.Engine, `SELECT id FROM uploads WHERE blob_key = ?`), key).Scan(&id); err != nil {
-		f.t.Fatal(err)
-	}
-	return id
+	return f.db.Upload(f.t, testdb.Upload{Owner: owner, Name: "certificate.pdf", Content: []byte(content)}).ID
 }
 
 // review95 is the form of a 95-minute documentation review completed on

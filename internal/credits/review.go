@@ -481,7 +481,7 @@ func (s *Service) Respond(ctx context.Context, actor portal.Actor, id int64, not
 		if out, err = tx.UpdateCESubmission(ctx, *cur, portal.CEInfo); err != nil {
 			return notFoundAs(err, &portal.Error{Code: portal.EConflict, Message: "credits.error.no_question"})
 		}
-		if err := tx.AddCEEvidence(ctx, id, evidence); err != nil {
+		if err := addEvidence(ctx, tx, uid, id, evidence); err != nil {
 			return err
 		}
 		if shared, err := tx.CountCESharedEvidence(ctx, id); err != nil {
@@ -565,7 +565,7 @@ func (s *Service) Appeal(ctx context.Context, actor portal.Actor, id int64, comm
 		if out, err = tx.UpdateCESubmission(ctx, *cur, portal.CEDenied); err != nil {
 			return notFoundAs(err, &portal.Error{Code: portal.EConflict, Message: "credits.error.not_appealable"})
 		}
-		if err := tx.AddCEEvidence(ctx, id, evidence); err != nil {
+		if err := addEvidence(ctx, tx, uid, id, evidence); err != nil {
 			return err
 		}
 		out.Evidence = append(slices.Clone(cur.Evidence), evidence...)

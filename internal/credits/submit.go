@@ -114,7 +114,7 @@ func (s *Service) SaveDraft(ctx context.Context, actor portal.Actor, f Submissio
 		if err != nil {
 			return err
 		}
-		return tx.SetCEEvidence(ctx, out.ID, f.Evidence)
+		return setEvidence(ctx, tx, uid, out.ID, f.Evidence)
 	})
 	if err != nil {
 		return nil, err
@@ -227,7 +227,7 @@ func (s *Service) Submit(ctx context.Context, actor portal.Actor, f Submission) 
 		if err != nil {
 			return err
 		}
-		if err := tx.SetCEEvidence(ctx, out.ID, f.Evidence); err != nil {
+		if err := setEvidence(ctx, tx, uid, out.ID, f.Evidence); err != nil {
 			return err
 		}
 		if shared, err := tx.CountCESharedEvidence(ctx, out.ID); err != nil {
@@ -454,7 +454,7 @@ func (s *Service) Withdraw(ctx context.Context, actor portal.Actor, id int64) (*
 		} else if err != nil {
 			return err
 		}
-		if err := tx.ReleaseCEEvidence(ctx, id); err != nil {
+		if err := releaseEvidence(ctx, tx, id); err != nil {
 			return err
 		}
 		if _, err := cancelInfoExpiry(ctx, tx, &before); err != nil {

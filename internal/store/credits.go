@@ -521,17 +521,3 @@ func (s *Store) CountCERenewalFlags(ctx context.Context, submissionID int64) (in
 	}
 	return n, nil
 }
-
-// InsertCEPlaceholderUpload records an upload row without a stored file,
-// scanned clean, for demonstration data only: evidence needs an upload
-// row, and the demo has no file to store. Its blob key says so.
-func (tx *Tx) InsertCEPlaceholderUpload(ctx context.Context, ownerID int64, displayName, sha256Hex string) (int64, error) {
-	var id int64
-	err := tx.get(ctx, &id, `INSERT INTO uploads (owner_id, purpose, display_name, content_type, size_bytes, sha256, blob_key,
-		scan_status, scanned_at, created_at) VALUES (?, 'ce_evidence', ?, 'application/pdf', 1, ?, ?, 'clean', ?, ?) RETURNING id`,
-		ownerID, displayName, sha256Hex, "demo-placeholder-"+sha256Hex, tx.now, tx.now)
-	if err != nil {
-		return 0, fmt.Errorf("store: insert placeholder upload: %w", err)
-	}
-	return id, nil
-}
