@@ -39,11 +39,34 @@ var renderer = sync.OnceValues(func() (*certdoc.Renderer, error) {
 // with days in the program's time zone, Tokyo.
 type docFixture struct {
 	*certFixture
+	// log holds what the service logged.
+	log *syncBuffer
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// take returns what was logged since the last take.
+func (b *syncBuffer) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	b.buf.Reset()
+	return s
 }
 
 func newDocFixture(t testing.TB, engine string) *docFixture {
 	t.Helper()
-	f := &docFixture{certFixture: newCertFixture(t, engine)}
+	f := &docFixture{certFixture: newCertFixture(t, engine), log: &syncBuffer{}}
 	r, err := renderer()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +75,7 @@ func newDocFixture(t testing.TB, engine string) *docFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = credentials.New(f.st, f.clock, slog.New(slog.DiscardHandler), credentials.Config{
+	f.svc = credentials.New(f.st, f.clock, slog.New(slog.NewTextHandler(f.log, nil)), credentials.Config{
 		BaseURL: "https://certs.example.org", SecretKey: secretKey, ProgramName: "Cloud Certification Program",
 		PaperSize: func(ctx context.Context) (string, error) {
 			set, err := f.prog.Settings(ctx)
