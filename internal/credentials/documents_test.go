@@ -20,7 +20,6 @@ import (
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/testdb"
 	"example.org/certportal/internal/typeset"
@@ -405,12 +404,24 @@ func TestCertificatePDFNamesExtractInLogicalOrder(t *testing.T) {
 	})
 }
 
+// BenchmarkDocumentsThroughTheService makes each document as a first
+// download does, on each engine: read, laid out, signed and stored.
 func BenchmarkDocumentsThroughTheService(b *testing.B) {
-	f := newDocFixture(b, store.SQLite)
+	for _, engine := range testutil.Engines(b) {
+		b.Run(engine, func(b *testing.B) { benchmarkDocuments(b, engine) })
+	}
+}
+
+func benchmarkDocuments(b *testing.B, engine string) {
+	f := newDocFixture(b, engine)
 	uc, _ := f.named("Ada", "Lovelace")
 	u := holder(uc)
 	var attempt int64
-	if err := f.db.Store.DB().QueryRowContext(f.ctx, `SELECT id FROM exam_attempts WHERE user_id = ?`, u.UserID).Scan(&attempt); err != nil {
+	if err := f.db.Store.DB().QueryRowContext(f.ctx, testutil.Rebind(engine, `SELECT id FROM exam_attempts WHERE user_id = ?`), u.UserID).Scan(&attempt); err != nil {
+		b.Fatal(err)
+	}
+	// The document key is generated once per program: before the timing.
+	if _, err := f.svc.CurrentDocumentKey(f.ctx); err != nil {
 		b.Fatal(err)
 	}
 	for _, bench := range []struct {
