@@ -343,13 +343,6 @@ func (s *Service) remake(ctx context.Context, p *plan) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got := hexSHA256(data); got != p.file.PDFSHA256 && !signingTime(key, p.doc.IssuedAt).Equal(p.doc.IssuedAt.UTC()) {
-		// Made before signing times were kept inside the certificate's
-		// validity: at the stored instant itself.
-		if data, err = s.layOutAndSign(ctx, p, key, p.doc.IssuedAt.UTC()); err != nil {
-			return nil, err
-		}
-	}
 	if got := hexSHA256(data); got != p.file.PDFSHA256 {
 		s.log.ErrorContext(ctx, "credentials: a document made again differs from the stored one; not served",
 			"kind", p.doc.Kind, "document", p.doc.ID, "stored_sha256", p.file.PDFSHA256, "made_sha256", got)
