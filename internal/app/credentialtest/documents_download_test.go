@@ -89,3 +89,73 @@ func squeeze(s string) string {
 		return r
 	}, s)
 }
+
+// TestDownloadJourney: in a real browser the
+// demo holder with an Arabic name signs in and saves, by the links a new
+// user would click, the certificate, the score report and the transcript.
+// Each is a signed PDF under its name; the certificate's QR code, read by
+// zbarimg from the file rasterised at 150 dpi, is the verification URL the
+// certificate page prints. The rasterised pages are kept among the test's
+// artifacts to look at.
+func TestDownloadJourney(t *testing.T) {
+	for _, tool := range []string{"pdfsig", "pdftotext", "pdftoppm"} {
+		testutil.Tool(t, tool, "poppler-utils")
+	}
+	zbar := testutil.Tool(t, "zbarimg", "zbar-tools")
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		m := demoHolderRe("certified-arabic").FindStringSubmatch(a.Stdout())
+		if m == nil {
+			t.Fatal("the demo printed no certified-arabic account")
+		}
+		b := testutil.NewBrowser(t)
+		b.Navigate(a.URL + "/signin")
+		b.Fill("#email", m[1])
+		b.Fill("#password", m[2])
+		b.Submit(`form[action="/signin"] button[type=submit]`)
+
+		b.Navigate(a.URL + "/certifications")
+		b.Click(".cert-certificate a")
+		b.WaitVisible(".cert-sheet")
+		verifyURL := b.Text(".cert-url")
+		b.Navigate(a.URL + "/certifications")
+		certName, cert := b.Download(".cert-pdf a")
+		b.Navigate(a.URL + "/history")
+		transcriptName, transcript := b.Download(".history-transcript")
+		b.Click(`.history-passed a[href^="/history/"]`)
+		b.WaitVisible(".report-pdf")
+		reportName, report := b.Download(".report-pdf")
+
+		dir := t.ArtifactDir()
+		for _, d := range []struct {
+			kind, name, pattern string
+			data                []byte
+		}{
+			{"certificate", certName, `^SAA-[0-9A-Z_-]+\.pdf$`, cert},
+			{"score-report", reportName, `^[0-9A-Z]+-[0-9A-Z]+-score-report-[0-9A-Za-z_-]+\.pdf$`, report},
+			{"transcript", transcriptName, `^transcript-T\d+-\d{8}T\d{6}Z\.pdf$`, transcript},
+		} {
+			if !regexp.MustCompile(d.pattern).MatchString(d.name) {
+				t.Errorf("the %s was saved as %q, want a name like %s", d.kind, d.name, d.pattern)
+			}
+			if !strings.HasPrefix(string(d.data), "%PDF-") {
+				t.Errorf("the %s is not a PDF", d.kind)
+				continue
+			}
+			path := filepath.Join(dir, d.kind+".pdf")
+			if err := os.WriteFile(path, d.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, _ := exec.Command("pdfsig", path).CombinedOutput(); !strings.Contains(string(out), "Signature Validation: Signature is Valid.") {
+				t.Errorf("pdfsig does not report the %s's signature valid:\n%s", d.kind, out)
+			}
+			if text := testutil.RunTool(t, "pdftotext", path, "-"); !strings.Contains(squeeze(text), squeeze("ليلى الحسيني")) {
+				t.Errorf("the %s's text lacks the holder's name:\n%s", d.kind, text)
+			}
+			testutil.RunTool(t, "pdftoppm", "-png", "-r", "150", "-singlefile", path, filepath.Join(dir, d.kind))
+		}
+		if got := decodeQR(t, zbar, filepath.Join(dir, "certificate.png")); got != verifyURL {
+			t.Errorf("the saved certificate's QR code reads %q, want %q", got, verifyURL)
+		}
+	})
+}
