@@ -192,6 +192,12 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		_, err := s.creds.React(ctx)
 		return err
 	})
+	// Operators read ahead of time that the document-signing certificate
+	// expires (DocumentKeyExpiryWarning), and each day after it has.
+	s.runner.Periodic("documents.key_expiry", 24*time.Hour, func(ctx context.Context) error {
+		_, err := s.creds.CheckDocumentKey(ctx)
+		return err
+	})
 	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
 	s.credits = credits.New(st, clock, log, credits.Config{Calendar: creditsCalendar(s.calendar), BaseURL: cfg.BaseURL})
 	s.runner.Handle(credits.KindInfoExpiry, s.credits.HandleInfoExpiryJob)

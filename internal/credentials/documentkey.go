@@ -19,11 +19,26 @@ import (
 
 // GeneratedDocumentKeyBits is the size of a generated document-signing
 // key, and GeneratedDocumentKeyValidity how long its self-signed
-// certificate is valid.
+// certificate is valid after it was made. DocumentKeyExpiryWarning is how
+// long before a certificate expires staff are warned.
 const (
 	GeneratedDocumentKeyBits     = 3072
 	GeneratedDocumentKeyValidity = 30 * 365 * 24 * time.Hour
+	DocumentKeyExpiryWarning     = 30 * 24 * time.Hour
 )
+
+// GeneratedDocumentKeyNotBefore is where the validity of a generated
+// certificate starts: a fixed early instant (the first of X.509's UTCTime,
+// which every reader parses) rather than the moment it was made, because
+// a document is signed at its stored instant, and credentials issued
+// before the key existed (the key is made on the first document, or
+// imported records) must still be signed inside the certificate's
+// validity.
+var GeneratedDocumentKeyNotBefore = time.Date(1950, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// MsgDocumentSigningUnavailable refuses a document that would have to be
+// signed with a certificate that has expired or is not yet valid.
+const MsgDocumentSigningUnavailable = "documents.signing_unavailable"
 
 // DocumentKey is a document-signing key opened for signing. Its private
 // half is never shown or logged.
@@ -140,7 +155,7 @@ func (s *Service) generateDocumentKey() (pades.Signer, error) {
 	if name == "" {
 		name = "certportal"
 	}
-	cert, err := pades.SelfSigned(key, name+" documents (self-signed)", now, now.Add(GeneratedDocumentKeyValidity))
+	cert, err := pades.SelfSigned(key, name+" documents (self-signed)", GeneratedDocumentKeyNotBefore, now.Add(GeneratedDocumentKeyValidity))
 	if err != nil {
 		return pades.Signer{}, err
 	}
@@ -233,6 +248,87 @@ type DocumentCertificate struct {
 	// Untrusted is true for a generated, self-signed certificate: PDF
 	// readers show its signatures as valid but of unknown origin.
 	Untrusted bool
+	// Validity is the certificate's state now: DocumentKeyValid,
+	// DocumentKeyExpiresSoon (within DocumentKeyExpiryWarning),
+	// DocumentKeyExpired or DocumentKeyNotYetValid. No new document is
+	// made while it is expired or not yet valid.
+	Validity string
+}
+
+// The states of a document-signing certificate's validity.
+const (
+	DocumentKeyValid       = "valid"
+	DocumentKeyExpiresSoon = "expires_soon"
+	DocumentKeyExpired     = "expired"
+	DocumentKeyNotYetValid = "not_yet_valid"
+)
+
+// documentKeyValidity is the state of a certificate's validity at now.
+func documentKeyValidity(c *x509.Certificate, now time.Time) string {
+	switch {
+	case now.Before(c.NotBefore):
+		return DocumentKeyNotYetValid
+	case now.After(c.NotAfter):
+		return DocumentKeyExpired
+	case now.Add(DocumentKeyExpiryWarning).After(c.NotAfter):
+		return DocumentKeyExpiresSoon
+	}
+	return DocumentKeyValid
+}
+
+// signingTime is the time a document of stored instant at claims when key
+// signs it. It is at, unless at precedes the certificate's validity (an
+// operator's certificate newer than the record): then the start of the
+// validity, so that no signature claims a time its certificate does not
+// cover. It depends only on stored data (the instant and the key recorded
+// with the file), so a lost file is made again with the same time.
+func signingTime(key *DocumentKey, at time.Time) time.Time {
+	at = at.UTC()
+	if nb := key.Signer.Chain[0].NotBefore.UTC(); at.Before(nb) {
+		return nb
+	}
+	return at
+}
+
+// checkSigningKey refuses to make a new file with a certificate that is
+// not valid now: the holder reads that the document cannot be made yet,
+// staff see the console warning and the log says why. A certificate
+// expiring within DocumentKeyExpiryWarning is logged (CheckDocumentKey
+// warns ahead, too).
+func (s *Service) checkSigningKey(ctx context.Context, key *DocumentKey) error {
+	c := key.Signer.Chain[0]
+	switch documentKeyValidity(c, s.clock.Now()) {
+	case DocumentKeyExpired, DocumentKeyNotYetValid:
+		s.log.ErrorContext(ctx, "credentials: the document-signing certificate is not valid now; no new document is made until a valid one is configured with --document-cert and --document-key",
+			"sha256", key.Fingerprint, "not_before", c.NotBefore.UTC(), "not_after", c.NotAfter.UTC())
+		return &portal.Error{Code: portal.EConflict, Message: MsgDocumentSigningUnavailable}
+	}
+	return nil
+}
+
+// CheckDocumentKey logs the state of the current document-signing
+// certificate for operators: a warning from DocumentKeyExpiryWarning
+// before it expires, an error once it has expired or while it is not yet
+// valid (no new document is made then). It returns the state; "" when
+// there is no key yet. Run at start and periodically.
+func (s *Service) CheckDocumentKey(ctx context.Context) (string, error) {
+	c, err := s.DocumentCertificate(ctx, portal.SystemActor("documents.key_expiry"))
+	if errors.Is(err, portal.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	attrs := []any{"sha256", c.Fingerprint, "source", c.Source, "not_before", c.NotBefore, "not_after", c.NotAfter}
+	switch c.Validity {
+	case DocumentKeyExpiresSoon:
+		s.log.WarnContext(ctx, "credentials: the document-signing certificate expires soon; configure its renewal with --document-cert and --document-key, or no new document is made from then", attrs...)
+	case DocumentKeyExpired:
+		s.log.ErrorContext(ctx, "credentials: the document-signing certificate has expired; no new document is made until a valid one is configured with --document-cert and --document-key", attrs...)
+	case DocumentKeyNotYetValid:
+		s.log.ErrorContext(ctx, "credentials: the document-signing certificate is not valid yet; no new document is made until it is", attrs...)
+	}
+	return c.Validity, nil
 }
 
 // DocumentCertificate returns the current document-signing certificate.
@@ -253,5 +349,6 @@ func (s *Service) DocumentCertificate(ctx context.Context, actor portal.Actor) (
 	}
 	c := chain[0]
 	return &DocumentCertificate{Source: k.Source, Subject: c.Subject.String(), Issuer: c.Issuer.String(), Fingerprint: k.Fingerprint,
-		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), Untrusted: k.Source == portal.DocumentKeyGenerated}, nil
+		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), Untrusted: k.Source == portal.DocumentKeyGenerated,
+		Validity: documentKeyValidity(c, s.clock.Now())}, nil
 }

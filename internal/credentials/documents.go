@@ -315,7 +315,10 @@ func (s *Service) serveDocument(ctx context.Context, prepare func(tx *store.Tx) 
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.layOutAndSign(ctx, p, key)
+	if err := s.checkSigningKey(ctx, key); err != nil {
+		return nil, err
+	}
+	data, err := s.layOutAndSign(ctx, p, key, signingTime(key, p.doc.IssuedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +339,7 @@ func (s *Service) remake(ctx context.Context, p *plan) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.layOutAndSign(ctx, p, key)
+	data, err := s.layOutAndSign(ctx, p, key, signingTime(key, p.doc.IssuedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -355,10 +358,11 @@ func (s *Service) remake(ctx context.Context, p *plan) (*File, error) {
 	return &File{Name: p.name, Data: data}, nil
 }
 
-// layOutAndSign lays a document out and signs it at its instant. A text
-// no bundled font draws is recorded for staff and refused to the holder;
-// a layout that succeeds clears an earlier problem.
-func (s *Service) layOutAndSign(ctx context.Context, p *plan, key *DocumentKey) ([]byte, error) {
+// layOutAndSign lays a document out and signs it at the time given (the
+// document's instant, see signingTime). A text no bundled font draws is
+// recorded for staff and refused to the holder; a layout that succeeds
+// clears an earlier problem.
+func (s *Service) layOutAndSign(ctx context.Context, p *plan, key *DocumentKey, at time.Time) ([]byte, error) {
 	unsigned, err := p.render()
 	if err := s.recordCheck(ctx, p.doc.Kind, p.doc.SubjectID, p.doc.UserID, err); err != nil {
 		return nil, err
@@ -370,7 +374,7 @@ func (s *Service) layOutAndSign(ctx context.Context, p *plan, key *DocumentKey) 
 		}
 		return nil, fmt.Errorf("credentials: lay out %s document %d: %w", p.doc.Kind, p.doc.ID, err)
 	}
-	signed, err := pades.Sign(unsigned, key.Signer, p.doc.IssuedAt.UTC())
+	signed, err := pades.Sign(unsigned, key.Signer, at)
 	if err != nil {
 		return nil, fmt.Errorf("credentials: sign %s document %d: %w", p.doc.Kind, p.doc.ID, err)
 	}

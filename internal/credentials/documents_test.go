@@ -20,7 +20,6 @@ import (
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
-	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/testdb"
 	"example.org/certportal/internal/typeset"
@@ -39,11 +38,34 @@ var renderer = sync.OnceValues(func() (*certdoc.Renderer, error) {
 // with days in the program's time zone, Tokyo.
 type docFixture struct {
 	*certFixture
+	// log holds what the service logged.
+	log *syncBuffer
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// take returns what was logged since the last take.
+func (b *syncBuffer) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	b.buf.Reset()
+	return s
 }
 
 func newDocFixture(t testing.TB, engine string) *docFixture {
 	t.Helper()
-	f := &docFixture{certFixture: newCertFixture(t, engine)}
+	f := &docFixture{certFixture: newCertFixture(t, engine), log: &syncBuffer{}}
 	r, err := renderer()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +74,7 @@ func newDocFixture(t testing.TB, engine string) *docFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = credentials.New(f.st, f.clock, slog.New(slog.DiscardHandler), credentials.Config{
+	f.svc = credentials.New(f.st, f.clock, slog.New(slog.NewTextHandler(f.log, nil)), credentials.Config{
 		BaseURL: "https://certs.example.org", SecretKey: secretKey, ProgramName: "Cloud Certification Program",
 		PaperSize: func(ctx context.Context) (string, error) {
 			set, err := f.prog.Settings(ctx)
@@ -382,12 +404,24 @@ func TestCertificatePDFNamesExtractInLogicalOrder(t *testing.T) {
 	})
 }
 
+// BenchmarkDocumentsThroughTheService makes each document as a first
+// download does, on each engine: read, laid out, signed and stored.
 func BenchmarkDocumentsThroughTheService(b *testing.B) {
-	f := newDocFixture(b, store.SQLite)
+	for _, engine := range testutil.Engines(b) {
+		b.Run(engine, func(b *testing.B) { benchmarkDocuments(b, engine) })
+	}
+}
+
+func benchmarkDocuments(b *testing.B, engine string) {
+	f := newDocFixture(b, engine)
 	uc, _ := f.named("Ada", "Lovelace")
 	u := holder(uc)
 	var attempt int64
-	if err := f.db.Store.DB().QueryRowContext(f.ctx, `SELECT id FROM exam_attempts WHERE user_id = ?`, u.UserID).Scan(&attempt); err != nil {
+	if err := f.db.Store.DB().QueryRowContext(f.ctx, testutil.Rebind(engine, `SELECT id FROM exam_attempts WHERE user_id = ?`), u.UserID).Scan(&attempt); err != nil {
+		b.Fatal(err)
+	}
+	// The document key is generated once per program: before the timing.
+	if _, err := f.svc.CurrentDocumentKey(f.ctx); err != nil {
 		b.Fatal(err)
 	}
 	for _, bench := range []struct {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,8 +104,26 @@ type element struct {
 	alt  string
 	lang string
 	text string // the logical text, for readers that walk the structure
-	mcid int    // marked content on the page, or -1 for a link
+	mcid int    // marked content on the page, or -1 for a link or kids
 	link int    // index into the page's links for a link
+	// kids, for a line with runs in other languages, are its marked
+	// content and Spans in logical order.
+	kids []kid
+}
+
+// kid is one of a line element's kids: marked content of the line's own
+// language (mcid), or a Span in another language.
+type kid struct {
+	mcid int
+	span *spanElement
+}
+
+// spanElement is a Span structure element holding the marked content of
+// runs in a language unlike the line's.
+type spanElement struct {
+	lang  string
+	text  string
+	mcids []int
 }
 
 // Page is one page of a document. Elements are read in the order they are
@@ -229,6 +248,27 @@ func (d *Document) Write(out io.Writer) error {
 			if e.mcid >= 0 {
 				mcidOwners[e.mcid] = er.String()
 				w.set(er, fmt.Appendf(nil, "%s /K %d>>", dict, e.mcid))
+				continue
+			}
+			if e.kids != nil {
+				var k []string
+				for _, c := range e.kids {
+					if c.span == nil {
+						mcidOwners[c.mcid] = er.String()
+						k = append(k, strconv.Itoa(c.mcid))
+						continue
+					}
+					sr := w.alloc()
+					k = append(k, sr.String())
+					var ids []string
+					for _, id := range c.span.mcids {
+						mcidOwners[id] = sr.String()
+						ids = append(ids, strconv.Itoa(id))
+					}
+					w.set(sr, fmt.Appendf(nil, "<</Type /StructElem /S /Span /P %s /Pg %s /Lang %s /ActualText %s /K [%s]>>",
+						er, pageRef, textString(c.span.lang), textString(c.span.text), strings.Join(ids, " ")))
+				}
+				w.set(er, fmt.Appendf(nil, "%s /K [%s]>>", dict, strings.Join(k, " ")))
 				continue
 			}
 			l := p.links[e.link]

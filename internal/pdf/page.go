@@ -81,12 +81,27 @@ func (p *Page) Text(x, y float64, spans []typeset.Span, st TextStyle) (Placed, e
 	if role == "" {
 		role = "P"
 	}
-	mcid := p.mark(element{role: role, lang: lang, text: line.Text})
+	// Each run's language in the structure tree: a run in a script unlike
+	// the line's (an Arabic name in an English certificate) is a Span of
+	// its own with its /Lang.
+	tags := make([]string, len(line.Runs))
+	foreign := false
+	for i, run := range line.Runs {
+		tags[i] = tagLang(run.Lang, run.Text, spans[run.Span].Text, lang)
+		foreign = foreign || tags[i] != lang
+	}
 	b := &p.content
-	fmt.Fprintf(b, "/%s <</MCID %d>> BDC\nBT\n%s %s %s rg\n", role, mcid, num(st.Color.R), num(st.Color.G), num(st.Color.B))
+	mcid := -1
+	if foreign {
+		fmt.Fprintf(b, "BT\n%s %s %s rg\n", num(st.Color.R), num(st.Color.G), num(st.Color.B))
+	} else {
+		mcid = p.mark(element{role: role, lang: lang, text: line.Text})
+		fmt.Fprintf(b, "/%s <</MCID %d>> BDC\nBT\n%s %s %s rg\n", role, mcid, num(st.Color.R), num(st.Color.G), num(st.Color.B))
+	}
+	runMCIDs := make([]int, len(line.Runs))
 	baseline := p.h - y
 	pen := x
-	for _, run := range line.Runs {
+	for i, run := range line.Runs {
 		u := p.doc.use(run.Font)
 		// Text extractors (poppler, pdf.js) order characters by position
 		// and then reverse right-to-left script runs. Right-to-left script
@@ -97,8 +112,13 @@ func (p *Page) Text(x, y float64, spans []typeset.Span, st TextStyle) (Placed, e
 		// Latin turned around by a bidi override.
 		rtlScript := run.RTL && strongRTL(run.Text)
 		props := ""
-		if run.Lang != lang {
-			props = " /Lang " + textString(run.Lang)
+		if foreign {
+			runMCIDs[i] = p.mcid
+			p.mcid++
+			props = fmt.Sprintf(" /MCID %d", runMCIDs[i])
+		}
+		if tags[i] != lang {
+			props += " /Lang " + textString(tags[i])
 		}
 		if !rtlScript {
 			props += " /ActualText " + utf16Hex(run.Text)
@@ -108,8 +128,48 @@ func (p *Page) Text(x, y float64, spans []typeset.Span, st TextStyle) (Placed, e
 		b.WriteString("EMC\n")
 		pen += run.Width * size
 	}
-	b.WriteString("ET\nEMC\n")
+	if !foreign {
+		b.WriteString("ET\nEMC\n")
+		return Placed{X: x, Width: width, Size: size}, nil
+	}
+	b.WriteString("ET\n")
+	p.elems = append(p.elems, lineElement(role, lang, line, tags, runMCIDs))
 	return Placed{X: x, Width: width, Size: size}, nil
+}
+
+// lineElement is the structure element of a line with runs in another
+// language: its kids in logical order, each run's marked content directly
+// or, for a run in another language, inside a Span with that /Lang and
+// the run's logical text as /ActualText (right-to-left runs are drawn in
+// visual order). Consecutive runs of one language share a Span. The line
+// itself carries no /ActualText, which would hide its kids' languages.
+func lineElement(role, lang string, line *typeset.Line, tags []string, mcids []int) element {
+	order := make([]int, len(line.Runs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ra, rb := line.Runs[a], line.Runs[b]
+		if ra.Span != rb.Span {
+			return ra.Span - rb.Span
+		}
+		return ra.Start - rb.Start
+	})
+	e := element{role: role, lang: lang, mcid: -1}
+	for _, i := range order {
+		if tags[i] == lang {
+			e.kids = append(e.kids, kid{mcid: mcids[i]})
+			continue
+		}
+		if n := len(e.kids); n > 0 && e.kids[n-1].span != nil && e.kids[n-1].span.lang == tags[i] {
+			sp := e.kids[n-1].span
+			sp.mcids = append(sp.mcids, mcids[i])
+			sp.text += line.Runs[i].Text
+			continue
+		}
+		e.kids = append(e.kids, kid{mcid: -1, span: &spanElement{lang: tags[i], text: line.Runs[i].Text, mcids: []int{mcids[i]}}})
+	}
+	return e
 }
 
 // glyphs shows a run with TJ, moving each glyph to its shaped position: the

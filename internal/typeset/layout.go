@@ -59,6 +59,11 @@ type Run struct {
 	// Span is the index of the span the run comes from; Lang is its language.
 	Span int
 	Lang string
+	// Start orders runs logically: sorted by Span, then Start, the runs
+	// of a line read in logical order (Start is where the run's text
+	// starts in its bidi paragraph: the line around isolated spans, or one
+	// isolated span).
+	Start int
 	// Text is the run's text in logical order.
 	Text  string
 	Width float64
@@ -379,7 +384,7 @@ func (l *layouter) shape(p para, s segment) Run {
 		Script:    s.script,
 		Language:  language.NewLanguage(lang),
 	})
-	run := Run{Font: f, RTL: dir == di.DirectionRTL, Span: p.span[s.start], Lang: lang, Text: string(p.text[s.start:s.end])}
+	run := Run{Font: f, RTL: dir == di.DirectionRTL, Span: p.span[s.start], Lang: lang, Start: s.start, Text: string(p.text[s.start:s.end])}
 	// A cluster's text runs to the next cluster in logical order.
 	starts := make([]int, 0, len(out.Glyphs))
 	for _, g := range out.Glyphs {
