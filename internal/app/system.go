@@ -199,8 +199,6 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		return err
 	})
 	s.runner.Handle(results.KindImport, s.results.HandleImportJob)
-	s.credits = credits.New(st, clock, log, credits.Config{Calendar: creditsCalendar(s.calendar), BaseURL: cfg.BaseURL})
-	s.runner.Handle(credits.KindInfoExpiry, s.credits.HandleInfoExpiryJob)
 	s.runner.Periodic("results.imports.resume", time.Minute, func(ctx context.Context) error {
 		_, err := s.results.ResumeImports(ctx)
 		return err
@@ -235,6 +233,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		_, err := s.uploads.SweepOrphans(ctx)
 		return err
 	})
+	s.credits = credits.New(st, clock, log, credits.Config{Calendar: creditsCalendar(s.calendar), BaseURL: cfg.BaseURL, Uploads: s.uploads})
+	s.runner.Handle(credits.KindInfoExpiry, s.credits.HandleInfoExpiryJob)
 
 	s.registerMetrics()
 	// The JSON API runs behind the HTML interface's middleware, which

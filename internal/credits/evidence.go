@@ -3,6 +3,7 @@ package credits
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 
 	"example.org/certportal/internal/portal"
@@ -80,4 +81,41 @@ func evidenceRefusal(message string) error {
 	var v portal.Validation
 	v.Add(FieldEvidence, message, nil)
 	return v.Err()
+}
+
+// OpenEvidence opens one file of a submission for the actor: the candidate
+// whose submission it is, or a CE reviewer once it is submitted. The file's
+// scan state decides the rest (uploads.CheckOpen): a quarantined file opens
+// for nobody, and staff open a pending file never and an unscanned one only
+// with acknowledged set, after the page has shown them the warning.
+func (s *Service) OpenEvidence(ctx context.Context, actor portal.Actor, submissionID, uploadID int64, acknowledged bool) (*portal.Upload, io.ReadSeekCloser, error) {
+	if s.cfg.Uploads == nil {
+		return nil, nil, errors.New("credits: open evidence: no upload pipeline configured")
+	}
+	sub, err := s.Submission(ctx, actor, submissionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.Contains(sub.Evidence, uploadID) {
+		return nil, nil, portal.ErrNotFound
+	}
+	return s.cfg.Uploads.Open(ctx, uploadID, uploads.Access{Staff: !actor.Owns(sub.UserID), AcknowledgeUnscanned: acknowledged})
+}
+
+// Evidence returns the files of a submission the actor may see (as
+// Submission decides), without opening them: their names and scan states.
+func (s *Service) Evidence(ctx context.Context, actor portal.Actor, submissionID int64) ([]*portal.Upload, error) {
+	sub, err := s.Submission(ctx, actor, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*portal.Upload, 0, len(sub.Evidence))
+	for _, id := range sub.Evidence {
+		u, err := s.st.FindUploadByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }

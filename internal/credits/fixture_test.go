@@ -15,6 +15,7 @@ import (
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/testdb"
+	"example.org/certportal/internal/uploads"
 )
 
 // fixtureNow is Tuesday 2026-12-01, 07:00 in New York.
@@ -37,6 +38,7 @@ type fixture struct {
 	cert                                  *portal.Certification
 	earned                                *portal.UserCertification
 	uploads                               int
+	up                                    *uploads.Service
 }
 
 func newFixture(t testing.TB, engine string) *fixture {
@@ -48,8 +50,13 @@ func newFixture(t testing.TB, engine string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.up, err = uploads.New(f.st, db.Blobs(t), nil, f.clock, slog.New(slog.DiscardHandler), uploads.Config{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.svc = credits.New(f.st, f.clock, slog.New(slog.DiscardHandler), credits.Config{
-		Calendar: func(context.Context) (credits.Calendar, error) { return cal, nil }, BaseURL: "https://portal.example.org"})
+		Calendar: func(context.Context) (credits.Calendar, error) { return cal, nil }, BaseURL: "https://portal.example.org",
+		Uploads: f.up})
 	if err := f.svc.InstallDefaultCatalogue(f.ctx); err != nil {
 		t.Fatal(err)
 	}

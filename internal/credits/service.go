@@ -25,6 +25,7 @@ import (
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
+	"example.org/certportal/internal/uploads"
 )
 
 // Calendar is what continuing education needs of the program's calendar:
@@ -40,6 +41,8 @@ type Config struct {
 	Calendar func(ctx context.Context) (Calendar, error)
 	// BaseURL is the site's public address, for links in mail.
 	BaseURL string
+	// Uploads opens evidence files (OpenEvidence).
+	Uploads *uploads.Service
 }
 
 // Service is the continuing-education service.
