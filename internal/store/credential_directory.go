@@ -98,9 +98,19 @@ func oneRow(r sql.Result, err error) (bool, error) {
 
 // CountDirectoryEntries returns 1 when an earned certification is listed,
 // whatever the state of its credential, else 0.
+func (s *Store) CountDirectoryEntries(ctx context.Context, userCertificationID int64) (int, error) {
+	return countDirectoryEntries(ctx, s, userCertificationID)
+}
+
+// CountDirectoryEntries returns 1 when an earned certification is listed,
+// whatever the state of its credential, else 0.
 func (tx *Tx) CountDirectoryEntries(ctx context.Context, userCertificationID int64) (int, error) {
+	return countDirectoryEntries(ctx, tx, userCertificationID)
+}
+
+func countDirectoryEntries(ctx context.Context, r reader, userCertificationID int64) (int, error) {
 	var n int
-	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM credential_directory WHERE user_certification_id = ?`, userCertificationID); err != nil {
+	if err := r.get(ctx, &n, `SELECT COUNT(*) FROM credential_directory WHERE user_certification_id = ?`, userCertificationID); err != nil {
 		return 0, fmt.Errorf("store: directory entry %d: %w", userCertificationID, err)
 	}
 	return n, nil
@@ -108,9 +118,19 @@ func (tx *Tx) CountDirectoryEntries(ctx context.Context, userCertificationID int
 
 // ListOldestCredentialIDs returns the public IDs of up to limit
 // credentials, oldest first.
+func (s *Store) ListOldestCredentialIDs(ctx context.Context, limit int) ([]portal.CredentialID, error) {
+	return listOldestCredentialIDs(ctx, s, limit)
+}
+
+// ListOldestCredentialIDs returns the public IDs of up to limit
+// credentials, oldest first.
 func (tx *Tx) ListOldestCredentialIDs(ctx context.Context, limit int) ([]portal.CredentialID, error) {
+	return listOldestCredentialIDs(ctx, tx, limit)
+}
+
+func listOldestCredentialIDs(ctx context.Context, r reader, limit int) ([]portal.CredentialID, error) {
 	var out []portal.CredentialID
-	if err := tx.sel(ctx, &out, `SELECT credential_id FROM credentials ORDER BY id LIMIT ?`, limit); err != nil {
+	if err := r.sel(ctx, &out, `SELECT credential_id FROM credentials ORDER BY id LIMIT ?`, limit); err != nil {
 		return nil, fmt.Errorf("store: oldest credentials: %w", err)
 	}
 	return out, nil

@@ -349,9 +349,19 @@ func (tx *Tx) RevokeCredential(ctx context.Context, id int64, reason string) (bo
 
 // GetUserCertification returns one earned certification or
 // portal.ErrNotFound.
+func (s *Store) GetUserCertification(ctx context.Context, id int64) (*portal.UserCertification, error) {
+	return getUserCertification(ctx, s, id)
+}
+
+// GetUserCertification returns one earned certification or
+// portal.ErrNotFound.
 func (tx *Tx) GetUserCertification(ctx context.Context, id int64) (*portal.UserCertification, error) {
+	return getUserCertification(ctx, tx, id)
+}
+
+func getUserCertification(ctx context.Context, r reader, id int64) (*portal.UserCertification, error) {
 	var out portal.UserCertification
-	if err := tx.get(ctx, &out, `SELECT `+userCertificationColumns+` FROM user_certifications WHERE id = ?`, id); err != nil {
+	if err := r.get(ctx, &out, `SELECT `+userCertificationColumns+` FROM user_certifications WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: user certification %d: %w", id, err)
 	}
 	return &out, nil
