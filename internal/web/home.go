@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 )
@@ -88,6 +90,44 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 type examListPage struct {
 	BasePage
 	Exams []*portal.Exam
+	// X and Rows are the page's view model (prepare).
+	X    *examListText
+	Rows []examRow
+}
+
+// examListText is what the exam list says, in one language.
+type examListText struct {
+	Heading, Lead, Caption, Code, Name, Level, Duration, Price, Micro, Schedule, Empty string
+}
+
+func newExamListText(l *i18n.Localizer) *examListText {
+	return &examListText{Heading: l.T("exams.title", nil), Lead: l.T("exams.lead", nil), Caption: l.T("exams.table_caption", nil),
+		Code: l.T("exams.code", nil), Name: l.T("exams.name", nil), Level: l.T("exams.level", nil),
+		Duration: l.T("exams.duration", nil), Price: l.T("exams.price", nil), Micro: l.T("exams.kind.microcredential", nil),
+		Schedule: l.T("schedule.schedule_exam", nil), Empty: l.T("exams.empty", nil)}
+}
+
+// examRow is one exam of the list, its labels and figures in the page's
+// language.
+type examRow struct {
+	Code, Name             string
+	Micro                  bool
+	Level, Duration, Price string
+}
+
+// prepare builds the view model of the exams for the page's language.
+func (p *examListPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.examList.get(l, newExamListText)
+	p.Rows = make([]examRow, len(p.Exams))
+	for i, e := range p.Exams {
+		p.Rows[i] = examRow{Code: e.Code, Name: e.Name, Micro: e.Kind == portal.KindMicrocredential,
+			Level: s.text(l, "exams.level."+e.Level),
+			Duration: s.texts.get(l.Lang()+"\x00minutes\x00"+strconv.Itoa(e.DurationMinutes), func() string {
+				return l.T("exams.minutes", map[string]any{"Count": e.DurationMinutes})
+			}),
+			Price: s.money(l, e.PriceMinor, e.Currency)}
+	}
 }
 
 // handleExamList shows the active catalog to everyone.
