@@ -92,9 +92,16 @@ func (s *Server) money(l *i18n.Localizer, minor int64, currency string) string {
 
 // pageTexts are the busiest pages' texts, per language.
 type pageTexts struct {
-	examList langCache[examListText]
+	examList   langCache[examListText]
+	credential langCache[credentialText]
 }
 
 // preparer is a page that builds its view model just before it is
 // rendered, from the fields its handler (or a test) set.
 type preparer interface{ prepare(*Server) }
+
+// day is the template function day (a YYYY-MM-DD day in the language's
+// date format), made once per language and day.
+func (s *Server) day(l *i18n.Localizer, ymd string) string {
+	return s.texts.get(l.Lang()+"\x00day\x00"+ymd, func() string { return day(l, ymd) })
+}
