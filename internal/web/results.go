@@ -62,12 +62,86 @@ type historyPage struct {
 	// Exams and Microcredentials are the history in two sections.
 	Exams            []historyRow
 	Microcredentials []historyRow
+	// X is what the page says (prepare).
+	X *historyText
 }
 
 // historyRow is an entry with where to ask about it when it is overdue.
 type historyRow struct {
 	results.HistoryEntry
 	SupportHref string
+	// V is the entry's view model (prepare).
+	V *historyView
+}
+
+// historyText is what the Exam history says to everyone, in one language.
+type historyText struct {
+	Title, Lead, Exams, ExamsEmpty, Micro, MicroEmpty, Transcript, Empty, FindExam, TakenOn, Booking, Score, Overdue string
+}
+
+func newHistoryText(l *i18n.Localizer) *historyText {
+	return &historyText{Title: l.T("history.title", nil), Lead: l.T("history.lead", nil), Exams: l.T("history.exams", nil),
+		ExamsEmpty: l.T("history.exams_empty", nil), Micro: l.T("history.microcredentials", nil),
+		MicroEmpty: l.T("history.microcredentials_empty", nil), Transcript: l.T("documents.download.transcript", nil),
+		Empty: l.T("history.empty", nil), FindExam: l.T("dashboard.find_exam", nil), TakenOn: l.T("history.taken_on", nil),
+		Booking: l.T("history.booking", nil), Score: l.T("history.score", nil), Overdue: l.T("history.overdue", nil)}
+}
+
+// historyView is what an entry of the history says, in the page's
+// language.
+type historyView struct {
+	Passed                      bool // the state is passed
+	State, TakenOn              string
+	Score                       string // empty until official
+	Explain, AskSupport, Report string
+}
+
+// prepare builds the view model of each entry for the page's language.
+func (p *historyPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.history.get(l, newHistoryText)
+	for _, rows := range [][]historyRow{p.Exams, p.Microcredentials} {
+		for i := range rows {
+			rows[i].V = p.view(s, &rows[i])
+		}
+	}
+}
+
+func (p *historyPage) view(s *Server, r *historyRow) *historyView {
+	l, zone := p.T, p.Zone
+	official := func(id string) string { return l.T(id, map[string]any{"Date": l.Date(r.OfficialOn, zone)}) }
+	v := &historyView{Passed: r.State == "passed", State: s.text(l, "history.state."+r.State), TakenOn: l.Date(r.TakenAt, zone)}
+	final := r.State == "passed" || r.State == "failed"
+	if final {
+		v.Score = l.T("history.score_of", map[string]any{"Score": r.Score, "Passing": r.PassingScore})
+	}
+	switch r.State {
+	case "awaiting":
+		v.Explain = official("history.explain.awaiting")
+	case "provisional":
+		if r.Passed {
+			v.Explain = official("history.explain.provisional_pass")
+		} else {
+			v.Explain = official("history.explain.provisional_fail")
+		}
+	case "under_review":
+		v.Explain = s.text(l, "history.explain.under_review")
+	case "failed":
+		if r.RetakeFrom != nil {
+			v.Explain = l.T("history.explain.failed", map[string]any{"Date": l.DateTime(*r.RetakeFrom, zone)})
+		} else {
+			v.Explain = s.text(l, "history.explain.failed_no_wait")
+		}
+	case "passed":
+		v.Explain = s.text(l, "history.explain.passed")
+	}
+	if r.SupportHref != "" {
+		v.AskSupport = l.T("history.ask_support", map[string]any{"Reference": r.BookingRef})
+	}
+	if r.AttemptID != 0 && final {
+		v.Report = l.T("history.score_report_link", map[string]any{"Code": r.ExamCode})
+	}
+	return v
 }
 
 // historySection is one section of the history as its template sees it.

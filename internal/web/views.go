@@ -94,6 +94,9 @@ func (s *Server) money(l *i18n.Localizer, minor int64, currency string) string {
 type pageTexts struct {
 	examList   langCache[examListText]
 	credential langCache[credentialText]
+	dashboard  langCache[dashboardText]
+	home       langCache[homeText]
+	history    langCache[historyText]
 }
 
 // preparer is a page that builds its view model just before it is
