@@ -213,6 +213,66 @@ type certificationsPage struct {
 	// Credentials are the holder's signed current credentials by earned
 	// certification.
 	Credentials map[int64]certCredential
+	// X and Rows are the page's view model (prepare).
+	X    *certificationsText
+	Rows []certificationRow
+}
+
+// certificationsText is what the Certifications page says to everyone, in
+// one language.
+type certificationsText struct {
+	Title, Lead, Micro, Issued, ExpiredOn, Expires, EarnedBy, Documents, Preparing, Certificate, CertificatePDF,
+	Badge, BadgePNG, BadgeSVG, Credential, JSONLD, JWT, Verify, LinkedIn, Listed, SeeDirectory, Leave, Unlisted, Join,
+	ComingCertificate, ComingBadge, CredentialPending, ComingShare, SeeBenefits, Empty, SeeHistory string
+}
+
+func newCertificationsText(l *i18n.Localizer) *certificationsText {
+	t := func(id string) string { return l.T(id, nil) }
+	return &certificationsText{Title: t("certifications.title"), Lead: t("certifications.lead"),
+		Micro: t("certifications.microcredential"), Issued: t("certifications.issued"), ExpiredOn: t("certifications.expired_on"),
+		Expires: t("certifications.expires"), EarnedBy: t("certifications.earned_by"), Documents: t("certifications.documents"),
+		Preparing: t("documents.preparing"), Certificate: t("certifications.certificate"),
+		CertificatePDF: t("documents.download.certificate"), Badge: t("certifications.badge"), BadgePNG: t("certifications.badge.png"),
+		BadgeSVG: t("certifications.badge.svg"), Credential: t("certifications.credential"),
+		JSONLD: t("certifications.credential.jsonld"), JWT: t("certifications.credential.jwt"),
+		Verify: t("certifications.credential.verify"), LinkedIn: t("certifications.share.linkedin"),
+		Listed: t("certifications.directory.listed"), SeeDirectory: t("certifications.directory.see"),
+		Leave: t("certifications.directory.leave"), Unlisted: t("certifications.directory.unlisted"),
+		Join: t("certifications.directory.join"), ComingCertificate: t("certifications.coming.certificate"),
+		ComingBadge: t("certifications.coming.badge"), CredentialPending: t("certifications.credential.pending"),
+		ComingShare: t("certifications.coming.share"), SeeBenefits: t("certifications.see_benefits"),
+		Empty: t("certifications.empty"), SeeHistory: t("certifications.see_history")}
+}
+
+// certificationRow is one certification of the page, its texts in the
+// page's language.
+type certificationRow struct {
+	ID                                  int64
+	Status, StatusLabel, Name, Code     string
+	Active, Expired, Micro              bool
+	IssuedOn, ExpiresOn, Left, ExamCode string
+	C                                   certCredential
+}
+
+// prepare builds the view model of the certifications for the page's
+// language.
+func (p *certificationsPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.certifications.get(l, newCertificationsText)
+	p.Rows = make([]certificationRow, len(p.Certifications))
+	for i, cv := range p.Certifications {
+		row := certificationRow{ID: cv.ID, Status: cv.Status, StatusLabel: s.text(l, "certifications.status."+cv.Status),
+			Name: cv.Name, Code: cv.Code, Active: cv.Status == "active", Expired: cv.Status == "expired", Micro: cv.Microcredential,
+			IssuedOn: s.day(l, cv.IssuedOn), ExpiresOn: s.day(l, cv.ExpiresOn), ExamCode: cv.ExamCode, C: p.Credentials[cv.ID]}
+		if cv.Status == "expiring" {
+			if cv.MonthsLeft != 0 {
+				row.Left = l.T("certifications.months_left", map[string]any{"Count": cv.MonthsLeft})
+			} else {
+				row.Left = s.text(l, "certifications.under_a_month")
+			}
+		}
+		p.Rows[i] = row
+	}
 }
 
 // certCredential is what the Certifications page links of a credential.

@@ -92,11 +92,12 @@ func (s *Server) money(l *i18n.Localizer, minor int64, currency string) string {
 
 // pageTexts are the busiest pages' texts, per language.
 type pageTexts struct {
-	examList   langCache[examListText]
-	credential langCache[credentialText]
-	dashboard  langCache[dashboardText]
-	home       langCache[homeText]
-	history    langCache[historyText]
+	examList       langCache[examListText]
+	credential     langCache[credentialText]
+	dashboard      langCache[dashboardText]
+	home           langCache[homeText]
+	history        langCache[historyText]
+	certifications langCache[certificationsText]
 }
 
 // preparer is a page that builds its view model just before it is
