@@ -85,14 +85,13 @@ type publicRecord struct {
 	successor portal.CredentialID
 }
 
-// resolve reads the public record of credential id from the read pool,
-// outside any transaction: the page only reads, and a write transaction
-// would queue it behind every writer (on SQLite for the one writer
-// connection, on both for a commit). Each read is one row by key; a change
-// committed between them shows in the later reads only, as it would a
-// moment later in all. For an ID no credential has it reads the stand-in
-// credential instead, with the same queries, and reports unknown; it fails
-// with portal.ErrNotFound only when there is no credential at all.
+// resolve reads the public record of credential id from the read pool in
+// one query, outside any transaction: the page only reads, and a write
+// transaction would queue it behind every writer (on SQLite for the one
+// writer connection, on both for a commit). For an ID no credential has it
+// reads the stand-in credential instead, with the same query, and reports
+// unknown; it fails with portal.ErrNotFound only when there is no
+// credential at all.
 func (s *Service) resolve(ctx context.Context, id portal.CredentialID) (rec *publicRecord, unknown bool, err error) {
 	rec, err = s.readPublic(ctx, id)
 	if !errors.Is(err, portal.ErrNotFound) {
@@ -125,35 +124,15 @@ func (s *Service) standIn(ctx context.Context) (portal.CredentialID, error) {
 }
 
 func (s *Service) readPublic(ctx context.Context, id portal.CredentialID) (*publicRecord, error) {
-	var (
-		rec publicRecord
-		err error
-	)
-	if rec.c, err = s.st.FindCredentialByCredentialID(ctx, id); err != nil {
-		return nil, err
-	}
-	if rec.uc, err = s.st.GetUserCertification(ctx, rec.c.UserCertificationID); err != nil {
-		return nil, err
-	}
-	if rec.u, err = s.st.GetUser(ctx, rec.uc.UserID); err != nil {
-		return nil, err
-	}
-	if rec.cert, err = s.st.GetCertification(ctx, rec.uc.CertificationID); err != nil {
-		return nil, err
-	}
-	n, err := s.st.CountDirectoryEntries(ctx, rec.uc.ID)
+	pc, err := s.st.FindPublicCredentialByCredentialID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	rec.listed = n > 0
-	if rec.c.SupersededBy != nil {
-		next, err := s.st.GetCredential(ctx, *rec.c.SupersededBy)
-		if err != nil {
-			return nil, err
-		}
-		rec.successor = next.CredentialID
+	rec := &publicRecord{c: &pc.Credential, uc: &pc.UserCertification, u: &pc.Holder, cert: &pc.Certification, listed: pc.Listed}
+	if pc.Successor != nil {
+		rec.successor = *pc.Successor
 	}
-	return &rec, nil
+	return rec, nil
 }
 
 // Lookup returns the public verification of credential id for a visitor

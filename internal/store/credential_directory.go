@@ -98,19 +98,9 @@ func oneRow(r sql.Result, err error) (bool, error) {
 
 // CountDirectoryEntries returns 1 when an earned certification is listed,
 // whatever the state of its credential, else 0.
-func (s *Store) CountDirectoryEntries(ctx context.Context, userCertificationID int64) (int, error) {
-	return countDirectoryEntries(ctx, s, userCertificationID)
-}
-
-// CountDirectoryEntries returns 1 when an earned certification is listed,
-// whatever the state of its credential, else 0.
 func (tx *Tx) CountDirectoryEntries(ctx context.Context, userCertificationID int64) (int, error) {
-	return countDirectoryEntries(ctx, tx, userCertificationID)
-}
-
-func countDirectoryEntries(ctx context.Context, r reader, userCertificationID int64) (int, error) {
 	var n int
-	if err := r.get(ctx, &n, `SELECT COUNT(*) FROM credential_directory WHERE user_certification_id = ?`, userCertificationID); err != nil {
+	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM credential_directory WHERE user_certification_id = ?`, userCertificationID); err != nil {
 		return 0, fmt.Errorf("store: directory entry %d: %w", userCertificationID, err)
 	}
 	return n, nil
