@@ -41,11 +41,11 @@ type textMemo struct {
 	n atomic.Int64
 }
 
-func (m *textMemo) get(key string, make func() string) string {
+func (m *textMemo) get(key string, build func() string) string {
 	if v, ok := m.m.Load(key); ok {
 		return v.(string)
 	}
-	v := make()
+	v := build()
 	if m.n.Load() < maxMemoTexts {
 		if _, loaded := m.m.LoadOrStore(key, v); !loaded {
 			m.n.Add(1)
