@@ -53,7 +53,7 @@ func (s *Service) PublicBadge(ctx context.Context, clientIP string, id portal.Cr
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	out, unknown, err := readPublic(ctx, s, id, func(_ *store.Tx, rec *publicRecord) (*Badge, error) {
+	out, unknown, err := readPublic(ctx, s, id, func(rec *publicRecord) (*Badge, error) {
 		return s.badgeOf(rec.c, rec.cert)
 	})
 	switch {

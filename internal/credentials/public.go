@@ -85,31 +85,34 @@ type publicRecord struct {
 	successor portal.CredentialID
 }
 
-// resolve reads the public record of credential id in tx. For an ID no
-// credential has it reads the stand-in credential instead, with the same
-// queries, and reports unknown; it fails with portal.ErrNotFound only when
-// there is no credential at all.
-func (s *Service) resolve(ctx context.Context, tx *store.Tx, id portal.CredentialID) (rec *publicRecord, unknown bool, err error) {
-	rec, err = s.readPublic(ctx, tx, id)
+// resolve reads the public record of credential id from the read pool in
+// one query, outside any transaction: the page only reads, and a write
+// transaction would queue it behind every writer (on SQLite for the one
+// writer connection, on both for a commit). For an ID no credential has it
+// reads the stand-in credential instead, with the same query, and reports
+// unknown; it fails with portal.ErrNotFound only when there is no
+// credential at all.
+func (s *Service) resolve(ctx context.Context, id portal.CredentialID) (rec *publicRecord, unknown bool, err error) {
+	rec, err = s.readPublic(ctx, id)
 	if !errors.Is(err, portal.ErrNotFound) {
 		return rec, false, err
 	}
-	stand, err := s.standIn(ctx, tx)
+	stand, err := s.standIn(ctx)
 	if err != nil {
 		return nil, true, err
 	}
-	rec, err = s.readPublic(ctx, tx, stand)
+	rec, err = s.readPublic(ctx, stand)
 	return rec, true, err
 }
 
 // standIn returns the public ID read in place of an unknown one: the
 // oldest credential's, remembered once found (credentials are never
 // deleted).
-func (s *Service) standIn(ctx context.Context, tx *store.Tx) (portal.CredentialID, error) {
+func (s *Service) standIn(ctx context.Context) (portal.CredentialID, error) {
 	if id := s.standInID.Load(); id != nil {
 		return *id, nil
 	}
-	ids, err := tx.ListOldestCredentialIDs(ctx, 1)
+	ids, err := s.st.ListOldestCredentialIDs(ctx, 1)
 	if err != nil {
 		return "", err
 	}
@@ -120,36 +123,16 @@ func (s *Service) standIn(ctx context.Context, tx *store.Tx) (portal.CredentialI
 	return ids[0], nil
 }
 
-func (s *Service) readPublic(ctx context.Context, tx *store.Tx, id portal.CredentialID) (*publicRecord, error) {
-	var (
-		rec publicRecord
-		err error
-	)
-	if rec.c, err = tx.FindCredentialByCredentialID(ctx, id); err != nil {
-		return nil, err
-	}
-	if rec.uc, err = tx.GetUserCertification(ctx, rec.c.UserCertificationID); err != nil {
-		return nil, err
-	}
-	if rec.u, err = tx.GetUser(ctx, rec.uc.UserID); err != nil {
-		return nil, err
-	}
-	if rec.cert, err = tx.GetCertification(ctx, rec.uc.CertificationID); err != nil {
-		return nil, err
-	}
-	n, err := tx.CountDirectoryEntries(ctx, rec.uc.ID)
+func (s *Service) readPublic(ctx context.Context, id portal.CredentialID) (*publicRecord, error) {
+	pc, err := s.st.FindPublicCredentialByCredentialID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	rec.listed = n > 0
-	if rec.c.SupersededBy != nil {
-		next, err := tx.GetCredential(ctx, *rec.c.SupersededBy)
-		if err != nil {
-			return nil, err
-		}
-		rec.successor = next.CredentialID
+	rec := &publicRecord{c: &pc.Credential, uc: &pc.UserCertification, u: &pc.Holder, cert: &pc.Certification, listed: pc.Listed}
+	if pc.Successor != nil {
+		rec.successor = *pc.Successor
 	}
-	return &rec, nil
+	return rec, nil
 }
 
 // Lookup returns the public verification of credential id for a visitor
@@ -159,8 +142,9 @@ func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.Credent
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
-	out, unknown, err := readPublic(ctx, s, id, func(tx *store.Tx, rec *publicRecord) (*Verification, error) {
-		return s.verification(rec, tx.Now())
+	now := s.clock.Now().UTC()
+	out, unknown, err := readPublic(ctx, s, id, func(rec *publicRecord) (*Verification, error) {
+		return s.verification(rec, now)
 	})
 	switch {
 	case err != nil:
@@ -171,19 +155,15 @@ func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.Credent
 	return out, nil
 }
 
-// readPublic reads what anyone may learn of credential id with read, in
-// one transaction. For an unknown ID it reads the stand-in credential
-// (resolve) and reports unknown, so both do the same work.
-func readPublic[T any](ctx context.Context, s *Service, id portal.CredentialID, read func(*store.Tx, *publicRecord) (T, error)) (out T, unknown bool, err error) {
-	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		rec, unk, err := s.resolve(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		unknown = unk
-		out, err = read(tx, rec)
-		return err
-	})
+// readPublic reads what anyone may learn of credential id with read. For
+// an unknown ID it reads the stand-in credential (resolve) and reports
+// unknown, so both do the same work.
+func readPublic[T any](ctx context.Context, s *Service, id portal.CredentialID, read func(*publicRecord) (T, error)) (out T, unknown bool, err error) {
+	rec, unknown, err := s.resolve(ctx, id)
+	if err != nil {
+		return out, unknown, err
+	}
+	out, err = read(rec)
 	return out, unknown, err
 }
 
@@ -230,15 +210,7 @@ func (s *Service) Document(ctx context.Context, clientIP string, id portal.Crede
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return "", err
 	}
-	var (
-		rec     *publicRecord
-		unknown bool
-	)
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		rec, unknown, err = s.resolve(ctx, tx, id)
-		return err
-	})
+	rec, unknown, err := s.resolve(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -302,26 +274,4 @@ func pick(c *portal.Credential, form string) (string, error) {
 		return "", portal.ErrNotFound
 	}
 	return doc, nil
-}
-
-// allowLookup counts one lookup of clientIP and refuses it over the
-// limit.
-func (s *Service) allowLookup(ctx context.Context, clientIP string) error {
-	var (
-		n     int
-		start time.Time
-	)
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		n, start, err = tx.HitRateLimit(ctx, "credentials-verify-ip:"+clientIP, VerifyLimit.Window)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if n > VerifyLimit.Max {
-		secs := max(int(start.Add(VerifyLimit.Window).Sub(s.clock.Now()).Round(time.Second).Seconds()), 1)
-		return &portal.Error{Code: portal.ERateLimited, Message: "error.rate_limited", Data: map[string]any{"RetryAfter": secs}}
-	}
-	return nil
 }

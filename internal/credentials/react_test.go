@@ -296,5 +296,18 @@ func TestReinstatedCertificationGetsANewCredentialThatSupersedesTheRevokedOne(t 
 		if next.RevokedAt != nil || next.DocumentJSONLD == "" || next.CredentialID == old.CredentialID {
 			t.Errorf("new credential = %+v, want a signed, unrevoked one with its own ID", next)
 		}
+		// The public page of the old credential says it was revoked
+		// and names its successor.
+		v, err := f.svc.Lookup(f.ctx, "192.0.2.50", old.CredentialID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != credentials.StatusRevoked || v.SupersededBy != next.CredentialID || v.Listed {
+			t.Errorf("public verification of the old credential: status %q, successor %q, listed %v; want revoked, %q, unlisted",
+				v.Status, v.SupersededBy, v.Listed, next.CredentialID)
+		}
+		if v, err := f.svc.Lookup(f.ctx, "192.0.2.50", next.CredentialID); err != nil || v.Status != credentials.StatusActive || v.SupersededBy != "" {
+			t.Errorf("public verification of the successor: %+v, %v; want active with no successor", v, err)
+		}
 	})
 }

@@ -99,6 +99,8 @@ type Service struct {
 	// standInID is the credential public lookups read in place of an
 	// unknown ID (resolve).
 	standInID atomic.Pointer[portal.CredentialID]
+	// limits counts public lookups per address (limit.go).
+	limits lookupLimiter
 }
 
 // New returns the service.

@@ -108,9 +108,19 @@ func (tx *Tx) CountDirectoryEntries(ctx context.Context, userCertificationID int
 
 // ListOldestCredentialIDs returns the public IDs of up to limit
 // credentials, oldest first.
+func (s *Store) ListOldestCredentialIDs(ctx context.Context, limit int) ([]portal.CredentialID, error) {
+	return listOldestCredentialIDs(ctx, s, limit)
+}
+
+// ListOldestCredentialIDs returns the public IDs of up to limit
+// credentials, oldest first.
 func (tx *Tx) ListOldestCredentialIDs(ctx context.Context, limit int) ([]portal.CredentialID, error) {
+	return listOldestCredentialIDs(ctx, tx, limit)
+}
+
+func listOldestCredentialIDs(ctx context.Context, r reader, limit int) ([]portal.CredentialID, error) {
 	var out []portal.CredentialID
-	if err := tx.sel(ctx, &out, `SELECT credential_id FROM credentials ORDER BY id LIMIT ?`, limit); err != nil {
+	if err := r.sel(ctx, &out, `SELECT credential_id FROM credentials ORDER BY id LIMIT ?`, limit); err != nil {
 		return nil, fmt.Errorf("store: oldest credentials: %w", err)
 	}
 	return out, nil

@@ -469,3 +469,52 @@ func (tx *Tx) GetCredentialRow(ctx context.Context, id int64) (*CredentialRow, e
 	}
 	return &out, nil
 }
+
+// PublicCredential is what a public verification reads of a credential,
+// in one query: the credential, its earned certification, the holder, the
+// certification (without its exams), whether the earned certification is
+// in the public directory, and the public ID of the credential that
+// superseded it.
+type PublicCredential struct {
+	Credential        portal.Credential        `db:"c"`
+	UserCertification portal.UserCertification `db:"uc"`
+	Holder            portal.User              `db:"u"`
+	Certification     portal.Certification     `db:"cert"`
+	Listed            bool
+	Successor         *portal.CredentialID
+}
+
+// publicCredentialSelect reads a PublicCredential: each column is named
+// for the field it fills (c.id is Credential.ID).
+var publicCredentialSelect = `SELECT ` + prefixColumns("c", credentialColumns) + `, ` +
+	prefixColumns("uc", userCertificationColumns) + `, ` + prefixColumns("u", userColumns) + `, ` +
+	prefixColumns("cert", certificationColumns) + `,
+	EXISTS (SELECT 1 FROM credential_directory d WHERE d.user_certification_id = uc.id) AS listed,
+	(SELECT s.credential_id FROM credentials s WHERE s.id = c.superseded_by) AS successor
+	FROM credentials c JOIN user_certifications uc ON uc.id = c.user_certification_id
+	JOIN users u ON u.id = uc.user_id JOIN certifications cert ON cert.id = uc.certification_id`
+
+// prefixColumns qualifies each column of a list with table and names it
+// "table.column".
+func prefixColumns(table, columns string) string {
+	var b strings.Builder
+	for i, col := range strings.Split(columns, ",") {
+		col = strings.TrimSpace(col)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(table + "." + col + ` AS "` + table + "." + col + `"`)
+	}
+	return b.String()
+}
+
+// FindPublicCredentialByCredentialID reads what a public verification
+// shows of the credential with a public ID, from the read pool in one
+// query, or portal.ErrNotFound.
+func (s *Store) FindPublicCredentialByCredentialID(ctx context.Context, id portal.CredentialID) (*PublicCredential, error) {
+	var out PublicCredential
+	if err := s.get(ctx, &out, publicCredentialSelect+` WHERE c.credential_id = ?`, string(id)); err != nil {
+		return nil, fmt.Errorf("store: find public credential %s: %w", id, err)
+	}
+	return &out, nil
+}

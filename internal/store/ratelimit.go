@@ -22,6 +22,21 @@ func (tx *Tx) HitRateLimit(ctx context.Context, bucket string, window time.Durat
 	return n, start, nil
 }
 
+// AddRateLimitHits adds n events to the window of a bucket that starts at
+// start, and returns the window's count so far (these events included):
+// HitRateLimit for a caller that counts in memory first and writes its
+// count now and then, on the window it counted in.
+func (tx *Tx) AddRateLimitHits(ctx context.Context, bucket string, start time.Time, n int) (int, error) {
+	var total int
+	err := tx.get(ctx, &total, `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, ?)
+		ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limits.count + excluded.count
+		RETURNING count`, bucket, start.UTC(), n)
+	if err != nil {
+		return 0, fmt.Errorf("store: rate limit %s: %w", bucket, err)
+	}
+	return total, nil
+}
+
 // CountRateLimitHits returns the count of the window containing now, without
 // counting.
 func (tx *Tx) CountRateLimitHits(ctx context.Context, bucket string, window time.Duration) (int, error) {

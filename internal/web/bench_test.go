@@ -13,11 +13,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/calendar"
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/ops"
+	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/testutil"
 )
 
@@ -95,8 +100,16 @@ func newBenchApp(b *testing.B, catalog bool) (http.Handler, *accounts.Service) {
 			}
 		}
 	}
+	cal := calendar.NewService(st)
+	sched := booking.New(st, clock, log, &payments.Providers{Test: &payments.TestMode{}}, booking.Config{})
+	res := results.New(st, clock, log, results.Config{Calendar: func(ctx context.Context) (results.Calendar, error) {
+		return cal.Calendar(ctx)
+	}})
+	creds := credentials.New(st, clock, log, credentials.Config{BaseURL: "http://127.0.0.1:8080",
+		SecretKey: []byte("0123456789abcdef0123456789abcdef"), ProgramName: "Certportal"})
 	s, err := New(Config{BaseURL: "http://127.0.0.1:8080", ProgramName: "Certportal", MetricsOnMain: true}, Deps{
-		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Exams: ex, Ops: ops.New(st, runner),
+		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Exams: ex, Ops: ops.New(st, runner), Calendar: cal,
+		Booking: sched, Results: res, Credentials: creds,
 		Ready: func(ctx context.Context) error { return st.Ping(ctx) }, Registry: prometheus.NewRegistry(),
 	})
 	if err != nil {
@@ -173,14 +186,14 @@ func BenchmarkExamList(b *testing.B) {
 	benchGET(b, newBenchServer(b, true), "/exams", "MC-SLS01")
 }
 
-// BenchmarkDashboard is GET /dashboard for a signed-in, verified candidate
-// without MFA (so the page shows the MFA prompt): the session lookup (one
-// SQLite query for the session and its user; the last-seen write happens
-// at most once a minute and the bench clock stands still), the MFA status
-// query and the rendered page. The user is created and signed in once,
-// before timing; no password is hashed while timing.
-func BenchmarkDashboard(b *testing.B) {
-	h, acc := newBenchApp(b, false)
+// benchSignedIn serves the site (with the demonstration catalog) to a
+// signed-in, verified candidate without MFA, and returns the handler, a
+// function making a GET of a path with the candidate's session cookie, and
+// the candidate's login ID. The user is created and signed in once, before
+// timing; no password is hashed while timing.
+func benchSignedIn(b *testing.B) (http.Handler, func(path string) *http.Request, string) {
+	b.Helper()
+	h, acc := newBenchApp(b, true)
 	ctx := context.Background()
 	const (
 		email    = "dashboard.bench@bench.certportal.localhost"
@@ -199,10 +212,34 @@ func BenchmarkDashboard(b *testing.B) {
 	if res.MFARequired || res.Token == "" {
 		b.Fatalf("sign in: MFA required %v, token %q; want a full session", res.MFARequired, res.Token)
 	}
-	newReq := func() *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/dashboard", nil)
+	return h, func(path string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.AddCookie(&http.Cookie{Name: "certportal_session", Value: res.Token})
 		return r
-	}
-	benchRequest(b, h, newReq, u.LoginID)
+	}, u.LoginID
+}
+
+// BenchmarkDashboard is GET /dashboard for a signed-in, verified candidate
+// without MFA (so the page shows the MFA prompt): the session lookup (one
+// SQLite query for the session and its user; the last-seen write happens
+// at most once a minute and the bench clock stands still), the MFA status
+// query, the upcoming bookings, the certification summary and the rendered
+// page.
+func BenchmarkDashboard(b *testing.B) {
+	h, get, loginID := benchSignedIn(b)
+	benchRequest(b, h, func() *http.Request { return get("/dashboard") }, loginID)
+}
+
+// BenchmarkCertificationsPage is GET /certifications for the signed-in
+// candidate of BenchmarkDashboard, who holds none yet.
+func BenchmarkCertificationsPage(b *testing.B) {
+	h, get, _ := benchSignedIn(b)
+	benchRequest(b, h, func() *http.Request { return get("/certifications") }, "<h1")
+}
+
+// BenchmarkHistoryPage is GET /history (Exam history) for the signed-in
+// candidate of BenchmarkDashboard, who has taken no exam yet.
+func BenchmarkHistoryPage(b *testing.B) {
+	h, get, _ := benchSignedIn(b)
+	benchRequest(b, h, func() *http.Request { return get("/history") }, "<h1")
 }

@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/badge"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 )
@@ -34,6 +35,58 @@ type credentialPage struct {
 	// Path is the credential's canonical page; Successor the page of the
 	// credential that replaced it, if any.
 	Path, Successor string
+	// X and View are the page's view model (prepare).
+	X    *credentialText
+	View *verificationView
+}
+
+// credentialText is what the verification page says, in one language.
+type credentialText struct {
+	Title, NotFoundTitle, NotFoundText, Submit, Since, Holder, Certification, Issued, Expires, Issuer, ID,
+	Successor, Downloads, JSONLD, JWT, BadgePNG, BadgeSVG, CheckAnother, Directory string
+}
+
+func newCredentialText(l *i18n.Localizer) *credentialText {
+	return &credentialText{Title: l.T("credential.title", nil), NotFoundTitle: l.T("credential.not_found.title", nil),
+		NotFoundText: l.T("credential.not_found.text", nil), Submit: l.T("credential.lookup.submit", nil),
+		Since: l.T("credential.since", nil), Holder: l.T("credential.holder", nil), Certification: l.T("credential.certification", nil),
+		Issued: l.T("credential.issued", nil), Expires: l.T("credential.expires", nil), Issuer: l.T("credential.issuer", nil),
+		ID: l.T("credential.id", nil), Successor: l.T("credential.successor", nil), Downloads: l.T("credential.downloads", nil),
+		JSONLD: l.T("credential.download.jsonld", nil), JWT: l.T("credential.download.jwt", nil),
+		BadgePNG: l.T("credential.download.badge_png", nil), BadgeSVG: l.T("credential.download.badge_svg", nil),
+		CheckAnother: l.T("credential.check_another", nil), Directory: l.T("credential.directory.link", nil)}
+}
+
+// verificationView is a verification with its strings ready for the page's
+// language.
+type verificationView struct {
+	Active                                           bool
+	Status, StatusText, Since                        string
+	HolderName, CertificationName, CertificationCode string
+	IssuedOn, ExpiresOn, IssuerName, IssuerDID       string
+	CredentialID, SupersededBy                       string
+	Signed                                           bool
+}
+
+// prepare builds the view model of the verification for the page's
+// language.
+func (p *credentialPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.credential.get(l, newCredentialText)
+	v := p.V
+	if v == nil {
+		p.View = nil
+		return
+	}
+	cv := &verificationView{Active: v.Status == credentials.StatusActive, Status: s.text(l, "credential.status."+v.Status),
+		StatusText: s.text(l, "credential.status."+v.Status+".text"), HolderName: v.HolderName,
+		CertificationName: v.CertificationName, CertificationCode: v.CertificationCode,
+		IssuedOn: s.day(l, v.IssuedOn), ExpiresOn: s.day(l, v.ExpiresOn), IssuerName: v.IssuerName, IssuerDID: v.IssuerDID,
+		CredentialID: v.CredentialID.String(), SupersededBy: v.SupersededBy.String(), Signed: v.Signed}
+	if v.StatusSince != nil {
+		cv.Since = v.StatusSince.Format("2006-01-02")
+	}
+	p.View = cv
 }
 
 // credentialPath is the canonical path of a credential's page.

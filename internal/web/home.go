@@ -2,13 +2,33 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
+	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 )
 
 type homePage struct {
 	BasePage
+	// X is what the page says (prepare).
+	X *homeText
+}
+
+// homeText is what the landing page says, in one language.
+type homeText struct {
+	Heading, Lead, CreateAccount, SignIn, Browse, Steps, Step1Title, Step1Text, Step2Title, Step2Text, Step3Title, Step3Text string
+}
+
+// prepare sets the landing page's texts for the page's language.
+func (p *homePage) prepare(s *Server) {
+	p.X = s.pageTexts.home.get(p.T, func(l *i18n.Localizer) *homeText {
+		return &homeText{Heading: l.T("home.heading", map[string]any{"Program": s.cfg.ProgramName}), Lead: l.T("home.lead", nil),
+			CreateAccount: l.T("home.create_account", nil), SignIn: l.T("layout.sign_in", nil), Browse: l.T("home.browse_exams", nil),
+			Steps: l.T("home.steps_heading", nil), Step1Title: l.T("home.step1_title", nil), Step1Text: l.T("home.step1_text", nil),
+			Step2Title: l.T("home.step2_title", nil), Step2Text: l.T("home.step2_text", nil),
+			Step3Title: l.T("home.step3_title", nil), Step3Text: l.T("home.step3_text", nil)}
+	})
 }
 
 // handleHome is the landing page; signed-in users go to their dashboard.
@@ -50,6 +70,72 @@ type dashboardPage struct {
 	Upcoming  []*portal.BookingDetail
 	// Summary is the line about certifications held; nil when unknown.
 	Summary *results.Summary
+	// X and View are the page's view model (prepare).
+	X    *dashboardText
+	View *dashboardView
+}
+
+// dashboardText is what the dashboard says to everyone, in one language.
+type dashboardText struct {
+	MFATitle, MFAText, MFAAction, Upcoming, UpcomingEmpty, FindExam, Online, Certifications, SeeHistory,
+	SeeCertifications, Identification, LoginID, LegalName, Email string
+}
+
+func newDashboardText(l *i18n.Localizer) *dashboardText {
+	return &dashboardText{MFATitle: l.T("dashboard.mfa_title", nil), MFAText: l.T("dashboard.mfa_text", nil),
+		MFAAction: l.T("dashboard.mfa_action", nil), Upcoming: l.T("dashboard.upcoming", nil),
+		UpcomingEmpty: l.T("dashboard.upcoming_empty", nil), FindExam: l.T("dashboard.find_exam", nil),
+		Online: l.T("schedule.online_proctored", nil), Certifications: l.T("dashboard.certifications", nil),
+		SeeHistory: l.T("dashboard.see_history", nil), SeeCertifications: l.T("dashboard.see_certifications", nil),
+		Identification: l.T("dashboard.identification", nil), LoginID: l.T("dashboard.login_id", nil),
+		LegalName: l.T("dashboard.legal_name", nil), Email: l.T("dashboard.email", nil)}
+}
+
+// dashboardView is what the dashboard says to this candidate.
+type dashboardView struct {
+	Heading  string
+	Upcoming []upcomingRow
+	// CertSummary, Held and Provisional are the certification lines;
+	// Held and Provisional are empty when there is nothing to count.
+	CertSummary, Held, Provisional string
+}
+
+// upcomingRow is one upcoming booking on the dashboard.
+type upcomingRow struct {
+	Reference, ExamCode, When string
+	Online                    bool
+	CenterName, CenterCity    string
+}
+
+// prepare builds the dashboard's view model for the page's language.
+func (p *dashboardPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.dashboard.get(l, newDashboardText)
+	v := &dashboardView{}
+	if p.User != nil {
+		v.Heading = l.T("dashboard.heading", map[string]any{"Name": p.User.FirstName})
+	}
+	for _, b := range p.Upcoming {
+		v.Upcoming = append(v.Upcoming, upcomingRow{Reference: b.Reference, ExamCode: b.ExamCode,
+			When: l.DateTime(b.StartsAt, b.Location()), Online: b.Online(), CenterName: b.CenterName, CenterCity: b.CenterCity})
+	}
+	if sum := p.Summary; sum != nil {
+		switch next := sum.Next; {
+		case next == nil:
+			v.CertSummary = s.text(l, "dashboard.cert_none")
+		case next.MonthsLeft == 0:
+			v.CertSummary = l.T("dashboard.cert_expires_soon", map[string]any{"Name": next.Name})
+		default:
+			v.CertSummary = l.T("dashboard.cert_expires_in", map[string]any{"Name": next.Name, "Count": next.MonthsLeft})
+		}
+		if n := p.HeldCertifications(); n != 0 {
+			v.Held = l.T("dashboard.cert_held", map[string]any{"Count": n})
+		}
+		if sum.Provisional != 0 {
+			v.Provisional = l.T("dashboard.provisional", map[string]any{"Count": sum.Provisional})
+		}
+	}
+	p.View = v
 }
 
 // HeldCertifications is how many certifications the candidate holds:
@@ -88,6 +174,44 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 type examListPage struct {
 	BasePage
 	Exams []*portal.Exam
+	// X and Rows are the page's view model (prepare).
+	X    *examListText
+	Rows []examRow
+}
+
+// examListText is what the exam list says, in one language.
+type examListText struct {
+	Heading, Lead, Caption, Code, Name, Level, Duration, Price, Micro, Schedule, Empty string
+}
+
+func newExamListText(l *i18n.Localizer) *examListText {
+	return &examListText{Heading: l.T("exams.title", nil), Lead: l.T("exams.lead", nil), Caption: l.T("exams.table_caption", nil),
+		Code: l.T("exams.code", nil), Name: l.T("exams.name", nil), Level: l.T("exams.level", nil),
+		Duration: l.T("exams.duration", nil), Price: l.T("exams.price", nil), Micro: l.T("exams.kind.microcredential", nil),
+		Schedule: l.T("schedule.schedule_exam", nil), Empty: l.T("exams.empty", nil)}
+}
+
+// examRow is one exam of the list, its labels and figures in the page's
+// language.
+type examRow struct {
+	Code, Name             string
+	Micro                  bool
+	Level, Duration, Price string
+}
+
+// prepare builds the view model of the exams for the page's language.
+func (p *examListPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.examList.get(l, newExamListText)
+	p.Rows = make([]examRow, len(p.Exams))
+	for i, e := range p.Exams {
+		p.Rows[i] = examRow{Code: e.Code, Name: e.Name, Micro: e.Kind == portal.KindMicrocredential,
+			Level: s.text(l, "exams.level."+e.Level),
+			Duration: s.texts.get(l.Lang()+"\x00minutes\x00"+strconv.Itoa(e.DurationMinutes), func() string {
+				return l.T("exams.minutes", map[string]any{"Count": e.DurationMinutes})
+			}),
+			Price: s.money(l, e.PriceMinor, e.Currency)}
+	}
 }
 
 // handleExamList shows the active catalog to everyone.

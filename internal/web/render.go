@@ -116,6 +116,10 @@ type BasePage struct {
 	Refresh int
 	// NoIndex asks search engines not to index the page.
 	NoIndex bool
+	// L is what the layout says in the page's language, and Staff whether
+	// the viewer is staff; render sets both.
+	L     *layoutText
+	Staff bool
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -155,6 +159,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err != nil {
 		return err
 	}
+	if b := p.base(); b.T != nil {
+		b.L = s.layoutText.get(b.T, newLayoutText)
+		b.Staff = b.User != nil && b.User.Role.IsStaff()
+		if v, ok := p.(preparer); ok {
+			v.prepare(s)
+		}
+	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
@@ -192,9 +203,9 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 	if lang == "" {
 		lang = i18n.Default
 	}
-	b.T = s.catalog.Localizer(lang)
+	b.T = s.localizer(lang)
 	b.Lang = lang
-	b.Title = b.T.T(titleID, nil)
+	b.Title = s.text(b.T, titleID)
 	b.Program = s.cfg.ProgramName
 	b.RequestID = i.ID
 	b.Path = r.URL.Path
@@ -214,7 +225,7 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
 	}
 	if id := noticeMessage(r.URL.Query().Get("notice")); id != "" {
-		b.Notice = b.T.T(id, nil)
+		b.Notice = s.text(b.T, id)
 	}
 }
 
@@ -245,7 +256,7 @@ var consoleNav = []struct{ href, label string }{
 func (s *Server) nav(b *BasePage) []NavItem {
 	var items []NavItem
 	add := func(href, label string) {
-		items = append(items, NavItem{Href: href, Label: b.T.T(label, nil)})
+		items = append(items, NavItem{Href: href, Label: s.text(b.T, label)})
 	}
 	if b.Console {
 		for _, l := range consoleNav {

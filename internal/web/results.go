@@ -62,12 +62,86 @@ type historyPage struct {
 	// Exams and Microcredentials are the history in two sections.
 	Exams            []historyRow
 	Microcredentials []historyRow
+	// X is what the page says (prepare).
+	X *historyText
 }
 
 // historyRow is an entry with where to ask about it when it is overdue.
 type historyRow struct {
 	results.HistoryEntry
 	SupportHref string
+	// V is the entry's view model (prepare).
+	V *historyView
+}
+
+// historyText is what the Exam history says to everyone, in one language.
+type historyText struct {
+	Title, Lead, Exams, ExamsEmpty, Micro, MicroEmpty, Transcript, Empty, FindExam, TakenOn, Booking, Score, Overdue string
+}
+
+func newHistoryText(l *i18n.Localizer) *historyText {
+	return &historyText{Title: l.T("history.title", nil), Lead: l.T("history.lead", nil), Exams: l.T("history.exams", nil),
+		ExamsEmpty: l.T("history.exams_empty", nil), Micro: l.T("history.microcredentials", nil),
+		MicroEmpty: l.T("history.microcredentials_empty", nil), Transcript: l.T("documents.download.transcript", nil),
+		Empty: l.T("history.empty", nil), FindExam: l.T("dashboard.find_exam", nil), TakenOn: l.T("history.taken_on", nil),
+		Booking: l.T("history.booking", nil), Score: l.T("history.score", nil), Overdue: l.T("history.overdue", nil)}
+}
+
+// historyView is what an entry of the history says, in the page's
+// language.
+type historyView struct {
+	Passed                      bool // the state is passed
+	State, TakenOn              string
+	Score                       string // empty until official
+	Explain, AskSupport, Report string
+}
+
+// prepare builds the view model of each entry for the page's language.
+func (p *historyPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.history.get(l, newHistoryText)
+	for _, rows := range [][]historyRow{p.Exams, p.Microcredentials} {
+		for i := range rows {
+			rows[i].V = p.view(s, &rows[i])
+		}
+	}
+}
+
+func (p *historyPage) view(s *Server, r *historyRow) *historyView {
+	l, zone := p.T, p.Zone
+	official := func(id string) string { return l.T(id, map[string]any{"Date": l.Date(r.OfficialOn, zone)}) }
+	v := &historyView{Passed: r.State == "passed", State: s.text(l, "history.state."+r.State), TakenOn: l.Date(r.TakenAt, zone)}
+	final := r.State == "passed" || r.State == "failed"
+	if final {
+		v.Score = l.T("history.score_of", map[string]any{"Score": r.Score, "Passing": r.PassingScore})
+	}
+	switch r.State {
+	case "awaiting":
+		v.Explain = official("history.explain.awaiting")
+	case "provisional":
+		if r.Passed {
+			v.Explain = official("history.explain.provisional_pass")
+		} else {
+			v.Explain = official("history.explain.provisional_fail")
+		}
+	case "under_review":
+		v.Explain = s.text(l, "history.explain.under_review")
+	case "failed":
+		if r.RetakeFrom != nil {
+			v.Explain = l.T("history.explain.failed", map[string]any{"Date": l.DateTime(*r.RetakeFrom, zone)})
+		} else {
+			v.Explain = s.text(l, "history.explain.failed_no_wait")
+		}
+	case "passed":
+		v.Explain = s.text(l, "history.explain.passed")
+	}
+	if r.SupportHref != "" {
+		v.AskSupport = l.T("history.ask_support", map[string]any{"Reference": r.BookingRef})
+	}
+	if r.AttemptID != 0 && final {
+		v.Report = l.T("history.score_report_link", map[string]any{"Code": r.ExamCode})
+	}
+	return v
 }
 
 // historySection is one section of the history as its template sees it.
@@ -139,6 +213,66 @@ type certificationsPage struct {
 	// Credentials are the holder's signed current credentials by earned
 	// certification.
 	Credentials map[int64]certCredential
+	// X and Rows are the page's view model (prepare).
+	X    *certificationsText
+	Rows []certificationRow
+}
+
+// certificationsText is what the Certifications page says to everyone, in
+// one language.
+type certificationsText struct {
+	Title, Lead, Micro, Issued, ExpiredOn, Expires, EarnedBy, Documents, Preparing, Certificate, CertificatePDF,
+	Badge, BadgePNG, BadgeSVG, Credential, JSONLD, JWT, Verify, LinkedIn, Listed, SeeDirectory, Leave, Unlisted, Join,
+	ComingCertificate, ComingBadge, CredentialPending, ComingShare, SeeBenefits, Empty, SeeHistory string
+}
+
+func newCertificationsText(l *i18n.Localizer) *certificationsText {
+	t := func(id string) string { return l.T(id, nil) }
+	return &certificationsText{Title: t("certifications.title"), Lead: t("certifications.lead"),
+		Micro: t("certifications.microcredential"), Issued: t("certifications.issued"), ExpiredOn: t("certifications.expired_on"),
+		Expires: t("certifications.expires"), EarnedBy: t("certifications.earned_by"), Documents: t("certifications.documents"),
+		Preparing: t("documents.preparing"), Certificate: t("certifications.certificate"),
+		CertificatePDF: t("documents.download.certificate"), Badge: t("certifications.badge"), BadgePNG: t("certifications.badge.png"),
+		BadgeSVG: t("certifications.badge.svg"), Credential: t("certifications.credential"),
+		JSONLD: t("certifications.credential.jsonld"), JWT: t("certifications.credential.jwt"),
+		Verify: t("certifications.credential.verify"), LinkedIn: t("certifications.share.linkedin"),
+		Listed: t("certifications.directory.listed"), SeeDirectory: t("certifications.directory.see"),
+		Leave: t("certifications.directory.leave"), Unlisted: t("certifications.directory.unlisted"),
+		Join: t("certifications.directory.join"), ComingCertificate: t("certifications.coming.certificate"),
+		ComingBadge: t("certifications.coming.badge"), CredentialPending: t("certifications.credential.pending"),
+		ComingShare: t("certifications.coming.share"), SeeBenefits: t("certifications.see_benefits"),
+		Empty: t("certifications.empty"), SeeHistory: t("certifications.see_history")}
+}
+
+// certificationRow is one certification of the page, its texts in the
+// page's language.
+type certificationRow struct {
+	ID                                  int64
+	Status, StatusLabel, Name, Code     string
+	Active, Expired, Micro              bool
+	IssuedOn, ExpiresOn, Left, ExamCode string
+	C                                   certCredential
+}
+
+// prepare builds the view model of the certifications for the page's
+// language.
+func (p *certificationsPage) prepare(s *Server) {
+	l := p.T
+	p.X = s.pageTexts.certifications.get(l, newCertificationsText)
+	p.Rows = make([]certificationRow, len(p.Certifications))
+	for i, cv := range p.Certifications {
+		row := certificationRow{ID: cv.ID, Status: cv.Status, StatusLabel: s.text(l, "certifications.status."+cv.Status),
+			Name: cv.Name, Code: cv.Code, Active: cv.Status == "active", Expired: cv.Status == "expired", Micro: cv.Microcredential,
+			IssuedOn: s.day(l, cv.IssuedOn), ExpiresOn: s.day(l, cv.ExpiresOn), ExamCode: cv.ExamCode, C: p.Credentials[cv.ID]}
+		if cv.Status == "expiring" {
+			if cv.MonthsLeft != 0 {
+				row.Left = l.T("certifications.months_left", map[string]any{"Count": cv.MonthsLeft})
+			} else {
+				row.Left = s.text(l, "certifications.under_a_month")
+			}
+		}
+		p.Rows[i] = row
+	}
 }
 
 // certCredential is what the Certifications page links of a credential.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -90,6 +91,11 @@ type Server struct {
 	secure   bool // served over TLS (BaseURL is https)
 	// access is the route table's access by pattern (allows).
 	access map[string]access
+	// What pages say, kept per language (views.go).
+	localizers sync.Map // language → *i18n.Localizer
+	texts      textMemo
+	layoutText langCache[layoutText]
+	pageTexts  pageTexts
 }
 
 // New parses the templates and returns the server. A template error stops
