@@ -22,6 +22,7 @@ type rowChecker struct {
 	imp   *portal.ResultImport
 	actor portal.Actor
 	seen  map[string]int // result key -> first row
+	cat   *catalogCache  // the exams rows named, in the current transaction
 }
 
 func newRowChecker(s *Service, cal Calendar, imp *portal.ResultImport) *rowChecker {
@@ -52,6 +53,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	// The candidate: login ID first, else a verified email; an email no
 	// account has verified parks the row.
 	park, known := "", true
+	var user *portal.User
 	switch login, email := row.Cells[FieldLogin], row.Cells[FieldEmail]; {
 	case login != "":
 		u, err := tx.FindUserByLoginID(ctx, login)
@@ -65,7 +67,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		case err != nil:
 			return "", nil, nil, err
 		default:
-			in.UserID = u.ID
+			in.UserID, user = u.ID, u
 		}
 	case email != "":
 		norm, ok := portal.NormalizeEmail(email)
@@ -81,7 +83,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		case err != nil:
 			return "", nil, nil, err
 		default:
-			in.UserID = u.ID
+			in.UserID, user = u.ID, u
 		}
 	default:
 		add(FieldLogin, "results.import.no_candidate", nil)
@@ -124,7 +126,8 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		has[p.Column] = true
 	}
 	how := recording{source: portal.SourceImport, importID: &c.imp.ID}
-	a, err := prepare(ctx, tx, c.actor, c.cal, in, how)
+	c.cat = c.cat.forTx(tx)
+	a, err := prepare(ctx, tx, c.actor, c.cal, in, how, c.cat)
 	var pe *portal.Error
 	switch {
 	case errors.As(err, &pe):
@@ -184,7 +187,12 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		_, err = tx.InsertParkedResult(ctx, portal.ParkedResult{ImportID: c.imp.ID, RowNumber: num, Email: park, Data: string(data)})
 		return park, nil, nil, err
 	}
-	out, err := c.s.record(ctx, tx, c.actor, c.cal, in, how)
+	// prepare checked it in this transaction: write what it prepared.
+	e, err := c.cat.exam(ctx, tx, a.ExamCode)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	out, err := c.s.write(ctx, tx, c.actor, c.cal, a, &candidate{user: user, examName: e.Name})
 	if errors.As(err, &pe) {
 		add("", pe.Message, pe.Data)
 		return park, nil, problems, nil

@@ -43,6 +43,12 @@ func (s *Service) mailResult(ctx context.Context, tx *store.Tx, loc *time.Locati
 	if err != nil {
 		return err
 	}
+	return s.queueResultMail(ctx, tx, loc, d, u.Language, cause)
+}
+
+// queueResultMail queues the result mail for cause about d, in the
+// candidate's language lang.
+func (s *Service) queueResultMail(ctx context.Context, tx *store.Tx, loc *time.Location, d *portal.AttemptDetail, lang, cause string) error {
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	data := map[string]any{
 		"Name": d.FirstName, "Cause": cause, "Exam": d.ExamCode + " " + d.ExamName, "TakenAt": d.TakenAt,
@@ -71,7 +77,7 @@ func (s *Service) mailResult(ctx context.Context, tx *store.Tx, loc *time.Locati
 			return err
 		}
 	}
-	msg := mail.Message{To: d.UserEmail, ToName: d.FirstName + " " + d.LastName, Lang: u.Language, Template: "results", Data: data}
+	msg := mail.Message{To: d.UserEmail, ToName: d.FirstName + " " + d.LastName, Lang: lang, Template: "results", Data: data}
 	var opts []jobs.Option
 	if cause != mailCorrected {
 		opts = append(opts, jobs.UniqueKey(fmt.Sprintf("mail.results:%s:%d", cause, d.ID)))

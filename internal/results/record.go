@@ -60,10 +60,18 @@ type recording struct {
 // console, it waits for confirmation. Problems are an invalid
 // *portal.Error naming the fields.
 func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
-	a, err := prepare(ctx, tx, actor, cal, in, how)
+	a, err := prepare(ctx, tx, actor, cal, in, how, nil)
 	if err != nil {
 		return nil, err
 	}
+	return s.write(ctx, tx, actor, cal, a, nil)
+}
+
+// write stores an attempt prepare made, in the transaction prepare ran
+// in: the booking it names is delivered and, when it counts at once, what
+// follows runs (counted). who is the candidate with the exam's name when
+// the caller has read them already (an import), or nil.
+func (s *Service) write(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, a *portal.Attempt, who *candidate) (*portal.Attempt, error) {
 	if a.BookingID != nil {
 		// A result proves attendance: the booking is delivered.
 		if _, err := tx.DeliverBooking(ctx, actor, *a.BookingID, portal.DeliveryResult); errors.Is(err, portal.ErrConflict) {
@@ -80,7 +88,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 		return nil, err
 	}
 	if out.State == portal.AttemptPreliminary {
-		if err := s.counted(ctx, tx, actor, cal.Location(), out); err != nil {
+		if err := s.counted(ctx, tx, actor, cal.Location(), out, who); err != nil {
 			return nil, err
 		}
 	}
@@ -91,11 +99,14 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 // and the attempt it would become. An import's dry run calls it for each
 // row. A candidate not yet known (UserID 0: a row parked for an email no
 // account has) is checked for everything but their own history.
-func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
+//
+// cat, when not nil, remembers the exams and certifications it read for
+// the next rows of the same transaction.
+func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording, cat *catalogCache) (*portal.Attempt, error) {
 	if in.UserID == actor.UserID {
 		return nil, refused(portal.EForbidden, "results.error.own_account", FieldLogin)
 	}
-	e, err := tx.FindExamByCode(ctx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
+	e, err := cat.exam(ctx, tx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, refused(portal.EInvalid, "results.error.unknown_exam", FieldExam)
 	}
@@ -120,9 +131,7 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 	if err := checkResult(&a, e, in, tx.Now()).Err(); err != nil {
 		return nil, err
 	}
-	if c, err := tx.FindCertificationByExam(ctx, e.ID); err == nil {
-		a.CertificationID = &c.ID
-	} else if !errors.Is(err, portal.ErrNotFound) {
+	if a.CertificationID, err = cat.certification(ctx, tx, e.ID); err != nil {
 		return nil, err
 	}
 	if !a.Passed {
@@ -140,6 +149,63 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 		a.State = portal.AttemptPreliminary
 	}
 	return &a, nil
+}
+
+// catalogCache remembers, for one transaction, the exams and the
+// certifications they earn as prepare read them: the rows of a file name
+// a few exams thousands of times. A nil cache reads every time.
+type catalogCache struct {
+	tx    *store.Tx
+	exams map[string]*portal.Exam // by code; nil: no such exam
+	certs map[int64]*int64        // by exam; nil: earns none
+}
+
+// forTx returns a cache for tx: c itself while it serves tx, else a new
+// one (what an earlier transaction read may have changed since).
+func (c *catalogCache) forTx(tx *store.Tx) *catalogCache {
+	if c != nil && c.tx == tx {
+		return c
+	}
+	return &catalogCache{tx: tx, exams: map[string]*portal.Exam{}, certs: map[int64]*int64{}}
+}
+
+// exam is tx.FindExamByCode, remembered.
+func (c *catalogCache) exam(ctx context.Context, tx *store.Tx, code string) (*portal.Exam, error) {
+	if c == nil {
+		return tx.FindExamByCode(ctx, code)
+	}
+	if e, ok := c.exams[code]; ok {
+		if e == nil {
+			return nil, portal.ErrNotFound
+		}
+		return e, nil
+	}
+	e, err := tx.FindExamByCode(ctx, code)
+	if errors.Is(err, portal.ErrNotFound) {
+		c.exams[code] = nil
+	} else if err == nil {
+		c.exams[code] = e
+	}
+	return e, err
+}
+
+// certification is the id of the certification an exam earns, or nil.
+func (c *catalogCache) certification(ctx context.Context, tx *store.Tx, examID int64) (*int64, error) {
+	if c != nil {
+		if id, ok := c.certs[examID]; ok {
+			return id, nil
+		}
+	}
+	var id *int64
+	if cert, err := tx.FindCertificationByExam(ctx, examID); err == nil {
+		id = &cert.ID
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return nil, err
+	}
+	if c != nil {
+		c.certs[examID] = id
+	}
+	return id, nil
 }
 
 // checkResult validates what the source says against the exam: delivery
@@ -248,7 +314,10 @@ func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) erro
 
 // counted runs what follows when a result starts to count: its publication
 // is scheduled for its official instant, and the candidate is told.
-func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) error {
+//
+// who, when not nil, is the candidate and the exam's name as the caller
+// read them in this transaction, so the mail needs no second read.
+func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt, who *candidate) error {
 	if err := schedulePublication(ctx, tx, a); err != nil {
 		return err
 	}
@@ -256,7 +325,19 @@ func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor,
 		map[string]any{"exam": a.ExamCode, "source": a.Source}); err != nil {
 		return err
 	}
+	if who != nil {
+		d := &portal.AttemptDetail{Attempt: *a, ExamName: who.examName, UserEmail: who.user.Email, UserLoginID: who.user.LoginID,
+			FirstName: who.user.FirstName, LastName: who.user.LastName}
+		return s.queueResultMail(ctx, tx, loc, d, who.user.Language, mailPreliminary)
+	}
 	return s.mailResult(ctx, tx, loc, a, mailPreliminary)
+}
+
+// candidate is a result's candidate and its exam's name, read in the
+// transaction that records it.
+type candidate struct {
+	user     *portal.User
+	examName string
 }
 
 // refused is a refusal with one field.
