@@ -88,6 +88,33 @@ func (tx *Tx) MarkDueWorkFired(ctx context.Context, id int64) (bool, error) {
 	return changedOne(r, err, "fire due work")
 }
 
+// MarkDueWorksFired claims rows for firing in one statement, as
+// MarkDueWorkFired does for one: each moves from pending to fired only if
+// it is still pending and due by the transaction's time. It returns the
+// ids it claimed; the others were claimed by another sweep, cancelled or
+// moved later.
+func (tx *Tx) MarkDueWorksFired(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The list is padded with its last id to a multiple of 64, so few
+	// query texts (and prepared statements) serve every batch size.
+	n := (len(ids) + 63) / 64 * 64
+	args := make([]any, 0, n+4)
+	args = append(args, DueFired, tx.now)
+	for i := range n {
+		args = append(args, ids[min(i, len(ids)-1)])
+	}
+	args = append(args, DuePending, tx.now)
+	var out []int64
+	err := tx.sel(ctx, &out, `UPDATE due_work SET state = ?, finished_at = ?
+		WHERE id IN (`+placeholders(n)+`) AND state = ? AND due_at <= ? RETURNING id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: fire due work: %w", err)
+	}
+	return out, nil
+}
+
 // FindDueWorkByKey returns the row of a kind and key, or portal.ErrNotFound.
 func (s *Store) FindDueWorkByKey(ctx context.Context, kind, key string) (*DueWork, error) {
 	var out DueWork
