@@ -188,10 +188,10 @@ type Tx struct {
 	s      *Store
 	events []portal.Event // written just before commit (events.go)
 	// stmts are the writer's prepared statements bound to this
-	// transaction, by query; misses are queries it ran unprepared, to
-	// prepare when it ends (SQLite only).
+	// transaction, by query; misses count the queries it ran unprepared,
+	// to prepare when it ends (SQLite only).
 	stmts  map[string]*sqlx.Stmt
-	misses map[string]bool
+	misses map[string]int
 }
 
 // Now is the time frozen for this transaction: every row it writes carries
@@ -305,22 +305,32 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
 	if st, ok := tx.stmts[q]; ok {
 		return st
 	}
-	st := tx.s.wstmts.lookup(q)
-	if st == nil {
-		if tx.misses == nil {
-			tx.misses = make(map[string]bool)
-		}
-		if len(tx.misses) < maxTxMisses {
-			tx.misses[q] = true
-		}
-		return nil
-	}
 	if tx.stmts == nil {
 		tx.stmts = make(map[string]*sqlx.Stmt)
 	}
-	bound := tx.tx.StmtxContext(ctx, st)
-	tx.stmts[q] = bound
-	return bound
+	if st := tx.s.wstmts.lookup(q); st != nil {
+		bound := tx.tx.StmtxContext(ctx, st)
+		tx.stmts[q] = bound
+		return bound
+	}
+	if tx.misses == nil {
+		tx.misses = make(map[string]int)
+	}
+	if _, ok := tx.misses[q]; !ok && len(tx.misses) >= maxTxMisses {
+		return nil
+	}
+	tx.misses[q]++
+	if tx.misses[q] < 2 {
+		return nil
+	}
+	// Run again in the same transaction (a long one, such as a results
+	// import): prepared for the rest of it.
+	st, err := tx.tx.PreparexContext(ctx, q)
+	if err != nil {
+		return nil // run unprepared: the driver reports the error
+	}
+	tx.stmts[q] = st
+	return st
 }
 
 // get and sel read outside any transaction, from the read pool.
