@@ -479,6 +479,7 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 			return nil
 		}
 		c := newRowChecker(s, cal, imp)
+		c.later = &jobs.Deferred{}
 		applied, after := 0, 0
 		for {
 			rows, err := tx.ListResultImportRows(ctx, id, after, importBatch, false)
@@ -502,6 +503,10 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 				if applied == 1 {
 					failpoint.Inject(failpoint.ImportFirstRowApplied)
 				}
+			}
+			// The batch's publications and mails, several to a statement.
+			if err := c.later.Flush(ctx, tx); err != nil {
+				return err
 			}
 			if len(rows) < importBatch {
 				break

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -23,6 +24,9 @@ type rowChecker struct {
 	actor portal.Actor
 	seen  map[string]int // result key -> first row
 	cat   *catalogCache  // the exams rows named, in the current transaction
+	// later gathers the publications and mails of the rows an apply
+	// records, written a batch at a time (nil: each at once).
+	later *jobs.Deferred
 }
 
 func newRowChecker(s *Service, cal Calendar, imp *portal.ResultImport) *rowChecker {
@@ -192,7 +196,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	if err != nil {
 		return "", nil, nil, err
 	}
-	out, err := c.s.write(ctx, tx, c.actor, c.cal, a, &candidate{user: user, examName: e.Name})
+	out, err := c.s.write(ctx, tx, c.actor, c.cal, a, &candidate{user: user, examName: e.Name, later: c.later})
 	if errors.As(err, &pe) {
 		add("", pe.Message, pe.Data)
 		return park, nil, problems, nil

@@ -133,7 +133,7 @@ func (s *Service) publishDue(ctx context.Context, tx *store.Tx, cal Calendar, at
 	if a.State != portal.AttemptPreliminary || a.OfficialAt.After(tx.Now()) {
 		return nil
 	}
-	return s.publish(ctx, tx, portal.SystemActor("results.publish"), cal, &a.Attempt)
+	return s.publishRead(ctx, tx, portal.SystemActor("results.publish"), cal, a)
 }
 
 // publish makes a preliminary result official with a conditional update,
@@ -141,6 +141,14 @@ func (s *Service) publishDue(ctx context.Context, tx *store.Tx, cal Calendar, at
 // its voucher on a pass, the events and the mail. When another
 // transaction published it first, it does nothing.
 func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, a *portal.Attempt) error {
+	return s.publishRead(ctx, tx, actor, cal, &portal.AttemptDetail{Attempt: *a})
+}
+
+// publishRead is publish of an attempt whose detail the caller locked in
+// tx (LockAttempt), which the mails then take their names from; a detail
+// with only its Attempt is read again for them.
+func (s *Service) publishRead(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, d *portal.AttemptDetail) error {
+	a := &d.Attempt
 	official, now := portal.AttemptOfficial, tx.Now()
 	nowp := &now
 	out, err := tx.UpdateAttempt(ctx, a.ID, []string{portal.AttemptPreliminary}, store.AttemptChange{State: &official, PublishedAt: &nowp})
@@ -164,11 +172,15 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if err != nil {
 		return err
 	}
-	if err := s.mailResult(ctx, tx, cal.Location(), out, mailOfficial); err != nil {
-		return err
-	}
+	causes := []string{mailOfficial}
 	if earned {
-		return s.mailResult(ctx, tx, cal.Location(), out, mailIssued)
+		causes = append(causes, mailIssued)
 	}
-	return nil
+	if d.UserEmail == "" {
+		return s.mailResults(ctx, tx, cal.Location(), out, nil, causes...)
+	}
+	// What the mails name is as locked: publishing changes only the state.
+	read := *d
+	read.Attempt = *out
+	return s.mailResults(ctx, tx, cal.Location(), out, &read, causes...)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -318,7 +319,11 @@ func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) erro
 // who, when not nil, is the candidate and the exam's name as the caller
 // read them in this transaction, so the mail needs no second read.
 func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt, who *candidate) error {
-	if err := schedulePublication(ctx, tx, a); err != nil {
+	if who != nil && who.later != nil {
+		if err := who.later.Schedule(KindPublish, publicationKey(a.ID), a.OfficialAt, publishArgs{AttemptID: a.ID}); err != nil {
+			return err
+		}
+	} else if err := schedulePublication(ctx, tx, a); err != nil {
 		return err
 	}
 	if err := tx.AppendEvent(portal.EventResultRecorded, portal.SubjectAttempt, a.ID, "", actor.UserID,
@@ -328,16 +333,18 @@ func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	if who != nil {
 		d := &portal.AttemptDetail{Attempt: *a, ExamName: who.examName, UserEmail: who.user.Email, UserLoginID: who.user.LoginID,
 			FirstName: who.user.FirstName, LastName: who.user.LastName}
-		return s.queueResultMail(ctx, tx, loc, d, who.user.Language, mailPreliminary)
+		return s.queueResultMail(ctx, tx, loc, d, who.user.Language, mailPreliminary, who.later)
 	}
 	return s.mailResult(ctx, tx, loc, a, mailPreliminary)
 }
 
 // candidate is a result's candidate and its exam's name, read in the
-// transaction that records it.
+// transaction that records it, and where that transaction gathers the
+// publication and the mail to write them with others (nil: at once).
 type candidate struct {
 	user     *portal.User
 	examName string
+	later    *jobs.Deferred
 }
 
 // refused is a refusal with one field.

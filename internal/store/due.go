@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,39 @@ func (tx *Tx) InsertDueWork(ctx context.Context, kind, key, args string, dueAt t
 		return false, fmt.Errorf("store: insert due work %s: %w", kind, err)
 	}
 	return true, nil
+}
+
+// DueWorkInsert is one row for InsertDueWorks.
+type DueWorkInsert struct {
+	Kind, Key, Args string
+	DueAt           time.Time
+}
+
+// dueWorksPerInsert is how many rows one INSERT of InsertDueWorks writes.
+const dueWorksPerInsert = 100
+
+// InsertDueWorks is InsertDueWork for many rows, several to a statement,
+// with the same rule per row: a pending or fired row of the same kind and
+// key is left alone, a cancelled one scheduled again. Each (kind, key)
+// must appear once in rows.
+func (tx *Tx) InsertDueWorks(ctx context.Context, rows []DueWorkInsert) error {
+	for start := 0; start < len(rows); start += dueWorksPerInsert {
+		batch := rows[start:min(start+dueWorksPerInsert, len(rows))]
+		args := make([]any, 0, 6*len(batch)+1)
+		for _, r := range batch {
+			args = append(args, r.Kind, r.Key, r.Args, r.DueAt.UTC(), DuePending, tx.now)
+		}
+		args = append(args, DueCancelled)
+		_, err := tx.exec(ctx, `INSERT INTO due_work (kind, key, args, due_at, state, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")+`
+			ON CONFLICT (kind, key) DO UPDATE SET args = excluded.args, due_at = excluded.due_at,
+				state = excluded.state, created_at = excluded.created_at, finished_at = NULL
+			WHERE due_work.state = ?`, args...)
+		if err != nil {
+			return fmt.Errorf("store: insert %d due work rows: %w", len(batch), err)
+		}
+	}
+	return nil
 }
 
 // RescheduleDueWork moves pending work to dueAt. It returns false when no

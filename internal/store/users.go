@@ -242,6 +242,17 @@ func (tx *Tx) LockLegalName(ctx context.Context, userID int64) error {
 	return nil
 }
 
+// LockUserAccount returns one user and, on PostgreSQL, locks the row
+// until the transaction ends (LockUser, with the row in the same round
+// trip), or portal.ErrNotFound.
+func (tx *Tx) LockUserAccount(ctx context.Context, id int64) (*portal.User, error) {
+	var u portal.User
+	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
 func findUserByID(ctx context.Context, r reader, id int64) (*portal.User, error) {
 	var u portal.User
 	if err := r.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
