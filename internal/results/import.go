@@ -397,6 +397,9 @@ func (s *Service) checkImport(ctx context.Context, imp *portal.ResultImport, app
 				return err
 			}
 			more = len(rows) == importBatch
+			if err := c.readUsers(ctx, tx, rows); err != nil {
+				return err
+			}
 			problems := map[int]string{}
 			for _, r := range rows {
 				after = r.RowNumber
@@ -484,6 +487,9 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 		for {
 			rows, err := tx.ListResultImportRows(ctx, id, after, importBatch, false)
 			if err != nil {
+				return err
+			}
+			if err := c.readUsers(ctx, tx, rows); err != nil {
 				return err
 			}
 			for _, r := range rows {

@@ -24,6 +24,10 @@ type rowChecker struct {
 	actor portal.Actor
 	seen  map[string]int // result key -> first row
 	cat   *catalogCache  // the exams rows named, in the current transaction
+	// users are the candidates the current batch names by login ID, read
+	// at once in its transaction (usersTx).
+	users   map[string]*portal.User
+	usersTx *store.Tx
 	// later gathers the publications and mails of the rows an apply
 	// records, written a batch at a time (nil: each at once).
 	later *jobs.Deferred
@@ -60,7 +64,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	var user *portal.User
 	switch login, email := row.Cells[FieldLogin], row.Cells[FieldEmail]; {
 	case login != "":
-		u, err := tx.FindUserByLoginID(ctx, login)
+		u, err := c.userByLoginID(ctx, tx, login)
 		if errors.Is(err, portal.ErrNotFound) {
 			u, err = tx.FindUserByLoginID(ctx, strings.ToUpper(login))
 		}
@@ -202,6 +206,41 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		return park, nil, problems, nil
 	}
 	return park, out, nil, err
+}
+
+// readUsers reads at once, in tx, the candidates rows name by login ID,
+// for check.
+func (c *rowChecker) readUsers(ctx context.Context, tx *store.Tx, rows []store.ResultImportRow) error {
+	var ids []string
+	for _, r := range rows {
+		var row stagedRow
+		if err := json.Unmarshal([]byte(r.Data), &row); err != nil {
+			continue // check reports it
+		}
+		if login := row.Cells[FieldLogin]; login != "" {
+			ids = append(ids, login)
+		}
+	}
+	list, err := tx.ListUsersByLoginIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	c.users, c.usersTx = make(map[string]*portal.User, len(list)), tx
+	for _, u := range list {
+		c.users[u.LoginID] = u
+	}
+	return nil
+}
+
+// userByLoginID is tx.FindUserByLoginID, answered from the batch's read
+// when it has the user.
+func (c *rowChecker) userByLoginID(ctx context.Context, tx *store.Tx, login string) (*portal.User, error) {
+	if c.usersTx == tx {
+		if u, ok := c.users[login]; ok {
+			return u, nil
+		}
+	}
+	return tx.FindUserByLoginID(ctx, login)
 }
 
 func ptr[T any](v T) *T { return &v }
