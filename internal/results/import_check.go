@@ -208,8 +208,8 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	return park, out, nil, err
 }
 
-// readUsers reads at once, in tx, the candidates rows name by login ID,
-// for check.
+// readUsers reads at once, in tx, the candidates rows name by login ID
+// and their stored attempts, for check.
 func (c *rowChecker) readUsers(ctx context.Context, tx *store.Tx, rows []store.ResultImportRow) error {
 	var ids []string
 	for _, r := range rows {
@@ -226,10 +226,13 @@ func (c *rowChecker) readUsers(ctx context.Context, tx *store.Tx, rows []store.R
 		return err
 	}
 	c.users, c.usersTx = make(map[string]*portal.User, len(list)), tx
+	userIDs := make([]int64, 0, len(list))
 	for _, u := range list {
 		c.users[u.LoginID] = u
+		userIDs = append(userIDs, u.ID)
 	}
-	return nil
+	c.cat = c.cat.forTx(tx)
+	return c.cat.readAttempts(ctx, tx, userIDs)
 }
 
 // userByLoginID is tx.FindUserByLoginID, answered from the batch's read

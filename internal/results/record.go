@@ -142,7 +142,7 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 	if a.OfficialAt, err = cal.AddBusinessDays(a.TakenAt, e.ResultsDelayDays); err != nil {
 		return nil, err
 	}
-	if err := duplicateAttempt(ctx, tx, &a); err != nil {
+	if err := duplicateAttempt(ctx, tx, &a, cat); err != nil {
 		return nil, err
 	}
 	a.State = portal.AttemptEntered
@@ -159,6 +159,45 @@ type catalogCache struct {
 	tx    *store.Tx
 	exams map[string]*portal.Exam // by code; nil: no such exam
 	certs map[int64]*int64        // by exam; nil: earns none
+	// attempts are the stored attempts of the candidates whose key is
+	// present, oldest first (readAttempts).
+	attempts map[int64][]*portal.Attempt
+}
+
+// readAttempts reads in tx, at once, every attempt of the candidates, for
+// the duplicate checks of their rows.
+func (c *catalogCache) readAttempts(ctx context.Context, tx *store.Tx, userIDs []int64) error {
+	list, err := tx.ListAttemptsByUsers(ctx, userIDs)
+	if err != nil {
+		return err
+	}
+	c.attempts = make(map[int64][]*portal.Attempt, len(userIDs))
+	for _, id := range userIDs {
+		c.attempts[id] = nil
+	}
+	for _, a := range list {
+		c.attempts[a.UserID] = append(c.attempts[a.UserID], a)
+	}
+	return nil
+}
+
+// attemptByDelivery is tx.FindAttemptByDelivery, answered from the
+// attempts read when it holds the candidate's: the oldest of theirs for
+// the same booking, or for the same exam and delivery instant. (An attempt
+// of a booking is its candidate's: prepare refuses another's booking.)
+func (c *catalogCache) attemptByDelivery(ctx context.Context, tx *store.Tx, userID, examID int64, takenAt time.Time, bookingID *int64) (*portal.Attempt, error) {
+	if c != nil && c.attempts != nil {
+		if list, ok := c.attempts[userID]; ok {
+			for _, a := range list {
+				if (bookingID != nil && a.BookingID != nil && *a.BookingID == *bookingID) ||
+					(a.ExamID == examID && a.TakenAt.Equal(takenAt)) {
+					return a, nil
+				}
+			}
+			return nil, portal.ErrNotFound
+		}
+	}
+	return tx.FindAttemptByDelivery(ctx, userID, examID, takenAt, bookingID)
 }
 
 // forTx returns a cache for tx: c itself while it serves tx, else a new
@@ -295,8 +334,11 @@ func takenBooking(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exa
 // duplicateAttempt refuses a second result for the same booking, or for
 // the same candidate, exam and delivery instant; one already official is
 // named as such.
-func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) error {
-	old, err := tx.FindAttemptByDelivery(ctx, a.UserID, a.ExamID, a.TakenAt, a.BookingID)
+//
+// When cat holds the candidate's attempts (read for a batch), they are
+// searched in memory instead.
+func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt, cat *catalogCache) error {
+	old, err := cat.attemptByDelivery(ctx, tx, a.UserID, a.ExamID, a.TakenAt, a.BookingID)
 	switch {
 	case errors.Is(err, portal.ErrNotFound):
 		return nil
