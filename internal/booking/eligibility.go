@@ -78,6 +78,12 @@ func (s *Service) checkEligible(ctx context.Context, tx *store.Tx, userID int64,
 	if err != nil {
 		return err
 	}
+	return s.checkEligibleAmong(ctx, tx, live, userID, e, sl, except)
+}
+
+// checkEligibleAmong is checkEligible with the candidate's live bookings
+// read already in tx.
+func (s *Service) checkEligibleAmong(ctx context.Context, tx *store.Tx, live []*portal.BookingDetail, userID int64, e *portal.Exam, sl *portal.Slot, except int64) error {
 	start := sl.StartsAt
 	end := start.Add(time.Duration(e.DurationMinutes) * time.Minute)
 	for _, b := range live {

@@ -27,43 +27,43 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 	if actor.UserID == 0 {
 		return nil, portal.ErrUnauthorized
 	}
-	if full, err := s.plainlyFull(ctx, req.SlotID); err != nil || full {
+	// The exam and the slot are read from the read pool, before the write
+	// transaction: nothing in it locks them, the seat is taken by the
+	// conditional UPDATE whatever they said, and a refusal they give costs
+	// no write.
+	sl, full, err := s.plainlyFull(ctx, req.SlotID)
+	if err != nil || full {
 		if err == nil {
 			err = refused(portal.EConflict, "schedule.hold.full", nil)
 		}
 		return nil, err
 	}
+	e, err := s.st.GetExam(ctx, req.ExamID)
+	if err != nil {
+		return nil, err
+	}
+	req.Language = examLanguage(e, req.Language)
+	if err := onSale(e); err != nil {
+		return nil, err
+	}
+	if err := offers(e, sl, req.Language); err != nil {
+		return nil, err
+	}
 	var id int64
-	err := s.st.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.LockUser(ctx, actor.UserID); err != nil {
-			return err
-		}
-		u, err := tx.GetUser(ctx, actor.UserID)
+	err = s.st.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.LockUserAccount(ctx, actor.UserID)
 		if err != nil {
 			return err
 		}
 		if err := checkCandidate(u); err != nil {
 			return err
 		}
-		e, err := tx.GetExam(ctx, req.ExamID)
-		if err != nil {
-			return err
-		}
-		sl, err := tx.GetSlot(ctx, req.SlotID)
-		if err != nil {
-			return err
-		}
-		req.Language = examLanguage(e, req.Language)
-		if err := onSale(e); err != nil {
-			return err
-		}
-		if err := offers(e, sl, req.Language); err != nil {
-			return err
-		}
 		if err := s.checkWindow(tx.Now(), sl.StartsAt); err != nil {
 			return err
 		}
-		unpaid, err := tx.ListBookings(ctx, store.BookingFilter{UserID: u.ID, States: []string{portal.BookingHeld, portal.BookingPending}})
+		// One read of the candidate's live bookings serves the hold limit
+		// and the booking rules.
+		all, err := tx.ListBookings(ctx, store.BookingFilter{UserID: u.ID, States: portal.LiveBookingStates})
 		if err != nil {
 			return err
 		}
@@ -71,13 +71,19 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 		// end now: they count neither against the limit nor as a booking
 		// of their exam.
 		held := 0
-		for _, b := range unpaid {
+		live := all[:0:0]
+		for _, b := range all {
+			if b.State != portal.BookingHeld && b.State != portal.BookingPending {
+				live = append(live, b)
+				continue
+			}
 			if b.HoldExpiresAt != nil && !b.HoldExpiresAt.After(tx.Now()) {
 				if err := s.expire(ctx, tx, portal.SystemActor(""), &b.Booking); err != nil {
 					return err
 				}
 				continue
 			}
+			live = append(live, b)
 			held++
 		}
 		if held >= s.cfg.MaxHolds {
@@ -97,7 +103,7 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 				return refused(portal.EConflict, "schedule.hold.too_many_from_address", map[string]any{"Count": s.cfg.MaxHoldsPerIP})
 			}
 		}
-		if err := s.checkEligible(ctx, tx, u.ID, e, sl, 0); err != nil {
+		if err := s.checkEligibleAmong(ctx, tx, live, u.ID, e, sl, 0); err != nil {
 			return err
 		}
 		if err := s.takeSeat(ctx, tx, sl.ID); err != nil {
@@ -131,20 +137,17 @@ func (s *Service) Hold(ctx context.Context, actor portal.Actor, req HoldRequest)
 	return s.st.GetBooking(ctx, id)
 }
 
-// plainlyFull reports, from the read pool and without a write
-// transaction, that a slot has no seat and no run-out hold to reclaim:
+// plainlyFull reads the slot from the read pool and reports, without a
+// write transaction, that it has no seat and no run-out hold to reclaim:
 // the answer to most requests for a sold-out time, which then cost no
 // write. A seat freed a moment later is missed, as a refresh would show.
-func (s *Service) plainlyFull(ctx context.Context, slotID int64) (bool, error) {
+func (s *Service) plainlyFull(ctx context.Context, slotID int64) (*portal.Slot, bool, error) {
 	sl, err := s.st.GetSlot(ctx, slotID)
-	if errors.Is(err, portal.ErrNotFound) {
-		return false, nil // the transaction reports it
-	}
 	if err != nil || sl.Free() > 0 {
-		return false, err
+		return sl, false, err
 	}
 	stale, err := s.st.CountExpiredHolds(ctx, slotID, s.clock.Now())
-	return stale == 0, err
+	return sl, stale == 0, err
 }
 
 // checkWindow refuses starts outside the bookable window: closer than the

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"example.org/certportal/internal/store"
@@ -41,6 +43,28 @@ func Schedule(ctx context.Context, tx *store.Tx, kind, key string, dueAt time.Ti
 		return fmt.Errorf("jobs: schedule %s: %w", kind, err)
 	}
 	return nil
+}
+
+// together holds the kinds of due work that fire in batches (FireTogether).
+var together sync.Map // kind -> true
+
+// FireTogether declares that due work of kind fires in batches: each sweep
+// transaction writes one job for all the rows of kind it claimed (up to
+// the sweep's batch of 100), whose args are the JSON array of the rows'
+// args in due order, instead of one job per row. Work that falls due by
+// the thousand at one instant (the results of a session) then costs a job
+// per hundred rows. Each row still fires once, claimed by the same
+// conditional update; the kind's handler takes the array, and must
+// finish or fail every element of it (a retry runs them all again). The
+// package that owns the kind declares it, once, before any sweep.
+func FireTogether(kind string) bool {
+	together.Store(kind, true)
+	return true
+}
+
+func firesTogether(kind string) bool {
+	_, ok := together.Load(kind)
+	return ok
 }
 
 // Reschedule moves pending work to dueAt, earlier or later. It returns false
@@ -102,18 +126,47 @@ func (r *Runner) sweepDueBatch(ctx context.Context) (fired int, more bool, err e
 			return err
 		}
 		more = len(rows) == dueBatch
+		ids := make([]int64, len(rows))
+		for i, row := range rows {
+			ids[i] = row.ID
+		}
+		claimed, err := tx.MarkDueWorksFired(ctx, ids)
+		if err != nil {
+			return err
+		}
+		won := make(map[int64]bool, len(claimed))
+		for _, id := range claimed {
+			won[id] = true
+		}
+		var kinds []string // of batches, in the order they first come
+		batches := map[string][]*store.DueWork{}
 		for _, row := range rows {
-			claimed, err := tx.MarkDueWorkFired(ctx, row.ID)
-			if err != nil {
-				return err
+			if !won[row.ID] {
+				continue
 			}
-			if !claimed {
+			if firesTogether(row.Kind) {
+				if batches[row.Kind] == nil {
+					kinds = append(kinds, row.Kind)
+				}
+				batches[row.Kind] = append(batches[row.Kind], row)
 				continue
 			}
 			if _, err := tx.InsertOutbox(ctx, row.Kind, row.Args, dueOutboxKey(row.ID)); err != nil {
 				return err
 			}
 			fired++
+		}
+		for _, kind := range kinds {
+			batch := batches[kind]
+			args := make([]string, len(batch))
+			for i, row := range batch {
+				args[i] = row.Args
+			}
+			// The first row's key: it fired in this batch and no other.
+			if _, err := tx.InsertOutbox(ctx, kind, "["+strings.Join(args, ",")+"]", dueOutboxKey(batch[0].ID)); err != nil {
+				return err
+			}
+			fired += len(batch)
 		}
 		return nil
 	})

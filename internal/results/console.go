@@ -120,7 +120,7 @@ func (s *Service) Confirm(ctx context.Context, actor portal.Actor, attemptID int
 		if err != nil {
 			return err
 		}
-		if err := s.counted(ctx, tx, actor, cal.Location(), out); err != nil {
+		if err := s.counted(ctx, tx, actor, cal.Location(), out, nil); err != nil {
 			return err
 		}
 		return auditAttempt(ctx, tx, actor, "results.confirmed", out, "", portal.Diff(&a.Attempt, out)...)

@@ -397,6 +397,9 @@ func (s *Service) checkImport(ctx context.Context, imp *portal.ResultImport, app
 				return err
 			}
 			more = len(rows) == importBatch
+			if err := c.readUsers(ctx, tx, rows); err != nil {
+				return err
+			}
 			problems := map[int]string{}
 			for _, r := range rows {
 				after = r.RowNumber
@@ -479,10 +482,14 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 			return nil
 		}
 		c := newRowChecker(s, cal, imp)
+		c.later = &jobs.Deferred{}
 		applied, after := 0, 0
 		for {
 			rows, err := tx.ListResultImportRows(ctx, id, after, importBatch, false)
 			if err != nil {
+				return err
+			}
+			if err := c.readUsers(ctx, tx, rows); err != nil {
 				return err
 			}
 			for _, r := range rows {
@@ -502,6 +509,10 @@ func (s *Service) applyImport(ctx context.Context, id int64) error {
 				if applied == 1 {
 					failpoint.Inject(failpoint.ImportFirstRowApplied)
 				}
+			}
+			// The batch's publications and mails, several to a statement.
+			if err := c.later.Flush(ctx, tx); err != nil {
+				return err
 			}
 			if len(rows) < importBatch {
 				break

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -22,6 +23,14 @@ type rowChecker struct {
 	imp   *portal.ResultImport
 	actor portal.Actor
 	seen  map[string]int // result key -> first row
+	cat   *catalogCache  // the exams rows named, in the current transaction
+	// users are the candidates the current batch names by login ID, read
+	// at once in its transaction (usersTx).
+	users   map[string]*portal.User
+	usersTx *store.Tx
+	// later gathers the publications and mails of the rows an apply
+	// records, written a batch at a time (nil: each at once).
+	later *jobs.Deferred
 }
 
 func newRowChecker(s *Service, cal Calendar, imp *portal.ResultImport) *rowChecker {
@@ -52,9 +61,10 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 	// The candidate: login ID first, else a verified email; an email no
 	// account has verified parks the row.
 	park, known := "", true
+	var user *portal.User
 	switch login, email := row.Cells[FieldLogin], row.Cells[FieldEmail]; {
 	case login != "":
-		u, err := tx.FindUserByLoginID(ctx, login)
+		u, err := c.userByLoginID(ctx, tx, login)
 		if errors.Is(err, portal.ErrNotFound) {
 			u, err = tx.FindUserByLoginID(ctx, strings.ToUpper(login))
 		}
@@ -65,7 +75,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		case err != nil:
 			return "", nil, nil, err
 		default:
-			in.UserID = u.ID
+			in.UserID, user = u.ID, u
 		}
 	case email != "":
 		norm, ok := portal.NormalizeEmail(email)
@@ -81,7 +91,7 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		case err != nil:
 			return "", nil, nil, err
 		default:
-			in.UserID = u.ID
+			in.UserID, user = u.ID, u
 		}
 	default:
 		add(FieldLogin, "results.import.no_candidate", nil)
@@ -124,7 +134,8 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		has[p.Column] = true
 	}
 	how := recording{source: portal.SourceImport, importID: &c.imp.ID}
-	a, err := prepare(ctx, tx, c.actor, c.cal, in, how)
+	c.cat = c.cat.forTx(tx)
+	a, err := prepare(ctx, tx, c.actor, c.cal, in, how, c.cat)
 	var pe *portal.Error
 	switch {
 	case errors.As(err, &pe):
@@ -184,12 +195,55 @@ func (c *rowChecker) check(ctx context.Context, tx *store.Tx, num int, row stage
 		_, err = tx.InsertParkedResult(ctx, portal.ParkedResult{ImportID: c.imp.ID, RowNumber: num, Email: park, Data: string(data)})
 		return park, nil, nil, err
 	}
-	out, err := c.s.record(ctx, tx, c.actor, c.cal, in, how)
+	// prepare checked it in this transaction: write what it prepared.
+	e, err := c.cat.exam(ctx, tx, a.ExamCode)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	out, err := c.s.write(ctx, tx, c.actor, c.cal, a, &candidate{user: user, examName: e.Name, later: c.later})
 	if errors.As(err, &pe) {
 		add("", pe.Message, pe.Data)
 		return park, nil, problems, nil
 	}
 	return park, out, nil, err
+}
+
+// readUsers reads at once, in tx, the candidates rows name by login ID
+// and their stored attempts, for check.
+func (c *rowChecker) readUsers(ctx context.Context, tx *store.Tx, rows []store.ResultImportRow) error {
+	var ids []string
+	for _, r := range rows {
+		var row stagedRow
+		if err := json.Unmarshal([]byte(r.Data), &row); err != nil {
+			continue // check reports it
+		}
+		if login := row.Cells[FieldLogin]; login != "" {
+			ids = append(ids, login)
+		}
+	}
+	list, err := tx.ListUsersByLoginIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	c.users, c.usersTx = make(map[string]*portal.User, len(list)), tx
+	userIDs := make([]int64, 0, len(list))
+	for _, u := range list {
+		c.users[u.LoginID] = u
+		userIDs = append(userIDs, u.ID)
+	}
+	c.cat = c.cat.forTx(tx)
+	return c.cat.readAttempts(ctx, tx, userIDs)
+}
+
+// userByLoginID is tx.FindUserByLoginID, answered from the batch's read
+// when it has the user.
+func (c *rowChecker) userByLoginID(ctx context.Context, tx *store.Tx, login string) (*portal.User, error) {
+	if c.usersTx == tx {
+		if u, ok := c.users[login]; ok {
+			return u, nil
+		}
+	}
+	return tx.FindUserByLoginID(ctx, login)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -299,6 +299,14 @@ func TestImportAppliesEveryRowOrNone(t *testing.T) {
 		if n := len(f.attempts(ana)); n != 0 {
 			t.Errorf("Ana has %d attempts after a refused apply, want 0", n)
 		}
+		// Nor the publications and mails its rows gathered: only Ben's,
+		// from the other file, are written.
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM due_work WHERE kind = ?`, results.KindPublish); n != 1 {
+			t.Errorf("%d publications scheduled after a refused apply, want 1 (Ben's)", n)
+		}
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM job_outbox WHERE unique_key LIKE 'mail.results:preliminary:%'`); n != 1 {
+			t.Errorf("%d provisional-result mails after a refused apply, want 1 (Ben's)", n)
+		}
 
 		// A clean file applies wholly: every row an imported, preliminary
 		// attempt with its snapshot.
@@ -315,6 +323,15 @@ func TestImportAppliesEveryRowOrNone(t *testing.T) {
 		if a.State != portal.AttemptPreliminary || a.Source != portal.SourceImport || a.ImportID == nil || *a.ImportID != st.ID ||
 			!a.Passed || a.Score != 750 || a.PassingScore != 720 || len(a.Domains) != 2 || *a.EnteredBy != f.officer.UserID {
 			t.Errorf("attempt = %+v", a.Attempt)
+		}
+		// Its publication is due at its official instant, and Ana is told once.
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM due_work WHERE kind = ? AND key = ? AND state = 'pending' AND due_at = ?`,
+			results.KindPublish, fmt.Sprintf("attempt:%d", a.ID), a.OfficialAt.UTC()); n != 1 {
+			t.Errorf("publication of Ana's result scheduled %d times at %s, want 1", n, a.OfficialAt)
+		}
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM job_outbox WHERE kind = 'mail.send' AND unique_key = ? AND args LIKE ?`,
+			fmt.Sprintf("mail.results:preliminary:%d", a.ID), "%"+ana.Email+"%"); n != 1 {
+			t.Errorf("%d provisional-result mails to Ana, want 1", n)
 		}
 	})
 }

@@ -43,6 +43,34 @@ func (s *Service) mailResult(ctx context.Context, tx *store.Tx, loc *time.Locati
 	if err != nil {
 		return err
 	}
+	return s.queueResultMail(ctx, tx, loc, d, u.Language, cause, nil)
+}
+
+// mailResults queues the result mails for causes, as mailResult does for
+// one, reading the attempt (unless d is its detail, locked in tx already)
+// and the candidate once for all of them.
+func (s *Service) mailResults(ctx context.Context, tx *store.Tx, loc *time.Location, a *portal.Attempt, d *portal.AttemptDetail, causes ...string) error {
+	if d == nil {
+		var err error
+		if d, err = tx.LockAttempt(ctx, a.ID); err != nil {
+			return err
+		}
+	}
+	u, err := tx.GetUser(ctx, d.UserID)
+	if err != nil {
+		return err
+	}
+	for _, cause := range causes {
+		if err := s.queueResultMail(ctx, tx, loc, d, u.Language, cause, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueResultMail queues the result mail for cause about d, in the
+// candidate's language lang: in tx, or gathered in later when not nil.
+func (s *Service) queueResultMail(ctx context.Context, tx *store.Tx, loc *time.Location, d *portal.AttemptDetail, lang, cause string, later *jobs.Deferred) error {
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	data := map[string]any{
 		"Name": d.FirstName, "Cause": cause, "Exam": d.ExamCode + " " + d.ExamName, "TakenAt": d.TakenAt,
@@ -71,10 +99,16 @@ func (s *Service) mailResult(ctx context.Context, tx *store.Tx, loc *time.Locati
 			return err
 		}
 	}
-	msg := mail.Message{To: d.UserEmail, ToName: d.FirstName + " " + d.LastName, Lang: u.Language, Template: "results", Data: data}
+	msg := mail.Message{To: d.UserEmail, ToName: d.FirstName + " " + d.LastName, Lang: lang, Template: "results", Data: data}
 	var opts []jobs.Option
 	if cause != mailCorrected {
 		opts = append(opts, jobs.UniqueKey(fmt.Sprintf("mail.results:%s:%d", cause, d.ID)))
+	}
+	if later != nil {
+		if err := later.Enqueue(mail.KindSend, msg, opts...); err != nil {
+			return fmt.Errorf("results: queue %s mail: %w", cause, err)
+		}
+		return nil
 	}
 	if err := jobs.Enqueue(ctx, tx, mail.KindSend, msg, opts...); err != nil {
 		return fmt.Errorf("results: queue %s mail: %w", cause, err)

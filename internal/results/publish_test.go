@@ -1,6 +1,8 @@
 package results_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -181,4 +183,75 @@ func TestValidityDates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPublicationsFiredTogether: the due-work sweep hands publications
+// over as an array; instances running the same array at the same time
+// publish each due result once, leave a held result and one not yet due
+// alone, and pass over an attempt that no longer exists.
+func TestPublicationsFiredTogether(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		var due []*portal.Attempt
+		for i := range 5 {
+			c := f.candidate
+			if i > 0 {
+				c = f.newCandidate()
+			}
+			due = append(due, f.counted(c, f.saa, ny(2026, 11, 30, 10, i), 700+20*i))
+		}
+		held := f.counted(f.newCandidate(), f.saa, ny(2026, 11, 30, 11, 0), 800)
+		if _, err := f.svc.Hold(f.ctx, f.officer, held.ID, "score under review"); err != nil {
+			t.Fatal(err)
+		}
+		later := f.counted(f.newCandidate(), f.saa, ny(2026, 12, 1, 6, 0), 800)
+		f.clock.Set(due[0].OfficialAt)
+		if !later.OfficialAt.After(f.clock.Now()) {
+			t.Fatalf("the later result is due at %s already", later.OfficialAt)
+		}
+		args := `[`
+		for _, a := range append(due, held, later) {
+			args += fmt.Sprintf(`{"attempt_id":%d},`, a.ID)
+		}
+		args += `{"attempt_id":99999999}]`
+
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Go(func() { errs <- f.svc.HandlePublishJob(f.ctx, json.RawMessage(args)) })
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("publication job: %v", err)
+			}
+		}
+		for _, a := range due {
+			got := f.attempt(a.ID)
+			if got.State != portal.AttemptOfficial {
+				t.Errorf("attempt %d is %s, want official", a.ID, got.State)
+			}
+			if n := f.events(portal.EventResultPublished, portal.SubjectAttempt, a.ID); n != 1 {
+				t.Errorf("attempt %d: %d published events, want 1", a.ID, n)
+			}
+			if n := f.mails("official", a.ID); n != 1 {
+				t.Errorf("attempt %d: %d official mails, want 1", a.ID, n)
+			}
+		}
+		// Four passes (720 and up) earn one certification each.
+		if n := f.count(`SELECT COUNT(*) FROM events WHERE type = ?`, string(portal.EventCertificationIssued)); n != 4 {
+			t.Errorf("%d certifications issued, want 4", n)
+		}
+		if got := f.attempt(held.ID); got.State != portal.AttemptHeld {
+			t.Errorf("held result is %s", got.State)
+		}
+		if got := f.attempt(later.ID); got.State != portal.AttemptPreliminary {
+			t.Errorf("result not yet due is %s", got.State)
+		}
+		if err := f.svc.HandlePublishJob(f.ctx, json.RawMessage(`[{"attempt_id":0}]`)); err == nil {
+			t.Error("an array naming attempt 0 was accepted")
+		}
+	})
 }

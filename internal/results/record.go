@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -60,10 +61,18 @@ type recording struct {
 // console, it waits for confirmation. Problems are an invalid
 // *portal.Error naming the fields.
 func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
-	a, err := prepare(ctx, tx, actor, cal, in, how)
+	a, err := prepare(ctx, tx, actor, cal, in, how, nil)
 	if err != nil {
 		return nil, err
 	}
+	return s.write(ctx, tx, actor, cal, a, nil)
+}
+
+// write stores an attempt prepare made, in the transaction prepare ran
+// in: the booking it names is delivered and, when it counts at once, what
+// follows runs (counted). who is the candidate with the exam's name when
+// the caller has read them already (an import), or nil.
+func (s *Service) write(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, a *portal.Attempt, who *candidate) (*portal.Attempt, error) {
 	if a.BookingID != nil {
 		// A result proves attendance: the booking is delivered.
 		if _, err := tx.DeliverBooking(ctx, actor, *a.BookingID, portal.DeliveryResult); errors.Is(err, portal.ErrConflict) {
@@ -80,7 +89,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 		return nil, err
 	}
 	if out.State == portal.AttemptPreliminary {
-		if err := s.counted(ctx, tx, actor, cal.Location(), out); err != nil {
+		if err := s.counted(ctx, tx, actor, cal.Location(), out, who); err != nil {
 			return nil, err
 		}
 	}
@@ -91,11 +100,14 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 // and the attempt it would become. An import's dry run calls it for each
 // row. A candidate not yet known (UserID 0: a row parked for an email no
 // account has) is checked for everything but their own history.
-func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording) (*portal.Attempt, error) {
+//
+// cat, when not nil, remembers the exams and certifications it read for
+// the next rows of the same transaction.
+func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar, in Result, how recording, cat *catalogCache) (*portal.Attempt, error) {
 	if in.UserID == actor.UserID {
 		return nil, refused(portal.EForbidden, "results.error.own_account", FieldLogin)
 	}
-	e, err := tx.FindExamByCode(ctx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
+	e, err := cat.exam(ctx, tx, strings.ToUpper(strings.TrimSpace(in.ExamCode)))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, refused(portal.EInvalid, "results.error.unknown_exam", FieldExam)
 	}
@@ -120,9 +132,7 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 	if err := checkResult(&a, e, in, tx.Now()).Err(); err != nil {
 		return nil, err
 	}
-	if c, err := tx.FindCertificationByExam(ctx, e.ID); err == nil {
-		a.CertificationID = &c.ID
-	} else if !errors.Is(err, portal.ErrNotFound) {
+	if a.CertificationID, err = cat.certification(ctx, tx, e.ID); err != nil {
 		return nil, err
 	}
 	if !a.Passed {
@@ -132,7 +142,7 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 	if a.OfficialAt, err = cal.AddBusinessDays(a.TakenAt, e.ResultsDelayDays); err != nil {
 		return nil, err
 	}
-	if err := duplicateAttempt(ctx, tx, &a); err != nil {
+	if err := duplicateAttempt(ctx, tx, &a, cat); err != nil {
 		return nil, err
 	}
 	a.State = portal.AttemptEntered
@@ -140,6 +150,102 @@ func prepare(ctx context.Context, tx *store.Tx, actor portal.Actor, cal Calendar
 		a.State = portal.AttemptPreliminary
 	}
 	return &a, nil
+}
+
+// catalogCache remembers, for one transaction, the exams and the
+// certifications they earn as prepare read them: the rows of a file name
+// a few exams thousands of times. A nil cache reads every time.
+type catalogCache struct {
+	tx    *store.Tx
+	exams map[string]*portal.Exam // by code; nil: no such exam
+	certs map[int64]*int64        // by exam; nil: earns none
+	// attempts are the stored attempts of the candidates whose key is
+	// present, oldest first (readAttempts).
+	attempts map[int64][]*portal.Attempt
+}
+
+// readAttempts reads in tx, at once, every attempt of the candidates, for
+// the duplicate checks of their rows.
+func (c *catalogCache) readAttempts(ctx context.Context, tx *store.Tx, userIDs []int64) error {
+	list, err := tx.ListAttemptsByUsers(ctx, userIDs)
+	if err != nil {
+		return err
+	}
+	c.attempts = make(map[int64][]*portal.Attempt, len(userIDs))
+	for _, id := range userIDs {
+		c.attempts[id] = nil
+	}
+	for _, a := range list {
+		c.attempts[a.UserID] = append(c.attempts[a.UserID], a)
+	}
+	return nil
+}
+
+// attemptByDelivery is tx.FindAttemptByDelivery, answered from the
+// attempts read when it holds the candidate's: the oldest of theirs for
+// the same booking, or for the same exam and delivery instant. (An attempt
+// of a booking is its candidate's: prepare refuses another's booking.)
+func (c *catalogCache) attemptByDelivery(ctx context.Context, tx *store.Tx, userID, examID int64, takenAt time.Time, bookingID *int64) (*portal.Attempt, error) {
+	if c != nil && c.attempts != nil {
+		if list, ok := c.attempts[userID]; ok {
+			for _, a := range list {
+				if (bookingID != nil && a.BookingID != nil && *a.BookingID == *bookingID) ||
+					(a.ExamID == examID && a.TakenAt.Equal(takenAt)) {
+					return a, nil
+				}
+			}
+			return nil, portal.ErrNotFound
+		}
+	}
+	return tx.FindAttemptByDelivery(ctx, userID, examID, takenAt, bookingID)
+}
+
+// forTx returns a cache for tx: c itself while it serves tx, else a new
+// one (what an earlier transaction read may have changed since).
+func (c *catalogCache) forTx(tx *store.Tx) *catalogCache {
+	if c != nil && c.tx == tx {
+		return c
+	}
+	return &catalogCache{tx: tx, exams: map[string]*portal.Exam{}, certs: map[int64]*int64{}}
+}
+
+// exam is tx.FindExamByCode, remembered.
+func (c *catalogCache) exam(ctx context.Context, tx *store.Tx, code string) (*portal.Exam, error) {
+	if c == nil {
+		return tx.FindExamByCode(ctx, code)
+	}
+	if e, ok := c.exams[code]; ok {
+		if e == nil {
+			return nil, portal.ErrNotFound
+		}
+		return e, nil
+	}
+	e, err := tx.FindExamByCode(ctx, code)
+	if errors.Is(err, portal.ErrNotFound) {
+		c.exams[code] = nil
+	} else if err == nil {
+		c.exams[code] = e
+	}
+	return e, err
+}
+
+// certification is the id of the certification an exam earns, or nil.
+func (c *catalogCache) certification(ctx context.Context, tx *store.Tx, examID int64) (*int64, error) {
+	if c != nil {
+		if id, ok := c.certs[examID]; ok {
+			return id, nil
+		}
+	}
+	var id *int64
+	if cert, err := tx.FindCertificationByExam(ctx, examID); err == nil {
+		id = &cert.ID
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return nil, err
+	}
+	if c != nil {
+		c.certs[examID] = id
+	}
+	return id, nil
 }
 
 // checkResult validates what the source says against the exam: delivery
@@ -228,8 +334,11 @@ func takenBooking(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exa
 // duplicateAttempt refuses a second result for the same booking, or for
 // the same candidate, exam and delivery instant; one already official is
 // named as such.
-func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) error {
-	old, err := tx.FindAttemptByDelivery(ctx, a.UserID, a.ExamID, a.TakenAt, a.BookingID)
+//
+// When cat holds the candidate's attempts (read for a batch), they are
+// searched in memory instead.
+func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt, cat *catalogCache) error {
+	old, err := cat.attemptByDelivery(ctx, tx, a.UserID, a.ExamID, a.TakenAt, a.BookingID)
 	switch {
 	case errors.Is(err, portal.ErrNotFound):
 		return nil
@@ -248,15 +357,36 @@ func duplicateAttempt(ctx context.Context, tx *store.Tx, a *portal.Attempt) erro
 
 // counted runs what follows when a result starts to count: its publication
 // is scheduled for its official instant, and the candidate is told.
-func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) error {
-	if err := schedulePublication(ctx, tx, a); err != nil {
+//
+// who, when not nil, is the candidate and the exam's name as the caller
+// read them in this transaction, so the mail needs no second read.
+func (s *Service) counted(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt, who *candidate) error {
+	if who != nil && who.later != nil {
+		if err := who.later.Schedule(KindPublish, publicationKey(a.ID), a.OfficialAt, publishArgs{AttemptID: a.ID}); err != nil {
+			return err
+		}
+	} else if err := schedulePublication(ctx, tx, a); err != nil {
 		return err
 	}
 	if err := tx.AppendEvent(portal.EventResultRecorded, portal.SubjectAttempt, a.ID, "", actor.UserID,
 		map[string]any{"exam": a.ExamCode, "source": a.Source}); err != nil {
 		return err
 	}
+	if who != nil {
+		d := &portal.AttemptDetail{Attempt: *a, ExamName: who.examName, UserEmail: who.user.Email, UserLoginID: who.user.LoginID,
+			FirstName: who.user.FirstName, LastName: who.user.LastName}
+		return s.queueResultMail(ctx, tx, loc, d, who.user.Language, mailPreliminary, who.later)
+	}
 	return s.mailResult(ctx, tx, loc, a, mailPreliminary)
+}
+
+// candidate is a result's candidate and its exam's name, read in the
+// transaction that records it, and where that transaction gathers the
+// publication and the mail to write them with others (nil: at once).
+type candidate struct {
+	user     *portal.User
+	examName string
+	later    *jobs.Deferred
 }
 
 // refused is a refusal with one field.

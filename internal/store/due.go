@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -46,6 +47,39 @@ func (tx *Tx) InsertDueWork(ctx context.Context, kind, key, args string, dueAt t
 	return true, nil
 }
 
+// DueWorkInsert is one row for InsertDueWorks.
+type DueWorkInsert struct {
+	Kind, Key, Args string
+	DueAt           time.Time
+}
+
+// dueWorksPerInsert is how many rows one INSERT of InsertDueWorks writes.
+const dueWorksPerInsert = 100
+
+// InsertDueWorks is InsertDueWork for many rows, several to a statement,
+// with the same rule per row: a pending or fired row of the same kind and
+// key is left alone, a cancelled one scheduled again. Each (kind, key)
+// must appear once in rows.
+func (tx *Tx) InsertDueWorks(ctx context.Context, rows []DueWorkInsert) error {
+	for start := 0; start < len(rows); start += dueWorksPerInsert {
+		batch := rows[start:min(start+dueWorksPerInsert, len(rows))]
+		args := make([]any, 0, 6*len(batch)+1)
+		for _, r := range batch {
+			args = append(args, r.Kind, r.Key, r.Args, r.DueAt.UTC(), DuePending, tx.now)
+		}
+		args = append(args, DueCancelled)
+		_, err := tx.exec(ctx, `INSERT INTO due_work (kind, key, args, due_at, state, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")+`
+			ON CONFLICT (kind, key) DO UPDATE SET args = excluded.args, due_at = excluded.due_at,
+				state = excluded.state, created_at = excluded.created_at, finished_at = NULL
+			WHERE due_work.state = ?`, args...)
+		if err != nil {
+			return fmt.Errorf("store: insert %d due work rows: %w", len(batch), err)
+		}
+	}
+	return nil
+}
+
 // RescheduleDueWork moves pending work to dueAt. It returns false when no
 // pending row has this kind and key (never scheduled, fired or cancelled).
 func (tx *Tx) RescheduleDueWork(ctx context.Context, kind, key string, dueAt time.Time) (bool, error) {
@@ -86,6 +120,33 @@ func (tx *Tx) MarkDueWorkFired(ctx context.Context, id int64) (bool, error) {
 	r, err := tx.exec(ctx, `UPDATE due_work SET state = ?, finished_at = ? WHERE id = ? AND state = ? AND due_at <= ?`,
 		DueFired, tx.now, id, DuePending, tx.now)
 	return changedOne(r, err, "fire due work")
+}
+
+// MarkDueWorksFired claims rows for firing in one statement, as
+// MarkDueWorkFired does for one: each moves from pending to fired only if
+// it is still pending and due by the transaction's time. It returns the
+// ids it claimed; the others were claimed by another sweep, cancelled or
+// moved later.
+func (tx *Tx) MarkDueWorksFired(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The list is padded with its last id to a multiple of 64, so few
+	// query texts (and prepared statements) serve every batch size.
+	n := (len(ids) + 63) / 64 * 64
+	args := make([]any, 0, n+4)
+	args = append(args, DueFired, tx.now)
+	for i := range n {
+		args = append(args, ids[min(i, len(ids)-1)])
+	}
+	args = append(args, DuePending, tx.now)
+	var out []int64
+	err := tx.sel(ctx, &out, `UPDATE due_work SET state = ?, finished_at = ?
+		WHERE id IN (`+placeholders(n)+`) AND state = ? AND due_at <= ? RETURNING id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: fire due work: %w", err)
+	}
+	return out, nil
 }
 
 // FindDueWorkByKey returns the row of a kind and key, or portal.ErrNotFound.

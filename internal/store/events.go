@@ -53,14 +53,29 @@ func (tx *Tx) writeEvents(ctx context.Context) error {
 		return fmt.Errorf("store: event counter: %w", err)
 	}
 	first := last - int64(len(tx.events)) + 1
-	for i, e := range tx.events {
-		_, err := tx.exec(ctx, `INSERT INTO events (id, type, subject_kind, subject_id, subject_ref, actor_id, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, first+int64(i), string(e.Type), e.SubjectKind, e.SubjectID, e.SubjectRef, e.ActorID, e.Payload, e.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("store: insert event %s: %w", e.Type, err)
+	for start := 0; start < len(tx.events); start += eventsPerInsert {
+		batch := tx.events[start:min(start+eventsPerInsert, len(tx.events))]
+		args := make([]any, 0, 8*len(batch))
+		for i, e := range batch {
+			args = append(args, first+int64(start+i), string(e.Type), e.SubjectKind, e.SubjectID, e.SubjectRef, e.ActorID, e.Payload, e.CreatedAt)
+		}
+		if _, err := tx.exec(ctx, insertEvents(len(batch)), args...); err != nil {
+			return fmt.Errorf("store: insert %d events from %s: %w", len(batch), batch[0].Type, err)
 		}
 	}
+	tx.events = nil
 	return nil
+}
+
+// eventsPerInsert is how many events one INSERT writes: a transaction
+// that records thousands of facts (a results import) writes them in a few
+// statements rather than one each.
+const eventsPerInsert = 64
+
+// insertEvents is the INSERT of n events.
+func insertEvents(n int) string {
+	return `INSERT INTO events (id, type, subject_kind, subject_id, subject_ref, actor_id, payload, created_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
 type eventRow struct {

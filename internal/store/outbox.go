@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,36 @@ func (tx *Tx) InsertOutbox(ctx context.Context, kind, args, uniqueKey string) (i
 		return 0, fmt.Errorf("store: insert outbox %s: %w", kind, err)
 	}
 	return id, nil
+}
+
+// OutboxInsert is one job for InsertOutboxes.
+type OutboxInsert struct {
+	Kind, Args, UniqueKey string
+}
+
+// outboxPerInsert is how many jobs one INSERT of InsertOutboxes writes.
+const outboxPerInsert = 100
+
+// InsertOutboxes is InsertOutbox for many jobs, several to a statement: a
+// job whose unique key exists already is left out.
+func (tx *Tx) InsertOutboxes(ctx context.Context, jobs []OutboxInsert) error {
+	for start := 0; start < len(jobs); start += outboxPerInsert {
+		batch := jobs[start:min(start+outboxPerInsert, len(jobs))]
+		args := make([]any, 0, 4*len(batch))
+		for _, j := range batch {
+			var key *string
+			if j.UniqueKey != "" {
+				key = &j.UniqueKey
+			}
+			args = append(args, j.Kind, j.Args, key, tx.now)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO job_outbox (kind, args, unique_key, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(batch)), ", ")+` ON CONFLICT (unique_key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("store: insert %d outbox jobs: %w", len(batch), err)
+		}
+	}
+	return nil
 }
 
 // ListPendingOutbox returns up to limit committed jobs not yet forwarded, oldest

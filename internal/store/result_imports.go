@@ -264,6 +264,32 @@ func (tx *Tx) FindAttemptByDelivery(ctx context.Context, userID, examID int64, t
 	return decodeAttempt(&out)
 }
 
+// ListAttemptsByUsers returns every attempt of the given users, oldest id
+// first: one read for a batch of rows whose duplicates are then found in
+// memory (a results import), as FindAttemptByDelivery would find them.
+func (tx *Tx) ListAttemptsByUsers(ctx context.Context, userIDs []int64) ([]*portal.Attempt, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	// Padded with the last id to a multiple of 250, so a few query texts
+	// (and prepared statements) serve every batch.
+	n := (len(userIDs) + 249) / 250 * 250
+	args := make([]any, n)
+	for i := range n {
+		args[i] = userIDs[min(i, len(userIDs)-1)]
+	}
+	var out []*portal.Attempt
+	if err := tx.sel(ctx, &out, `SELECT `+attemptColumns+` FROM exam_attempts WHERE user_id IN (`+placeholders(n)+`) ORDER BY id`, args...); err != nil {
+		return nil, fmt.Errorf("store: list attempts by users: %w", err)
+	}
+	for _, a := range out {
+		if _, err := decodeAttempt(a); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 const parkedResultColumns = `id, import_id, row_number, email, data, attempt_id, created_at, attached_at`
 
 // InsertParkedResult keeps an imported row for an email no account has.

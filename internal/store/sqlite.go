@@ -87,6 +87,7 @@ func (s *Store) openSQLite(ctx context.Context, o Options) error {
 	useSnakeCase(s.db)
 	useSnakeCase(s.wdb)
 	s.rstmts = newStmtCache(s.db)
+	s.wstmts = newStmtCache(s.wdb)
 	if err := s.checkSQLiteDurable(ctx); err != nil && !o.AcceptNonDurable {
 		return err
 	}

@@ -63,6 +63,45 @@ func (c *stmtCache) stmt(ctx context.Context, q string) *sqlx.Stmt {
 	return st
 }
 
+// lookup returns the prepared statement of q, or nil when it is not
+// prepared yet; it never prepares.
+func (c *stmtCache) lookup(q string) *sqlx.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[q]
+}
+
+// prepare prepares q for later lookups, unless it is prepared already or
+// the cache is full. Unlike stmt it holds no lock while preparing: on the
+// writer, preparing waits for the one connection, which a transaction
+// looking statements up may hold.
+func (c *stmtCache) prepare(ctx context.Context, q string) {
+	if c == nil {
+		return
+	}
+	c.mu.RLock()
+	_, ok := c.m[q]
+	full := len(c.m) >= maxCachedStatements
+	c.mu.RUnlock()
+	if ok || full {
+		return
+	}
+	st, err := c.db.PreparexContext(context.WithoutCancel(ctx), q)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[q]; ok || len(c.m) >= maxCachedStatements {
+		_ = st.Close()
+		return
+	}
+	c.m[q] = st
+}
+
 // close closes every cached statement.
 func (c *stmtCache) close() error {
 	if c == nil {

@@ -53,9 +53,14 @@ type Store struct {
 	db     *sqlx.DB // reads and, on PostgreSQL, writes
 	wdb    *sqlx.DB // writes: on SQLite one connection, so writers queue in Go instead of polling the busy handler
 	// Prepared statements of the read pool on SQLite (stmtcache.go); nil
-	// on PostgreSQL. Transactions do not use them: the writer's one
-	// connection is the transaction's, so nothing could prepare beside it.
+	// on PostgreSQL.
 	rstmts *stmtCache
+	// Prepared statements of the writer on SQLite; nil on PostgreSQL. The
+	// writer's one connection belongs to the running transaction, so
+	// nothing can prepare beside it: a transaction uses the statements
+	// prepared already and notes the others, which are prepared once it
+	// has ended (Tx.stmt).
+	wstmts *stmtCache
 	pool   *pgxpool.Pool
 	clock  portal.Clock
 	log    *slog.Logger
@@ -159,7 +164,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes every connection and releases the instance lock.
 func (s *Store) Close() error {
 	var errs []error
-	errs = append(errs, s.rstmts.close())
+	errs = append(errs, s.rstmts.close(), s.wstmts.close())
 	if s.wdb != nil && s.wdb != s.db {
 		errs = append(errs, s.wdb.Close())
 	}
@@ -182,6 +187,11 @@ type Tx struct {
 	now    time.Time
 	s      *Store
 	events []portal.Event // written just before commit (events.go)
+	// stmts are the writer's prepared statements bound to this
+	// transaction, by query; misses count the queries it ran unprepared,
+	// to prepare when it ends (SQLite only).
+	stmts  map[string]*sqlx.Stmt
+	misses map[string]int
 }
 
 // Now is the time frozen for this transaction: every row it writes carries
@@ -229,6 +239,11 @@ func (s *Store) transactOnce(ctx context.Context, fn func(*Tx) error) (err error
 		if err != nil {
 			_ = sqltx.Rollback()
 		}
+		// The writer's connection is free again: prepare what the
+		// transaction ran unprepared, for the transactions after it.
+		for q := range tx.misses {
+			s.wstmts.prepare(ctx, q)
+		}
 	}()
 	if err = fn(tx); err != nil {
 		return err
@@ -247,6 +262,10 @@ func (s *Store) transactOnce(ctx context.Context, fn func(*Tx) error) (err error
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	q = tx.tx.Rebind(q)
 	tx.s.note(q, args)
+	if st := tx.stmt(ctx, q); st != nil {
+		r, err := st.ExecContext(ctx, args...)
+		return r, translate(err)
+	}
 	r, err := tx.tx.ExecContext(ctx, q, args...)
 	return r, translate(err)
 }
@@ -254,13 +273,64 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
 	q = tx.tx.Rebind(q)
 	tx.s.note(q, args)
+	if st := tx.stmt(ctx, q); st != nil {
+		return translate(st.GetContext(ctx, dest, args...))
+	}
 	return translate(tx.tx.GetContext(ctx, dest, q, args...))
 }
 
 func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
 	q = tx.tx.Rebind(q)
 	tx.s.note(q, args)
+	if st := tx.stmt(ctx, q); st != nil {
+		return translate(st.SelectContext(ctx, dest, args...))
+	}
 	return translate(tx.tx.SelectContext(ctx, dest, q, args...))
+}
+
+// maxTxMisses bounds the queries one transaction notes for preparing
+// after it: a transaction running many queries built at run time leaves
+// the rest unprepared.
+const maxTxMisses = 64
+
+// stmt returns the writer's prepared statement of q bound to this
+// transaction, or nil on PostgreSQL (pgx keeps its own cache) and when q
+// is not prepared yet: it is then noted and prepared after the
+// transaction, since the transaction holds the writer's one connection.
+// A statement is bound once per transaction and kept for its next runs.
+func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
+	if tx.s.wstmts == nil {
+		return nil
+	}
+	if st, ok := tx.stmts[q]; ok {
+		return st
+	}
+	if tx.stmts == nil {
+		tx.stmts = make(map[string]*sqlx.Stmt)
+	}
+	if st := tx.s.wstmts.lookup(q); st != nil {
+		bound := tx.tx.StmtxContext(ctx, st)
+		tx.stmts[q] = bound
+		return bound
+	}
+	if tx.misses == nil {
+		tx.misses = make(map[string]int)
+	}
+	if _, ok := tx.misses[q]; !ok && len(tx.misses) >= maxTxMisses {
+		return nil
+	}
+	tx.misses[q]++
+	if tx.misses[q] < 2 {
+		return nil
+	}
+	// Run again in the same transaction (a long one, such as a results
+	// import): prepared for the rest of it.
+	st, err := tx.tx.PreparexContext(ctx, q)
+	if err != nil {
+		return nil // run unprepared: the driver reports the error
+	}
+	tx.stmts[q] = st
+	return st
 }
 
 // get and sel read outside any transaction, from the read pool.

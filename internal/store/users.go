@@ -242,6 +242,38 @@ func (tx *Tx) LockLegalName(ctx context.Context, userID int64) error {
 	return nil
 }
 
+// ListUsersByLoginIDs returns the users whose login ID is one of ids
+// exactly, in no particular order: one read for a batch of rows that name
+// candidates (a results import).
+func (tx *Tx) ListUsersByLoginIDs(ctx context.Context, ids []string) ([]*portal.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// Padded with the last id to a multiple of 250, so a few query texts
+	// (and prepared statements) serve every batch.
+	n := (len(ids) + 249) / 250 * 250
+	args := make([]any, n)
+	for i := range n {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	var out []*portal.User
+	if err := tx.sel(ctx, &out, `SELECT `+userColumns+` FROM users WHERE login_id IN (`+placeholders(n)+`)`, args...); err != nil {
+		return nil, fmt.Errorf("store: list users by login ID: %w", err)
+	}
+	return out, nil
+}
+
+// LockUserAccount returns one user and, on PostgreSQL, locks the row
+// until the transaction ends (LockUser, with the row in the same round
+// trip), or portal.ErrNotFound.
+func (tx *Tx) LockUserAccount(ctx context.Context, id int64) (*portal.User, error) {
+	var u portal.User
+	if err := tx.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+		return nil, fmt.Errorf("store: lock user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
 func findUserByID(ctx context.Context, r reader, id int64) (*portal.User, error) {
 	var u portal.User
 	if err := r.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id); err != nil {
