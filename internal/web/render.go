@@ -241,6 +241,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/exams", "nav.console_exams"},
 	{"/console/certifications", "nav.console_certifications"},
 	{"/console/results", "nav.console_results"},
+	{"/console/ce", "nav.console_ce"},
 	{"/console/credentials", "nav.console_credentials"},
 	{"/console/centers", "nav.console_centers"},
 	{"/console/results/imports", "nav.console_results_imports"},

@@ -272,6 +272,14 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/release", 0, s.handleConsoleResultRelease, nil},
 		{staff(portal.PermResultsCorrect), "POST /console/results/{id}/correct", 0, s.handleConsoleResultCorrect, nil},
 
+		// Continuing-education review (console_ce.go).
+		{staff(portal.PermCEReview), "GET /console/ce", 0, s.handleConsoleCE, nil},
+		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}", 0, s.handleConsoleCESubmission, nil},
+		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}/evidence/{upload}", 0, s.handleConsoleCEEvidence, nil},
+		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/claim", 0, s.handleConsoleCEClaim, nil},
+		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/decide", 0, s.handleConsoleCEDecide, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/submissions/{id}/reverse", 0, s.handleConsoleCEReverse, nil},
+
 		// Scheduling in the console (console_schedule.go).
 		{staff(portal.PermRostersRead), "GET /console/bookings", 0, s.handleConsoleBookings, nil},
 		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/absent", 0, s.handleConsoleBookingNoShow("absent"), nil},

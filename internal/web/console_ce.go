@@ -1,0 +1,485 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/uploads"
+)
+
+// Continuing education in the console: the review queue, a submission's
+// page with its evidence and the forms that act on it (claim, decide,
+// decide an appeal, reverse), and the warning shown before an unscanned
+// file opens. The credits service decides who may do what; the route
+// table hides what a viewer may not use.
+
+// Notices of the continuing-education review (console_ce.go).
+const (
+	noticeCEClaimed         notice = "ce_claimed"
+	noticeCEDecided         notice = "ce_decided"
+	noticeCEInfoRequested   notice = "ce_info_requested"
+	noticeCEReversed        notice = "ce_reversed"
+	noticeCEAlreadyDecided  notice = "ce_already_decided"
+	ceAlreadyDecidedMessage        = "credits.error.already_decided"
+)
+
+func init() {
+	for n, id := range map[notice]string{
+		noticeCEClaimed:        "notice.ce_claimed",
+		noticeCEDecided:        "notice.ce_decided",
+		noticeCEInfoRequested:  "notice.ce_info_requested",
+		noticeCEReversed:       "notice.ce_reversed",
+		noticeCEAlreadyDecided: "notice.ce_already_decided",
+	} {
+		notices[n] = id
+	}
+}
+
+// The queue's filter fields (a GET form).
+const (
+	ceFilterType          = "type"
+	ceFilterCertification = "certification"
+	ceFilterAge           = "age"
+	ceFilterFlagged       = "flagged"
+	ceFilterAssignee      = "assignee" // "", "me" or "none"
+	ceFilterAfter         = "after"    // the keyset cursor
+)
+
+// ceMaxAgeDays bounds the age filter.
+const ceMaxAgeDays = 3650
+
+type consoleCEQueuePage struct {
+	BasePage
+	Filter         *Form
+	Items          []credits.QueueItem
+	Types          []*portal.CEActivityType
+	Certifications []*portal.Certification
+	// Next is the address of the next page, empty on the last one.
+	Next string
+	// PastTarget counts the items of the page past their target.
+	PastTarget int
+}
+
+// TypeField is the activity type filter.
+func (p *consoleCEQueuePage) TypeField() Field {
+	fl := field(p.T, p.Filter, ceFilterType, "select", "console.ce.filter.type", "placeholder=console.ce.filter.any")
+	for _, t := range p.Types {
+		fl.Options = append(fl.Options, Option{Value: t.Code, Label: t.Name(p.Lang), Selected: t.Code == fl.Value})
+	}
+	return fl
+}
+
+// CertificationField is the certification filter.
+func (p *consoleCEQueuePage) CertificationField() Field {
+	fl := field(p.T, p.Filter, ceFilterCertification, "select", "console.ce.filter.certification", "placeholder=console.ce.filter.any")
+	for _, c := range p.Certifications {
+		v := strconv.FormatInt(c.ID, 10)
+		fl.Options = append(fl.Options, Option{Value: v, Label: c.Code + " " + c.Name, Selected: v == fl.Value})
+	}
+	return fl
+}
+
+// AgeField is the "submitted at least N days ago" filter.
+func (p *consoleCEQueuePage) AgeField() Field {
+	return field(p.T, p.Filter, ceFilterAge, "number", "console.ce.filter.age", "hint=console.ce.filter.age_hint", "max=4", "optional")
+}
+
+// AssigneeField is the assignee filter.
+func (p *consoleCEQueuePage) AssigneeField() Field {
+	fl := field(p.T, p.Filter, ceFilterAssignee, "select", "console.ce.filter.assignee")
+	for _, o := range []struct{ v, label string }{{"", "console.ce.filter.anyone"}, {"me", "console.ce.filter.me"}, {"none", "console.ce.filter.none"}} {
+		fl.Options = append(fl.Options, Option{Value: o.v, Label: p.T.T(o.label, nil), Selected: o.v == fl.Value})
+	}
+	return fl
+}
+
+// Flagged reports whether the flagged filter is on.
+func (p *consoleCEQueuePage) Flagged() bool { return p.Filter.Value(ceFilterFlagged) != "" }
+
+// AssignedToViewer reports whether the item is assigned to the viewer.
+func (p *consoleCEQueuePage) AssignedToViewer(it credits.QueueItem) bool {
+	return p.User != nil && it.AssigneeID != nil && *it.AssigneeID == p.User.ID
+}
+
+// Credits writes hundredths of a credit in the page's language.
+func (p *consoleCEQueuePage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
+
+// Credits writes hundredths of a credit in the page's language.
+func (p *consoleCESubmissionPage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
+
+// handleConsoleCE is the review queue, oldest first, with its filters.
+func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	q := r.URL.Query()
+	p := &consoleCEQueuePage{Filter: newForm()}
+	s.fillBase(r, &p.BasePage, "console.ce.title")
+	for _, k := range []string{ceFilterType, ceFilterCertification, ceFilterAge, ceFilterFlagged, ceFilterAssignee} {
+		p.Filter.Values[k] = strings.TrimSpace(q.Get(k))
+	}
+	f := credits.QueueFilter{TypeCode: p.Filter.Value(ceFilterType), Flagged: p.Flagged(), Cursor: q.Get(ceFilterAfter)}
+	if v := p.Filter.Value(ceFilterCertification); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			p.Filter.setError(ceFilterCertification, p.T.T("console.ce.error.certification", nil))
+		}
+		f.CertificationID = id
+	}
+	if v := p.Filter.Value(ceFilterAge); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > ceMaxAgeDays {
+			p.Filter.setError(ceFilterAge, p.T.T("console.ce.error.age", map[string]any{"Count": ceMaxAgeDays}))
+		}
+		f.OlderThanDays = n
+	}
+	switch p.Filter.Value(ceFilterAssignee) {
+	case "":
+	case "me":
+		f.AssigneeID = actor(r).UserID
+	case "none":
+		f.Unassigned = true
+	default:
+		p.Filter.setError(ceFilterAssignee, p.T.T("console.ce.error.assignee", nil))
+	}
+	var err error
+	if p.Types, err = s.credits.ActivityTypes(r.Context()); err != nil {
+		return err
+	}
+	if p.Certifications, err = s.results.Catalogue(r.Context()); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(p.Filter.order) == 0 {
+		page, err := s.credits.Queue(r.Context(), actor(r), f)
+		if err != nil {
+			if !s.applyError(&p.BasePage, p.Filter, err, ceFilterAfter) {
+				return err
+			}
+			return s.render(w, r, formStatus(err), "console_ce_queue", p)
+		}
+		p.Items = page.Items
+		if page.NextCursor != "" {
+			next := url.Values{}
+			for k, v := range p.Filter.Values {
+				if v != "" {
+					next.Set(k, v)
+				}
+			}
+			next.Set(ceFilterAfter, page.NextCursor)
+			p.Next = "/console/ce?" + next.Encode()
+		}
+		for _, it := range p.Items {
+			if it.PastTarget {
+				p.PastTarget++
+			}
+		}
+	} else {
+		status = http.StatusUnprocessableEntity
+		for _, field := range p.Filter.order {
+			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Filter.Errors[field]})
+		}
+	}
+	return s.render(w, r, status, "console_ce_queue", p)
+}
+
+// ceEvidence is one file of a submission as the review page lists it.
+type ceEvidence struct {
+	Upload *portal.Upload
+	// Notice is what the file's scan state means for staff.
+	Notice string
+	// Href opens the file (a clean one) or its warning page (an
+	// unscanned one); empty when it cannot be opened.
+	Href string
+}
+
+type consoleCESubmissionPage struct {
+	BasePage
+	Sub      *portal.CESubmission
+	Type     *portal.CEActivityType
+	Evidence []ceEvidence
+	Zone     *time.Location
+	Form     *Form // the decision
+	Reversal *Form
+	// Refusal is the service's refusal of the viewer's action, shown
+	// above the forms (their own submission, an appeal of their own
+	// denial).
+	Refusal string
+}
+
+// Rule describes the rule the submission was made under: its kind and the
+// range or rate the server holds a decision to.
+func (p *consoleCESubmissionPage) Rule() string {
+	t := p.Type
+	switch t.Rule {
+	case portal.CERulePerUnit:
+		return p.T.T("console.ce.rule.per_unit", map[string]any{"Credits": p.Credits(t.PerUnit), "Count": t.UnitMinutes})
+	case portal.CERuleRange:
+		return p.T.T("console.ce.rule.range", map[string]any{"Low": p.Credits(t.MinCredits), "High": p.Credits(t.MaxCredits)})
+	default:
+		return p.T.T("console.ce.rule.fixed", map[string]any{"Credits": p.Credits(t.MinCredits)})
+	}
+}
+
+// Lowest is the least a partial decision gives: a range's minimum, else
+// one hundredth.
+func (p *consoleCESubmissionPage) Lowest() string {
+	if p.Type.Rule == portal.CERuleRange {
+		return p.Credits(p.Type.MinCredits)
+	}
+	return p.Credits(1)
+}
+
+// Duration writes the stated duration.
+func (p *consoleCESubmissionPage) Duration() string {
+	return credits.FormatDuration(p.Sub.DurationMinutes)
+}
+
+// Mine reports whether the submission is the viewer's own.
+func (p *consoleCESubmissionPage) Mine() bool { return p.User != nil && p.Sub.UserID == p.User.ID }
+
+// AssignedToViewer reports whether the viewer holds the submission.
+func (p *consoleCESubmissionPage) AssignedToViewer() bool {
+	return p.User != nil && p.Sub.AssigneeID != nil && *p.Sub.AssigneeID == p.User.ID
+}
+
+// Reversible reports whether an admin may reverse the decision.
+func (p *consoleCESubmissionPage) Reversible() bool {
+	return p.Sub.State == portal.CEApproved || p.Sub.State == portal.CEPartial
+}
+
+// OutcomeField is the decision's outcome.
+func (p *consoleCESubmissionPage) OutcomeField() Field {
+	fl := field(p.T, p.Form, credits.FieldOutcome, "select", "console.ce.field.outcome", "placeholder=field.choose")
+	for _, o := range []string{credits.OutcomeApprove, credits.OutcomePartial, credits.OutcomeDeny, credits.OutcomeInfo} {
+		fl.Options = append(fl.Options, Option{Value: o, Label: p.T.T("console.ce.outcome."+o, nil), Selected: o == fl.Value})
+	}
+	return fl
+}
+
+// CreditsField is the credits of a partial decision.
+func (p *consoleCESubmissionPage) CreditsField() Field {
+	fl := field(p.T, p.Form, credits.FieldCredits, "text", "console.ce.field.credits", "max=12", "optional")
+	fl.Hint = p.T.T("console.ce.field.credits_hint", map[string]any{"Low": p.Lowest(), "High": p.Credits(p.Sub.Claimed)})
+	return fl
+}
+
+// ReasonCodeField is the reason of a denial.
+func (p *consoleCESubmissionPage) ReasonCodeField() Field {
+	fl := field(p.T, p.Form, credits.FieldReasonCode, "select", "console.ce.field.reason_code", "placeholder=field.choose")
+	for _, c := range credits.DenyReasons() {
+		fl.Options = append(fl.Options, Option{Value: c, Label: p.T.T("credits.reason."+c, nil), Selected: c == fl.Value})
+	}
+	return fl
+}
+
+// ReasonTextField is the decision's text.
+func (p *consoleCESubmissionPage) ReasonTextField() textArea {
+	return textArea{field(p.T, p.Form, credits.FieldReasonText, "textarea", "console.ce.field.reason_text",
+		"hint=console.ce.field.reason_text_hint", "max=2000"), 4}
+}
+
+// ReversalField is the reason of a reversal.
+func (p *consoleCESubmissionPage) ReversalField() textArea {
+	fl := field(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
+	return textArea{fl, 3}
+}
+
+// ceSubmissionID reads the {id} of the path; anything else is not found.
+func ceSubmissionID(r *http.Request) (int64, error) { return examID(r) }
+
+// handleConsoleCESubmission shows one submission for review.
+func (s *Server) handleConsoleCESubmission(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCESubmission(w, r, http.StatusOK, nil, nil, "")
+}
+
+func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *Form, refusal string) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	id, err := ceSubmissionID(r)
+	if err != nil {
+		return err
+	}
+	sub, typ, err := s.credits.SubmissionVersion(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	files, err := s.credits.Evidence(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	p := &consoleCESubmissionPage{Sub: sub, Type: typ, Zone: s.programZone(r), Form: form, Reversal: reversal, Refusal: refusal}
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	if p.Reversal == nil {
+		p.Reversal = newForm()
+	}
+	s.fillBase(r, &p.BasePage, "console.ce.submission_title")
+	for _, u := range files {
+		msg, data := uploads.StaffNotice(u)
+		e := ceEvidence{Upload: u, Notice: localize(p.T, msg, data)}
+		switch u.ScanStatus {
+		case portal.ScanClean, portal.ScanUnscanned:
+			e.Href = ceEvidencePath(sub.ID, u.ID)
+		}
+		p.Evidence = append(p.Evidence, e)
+	}
+	for _, f := range []*Form{p.Form, p.Reversal} {
+		for _, field := range f.order {
+			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
+		}
+	}
+	if status == http.StatusConflict && refusal == "" {
+		p.Notice = localize(p.T, ceAlreadyDecidedMessage, nil)
+	}
+	return s.render(w, r, status, "console_ce_submission", p)
+}
+
+func ceEvidencePath(sub, upload int64) string {
+	return "/console/ce/submissions/" + strconv.FormatInt(sub, 10) + "/evidence/" + strconv.FormatInt(upload, 10)
+}
+
+func ceSubmissionPath(id int64) string { return "/console/ce/submissions/" + strconv.FormatInt(id, 10) }
+
+// ceAction runs an action on the submission of the path and goes back to
+// its page with n. The service's refusals are shown on the page: a
+// decision made meanwhile as a notice, a forbidden action (the viewer's
+// own submission) above the forms, a form's problems next to its fields.
+func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool, do func(id int64, f *Form) (notice, error)) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	id, err := ceSubmissionID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := newForm()
+	for k := range r.PostForm {
+		f.Values[k] = r.PostForm.Get(k)
+	}
+	n, err := do(id, f)
+	if err == nil {
+		http.Redirect(w, r, withNotice(ceSubmissionPath(id), n), http.StatusSeeOther)
+		return nil
+	}
+	var pe *portal.Error
+	if !errors.As(err, &pe) || pe.Message == "" && len(pe.Fields) == 0 {
+		return err
+	}
+	loc := s.catalog.Localizer(info(r).Lang)
+	switch {
+	case pe.Message == ceAlreadyDecidedMessage:
+		return s.renderCESubmission(w, r, http.StatusConflict, nil, nil, "")
+	case pe.Code == portal.EForbidden:
+		return s.renderCESubmission(w, r, http.StatusForbidden, nil, nil, localize(loc, pe.Message, pe.Data))
+	case pe.Code != portal.EInvalid && pe.Code != portal.EConflict:
+		return err
+	}
+	if len(pe.Fields) == 0 {
+		return s.renderCESubmission(w, r, formStatus(err), nil, nil, localize(loc, pe.Message, pe.Data))
+	}
+	for _, fe := range pe.Fields {
+		name := fe.Field
+		if reversal {
+			name = "reversal_reason"
+		}
+		f.setError(name, localize(loc, fe.Message, fe.Data))
+	}
+	if reversal {
+		return s.renderCESubmission(w, r, formStatus(err), nil, f, "")
+	}
+	return s.renderCESubmission(w, r, formStatus(err), f, nil, "")
+}
+
+// handleConsoleCEClaim assigns the submission to the viewer.
+func (s *Server) handleConsoleCEClaim(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, _ *Form) (notice, error) {
+		_, err := s.credits.Claim(r.Context(), actor(r), id, 0)
+		return noticeCEClaimed, err
+	})
+}
+
+// handleConsoleCEDecide records a decision (or an appeal's decision).
+func (s *Server) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, f *Form) (notice, error) {
+		d := credits.Decision{Outcome: f.Value(credits.FieldOutcome), Credits: f.Value(credits.FieldCredits),
+			ReasonCode: f.Value(credits.FieldReasonCode), ReasonText: f.Value(credits.FieldReasonText)}
+		if _, err := s.credits.Decide(r.Context(), actor(r), id, d); err != nil {
+			return "", err
+		}
+		if d.Outcome == credits.OutcomeInfo {
+			return noticeCEInfoRequested, nil
+		}
+		return noticeCEDecided, nil
+	})
+}
+
+// handleConsoleCEReverse takes back an approval (admins).
+func (s *Server) handleConsoleCEReverse(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, true, func(id int64, f *Form) (notice, error) {
+		_, err := s.credits.Reverse(r.Context(), actor(r), id, f.Value("reversal_reason"))
+		return noticeCEReversed, err
+	})
+}
+
+type consoleCEEvidencePage struct {
+	BasePage
+	SubmissionID int64
+	Upload       int64
+	// Message says why the file did not open; Confirm is the address
+	// that opens it after the warning, empty when nothing opens it.
+	Message string
+	Confirm string
+}
+
+// handleConsoleCEEvidence sends one file of a submission. A file nobody
+// scanned opens only once the reviewer has read the warning and
+// confirmed (?confirm=1); a file still being scanned or quarantined does
+// not open, and the page says why.
+func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	id, err := ceSubmissionID(r)
+	if err != nil {
+		return err
+	}
+	up, err := strconv.ParseInt(r.PathValue("upload"), 10, 64)
+	if err != nil || up <= 0 {
+		return portal.ErrNotFound
+	}
+	ack := r.URL.Query().Get("confirm") == "1"
+	u, body, err := s.credits.OpenEvidence(r.Context(), actor(r), id, up, ack)
+	if err == nil {
+		defer body.Close()
+		return uploads.WriteDownload(w, u, body)
+	}
+	p := &consoleCEEvidencePage{SubmissionID: id, Upload: up}
+	s.fillBase(r, &p.BasePage, "console.ce.evidence_title")
+	status := http.StatusConflict
+	switch {
+	case errors.Is(err, uploads.ErrUnscannedWarning):
+		status = http.StatusOK
+		p.Message = localize(p.T, "upload.staff.unscanned", nil)
+		p.Confirm = ceEvidencePath(id, up)
+	case errors.Is(err, uploads.ErrScanPending):
+		p.Message = localize(p.T, "upload.staff.pending", nil)
+	case errors.Is(err, uploads.ErrQuarantined):
+		p.Message = localize(p.T, "console.ce.evidence_quarantined", nil)
+		status = http.StatusForbidden
+	default:
+		return err
+	}
+	return s.render(w, r, status, "console_ce_evidence", p)
+}
