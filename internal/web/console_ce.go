@@ -25,17 +25,15 @@ const (
 	noticeCEDecided         notice = "ce_decided"
 	noticeCEInfoRequested   notice = "ce_info_requested"
 	noticeCEReversed        notice = "ce_reversed"
-	noticeCEAlreadyDecided  notice = "ce_already_decided"
 	ceAlreadyDecidedMessage        = "credits.error.already_decided"
 )
 
 func init() {
 	for n, id := range map[notice]string{
-		noticeCEClaimed:        "notice.ce_claimed",
-		noticeCEDecided:        "notice.ce_decided",
-		noticeCEInfoRequested:  "notice.ce_info_requested",
-		noticeCEReversed:       "notice.ce_reversed",
-		noticeCEAlreadyDecided: "notice.ce_already_decided",
+		noticeCEClaimed:       "notice.ce_claimed",
+		noticeCEDecided:       "notice.ce_decided",
+		noticeCEInfoRequested: "notice.ce_info_requested",
+		noticeCEReversed:      "notice.ce_reversed",
 	} {
 		notices[n] = id
 	}
