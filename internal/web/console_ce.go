@@ -150,8 +150,10 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 	if p.Types, err = s.credits.ActivityTypes(r.Context()); err != nil {
 		return err
 	}
-	if p.Certifications, err = s.results.Catalogue(r.Context()); err != nil {
-		return err
+	if s.results != nil {
+		if p.Certifications, err = s.results.Catalogue(r.Context()); err != nil {
+			return err
+		}
 	}
 	status := http.StatusOK
 	if len(p.Filter.order) == 0 {
