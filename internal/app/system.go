@@ -251,6 +251,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		Log: log, Clock: clock, Catalog: s.catalog, Accounts: s.accounts, Exams: s.exams, Ops: s.ops, Calendar: s.calendar,
 		Centers: s.centers, Booking: s.booking, Idempotency: s.idem,
 		Program: s.program, Results: s.results, Credentials: s.creds,
+		Credits: s.credits, Uploads: s.uploads,
 		Ready: s.ready, Registry: s.registry,
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
@@ -24,6 +25,7 @@ import (
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
 	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/uploads"
 )
 
 // Config is what the web layer needs from the configuration.
@@ -63,8 +65,13 @@ type Deps struct {
 	// Nil answers its public documents with not found (tests of single
 	// pages).
 	Credentials *credentials.Service
-	Ready       func(ctx context.Context) error
-	Registry    *prometheus.Registry
+	// Credits is continuing education; Uploads the file pipeline its
+	// evidence goes through. Nil answers the continuing-education pages
+	// with not found (tests of single pages).
+	Credits  *credits.Service
+	Uploads  *uploads.Service
+	Ready    func(ctx context.Context) error
+	Registry *prometheus.Registry
 }
 
 // Server serves the HTML interface.
@@ -83,6 +90,8 @@ type Server struct {
 	idem     *idempotency.Service
 	results  *results.Service
 	creds    *credentials.Service
+	credits  *credits.Service
+	uploads  *uploads.Service
 	ready    func(ctx context.Context) error
 	tmpl     *templates
 	static   *staticFiles
@@ -107,7 +116,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, creds: d.Credentials, ready: d.Ready, static: static, reg: d.Registry,
+		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, creds: d.Credentials, credits: d.Credits, uploads: d.Uploads, ready: d.Ready, static: static, reg: d.Registry,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
 	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
