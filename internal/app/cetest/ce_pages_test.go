@@ -296,3 +296,45 @@ func TestCESubmitDocumentationReviewThenWithdraw(t *testing.T) {
 		}
 	})
 }
+
+// TestCEDuplicateWarningAndDraft: the same type, title and date as a live
+// submission shows the duplicate warning with a confirm box and keeps the
+// file; sent again confirmed it goes through. "Save as draft" keeps a form
+// with only a type and a title, listed on the continuing-education page.
+func TestCEDuplicateWarningAndDraft(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		fields := documentationReview(a, "Storage lens guide", 4)
+		if status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"one.pdf", pdfFile("First")}); status != http.StatusSeeOther {
+			t.Fatalf("first: %d\n%s", status, body)
+		}
+		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"two.pdf", pdfFile("Second")})
+		if status != http.StatusConflict {
+			t.Fatalf("duplicate: %d, want 409", status)
+		}
+		doc := testutil.ParseHTML(t, body)
+		if doc.TextOf("#confirm_duplicate-error") == "" || !doc.Has("input#confirm_duplicate[type=checkbox]") {
+			t.Fatalf("no duplicate warning with its confirm box: %s", doc.TextOf("main"))
+		}
+		kept := doc.Values("input[name=kept]", "value")
+		if len(kept) != 1 {
+			t.Fatalf("kept %v", kept)
+		}
+		fields = append(fields, [2]string{"kept", kept[0]}, [2]string{"confirm_duplicate", "on"})
+		if status, loc, body := postMultipart(t, a, c, "/ce/submit", fields); status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_submitted") {
+			t.Fatalf("confirmed: %d %q\n%s", status, loc, body)
+		}
+
+		draft := [][2]string{{"type", "conference_talk"}, {"title", "Talk on queues"}, {"action", "draft"}}
+		status, loc, body := postMultipart(t, a, c, "/ce/submit", draft)
+		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_draft_saved") {
+			t.Fatalf("draft: %d %q\n%s", status, loc, body)
+		}
+		if got := a.GetPage(t, c, loc, http.StatusOK).TextOf(".ce-state"); got != "Draft" {
+			t.Errorf("draft state %q", got)
+		}
+		if got := a.GetPage(t, c, "/ce", http.StatusOK).TextOf("ul.ce-drafts"); !strings.Contains(got, "Talk on queues") {
+			t.Errorf("drafts listed: %q", got)
+		}
+	})
+}
