@@ -1,14 +1,16 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/pdf"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/typeset"
 )
 
 // loadDemoCredits gives the certified demo candidate continuing education:
@@ -39,7 +41,15 @@ func loadDemoCredits(ctx context.Context, sys *system, holder *portal.User, out 
 			URL: "https://conference.example.org/talks/serverless"}, nil},
 	}
 	for _, a := range activities {
-		up, err := sys.uploads.Accept(ctx, holder.ID, portal.UploadCEEvidence, "evidence.pdf", strings.NewReader(demoEvidence(a.form.Title)))
+		completed, err := time.Parse(time.DateOnly, a.form.CompletedOn)
+		if err != nil {
+			return err
+		}
+		file, err := demoEvidence(a.form.Title, completed)
+		if err != nil {
+			return err
+		}
+		up, err := sys.uploads.Accept(ctx, holder.ID, portal.UploadCEEvidence, "certificate-of-completion.pdf", bytes.NewReader(file))
 		if err != nil {
 			return fmt.Errorf("demo evidence %q: %w", a.form.Title, err)
 		}
@@ -59,29 +69,20 @@ func loadDemoCredits(ctx context.Context, sys *system, holder *portal.User, out 
 }
 
 // demoEvidence is a one-page PDF that names the activity, as a course's
-// certificate of completion would.
-func demoEvidence(title string) string {
-	text := strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace("Certificate of completion: " + title)
-	content := "BT /F1 14 Tf 72 720 Td (" + text + ") Tj ET"
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+// certificate of completion would, drawn by the portal's own writer.
+func demoEvidence(title string, completed time.Time) ([]byte, error) {
+	doc := pdf.New(typeset.NewFonts(), pdf.Info{Title: "Certificate of completion", Lang: "en", Created: completed})
+	page := doc.AddPage(pdf.Letter)
+	w, _ := page.Size()
+	lines := []struct {
+		text string
+		size float64
+	}{{"Certificate of completion", 24}, {title, 16}, {"Completed on " + completed.Format("January 2, 2006"), 12}}
+	for i, l := range lines {
+		if _, err := page.Text(w/2, 180+float64(i)*48, []typeset.Span{{Text: l.text}},
+			pdf.TextStyle{Size: l.size, Align: pdf.Center, MaxWidth: w - 144}); err != nil {
+			return nil, err
+		}
 	}
-	var b strings.Builder
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.String()
+	return doc.Bytes()
 }

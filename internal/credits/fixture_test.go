@@ -37,7 +37,6 @@ type fixture struct {
 	exam                                  *portal.Exam
 	cert                                  *portal.Certification
 	earned                                *portal.UserCertification
-	uploads                               int
 	up                                    *uploads.Service
 }
 

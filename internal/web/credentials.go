@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -129,8 +128,10 @@ func parseCredentialPath(w http.ResponseWriter, r *http.Request, suffix string) 
 		return "", false, portal.ErrNotFound
 	}
 	if raw != string(id) {
-		u := url.URL{Path: credentialPath(id) + suffix}
-		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+		// A credential ID's characters (Crockford base32, a check symbol
+		// among * ~ $ =) are all allowed in a path segment as they are;
+		// escaping the symbol would give the same page two addresses.
+		http.Redirect(w, r, credentialPath(id)+suffix, http.StatusMovedPermanently)
 		return "", false, nil
 	}
 	return id, true, nil
