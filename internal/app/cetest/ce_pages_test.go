@@ -338,3 +338,44 @@ func TestCEDuplicateWarningAndDraft(t *testing.T) {
 		}
 	})
 }
+
+// TestCEAppealAfterADenial: a denial is appealed once with a comment and a
+// new file; an appeal without a file is refused by the files field of the
+// appeal form; once appealed no second appeal is offered. Another
+// candidate cannot see the submission.
+func TestCEAppealAfterADenial(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		hist := a.GetPage(t, c, "/ce/history", http.StatusOK)
+		var link string
+		for _, r := range hist.Find("table.ce-history tbody tr") {
+			if r.TextOf(".ce-state") == "Denied" {
+				link, _ = r.First("a").Attr("href")
+			}
+		}
+		if link == "" {
+			t.Fatal("no denied submission in the demo")
+		}
+		comment := [][2]string{{"appeal_note", "The breakfast had a technical keynote; the agenda is attached."}}
+		status, _, body := postMultipart(t, a, c, link+"/appeal", comment)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("appeal without a file: %d", status)
+		}
+		doc := testutil.ParseHTML(t, body)
+		if doc.TextOf("#appeal_evidence-error") == "" || doc.AttrOf("textarea#appeal_note", "name") != "appeal_note" || doc.TextOf("textarea#appeal_note") != comment[0][1] {
+			t.Fatalf("appeal refusal not by its field: %s", doc.TextOf("main"))
+		}
+		status, loc, body := postMultipart(t, a, c, link+"/appeal", comment, file{"agenda.pdf", pdfFile("Agenda")})
+		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_appealed") {
+			t.Fatalf("appeal: %d %q\n%s", status, loc, body)
+		}
+		page := a.GetPage(t, c, loc, http.StatusOK)
+		if got := page.TextOf(".ce-state"); got != "Appeal under review" || page.Has(`form[action$="/appeal"]`) {
+			t.Errorf("after the appeal: state %q, appeal form %v", got, page.Has(`form[action$="/appeal"]`))
+		}
+
+		other := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		oc, _ := a.SignIn(t, other[1], other[2])
+		a.GetPage(t, oc, link, http.StatusNotFound)
+	})
+}
