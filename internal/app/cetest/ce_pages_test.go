@@ -221,8 +221,8 @@ func TestCESubmitRefusesARenamedHTMLFile(t *testing.T) {
 		}
 		doc := testutil.ParseHTML(t, body)
 		msg := doc.TextOf("#evidence-error")
-		if msg == "" {
-			t.Fatalf("no message by the files field:\n%s", doc.TextOf("main"))
+		if !strings.HasPrefix(msg, "“notes.pdf” is not really a") {
+			t.Fatalf("message by the files field = %q, want the pipeline's refusal of the content\n%s", msg, doc.TextOf("main"))
 		}
 		if !strings.Contains(doc.TextOf(".error-summary"), msg) || doc.AttrOf(".error-summary a", "href") != "#evidence" {
 			t.Errorf("summary %q does not lead to the files field", doc.TextOf(".error-summary"))
