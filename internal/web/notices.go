@@ -88,6 +88,12 @@ const (
 	// The holder's directory choice (credential_directory.go).
 	noticeDirectoryJoined notice = "directory_joined"
 	noticeDirectoryLeft   notice = "directory_left"
+	// Continuing education (ce.go).
+	noticeCESubmitted  notice = "ce_submitted"
+	noticeCEDraftSaved notice = "ce_draft_saved"
+	noticeCEWithdrawn  notice = "ce_withdrawn"
+	noticeCEAnswered   notice = "ce_answered"
+	noticeCEAppealed   notice = "ce_appealed"
 )
 
 // notices maps every notice to its catalog message.
@@ -97,6 +103,11 @@ var notices = map[notice]string{
 	noticeCredentialReinstated:    "notice.credential_reinstated",
 	noticeDirectoryJoined:         "notice.directory_joined",
 	noticeDirectoryLeft:           "notice.directory_left",
+	noticeCESubmitted:             "notice.ce_submitted",
+	noticeCEDraftSaved:            "notice.ce_draft_saved",
+	noticeCEWithdrawn:             "notice.ce_withdrawn",
+	noticeCEAnswered:              "notice.ce_answered",
+	noticeCEAppealed:              "notice.ce_appealed",
 	noticeSignedOut:               "notice.signed_out",
 	noticeCertificationSaved:      "notice.certification_saved",
 	noticeResultEntered:           "notice.result_entered",

@@ -274,6 +274,7 @@ func (s *Server) nav(b *BasePage) []NavItem {
 			add("/bookings", "nav.bookings")
 			add("/history", "nav.history")
 			add("/certifications", "nav.certifications")
+			add("/ce", "nav.ce")
 			add("/benefits", "nav.benefits")
 			add("/cart", "nav.cart")
 			add("/profile", "nav.profile")

@@ -186,6 +186,17 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "POST /certifications/{id}/directory/join", 0, s.handleDirectoryJoin, nil},
 		{signedIn, "POST /certifications/{id}/directory/leave", 0, s.handleDirectoryLeave, nil},
 		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
+		// Continuing education (ce.go).
+		{signedIn, "GET /ce", 0, s.handleCE, nil},
+		{signedIn, "GET /ce/history", 0, s.handleCEHistory, nil},
+		{signedIn, "GET /ce/history.csv", 0, s.handleCEHistoryCSV, nil},
+		{signedIn, "GET /ce/submit", 0, s.handleCESubmitForm, nil},
+		{signedIn, "POST /ce/submit", ceUploadLimit, s.handleCESubmit, nil},
+		{signedIn, "GET /ce/submissions/{id}", 0, s.handleCESubmission, nil},
+		{signedIn, "GET /ce/submissions/{id}/evidence/{upload}", 0, s.handleCEEvidence, nil},
+		{signedIn, "POST /ce/submissions/{id}/withdraw", 0, s.handleCEWithdraw, nil},
+		{signedIn, "POST /ce/submissions/{id}/respond", ceUploadLimit, s.handleCERespond, nil},
+		{signedIn, "POST /ce/submissions/{id}/appeal", ceUploadLimit, s.handleCEAppeal, nil},
 
 		// The console (console*.go): staff, each route behind its permission.
 		{staff(portal.PermConsole), "GET /console", 0, s.handleConsoleHome, nil},

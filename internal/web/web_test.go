@@ -158,7 +158,7 @@ func TestCandidateNavigationLinksTheProfile(t *testing.T) {
 			t.Error("Profile is not marked current on /profile/security")
 		}
 	}
-	if strings.Join(hrefs, " ") != "/dashboard /exams /bookings /history /certifications /benefits /cart /profile /help" {
+	if strings.Join(hrefs, " ") != "/dashboard /exams /bookings /history /certifications /ce /benefits /cart /profile /help" {
 		t.Fatalf("candidate navigation = %v", hrefs)
 	}
 }

@@ -1,0 +1,381 @@
+// Package cetest drives the candidate's continuing-education pages over
+// HTTP against the real application with its demo data, on both engines.
+package cetest
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+// certifiedRe finds the demo holder with continuing education.
+var certifiedRe = regexp.MustCompile(`certified\s+email (\S+)\s+password (\S+)`)
+
+// signInHolder starts the demo and signs in its certified candidate.
+func signInHolder(t *testing.T, engine string) (*apptest.App, *http.Client) {
+	t.Helper()
+	a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+	m := certifiedRe.FindStringSubmatch(a.Stdout())
+	if m == nil {
+		t.Fatalf("no certified demo account in:\n%s", a.Stdout())
+	}
+	c, _ := a.SignIn(t, m[1], m[2])
+	return a, c
+}
+
+// pdfFile is a small, well-formed PDF whose page says text.
+func pdfFile(text string) []byte {
+	content := "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET"
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return b.Bytes()
+}
+
+type file struct {
+	name string
+	body []byte
+}
+
+// postMultipart sends fields (name, value pairs, repeatable) and files
+// (in the field "evidence") to path and returns the status, the Location
+// and the body.
+func postMultipart(t *testing.T, a *apptest.App, c *http.Client, path string, fields [][2]string, files ...file) (int, string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range fields {
+		if err := mw.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		fw, err := mw.CreateFormFile("evidence", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(f.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, a.URL+path, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", a.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), apptest.Body(t, resp)
+}
+
+// documentationReview is the form of a 95-minute documentation review
+// completed days ago.
+func documentationReview(a *apptest.App, title string, daysAgo int) [][2]string {
+	return [][2]string{{"type", "documentation_review"}, {"title", title},
+		{"completed_on", a.Clock.Now().AddDate(0, 0, -daysAgo).Format(time.DateOnly)}, {"duration", "95"}}
+}
+
+// historyRows is how many submissions the history lists.
+func historyRows(t *testing.T, a *apptest.App, c *http.Client) int {
+	t.Helper()
+	return a.GetPage(t, c, "/ce/history", http.StatusOK).Count("table.ce-history tbody tr")
+}
+
+// TestCEPagesRenderForTheDemoHolder: the continuing-education page shows
+// each certification's standing (expiry, days left, approved and pending
+// credits apart, what is still needed, a progress bar with its value in
+// text, the breakdown chart with its table), the decision time and links
+// to submit and to the history; the history names the deciding role and
+// the reason; the CSV has the translated header; a submission shows its
+// evidence with a download; the form shows the chosen type's rule.
+func TestCEPagesRenderForTheDemoHolder(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+
+		ce := a.GetPage(t, c, "/ce", http.StatusOK)
+		if got := ce.TextOf(".ce-timing"); got != "Decisions usually take 2–4 weeks." {
+			t.Errorf("timing = %q", got)
+		}
+		if ce.Count("li.ce-cert") == 0 {
+			t.Fatal("no certification on /ce")
+		}
+		cert := ce.First("li.ce-cert")
+		for _, sel := range []string{".ce-expires", ".ce-approved", ".ce-pending", ".ce-needed", ".ce-missing", ".ce-progress-text"} {
+			if cert.TextOf(sel) == "" {
+				t.Errorf("%s is empty", sel)
+			}
+		}
+		if !strings.Contains(cert.TextOf(".ce-expires"), "days left") {
+			t.Errorf("expiry = %q, want the days left", cert.TextOf(".ce-expires"))
+		}
+		if !strings.Contains(cert.TextOf(".ce-pending"), "not counted yet") {
+			t.Errorf("pending = %q", cert.TextOf(".ce-pending"))
+		}
+		if _, ok := cert.First("progress").Attr("value"); !ok {
+			t.Error("no progress bar value")
+		}
+		if cert.Count("table.ce-breakdown tbody tr") == 0 || cert.Count(".ce-chart .ce-bar") != cert.Count("table.ce-breakdown tbody tr") {
+			t.Errorf("breakdown: %d bars, %d table rows", cert.Count(".ce-chart .ce-bar"), cert.Count("table.ce-breakdown tbody tr"))
+		}
+		if ce.AttrOf(".ce-actions a.button", "href") != "/ce/submit" {
+			t.Error("no link to submit")
+		}
+
+		hist := a.GetPage(t, c, "/ce/history", http.StatusOK)
+		rows := hist.Find("table.ce-history tbody tr")
+		if len(rows) < 4 {
+			t.Fatalf("history has %d rows, want the demo's 4", len(rows))
+		}
+		states := map[string]*testutil.HTMLNode{}
+		for _, r := range rows {
+			states[r.TextOf(".ce-state")] = r
+		}
+		denied := states["Denied"]
+		if denied == nil {
+			t.Fatalf("no denied row among %v", hist.Texts(".ce-state"))
+		}
+		if denied.TextOf(".ce-role") == "" || !strings.Contains(denied.TextOf(".ce-reason"), "A sales event is not technical learning.") {
+			t.Errorf("denied row: role %q reason %q", denied.TextOf(".ce-role"), denied.TextOf(".ce-reason"))
+		}
+		if p := states["Partly approved"]; p == nil || p.TextOf(".ce-granted") != "1" {
+			t.Errorf("partial row granted missing among %v", hist.Texts(".ce-state"))
+		}
+
+		resp := a.Get(t, c, "/ce/history.csv")
+		body := apptest.Body(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		if len(lines) != len(rows)+1 || !strings.Contains(lines[0], "Title") {
+			t.Errorf("csv has %d lines (want %d), header %q", len(lines), len(rows)+1, lines[0])
+		}
+
+		link, _ := denied.First("a").Attr("href")
+		sub := a.GetPage(t, c, link, http.StatusOK)
+		if sub.Count("ul.ce-evidence li") != 1 || sub.TextOf(".ce-file-notice") == "" {
+			t.Fatalf("evidence: %q", sub.TextOf("ul.ce-evidence"))
+		}
+		if sub.Count(`form[action$="/appeal"]`) != 1 {
+			t.Error("a denied submission offers no appeal")
+		}
+		dl := a.Get(t, c, sub.AttrOf("ul.ce-evidence a", "href"))
+		pdf := apptest.Body(t, dl)
+		if dl.StatusCode != http.StatusOK || dl.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF") {
+			t.Errorf("evidence download: %d %s", dl.StatusCode, dl.Header.Get("Content-Type"))
+		}
+
+		form := a.GetPage(t, c, "/ce/submit?type=documentation_review", http.StatusOK)
+		if got := form.TextOf(".ce-rule-text"); !strings.Contains(got, "0.25 credits per 15 minutes") || !strings.Contains(got, "At most 4 credits") {
+			t.Errorf("rule = %q", got)
+		}
+		if !form.Has("form.ce-submit-form input#duration") {
+			t.Error("the per-unit rule asks no duration")
+		}
+	})
+}
+
+// TestCESubmitRefusesARenamedHTMLFile: an HTML file named .pdf is refused
+// by the upload pipeline; its message sits by the files field and in the
+// summary, and nothing is saved.
+func TestCESubmitRefusesARenamedHTMLFile(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		before := historyRows(t, a, c)
+		status, _, body := postMultipart(t, a, c, "/ce/submit", documentationReview(a, "Renamed page", 3),
+			file{"notes.pdf", []byte("<!doctype html><html><body>not a pdf</body></html>")})
+		if status != http.StatusUnprocessableEntity && status != http.StatusBadRequest {
+			t.Fatalf("status %d, want a refusal\n%s", status, body)
+		}
+		doc := testutil.ParseHTML(t, body)
+		msg := doc.TextOf("#evidence-error")
+		if !strings.HasPrefix(msg, "“notes.pdf” is not really a") {
+			t.Fatalf("message by the files field = %q, want the pipeline's refusal of the content\n%s", msg, doc.TextOf("main"))
+		}
+		if !strings.Contains(doc.TextOf(".error-summary"), msg) || doc.AttrOf(".error-summary a", "href") != "#evidence" {
+			t.Errorf("summary %q does not lead to the files field", doc.TextOf(".error-summary"))
+		}
+		if doc.Count("input[name=kept]") != 0 {
+			t.Error("a refused file is kept")
+		}
+		if got := doc.AttrOf("input#title", "value"); got != "Renamed page" {
+			t.Errorf("title not kept: %q", got)
+		}
+		if after := historyRows(t, a, c); after != before {
+			t.Errorf("history went from %d to %d rows", before, after)
+		}
+	})
+}
+
+// TestCESubmitDocumentationReviewThenWithdraw: a 95-minute documentation
+// review with a PDF claims 1.5 credits; the submission page says so with
+// the notice and the expected date; a refused sending before it keeps the
+// accepted file by ID so it need not be chosen again; withdrawing ends it.
+func TestCESubmitDocumentationReviewThenWithdraw(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+
+		// Without a title: refused by the service, the file kept.
+		fields := documentationReview(a, "", 2)
+		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"review.pdf", pdfFile("Reading notes")})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", status)
+		}
+		doc := testutil.ParseHTML(t, body)
+		if doc.TextOf("#title-error") == "" {
+			t.Fatalf("no message by the title: %s", doc.TextOf("main"))
+		}
+		kept := doc.Values("input[name=kept]", "value")
+		if len(kept) != 1 || !strings.Contains(doc.TextOf("ul.ce-kept"), "review.pdf") {
+			t.Fatalf("kept files %v %q", kept, doc.TextOf("ul.ce-kept"))
+		}
+
+		fields = append(documentationReview(a, "Well-architected reliability pillar", 2), [2]string{"kept", kept[0]}, [2]string{"kept_name", "review.pdf"})
+		status, loc, body := postMultipart(t, a, c, "/ce/submit", fields)
+		if status != http.StatusSeeOther || !strings.HasSuffix(loc, "?notice=ce_submitted") {
+			t.Fatalf("submit: %d %q\n%s", status, loc, body)
+		}
+		page := a.GetPage(t, c, loc, http.StatusOK)
+		if got := page.TextOf(".ce-claimed"); got != "1.5" {
+			t.Errorf("claimed = %q, want 1.5", got)
+		}
+		if got := page.TextOf(".ce-state"); got != "Waiting for review" {
+			t.Errorf("state = %q", got)
+		}
+		if page.TextOf(".ce-expected") == "" || page.TextOf(".notice") == "" {
+			t.Errorf("expected date %q, notice %q", page.TextOf(".ce-expected"), page.TextOf(".notice"))
+		}
+		if page.Count("ul.ce-evidence li") != 1 {
+			t.Errorf("evidence: %q", page.TextOf("ul.ce-evidence"))
+		}
+
+		path := strings.TrimSuffix(loc, "?notice=ce_submitted")
+		action := page.AttrOf("form.ce-withdraw", "action")
+		if action != path+"/withdraw" {
+			t.Fatalf("withdraw form action %q", action)
+		}
+		status, loc, _ = postMultipart(t, a, c, action, nil)
+		if status != http.StatusSeeOther {
+			t.Fatalf("withdraw: %d", status)
+		}
+		page = a.GetPage(t, c, loc, http.StatusOK)
+		if got := page.TextOf(".ce-state"); got != "Withdrawn" || page.Has("form.ce-withdraw") {
+			t.Errorf("after withdrawing: state %q, withdraw form %v", got, page.Has("form.ce-withdraw"))
+		}
+	})
+}
+
+// TestCEDuplicateWarningAndDraft: the same type, title and date as a live
+// submission shows the duplicate warning with a confirm box and keeps the
+// file; sent again confirmed it goes through. "Save as draft" keeps a form
+// with only a type and a title, listed on the continuing-education page.
+func TestCEDuplicateWarningAndDraft(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		fields := documentationReview(a, "Storage lens guide", 4)
+		if status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"one.pdf", pdfFile("First")}); status != http.StatusSeeOther {
+			t.Fatalf("first: %d\n%s", status, body)
+		}
+		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"two.pdf", pdfFile("Second")})
+		if status != http.StatusConflict {
+			t.Fatalf("duplicate: %d, want 409", status)
+		}
+		doc := testutil.ParseHTML(t, body)
+		if doc.TextOf("#confirm_duplicate-error") == "" || !doc.Has("input#confirm_duplicate[type=checkbox]") {
+			t.Fatalf("no duplicate warning with its confirm box: %s", doc.TextOf("main"))
+		}
+		kept := doc.Values("input[name=kept]", "value")
+		if len(kept) != 1 {
+			t.Fatalf("kept %v", kept)
+		}
+		fields = append(fields, [2]string{"kept", kept[0]}, [2]string{"confirm_duplicate", "on"})
+		if status, loc, body := postMultipart(t, a, c, "/ce/submit", fields); status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_submitted") {
+			t.Fatalf("confirmed: %d %q\n%s", status, loc, body)
+		}
+
+		draft := [][2]string{{"type", "conference_talk"}, {"title", "Talk on queues"}, {"action", "draft"}}
+		status, loc, body := postMultipart(t, a, c, "/ce/submit", draft)
+		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_draft_saved") {
+			t.Fatalf("draft: %d %q\n%s", status, loc, body)
+		}
+		if got := a.GetPage(t, c, loc, http.StatusOK).TextOf(".ce-state"); got != "Draft" {
+			t.Errorf("draft state %q", got)
+		}
+		if got := a.GetPage(t, c, "/ce", http.StatusOK).TextOf("ul.ce-drafts"); !strings.Contains(got, "Talk on queues") {
+			t.Errorf("drafts listed: %q", got)
+		}
+	})
+}
+
+// TestCEAppealAfterADenial: a denial is appealed once with a comment and a
+// new file; an appeal without a file is refused by the files field of the
+// appeal form; once appealed no second appeal is offered. Another
+// candidate cannot see the submission.
+func TestCEAppealAfterADenial(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		hist := a.GetPage(t, c, "/ce/history", http.StatusOK)
+		var link string
+		for _, r := range hist.Find("table.ce-history tbody tr") {
+			if r.TextOf(".ce-state") == "Denied" {
+				link, _ = r.First("a").Attr("href")
+			}
+		}
+		if link == "" {
+			t.Fatal("no denied submission in the demo")
+		}
+		comment := [][2]string{{"appeal_note", "The breakfast had a technical keynote; the agenda is attached."}}
+		status, _, body := postMultipart(t, a, c, link+"/appeal", comment)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("appeal without a file: %d", status)
+		}
+		doc := testutil.ParseHTML(t, body)
+		if doc.TextOf("#appeal_evidence-error") == "" || doc.AttrOf("textarea#appeal_note", "name") != "appeal_note" || doc.TextOf("textarea#appeal_note") != comment[0][1] {
+			t.Fatalf("appeal refusal not by its field: %s", doc.TextOf("main"))
+		}
+		status, loc, body := postMultipart(t, a, c, link+"/appeal", comment, file{"agenda.pdf", pdfFile("Agenda")})
+		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_appealed") {
+			t.Fatalf("appeal: %d %q\n%s", status, loc, body)
+		}
+		page := a.GetPage(t, c, loc, http.StatusOK)
+		if got := page.TextOf(".ce-state"); got != "Appeal under review" || page.Has(`form[action$="/appeal"]`) {
+			t.Errorf("after the appeal: state %q, appeal form %v", got, page.Has(`form[action$="/appeal"]`))
+		}
+
+		other := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
+		oc, _ := a.SignIn(t, other[1], other[2])
+		a.GetPage(t, oc, link, http.StatusNotFound)
+	})
+}
