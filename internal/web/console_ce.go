@@ -291,19 +291,19 @@ func (p *consoleCESubmissionPage) ReversalField() textArea {
 	return textArea{fl, 3}
 }
 
-// ceSubmissionID reads the {id} of the path; anything else is not found.
-func ceSubmissionID(r *http.Request) (int64, error) { return examID(r) }
+// consoleCESubmissionID reads the {id} of the path; anything else is not found.
+func consoleCESubmissionID(r *http.Request) (int64, error) { return examID(r) }
 
 // handleConsoleCESubmission shows one submission for review.
 func (s *Server) handleConsoleCESubmission(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCESubmission(w, r, http.StatusOK, nil, nil, "")
+	return s.renderConsoleCESubmission(w, r, http.StatusOK, nil, nil, "")
 }
 
-func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *Form, refusal string) error {
+func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *Form, refusal string) error {
 	if s.credits == nil {
 		return portal.ErrNotFound
 	}
-	id, err := ceSubmissionID(r)
+	id, err := consoleCESubmissionID(r)
 	if err != nil {
 		return err
 	}
@@ -347,7 +347,7 @@ func ceEvidencePath(sub, upload int64) string {
 	return "/console/ce/submissions/" + strconv.FormatInt(sub, 10) + "/evidence/" + strconv.FormatInt(upload, 10)
 }
 
-func ceSubmissionPath(id int64) string { return "/console/ce/submissions/" + strconv.FormatInt(id, 10) }
+func consoleCESubmissionPath(id int64) string { return "/console/ce/submissions/" + strconv.FormatInt(id, 10) }
 
 // ceAction runs an action on the submission of the path and goes back to
 // its page with n. The service's refusals are shown on the page: a
@@ -357,7 +357,7 @@ func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool,
 	if s.credits == nil {
 		return portal.ErrNotFound
 	}
-	id, err := ceSubmissionID(r)
+	id, err := consoleCESubmissionID(r)
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool,
 	}
 	n, err := do(id, f)
 	if err == nil {
-		http.Redirect(w, r, withNotice(ceSubmissionPath(id), n), http.StatusSeeOther)
+		http.Redirect(w, r, withNotice(consoleCESubmissionPath(id), n), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
@@ -380,14 +380,14 @@ func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool,
 	loc := s.catalog.Localizer(info(r).Lang)
 	switch {
 	case pe.Message == ceAlreadyDecidedMessage:
-		return s.renderCESubmission(w, r, http.StatusConflict, nil, nil, "")
+		return s.renderConsoleCESubmission(w, r, http.StatusConflict, nil, nil, "")
 	case pe.Code == portal.EForbidden:
-		return s.renderCESubmission(w, r, http.StatusForbidden, nil, nil, localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, http.StatusForbidden, nil, nil, localize(loc, pe.Message, pe.Data))
 	case pe.Code != portal.EInvalid && pe.Code != portal.EConflict:
 		return err
 	}
 	if len(pe.Fields) == 0 {
-		return s.renderCESubmission(w, r, formStatus(err), nil, nil, localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, formStatus(err), nil, nil, localize(loc, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
 		name := fe.Field
@@ -397,9 +397,9 @@ func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool,
 		f.setError(name, localize(loc, fe.Message, fe.Data))
 	}
 	if reversal {
-		return s.renderCESubmission(w, r, formStatus(err), nil, f, "")
+		return s.renderConsoleCESubmission(w, r, formStatus(err), nil, f, "")
 	}
-	return s.renderCESubmission(w, r, formStatus(err), f, nil, "")
+	return s.renderConsoleCESubmission(w, r, formStatus(err), f, nil, "")
 }
 
 // handleConsoleCEClaim assigns the submission to the viewer.
@@ -451,7 +451,7 @@ func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request)
 	if s.credits == nil {
 		return portal.ErrNotFound
 	}
-	id, err := ceSubmissionID(r)
+	id, err := consoleCESubmissionID(r)
 	if err != nil {
 		return err
 	}
