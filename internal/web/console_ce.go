@@ -347,7 +347,9 @@ func ceEvidencePath(sub, upload int64) string {
 	return "/console/ce/submissions/" + strconv.FormatInt(sub, 10) + "/evidence/" + strconv.FormatInt(upload, 10)
 }
 
-func consoleCESubmissionPath(id int64) string { return "/console/ce/submissions/" + strconv.FormatInt(id, 10) }
+func consoleCESubmissionPath(id int64) string {
+	return "/console/ce/submissions/" + strconv.FormatInt(id, 10)
+}
 
 // ceAction runs an action on the submission of the path and goes back to
 // its page with n. The service's refusals are shown on the page: a
