@@ -70,11 +70,11 @@ func newFixture(t testing.TB, engine string) *fixture {
 }
 
 // upload stores an upload of the owner with its blob, as the upload
-// pipeline leaves it, with content as its bytes (the same content, the
-// same hash).
+// pipeline leaves it, a PDF whose bytes name content (the same content,
+// the same hash).
 func (f *fixture) upload(owner portal.Actor, content string) int64 {
 	f.t.Helper()
-	return f.db.Upload(f.t, testdb.Upload{Owner: owner, Name: "certificate.pdf", Content: []byte(content)}).ID
+	return f.db.Upload(f.t, testdb.Upload{Owner: owner, Name: "certificate.pdf", Content: []byte("%PDF-1.4\n% " + content)}).ID
 }
 
 // review95 is the form of a 95-minute documentation review completed on
