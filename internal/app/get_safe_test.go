@@ -210,7 +210,7 @@ func TestGetNeverChangesState(t *testing.T) {
 		st := a.OpenStore(t)
 		before := databaseState(t, st.DB(), engine)
 		files := len(before["document_files"])
-		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token")
+		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token", "{upload}", "1")
 		for _, route := range routes {
 			path := fill.Replace(route)
 			var allowed map[string]bool
