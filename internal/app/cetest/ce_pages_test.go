@@ -4,7 +4,6 @@ package cetest
 
 import (
 	"bytes"
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"regexp"
@@ -29,32 +28,6 @@ func signInHolder(t *testing.T, engine string) (*apptest.App, *http.Client) {
 	}
 	c, _ := a.SignIn(t, m[1], m[2])
 	return a, c
-}
-
-// pdfFile is a small, well-formed PDF whose page says text.
-func pdfFile(text string) []byte {
-	content := "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET"
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
 }
 
 type file struct {
@@ -249,7 +222,7 @@ func TestCESubmitDocumentationReviewThenWithdraw(t *testing.T) {
 
 		// Without a title: refused by the service, the file kept.
 		fields := documentationReview(a, "", 2)
-		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"review.pdf", pdfFile("Reading notes")})
+		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"review.pdf", testutil.OnePagePDF("Reading notes")})
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d, want 422", status)
 		}
@@ -305,10 +278,10 @@ func TestCEDuplicateWarningAndDraft(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, c := signInHolder(t, engine)
 		fields := documentationReview(a, "Storage lens guide", 4)
-		if status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"one.pdf", pdfFile("First")}); status != http.StatusSeeOther {
+		if status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"one.pdf", testutil.OnePagePDF("First")}); status != http.StatusSeeOther {
 			t.Fatalf("first: %d\n%s", status, body)
 		}
-		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"two.pdf", pdfFile("Second")})
+		status, _, body := postMultipart(t, a, c, "/ce/submit", fields, file{"two.pdf", testutil.OnePagePDF("Second")})
 		if status != http.StatusConflict {
 			t.Fatalf("duplicate: %d, want 409", status)
 		}
@@ -365,7 +338,7 @@ func TestCEAppealAfterADenial(t *testing.T) {
 		if doc.TextOf("#appeal_evidence-error") == "" || doc.AttrOf("textarea#appeal_note", "name") != "appeal_note" || doc.TextOf("textarea#appeal_note") != comment[0][1] {
 			t.Fatalf("appeal refusal not by its field: %s", doc.TextOf("main"))
 		}
-		status, loc, body := postMultipart(t, a, c, link+"/appeal", comment, file{"agenda.pdf", pdfFile("Agenda")})
+		status, loc, body := postMultipart(t, a, c, link+"/appeal", comment, file{"agenda.pdf", testutil.OnePagePDF("Agenda")})
 		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_appealed") {
 			t.Fatalf("appeal: %d %q\n%s", status, loc, body)
 		}
