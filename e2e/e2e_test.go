@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
 )
@@ -38,7 +37,7 @@ func adminSetupLink(t *testing.T, a *apptest.App, email, first, last string) str
 		env[k] = v
 	}
 	env["CERTPORTAL_BASE_URL"] = a.URL
-	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	m := apptest.Main(&out, &errOut, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if code := m.Run(ctx, []string{"admin", "create", "--email", email, "--first-name", first, "--last-name", last}); code != 0 {

@@ -93,7 +93,7 @@ func (m *Main) runAdminCreate(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	svc := accounts.New(st, m.Clock, log, accounts.NewHasher(accounts.DefaultHashParams, 1), accounts.Config{
+	svc := accounts.New(st, m.Clock, log, accounts.NewHasher(m.hashParams(), 1), accounts.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 	})

@@ -48,7 +48,7 @@ func (m *Main) runGenerate(ctx context.Context, args []string) error {
 	if password == "" {
 		password = randomPassword()
 	}
-	hash, err := accounts.NewHasher(accounts.DefaultHashParams, 1).Hash(ctx, password)
+	hash, err := accounts.NewHasher(m.hashParams(), 1).Hash(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -76,7 +77,7 @@ func openGenerated(b *testing.B, env map[string]string) *system {
 	if n, err := st.CountUsers(context.Background()); err != nil || n < 1000 {
 		b.Fatalf("the database has %d accounts (%v): generate one with certportal generate", n, err)
 	}
-	sys, err := newSystem(cfg, st, clock, log)
+	sys, err := newSystem(cfg, st, clock, log, accounts.DefaultHashParams)
 	if err != nil {
 		b.Fatal(err)
 	}

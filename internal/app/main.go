@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
 )
 
@@ -34,6 +35,21 @@ type Main struct {
 	// Timeouts, when set, replace DefaultServerTimeouts (tests shorten
 	// them).
 	Timeouts *ServerTimeouts
+
+	// HashParams, when set, replace accounts.DefaultHashParams for the
+	// password hashes this run makes. Tests lower argon2id's cost so that
+	// hundreds of sign-ins do not dominate the suite; each stored hash
+	// names its own parameters, and the accounts package tests the
+	// defaults.
+	HashParams *accounts.HashParams
+}
+
+// hashParams returns the argon2id parameters for new password hashes.
+func (m *Main) hashParams() accounts.HashParams {
+	if m.HashParams != nil {
+		return *m.HashParams
+	}
+	return accounts.DefaultHashParams
 }
 
 // Exit codes.

@@ -137,7 +137,7 @@ func planSystem(t *testing.T, st *store.Store, clock *testutil.Clock) *system {
 		"CERTPORTAL_SMTP_URL":   "smtp://127.0.0.1:1",
 		"CERTPORTAL_SECRET_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"CERTPORTAL_DATA_DIR":   t.TempDir()})
-	sys, err := newSystem(cfg, st, clock, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	sys, err := newSystem(cfg, st, clock, slog.New(slog.NewJSONHandler(io.Discard, nil)), accounts.DefaultHashParams)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if cfg.BaseURL == "http://"+cfg.Addr {
 		cfg.BaseURL = "http://" + ln.Addr().String()
 	}
-	sys, err := newSystem(cfg, st, m.Clock, log)
+	sys, err := newSystem(cfg, st, m.Clock, log, m.hashParams())
 	if err != nil {
 		return err
 	}

@@ -91,7 +91,7 @@ func migrate(ctx context.Context, st *store.Store) (int, error) {
 }
 
 // newSystem wires the services on an open, migrated store.
-func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slog.Logger) (*system, error) {
+func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slog.Logger, hash accounts.HashParams) (*system, error) {
 	s := &system{cfg: cfg, log: log, clock: clock, store: st, registry: prometheus.NewRegistry()}
 	var err error
 	if s.catalog, err = i18n.New(); err != nil {
@@ -131,7 +131,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	if err != nil {
 		return nil, err
 	}
-	hasher := accounts.NewHasher(accounts.DefaultHashParams, 2)
+	hasher := accounts.NewHasher(hash, 2)
 	s.accounts = accounts.New(st, clock, log, hasher, accounts.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, LoginIDPrefix: cfg.LoginIDPrefix,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, SecretKey: key,

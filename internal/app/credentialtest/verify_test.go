@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/openbadges"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -44,7 +43,8 @@ func runCLI(t *testing.T, a *apptest.App, args ...string) (int, string, string) 
 	var out, errOut bytes.Buffer
 	env := maps.Clone(a.Env)
 	env["CERTPORTAL_BASE_URL"] = a.URL
-	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }, Clock: a.Clock}
+	m := apptest.Main(&out, &errOut, env)
+	m.Clock = a.Clock
 	code := m.Run(context.Background(), args)
 	return code, out.String(), errOut.String()
 }

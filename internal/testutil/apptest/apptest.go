@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -63,13 +64,26 @@ func WithTimeouts(t app.ServerTimeouts) Option { return func(o *options) { o.tim
 // At starts the app's clock at t.
 func At(t time.Time) Option { return func(o *options) { o.at = t } }
 
+// HashParams are the argon2id parameters of the apps tests start: the
+// same algorithm as in production at a fraction of its cost, so that a
+// suite full of registrations and sign-ins spends its time on what it
+// tests. The defaults are tested in internal/accounts and measured by the
+// sign-in load test against the real binary.
+var HashParams = accounts.HashParams{Time: 1, Memory: 64, Threads: 1, KeyLen: 32}
+
+// Main returns the app's entry point writing to stdout and stderr and
+// reading env, with the tests' hash parameters.
+func Main(stdout, stderr io.Writer, env map[string]string) *app.Main {
+	return &app.Main{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return env[k] }, HashParams: &HashParams}
+}
+
 // Run runs the binary's Main once with args and an environment (nothing
 // else from the process's environment), returning the exit code, stdout
 // and stderr.
 func Run(tb testing.TB, env map[string]string, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errOut bytes.Buffer
-	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	m := Main(&out, &errOut, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code := m.Run(ctx, args)
@@ -131,6 +145,8 @@ func (a *App) run(tb testing.TB, args []string) {
 		Clock:     a.Clock,
 		OnServing: func(u string) { ready <- u },
 		Timeouts:  a.timeouts,
+		// HashParams: see the variable.
+		HashParams: &HashParams,
 	}
 	go func() { a.done <- m.Run(ctx, args) }()
 	select {
