@@ -90,6 +90,10 @@ func Run(tb testing.TB, env map[string]string, args ...string) (int, string, str
 	return code, out.String(), errOut.String()
 }
 
+// startTimeout bounds an app's start: migrations and, with --demo, the
+// demo data, on a machine busy with other test packages.
+const startTimeout = 2 * time.Minute
+
 // Start runs `certportal serve --dev` on engine with a fresh database and
 // waits until it serves. It stops when the test ends.
 func Start(tb testing.TB, engine string, opts ...Option) *App {
@@ -154,8 +158,8 @@ func (a *App) run(tb testing.TB, args []string) {
 	case code := <-a.done:
 		a.done <- code
 		tb.Fatalf("certportal exited with %d before serving:\n%s", code, a.Stderr())
-	case <-time.After(60 * time.Second):
-		tb.Fatalf("certportal did not start within 60 s:\n%s", a.Stderr())
+	case <-time.After(startTimeout):
+		tb.Fatalf("certportal did not start within %v:\n%s", startTimeout, a.Stderr())
 	}
 }
 
