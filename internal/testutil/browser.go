@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -376,6 +377,14 @@ func (b *Browser) AccessibilityViolations() ([]Violation, error) {
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 2*b.Timeout)
 	defer cancel()
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](axePageJS))
+	if err != nil {
+		return nil, fmt.Errorf("read the page for the accessibility check: %w", err)
+	}
+	key := sha256.Sum256([]byte(page))
+	if vs, ok := axeResults.get(key); ok {
+		return vs, nil
+	}
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === 'object'`))
 	if err != nil {
 		return nil, fmt.Errorf("look for axe-core in the page: %w", err)
@@ -393,7 +402,38 @@ func (b *Browser) AccessibilityViolations() ([]Violation, error) {
 	if err := json.Unmarshal([]byte(out), &vs); err != nil {
 		return nil, fmt.Errorf("decode the axe-core result: %w", err)
 	}
+	axeResults.put(key, vs)
 	return vs, nil
+}
+
+// axePageJS is everything axe-core's verdict depends on: the document as
+// it stands (markup, inline state, the hashed stylesheet names) and the
+// viewport it is laid out in.
+const axePageJS = `[innerWidth, innerHeight, devicePixelRatio, matchMedia('(pointer: coarse)').matches,
+  document.documentElement.lang, document.documentElement.outerHTML].join('\n')`
+
+// axeResults remembers the violations of each page checked in this test
+// process, keyed by axePageJS's digest. The same page laid out the same
+// way gets the same verdict, so a journey that runs on both engines, or
+// passes the same form twice, pays for axe-core once per distinct page.
+var axeResults = axeCache{m: map[[32]byte][]Violation{}}
+
+type axeCache struct {
+	mu sync.Mutex
+	m  map[[32]byte][]Violation
+}
+
+func (c *axeCache) get(key [32]byte) ([]Violation, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vs, ok := c.m[key]
+	return vs, ok
+}
+
+func (c *axeCache) put(key [32]byte, vs []Violation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = vs
 }
 
 // Violation is one axe-core rule that the page breaks.

@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -357,5 +359,41 @@ func assertPNG(t *testing.T, path string) {
 	}
 	if !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) || len(b) < 1000 {
 		t.Errorf("%s is not a PNG screenshot (%d bytes)", path, len(b))
+	}
+}
+
+// The accessibility verdict is remembered per page: the same page again
+// gets it without running axe-core, and a page that changed in place (or
+// the same page at another size) is checked afresh.
+func TestBrowserChecksAChangedPageAfresh(t *testing.T) {
+	srv := testSite(t)
+	b := NewBrowser(t)
+	b.Navigate(srv.URL + "/bad")
+	rules := func() []string {
+		t.Helper()
+		vs, err := b.AccessibilityViolations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, v := range vs {
+			if v.Serious() {
+				ids = append(ids, v.ID)
+			}
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	if got := rules(); !slices.Contains(got, "image-alt") || !slices.Contains(got, "label") {
+		t.Fatalf("before the fix: %v, want image-alt and label", got)
+	}
+	b.Navigate(srv.URL + "/bad")
+	if got := rules(); !slices.Contains(got, "image-alt") {
+		t.Fatalf("the same page again: %v, want image-alt", got)
+	}
+	// Fix the image in place: the same URL, another document.
+	b.do("give the image a text", chromedp.Evaluate[chromedp.Void](`document.querySelector('img').alt = 'Logo'`))
+	if got := rules(); slices.Contains(got, "image-alt") || !slices.Contains(got, "label") {
+		t.Errorf("after the fix: %v, want label only", got)
 	}
 }
