@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -350,9 +351,19 @@ func TestVersionKeptBySubmission(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving eight
-// activities of a capped type at once (32 credits against a cap of 10)
-// leave the ledger at the cap.
+// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving two
+// activities of a capped type at once (8 credits each against a cap of
+// 10) leave the ledger at the cap: the second approval counts only the 2
+// credits left.
+//
+// The test makes the two approvals meet where the cap is decided: the
+// first to read what the ledger holds waits, at that read, until the
+// other approval reads it too, or has asked for the candidate's row lock
+// that queues approvals of one candidate (credits.credit), where it then
+// waits until the first commits. Without that lock both read an empty
+// ledger and both count 8 credits. On SQLite the one writer runs the
+// transactions one after the other, so they cannot meet and the
+// approvals just run.
 func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -365,9 +376,16 @@ func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *w); err != nil {
 			t.Fatal(err)
 		}
-		var subs []*portal.CESubmission
-		for i := range 8 {
-			subs = append(subs, f.submit(f.candidate, f.workshop(f.candidate, "Workshop "+string(rune('A'+i)), "4")))
+		subs := []*portal.CESubmission{
+			f.submit(f.candidate, f.workshop(f.candidate, "Workshop A", "8")),
+			f.submit(f.candidate, f.workshop(f.candidate, "Workshop B", "8")),
+		}
+		var m *ledgerMeeting
+		if engine == store.Postgres {
+			m = newLedgerMeeting(len(subs))
+			stop := f.st.RecordStatements(m.observe)
+			defer stop()
+			defer m.release()
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, len(subs))
@@ -386,11 +404,82 @@ func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if m != nil && m.timedOut() {
+			t.Errorf("the approvals neither met at the ledger nor queued at the candidate's lock within %s", meetingTimeout)
+		}
 		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1000 {
 			t.Fatalf("ledger %d, want the cap 1000", got)
 		}
 		f.invariants(t)
 	})
+}
+
+// ledgerMeeting holds each approval at its read of the ledger until all
+// n approvals are there, or the others have asked for the candidate's row
+// lock (PostgreSQL: SELECT ... FROM users ... FOR UPDATE), which they
+// cannot get before the waiting one commits. The first n reads meet; a
+// read after them passes.
+type ledgerMeeting struct {
+	n       int
+	mu      sync.Mutex
+	changed *sync.Cond
+	reads   int // ledger reads seen
+	locks   int // requests of the candidate's lock seen
+	done    bool
+	expired bool // a read waited meetingTimeout
+}
+
+func (m *ledgerMeeting) timedOut() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.expired
+}
+
+func newLedgerMeeting(n int) *ledgerMeeting {
+	m := &ledgerMeeting{n: n}
+	m.changed = sync.NewCond(&m.mu)
+	return m
+}
+
+// meetingTimeout bounds the wait of a read that nobody joins: a lock
+// other than the one the meeting knows would leave it waiting.
+const meetingTimeout = 30 * time.Second
+
+func (m *ledgerMeeting) observe(st store.Statement) {
+	q := strings.ToLower(st.Query)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case strings.Contains(q, "from users where id =") && strings.Contains(q, "for update"):
+		m.locks++
+		m.changed.Broadcast()
+	case strings.HasPrefix(strings.TrimSpace(q), "select") && strings.Contains(q, "from ce_ledger"):
+		m.reads++
+		if m.reads > m.n {
+			return
+		}
+		m.changed.Broadcast()
+		timer := time.AfterFunc(meetingTimeout, func() {
+			m.mu.Lock()
+			m.expired = true
+			m.mu.Unlock()
+			m.release()
+		})
+		defer timer.Stop()
+		// The reads so far and the lock requests of approvals that have
+		// not read yet: the meeting is complete when they cover all.
+		for !m.done && m.reads < m.n && m.reads+max(0, m.locks-m.reads) < m.n {
+			m.changed.Wait()
+		}
+	}
+}
+
+// release lets every waiting read go.
+func (m *ledgerMeeting) release() {
+	m.mu.Lock()
+	m.done = true
+	m.changed.Broadcast()
+	m.mu.Unlock()
 }
 
 // TestApprovedAfterExpiryStillCounts: an activity of the cycle submitted
