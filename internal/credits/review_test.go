@@ -84,16 +84,35 @@ func TestDecisionRules(t *testing.T) {
 				t.Fatalf("partial = %+v", d)
 			}
 		})
-		t.Run("partial below the range is raised to its minimum", func(t *testing.T) {
+		t.Run("partial outside the range is refused by the credits field", func(t *testing.T) {
 			s := f.submit(f.candidate, f.workshop(f.candidate, "Too low", "8"))
-			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "0.5", ReasonText: "Short"})
-			if d.Granted != 400 {
-				t.Fatalf("granted %d, want 400", d.Granted)
+			for _, amount := range []string{"0.5", "3.99", "8.01", "80"} {
+				_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: amount, ReasonText: "Short"})
+				wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+				var pe *portal.Error
+				if errors.As(err, &pe) && (pe.Fields[0].Data["Low"] != "4" || pe.Fields[0].Data["High"] != "8") {
+					t.Errorf("%s credits: refused with %v, want between 4 and 8", amount, pe.Fields[0].Data)
+				}
+			}
+			// The reason's problem comes with the range's, not after it.
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "1"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+			wantField(t, err, credits.FieldReasonText, "credits.error.reason_required")
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "4", ReasonText: "Half a day"})
+			if d.State != portal.CEPartial || d.Granted != 400 {
+				t.Fatalf("partial at the minimum = %+v", d)
 			}
 		})
-		t.Run("partial above the claim is an approval as claimed", func(t *testing.T) {
+		t.Run("partial below one hundredth is refused for other rules", func(t *testing.T) {
+			s := f.submit(f.candidate, f.review95(f.candidate, "Nothing counted"))
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "0", ReasonText: "None"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+			_, err = f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "1.75", ReasonText: "More"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+		})
+		t.Run("partial above the claim within the range is an approval as claimed", func(t *testing.T) {
 			s := f.submit(f.candidate, f.workshop(f.candidate, "Too high", "6"))
-			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "80", ReasonText: "Generous"})
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "7", ReasonText: "Generous"})
 			if d.Granted != 600 || d.State != portal.CEApproved {
 				t.Fatalf("decision %+v", d)
 			}
