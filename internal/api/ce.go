@@ -478,14 +478,6 @@ func (s *server) handleCEWithdraw(w http.ResponseWriter, r *http.Request, a port
 	})
 }
 
-// ceReplyRequest is a candidate's answer to a request for more
-// information (note) or an appeal (comment), with new evidence.
-type ceReplyRequest struct {
-	Note     string  `json:"note"`
-	Comment  string  `json:"comment"`
-	Evidence []int64 `json:"evidence"`
-}
-
 // handleCERespond answers a request for more information with a note and
 // more evidence; the submission goes back to the queue.
 func (s *server) handleCERespond(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
