@@ -284,10 +284,17 @@ func TestAPICEJourney(t *testing.T) {
 		if r := f.put(path("/ce/submissions/%d", id), "bob", map[string]any{"type": "official_workshop", "title": "Mine now"}); r.Code != http.StatusNotFound {
 			t.Errorf("another candidate's draft update: %d, want 404", r.Code)
 		}
+		if r := f.post(path("/ce/submissions/%d/submit", id), "bob", map[string]any{}); r.Code != http.StatusNotFound {
+			t.Errorf("another candidate sends the draft: %d, want 404", r.Code)
+		}
 		sent := f.post(path("/ce/submissions/%d/submit", id), "alice", map[string]any{})
 		f.want(sent, http.StatusCreated)
 		if sent.str("state") != portal.CEPending || sent.str("target_on") == "" || fmt.Sprint(sent.JSON["certifications"]) != "[SAA]" {
 			t.Fatalf("sent %s", sent.Body)
+		}
+		if r := f.post(path("/ce/submissions/%d/submit", id), "alice", map[string]any{}); r.Code != http.StatusConflict ||
+			r.errorField("message_id") != "credits.error.not_editable" {
+			t.Errorf("sending a sent submission again: %d %s", r.Code, r.Body)
 		}
 		if r := f.put(path("/ce/submissions/%d", id), "alice", map[string]any{"type": "official_workshop", "title": "Too late"}); r.Code != http.StatusConflict ||
 			r.errorField("message_id") != "credits.error.not_editable" {
