@@ -31,11 +31,13 @@ import (
 	"example.org/certportal/internal/booking"
 	"example.org/certportal/internal/centers"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/idempotency"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/uploads"
 )
 
 // Prefix is where the API is mounted; route paths are relative to it, as
@@ -57,6 +59,11 @@ type Deps struct {
 	Results *results.Service
 	// Credentials is the public verification of credentials.
 	Credentials *credentials.Service
+	// Credits is continuing education; Uploads the upload pipeline its
+	// evidence files go through. Without them the CE operations are not
+	// found.
+	Credits *credits.Service
+	Uploads *uploads.Service
 	// ClientIP returns the address of a request's client, behind trusted
 	// proxies, for per-address limits.
 	ClientIP func(*http.Request) string
@@ -110,6 +117,28 @@ var routes = []route{
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},
 	{"POST", "/results/imports", staff(portal.PermResultsImport), (*server).handleResultsImportCreate},
 	{"GET", "/results/imports/{id}", staff(portal.PermResultsImport), (*server).handleResultsImportShow},
+
+	// Continuing education (ce.go, ce_review.go, uploads.go).
+	{"GET", "/ce/activity-types", anyone, (*server).handleCEActivityTypes},
+	{"GET", "/ce/progress", signedIn, (*server).handleCEProgress},
+	{"GET", "/ce/submissions", signedIn, (*server).handleCESubmissionList},
+	{"GET", "/ce/history.csv", signedIn, (*server).handleCEHistoryCSV},
+	{"POST", "/ce/submissions", signedIn, (*server).handleCESubmissionCreate},
+	{"POST", "/ce/drafts", signedIn, (*server).handleCEDraftCreate},
+	{"GET", "/ce/submissions/{id}", signedIn, (*server).handleCESubmissionShow},
+	{"PUT", "/ce/submissions/{id}", signedIn, (*server).handleCEDraftUpdate},
+	{"POST", "/ce/submissions/{id}/submit", signedIn, (*server).handleCEDraftSubmit},
+	{"POST", "/ce/submissions/{id}/withdraw", signedIn, (*server).handleCEWithdraw},
+	{"POST", "/ce/submissions/{id}/respond", signedIn, (*server).handleCERespond},
+	{"POST", "/ce/submissions/{id}/appeal", signedIn, (*server).handleCEAppeal},
+	{"GET", "/ce/submissions/{id}/evidence/{upload}", signedIn, (*server).handleCEEvidence},
+	{"POST", "/uploads", signedIn, (*server).handleUploadCreate},
+	{"GET", "/uploads/{id}", signedIn, (*server).handleUploadShow},
+	{"GET", "/ce/review/queue", staff(portal.PermCEReview), (*server).handleCEQueue},
+	{"GET", "/ce/review/submissions/{id}", staff(portal.PermCEReview), (*server).handleCEReviewShow},
+	{"POST", "/ce/review/submissions/{id}/claim", staff(portal.PermCEReview), (*server).handleCEClaim},
+	{"POST", "/ce/review/submissions/{id}/decide", staff(portal.PermCEReview), (*server).handleCEDecide},
+	{"GET", "/ce/review/submissions/{id}/evidence/{upload}", staff(portal.PermCEReview), (*server).handleCEReviewEvidence},
 }
 
 type server struct {
@@ -123,6 +152,8 @@ type server struct {
 	idem    *idempotency.Service
 	results *results.Service
 	creds   *credentials.Service
+	credits *credits.Service
+	uploads *uploads.Service
 	actor   func(*http.Request) (portal.Actor, bool)
 	// clientIP is the client's address for per-address limits.
 	clientIP func(*http.Request) string
@@ -142,7 +173,7 @@ type Handler interface {
 // headers, cross-origin protection).
 func New(d Deps) Handler {
 	s := &server{log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams, centers: d.Centers, booking: d.Booking,
-		idem: d.Idempotency, results: d.Results, creds: d.Credentials, actor: d.Actor, clientIP: d.ClientIP,
+		idem: d.Idempotency, results: d.Results, creds: d.Credentials, credits: d.Credits, uploads: d.Uploads, actor: d.Actor, clientIP: d.ClientIP,
 		mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

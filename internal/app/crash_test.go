@@ -30,7 +30,7 @@ import (
 // TestCrashAtEachFailpoint pins SECURITY.md CRASH-01: the portal is built
 // with the failpoints tag and, for each failpoint of the booking, payment,
 // cancellation, refund, move, expiry, results import and publication
-// operations in turn, started with that point armed; the test drives the
+// operations and of the upload pipeline (crash_uploads_test.go) in turn, started with that point armed; the test drives the
 // operation over the JSON API (or lets the portal's due sweep start it)
 // until the process dies there (exit 137, as after kill -9: no deferred
 // call, no rollback). Then, from the database alone:
@@ -62,7 +62,7 @@ func TestCrashAtEachFailpoint(t *testing.T) {
 			covered[sc.point] = true
 			t.Run(sc.point+sc.variant, func(t *testing.T) { w.crash(t, sc) })
 		}
-		for _, p := range failpoint.Points {
+		for _, p := range append(slices.Clone(failpoint.Points), failpoint.UploadPoints...) {
 			if !covered[p] {
 				t.Errorf("failpoint %s has no crash scenario", p)
 			}

@@ -241,7 +241,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	// loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
-		Idempotency: s.idem, Results: s.results, Credentials: s.creds, Actor: web.RequestActor, ClientIP: web.RequestIP,
+		Idempotency: s.idem, Results: s.results, Credentials: s.creds, Credits: s.credits, Uploads: s.uploads,
+		Actor: web.RequestActor, ClientIP: web.RequestIP,
 	})
 	s.web, err = web.New(web.Config{
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, Dev: cfg.Dev, DevMailbox: cfg.DevMailbox(),

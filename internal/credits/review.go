@@ -143,7 +143,8 @@ func (s *Service) Claim(ctx context.Context, actor portal.Actor, id, reviewerID 
 }
 
 // Decide records a reviewer's decision (portal.PermCEReview): approve as
-// claimed, partial (fewer credits; a reason required), deny (a reason
+// claimed, partial (fewer credits within Rule.PartialBounds, else refused
+// on FieldCredits; a reason required), deny (a reason
 // from DenyReasons and a text) or ask for more information (a text; the
 // target clock pauses and, without a reply within Options.InfoDays, the
 // submission closes as denied). Whatever credits are sent, the server
@@ -191,7 +192,10 @@ func (s *Service) Decide(ctx context.Context, actor portal.Actor, id int64, d De
 	default:
 		v.Add(FieldOutcome, "credits.error.outcome", nil)
 	}
-	if err := v.Err(); err != nil {
+	// A partial decision's credits are checked against the rule of the
+	// submission, read in the transaction: its other problems wait to be
+	// told together with that one.
+	if err := v.Err(); err != nil && (d.Outcome != OutcomePartial || v.Has(FieldCredits)) {
 		return nil, err
 	}
 	cal, err := s.calendar(ctx)
@@ -207,6 +211,18 @@ func (s *Service) Decide(ctx context.Context, actor portal.Actor, id int64, d De
 		cur, err := review(ctx, tx, actor, id)
 		if err != nil {
 			return err
+		}
+		if d.Outcome == OutcomePartial {
+			typ, err := tx.GetCEActivityVersion(ctx, cur.VersionID)
+			if err != nil {
+				return err
+			}
+			if lo, hi := RuleOf(typ).PartialBounds(cur.Claimed); sent < lo || sent > hi {
+				v.Add(FieldCredits, "credits.error.partial_range", map[string]any{"Low": FormatCredits(lo), "High": FormatCredits(hi)})
+			}
+			if err := v.Err(); err != nil {
+				return err
+			}
 		}
 		out, err = s.decide(ctx, tx, actor, cur, d, sent, cal.Location(), opts)
 		return err

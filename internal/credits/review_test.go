@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,16 +84,35 @@ func TestDecisionRules(t *testing.T) {
 				t.Fatalf("partial = %+v", d)
 			}
 		})
-		t.Run("partial below the range is raised to its minimum", func(t *testing.T) {
+		t.Run("partial outside the range is refused by the credits field", func(t *testing.T) {
 			s := f.submit(f.candidate, f.workshop(f.candidate, "Too low", "8"))
-			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "0.5", ReasonText: "Short"})
-			if d.Granted != 400 {
-				t.Fatalf("granted %d, want 400", d.Granted)
+			for _, amount := range []string{"0.5", "3.99", "8.01", "80"} {
+				_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: amount, ReasonText: "Short"})
+				wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+				var pe *portal.Error
+				if errors.As(err, &pe) && (pe.Fields[0].Data["Low"] != "4" || pe.Fields[0].Data["High"] != "8") {
+					t.Errorf("%s credits: refused with %v, want between 4 and 8", amount, pe.Fields[0].Data)
+				}
+			}
+			// The reason's problem comes with the range's, not after it.
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "1"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+			wantField(t, err, credits.FieldReasonText, "credits.error.reason_required")
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "4", ReasonText: "Half a day"})
+			if d.State != portal.CEPartial || d.Granted != 400 {
+				t.Fatalf("partial at the minimum = %+v", d)
 			}
 		})
-		t.Run("partial above the claim is an approval as claimed", func(t *testing.T) {
+		t.Run("partial below one hundredth is refused for other rules", func(t *testing.T) {
+			s := f.submit(f.candidate, f.review95(f.candidate, "Nothing counted"))
+			_, err := f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "0", ReasonText: "None"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+			_, err = f.svc.Decide(f.ctx, f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "1.75", ReasonText: "More"})
+			wantField(t, err, credits.FieldCredits, "credits.error.partial_range")
+		})
+		t.Run("partial above the claim within the range is an approval as claimed", func(t *testing.T) {
 			s := f.submit(f.candidate, f.workshop(f.candidate, "Too high", "6"))
-			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "80", ReasonText: "Generous"})
+			d := f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomePartial, Credits: "7", ReasonText: "Generous"})
 			if d.Granted != 600 || d.State != portal.CEApproved {
 				t.Fatalf("decision %+v", d)
 			}
@@ -350,9 +370,19 @@ func TestVersionKeptBySubmission(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving eight
-// activities of a capped type at once (32 credits against a cap of 10)
-// leave the ledger at the cap.
+// TestConcurrentApprovalsKeepTheCycleCap: two reviewers approving two
+// activities of a capped type at once (8 credits each against a cap of
+// 10) leave the ledger at the cap: the second approval counts only the 2
+// credits left.
+//
+// The test makes the two approvals meet where the cap is decided: the
+// first to read what the ledger holds waits, at that read, until the
+// other approval reads it too, or has asked for the candidate's row lock
+// that queues approvals of one candidate (credits.credit), where it then
+// waits until the first commits. Without that lock both read an empty
+// ledger and both count 8 credits. On SQLite the one writer runs the
+// transactions one after the other, so they cannot meet and the
+// approvals just run.
 func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -365,9 +395,16 @@ func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *w); err != nil {
 			t.Fatal(err)
 		}
-		var subs []*portal.CESubmission
-		for i := range 8 {
-			subs = append(subs, f.submit(f.candidate, f.workshop(f.candidate, "Workshop "+string(rune('A'+i)), "4")))
+		subs := []*portal.CESubmission{
+			f.submit(f.candidate, f.workshop(f.candidate, "Workshop A", "8")),
+			f.submit(f.candidate, f.workshop(f.candidate, "Workshop B", "8")),
+		}
+		var m *ledgerMeeting
+		if engine == store.Postgres {
+			m = newLedgerMeeting(len(subs))
+			stop := f.st.RecordStatements(m.observe)
+			defer stop()
+			defer m.release()
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, len(subs))
@@ -386,11 +423,82 @@ func TestConcurrentApprovalsKeepTheCycleCap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if m != nil && m.timedOut() {
+			t.Errorf("the approvals neither met at the ledger nor queued at the candidate's lock within %s", meetingTimeout)
+		}
 		if got := f.ledger(f.candidate)[f.earned.ID]; got != 1000 {
 			t.Fatalf("ledger %d, want the cap 1000", got)
 		}
 		f.invariants(t)
 	})
+}
+
+// ledgerMeeting holds each approval at its read of the ledger until all
+// n approvals are there, or the others have asked for the candidate's row
+// lock (PostgreSQL: SELECT ... FROM users ... FOR UPDATE), which they
+// cannot get before the waiting one commits. The first n reads meet; a
+// read after them passes.
+type ledgerMeeting struct {
+	n       int
+	mu      sync.Mutex
+	changed *sync.Cond
+	reads   int // ledger reads seen
+	locks   int // requests of the candidate's lock seen
+	done    bool
+	expired bool // a read waited meetingTimeout
+}
+
+func (m *ledgerMeeting) timedOut() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.expired
+}
+
+func newLedgerMeeting(n int) *ledgerMeeting {
+	m := &ledgerMeeting{n: n}
+	m.changed = sync.NewCond(&m.mu)
+	return m
+}
+
+// meetingTimeout bounds the wait of a read that nobody joins: a lock
+// other than the one the meeting knows would leave it waiting.
+const meetingTimeout = 30 * time.Second
+
+func (m *ledgerMeeting) observe(st store.Statement) {
+	q := strings.ToLower(st.Query)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case strings.Contains(q, "from users where id =") && strings.Contains(q, "for update"):
+		m.locks++
+		m.changed.Broadcast()
+	case strings.HasPrefix(strings.TrimSpace(q), "select") && strings.Contains(q, "from ce_ledger"):
+		m.reads++
+		if m.reads > m.n {
+			return
+		}
+		m.changed.Broadcast()
+		timer := time.AfterFunc(meetingTimeout, func() {
+			m.mu.Lock()
+			m.expired = true
+			m.mu.Unlock()
+			m.release()
+		})
+		defer timer.Stop()
+		// The reads so far and the lock requests of approvals that have
+		// not read yet: the meeting is complete when they cover all.
+		for !m.done && m.reads < m.n && m.reads+max(0, m.locks-m.reads) < m.n {
+			m.changed.Wait()
+		}
+	}
+}
+
+// release lets every waiting read go.
+func (m *ledgerMeeting) release() {
+	m.mu.Lock()
+	m.done = true
+	m.changed.Broadcast()
+	m.mu.Unlock()
 }
 
 // TestApprovedAfterExpiryStillCounts: an activity of the cycle submitted

@@ -88,6 +88,17 @@ func (r Rule) capActivity(c int) int {
 
 var errClaimOutOfRange = &portal.Error{Code: portal.EInvalid, Message: "credits.error.claim_range"}
 
+// PartialBounds are the credits a partial decision may give for an
+// activity that claimed claimed: a range rule's own range (a decision
+// above the claim gives the claim), for other rules from one hundredth
+// to the claim within the caps. Decide refuses anything else.
+func (r Rule) PartialBounds(claimed int) (lo, hi int) {
+	if r.Kind == portal.CERuleRange {
+		return r.Min, r.Max
+	}
+	return 1, max(1, r.capActivity(claimed))
+}
+
 // Grant is what a reviewer's decision gives, whatever the form sent: the
 // claimed amount for an approval; for a partial decision the amount sent,
 // kept within the rule (a range's minimum at the least, one hundredth for

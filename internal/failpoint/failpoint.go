@@ -53,10 +53,12 @@ var Points = []string{
 	PublishAttemptOfficial, PublishCertIssued, PublishVoucherIssued,
 }
 
-// Points of the upload pipeline (internal/uploads). They are not in Points,
-// whose crash test drives the portal over HTTP: the uploads package's own
-// crash test (TestCrashMidUploadLeavesNoRowWithoutItsBlob) arms each of
-// UploadPoints in a subprocess and checks the files against the rows.
+// Points of the upload pipeline (internal/uploads), apart from Points
+// because a process other than the portal reaches them too: the uploads
+// package's own crash test (TestCrashMidUploadLeavesNoRowWithoutItsBlob)
+// arms each in a subprocess, and the portal's crash test arms each while
+// a candidate sends a file to the JSON API's upload route; both check the
+// files against the rows before and after the orphan sweep.
 const (
 	UploadBlobStored   = "upload.blob_stored"   // the blob is durable in its place; the row not committed
 	UploadRowCommitted = "upload.row_committed" // the row and its scan job committed

@@ -167,6 +167,19 @@ func (s *Service) Accept(ctx context.Context, ownerID int64, purpose, name strin
 	return u, nil
 }
 
+// CreateTemp makes a temporary file in the pipeline's staging directory,
+// named as its own staging files are, for a surface that must hold a
+// stream before handing it to Accept (to hash it for an idempotency key):
+// the orphan sweep removes it OrphanAge after a crash left it behind. The
+// caller closes and removes it.
+func (s *Service) CreateTemp() (*os.File, error) {
+	f, err := os.CreateTemp(s.cfg.TempDir, tempPrefix+"*")
+	if err != nil {
+		return nil, fmt.Errorf("uploads: temporary file: %w", err)
+	}
+	return f, nil
+}
+
 // stagedFile is a checked file on disk, ready to be stored.
 type stagedFile struct {
 	files       []*os.File // removed by discard

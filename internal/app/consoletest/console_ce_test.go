@@ -93,6 +93,9 @@ func TestConsoleCEReview(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || doc.TextOf("#reason_text-error") == "" {
 			t.Fatalf("partial without a reason: %d, error %q", status, doc.TextOf("#reason_text-error"))
 		}
+		if got := doc.TextOf("#credits-error"); !strings.Contains(got, "between 25 and 50") {
+			t.Errorf("partial below the range: error by the credits field %q, want between 25 and 50", got)
+		}
 		status, loc, _ := a.PostPage(t, rc, path+"/decide", url.Values{"outcome": {"partial"}, "credits": {"28"}, "reason_text": {"Only the talk itself counts."}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("partial decision: %d", status)
