@@ -400,7 +400,7 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 		for _, c := range held {
 			v := strconv.FormatInt(c.CertificationID, 10)
 			p.CertificationField.Options = append(p.CertificationField.Options, Option{Value: v,
-				Label: l.T("ce.field.certification_option", map[string]any{"Name": c.Name, "Code": c.Code, "Date": day(l, c.ExpiresOn)}),
+				Label:    l.T("ce.field.certification_option", map[string]any{"Name": c.Name, "Code": c.Code, "Date": day(l, c.ExpiresOn)}),
 				Selected: v == f.Value(credits.FieldCertification)})
 		}
 	}
