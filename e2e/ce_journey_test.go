@@ -18,8 +18,11 @@ import (
 // certified candidate: the dashboard, the rule of a documentation review,
 // an HTML file renamed .pdf refused by the files field with the rest of the
 // form kept, then a 95-minute review with a PDF sent for 1.5 credits and
-// found in the history. The same pages are then read in Spanish on a phone.
-// Every page passes the accessibility check and shows no message ID.
+// found in the history; a draft saved and reopened on the form. The demo CE
+// reviewer approves part of the review with a reason, and the dashboard and
+// its chart table count the grant. The candidate's pages are then read in
+// Spanish on a phone, the reviewer's in Spanish too. Every page passes the
+// accessibility check and shows no message ID.
 func TestCEJourneyAsACandidate(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
@@ -76,6 +79,20 @@ func TestCEJourneyAsACandidate(t *testing.T) {
 		if !strings.Contains(b.Text("main"), "Well-architected framework whitepaper") {
 			t.Errorf("the history lacks the new submission:\n%s", b.Text("main"))
 		}
+
+		// A draft saved with its file, reopened from the dashboard on the
+		// form with the file kept and a box to remove it.
+		b.Navigate(a.URL + "/ce/submit?type=conference_talk")
+		b.Fill("#title", "Talk on idempotent retries")
+		b.Upload("#evidence", pdfPath)
+		b.Submit(`button[name=action][value=draft]`)
+		follow(b, `nav.main-nav a[href="/ce"]`)
+		follow(b, `ul.ce-drafts a`)
+		draft := b.URL()
+		if got := b.Value("#title"); got != "Talk on idempotent retries" || !b.HasElement(`ul.ce-kept input[type=checkbox][name=remove]`) {
+			t.Errorf("the reopened draft: title %q, file kept %q", got, b.Text("main"))
+		}
+		checkPage(t, b, "draft")
 
 		// The demo CE reviewer finds it in the queue and approves part of
 		// it with a reason: 1.25 of the 1.5 credits claimed.
@@ -136,7 +153,7 @@ func TestCEJourneyAsACandidate(t *testing.T) {
 		if got := es.Text("h1"); got != "Formación continua" {
 			t.Errorf("the Spanish dashboard's heading = %q", got)
 		}
-		for _, path := range []string{"/ce", "/ce/submit?type=documentation_review", "/ce/history"} {
+		for _, path := range []string{"/ce", "/ce/submit?type=documentation_review", "/ce/history", strings.TrimPrefix(draft, a.URL)} {
 			es.Navigate(a.URL + path)
 			screenshot(t, es, "es-phone"+strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path))
 		}
