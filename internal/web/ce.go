@@ -101,11 +101,14 @@ type ceSubmissionPage struct {
 	Submission                                *portal.CESubmission
 	TypeName, StateText, RoleText, ReasonText string
 	ClaimedText, GrantedText                  string
-	Evidence                                  []ceEvidenceView
-	CanWithdraw, CanRespond, CanAppeal        bool
-	Respond, Appeal                           *Form
-	RespondKept, AppealKept                   []ceKeptUpload
-	RespondView, AppealView                   ceReplyView
+	// CertificationText names the certification the candidate chose for
+	// the activity, when one was chosen and is still held in force.
+	CertificationText                  string
+	Evidence                           []ceEvidenceView
+	CanWithdraw, CanRespond, CanAppeal bool
+	Respond, Appeal                    *Form
+	RespondKept, AppealKept            []ceKeptUpload
+	RespondView, AppealView            ceReplyView
 }
 
 // ceReplyView is the reply or the appeal form of a submission page.
@@ -591,6 +594,17 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 	p.ClaimedText = creditsIn(l, sub.Claimed)
 	if sub.State == portal.CEApproved || sub.State == portal.CEPartial {
 		p.GrantedText = creditsIn(l, sub.Granted)
+	}
+	if sub.CertificationID != nil {
+		held, err := s.credits.Certifications(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		for _, c := range held {
+			if c.CertificationID == *sub.CertificationID {
+				p.CertificationText = c.Name + " (" + c.Code + ")"
+			}
+		}
 	}
 	for _, u := range files {
 		p.Evidence = append(p.Evidence, ceEvidenceView{ID: u.ID, Name: u.DisplayName, Size: u.SizeBytes, Notice: l.T(uploads.OwnerNotice(u), nil)})

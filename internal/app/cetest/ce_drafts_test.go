@@ -253,6 +253,9 @@ func TestCEChooseOneCertification(t *testing.T) {
 		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_submitted") {
 			t.Fatalf("chosen: %d %q\n%s", status, loc, body)
 		}
+		if got := a.GetPage(t, c, loc, http.StatusOK).TextOf(".ce-certification"); !strings.Contains(got, "("+chosenCode+")") {
+			t.Errorf("the submission counts toward %q, want %s", got, chosenCode)
+		}
 		after := pendingByCode(t, a, c)
 		for code := range before {
 			if changed := after[code] != every[code]; changed != (code == chosenCode) {
