@@ -186,8 +186,8 @@ func ceEntry(l *i18n.Localizer, h credits.HistoryEntry) ceEntryView {
 	return v
 }
 
-// ceReason is a decision's reason: the label of its code, then the
-// reviewer's text.
+// ceReason is a decision's reason: the label of its code (a sentence),
+// then the reviewer's text.
 func ceReason(l *i18n.Localizer, code, text string) string {
 	var parts []string
 	if code != "" {
@@ -196,7 +196,7 @@ func ceReason(l *i18n.Localizer, code, text string) string {
 	if text != "" {
 		parts = append(parts, text)
 	}
-	return strings.Join(parts, ": ")
+	return strings.Join(parts, " ")
 }
 
 // handleCEHistory lists every submission of the candidate.
