@@ -90,7 +90,7 @@ func (s *Service) Progress(ctx context.Context, actor portal.Actor, lang string)
 	today := now.In(cal.Location()).Format(time.DateOnly)
 	out := []Progress{}
 	for _, c := range certs {
-		if c.WithdrawnAt != nil || c.RevokedAt != nil || c.SupersededBy != nil || c.Kind == portal.CertKindMicrocredential || !now.Before(c.ExpiresAt) {
+		if !inForce(c, now) {
 			continue
 		}
 		p := Progress{UserCertificationID: c.ID, CertificationID: c.CertificationID, Code: c.Code, Name: c.Name,

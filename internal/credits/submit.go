@@ -87,6 +87,15 @@ func (s *Service) SaveDraft(ctx context.Context, actor portal.Actor, f Submissio
 	if len(f.Evidence) > MaxEvidence {
 		v.Add(FieldEvidence, "credits.error.evidence_count", map[string]any{"From": 1, "Count": MaxEvidence})
 	}
+	if f.CertificationID != 0 {
+		held, err := s.Certifications(ctx, actor)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(held, func(c *portal.UserCertificationDetail) bool { return c.CertificationID == f.CertificationID }) {
+			v.Add(FieldCertification, "credits.error.choose_certification", nil)
+		}
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -121,6 +130,57 @@ func (s *Service) SaveDraft(ctx context.Context, actor portal.Actor, f Submissio
 	}
 	out.Evidence = f.Evidence
 	return out, nil
+}
+
+// Draft returns the candidate's own draft id, with its evidence, to edit
+// on the form: portal.ErrNotFound for anyone else's, and a conflict
+// (credits.error.not_editable) once it was sent, since only a draft is
+// edited (SaveDraft and Submit refuse the same).
+func (s *Service) Draft(ctx context.Context, actor portal.Actor, id int64) (*portal.CESubmission, error) {
+	if _, err := subject(actor); err != nil {
+		return nil, err
+	}
+	sub, err := s.st.GetCESubmission(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Owns(sub.UserID) {
+		return nil, portal.ErrNotFound
+	}
+	if sub.State != portal.CEDraft {
+		return nil, errNotEditable
+	}
+	return sub, nil
+}
+
+// Certifications lists the certifications the candidate holds in force
+// that continuing education counts toward (no microcredential), by code:
+// those a submission may name in CountChoose mode (Submission.CertificationID
+// is their CertificationID).
+func (s *Service) Certifications(ctx context.Context, actor portal.Actor) ([]*portal.UserCertificationDetail, error) {
+	uid, err := subject(actor)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: uid})
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var out []*portal.UserCertificationDetail
+	for _, c := range list {
+		if inForce(c, now) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *portal.UserCertificationDetail) int { return strings.Compare(a.Code, b.Code) })
+	return out, nil
+}
+
+// inForce reports whether a held certification is in force at now and
+// one continuing education counts toward.
+func inForce(c *portal.UserCertificationDetail, now time.Time) bool {
+	return c.WithdrawnAt == nil && c.RevokedAt == nil && c.SupersededBy == nil && c.Kind != portal.CertKindMicrocredential && now.Before(c.ExpiresAt)
 }
 
 // updateDraft writes row over the actor's draft id.

@@ -80,6 +80,13 @@ type ceSubmitPage struct {
 	Duration, Claim, Attestation    bool
 	Kept                            []ceKeptUpload
 	Duplicate                       bool // the duplicate warning was shown: offer to confirm
+	// DraftID is the draft the form edits, 0 for a new activity.
+	DraftID int64
+	// Choose: the program has the candidate choose the one certification
+	// an activity counts toward (credits.CountChoose); CertificationField
+	// lists those held in force.
+	Choose             bool
+	CertificationField Field
 }
 
 // ceEvidenceView is one file of a submission with where it stands.
@@ -94,11 +101,14 @@ type ceSubmissionPage struct {
 	Submission                                *portal.CESubmission
 	TypeName, StateText, RoleText, ReasonText string
 	ClaimedText, GrantedText                  string
-	Evidence                                  []ceEvidenceView
-	CanWithdraw, CanRespond, CanAppeal        bool
-	Respond, Appeal                           *Form
-	RespondKept, AppealKept                   []ceKeptUpload
-	RespondView, AppealView                   ceReplyView
+	// CertificationText names the certification the candidate chose for
+	// the activity, when one was chosen and is still held in force.
+	CertificationText                  string
+	Evidence                           []ceEvidenceView
+	CanWithdraw, CanRespond, CanAppeal bool
+	Respond, Appeal                    *Form
+	RespondKept, AppealKept            []ceKeptUpload
+	RespondView, AppealView            ceReplyView
 }
 
 // ceReplyView is the reply or the appeal form of a submission page.
@@ -176,8 +186,8 @@ func ceEntry(l *i18n.Localizer, h credits.HistoryEntry) ceEntryView {
 	return v
 }
 
-// ceReason is a decision's reason: the label of its code, then the
-// reviewer's text.
+// ceReason is a decision's reason: the label of its code (a sentence),
+// then the reviewer's text.
 func ceReason(l *i18n.Localizer, code, text string) string {
 	var parts []string
 	if code != "" {
@@ -186,7 +196,7 @@ func ceReason(l *i18n.Localizer, code, text string) string {
 	if text != "" {
 		parts = append(parts, text)
 	}
-	return strings.Join(parts, ": ")
+	return strings.Join(parts, " ")
 }
 
 // handleCEHistory lists every submission of the candidate.
@@ -234,14 +244,87 @@ func (s *Server) handleCEHistoryCSV(w http.ResponseWriter, r *http.Request) erro
 }
 
 // handleCESubmitForm shows the activity form; ?type= chooses the type
-// and shows its rule without script.
+// and shows its rule without script. ?draft= opens one of the candidate's
+// drafts on the form, its fields filled in and its files kept (a type in
+// the address replaces the draft's).
 func (s *Server) handleCESubmitForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.ceReady(); err != nil {
 		return err
 	}
+	q := r.URL.Query()
 	f := newForm()
-	f.Values[credits.FieldType] = r.URL.Query().Get("type")
-	return s.renderCESubmit(w, r, http.StatusOK, f, nil, nil)
+	var kept []ceKeptUpload
+	if q.Has(ceFieldDraft) {
+		id, err := ceDraftID(q.Get(ceFieldDraft))
+		if err != nil {
+			return err
+		}
+		if kept, err = s.fillCEDraft(r, f, id); err != nil {
+			return err
+		}
+	}
+	if q.Get("type") != "" || f.Value(credits.FieldType) == "" {
+		f.Values[credits.FieldType] = q.Get("type")
+	}
+	return s.renderCESubmit(w, r, http.StatusOK, f, kept, nil)
+}
+
+// ceFieldDraft names the draft a form edits.
+const ceFieldDraft = "draft"
+
+// ceDraftID reads the draft a form names: not found unless a positive
+// number.
+func ceDraftID(v string) (int64, error) {
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.ErrNotFound
+	}
+	return id, nil
+}
+
+// fillCEDraft fills f with the candidate's draft id, as typed on the form
+// (durations and credits written back in the page's language), and
+// returns its files to keep. The service refuses anything but the
+// candidate's own draft.
+func (s *Server) fillCEDraft(r *http.Request, f *Form, id int64) ([]ceKeptUpload, error) {
+	d, err := s.credits.Draft(r.Context(), actor(r), id)
+	if err != nil {
+		return nil, err
+	}
+	types, err := s.credits.ActivityTypes(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.credits.Evidence(r.Context(), actor(r), id)
+	if err != nil {
+		return nil, err
+	}
+	lang := info(r).Lang
+	f.Values[ceFieldDraft] = strconv.FormatInt(d.ID, 10)
+	for _, t := range types {
+		if t.TypeID == d.TypeID {
+			f.Values[credits.FieldType] = t.Code
+		}
+	}
+	f.Values[credits.FieldTitle], f.Values[credits.FieldProvider] = d.Title, d.Provider
+	f.Values[credits.FieldCompletedOn], f.Values[credits.FieldURL], f.Values[credits.FieldNotes] = d.CompletedOn, d.URL, d.Notes
+	if d.DurationMinutes > 0 {
+		f.Values[credits.FieldDuration] = credits.FormatDuration(d.DurationMinutes)
+	}
+	if d.Claimed > 0 {
+		f.Values[credits.FieldClaimed] = credits.FormatCreditsIn(d.Claimed, lang)
+	}
+	if d.Attested {
+		f.Values[credits.FieldAttested] = "on"
+	}
+	if d.CertificationID != nil {
+		f.Values[credits.FieldCertification] = strconv.FormatInt(*d.CertificationID, 10)
+	}
+	kept := make([]ceKeptUpload, 0, len(files))
+	for _, u := range files {
+		kept = append(kept, ceKeptUpload{ID: u.ID, Name: u.DisplayName})
+	}
+	return kept, nil
 }
 
 // renderCESubmit renders the activity form with the refusal of failure,
@@ -251,13 +334,24 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	opts, err := s.credits.Options(r.Context())
+	if err != nil {
+		return err
+	}
 	p := &ceSubmitPage{Form: f, Kept: kept}
-	s.fillBase(r, &p.BasePage, "ce.submit.title")
+	if v := f.Value(ceFieldDraft); v != "" {
+		if p.DraftID, err = ceDraftID(v); err != nil {
+			return err
+		}
+	}
+	titleID := "ce.submit.title"
+	if p.DraftID != 0 {
+		titleID = "ce.submit.edit_title"
+	}
+	s.fillBase(r, &p.BasePage, titleID)
 	l := p.T
 	code := f.Value(credits.FieldType)
-	p.TypeField = field(l, f, credits.FieldType, "select", "ce.field.type", "placeholder=field.choose", "hint=ce.field.type_hint")
 	for _, t := range types {
-		p.TypeField.Options = append(p.TypeField.Options, Option{Value: t.Code, Label: t.Name(l.Lang()), Selected: t.Code == code})
 		if t.Code == code {
 			p.Type = t
 		}
@@ -291,6 +385,28 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
 		}
 	}
+	// The fields a refusal may name are made after it, so that its message
+	// sits by them.
+	p.TypeField = field(l, f, credits.FieldType, "select", "ce.field.type", "placeholder=field.choose", "hint=ce.field.type_hint")
+	for _, t := range types {
+		p.TypeField.Options = append(p.TypeField.Options, Option{Value: t.Code, Label: t.Name(l.Lang()), Selected: t.Code == code})
+	}
+	if p.Choose = opts.CountMode == credits.CountChoose; p.Choose {
+		held, err := s.credits.Certifications(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		if len(held) == 1 && f.Value(credits.FieldCertification) == "" {
+			f.Values[credits.FieldCertification] = strconv.FormatInt(held[0].CertificationID, 10)
+		}
+		p.CertificationField = field(l, f, credits.FieldCertification, "select", "ce.field.certification", "placeholder=field.choose", "hint=ce.field.certification_hint")
+		for _, c := range held {
+			v := strconv.FormatInt(c.CertificationID, 10)
+			p.CertificationField.Options = append(p.CertificationField.Options, Option{Value: v,
+				Label:    l.T("ce.field.certification_option", map[string]any{"Name": c.Name, "Code": c.Code, "Date": day(l, c.ExpiresOn)}),
+				Selected: v == f.Value(credits.FieldCertification)})
+		}
+	}
 	return s.render(w, r, status, "ce_submit", p)
 }
 
@@ -317,7 +433,22 @@ func ceRuleText(l *i18n.Localizer, t *portal.CEActivityType) string {
 // ceFormFields are the text fields of the activity form, kept on a
 // refusal.
 var ceFormFields = []string{credits.FieldType, credits.FieldTitle, credits.FieldProvider, credits.FieldCompletedOn,
-	credits.FieldDuration, credits.FieldURL, credits.FieldNotes, credits.FieldClaimed, credits.FieldAttested, credits.FieldConfirmDuplicate}
+	credits.FieldDuration, credits.FieldURL, credits.FieldNotes, credits.FieldClaimed, credits.FieldAttested, credits.FieldConfirmDuplicate,
+	credits.FieldCertification, ceFieldDraft}
+
+// ceCertificationID reads the chosen certification: 0 when none was
+// chosen, -1 (which no certification is, so the service refuses it on
+// its field) when the value is not a certification's number.
+func ceCertificationID(v string) int64 {
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return -1
+	}
+	return id
+}
 
 // readCEUploads reads a continuing-education form with files: every file
 // goes through the upload pipeline as the candidate's evidence. It returns
@@ -334,9 +465,13 @@ func (s *Server) readCEUploads(w http.ResponseWriter, r *http.Request) (*uploadF
 	var ids []int64
 	var kept []ceKeptUpload
 	names := form.Values["kept_name"]
+	removed := map[string]bool{}
+	for _, v := range form.Values["remove"] {
+		removed[v] = true
+	}
 	for i, v := range form.Values["kept"] {
 		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
+		if err != nil || id <= 0 || removed[v] {
 			continue
 		}
 		name := ""
@@ -376,10 +511,16 @@ func (s *Server) handleCESubmit(w http.ResponseWriter, r *http.Request) error {
 	for _, name := range ceFormFields {
 		f.Values[name] = strings.TrimSpace(form.Values.Get(name))
 	}
+	var draft int64
+	if v := f.Value(ceFieldDraft); v != "" {
+		if draft, err = ceDraftID(v); err != nil {
+			return err
+		}
+	}
 	if err := uploadRefusal(form); err != nil {
 		return s.renderCESubmit(w, r, formStatus(err), f, kept, err)
 	}
-	sub := credits.Submission{
+	sub := credits.Submission{ID: draft, CertificationID: ceCertificationID(f.Value(credits.FieldCertification)),
 		TypeCode: f.Value(credits.FieldType), Title: f.Value(credits.FieldTitle), Provider: f.Value(credits.FieldProvider),
 		CompletedOn: f.Value(credits.FieldCompletedOn), Duration: f.Value(credits.FieldDuration), URL: f.Value(credits.FieldURL),
 		Notes: f.Value(credits.FieldNotes), Claimed: f.Value(credits.FieldClaimed), Attested: f.Value(credits.FieldAttested) == "on",
@@ -453,6 +594,17 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 	p.ClaimedText = creditsIn(l, sub.Claimed)
 	if sub.State == portal.CEApproved || sub.State == portal.CEPartial {
 		p.GrantedText = creditsIn(l, sub.Granted)
+	}
+	if sub.CertificationID != nil {
+		held, err := s.credits.Certifications(r.Context(), actor(r))
+		if err != nil {
+			return err
+		}
+		for _, c := range held {
+			if c.CertificationID == *sub.CertificationID {
+				p.CertificationText = c.Name + " (" + c.Code + ")"
+			}
+		}
 	}
 	for _, u := range files {
 		p.Evidence = append(p.Evidence, ceEvidenceView{ID: u.ID, Name: u.DisplayName, Size: u.SizeBytes, Notice: l.T(uploads.OwnerNotice(u), nil)})
