@@ -31,7 +31,7 @@ func ceTranscript(t testing.TB, activities int) CETranscript {
 	for i := range activities {
 		a := CEActivity{Title: fmt.Sprintf("Workshop %03d on network design", i+1), Type: "Course or training",
 			CompletedOn: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.DateOnly),
-			State: states[i%len(states)], Claimed: 350 + i*25}
+			State:       states[i%len(states)], Claimed: 350 + i*25}
 		switch a.State {
 		case portal.CEApproved:
 			a.Granted, a.DecidedOn, a.CountsFor = a.Claimed, "2026-02-02", []string{"SAA", "CLF"}
