@@ -48,7 +48,8 @@ func getRoutes(t *testing.T) []string {
 // first document of all; the test makes that happen before it takes the
 // state.
 var (
-	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf"}
+	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf",
+		"/ce/transcript.pdf"}
 	documentCache     = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
 )
 
