@@ -50,7 +50,7 @@ func getRoutes(t *testing.T) []string {
 var (
 	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf",
 		"/ce/transcript.pdf"}
-	documentCache     = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
+	documentCache = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
 )
 
 // databaseState is every row of every portal table, as text, keyed by
