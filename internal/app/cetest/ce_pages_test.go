@@ -356,8 +356,8 @@ func TestCEAppealAfterADenial(t *testing.T) {
 // TestCETranscriptDownload: the demo holder follows "Download PDF" from
 // /ce and from /ce/history to a signed PDF attachment (pdfsig reports it
 // valid) whose text shows the totals per certification and every
-// submitted activity with its decision; a second download is the same
-// file; signed out there is none.
+// submitted activity with its decision; a second download, and the
+// API's, is the same file; signed out there is none.
 func TestCETranscriptDownload(t *testing.T) {
 	testutil.Tool(t, "pdfsig", "poppler-utils")
 	testutil.Tool(t, "pdftotext", "poppler-utils")
@@ -393,6 +393,10 @@ func TestCETranscriptDownload(t *testing.T) {
 		again := a.Get(t, c, link)
 		if b := apptest.Body(t, again); b != body {
 			t.Error("a second download differs from the first")
+		}
+		api := a.Get(t, c, "/api/v1/me/ce-transcript.pdf")
+		if b := apptest.Body(t, api); api.StatusCode != http.StatusOK || b != body {
+			t.Errorf("the API's download: %d, same file %v", api.StatusCode, b == body)
 		}
 		out := a.Get(t, a.Client(), link)
 		_ = apptest.Body(t, out)
