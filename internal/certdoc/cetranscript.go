@@ -1,7 +1,9 @@
 package certdoc
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -128,6 +130,7 @@ func (r *Renderer) CETranscript(t CETranscript) ([]byte, error) {
 			if a.State == portal.CEApproved || a.State == portal.CEPartial {
 				granted += a.Granted
 			}
+			a.Title, a.Type = d.printable(a.Title), d.printable(a.Type)
 			lines := d.wrap(a.Title, typeset.Bold, titleSize, cols[1].width-8)
 			if len(lines) == 0 {
 				lines = []string{a.Title}
@@ -175,6 +178,25 @@ func (r *Renderer) CETranscript(t CETranscript) ([]byte, error) {
 	d.numberPages(f.pages)
 	return d.finish()
 }
+
+// printable is a candidate's free text (an activity's title) with each
+// character no bundled font draws replaced by a question mark, so that an
+// emoji in a title does not stop the whole transcript. Names are never altered:
+// one that cannot be drawn fails the document, as on every other.
+func (d *doc) printable(text string) string {
+	for range 64 {
+		_, err := d.r.fonts.Layout(plain(text), typeset.Style{Lang: d.l.Lang()})
+		var unc *typeset.UncoveredError
+		if !errors.As(err, &unc) || unc.Rune == replacement {
+			return text
+		}
+		text = strings.ReplaceAll(text, string(unc.Rune), string(replacement))
+	}
+	return text
+}
+
+// replacement stands for a character no bundled font draws.
+const replacement = '?'
 
 // credits formats hundredths of a credit in the document's language, with
 // up to two decimals ("12.5" in English, "12,5" in Spanish).

@@ -2,6 +2,7 @@ package certdoc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -162,5 +163,23 @@ func TestCETranscriptGoldenImages(t *testing.T) {
 			}
 			testutil.MatchGolden(t, got, filepath.Join("testdata", tt.file), *update)
 		})
+	}
+}
+
+// TestCETranscriptReplacesWhatNoFontDrawsInTitles: an emoji or a Linear B
+// character in an activity title prints as a question mark and the transcript is
+// made; the same in the candidate's name stops it, as on every document.
+func TestCETranscriptReplacesWhatNoFontDrawsInTitles(t *testing.T) {
+	r := newRenderer(t)
+	tr := ceTranscript(t, 1)
+	tr.Activities[0].Title = "Cloud workshop 🚀 𐀀 notes"
+	text := pdftotext(t, must(t)(r.CETranscript(tr)))
+	if !strings.Contains(text, "Cloud workshop ? ? notes") {
+		t.Errorf("the title reads:\n%s", text)
+	}
+	tr.Name = "Ann 🚀 Lee"
+	var te *TextError
+	if _, err := r.CETranscript(tr); !errors.As(err, &te) || te.Field != "name" {
+		t.Errorf("a name no font draws: err = %v, want a TextError of the name", err)
 	}
 }
