@@ -184,6 +184,16 @@ func (r *Renderer) CETranscript(t CETranscript) ([]byte, error) {
 // emoji in a title does not stop the whole transcript. Names are never altered:
 // one that cannot be drawn fails the document, as on every other.
 func (d *doc) printable(text string) string {
+	ascii := true
+	for _, r := range text {
+		if r < ' ' || r > '~' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return text // the Latin fonts draw every printable ASCII character
+	}
 	for range 64 {
 		_, err := d.r.fonts.Layout(plain(text), typeset.Style{Lang: d.l.Lang()})
 		var unc *typeset.UncoveredError
