@@ -14,7 +14,8 @@ import (
 // TestTranscriptRecord: the transcript's record holds the totals the
 // dashboard shows and every submitted activity (no draft, no withdrawn
 // one), oldest completion first, with its credits, decision day in the
-// program's time zone and the certifications its credits went to; its
+// program's time zone and the certifications its credits went to (none
+// after a reversal); its
 // instant is the latest stored change, the same when read again later and
 // newer after a decision; it is always the actor's own.
 func TestTranscriptRecord(t *testing.T) {
@@ -99,6 +100,20 @@ func TestTranscriptRecord(t *testing.T) {
 		rec, later, err := f.svc.Transcript(f.ctx, f.candidate, "en")
 		if err != nil || !later.Equal(f.clock.Now()) || rec.Certifications[0].Approved != 1400 || rec.Certifications[0].Pending != 0 {
 			t.Errorf("after another decision: instant %v (want %v), totals %+v, %v", later, f.clock.Now(), rec.Certifications, err)
+		}
+
+		// A reversal takes the credits back: the activity is denied and
+		// counts toward nothing, and the record has a newer instant.
+		f.clock.Advance(time.Hour)
+		if _, err := f.svc.Reverse(f.ctx, f.admin, a.ID, "Evidence was not genuine"); err != nil {
+			t.Fatal(err)
+		}
+		rec, reversed, err := f.svc.Transcript(f.ctx, f.candidate, "en")
+		if err != nil || !reversed.Equal(f.clock.Now()) || rec.Certifications[0].Approved != 600 {
+			t.Fatalf("after the reversal: instant %v, totals %+v, %v", reversed, rec.Certifications, err)
+		}
+		if first := rec.Activities[0]; first.Title != "Early workshop" || first.State != portal.CEDenied || first.CountsFor != nil {
+			t.Errorf("the reversed activity = %+v", first)
 		}
 
 		// Another candidate sees only their own, empty record.
