@@ -289,8 +289,8 @@ CREATE TABLE dev_messages (
 , attachments TEXT NOT NULL DEFAULT '[]');
 
 -- table document_checks
-CREATE TABLE document_checks (
-    kind         TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript')),
+CREATE TABLE "document_checks" (
+    kind         TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript', 'ce_transcript')),
     subject_id   INTEGER NOT NULL,
     user_id      INTEGER NOT NULL REFERENCES users (id),
     problem      TEXT NOT NULL,
@@ -325,9 +325,9 @@ CREATE TABLE document_keys (
 );
 
 -- table documents
-CREATE TABLE documents (
+CREATE TABLE "documents" (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind       TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript')),
+    kind       TEXT NOT NULL CHECK (kind IN ('certificate', 'score_report', 'transcript', 'ce_transcript')),
     subject_id INTEGER NOT NULL,
     user_id    INTEGER NOT NULL REFERENCES users (id),
     paper      TEXT NOT NULL CHECK (paper IN ('A4', 'Letter')),

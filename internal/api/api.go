@@ -112,6 +112,7 @@ var routes = []route{
 	{"GET", "/me/certifications/{id}/certificate.pdf", signedIn, (*server).handleMyCertificatePDF},
 	{"GET", "/me/attempts/{id}/score-report.pdf", signedIn, (*server).handleMyScoreReportPDF},
 	{"GET", "/me/transcript.pdf", signedIn, (*server).handleMyTranscriptPDF},
+	{"GET", "/me/ce-transcript.pdf", signedIn, (*server).handleMyCETranscriptPDF},
 	{"GET", "/results/awaiting", staff(portal.PermResultsConfirm), (*server).handleResultsAwaiting},
 	{"GET", "/staff/users", staff(portal.PermUsersRead), (*server).handleStaffUserList},
 	{"GET", "/staff/users/{id}", staff(portal.PermUsersRead), (*server).handleStaffUserShow},

@@ -41,3 +41,11 @@ func (s *server) handleMyTranscriptPDF(w http.ResponseWriter, r *http.Request, a
 	}
 	return f.Serve(w)
 }
+
+func (s *server) handleMyCETranscriptPDF(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	f, err := s.creds.CETranscriptPDF(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return f.Serve(w)
+}

@@ -48,8 +48,9 @@ func getRoutes(t *testing.T) []string {
 // first document of all; the test makes that happen before it takes the
 // state.
 var (
-	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf"}
-	documentCache     = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
+	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf",
+		"/ce/transcript.pdf"}
+	documentCache = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
 )
 
 // databaseState is every row of every portal table, as text, keyed by

@@ -176,7 +176,12 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	s.creds = credentials.New(st, clock, log, credentials.Config{BaseURL: cfg.BaseURL, SecretKey: key,
 		ProgramName: cfg.ProgramName, LogoURL: programLogoURL(s.program, cfg.BaseURL),
 		PaperSize: programPaperSize(s.program), Languages: s.catalog.Languages(),
-		Documents: certdoc.New(typeset.NewFonts(), s.catalog), Logo: programLogo(s.program), TimeZone: programZone(s.calendar)})
+		Documents: certdoc.New(typeset.NewFonts(), s.catalog), Logo: programLogo(s.program), TimeZone: programZone(s.calendar),
+		// The continuing-education transcript's record is the credits
+		// service's (made below); credentials lays it out, signs and stores it.
+		CETranscript: func(ctx context.Context, a portal.Actor, lang string) (certdoc.CETranscript, time.Time, error) {
+			return s.credits.Transcript(ctx, a, lang)
+		}})
 	// Credentials react to the certifications a publication issued or
 	// withdrew at once, and to every other change within a minute.
 	s.runner.Handle(results.KindPublish, func(ctx context.Context, args json.RawMessage) error {

@@ -216,9 +216,24 @@ func (d *doc) text(p *pdf.Page, field string, x, y float64, spans []typeset.Span
 
 // wrap breaks text at spaces into lines no wider than width at size.
 func (d *doc) wrap(text string, weight typeset.Weight, size, width float64) []string {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return nil
+	}
+	// Most texts fit on one line: one layout instead of one a word.
+	if whole := strings.Join(words, " "); len(words) > 1 {
+		l, err := d.r.fonts.Layout(plain(whole), typeset.Style{Weight: weight, Lang: d.l.Lang()})
+		if err != nil {
+			d.fail(&TextError{Field: "label", Err: err})
+			return nil
+		}
+		if l.Width*size <= width {
+			return []string{whole}
+		}
+	}
 	var lines []string
 	line := ""
-	for _, word := range strings.Fields(text) {
+	for _, word := range words {
 		try := word
 		if line != "" {
 			try = line + " " + word

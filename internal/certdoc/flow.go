@@ -85,9 +85,15 @@ type cell struct {
 	spans []typeset.Span
 	field string
 	style pdf.TextStyle
-	// sub is an optional second line in small grey type.
+	// more are further lines of the value, each lineStep below the last
+	// (a long title wrapped); the row's height must leave room for them.
+	more [][]typeset.Span
+	// sub is an optional line in small grey type under the value.
 	sub []typeset.Span
 }
+
+// lineStep is the distance between the lines of a wrapped cell.
+const lineStep = 12
 
 // tableHead draws the shaded header row of cols, and again after each
 // page break until the next heading.
@@ -120,11 +126,16 @@ func (f *flow) row(cols []column, h float64, cellOf func(i int) cell) {
 		case pdf.Center:
 			cx = x + col.width/2
 		}
+		y := f.y + 13.5
 		if len(c.spans) > 0 {
-			f.text(f.page, c.field, cx, f.y+13.5, c.spans, st)
+			f.text(f.page, c.field, cx, y, c.spans, st)
+		}
+		for _, line := range c.more {
+			y += lineStep
+			f.text(f.page, c.field, cx, y, line, st)
 		}
 		if len(c.sub) > 0 {
-			f.text(f.page, c.field, cx, f.y+26, c.sub, pdf.TextStyle{Size: 8, Align: col.align, MaxWidth: col.width - 8, Color: grey})
+			f.text(f.page, c.field, cx, y+12.5, c.sub, pdf.TextStyle{Size: 8, Align: col.align, MaxWidth: col.width - 8, Color: grey})
 		}
 		x += col.width
 	}

@@ -27,6 +27,7 @@ func BenchmarkMakeAndSign(b *testing.B) {
 	c := certificate(b, "Gwenllïan ap Ŵyn", "cy")
 	s := scoreReport()
 	tr := transcript(20)
+	ce := ceTranscript(b, 200)
 	for _, doc := range []struct {
 		name   string
 		at     time.Time
@@ -35,6 +36,7 @@ func BenchmarkMakeAndSign(b *testing.B) {
 		{"Certificate", c.IssuedAt, func(r *Renderer) ([]byte, error) { return r.Certificate(c) }},
 		{"ScoreReport", s.PublishedAt, func(r *Renderer) ([]byte, error) { return r.ScoreReport(s) }},
 		{"Transcript20", tr.IssuedAt, func(r *Renderer) ([]byte, error) { return r.Transcript(tr) }},
+		{"CETranscript200", ce.IssuedAt, func(r *Renderer) ([]byte, error) { return r.CETranscript(ce) }},
 	} {
 		b.Run(doc.name, func(b *testing.B) {
 			r := newRenderer(b)

@@ -219,6 +219,54 @@ func (s *Service) TranscriptPDF(ctx context.Context, actor portal.Actor) (*File,
 	})
 }
 
+// CETranscriptPDF returns the signed continuing-education transcript of
+// the acting candidate: the totals of each certification in force and
+// every submitted activity with its credits and decision, read by
+// Config.CETranscript. Its instant is the latest stored change the record
+// shows, so the same record gives the same file; it is stored and made
+// again like the other documents.
+func (s *Service) CETranscriptPDF(ctx context.Context, actor portal.Actor) (*File, error) {
+	uid := actor.Subject()
+	if uid == 0 {
+		return nil, portal.ErrUnauthorized
+	}
+	if s.cfg.CETranscript == nil {
+		return nil, portal.ErrNotFound
+	}
+	logo, err := s.logo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The record is read before the document's transaction, which holds
+	// the only writer on SQLite: the labels' language first.
+	u, err := s.st.GetUser(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	lang := s.holderLanguage(u)
+	in, issued, err := s.cfg.CETranscript(ctx, actor, lang)
+	if err != nil {
+		return nil, err
+	}
+	return s.serveDocument(ctx, func(tx *store.Tx) (*plan, error) {
+		paper, err := s.defaultPaper(ctx)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := tx.PutDocument(ctx, portal.Document{Kind: portal.DocumentCETranscript, SubjectID: uid, UserID: uid,
+			Paper: paper, Language: lang, IssuedAt: issued})
+		if err != nil {
+			return nil, err
+		}
+		in.Reference = fmt.Sprintf("CE%d-%s", uid, doc.IssuedAt.UTC().Format("20060102T150405Z"))
+		in.Program, in.Logo = s.cfg.ProgramName, logo
+		in.Paper, in.Lang, in.IssuedAt = certdoc.Paper(doc.Paper), doc.Language, doc.IssuedAt.UTC()
+		return s.newPlan(doc, fileName("ce-transcript", in.Reference), in, func() ([]byte, error) {
+			return s.cfg.Documents.CETranscript(in)
+		})
+	})
+}
+
 // transcriptRecord reads the holder's certifications and official
 // results, and the instant of their latest change.
 func (s *Service) transcriptRecord(ctx context.Context, tx *store.Tx, u *portal.User, loc *time.Location) (certdoc.Transcript, time.Time, error) {

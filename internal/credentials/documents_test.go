@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/certdoc"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/testutil"
@@ -40,6 +42,9 @@ type docFixture struct {
 	*certFixture
 	// log holds what the service logged.
 	log *syncBuffer
+	// credits reads the continuing-education transcript's record, as the
+	// app wires it (its catalogue is installed by newCEFixture).
+	credits *credits.Service
 }
 
 // syncBuffer is a log destination safe for concurrent writes.
@@ -85,7 +90,17 @@ func newDocFixture(t testing.TB, engine string) *docFixture {
 			return b, err
 		},
 		Languages: []string{"en", "es"}, Documents: r,
-		TimeZone: func(context.Context) (*time.Location, error) { return tokyo, nil }})
+		TimeZone: func(context.Context) (*time.Location, error) { return tokyo, nil },
+		CETranscript: func(ctx context.Context, a portal.Actor, lang string) (certdoc.CETranscript, time.Time, error) {
+			return f.credits.Transcript(ctx, a, lang)
+		}})
+	cal, err := calendar.New(calendar.Settings{TimeZone: "Asia/Tokyo",
+		BusinessDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.credits = credits.New(f.st, f.clock, slog.New(slog.DiscardHandler), credits.Config{
+		Calendar: func(context.Context) (credits.Calendar, error) { return cal, nil }, BaseURL: "https://certs.example.org"})
 	return f
 }
 

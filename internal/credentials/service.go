@@ -24,7 +24,8 @@
 //     (Actor.Owns); anyone else gets portal.ErrNotFound.
 //   - SigningKey opens a key's private half for the signing code; it is
 //     never shown or logged.
-//   - CertificatePDF, ScoreReportPDF and TranscriptPDF serve the holder
+//   - CertificatePDF, ScoreReportPDF, TranscriptPDF and CETranscriptPDF
+//     serve the holder
 //     alone (Actor.Owns; anyone else gets portal.ErrNotFound) a signed
 //     PDF, stored with its document and made again byte for byte when
 //     lost (documents.go). CertificateProblem needs
@@ -85,6 +86,11 @@ type Config struct {
 	// TimeZone returns the program's time zone, in which documents give
 	// days; nil for UTC.
 	TimeZone func(ctx context.Context) (*time.Location, error)
+	// CETranscript reads the acting candidate's continuing-education record
+	// with names in lang, and the instant of its latest stored change
+	// (credits.Service.Transcript); nil when this instance makes no such
+	// transcript.
+	CETranscript func(ctx context.Context, actor portal.Actor, lang string) (certdoc.CETranscript, time.Time, error)
 }
 
 // Service is the credentials service.

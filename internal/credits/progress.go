@@ -57,12 +57,23 @@ func (s *Service) Progress(ctx context.Context, actor portal.Actor, lang string)
 	if err != nil {
 		return nil, err
 	}
-	cal, err := s.calendar(ctx)
+	certs, err := s.st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: uid})
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	certs, err := s.st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: uid})
+	return s.progress(ctx, uid, certs, lang, s.clock.Now())
+}
+
+// inForce reports whether a certification takes continuing education
+// now: held, not replaced, not a microcredential, not expired.
+func inForce(c *portal.UserCertificationDetail, now time.Time) bool {
+	return c.WithdrawnAt == nil && c.RevokedAt == nil && c.SupersededBy == nil && c.Kind != portal.CertKindMicrocredential && now.Before(c.ExpiresAt)
+}
+
+// progress is Progress of the candidate uid, whose certifications are
+// certs, at now.
+func (s *Service) progress(ctx context.Context, uid int64, certs []*portal.UserCertificationDetail, lang string, now time.Time) ([]Progress, error) {
+	cal, err := s.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -177,12 +177,6 @@ func (s *Service) Certifications(ctx context.Context, actor portal.Actor) ([]*po
 	return out, nil
 }
 
-// inForce reports whether a held certification is in force at now and
-// one continuing education counts toward.
-func inForce(c *portal.UserCertificationDetail, now time.Time) bool {
-	return c.WithdrawnAt == nil && c.RevokedAt == nil && c.SupersededBy == nil && c.Kind != portal.CertKindMicrocredential && now.Before(c.ExpiresAt)
-}
-
 // updateDraft writes row over the actor's draft id.
 func (s *Service) updateDraft(ctx context.Context, tx *store.Tx, actor portal.Actor, id int64, row portal.CESubmission) (*portal.CESubmission, error) {
 	cur, err := tx.LockCESubmission(ctx, id)

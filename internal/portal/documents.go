@@ -7,6 +7,8 @@ const (
 	DocumentCertificate = "certificate"  // subject: a credential
 	DocumentScoreReport = "score_report" // subject: an attempt
 	DocumentTranscript  = "transcript"   // subject: the holder's account
+	// DocumentCETranscript is the continuing-education transcript.
+	DocumentCETranscript = "ce_transcript" // subject: the holder's account
 )
 
 // Paper sizes of documents, as the program settings name them.

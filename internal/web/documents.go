@@ -8,9 +8,9 @@ import (
 )
 
 // The holder's signed PDF documents: the certificate of an earned
-// certification, the score report of an official result and the
-// transcript. The credentials service decides who gets which; these
-// handlers only send the file.
+// certification, the score report of an official result, the
+// transcript and the continuing-education transcript. The credentials
+// service decides who gets which; these handlers only send the file.
 
 // handleCertificatePDF downloads the holder's signed certificate.
 func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +51,19 @@ func (s *Server) handleTranscriptPDF(w http.ResponseWriter, r *http.Request) err
 		return portal.ErrNotFound
 	}
 	f, err := s.creds.TranscriptPDF(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	return f.Serve(w)
+}
+
+// handleCETranscriptPDF downloads the candidate's signed
+// continuing-education transcript.
+func (s *Server) handleCETranscriptPDF(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.CETranscriptPDF(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}

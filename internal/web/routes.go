@@ -190,6 +190,7 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /ce", 0, s.handleCE, nil},
 		{signedIn, "GET /ce/history", 0, s.handleCEHistory, nil},
 		{signedIn, "GET /ce/history.csv", 0, s.handleCEHistoryCSV, nil},
+		{signedIn, "GET /ce/transcript.pdf", 0, s.handleCETranscriptPDF, nil},
 		{signedIn, "GET /ce/submit", 0, s.handleCESubmitForm, nil},
 		{signedIn, "POST /ce/submit", ceUploadLimit, s.handleCESubmit, nil},
 		{signedIn, "GET /ce/submissions/{id}", 0, s.handleCESubmission, nil},

@@ -352,3 +352,56 @@ func TestCEAppealAfterADenial(t *testing.T) {
 		a.GetPage(t, oc, link, http.StatusNotFound)
 	})
 }
+
+// TestCETranscriptDownload: the demo holder follows "Download PDF" from
+// /ce and from /ce/history to a signed PDF attachment (pdfsig reports it
+// valid) whose text shows the totals per certification and every
+// submitted activity with its decision; a second download, and the
+// API's, is the same file; signed out there is none.
+func TestCETranscriptDownload(t *testing.T) {
+	testutil.Tool(t, "pdfsig", "poppler-utils")
+	testutil.Tool(t, "pdftotext", "poppler-utils")
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, c := signInHolder(t, engine)
+		link := a.GetPage(t, c, "/ce", http.StatusOK).AttrOf(".ce-actions a.ce-transcript", "href")
+		hist := a.GetPage(t, c, "/ce/history", http.StatusOK)
+		if link != "/ce/transcript.pdf" || hist.AttrOf("a.ce-transcript", "href") != link {
+			t.Fatalf("links: /ce %q, /ce/history %q", link, hist.AttrOf("a.ce-transcript", "href"))
+		}
+		if got := hist.TextOf("a.ce-transcript"); got != "Download PDF" {
+			t.Errorf("link text = %q", got)
+		}
+		resp := a.Get(t, c, link)
+		body := apptest.Body(t, resp)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), `attachment; filename=ce-transcript-CE`) ||
+			resp.Header.Get("Cache-Control") != "private, no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("download: %d %v", resp.StatusCode, resp.Header)
+		}
+		path := testutil.WriteTemp(t, "ce-transcript.pdf", []byte(body))
+		if out := testutil.RunTool(t, "pdfsig", path); !strings.Contains(out, "Signature Validation: Signature is Valid.") {
+			t.Errorf("pdfsig:\n%s", out)
+		}
+		text := testutil.RunTool(t, "pdftotext", path, "-")
+		for _, want := range []string{"Continuing education transcript", "Totals per certification", "Approved", "Still needed",
+			"Designing resilient architectures", "Well-architected whitepaper", "Partly approved", "Vendor sales breakfast", "Denied",
+			"Talk: serverless at scale", "Waiting for review", "Credits granted in all:"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the transcript lacks %q:\n%s", want, text)
+			}
+		}
+		again := a.Get(t, c, link)
+		if b := apptest.Body(t, again); b != body {
+			t.Error("a second download differs from the first")
+		}
+		api := a.Get(t, c, "/api/v1/me/ce-transcript.pdf")
+		if b := apptest.Body(t, api); api.StatusCode != http.StatusOK || b != body {
+			t.Errorf("the API's download: %d, same file %v", api.StatusCode, b == body)
+		}
+		out := a.Get(t, a.Client(), link)
+		_ = apptest.Body(t, out)
+		if out.StatusCode == http.StatusOK {
+			t.Errorf("signed out: GET %s = %d", link, out.StatusCode)
+		}
+	})
+}
