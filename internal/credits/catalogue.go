@@ -347,3 +347,20 @@ func (s *Service) InstallDefaultCatalogue(ctx context.Context) error {
 		return tx.SetSetting(ctx, "ce.catalogue_installed", tx.Now().Format(time.RFC3339))
 	})
 }
+
+// ActivityTypeVersions lists every version of a type, newest first
+// (portal.PermSettingsManage), or portal.ErrNotFound for a code not in the
+// catalogue.
+func (s *Service) ActivityTypeVersions(ctx context.Context, actor portal.Actor, code string) ([]*portal.CEActivityType, error) {
+	if err := actor.Authorize(portal.PermSettingsManage); err != nil {
+		return nil, err
+	}
+	list, err := s.st.ListCEActivityVersions(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, portal.ErrNotFound
+	}
+	return list, nil
+}
