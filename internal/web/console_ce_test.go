@@ -30,7 +30,7 @@ func TestConsoleCEQueuePage(t *testing.T) {
 		late := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEPending), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 35, PastTarget: true}
 		onTime := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEAppealed), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 1}
 		onTime.ID = 8
-		p := &consoleCEQueuePage{Filter: newForm(), Items: []credits.QueueItem{late, onTime}, PastTarget: 1, Next: "/console/ce?after=1-8",
+		p := &consoleCEQueuePage{Filter: newForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
 			Types: []*portal.CEActivityType{ceTestType()}}
 		p.T = s.catalog.Localizer(lang)
 		doc := renderAs(t, s, "/console/ce", lang, "console_ce_queue", "console.ce.title", p, mayAll)

@@ -288,6 +288,7 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}", 0, s.handleConsoleCESubmission, nil},
 		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}/evidence/{upload}", 0, s.handleConsoleCEEvidence, nil},
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/claim", 0, s.handleConsoleCEClaim, nil},
+		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/assign", 0, s.handleConsoleCEAssign, nil},
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/decide", 0, s.handleConsoleCEDecide, nil},
 		{staff(portal.PermSettingsManage), "POST /console/ce/submissions/{id}/reverse", 0, s.handleConsoleCEReverse, nil},
 
