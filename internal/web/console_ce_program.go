@@ -546,9 +546,8 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 	} else if err = s.credits.SetRequirement(r.Context(), actor(r), p.Certification.ID, req); err == nil {
 		http.Redirect(w, r, withNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
 		return nil
-	}
-	var pe *portal.Error
-	if errors.As(err, &pe) {
+	} else if pe := (*portal.Error)(nil); errors.As(err, &pe) {
+		// The service names the requirement's JSON paths.
 		for i := range pe.Fields {
 			pe.Fields[i].Field = ceRequirementField(pe.Fields[i].Field)
 		}
