@@ -203,11 +203,11 @@ type consoleCESubmissionPage struct {
 	Candidate credits.Candidate
 	// Reviewers are whom the submission may be assigned to.
 	Reviewers []credits.Reviewer
-	Type     *portal.CEActivityType
-	Evidence []ceEvidence
-	Zone     *time.Location
-	Form     *Form // the decision
-	Reversal *Form
+	Type      *portal.CEActivityType
+	Evidence  []ceEvidence
+	Zone      *time.Location
+	Form      *Form // the decision
+	Reversal  *Form
 	// Refusal is the service's refusal of the viewer's action, shown
 	// above the forms (their own submission, an appeal of their own
 	// denial).

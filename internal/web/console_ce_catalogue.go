@@ -123,13 +123,19 @@ type consoleCECataloguePage struct {
 }
 
 // Rule says a type's credit rule in words.
-func (p *consoleCECataloguePage) Rule(t *portal.CEActivityType) string { return ceAdminRuleText(&p.BasePage, t) }
+func (p *consoleCECataloguePage) Rule(t *portal.CEActivityType) string {
+	return ceAdminRuleText(&p.BasePage, t)
+}
 
 // Caps says a type's caps in words.
-func (p *consoleCECataloguePage) Caps(t *portal.CEActivityType) string { return ceCapsText(&p.BasePage, t) }
+func (p *consoleCECataloguePage) Caps(t *portal.CEActivityType) string {
+	return ceCapsText(&p.BasePage, t)
+}
 
 // Active says when a type accepts activities.
-func (p *consoleCECataloguePage) Active(t *portal.CEActivityType) string { return ceActiveText(&p.BasePage, t) }
+func (p *consoleCECataloguePage) Active(t *portal.CEActivityType) string {
+	return ceActiveText(&p.BasePage, t)
+}
 
 // Credits writes hundredths of a credit in the page's language.
 func (p *consoleCECataloguePage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
@@ -206,13 +212,17 @@ func (p *consoleCETypePage) Action() string {
 }
 
 // Rule says a version's credit rule in words.
-func (p *consoleCETypePage) Rule(t *portal.CEActivityType) string { return ceAdminRuleText(&p.BasePage, t) }
+func (p *consoleCETypePage) Rule(t *portal.CEActivityType) string {
+	return ceAdminRuleText(&p.BasePage, t)
+}
 
 // Caps says a version's caps in words.
 func (p *consoleCETypePage) Caps(t *portal.CEActivityType) string { return ceCapsText(&p.BasePage, t) }
 
 // Active says when a version accepts activities.
-func (p *consoleCETypePage) Active(t *portal.CEActivityType) string { return ceActiveText(&p.BasePage, t) }
+func (p *consoleCETypePage) Active(t *portal.CEActivityType) string {
+	return ceActiveText(&p.BasePage, t)
+}
 
 // Credits writes hundredths of a credit in the page's language.
 func (p *consoleCETypePage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
