@@ -75,7 +75,13 @@ func ceAdminRuleText(b *BasePage, t *portal.CEActivityType) string {
 	c := func(n int) string { return credits.FormatCreditsIn(n, b.Lang) }
 	switch t.Rule {
 	case portal.CERulePerUnit:
-		return b.T.T("console.ce.rule.per_unit", map[string]any{"Credits": c(t.PerUnit), "Count": t.UnitMinutes})
+		// The plural follows the credits: one for exactly 1 credit.
+		n := 2
+		if t.PerUnit == credits.Credit {
+			n = 1
+		}
+		return b.T.T("console.ce_admin.rule_per_unit", map[string]any{"Credits": c(t.PerUnit), "Count": n,
+			"Unit": b.T.T("console.ce_admin.unit_name."+strconv.Itoa(t.UnitMinutes), nil)})
 	case portal.CERuleRange:
 		return b.T.T("console.ce.rule.range", map[string]any{"Low": c(t.MinCredits), "High": c(t.MaxCredits)})
 	}

@@ -74,7 +74,7 @@ func TestConsoleCECatalogue(t *testing.T) {
 				t.Errorf("the catalogue lacks the group %s", g)
 			}
 		}
-		if got := list.TextOf("#type-documentation_review"); !strings.Contains(got, "0.25 credits per 15 minutes") || !strings.Contains(got, "at most 4 an activity") {
+		if got := list.TextOf("#type-documentation_review"); !strings.Contains(got, "0.25 credits per 15 minutes of the stated duration") || !strings.Contains(got, "at most 4 an activity") {
 			t.Errorf("documentation review row %q", got)
 		}
 
