@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"example.org/certportal/internal/testutil"
@@ -58,6 +60,19 @@ func consoleCEAdminSteps(t *testing.T, a *apptest.App, b *testutil.Browser, lang
 
 	b.Navigate(a.URL + "/console/ce/catalogue/import")
 	checkPage(t, b, lang+"-ce-import")
+	file := filepath.Join(t.TempDir(), "catalogue.json")
+	if err := os.WriteFile(file, []byte(`{"format": "certportal.ce-catalogue/1", "types": [{"code": "mentoring", "group": "other",
+		"texts": {"en": {"name": "Mentoring"}}, "rule": "fixed", "min_credits": 3, "min_evidence": 1, "counts_for": "all",
+		"deadline_days": 365}, {"code": "teaching_course", "group": "other", "texts": {"en": {"name": "Teaching a course"}},
+		"rule": "range", "min_credits": 50, "max_credits": 90, "min_evidence": 1, "counts_for": "all", "deadline_days": 365}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Upload("#file", file)
+	b.Submit(`form[action="/console/ce/catalogue/import"] button[type=submit]`)
+	if !b.HasElement(".ce-added") || !b.HasElement(".ce-changes") {
+		t.Fatalf("%s: no preview of the import: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-import-preview")
 
 	b.Navigate(a.URL + "/console/ce")
 	if !b.HasElement(".ce-queue .ce-candidate") {

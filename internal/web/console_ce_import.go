@@ -24,12 +24,6 @@ type ceImportProblem struct {
 	Path, Message string
 }
 
-// ceImportChange is one changed type of a preview with its field changes.
-type ceImportChange struct {
-	Code    string
-	Changes []portal.FieldChange
-}
-
 type consoleCEImportPage struct {
 	BasePage
 	Tabs     []ceAdminTab
