@@ -100,6 +100,16 @@ func (p *consoleCEQueuePage) AssigneeField() Field {
 	return fl
 }
 
+// TypeName names an item's activity type in the page's language.
+func (p *consoleCEQueuePage) TypeName(it credits.QueueItem) string {
+	for _, t := range p.Types {
+		if t.Code == it.TypeCode {
+			return t.Name(p.Lang)
+		}
+	}
+	return it.TypeName
+}
+
 // Flagged reports whether the flagged filter is on.
 func (p *consoleCEQueuePage) Flagged() bool { return p.Filter.Value(ceFilterFlagged) != "" }
 
