@@ -111,7 +111,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 
 		two := credits.Requirement{Alternatives: []credits.Alternative{
 			{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 3000}, {Kind: credits.CondExamPass, Exams: []string{"X"}}}}}}
-		form, rows, unusual := ceRequirementForm(two, lang)
+		form, rows, unusual := ceRequirementForm(two, lang, nil)
 		if !unusual || rows != 2 || form.Value(ceReqCredits) != "30" {
 			t.Errorf("%s: a credits-and-exam alternative: unusual %v, rows %d, credits %q", lang, unusual, rows, form.Value(ceReqCredits))
 		}
@@ -179,10 +179,14 @@ func TestCERequirementFormRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	types := []*portal.CEActivityType{{Code: "published_article"}, {Code: "conference_talk"}}
+	if _, _, unusual := ceRequirementForm(credits.Requirement{Alternatives: []credits.Alternative{{Conditions: []credits.Condition{
+		{Kind: credits.CondCredits, Credits: 100, TypeMax: map[string]int{"retired_type": 50}}}}}}, "en", types); !unusual {
+		t.Error("a maximum for a type not in the catalogue is not shown as JSON")
+	}
 	for _, name := range credits.ExampleNames() {
 		for _, lang := range []string{"en", "es"} {
 			want := ex[name].Default
-			f, rows, unusual := ceRequirementForm(want, lang)
+			f, rows, unusual := ceRequirementForm(want, lang, types)
 			if unusual {
 				t.Errorf("%s: the example's default is unusual to the form", name)
 				continue

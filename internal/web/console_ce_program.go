@@ -352,9 +352,10 @@ func (p *consoleCERequirementPage) TypeMaxField(t *portal.CEActivityType) Field 
 }
 
 // ceRequirementForm fills the form from a requirement; unusual reports a
-// shape the form cannot show whole: more than one credits condition, or
-// alternatives other than one of credits and one of exam passes.
-func ceRequirementForm(req credits.Requirement, lang string) (f *Form, rows int, unusual bool) {
+// shape the form cannot show whole: more than one credits condition,
+// alternatives other than one of credits and one of exam passes, or a
+// maximum for a type no longer in the catalogue (types).
+func ceRequirementForm(req credits.Requirement, lang string, types []*portal.CEActivityType) (f *Form, rows int, unusual bool) {
 	f = newForm()
 	c := func(n int) string { return credits.FormatCreditsIn(n, lang) }
 	if req.YearlyTarget > 0 {
@@ -380,6 +381,9 @@ func ceRequirementForm(req credits.Requirement, lang string) (f *Form, rows int,
 				rows = len(cond.GroupMin)
 				for code, m := range cond.TypeMax {
 					f.Values[ceReqTypeMax+code] = c(m)
+					if !slices.ContainsFunc(types, func(t *portal.CEActivityType) bool { return t.Code == code }) {
+						unusual = true
+					}
 				}
 			case cond.Kind == credits.CondExamPass && !seenExams:
 				seenExams = true
@@ -512,7 +516,7 @@ func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	var unusual bool
-	p.Form, p.Rows, unusual = ceRequirementForm(req, p.Lang)
+	p.Form, p.Rows, unusual = ceRequirementForm(req, p.Lang, p.Types)
 	if unusual {
 		b, err := json.MarshalIndent(req, "", "  ")
 		if err != nil {
