@@ -148,6 +148,10 @@ func TestConsoleCEProgramPages(t *testing.T) {
 			!doc.Has(".ce-apply") || doc.AttrOf("input[name=base]", "value") != "abc" || !strings.Contains(doc.TextOf(".ce-problems"), "types[0].code") {
 			t.Errorf("%s: the import page lacks its summary, apply form or problems", lang)
 		}
+		if got := doc.TextOf(".ce-changes tbody tr"); !strings.Contains(got, l.T("console.ce_admin.field.max_credits", nil)) ||
+			!strings.Contains(got, "100") || !strings.Contains(got, "90") || strings.Contains(got, "10000") {
+			t.Errorf("%s: a changed maximum reads %q, want its label and decimal credits", lang, got)
+		}
 		noMessageIDs(t, lang, doc.Text())
 	}
 }

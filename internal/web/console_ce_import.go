@@ -39,6 +39,40 @@ type consoleCEImportPage struct {
 	Refusal string
 }
 
+// ceCreditFields are the fields of a type whose values are credits, in
+// hundredths.
+var ceCreditFields = map[string]bool{credits.FieldPerUnit: true, credits.FieldMinCredits: true, credits.FieldMaxCredits: true,
+	credits.FieldCapActivity: true, credits.FieldCapCycle: true}
+
+// ceFieldLabels name the fields of a type a preview lists.
+var ceFieldLabels = map[string]string{
+	"texts": "console.ce_admin.import.field.texts", "attestation": "console.ce_admin.import.field.attestation",
+	"counts_list": "console.ce_admin.import.field.counts_list", "group": "console.ce_admin.field.group",
+	"rule": "console.ce_admin.field.rule", "unit_minutes": "console.ce_admin.field.unit_minutes",
+	"per_unit": "console.ce_admin.field.per_unit", "min_credits": "console.ce_admin.field.min_credits",
+	"max_credits": "console.ce_admin.field.max_credits", "cap_activity": "console.ce_admin.field.cap_activity",
+	"cap_cycle": "console.ce_admin.field.cap_cycle", "required_fields": "console.ce_admin.field.required_fields",
+	"min_evidence": "console.ce_admin.field.min_evidence", "counts_for": "console.ce_admin.field.counts_for",
+	"active_from": "console.ce_admin.field.active_from", "active_until": "console.ce_admin.field.active_until",
+	"deadline_days": "console.ce_admin.field.deadline_days",
+}
+
+// FieldLabel names a changed field in the page's language.
+func (p *consoleCEImportPage) FieldLabel(name string) string {
+	if id, ok := ceFieldLabels[name]; ok {
+		return p.T.T(id, nil)
+	}
+	return name
+}
+
+// FieldValue writes a changed field's value, credits as decimals.
+func (p *consoleCEImportPage) FieldValue(name, v string) string {
+	if n, err := strconv.Atoi(v); err == nil && ceCreditFields[name] {
+		return credits.FormatCreditsIn(n, p.Lang)
+	}
+	return v
+}
+
 // HasChanges reports whether the preview changes anything.
 func (p *consoleCEImportPage) HasChanges() bool {
 	return p.Preview != nil && len(p.Preview.Added)+len(p.Preview.Changed) > 0
