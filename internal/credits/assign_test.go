@@ -128,3 +128,42 @@ func TestQueueTotalsSpanPages(t *testing.T) {
 		wantCode(t, err, portal.EForbidden, "")
 	})
 }
+
+// TestCreateTypeAndListVersions: creating a type refuses a code already in
+// the catalogue (it would otherwise write a version of that type); the
+// versions of a type list newest first; only admins do either.
+func TestCreateTypeAndListVersions(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		existing, err := f.svc.ActivityType(f.ctx, "conference_talk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.CreateActivityType(f.ctx, f.admin, *existing)
+		wantField(t, err, credits.FieldCode, "credits.error.type_exists")
+		mentoring := portal.CEActivityType{Code: "mentoring", Group: portal.CEGroupOther, Rule: portal.CERuleFixed, MinCredits: 300,
+			CountsFor: portal.CECountsAll, MinEvidence: 1, Texts: map[string]portal.CEText{"en": {Name: "Mentoring"}}}
+		_, err = f.svc.CreateActivityType(f.ctx, f.reviewer, mentoring)
+		wantCode(t, err, portal.EForbidden, "")
+		created, err := f.svc.CreateActivityType(f.ctx, f.admin, mentoring)
+		if err != nil || created.Version != 1 || created.MaxCredits != 300 {
+			t.Fatalf("created %+v, %v", created, err)
+		}
+		if len(f.db.Audit(t, "ce.activity_type_created", "ce_activity_type:mentoring")) != 1 {
+			t.Error("the creation is not audited")
+		}
+		existing.MaxCredits = 4000
+		if _, err := f.svc.SaveActivityType(f.ctx, f.admin, *existing); err != nil {
+			t.Fatal(err)
+		}
+		list, err := f.svc.ActivityTypeVersions(f.ctx, f.admin, "conference_talk")
+		if err != nil || len(list) != 2 || list[0].Version != 2 || list[0].MaxCredits != 4000 || list[1].MaxCredits != 5000 {
+			t.Fatalf("versions %d, %v; want 2 newest first", len(list), err)
+		}
+		_, err = f.svc.ActivityTypeVersions(f.ctx, f.reviewer, "conference_talk")
+		wantCode(t, err, portal.EForbidden, "")
+		_, err = f.svc.ActivityTypeVersions(f.ctx, f.admin, "no_such_type")
+		wantCode(t, err, portal.ENotFound, "")
+	})
+}
