@@ -79,6 +79,33 @@ func (s *Service) SaveActivityType(ctx context.Context, actor portal.Actor, t po
 	return out, err
 }
 
+// CreateActivityType adds a type to the catalogue as version 1
+// (portal.PermSettingsManage); a code already in the catalogue is refused
+// (credits.error.type_exists on FieldCode). Audited.
+func (s *Service) CreateActivityType(ctx context.Context, actor portal.Actor, t portal.CEActivityType) (*portal.CEActivityType, error) {
+	if err := actor.Authorize(portal.PermSettingsManage); err != nil {
+		return nil, err
+	}
+	if err := ValidateActivityType(&t); err != nil {
+		return nil, err
+	}
+	var out *portal.CEActivityType
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.LockCEActivityType(ctx, t.Code)
+		switch {
+		case err == nil:
+			var v portal.Validation
+			v.Add(FieldCode, "credits.error.type_exists", map[string]any{"Code": t.Code})
+			return v.Err()
+		case !isNotFound(err):
+			return err
+		}
+		out, err = saveActivityType(ctx, tx, actor, t)
+		return err
+	})
+	return out, err
+}
+
 // saveActivityType writes t (validated) as a new type or a new version of
 // the type with its code, audited; an unchanged type is left as it is.
 func saveActivityType(ctx context.Context, tx *store.Tx, actor portal.Actor, t portal.CEActivityType) (*portal.CEActivityType, error) {
@@ -346,4 +373,21 @@ func (s *Service) InstallDefaultCatalogue(ctx context.Context) error {
 		}
 		return tx.SetSetting(ctx, "ce.catalogue_installed", tx.Now().Format(time.RFC3339))
 	})
+}
+
+// ActivityTypeVersions lists every version of a type, newest first
+// (portal.PermSettingsManage), or portal.ErrNotFound for a code not in the
+// catalogue.
+func (s *Service) ActivityTypeVersions(ctx context.Context, actor portal.Actor, code string) ([]*portal.CEActivityType, error) {
+	if err := actor.Authorize(portal.PermSettingsManage); err != nil {
+		return nil, err
+	}
+	list, err := s.st.ListCEActivityVersions(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, portal.ErrNotFound
+	}
+	return list, nil
 }

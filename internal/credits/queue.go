@@ -30,12 +30,25 @@ type QueueItem struct {
 	TypeName   string
 	AgeDays    int
 	PastTarget bool // the expected decision date has passed
+	// Candidate names who sent the submission (reviewers see it).
+	Candidate Candidate
+}
+
+// Candidate is the person a submission is from, as reviewers see them:
+// their legal name and permanent login ID.
+type Candidate struct {
+	ID      int64
+	Name    string
+	LoginID string
 }
 
 // QueuePage is one page of the queue, oldest submission first.
 type QueuePage struct {
 	Items      []QueueItem
 	NextCursor string // empty on the last page
+	// Total counts what the filter selects on every page, PastTarget
+	// those of them past their expected decision date.
+	Total, PastTarget int
 }
 
 var errBadCursor = &portal.Error{Code: portal.EInvalid, Message: "credits.error.cursor"}
@@ -87,9 +100,17 @@ func (s *Service) Queue(ctx context.Context, actor portal.Actor, f QueueFilter) 
 		return nil, err
 	}
 	today := now.In(cal.Location()).Format(time.DateOnly)
-	page := &QueuePage{}
+	totals, err := s.st.CountCEQueue(ctx, sf, today)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.candidates(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	page := &QueuePage{Total: totals.Total, PastTarget: totals.PastTarget}
 	for _, r := range rows {
-		it := QueueItem{CESubmission: r, TypeCode: types[r.TypeID].Code, TypeName: types[r.TypeID].Name("en")}
+		it := QueueItem{CESubmission: r, TypeCode: types[r.TypeID].Code, TypeName: types[r.TypeID].Name("en"), Candidate: people[r.UserID]}
 		if r.SubmittedAt != nil {
 			it.AgeDays = int(now.Sub(*r.SubmittedAt).Hours() / 24)
 		}
@@ -101,6 +122,79 @@ func (s *Service) Queue(ctx context.Context, actor portal.Actor, f QueueFilter) 
 		page.NextCursor = fmt.Sprintf("%d-%d", last.SubmittedAt.UnixNano(), last.ID)
 	}
 	return page, nil
+}
+
+// candidates names the candidates of the submissions.
+func (s *Service) candidates(ctx context.Context, subs []*portal.CESubmission) (map[int64]Candidate, error) {
+	var ids []int64
+	for _, r := range subs {
+		ids = append(ids, r.UserID)
+	}
+	users, err := s.st.ListUsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]Candidate{}
+	for _, u := range users {
+		out[u.ID] = Candidate{ID: u.ID, Name: u.FullName(), LoginID: u.LoginID}
+	}
+	return out, nil
+}
+
+// SubmissionCandidate names the candidate of a submission to a reviewer
+// (portal.PermCEReview) who may see it (Submission).
+func (s *Service) SubmissionCandidate(ctx context.Context, actor portal.Actor, id int64) (Candidate, error) {
+	if err := actor.Authorize(portal.PermCEReview); err != nil {
+		return Candidate{}, err
+	}
+	sub, err := s.Submission(ctx, actor, id)
+	if err != nil {
+		return Candidate{}, err
+	}
+	people, err := s.candidates(ctx, []*portal.CESubmission{sub})
+	if err != nil {
+		return Candidate{}, err
+	}
+	c, ok := people[sub.UserID]
+	if !ok {
+		return Candidate{}, portal.ErrNotFound
+	}
+	return c, nil
+}
+
+// Reviewer is a staff member a submission may be assigned to.
+type Reviewer struct {
+	ID   int64
+	Name string
+}
+
+// reviewerSets are the permission sets that grant portal.PermCEReview.
+func reviewerSets() []portal.PermissionSet {
+	var out []portal.PermissionSet
+	for _, set := range portal.PermissionSets() {
+		if set.Permissions().Has(portal.PermCEReview) {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// Reviewers lists the enabled staff who hold portal.PermCEReview, by name,
+// to a reviewer (portal.PermCEReview) choosing whom to assign a
+// submission to.
+func (s *Service) Reviewers(ctx context.Context, actor portal.Actor) ([]Reviewer, error) {
+	if err := actor.Authorize(portal.PermCEReview); err != nil {
+		return nil, err
+	}
+	users, err := s.st.ListStaffWithSets(ctx, reviewerSets())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Reviewer, 0, len(users))
+	for _, u := range users {
+		out = append(out, Reviewer{ID: u.ID, Name: u.FullName()})
+	}
+	return out, nil
 }
 
 // typeNames maps type IDs to their current versions.

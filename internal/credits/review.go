@@ -101,6 +101,13 @@ func review(ctx context.Context, tx *store.Tx, actor portal.Actor, id int64) (*p
 	return cur, nil
 }
 
+// reviewerError refuses the reviewer chosen for an assignment.
+func reviewerError(message string) error {
+	var v portal.Validation
+	v.Add(FieldReviewer, message, nil)
+	return v.Err()
+}
+
 var (
 	errOwnSubmission      = &portal.Error{Code: portal.EForbidden, Message: "credits.error.own_submission"}
 	errAppealSameReviewer = &portal.Error{Code: portal.EForbidden, Message: "credits.error.appeal_same_reviewer"}
@@ -117,8 +124,16 @@ func roleOf(actor portal.Actor) string {
 	return "reviewer"
 }
 
+// FieldReviewer is the form field naming whom a submission is assigned to.
+const FieldReviewer = "reviewer"
+
 // Claim assigns an open submission to the reviewer (portal.PermCEReview);
-// reviewerID 0 assigns it to the actor, another ID to that reviewer.
+// reviewerID 0 assigns it to the actor, another ID to that reviewer, who
+// must be an enabled account holding portal.PermCEReview
+// (credits.error.not_reviewer, on FieldReviewer), not the candidate
+// (credits.error.own_submission, forbidden) and, for an appeal, not who
+// denied it (credits.error.appeal_same_reviewer, on FieldReviewer).
+// Audited with before and after.
 func (s *Service) Claim(ctx context.Context, actor portal.Actor, id, reviewerID int64) (*portal.CESubmission, error) {
 	if reviewerID == 0 {
 		reviewerID = actor.UserID
@@ -128,6 +143,18 @@ func (s *Service) Claim(ctx context.Context, actor portal.Actor, id, reviewerID 
 		cur, err := review(ctx, tx, actor, id)
 		if err != nil {
 			return err
+		}
+		if reviewerID != actor.UserID && cur.UserID != reviewerID {
+			sets, err := tx.LockStaffSets(ctx, reviewerID)
+			if err != nil {
+				return err
+			}
+			if !portal.Grants(sets).Has(portal.PermCEReview) {
+				return reviewerError("credits.error.not_reviewer")
+			}
+			if cur.State == portal.CEAppealed && cur.DeniedBy != nil && *cur.DeniedBy == reviewerID {
+				return reviewerError("credits.error.appeal_same_reviewer")
+			}
 		}
 		if cur.UserID == reviewerID {
 			return errOwnSubmission

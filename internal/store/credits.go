@@ -390,34 +390,13 @@ type CEQueueFilter struct {
 // ListCEQueue returns open submissions (pending, info, appealed), oldest
 // submission first, one page after the cursor.
 func (s *Store) ListCEQueue(ctx context.Context, f CEQueueFilter) ([]*portal.CESubmission, error) {
-	where, args := []string{"state IN ('pending', 'info', 'appealed')"}, []any{}
-	if f.TypeID != 0 {
-		where, args = append(where, "type_id = ?"), append(args, f.TypeID)
-	}
-	if f.CertificationID != 0 {
-		where, args = append(where, `(certification_id = ? OR (certification_id IS NULL AND EXISTS (SELECT 1 FROM user_certifications uc
-			WHERE uc.user_id = ce_submissions.user_id AND uc.certification_id = ? AND uc.withdrawn_at IS NULL)))`), append(args, f.CertificationID, f.CertificationID)
-	}
-	if !f.SubmittedBefore.IsZero() {
-		where, args = append(where, "submitted_at < ?"), append(args, f.SubmittedBefore.UTC())
-	}
-	if f.Flagged {
-		where = append(where, "flagged")
-	}
-	if f.AssigneeID != 0 {
-		where, args = append(where, "assignee_id = ?"), append(args, f.AssigneeID)
-	} else if f.Unassigned {
-		where = append(where, "assignee_id IS NULL")
-	}
-	if !f.AfterAt.IsZero() {
-		where, args = append(where, "(submitted_at, id) > (?, ?)"), append(args, f.AfterAt.UTC(), f.AfterID)
-	}
+	where, args := ceQueueWhere(f, true)
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 500)
 	var out []*portal.CESubmission
-	q := `SELECT ` + ceSubmissionColumns + ` FROM ce_submissions WHERE ` + strings.Join(where, " AND ") +
+	q := `SELECT ` + ceSubmissionColumns + ` FROM ce_submissions WHERE ` + where +
 		fmt.Sprintf(` ORDER BY submitted_at, id LIMIT %d`, f.Limit)
 	if err := s.sel(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("store: list review queue: %w", err)

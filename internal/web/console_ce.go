@@ -22,6 +22,7 @@ import (
 // Notices of the continuing-education review (console_ce.go).
 const (
 	noticeCEClaimed         notice = "ce_claimed"
+	noticeCEAssigned        notice = "ce_assigned"
 	noticeCEDecided         notice = "ce_decided"
 	noticeCEInfoRequested   notice = "ce_info_requested"
 	noticeCEReversed        notice = "ce_reversed"
@@ -31,6 +32,7 @@ const (
 func init() {
 	for n, id := range map[notice]string{
 		noticeCEClaimed:       "notice.ce_claimed",
+		noticeCEAssigned:      "notice.ce_assigned",
 		noticeCEDecided:       "notice.ce_decided",
 		noticeCEInfoRequested: "notice.ce_info_requested",
 		noticeCEReversed:      "notice.ce_reversed",
@@ -60,8 +62,9 @@ type consoleCEQueuePage struct {
 	Certifications []*portal.Certification
 	// Next is the address of the next page, empty on the last one.
 	Next string
-	// PastTarget counts the items of the page past their target.
-	PastTarget int
+	// Total counts the submissions the filters select on every page,
+	// PastTarget those of them past their target.
+	Total, PastTarget int
 }
 
 // TypeField is the activity type filter.
@@ -95,6 +98,16 @@ func (p *consoleCEQueuePage) AssigneeField() Field {
 		fl.Options = append(fl.Options, Option{Value: o.v, Label: p.T.T(o.label, nil), Selected: o.v == fl.Value})
 	}
 	return fl
+}
+
+// TypeName names an item's activity type in the page's language.
+func (p *consoleCEQueuePage) TypeName(it credits.QueueItem) string {
+	for _, t := range p.Types {
+		if t.Code == it.TypeCode {
+			return t.Name(p.Lang)
+		}
+	}
+	return it.TypeName
 }
 
 // Flagged reports whether the flagged filter is on.
@@ -164,7 +177,7 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 			}
 			return s.render(w, r, formStatus(err), "console_ce_queue", p)
 		}
-		p.Items = page.Items
+		p.Items, p.Total, p.PastTarget = page.Items, page.Total, page.PastTarget
 		if page.NextCursor != "" {
 			next := url.Values{}
 			for k, v := range p.Filter.Values {
@@ -174,11 +187,6 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 			}
 			next.Set(ceFilterAfter, page.NextCursor)
 			p.Next = "/console/ce?" + next.Encode()
-		}
-		for _, it := range p.Items {
-			if it.PastTarget {
-				p.PastTarget++
-			}
 		}
 	} else {
 		status = http.StatusUnprocessableEntity
@@ -201,12 +209,15 @@ type ceEvidence struct {
 
 type consoleCESubmissionPage struct {
 	BasePage
-	Sub      *portal.CESubmission
-	Type     *portal.CEActivityType
-	Evidence []ceEvidence
-	Zone     *time.Location
-	Form     *Form // the decision
-	Reversal *Form
+	Sub       *portal.CESubmission
+	Candidate credits.Candidate
+	// Reviewers are whom the submission may be assigned to.
+	Reviewers []credits.Reviewer
+	Type      *portal.CEActivityType
+	Evidence  []ceEvidence
+	Zone      *time.Location
+	Form      *Form // the decision
+	Reversal  *Form
 	// Refusal is the service's refusal of the viewer's action, shown
 	// above the forms (their own submission, an appeal of their own
 	// denial).
@@ -249,6 +260,17 @@ func (p *consoleCESubmissionPage) AssignedToViewer() bool {
 	return p.User != nil && p.Sub.AssigneeID != nil && *p.Sub.AssigneeID == p.User.ID
 }
 
+// AssigneeName names the reviewer the submission is assigned to, when
+// the page lists them.
+func (p *consoleCESubmissionPage) AssigneeName() string {
+	for _, r := range p.Reviewers {
+		if p.Sub.AssigneeID != nil && r.ID == *p.Sub.AssigneeID {
+			return r.Name
+		}
+	}
+	return ""
+}
+
 // Reversible reports whether an admin may reverse the decision.
 func (p *consoleCESubmissionPage) Reversible() bool {
 	return p.Sub.State == portal.CEApproved || p.Sub.State == portal.CEPartial
@@ -285,6 +307,25 @@ func (p *consoleCESubmissionPage) ReasonTextField() textArea {
 		"hint=console.ce.field.reason_text_hint", "max=2000"), 4}
 }
 
+// ReviewerField chooses whom the submission is assigned to: the CE
+// reviewers other than the candidate and, for an appeal, the reviewer who
+// denied it.
+func (p *consoleCESubmissionPage) ReviewerField() Field {
+	fl := field(p.T, p.Form, credits.FieldReviewer, "select", "console.ce.field.reviewer", "placeholder=field.choose",
+		"hint=console.ce.field.reviewer_hint")
+	for _, r := range p.Reviewers {
+		if r.ID == p.Sub.UserID || p.Sub.State == portal.CEAppealed && p.Sub.DeniedBy != nil && *p.Sub.DeniedBy == r.ID {
+			continue
+		}
+		v, label := strconv.FormatInt(r.ID, 10), r.Name
+		if p.User != nil && r.ID == p.User.ID {
+			label = p.T.T("console.ce.reviewer_you", map[string]any{"Name": r.Name})
+		}
+		fl.Options = append(fl.Options, Option{Value: v, Label: label, Selected: v == fl.Value})
+	}
+	return fl
+}
+
 // ReversalField is the reason of a reversal.
 func (p *consoleCESubmissionPage) ReversalField() textArea {
 	fl := field(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
@@ -315,7 +356,16 @@ func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	p := &consoleCESubmissionPage{Sub: sub, Type: typ, Zone: s.programZone(r), Form: form, Reversal: reversal, Refusal: refusal}
+	cand, err := s.credits.SubmissionCandidate(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	p := &consoleCESubmissionPage{Sub: sub, Candidate: cand, Type: typ, Zone: s.programZone(r), Form: form, Reversal: reversal, Refusal: refusal}
+	if sub.Open() {
+		if p.Reviewers, err = s.credits.Reviewers(r.Context(), actor(r)); err != nil {
+			return err
+		}
+	}
 	if p.Form == nil {
 		p.Form = newForm()
 	}
@@ -409,6 +459,20 @@ func (s *Server) handleConsoleCEClaim(w http.ResponseWriter, r *http.Request) er
 	return s.ceAction(w, r, false, func(id int64, _ *Form) (notice, error) {
 		_, err := s.credits.Claim(r.Context(), actor(r), id, 0)
 		return noticeCEClaimed, err
+	})
+}
+
+// handleConsoleCEAssign assigns the submission to the chosen CE reviewer.
+func (s *Server) handleConsoleCEAssign(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, f *Form) (notice, error) {
+		who, err := strconv.ParseInt(f.Value(credits.FieldReviewer), 10, 64)
+		if err != nil || who <= 0 {
+			var v portal.Validation
+			v.Add(credits.FieldReviewer, "credits.error.not_reviewer", nil)
+			return "", v.Err()
+		}
+		_, err = s.credits.Claim(r.Context(), actor(r), id, who)
+		return noticeCEAssigned, err
 	})
 }
 

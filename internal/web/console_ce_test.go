@@ -27,10 +27,11 @@ func ceTestType() *portal.CEActivityType {
 func TestConsoleCEQueuePage(t *testing.T) {
 	s := newTestServer(t)
 	for _, lang := range s.catalog.Languages() {
-		late := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEPending), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 35, PastTarget: true}
+		late := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEPending), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 35, PastTarget: true,
+			Candidate: credits.Candidate{ID: 40, Name: "Noor Haddad", LoginID: "CP00000040"}}
 		onTime := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEAppealed), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 1}
 		onTime.ID = 8
-		p := &consoleCEQueuePage{Filter: newForm(), Items: []credits.QueueItem{late, onTime}, PastTarget: 1, Next: "/console/ce?after=1-8",
+		p := &consoleCEQueuePage{Filter: newForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
 			Types: []*portal.CEActivityType{ceTestType()}}
 		p.T = s.catalog.Localizer(lang)
 		doc := renderAs(t, s, "/console/ce", lang, "console_ce_queue", "console.ce.title", p, mayAll)
@@ -45,6 +46,12 @@ func TestConsoleCEQueuePage(t *testing.T) {
 			if got := doc.TextOf(sel); !strings.Contains(got, want) {
 				t.Errorf("%s: %s = %q, want %q", lang, sel, got, want)
 			}
+		}
+		if got, want := doc.TextOf("#ce-7"), ceTestType().Name(lang); !strings.Contains(got, want) {
+			t.Errorf("%s: row %q lacks the type's name %q in the page's language", lang, got, want)
+		}
+		if got := doc.TextOf("#ce-7 .ce-candidate"); got != "Noor Haddad CP00000040" {
+			t.Errorf("%s: candidate %q", lang, got)
 		}
 		if got := doc.AttrOf("a.ce-next", "href"); got != "/console/ce?after=1-8" {
 			t.Errorf("%s: next page %q", lang, got)

@@ -242,6 +242,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/certifications", "nav.console_certifications"},
 	{"/console/results", "nav.console_results"},
 	{"/console/ce", "nav.console_ce"},
+	{"/console/ce/catalogue", "nav.console_ce_catalogue"},
 	{"/console/credentials", "nav.console_credentials"},
 	{"/console/centers", "nav.console_centers"},
 	{"/console/results/imports", "nav.console_results_imports"},

@@ -289,8 +289,26 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}", 0, s.handleConsoleCESubmission, nil},
 		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}/evidence/{upload}", 0, s.handleConsoleCEEvidence, nil},
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/claim", 0, s.handleConsoleCEClaim, nil},
+		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/assign", 0, s.handleConsoleCEAssign, nil},
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/decide", 0, s.handleConsoleCEDecide, nil},
 		{staff(portal.PermSettingsManage), "POST /console/ce/submissions/{id}/reverse", 0, s.handleConsoleCEReverse, nil},
+		// The continuing-education catalogue, requirements and options
+		// (console_ce_catalogue.go, console_ce_program.go, console_ce_import.go).
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue", 0, s.handleConsoleCECatalogue, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/new", 0, s.handleConsoleCETypeNew, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue", 0, s.handleConsoleCETypeCreate, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/types/{code}", 0, s.handleConsoleCEType, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/types/{code}", 0, s.handleConsoleCETypeSave, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/export.json", 0, s.handleConsoleCEExport, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/import", 0, s.handleConsoleCEImportForm, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/import", ceImportBodyLimit, s.handleConsoleCEImportPreview, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/import/apply", ceImportBodyLimit, s.handleConsoleCEImportApply, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/requirements", 0, s.handleConsoleCERequirements, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/requirements/{id}", 0, s.handleConsoleCERequirement, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/requirements/{id}", 0, s.handleConsoleCERequirementSave, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/options", 0, s.handleConsoleCEOptions, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/options", 0, s.handleConsoleCEOptionsSave, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/options/example", 0, s.handleConsoleCEExampleApply, nil},
 
 		// Scheduling in the console (console_schedule.go).
 		{staff(portal.PermRostersRead), "GET /console/bookings", 0, s.handleConsoleBookings, nil},

@@ -63,8 +63,11 @@ func TestConsoleCEReview(t *testing.T) {
 		if path == "" || !strings.Contains(queue.TextOf(".ce-queue"), "Talk: serverless at scale") {
 			t.Fatalf("the queue lacks the pending demo activity:\n%s", queue.TextOf("main"))
 		}
-		if got := queue.TextOf(".ce-count"); !strings.Contains(got, "1 submission on this page") {
+		if got := queue.TextOf(".ce-count"); !strings.Contains(got, "1 submission matches these filters") {
 			t.Errorf("queue count %q", got)
+		}
+		if got := queue.TextOf(".ce-queue .ce-candidate"); !strings.Contains(got, "Noor Haddad") || !strings.Contains(got, "CP") {
+			t.Errorf("queue candidate %q, want the name and login ID", got)
 		}
 		if f := a.GetPage(t, rc, "/console/ce?type=official_online_course", http.StatusOK); f.Has(".ce-row") {
 			t.Error("the type filter kept a conference talk")
@@ -82,6 +85,33 @@ func TestConsoleCEReview(t *testing.T) {
 		if got := page.TextOf(".ce-claimed"); got != "30" {
 			t.Errorf("claimed %q", got)
 		}
+		if got := page.TextOf(".ce-facts .ce-candidate"); !strings.Contains(got, "Noor Haddad") {
+			t.Errorf("review page candidate %q", got)
+		}
+		// Assign to another CE reviewer (the admin), chosen from the list;
+		// anyone not listed is refused next to the field.
+		var admin string
+		for _, v := range page.Values("select#reviewer option", "value") {
+			if v != "" && !strings.Contains(page.TextOf("select#reviewer option[value='"+v+"']"), "(you)") {
+				admin = v
+			}
+		}
+		if n := len(page.Values("select#reviewer option", "value")); admin == "" || n != 3 {
+			t.Fatalf("reviewer choices %v, want the placeholder, the admin and the viewer", page.Texts("select#reviewer option"))
+		}
+		status, _, doc := a.PostPage(t, rc, path+"/assign", url.Values{"reviewer": {"999999"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(doc.TextOf("#reviewer-error"), "Choose a reviewer from the list") {
+			t.Errorf("assign to nobody: %d %q", status, doc.TextOf("#reviewer-error"))
+		}
+		if status, _, _ := a.PostPage(t, rc, path+"/assign", url.Values{"reviewer": {admin}}); status != http.StatusSeeOther {
+			t.Fatalf("assign to the admin: %d", status)
+		}
+		if got := a.GetPage(t, rc, path, http.StatusOK).TextOf(".ce-assignee"); got != "Alex Morgan" {
+			t.Errorf("assignee after the assignment %q, want Alex Morgan", got)
+		}
+		if got := a.GetPage(t, rc, "/console/ce?assignee=none", http.StatusOK).TextOf(".ce-count"); !strings.Contains(got, "0 submissions") {
+			t.Errorf("unassigned count after the assignment %q", got)
+		}
 		if status, loc, _ := a.PostPage(t, rc, path+"/claim", nil); status != http.StatusSeeOther || !strings.HasPrefix(loc, path) {
 			t.Fatalf("claim: %d %s", status, loc)
 		}
@@ -89,7 +119,7 @@ func TestConsoleCEReview(t *testing.T) {
 			t.Errorf("assignee after the claim %q", got)
 		}
 
-		status, _, doc := a.PostPage(t, rc, path+"/decide", url.Values{"outcome": {"partial"}, "credits": {"10"}})
+		status, _, doc = a.PostPage(t, rc, path+"/decide", url.Values{"outcome": {"partial"}, "credits": {"10"}})
 		if status != http.StatusUnprocessableEntity || doc.TextOf("#reason_text-error") == "" {
 			t.Fatalf("partial without a reason: %d, error %q", status, doc.TextOf("#reason_text-error"))
 		}
@@ -145,6 +175,9 @@ func TestConsoleCEReview(t *testing.T) {
 		}
 		if status, _, _ := a.PostPage(t, sc, path+"/decide", url.Values{"outcome": {"approve"}}); status != http.StatusForbidden {
 			t.Errorf("scheduler decision: %d, want 403", status)
+		}
+		if status, _, _ := a.PostPage(t, sc, path+"/assign", url.Values{"reviewer": {admin}}); status != http.StatusForbidden {
+			t.Errorf("scheduler assignment: %d, want 403", status)
 		}
 	})
 }

@@ -1,0 +1,113 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/apptest"
+)
+
+// consoleCEAdminSteps walks the continuing-education configuration and the
+// review page as the signed-in demo admin in b, whose pages are in lang:
+// the catalogue, a type's form with its versions (sent once with a
+// problem, shown next to the field), the requirements and one
+// certification's form, the options, the import, and a submission's
+// review page with its assignment form. Every page passes the
+// accessibility check at desktop and phone sizes (screenshots with
+// CERTPORTAL_SCREENSHOTS).
+func consoleCEAdminSteps(t *testing.T, a *apptest.App, b *testutil.Browser, lang string) {
+	t.Helper()
+	b.Navigate(a.URL + "/console/ce/catalogue")
+	if !b.HasElement(`nav.main-nav a[href="/console/ce/catalogue"][aria-current="page"]`) {
+		t.Errorf("%s: the catalogue is not the current navigation item", lang)
+	}
+	if !b.HasElement("#type-documentation_review") {
+		t.Fatalf("%s: the catalogue lacks the documentation review: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-catalogue")
+	fitsPhone(t, b, ".ce-admin-tabs a")
+
+	follow(b, `#type-documentation_review a[href="/console/ce/catalogue/types/documentation_review"]`)
+	if !b.HasElement(".ce-version") {
+		t.Fatalf("%s: the type page lists no version at %s", lang, b.URL())
+	}
+	checkPage(t, b, lang+"-ce-type")
+	b.Fill("#per_unit", "a quarter")
+	b.Submit(`form.ce-type-form button[type=submit]`)
+	if lang == "en" {
+		checkFieldErrors(t, b, "per_unit")
+	} else if b.Text("#per_unit-error") == "" || !b.HasElement(`.error-summary a[href="#per_unit"]`) {
+		t.Errorf("%s: no error next to the credits per unit, or no link to it from the summary", lang)
+	}
+	checkPage(t, b, lang+"-ce-type-errors")
+
+	b.Navigate(a.URL + "/console/ce/catalogue/new")
+	checkPage(t, b, lang+"-ce-type-new")
+
+	b.Navigate(a.URL + "/console/ce/catalogue/requirements")
+	if !b.HasElement(".ce-requirements a") {
+		t.Fatalf("%s: no certification on the requirements page: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-requirements")
+	follow(b, ".ce-requirements tbody tr:first-child a")
+	checkPage(t, b, lang+"-ce-requirement")
+	fitsPhone(t, b, ".ce-group-row label")
+
+	b.Navigate(a.URL + "/console/ce/catalogue/options")
+	checkPage(t, b, lang+"-ce-options")
+
+	b.Navigate(a.URL + "/console/ce/catalogue/import")
+	checkPage(t, b, lang+"-ce-import")
+	file := filepath.Join(t.TempDir(), "catalogue.json")
+	if err := os.WriteFile(file, []byte(`{"format": "certportal.ce-catalogue/1", "types": [{"code": "mentoring", "group": "other",
+		"texts": {"en": {"name": "Mentoring"}}, "rule": "fixed", "min_credits": 3, "min_evidence": 1, "counts_for": "all",
+		"deadline_days": 365}, {"code": "teaching_course", "group": "other", "texts": {"en": {"name": "Teaching a course"}},
+		"rule": "range", "min_credits": 50, "max_credits": 90, "min_evidence": 1, "counts_for": "all", "deadline_days": 365}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Upload("#file", file)
+	b.Submit(`form[action="/console/ce/catalogue/import"] button[type=submit]`)
+	if !b.HasElement(".ce-added") || !b.HasElement(".ce-changes") {
+		t.Fatalf("%s: no preview of the import: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-import-preview")
+
+	b.Navigate(a.URL + "/console/ce")
+	if !b.HasElement(".ce-queue .ce-candidate") {
+		t.Fatalf("%s: the queue names no candidate: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-queue")
+	follow(b, ".ce-queue tbody tr:first-child a")
+	if !b.HasElement("form[action$='/assign'] select#reviewer") {
+		t.Errorf("%s: the review page has no assignment form", lang)
+	}
+	checkPage(t, b, lang+"-ce-review")
+}
+
+// TestConsoleCEAdmin: the demo admin works the continuing-education
+// configuration pages in English, then in Spanish chosen on the profile;
+// one app start per engine.
+func TestConsoleCEAdmin(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		b := testutil.NewBrowser(t)
+		signInAsDemoStaff(t, a, b, "admin")
+		consoleCEAdminSteps(t, a, b, "en")
+
+		b.Navigate(a.URL + "/profile")
+		b.Fill("#country", "ES")
+		b.Fill("#region", "ES-M")
+		b.Fill("#language", "es")
+		b.Submit(`form.profile-form > button.button`)
+		if b.HasElement(".error-summary") || b.HasElement(".field-error") {
+			t.Fatalf("the profile refused the language: %s", b.Text("main"))
+		}
+		b.Navigate(a.URL + "/console/ce/catalogue")
+		if got := b.Text("h1"); got != "Catálogo de formación continua" {
+			t.Errorf("the Spanish catalogue's heading = %q", got)
+		}
+		consoleCEAdminSteps(t, a, b, "es")
+	})
+}
