@@ -72,7 +72,10 @@ func (c *UserCertification) DueReminder(now time.Time, months []int, loc *time.L
 			due = m
 		}
 	}
-	return due, due >= 0
+	if due < 0 {
+		return 0, false
+	}
+	return due, true
 }
 
 // RenewalRetakeQuarters: a microcredential may be renewed by a retake once
