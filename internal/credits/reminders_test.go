@@ -501,7 +501,7 @@ func TestActivitiesAfterExpiryDoNotCount(t *testing.T) {
 		f := newFixture(t, engine)
 		holder := f.db.Candidate(t)
 		f.earnIn(holder, f.exam, f.cert, time.Date(2023, 11, 20, 15, 0, 0, 0, time.UTC), newYork) // last day 2026-11-20
-		f.clock.Set(time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC))                             // 00:00 EST on the 21st
+		f.clock.Set(time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC))                                // 00:00 EST on the 21st
 		s := f.review95(holder, "After expiry")
 		s.CompletedOn = "2026-11-21"
 		_, err := f.svc.Submit(f.ctx, holder, s)
