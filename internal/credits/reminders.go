@@ -92,6 +92,10 @@ type Reminder struct {
 	// (no continuing education).
 	Micro      bool
 	RetakeFrom time.Time
+	// RetakeOn is RetakeFrom's day in the program's time zone; RetakeOpen
+	// whether it has come.
+	RetakeOn   string
+	RetakeOpen bool
 	// Needed, Missing and Pending are the continuing-education credits
 	// (hundredths) the requirement asks, still needed and waiting for a
 	// decision; Met when it is met.
@@ -154,7 +158,7 @@ func reminderOf(c *portal.UserCertificationDetail, months int, now time.Time, lo
 	r := Reminder{UserCertificationID: c.ID, Code: c.Code, Name: c.Name, ExpiresOn: c.ExpiresOn, ExpiresAt: c.ExpiresAt,
 		MonthsBefore: months, DaysLeft: daysBetween(now.In(loc).Format(time.DateOnly), c.ExpiresOn)}
 	if from, ok := c.RenewalRetakeFrom(loc); ok {
-		r.Micro, r.RetakeFrom = true, from
+		r.Micro, r.RetakeFrom, r.RetakeOn, r.RetakeOpen = true, from, from.In(loc).Format(time.DateOnly), !now.Before(from)
 		return r
 	}
 	for _, p := range progress {
