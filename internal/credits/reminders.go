@@ -193,14 +193,14 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	from := now.Add(-ExpiryNoticeWindow)
 	sent := 0
 	var errs []error
-	var after int64
+	var after store.ReminderCursor
 	for {
 		list, err := s.st.ListReminderCandidates(ctx, from, to, after, reminderBatch)
 		if err != nil {
 			return sent, err
 		}
 		for _, c := range list {
-			after = c.ID
+			after = store.ReminderCursor{ExpiresAt: c.ExpiresAt, ID: c.ID}
 			due, ok := c.DueReminder(now, opts.ReminderMonths, loc)
 			if !ok || (c.SentMin >= 0 && c.SentMin <= due) {
 				continue

@@ -17,18 +17,32 @@ type ReminderCandidate struct {
 	SentMin int `db:"sent_min"`
 }
 
-// ListReminderCandidates returns, by ascending id after afterID, at most
-// limit earned certifications in force that expire after from and at or
-// before to, each with the reminders sent for its current expiry day.
-func (s *Store) ListReminderCandidates(ctx context.Context, from, to time.Time, afterID int64, limit int) ([]*ReminderCandidate, error) {
+// ReminderCursor is where a listing of reminder candidates resumes: after
+// the certification expiring at ExpiresAt with ID (zero: from the start).
+type ReminderCursor struct {
+	ExpiresAt time.Time
+	ID        int64
+}
+
+// ListReminderCandidates returns, by expiry and id after the cursor, at
+// most limit earned certifications in force that expire after from and at
+// or before to, each with the reminders sent for its current expiry day.
+// The order follows the index on expires_at, so each page reads only its
+// rows.
+func (s *Store) ListReminderCandidates(ctx context.Context, from, to time.Time, after ReminderCursor, limit int) ([]*ReminderCandidate, error) {
 	var out []*ReminderCandidate
+	lower, args := `uc.expires_at > ?`, []any{from.UTC()}
+	if after.ID != 0 {
+		lower, args = `(uc.expires_at, uc.id) > (?, ?)`, []any{after.ExpiresAt.UTC(), after.ID}
+	}
+	args = append(args, to.UTC(), limit)
 	err := s.sel(ctx, &out, `SELECT `+qualify("uc", userCertificationColumns)+`,
 		COALESCE((SELECT MIN(r.months_before) FROM certification_reminders r
 			WHERE r.user_certification_id = uc.id AND r.expires_on = uc.expires_on), -1) AS sent_min
 		FROM user_certifications uc
-		WHERE uc.expires_at > ? AND uc.expires_at <= ? AND uc.id > ?
+		WHERE `+lower+` AND uc.expires_at <= ?
 		AND uc.withdrawn_at IS NULL AND uc.revoked_at IS NULL AND uc.suspended_at IS NULL AND uc.superseded_by IS NULL
-		ORDER BY uc.id LIMIT ?`, from.UTC(), to.UTC(), afterID, limit)
+		ORDER BY uc.expires_at, uc.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list reminder candidates: %w", err)
 	}
