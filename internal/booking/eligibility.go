@@ -117,7 +117,7 @@ func (s *Service) checkEligibleAmong(ctx context.Context, tx *store.Tx, live []*
 // naming the day it opens. Once the microcredential has expired only the
 // usual wait after a failure applies (checkRetake).
 func (s *Service) checkRenewalRetake(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam) error {
-	held, err := tx.FindRenewalRetakeBlock(ctx, userID, e.ID)
+	held, err := tx.FindRenewalRetakeBlockByExam(ctx, userID, e.ID)
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil
 	}

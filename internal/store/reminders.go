@@ -109,11 +109,11 @@ func (s *Store) ListCertificationReminders(ctx context.Context, userCertificatio
 	return out, nil
 }
 
-// FindRenewalRetakeBlock returns the microcredential in force (not
+// FindRenewalRetakeBlockByExam returns the microcredential in force (not
 // withdrawn, revoked, suspended or superseded, not expired) that the
 // candidate holds of the certification the exam earns or renews, expiring
 // last, or portal.ErrNotFound: a booking of that exam is a renewal retake.
-func (tx *Tx) FindRenewalRetakeBlock(ctx context.Context, userID, examID int64) (*portal.UserCertification, error) {
+func (tx *Tx) FindRenewalRetakeBlockByExam(ctx context.Context, userID, examID int64) (*portal.UserCertification, error) {
 	var out portal.UserCertification
 	err := tx.get(ctx, &out, `SELECT `+userCertificationColumns+` FROM user_certifications
 		WHERE user_id = ? AND kind = ? AND expires_at > ?
