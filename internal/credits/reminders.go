@@ -172,9 +172,10 @@ func reminderOf(c *portal.UserCertificationDetail, months int, now time.Time, lo
 // SendReminders is the periodic sweep: for every certification in force
 // whose reminder has come and was not sent for its expiry day, and every
 // certification that expired within ExpiryNoticeWindow without its notice,
-// it records the reminder and queues its mail, event and audit entry, one
-// certification to a transaction. It returns how many it sent. A
-// certification that fails holds back no other; the errors are joined.
+// it records the reminder and queues its mail, event and audit entry, up
+// to remindTogether certifications to a transaction. It returns how many
+// it sent. A certification that fails holds back no other; the errors are
+// joined.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	cal, err := s.calendar(ctx)
 	if err != nil {
@@ -194,6 +195,15 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	sent := 0
 	var errs []error
 	var after store.ReminderCursor
+	var due []*store.ReminderCandidate
+	send := func() {
+		n, err := s.remindAll(ctx, due, opts.ReminderMonths, loc)
+		sent += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+		due = due[:0]
+	}
 	for {
 		list, err := s.st.ListReminderCandidates(ctx, from, to, after, reminderBatch)
 		if err != nil {
@@ -201,24 +211,97 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 		}
 		for _, c := range list {
 			after = store.ReminderCursor{ExpiresAt: c.ExpiresAt, ID: c.ID}
-			due, ok := c.DueReminder(now, opts.ReminderMonths, loc)
-			if !ok || (c.SentMin >= 0 && c.SentMin <= due) {
+			m, ok := c.DueReminder(now, opts.ReminderMonths, loc)
+			if !ok || (c.SentMin >= 0 && c.SentMin <= m) {
 				continue
 			}
-			done, err := s.remind(ctx, c.ID, c.UserID, opts.ReminderMonths, loc)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("credits: reminder of certification %d: %w", c.ID, err))
-				continue
-			}
-			if done {
-				sent++
+			if due = append(due, c); len(due) == remindTogether {
+				send()
 			}
 		}
 		if len(list) < reminderBatch {
 			break
 		}
 	}
+	send()
 	return sent, errors.Join(errs...)
+}
+
+// remindTogether is how many reminders one transaction sends: a day's
+// reminders fall due at the same midnight, and one commit per reminder
+// would spend most of the sweep waiting for the disk.
+const remindTogether = 50
+
+// remindAll sends the reminders due of the certifications in list in one
+// transaction, locking them in id order (so sweeps on two instances never
+// deadlock). When that transaction fails, each is sent in a transaction
+// of its own, so one that cannot be sent holds back no other. It returns
+// how many it sent.
+func (s *Service) remindAll(ctx context.Context, list []*store.ReminderCandidate, months []int, loc *time.Location) (int, error) {
+	if len(list) == 0 {
+		return 0, nil
+	}
+	// What the mail says of the credits is read first, outside the
+	// transaction: it is information, not a decision.
+	progress := map[int64][]Progress{}
+	for _, c := range list {
+		if _, ok := progress[c.UserID]; ok || c.Kind == portal.CertKindMicrocredential {
+			continue
+		}
+		p, err := s.progressOf(ctx, c.UserID, "en")
+		if err != nil {
+			return 0, err
+		}
+		progress[c.UserID] = p
+	}
+	ids := make([]*store.ReminderCandidate, len(list))
+	copy(ids, list)
+	slices.SortFunc(ids, func(a, b *store.ReminderCandidate) int { return cmpInt64(a.ID, b.ID) })
+	sent := 0
+	err := s.st.Transact(ctx, func(tx *store.Tx) error {
+		sent = 0
+		for _, c := range ids {
+			done, err := s.remind(ctx, tx, c.ID, progress[c.UserID], months, loc)
+			if err != nil {
+				return err
+			}
+			if done {
+				sent++
+			}
+		}
+		return nil
+	})
+	if err == nil || len(ids) == 1 {
+		return sent, err
+	}
+	sent = 0
+	var errs []error
+	for _, c := range ids {
+		var done bool
+		err := s.st.Transact(ctx, func(tx *store.Tx) error {
+			var err error
+			done, err = s.remind(ctx, tx, c.ID, progress[c.UserID], months, loc)
+			return err
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("credits: reminder of certification %d: %w", c.ID, err))
+			continue
+		}
+		if done {
+			sent++
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Reminder mail templates.
@@ -233,44 +316,34 @@ const (
 	AuditCertificationExpired = "certification.expired"
 )
 
-// remind sends the reminder of certification id due now, if it is still
-// due once the certification is locked (a renewal may have moved its
-// expiry meanwhile) and was not sent yet. It reports whether it sent one.
-func (s *Service) remind(ctx context.Context, id, userID int64, months []int, loc *time.Location) (bool, error) {
-	// What the mail says of the credits is read first, outside the
-	// transaction: it is information, not a decision.
-	progress, err := s.progressOf(ctx, userID, "en")
+// remind sends, in tx, the reminder of certification id due now, if it is
+// still due once the certification is locked (a renewal may have moved its
+// expiry meanwhile) and was not sent yet; progress is its holder's. It
+// reports whether it sent one.
+func (s *Service) remind(ctx context.Context, tx *store.Tx, id int64, progress []Progress, months []int, loc *time.Location) (bool, error) {
+	uc, err := tx.LockUserCertificationDetail(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	sent := false
-	err = s.st.Transact(ctx, func(tx *store.Tx) error {
-		uc, err := tx.LockUserCertificationDetail(ctx, id)
-		if err != nil {
-			return err
-		}
-		now := tx.Now()
-		if uc.WithdrawnAt != nil || uc.RevokedAt != nil || uc.SuspendedAt != nil || uc.SupersededBy != nil ||
-			!now.Before(uc.ExpiresAt.Add(ExpiryNoticeWindow)) {
-			return nil
-		}
-		due, ok := uc.DueReminder(now, months, loc)
-		if !ok {
-			return nil
-		}
-		r := reminderOf(uc, due, now, loc, progress)
-		if due == 0 {
-			r.Missing, r.Pending = 0, 0
-		}
-		inserted, err := tx.InsertCertificationReminder(ctx, store.CertificationReminder{UserCertificationID: uc.ID,
-			ExpiresOn: uc.ExpiresOn, MonthsBefore: due, Cycle: uc.Cycle, Missing: r.Missing, Pending: r.Pending})
-		if err != nil || !inserted {
-			return err
-		}
-		sent = true
-		return s.recordReminder(ctx, tx, uc, r, loc)
-	})
-	return sent, err
+	now := tx.Now()
+	if uc.WithdrawnAt != nil || uc.RevokedAt != nil || uc.SuspendedAt != nil || uc.SupersededBy != nil ||
+		!now.Before(uc.ExpiresAt.Add(ExpiryNoticeWindow)) {
+		return false, nil
+	}
+	due, ok := uc.DueReminder(now, months, loc)
+	if !ok {
+		return false, nil
+	}
+	r := reminderOf(uc, due, now, loc, progress)
+	if due == 0 {
+		r.Missing, r.Pending = 0, 0
+	}
+	inserted, err := tx.InsertCertificationReminder(ctx, store.CertificationReminder{UserCertificationID: uc.ID,
+		ExpiresOn: uc.ExpiresOn, MonthsBefore: due, Cycle: uc.Cycle, Missing: r.Missing, Pending: r.Pending})
+	if err != nil || !inserted {
+		return false, err
+	}
+	return true, s.recordReminder(ctx, tx, uc, r, loc)
 }
 
 // recordReminder queues the mail of reminder r (or the expiry notice) and
