@@ -519,3 +519,42 @@ func TestActivitiesAfterExpiryDoNotCount(t *testing.T) {
 		}
 	})
 }
+
+// TestRemindersOfAccountsAndCertificationsOutOfReach: a suspended
+// certification is not reminded; a disabled account's reminder is recorded
+// (with its event) but not mailed; the expiry notice of a certification
+// earned again since it expired is recorded but not mailed.
+func TestRemindersOfAccountsAndCertificationsOutOfReach(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.alone()
+		taken := time.Date(2024, 11, 10, 15, 0, 0, 0, time.UTC)
+		suspended := f.earnIn(f.db.Candidate(t), f.exam, f.cert, taken, newYork)
+		f.db.Exec(t, `UPDATE user_certifications SET suspended_at = ? WHERE id = ?`, taken, suspended.ID)
+		disabledUser := f.db.Candidate(t)
+		disabled := f.earnIn(disabledUser, f.exam, f.cert, taken, newYork)
+		f.db.Exec(t, `UPDATE users SET disabled_at = ? WHERE id = ?`, taken, disabledUser.UserID)
+		again := f.db.Candidate(t)
+		old := f.earnIn(again, f.exam, f.cert, time.Date(2023, 12, 1, 15, 0, 0, 0, time.UTC), newYork) // last day 2026-12-01
+		f.earnIn(again, f.exam, f.cert, time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC), newYork)
+
+		f.clock.Set(time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC))
+		f.sweep(f.svc, 2) // disabled's 12-month reminder and old's expiry
+		if rows := f.reminderRows(suspended); len(rows) != 0 {
+			t.Fatalf("a suspended certification was reminded: %+v", rows)
+		}
+		if rows := f.reminderRows(disabled); len(rows) != 1 || f.reminderMail("reminder", disabled, 12) != nil {
+			t.Fatalf("disabled account: rows %+v, mail %v", rows, f.reminderMail("reminder", disabled, 12))
+		}
+		if n := f.db.Events(t, portal.EventCertificationReminded, portal.SubjectCertification, disabled.ID); n != 1 {
+			t.Fatalf("%d events for the disabled account's reminder", n)
+		}
+		if rows := f.reminderRows(old); len(rows) != 1 || rows[0].MonthsBefore != 0 || f.reminderMail("expired", old, 0) != nil {
+			t.Fatalf("earned again: rows %+v", rows)
+		}
+		if n := f.db.Events(t, portal.EventCertificationExpired, portal.SubjectCertification, old.ID); n != 1 {
+			t.Fatalf("%d expired events", n)
+		}
+	})
+}
