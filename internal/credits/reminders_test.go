@@ -558,3 +558,37 @@ func TestRemindersOfAccountsAndCertificationsOutOfReach(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewalBetweenListingAndSendingSkipsTheReminder: a sweep that listed
+// a certification as due, and then finds it renewed (its expiry day moved)
+// once it holds the row, sends nothing: the reminder is worked out again
+// from the locked row.
+func TestRenewalBetweenListingAndSendingSkipsTheReminder(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		now := time.Date(2027, 6, 1, 4, 0, 0, 0, time.UTC) // the 12-month reminder of 2028-06-01
+		f.clock.Set(now)
+		list, err := f.st.ListReminderCandidates(f.ctx, now.Add(-credits.ExpiryNoticeWindow), now.AddDate(1, 0, 3), store.ReminderCursor{}, 10)
+		if err != nil || len(list) != 1 || list[0].ID != f.earned.ID || list[0].SentMin != -1 {
+			t.Fatalf("listing %+v, %v", list, err)
+		}
+		f.db.Exec(t, `UPDATE user_certifications SET cycle = 2, expires_on = ?, expires_at = ? WHERE id = ?`,
+			"2031-06-01", time.Date(2031, 6, 2, 4, 0, 0, 0, time.UTC), f.earned.ID)
+		sent, err := credits.RemindAll(f.svc, f.ctx, list, portal.DefaultReminderMonths, newYork)
+		if err != nil || sent != 0 {
+			t.Fatalf("sent %d, %v", sent, err)
+		}
+		if rows := f.reminderRows(f.earned); len(rows) != 0 {
+			t.Fatalf("a renewed certification was reminded: %+v", rows)
+		}
+		// Not renewed, the same listing sends it, once.
+		f.db.Exec(t, `UPDATE user_certifications SET cycle = 1, expires_on = ?, expires_at = ? WHERE id = ?`,
+			"2028-06-01", time.Date(2028, 6, 2, 0, 0, 0, 0, time.UTC), f.earned.ID)
+		for _, want := range []int{1, 0} {
+			if sent, err := credits.RemindAll(f.svc, f.ctx, list, portal.DefaultReminderMonths, newYork); err != nil || sent != want {
+				t.Fatalf("sent %d, want %d: %v", sent, want, err)
+			}
+		}
+	})
+}
