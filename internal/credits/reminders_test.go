@@ -592,3 +592,33 @@ func TestRenewalBetweenListingAndSendingSkipsTheReminder(t *testing.T) {
 		}
 	})
 }
+
+// TestAReminderThatFailsHoldsBackNoOther: when one certification of a
+// sweep's batch cannot be reminded, the others of its transaction are sent
+// one by one and the failure is reported.
+func TestAReminderThatFailsHoldsBackNoOther(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		f.alone()
+		taken := time.Date(2024, 11, 10, 15, 0, 0, 0, time.UTC)
+		a := f.earnIn(f.db.Candidate(t), f.exam, f.cert, taken, newYork)
+		b := f.earnIn(f.db.Candidate(t), f.exam, f.cert, taken, newYork)
+		now := time.Date(2026, 11, 10, 5, 0, 0, 0, time.UTC)
+		f.clock.Set(now)
+		list, err := f.st.ListReminderCandidates(f.ctx, now.Add(-credits.ExpiryNoticeWindow), now.AddDate(1, 0, 3), store.ReminderCursor{}, 10)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("listing %d, %v", len(list), err)
+		}
+		gone := *list[0]
+		gone.ID = b.ID + 1000 // no such certification
+		batch := []*store.ReminderCandidate{list[0], &gone, list[1]}
+		sent, err := credits.RemindAll(f.svc, f.ctx, batch, portal.DefaultReminderMonths, newYork)
+		if err == nil || !errors.Is(err, portal.ErrNotFound) || sent != 2 {
+			t.Fatalf("sent %d, %v", sent, err)
+		}
+		if len(f.reminderRows(a)) != 1 || len(f.reminderRows(b)) != 1 {
+			t.Fatal("the failure held back the others")
+		}
+	})
+}
