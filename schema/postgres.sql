@@ -182,6 +182,16 @@
   exam_id bigint NOT NULL
   path text NOT NULL
 
+-- table certification_reminders
+  id bigint NOT NULL
+  user_certification_id bigint NOT NULL
+  expires_on text NOT NULL
+  months_before integer NOT NULL
+  cycle integer NOT NULL
+  missing integer NOT NULL DEFAULT 0
+  pending integer NOT NULL DEFAULT 0
+  sent_at timestamp with time zone NOT NULL
+
 -- table certification_vouchers
   user_certification_id bigint NOT NULL
   cycle integer NOT NULL
@@ -727,6 +737,10 @@ CREATE UNIQUE INDEX center_closures_pkey ON center_closures USING btree (center_
 CREATE UNIQUE INDEX certification_exams_earn ON certification_exams USING btree (exam_id) WHERE (path = 'earn'::text);
 -- index certification_exams_pkey
 CREATE UNIQUE INDEX certification_exams_pkey ON certification_exams USING btree (certification_id, exam_id, path);
+-- index certification_reminders_pkey
+CREATE UNIQUE INDEX certification_reminders_pkey ON certification_reminders USING btree (id);
+-- index certification_reminders_user_certification_id_expires_on_mo_key
+CREATE UNIQUE INDEX certification_reminders_user_certification_id_expires_on_mo_key ON certification_reminders USING btree (user_certification_id, expires_on, months_before);
 -- index certification_vouchers_pkey
 CREATE UNIQUE INDEX certification_vouchers_pkey ON certification_vouchers USING btree (user_certification_id, cycle);
 -- index certification_vouchers_voucher_id_key

@@ -218,6 +218,19 @@ CREATE TABLE certification_exams (
     PRIMARY KEY (certification_id, exam_id, path)
 );
 
+-- table certification_reminders
+CREATE TABLE certification_reminders (
+    id                    INTEGER PRIMARY KEY,
+    user_certification_id INTEGER NOT NULL REFERENCES user_certifications (id),
+    expires_on            TEXT NOT NULL,
+    months_before         INTEGER NOT NULL CHECK (months_before >= 0 AND months_before <= 120),
+    cycle                 INTEGER NOT NULL,
+    missing               INTEGER NOT NULL DEFAULT 0,
+    pending               INTEGER NOT NULL DEFAULT 0,
+    sent_at               TIMESTAMP NOT NULL,
+    UNIQUE (user_certification_id, expires_on, months_before)
+);
+
 -- table certification_vouchers
 CREATE TABLE certification_vouchers (
     user_certification_id INTEGER NOT NULL REFERENCES user_certifications (id),

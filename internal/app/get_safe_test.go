@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -209,6 +210,21 @@ func TestGetNeverChangesState(t *testing.T) {
 			}
 		}
 		st := a.OpenStore(t)
+		// The reminder sweep runs once at start and reminds the demo
+		// holder of CLF's expiry: wait for it, so its rows are not taken
+		// for a GET's.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			var n int
+			if err := st.DB().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM certification_reminders`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the reminder sweep did not run within 30 s of start")
+			}
+		}
 		before := databaseState(t, st.DB(), engine)
 		files := len(before["document_files"])
 		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token", "{upload}", "1")

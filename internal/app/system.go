@@ -147,6 +147,8 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		BaseURL: cfg.BaseURL, ProgramName: cfg.ProgramName, HoldTTL: cfg.HoldTTL, Horizon: cfg.BookingHorizon,
 		OnlineGap: cfg.OnlineGap, MaxHoldsPerIP: cfg.MaxHoldsPerIP, Kick: s.runner.Notify,
 		RulesVersion: cfg.ExamRulesVersion, PrivacyVersion: cfg.PrivacyVersion,
+		// The calendar service is made below: read it when asked.
+		TimeZone: func(ctx context.Context) (*time.Location, error) { return programZone(s.calendar)(ctx) },
 	})
 	s.runner.Handle(booking.KindRefund, s.booking.HandleRefundJob)
 	s.runner.Periodic("slots.generate", 6*time.Hour, func(ctx context.Context) error {
@@ -240,6 +242,13 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	})
 	s.credits = credits.New(st, clock, log, credits.Config{Calendar: creditsCalendar(s.calendar), BaseURL: cfg.BaseURL, Uploads: s.uploads})
 	s.runner.Handle(credits.KindInfoExpiry, s.credits.HandleInfoExpiryJob)
+	// Reminders of expiry and expiry notices: each is recorded once per
+	// certification, expiry day and months, so an hourly sweep on any
+	// instance sends it once, in the first hour of its day.
+	s.runner.Periodic("credits.reminders", time.Hour, func(ctx context.Context) error {
+		_, err := s.credits.SendReminders(ctx)
+		return err
+	})
 
 	s.registerMetrics()
 	// The JSON API runs behind the HTML interface's middleware, which

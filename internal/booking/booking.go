@@ -75,6 +75,9 @@ type Config struct {
 	PrivacyVersion string
 	// Kick, when set, is called after a commit that queued jobs.
 	Kick func()
+	// TimeZone returns the program's time zone, in which the renewal
+	// retake of a microcredential opens (UTC when nil).
+	TimeZone func(ctx context.Context) (*time.Location, error)
 }
 
 // DefaultConfig is the program's default rules.

@@ -105,7 +105,36 @@ func (s *Service) checkEligibleAmong(ctx context.Context, tx *store.Tx, live []*
 			return refused(portal.EConflict, "schedule.rule.overlap", map[string]any{"Exam": b.ExamCode, "Date": b.StartsAt})
 		}
 	}
-	return checkRetake(ctx, tx, userID, e, start)
+	if err := checkRetake(ctx, tx, userID, e, start); err != nil {
+		return err
+	}
+	return s.checkRenewalRetake(ctx, tx, userID, e)
+}
+
+// checkRenewalRetake refuses to book, before its renewal retake opens, an
+// exam that earns or renews a microcredential the candidate holds in force
+// (portal.UserCertification.RenewalRetakeFrom: 9 months after passing),
+// naming the day it opens. Once the microcredential has expired only the
+// usual wait after a failure applies (checkRetake).
+func (s *Service) checkRenewalRetake(ctx context.Context, tx *store.Tx, userID int64, e *portal.Exam) error {
+	held, err := tx.FindRenewalRetakeBlockByExam(ctx, userID, e.ID)
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	loc := time.UTC
+	if s.cfg.TimeZone != nil {
+		if loc, err = s.cfg.TimeZone(ctx); err != nil {
+			return err
+		}
+	}
+	from, ok := held.RenewalRetakeFrom(loc)
+	if ok && tx.Now().Before(from) {
+		return refused(portal.EConflict, MsgRenewalRetake, map[string]any{"Exam": e.Code, "Date": from, "TimeZone": loc.String()})
+	}
+	return nil
 }
 
 // checkRetake refuses a start before the retake wait after a failure ends:
@@ -145,4 +174,7 @@ const (
 	MsgAlreadyInCart     = "schedule.rule.already_in_cart"
 	MsgPaymentInProgress = "schedule.rule.payment_in_progress"
 	MsgAlreadyBooked     = "schedule.rule.already_booked"
+	// MsgRenewalRetake refuses a microcredential's renewal retake booked
+	// before it opens.
+	MsgRenewalRetake = "reminders.rule.renewal_retake"
 )

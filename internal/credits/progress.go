@@ -57,6 +57,11 @@ func (s *Service) Progress(ctx context.Context, actor portal.Actor, lang string)
 	if err != nil {
 		return nil, err
 	}
+	return s.progressOf(ctx, uid, lang)
+}
+
+// progressOf is Progress for the candidate uid.
+func (s *Service) progressOf(ctx context.Context, uid int64, lang string) ([]Progress, error) {
 	certs, err := s.st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: uid})
 	if err != nil {
 		return nil, err

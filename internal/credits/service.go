@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"example.org/certportal/internal/portal"
@@ -82,11 +83,16 @@ type Options struct {
 	// AttestationText is what a candidate attests for a type that asks an
 	// attestation (the form shows it); empty for the default wording.
 	AttestationText string `json:"attestation_text,omitempty" audit:"attestation_text"`
+	// ReminderMonths are the months before a certification's expiry at
+	// which its holder is reminded, by mail and on the dashboard, largest
+	// first (default 12, 6, 3, 1).
+	ReminderMonths []int `json:"reminder_months,omitempty" audit:"reminder_months"`
 }
 
 // DefaultOptions are the options of a program that set none.
 func DefaultOptions() Options {
-	return Options{CountMode: CountEvery, ReviewBusinessDays: 20, InfoDays: 30, MaxOpen: 30}
+	return Options{CountMode: CountEvery, ReviewBusinessDays: 20, InfoDays: 30, MaxOpen: 30,
+		ReminderMonths: slices.Clone(portal.DefaultReminderMonths)}
 }
 
 const optionsKey = "ce.options"
@@ -104,6 +110,9 @@ func (o *Options) fill() {
 	}
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = d.MaxOpen
+	}
+	if len(o.ReminderMonths) == 0 {
+		o.ReminderMonths = d.ReminderMonths
 	}
 }
 
@@ -130,6 +139,7 @@ const (
 	FieldReviewDays = "review_business_days"
 	FieldInfoDays   = "info_days"
 	FieldMaxOpen    = "max_open"
+	FieldReminders  = "reminder_months"
 )
 
 // SetOptions saves the options (portal.PermSettingsManage), audited with
@@ -151,6 +161,7 @@ func (s *Service) SetOptions(ctx context.Context, actor portal.Actor, o Options)
 	if o.MaxOpen < 1 || o.MaxOpen > 1000 {
 		v.Add(FieldMaxOpen, "credits.error.between", map[string]any{"From": 1, "To": 1000})
 	}
+	checkReminderMonths(&o, &v)
 	if err := v.Err(); err != nil {
 		return o, err
 	}

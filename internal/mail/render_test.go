@@ -196,6 +196,12 @@ var sampleData = map[string]any{
 	"TargetOn":       "2026-12-29",
 	"ReplyBy":        "2027-01-06",
 	"RenewalFlagged": false,
+	// reminders of expiry
+	"ExpiresOn": "2027-11-10",
+	"Count":     6.0,
+	"Missing":   "92",
+	"Needed":    "100",
+	"Pending":   "1.5",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

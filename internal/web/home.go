@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
@@ -70,6 +72,9 @@ type dashboardPage struct {
 	Upcoming  []*portal.BookingDetail
 	// Summary is the line about certifications held; nil when unknown.
 	Summary *results.Summary
+	// Reminders are the certifications whose expiry reminders have come
+	// (the banner).
+	Reminders []credits.Reminder
 	// X and View are the page's view model (prepare).
 	X    *dashboardText
 	View *dashboardView
@@ -98,6 +103,15 @@ type dashboardView struct {
 	// CertSummary, Held and Provisional are the certification lines;
 	// Held and Provisional are empty when there is nothing to count.
 	CertSummary, Held, Provisional string
+	// Reminders is the renewal banner, one row per certification.
+	RemindersHeading string
+	Reminders        []reminderRow
+}
+
+// reminderRow is one certification of the renewal banner, in the page's
+// language: when it expires and what renewing it still needs.
+type reminderRow struct {
+	Expires, Needs, Pending, Action, ActionHref string
 }
 
 // upcomingRow is one upcoming booking on the dashboard.
@@ -135,7 +149,36 @@ func (p *dashboardPage) prepare(s *Server) {
 			v.Provisional = l.T("dashboard.provisional", map[string]any{"Count": sum.Provisional})
 		}
 	}
+	for _, r := range p.Reminders {
+		v.RemindersHeading = l.T("reminders.banner.heading", nil)
+		row := reminderRow{Expires: l.T("reminders.banner.expires", map[string]any{"Name": r.Name, "Date": dayText(l, r.ExpiresOn), "Count": r.DaysLeft}),
+			Action: l.T("reminders.banner.action_ce", nil), ActionHref: "/ce"}
+		switch {
+		case r.Micro && r.RetakeOpen:
+			row.Needs = l.T("reminders.banner.retake_now", nil)
+			row.Action, row.ActionHref = l.T("reminders.banner.action_exams", nil), "/exams"
+		case r.Micro:
+			row.Needs = l.T("reminders.banner.retake_from", map[string]any{"Date": dayText(l, r.RetakeOn)})
+			row.Action, row.ActionHref = "", ""
+		case r.Met:
+			row.Needs = l.T("reminders.banner.met", nil)
+		default:
+			row.Needs = l.T("reminders.banner.missing", map[string]any{"Missing": creditsIn(l, r.Missing), "Needed": creditsIn(l, r.Needed)})
+			row.Pending = l.T("reminders.banner.pending", map[string]any{"Pending": creditsIn(l, r.Pending)})
+		}
+		v.Reminders = append(v.Reminders, row)
+	}
 	p.View = v
+}
+
+// dayText writes a calendar day (YYYY-MM-DD) in the page's language, as
+// it is named, in no time zone.
+func dayText(l *i18n.Localizer, day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return l.Date(d, time.UTC)
 }
 
 // HeldCertifications is how many certifications the candidate holds:
@@ -165,6 +208,13 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		if p.Summary, err = s.results.Summary(r.Context(), actor(r)); err != nil {
 			s.log.WarnContext(r.Context(), "certification summary unavailable", "err", err)
 			p.Summary = nil
+		}
+	}
+	if s.credits != nil {
+		// The renewal banner is extra too.
+		if p.Reminders, err = s.credits.Reminders(r.Context(), actor(r)); err != nil {
+			s.log.WarnContext(r.Context(), "renewal reminders unavailable", "err", err)
+			p.Reminders = nil
 		}
 	}
 	s.fillBase(r, &p.BasePage, "dashboard.title")
