@@ -25,7 +25,7 @@ var certifiedRe = regexp.MustCompile(`certified\s+email (\S+)\s+password (\S+)`)
 
 // credentialRe finds a verification address the demo prints per code.
 func credentialRe(code string) *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^\s+` + code + `\s+\S+(/credentials/[A-Za-z0-9_-]+)\s*$`)
+	return regexp.MustCompile(`(?m)^\s+` + code + `\s+\S+(/credentials/[0-9A-Z*~$=]{27})\s*$`)
 }
 
 type demo struct {
