@@ -43,6 +43,10 @@ var layer = map[string]int{
 	"internal/mail":    2,
 	// the upload pipeline: blob store, scanner, sweeps; services own the files
 	"internal/uploads": 2,
+	// renewal of earned certifications: the requirement, the ledger's
+	// consumption and the extension, in the caller's transaction (credits
+	// and results both renew)
+	"internal/renewal": 2,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings
