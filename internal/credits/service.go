@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/uploads"
 )
@@ -82,14 +83,22 @@ type Options struct {
 	// AttestationText is what a candidate attests for a type that asks an
 	// attestation (the form shows it); empty for the default wording.
 	AttestationText string `json:"attestation_text,omitempty" audit:"attestation_text"`
+	// CarryOverCredits is how many credits (hundredths) earned in the
+	// last 6 months of a cycle may count toward the next cycle instead of
+	// being consumed by its renewal; 0 (the default): none carry over.
+	// The renewal package reads it from the same setting.
+	CarryOverCredits int `json:"carry_over_credits,omitempty" audit:"carry_over_credits"`
 }
+
+// MaxCarryOver bounds Options.CarryOverCredits: 1,000 credits.
+const MaxCarryOver = 1000 * Credit
 
 // DefaultOptions are the options of a program that set none.
 func DefaultOptions() Options {
 	return Options{CountMode: CountEvery, ReviewBusinessDays: 20, InfoDays: 30, MaxOpen: 30}
 }
 
-const optionsKey = "ce.options"
+const optionsKey = renewal.OptionsKey
 
 func (o *Options) fill() {
 	d := DefaultOptions()
@@ -130,6 +139,7 @@ const (
 	FieldReviewDays = "review_business_days"
 	FieldInfoDays   = "info_days"
 	FieldMaxOpen    = "max_open"
+	FieldCarryOver  = "carry_over_credits"
 )
 
 // SetOptions saves the options (portal.PermSettingsManage), audited with
@@ -150,6 +160,9 @@ func (s *Service) SetOptions(ctx context.Context, actor portal.Actor, o Options)
 	}
 	if o.MaxOpen < 1 || o.MaxOpen > 1000 {
 		v.Add(FieldMaxOpen, "credits.error.between", map[string]any{"From": 1, "To": 1000})
+	}
+	if o.CarryOverCredits < 0 || o.CarryOverCredits > MaxCarryOver {
+		v.Add(FieldCarryOver, "credits.error.between", map[string]any{"From": 0, "To": MaxCarryOver / Credit})
 	}
 	if err := v.Err(); err != nil {
 		return o, err
