@@ -196,6 +196,10 @@ var sampleData = map[string]any{
 	"TargetOn":       "2026-12-29",
 	"ReplyBy":        "2027-01-06",
 	"RenewalFlagged": false,
+	// renewal
+	"RenewedBy":    "credits",
+	"OldExpiresOn": "2029-11-17",
+	"ExpiresOn":    "2032-11-17",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

@@ -388,7 +388,7 @@ func queueMail(ctx context.Context, tx *store.Tx, cfg Config, uc *portal.UserCer
 		return err
 	}
 	data := map[string]any{
-		"Name": u.FirstName, "Certification": cert.Name, "Cause": r.Cause, "OldExpiresOn": r.OldExpiresOn,
+		"Name": u.FirstName, "Certification": cert.Name, "RenewedBy": r.Cause, "OldExpiresOn": r.OldExpiresOn,
 		"ExpiresOn": r.NewExpiresOn, "Link": strings.TrimRight(cfg.BaseURL, "/") + "/certifications",
 	}
 	msg := mail.Message{To: u.Email, ToName: u.FullName(), Lang: u.Language, Template: "renewal", Data: data}
