@@ -8,6 +8,7 @@ import (
 
 	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/store"
 )
 
@@ -58,6 +59,12 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	} else if !errors.Is(err, portal.ErrNotFound) {
 		return issued{}, false, err
 	}
+	// A pass taken within the cycle of the certification it earns renews
+	// it (also when published after that cycle's expiry: the renewal
+	// runs from the old expiry).
+	if renewed, err := s.renewByExam(ctx, tx, actor, loc, a, held); err != nil || renewed {
+		return issued{}, false, err
+	}
 	cycle := 1
 	for _, h := range held {
 		if h.Standing(tx.Now()) {
@@ -88,6 +95,55 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 		return issued{}, false, err
 	}
 	return issued{cert: uc, voucher: v}, true, nil
+}
+
+// renewByExam renews the latest of held (the candidate's certifications
+// of one certification, latest expiry first) when pass a fell within its
+// current cycle; see renewal.ByExam.
+func (s *Service) renewByExam(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt,
+	held []*portal.UserCertificationDetail) (bool, error) {
+	for _, h := range held {
+		if h.WithdrawnAt != nil {
+			continue
+		}
+		_, ok, err := renewal.ByExam(ctx, tx, renewal.Config{Location: loc, BaseURL: s.cfg.BaseURL}, actor, h.ID, a.ID, a.ExamCode, a.TakenAt)
+		return ok, err
+	}
+	return false, nil
+}
+
+// renewByPaths renews, for an official pass, each certification of the
+// candidate's that the exam is a renewal path of, when the pass fell
+// within its current cycle. It reports how many renewed.
+func (s *Service) renewByPaths(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (int, error) {
+	if !a.Passed {
+		return 0, nil
+	}
+	certs, err := tx.ListCertificationsRenewedByExam(ctx, a.ExamID)
+	if err != nil || len(certs) == 0 {
+		return 0, err
+	}
+	if err := tx.LockUser(ctx, a.UserID); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range certs {
+		if a.CertificationID != nil && *a.CertificationID == c.ID {
+			continue // certify renewed it, as the exam earns it
+		}
+		held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: c.ID})
+		if err != nil {
+			return n, err
+		}
+		ok, err := s.renewByExam(ctx, tx, actor, loc, a, held)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // reinstate gives back a certification a correction withdrew, when a
