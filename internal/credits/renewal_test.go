@@ -71,7 +71,7 @@ func TestApprovalReachingTheRequirementRenews(t *testing.T) {
 			!c.ExpiresAt.Equal(time.Date(2031, 6, 2, 0, 0, 0, 0, ny)) || !c.IssuedAt.Equal(f.earned.ExpiresAt) {
 			t.Fatalf("renewed = cycle %d %s..%s (%s..%s)", c.Cycle, c.IssuedOn, c.ExpiresOn, c.IssuedAt, c.ExpiresAt)
 		}
-		r, err := f.st.FindRenewal(f.ctx, f.earned.ID, 1)
+		r, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1)
 		if err != nil || r.Cause != portal.RenewalByCredits || r.SubmissionID == nil || *r.SubmissionID != w.ID ||
 			r.CreditsConsumed != 10399 || r.CreditsCarried != 0 || r.OldExpiresOn != "2028-06-01" {
 			t.Fatalf("renewal = %+v, %v", r, err)
@@ -151,7 +151,7 @@ func TestNoCarryOverByDefaultAndTheProgramsAllowance(t *testing.T) {
 				for _, s := range []*portal.CESubmission{w, a, b} {
 					f.decide(f.reviewer, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
 				}
-				r, err := f.st.FindRenewal(f.ctx, f.earned.ID, 1)
+				r, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1)
 				if err != nil || r.CreditsConsumed != tc.consumed || r.CreditsCarried != tc.now {
 					t.Fatalf("renewal = %+v, %v; want %d consumed, %d carried", r, err, tc.consumed, tc.now)
 				}

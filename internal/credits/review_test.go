@@ -286,7 +286,7 @@ func TestReversal(t *testing.T) {
 		// b and c reach 14 credits: the renewal consumes both.
 		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
 		f.decide(f.reviewer, c.ID, credits.Decision{Outcome: credits.OutcomeApprove})
-		ren, err := f.st.FindRenewal(f.ctx, f.earned.ID, 1)
+		ren, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1)
 		if err != nil || ren.CreditsConsumed != 1400 {
 			t.Fatalf("renewal = %+v, %v", ren, err)
 		}
@@ -306,7 +306,7 @@ func TestReversal(t *testing.T) {
 		if n := f.db.Count(t, `SELECT COUNT(*) FROM ce_ledger WHERE reverses_id = ?`, creditID); n != 0 {
 			t.Fatal("the consumed credits were undone")
 		}
-		if uc, err := f.st.FindRenewal(f.ctx, f.earned.ID, 1); err != nil || uc.ID != ren.ID {
+		if uc, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1); err != nil || uc.ID != ren.ID {
 			t.Fatalf("the renewal is gone: %+v, %v", uc, err)
 		}
 		_, err = f.svc.Reverse(f.ctx, f.admin, b.ID, "Again")

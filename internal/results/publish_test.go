@@ -131,7 +131,7 @@ func TestAPassDuringTheCycleRenews(t *testing.T) {
 			!c.IssuedAt.Equal(ny(2029, 12, 1, 0, 0)) || !c.ExpiresAt.Equal(ny(2032, 12, 1, 0, 0)) {
 			t.Fatalf("renewed certification = %+v", c)
 		}
-		ren, err := f.st.FindRenewal(f.ctx, certs[0].ID, 1)
+		ren, err := f.st.FindRenewalByCycle(f.ctx, certs[0].ID, 1)
 		if err != nil || ren.Cause != portal.RenewalByExam || ren.AttemptID == nil || *ren.AttemptID != b.ID ||
 			ren.OldExpiresOn != "2029-11-30" || ren.NewExpiresOn != "2032-11-30" {
 			t.Fatalf("renewal = %+v, %v", ren, err)

@@ -64,14 +64,14 @@ func (tx *Tx) ExtendUserCertification(ctx context.Context, id int64, fromCycle i
 	return &out, nil
 }
 
-// FindRenewal returns the renewal of a certification's cycle, or
+// FindRenewalByCycle returns the renewal of a certification's cycle, or
 // portal.ErrNotFound.
-func (s *Store) FindRenewal(ctx context.Context, userCertificationID int64, cycle int) (*portal.Renewal, error) {
+func (s *Store) FindRenewalByCycle(ctx context.Context, userCertificationID int64, cycle int) (*portal.Renewal, error) {
 	return findRenewal(ctx, s, userCertificationID, cycle)
 }
 
-// FindRenewal is Store.FindRenewal inside the transaction.
-func (tx *Tx) FindRenewal(ctx context.Context, userCertificationID int64, cycle int) (*portal.Renewal, error) {
+// FindRenewalByCycle is Store.FindRenewalByCycle inside the transaction.
+func (tx *Tx) FindRenewalByCycle(ctx context.Context, userCertificationID int64, cycle int) (*portal.Renewal, error) {
 	return findRenewal(ctx, tx, userCertificationID, cycle)
 }
 
