@@ -1,7 +1,9 @@
 package credits_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -212,5 +214,78 @@ func TestConcurrentApprovalsRenewOnce(t *testing.T) {
 			t.Fatalf("cycle %d, want 2", c.Cycle)
 		}
 		f.invariants(t)
+	})
+}
+
+// TestRenewalInvariantsDetect: the checker reports a second renewal of a
+// cycle, a renewal of a cycle its certification has not left, a
+// consumption naming no renewal of its certification, consumption above
+// the approved credits and a renewal whose consumption differs from what
+// it records; each corruption is undone before the next.
+func TestRenewalInvariantsDetect(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		a := f.submit(f.candidate, f.talk(f.candidate, "One", "50", "2026-11-20"))
+		b := f.submit(f.candidate, f.talk(f.candidate, "Two", "50", "2026-11-21"))
+		f.decide(f.reviewer, a.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		r, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.invariants(t)
+		report := func(name string) bool {
+			v, err := f.st.CheckInvariants(f.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range v {
+				if strings.HasPrefix(s, store.CEInvariantPrefix+name) {
+					return true
+				}
+			}
+			return false
+		}
+		// The database refuses a second renewal of the cycle.
+		err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
+			again := *r
+			_, err := tx.InsertRenewal(f.ctx, again)
+			return err
+		})
+		if !errors.Is(err, portal.ErrConflict) {
+			t.Fatalf("a second renewal of the cycle: %v", err)
+		}
+		for _, tc := range []struct {
+			name, corrupt, undo string
+		}{
+			{"renewal out of its certification's cycles", `UPDATE user_certifications SET cycle = 1 WHERE id = ?`,
+				`UPDATE user_certifications SET cycle = 2 WHERE id = ?`},
+			{"consumption of no renewal of its certification", `UPDATE ce_ledger SET renewal_id = renewal_id + 1000 WHERE kind = 'consumption' AND user_certification_id = ?`,
+				`UPDATE ce_ledger SET renewal_id = renewal_id - 1000 WHERE kind = 'consumption' AND user_certification_id = ?`},
+			{"consumption above the approved credits", `UPDATE ce_ledger SET credits = credits + 1 WHERE kind = 'consumption' AND user_certification_id = ?`,
+				`UPDATE ce_ledger SET credits = credits - 1 WHERE kind = 'consumption' AND user_certification_id = ?`},
+			{"renewal consumed other than it records", `UPDATE renewals SET credits_consumed = credits_consumed + 1 WHERE user_certification_id = ?`,
+				`UPDATE renewals SET credits_consumed = credits_consumed - 1 WHERE user_certification_id = ?`},
+		} {
+			f.db.Exec(t, tc.corrupt, f.earned.ID)
+			if !report(tc.name) {
+				t.Errorf("%s went unnoticed", tc.name)
+			}
+			f.db.Exec(t, tc.undo, f.earned.ID)
+			f.invariants(t)
+		}
+		if engine == store.Postgres {
+			// Without the unique index (as a buggy migration might leave
+			// it), the checker still sees a second renewal.
+			f.db.Exec(t, `ALTER TABLE renewals DROP CONSTRAINT renewals_user_certification_id_cycle_key`)
+			f.db.Exec(t, `INSERT INTO renewals (user_certification_id, cycle, user_id, cause, submission_id, old_issued_on, old_expires_on,
+				old_issued_at, old_expires_at, new_issued_on, new_expires_on, new_expires_at, created_at)
+				SELECT user_certification_id, cycle, user_id, cause, submission_id, old_issued_on, old_expires_on, old_issued_at, old_expires_at,
+				new_issued_on, new_expires_on, new_expires_at, created_at FROM renewals WHERE id = ?`, r.ID)
+			if !report("more than one renewal of a cycle") {
+				t.Error("a second renewal of a cycle went unnoticed")
+			}
+		}
 	})
 }
