@@ -112,38 +112,42 @@ func (s *Service) renewByExam(ctx context.Context, tx *store.Tx, actor portal.Ac
 	return false, nil
 }
 
-// renewByPaths renews, for an official pass, each certification of the
-// candidate's that the exam is a renewal path of, when the pass fell
-// within its current cycle. It reports how many renewed.
-func (s *Service) renewByPaths(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) (int, error) {
+// renewByPaths follows an official pass beyond the certification it
+// earns: each certification of the candidate's that the exam is a renewal
+// path of renews when the pass fell within its current cycle; every other
+// certification of theirs in force whose cycle holds the pass day gets an
+// approved "another technical certification" activity in the ledger
+// (renewal.RecordExamActivity), which may complete its requirement.
+func (s *Service) renewByPaths(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) error {
 	if !a.Passed {
-		return 0, nil
+		return nil
 	}
 	certs, err := tx.ListCertificationsRenewedByExam(ctx, a.ExamID)
-	if err != nil || len(certs) == 0 {
-		return 0, err
+	if err != nil {
+		return err
 	}
 	if err := tx.LockUser(ctx, a.UserID); err != nil {
-		return 0, err
+		return err
 	}
-	n := 0
+	skip := map[int64]bool{}
+	if a.CertificationID != nil {
+		skip[*a.CertificationID] = true // certify issued or renewed it
+	}
 	for _, c := range certs {
-		if a.CertificationID != nil && *a.CertificationID == c.ID {
-			continue // certify renewed it, as the exam earns it
+		if skip[c.ID] {
+			continue
 		}
+		skip[c.ID] = true
 		held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: c.ID})
 		if err != nil {
-			return n, err
+			return err
 		}
-		ok, err := s.renewByExam(ctx, tx, actor, loc, a, held)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
+		if _, err := s.renewByExam(ctx, tx, actor, loc, a, held); err != nil {
+			return err
 		}
 	}
-	return n, nil
+	_, err = renewal.RecordExamActivity(ctx, tx, renewal.Config{Location: loc, BaseURL: s.cfg.BaseURL}, actor, a, skip)
+	return err
 }
 
 // reinstate gives back a certification a correction withdrew, when a

@@ -172,7 +172,7 @@ func (s *Service) publishRead(ctx context.Context, tx *store.Tx, actor portal.Ac
 	if err != nil {
 		return err
 	}
-	if _, err := s.renewByPaths(ctx, tx, actor, cal.Location(), out); err != nil {
+	if err := s.renewByPaths(ctx, tx, actor, cal.Location(), out); err != nil {
 		return err
 	}
 	causes := []string{mailOfficial}
