@@ -3,6 +3,7 @@ package credits_test
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -172,11 +173,25 @@ func TestNoCarryOverByDefaultAndTheProgramsAllowance(t *testing.T) {
 
 // TestConcurrentApprovalsRenewOnce: 20 approvals at once, crossing the
 // requirement together, make one renewal, one event, one mail and one
-// issue job; consumption never exceeds the credits.
+// issue job; consumption never exceeds the credits. On PostgreSQL the
+// approvals go through three service instances, each over its own
+// connection pool to the same database, as three app instances would.
 func TestConcurrentApprovalsRenewOnce(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
+		instances := []*credits.Service{f.svc}
+		if engine == store.Postgres {
+			for range 2 {
+				st, err := store.Open(f.ctx, store.Options{Engine: store.Postgres, PostgresURL: f.st.Pool().Config().ConnString(), Clock: f.clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = st.Close() })
+				instances = append(instances, credits.New(st, f.clock, slog.New(slog.DiscardHandler), credits.Config{
+					Calendar: f.calendar, BaseURL: "https://portal.example.org", Uploads: f.up}))
+			}
+		}
 		var subs []*portal.CESubmission
 		for i := range 20 {
 			subs = append(subs, f.submit(f.candidate, credits.Submission{TypeCode: "official_workshop",
@@ -193,7 +208,7 @@ func TestConcurrentApprovalsRenewOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.svc.Decide(f.ctx, r, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+				_, err := instances[i%len(instances)].Decide(f.ctx, r, s.ID, credits.Decision{Outcome: credits.OutcomeApprove})
 				errs <- err
 			}()
 		}
