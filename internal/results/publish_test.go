@@ -149,6 +149,10 @@ func TestAPassDuringTheCycleRenews(t *testing.T) {
 		if n := f.count(`SELECT COUNT(*) FROM certification_vouchers`); n != 1 {
 			t.Fatalf("%d vouchers, want 1", n)
 		}
+		views, err := f.svc.Certifications(f.ctx, f.candidate)
+		if err != nil || len(views) != 1 || views[0].RenewedFrom != "2029-11-30" || views[0].Status != portal.CertActive {
+			t.Fatalf("the candidate's certifications = %+v, %v", views, err)
+		}
 		// Long after the renewed period, the certification has expired: a
 		// pass earns it again, in the next cycle.
 		f.clock.Set(ny(2033, 1, 10, 12, 0))
