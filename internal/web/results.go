@@ -231,7 +231,7 @@ func newCertificationsText(l *i18n.Localizer) *certificationsText {
 	return &certificationsText{Title: t("certifications.title"), Lead: t("certifications.lead"),
 		Micro: t("certifications.microcredential"), Issued: t("certifications.issued"), ExpiredOn: t("certifications.expired_on"),
 		Expires: t("certifications.expires"), EarnedBy: t("certifications.earned_by"), Documents: t("certifications.documents"),
-		Renewed: t("certifications.renewed_from"),
+		Renewed:   t("certifications.renewed_from"),
 		Preparing: t("documents.preparing"), Certificate: t("certifications.certificate"),
 		CertificatePDF: t("documents.download.certificate"), Badge: t("certifications.badge"), BadgePNG: t("certifications.badge.png"),
 		BadgeSVG: t("certifications.badge.svg"), Credential: t("certifications.credential"),
