@@ -1,6 +1,7 @@
 package credentials_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -30,6 +31,34 @@ func (f *fixture) renew(uc *portal.UserCertification) *portal.Renewal {
 		f.t.Fatalf("renew: %v", err)
 	}
 	return r
+}
+
+// TestALateSignedCredentialOfARenewedCycleKeepsItsPeriod: a credential
+// issued but not yet signed when its cycle renews is signed with its own
+// cycle's period, not the certification's new one.
+func TestALateSignedCredentialOfARenewedCycleKeepsItsPeriod(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		uc := f.earned()
+		c := f.issue(uc) // issued, unsigned
+		r := f.renew(uc)
+		f.react()
+		var doc map[string]any
+		got, err := f.st.ListCredentialsByUserCertification(f.ctx, uc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range got {
+			if x.ID == c.ID {
+				if err := json.Unmarshal([]byte(x.DocumentJSONLD), &doc); err != nil {
+					t.Fatalf("old credential not signed: %v", err)
+				}
+			}
+		}
+		if doc["validUntil"] != r.OldExpiresAt.UTC().Format(time.RFC3339) || doc["validFrom"] != r.OldIssuedAt.UTC().Format(time.RFC3339) {
+			t.Fatalf("old credential signed for %v – %v, want its cycle's %s – %s", doc["validFrom"], doc["validUntil"], r.OldIssuedAt, r.OldExpiresAt)
+		}
+	})
 }
 
 // TestRenewalIssuesANewCredentialAndSupersedesTheOld: certification.renewed
