@@ -19,8 +19,9 @@ const ExamActivityType = "other_certification"
 // credits, or less when the type's range ends lower.
 const ExamActivityCredits = 50 * Credit
 
-// RecordExamActivity records an official pass (attempt a, already
-// certified: what it earns or renews is in skip) as an approved
+// RecordExamActivity records an official pass of an exam that earns a
+// certification (not a microcredential), already certified (what it earns
+// or renews is in skip), as an approved
 // continuing-education activity of type ExamActivityType, decided by the
 // system, toward each other certification of the candidate's in force
 // whose cycle holds the pass day (in loc), then renews any whose
@@ -29,8 +30,15 @@ const ExamActivityCredits = 50 * Credit
 // credited. The caller has locked the candidate.
 func RecordExamActivity(ctx context.Context, tx *store.Tx, cfg Config, actor portal.Actor, a *portal.Attempt,
 	skip map[int64]bool) (int, error) {
-	if !a.Passed {
-		return 0, nil
+	if !a.Passed || a.CertificationID == nil {
+		return 0, nil // only a pass that earns a certification is another technical certification
+	}
+	earned, err := tx.GetCertification(ctx, *a.CertificationID)
+	if err != nil {
+		return 0, err
+	}
+	if earned.Kind != portal.CertKindCertification {
+		return 0, nil // a microcredential is not a technical certification
 	}
 	loc := cfg.Location
 	if loc == nil {

@@ -93,12 +93,32 @@ func TestAnotherExamPassCountsAsAnActivity(t *testing.T) {
 		}
 		dva := f.createExam(portal.Exam{Code: "DVA-C02", Name: "Developer Associate", PassingScore: 720, RetakeWaitDays: 14, ResultsDelayDays: 5})
 		sec := f.createExam(portal.Exam{Code: "SCS-C02", Name: "Security Specialty", PassingScore: 750, RetakeWaitDays: 14, ResultsDelayDays: 5})
+		for code, exam := range map[string]string{"DVA": "DVA-C02", "SCS": "SCS-C02"} {
+			if _, err := f.svc.CreateCertification(f.ctx, f.admin, portal.Certification{Code: code, Name: code, Level: portal.LevelAssociate,
+				Kind: portal.CertKindCertification, Active: true, EarnedBy: []string{exam}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A microcredential's pass is no technical certification.
+		f.clock.Set(ny(2026, 12, 20, 12, 0))
 		f.published(f.candidate, f.saa, ny(2026, 11, 30, 10, 0), 800)
-		saa := f.certifications(f.candidate)[0]
+		f.published(f.candidate, f.micro, ny(2026, 12, 20, 10, 0), 800)
+		if n := f.count(`SELECT COUNT(*) FROM ce_ledger`); n != 0 {
+			t.Fatalf("%d ledger rows after a microcredential's pass, want 0", n)
+		}
+		var saa *portal.UserCertificationDetail
+		for _, c := range f.certifications(f.candidate) {
+			if c.Code == "SAA" {
+				saa = c
+			}
+		}
 		f.clock.Set(ny(2027, 2, 1, 12, 0))
 		first := f.published(f.candidate, dva, ny(2027, 2, 1, 10, 0), 800)
 		if n := f.count(`SELECT COUNT(*) FROM ce_ledger WHERE user_certification_id = ? AND kind = 'credit' AND credits = 5000`, saa.ID); n != 1 {
 			t.Fatalf("%d 50-credit rows after another exam's pass, want 1", n)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM ce_ledger`); n != 1 {
+			t.Fatalf("%d ledger rows, want 1 (DVA's own certification gets none)", n)
 		}
 		if n := f.count(`SELECT COUNT(*) FROM ce_submissions WHERE user_id = ? AND state = 'approved' AND decided_role = 'system' AND completed_on = '2027-02-01'`,
 			f.candidate.UserID); n != 1 {
