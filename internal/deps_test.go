@@ -43,32 +43,36 @@ var layer = map[string]int{
 	"internal/mail":    2,
 	// the upload pipeline: blob store, scanner, sweeps; services own the files
 	"internal/uploads": 2,
+	// renewal of earned certifications: the requirement, the ledger's
+	// consumption and the extension, in the caller's transaction (credits
+	// and results both renew); above jobs and mail, whose work it queues
+	"internal/renewal": 3,
 	// replay of repeated requests, for both surfaces
 	"internal/idempotency": 2,
 	// payment providers: adapters with no knowledge of bookings
 	"internal/payments": 2,
 	// services
-	"internal/accounts": 3,
-	"internal/exams":    3,
+	"internal/accounts": 4,
+	"internal/exams":    4,
 	// the test-center catalogue, and a seat and what was paid for it
-	"internal/centers": 3,
-	"internal/booking": 3,
+	"internal/centers": 4,
+	"internal/booking": 4,
 	// next (docs/architecture.md, "Services and their contracts")
-	"internal/results":     3,
-	"internal/credentials": 3,
-	"internal/credits":     3,
-	"internal/support":     3,
-	"internal/ops":         3,
-	"internal/calendar":    3,
-	"internal/program":     3,
+	"internal/results":     4,
+	"internal/credentials": 4,
+	"internal/credits":     4,
+	"internal/support":     4,
+	"internal/ops":         4,
+	"internal/calendar":    4,
+	"internal/program":     4,
 	// surfaces
-	"internal/web": 4,
-	"internal/api": 4,
+	"internal/web": 5,
+	"internal/api": 5,
 	// a generated program-sized database, for load tests and benchmarks
-	"internal/loadgen": 4,
+	"internal/loadgen": 5,
 	// composition root
-	"internal/app":   5,
-	"cmd/certportal": 6,
+	"internal/app":   6,
+	"cmd/certportal": 7,
 }
 
 // forbidden are imports that the ranks would allow but the design does not.

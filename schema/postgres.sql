@@ -428,6 +428,25 @@
   created_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
 
+-- table renewals
+  id bigint NOT NULL
+  user_certification_id bigint NOT NULL
+  cycle integer NOT NULL
+  user_id bigint NOT NULL
+  cause text NOT NULL
+  submission_id bigint
+  attempt_id bigint
+  old_issued_on text NOT NULL
+  old_expires_on text NOT NULL
+  old_issued_at timestamp with time zone NOT NULL
+  old_expires_at timestamp with time zone NOT NULL
+  new_issued_on text NOT NULL
+  new_expires_on text NOT NULL
+  new_expires_at timestamp with time zone NOT NULL
+  credits_consumed integer NOT NULL DEFAULT 0
+  credits_carried integer NOT NULL DEFAULT 0
+  created_at timestamp with time zone NOT NULL
+
 -- table result_import_rows
   import_id bigint NOT NULL
   row_number integer NOT NULL
@@ -715,6 +734,8 @@ CREATE UNIQUE INDEX ce_ledger_reverses_id_key ON ce_ledger USING btree (reverses
 CREATE INDEX ce_ledger_user ON ce_ledger USING btree (user_id, user_certification_id);
 -- index ce_renewal_flags_pkey
 CREATE UNIQUE INDEX ce_renewal_flags_pkey ON ce_renewal_flags USING btree (id);
+-- index ce_renewal_flags_renewal
+CREATE INDEX ce_renewal_flags_renewal ON ce_renewal_flags USING btree (renewal_id);
 -- index ce_requirements_pkey
 CREATE UNIQUE INDEX ce_requirements_pkey ON ce_requirements USING btree (certification_id);
 -- index ce_submissions_duplicate
@@ -863,6 +884,12 @@ CREATE UNIQUE INDEX refunds_booking_payment ON refunds USING btree (booking_id, 
 CREATE INDEX refunds_payment ON refunds USING btree (payment_id);
 -- index refunds_pkey
 CREATE UNIQUE INDEX refunds_pkey ON refunds USING btree (id);
+-- index renewals_pkey
+CREATE UNIQUE INDEX renewals_pkey ON renewals USING btree (id);
+-- index renewals_user
+CREATE INDEX renewals_user ON renewals USING btree (user_id);
+-- index renewals_user_certification_id_cycle_key
+CREATE UNIQUE INDEX renewals_user_certification_id_cycle_key ON renewals USING btree (user_certification_id, cycle);
 -- index result_import_rows_pkey
 CREATE UNIQUE INDEX result_import_rows_pkey ON result_import_rows USING btree (import_id, row_number);
 -- index result_imports_applied

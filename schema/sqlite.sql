@@ -526,6 +526,31 @@ CREATE TABLE "refunds" (
     UNIQUE (booking_id, payment_id)
 );
 
+-- table renewals
+CREATE TABLE renewals (
+    id                    INTEGER PRIMARY KEY,
+    user_certification_id INTEGER NOT NULL REFERENCES user_certifications (id),
+    cycle                 INTEGER NOT NULL CHECK (cycle >= 1),
+    user_id               INTEGER NOT NULL REFERENCES users (id),
+    cause                 TEXT NOT NULL CHECK (cause IN ('credits', 'exam')),
+    submission_id         INTEGER REFERENCES ce_submissions (id),
+    attempt_id            INTEGER REFERENCES exam_attempts (id),
+    old_issued_on         TEXT NOT NULL,
+    old_expires_on        TEXT NOT NULL,
+    old_issued_at         TIMESTAMP NOT NULL,
+    old_expires_at        TIMESTAMP NOT NULL,
+    new_issued_on         TEXT NOT NULL,
+    new_expires_on        TEXT NOT NULL,
+    new_expires_at        TIMESTAMP NOT NULL,
+    credits_consumed      INTEGER NOT NULL DEFAULT 0 CHECK (credits_consumed >= 0),
+    credits_carried       INTEGER NOT NULL DEFAULT 0 CHECK (credits_carried >= 0),
+    created_at            TIMESTAMP NOT NULL,
+    UNIQUE (user_certification_id, cycle),
+    CHECK ((cause = 'credits') = (submission_id IS NOT NULL)),
+    CHECK ((cause = 'exam') = (attempt_id IS NOT NULL)),
+    CHECK (new_expires_at > old_expires_at)
+);
+
 -- table result_import_rows
 CREATE TABLE result_import_rows (
     import_id  INTEGER NOT NULL REFERENCES result_imports (id) ON DELETE CASCADE,
@@ -818,6 +843,9 @@ CREATE UNIQUE INDEX ce_ledger_credit ON ce_ledger (submission_id, user_certifica
 -- index ce_ledger_user
 CREATE INDEX ce_ledger_user ON ce_ledger (user_id, user_certification_id);
 
+-- index ce_renewal_flags_renewal
+CREATE INDEX ce_renewal_flags_renewal ON ce_renewal_flags (renewal_id);
+
 -- index ce_submissions_duplicate
 CREATE INDEX ce_submissions_duplicate ON ce_submissions (user_id, type_id, completed_on);
 
@@ -916,6 +944,9 @@ CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- index refunds_payment
 CREATE INDEX refunds_payment ON refunds (payment_id);
+
+-- index renewals_user
+CREATE INDEX renewals_user ON renewals (user_id);
 
 -- index result_imports_applied
 CREATE UNIQUE INDEX result_imports_applied ON result_imports (content_hash) WHERE state IN ('applying', 'applied');

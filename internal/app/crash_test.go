@@ -657,6 +657,98 @@ var (
 	}
 )
 
+// Renewal by exam: the candidate holds the certification (a pass a month
+// ago, published) and passes again three weeks ago, within the cycle; the
+// portal's due sweep publishes the second pass, which renews the
+// certification, and the credentials reaction then issues the new cycle's
+// credential and supersedes the old one.
+var (
+	setupDueRenewal = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		system := portal.SystemActor("crash-test")
+		now := time.Now().UTC().Truncate(time.Hour)
+		first, err := w.results.Enter(w.ctx, system, results.Entry{Candidate: c.login, ExamCode: w.certExam.Code,
+			TakenAt: now.AddDate(0, 0, -30), Score: 800})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.results.Confirm(w.ctx, system, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.results.Publish(w.ctx, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		setupDuePass(t, w, c)
+		if n := w.count(t, `SELECT COUNT(*) FROM user_certifications WHERE user_id = ? AND cycle = 1`, c.actor.UserID); n != 1 {
+			t.Fatalf("%d certifications before the renewing pass, want 1", n)
+		}
+	}
+	// notRenewed: the publication that renews never committed: the pass
+	// is provisional, the certification in its first cycle, nothing
+	// consumed.
+	notRenewed = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		u := c.actor.UserID
+		if n := w.count(t, `SELECT COUNT(*) FROM renewals WHERE user_id = ?`, u) +
+			w.count(t, `SELECT COUNT(*) FROM user_certifications WHERE user_id = ? AND cycle <> 1`, u) +
+			w.count(t, `SELECT COUNT(*) FROM events e JOIN user_certifications uc ON uc.id = e.subject_id
+				WHERE e.type = 'certification.renewed' AND uc.user_id = ?`, u); n != 0 {
+			t.Fatalf("a renewal cut short left %d renewals, extended certifications and events", n)
+		}
+		if a, err := w.st.GetAttempt(w.ctx, c.attempt); err != nil || a.State != portal.AttemptPreliminary {
+			t.Fatalf("the renewing pass is %v after the crash (%v), want preliminary", a, err)
+		}
+	}
+	// renewedNoCredential: the renewal committed; the credential of the
+	// new cycle did not.
+	renewedNoCredential = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		u := c.actor.UserID
+		if n := w.count(t, `SELECT COUNT(*) FROM renewals WHERE user_id = ?`, u); n != 1 {
+			t.Fatalf("%d renewals after the crash, want 1", n)
+		}
+		if n := w.count(t, `SELECT COUNT(*) FROM credentials cr JOIN user_certifications uc ON uc.id = cr.user_certification_id
+			WHERE uc.user_id = ? AND cr.cycle = 2`, u); n != 0 {
+			t.Fatalf("%d credentials of the new cycle after a crash before their commit", n)
+		}
+	}
+	// renewedOnce: after recovery and a restart, one renewal, the
+	// certification in cycle 2, one credential of cycle 2, and no current
+	// credential of cycle 1 (superseded, pointing to the new one).
+	renewedOnce = func(t *testing.T, w *crashWorld, c *crashCandidate) {
+		u := c.actor.UserID
+		newCredentials := func() int {
+			return w.count(t, `SELECT COUNT(*) FROM credentials cr JOIN user_certifications uc ON uc.id = cr.user_certification_id
+				WHERE uc.user_id = ? AND cr.cycle = 2`, u)
+		}
+		srv := startLoadServer(t, w.bin, w.dir, w.env, "serve", "--test-payments")
+		deadline := time.Now().Add(2 * time.Minute)
+		for newCredentials() == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the restarted portal issued no credential of the renewed cycle within 2 minutes:\n%s", srv.stop(t))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		srv.stop(t)
+		for _, q := range []struct {
+			what, query string
+			want        int
+		}{
+			{"renewals", `SELECT COUNT(*) FROM renewals WHERE user_id = ?`, 1},
+			{"certifications in cycle 2", `SELECT COUNT(*) FROM user_certifications WHERE user_id = ? AND cycle = 2`, 1},
+			{"certifications", `SELECT COUNT(*) FROM user_certifications WHERE user_id = ?`, 1},
+			{"credentials of cycle 2", `SELECT COUNT(*) FROM credentials cr JOIN user_certifications uc ON uc.id = cr.user_certification_id
+				WHERE uc.user_id = ? AND cr.cycle = 2`, 1},
+			{"current credentials of cycle 1", `SELECT COUNT(*) FROM credentials cr JOIN user_certifications uc ON uc.id = cr.user_certification_id
+				WHERE uc.user_id = ? AND cr.cycle = 1 AND cr.superseded_at IS NULL`, 0},
+			{"revoked credentials", `SELECT COUNT(*) FROM credentials cr JOIN user_certifications uc ON uc.id = cr.user_certification_id
+				WHERE uc.user_id = ? AND cr.revoked_at IS NOT NULL`, 0},
+		} {
+			if got := w.count(t, q.query, u); got != q.want {
+				t.Errorf("%d %s of user %d, want %d", got, q.what, u, q.want)
+			}
+		}
+		w.checkInvariants(t, "after the restart")
+	}
+)
+
 var crashScenarios = []crashScenario{
 	{point: failpoint.HoldSeatTaken, step: stepHold, check: noBooking},
 	{point: failpoint.HoldBookingCreated, step: stepHold, check: noBooking},
@@ -799,4 +891,7 @@ var crashScenarios = []crashScenario{
 	{point: failpoint.PublishAttemptOfficial, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
 	{point: failpoint.PublishCertIssued, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
 	{point: failpoint.PublishVoucherIssued, setup: setupDuePass, step: stepDueSweep, check: notPublished, recovered: publishedOnRecovery},
+	{point: failpoint.RenewalRecorded, setup: setupDueRenewal, step: stepDueSweep, check: notRenewed, recovered: renewedOnce},
+	{point: failpoint.RenewalExtended, setup: setupDueRenewal, step: stepDueSweep, check: notRenewed, recovered: renewedOnce},
+	{point: failpoint.RenewalCredentialIssued, setup: setupDueRenewal, step: stepDueSweep, check: renewedNoCredential, recovered: renewedOnce},
 }

@@ -31,6 +31,7 @@ import (
 	"example.org/certportal/internal/payments"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/program"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/typeset"
@@ -194,6 +195,13 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 			log.WarnContext(ctx, "credentials: reacting after a publication failed; the periodic run retries", "error", err)
 		}
 		return nil
+	})
+	// A renewal hands the new cycle's credential to the credentials
+	// service through this job (keyed by certification and cycle); the
+	// reaction's cursor issues it once however often the job runs.
+	s.runner.Handle(renewal.KindIssue, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := s.creds.React(ctx)
+		return err
 	})
 	s.runner.Periodic("credentials.react", time.Minute, func(ctx context.Context) error {
 		_, err := s.creds.React(ctx)

@@ -129,6 +129,13 @@ func (s *Service) readPublic(ctx context.Context, id portal.CredentialID) (*publ
 		return nil, err
 	}
 	rec := &publicRecord{c: &pc.Credential, uc: &pc.UserCertification, u: &pc.Holder, cert: &pc.Certification, listed: pc.Listed}
+	if pc.CycleIssuedOn != nil && pc.CycleExpiresOn != nil && pc.CycleIssuedAt != nil && pc.CycleExpiresAt != nil {
+		// A credential of a renewed cycle attests that cycle's period,
+		// not the certification's current one.
+		uc := pc.UserCertification
+		uc.IssuedOn, uc.ExpiresOn, uc.IssuedAt, uc.ExpiresAt = *pc.CycleIssuedOn, *pc.CycleExpiresOn, *pc.CycleIssuedAt, *pc.CycleExpiresAt
+		rec.uc = &uc
+	}
 	if pc.Successor != nil {
 		rec.successor = *pc.Successor
 	}

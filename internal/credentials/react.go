@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
@@ -26,7 +27,8 @@ const reactBatch = 100
 // React handles the certification events written since it last ran, in
 // id order: certification.issued issues the certification's credential
 // (Issue), certification.withdrawn revokes it with the reason "issued in
-// error". Each batch of events and the cursor past them commit together
+// error", certification.renewed issues the new cycle's credential and
+// supersedes the old one. Each batch of events and the cursor past them commit together
 // under the cursor's lock, so concurrent runs on any number of instances
 // queue and each event is handled once. It then signs the credentials
 // issued (SignPending), outside those transactions. It returns how many
@@ -45,7 +47,7 @@ func (s *Service) React(ctx context.Context) (int, error) {
 				return fmt.Errorf("credentials: event cursor %q: %w", raw, err)
 			}
 			events, err := tx.ListEvents(ctx, portal.EventFilter{After: after, Limit: reactBatch,
-				Types: []portal.EventType{portal.EventCertificationIssued, portal.EventCertificationWithdrawn}})
+				Types: []portal.EventType{portal.EventCertificationIssued, portal.EventCertificationWithdrawn, portal.EventCertificationRenewed}})
 			if err != nil {
 				return err
 			}
@@ -55,6 +57,8 @@ func (s *Service) React(ctx context.Context) (int, error) {
 					err = s.reactIssued(ctx, tx, e.SubjectID)
 				case portal.EventCertificationWithdrawn:
 					err = s.reactWithdrawn(ctx, tx, e.SubjectID)
+				case portal.EventCertificationRenewed:
+					err = s.reactRenewed(ctx, tx, e.SubjectID)
 				}
 				if err != nil {
 					return fmt.Errorf("credentials: event %d (%s): %w", e.ID, e.Type, err)
@@ -113,6 +117,45 @@ func (s *Service) reactIssued(ctx context.Context, tx *store.Tx, ucID int64) err
 	}
 	if prev != nil {
 		return tx.UpdateCredentialSuccessor(ctx, prev.ID, c.ID)
+	}
+	return nil
+}
+
+// reactRenewed issues the credential of a renewed certification's new
+// cycle and supersedes the credentials of its earlier cycles, each then
+// pointing to the new one: still verifiable, never revoked. A revoked
+// credential stays revoked. Handled twice, it finds the new credential
+// issued and nothing left to supersede.
+func (s *Service) reactRenewed(ctx context.Context, tx *store.Tx, ucID int64) error {
+	uc, err := tx.GetUserCertification(ctx, ucID)
+	if err != nil {
+		return err
+	}
+	if uc.WithdrawnAt != nil {
+		return nil
+	}
+	c, err := s.Issue(ctx, tx, uc.ID)
+	if err != nil {
+		return err
+	}
+	failpoint.Inject(failpoint.RenewalCredentialIssued)
+	for cycle := 1; cycle < uc.Cycle; cycle++ {
+		prev, err := tx.FindCredentialByUserCertification(ctx, uc.ID, cycle)
+		if errors.Is(err, portal.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if prev.RevokedAt != nil {
+			continue
+		}
+		if err := tx.SupersedeCredential(ctx, prev.ID); err != nil {
+			return err
+		}
+		if err := tx.UpdateCredentialSuccessor(ctx, prev.ID, c.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -36,6 +36,15 @@ func (s *Service) build(ctx context.Context, tx *store.Tx, c *portal.Credential,
 	if err != nil {
 		return nil, err
 	}
+	if c.Cycle < uc.Cycle {
+		// A credential of a cycle a renewal closed (signed late) attests
+		// that cycle's period, kept on the renewal.
+		r, err := tx.FindRenewalByCycle(ctx, uc.ID, c.Cycle)
+		if err != nil {
+			return nil, err
+		}
+		uc.IssuedAt, uc.ExpiresAt = r.OldIssuedAt, r.OldExpiresAt
+	}
 	u, err := tx.GetUser(ctx, uc.UserID)
 	if err != nil {
 		return nil, err

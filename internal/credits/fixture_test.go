@@ -38,6 +38,7 @@ type fixture struct {
 	cert                                  *portal.Certification
 	earned                                *portal.UserCertification
 	up                                    *uploads.Service
+	calendar                              func(context.Context) (credits.Calendar, error)
 }
 
 func newFixture(t testing.TB, engine string) *fixture {
@@ -53,9 +54,9 @@ func newFixture(t testing.TB, engine string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.calendar = func(context.Context) (credits.Calendar, error) { return cal, nil }
 	f.svc = credits.New(f.st, f.clock, slog.New(slog.DiscardHandler), credits.Config{
-		Calendar: func(context.Context) (credits.Calendar, error) { return cal, nil }, BaseURL: "https://portal.example.org",
-		Uploads: f.up})
+		Calendar: f.calendar, BaseURL: "https://portal.example.org", Uploads: f.up})
 	if err := f.svc.InstallDefaultCatalogue(f.ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,222 +1,44 @@
 package credits
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"slices"
-
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
+)
+
+// A requirement and its evaluation live in internal/renewal, which both
+// this service (a decision's credits) and results (an exam pass) renew
+// through; these names keep the service's vocabulary.
+type (
+	Requirement         = renewal.Requirement
+	Alternative         = renewal.Alternative
+	Condition           = renewal.Condition
+	GroupMinimum        = renewal.GroupMinimum
+	Tally               = renewal.Tally
+	Standing            = renewal.Standing
+	AlternativeStanding = renewal.AlternativeStanding
+	ConditionStanding   = renewal.ConditionStanding
 )
 
 // DefaultRequiredCredits is what a certification needs within its cycle
 // when it has no requirement of its own: 100 credits.
-const DefaultRequiredCredits = 100 * Credit
+const DefaultRequiredCredits = renewal.DefaultRequiredCredits
 
 // Condition kinds.
 const (
-	CondCredits  = "credits"   // approved credits within the cycle
-	CondExamPass = "exam_pass" // a pass of one of the exams within the cycle (renewal decides it)
+	CondCredits  = renewal.CondCredits
+	CondExamPass = renewal.CondExamPass
 )
 
-// Requirement is what a certification's holder must reach within a cycle:
-// any one of the alternatives, each met when all its conditions are. The
-// yearly target is guidance only. Amounts are hundredths of a credit.
-type Requirement struct {
-	Alternatives []Alternative `json:"alternatives"`
-	YearlyTarget int           `json:"yearly_target,omitempty"`
-}
-
-// Alternative is one way to meet a requirement.
-type Alternative struct {
-	Conditions []Condition `json:"conditions"`
-}
-
-// Condition is one thing an alternative asks. A credits condition asks
-// Credits in total, at least the given minimum in each GroupMin (credits
-// of the activity groups it lists, together), counting no type beyond its
-// TypeMax. An exam-pass condition asks a pass of any of Exams.
-type Condition struct {
-	Kind     string         `json:"kind"`
-	Credits  int            `json:"credits,omitempty"`
-	GroupMin []GroupMinimum `json:"group_min,omitempty"`
-	TypeMax  map[string]int `json:"type_max,omitempty"`
-	Exams    []string       `json:"exams,omitempty"`
-}
-
-// GroupMinimum asks at least Credits from activities of Groups.
-type GroupMinimum struct {
-	Groups  []string `json:"groups"`
-	Credits int      `json:"credits"`
-}
-
-// DefaultRequirement is 100 credits.
-func DefaultRequirement() Requirement {
-	return Requirement{Alternatives: []Alternative{{Conditions: []Condition{{Kind: CondCredits, Credits: DefaultRequiredCredits}}}}}
-}
-
-// Validate reports the first problem of a requirement, naming its path
-// (alternatives[0].conditions[1].credits).
-func (r Requirement) Validate() error {
-	if len(r.Alternatives) == 0 {
-		return pathError("alternatives", "credits.error.requirement_empty")
-	}
-	if r.YearlyTarget < 0 {
-		return pathError("yearly_target", "credits.error.negative")
-	}
-	for i, a := range r.Alternatives {
-		p := fmt.Sprintf("alternatives[%d]", i)
-		if len(a.Conditions) == 0 {
-			return pathError(p+".conditions", "credits.error.requirement_empty")
-		}
-		for j, c := range a.Conditions {
-			cp := fmt.Sprintf("%s.conditions[%d]", p, j)
-			switch c.Kind {
-			case CondCredits:
-				if c.Credits <= 0 || c.Credits > maxCredits {
-					return pathError(cp+".credits", "credits.error.positive")
-				}
-				for k, g := range c.GroupMin {
-					gp := fmt.Sprintf("%s.group_min[%d]", cp, k)
-					if g.Credits <= 0 || g.Credits > c.Credits {
-						return pathError(gp+".credits", "credits.error.group_min")
-					}
-					if len(g.Groups) == 0 {
-						return pathError(gp+".groups", "credits.error.unknown_group")
-					}
-					for _, name := range g.Groups {
-						if !slices.Contains(portal.CEGroups(), name) {
-							return pathError(gp+".groups", "credits.error.unknown_group")
-						}
-					}
-				}
-				for code, m := range c.TypeMax {
-					if m <= 0 {
-						return pathError(cp+".type_max."+code, "credits.error.positive")
-					}
-				}
-			case CondExamPass:
-				if len(c.Exams) == 0 {
-					return pathError(cp+".exams", "credits.error.requirement_empty")
-				}
-			default:
-				return pathError(cp+".kind", "credits.error.unknown_condition")
-			}
-		}
-	}
-	return nil
-}
-
-// pathError is an invalid error naming the path of the bad value.
-func pathError(path, message string) *portal.Error {
-	return &portal.Error{Code: portal.EInvalid, Message: message, Data: map[string]any{"Path": path},
-		Fields: []portal.FieldError{{Field: path, Message: message}}}
-}
+// DefaultRequirement is 100 credits, or a pass of the certification's own
+// exam or one of its renewal paths.
+func DefaultRequirement() Requirement { return renewal.DefaultRequirement() }
 
 // DecodeRequirement reads a requirement as JSON, refusing unknown fields,
 // and validates it.
-func DecodeRequirement(b []byte) (Requirement, error) {
-	var r Requirement
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return Requirement{}, &portal.Error{Code: portal.EInvalid, Message: "credits.error.json", Data: map[string]any{"Detail": err.Error()}}
-	}
-	return r, r.Validate()
-}
-
-// Tally is what a candidate holds toward one certification's cycle:
-// approved credits by activity type code (net of reversals), the group of
-// each type, and the exams passed within the cycle.
-type Tally struct {
-	ByType  map[string]int
-	GroupOf map[string]string
-	Exams   []string
-}
-
-// Standing is how a tally meets a requirement.
-type Standing struct {
-	Met bool
-	// Counted is the credits that count (after each type's maximum) in
-	// the alternative closest to being met, Needed what it asks in total,
-	// and Missing the credits still needed there (a group minimum can ask
-	// more than the total's shortfall). Zero when no alternative asks
-	// credits.
-	Counted, Needed, Missing int
-	Alternatives             []AlternativeStanding
-}
-
-// AlternativeStanding is how a tally meets one alternative.
-type AlternativeStanding struct {
-	Met        bool
-	Conditions []ConditionStanding
-}
-
-// ConditionStanding is how a tally meets one condition.
-type ConditionStanding struct {
-	Kind      string
-	Met       bool
-	Counted   int   // credits counted toward it
-	Missing   int   // credits still needed (total or a group's)
-	GroupLeft []int // credits still needed per group minimum
-}
+func DecodeRequirement(b []byte) (Requirement, error) { return renewal.DecodeRequirement(b) }
 
 // Evaluate computes how a tally meets the requirement.
-func Evaluate(r Requirement, t Tally) Standing {
-	var s Standing
-	best := -1
-	for _, a := range r.Alternatives {
-		as := AlternativeStanding{Met: true}
-		for _, c := range a.Conditions {
-			cs := evaluateCondition(c, t)
-			as.Met = as.Met && cs.Met
-			as.Conditions = append(as.Conditions, cs)
-			if c.Kind == CondCredits && (best < 0 || cs.Missing < s.Missing) {
-				best, s.Counted, s.Needed, s.Missing = 1, cs.Counted, c.Credits, cs.Missing
-			}
-		}
-		s.Met = s.Met || as.Met
-		s.Alternatives = append(s.Alternatives, as)
-	}
-	if s.Met {
-		s.Missing = 0
-	}
-	return s
-}
+func Evaluate(r Requirement, t Tally) Standing { return renewal.Evaluate(r, t) }
 
-func evaluateCondition(c Condition, t Tally) ConditionStanding {
-	cs := ConditionStanding{Kind: c.Kind}
-	switch c.Kind {
-	case CondExamPass:
-		for _, e := range c.Exams {
-			cs.Met = cs.Met || slices.Contains(t.Exams, e)
-		}
-		return cs
-	case CondCredits:
-	default:
-		return cs
-	}
-	counted := map[string]int{}
-	for code, n := range t.ByType {
-		n = max(n, 0)
-		if m, ok := c.TypeMax[code]; ok && n > m {
-			n = m
-		}
-		counted[code] = n
-		cs.Counted += n
-	}
-	cs.Missing = max(0, c.Credits-cs.Counted)
-	for _, g := range c.GroupMin {
-		in := 0
-		for code, n := range counted {
-			if slices.Contains(g.Groups, t.GroupOf[code]) {
-				in += n
-			}
-		}
-		left := max(0, g.Credits-in)
-		cs.GroupLeft = append(cs.GroupLeft, left)
-		cs.Missing = max(cs.Missing, left)
-	}
-	cs.Met = cs.Missing == 0
-	return cs
-}
+// pathError is an invalid error naming the path of the bad value.
+func pathError(path, message string) *portal.Error { return renewal.PathError(path, message) }

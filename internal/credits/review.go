@@ -12,6 +12,7 @@ import (
 
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/store"
 )
 
@@ -316,7 +317,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 		}
 	}
 	if out.State == portal.CEApproved || out.State == portal.CEPartial {
-		if err := s.credit(ctx, tx, out, typ); err != nil {
+		if err := s.credit(ctx, tx, actor, out, typ, loc); err != nil {
 			return nil, err
 		}
 	}
@@ -339,8 +340,11 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, actor portal.Actor, 
 // credit writes the ledger rows of an approval: for each certification
 // the activity counts toward (the chosen one, or every eligible one), what
 // was granted within the type's cap per cycle and the requirement's
-// maximum for the type, given what the type already holds there.
-func (s *Service) credit(ctx context.Context, tx *store.Tx, sub *portal.CESubmission, typ *portal.CEActivityType) error {
+// maximum for the type, given what the type already holds there. Each
+// certification whose cycle's credits now meet its requirement renews in
+// the same transaction (renewal.AfterCredit).
+func (s *Service) credit(ctx context.Context, tx *store.Tx, actor portal.Actor, sub *portal.CESubmission, typ *portal.CEActivityType,
+	loc *time.Location) error {
 	// The caps depend on what the candidate's ledger holds: approvals of
 	// the same candidate queue here, so two cannot both fill the last room
 	// (PostgreSQL reads committed; SQLite has one writer).
@@ -374,6 +378,9 @@ func (s *Service) credit(ctx context.Context, tx *store.Tx, sub *portal.CESubmis
 			CompletedOn: sub.CompletedOn}); err != nil {
 			return err
 		}
+		if _, _, err := renewal.AfterCredit(ctx, tx, renewal.Config{Location: loc, BaseURL: s.cfg.BaseURL}, actor, c.ID, sub.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -392,12 +399,16 @@ func typeRoom(r Requirement, code string, held int) int {
 	return room
 }
 
-// netByType sums ledger rows by type: credits not reversed.
+// netByType sums ledger rows by type: credits of the current cycle,
+// neither reversed nor consumed by a renewal.
 func netByType(rows []*portal.CELedgerEntry) map[int64]int {
 	reversed := map[int64]bool{}
 	for _, r := range rows {
-		if r.Kind == portal.CELedgerReversal && r.ReversesID != nil {
+		switch {
+		case r.Kind == portal.CELedgerReversal && r.ReversesID != nil:
 			reversed[*r.ReversesID] = true
+		case r.Kind == portal.CELedgerConsumption && r.ConsumesID != nil:
+			reversed[*r.ConsumesID] = true
 		}
 	}
 	out := map[int64]int{}

@@ -280,10 +280,15 @@ func TestReversal(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
+		// 14 credits renew SAA: a (8) alone does not, a and b (6) do.
+		if err := f.svc.SetRequirement(f.ctx, f.admin, f.cert.ID, credits.Requirement{Alternatives: []credits.Alternative{
+			{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 1400}}}}}); err != nil {
+			t.Fatal(err)
+		}
 		a := f.submit(f.candidate, f.workshop(f.candidate, "Reversed", "8"))
 		b := f.submit(f.candidate, f.workshop(f.candidate, "Consumed", "6"))
+		c := f.submit(f.candidate, f.workshop(f.candidate, "Renewing", "8"))
 		f.decide(f.reviewer, a.ID, credits.Decision{Outcome: credits.OutcomeApprove})
-		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
 		_, err := f.svc.Reverse(f.ctx, f.reviewer, a.ID, "Fraud")
 		wantCode(t, err, portal.EForbidden, "")
 		_, err = f.svc.Reverse(f.ctx, f.admin, a.ID, " ")
@@ -292,36 +297,45 @@ func TestReversal(t *testing.T) {
 		if err != nil || r.State != portal.CEDenied || r.ReasonCode != credits.ReasonReversed {
 			t.Fatalf("reverse = %+v, %v", r, err)
 		}
-		if got := f.ledger(f.candidate)[f.earned.ID]; got != 600 {
-			t.Fatalf("ledger %d, want 600", got)
+		if got := f.ledger(f.candidate)[f.earned.ID]; got != 0 {
+			t.Fatalf("ledger %d, want 0", got)
 		}
 		if f.mails("reversed", a.ID, r.Decisions) != 1 || len(f.db.Audit(t, "ce.decision_reversed", "ce_submission:"+itoa(a.ID))) != 1 {
 			t.Fatal("reversal not mailed or audited")
 		}
-		// A renewal (issue 17) consumed b's credits.
+		// b and c reach 14 credits: the renewal consumes both.
+		f.decide(f.reviewer, b.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		f.decide(f.reviewer, c.ID, credits.Decision{Outcome: credits.OutcomeApprove})
+		ren, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1)
+		if err != nil || ren.CreditsConsumed != 1400 {
+			t.Fatalf("renewal = %+v, %v", ren, err)
+		}
 		var creditID int64
 		if err := f.st.DB().QueryRowContext(f.ctx, testutil.Rebind(engine, `SELECT id FROM ce_ledger WHERE submission_id = ? AND kind = 'credit'`), b.ID).Scan(&creditID); err != nil {
 			t.Fatal(err)
 		}
-		f.db.Exec(t, `INSERT INTO ce_ledger (user_id, user_certification_id, submission_id, type_id, kind, decision, credits, completed_on, consumes_id, renewal_id, created_at)
-			SELECT user_id, user_certification_id, submission_id, type_id, 'consumption', decision, credits, completed_on, id, 77, created_at FROM ce_ledger WHERE id = ?`, creditID)
 		if _, err := f.svc.Reverse(f.ctx, f.admin, b.ID, "Duplicate of another claim"); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := f.st.CountCERenewalFlags(f.ctx, b.ID); err != nil || n != 1 {
 			t.Fatalf("renewal flags = %d, %v", n, err)
 		}
-		if got := f.ledger(f.candidate)[f.earned.ID]; got != 600 {
-			t.Fatalf("the consumed credits were undone: ledger %d", got)
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM ce_renewal_flags WHERE renewal_id = ? AND submission_id = ?`, ren.ID, b.ID); n != 1 {
+			t.Fatalf("%d flags of renewal %d, want 1", n, ren.ID)
+		}
+		if n := f.db.Count(t, `SELECT COUNT(*) FROM ce_ledger WHERE reverses_id = ?`, creditID); n != 0 {
+			t.Fatal("the consumed credits were undone")
+		}
+		if uc, err := f.st.FindRenewalByCycle(f.ctx, f.earned.ID, 1); err != nil || uc.ID != ren.ID {
+			t.Fatalf("the renewal is gone: %+v, %v", uc, err)
 		}
 		_, err = f.svc.Reverse(f.ctx, f.admin, b.ID, "Again")
 		wantCode(t, err, portal.EConflict, "credits.error.not_reversible")
 		// A credit row is consumed once.
-		renewal := int64(78)
 		err = f.st.Transact(f.ctx, func(tx *store.Tx) error {
 			_, err := tx.InsertCELedgerEntry(f.ctx, portal.CELedgerEntry{UserID: f.candidate.UserID, UserCertificationID: f.earned.ID,
 				SubmissionID: b.ID, TypeID: b.TypeID, Kind: portal.CELedgerConsumption, Decision: 1, Credits: 600,
-				CompletedOn: b.CompletedOn, ConsumesID: &creditID, RenewalID: &renewal})
+				CompletedOn: b.CompletedOn, ConsumesID: &creditID, RenewalID: &ren.ID})
 			return err
 		})
 		if !errors.Is(err, portal.ErrConflict) {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/uploads"
 )
@@ -87,7 +88,15 @@ type Options struct {
 	// which its holder is reminded, by mail and on the dashboard, largest
 	// first (default 12, 6, 3, 1).
 	ReminderMonths []int `json:"reminder_months,omitempty" audit:"reminder_months"`
+	// CarryOverCredits is how many credits (hundredths) earned in the
+	// last 6 months of a cycle may count toward the next cycle instead of
+	// being consumed by its renewal; 0 (the default): none carry over.
+	// The renewal package reads it from the same setting.
+	CarryOverCredits int `json:"carry_over_credits,omitempty" audit:"carry_over_credits"`
 }
+
+// MaxCarryOver bounds Options.CarryOverCredits: 1,000 credits.
+const MaxCarryOver = 1000 * Credit
 
 // DefaultOptions are the options of a program that set none.
 func DefaultOptions() Options {
@@ -95,7 +104,7 @@ func DefaultOptions() Options {
 		ReminderMonths: slices.Clone(portal.DefaultReminderMonths)}
 }
 
-const optionsKey = "ce.options"
+const optionsKey = renewal.OptionsKey
 
 func (o *Options) fill() {
 	d := DefaultOptions()
@@ -140,6 +149,7 @@ const (
 	FieldInfoDays   = "info_days"
 	FieldMaxOpen    = "max_open"
 	FieldReminders  = "reminder_months"
+	FieldCarryOver  = "carry_over_credits"
 )
 
 // SetOptions saves the options (portal.PermSettingsManage), audited with
@@ -162,6 +172,9 @@ func (s *Service) SetOptions(ctx context.Context, actor portal.Actor, o Options)
 		v.Add(FieldMaxOpen, "credits.error.between", map[string]any{"From": 1, "To": 1000})
 	}
 	checkReminderMonths(&o, &v)
+	if o.CarryOverCredits < 0 || o.CarryOverCredits > MaxCarryOver {
+		v.Add(FieldCarryOver, "credits.error.between", map[string]any{"From": 0, "To": MaxCarryOver / Credit})
+	}
 	if err := v.Err(); err != nil {
 		return o, err
 	}

@@ -36,12 +36,15 @@ const (
 	MoveSeatReleased        = "move.seat_released"
 	MoveFeeCreated          = "move.fee_created"
 	ExpireSeatReleased      = "expire.seat_released"
-	ImportRowsStaged        = "import.rows_staged"       // a batch of a results file staged, not committed
-	ImportFirstRowApplied   = "import.first_row_applied" // the apply transaction recorded a row
-	ImportRowsApplied       = "import.rows_applied"      // every row recorded, the import not yet applied
-	PublishAttemptOfficial  = "publish.attempt_official" // a result made official, nothing issued yet
-	PublishCertIssued       = "publish.cert_issued"      // its certification issued, no voucher yet
-	PublishVoucherIssued    = "publish.voucher_issued"   // its voucher created, the transaction not committed
+	ImportRowsStaged        = "import.rows_staged"        // a batch of a results file staged, not committed
+	ImportFirstRowApplied   = "import.first_row_applied"  // the apply transaction recorded a row
+	ImportRowsApplied       = "import.rows_applied"       // every row recorded, the import not yet applied
+	PublishAttemptOfficial  = "publish.attempt_official"  // a result made official, nothing issued yet
+	PublishCertIssued       = "publish.cert_issued"       // its certification issued, no voucher yet
+	PublishVoucherIssued    = "publish.voucher_issued"    // its voucher created, the transaction not committed
+	RenewalRecorded         = "renewal.recorded"          // a renewal row written, nothing consumed or extended yet
+	RenewalExtended         = "renewal.extended"          // credits consumed and the certification extended, not committed
+	RenewalCredentialIssued = "renewal.credential_issued" // the new cycle's credential issued, the old one not yet superseded
 )
 
 // Points lists every point, in the order an operation reaches them.
@@ -51,6 +54,7 @@ var Points = []string{
 	RefundProviderDone, MoveSeatTaken, MoveSeatReleased, MoveFeeCreated, ExpireSeatReleased,
 	ImportRowsStaged, ImportFirstRowApplied, ImportRowsApplied,
 	PublishAttemptOfficial, PublishCertIssued, PublishVoucherIssued,
+	RenewalRecorded, RenewalExtended, RenewalCredentialIssued,
 }
 
 // Points of the upload pipeline (internal/uploads), apart from Points

@@ -202,6 +202,9 @@ var sampleData = map[string]any{
 	"Missing":   "92",
 	"Needed":    "100",
 	"Pending":   "1.5",
+	// renewal
+	"RenewedBy":    "credits",
+	"OldExpiresOn": "2026-11-10",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

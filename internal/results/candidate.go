@@ -155,13 +155,23 @@ func (s *Service) Certifications(ctx context.Context, actor portal.Actor) ([]Cer
 	if err != nil {
 		return nil, err
 	}
+	renewals, err := s.st.ListRenewals(ctx, store.RenewalFilter{UserID: uid})
+	if err != nil {
+		return nil, err
+	}
+	renewedFrom := map[int64]string{}
+	for _, r := range renewals {
+		renewedFrom[r.UserCertificationID] = r.OldExpiresOn // oldest first: the latest stays
+	}
 	now := s.clock.Now()
 	out := []CertificationView{}
 	for _, c := range list {
 		if c.WithdrawnAt != nil {
 			continue
 		}
-		out = append(out, s.view(c, now))
+		v := s.view(c, now)
+		v.RenewedFrom = renewedFrom[c.ID]
+		out = append(out, v)
 	}
 	return out, nil
 }

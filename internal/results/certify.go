@@ -8,6 +8,7 @@ import (
 
 	"example.org/certportal/internal/failpoint"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/renewal"
 	"example.org/certportal/internal/store"
 )
 
@@ -58,6 +59,12 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 	} else if !errors.Is(err, portal.ErrNotFound) {
 		return issued{}, false, err
 	}
+	// A pass taken within the cycle of the certification it earns renews
+	// it (also when published after that cycle's expiry: the renewal
+	// runs from the old expiry).
+	if renewed, err := s.renewByExam(ctx, tx, actor, loc, a, held); err != nil || renewed {
+		return issued{}, false, err
+	}
 	cycle := 1
 	for _, h := range held {
 		if h.Standing(tx.Now()) {
@@ -88,6 +95,59 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 		return issued{}, false, err
 	}
 	return issued{cert: uc, voucher: v}, true, nil
+}
+
+// renewByExam renews the latest of held (the candidate's certifications
+// of one certification, latest expiry first) when pass a fell within its
+// current cycle; see renewal.ByExam.
+func (s *Service) renewByExam(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt,
+	held []*portal.UserCertificationDetail) (bool, error) {
+	for _, h := range held {
+		if h.WithdrawnAt != nil {
+			continue
+		}
+		_, ok, err := renewal.ByExam(ctx, tx, renewal.Config{Location: loc, BaseURL: s.cfg.BaseURL}, actor, h.ID, a.ID, a.ExamCode, a.TakenAt)
+		return ok, err
+	}
+	return false, nil
+}
+
+// renewByPaths follows an official pass beyond the certification it
+// earns: each certification of the candidate's that the exam is a renewal
+// path of renews when the pass fell within its current cycle; every other
+// certification of theirs in force whose cycle holds the pass day gets an
+// approved "another technical certification" activity in the ledger
+// (renewal.RecordExamActivity), which may complete its requirement.
+func (s *Service) renewByPaths(ctx context.Context, tx *store.Tx, actor portal.Actor, loc *time.Location, a *portal.Attempt) error {
+	if !a.Passed {
+		return nil
+	}
+	certs, err := tx.ListCertificationsRenewedByExam(ctx, a.ExamID)
+	if err != nil {
+		return err
+	}
+	if err := tx.LockUser(ctx, a.UserID); err != nil {
+		return err
+	}
+	skip := map[int64]bool{}
+	if a.CertificationID != nil {
+		skip[*a.CertificationID] = true // certify issued or renewed it
+	}
+	for _, c := range certs {
+		if skip[c.ID] {
+			continue
+		}
+		skip[c.ID] = true
+		held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: a.UserID, CertificationID: c.ID})
+		if err != nil {
+			return err
+		}
+		if _, err := s.renewByExam(ctx, tx, actor, loc, a, held); err != nil {
+			return err
+		}
+	}
+	_, err = renewal.RecordExamActivity(ctx, tx, renewal.Config{Location: loc, BaseURL: s.cfg.BaseURL}, actor, a, skip)
+	return err
 }
 
 // reinstate gives back a certification a correction withdrew, when a

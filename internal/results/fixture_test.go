@@ -218,3 +218,15 @@ func itoa(n int64) string { return fmt.Sprint(n) }
 func (f *fixture) confirmedBooking(c portal.Actor, e *portal.Exam, start time.Time, ref string) *portal.Booking {
 	return f.db.ConfirmedBooking(f.t, c, e, start, ref)
 }
+
+// invariants fails the test on any violation store.CheckInvariants finds.
+func (f *fixture) invariants(t *testing.T) {
+	t.Helper()
+	v, err := f.st.CheckInvariants(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v {
+		t.Errorf("invariant violated: %s", s)
+	}
+}

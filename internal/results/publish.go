@@ -172,6 +172,9 @@ func (s *Service) publishRead(ctx context.Context, tx *store.Tx, actor portal.Ac
 	if err != nil {
 		return err
 	}
+	if err := s.renewByPaths(ctx, tx, actor, cal.Location(), out); err != nil {
+		return err
+	}
 	causes := []string{mailOfficial}
 	if earned {
 		causes = append(causes, mailIssued)

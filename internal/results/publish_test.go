@@ -109,36 +109,65 @@ func TestPublishExactlyOnce(t *testing.T) {
 	})
 }
 
-// TestAPassOfAHeldCertificationIssuesNothingMore: another version's pass
-// while the certification stands is recorded, and issues no second
-// certification or voucher; after expiry, a pass issues the next cycle.
-func TestAPassOfAHeldCertificationIssuesNothingMore(t *testing.T) {
+// TestAPassDuringTheCycleRenews: another version's pass while the
+// certification stands renews it (no second certification or voucher):
+// the new period starts at the old expiry and lasts one validity; after
+// expiry, a pass issues the next cycle as a new certification.
+func TestAPassDuringTheCycleRenews(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		f.published(f.candidate, f.saa, ny(2026, 11, 30, 10, 0), 800)
+		first := f.published(f.candidate, f.saa, ny(2026, 11, 30, 10, 0), 800)
 		f.clock.Set(ny(2026, 12, 7, 12, 0))
 		b := f.published(f.candidate, f.saa04, ny(2026, 12, 7, 10, 0), 850)
 		if b.State != portal.AttemptOfficial || !b.Passed {
 			t.Fatalf("second pass = %+v", b)
 		}
-		if n := len(f.certifications(f.candidate)); n != 1 {
-			t.Fatalf("%d certifications after a second pass, want 1", n)
+		certs := f.certifications(f.candidate)
+		if len(certs) != 1 {
+			t.Fatalf("%d certifications after a second pass, want 1", len(certs))
+		}
+		if c := certs[0]; c.AttemptID != first.ID || c.Cycle != 2 || c.IssuedOn != "2029-12-01" || c.ExpiresOn != "2032-11-30" ||
+			!c.IssuedAt.Equal(ny(2029, 12, 1, 0, 0)) || !c.ExpiresAt.Equal(ny(2032, 12, 1, 0, 0)) {
+			t.Fatalf("renewed certification = %+v", c)
+		}
+		ren, err := f.st.FindRenewalByCycle(f.ctx, certs[0].ID, 1)
+		if err != nil || ren.Cause != portal.RenewalByExam || ren.AttemptID == nil || *ren.AttemptID != b.ID ||
+			ren.OldExpiresOn != "2029-11-30" || ren.NewExpiresOn != "2032-11-30" {
+			t.Fatalf("renewal = %+v, %v", ren, err)
 		}
 		if f.mails("issued", b.ID) != 0 || f.mails("official", b.ID) != 1 {
 			t.Fatalf("mails of the second pass: issued %d, official %d", f.mails("issued", b.ID), f.mails("official", b.ID))
 		}
-		// Three years on, the certification has expired: a pass earns it
-		// again, in the next cycle.
-		f.clock.Set(ny(2029, 12, 10, 12, 0))
-		c := f.published(f.candidate, f.saa04, ny(2029, 12, 10, 9, 0), 800)
-		certs := f.certifications(f.candidate)
-		if len(certs) != 2 || certs[0].AttemptID != c.ID || certs[0].Cycle != 2 {
+		if n := f.count(`SELECT COUNT(*) FROM job_outbox WHERE kind = 'mail.send' AND unique_key = ?`,
+			fmt.Sprintf("mail.renewal:%d:1", certs[0].ID)); n != 1 {
+			t.Fatalf("%d renewal mails, want 1", n)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM events WHERE type = 'certification.renewed' AND subject_id = ?`, certs[0].ID); n != 1 {
+			t.Fatalf("%d certification.renewed events, want 1", n)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM certification_vouchers`); n != 1 {
+			t.Fatalf("%d vouchers, want 1", n)
+		}
+		views, err := f.svc.Certifications(f.ctx, f.candidate)
+		if err != nil || len(views) != 1 || views[0].RenewedFrom != "2029-11-30" || views[0].Status != portal.CertActive {
+			t.Fatalf("the candidate's certifications = %+v, %v", views, err)
+		}
+		// Long after the renewed period, the certification has expired: a
+		// pass earns it again, in the next cycle.
+		f.clock.Set(ny(2033, 1, 10, 12, 0))
+		c := f.published(f.candidate, f.saa04, ny(2033, 1, 10, 9, 0), 800)
+		certs = f.certifications(f.candidate)
+		if len(certs) != 2 || certs[0].AttemptID != c.ID || certs[0].Cycle != 3 {
 			t.Fatalf("certifications = %+v", certs)
 		}
 		if n := f.count(`SELECT COUNT(*) FROM certification_vouchers`); n != 2 {
 			t.Fatalf("%d vouchers, want 2", n)
 		}
+		if n := f.count(`SELECT COUNT(*) FROM renewals`); n != 1 {
+			t.Fatalf("%d renewals, want 1", n)
+		}
+		f.invariants(t)
 	})
 }
 

@@ -65,6 +65,9 @@ type CertificationView struct {
 	Microcredential bool
 	// MonthsLeft is the number of whole months to expiry (0 when expired).
 	MonthsLeft int
+	// RenewedFrom is, for a renewed certification, the last day of the
+	// cycle its latest renewal closed (YYYY-MM-DD); empty otherwise.
+	RenewedFrom string
 }
 
 // Benefit is what an active certification gives its holder.

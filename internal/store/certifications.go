@@ -141,6 +141,18 @@ func (tx *Tx) FindCertificationByExam(ctx context.Context, examID int64) (*porta
 	return &c, nil
 }
 
+// ListCertificationsRenewedByExam returns the certifications that a pass
+// of the exam renews (it is one of their renewal paths), by id.
+func (tx *Tx) ListCertificationsRenewedByExam(ctx context.Context, examID int64) ([]*portal.Certification, error) {
+	var out []*portal.Certification
+	err := tx.sel(ctx, &out, `SELECT `+qualify("c", certificationColumns)+` FROM certifications c
+		JOIN certification_exams ce ON ce.certification_id = c.id AND ce.path = 'renew' WHERE ce.exam_id = ? ORDER BY c.id`, examID)
+	if err != nil {
+		return nil, fmt.Errorf("store: certifications renewed by exam %d: %w", examID, err)
+	}
+	return out, nil
+}
+
 // certificationExams fills EarnedBy and RenewedBy of each entry.
 func certificationExams(ctx context.Context, r reader, list []*portal.Certification) error {
 	if len(list) == 0 {

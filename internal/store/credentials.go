@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"example.org/certportal/internal/portal"
 )
@@ -482,6 +483,12 @@ type PublicCredential struct {
 	Certification     portal.Certification     `db:"cert"`
 	Listed            bool
 	Successor         *portal.CredentialID
+	// The period of the credential's cycle when a renewal has moved its
+	// certification on to a later cycle (nil while it is the current one).
+	CycleIssuedOn  *string    `db:"cycle_issued_on"`
+	CycleExpiresOn *string    `db:"cycle_expires_on"`
+	CycleIssuedAt  *time.Time `db:"cycle_issued_at"`
+	CycleExpiresAt *time.Time `db:"cycle_expires_at"`
 }
 
 // publicCredentialSelect reads a PublicCredential: each column is named
@@ -490,9 +497,12 @@ var publicCredentialSelect = `SELECT ` + prefixColumns("c", credentialColumns) +
 	prefixColumns("uc", userCertificationColumns) + `, ` + prefixColumns("u", userColumns) + `, ` +
 	prefixColumns("cert", certificationColumns) + `,
 	EXISTS (SELECT 1 FROM credential_directory d WHERE d.user_certification_id = uc.id) AS listed,
-	(SELECT s.credential_id FROM credentials s WHERE s.id = c.superseded_by) AS successor
+	(SELECT s.credential_id FROM credentials s WHERE s.id = c.superseded_by) AS successor,
+	rn.old_issued_on AS cycle_issued_on, rn.old_expires_on AS cycle_expires_on, rn.old_issued_at AS cycle_issued_at,
+	rn.old_expires_at AS cycle_expires_at
 	FROM credentials c JOIN user_certifications uc ON uc.id = c.user_certification_id
-	JOIN users u ON u.id = uc.user_id JOIN certifications cert ON cert.id = uc.certification_id`
+	JOIN users u ON u.id = uc.user_id JOIN certifications cert ON cert.id = uc.certification_id
+	LEFT JOIN renewals rn ON rn.user_certification_id = c.user_certification_id AND rn.cycle = c.cycle AND c.cycle < uc.cycle`
 
 // prefixColumns qualifies each column of a list with table and names it
 // "table.column".

@@ -458,8 +458,8 @@ func listCELedger(ctx context.Context, r reader, f CELedgerFilter) ([]*portal.CE
 	return out, nil
 }
 
-// CECreditTotal is the live credits (credit rows no reversal took back)
-// of one certification, type and completion day.
+// CECreditTotal is the live credits (credit rows no reversal took back
+// and no renewal consumed) of one certification, type and completion day.
 type CECreditTotal struct {
 	UserCertificationID int64
 	TypeID              int64
@@ -468,12 +468,14 @@ type CECreditTotal struct {
 }
 
 // ListCECreditTotals sums a candidate's live credits by certification,
-// type and completion day.
+// type and completion day: credit rows neither reversed nor consumed by a
+// renewal (what counts toward the current cycle).
 func (s *Store) ListCECreditTotals(ctx context.Context, userID int64) ([]CECreditTotal, error) {
 	var out []CECreditTotal
 	err := s.sel(ctx, &out, `SELECT l.user_certification_id, l.type_id, l.completed_on, SUM(l.credits) AS credits FROM ce_ledger l
 		LEFT JOIN ce_ledger r ON r.reverses_id = l.id
-		WHERE l.user_id = ? AND l.kind = 'credit' AND r.id IS NULL
+		LEFT JOIN ce_ledger c ON c.consumes_id = l.id
+		WHERE l.user_id = ? AND l.kind = 'credit' AND r.id IS NULL AND c.id IS NULL
 		GROUP BY l.user_certification_id, l.type_id, l.completed_on ORDER BY l.user_certification_id, l.type_id, l.completed_on`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list credit totals: %w", err)

@@ -169,12 +169,13 @@ func (s *Store) CheckInvariants(ctx context.Context) ([]string, error) {
 			WHEN v.percent <> 50 THEN v.percent || ' percent'
 			WHEN v.max_uses <> 1 THEN v.max_uses || ' uses'
 			WHEN v.exam_codes <> '' THEN 'only for ' || v.exam_codes
-			WHEN v.expires_at <> uc.expires_at THEN 'expires other than its certification'
-			WHEN cv.cycle <> uc.cycle THEN 'cycle ' || cv.cycle || ' of certification cycle ' || uc.cycle
+			WHEN v.expires_at <> COALESCE(rn.old_expires_at, uc.expires_at) THEN 'expires other than its certification''s cycle'
+			WHEN cv.cycle <> uc.cycle AND rn.id IS NULL THEN 'cycle ' || cv.cycle || ' of certification cycle ' || uc.cycle
 			ELSE 'unused and enabled though its certification was withdrawn' END
 			FROM certification_vouchers cv JOIN user_certifications uc ON uc.id = cv.user_certification_id JOIN vouchers v ON v.id = cv.voucher_id
+			LEFT JOIN renewals rn ON rn.user_certification_id = uc.id AND rn.cycle = cv.cycle AND cv.cycle < uc.cycle
 			WHERE v.owner_user_id IS NULL OR v.owner_user_id <> uc.user_id OR v.percent <> 50 OR v.max_uses <> 1 OR v.exam_codes <> ''
-			   OR v.expires_at <> uc.expires_at OR cv.cycle <> uc.cycle
+			   OR v.expires_at <> COALESCE(rn.old_expires_at, uc.expires_at) OR (cv.cycle <> uc.cycle AND rn.id IS NULL)
 			   OR (uc.withdrawn_at IS NOT NULL AND v.uses = 0 AND v.disabled_at IS NULL)`},
 		{"pass voucher took more than half a booking's price", `SELECT 'booking ' || b.id || ': pass voucher ' || b.voucher_id || ' took ' || b.discount_minor ||
 			' off ' || b.price_minor
@@ -239,6 +240,7 @@ var ceInvariants = []struct{ name, query string }{
 		': ' || SUM(l.credits) || ' above the cap ' || MAX(v.cap_cycle)
 		FROM ce_ledger l JOIN ce_submissions s ON s.id = l.submission_id JOIN ce_activity_versions v ON v.id = s.version_id
 		WHERE l.kind = 'credit' AND NOT EXISTS (SELECT 1 FROM ce_ledger r WHERE r.reverses_id = l.id)
+		  AND NOT EXISTS (SELECT 1 FROM ce_ledger c WHERE c.consumes_id = l.id)
 		GROUP BY l.user_certification_id, l.type_id
 		HAVING MIN(v.cap_cycle) > 0 AND SUM(l.credits) > MAX(v.cap_cycle)`},
 	{CEInvariantPrefix + "reversal or consumption other than the row it names", `SELECT 'ledger ' || l.id || ' (' || l.kind || ') of ' || l.credits ||
@@ -249,6 +251,23 @@ var ceInvariants = []struct{ name, query string }{
 		', credited ' || COALESCE(SUM(CASE WHEN l.kind = 'credit' THEN l.credits END), 0)
 		FROM user_certifications uc JOIN ce_ledger l ON l.user_certification_id = uc.id
 		GROUP BY uc.id HAVING COALESCE(SUM(CASE WHEN l.kind = 'consumption' THEN l.credits END), 0) > COALESCE(SUM(CASE WHEN l.kind = 'credit' THEN l.credits END), 0)`},
+	// Renewal: one per certification and cycle, of a cycle the
+	// certification has left, extending it from the old expiry; its
+	// consumption rows name it, belong to its certification and add up to
+	// what it records.
+	{CEInvariantPrefix + "more than one renewal of a cycle", `SELECT 'certification ' || user_certification_id || ' cycle ' || cycle || ': ' || COUNT(*) || ' renewals'
+		FROM renewals GROUP BY user_certification_id, cycle HAVING COUNT(*) > 1`},
+	{CEInvariantPrefix + "renewal out of its certification's cycles", `SELECT 'renewal ' || n.id || ' of certification ' || uc.id || ' cycle ' || n.cycle ||
+		': certification in cycle ' || uc.cycle || CASE WHEN n.user_id <> uc.user_id THEN ', of another user' ELSE '' END
+		FROM renewals n JOIN user_certifications uc ON uc.id = n.user_certification_id
+		WHERE n.cycle >= uc.cycle OR n.user_id <> uc.user_id OR n.new_expires_at > uc.expires_at
+		   OR n.new_issued_on <= n.old_expires_on`},
+	{CEInvariantPrefix + "consumption of no renewal of its certification", `SELECT 'ledger ' || l.id || ': renewal ' || COALESCE(l.renewal_id, 0)
+		FROM ce_ledger l LEFT JOIN renewals n ON n.id = l.renewal_id
+		WHERE l.kind = 'consumption' AND (n.id IS NULL OR n.user_certification_id <> l.user_certification_id)`},
+	{CEInvariantPrefix + "renewal consumed other than it records", `SELECT 'renewal ' || n.id || ': records ' || n.credits_consumed || ', ledger ' ||
+		COALESCE((SELECT SUM(l.credits) FROM ce_ledger l WHERE l.kind = 'consumption' AND l.renewal_id = n.id), 0)
+		FROM renewals n WHERE n.credits_consumed <> COALESCE((SELECT SUM(l.credits) FROM ce_ledger l WHERE l.kind = 'consumption' AND l.renewal_id = n.id), 0)`},
 }
 
 // jsonText is the SQL of the text at a path of keys in a JSON column.

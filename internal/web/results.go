@@ -223,7 +223,7 @@ type certificationsPage struct {
 type certificationsText struct {
 	Title, Lead, Micro, Issued, ExpiredOn, Expires, EarnedBy, Documents, Preparing, Certificate, CertificatePDF,
 	Badge, BadgePNG, BadgeSVG, Credential, JSONLD, JWT, Verify, LinkedIn, Listed, SeeDirectory, Leave, Unlisted, Join,
-	ComingCertificate, ComingBadge, CredentialPending, ComingShare, SeeBenefits, Empty, SeeHistory string
+	ComingCertificate, ComingBadge, CredentialPending, ComingShare, SeeBenefits, Empty, SeeHistory, Renewed string
 }
 
 func newCertificationsText(l *i18n.Localizer) *certificationsText {
@@ -231,6 +231,7 @@ func newCertificationsText(l *i18n.Localizer) *certificationsText {
 	return &certificationsText{Title: t("certifications.title"), Lead: t("certifications.lead"),
 		Micro: t("certifications.microcredential"), Issued: t("certifications.issued"), ExpiredOn: t("certifications.expired_on"),
 		Expires: t("certifications.expires"), EarnedBy: t("certifications.earned_by"), Documents: t("certifications.documents"),
+		Renewed:   t("certifications.renewed_from"),
 		Preparing: t("documents.preparing"), Certificate: t("certifications.certificate"),
 		CertificatePDF: t("documents.download.certificate"), Badge: t("certifications.badge"), BadgePNG: t("certifications.badge.png"),
 		BadgeSVG: t("certifications.badge.svg"), Credential: t("certifications.credential"),
@@ -251,6 +252,7 @@ type certificationRow struct {
 	Status, StatusLabel, Name, Code     string
 	Active, Expired, Micro              bool
 	IssuedOn, ExpiresOn, Left, ExamCode string
+	RenewedFrom                         string // the previous expiry, when renewed
 	C                                   certCredential
 }
 
@@ -264,6 +266,9 @@ func (p *certificationsPage) prepare(s *Server) {
 		row := certificationRow{ID: cv.ID, Status: cv.Status, StatusLabel: s.text(l, "certifications.status."+cv.Status),
 			Name: cv.Name, Code: cv.Code, Active: cv.Status == "active", Expired: cv.Status == "expired", Micro: cv.Microcredential,
 			IssuedOn: s.day(l, cv.IssuedOn), ExpiresOn: s.day(l, cv.ExpiresOn), ExamCode: cv.ExamCode, C: p.Credentials[cv.ID]}
+		if cv.RenewedFrom != "" {
+			row.RenewedFrom = s.day(l, cv.RenewedFrom)
+		}
 		if cv.Status == "expiring" {
 			if cv.MonthsLeft != 0 {
 				row.Left = l.T("certifications.months_left", map[string]any{"Count": cv.MonthsLeft})

@@ -179,9 +179,11 @@ func TestCertificationsPage(t *testing.T) {
 			Code: code, Name: "Cert " + code, ExamCode: code + "-C01",
 			UserCertification: portal.UserCertification{IssuedOn: "2024-02-29", ExpiresOn: "2027-02-28"}}}
 	}
+	renewed := cert("FFF", portal.CertActive, 30)
+	renewed.RenewedFrom = "2026-11-30"
 	p := &certificationsPage{Certifications: []results.CertificationView{
 		cert("AAA", portal.CertActive, 20), cert("BBB", portal.CertExpiring, 4), cert("CCC", portal.CertExpiring, 1),
-		cert("DDD", portal.CertExpired, 0), cert("EEE", portal.CertRevoked, 0),
+		cert("DDD", portal.CertExpired, 0), cert("EEE", portal.CertRevoked, 0), renewed,
 	}}
 	doc := renderAs(t, s, "/certifications", "en", "certifications", "certifications.title", p, mayNone)
 	for sel, want := range map[string]string{
@@ -195,7 +197,15 @@ func TestCertificationsPage(t *testing.T) {
 	if got := doc.Texts(".cert-expiring .cert-expires"); len(got) != 2 || !strings.HasSuffix(got[0], "4 months left") || !strings.HasSuffix(got[1], "1 month left") {
 		t.Errorf("expiring = %v", got)
 	}
-	if n := doc.Count(".cert-coming li"); n != 4*5 {
+	// A renewed certification says so, with the expiry it renewed from;
+	// the others do not.
+	if got := doc.Texts(".cert-renewed"); len(got) != 1 || got[0] != "Nov 30, 2026" {
+		t.Errorf("renewed = %v, want the one renewed certification's previous expiry", got)
+	}
+	if got := doc.TextOf(".cert-list"); !strings.Contains(got, "Renewed (previous expiry)") {
+		t.Errorf("page %q", got)
+	}
+	if n := doc.Count(".cert-coming li"); n != 4*6 {
 		t.Errorf("%d placeholders, want 4 per certification", n)
 	}
 	if n := doc.Count(".cert-coming a"); n != 0 {
@@ -204,6 +214,9 @@ func TestCertificationsPage(t *testing.T) {
 	es := renderAs(t, s, "/certifications", "es", "certifications", "certifications.title", p, mayNone)
 	if got := es.Texts(".cert-expiring .cert-expires"); len(got) != 2 || !strings.HasSuffix(got[0], "quedan 4 meses") || !strings.HasSuffix(got[1], "queda 1 mes") {
 		t.Errorf("es expiring = %v", got)
+	}
+	if got := es.Texts(".cert-renewed"); len(got) != 1 || !strings.Contains(es.TextOf(".cert-list"), "Renovada (vencimiento anterior)") {
+		t.Errorf("es renewed = %v", got)
 	}
 }
 
