@@ -150,6 +150,11 @@ func (s *Service) reactRenewed(ctx context.Context, tx *store.Tx, ucID int64) er
 		if prev.RevokedAt != nil {
 			continue
 		}
+		if prev.SupersededAt == nil && prev.SuspendedAt != nil {
+			if err := s.carrySuspension(ctx, tx, prev, c); err != nil {
+				return err
+			}
+		}
 		if err := tx.SupersedeCredential(ctx, prev.ID); err != nil {
 			return err
 		}
@@ -158,6 +163,24 @@ func (s *Service) reactRenewed(ctx context.Context, tx *store.Tx, ucID int64) er
 		}
 	}
 	return nil
+}
+
+// carrySuspension suspends next, the credential of a renewed cycle, when
+// prev, the one it supersedes, was suspended: a renewal extends the
+// certification's period but does not lift a suspension, which only a
+// credential officer does (Lift, on the new credential).
+func (s *Service) carrySuspension(ctx context.Context, tx *store.Tx, prev, next *portal.Credential) error {
+	if next.SuspendedAt != nil {
+		return nil
+	}
+	if err := tx.SuspendCredential(ctx, next.ID); err != nil {
+		return err
+	}
+	if err := s.MarkStatus(ctx, tx, next, portal.StatusSuspension, true); err != nil {
+		return err
+	}
+	return tx.AppendEvent(portal.EventCredentialSuspended, portal.SubjectCredential, next.ID, string(next.CredentialID), 0,
+		map[string]any{"user_certification": next.UserCertificationID, "cycle": next.Cycle, "carried_from": prev.ID})
 }
 
 // reactWithdrawn revokes the current credential of a withdrawn

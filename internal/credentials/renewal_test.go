@@ -122,3 +122,44 @@ func TestRenewalIssuesANewCredentialAndSupersedesTheOld(t *testing.T) {
 		}
 	})
 }
+
+// A renewal extends the period of a suspended certification but does not
+// lift the suspension: the new cycle's credential is issued suspended,
+// on its verification page and in its status list, until an officer lifts
+// it.
+func TestRenewalKeepsASuspension(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		uc := f.earned()
+		f.react()
+		old := f.credentialsOf(uc)[0]
+		if err := f.svc.Suspend(f.ctx, f.officer(), old.ID, "Under review"); err != nil {
+			t.Fatal(err)
+		}
+		f.renew(uc)
+		f.react()
+		var next *portal.Credential
+		for _, c := range f.credentialsOf(uc) {
+			if c.Cycle == 2 {
+				next = c
+			}
+		}
+		if next == nil || next.SuspendedAt == nil {
+			t.Fatalf("the new cycle's credential = %+v, want it suspended", next)
+		}
+		v, err := f.svc.Lookup(f.ctx, "192.0.2.1", next.CredentialID)
+		if err != nil || v.Status != credentials.StatusSuspended {
+			t.Fatalf("new credential's verification = %+v, %v; want suspended", v, err)
+		}
+		if err := f.svc.Lift(f.ctx, f.officer(), next.ID); err != nil {
+			t.Fatalf("lift the new credential's suspension: %v", err)
+		}
+		v, err = f.svc.Lookup(f.ctx, "192.0.2.1", next.CredentialID)
+		if err != nil || v.Status != credentials.StatusActive {
+			t.Fatalf("after the lift = %+v, %v; want active", v, err)
+		}
+		if n := f.react(); n != 0 {
+			t.Fatalf("a second reaction handled %d events", n)
+		}
+	})
+}
