@@ -308,6 +308,13 @@ func TestDemoPrintsCredentialsOnce(t *testing.T) {
 				t.Errorf("printed credential ID %q: %v", m[1], err)
 			}
 		}
+		// A certification renewed by a second pass: both cycles'
+		// credentials, the first superseded.
+		for _, want := range []string{`(cycle 1, superseded)`, `(cycle 2, current)`} {
+			if !regexp.MustCompile(`(?m)^\s+SAA\s+` + regexp.QuoteMeta(a.URL) + `/credentials/[0-9A-Z*~$=]{27}  ` + regexp.QuoteMeta(want) + `$`).MatchString(out) {
+				t.Errorf("the demo's renewed certification lacks %s:\n%s", want, out)
+			}
+		}
 		if !strings.Contains(out, "has continuing education: approved, partly approved, denied and pending activities") {
 			t.Errorf("no continuing education in the demo:\n%s", out)
 		}

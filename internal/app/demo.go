@@ -90,6 +90,9 @@ func loadDemo(ctx context.Context, sys *system, out io.Writer) error {
 	if err := loadDemoRevoked(ctx, sys, catalog, out); err != nil {
 		return err
 	}
+	if err := loadDemoRenewed(ctx, sys, out); err != nil {
+		return err
+	}
 	if err := loadDemoCredits(ctx, sys, certified, out); err != nil {
 		return err
 	}

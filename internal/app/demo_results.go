@@ -152,6 +152,46 @@ func loadDemoRevoked(ctx context.Context, sys *system, exams []portal.Exam, out 
 	return nil
 }
 
+// loadDemoRenewed gives a third candidate, who has no demo sign-in, a
+// certification renewed by passing its exam again within the cycle, and
+// prints the verification URLs of both cycles' credentials: the first
+// superseded and pointing to the second.
+func loadDemoRenewed(ctx context.Context, sys *system, out io.Writer) error {
+	system := portal.SystemActor("demo")
+	holder, err := sys.accounts.CreateUser(ctx, system, accounts.UserCreate{Email: "renewed@demo.certportal.localhost",
+		FirstName: "Priya", LastName: "Raman", Role: portal.RoleCandidate, Verified: true, Password: randomPassword()})
+	if err != nil {
+		return fmt.Errorf("demo renewed certification: %w", err)
+	}
+	const exam = "SAA-C03"
+	// The first cycle's credential is issued before the second pass, as
+	// the periodic reaction would have done in the two years between.
+	for _, daysAgo := range []int{700, 20} {
+		if err := demoPass(ctx, sys, holder, exam, daysAgo); err != nil {
+			return fmt.Errorf("demo renewed certification: %w", err)
+		}
+		if _, err := sys.creds.React(ctx); err != nil {
+			return fmt.Errorf("demo renewed certification: %w", err)
+		}
+	}
+	held, err := sys.store.ListCredentialsByUser(ctx, holder.ID)
+	if err != nil {
+		return err
+	}
+	if len(held) != 2 {
+		return fmt.Errorf("demo renewed certification: %d credentials issued, want 2", len(held))
+	}
+	fmt.Fprintf(out, "demo: a certification renewed by passing its exam again, of %s:\n", holder.Email)
+	for _, c := range held {
+		state := "current"
+		if c.SupersededAt != nil {
+			state = "superseded"
+		}
+		fmt.Fprintf(out, "  %-6s %s  (cycle %d, %s)\n", certCode(exam), sys.creds.CredentialURL(c.CredentialID), c.Cycle, state)
+	}
+	return nil
+}
+
 // demoPass records a pass of an exam taken daysAgo by holder, entered
 // and confirmed by the system and published at once.
 func demoPass(ctx context.Context, sys *system, holder *portal.User, examCode string, daysAgo int) error {

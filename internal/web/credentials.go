@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"example.org/certportal/internal/badge"
 	"example.org/certportal/internal/credentials"
@@ -60,7 +61,8 @@ func newCredentialText(l *i18n.Localizer) *credentialText {
 // language.
 type verificationView struct {
 	Active                                           bool
-	Status, StatusText, Since                        string
+	Status, StatusText                               string
+	Since, SinceText                                 string // the status's day: YYYY-MM-DD, and in the page's language
 	HolderName, CertificationName, CertificationCode string
 	IssuedOn, ExpiresOn, IssuerName, IssuerDID       string
 	CredentialID, SupersededBy                       string
@@ -83,7 +85,8 @@ func (p *credentialPage) prepare(s *Server) {
 		IssuedOn: s.day(l, v.IssuedOn), ExpiresOn: s.day(l, v.ExpiresOn), IssuerName: v.IssuerName, IssuerDID: v.IssuerDID,
 		CredentialID: v.CredentialID.String(), SupersededBy: v.SupersededBy.String(), Signed: v.Signed}
 	if v.StatusSince != nil {
-		cv.Since = v.StatusSince.Format("2006-01-02")
+		cv.Since = v.StatusSince.Format(time.DateOnly)
+		cv.SinceText = s.day(l, cv.Since)
 	}
 	p.View = cv
 }

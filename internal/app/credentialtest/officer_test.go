@@ -121,10 +121,16 @@ func TestOfficerSuspendsLiftsAndRevokes(t *testing.T) {
 		if n := apptest.CountMail(smtp, holder[1], "revoked"); n != 1 {
 			t.Errorf("revocation mails = %d, want 1", n)
 		}
-		got := a.GetPage(t, a.Client(), public, http.StatusOK).Text()
-		day := a.Clock.Now().UTC().Format(time.DateOnly)
-		if !strings.Contains(got, "Revoked") || !strings.Contains(got, day) {
-			t.Errorf("public page after revocation lacks Revoked or %s:\n%s", day, got)
+		page = a.GetPage(t, a.Client(), public, http.StatusOK)
+		got := page.Text()
+		// The day of the status: machine-readable, and written in the
+		// page's language.
+		now := a.Clock.Now().UTC()
+		if day := now.Format(time.DateOnly); !strings.Contains(got, "Revoked") || page.AttrOf(".credential-status time", "datetime") != day {
+			t.Errorf("public page after revocation lacks Revoked or the day %s:\n%s", day, got)
+		}
+		if day := now.Format("Jan 2, 2006"); page.TextOf(".credential-status time") != day {
+			t.Errorf("status day reads %q, want %q", page.TextOf(".credential-status time"), day)
 		}
 		for _, leak := range []string{"Misconduct", "misconduct", "Proxy testing"} {
 			if strings.Contains(got, leak) {
