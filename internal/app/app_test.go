@@ -352,9 +352,9 @@ func TestBackupCommandWhileServing(t *testing.T) {
 	}
 	defer s.Close()
 	// The two demo candidates, the holders with an Arabic and a Japanese
-	// name, one staff member per permission set and the holder of the
-	// demo's revoked credential.
-	want := 4 + len(portal.PermissionSets()) + 1
+	// name, one staff member per permission set, and the holders of the
+	// demo's revoked credential and of its renewed certification.
+	want := 4 + len(portal.PermissionSets()) + 2
 	if n, err := s.CountUsers(context.Background()); err != nil || n != want {
 		t.Fatalf("backup holds %d users (%v), want the %d demo users", n, err, want)
 	}
