@@ -325,6 +325,13 @@ func (s *server) ceSubmission(ctx context.Context, r *http.Request, a portal.Act
 // handleCESubmissionShow is one of the candidate's submissions with its
 // evidence.
 func (s *server) handleCESubmissionShow(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	return showSubmission(s, w, r, a, s.ceSubmission)
+}
+
+// showSubmission answers the submission named by the path as view shows
+// it to the actor.
+func showSubmission[V any](s *server, w http.ResponseWriter, r *http.Request, a portal.Actor,
+	view func(ctx context.Context, r *http.Request, a portal.Actor, id int64) (V, error)) error {
 	if err := s.ceReady(); err != nil {
 		return err
 	}
@@ -332,7 +339,7 @@ func (s *server) handleCESubmissionShow(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	v, err := s.ceSubmission(r.Context(), r, a, id)
+	v, err := view(r.Context(), r, a, id)
 	if err != nil {
 		return err
 	}
@@ -506,6 +513,14 @@ func (s *server) handleCEAppeal(w http.ResponseWriter, r *http.Request, a portal
 // ceAction runs one of the candidate's actions on a submission, its body
 // decoded into req, and answers the submission as it is after it.
 func (s *server) ceAction(w http.ResponseWriter, r *http.Request, a portal.Actor, req any, do func(ctx context.Context, id int64) error) error {
+	return submissionAction(s, w, r, a, req, do, s.ceSubmission)
+}
+
+// submissionAction runs an action on the submission named by the path,
+// its body decoded into req, and answers the submission after it as view
+// shows it to the actor (the candidate's view or the reviewer's).
+func submissionAction[V any](s *server, w http.ResponseWriter, r *http.Request, a portal.Actor, req any,
+	do func(ctx context.Context, id int64) error, view func(ctx context.Context, r *http.Request, a portal.Actor, id int64) (V, error)) error {
 	if err := s.ceReady(); err != nil {
 		return err
 	}
@@ -517,7 +532,7 @@ func (s *server) ceAction(w http.ResponseWriter, r *http.Request, a portal.Actor
 		if err := do(ctx, id); err != nil {
 			return 0, nil, err
 		}
-		v, err := s.ceSubmission(ctx, r, a, id)
+		v, err := view(ctx, r, a, id)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -528,6 +543,13 @@ func (s *server) ceAction(w http.ResponseWriter, r *http.Request, a portal.Actor
 // handleCEEvidence downloads one file of the candidate's submission, as
 // an attachment with its exact type (uploads.WriteDownload).
 func (s *server) handleCEEvidence(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
+	return s.sendEvidence(w, r, a, false)
+}
+
+// sendEvidence sends the file {upload} of the submission {id} to a, as
+// credits.Service.OpenEvidence allows (acknowledged: a reviewer opens a
+// file no scanner looked at).
+func (s *server) sendEvidence(w http.ResponseWriter, r *http.Request, a portal.Actor, acknowledged bool) error {
 	if err := s.ceReady(); err != nil {
 		return err
 	}
@@ -539,7 +561,7 @@ func (s *server) handleCEEvidence(w http.ResponseWriter, r *http.Request, a port
 	if err != nil {
 		return err
 	}
-	u, body, err := s.credits.OpenEvidence(r.Context(), a, id, uploadID, false)
+	u, body, err := s.credits.OpenEvidence(r.Context(), a, id, uploadID, acknowledged)
 	if err != nil {
 		return err
 	}

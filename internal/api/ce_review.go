@@ -149,19 +149,7 @@ func (s *server) ceReview(ctx context.Context, r *http.Request, a portal.Actor, 
 
 // handleCEReviewShow is one submission for review.
 func (s *server) handleCEReviewShow(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
-	if err := s.ceReady(); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.ceReview(r.Context(), r, a, id)
-	if err != nil {
-		return err
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
-	return nil
+	return showSubmission(s, w, r, a, s.ceReview)
 }
 
 // handleCEClaim assigns an open submission to the caller, or to the
@@ -197,23 +185,7 @@ func (s *server) handleCEDecide(w http.ResponseWriter, r *http.Request, a portal
 // decoded into req, and answers the submission as the reviewer sees it
 // after it.
 func (s *server) ceReviewAction(w http.ResponseWriter, r *http.Request, a portal.Actor, req any, do func(ctx context.Context, id int64) error) error {
-	if err := s.ceReady(); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	return s.mutate(w, r, a, req, func(ctx context.Context) (int, any, error) {
-		if err := do(ctx, id); err != nil {
-			return 0, nil, err
-		}
-		v, err := s.ceReview(ctx, r, a, id)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, v, nil
-	})
+	return submissionAction(s, w, r, a, req, do, s.ceReview)
 }
 
 // handleCEReviewEvidence sends one file of a submission to a reviewer. A
@@ -221,18 +193,7 @@ func (s *server) ceReviewAction(w http.ResponseWriter, r *http.Request, a portal
 // a 403; a file no scanner looked at is a 409 (upload.unscanned_warning)
 // until asked again with ?acknowledge_unscanned=true.
 func (s *server) handleCEReviewEvidence(w http.ResponseWriter, r *http.Request, a portal.Actor) error {
-	if err := s.ceReady(); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	uploadID, err := pathID(r, "upload")
-	if err != nil {
-		return err
-	}
-	ack := false
+	var ack bool
 	switch r.URL.Query().Get("acknowledge_unscanned") {
 	case "", "false":
 	case "true":
@@ -240,10 +201,5 @@ func (s *server) handleCEReviewEvidence(w http.ResponseWriter, r *http.Request, 
 	default:
 		return fieldRefusal("acknowledge_unscanned", "api.bool_invalid")
 	}
-	u, body, err := s.credits.OpenEvidence(r.Context(), a, id, uploadID, ack)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	return uploads.WriteDownload(w, u, body)
+	return s.sendEvidence(w, r, a, ack)
 }

@@ -2,7 +2,6 @@ package certdoc
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -65,23 +64,11 @@ type CEActivity struct {
 // CETranscript lays out a continuing-education transcript, on as many
 // pages as its lists need.
 func (r *Renderer) CETranscript(t CETranscript) ([]byte, error) {
-	if t.Reference == "" {
-		return nil, fmt.Errorf("certdoc: a transcript needs its reference: %w", portal.ErrInvalid)
-	}
-	d, err := r.newDoc(t.Paper, t.Lang, pdf.Info{Author: t.Program, Created: t.IssuedAt, ID: t.Reference},
-		"certdoc.ce_transcript.title", t.Reference)
+	d, f, err := r.openRecord(record{Name: t.Name, NameLang: t.NameLang, Reference: t.Reference, Program: t.Program,
+		Logo: t.Logo, Paper: t.Paper, Lang: t.Lang, IssuedAt: t.IssuedAt}, "certdoc.ce_transcript.title", "certdoc.ce_transcript.heading")
 	if err != nil {
 		return nil, err
 	}
-	heading := d.T("certdoc.ce_transcript.heading", nil)
-	f := d.flow(func(p *pdf.Page) { d.runningHeader(p, heading, t.Name, t.NameLang) })
-	f.letterhead(t.Program, t.Logo, heading)
-	f.facts([]fact{
-		{d.T("certdoc.transcript.candidate", nil), "name", []typeset.Span{value(t.Name, t.NameLang)}},
-		{d.T("certdoc.score_report.reference", nil), "reference", []typeset.Span{value(t.Reference, "")}},
-	})
-	f.y -= 6
-	f.paragraph(d.T("certdoc.transcript.issued", map[string]any{"Date": d.l.Date(t.IssuedAt, time.UTC)}), 9.5, grey)
 
 	f.y += 18
 	f.heading(d.T("certdoc.ce_transcript.totals", nil), 13, "H2")

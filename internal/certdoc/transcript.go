@@ -27,6 +27,39 @@ type Transcript struct {
 	IssuedAt time.Time
 }
 
+// record is what every record of a candidate (the transcript and the
+// continuing-education transcript) opens with.
+type record struct {
+	Name, NameLang, Reference, Program string
+	Logo                               []byte
+	Paper                              Paper
+	Lang                               string
+	IssuedAt                           time.Time
+}
+
+// openRecord starts a record's document titled titleID: a letterhead
+// headed headingID, repeated with the candidate's name on later pages, the
+// candidate and the reference, and the day it was issued.
+func (r *Renderer) openRecord(rec record, titleID, headingID string) (*doc, *flow, error) {
+	if rec.Reference == "" {
+		return nil, nil, fmt.Errorf("certdoc: a transcript needs its reference: %w", portal.ErrInvalid)
+	}
+	d, err := r.newDoc(rec.Paper, rec.Lang, pdf.Info{Author: rec.Program, Created: rec.IssuedAt, ID: rec.Reference}, titleID, rec.Reference)
+	if err != nil {
+		return nil, nil, err
+	}
+	heading := d.T(headingID, nil)
+	f := d.flow(func(p *pdf.Page) { d.runningHeader(p, heading, rec.Name, rec.NameLang) })
+	f.letterhead(rec.Program, rec.Logo, heading)
+	f.facts([]fact{
+		{d.T("certdoc.transcript.candidate", nil), "name", []typeset.Span{value(rec.Name, rec.NameLang)}},
+		{d.T("certdoc.score_report.reference", nil), "reference", []typeset.Span{value(rec.Reference, "")}},
+	})
+	f.y -= 6
+	f.paragraph(d.T("certdoc.transcript.issued", map[string]any{"Date": d.l.Date(rec.IssuedAt, time.UTC)}), 9.5, grey)
+	return d, f, nil
+}
+
 // TranscriptCertification is one certification of a transcript.
 type TranscriptCertification struct {
 	Name, Code string
@@ -49,23 +82,11 @@ type TranscriptAttempt struct {
 
 // Transcript lays out a transcript, on as many pages as its lists need.
 func (r *Renderer) Transcript(t Transcript) ([]byte, error) {
-	if t.Reference == "" {
-		return nil, fmt.Errorf("certdoc: a transcript needs its reference: %w", portal.ErrInvalid)
-	}
-	d, err := r.newDoc(t.Paper, t.Lang, pdf.Info{Author: t.Program, Created: t.IssuedAt, ID: t.Reference},
-		"certdoc.transcript.title", t.Reference)
+	d, f, err := r.openRecord(record{Name: t.Name, NameLang: t.NameLang, Reference: t.Reference, Program: t.Program,
+		Logo: t.Logo, Paper: t.Paper, Lang: t.Lang, IssuedAt: t.IssuedAt}, "certdoc.transcript.title", "certdoc.transcript.heading")
 	if err != nil {
 		return nil, err
 	}
-	heading := d.T("certdoc.transcript.heading", nil)
-	f := d.flow(func(p *pdf.Page) { d.runningHeader(p, heading, t.Name, t.NameLang) })
-	f.letterhead(t.Program, t.Logo, heading)
-	f.facts([]fact{
-		{d.T("certdoc.transcript.candidate", nil), "name", []typeset.Span{value(t.Name, t.NameLang)}},
-		{d.T("certdoc.score_report.reference", nil), "reference", []typeset.Span{value(t.Reference, "")}},
-	})
-	f.y -= 6
-	f.paragraph(d.T("certdoc.transcript.issued", map[string]any{"Date": d.l.Date(t.IssuedAt, time.UTC)}), 9.5, grey)
 
 	f.y += 18
 	f.heading(d.T("certdoc.transcript.certifications", nil), 13, "H2")
