@@ -66,6 +66,22 @@ type ceKeptUpload struct {
 	Name string
 }
 
+// ceKeptFiles is the list of kept files on a form ("ce-kept-files"), its
+// boxes' IDs starting with Prefix so that two forms of one page differ.
+type ceKeptFiles struct {
+	T      *i18n.Localizer
+	Prefix string
+	Files  []ceKeptUpload
+}
+
+// KeptFiles lists the files kept from an earlier sending of the form.
+func (p *ceSubmitPage) KeptFiles() ceKeptFiles { return ceKeptFiles{T: p.T, Files: p.Kept} }
+
+// KeptFiles lists the files kept from an earlier sending of the form.
+func (v ceReplyView) KeptFiles() ceKeptFiles {
+	return ceKeptFiles{T: v.T, Prefix: v.Which + "-", Files: v.Kept}
+}
+
 type ceSubmitPage struct {
 	BasePage
 	Form      *Form
@@ -457,7 +473,7 @@ func ceCertificationID(v string) int64 {
 func (s *Server) readCEUploads(w http.ResponseWriter, r *http.Request) (*uploadForm, []int64, []ceKeptUpload, error) {
 	a := actor(r)
 	form, err := readUploadForm(w, r, ceUploadLimits, func(ctx context.Context, field, filename string, body io.Reader) (*portal.Upload, error) {
-		return s.uploads.Accept(ctx, a.UserID, portal.UploadCEEvidence, filename, body)
+		return s.credits.AcceptEvidence(ctx, a, filename, body)
 	})
 	if err != nil {
 		return nil, nil, nil, err

@@ -313,8 +313,9 @@ func TestCEDuplicateWarningAndDraft(t *testing.T) {
 }
 
 // TestCEAppealAfterADenial: a denial is appealed once with a comment and a
-// new file; an appeal without a file is refused by the files field of the
-// appeal form; once appealed no second appeal is offered. Another
+// new file; an appeal without a comment keeps its file, which can be left
+// out again by its box; an appeal without a file is refused by the files
+// field of the appeal form; once appealed no second appeal is offered. Another
 // candidate cannot see the submission.
 func TestCEAppealAfterADenial(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
@@ -329,22 +330,42 @@ func TestCEAppealAfterADenial(t *testing.T) {
 		if link == "" {
 			t.Fatal("no denied submission in the demo")
 		}
-		comment := [][2]string{{"appeal_note", "The breakfast had a technical keynote; the agenda is attached."}}
-		status, _, body := postMultipart(t, a, c, link+"/appeal", comment)
+		// Without a comment: refused by the comment, the file kept with a
+		// box to leave it out.
+		status, _, body := postMultipart(t, a, c, link+"/appeal", nil, file{"agenda.pdf", testutil.OnePagePDF("Agenda")})
 		if status != http.StatusUnprocessableEntity {
-			t.Fatalf("appeal without a file: %d", status)
+			t.Fatalf("appeal without a comment: %d", status)
 		}
 		doc := testutil.ParseHTML(t, body)
-		if doc.TextOf("#appeal_evidence-error") == "" || doc.AttrOf("textarea#appeal_note", "name") != "appeal_note" || doc.TextOf("textarea#appeal_note") != comment[0][1] {
-			t.Fatalf("appeal refusal not by its field: %s", doc.TextOf("main"))
+		kept := doc.AttrOf(`form[action$="/appeal"] input[name=kept]`, "value")
+		if doc.TextOf("#appeal_note-error") == "" || kept == "" || !doc.Has("input#appeal-remove-"+kept+"[type=checkbox][name=remove]") {
+			t.Fatalf("appeal without a comment: no error by the comment or no kept file with its box:\n%s", doc.TextOf("main"))
 		}
-		status, loc, body := postMultipart(t, a, c, link+"/appeal", comment, file{"agenda.pdf", testutil.OnePagePDF("Agenda")})
+		if got := doc.TextOf("label[for=appeal-remove-" + kept + "]"); got != "Remove agenda.pdf" {
+			t.Errorf("the remove box is labelled %q", got)
+		}
+		comment := [][2]string{{"appeal_note", "The breakfast had a technical keynote; the agenda is attached."}}
+		keptFields := append(comment, [2]string{"kept", kept}, [2]string{"kept_name", "agenda.pdf"})
+		// The kept file removed leaves the appeal without a file.
+		status, _, body = postMultipart(t, a, c, link+"/appeal", append(keptFields, [2]string{"remove", kept}))
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("appeal with its only file removed: %d", status)
+		}
+		doc = testutil.ParseHTML(t, body)
+		if doc.TextOf("#appeal_evidence-error") == "" || doc.AttrOf("textarea#appeal_note", "name") != "appeal_note" || doc.TextOf("textarea#appeal_note") != comment[0][1] || doc.Has("ul.ce-kept") {
+			t.Fatalf("appeal refusal not by its field, or the removed file still kept: %s", doc.TextOf("main"))
+		}
+		// The kept file sent again, without choosing it again.
+		status, loc, body := postMultipart(t, a, c, link+"/appeal", keptFields)
 		if status != http.StatusSeeOther || !strings.Contains(loc, "notice=ce_appealed") {
 			t.Fatalf("appeal: %d %q\n%s", status, loc, body)
 		}
 		page := a.GetPage(t, c, loc, http.StatusOK)
 		if got := page.TextOf(".ce-state"); got != "Appeal under review" || page.Has(`form[action$="/appeal"]`) {
 			t.Errorf("after the appeal: state %q, appeal form %v", got, page.Has(`form[action$="/appeal"]`))
+		}
+		if !strings.Contains(page.TextOf("main"), "agenda.pdf") {
+			t.Errorf("the appeal's kept file is not among the evidence:\n%s", page.TextOf("main"))
 		}
 
 		other := apptest.DemoCandidateRe.FindStringSubmatch(a.Stdout())
