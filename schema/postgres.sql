@@ -748,6 +748,8 @@ CREATE INDEX ce_submissions_queue ON ce_submissions USING btree (submitted_at, i
 CREATE INDEX ce_submissions_queue_assignee ON ce_submissions USING btree (assignee_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
 -- index ce_submissions_queue_flagged
 CREATE INDEX ce_submissions_queue_flagged ON ce_submissions USING btree (submitted_at, id) WHERE (flagged AND (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text])));
+-- index ce_submissions_queue_target
+CREATE INDEX ce_submissions_queue_target ON ce_submissions USING btree (target_on) WHERE (state = ANY (ARRAY['pending'::text, 'appealed'::text]));
 -- index ce_submissions_queue_type
 CREATE INDEX ce_submissions_queue_type ON ce_submissions USING btree (type_id, submitted_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'info'::text, 'appealed'::text]));
 -- index ce_submissions_user

@@ -858,6 +858,9 @@ CREATE INDEX ce_submissions_queue_assignee ON ce_submissions (assignee_id, submi
 -- index ce_submissions_queue_flagged
 CREATE INDEX ce_submissions_queue_flagged ON ce_submissions (submitted_at, id) WHERE flagged AND state IN ('pending', 'info', 'appealed');
 
+-- index ce_submissions_queue_target
+CREATE INDEX ce_submissions_queue_target ON ce_submissions (target_on) WHERE state IN ('pending', 'appealed');
+
 -- index ce_submissions_queue_type
 CREATE INDEX ce_submissions_queue_type ON ce_submissions (type_id, submitted_at, id) WHERE state IN ('pending', 'info', 'appealed');
 
