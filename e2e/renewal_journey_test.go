@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -122,7 +123,7 @@ func TestRenewalJourney(t *testing.T) {
 			}
 			b.Navigate(a.URL + "/certifications")
 			clf = entryWith(t, b, "ul.cert-list > li", "h2 code", "CLF")
-			if b.HasElement(clf + " li.cert-credential") {
+			if b.HasElement(clf + " li.cert-certificate") { // its documents are ready
 				newCredential = localPath(t, b.Attr(clf+" li.cert-credential a:last-child", "href"))
 			}
 		}
@@ -136,6 +137,14 @@ func TestRenewalJourney(t *testing.T) {
 			t.Errorf("CLF's status after the renewal %q", got)
 		}
 		checkPage(t, b, "certifications-renewed")
+		follow(b, clf+" li.cert-certificate a")
+		if got := b.Text(".cert-sheet .cert-expires"); got != enDay(newExpiry) {
+			t.Errorf("the renewed certificate expires %q, want %s", got, enDay(newExpiry))
+		}
+		if got := strings.ReplaceAll(b.Text(".cert-sheet .cert-id"), "-", ""); got != path.Base(newCredential) {
+			t.Errorf("the renewed certificate names credential %q, want the new %s", got, newCredential)
+		}
+		checkPage(t, b, "certificate-renewed")
 		follow(b, `nav.main-nav a[href="/dashboard"]`)
 		if b.HasElement("section.reminders") {
 			t.Errorf("the banner still reminds after the renewal: %q", b.Text("section.reminders"))
@@ -185,17 +194,19 @@ func TestRenewalJourney(t *testing.T) {
 		// 5. Month 8: the retake is refused with the day it opens.
 		a.Clock.Set(passed.AddDate(0, 8, 0).Add(12 * time.Hour))
 		signInAs(t, a, b, email, password)
+		// holdRetake chooses the first online time of the retake from the
+		// exam list.
 		holdRetake := func() {
 			t.Helper()
-			follow(b, `nav.main-nav a[href="/exams"]`)
 			follow(b, `a[href="/schedule/MC-SLS01"]`)
 			follow(b, `a.button[href="/schedule/MC-SLS01/online"]`)
 			follow(b, "ul.date-list li:first-child a")
 			b.Submit("ul.slot-list li:first-child button")
 		}
+		follow(b, `nav.main-nav a[href="/exams"]`)
 		holdRetake()
-		if got := b.Text(".error-summary"); !strings.Contains(got, retake) {
-			t.Fatalf("a retake booked at month 8: %q at %s, want %q", got, b.URL(), retake)
+		if !b.HasElement(".error-summary") || !strings.Contains(b.Text(".error-summary"), retake) {
+			t.Fatalf("a retake booked at month 8: at %s, want the refusal %q\n%s", b.URL(), retake, b.Text("main"))
 		}
 		checkPage(t, b, "retake-refused")
 
@@ -209,16 +220,13 @@ func TestRenewalJourney(t *testing.T) {
 			t.Errorf("the banner at month 9: %q", got)
 		}
 		follow(b, `section.reminders a[href="/exams"]`)
-		follow(b, `a[href="/schedule/MC-SLS01"]`)
-		follow(b, `a.button[href="/schedule/MC-SLS01/online"]`)
-		follow(b, "ul.date-list li:first-child a")
-		b.Submit("ul.slot-list li:first-child button")
+		holdRetake()
 		b.Click("#system_checked")
 		b.Click("#agree_rules")
 		b.Click("#agree_privacy")
 		b.Fill("#card", "4242 4242 4242 4242")
 		b.Submit(`form[action="/checkout"] button[type=submit]`)
-		if got := b.Text("h1"); got != "Your exam is booked" {
+		if got := b.Text("h1"); got != "Your exam is booked" || !strings.Contains(b.Text("main ul"), "MC-SLS01") {
 			t.Fatalf("the retake at month 9: h1 %q at %s\n%s", got, b.URL(), b.Text("main"))
 		}
 		checkPage(t, b, "retake-booked")
@@ -231,14 +239,14 @@ func TestRenewalJourney(t *testing.T) {
 	})
 }
 
-// openMailLink opens the link to path in mail m on the app, signing in
-// as email when the session has ended (the sign-in page comes back to the
-// link), and checks it arrived there.
-func openMailLink(t *testing.T, a *apptest.App, b *testutil.Browser, m testutil.ReceivedMail, path, email, password string) {
+// openMailLink opens the link to the page at path to in mail m on the
+// app, signing in as email when the session has ended (the sign-in page
+// comes back to the link), and checks it arrived there.
+func openMailLink(t *testing.T, a *apptest.App, b *testutil.Browser, m testutil.ReceivedMail, to, email, password string) {
 	t.Helper()
-	link := m.Link(identityBaseURL + path)
+	link := m.Link(identityBaseURL + to)
 	if link == "" {
-		t.Fatalf("mail %q has no link to %s:\n%s", m.Subject, path, m.Text)
+		t.Fatalf("mail %q has no link to %s:\n%s", m.Subject, to, m.Text)
 	}
 	b.Navigate(a.URL + apptest.LocalLink(t, link))
 	if strings.Contains(b.URL(), "/signin") {
@@ -246,8 +254,8 @@ func openMailLink(t *testing.T, a *apptest.App, b *testutil.Browser, m testutil.
 		b.Fill("#password", password)
 		b.Submit(`form[action="/signin"] button[type=submit]`)
 	}
-	if u := b.URL(); !strings.HasSuffix(u, path) {
-		t.Fatalf("the mail's link to %s led to %s", path, u)
+	if u := b.URL(); !strings.HasSuffix(u, to) {
+		t.Fatalf("the mail's link to %s led to %s", to, u)
 	}
 }
 
