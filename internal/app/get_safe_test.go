@@ -50,7 +50,7 @@ func getRoutes(t *testing.T) []string {
 // state.
 var (
 	documentDownloads = []string{"/history/transcript.pdf", "/history/{id}/score-report.pdf", "/certifications/{id}/certificate.pdf",
-		"/ce/transcript.pdf"}
+		"/certifications/{id}/cycles/{cycle}/certificate.pdf", "/ce/transcript.pdf"}
 	documentCache = map[string]bool{"documents": true, "document_files": true, "document_checks": true}
 )
 
@@ -227,7 +227,7 @@ func TestGetNeverChangesState(t *testing.T) {
 		}
 		before := databaseState(t, st.DB(), engine)
 		files := len(before["document_files"])
-		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token", "{upload}", "1")
+		fill := strings.NewReplacer("{$}", "", "{code}", "SAA-C03", "{id}", "1", "{ref}", ref, "{n}", "1", "{token}", "no-such-token", "{upload}", "1", "{cycle}", "1")
 		for _, route := range routes {
 			path := fill.Replace(route)
 			var allowed map[string]bool

@@ -218,6 +218,13 @@ func (s *Service) certificate(ctx context.Context, tx *store.Tx, uc *portal.User
 		return nil, err
 	}
 	switch {
+	case c.SupersededAt != nil:
+		// A credential of a cycle a renewal closed (uc holds that
+		// cycle's period): its successor is the one to show.
+		out.Status = CertificateSuperseded
+		if out.SupersededBy, err = successorID(ctx, tx, c); err != nil {
+			return nil, err
+		}
 	case uc.SupersededBy != nil:
 		out.Status = CertificateSuperseded
 		next, err := tx.GetUserCertification(ctx, *uc.SupersededBy)

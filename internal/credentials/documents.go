@@ -85,22 +85,29 @@ func (s *Service) CertificatePDF(ctx context.Context, actor portal.Actor, userCe
 		if err != nil {
 			return nil, err
 		}
-		paper, lang, err := s.documentDefaults(ctx, tx, uc.UserID)
-		if err != nil {
-			return nil, err
-		}
-		doc, err := tx.EnsureDocument(ctx, portal.Document{Kind: portal.DocumentCertificate, SubjectID: c.ID, UserID: uc.UserID,
-			Paper: paper, Language: lang, IssuedAt: c.IssuedAt})
-		if err != nil {
-			return nil, err
-		}
-		in, err := s.certificateLayout(ctx, tx, uc, c, logo)
-		if err != nil {
-			return nil, err
-		}
-		return s.newPlan(doc, fileName(in.Code, string(c.CredentialID)), in, func() ([]byte, error) {
-			return s.cfg.Documents.Certificate(in)
-		})
+		return s.certificatePlan(ctx, tx, uc, c, logo)
+	})
+}
+
+// certificatePlan is the certificate of credential c, which attests uc's
+// period: its document row (made with the program's paper size and the
+// holder's language unless the holder chose) and its layout.
+func (s *Service) certificatePlan(ctx context.Context, tx *store.Tx, uc *portal.UserCertification, c *portal.Credential, logo []byte) (*plan, error) {
+	paper, lang, err := s.documentDefaults(ctx, tx, uc.UserID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := tx.EnsureDocument(ctx, portal.Document{Kind: portal.DocumentCertificate, SubjectID: c.ID, UserID: uc.UserID,
+		Paper: paper, Language: lang, IssuedAt: c.IssuedAt})
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.certificateLayout(ctx, tx, uc, c, logo)
+	if err != nil {
+		return nil, err
+	}
+	return s.newPlan(doc, fileName(in.Code, string(c.CredentialID)), in, func() ([]byte, error) {
+		return s.cfg.Documents.Certificate(in)
 	})
 }
 

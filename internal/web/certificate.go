@@ -127,6 +127,12 @@ func certificatePath(ucID int64) string {
 	return "/certifications/" + strconv.FormatInt(ucID, 10) + "/certificate"
 }
 
+// cycleCertificatePath is the certificate PDF of one cycle of an earned
+// certification.
+func cycleCertificatePath(ucID int64, cycle int) string {
+	return "/certifications/" + strconv.FormatInt(ucID, 10) + "/cycles/" + strconv.Itoa(cycle) + "/certificate.pdf"
+}
+
 // qrQuietZone is the margin of light modules the QR code standard asks
 // for around the symbol, so that scanners find its edges on any
 // background.

@@ -28,6 +28,28 @@ func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) er
 	return f.Serve(w)
 }
 
+// handleCycleCertificatePDF downloads the signed certificate of one cycle
+// of the holder's certification, an earlier cycle's printing that cycle's
+// period.
+func (s *Server) handleCycleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
+	if s.creds == nil {
+		return portal.ErrNotFound
+	}
+	id, err := certificationID(r)
+	if err != nil {
+		return err
+	}
+	cycle, err := strconv.Atoi(r.PathValue("cycle"))
+	if err != nil || cycle <= 0 {
+		return portal.ErrNotFound
+	}
+	f, err := s.creds.CycleCertificatePDF(r.Context(), actor(r), id, cycle)
+	if err != nil {
+		return err
+	}
+	return f.Serve(w)
+}
+
 // handleScoreReportPDF downloads the signed score report of one of the
 // holder's official results.
 func (s *Server) handleScoreReportPDF(w http.ResponseWriter, r *http.Request) error {

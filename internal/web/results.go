@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
@@ -213,6 +214,8 @@ type certificationsPage struct {
 	// Credentials are the holder's signed current credentials by earned
 	// certification.
 	Credentials map[int64]certCredential
+	// Cycles are the cycles of the holder's renewed certifications.
+	Cycles map[int64][]credentials.CertificateCycle
 	// X and Rows are the page's view model (prepare).
 	X    *certificationsText
 	Rows []certificationRow
@@ -224,6 +227,8 @@ type certificationsText struct {
 	Title, Lead, Micro, Issued, ExpiredOn, Expires, EarnedBy, Documents, Preparing, Certificate, CertificatePDF,
 	Badge, BadgePNG, BadgeSVG, Credential, JSONLD, JWT, Verify, LinkedIn, Listed, SeeDirectory, Leave, Unlisted, Join,
 	ComingCertificate, ComingBadge, CredentialPending, ComingShare, SeeBenefits, Empty, SeeHistory, Renewed string
+	// The history of a renewed certification's cycles.
+	Cycles, CycleCol, PeriodCol, CredentialCol, StatusCol, DocumentsCol string
 }
 
 func newCertificationsText(l *i18n.Localizer) *certificationsText {
@@ -242,7 +247,10 @@ func newCertificationsText(l *i18n.Localizer) *certificationsText {
 		Join: t("certifications.directory.join"), ComingCertificate: t("certifications.coming.certificate"),
 		ComingBadge: t("certifications.coming.badge"), CredentialPending: t("certifications.credential.pending"),
 		ComingShare: t("certifications.coming.share"), SeeBenefits: t("certifications.see_benefits"),
-		Empty: t("certifications.empty"), SeeHistory: t("certifications.see_history")}
+		Empty: t("certifications.empty"), SeeHistory: t("certifications.see_history"),
+		Cycles: t("certifications.cycles"), CycleCol: t("certifications.cycles.cycle"), PeriodCol: t("certifications.cycles.period"),
+		CredentialCol: t("certifications.cycles.credential"), StatusCol: t("certifications.cycles.status"),
+		DocumentsCol: t("certifications.cycles.documents")}
 }
 
 // certificationRow is one certification of the page, its texts in the
@@ -254,6 +262,17 @@ type certificationRow struct {
 	IssuedOn, ExpiresOn, Left, ExamCode string
 	RenewedFrom                         string // the previous expiry, when renewed
 	C                                   certCredential
+	// Cycles is the history of a renewed certification, oldest first.
+	Cycles []cycleRow
+}
+
+// cycleRow is one cycle of a renewed certification: its period, its
+// credential and where to get its certificate and verify it.
+type cycleRow struct {
+	Cycle                  int
+	Period, CredentialID   string
+	Status, StatusLabel    string
+	CertificatePDF, Verify string
 }
 
 // prepare builds the view model of the certifications for the page's
@@ -268,6 +287,12 @@ func (p *certificationsPage) prepare(s *Server) {
 			IssuedOn: s.day(l, cv.IssuedOn), ExpiresOn: s.day(l, cv.ExpiresOn), ExamCode: cv.ExamCode, C: p.Credentials[cv.ID]}
 		if cv.RenewedFrom != "" {
 			row.RenewedFrom = s.day(l, cv.RenewedFrom)
+		}
+		for _, c := range p.Cycles[cv.ID] {
+			row.Cycles = append(row.Cycles, cycleRow{Cycle: c.Cycle, CredentialID: c.CredentialID.String(), Status: c.Status,
+				Period:         l.T("certifications.cycles.period_text", map[string]any{"From": s.day(l, c.IssuedOn), "To": s.day(l, c.ExpiresOn)}),
+				StatusLabel:    s.text(l, "certifications.cycles.status."+c.Status),
+				CertificatePDF: cycleCertificatePath(cv.ID, c.Cycle), Verify: credentialPath(c.CredentialID)})
 		}
 		if cv.Status == "expiring" {
 			if cv.MonthsLeft != 0 {
@@ -316,6 +341,9 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 		}
 		preparing, err := s.creds.PreparingCertificates(r.Context(), actor(r))
 		if err != nil {
+			return err
+		}
+		if p.Cycles, err = s.creds.CertificateCycles(r.Context(), actor(r)); err != nil {
 			return err
 		}
 		for _, cv := range list {

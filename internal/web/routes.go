@@ -175,6 +175,7 @@ func (s *Server) routes() []webRoute {
 		{signedIn, "GET /history/transcript.pdf", 0, s.handleTranscriptPDF, nil},
 		{signedIn, "GET /history/{id}/score-report.pdf", 0, s.handleScoreReportPDF, nil},
 		{signedIn, "GET /certifications/{id}/certificate.pdf", 0, s.handleCertificatePDF, nil},
+		{signedIn, "GET /certifications/{id}/cycles/{cycle}/certificate.pdf", 0, s.handleCycleCertificatePDF, nil},
 		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
 		{signedIn, "GET /certifications/{id}/credential.json", 0, s.handleHolderCredentialDocument(credentials.FormJSONLD), nil},
 		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
