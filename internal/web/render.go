@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"example.org/certportal/internal/i18n"
@@ -85,27 +86,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			v.prepare(s)
 		}
 	}
-	var buf bytes.Buffer
-	if err := s.tmpl.execute(&buf, name, layoutTemplate, p); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return s.write(w, status, name, layoutTemplate, p)
 }
 
 // renderPart renders the "content" of a page template alone, without the
 // layout: a part of a page that script puts in place.
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name string, p page) error {
-	var buf bytes.Buffer
-	if err := s.tmpl.execute(&buf, name, contentTemplate, p); err != nil {
+	return s.write(w, http.StatusOK, name, contentTemplate, p)
+}
+
+// renderBuffers are the buffers pages are rendered into, reused from one
+// page to the next: a page grows a new buffer from 64 bytes to its size
+// otherwise. A buffer grown past maxRenderBuffer is left to the collector.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxRenderBuffer = 256 << 10
+
+// write executes template def of page name into a buffer and sends it.
+func (s *Server) write(w http.ResponseWriter, status int, name, def string, p page) error {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxRenderBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := s.tmpl.execute(buf, name, def, p); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
