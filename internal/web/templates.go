@@ -142,7 +142,7 @@ func addLayout(set *template.Template, fsys fs.FS, f string, funcs template.Func
 	addPiece := func(to int) error {
 		piece := layout.Tree.Copy()
 		piece.Name = layoutPiece(len(slots))
-		piece.Root.Nodes = piece.Root.Nodes[from:to]
+		piece.Root.Nodes = slices.Clone(piece.Root.Nodes[from:to])
 		_, err := set.AddParseTree(piece.Name, piece)
 		return err
 	}
@@ -161,7 +161,7 @@ func addLayout(set *template.Template, fsys fs.FS, f string, funcs template.Func
 			// A piece is a template of its own: a variable would not
 			// reach the next.
 			if len(n.Pipe.Decl) > 0 {
-				return nil, fmt.Errorf("%q declares a variable outside any block", layoutTemplate)
+				return nil, fmt.Errorf("%q declares a variable at its top level", layoutTemplate)
 			}
 		}
 	}
