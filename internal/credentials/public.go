@@ -144,15 +144,27 @@ func (s *Service) readPublic(ctx context.Context, id portal.CredentialID) (*publ
 
 // Lookup returns the public verification of credential id for a visitor
 // from clientIP, counting the lookup against VerifyLimit per address.
-// Unknown IDs are an *UnknownError.
+// Unknown IDs are an *UnknownError. It reads only what the page shows
+// (store.FindCredentialVerificationByCredentialID), the stand-in's with
+// the same query for an unknown ID.
 func (s *Service) Lookup(ctx context.Context, clientIP string, id portal.CredentialID) (*Verification, error) {
 	if err := s.allowLookup(ctx, clientIP); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now().UTC()
-	out, unknown, err := readPublic(ctx, s, id, func(rec *publicRecord) (*Verification, error) {
-		return s.verification(rec, now)
-	})
+	unknown := false
+	cv, err := s.st.FindCredentialVerificationByCredentialID(ctx, id)
+	if errors.Is(err, portal.ErrNotFound) {
+		unknown = true
+		var stand portal.CredentialID
+		if stand, err = s.standIn(ctx); err == nil {
+			cv, err = s.st.FindCredentialVerificationByCredentialID(ctx, stand)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.verification(cv, now)
 	switch {
 	case err != nil:
 		return nil, err
@@ -174,33 +186,36 @@ func readPublic[T any](ctx context.Context, s *Service, id portal.CredentialID, 
 	return out, unknown, err
 }
 
-// verification is what anyone may learn of rec at now.
-func (s *Service) verification(rec *publicRecord, now time.Time) (*Verification, error) {
+// verification is what anyone may learn of credential cv at now.
+func (s *Service) verification(cv *store.CredentialVerification, now time.Time) (*Verification, error) {
 	did, err := DID(s.cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	c, uc := rec.c, rec.uc
-	v := &Verification{CredentialID: c.CredentialID, HolderName: rec.u.FullName(), CertificationName: rec.cert.Name,
-		CertificationCode: rec.cert.Code, IssuedOn: uc.IssuedOn, ExpiresOn: uc.ExpiresOn, ValidFrom: uc.IssuedAt.UTC(),
-		ValidUntil: uc.ExpiresAt.UTC(), IssuedAt: c.IssuedAt.UTC(), IssuerName: s.cfg.ProgramName, IssuerDID: did,
-		IssuerURL: s.cfg.BaseURL, Signed: c.DocumentJSONLD != "", SupersededBy: rec.successor}
+	holder := portal.User{FirstName: cv.HolderFirstName, LastName: cv.HolderLastName}
+	v := &Verification{CredentialID: cv.CredentialID, HolderName: holder.FullName(), CertificationName: cv.CertificationName,
+		CertificationCode: cv.CertificationCode, IssuedOn: cv.IssuedOn, ExpiresOn: cv.ExpiresOn, ValidFrom: cv.ValidFrom.UTC(),
+		ValidUntil: cv.ValidUntil.UTC(), IssuedAt: cv.IssuedAt.UTC(), IssuerName: s.cfg.ProgramName, IssuerDID: did,
+		IssuerURL: s.cfg.BaseURL, Signed: cv.Signed}
+	if cv.Successor != nil {
+		v.SupersededBy = *cv.Successor
+	}
 	switch {
-	case c.RevokedAt != nil:
-		v.Status, v.StatusSince = StatusRevoked, c.RevokedAt
-	case c.SupersededAt != nil:
-		v.Status, v.StatusSince = StatusSuperseded, c.SupersededAt
-	case c.SuspendedAt != nil:
-		v.Status, v.StatusSince = StatusSuspended, c.SuspendedAt
-	case !now.Before(uc.ExpiresAt):
+	case cv.RevokedAt != nil:
+		v.Status, v.StatusSince = StatusRevoked, cv.RevokedAt
+	case cv.SupersededAt != nil:
+		v.Status, v.StatusSince = StatusSuperseded, cv.SupersededAt
+	case cv.SuspendedAt != nil:
+		v.Status, v.StatusSince = StatusSuspended, cv.SuspendedAt
+	case !now.Before(cv.ValidUntil):
 		v.Status = StatusExpired
 	default:
 		v.Status = StatusActive
 	}
 	// Search engines may index the page only while the directory shows
 	// the credential.
-	v.Listed = rec.listed && v.Status == StatusActive && v.Signed && uc.WithdrawnAt == nil && uc.RevokedAt == nil &&
-		uc.SuspendedAt == nil && rec.u.DisabledAt == nil
+	v.Listed = cv.Listed && v.Status == StatusActive && v.Signed && !cv.CertificationWithdrawn && !cv.CertificationRevoked &&
+		!cv.CertificationSuspended && !cv.HolderDisabled
 	return v, nil
 }
 

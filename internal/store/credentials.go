@@ -504,6 +504,75 @@ var publicCredentialSelect = `SELECT ` + prefixColumns("c", credentialColumns) +
 	JOIN users u ON u.id = uc.user_id JOIN certifications cert ON cert.id = uc.certification_id
 	LEFT JOIN renewals rn ON rn.user_certification_id = c.user_certification_id AND rn.cycle = c.cycle AND c.cycle < uc.cycle`
 
+// CredentialVerification is what the public verification page shows of a
+// credential, read in one query with only the columns it needs (not the
+// signed documents, not the holder's account): the credential's status
+// times, its cycle's period, whether its earned certification is
+// withdrawn, revoked or suspended, the holder's name, the certification,
+// whether the earned certification is in the public directory, and the
+// public ID of the credential that superseded it.
+type CredentialVerification struct {
+	CredentialID portal.CredentialID  `db:"credential_id"`
+	IssuedAt     time.Time            `db:"issued_at"`
+	RevokedAt    *time.Time           `db:"revoked_at"`
+	SupersededAt *time.Time           `db:"superseded_at"`
+	SuspendedAt  *time.Time           `db:"suspended_at"`
+	Signed       bool                 `db:"signed"`
+	Successor    *portal.CredentialID `db:"successor"`
+	// The period the credential attests: its earned certification's, or
+	// for a credential of a renewed cycle that cycle's.
+	IssuedOn   string    `db:"uc_issued_on"`
+	ExpiresOn  string    `db:"uc_expires_on"`
+	ValidFrom  time.Time `db:"uc_issued_at"`
+	ValidUntil time.Time `db:"uc_expires_at"`
+	// Whether the earned certification is withdrawn, revoked or suspended.
+	CertificationWithdrawn bool   `db:"uc_withdrawn"`
+	CertificationRevoked   bool   `db:"uc_revoked"`
+	CertificationSuspended bool   `db:"uc_suspended"`
+	HolderFirstName        string `db:"first_name"`
+	HolderLastName         string `db:"last_name"`
+	HolderDisabled         bool   `db:"holder_disabled"`
+	CertificationName      string `db:"cert_name"`
+	CertificationCode      string `db:"cert_code"`
+	Listed                 bool   `db:"listed"`
+	// The renewed cycle's period, nil while the credential's cycle is the
+	// certification's current one (already in the fields above).
+	CycleIssuedOn  *string    `db:"cycle_issued_on"`
+	CycleExpiresOn *string    `db:"cycle_expires_on"`
+	CycleIssuedAt  *time.Time `db:"cycle_issued_at"`
+	CycleExpiresAt *time.Time `db:"cycle_expires_at"`
+}
+
+// credentialVerificationSelect reads a CredentialVerification: the same
+// rows as publicCredentialSelect, fewer columns.
+const credentialVerificationSelect = `SELECT c.credential_id, c.issued_at, c.revoked_at, c.superseded_at, c.suspended_at,
+	c.document_jsonld <> '' AS signed,
+	(SELECT s.credential_id FROM credentials s WHERE s.id = c.superseded_by) AS successor,
+	uc.issued_on AS uc_issued_on, uc.expires_on AS uc_expires_on, uc.issued_at AS uc_issued_at, uc.expires_at AS uc_expires_at,
+	uc.withdrawn_at IS NOT NULL AS uc_withdrawn, uc.revoked_at IS NOT NULL AS uc_revoked, uc.suspended_at IS NOT NULL AS uc_suspended,
+	u.first_name, u.last_name, u.disabled_at IS NOT NULL AS holder_disabled, cert.name AS cert_name, cert.code AS cert_code,
+	EXISTS (SELECT 1 FROM credential_directory d WHERE d.user_certification_id = uc.id) AS listed,
+	rn.old_issued_on AS cycle_issued_on, rn.old_expires_on AS cycle_expires_on, rn.old_issued_at AS cycle_issued_at,
+	rn.old_expires_at AS cycle_expires_at
+	FROM credentials c JOIN user_certifications uc ON uc.id = c.user_certification_id
+	JOIN users u ON u.id = uc.user_id JOIN certifications cert ON cert.id = uc.certification_id
+	LEFT JOIN renewals rn ON rn.user_certification_id = c.user_certification_id AND rn.cycle = c.cycle AND c.cycle < uc.cycle
+	WHERE c.credential_id = ?`
+
+// FindCredentialVerificationByCredentialID reads what the public
+// verification page shows of the credential with a public ID, from the
+// read pool in one query, or portal.ErrNotFound.
+func (s *Store) FindCredentialVerificationByCredentialID(ctx context.Context, id portal.CredentialID) (*CredentialVerification, error) {
+	var out CredentialVerification
+	if err := s.get(ctx, &out, credentialVerificationSelect, string(id)); err != nil {
+		return nil, fmt.Errorf("store: find credential verification %s: %w", id, err)
+	}
+	if out.CycleIssuedOn != nil && out.CycleExpiresOn != nil && out.CycleIssuedAt != nil && out.CycleExpiresAt != nil {
+		out.IssuedOn, out.ExpiresOn, out.ValidFrom, out.ValidUntil = *out.CycleIssuedOn, *out.CycleExpiresOn, *out.CycleIssuedAt, *out.CycleExpiresAt
+	}
+	return &out, nil
+}
+
 // prefixColumns qualifies each column of a list with table and names it
 // "table.column".
 func prefixColumns(table, columns string) string {

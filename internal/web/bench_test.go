@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -242,4 +243,32 @@ func BenchmarkCertificationsPage(b *testing.B) {
 func BenchmarkHistoryPage(b *testing.B) {
 	h, get, _ := benchSignedIn(b)
 	benchRequest(b, h, func() *http.Request { return get("/history") }, "<h1")
+}
+
+// BenchmarkParseTemplates parses the site's templates as start-up does and
+// reports the heap they keep (live-B, measured after a collection): most
+// of what the server holds when idle (docs/benchmarks.md).
+func BenchmarkParseTemplates(b *testing.B) {
+	funcs := (&Server{}).funcs()
+	live := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var kept uint64
+	for b.Loop() {
+		b.StopTimer()
+		before := live()
+		b.StartTimer()
+		t, err := parseTemplates(funcs, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		kept = live() - before
+		runtime.KeepAlive(t)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(kept), "live-B")
 }

@@ -2,13 +2,9 @@ package web
 
 import (
 	"bytes"
-	"embed"
 	"errors"
-	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,78 +13,6 @@ import (
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
 )
-
-//go:embed all:templates
-var templatesFS embed.FS
-
-// templates holds one parsed template set per page: the layout, the shared
-// partials and the page itself. They are parsed at start-up (an error stops
-// the server) and, in development mode, again on every render.
-type templates struct {
-	funcs template.FuncMap
-	dev   bool
-	mu    sync.RWMutex
-	pages map[string]*template.Template
-}
-
-func parseTemplates(funcs template.FuncMap, dev bool) (*templates, error) {
-	t := &templates{funcs: funcs, dev: dev}
-	pages, err := t.parse()
-	if err != nil {
-		return nil, err
-	}
-	t.pages = pages
-	return t, nil
-}
-
-func (t *templates) parse() (map[string]*template.Template, error) {
-	var fsys fs.FS = templatesFS
-	if t.dev {
-		if dir, err := devTemplateDir(); err == nil {
-			fsys = dir
-		}
-	}
-	shared, err := fs.Glob(fsys, "templates/_*.html")
-	if err != nil {
-		return nil, err
-	}
-	files, err := fs.Glob(fsys, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
-		}
-		tmpl, err := template.New(name).Funcs(t.funcs).ParseFS(fsys, append(shared, f)...)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
-		}
-		pages[name] = tmpl
-	}
-	return pages, nil
-}
-
-func (t *templates) lookup(name string) (*template.Template, error) {
-	if t.dev {
-		pages, err := t.parse()
-		if err != nil {
-			return nil, err
-		}
-		t.mu.Lock()
-		t.pages = pages
-		t.mu.Unlock()
-	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	tmpl, ok := t.pages[name]
-	if !ok {
-		return nil, fmt.Errorf("web: no template %q", name)
-	}
-	return tmpl, nil
-}
 
 // page is implemented by every page type through its embedded BasePage.
 type page interface{ base() *BasePage }
@@ -155,10 +79,6 @@ type LanguageOption struct {
 // render executes a page into a buffer first, so a template error becomes a
 // clean error page instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) error {
-	tmpl, err := s.tmpl.lookup(name)
-	if err != nil {
-		return err
-	}
 	if b := p.base(); b.T != nil {
 		b.L = s.layoutText.get(b.T, newLayoutText)
 		b.Staff = b.User != nil && b.User.Role.IsStaff()
@@ -166,32 +86,38 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			v.prepare(s)
 		}
 	}
-	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, err = w.Write(buf.Bytes())
-	return err
+	return s.write(w, status, name, layoutTemplate, p)
 }
 
 // renderPart renders the "content" of a page template alone, without the
 // layout: a part of a page that script puts in place.
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name string, p page) error {
-	tmpl, err := s.tmpl.lookup(name)
-	if err != nil {
+	return s.write(w, http.StatusOK, name, contentTemplate, p)
+}
+
+// renderBuffers are the buffers pages are rendered into, reused from one
+// page to the next: a page grows a new buffer from 64 bytes to its size
+// otherwise. A buffer grown past maxRenderBuffer is left to the collector.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxRenderBuffer = 256 << 10
+
+// write executes template def of page name into a buffer and sends it.
+func (s *Server) write(w http.ResponseWriter, status int, name, def string, p page) error {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxRenderBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := s.tmpl.execute(buf, name, def, p); err != nil {
 		return err
-	}
-	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "content", p); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(buf.Bytes())
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
