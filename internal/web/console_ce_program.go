@@ -78,6 +78,8 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		p.Form.Values[credits.FieldInfoDays] = strconv.Itoa(o.InfoDays)
 		p.Form.Values[credits.FieldMaxOpen] = strconv.Itoa(o.MaxOpen)
 		p.Form.Values["attestation_text"] = o.AttestationText
+		p.Form.Values[credits.FieldReminders] = formatMonths(o.ReminderMonths)
+		p.Form.Values[credits.FieldCarryOver] = credits.FormatCreditsIn(o.CarryOverCredits, p.Lang)
 	}
 	if p.Example == nil {
 		p.Example = newForm()
@@ -100,7 +102,65 @@ func (s *Server) handleConsoleCEOptions(w http.ResponseWriter, r *http.Request) 
 	return s.render(w, r, http.StatusOK, "console_ce_options", p)
 }
 
-// handleConsoleCEOptionsSave saves the program options.
+// formatMonths writes reminder months as the form reads them.
+func formatMonths(ms []int) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = strconv.Itoa(m)
+	}
+	return strings.Join(out, ", ")
+}
+
+// ceOptionFields are the fields of the options form.
+var ceOptionFields = []string{credits.FieldCountMode, credits.FieldReviewDays, credits.FieldInfoDays, credits.FieldMaxOpen,
+	"attestation_text", credits.FieldReminders, credits.FieldCarryOver}
+
+// ceOptionsFromForm reads the options the form sent over the stored ones
+// o, so an option the form does not send keeps its value. Reminder months
+// and credits that do not read as numbers are problems of their fields.
+func ceOptionsFromForm(r *http.Request, o credits.Options) (credits.Options, portal.Validation) {
+	var bad portal.Validation
+	sent := func(name string) (string, bool) {
+		v, ok := r.PostForm[name]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(v[0]), true
+	}
+	if v, ok := sent(credits.FieldCountMode); ok {
+		o.CountMode = v
+	}
+	for name, n := range map[string]*int{credits.FieldReviewDays: &o.ReviewBusinessDays, credits.FieldInfoDays: &o.InfoDays, credits.FieldMaxOpen: &o.MaxOpen} {
+		if v, ok := sent(name); ok {
+			*n = formNumber(v)
+		}
+	}
+	if v, ok := sent("attestation_text"); ok {
+		o.AttestationText = v
+	}
+	if v, ok := sent(credits.FieldReminders); ok {
+		ms, err := credits.ParseReminderMonths(v)
+		if pe := (*portal.Error)(nil); errors.As(err, &pe) {
+			bad.Fields = append(bad.Fields, pe.Fields...)
+		}
+		o.ReminderMonths = ms
+	}
+	if v, ok := sent(credits.FieldCarryOver); ok {
+		o.CarryOverCredits = 0
+		if v != "" {
+			n, err := credits.ParseCredits(v)
+			if err != nil {
+				bad.Add(credits.FieldCarryOver, "credits.error.carry_over", map[string]any{"To": credits.FormatCredits(credits.MaxCarryOver)})
+			}
+			o.CarryOverCredits = n
+		}
+	}
+	return o, bad
+}
+
+// handleConsoleCEOptionsSave saves the program options. It starts from
+// the stored options: an option the form does not send is kept, never
+// reset to its default.
 func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Request) error {
 	if s.credits == nil {
 		return portal.ErrNotFound
@@ -108,11 +168,31 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, credits.FieldCountMode, credits.FieldReviewDays, credits.FieldInfoDays, credits.FieldMaxOpen, "attestation_text")
-	o := credits.Options{CountMode: f.Value(credits.FieldCountMode), ReviewBusinessDays: formNumber(f.Value(credits.FieldReviewDays)),
-		InfoDays: formNumber(f.Value(credits.FieldInfoDays)), MaxOpen: formNumber(f.Value(credits.FieldMaxOpen)),
-		AttestationText: strings.TrimSpace(f.Value("attestation_text"))}
-	if _, err := s.credits.SetOptions(r.Context(), actor(r), o); err != nil {
+	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		return err
+	}
+	f := formFrom(r, ceOptionFields...)
+	stored, err := s.credits.Options(r.Context())
+	if err != nil {
+		return err
+	}
+	o, bad := ceOptionsFromForm(r, stored)
+	if len(bad.Fields) > 0 {
+		// Show every problem at once: those of the values that did not
+		// read, and the service's of the others.
+		var pe *portal.Error
+		if errors.As(o.Validate(), &pe) {
+			for _, fe := range pe.Fields {
+				if !bad.Has(fe.Field) {
+					bad.Fields = append(bad.Fields, fe)
+				}
+			}
+		}
+		err = bad.Err()
+	} else {
+		_, err = s.credits.SetOptions(r.Context(), actor(r), o)
+	}
+	if err != nil {
 		p, perr := s.newCEOptionsPage(r, f, nil)
 		if perr != nil {
 			return perr
