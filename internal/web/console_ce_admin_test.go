@@ -197,12 +197,12 @@ func threeAlternatives() credits.Requirement {
 // lands on the form field, or fieldset, that holds it.
 func TestCERequirementFields(t *testing.T) {
 	for path, want := range map[string]string{
-		"alternatives":                          "alternatives",
-		"yearly_target":                         "yearly_target",
-		"alternatives[2]":                       "a2",
-		"alternatives[2].conditions":            "a2",
-		"alternatives[0].conditions[0].credits": "a0c0_credits",
-		"alternatives[1].conditions[2].credits": "a1c2_credits",
+		"alternatives":                                             "alternatives",
+		"yearly_target":                                            "yearly_target",
+		"alternatives[2]":                                          "a2",
+		"alternatives[2].conditions":                               "a2",
+		"alternatives[0].conditions[0].credits":                    "a0c0_credits",
+		"alternatives[1].conditions[2].credits":                    "a1c2_credits",
 		"alternatives[3].conditions[1].group_min[1].credits":       "a3c1_g1_credits",
 		"alternatives[0].conditions[0].group_min[0].groups":        "a0c0_g0",
 		"alternatives[2].conditions[0].type_max.published_article": "a2c0_max_published_article",
