@@ -1,12 +1,16 @@
 package consoletest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
@@ -547,6 +551,75 @@ func TestConsoleCECatalogueImport(t *testing.T) {
 			// The file carried the exported conference talk back: the
 			// import writes the file's rules as a new version.
 			t.Errorf("conference talk after the import %q", got)
+		}
+	})
+}
+
+// TestConsoleReminderMonthsDriveTheSweep: reminder months set on the
+// options page are the ones the reminder sweep sends. The demo holder's
+// CLF expires in three to four months, and its 6-month reminder went at
+// the demo's start; with the months set to 4, the next day's sweep
+// records (and mails) a 4-month reminder, which the default months (12,
+// 6, 3, 1) do not have.
+func TestConsoleReminderMonthsDriveTheSweep(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, ac, _ := centerAdmin(t, engine)
+		m := regexp.MustCompile(`certified\s+email (\S+)\s+password`).FindStringSubmatch(a.Stdout())
+		if m == nil {
+			t.Fatalf("no certified demo account in:\n%s", a.Stdout())
+		}
+		st := a.OpenStore(t)
+		defer st.Close()
+		ctx := context.Background()
+		holder, err := st.FindUserByEmail(ctx, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: holder.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clf *portal.UserCertificationDetail
+		for _, c := range held {
+			if c.Code == "CLF" {
+				clf = c
+			}
+		}
+		if clf == nil {
+			t.Fatal("the demo holder has no CLF")
+		}
+
+		sent := func(months int) bool {
+			var n int
+			if err := st.DB().QueryRow(testutil.Rebind(a.Engine, `SELECT COUNT(*) FROM certification_reminders
+				WHERE user_certification_id = ? AND months_before = ?`), clf.ID, months).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		}
+		page := a.GetPage(t, ac, "/console/ce/catalogue/options", http.StatusOK)
+		form := formValues(page, "form.ce-options")
+		form.Set("reminder_months", "4")
+		if status, _, _ := a.PostPage(t, ac, "/console/ce/catalogue/options", form); status != http.StatusSeeOther {
+			t.Fatalf("save the reminder months: %d", status)
+		}
+
+		if sent(4) {
+			t.Fatal("a 4-month reminder before the months were set")
+		}
+		// The hourly sweep runs at start when its period has not run: the
+		// restart comes on the next day. (A day, not months: later
+		// results the demo holds back would renew CLF.)
+		if code := a.Stop(t); code != 0 {
+			t.Fatalf("certportal exited with %d", code)
+		}
+		a.Clock.Advance(24 * time.Hour)
+		a.Restart(t)
+		for deadline := time.Now().Add(60 * time.Second); !sent(4); {
+			if time.Now().After(deadline) {
+				t.Fatalf("no 4-month reminder of CLF (expiring %s) after the restart at %s:\n%s", clf.ExpiresOn, a.Clock.Now(), a.Stderr())
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 	})
 }
