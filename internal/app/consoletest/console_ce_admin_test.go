@@ -326,7 +326,7 @@ func TestConsoleCERequirementForm(t *testing.T) {
 				if got := doc.TextOf(sel); !strings.Contains(got, want) {
 					t.Errorf("%s: %s = %q, want %q", tc.name, sel, got, want)
 				}
-				if field := strings.TrimSuffix(sel[1:], "-error"); !doc.Has(`.error-summary a[href="#` + field + `"]`) || !doc.Has("#"+field) {
+				if field := strings.TrimSuffix(sel[1:], "-error"); !doc.Has(`.error-summary a[href="#`+field+`"]`) || !doc.Has("#"+field) {
 					t.Errorf("%s: the summary does not link to #%s, or it is not on the page", tc.name, field)
 				}
 			}
