@@ -223,7 +223,10 @@ func (d ceReqDraft) requirement() (credits.Requirement, portal.Validation) {
 				for k, g := range c.Groups {
 					gn := ceGroupName(cn, k)
 					if strings.TrimSpace(g.Credits) == "" {
+						// Kept without credits, so the service's paths of
+						// the later rows still name their rows.
 						bad.Add(gn+"_credits", "console.ce_admin.error.group_credits", nil)
+						cond.GroupMin = append(cond.GroupMin, credits.GroupMinimum{Groups: g.Groups})
 						continue
 					}
 					cond.GroupMin = append(cond.GroupMin, credits.GroupMinimum{Groups: g.Groups, Credits: amount(gn+"_credits", g.Credits)})

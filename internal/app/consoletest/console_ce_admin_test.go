@@ -308,6 +308,8 @@ func TestConsoleCERequirementForm(t *testing.T) {
 			{"no credits", url.Values{"a2c0_credits": {"0"}}, map[string]string{"#a2c0_credits-error": "more than zero"}},
 			{"group minimum above the total", url.Values{"a0c0_g0_credits": {"130"}}, map[string]string{"#a0c0_g0_credits-error": "no more than the credits required"}},
 			{"a group row without credits", url.Values{"a0c0_g1_other": {"on"}}, map[string]string{"#a0c0_g1_credits-error": "Enter the credits this group minimum asks"}},
+			{"a row without credits before a row above the total", url.Values{"a0c0_g0_credits": {""}, "a0c0_g1_other": {"on"}, "a0c0_g1_credits": {"130"}},
+				map[string]string{"#a0c0_g0_credits-error": "Enter the credits this group minimum asks", "#a0c0_g1_credits-error": "no more than the credits required"}},
 			{"a group minimum of no group", url.Values{"a0c0_g0_official": nil, "a0c0_g0_recognised": nil}, map[string]string{"#a0c0_g0-error": "Choose official training"}},
 			{"a type maximum of zero", url.Values{"a0c0_max_published_article": {"0"}}, map[string]string{"#a0c0_max_published_article-error": "more than zero"}},
 			{"an exam condition of nothing", url.Values{"a1c0_exams": {""}, "a1c0_paths": nil}, map[string]string{"#a1c0_exams-error": "Name at least one exam"}},
