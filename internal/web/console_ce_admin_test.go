@@ -155,6 +155,11 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		if n := doc.Count("#example option"); n != len(ex)+1 {
 			t.Errorf("%s: %d example choices, want %d", lang, n, len(ex)+1)
 		}
+		for _, id := range []string{"reminder_months", "carry_over_credits"} {
+			if !doc.Has("form.ce-options input#"+id+`[aria-describedby="`+id+`-hint"]`) || doc.TextOf("#"+id+"-hint") == "" {
+				t.Errorf("%s: the options form lacks %s with its hint", lang, id)
+			}
+		}
 		noMessageIDs(t, lang, doc.Text())
 
 		ip := &consoleCEImportPage{Form: newForm(), Preview: &credits.ImportPreview{Added: []string{"mentoring"},
