@@ -13,7 +13,8 @@ import (
 // review page as the signed-in demo admin in b, whose pages are in lang:
 // the catalogue, a type's form with its versions (sent once with a
 // problem, shown next to the field), the requirements and one
-// certification's form, the options, the import, and a submission's
+// certification's form (an alternative added with its button and saved
+// empty, refused next to its field), the options, the import, and a submission's
 // review page with its assignment form. Every page passes the
 // accessibility check at desktop and phone sizes (screenshots with
 // CERTPORTAL_SCREENSHOTS).
@@ -54,6 +55,20 @@ func consoleCEAdminSteps(t *testing.T, a *apptest.App, b *testutil.Browser, lang
 	follow(b, ".ce-requirements tbody tr:first-child a")
 	checkPage(t, b, lang+"-ce-requirement")
 	fitsPhone(t, b, ".ce-group-row label")
+	// An alternative added with its button, then saved empty: the
+	// refusal is next to its exams.
+	b.Submit(`button[name=op][value="add_alt:exam_pass"]`)
+	if !b.HasElement("fieldset#a2 #a2c0_exams") {
+		t.Fatalf("%s: no third alternative after adding one: %s", lang, b.Text("main"))
+	}
+	b.Submit(`form.ce-requirement-form > button.button`)
+	if lang == "en" {
+		checkFieldErrors(t, b, "a2c0_exams")
+	} else if b.Text("#a2c0_exams-error") == "" || !b.HasElement(`.error-summary a[href="#a2c0_exams"]`) {
+		t.Errorf("%s: no error next to the new alternative's exams, or no link to it from the summary", lang)
+	}
+	checkPage(t, b, lang+"-ce-requirement-errors")
+	fitsPhone(t, b, ".ce-op")
 
 	b.Navigate(a.URL + "/console/ce/catalogue/options")
 	checkPage(t, b, lang+"-ce-options")

@@ -13,7 +13,7 @@ import (
 // English and the Spanish catalog.
 func TestCreditsMessagesExist(t *testing.T) {
 	files := []string{"catalogue.go", "duration.go", "progress.go", "queue.go", "requirement.go", "review.go", "rules.go",
-		"service.go", "submit.go", "transfer.go"}
+		"service.go", "submit.go", "transfer.go", "../renewal/requirement.go"}
 	ids := testutil.MessageIDs(t, regexp.MustCompile(`"(credits\.(?:error|warning|csv)\.[a-z0-9_.]+)"`), files...)
 	if n := testutil.CheckMessages(t, ids, func(string) bool { return true }); n < 60 {
 		t.Fatalf("found only %d message IDs; is the pattern right?", n)

@@ -168,7 +168,7 @@ func TestNoCarryOverByDefaultAndTheProgramsAllowance(t *testing.T) {
 	}
 	_, err := credits.New(nil, nil, nil, credits.Config{}).SetOptions(t.Context(), portal.SystemActor("t"),
 		credits.Options{CountMode: credits.CountEvery, ReviewBusinessDays: 20, InfoDays: 30, MaxOpen: 30, CarryOverCredits: -1})
-	wantField(t, err, credits.FieldCarryOver, "credits.error.between")
+	wantField(t, err, credits.FieldCarryOver, "credits.error.carry_over")
 }
 
 // TestConcurrentApprovalsRenewOnce: 20 approvals at once, crossing the

@@ -2,6 +2,7 @@ package credits
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"example.org/certportal/internal/portal"
@@ -93,6 +94,25 @@ func TestRequirementValidationNamesThePath(t *testing.T) {
 		if !errors.As(err, &pe) || len(pe.Fields) != 1 || pe.Fields[0].Field != tc.path {
 			t.Errorf("%s: err = %v, want the path %s", tc.json, err, tc.path)
 		}
+	}
+	// Every problem at once, each on its path, in order.
+	_, err := DecodeRequirement([]byte(`{"alternatives": [
+		{"conditions": [{"kind": "credits", "credits": 100, "type_max": {"b": 0, "a": -1}}, {"kind": "exam_pass"}]},
+		{"conditions": [{"kind": "credits", "credits": 100}]},
+		{"conditions": []}], "yearly_target": -1}`))
+	var pe *portal.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("three bad alternatives: %v", err)
+	}
+	var got []string
+	for _, f := range pe.Fields {
+		got = append(got, f.Field+" "+f.Message)
+	}
+	want := []string{"yearly_target credits.error.negative", "alternatives[0].conditions[0].type_max.a credits.error.positive",
+		"alternatives[0].conditions[0].type_max.b credits.error.positive", "alternatives[0].conditions[1].exams credits.error.exam_condition_empty",
+		"alternatives[2].conditions credits.error.requirement_empty"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || pe.Data["Path"] != "yearly_target" {
+		t.Errorf("problems:\n%s\nwant:\n%s (first path %v)", strings.Join(got, "\n"), strings.Join(want, "\n"), pe.Data["Path"])
 	}
 	if _, err := DecodeRequirement([]byte(`{"alternatives": [], "extra": 1}`)); !errors.Is(err, portal.ErrInvalid) {
 		t.Errorf("unknown field: %v", err)

@@ -158,24 +158,7 @@ func (s *Service) SetOptions(ctx context.Context, actor portal.Actor, o Options)
 	if err := actor.Authorize(portal.PermSettingsManage); err != nil {
 		return o, err
 	}
-	var v portal.Validation
-	if o.CountMode != CountEvery && o.CountMode != CountChoose {
-		v.Add(FieldCountMode, "credits.error.count_mode", nil)
-	}
-	if o.ReviewBusinessDays < 1 || o.ReviewBusinessDays > 120 {
-		v.Add(FieldReviewDays, "credits.error.between", map[string]any{"From": 1, "To": 120})
-	}
-	if o.InfoDays < 1 || o.InfoDays > 365 {
-		v.Add(FieldInfoDays, "credits.error.between", map[string]any{"From": 1, "To": 365})
-	}
-	if o.MaxOpen < 1 || o.MaxOpen > 1000 {
-		v.Add(FieldMaxOpen, "credits.error.between", map[string]any{"From": 1, "To": 1000})
-	}
-	checkReminderMonths(&o, &v)
-	if o.CarryOverCredits < 0 || o.CarryOverCredits > MaxCarryOver {
-		v.Add(FieldCarryOver, "credits.error.between", map[string]any{"From": 0, "To": MaxCarryOver / Credit})
-	}
-	if err := v.Err(); err != nil {
+	if err := o.check(); err != nil {
 		return o, err
 	}
 	err := s.st.Transact(ctx, func(tx *store.Tx) error {
@@ -198,6 +181,33 @@ func (s *Service) SetOptions(ctx context.Context, actor portal.Actor, o Options)
 		return tx.Audit(ctx, actor, "ce.options_changed", "ce:options", "", portal.Diff(&before, &o))
 	})
 	return o, err
+}
+
+// Validate reports each option out of range on its field (the Field
+// constants), as SetOptions does.
+func (o Options) Validate() error { return o.check() }
+
+// check validates the options and sorts the reminder months, largest
+// first.
+func (o *Options) check() error {
+	var v portal.Validation
+	if o.CountMode != CountEvery && o.CountMode != CountChoose {
+		v.Add(FieldCountMode, "credits.error.count_mode", nil)
+	}
+	if o.ReviewBusinessDays < 1 || o.ReviewBusinessDays > 120 {
+		v.Add(FieldReviewDays, "credits.error.between", map[string]any{"From": 1, "To": 120})
+	}
+	if o.InfoDays < 1 || o.InfoDays > 365 {
+		v.Add(FieldInfoDays, "credits.error.between", map[string]any{"From": 1, "To": 365})
+	}
+	if o.MaxOpen < 1 || o.MaxOpen > 1000 {
+		v.Add(FieldMaxOpen, "credits.error.between", map[string]any{"From": 1, "To": 1000})
+	}
+	checkReminderMonths(o, &v)
+	if o.CarryOverCredits < 0 || o.CarryOverCredits > MaxCarryOver {
+		v.Add(FieldCarryOver, "credits.error.carry_over", map[string]any{"To": FormatCredits(MaxCarryOver)})
+	}
+	return v.Err()
 }
 
 func isNotFound(err error) bool { return errors.Is(err, portal.ErrNotFound) }

@@ -68,56 +68,67 @@ func DefaultRequirement() Requirement {
 	}}
 }
 
-// Validate reports the first problem of a requirement, naming its path
-// (alternatives[0].conditions[1].credits).
+// Validate reports every problem of a requirement, each on its path
+// (alternatives[0].conditions[1].credits); the error's Data names the
+// first one's.
 func (r Requirement) Validate() error {
+	var v portal.Validation
 	if len(r.Alternatives) == 0 {
-		return PathError("alternatives", "credits.error.requirement_empty")
+		v.Add("alternatives", "credits.error.requirement_empty", nil)
 	}
 	if r.YearlyTarget < 0 {
-		return PathError("yearly_target", "credits.error.negative")
+		v.Add("yearly_target", "credits.error.negative", nil)
 	}
 	for i, a := range r.Alternatives {
 		p := fmt.Sprintf("alternatives[%d]", i)
 		if len(a.Conditions) == 0 {
-			return PathError(p+".conditions", "credits.error.requirement_empty")
+			v.Add(p+".conditions", "credits.error.requirement_empty", nil)
 		}
 		for j, c := range a.Conditions {
-			cp := fmt.Sprintf("%s.conditions[%d]", p, j)
-			switch c.Kind {
-			case CondCredits:
-				if c.Credits <= 0 || c.Credits > maxCredits {
-					return PathError(cp+".credits", "credits.error.positive")
-				}
-				for k, g := range c.GroupMin {
-					gp := fmt.Sprintf("%s.group_min[%d]", cp, k)
-					if g.Credits <= 0 || g.Credits > c.Credits {
-						return PathError(gp+".credits", "credits.error.group_min")
-					}
-					if len(g.Groups) == 0 {
-						return PathError(gp+".groups", "credits.error.unknown_group")
-					}
-					for _, name := range g.Groups {
-						if !slices.Contains(portal.CEGroups(), name) {
-							return PathError(gp+".groups", "credits.error.unknown_group")
-						}
-					}
-				}
-				for code, m := range c.TypeMax {
-					if m <= 0 {
-						return PathError(cp+".type_max."+code, "credits.error.positive")
-					}
-				}
-			case CondExamPass:
-				if len(c.Exams) == 0 && !c.RenewalPaths {
-					return PathError(cp+".exams", "credits.error.requirement_empty")
-				}
-			default:
-				return PathError(cp+".kind", "credits.error.unknown_condition")
-			}
+			c.check(fmt.Sprintf("%s.conditions[%d]", p, j), &v)
 		}
 	}
-	return nil
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	e := PathError(v.Fields[0].Field, v.Fields[0].Message)
+	e.Fields = v.Fields
+	return e
+}
+
+// check adds the problems of a condition at path p to v.
+func (c Condition) check(p string, v *portal.Validation) {
+	switch c.Kind {
+	case CondCredits:
+		if c.Credits <= 0 || c.Credits > maxCredits {
+			v.Add(p+".credits", "credits.error.positive", nil)
+		}
+		for k, g := range c.GroupMin {
+			gp := fmt.Sprintf("%s.group_min[%d]", p, k)
+			if g.Credits <= 0 || g.Credits > c.Credits {
+				v.Add(gp+".credits", "credits.error.group_min", nil)
+			}
+			if len(g.Groups) == 0 || slices.ContainsFunc(g.Groups, func(name string) bool { return !slices.Contains(portal.CEGroups(), name) }) {
+				v.Add(gp+".groups", "credits.error.unknown_group", nil)
+			}
+		}
+		codes := make([]string, 0, len(c.TypeMax))
+		for code := range c.TypeMax {
+			codes = append(codes, code)
+		}
+		slices.Sort(codes)
+		for _, code := range codes {
+			if m := c.TypeMax[code]; m <= 0 || m > maxCredits {
+				v.Add(p+".type_max."+code, "credits.error.positive", nil)
+			}
+		}
+	case CondExamPass:
+		if len(c.Exams) == 0 && !c.RenewalPaths {
+			v.Add(p+".exams", "credits.error.exam_condition_empty", nil)
+		}
+	default:
+		v.Add(p+".kind", "credits.error.unknown_condition", nil)
+	}
 }
 
 // PathError is an invalid error naming the path of the bad value.

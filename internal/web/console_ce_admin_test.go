@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,19 +112,36 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		}
 		noMessageIDs(t, lang, doc.Text())
 
-		two := credits.Requirement{Alternatives: []credits.Alternative{
-			{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 3000}, {Kind: credits.CondExamPass, Exams: []string{"X"}}}}}}
-		form, rows, unusual := ceRequirementForm(two, lang, nil)
-		if !unusual || rows != 2 || form.Value(ceReqCredits) != "30" {
-			t.Errorf("%s: a credits-and-exam alternative: unusual %v, rows %d, credits %q", lang, unusual, rows, form.Value(ceReqCredits))
-		}
-		qp := &consoleCERequirementPage{Certification: cert, Form: form, Rows: rows, Unusual: "{}",
-			Types: []*portal.CEActivityType{ceTestType()}}
+		three := threeAlternatives()
+		qp := &consoleCERequirementPage{Certification: cert, Draft: ceDraftOf(three, lang), Types: []*portal.CEActivityType{ceTestType()}}
+		qp.Form = qp.Draft.form()
+		qp.Form.setError("a2c0_exams", "bad exams")
 		qp.T, qp.Lang, qp.Path = l, lang, "/console/ce/catalogue/requirements/4"
 		qp.Tabs = ceAdminTabs(&qp.BasePage)
 		doc = renderAs(t, s, qp.Path, lang, "console_ce_requirement", "console.ce_admin.requirement_title", qp, mayAll)
-		if !doc.Has(".ce-unusual pre") || doc.Count(".ce-group-row") != 2 || !doc.Has("#type_max_conference_talk") {
-			t.Errorf("%s: the requirement form lacks the warning, its rows or the type maximum", lang)
+		if n := doc.Count("fieldset.ce-alternative"); n != 3 {
+			t.Errorf("%s: %d alternatives shown, want 3", lang, n)
+		}
+		if n := doc.Count("fieldset#a0 fieldset.ce-condition"); n != 2 {
+			t.Errorf("%s: %d conditions in the first alternative, want 2", lang, n)
+		}
+		// Two group minimums and an empty row to add one; the retired
+		// type's maximum stays editable.
+		if n := doc.Count("fieldset#a0c0 .ce-group-row"); n != 3 || !doc.Has("#a0c0_max_conference_talk") || !doc.Has("#a0c0_max_retired_type") {
+			t.Errorf("%s: the credits condition has %d group rows, or lacks a type maximum", lang, n)
+		}
+		if got := doc.TextOf("fieldset#a2c0 #a2c0_exams-error"); got != "bad exams" || !doc.Has("fieldset#a2c0 #a2c0_paths[checked]") {
+			t.Errorf("%s: the third alternative's exam error %q, or its renewal paths not ticked", lang, got)
+		}
+		for _, label := range []string{l.T("console.ce_admin.req.remove_alt", map[string]any{"Number": 3}),
+			l.T("console.ce_admin.req.remove_cond", map[string]any{"Number": 1, "Condition": 2}),
+			l.T("console.ce_admin.req.add_alt_exam", nil)} {
+			if !slices.Contains(doc.Texts("button[name=op]"), label) {
+				t.Errorf("%s: no button %q", lang, label)
+			}
+		}
+		if doc.Has("fieldset#a1 button[value^=remove_cond]") {
+			t.Errorf("%s: an alternative's only condition has a remove button", lang)
 		}
 		if got := doc.TextOf(".ce-admin-tabs a[aria-current=page]"); got != l.T("console.ce_admin.tab.requirements", nil) {
 			t.Errorf("%s: current tab %q", lang, got)
@@ -134,6 +154,11 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		doc = renderAs(t, s, op.Path, lang, "console_ce_options", "console.ce_admin.options_title", op, mayAll)
 		if n := doc.Count("#example option"); n != len(ex)+1 {
 			t.Errorf("%s: %d example choices, want %d", lang, n, len(ex)+1)
+		}
+		for _, id := range []string{"reminder_months", "carry_over_credits"} {
+			if !doc.Has("form.ce-options input#"+id+`[aria-describedby="`+id+`-hint"]`) || doc.TextOf("#"+id+"-hint") == "" {
+				t.Errorf("%s: the options form lacks %s with its hint", lang, id)
+			}
 		}
 		noMessageIDs(t, lang, doc.Text())
 
@@ -156,18 +181,39 @@ func TestConsoleCEProgramPages(t *testing.T) {
 	}
 }
 
+// threeAlternatives is a requirement of every shape the form edits: 120
+// credits with two group minimums and two type maximums (one of a type no
+// longer in the catalogue) together with a pass of a listed exam; 80.5
+// credits; or a pass of one of the certification's exams or renewal
+// paths, or of a listed one.
+func threeAlternatives() credits.Requirement {
+	return credits.Requirement{YearlyTarget: 4000, Alternatives: []credits.Alternative{
+		{Conditions: []credits.Condition{
+			{Kind: credits.CondCredits, Credits: 12000, GroupMin: []credits.GroupMinimum{
+				{Groups: []string{portal.CEGroupOfficial, portal.CEGroupRecognised}, Credits: 9000}, {Groups: []string{portal.CEGroupOther}, Credits: 1050}},
+				TypeMax: map[string]int{"conference_talk": 2550, "retired_type": 500}},
+			{Kind: credits.CondExamPass, Exams: []string{"SAA-C03", "DVA-C02"}}}},
+		{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 8050}}},
+		{Conditions: []credits.Condition{{Kind: credits.CondExamPass, Exams: []string{"SAP-C02"}, RenewalPaths: true}}},
+	}}
+}
+
 // TestCERequirementFields: each path the service names in a requirement
-// lands on the form field that holds it.
+// lands on the form field, or fieldset, that holds it.
 func TestCERequirementFields(t *testing.T) {
 	for path, want := range map[string]string{
-		"alternatives":                          "credits",
-		"yearly_target":                         "yearly_target",
-		"alternatives[0].conditions[0].credits": "credits",
-		"alternatives[0].conditions[0].group_min[1].credits":       "group_min_1_credits",
-		"alternatives[0].conditions[0].group_min[0].groups":        "group_min_0",
-		"alternatives[0].conditions[0].type_max.published_article": "type_max_published_article",
-		"alternatives[1].conditions[0].exams":                      "exams",
-		"alternatives[1].conditions[0].kind":                       "exams",
+		"alternatives":                                             "alternatives",
+		"yearly_target":                                            "yearly_target",
+		"alternatives[2]":                                          "a2",
+		"alternatives[2].conditions":                               "a2",
+		"alternatives[0].conditions[0].credits":                    "a0c0_credits",
+		"alternatives[1].conditions[2].credits":                    "a1c2_credits",
+		"alternatives[3].conditions[1].group_min[1].credits":       "a3c1_g1_credits",
+		"alternatives[0].conditions[0].group_min[0].groups":        "a0c0_g0",
+		"alternatives[2].conditions[0].type_max.published_article": "a2c0_max_published_article",
+		"alternatives[1].conditions[0].exams":                      "a1c0_exams",
+		"alternatives[1].conditions[1].kind":                       "a1c1",
+		"something else":                                           "alternatives",
 	} {
 		if got := ceRequirementField(path); got != want {
 			t.Errorf("%s: field %q, want %q", path, got, want)
@@ -175,27 +221,24 @@ func TestCERequirementFields(t *testing.T) {
 	}
 }
 
-// TestCERequirementFormRoundTrip: what the form shows of a requirement
-// reads back as the same requirement.
+// TestCERequirementFormRoundTrip: what the form shows of a requirement,
+// posted back, reads as the same requirement, in every language: the
+// example configurations and a requirement of three alternatives.
 func TestCERequirementFormRoundTrip(t *testing.T) {
 	ex, err := credits.Examples()
 	if err != nil {
 		t.Fatal(err)
 	}
-	types := []*portal.CEActivityType{{Code: "published_article"}, {Code: "conference_talk"}}
-	if _, _, unusual := ceRequirementForm(credits.Requirement{Alternatives: []credits.Alternative{{Conditions: []credits.Condition{
-		{Kind: credits.CondCredits, Credits: 100, TypeMax: map[string]int{"retired_type": 50}}}}}}, "en", types); !unusual {
-		t.Error("a maximum for a type not in the catalogue is not shown as JSON")
-	}
+	reqs := map[string]credits.Requirement{"three alternatives": threeAlternatives(), "default": credits.DefaultRequirement()}
 	for _, name := range credits.ExampleNames() {
+		reqs[name] = ex[name].Default
+		for level, r := range ex[name].ByLevel {
+			reqs[name+" "+level] = r
+		}
+	}
+	for name, want := range reqs {
 		for _, lang := range []string{"en", "es"} {
-			want := ex[name].Default
-			f, rows, unusual := ceRequirementForm(want, lang, types)
-			if unusual {
-				t.Errorf("%s: the example's default is unusual to the form", name)
-				continue
-			}
-			got, bad := ceRequirementFromForm(f, rows, types)
+			got, bad := ceDraftFromForm(posted(ceDraftOf(want, lang))).requirement()
 			if len(bad.Fields) > 0 || !sameRequirement(got, want) {
 				t.Errorf("%s %s: read back %+v (%v), want %+v", name, lang, got, bad.Fields, want)
 			}
@@ -203,6 +246,77 @@ func TestCERequirementFormRoundTrip(t *testing.T) {
 	}
 }
 
+// posted is what a browser sends of the form of d: every value, the
+// hidden counts (with the empty group row the form adds), no op.
+func posted(d ceReqDraft) url.Values {
+	v := url.Values{}
+	for k, x := range d.form().Values {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	v.Set(ceReqAlts, strconv.Itoa(len(d.Alts)))
+	for i, a := range d.Alts {
+		v.Set(ceAltName(i)+"_conds", strconv.Itoa(len(a.Conds)))
+		for j, c := range a.Conds {
+			v.Set(ceCondName(i, j)+"_groups", strconv.Itoa(min(len(c.Groups)+1, ceReqMaxGroups)))
+		}
+	}
+	return v
+}
+
+// TestCERequirementFormOps: the buttons add and remove alternatives and
+// conditions, within the form's limits, and leave the rest as typed.
+func TestCERequirementFormOps(t *testing.T) {
+	kinds := func(d ceReqDraft) string {
+		var alts []string
+		for _, a := range d.Alts {
+			var cs []string
+			for _, c := range a.Conds {
+				cs = append(cs, c.Kind)
+			}
+			alts = append(alts, strings.Join(cs, "+"))
+		}
+		return strings.Join(alts, " | ")
+	}
+	for _, tc := range []struct{ op, want string }{
+		{"add_alt:credits", "credits+exam_pass | credits | exam_pass | credits"},
+		{"add_alt:exam_pass", "credits+exam_pass | credits | exam_pass | exam_pass"},
+		{"add_alt:magic", "credits+exam_pass | credits | exam_pass"},
+		{"remove_alt:0", "credits | exam_pass"},
+		{"remove_alt:3", "credits+exam_pass | credits | exam_pass"},
+		{"add_cond:1:exam_pass", "credits+exam_pass | credits+exam_pass | exam_pass"},
+		{"add_cond:2:credits", "credits+exam_pass | credits | exam_pass+credits"},
+		{"remove_cond:0:1", "credits | credits | exam_pass"},
+		{"remove_cond:0:0", "exam_pass | credits | exam_pass"},
+		{"remove_cond:1:x", "credits+exam_pass | credits | exam_pass"},
+		{"save", "credits+exam_pass | credits | exam_pass"},
+	} {
+		d := ceDraftFromForm(posted(ceDraftOf(threeAlternatives(), "en")))
+		d.apply(tc.op)
+		if got := kinds(d); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.op, got, tc.want)
+		}
+		if tc.op == "remove_alt:0" && d.Alts[0].Conds[0].Credits != "80.5" {
+			t.Errorf("%s: the next alternative's credits became %q", tc.op, d.Alts[0].Conds[0].Credits)
+		}
+	}
+	d := ceReqDraft{}
+	for range ceReqMaxAlts + 2 {
+		d.apply("add_alt:credits")
+	}
+	for range ceReqMaxConds + 2 {
+		d.apply("add_cond:0:exam_pass")
+	}
+	if len(d.Alts) != ceReqMaxAlts || len(d.Alts[0].Conds) != ceReqMaxConds {
+		t.Errorf("%d alternatives, %d conditions; want at most %d and %d", len(d.Alts), len(d.Alts[0].Conds), ceReqMaxAlts, ceReqMaxConds)
+	}
+	// A posted form cannot ask for more than the limits either.
+	v := url.Values{ceReqAlts: {"1000"}, "a0_conds": {"1000"}, "a0c0_kind": {"credits"}, "a0c0_groups": {"1000"}}
+	if d := ceDraftFromForm(v); len(d.Alts) != ceReqMaxAlts || len(d.Alts[0].Conds) != ceReqMaxConds {
+		t.Errorf("a posted form of %d alternatives, %d conditions", len(d.Alts), len(d.Alts[0].Conds))
+	}
+}
 func sameRequirement(a, b credits.Requirement) bool {
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)

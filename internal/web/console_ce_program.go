@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,6 +77,8 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		p.Form.Values[credits.FieldInfoDays] = strconv.Itoa(o.InfoDays)
 		p.Form.Values[credits.FieldMaxOpen] = strconv.Itoa(o.MaxOpen)
 		p.Form.Values["attestation_text"] = o.AttestationText
+		p.Form.Values[credits.FieldReminders] = formatMonths(o.ReminderMonths)
+		p.Form.Values[credits.FieldCarryOver] = credits.FormatCreditsIn(o.CarryOverCredits, p.Lang)
 	}
 	if p.Example == nil {
 		p.Example = newForm()
@@ -100,7 +101,65 @@ func (s *Server) handleConsoleCEOptions(w http.ResponseWriter, r *http.Request) 
 	return s.render(w, r, http.StatusOK, "console_ce_options", p)
 }
 
-// handleConsoleCEOptionsSave saves the program options.
+// formatMonths writes reminder months as the form reads them.
+func formatMonths(ms []int) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = strconv.Itoa(m)
+	}
+	return strings.Join(out, ", ")
+}
+
+// ceOptionFields are the fields of the options form.
+var ceOptionFields = []string{credits.FieldCountMode, credits.FieldReviewDays, credits.FieldInfoDays, credits.FieldMaxOpen,
+	"attestation_text", credits.FieldReminders, credits.FieldCarryOver}
+
+// ceOptionsFromForm reads the options the form sent over the stored ones
+// o, so an option the form does not send keeps its value. Reminder months
+// and credits that do not read as numbers are problems of their fields.
+func ceOptionsFromForm(r *http.Request, o credits.Options) (credits.Options, portal.Validation) {
+	var bad portal.Validation
+	sent := func(name string) (string, bool) {
+		v, ok := r.PostForm[name]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(v[0]), true
+	}
+	if v, ok := sent(credits.FieldCountMode); ok {
+		o.CountMode = v
+	}
+	for name, n := range map[string]*int{credits.FieldReviewDays: &o.ReviewBusinessDays, credits.FieldInfoDays: &o.InfoDays, credits.FieldMaxOpen: &o.MaxOpen} {
+		if v, ok := sent(name); ok {
+			*n = formNumber(v)
+		}
+	}
+	if v, ok := sent("attestation_text"); ok {
+		o.AttestationText = v
+	}
+	if v, ok := sent(credits.FieldReminders); ok {
+		ms, err := credits.ParseReminderMonths(v)
+		if pe := (*portal.Error)(nil); errors.As(err, &pe) {
+			bad.Fields = append(bad.Fields, pe.Fields...)
+		}
+		o.ReminderMonths = ms
+	}
+	if v, ok := sent(credits.FieldCarryOver); ok {
+		o.CarryOverCredits = 0
+		if v != "" {
+			n, err := credits.ParseCredits(v)
+			if err != nil {
+				bad.Add(credits.FieldCarryOver, "credits.error.carry_over", map[string]any{"To": credits.FormatCredits(credits.MaxCarryOver)})
+			}
+			o.CarryOverCredits = n
+		}
+	}
+	return o, bad
+}
+
+// handleConsoleCEOptionsSave saves the program options. It starts from
+// the stored options: an option the form does not send is kept, never
+// reset to its default.
 func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Request) error {
 	if s.credits == nil {
 		return portal.ErrNotFound
@@ -108,11 +167,31 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, credits.FieldCountMode, credits.FieldReviewDays, credits.FieldInfoDays, credits.FieldMaxOpen, "attestation_text")
-	o := credits.Options{CountMode: f.Value(credits.FieldCountMode), ReviewBusinessDays: formNumber(f.Value(credits.FieldReviewDays)),
-		InfoDays: formNumber(f.Value(credits.FieldInfoDays)), MaxOpen: formNumber(f.Value(credits.FieldMaxOpen)),
-		AttestationText: strings.TrimSpace(f.Value("attestation_text"))}
-	if _, err := s.credits.SetOptions(r.Context(), actor(r), o); err != nil {
+	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		return err
+	}
+	f := formFrom(r, ceOptionFields...)
+	stored, err := s.credits.Options(r.Context())
+	if err != nil {
+		return err
+	}
+	o, bad := ceOptionsFromForm(r, stored)
+	if len(bad.Fields) > 0 {
+		// Show every problem at once: those of the values that did not
+		// read, and the service's of the others.
+		var pe *portal.Error
+		if errors.As(o.Validate(), &pe) {
+			for _, fe := range pe.Fields {
+				if !bad.Has(fe.Field) {
+					bad.Fields = append(bad.Fields, fe)
+				}
+			}
+		}
+		err = bad.Err()
+	} else {
+		_, err = s.credits.SetOptions(r.Context(), actor(r), o)
+	}
+	if err != nil {
 		p, perr := s.newCEOptionsPage(r, f, nil)
 		if perr != nil {
 			return perr
@@ -210,7 +289,15 @@ func ceRequirementText(b *BasePage, req credits.Requirement, names map[string]st
 				}
 				conds = append(conds, strings.Join(parts, ", "))
 			case credits.CondExamPass:
-				conds = append(conds, b.T.T("console.ce_admin.req.exam_pass", map[string]any{"Exams": strings.Join(cond.Exams, ", ")}))
+				exams := map[string]any{"Exams": strings.Join(cond.Exams, ", ")}
+				switch {
+				case cond.RenewalPaths && len(cond.Exams) == 0:
+					conds = append(conds, b.T.T("console.ce_admin.req.exam_paths", nil))
+				case cond.RenewalPaths:
+					conds = append(conds, b.T.T("console.ce_admin.req.exam_pass_or_paths", exams))
+				default:
+					conds = append(conds, b.T.T("console.ce_admin.req.exam_pass", exams))
+				}
 			}
 		}
 		alts = append(alts, strings.Join(conds, " + "))
@@ -285,279 +372,4 @@ func (s *Server) handleConsoleCERequirements(w http.ResponseWriter, r *http.Requ
 			Own: string(own) != string(def)})
 	}
 	return s.render(w, r, http.StatusOK, "console_ce_requirements", p)
-}
-
-// The requirement form: the credits needed, a yearly target, group
-// minimums (rows of group checkboxes and credits), a maximum per type and
-// exams whose pass is the other way to meet it.
-const (
-	ceReqCredits  = "credits"
-	ceReqYearly   = "yearly_target"
-	ceReqExams    = "exams"
-	ceReqRows     = "group_rows"
-	ceReqMaxRows  = 6
-	ceReqTypeMax  = "type_max_"
-	ceReqGroupMin = "group_min_"
-)
-
-type consoleCERequirementPage struct {
-	BasePage
-	Tabs          []ceAdminTab
-	Certification *portal.Certification
-	Form          *Form
-	Types         []*portal.CEActivityType
-	Rows          int
-	// Unusual is the stored requirement as JSON when the form cannot show
-	// it whole (saving the form replaces it).
-	Unusual string
-}
-
-// Field is a text input of the form.
-func (p *consoleCERequirementPage) Field(name, label string, opts ...string) Field {
-	return field(p.T, p.Form, name, "text", label, opts...)
-}
-
-// ceGroupRow is one group-minimum row of the form.
-type ceGroupRow struct {
-	Index   int
-	Name    string // the fieldset's id and the row's error field
-	Legend  string
-	Error   string
-	Credits Field
-	Groups  []ceChoice
-}
-
-// GroupRows are the form's group-minimum rows.
-func (p *consoleCERequirementPage) GroupRows() []ceGroupRow {
-	var out []ceGroupRow
-	for i := range p.Rows {
-		prefix := ceReqGroupMin + strconv.Itoa(i)
-		row := ceGroupRow{Index: i, Name: prefix, Legend: p.T.T("console.ce_admin.req.group_row", map[string]any{"Number": i + 1}),
-			Error:   p.Form.Error(prefix),
-			Credits: field(p.T, p.Form, prefix+"_credits", "text", "console.ce_admin.req.group_credits", "max=12", "optional")}
-		for _, g := range portal.CEGroups() {
-			n := prefix + "_" + g
-			row.Groups = append(row.Groups, ceChoice{Name: n, Label: p.T.T("credits.group."+g, nil), Checked: p.Form.Value(n) == "on"})
-		}
-		out = append(out, row)
-	}
-	return out
-}
-
-// TypeMaxField is the maximum of one type.
-func (p *consoleCERequirementPage) TypeMaxField(t *portal.CEActivityType) Field {
-	fl := field(p.T, p.Form, ceReqTypeMax+t.Code, "text", "console.ce_admin.req.type_max_field", "max=12", "optional")
-	fl.Label = t.Name(p.Lang)
-	return fl
-}
-
-// ceRequirementForm fills the form from a requirement; unusual reports a
-// shape the form cannot show whole: more than one credits condition,
-// alternatives other than one of credits and one of exam passes, or a
-// maximum for a type no longer in the catalogue (types).
-func ceRequirementForm(req credits.Requirement, lang string, types []*portal.CEActivityType) (f *Form, rows int, unusual bool) {
-	f = newForm()
-	c := func(n int) string { return credits.FormatCreditsIn(n, lang) }
-	if req.YearlyTarget > 0 {
-		f.Values[ceReqYearly] = c(req.YearlyTarget)
-	}
-	seenCredits, seenExams := false, false
-	for _, a := range req.Alternatives {
-		if len(a.Conditions) != 1 {
-			unusual = true
-		}
-		for _, cond := range a.Conditions {
-			switch {
-			case cond.Kind == credits.CondCredits && !seenCredits:
-				seenCredits = true
-				f.Values[ceReqCredits] = c(cond.Credits)
-				for i, g := range cond.GroupMin {
-					prefix := ceReqGroupMin + strconv.Itoa(i)
-					f.Values[prefix+"_credits"] = c(g.Credits)
-					for _, x := range g.Groups {
-						f.Values[prefix+"_"+x] = "on"
-					}
-				}
-				rows = len(cond.GroupMin)
-				for code, m := range cond.TypeMax {
-					f.Values[ceReqTypeMax+code] = c(m)
-					if !slices.ContainsFunc(types, func(t *portal.CEActivityType) bool { return t.Code == code }) {
-						unusual = true
-					}
-				}
-			case cond.Kind == credits.CondExamPass && !seenExams:
-				seenExams = true
-				f.Values[ceReqExams] = strings.Join(cond.Exams, ", ")
-			default:
-				unusual = true
-			}
-		}
-	}
-	return f, min(max(2, rows+1), ceReqMaxRows), unusual
-}
-
-// ceRequirementFromForm reads a requirement from the form; amounts that
-// are not decimal credits are problems of their fields.
-func ceRequirementFromForm(f *Form, rows int, types []*portal.CEActivityType) (credits.Requirement, portal.Validation) {
-	var bad portal.Validation
-	amount := func(field string, required bool) int {
-		v := strings.TrimSpace(f.Value(field))
-		if v == "" && !required {
-			return 0
-		}
-		n, err := credits.ParseCredits(v)
-		if err != nil {
-			bad.Add(field, "credits.error.credits_format", nil)
-		}
-		return n
-	}
-	cond := credits.Condition{Kind: credits.CondCredits, Credits: amount(ceReqCredits, true)}
-	for i := range rows {
-		prefix := ceReqGroupMin + strconv.Itoa(i)
-		var groups []string
-		for _, g := range portal.CEGroups() {
-			if f.Value(prefix+"_"+g) == "on" {
-				groups = append(groups, g)
-			}
-		}
-		if strings.TrimSpace(f.Value(prefix+"_credits")) == "" {
-			if len(groups) > 0 {
-				bad.Add(prefix+"_credits", "console.ce_admin.error.group_credits", nil)
-			}
-			continue
-		}
-		cond.GroupMin = append(cond.GroupMin, credits.GroupMinimum{Groups: groups, Credits: amount(prefix+"_credits", true)})
-	}
-	for _, t := range types {
-		if m := amount(ceReqTypeMax+t.Code, false); m != 0 || strings.TrimSpace(f.Value(ceReqTypeMax+t.Code)) != "" {
-			if cond.TypeMax == nil {
-				cond.TypeMax = map[string]int{}
-			}
-			cond.TypeMax[t.Code] = m
-		}
-	}
-	req := credits.Requirement{Alternatives: []credits.Alternative{{Conditions: []credits.Condition{cond}}},
-		YearlyTarget: amount(ceReqYearly, false)}
-	var exams []string
-	for _, e := range strings.Split(f.Value(ceReqExams), ",") {
-		if e = strings.ToUpper(strings.TrimSpace(e)); e != "" && !slices.Contains(exams, e) {
-			exams = append(exams, e)
-		}
-	}
-	if len(exams) > 0 {
-		req.Alternatives = append(req.Alternatives, credits.Alternative{Conditions: []credits.Condition{{Kind: credits.CondExamPass, Exams: exams}}})
-	}
-	return req, bad
-}
-
-var ceReqPath = regexp.MustCompile(`^alternatives\[(\d+)\]\.conditions\[\d+\]\.(credits|exams|kind|group_min\[(\d+)\]\.(credits|groups)|type_max\.(.+))$`)
-
-// ceRequirementField is the form field of a requirement's path.
-func ceRequirementField(path string) string {
-	if path == ceReqYearly {
-		return ceReqYearly
-	}
-	m := ceReqPath.FindStringSubmatch(path)
-	switch {
-	case m == nil:
-		return ceReqCredits
-	case m[3] != "" && m[4] == "credits":
-		return ceReqGroupMin + m[3] + "_credits"
-	case m[3] != "":
-		return ceReqGroupMin + m[3]
-	case m[5] != "":
-		return ceReqTypeMax + m[5]
-	case m[2] == "exams" || m[1] != "0":
-		return ceReqExams
-	}
-	return ceReqCredits
-}
-
-func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPage, error) {
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
-		return nil, err
-	}
-	id, err := examID(r)
-	if err != nil {
-		return nil, err
-	}
-	certs, err := s.ceCertifications(r)
-	if err != nil {
-		return nil, err
-	}
-	p := &consoleCERequirementPage{}
-	for _, c := range certs {
-		if c.ID == id {
-			p.Certification = c
-		}
-	}
-	if p.Certification == nil {
-		return nil, portal.ErrNotFound
-	}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.requirement_title")
-	p.Tabs = ceAdminTabs(&p.BasePage)
-	if p.Types, _, err = s.ceTypeNames(r, p.Lang); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// handleConsoleCERequirement is a certification's requirement form.
-func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
-		return portal.ErrNotFound
-	}
-	p, err := s.newCERequirementPage(r)
-	if err != nil {
-		return err
-	}
-	req, err := s.credits.Requirement(r.Context(), p.Certification.ID)
-	if err != nil {
-		return err
-	}
-	var unusual bool
-	p.Form, p.Rows, unusual = ceRequirementForm(req, p.Lang, p.Types)
-	if unusual {
-		b, err := json.MarshalIndent(req, "", "  ")
-		if err != nil {
-			return err
-		}
-		p.Unusual = string(b)
-	}
-	return s.render(w, r, http.StatusOK, "console_ce_requirement", p)
-}
-
-// handleConsoleCERequirementSave saves a certification's requirement.
-func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
-		return portal.ErrNotFound
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p, err := s.newCERequirementPage(r)
-	if err != nil {
-		return err
-	}
-	p.Rows = min(max(formNumber(r.PostForm.Get(ceReqRows)), 1), ceReqMaxRows)
-	p.Form = newForm()
-	for k := range r.PostForm {
-		p.Form.Values[k] = r.PostForm.Get(k)
-	}
-	req, bad := ceRequirementFromForm(p.Form, p.Rows, p.Types)
-	if len(bad.Fields) > 0 {
-		err = bad.Err()
-	} else if err = s.credits.SetRequirement(r.Context(), actor(r), p.Certification.ID, req); err == nil {
-		http.Redirect(w, r, withNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
-		return nil
-	} else if pe := (*portal.Error)(nil); errors.As(err, &pe) {
-		// The service names the requirement's JSON paths.
-		for i := range pe.Fields {
-			pe.Fields[i].Field = ceRequirementField(pe.Fields[i].Field)
-		}
-	}
-	if !s.applyError(&p.BasePage, p.Form, err, ceReqCredits) {
-		return err
-	}
-	return s.render(w, r, formStatus(err), "console_ce_requirement", p)
 }

@@ -1,12 +1,16 @@
 package consoletest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/apptest"
@@ -179,13 +183,65 @@ func TestConsoleCECatalogue(t *testing.T) {
 	})
 }
 
-// TestConsoleCEProgramSettings: an admin sets a certification's
-// requirement in decimal credits with a group minimum, a type maximum and
-// an exam as the other way, and reads it back in words; refusals show
-// next to their fields; the options refuse values out of range and save
-// the count mode; an example configuration applies, and an unknown one is
-// refused on its field.
-func TestConsoleCEProgramSettings(t *testing.T) {
+// formValues is what a browser sends of the form sel on page without
+// pressing any of its named buttons: hidden and text inputs, ticked boxes,
+// chosen options and text areas.
+func formValues(page *testutil.HTMLNode, sel string) url.Values {
+	v := url.Values{}
+	for _, in := range page.Find(sel + " input[name]") {
+		name, _ := in.Attr("name")
+		typ, _ := in.Attr("type")
+		if typ == "checkbox" {
+			if _, ok := in.Attr("checked"); ok {
+				v.Set(name, "on")
+			}
+			continue
+		}
+		val, _ := in.Attr("value")
+		v.Set(name, val)
+	}
+	for _, sl := range page.Find(sel + " select[name]") {
+		name, _ := sl.Attr("name")
+		v.Set(name, sl.AttrOf("option[selected]", "value"))
+	}
+	for _, ta := range page.Find(sel + " textarea[name]") {
+		name, _ := ta.Attr("name")
+		v.Set(name, ta.Text())
+	}
+	return v
+}
+
+const requirementForm = "form.ce-requirement-form"
+
+// press sends the requirement form of page, with changes, as the button
+// op does (an empty op saves).
+func press(t *testing.T, a *apptest.App, c *http.Client, path string, page *testutil.HTMLNode, op string, changes url.Values) (int, string, *testutil.HTMLNode) {
+	t.Helper()
+	v := formValues(page, requirementForm)
+	for k, x := range changes {
+		if x == nil {
+			v.Del(k)
+		} else {
+			v[k] = x
+		}
+	}
+	if op != "" {
+		if !page.Has(requirementForm + ` button[name=op][value="` + op + `"]`) {
+			t.Fatalf("the form has no button %s", op)
+		}
+		v.Set("op", op)
+	}
+	return a.PostPage(t, c, path, v)
+}
+
+// TestConsoleCERequirementForm: an admin builds a requirement of three
+// alternatives with the form's buttons alone (credits with a group
+// minimum, a type maximum and an exam pass besides; fewer credits; or a
+// pass of the certification's own exams and renewal paths or a listed
+// one), saves it, reads it back in words and in the form, and removes an
+// alternative and a condition again; each refusal shows next to its field
+// of the right alternative, several at once, in English and in Spanish.
+func TestConsoleCERequirementForm(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, ac, _ := centerAdmin(t, engine)
 		list := a.GetPage(t, ac, "/console/ce/catalogue/requirements", http.StatusOK)
@@ -193,78 +249,218 @@ func TestConsoleCEProgramSettings(t *testing.T) {
 		if len(links) == 0 {
 			t.Fatalf("no certification listed:\n%s", list.TextOf("main"))
 		}
-		if got := list.TextOf(".ce-requirements tbody tr:first-child"); !strings.Contains(got, "100 credits") || !strings.Contains(got, "(the default)") {
+		if got := list.TextOf(".ce-requirements tbody tr:first-child"); !strings.Contains(got, "100 credits; or a pass of one of the certification's exams or renewal paths") ||
+			!strings.Contains(got, "(the default)") {
 			t.Errorf("a default requirement reads %q", got)
 		}
 		path := links[0]
 		page := a.GetPage(t, ac, path, http.StatusOK)
-		if got := page.AttrOf("#credits", "value"); got != "100" {
-			t.Errorf("credits shown %q, want 100", got)
+		if page.AttrOf("#a0c0_credits", "value") != "100" || !page.Has("fieldset#a1 #a1c0_paths[checked]") || page.Count("fieldset.ce-alternative") != 2 {
+			t.Fatalf("the default requirement's form:\n%s", page.TextOf("form"))
 		}
-		form := url.Values{"group_rows": {"2"}, "credits": {"120"}, "yearly_target": {"40"}, "group_min_0_official": {"on"},
-			"group_min_0_recognised": {"on"}, "group_min_0_credits": {"90"}, "type_max_published_article": {"25.5"}, "exams": {"saa-c03"}}
-		for field, bad := range map[string]url.Values{
-			"#credits-error":             {"credits": {"lots"}},
-			"#group_min_0_credits-error": {"group_min_0_credits": {"130"}},
-			"#group_min_1_credits-error": {"group_min_1_other": {"on"}},
-			"#group_min_0-error":         {"group_min_0_official": nil, "group_min_0_recognised": nil},
-			"#yearly_target-error":       {"yearly_target": {"1.234"}},
-		} {
-			f := url.Values{}
-			for k, v := range form {
-				f[k] = v
-			}
-			for k, v := range bad {
-				if v == nil {
-					f.Del(k)
-				} else {
-					f[k] = v
-				}
-			}
-			status, _, doc := a.PostPage(t, ac, path, f)
-			if status != http.StatusUnprocessableEntity || doc.TextOf(field) == "" {
-				t.Errorf("%v: %d, %s %q", bad, status, field, doc.TextOf(field))
-			}
+
+		// Build the third alternative and the first's exam condition with
+		// the buttons; nothing is saved until the form is.
+		status, _, page := press(t, a, ac, path, page, "add_alt:credits", nil)
+		if status != http.StatusOK || page.Count("fieldset.ce-alternative") != 3 || !page.Has("fieldset#a2 #a2c0_credits") {
+			t.Fatalf("add an alternative: %d\n%s", status, page.TextOf("form"))
 		}
-		status, loc, _ := a.PostPage(t, ac, path, form)
+		_, _, page = press(t, a, ac, path, page, "add_cond:0:exam_pass", url.Values{"a2c0_credits": {"80.5"}})
+		if page.AttrOf("#a2c0_credits", "value") != "80.5" || !page.Has("fieldset#a0 fieldset#a0c1 #a0c1_exams") {
+			t.Fatalf("add a condition: the typed credits were lost, or no exam condition:\n%s", page.TextOf("form"))
+		}
+		if got := a.GetPage(t, ac, "/console/ce/catalogue/requirements", http.StatusOK).TextOf(".ce-requirements tbody tr:first-child"); !strings.Contains(got, "(the default)") {
+			t.Errorf("a button saved the requirement: %q", got)
+		}
+		full := url.Values{"a0c0_credits": {"120"}, "a0c0_g0_official": {"on"}, "a0c0_g0_recognised": {"on"}, "a0c0_g0_credits": {"90"},
+			"a0c0_max_published_article": {"25.5"}, "a0c1_exams": {"saa-c03, dva-c02"}, "a1c0_exams": {"sap-c02"}, "yearly_target": {"40"}}
+		status, loc, _ := press(t, a, ac, path, page, "", full)
 		if status != http.StatusSeeOther {
-			t.Fatalf("save requirement: %d", status)
+			t.Fatalf("save the requirement: %d", status)
 		}
 		got := a.GetPage(t, ac, loc, http.StatusOK).TextOf(".ce-requirements tbody tr:first-child")
-		for _, want := range []string{"120 credits", "at least 90 from Official training + Recognised learning", "at most 25.5 from Published article",
-			"a pass of SAA-C03", "40 a year suggested"} {
+		for _, want := range []string{"120 credits, at least 90 from Official training + Recognised learning, at most 25.5 from Published article + a pass of SAA-C03, DVA-C02",
+			"; or 80.5 credits", "; or a pass of SAP-C02 or of one of the certification's exams or renewal paths", "40 a year suggested"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("requirement reads %q, want %q", got, want)
 			}
 		}
 		back := a.GetPage(t, ac, path, http.StatusOK)
-		if back.AttrOf("#group_min_0_credits", "value") != "90" || !back.Has("#group_min_0_recognised[checked]") || back.AttrOf("#exams", "value") != "SAA-C03" {
-			t.Error("the saved requirement does not fill the form back")
+		if back.Count("fieldset.ce-alternative") != 3 || back.AttrOf("#a0c0_g0_credits", "value") != "90" || !back.Has("#a0c0_g0_recognised[checked]") ||
+			back.AttrOf("#a0c1_exams", "value") != "SAA-C03, DVA-C02" || back.AttrOf("#a2c0_credits", "value") != "80.5" || !back.Has("#a1c0_paths[checked]") ||
+			back.AttrOf("#a0c0_max_published_article", "value") != "25.5" || back.AttrOf("#yearly_target", "value") != "40" {
+			t.Errorf("the saved requirement does not fill the form back:\n%s", back.TextOf("form"))
+		}
+		// Saving the form as shown changes nothing.
+		if status, _, _ := press(t, a, ac, path, back, "", nil); status != http.StatusSeeOther {
+			t.Fatalf("save unchanged: %d", status)
+		}
+		if again := a.GetPage(t, ac, "/console/ce/catalogue/requirements", http.StatusOK).TextOf(".ce-requirements tbody tr:first-child"); again != got {
+			t.Errorf("an unchanged save changed the requirement: %q, was %q", again, got)
 		}
 
-		opts := a.GetPage(t, ac, "/console/ce/catalogue/options", http.StatusOK)
-		if got := opts.AttrOf("#max_open", "value"); got != "30" {
-			t.Errorf("max open shown %q, want 30", got)
+		for _, tc := range []struct {
+			name    string
+			changes url.Values
+			want    map[string]string // error element: text it holds
+		}{
+			{"credits not a number", url.Values{"a0c0_credits": {"lots"}}, map[string]string{"#a0c0_credits-error": "at most two decimals"}},
+			{"no credits", url.Values{"a2c0_credits": {"0"}}, map[string]string{"#a2c0_credits-error": "more than zero"}},
+			{"group minimum above the total", url.Values{"a0c0_g0_credits": {"130"}}, map[string]string{"#a0c0_g0_credits-error": "no more than the credits required"}},
+			{"a group row without credits", url.Values{"a0c0_g1_other": {"on"}}, map[string]string{"#a0c0_g1_credits-error": "Enter the credits this group minimum asks"}},
+			{"a row without credits before a row above the total", url.Values{"a0c0_g0_credits": {""}, "a0c0_g1_other": {"on"}, "a0c0_g1_credits": {"130"}},
+				map[string]string{"#a0c0_g0_credits-error": "Enter the credits this group minimum asks", "#a0c0_g1_credits-error": "no more than the credits required"}},
+			{"a group minimum of no group", url.Values{"a0c0_g0_official": nil, "a0c0_g0_recognised": nil}, map[string]string{"#a0c0_g0-error": "Choose official training"}},
+			{"a type maximum of zero", url.Values{"a0c0_max_published_article": {"0"}}, map[string]string{"#a0c0_max_published_article-error": "more than zero"}},
+			{"an exam condition of nothing", url.Values{"a1c0_exams": {""}, "a1c0_paths": nil}, map[string]string{"#a1c0_exams-error": "Name at least one exam"}},
+			{"yearly target", url.Values{"yearly_target": {"1.234"}}, map[string]string{"#yearly_target-error": "at most two decimals"}},
+			{"no alternative", url.Values{"alternatives": {"0"}}, map[string]string{"#alternatives-error": "Add at least one entry"}},
+			{"an alternative without conditions", url.Values{"a2_conds": {"0"}}, map[string]string{"#a2-error": "Add at least one entry"}},
+			{"an unknown condition", url.Values{"a2c0_kind": {"magic"}}, map[string]string{"#a2c0-error": "Choose credits or an exam pass"}},
+			{"problems in two alternatives", url.Values{"a0c0_credits": {"lots"}, "a1c0_exams": {""}, "a1c0_paths": nil, "a0c0_g0_credits": {"0"}},
+				map[string]string{"#a0c0_credits-error": "at most two decimals", "#a1c0_exams-error": "Name at least one exam", "#a0c0_g0_credits-error": "no more than the credits required"}},
+		} {
+			status, _, doc := press(t, a, ac, path, back, "", tc.changes)
+			if status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d, want 422", tc.name, status)
+			}
+			for sel, want := range tc.want {
+				if got := doc.TextOf(sel); !strings.Contains(got, want) {
+					t.Errorf("%s: %s = %q, want %q", tc.name, sel, got, want)
+				}
+				if field := strings.TrimSuffix(sel[1:], "-error"); !doc.Has(`.error-summary a[href="#`+field+`"]`) || !doc.Has("#"+field) {
+					t.Errorf("%s: the summary does not link to #%s, or it is not on the page", tc.name, field)
+				}
+			}
 		}
-		status, _, doc := a.PostPage(t, ac, "/console/ce/catalogue/options", url.Values{"count_mode": {"choose"}, "review_business_days": {"20"},
-			"info_days": {"x"}, "max_open": {"0"}})
-		if status != http.StatusUnprocessableEntity || !strings.Contains(doc.TextOf("#max_open-error"), "from 1 to 1000") || doc.TextOf("#info_days-error") == "" {
-			t.Errorf("bad options: %d %q %q", status, doc.TextOf("#max_open-error"), doc.TextOf("#info_days-error"))
+		setLanguage(t, a, "admin@demo.certportal.localhost", "es")
+		status, _, doc := press(t, a, ac, path, back, "", url.Values{"a1c0_exams": {""}, "a1c0_paths": nil, "a0c0_credits": {"1,234"}})
+		if got := doc.TextOf("#a1c0_exams-error"); status != http.StatusUnprocessableEntity || !strings.Contains(got, "Indique al menos un examen") ||
+			!strings.Contains(doc.TextOf("#a0c0_credits-error"), "dos decimales") {
+			t.Errorf("Spanish refusal: %d %q %q", status, got, doc.TextOf("#a0c0_credits-error"))
 		}
-		status, _, _ = a.PostPage(t, ac, "/console/ce/catalogue/options", url.Values{"count_mode": {"choose"}, "review_business_days": {"15"},
-			"info_days": {"30"}, "max_open": {"25"}})
+		setLanguage(t, a, "admin@demo.certportal.localhost", "en")
+
+		// Remove the exam condition of the first alternative and the
+		// second alternative; the rest moves up as typed.
+		_, _, page = press(t, a, ac, path, back, "remove_cond:0:1", nil)
+		_, _, page = press(t, a, ac, path, page, "remove_alt:1", nil)
+		if page.Count("fieldset.ce-alternative") != 2 || page.Has("#a0c1_exams") || page.AttrOf("#a1c0_credits", "value") != "80.5" {
+			t.Fatalf("after the removals:\n%s", page.TextOf("form"))
+		}
+		if status, _, _ := press(t, a, ac, path, page, "", nil); status != http.StatusSeeOther {
+			t.Fatalf("save after the removals: %d", status)
+		}
+		got = a.GetPage(t, ac, "/console/ce/catalogue/requirements", http.StatusOK).TextOf(".ce-requirements tbody tr:first-child")
+		if !strings.Contains(got, "at most 25.5 from Published article; or 80.5 credits") || strings.Contains(got, "SAA-C03") || strings.Contains(got, "SAP-C02") {
+			t.Errorf("after the removals the requirement reads %q", got)
+		}
+	})
+}
+
+// TestConsoleCEProgramSettings: the options refuse values out of range
+// next to their fields, in English and Spanish, and save the count mode,
+// the reminder months and the carry-over allowance; a save keeps the
+// options its form does not send; the reminder months set here are the
+// ones the reminder sweep sends; an example configuration applies, and an
+// unknown one is refused on its field.
+func TestConsoleCEProgramSettings(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, ac, _ := centerAdmin(t, engine)
+		const optionsPath = "/console/ce/catalogue/options"
+		opts := a.GetPage(t, ac, optionsPath, http.StatusOK)
+		if opts.AttrOf("#max_open", "value") != "30" || opts.AttrOf("#reminder_months", "value") != "12, 6, 3, 1" || opts.AttrOf("#carry_over_credits", "value") != "0" {
+			t.Errorf("options shown: max open %q, reminders %q, carry-over %q", opts.AttrOf("#max_open", "value"),
+				opts.AttrOf("#reminder_months", "value"), opts.AttrOf("#carry_over_credits", "value"))
+		}
+		form := formValues(opts, "form.ce-options")
+		with := func(changes url.Values) url.Values {
+			f := url.Values{}
+			for k, v := range form {
+				f[k] = v
+			}
+			for k, v := range changes {
+				f[k] = v
+			}
+			return f
+		}
+		for _, tc := range []struct {
+			changes url.Values
+			want    map[string]string
+		}{
+			{url.Values{"info_days": {"x"}, "max_open": {"0"}}, map[string]string{"#max_open-error": "from 1 to 1000", "#info_days-error": "from 1 to 365"}},
+			{url.Values{"reminder_months": {"12, six"}}, map[string]string{"#reminder_months-error": "whole number of months from 1 to 120"}},
+			{url.Values{"reminder_months": {"0"}}, map[string]string{"#reminder_months-error": "whole number of months from 1 to 120"}},
+			{url.Values{"reminder_months": {"6, 6"}}, map[string]string{"#reminder_months-error": "without repeats"}},
+			{url.Values{"reminder_months": {"7, 6, 5, 4, 3, 2, 1"}}, map[string]string{"#reminder_months-error": "up to 6 reminders"}},
+			{url.Values{"carry_over_credits": {"lots"}}, map[string]string{"#carry_over_credits-error": "from 0 to 1000 with at most two decimals"}},
+			{url.Values{"carry_over_credits": {"1000.01"}}, map[string]string{"#carry_over_credits-error": "from 0 to 1000"}},
+			{url.Values{"carry_over_credits": {"-1"}}, map[string]string{"#carry_over_credits-error": "from 0 to 1000"}},
+			{url.Values{"carry_over_credits": {"x"}, "reminder_months": {"x"}, "max_open": {"0"}},
+				map[string]string{"#carry_over_credits-error": "from 0 to 1000", "#reminder_months-error": "months", "#max_open-error": "from 1 to 1000"}},
+		} {
+			status, _, doc := a.PostPage(t, ac, optionsPath, with(tc.changes))
+			if status != http.StatusUnprocessableEntity {
+				t.Errorf("%v: %d, want 422", tc.changes, status)
+			}
+			for sel, want := range tc.want {
+				if got := doc.TextOf(sel); !strings.Contains(strings.ToLower(got), strings.ToLower(want)) {
+					t.Errorf("%v: %s = %q, want %q", tc.changes, sel, got, want)
+				}
+			}
+			if doc.AttrOf("#reminder_months", "value") != with(tc.changes).Get("reminder_months") {
+				t.Errorf("%v: the refused form does not show the months as typed", tc.changes)
+			}
+		}
+		setLanguage(t, a, "admin@demo.certportal.localhost", "es")
+		status, _, doc := a.PostPage(t, ac, optionsPath, with(url.Values{"reminder_months": {"doce"}, "carry_over_credits": {"2,555"}}))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(doc.TextOf("#reminder_months-error"), "número entero de meses") ||
+			!strings.Contains(doc.TextOf("#carry_over_credits-error"), "de 0 a 1000") {
+			t.Errorf("Spanish refusal: %d %q %q", status, doc.TextOf("#reminder_months-error"), doc.TextOf("#carry_over_credits-error"))
+		}
+		setLanguage(t, a, "admin@demo.certportal.localhost", "en")
+
+		status, _, _ = a.PostPage(t, ac, optionsPath, with(url.Values{"count_mode": {"choose"}, "review_business_days": {"15"}, "max_open": {"25"},
+			"reminder_months": {"2 5"}, "carry_over_credits": {"2.5"}}))
 		if status != http.StatusSeeOther {
 			t.Fatalf("save options: %d", status)
 		}
-		opts = a.GetPage(t, ac, "/console/ce/catalogue/options", http.StatusOK)
-		if opts.AttrOf("#count_mode option[selected]", "value") != "choose" || opts.AttrOf("#max_open", "value") != "25" {
-			t.Error("the saved options do not show")
+		opts = a.GetPage(t, ac, optionsPath, http.StatusOK)
+		if opts.AttrOf("#count_mode option[selected]", "value") != "choose" || opts.AttrOf("#max_open", "value") != "25" ||
+			opts.AttrOf("#reminder_months", "value") != "5, 2" || opts.AttrOf("#carry_over_credits", "value") != "2.5" {
+			t.Errorf("the saved options do not show:\n%s", opts.TextOf("form.ce-options"))
 		}
-		status, _, doc = a.PostPage(t, ac, "/console/ce/catalogue/options/example", url.Values{"example": {"acme_style"}})
+		// A form that sends only some options (an older page, a script)
+		// keeps the others as stored, never resetting them to defaults.
+		status, _, _ = a.PostPage(t, ac, optionsPath, url.Values{"count_mode": {"every"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("save the count mode alone: %d", status)
+		}
+		opts = a.GetPage(t, ac, optionsPath, http.StatusOK)
+		kept := formValues(opts, "form.ce-options")
+		for name, want := range map[string]string{"count_mode": "every", "review_business_days": "15", "info_days": "30", "max_open": "25",
+			"reminder_months": "5, 2", "carry_over_credits": "2.5"} {
+			if got := kept.Get(name); got != want {
+				t.Errorf("after saving the count mode alone, %s = %q, want %q", name, got, want)
+			}
+		}
+		// Every change is audited with before and after.
+		st := a.OpenStore(t)
+		defer st.Close()
+		var changes int
+		if err := st.DB().QueryRow(testutil.Rebind(a.Engine, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND changes LIKE ?`),
+			"ce.options_changed", "%reminder_months%").Scan(&changes); err != nil {
+			t.Fatal(err)
+		}
+		if changes != 1 {
+			t.Errorf("%d audited changes of the reminder months, want 1", changes)
+		}
+
+		status, _, doc = a.PostPage(t, ac, optionsPath+"/example", url.Values{"example": {"acme_style"}})
 		if status != http.StatusUnprocessableEntity || doc.TextOf("#example-error") == "" {
 			t.Errorf("an unknown example: %d %q", status, doc.TextOf("#example-error"))
 		}
-		if status, _, _ = a.PostPage(t, ac, "/console/ce/catalogue/options/example", url.Values{"example": {"isc2_style"}}); status != http.StatusSeeOther {
+		if status, _, _ = a.PostPage(t, ac, optionsPath+"/example", url.Values{"example": {"isc2_style"}}); status != http.StatusSeeOther {
 			t.Fatalf("apply the ISC2-style example: %d", status)
 		}
 		reqs := a.GetPage(t, ac, "/console/ce/catalogue/requirements", http.StatusOK).Texts(".ce-req-summary")
@@ -273,7 +469,7 @@ func TestConsoleCEProgramSettings(t *testing.T) {
 				t.Errorf("after the example a requirement reads %q", got)
 			}
 		}
-		if got := a.GetPage(t, ac, "/console/ce/catalogue/options", http.StatusOK).AttrOf("#count_mode option[selected]", "value"); got != "every" {
+		if got := a.GetPage(t, ac, optionsPath, http.StatusOK).AttrOf("#count_mode option[selected]", "value"); got != "every" {
 			t.Errorf("after the example the count mode is %q, want every", got)
 		}
 	})
@@ -357,6 +553,75 @@ func TestConsoleCECatalogueImport(t *testing.T) {
 			// The file carried the exported conference talk back: the
 			// import writes the file's rules as a new version.
 			t.Errorf("conference talk after the import %q", got)
+		}
+	})
+}
+
+// TestConsoleReminderMonthsDriveTheSweep: reminder months set on the
+// options page are the ones the reminder sweep sends. The demo holder's
+// CLF expires in three to four months, and its 6-month reminder went at
+// the demo's start; with the months set to 4, the next day's sweep
+// records (and mails) a 4-month reminder, which the default months (12,
+// 6, 3, 1) do not have.
+func TestConsoleReminderMonthsDriveTheSweep(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a, ac, _ := centerAdmin(t, engine)
+		m := regexp.MustCompile(`certified\s+email (\S+)\s+password`).FindStringSubmatch(a.Stdout())
+		if m == nil {
+			t.Fatalf("no certified demo account in:\n%s", a.Stdout())
+		}
+		st := a.OpenStore(t)
+		defer st.Close()
+		ctx := context.Background()
+		holder, err := st.FindUserByEmail(ctx, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := st.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: holder.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clf *portal.UserCertificationDetail
+		for _, c := range held {
+			if c.Code == "CLF" {
+				clf = c
+			}
+		}
+		if clf == nil {
+			t.Fatal("the demo holder has no CLF")
+		}
+
+		sent := func(months int) bool {
+			var n int
+			if err := st.DB().QueryRow(testutil.Rebind(a.Engine, `SELECT COUNT(*) FROM certification_reminders
+				WHERE user_certification_id = ? AND months_before = ?`), clf.ID, months).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		}
+		page := a.GetPage(t, ac, "/console/ce/catalogue/options", http.StatusOK)
+		form := formValues(page, "form.ce-options")
+		form.Set("reminder_months", "4")
+		if status, _, _ := a.PostPage(t, ac, "/console/ce/catalogue/options", form); status != http.StatusSeeOther {
+			t.Fatalf("save the reminder months: %d", status)
+		}
+
+		if sent(4) {
+			t.Fatal("a 4-month reminder before the months were set")
+		}
+		// The hourly sweep runs at start when its period has not run: the
+		// restart comes on the next day. (A day, not months: later
+		// results the demo holds back would renew CLF.)
+		if code := a.Stop(t); code != 0 {
+			t.Fatalf("certportal exited with %d", code)
+		}
+		a.Clock.Advance(24 * time.Hour)
+		a.Restart(t)
+		for deadline := time.Now().Add(60 * time.Second); !sent(4); {
+			if time.Now().After(deadline) {
+				t.Fatalf("no 4-month reminder of CLF (expiring %s) after the restart at %s:\n%s", clf.ExpiresOn, a.Clock.Now(), a.Stderr())
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 	})
 }
