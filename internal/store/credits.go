@@ -503,10 +503,14 @@ func (s *Store) CountCERenewalFlags(ctx context.Context, submissionID int64) (in
 	return n, nil
 }
 
-const ceRenewalFlagColumns = `f.id, f.renewal_id, f.submission_id, f.reason, f.created_at, f.resolved_at, COALESCE(f.resolution, '') AS resolution,
-	f.resolution_note, f.resolved_by, f.credits_short`
+const ceRenewalFlagColumns = `id, renewal_id, submission_id, reason, created_at, resolved_at, COALESCE(resolution, '') AS resolution,
+	resolution_note, resolved_by, credits_short`
 
-const ceRenewalFlagDetailSelect = `SELECT ` + ceRenewalFlagColumns + `, r.user_id, u.first_name, u.last_name, u.email,
+// ceRenewalFlagColumnsF are the columns of the flag f in a join.
+const ceRenewalFlagColumnsF = `f.id, f.renewal_id, f.submission_id, f.reason, f.created_at, f.resolved_at,
+	COALESCE(f.resolution, '') AS resolution, f.resolution_note, f.resolved_by, f.credits_short`
+
+const ceRenewalFlagDetailSelect = `SELECT ` + ceRenewalFlagColumnsF + `, r.user_id, u.first_name, u.last_name, u.email,
 	r.user_certification_id, uc.certification_id, c.code AS certification_code, c.name AS certification_name, r.cycle, r.cause,
 	r.old_expires_on, r.new_expires_on, r.credits_consumed, s.title AS submission_title,
 	(SELECT COALESCE(SUM(k.credits), 0) FROM ce_ledger k JOIN ce_ledger l ON l.id = k.consumes_id
@@ -582,8 +586,8 @@ type CERenewalFlagResolution struct {
 // and the other gets portal.ErrNotFound (as does an unknown flag).
 func (tx *Tx) ResolveCERenewalFlag(ctx context.Context, id int64, r CERenewalFlagResolution) (*portal.CERenewalFlag, error) {
 	var out portal.CERenewalFlag
-	err := tx.get(ctx, &out, `UPDATE ce_renewal_flags AS f SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?,
-		credits_short = ? WHERE f.id = ? AND f.resolved_at IS NULL RETURNING `+ceRenewalFlagColumns,
+	err := tx.get(ctx, &out, `UPDATE ce_renewal_flags SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?,
+		credits_short = ? WHERE id = ? AND resolved_at IS NULL RETURNING `+ceRenewalFlagColumns,
 		tx.now, r.Resolution, r.Note, r.ResolvedBy, r.CreditsShort, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: resolve renewal flag %d: %w", id, err)
