@@ -73,12 +73,15 @@ type consoleCEFlagPage struct {
 // Credits writes hundredths of a credit in the page's language.
 func (p *consoleCEFlagPage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
 
-// OutcomeOptions are the resolution's outcomes as radio buttons; the
-// first carries the field's id, so that the error summary leads into the
-// group.
+// OutcomeOptions are the resolution's outcomes as radio buttons. Asking
+// for credits is not offered when none are short (the service refuses
+// it).
 func (p *consoleCEFlagPage) OutcomeOptions() []Option {
 	var out []Option
 	for _, o := range credits.FlagOutcomes() {
+		if o == portal.FlagCreditsRequested && p.Flag.Short == 0 {
+			continue
+		}
 		out = append(out, Option{Value: o, Label: p.T.T("console.ce_flags.outcome."+o, nil), Selected: p.Form.Value(credits.FieldOutcome) == o})
 	}
 	return out
