@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"example.org/certportal/internal/credits"
@@ -23,8 +22,6 @@ const noticeCEFlagResolved notice = "ce_flag_resolved"
 func init() { notices[noticeCEFlagResolved] = "notice.ce_flag_resolved" }
 
 const ceFlagsPath = "/console/ce/flags"
-
-func ceFlagPath(id int64) string { return ceFlagsPath + "/" + strconv.FormatInt(id, 10) }
 
 type consoleCEFlagsPage struct {
 	BasePage
