@@ -99,6 +99,29 @@ func consoleCEAdminSteps(t *testing.T, a *apptest.App, b *testutil.Browser, lang
 		t.Errorf("%s: the review page has no assignment form", lang)
 	}
 	checkPage(t, b, lang+"-ce-review")
+
+	// The demo's renewal flag: the list, the flag's page and its resolve
+	// form sent empty, refused next to each field.
+	b.Navigate(a.URL + "/console/ce/flags")
+	if !b.HasElement(`nav.main-nav a[href="/console/ce/flags"][aria-current="page"]`) {
+		t.Errorf("%s: the renewal flags are not the current navigation item", lang)
+	}
+	if !b.HasElement(".ce-flags .ce-flag-row") {
+		t.Fatalf("%s: no renewal flag listed: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-flags")
+	follow(b, ".ce-flags tbody tr:first-child a")
+	if !b.HasElement("form[action$='/resolve'] #outcome") {
+		t.Fatalf("%s: the flag's page has no resolve form: %s", lang, b.Text("main"))
+	}
+	checkPage(t, b, lang+"-ce-flag")
+	b.Submit(`form[action$='/resolve'] button[type=submit]`)
+	if lang == "en" {
+		checkFieldErrors(t, b, "outcome", "note")
+	} else if b.Text("#note-error") == "" || !b.HasElement(`.error-summary a[href="#outcome"]`) {
+		t.Errorf("%s: no error next to the note, or no link to the outcome from the summary", lang)
+	}
+	checkPage(t, b, lang+"-ce-flag-errors")
 }
 
 // TestConsoleCEAdmin: the demo admin works the continuing-education

@@ -131,6 +131,10 @@
   reason text NOT NULL
   created_at timestamp with time zone NOT NULL
   resolved_at timestamp with time zone
+  resolution text
+  resolution_note text NOT NULL DEFAULT ''::text
+  resolved_by bigint
+  credits_short integer NOT NULL DEFAULT 0
 
 -- table ce_requirements
   certification_id bigint NOT NULL
@@ -732,6 +736,8 @@ CREATE UNIQUE INDEX ce_ledger_pkey ON ce_ledger USING btree (id);
 CREATE UNIQUE INDEX ce_ledger_reverses_id_key ON ce_ledger USING btree (reverses_id);
 -- index ce_ledger_user
 CREATE INDEX ce_ledger_user ON ce_ledger USING btree (user_id, user_certification_id);
+-- index ce_renewal_flags_open
+CREATE INDEX ce_renewal_flags_open ON ce_renewal_flags USING btree (created_at) WHERE (resolved_at IS NULL);
 -- index ce_renewal_flags_pkey
 CREATE UNIQUE INDEX ce_renewal_flags_pkey ON ce_renewal_flags USING btree (id);
 -- index ce_renewal_flags_renewal

@@ -156,7 +156,8 @@ CREATE TABLE ce_renewal_flags (
     reason        TEXT NOT NULL,
     created_at    TIMESTAMP NOT NULL,
     resolved_at   TIMESTAMP
-);
+, resolution TEXT
+    CHECK ((resolution IS NULL) = (resolved_at IS NULL) AND (resolution IS NULL OR resolution IN ('kept', 'credits_requested'))), resolution_note TEXT NOT NULL DEFAULT '', resolved_by INTEGER, credits_short INTEGER NOT NULL DEFAULT 0 CHECK (credits_short >= 0));
 
 -- table ce_requirements
 CREATE TABLE ce_requirements (
@@ -842,6 +843,9 @@ CREATE UNIQUE INDEX ce_ledger_credit ON ce_ledger (submission_id, user_certifica
 
 -- index ce_ledger_user
 CREATE INDEX ce_ledger_user ON ce_ledger (user_id, user_certification_id);
+
+-- index ce_renewal_flags_open
+CREATE INDEX ce_renewal_flags_open ON ce_renewal_flags (created_at) WHERE resolved_at IS NULL;
 
 -- index ce_renewal_flags_renewal
 CREATE INDEX ce_renewal_flags_renewal ON ce_renewal_flags (renewal_id);

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/accounts"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/store"
@@ -166,6 +168,9 @@ func loadDemoRenewed(ctx context.Context, sys *system, out io.Writer) error {
 	const exam = "SAA-C03"
 	// The first cycle's credential is issued before the second pass, as
 	// the periodic reaction would have done in the two years between.
+	// Between the passes the holder's approved course counts toward the
+	// first cycle, so the renewal by the second pass consumes its credits.
+	var course int64
 	for _, daysAgo := range []int{700, 20} {
 		if err := demoPass(ctx, sys, holder, exam, daysAgo); err != nil {
 			return fmt.Errorf("demo renewed certification: %w", err)
@@ -173,6 +178,14 @@ func loadDemoRenewed(ctx context.Context, sys *system, out io.Writer) error {
 		if _, err := sys.creds.React(ctx); err != nil {
 			return fmt.Errorf("demo renewed certification: %w", err)
 		}
+		if course == 0 {
+			if course, err = demoApprovedCourse(ctx, sys, holder); err != nil {
+				return fmt.Errorf("demo renewed certification: %w", err)
+			}
+		}
+	}
+	if err := demoReverse(ctx, sys, course); err != nil {
+		return fmt.Errorf("demo renewal flag: %w", err)
 	}
 	held, err := sys.store.ListCredentialsByUser(ctx, holder.ID)
 	if err != nil {
@@ -189,7 +202,56 @@ func loadDemoRenewed(ctx context.Context, sys *system, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-6s %s  (cycle %d, %s)\n", certCode(exam), sys.creds.CredentialURL(c.CredentialID), c.Cycle, state)
 	}
+	fmt.Fprintf(out, "demo: the renewal of %s used the credits of a course the admin then reversed: a renewal flag waits at /console/ce/flags\n",
+		holder.Email)
 	return nil
+}
+
+// demoApprovedCourse submits an official course of holder's, completed 60
+// days ago with its certificate, and has the demo CE reviewer approve it;
+// it returns the submission.
+func demoApprovedCourse(ctx context.Context, sys *system, holder *portal.User) (int64, error) {
+	rev, err := sys.store.FindUserByEmail(ctx, "ce-review@demo.certportal.localhost")
+	if err != nil {
+		return 0, err
+	}
+	now := sys.clock.Now()
+	reviewer := portal.Actor{UserID: rev.ID, Role: portal.RoleStaff, Permissions: portal.Grants([]portal.PermissionSet{portal.SetCEReviewer}),
+		SecondFactor: true, PasswordAt: now, SecondFactorAt: now, RequestID: "demo"}
+	candidate := portal.Actor{UserID: holder.ID, Role: portal.RoleCandidate, PasswordAt: now, RequestID: "demo"}
+	completed := now.AddDate(0, 0, -60)
+	form := credits.Submission{TypeCode: "official_online_course", Title: "Migrating workloads to containers", Provider: "Official training",
+		CompletedOn: completed.Format(time.DateOnly), Duration: "4h"}
+	file, err := demoEvidence(form.Title, completed)
+	if err != nil {
+		return 0, err
+	}
+	up, err := sys.uploads.Accept(ctx, holder.ID, portal.UploadCEEvidence, "certificate-of-completion.pdf", bytes.NewReader(file))
+	if err != nil {
+		return 0, err
+	}
+	form.Evidence = []int64{up.ID}
+	r, err := sys.credits.Submit(ctx, candidate, form)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := sys.credits.Decide(ctx, reviewer, r.Submission.ID, credits.Decision{Outcome: credits.OutcomeApprove}); err != nil {
+		return 0, err
+	}
+	return r.Submission.ID, nil
+}
+
+// demoReverse has the demo admin reverse the decision on submission id.
+func demoReverse(ctx context.Context, sys *system, id int64) error {
+	adm, err := sys.store.FindUserByEmail(ctx, "admin@demo.certportal.localhost")
+	if err != nil {
+		return err
+	}
+	now := sys.clock.Now()
+	admin := portal.Actor{UserID: adm.ID, Role: portal.RoleStaff, Permissions: portal.Grants([]portal.PermissionSet{portal.SetAdmin}),
+		SecondFactor: true, PasswordAt: now, SecondFactorAt: now, RequestID: "demo"}
+	_, err = sys.credits.Reverse(ctx, admin, id, "The provider withdrew the course's accreditation.")
+	return err
 }
 
 // demoPass records a pass of an exam taken daysAgo by holder, entered

@@ -12,7 +12,7 @@ import (
 // TestCreditsMessagesExist: every message ID the service names is in the
 // English and the Spanish catalog.
 func TestCreditsMessagesExist(t *testing.T) {
-	files := []string{"catalogue.go", "duration.go", "progress.go", "queue.go", "requirement.go", "review.go", "rules.go",
+	files := []string{"catalogue.go", "duration.go", "flags.go", "progress.go", "queue.go", "requirement.go", "review.go", "rules.go",
 		"service.go", "submit.go", "transfer.go", "../renewal/requirement.go"}
 	ids := testutil.MessageIDs(t, regexp.MustCompile(`"(credits\.(?:error|warning|csv)\.[a-z0-9_.]+)"`), files...)
 	if n := testutil.CheckMessages(t, ids, func(string) bool { return true }); n < 60 {

@@ -205,6 +205,8 @@ var sampleData = map[string]any{
 	// renewal
 	"RenewedBy":    "credits",
 	"OldExpiresOn": "2026-11-10",
+	// a renewal flag's resolution
+	"FlagOutcome": "credits_requested",
 }
 
 func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {

@@ -171,3 +171,58 @@ type CELedgerEntry struct {
 	RenewalID           *int64
 	CreatedAt           time.Time
 }
+
+// Outcomes of a renewal flag's resolution (docs/renewal.md, "Reversal").
+const (
+	// FlagKept keeps the renewal as it is: the credits left were enough
+	// or the program accepts it.
+	FlagKept = "kept"
+	// FlagCreditsRequested keeps the renewal and tells the candidate how
+	// many credits are now short.
+	FlagCreditsRequested = "credits_requested"
+)
+
+// EventRenewalFlagResolved is written when an administrator resolves a
+// renewal flag (subject: the certification).
+const EventRenewalFlagResolved EventType = "renewal.flag_resolved"
+
+// CERenewalFlag is a renewal whose credits a reversal took back, for an
+// administrator to review: open until resolved, never undone by itself.
+// Credits are hundredths.
+type CERenewalFlag struct {
+	ID             int64
+	RenewalID      int64
+	SubmissionID   int64
+	Reason         string
+	CreatedAt      time.Time
+	ResolvedAt     *time.Time `audit:"resolved_at"`
+	Resolution     string     `audit:"resolution"`
+	ResolutionNote string     `audit:"resolution_note"`
+	ResolvedBy     *int64     `audit:"resolved_by"`
+	CreditsShort   int        `audit:"credits_short"`
+}
+
+// Open reports whether the flag waits for an administrator.
+func (f *CERenewalFlag) Open() bool { return f.ResolvedAt == nil }
+
+// CERenewalFlagDetail is a flag with what its review shows: the holder,
+// the certification, the renewal's cycle and periods, and the reversed
+// submission with the credits of it the renewal had consumed.
+type CERenewalFlagDetail struct {
+	CERenewalFlag
+	UserID              int64
+	FirstName           string
+	LastName            string
+	Email               string
+	UserCertificationID int64
+	CertificationID     int64
+	CertificationCode   string
+	CertificationName   string
+	Cycle               int // the cycle renewed
+	Cause               string
+	OldExpiresOn        string
+	NewExpiresOn        string
+	CreditsConsumed     int
+	SubmissionTitle     string
+	CreditsTakenBack    int // credits of the reversed submission the renewal had consumed
+}

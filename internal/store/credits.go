@@ -502,3 +502,121 @@ func (s *Store) CountCERenewalFlags(ctx context.Context, submissionID int64) (in
 	}
 	return n, nil
 }
+
+const ceRenewalFlagColumns = `id, renewal_id, submission_id, reason, created_at, resolved_at, COALESCE(resolution, '') AS resolution,
+	resolution_note, resolved_by, credits_short`
+
+// ceRenewalFlagColumnsF are the columns of the flag f in a join.
+const ceRenewalFlagColumnsF = `f.id, f.renewal_id, f.submission_id, f.reason, f.created_at, f.resolved_at,
+	COALESCE(f.resolution, '') AS resolution, f.resolution_note, f.resolved_by, f.credits_short`
+
+const ceRenewalFlagDetailSelect = `SELECT ` + ceRenewalFlagColumnsF + `, r.user_id, u.first_name, u.last_name, u.email,
+	r.user_certification_id, uc.certification_id, c.code AS certification_code, c.name AS certification_name, r.cycle, r.cause,
+	r.old_expires_on, r.new_expires_on, r.credits_consumed, s.title AS submission_title,
+	(SELECT COALESCE(SUM(k.credits), 0) FROM ce_ledger k JOIN ce_ledger l ON l.id = k.consumes_id
+	  WHERE k.kind = 'consumption' AND k.renewal_id = f.renewal_id AND l.submission_id = f.submission_id) AS credits_taken_back
+	FROM ce_renewal_flags f JOIN renewals r ON r.id = f.renewal_id JOIN users u ON u.id = r.user_id
+	JOIN user_certifications uc ON uc.id = r.user_certification_id JOIN certifications c ON c.id = uc.certification_id
+	JOIN ce_submissions s ON s.id = f.submission_id`
+
+// CERenewalFlagFilter selects renewal flags: the open ones (oldest
+// first), or the resolved ones (latest resolution first), at most Limit
+// (0: no limit).
+type CERenewalFlagFilter struct {
+	Resolved bool
+	Limit    int
+}
+
+// ListCERenewalFlags returns renewal flags with their renewal, holder,
+// certification and reversed submission.
+func (s *Store) ListCERenewalFlags(ctx context.Context, f CERenewalFlagFilter) ([]*portal.CERenewalFlagDetail, error) {
+	q := ceRenewalFlagDetailSelect + ` WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id`
+	if f.Resolved {
+		q = ceRenewalFlagDetailSelect + ` WHERE f.resolved_at IS NOT NULL ORDER BY f.resolved_at DESC, f.id DESC`
+	}
+	var args []any
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
+	}
+	var out []*portal.CERenewalFlagDetail
+	if err := s.sel(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("store: list renewal flags: %w", err)
+	}
+	return out, nil
+}
+
+// CountOpenCERenewalFlags counts the flags waiting for an administrator.
+func (s *Store) CountOpenCERenewalFlags(ctx context.Context) (int, error) {
+	var n int
+	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM ce_renewal_flags WHERE resolved_at IS NULL`); err != nil {
+		return 0, fmt.Errorf("store: count open renewal flags: %w", err)
+	}
+	return n, nil
+}
+
+// GetCERenewalFlag returns one flag with its details, or
+// portal.ErrNotFound.
+func (s *Store) GetCERenewalFlag(ctx context.Context, id int64) (*portal.CERenewalFlagDetail, error) {
+	return getCERenewalFlag(ctx, s, id)
+}
+
+// GetCERenewalFlag is Store.GetCERenewalFlag inside the transaction.
+func (tx *Tx) GetCERenewalFlag(ctx context.Context, id int64) (*portal.CERenewalFlagDetail, error) {
+	return getCERenewalFlag(ctx, tx, id)
+}
+
+func getCERenewalFlag(ctx context.Context, r reader, id int64) (*portal.CERenewalFlagDetail, error) {
+	var out portal.CERenewalFlagDetail
+	if err := r.get(ctx, &out, ceRenewalFlagDetailSelect+` WHERE f.id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: renewal flag %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// CERenewalFlagResolution is how an administrator resolves a flag.
+type CERenewalFlagResolution struct {
+	Resolution   string
+	Note         string
+	ResolvedBy   int64
+	CreditsShort int
+}
+
+// ResolveCERenewalFlag resolves an open flag and returns it: the update
+// is conditional on the flag being open, so of two resolutions one wins
+// and the other gets portal.ErrNotFound (as does an unknown flag).
+func (tx *Tx) ResolveCERenewalFlag(ctx context.Context, id int64, r CERenewalFlagResolution) (*portal.CERenewalFlag, error) {
+	var out portal.CERenewalFlag
+	err := tx.get(ctx, &out, `UPDATE ce_renewal_flags SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?,
+		credits_short = ? WHERE id = ? AND resolved_at IS NULL RETURNING `+ceRenewalFlagColumns,
+		tx.now, r.Resolution, r.Note, r.ResolvedBy, r.CreditsShort, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: resolve renewal flag %d: %w", id, err)
+	}
+	return &out, nil
+}
+
+// ListCERenewalCredits returns the credit rows a renewal consumed that
+// still stand behind it: those of submissions whose reversal has not
+// flagged the renewal.
+func (s *Store) ListCERenewalCredits(ctx context.Context, renewalID int64) ([]*portal.CELedgerEntry, error) {
+	return listCERenewalCredits(ctx, s, renewalID)
+}
+
+// ListCERenewalCredits is Store.ListCERenewalCredits inside the
+// transaction.
+func (tx *Tx) ListCERenewalCredits(ctx context.Context, renewalID int64) ([]*portal.CELedgerEntry, error) {
+	return listCERenewalCredits(ctx, tx, renewalID)
+}
+
+func listCERenewalCredits(ctx context.Context, r reader, renewalID int64) ([]*portal.CELedgerEntry, error) {
+	var out []*portal.CELedgerEntry
+	err := r.sel(ctx, &out, `SELECT l.id, l.user_id, l.user_certification_id, l.submission_id, l.type_id, l.kind, l.decision, l.credits,
+		l.completed_on, l.reverses_id, l.consumes_id, l.renewal_id, l.created_at
+		FROM ce_ledger l JOIN ce_ledger k ON k.consumes_id = l.id AND k.kind = 'consumption'
+		WHERE k.renewal_id = ? AND NOT EXISTS (SELECT 1 FROM ce_renewal_flags f WHERE f.renewal_id = k.renewal_id AND f.submission_id = l.submission_id)
+		ORDER BY l.id`, renewalID)
+	if err != nil {
+		return nil, fmt.Errorf("store: credits of renewal %d: %w", renewalID, err)
+	}
+	return out, nil
+}

@@ -44,6 +44,9 @@ type BasePage struct {
 	// the viewer is staff; render sets both.
 	L     *layoutText
 	Staff bool
+	// openFlags counts the renewal flags waiting for the viewer, for the
+	// console's navigation.
+	openFlags int
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -146,6 +149,13 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 	} else if set.HasLogo() {
 		b.Logo = logoPath + "?v=" + set.Logo.ETag
 	}
+	if b.Console && s.credits != nil && b.May("GET "+ceFlagsPath) {
+		if n, err := s.credits.CountOpenRenewalFlags(r.Context(), actor(r)); err != nil {
+			s.log.WarnContext(r.Context(), "renewal flags uncounted; navigation shown without the count", "err", err)
+		} else {
+			b.openFlags = n
+		}
+	}
 	b.Nav = s.nav(b)
 	for _, l := range s.catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
@@ -168,6 +178,7 @@ var consoleNav = []struct{ href, label string }{
 	{"/console/certifications", "nav.console_certifications"},
 	{"/console/results", "nav.console_results"},
 	{"/console/ce", "nav.console_ce"},
+	{"/console/ce/flags", "nav.console_ce_flags"},
 	{"/console/ce/catalogue", "nav.console_ce_catalogue"},
 	{"/console/credentials", "nav.console_credentials"},
 	{"/console/centers", "nav.console_centers"},
@@ -188,7 +199,11 @@ func (s *Server) nav(b *BasePage) []NavItem {
 	}
 	if b.Console {
 		for _, l := range consoleNav {
-			if b.May("GET "+l.href) && (l.href != "/console/mail" || s.cfg.DevMailbox) {
+			switch {
+			case !b.May("GET "+l.href) || l.href == "/console/mail" && !s.cfg.DevMailbox:
+			case l.href == ceFlagsPath && b.openFlags > 0:
+				items = append(items, NavItem{Href: l.href, Label: b.T.T("nav.console_ce_flags_count", map[string]any{"Count": b.openFlags})})
+			default:
 				add(l.href, l.label)
 			}
 		}

@@ -293,6 +293,10 @@ func (s *Server) routes() []webRoute {
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/assign", 0, s.handleConsoleCEAssign, nil},
 		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/decide", 0, s.handleConsoleCEDecide, nil},
 		{staff(portal.PermSettingsManage), "POST /console/ce/submissions/{id}/reverse", 0, s.handleConsoleCEReverse, nil},
+		// Renewals flagged by a reversal (console_ce_flags.go).
+		{staff(portal.PermSettingsManage), "GET /console/ce/flags", 0, s.handleConsoleCEFlags, nil},
+		{staff(portal.PermSettingsManage), "GET /console/ce/flags/{id}", 0, s.handleConsoleCEFlag, nil},
+		{staff(portal.PermSettingsManage), "POST /console/ce/flags/{id}/resolve", 0, s.handleConsoleCEFlagResolve, nil},
 		// The continuing-education catalogue, requirements and options
 		// (console_ce_catalogue.go, console_ce_program.go, console_ce_import.go).
 		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue", 0, s.handleConsoleCECatalogue, nil},

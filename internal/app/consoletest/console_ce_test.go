@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -36,6 +37,30 @@ func setScan(t *testing.T, a *apptest.App, upload, state string) {
 	}
 	if _, err := st.DB().Exec(q, state, upload); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitScanned waits up to 30 seconds for the scanner to leave the upload
+// pending.
+func waitScanned(t *testing.T, a *apptest.App, upload string) {
+	t.Helper()
+	st := a.OpenStore(t)
+	defer st.Close()
+	q := `SELECT scan_status FROM uploads WHERE id = ?`
+	if a.Engine == store.Postgres {
+		q = `SELECT scan_status FROM uploads WHERE id = $1`
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var state string
+		if err := st.DB().QueryRow(q, upload).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		if state != "pending" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("upload %s still pending after 30s", upload)
+		}
 	}
 }
 
@@ -202,6 +227,9 @@ func TestConsoleCEEvidenceByScanState(t *testing.T) {
 		}
 		upload := strings.TrimPrefix(ids[0], "evidence-")
 		file := path + "/evidence/" + upload
+		// The demo's files are scanned by a job after the start; the
+		// states below are set once the scanner is done with this one.
+		waitScanned(t, a, upload)
 
 		setScan(t, a, upload, "pending")
 		page := a.GetPage(t, rc, path, http.StatusOK)

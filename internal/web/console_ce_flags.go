@@ -1,0 +1,162 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
+)
+
+// Renewal flags in the console: renewals whose credits a reversal took
+// back, listed for the administrators who reverse decisions, each with a
+// page that shows what the renewal stands on now and the form that
+// resolves it. The credits service decides; the route table hides the
+// pages from everyone else.
+
+// Notices of the renewal flags (console_ce_flags.go).
+const noticeCEFlagResolved notice = "ce_flag_resolved"
+
+func init() { notices[noticeCEFlagResolved] = "notice.ce_flag_resolved" }
+
+const ceFlagsPath = "/console/ce/flags"
+
+type consoleCEFlagsPage struct {
+	BasePage
+	Flags []*credits.RenewalFlag
+	// Resolved shows the resolved flags instead of the open ones.
+	Resolved bool
+}
+
+// Credits writes hundredths of a credit in the page's language.
+func (p *consoleCEFlagsPage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
+
+// On writes the day of an instant, "" for none.
+func (p *consoleCEFlagsPage) On(t *time.Time) string { return onDay(p.T, t) }
+
+// On writes the day of an instant, "" for none.
+func (p *consoleCEFlagPage) On(t *time.Time) string { return onDay(p.T, t) }
+
+func onDay(l *i18n.Localizer, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return l.Date(*t, time.UTC)
+}
+
+// handleConsoleCEFlags lists the open renewal flags, oldest first, or the
+// resolved ones (?state=resolved), latest first.
+func (s *Server) handleConsoleCEFlags(w http.ResponseWriter, r *http.Request) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	p := &consoleCEFlagsPage{Resolved: r.URL.Query().Get("state") == "resolved"}
+	var err error
+	if p.Flags, err = s.credits.ListRenewalFlags(r.Context(), actor(r), p.Resolved); err != nil {
+		return err
+	}
+	s.fillBase(r, &p.BasePage, "console.ce_flags.title")
+	return s.render(w, r, http.StatusOK, "console_ce_flags", p)
+}
+
+type consoleCEFlagPage struct {
+	BasePage
+	Flag *credits.RenewalFlag
+	Form *Form
+}
+
+// Credits writes hundredths of a credit in the page's language.
+func (p *consoleCEFlagPage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
+
+// OutcomeOptions are the resolution's outcomes as radio buttons. Asking
+// for credits is not offered when none are short (the service refuses
+// it).
+func (p *consoleCEFlagPage) OutcomeOptions() []Option {
+	var out []Option
+	for _, o := range credits.FlagOutcomes() {
+		if o == portal.FlagCreditsRequested && p.Flag.Short == 0 {
+			continue
+		}
+		out = append(out, Option{Value: o, Label: p.T.T("console.ce_flags.outcome."+o, nil), Selected: p.Form.Value(credits.FieldOutcome) == o})
+	}
+	return out
+}
+
+// NoteField is the resolution's note.
+func (p *consoleCEFlagPage) NoteField() textArea {
+	return textArea{field(p.T, p.Form, credits.FieldNote, "textarea", "console.ce_flags.field.note",
+		"hint=console.ce_flags.field.note_hint", "max=2000"), 4}
+}
+
+// handleConsoleCEFlag shows one flag and, while it is open, the form
+// that resolves it.
+func (s *Server) handleConsoleCEFlag(w http.ResponseWriter, r *http.Request) error {
+	return s.renderConsoleCEFlag(w, r, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, status int, form *Form, notice string) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	id, err := examID(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.credits.GetRenewalFlag(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	p := &consoleCEFlagPage{Flag: f, Form: form}
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	s.fillBase(r, &p.BasePage, "console.ce_flags.flag_title")
+	for _, field := range p.Form.order {
+		p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Form.Errors[field]})
+	}
+	if notice != "" {
+		p.Notice = notice
+	}
+	return s.render(w, r, status, "console_ce_flag", p)
+}
+
+// handleConsoleCEFlagResolve resolves the flag of the path and goes back
+// to the list. A form's problems are shown next to its fields; a flag
+// resolved meanwhile shows its page again with the service's "already
+// resolved" as the notice.
+func (s *Server) handleConsoleCEFlagResolve(w http.ResponseWriter, r *http.Request) error {
+	if s.credits == nil {
+		return portal.ErrNotFound
+	}
+	id, err := examID(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := newForm()
+	for _, k := range []string{credits.FieldOutcome, credits.FieldNote} {
+		f.Values[k] = r.PostForm.Get(k)
+	}
+	_, err = s.credits.ResolveRenewalFlag(r.Context(), actor(r), id,
+		credits.FlagResolution{Outcome: f.Value(credits.FieldOutcome), Note: f.Value(credits.FieldNote)})
+	if err == nil {
+		http.Redirect(w, r, withNotice(ceFlagsPath, noticeCEFlagResolved), http.StatusSeeOther)
+		return nil
+	}
+	var pe *portal.Error
+	if !errors.As(err, &pe) || pe.Code != portal.EInvalid && pe.Code != portal.EConflict || pe.Message == "" && len(pe.Fields) == 0 {
+		return err
+	}
+	loc := s.catalog.Localizer(info(r).Lang)
+	if len(pe.Fields) == 0 {
+		return s.renderConsoleCEFlag(w, r, formStatus(err), nil, localize(loc, pe.Message, pe.Data))
+	}
+	for _, fe := range pe.Fields {
+		f.setError(fe.Field, localize(loc, fe.Message, fe.Data))
+	}
+	return s.renderConsoleCEFlag(w, r, formStatus(err), f, "")
+}
