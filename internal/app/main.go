@@ -50,6 +50,12 @@ type Main struct {
 	// one loaded demo this way.
 	DemoLoaded bool
 
+	// DemoOnly makes `serve --demo` return once it has loaded the demo
+	// data, before it serves or runs any job: tests keep that database
+	// to start copies of it (DemoLoaded), each then running the start's
+	// jobs as a fresh demo does.
+	DemoOnly bool
+
 	// HashParams, when set, replace accounts.DefaultHashParams for the
 	// password hashes this run makes. Tests lower argon2id's cost so that
 	// hundreds of sign-ins do not dominate the suite; each stored hash

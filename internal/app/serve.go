@@ -91,6 +91,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if m.DemoOnly {
+			return nil
+		}
 		// The demo's password hashes and documents took a few hundred
 		// megabytes that the server will not need again: give them back
 		// now rather than over the runtime's next minutes.

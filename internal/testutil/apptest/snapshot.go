@@ -1,9 +1,10 @@
 package apptest
 
 import (
+	"bytes"
+	"context"
 	"io/fs"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/app"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 )
@@ -20,16 +22,19 @@ import (
 // sessions, signed documents and credentials) is most of a `serve --demo`
 // start, and the suite starts the demo hundreds of times. So the first
 // demo start of a test process of a kind (engine, clock, flags and
-// environment) loads it into a database of its own, serves it and stops;
-// every demo start of that kind, the first one included, then gets a copy
-// of that stopped database and data directory and runs the real app on it
-// normally, with app.Main.DemoLoaded set so that `serve --demo` does not
-// load the demo again. Its Stdout begins with what the loading printed
-// (the same accounts and passwords for every copy); its Stderr holds only
-// its own log.
+// environment) has the app load the demo into a database of its own and
+// return before it serves or runs any job (app.Main.DemoOnly); every demo
+// start of that kind, the first one included, then gets a copy of that
+// database and data directory (SQLite: the files; PostgreSQL: CREATE
+// DATABASE … TEMPLATE) and runs the real app on it normally, with
+// app.Main.DemoLoaded set so that `serve --demo` does not load the demo
+// again. The start's jobs (the outbox relay, the sweeps that run at
+// start) run in the copy, as in a fresh demo. Its Stdout begins with what
+// the loading printed (the same accounts and passwords for every copy);
+// its Stderr holds only its own log.
 //
 // The demo's links, did:web and signed credentials name the port it was
-// served on, so a copy is served on that port too: the test takes the
+// loaded behind, so a copy is served on that port too: the test takes the
 // port before starting the app (app.Main.Listener). While that port is
 // taken (two demo apps at once, or another socket on it), the kind gets
 // another snapshot on another port.
@@ -86,6 +91,12 @@ func takeDemo(tb testing.TB, engine string, o *options, args []string) (*demoSna
 		if slices.Contains(ownEnv, k) {
 			return nil, nil
 		}
+		if k == "CERTPORTAL_SMTP_URL" {
+			// Only the jobs that send mail use the server, and a
+			// snapshot has run none: tests with servers of their own
+			// share one.
+			v = "set"
+		}
 		env = append(env, k+"="+v)
 	}
 	slices.Sort(env)
@@ -112,9 +123,10 @@ func takeDemo(tb testing.TB, engine string, o *options, args []string) (*demoSna
 	return s, ln
 }
 
-// loadDemoSnapshot starts the app with args on a new database, which loads
-// the demo, stops it and keeps what it printed, its data directory and,
-// on PostgreSQL, its database as a template.
+// loadDemoSnapshot runs `serve` with args on a new database and port with
+// app.Main.DemoOnly, which loads the demo and returns before serving or
+// running any job, and keeps what it printed, its data directory and, on
+// PostgreSQL, its database as a template.
 func loadDemoSnapshot(tb testing.TB, engine string, o *options, args []string) *demoSnapshot {
 	tb.Helper()
 	dir, err := os.MkdirTemp("", "certportal-demo-")
@@ -129,21 +141,22 @@ func loadDemoSnapshot(tb testing.TB, engine string, o *options, args []string) *
 		a.Env["CERTPORTAL_DATABASE_URL"], a.Env["CERTPORTAL_SECRET_KEY"] = s.databaseURL, s.secretKey
 	}
 	a.setEnv(o.env)
-	a.run(tb, args)
-	if code := a.Stop(tb); code != 0 {
-		tb.Fatalf("demo snapshot: certportal exited with %d:\n%s", code, a.Stderr())
-	}
-	u, err := url.Parse(a.URL)
+	ln, err := net.Listen("tcp", a.Env["CERTPORTAL_ADDR"])
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.addr = u.Host
-	out := a.Stdout()
-	i := strings.Index(out, "certportal demo listening on ")
-	if i < 0 {
-		tb.Fatalf("demo snapshot: no start line printed:\n%s", out)
+	s.addr = ln.Addr().String()
+	var out, errOut bytes.Buffer
+	m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return a.Env[k] },
+		Clock: a.Clock, HashParams: &HashParams, Listener: ln, DemoOnly: true}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	code := m.Run(ctx, args)
+	_ = ln.Close()
+	if code != 0 {
+		tb.Fatalf("demo snapshot: certportal exited with %d:\n%s", code, errOut.String())
 	}
-	s.stdout = out[:i]
+	s.stdout = out.String()
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() || strings.HasSuffix(path, ".lock") || strings.HasSuffix(path, "-shm") {
 			return err
