@@ -20,7 +20,7 @@ import (
 const (
 	templatePrefix   = "cpt_tpl_"
 	copyPrefix       = "cpt_copy_"
-	staleTemplateAge = 3 * time.Hour
+	staleTemplateAge = time.Hour
 )
 
 // NewPostgresTemplate creates an empty PostgreSQL database, with a schema,
