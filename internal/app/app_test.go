@@ -263,7 +263,7 @@ func TestSecondInstanceOnSameDataDirRefused(t *testing.T) {
 
 func TestDemoPrintsCredentialsOnce(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a := apptest.Start(t, engine, apptest.WithArgs("--demo"))
+		a := apptest.Start(t, engine, apptest.WithArgs("--demo"), apptest.LoadDemo())
 		out := a.Stdout()
 		pw := apptest.DemoAdminRe.FindStringSubmatch(out)
 		if pw == nil {

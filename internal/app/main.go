@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -35,6 +36,25 @@ type Main struct {
 	// Timeouts, when set, replace DefaultServerTimeouts (tests shorten
 	// them).
 	Timeouts *ServerTimeouts
+
+	// Listener, when set, is the socket serve accepts connections on
+	// instead of one it opens on --addr; serve closes it. Tests hand over
+	// a port they hold: a copy of a loaded demo must be served on the port
+	// its links and signed credentials name.
+	Listener net.Listener
+
+	// DemoLoaded tells `serve --demo` that the database is a copy of one
+	// that a `serve --demo` start on an empty database filled, whose
+	// printed accounts the caller kept: this start serves the demo without
+	// loading it or printing anything about it. Tests start many apps from
+	// one loaded demo this way.
+	DemoLoaded bool
+
+	// DemoOnly makes `serve --demo` return once it has loaded the demo
+	// data, before it serves or runs any job: tests keep that database
+	// to start copies of it (DemoLoaded), each then running the start's
+	// jobs as a fresh demo does.
+	DemoOnly bool
 
 	// HashParams, when set, replace accounts.DefaultHashParams for the
 	// password hashes this run makes. Tests lower argon2id's cost so that

@@ -62,9 +62,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer st.Close()
 	// Listen before wiring, so that a default base URL on port 0 (tests)
 	// names the real port in every link the services build.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s ($CERTPORTAL_ADDR): %w", cfg.Addr, err)
+	ln := m.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s ($CERTPORTAL_ADDR): %w", cfg.Addr, err)
+		}
 	}
 	defer ln.Close()
 	if cfg.BaseURL == "http://"+cfg.Addr {
@@ -85,9 +87,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := sys.credits.InstallDefaultCatalogue(ctx); err != nil {
 		return fmt.Errorf("continuing-education catalogue: %w", err)
 	}
-	if cfg.Demo {
+	if cfg.Demo && !m.DemoLoaded {
 		if err := loadDemo(ctx, sys, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if m.DemoOnly {
+			return nil
 		}
 		// The demo's password hashes and documents took a few hundred
 		// megabytes that the server will not need again: give them back

@@ -22,7 +22,7 @@ func MigrationsFS(engine string) (fs.FS, error) {
 	return fs.Sub(migrationsFS, "migrations/"+engine)
 }
 
-func (s *Store) provider() (*goose.Provider, error) {
+func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	sub, err := MigrationsFS(s.engine)
 	if err != nil {
 		return nil, err
@@ -32,8 +32,15 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if s.engine == Postgres {
 		dialect = goose.DialectPostgres
 		// Several instances may start at once: a session-level advisory
-		// lock lets exactly one of them migrate while the others wait.
-		locker, err := lock.NewPostgresSessionLocker()
+		// lock lets exactly one of them migrate while the others wait,
+		// polling each second (for five minutes). The key includes the
+		// schema, so instances of one deployment serialise while
+		// deployments (and test schemas) in one database do not.
+		var id int64
+		if err := s.wdb.QueryRowContext(ctx, `SELECT hashtext('certportal.migrate.' || current_schema())`).Scan(&id); err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +51,7 @@ func (s *Store) provider() (*goose.Provider, error) {
 
 // Migrate applies every pending migration and returns how many ran.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
-	p, err := s.provider()
+	p, err := s.provider(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -62,7 +69,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 
 // Migrated reports nil when the schema is at the newest version.
 func (s *Store) Migrated(ctx context.Context) error {
-	p, err := s.provider()
+	p, err := s.provider(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -49,6 +50,7 @@ type options struct {
 	args     []string
 	at       time.Time
 	timeouts *app.ServerTimeouts
+	loadDemo bool
 }
 
 // WithEnv sets an environment variable for the app.
@@ -60,6 +62,10 @@ func WithArgs(args ...string) Option { return func(o *options) { o.args = append
 // WithTimeouts runs the HTTP server with these limits instead of the
 // defaults.
 func WithTimeouts(t app.ServerTimeouts) Option { return func(o *options) { o.timeouts = &t } }
+
+// LoadDemo makes a start with --demo load the demo data itself instead of
+// starting from a copy of an earlier load: for the tests of the loading.
+func LoadDemo() Option { return func(o *options) { o.loadDemo = true } }
 
 // At starts the app's clock at t.
 func At(t time.Time) Option { return func(o *options) { o.at = t } }
@@ -95,36 +101,67 @@ func Run(tb testing.TB, env map[string]string, args ...string) (int, string, str
 const startTimeout = 2 * time.Minute
 
 // Start runs `certportal serve --dev` on engine with a fresh database and
-// waits until it serves. It stops when the test ends.
+// waits until it serves. It stops when the test ends. With --demo it
+// starts from a copy of the demo data an earlier start of the test
+// process loaded (snapshot.go) unless LoadDemo is given.
 func Start(tb testing.TB, engine string, opts ...Option) *App {
 	tb.Helper()
 	o := &options{env: map[string]string{}, at: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	for _, opt := range opts {
 		opt(o)
 	}
-	a := &App{Engine: engine, Clock: testutil.NewClock(o.at), DataDir: tb.TempDir(), Env: map[string]string{
+	a := newApp(engine, o, tb.TempDir())
+	args := serveArgs(o.env, o.args)
+	if s, ln := takeDemo(tb, engine, o, args); s != nil {
+		s.restore(tb, a)
+		a.setEnv(o.env)
+		a.runOn(tb, args, ln, true)
+	} else {
+		if engine == store.Postgres {
+			a.Env["CERTPORTAL_DATABASE_URL"] = testutil.DatabaseURL(tb, engine)
+			a.Env["CERTPORTAL_SECRET_KEY"] = randomKey()
+		}
+		a.setEnv(o.env)
+		a.run(tb, args)
+	}
+	tb.Cleanup(func() { a.Stop(tb) })
+	return a
+}
+
+// newApp returns an app, not started, on dataDir with the options' clock
+// and timeouts, listening on a random port.
+func newApp(engine string, o *options, dataDir string) *App {
+	return &App{Engine: engine, Clock: testutil.NewClock(o.at), DataDir: dataDir, timeouts: o.timeouts, Env: map[string]string{
 		"CERTPORTAL_ADDR":       "127.0.0.1:0",
 		"CERTPORTAL_LOG_FORMAT": "json",
 		"CERTPORTAL_LOG_LEVEL":  "info",
+		"CERTPORTAL_DATA_DIR":   dataDir,
 	}}
-	a.Env["CERTPORTAL_DATA_DIR"] = a.DataDir
-	a.timeouts = o.timeouts
-	if engine == store.Postgres {
-		a.Env["CERTPORTAL_DATABASE_URL"] = testutil.DatabaseURL(tb, engine)
-		key := make([]byte, 32)
-		_, _ = rand.Read(key)
-		a.Env["CERTPORTAL_SECRET_KEY"] = base64.StdEncoding.EncodeToString(key)
-	}
-	for k, v := range o.env {
+}
+
+// setEnv adds the options' environment, which wins.
+func (a *App) setEnv(env map[string]string) {
+	for k, v := range env {
 		a.Env[k] = v
 	}
-	args := append([]string{"serve"}, o.args...)
-	if a.Env["CERTPORTAL_SMTP_URL"] == "" && !contains(args, "--demo") {
+}
+
+// serveArgs returns serve's command line: the options' flags, and --dev
+// unless mail has a server or --demo keeps it.
+func serveArgs(env map[string]string, flags []string) []string {
+	args := append([]string{"serve"}, flags...)
+	if env["CERTPORTAL_SMTP_URL"] == "" && !contains(args, "--demo") {
 		args = append(args, "--dev")
 	}
-	a.run(tb, args)
-	tb.Cleanup(func() { a.Stop(tb) })
-	return a
+	return args
+}
+
+// randomKey returns a fresh secret key, which PostgreSQL installations
+// must be given.
+func randomKey() string {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	return base64.StdEncoding.EncodeToString(key)
 }
 
 func contains(list []string, s string) bool {
@@ -137,6 +174,13 @@ func contains(list []string, s string) bool {
 }
 
 func (a *App) run(tb testing.TB, args []string) {
+	tb.Helper()
+	a.runOn(tb, args, nil, false)
+}
+
+// runOn starts the app on ln (nil: CERTPORTAL_ADDR); demoLoaded says that
+// its database is a copy of a loaded demo.
+func (a *App) runOn(tb testing.TB, args []string, ln net.Listener, demoLoaded bool) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -151,8 +195,17 @@ func (a *App) run(tb testing.TB, args []string) {
 		Timeouts:  a.timeouts,
 		// HashParams: see the variable.
 		HashParams: &HashParams,
+		Listener:   ln,
+		DemoLoaded: demoLoaded,
 	}
-	go func() { a.done <- m.Run(ctx, args) }()
+	go func() {
+		code := m.Run(ctx, args)
+		if ln != nil {
+			// Serve closes it, unless the start failed before.
+			_ = ln.Close()
+		}
+		a.done <- code
+	}()
 	select {
 	case a.URL = <-ready:
 	case code := <-a.done:
@@ -188,11 +241,7 @@ func (a *App) Restart(tb testing.TB, args ...string) {
 		tb.Fatalf("certportal exited with %d:\n%s", code, a.Stderr())
 	}
 	a.Env["CERTPORTAL_ADDR"] = "127.0.0.1:0"
-	all := append([]string{"serve"}, args...)
-	if a.Env["CERTPORTAL_SMTP_URL"] == "" && !contains(all, "--demo") {
-		all = append(all, "--dev")
-	}
-	a.run(tb, all)
+	a.run(tb, serveArgs(a.Env, args))
 }
 
 // OpenStore opens the app's database beside the running app: on SQLite
