@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -53,12 +52,7 @@ import (
 // only. It logs the requests per instance and the timings and asserts no
 // time.
 func TestMultiInstanceHoldsNeverOversell(t *testing.T) {
-	if os.Getenv(testutil.PostgresURLEnv) == "" {
-		if testutil.CI() {
-			t.Fatalf("CI=true but %s is not set: the PostgreSQL suite is mandatory in CI", testutil.PostgresURLEnv)
-		}
-		t.Skipf("several instances need PostgreSQL: set %s", testutil.PostgresURLEnv)
-	}
+	testutil.RequirePostgres(t, "several instances")
 	const candidates, seats, tries = 200, 10, 3
 	apps := startHoldApps(t, store.Postgres, 3)
 	proxy := startRoundRobinProxy(t, apps)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -24,7 +23,7 @@ import (
 	"example.org/certportal/internal/uploads"
 )
 
-// TestConcurrentApprovalsOnThreeProcessesRenewOnce pins issue 17's
+// TestConcurrentApprovalsOnThreeProcessesRenewOnce pins renewal's
 // "exactly once" across instances: three certportal processes (the real
 // binary, each with its own pool and job client) serve one PostgreSQL
 // database. A candidate holds a certification earned a month ago and has
@@ -46,12 +45,7 @@ import (
 // approvals at once in one process, is internal/credits'
 // TestConcurrentApprovalsRenewOnce. So this runs on PostgreSQL only.
 func TestConcurrentApprovalsOnThreeProcessesRenewOnce(t *testing.T) {
-	if os.Getenv(testutil.PostgresURLEnv) == "" {
-		if testutil.CI() {
-			t.Fatalf("CI=true but %s is not set: the PostgreSQL suite is mandatory in CI", testutil.PostgresURLEnv)
-		}
-		t.Skipf("several processes need PostgreSQL: set %s", testutil.PostgresURLEnv)
-	}
+	testutil.RequirePostgres(t, "several processes")
 	if testing.Short() {
 		t.Skip("builds the portal and starts three processes")
 	}

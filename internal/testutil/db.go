@@ -41,6 +41,21 @@ func Engines(tb testing.TB) []string {
 	return engines
 }
 
+// RequirePostgres is for a test that only PostgreSQL can run, such as
+// several instances on one database (SQLite serves one by design): without
+// CERTPORTAL_TEST_POSTGRES_URL it is skipped with why, or fails with
+// CI=true.
+func RequirePostgres(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv(PostgresURLEnv) != "" {
+		return
+	}
+	if CI() {
+		tb.Fatalf("CI=true but %s is not set: the PostgreSQL suite is mandatory in CI", PostgresURLEnv)
+	}
+	tb.Skipf("%s need PostgreSQL: set %s", why, PostgresURLEnv)
+}
+
 // ForEachEngine runs fn as a subtest per engine.
 func ForEachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
 	t.Helper()
