@@ -7,10 +7,10 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// access is who may reach a route: anyone, a signed-in user, or staff
-// holding one permission. The services decide again from the actor; this
-// only keeps a request from reaching a handler it could not use.
-type access struct {
+// Access is who may reach a route: Anyone, SignedIn, or Staff holding one
+// permission. The services decide again from the actor; this only keeps a
+// request from reaching a handler it could not use.
+type Access struct {
 	kind accessKind
 	perm portal.Permission
 }
@@ -24,24 +24,33 @@ const (
 )
 
 var (
-	anyone   = access{kind: accessAnyone}
-	signedIn = access{kind: accessSignedIn}
+	// Anyone is the access of a public route.
+	Anyone = Access{kind: accessAnyone}
+	// SignedIn is the access of a route for any signed-in user.
+	SignedIn = Access{kind: accessSignedIn}
 )
 
-// staff is the access of a console route that needs p.
-func staff(p portal.Permission) access { return access{kind: accessStaff, perm: p} }
+// Staff is the access of a console route that needs p.
+func Staff(p portal.Permission) Access { return Access{kind: accessStaff, perm: p} }
+
+// Permission is the permission a Staff route needs; false for the other
+// kinds of access.
+func (a Access) Permission() (portal.Permission, bool) { return a.perm, a.kind == accessStaff }
+
+// Public reports whether anyone, signed in or not, may reach the route.
+func (a Access) Public() bool { return a.kind == accessAnyone }
 
 // guard puts the access check of a route in front of its handler. A
 // visitor is sent to sign in (requireUser); staff without a second factor
 // are sent to enrol one on GET and refused otherwise (MFA-01); anyone else
 // without the permission is refused.
-func (s *Server) guard(a access, next http.Handler) http.Handler {
+func (s *Server) guard(a Access, next http.Handler) http.Handler {
 	switch a.kind {
 	case accessSignedIn:
 		return s.requireUser(next)
 	case accessStaff:
 		return s.requireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			err := actor(r).Authorize(a.perm)
+			err := Actor(r).Authorize(a.perm)
 			switch {
 			case err == nil:
 				next.ServeHTTP(w, r)
@@ -68,7 +77,7 @@ func (s *Server) allows(r *http.Request, pattern string) bool {
 		sess := info(r).Session
 		return sess != nil && sess.Active()
 	case accessStaff:
-		return actor(r).Can(a.perm)
+		return Actor(r).Can(a.perm)
 	}
 	return true
 }

@@ -27,22 +27,22 @@ import (
 // TestEveryRouteDeclaresItsAccess: every console route and every staff
 // operation of the API names a real permission; patterns are unique.
 func TestEveryRouteDeclaresItsAccess(t *testing.T) {
-	s := &Server{static: &staticFiles{}}
+	s := newTestServer(t)
 	seen := map[string]bool{}
-	for _, rt := range s.routes() {
-		if seen[rt.pattern] {
-			t.Errorf("%s appears twice", rt.pattern)
+	for _, rt := range s.Routes() {
+		if seen[rt.Pattern] {
+			t.Errorf("%s appears twice", rt.Pattern)
 		}
-		seen[rt.pattern] = true
-		if (rt.handle == nil) == (rt.raw == nil) {
-			t.Errorf("%s: exactly one of handle and raw must be set", rt.pattern)
+		seen[rt.Pattern] = true
+		if (rt.Handle == nil) == (rt.Raw == nil) {
+			t.Errorf("%s: exactly one of handle and raw must be set", rt.Pattern)
 		}
-		_, path, _ := strings.Cut(rt.pattern, " ")
-		if strings.HasPrefix(path, "/console") && (rt.access.kind != accessStaff || !validPermission(rt.access.perm)) {
-			t.Errorf("%s is a console route without a staff permission", rt.pattern)
+		_, path, _ := strings.Cut(rt.Pattern, " ")
+		if strings.HasPrefix(path, "/console") && (rt.Access.kind != accessStaff || !validPermission(rt.Access.perm)) {
+			t.Errorf("%s is a console route without a staff permission", rt.Pattern)
 		}
-		if rt.access.kind == accessStaff && !validPermission(rt.access.perm) {
-			t.Errorf("%s: staff access needs a permission", rt.pattern)
+		if rt.Access.kind == accessStaff && !validPermission(rt.Access.perm) {
+			t.Errorf("%s: staff access needs a permission", rt.Pattern)
 		}
 	}
 	for _, rt := range api.AccessTable() {
@@ -171,42 +171,42 @@ func TestRouteAccessHoldsOnBothSurfaces(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		w := newAccessWorld(t, engine)
 		reached := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.WriteHeader(http.StatusTeapot) })
-		for _, rt := range w.s.routes() {
-			if rt.access.kind == accessAnyone {
+		for _, rt := range w.s.Routes() {
+			if rt.Access.kind == accessAnyone {
 				continue
 			}
-			method, _, _ := strings.Cut(rt.pattern, " ")
-			visitor := w.serve(w.h, w.request(rt.pattern, "", "1"))
+			method, _, _ := strings.Cut(rt.Pattern, " ")
+			visitor := w.serve(w.h, w.request(rt.Pattern, "", "1"))
 			if method == http.MethodGet && (visitor.Code != http.StatusSeeOther || !strings.HasPrefix(visitor.Header().Get("Location"), "/signin?next=")) {
-				t.Errorf("visitor %s: %d %s, want the sign-in page", rt.pattern, visitor.Code, visitor.Header().Get("Location"))
+				t.Errorf("visitor %s: %d %s, want the sign-in page", rt.Pattern, visitor.Code, visitor.Header().Get("Location"))
 			}
 			if method != http.MethodGet && visitor.Code != http.StatusUnauthorized {
-				t.Errorf("visitor %s: %d, want 401", rt.pattern, visitor.Code)
+				t.Errorf("visitor %s: %d, want 401", rt.Pattern, visitor.Code)
 			}
-			if rt.access.kind != accessStaff {
+			if rt.Access.kind != accessStaff {
 				continue
 			}
-			only := w.s.guard(rt.access, reached)
+			only := w.s.guard(rt.Access, reached)
 			for who := range w.cookies {
-				may := who != "candidate" && who != "nofactor" && portal.PermissionSet(who).Permissions().Has(rt.access.perm)
+				may := who != "candidate" && who != "nofactor" && portal.PermissionSet(who).Permissions().Has(rt.Access.perm)
 				if !may {
-					if rec := w.serve(w.h, w.request(rt.pattern, who, "1")); rec.Code != http.StatusForbidden && !(who == "nofactor" && rec.Code == http.StatusSeeOther) {
-						t.Errorf("%s %s: %d, want 403", who, rt.pattern, rec.Code)
+					if rec := w.serve(w.h, w.request(rt.Pattern, who, "1")); rec.Code != http.StatusForbidden && !(who == "nofactor" && rec.Code == http.StatusSeeOther) {
+						t.Errorf("%s %s: %d, want 403", who, rt.Pattern, rec.Code)
 					}
 					continue
 				}
-				r := w.request(rt.pattern, who, "1")
+				r := w.request(rt.Pattern, who, "1")
 				if rec := w.serve(w.s.observe(w.s.loadSession(only)), r); rec.Code != http.StatusTeapot {
-					t.Errorf("%s %s: %d, want through", who, rt.pattern, rec.Code)
+					t.Errorf("%s %s: %d, want through", who, rt.Pattern, rec.Code)
 				}
 			}
-			if portal.SetScheduler.Permissions().Has(rt.access.perm) {
-				rec := w.serve(w.h, w.request(rt.pattern, "nofactor", "1"))
+			if portal.SetScheduler.Permissions().Has(rt.Access.perm) {
+				rec := w.serve(w.h, w.request(rt.Pattern, "nofactor", "1"))
 				if method == http.MethodGet && (rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != mfaRequiredPath) {
-					t.Errorf("staff without a second factor %s: %d %s, want the enrolment page", rt.pattern, rec.Code, rec.Header().Get("Location"))
+					t.Errorf("staff without a second factor %s: %d %s, want the enrolment page", rt.Pattern, rec.Code, rec.Header().Get("Location"))
 				}
 				if method != http.MethodGet && rec.Code != http.StatusForbidden {
-					t.Errorf("staff without a second factor %s: %d, want 403", rt.pattern, rec.Code)
+					t.Errorf("staff without a second factor %s: %d, want 403", rt.Pattern, rec.Code)
 				}
 			}
 		}

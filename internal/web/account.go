@@ -21,7 +21,7 @@ type registerPage struct {
 
 func (s *Server) newRegisterPage(r *http.Request, f *Form) *registerPage {
 	p := &registerPage{Form: f}
-	s.fillBase(r, &p.BasePage, "register.title")
+	s.FillBase(r, &p.BasePage, "register.title")
 	p.Countries = geo.Countries(p.Lang)
 	p.Region = newRegionChoice(f.Value("country"))
 	if f.Value("language") == "" {
@@ -36,12 +36,12 @@ func (p *registerPage) RegionField() *Field  { return regionField(p.T, p.Form, p
 func (p *registerPage) LanguageField() Field { return languageField(p.T, p.Form, p.Languages) }
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) error {
-	f := newForm()
+	f := NewForm()
 	f.Values["country"] = strings.ToUpper(r.URL.Query().Get("country"))
 	if f.Value("country") == "" {
 		f.Values["country"] = browserCountry(r)
 	}
-	return s.render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
+	return s.Render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
 }
 
 // handleRegister creates the account, or re-renders the form with what is
@@ -50,15 +50,15 @@ func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request) erro
 // chosen country without checking anything; a region the page never showed
 // is asked for, not reported as an error (regions.go).
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "email", "first_name", "last_name", "country", "region", "language", "company")
+	f := FormFrom(r, "email", "first_name", "last_name", "country", "region", "language", "company")
 	if r.PostForm.Get("update") == regionUpdate {
-		return s.render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
+		return s.Render(w, r, http.StatusOK, "register", s.newRegisterPage(r, f))
 	}
 	unseen := regionUnseen(r)
-	err := s.acc.Register(r.Context(), meta(r), accounts.RegisterRequest{
+	err := s.Accounts.Register(r.Context(), meta(r), accounts.RegisterRequest{
 		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
 		Password: r.PostForm.Get("password"), Country: f.Value("country"), Region: f.Value("region"),
 		Language: f.Value("language"), Company: f.Value("company"),
@@ -69,13 +69,13 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 			p.Region.Prompt = true
 			delete(f.Values, "region")
 			if err = withoutRegionError(err); err == nil {
-				return s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+				return s.Render(w, r, http.StatusUnprocessableEntity, "register", p)
 			}
 		}
-		if !s.applyError(&p.BasePage, f, err, "email") {
+		if !s.ApplyError(&p.BasePage, f, err, "email") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "register", p)
 	}
 	http.Redirect(w, r, "/register/done", http.StatusSeeOther)
 	return nil
@@ -91,12 +91,12 @@ type messagePage struct {
 
 func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, title string, lines ...string) error {
 	p := &messagePage{}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	p.Heading = p.Title
 	for _, l := range lines {
 		p.Lines = append(p.Lines, p.T.T(l, nil))
 	}
-	return s.render(w, r, status, "message", p)
+	return s.Render(w, r, status, "message", p)
 }
 
 func (s *Server) handleRegisterDone(w http.ResponseWriter, r *http.Request) error {
@@ -113,23 +113,23 @@ type verifyPage struct {
 // link changes nothing (mail scanners open links too); the button does.
 func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	user, err := s.acc.CheckVerificationLink(r.Context(), token)
+	user, err := s.Accounts.CheckVerificationLink(r.Context(), token)
 	if err != nil {
 		return err
 	}
 	p := &verifyPage{Token: token, Email: user.Email}
-	s.fillBase(r, &p.BasePage, "verify.title")
+	s.FillBase(r, &p.BasePage, "verify.title")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, http.StatusOK, "verify", p)
+	return s.Render(w, r, http.StatusOK, "verify", p)
 }
 
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.acc.VerifyEmail(r.Context(), meta(r), r.PathValue("token")); err != nil {
+	if _, err := s.Accounts.VerifyEmail(r.Context(), meta(r), r.PathValue("token")); err != nil {
 		return err
 	}
-	target := withNotice("/signin", noticeEmailVerified)
+	target := WithNotice("/signin", noticeEmailVerified)
 	if sess := info(r).Session; sess != nil && sess.Active() {
-		target = withNotice("/dashboard", noticeEmailVerified)
+		target = WithNotice("/dashboard", noticeEmailVerified)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -146,16 +146,16 @@ func (s *Server) handleVerifyPending(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	p := &verifyPendingPage{}
-	s.fillBase(r, &p.BasePage, "verify.pending_title")
+	s.FillBase(r, &p.BasePage, "verify.pending_title")
 	p.User = info(r).Session.User
-	return s.render(w, r, http.StatusOK, "verify_pending", p)
+	return s.Render(w, r, http.StatusOK, "verify_pending", p)
 }
 
 func (s *Server) handleVerifyResend(w http.ResponseWriter, r *http.Request) error {
-	if err := s.acc.ResendVerification(r.Context(), actor(r)); err != nil {
+	if err := s.Accounts.ResendVerification(r.Context(), Actor(r)); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/verify-email", noticeVerificationSent), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/verify-email", noticeVerificationSent), http.StatusSeeOther)
 	return nil
 }
 
@@ -165,31 +165,31 @@ type forgotPage struct {
 }
 
 func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) error {
-	p := &forgotPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "forgot.title")
-	return s.render(w, r, http.StatusOK, "forgot", p)
+	p := &forgotPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "forgot.title")
+	return s.Render(w, r, http.StatusOK, "forgot", p)
 }
 
 // handleForgot always answers "if an account exists, we sent a link".
 func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "email")
-	if err := s.acc.RequestPasswordReset(r.Context(), meta(r), f.Value("email")); err != nil {
+	f := FormFrom(r, "email")
+	if err := s.Accounts.RequestPasswordReset(r.Context(), meta(r), f.Value("email")); err != nil {
 		p := &forgotPage{Form: f}
-		s.fillBase(r, &p.BasePage, "forgot.title")
-		if !s.applyError(&p.BasePage, f, err, "email") {
+		s.FillBase(r, &p.BasePage, "forgot.title")
+		if !s.ApplyError(&p.BasePage, f, err, "email") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "forgot", p)
 	}
 	return s.message(w, r, http.StatusOK, "forgot.sent_title", "forgot.sent_text", "forgot.sent_spam")
 }
 
-// formFrom copies the named fields of a parsed form, for re-rendering.
-func formFrom(r *http.Request, names ...string) *Form {
-	f := newForm()
+// FormFrom copies the named fields of a parsed form, for re-rendering.
+func FormFrom(r *http.Request, names ...string) *Form {
+	f := NewForm()
 	for _, n := range names {
 		f.Values[n] = r.PostForm.Get(n)
 	}

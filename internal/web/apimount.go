@@ -17,7 +17,7 @@ func RequestActor(r *http.Request) (portal.Actor, bool) {
 	if sess == nil || !sess.Active() || sess.User == nil || sess.User.EmailVerifiedAt == nil || sess.User.DisabledAt != nil {
 		return portal.Actor{}, false
 	}
-	return actor(r), true
+	return Actor(r), true
 }
 
 // RequestIP returns the client address of a request as the middleware

@@ -15,27 +15,27 @@ type signInPage struct {
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
-	p := &signInPage{Form: newForm(), Next: localPath(r.URL.Query().Get("next"), "")}
-	s.fillBase(r, &p.BasePage, "signin.title")
-	return s.render(w, r, http.StatusOK, "signin", p)
+	p := &signInPage{Form: NewForm(), Next: LocalPath(r.URL.Query().Get("next"), "")}
+	s.FillBase(r, &p.BasePage, "signin.title")
+	return s.Render(w, r, http.StatusOK, "signin", p)
 }
 
 // handleSignIn checks the credentials; on success it sets a fresh session
 // cookie (a new token on every sign-in) and redirects.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	f := r.PostForm
-	p := &signInPage{Form: newForm(), Next: localPath(f.Get("next"), "")}
+	p := &signInPage{Form: NewForm(), Next: LocalPath(f.Get("next"), "")}
 	p.Form.Values["email"] = f.Get("email")
-	res, err := s.acc.SignIn(r.Context(), meta(r), accounts.SignInRequest{Email: f.Get("email"), Password: f.Get("password")})
+	res, err := s.Accounts.SignIn(r.Context(), meta(r), accounts.SignInRequest{Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
-		s.fillBase(r, &p.BasePage, "signin.title")
-		if !s.applyError(&p.BasePage, p.Form, err, "email") {
+		s.FillBase(r, &p.BasePage, "signin.title")
+		if !s.ApplyError(&p.BasePage, p.Form, err, "email") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "signin", p)
+		return s.Render(w, r, FormStatus(err), "signin", p)
 	}
 	s.setSessionCookie(w, res.Token)
 	if res.MFARequired {
@@ -46,17 +46,17 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if res.User.Role.IsStaff() {
 		target = "/console"
 	}
-	http.Redirect(w, r, localPath(p.Next, target), http.StatusSeeOther)
+	http.Redirect(w, r, LocalPath(p.Next, target), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 	sess := info(r).Session
-	if err := s.acc.SignOut(r.Context(), actor(r), sess.ID); err != nil {
+	if err := s.Accounts.SignOut(r.Context(), Actor(r), sess.ID); err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, withNotice("/signin", noticeSignedOut), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/signin", noticeSignedOut), http.StatusSeeOther)
 	return nil
 }
 
@@ -72,38 +72,38 @@ type setupPage struct {
 // other sites, and the page is never cached.
 func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	user, err := s.acc.SetupAccount(r.Context(), token)
+	user, err := s.Accounts.SetupAccount(r.Context(), token)
 	if err != nil {
 		return err
 	}
-	p := &setupPage{Form: newForm(), Account: user, Token: token}
-	s.fillBase(r, &p.BasePage, "setup.title")
+	p := &setupPage{Form: NewForm(), Account: user, Token: token}
+	s.FillBase(r, &p.BasePage, "setup.title")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, http.StatusOK, "setup", p)
+	return s.Render(w, r, http.StatusOK, "setup", p)
 }
 
 func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	_, err := s.acc.CompleteSetup(r.Context(), actor(r), accounts.SetupRequest{
+	_, err := s.Accounts.CompleteSetup(r.Context(), Actor(r), accounts.SetupRequest{
 		Token: token, Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
 	})
 	if err != nil {
 		if portal.ErrorCode(err) != portal.EInvalid {
 			return err
 		}
-		user, uerr := s.acc.SetupAccount(r.Context(), token)
+		user, uerr := s.Accounts.SetupAccount(r.Context(), token)
 		if uerr != nil {
 			return uerr
 		}
-		p := &setupPage{Form: newForm(), Account: user, Token: token}
-		s.fillBase(r, &p.BasePage, "setup.title")
-		s.applyError(&p.BasePage, p.Form, err, "password")
+		p := &setupPage{Form: NewForm(), Account: user, Token: token}
+		s.FillBase(r, &p.BasePage, "setup.title")
+		s.ApplyError(&p.BasePage, p.Form, err, "password")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		return s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "setup", p)
 	}
-	http.Redirect(w, r, withNotice("/signin", noticeSetupComplete), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/signin", noticeSetupComplete), http.StatusSeeOther)
 	return nil
 }

@@ -261,7 +261,7 @@ func BenchmarkParseTemplates(b *testing.B) {
 		b.StopTimer()
 		before := live()
 		b.StartTimer()
-		t, err := parseTemplates(funcs, false)
+		t, err := parseTemplates(funcs, false, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,20 +22,20 @@ type bookingsPage struct {
 }
 
 // Place is where a booking is.
-func (p *bookingsPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+func (p *bookingsPage) Place(b *portal.BookingDetail) string { return BookingPlace(p.T, b) }
 
 func (s *Server) handleBookings(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.booking.MyBookings(r.Context(), actor(r))
+	list, err := s.Booking.MyBookings(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	refunds, err := s.booking.Refunds(r.Context(), actor(r))
+	refunds, err := s.Booking.Refunds(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &bookingsPage{Bookings: list, Refunds: refunds}
-	s.fillBase(r, &p.BasePage, "bookings.title")
-	return s.render(w, r, http.StatusOK, "bookings", p)
+	s.FillBase(r, &p.BasePage, "bookings.title")
+	return s.Render(w, r, http.StatusOK, "bookings", p)
 }
 
 type bookingPage struct {
@@ -54,7 +54,7 @@ type bookingPage struct {
 }
 
 // Place is where the booking is.
-func (p *bookingPage) Place() string { return bookingPlace(p.T, p.B) }
+func (p *bookingPage) Place() string { return BookingPlace(p.T, p.B) }
 
 // PendingMove is the move waiting for its fee, if any.
 func (p *bookingPage) PendingMove() *portal.MoveDetail {
@@ -76,7 +76,7 @@ func (p *bookingPage) RescheduleLink() string { return rescheduleStart(p.B) }
 // myBooking loads the signed-in user's booking of the request's {ref}
 // path value (booking.Service.MyBooking: another user's is not found).
 func (s *Server) myBooking(r *http.Request, ref string) (*portal.BookingDetail, error) {
-	return s.booking.MyBooking(r.Context(), actor(r), ref)
+	return s.Booking.MyBooking(r.Context(), Actor(r), ref)
 }
 
 func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
@@ -85,24 +85,24 @@ func (s *Server) newBookingPage(r *http.Request) (*bookingPage, error) {
 		return nil, err
 	}
 	p := &bookingPage{B: b, Loc: b.Location(), Key: newIdempotencyKey()}
-	if p.Quote, err = s.booking.QuoteCancel(b); err != nil {
+	if p.Quote, err = s.Booking.QuoteCancel(b); err != nil {
 		return nil, err
 	}
-	p.CanReschedule = s.booking.CanReschedule(b) == nil
-	p.Deadline = s.booking.RescheduleDeadline(b)
-	if p.Fee, err = s.booking.RescheduleFee(b); err != nil {
+	p.CanReschedule = s.Booking.CanReschedule(b) == nil
+	p.Deadline = s.Booking.RescheduleDeadline(b)
+	if p.Fee, err = s.Booking.RescheduleFee(b); err != nil {
 		return nil, err
 	}
-	if p.Moves, err = s.booking.Moves(r.Context(), actor(r), b); err != nil {
+	if p.Moves, err = s.Booking.Moves(r.Context(), Actor(r), b); err != nil {
 		return nil, err
 	}
-	p.Launch = s.booking.Launch(b)
-	refunds, err := s.booking.Refunds(r.Context(), actor(r))
+	p.Launch = s.Booking.Launch(b)
+	refunds, err := s.Booking.Refunds(r.Context(), Actor(r))
 	if err != nil {
 		return nil, err
 	}
 	p.Refund = refunds[b.ID]
-	s.fillBase(r, &p.BasePage, "booking.title")
+	s.FillBase(r, &p.BasePage, "booking.title")
 	return p, nil
 }
 
@@ -111,7 +111,7 @@ func (s *Server) handleBooking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "booking", p)
+	return s.Render(w, r, http.StatusOK, "booking", p)
 }
 
 // handleBookingCalendar downloads the booking's .ics file.
@@ -123,7 +123,7 @@ func (s *Server) handleBookingCalendar(w http.ResponseWriter, r *http.Request) e
 	if b.State != portal.BookingConfirmed && b.State != portal.BookingCancelled {
 		return portal.ErrNotFound
 	}
-	body := s.booking.Calendar(b)
+	body := s.Booking.Calendar(b)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="exam-`+b.Reference+`.ics"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -140,11 +140,11 @@ func (s *Server) handleBookingCancelForm(w http.ResponseWriter, r *http.Request)
 	}
 	p.Confirm = true
 	p.Title = p.T.T("booking.cancel_title", nil)
-	return s.render(w, r, http.StatusOK, "booking", p)
+	return s.Render(w, r, http.StatusOK, "booking", p)
 }
 
 func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	b, err := s.myBooking(r, r.PathValue("ref"))
@@ -152,8 +152,8 @@ func (s *Server) handleBookingCancel(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	next, err := s.idempotentForm(r, "cancel "+b.Reference, func() (string, error) {
-		_, err := s.booking.Cancel(r.Context(), actor(r), b.ID, "candidate")
-		return withNotice("/bookings/"+b.Reference, noticeCancelled), err
+		_, err := s.Booking.Cancel(r.Context(), Actor(r), b.ID, "candidate")
+		return WithNotice("/bookings/"+b.Reference, noticeCancelled), err
 	})
 	if err != nil {
 		return err
@@ -168,10 +168,10 @@ func (s *Server) handleBookingLaunch(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if _, err := s.booking.CheckIn(r.Context(), actor(r), b.ID); err != nil {
+	if _, err := s.Booking.CheckIn(r.Context(), Actor(r), b.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/bookings/"+b.Reference, noticeLaunched), http.StatusSeeOther)
 	return nil
 }
 
@@ -187,9 +187,9 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errTooLarge
 	}
-	err = s.booking.HandleStripeWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
+	err = s.Booking.HandleStripeWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
 	if errors.Is(err, payments.ErrBadSignature) {
-		s.log.WarnContext(r.Context(), "stripe webhook refused", "err", err)
+		s.Log.WarnContext(r.Context(), "stripe webhook refused", "err", err)
 		http.Error(w, "bad signature", http.StatusBadRequest)
 		return nil
 	}

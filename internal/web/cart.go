@@ -75,7 +75,7 @@ func (p *cartPage) HeldFor(t *time.Time) Countdown {
 }
 
 // Place is where a booking is: the center, or online.
-func (p *cartPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+func (p *cartPage) Place(b *portal.BookingDetail) string { return BookingPlace(p.T, b) }
 
 // Loc is the zone a booking's time is shown in.
 func (p *cartPage) Loc(b *portal.BookingDetail) *time.Location { return b.Location() }
@@ -92,7 +92,7 @@ func (p *cartPage) VoucherChoices(b *portal.BookingDetail) []*portal.OwnedVouche
 func (p *cartPage) VoucherLabel(v *portal.OwnedVoucher) string {
 	if v.CertificationName != "" {
 		return p.T.T("cart.voucher_pass", map[string]any{"Percent": v.Percent, "Certification": v.CertificationName,
-			"Date": day(p.T, v.CertificationExpiresOn)})
+			"Date": Day(p.T, v.CertificationExpiresOn)})
 	}
 	return p.T.T("cart.voucher_owned", map[string]any{"Percent": v.Percent, "Date": p.T.Date(v.ExpiresAt, time.UTC)})
 }
@@ -106,16 +106,16 @@ func (p *cartPage) VoucherError(id int64) string {
 }
 
 func (s *Server) newCartPage(r *http.Request, f *Form) (*cartPage, error) {
-	cart, err := s.booking.Cart(r.Context(), actor(r))
+	cart, err := s.Booking.Cart(r.Context(), Actor(r))
 	if err != nil {
 		return nil, err
 	}
-	cfg := s.booking.Config()
-	pay := s.booking.Payments()
+	cfg := s.Booking.Config()
+	pay := s.Booking.Payments()
 	p := &cartPage{Cart: cart, Form: f, Voucher: map[int64]*Form{}, Test: pay.Test != nil, Stripe: pay.Stripe != nil,
 		TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined, Key: newIdempotencyKey(),
 		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion, RulesURL: s.cfg.ExamRulesURL, PrivacyURL: s.cfg.PrivacyURL}
-	s.fillBase(r, &p.BasePage, "cart.title")
+	s.FillBase(r, &p.BasePage, "cart.title")
 	if f.Value("provider") == "" {
 		if p.Test {
 			f.Values["provider"] = portal.ProviderTest
@@ -127,11 +127,11 @@ func (s *Server) newCartPage(r *http.Request, f *Form) (*cartPage, error) {
 }
 
 func (s *Server) handleCart(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.newCartPage(r, newForm())
+	p, err := s.newCartPage(r, NewForm())
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "cart", p)
+	return s.Render(w, r, http.StatusOK, "cart", p)
 }
 
 // bookingIDParam reads the {id} of a cart item.
@@ -144,29 +144,29 @@ func bookingIDParam(r *http.Request) (int64, error) {
 }
 
 func (s *Server) handleCartVoucher(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	id, err := bookingIDParam(r)
 	if err != nil {
 		return err
 	}
-	if err := s.booking.ApplyVoucher(r.Context(), actor(r), id, r.PostForm.Get("code")); err != nil {
-		p, perr := s.newCartPage(r, newForm())
+	if err := s.Booking.ApplyVoucher(r.Context(), Actor(r), id, r.PostForm.Get("code")); err != nil {
+		p, perr := s.newCartPage(r, NewForm())
 		if perr != nil {
 			return perr
 		}
-		vf := formFrom(r, "code")
-		if !s.applyError(&p.BasePage, vf, err, "code") {
+		vf := FormFrom(r, "code")
+		if !s.ApplyError(&p.BasePage, vf, err, "code") {
 			return err
 		}
 		p.Voucher[id] = vf
 		for i := range p.Errors {
 			p.Errors[i].Field = "code-" + strconv.FormatInt(id, 10)
 		}
-		return s.render(w, r, formStatus(err), "cart", p)
+		return s.Render(w, r, FormStatus(err), "cart", p)
 	}
-	http.Redirect(w, r, withNotice("/cart", noticeVoucherApplied), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/cart", noticeVoucherApplied), http.StatusSeeOther)
 	return nil
 }
 
@@ -175,7 +175,7 @@ func (s *Server) handleCartVoucherRemove(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.booking.RemoveVoucher(r.Context(), actor(r), id); err != nil {
+	if err := s.Booking.RemoveVoucher(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/cart", http.StatusSeeOther)
@@ -187,10 +187,10 @@ func (s *Server) handleCartRelease(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.booking.Release(r.Context(), actor(r), id); err != nil {
+	if err := s.Booking.Release(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/cart", noticeHoldReleased), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/cart", noticeHoldReleased), http.StatusSeeOther)
 	return nil
 }
 
@@ -204,17 +204,17 @@ type checkoutRequest struct {
 // handleCheckout pays for the cart. Test mode charges at once; Stripe
 // sends the candidate to its payment page.
 func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "provider", "card", "system_checked", "agree_rules", "agree_privacy")
+	f := FormFrom(r, "provider", "card", "system_checked", "agree_rules", "agree_privacy")
 	req := booking.CheckoutRequest{
 		Provider: f.Value("provider"), Card: f.Value("card"), SystemChecked: f.Value("system_checked") == "on",
 		AgreeRules: f.Value("agree_rules") == "on", AgreePrivacy: f.Value("agree_privacy") == "on",
 	}
 	fingerprint := checkoutRequest{Provider: req.Provider, SystemChecked: req.SystemChecked, Rules: req.AgreeRules, Privacy: req.AgreePrivacy}
 	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
-		res, err := s.booking.Checkout(r.Context(), actor(r), req)
+		res, err := s.Booking.Checkout(r.Context(), Actor(r), req)
 		if err != nil {
 			return "", err
 		}
@@ -229,10 +229,10 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return perr
 		}
-		if !s.applyError(&p.BasePage, f, err, "card") {
+		if !s.ApplyError(&p.BasePage, f, err, "card") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "cart", p)
+		return s.Render(w, r, FormStatus(err), "cart", p)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -249,7 +249,7 @@ type checkoutReturnPage struct {
 func (p *checkoutReturnPage) Free() bool { return p.Payment.AmountMinor == 0 }
 
 // Place is where a booking is.
-func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return BookingPlace(p.T, b) }
 
 // handleCheckoutCancel is where Stripe's page sends a candidate who goes
 // back without paying: the payment ends and the seats are in the cart
@@ -257,11 +257,11 @@ func (p *checkoutReturnPage) Place(b *portal.BookingDetail) string { return book
 // because Stripe links to it; it only ends the candidate's own unpaid
 // payment.
 func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) error {
-	_, booking, err := s.booking.AbandonCheckout(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	_, booking, err := s.Booking.AbandonCheckout(r.Context(), Actor(r), r.URL.Query().Get("payment"))
 	if err != nil {
 		return err
 	}
-	next := withNotice("/cart", noticePaymentCancelled)
+	next := WithNotice("/cart", noticePaymentCancelled)
 	if booking != "" {
 		next = "/bookings/" + booking
 	}
@@ -272,13 +272,13 @@ func (s *Server) handleCheckoutCancel(w http.ResponseWriter, r *http.Request) er
 // handleCheckoutReturn shows the outcome of a payment: confirmed, or
 // still waiting for the provider's confirmation (the page refreshes).
 func (s *Server) handleCheckoutReturn(w http.ResponseWriter, r *http.Request) error {
-	pay, list, err := s.booking.PaymentStatus(r.Context(), actor(r), r.URL.Query().Get("payment"))
+	pay, list, err := s.Booking.PaymentStatus(r.Context(), Actor(r), r.URL.Query().Get("payment"))
 	if err != nil {
 		return err
 	}
 	p := &checkoutReturnPage{Payment: pay, Bookings: list}
-	s.fillBase(r, &p.BasePage, "checkout.title")
-	return s.render(w, r, http.StatusOK, "checkout_return", p)
+	s.FillBase(r, &p.BasePage, "checkout.title")
+	return s.Render(w, r, http.StatusOK, "checkout_return", p)
 }
 
 type systemCheckPage struct {
@@ -293,8 +293,8 @@ const systemCheckBytes = 2 << 20
 // checks the browser and screen and times a download from the portal.
 func (s *Server) handleSystemCheck(w http.ResponseWriter, r *http.Request) error {
 	p := &systemCheckPage{Bytes: systemCheckBytes}
-	s.fillBase(r, &p.BasePage, "systemcheck.title")
-	return s.render(w, r, http.StatusOK, "system_check", p)
+	s.FillBase(r, &p.BasePage, "systemcheck.title")
+	return s.Render(w, r, http.StatusOK, "system_check", p)
 }
 
 // handleSystemCheckPayload serves the bytes the bandwidth measurement
@@ -314,9 +314,9 @@ func (s *Server) handleSystemCheckPayload(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// bookingPlace is a booking's place for pages: center and city, or
+// BookingPlace is a booking's place for pages: center and city, or
 // "Online proctored".
-func bookingPlace(t interface {
+func BookingPlace(t interface {
 	T(string, map[string]any) string
 }, b *portal.BookingDetail) string {
 	if b.Online() {

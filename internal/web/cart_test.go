@@ -21,7 +21,7 @@ import (
 // and the script itself.
 func TestCartCountsDownWholeMinutes(t *testing.T) {
 	s := newTestServer(t)
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	for _, tc := range []struct {
 		name         string
 		lang         string
@@ -42,11 +42,11 @@ func TestCartCountsDownWholeMinutes(t *testing.T) {
 				HoldExpiresAt: &expires, PriceMinor: 15000, Currency: "USD"}, ExamCode: "SAA-C03", ExamName: "Architect", StartsAt: now.Add(30 * 24 * time.Hour)}
 			r := httptest.NewRequest("GET", "/cart", nil)
 			p := &cartPage{Cart: &booking.Cart{Items: []*portal.BookingDetail{b}, Total: 15000, Currency: "USD", ExpiresAt: expires},
-				Form: newForm(), Voucher: map[int64]*Form{}, Test: true}
-			s.fillBase(r, &p.BasePage, "cart.title")
-			p.T, p.Lang = s.catalog.Localizer(tc.lang), tc.lang
+				Form: NewForm(), Voucher: map[int64]*Form{}, Test: true}
+			s.FillBase(r, &p.BasePage, "cart.title")
+			p.T, p.Lang = s.Catalog.Localizer(tc.lang), tc.lang
 			w := httptest.NewRecorder()
-			if err := s.render(w, r, http.StatusOK, "cart", p); err != nil {
+			if err := s.Render(w, r, http.StatusOK, "cart", p); err != nil {
 				t.Fatal(err)
 			}
 			doc := testutil.ParseHTML(t, w.Body.String())
@@ -80,7 +80,7 @@ func TestCartCountsDownWholeMinutes(t *testing.T) {
 // English and Spanish. An item that carries a voucher offers none.
 func TestCartOffersOwnVouchers(t *testing.T) {
 	s := newTestServer(t)
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	expires := now.Add(10 * time.Minute)
 	item := func(id int64, exam string, voucher *int64) *portal.BookingDetail {
 		return &portal.BookingDetail{Booking: portal.Booking{ID: id, Reference: "BTEST-000" + strconv.FormatInt(id, 10), State: portal.BookingHeld,
@@ -104,11 +104,11 @@ func TestCartOffersOwnVouchers(t *testing.T) {
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/cart", nil)
-			p := &cartPage{Cart: cart, Form: newForm(), Voucher: map[int64]*Form{}, Test: true}
-			s.fillBase(r, &p.BasePage, "cart.title")
-			p.T, p.Lang = s.catalog.Localizer(tc.lang), tc.lang
+			p := &cartPage{Cart: cart, Form: NewForm(), Voucher: map[int64]*Form{}, Test: true}
+			s.FillBase(r, &p.BasePage, "cart.title")
+			p.T, p.Lang = s.Catalog.Localizer(tc.lang), tc.lang
 			w := httptest.NewRecorder()
-			if err := s.render(w, r, http.StatusOK, "cart", p); err != nil {
+			if err := s.Render(w, r, http.StatusOK, "cart", p); err != nil {
 				t.Fatal(err)
 			}
 			doc := testutil.ParseHTML(t, w.Body.String())

@@ -142,7 +142,7 @@ type ceReplyView struct {
 func creditsIn(l *i18n.Localizer, c int) string { return credits.FormatCreditsIn(c, l.Lang()) }
 
 func (s *Server) ceReady() error {
-	if s.credits == nil || s.uploads == nil {
+	if s.Credits == nil || s.Uploads == nil {
 		return portal.ErrNotFound
 	}
 	return nil
@@ -156,9 +156,9 @@ func (s *Server) handleCE(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &ceDashboardPage{}
-	s.fillBase(r, &p.BasePage, "ce.title")
+	s.FillBase(r, &p.BasePage, "ce.title")
 	l := p.T
-	progress, err := s.credits.Progress(r.Context(), actor(r), l.Lang())
+	progress, err := s.Credits.Progress(r.Context(), Actor(r), l.Lang())
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Server) handleCE(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Certifications = append(p.Certifications, v)
 	}
-	history, err := s.credits.History(r.Context(), actor(r), l.Lang())
+	history, err := s.Credits.History(r.Context(), Actor(r), l.Lang())
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Server) handleCE(w http.ResponseWriter, r *http.Request) error {
 			p.Drafts = append(p.Drafts, ceEntry(l, h))
 		}
 	}
-	return s.render(w, r, http.StatusOK, "ce_dashboard", p)
+	return s.Render(w, r, http.StatusOK, "ce_dashboard", p)
 }
 
 func ceEntry(l *i18n.Localizer, h credits.HistoryEntry) ceEntryView {
@@ -221,15 +221,15 @@ func (s *Server) handleCEHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &ceHistoryPage{}
-	s.fillBase(r, &p.BasePage, "ce.history.title")
-	history, err := s.credits.History(r.Context(), actor(r), p.T.Lang())
+	s.FillBase(r, &p.BasePage, "ce.history.title")
+	history, err := s.Credits.History(r.Context(), Actor(r), p.T.Lang())
 	if err != nil {
 		return err
 	}
 	for _, h := range history {
 		p.Entries = append(p.Entries, ceEntry(p.T, h))
 	}
-	return s.render(w, r, http.StatusOK, "ce_history", p)
+	return s.Render(w, r, http.StatusOK, "ce_history", p)
 }
 
 // handleCEHistoryCSV downloads the history as CSV, its header and its
@@ -239,14 +239,14 @@ func (s *Server) handleCEHistoryCSV(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var b BasePage
-	s.fillBase(r, &b, "ce.history.title")
+	s.FillBase(r, &b, "ce.history.title")
 	l := b.T
 	var header []string
 	for _, c := range credits.HistoryColumns() {
 		header = append(header, l.T(c, nil))
 	}
 	var buf bytes.Buffer
-	err := s.credits.ExportHistory(r.Context(), actor(r), l.Lang(), &buf, header, func(code string) string {
+	err := s.Credits.ExportHistory(r.Context(), Actor(r), l.Lang(), &buf, header, func(code string) string {
 		return l.T("credits."+code, nil)
 	})
 	if err != nil {
@@ -268,7 +268,7 @@ func (s *Server) handleCESubmitForm(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q := r.URL.Query()
-	f := newForm()
+	f := NewForm()
 	var kept []ceKeptUpload
 	if q.Has(ceFieldDraft) {
 		id, err := ceDraftID(q.Get(ceFieldDraft))
@@ -303,15 +303,15 @@ func ceDraftID(v string) (int64, error) {
 // returns its files to keep. The service refuses anything but the
 // candidate's own draft.
 func (s *Server) fillCEDraft(r *http.Request, f *Form, id int64) ([]ceKeptUpload, error) {
-	d, err := s.credits.Draft(r.Context(), actor(r), id)
+	d, err := s.Credits.Draft(r.Context(), Actor(r), id)
 	if err != nil {
 		return nil, err
 	}
-	types, err := s.credits.ActivityTypes(r.Context())
+	types, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	files, err := s.credits.Evidence(r.Context(), actor(r), id)
+	files, err := s.Credits.Evidence(r.Context(), Actor(r), id)
 	if err != nil {
 		return nil, err
 	}
@@ -346,11 +346,11 @@ func (s *Server) fillCEDraft(r *http.Request, f *Form, id int64) ([]ceKeptUpload
 // renderCESubmit renders the activity form with the refusal of failure,
 // if any, next to its fields, and the files kept from an earlier sending.
 func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status int, f *Form, kept []ceKeptUpload, failure error) error {
-	types, err := s.credits.ActivityTypes(r.Context())
+	types, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return err
 	}
-	opts, err := s.credits.Options(r.Context())
+	opts, err := s.Credits.Options(r.Context())
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 	if p.DraftID != 0 {
 		titleID = "ce.submit.edit_title"
 	}
-	s.fillBase(r, &p.BasePage, titleID)
+	s.FillBase(r, &p.BasePage, titleID)
 	l := p.T
 	code := f.Value(credits.FieldType)
 	for _, t := range types {
@@ -384,15 +384,15 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 		p.Duration = t.Rule == portal.CERulePerUnit || p.Needs[portal.CEFieldDuration]
 		p.Claim = t.Rule == portal.CERuleRange
 		p.Attestation = t.Attestation
-		if q, err := s.credits.Quote(r.Context(), t.Code, f.Value(credits.FieldDuration), f.Value(credits.FieldClaimed)); err == nil && q > 0 {
+		if q, err := s.Credits.Quote(r.Context(), t.Code, f.Value(credits.FieldDuration), f.Value(credits.FieldClaimed)); err == nil && q > 0 {
 			p.Quote = l.T("ce.submit.quote", map[string]any{"Credits": creditsIn(l, q)})
 		}
 	} else if code != "" && failure == nil {
-		f.setError(credits.FieldType, l.T("credits.error.unknown_type", nil))
+		f.SetError(credits.FieldType, l.T("credits.error.unknown_type", nil))
 		p.Errors = append(p.Errors, SummaryItem{Field: credits.FieldType, Message: f.Error(credits.FieldType)})
 	}
 	if failure != nil {
-		if !s.applyError(&p.BasePage, f, failure, credits.FieldTitle) {
+		if !s.ApplyError(&p.BasePage, f, failure, credits.FieldTitle) {
 			return failure
 		}
 		p.Duplicate = portal.KindOf(failure).Code == portal.EConflict && f.Error(credits.FieldConfirmDuplicate) != ""
@@ -403,27 +403,27 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 	}
 	// The fields a refusal may name are made after it, so that its message
 	// sits by them.
-	p.TypeField = field(l, f, credits.FieldType, "select", "ce.field.type", "placeholder=field.choose", "hint=ce.field.type_hint")
+	p.TypeField = NewField(l, f, credits.FieldType, "select", "ce.field.type", "placeholder=field.choose", "hint=ce.field.type_hint")
 	for _, t := range types {
 		p.TypeField.Options = append(p.TypeField.Options, Option{Value: t.Code, Label: t.Name(l.Lang()), Selected: t.Code == code})
 	}
 	if p.Choose = opts.CountMode == credits.CountChoose; p.Choose {
-		held, err := s.credits.Certifications(r.Context(), actor(r))
+		held, err := s.Credits.Certifications(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
 		if len(held) == 1 && f.Value(credits.FieldCertification) == "" {
 			f.Values[credits.FieldCertification] = strconv.FormatInt(held[0].CertificationID, 10)
 		}
-		p.CertificationField = field(l, f, credits.FieldCertification, "select", "ce.field.certification", "placeholder=field.choose", "hint=ce.field.certification_hint")
+		p.CertificationField = NewField(l, f, credits.FieldCertification, "select", "ce.field.certification", "placeholder=field.choose", "hint=ce.field.certification_hint")
 		for _, c := range held {
 			v := strconv.FormatInt(c.CertificationID, 10)
 			p.CertificationField.Options = append(p.CertificationField.Options, Option{Value: v,
-				Label:    l.T("ce.field.certification_option", map[string]any{"Name": c.Name, "Code": c.Code, "Date": day(l, c.ExpiresOn)}),
+				Label:    l.T("ce.field.certification_option", map[string]any{"Name": c.Name, "Code": c.Code, "Date": Day(l, c.ExpiresOn)}),
 				Selected: v == f.Value(credits.FieldCertification)})
 		}
 	}
-	return s.render(w, r, status, "ce_submit", p)
+	return s.Render(w, r, status, "ce_submit", p)
 }
 
 // ceRuleText says a type's credit rule in words.
@@ -471,9 +471,9 @@ func ceCertificationID(v string) int64 {
 // the form, the evidence (files kept from an earlier sending, then the new
 // ones) and the files to show as kept if the form comes back.
 func (s *Server) readCEUploads(w http.ResponseWriter, r *http.Request) (*uploadForm, []int64, []ceKeptUpload, error) {
-	a := actor(r)
+	a := Actor(r)
 	form, err := readUploadForm(w, r, ceUploadLimits, func(ctx context.Context, field, filename string, body io.Reader) (*portal.Upload, error) {
-		return s.credits.AcceptEvidence(ctx, a, filename, body)
+		return s.Credits.AcceptEvidence(ctx, a, filename, body)
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -523,7 +523,7 @@ func (s *Server) handleCESubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	for _, name := range ceFormFields {
 		f.Values[name] = strings.TrimSpace(form.Values.Get(name))
 	}
@@ -534,7 +534,7 @@ func (s *Server) handleCESubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := uploadRefusal(form); err != nil {
-		return s.renderCESubmit(w, r, formStatus(err), f, kept, err)
+		return s.renderCESubmit(w, r, FormStatus(err), f, kept, err)
 	}
 	sub := credits.Submission{ID: draft, CertificationID: ceCertificationID(f.Value(credits.FieldCertification)),
 		TypeCode: f.Value(credits.FieldType), Title: f.Value(credits.FieldTitle), Provider: f.Value(credits.FieldProvider),
@@ -543,18 +543,18 @@ func (s *Server) handleCESubmit(w http.ResponseWriter, r *http.Request) error {
 		Evidence: evidence, ConfirmDuplicate: f.Value(credits.FieldConfirmDuplicate) == "on",
 	}
 	if form.Values.Get("action") == "draft" {
-		d, err := s.credits.SaveDraft(r.Context(), actor(r), sub)
+		d, err := s.Credits.SaveDraft(r.Context(), Actor(r), sub)
 		if err != nil {
-			return s.renderCESubmit(w, r, formStatus(err), f, kept, err)
+			return s.renderCESubmit(w, r, FormStatus(err), f, kept, err)
 		}
-		http.Redirect(w, r, withNotice(ceSubmissionPath(d.ID), noticeCEDraftSaved), http.StatusSeeOther)
+		http.Redirect(w, r, WithNotice(ceSubmissionPath(d.ID), noticeCEDraftSaved), http.StatusSeeOther)
 		return nil
 	}
-	res, err := s.credits.Submit(r.Context(), actor(r), sub)
+	res, err := s.Credits.Submit(r.Context(), Actor(r), sub)
 	if err != nil {
-		return s.renderCESubmit(w, r, formStatus(err), f, kept, err)
+		return s.renderCESubmit(w, r, FormStatus(err), f, kept, err)
 	}
-	http.Redirect(w, r, withNotice(ceSubmissionPath(res.Submission.ID), noticeCESubmitted), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(ceSubmissionPath(res.Submission.ID), noticeCESubmitted), http.StatusSeeOther)
 	return nil
 }
 
@@ -582,20 +582,20 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	sub, err := s.credits.Submission(r.Context(), actor(r), id)
+	sub, err := s.Credits.Submission(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	files, err := s.credits.Evidence(r.Context(), actor(r), id)
+	files, err := s.Credits.Evidence(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	types, err := s.credits.ActivityTypes(r.Context())
+	types, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &ceSubmissionPage{Submission: sub, Respond: respond, Appeal: appeal}
-	s.fillBase(r, &p.BasePage, "ce.submission.title")
+	s.FillBase(r, &p.BasePage, "ce.submission.title")
 	l := p.T
 	for _, t := range types {
 		if t.TypeID == sub.TypeID {
@@ -612,7 +612,7 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 		p.GrantedText = creditsIn(l, sub.Granted)
 	}
 	if sub.CertificationID != nil {
-		held, err := s.credits.Certifications(r.Context(), actor(r))
+		held, err := s.Credits.Certifications(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
@@ -629,10 +629,10 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 	p.CanRespond = sub.State == portal.CEInfo
 	p.CanAppeal = sub.State == portal.CEDenied && sub.AppealedAt == nil && sub.ReasonCode != credits.ReasonReversed
 	if p.Respond == nil {
-		p.Respond = newForm()
+		p.Respond = NewForm()
 	}
 	if p.Appeal == nil {
-		p.Appeal = newForm()
+		p.Appeal = NewForm()
 	}
 	if failure != nil {
 		target := p.Respond
@@ -641,13 +641,13 @@ func (s *Server) renderCESubmission(w http.ResponseWriter, r *http.Request, stat
 		} else {
 			p.RespondKept = kept
 		}
-		if !s.applyError(&p.BasePage, target, failure, fallback+"_note") {
+		if !s.ApplyError(&p.BasePage, target, failure, fallback+"_note") {
 			return failure
 		}
 	}
 	p.RespondView = ceReplyView{T: l, ID: sub.ID, Which: "respond", Form: p.Respond, Kept: p.RespondKept, Label: "ce.respond.note", Button: "ce.respond.send"}
 	p.AppealView = ceReplyView{T: l, ID: sub.ID, Which: "appeal", Form: p.Appeal, Kept: p.AppealKept, Label: "ce.appeal.comment", Button: "ce.appeal.send"}
-	return s.render(w, r, status, "ce_submission", p)
+	return s.Render(w, r, status, "ce_submission", p)
 }
 
 // handleCEWithdraw takes a pending submission out of the queue.
@@ -655,33 +655,33 @@ func (s *Server) handleCEWithdraw(w http.ResponseWriter, r *http.Request) error 
 	if err := s.ceReady(); err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	id, err := ceSubmissionID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.credits.Withdraw(r.Context(), actor(r), id); err != nil {
+	if _, err := s.Credits.Withdraw(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice(ceSubmissionPath(id), noticeCEWithdrawn), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(ceSubmissionPath(id), noticeCEWithdrawn), http.StatusSeeOther)
 	return nil
 }
 
 // handleCERespond answers a request for more information with a note and
 // files.
 func (s *Server) handleCERespond(w http.ResponseWriter, r *http.Request) error {
-	return s.ceReply(w, r, "respond", s.credits.Respond, noticeCEAnswered)
+	return s.ceReply(w, r, "respond", s.Credits.Respond, noticeCEAnswered)
 }
 
 // handleCEAppeal appeals a denial with a comment and new files.
 func (s *Server) handleCEAppeal(w http.ResponseWriter, r *http.Request) error {
-	return s.ceReply(w, r, "appeal", s.credits.Appeal, noticeCEAppealed)
+	return s.ceReply(w, r, "appeal", s.Credits.Appeal, noticeCEAppealed)
 }
 
 func (s *Server) ceReply(w http.ResponseWriter, r *http.Request, which string,
-	send func(context.Context, portal.Actor, int64, string, []int64) (*portal.CESubmission, error), done notice) error {
+	send func(context.Context, portal.Actor, int64, string, []int64) (*portal.CESubmission, error), done Notice) error {
 	if err := s.ceReady(); err != nil {
 		return err
 	}
@@ -693,22 +693,22 @@ func (s *Server) ceReply(w http.ResponseWriter, r *http.Request, which string,
 	if err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	note := strings.TrimSpace(form.Values.Get(which + "_note"))
 	f.Values[which+"_note"] = note
 	again := func(err error) error {
 		if which == "appeal" {
-			return s.renderCESubmission(w, r, formStatus(err), nil, f, kept, which, ceReplyFields(err, which))
+			return s.renderCESubmission(w, r, FormStatus(err), nil, f, kept, which, ceReplyFields(err, which))
 		}
-		return s.renderCESubmission(w, r, formStatus(err), f, nil, kept, which, ceReplyFields(err, which))
+		return s.renderCESubmission(w, r, FormStatus(err), f, nil, kept, which, ceReplyFields(err, which))
 	}
 	if err := uploadRefusal(form); err != nil {
 		return again(err)
 	}
-	if _, err := send(r.Context(), actor(r), id, note, evidence); err != nil {
+	if _, err := send(r.Context(), Actor(r), id, note, evidence); err != nil {
 		return again(err)
 	}
-	http.Redirect(w, r, withNotice(ceSubmissionPath(id), done), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(ceSubmissionPath(id), done), http.StatusSeeOther)
 	return nil
 }
 
@@ -747,7 +747,7 @@ func (s *Server) handleCEEvidence(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || uploadID <= 0 {
 		return portal.ErrNotFound
 	}
-	u, body, err := s.credits.OpenEvidence(r.Context(), actor(r), id, uploadID, false)
+	u, body, err := s.Credits.OpenEvidence(r.Context(), Actor(r), id, uploadID, false)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ type certificatePage struct {
 
 // PaperField and LanguageField are the selects of the choice form.
 func (p *certificatePage) PaperField() Field {
-	fl := field(p.T, p.Form, credentials.FieldPaper, "select", "certificate.choice.paper")
+	fl := NewField(p.T, p.Form, credentials.FieldPaper, "select", "certificate.choice.paper")
 	for _, size := range []string{portal.PaperA4, portal.PaperLetter} {
 		fl.Options = append(fl.Options, Option{Value: size, Label: p.T.T("certificate.paper."+size, nil), Selected: size == fl.Value})
 	}
@@ -44,7 +44,7 @@ func (p *certificatePage) PaperField() Field {
 }
 
 func (p *certificatePage) LanguageField() Field {
-	fl := field(p.T, p.Form, credentials.FieldLanguage, "select", "certificate.choice.language")
+	fl := NewField(p.T, p.Form, credentials.FieldLanguage, "select", "certificate.choice.language")
 	for _, l := range p.Languages {
 		fl.Options = append(fl.Options, Option{Value: l.Code, Label: l.Name, Selected: l.Code == fl.Value})
 	}
@@ -57,46 +57,46 @@ func (p *certificatePage) PaperClass() string { return "paper-" + strings.ToLowe
 
 // handleCertificate shows the holder's certificate.
 func (s *Server) handleCertificate(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	ucID, err := certificationID(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.creds.Certificate(r.Context(), actor(r), ucID)
+	c, err := s.Credentials.Certificate(r.Context(), Actor(r), ucID)
 	if err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	f.Values[credentials.FieldPaper], f.Values[credentials.FieldLanguage] = c.Paper, c.Language
 	p, err := s.newCertificatePage(r, c, f)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "certificate", p)
+	return s.Render(w, r, http.StatusOK, "certificate", p)
 }
 
 // handleCertificateChoose stores the paper size and language of the
 // holder's certificate and shows it again.
 func (s *Server) handleCertificateChoose(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	ucID, err := certificationID(r)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, credentials.FieldPaper, credentials.FieldLanguage)
+	f := FormFrom(r, credentials.FieldPaper, credentials.FieldLanguage)
 	ch := credentials.CertificateChoice{Paper: f.Value(credentials.FieldPaper), Language: f.Value(credentials.FieldLanguage)}
-	if _, err := s.creds.ChooseCertificate(r.Context(), actor(r), ucID, ch); err != nil {
+	if _, err := s.Credentials.ChooseCertificate(r.Context(), Actor(r), ucID, ch); err != nil {
 		if portal.ErrorCode(err) != portal.EInvalid {
 			return err
 		}
-		c, cerr := s.creds.Certificate(r.Context(), actor(r), ucID)
+		c, cerr := s.Credentials.Certificate(r.Context(), Actor(r), ucID)
 		if cerr != nil {
 			return cerr
 		}
@@ -104,8 +104,8 @@ func (s *Server) handleCertificateChoose(w http.ResponseWriter, r *http.Request)
 		if perr != nil {
 			return perr
 		}
-		s.applyError(&p.BasePage, f, err, credentials.FieldPaper)
-		return s.render(w, r, formStatus(err), "certificate", p)
+		s.ApplyError(&p.BasePage, f, err, credentials.FieldPaper)
+		return s.Render(w, r, FormStatus(err), "certificate", p)
 	}
 	http.Redirect(w, r, certificatePath(ucID), http.StatusSeeOther)
 	return nil
@@ -116,8 +116,8 @@ func (s *Server) newCertificatePage(r *http.Request, c *credentials.Certificate,
 	if err != nil {
 		return nil, err
 	}
-	p := &certificatePage{C: c, CT: s.catalog.Localizer(c.Language), QR: qrURI, Form: f}
-	s.fillBase(r, &p.BasePage, "certificate.title")
+	p := &certificatePage{C: c, CT: s.Catalog.Localizer(c.Language), QR: qrURI, Form: f}
+	s.FillBase(r, &p.BasePage, "certificate.title")
 	p.NoIndex = true
 	return p, nil
 }

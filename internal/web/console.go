@@ -19,9 +19,9 @@ type consoleHomePage struct {
 }
 
 func (s *Server) handleConsoleHome(w http.ResponseWriter, r *http.Request) error {
-	p := &consoleHomePage{DevMailbox: s.cfg.DevMailbox, Form: newForm()}
-	s.fillBase(r, &p.BasePage, "console.title")
-	return s.render(w, r, http.StatusOK, "console_home", p)
+	p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "console.title")
+	return s.Render(w, r, http.StatusOK, "console_home", p)
 }
 
 type consoleAuditPage struct {
@@ -50,7 +50,7 @@ const auditPageSize = 50
 func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &consoleAuditPage{Filter: auditFilterForm{Action: q.Get("action"), Actor: q.Get("actor"), From: q.Get("from"), To: q.Get("to")}}
-	s.fillBase(r, &p.BasePage, "console.audit.title")
+	s.FillBase(r, &p.BasePage, "console.audit.title")
 	f := portal.AuditFilter{Action: strings.TrimSpace(p.Filter.Action), Limit: auditPageSize}
 	if p.Filter.Actor != "" {
 		if id, err := strconv.ParseInt(p.Filter.Actor, 10, 64); err == nil && id >= 0 {
@@ -68,7 +68,7 @@ func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) erro
 		p.Page = 1
 	}
 	f.Offset = (p.Page - 1) * auditPageSize
-	res, err := s.acc.ListAudit(r.Context(), actor(r), f)
+	res, err := s.Accounts.ListAudit(r.Context(), Actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) erro
 		return "/console/audit?" + v.Encode()
 	}
 	p.PrevURL, p.NextURL = link(p.Page-1), link(p.Page+1)
-	return s.render(w, r, http.StatusOK, "console_audit", p)
+	return s.Render(w, r, http.StatusOK, "console_audit", p)
 }
 
 type consoleMailPage struct {
@@ -93,16 +93,16 @@ type consoleMailPage struct {
 // handleConsoleMail shows the development mailbox (only when no SMTP server
 // is configured).
 func (s *Server) handleConsoleMail(w http.ResponseWriter, r *http.Request) error {
-	if !s.cfg.DevMailbox {
+	if !s.Config().DevMailbox {
 		return portal.ErrNotFound
 	}
-	msgs, err := s.acc.ListDevMessages(r.Context(), actor(r), 100)
+	msgs, err := s.Accounts.ListDevMessages(r.Context(), Actor(r), 100)
 	if err != nil {
 		return err
 	}
-	p := &consoleMailPage{Messages: msgs, Form: newForm()}
-	s.fillBase(r, &p.BasePage, "console.mail.title")
-	return s.render(w, r, http.StatusOK, "console_mail", p)
+	p := &consoleMailPage{Messages: msgs, Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "console.mail.title")
+	return s.Render(w, r, http.StatusOK, "console_mail", p)
 }
 
 type consoleMailShowPage struct {
@@ -127,21 +127,21 @@ func (s *Server) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) e
 	for i, a := range m.Attachments {
 		p.Attachments = append(p.Attachments, mailAttachmentLink{Number: i + 1, Name: a.Name, ContentType: a.ContentType})
 	}
-	s.fillBase(r, &p.BasePage, "console.mail.show_title")
-	return s.render(w, r, http.StatusOK, "console_mail_show", p)
+	s.FillBase(r, &p.BasePage, "console.mail.show_title")
+	return s.Render(w, r, http.StatusOK, "console_mail_show", p)
 }
 
 // devMessage is the development message the route's {id} names, for
 // admins (accounts.Service.FindDevMessage), when the mailbox is on.
 func (s *Server) devMessage(r *http.Request) (*portal.DevMessage, error) {
-	if !s.cfg.DevMailbox {
+	if !s.Config().DevMailbox {
 		return nil, portal.ErrNotFound
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return nil, portal.ErrNotFound
 	}
-	return s.acc.FindDevMessage(r.Context(), actor(r), id)
+	return s.Accounts.FindDevMessage(r.Context(), Actor(r), id)
 }
 
 // mailPartPolicy is the Content-Security-Policy of a message's HTML part:
@@ -217,20 +217,20 @@ func (s *Server) handleConsoleMailAttachment(w http.ResponseWriter, r *http.Requ
 // handleConsoleMailTest sends a test message through the configured mail
 // path (SMTP or the development mailbox), via the job queue.
 func (s *Server) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	to := r.PostForm.Get("to")
-	if err := s.ops.SendTestMail(r.Context(), actor(r), to); err != nil {
-		p := &consoleHomePage{DevMailbox: s.cfg.DevMailbox, Form: newForm()}
+	if err := s.Ops.SendTestMail(r.Context(), Actor(r), to); err != nil {
+		p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: NewForm()}
 		p.Form.Values["to"] = to
-		s.fillBase(r, &p.BasePage, "console.title")
-		if !s.applyError(&p.BasePage, p.Form, err, "to") {
+		s.FillBase(r, &p.BasePage, "console.title")
+		if !s.ApplyError(&p.BasePage, p.Form, err, "to") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "console_home", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "console_home", p)
 	}
-	http.Redirect(w, r, withNotice("/console", noticeTestMailSent), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console", noticeTestMailSent), http.StatusSeeOther)
 	return nil
 }
 
@@ -242,11 +242,11 @@ type consoleJobsPage struct {
 // handleConsoleJobs lists background jobs that failed for good, for
 // inspection.
 func (s *Server) handleConsoleJobs(w http.ResponseWriter, r *http.Request) error {
-	failed, err := s.ops.FailedJobs(r.Context(), actor(r), 100)
+	failed, err := s.Ops.FailedJobs(r.Context(), Actor(r), 100)
 	if err != nil {
 		return err
 	}
 	p := &consoleJobsPage{Jobs: failed}
-	s.fillBase(r, &p.BasePage, "console.jobs.title")
-	return s.render(w, r, http.StatusOK, "console_jobs", p)
+	s.FillBase(r, &p.BasePage, "console.jobs.title")
+	return s.Render(w, r, http.StatusOK, "console_jobs", p)
 }

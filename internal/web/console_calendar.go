@@ -40,8 +40,8 @@ type holidayRow struct {
 
 // TimeZoneField is the time zone select: the usual zones and the saved one.
 func (p *consoleCalendarPage) TimeZoneField() Field {
-	fl := field(p.T, p.Form, "time_zone", "select", "calendar.field.time_zone", "hint=calendar.field.time_zone_hint")
-	zones := slices.Clone(timeZones)
+	fl := NewField(p.T, p.Form, "time_zone", "select", "calendar.field.time_zone", "hint=calendar.field.time_zone_hint")
+	zones := TimeZones()
 	if !slices.Contains(zones, fl.Value) && fl.Value != "" {
 		zones = append([]string{fl.Value}, zones...)
 	}
@@ -55,7 +55,7 @@ func (p *consoleCalendarPage) TimeZoneField() Field {
 func (p *consoleCalendarPage) DayFields() []Field {
 	out := make([]Field, len(weekOrder))
 	for i, d := range weekOrder {
-		out[i] = checkbox(p.T, p.Form, dayField(d), "calendar.weekday."+strconv.Itoa(int(d)))
+		out[i] = Checkbox(p.T, p.Form, dayField(d), "calendar.weekday."+strconv.Itoa(int(d)))
 	}
 	return out
 }
@@ -63,8 +63,8 @@ func (p *consoleCalendarPage) DayFields() []Field {
 func dayField(d time.Weekday) string { return "day_" + strconv.Itoa(int(d)) }
 
 func (s *Server) newCalendarPage(r *http.Request, set calendar.Settings) *consoleCalendarPage {
-	p := &consoleCalendarPage{Settings: set, Form: newForm(), HolidayForm: newForm(), ImportForm: newForm()}
-	s.fillBase(r, &p.BasePage, "calendar.title")
+	p := &consoleCalendarPage{Settings: set, Form: NewForm(), HolidayForm: NewForm(), ImportForm: NewForm()}
+	s.FillBase(r, &p.BasePage, "calendar.title")
 	p.Form.Values["time_zone"] = set.TimeZone
 	for _, d := range set.BusinessDays {
 		p.Form.Values[dayField(d)] = "on"
@@ -79,16 +79,16 @@ func (s *Server) newCalendarPage(r *http.Request, set calendar.Settings) *consol
 // renderCalendar shows the page; with a failure, the form f (one of the
 // page's three) shows its problems next to its fields.
 func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, which string, f *Form, failure error) error {
-	set, err := s.calendar.Settings(r.Context(), actor(r))
+	set, err := s.Calendar.Settings(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := s.newCalendarPage(r, set)
 	if failure == nil {
-		return s.render(w, r, http.StatusOK, "console_calendar", p)
+		return s.Render(w, r, http.StatusOK, "console_calendar", p)
 	}
 	fallback := map[string]string{"settings": "time_zone", "holiday": "date", "import": "file"}[which]
-	if !s.applyError(&p.BasePage, f, failure, fallback) {
+	if !s.ApplyError(&p.BasePage, f, failure, fallback) {
 		return failure
 	}
 	switch which {
@@ -99,7 +99,7 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, which st
 	case "import":
 		p.ImportForm = f
 	}
-	return s.render(w, r, formStatus(failure), "console_calendar", p)
+	return s.Render(w, r, FormStatus(failure), "console_calendar", p)
 }
 
 func (s *Server) handleConsoleCalendar(w http.ResponseWriter, r *http.Request) error {
@@ -108,10 +108,10 @@ func (s *Server) handleConsoleCalendar(w http.ResponseWriter, r *http.Request) e
 
 // handleConsoleCalendarSave saves the time zone and business days.
 func (s *Server) handleConsoleCalendarSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "time_zone")
+	f := FormFrom(r, "time_zone")
 	var days []time.Weekday
 	for _, d := range weekOrder {
 		if r.PostForm.Get(dayField(d)) == "on" {
@@ -119,43 +119,43 @@ func (s *Server) handleConsoleCalendarSave(w http.ResponseWriter, r *http.Reques
 			days = append(days, d)
 		}
 	}
-	if _, err := s.calendar.Save(r.Context(), actor(r), f.Value("time_zone"), days); err != nil {
+	if _, err := s.Calendar.Save(r.Context(), Actor(r), f.Value("time_zone"), days); err != nil {
 		return s.renderCalendar(w, r, "settings", f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/calendar", noticeCalendarSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/calendar", noticeCalendarSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayAdd adds or renames one holiday.
 func (s *Server) handleConsoleHolidayAdd(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "date", "name")
-	_, err := s.calendar.AddHoliday(r.Context(), actor(r), calendar.Holiday{Date: f.Value("date"), Name: f.Value("name")})
+	f := FormFrom(r, "date", "name")
+	_, err := s.Calendar.AddHoliday(r.Context(), Actor(r), calendar.Holiday{Date: f.Value("date"), Name: f.Value("name")})
 	if err != nil {
 		return s.renderCalendar(w, r, "holiday", f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/calendar", noticeHolidayAdded), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidayAdded), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayRemove removes the holiday of the date in the path.
 func (s *Server) handleConsoleHolidayRemove(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.calendar.RemoveHoliday(r.Context(), actor(r), r.PathValue("date")); err != nil {
+	if _, err := s.Calendar.RemoveHoliday(r.Context(), Actor(r), r.PathValue("date")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/console/calendar", noticeHolidayRemoved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidayRemoved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayImport reads an uploaded ICS file (the route limits
 // the body).
 func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.calendar.MayManage(actor(r)); err != nil {
+	if err := s.Calendar.MayManage(Actor(r)); err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	fileErr := func(msg string, data map[string]any) error {
 		return s.renderCalendar(w, r, "import", f, fieldProblem("file", msg, data))
 	}
@@ -165,7 +165,7 @@ func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Reque
 	case errors.As(err, &maxErr):
 		return fileErr("calendar.import.too_large", map[string]any{"Count": calendar.MaxICSBytes >> 10})
 	case err != nil:
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
@@ -173,13 +173,13 @@ func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Reque
 		return fileErr("calendar.import.no_file", nil)
 	}
 	if err != nil {
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	if _, err := s.calendar.ImportICS(r.Context(), actor(r), file); err != nil {
+	if _, err := s.Calendar.ImportICS(r.Context(), Actor(r), file); err != nil {
 		return s.renderCalendar(w, r, "import", f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/calendar", noticeHolidaysImported), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidaysImported), http.StatusSeeOther)
 	return nil
 }
 

@@ -21,23 +21,23 @@ import (
 
 // Notices of the continuing-education review (console_ce.go).
 const (
-	noticeCEClaimed         notice = "ce_claimed"
-	noticeCEAssigned        notice = "ce_assigned"
-	noticeCEDecided         notice = "ce_decided"
-	noticeCEInfoRequested   notice = "ce_info_requested"
-	noticeCEReversed        notice = "ce_reversed"
+	noticeCEClaimed         Notice = "ce_claimed"
+	noticeCEAssigned        Notice = "ce_assigned"
+	noticeCEDecided         Notice = "ce_decided"
+	noticeCEInfoRequested   Notice = "ce_info_requested"
+	noticeCEReversed        Notice = "ce_reversed"
 	ceAlreadyDecidedMessage        = "credits.error.already_decided"
 )
 
 func init() {
-	for n, id := range map[notice]string{
+	for n, id := range map[Notice]string{
 		noticeCEClaimed:       "notice.ce_claimed",
 		noticeCEAssigned:      "notice.ce_assigned",
 		noticeCEDecided:       "notice.ce_decided",
 		noticeCEInfoRequested: "notice.ce_info_requested",
 		noticeCEReversed:      "notice.ce_reversed",
 	} {
-		notices[n] = id
+		kitNotices[n] = id
 	}
 }
 
@@ -69,7 +69,7 @@ type consoleCEQueuePage struct {
 
 // TypeField is the activity type filter.
 func (p *consoleCEQueuePage) TypeField() Field {
-	fl := field(p.T, p.Filter, ceFilterType, "select", "console.ce.filter.type", "placeholder=console.ce.filter.any")
+	fl := NewField(p.T, p.Filter, ceFilterType, "select", "console.ce.filter.type", "placeholder=console.ce.filter.any")
 	for _, t := range p.Types {
 		fl.Options = append(fl.Options, Option{Value: t.Code, Label: t.Name(p.Lang), Selected: t.Code == fl.Value})
 	}
@@ -78,7 +78,7 @@ func (p *consoleCEQueuePage) TypeField() Field {
 
 // CertificationField is the certification filter.
 func (p *consoleCEQueuePage) CertificationField() Field {
-	fl := field(p.T, p.Filter, ceFilterCertification, "select", "console.ce.filter.certification", "placeholder=console.ce.filter.any")
+	fl := NewField(p.T, p.Filter, ceFilterCertification, "select", "console.ce.filter.certification", "placeholder=console.ce.filter.any")
 	for _, c := range p.Certifications {
 		v := strconv.FormatInt(c.ID, 10)
 		fl.Options = append(fl.Options, Option{Value: v, Label: c.Code + " " + c.Name, Selected: v == fl.Value})
@@ -88,12 +88,12 @@ func (p *consoleCEQueuePage) CertificationField() Field {
 
 // AgeField is the "submitted at least N days ago" filter.
 func (p *consoleCEQueuePage) AgeField() Field {
-	return field(p.T, p.Filter, ceFilterAge, "number", "console.ce.filter.age", "hint=console.ce.filter.age_hint", "max=4", "optional")
+	return NewField(p.T, p.Filter, ceFilterAge, "number", "console.ce.filter.age", "hint=console.ce.filter.age_hint", "max=4", "optional")
 }
 
 // AssigneeField is the assignee filter.
 func (p *consoleCEQueuePage) AssigneeField() Field {
-	fl := field(p.T, p.Filter, ceFilterAssignee, "select", "console.ce.filter.assignee")
+	fl := NewField(p.T, p.Filter, ceFilterAssignee, "select", "console.ce.filter.assignee")
 	for _, o := range []struct{ v, label string }{{"", "console.ce.filter.anyone"}, {"me", "console.ce.filter.me"}, {"none", "console.ce.filter.none"}} {
 		fl.Options = append(fl.Options, Option{Value: o.v, Label: p.T.T(o.label, nil), Selected: o.v == fl.Value})
 	}
@@ -126,12 +126,12 @@ func (p *consoleCESubmissionPage) Credits(c int) string { return credits.FormatC
 
 // handleConsoleCE is the review queue, oldest first, with its filters.
 func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	q := r.URL.Query()
-	p := &consoleCEQueuePage{Filter: newForm()}
-	s.fillBase(r, &p.BasePage, "console.ce.title")
+	p := &consoleCEQueuePage{Filter: NewForm()}
+	s.FillBase(r, &p.BasePage, "console.ce.title")
 	for _, k := range []string{ceFilterType, ceFilterCertification, ceFilterAge, ceFilterFlagged, ceFilterAssignee} {
 		p.Filter.Values[k] = strings.TrimSpace(q.Get(k))
 	}
@@ -139,43 +139,43 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 	if v := p.Filter.Value(ceFilterCertification); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			p.Filter.setError(ceFilterCertification, p.T.T("console.ce.error.certification", nil))
+			p.Filter.SetError(ceFilterCertification, p.T.T("console.ce.error.certification", nil))
 		}
 		f.CertificationID = id
 	}
 	if v := p.Filter.Value(ceFilterAge); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > ceMaxAgeDays {
-			p.Filter.setError(ceFilterAge, p.T.T("console.ce.error.age", map[string]any{"Count": ceMaxAgeDays}))
+			p.Filter.SetError(ceFilterAge, p.T.T("console.ce.error.age", map[string]any{"Count": ceMaxAgeDays}))
 		}
 		f.OlderThanDays = n
 	}
 	switch p.Filter.Value(ceFilterAssignee) {
 	case "":
 	case "me":
-		f.AssigneeID = actor(r).UserID
+		f.AssigneeID = Actor(r).UserID
 	case "none":
 		f.Unassigned = true
 	default:
-		p.Filter.setError(ceFilterAssignee, p.T.T("console.ce.error.assignee", nil))
+		p.Filter.SetError(ceFilterAssignee, p.T.T("console.ce.error.assignee", nil))
 	}
 	var err error
-	if p.Types, err = s.credits.ActivityTypes(r.Context()); err != nil {
+	if p.Types, err = s.Credits.ActivityTypes(r.Context()); err != nil {
 		return err
 	}
-	if s.results != nil {
-		if p.Certifications, err = s.results.Catalogue(r.Context()); err != nil {
+	if s.Results != nil {
+		if p.Certifications, err = s.Results.Catalogue(r.Context()); err != nil {
 			return err
 		}
 	}
 	status := http.StatusOK
 	if len(p.Filter.order) == 0 {
-		page, err := s.credits.Queue(r.Context(), actor(r), f)
+		page, err := s.Credits.Queue(r.Context(), Actor(r), f)
 		if err != nil {
-			if !s.applyError(&p.BasePage, p.Filter, err, ceFilterAfter) {
+			if !s.ApplyError(&p.BasePage, p.Filter, err, ceFilterAfter) {
 				return err
 			}
-			return s.render(w, r, formStatus(err), "console_ce_queue", p)
+			return s.Render(w, r, FormStatus(err), "console_ce_queue", p)
 		}
 		p.Items, p.Total, p.PastTarget = page.Items, page.Total, page.PastTarget
 		if page.NextCursor != "" {
@@ -194,7 +194,7 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Filter.Errors[field]})
 		}
 	}
-	return s.render(w, r, status, "console_ce_queue", p)
+	return s.Render(w, r, status, "console_ce_queue", p)
 }
 
 // ceEvidence is one file of a submission as the review page lists it.
@@ -278,7 +278,7 @@ func (p *consoleCESubmissionPage) Reversible() bool {
 
 // OutcomeField is the decision's outcome.
 func (p *consoleCESubmissionPage) OutcomeField() Field {
-	fl := field(p.T, p.Form, credits.FieldOutcome, "select", "console.ce.field.outcome", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, credits.FieldOutcome, "select", "console.ce.field.outcome", "placeholder=field.choose")
 	for _, o := range []string{credits.OutcomeApprove, credits.OutcomePartial, credits.OutcomeDeny, credits.OutcomeInfo} {
 		fl.Options = append(fl.Options, Option{Value: o, Label: p.T.T("console.ce.outcome."+o, nil), Selected: o == fl.Value})
 	}
@@ -287,14 +287,14 @@ func (p *consoleCESubmissionPage) OutcomeField() Field {
 
 // CreditsField is the credits of a partial decision.
 func (p *consoleCESubmissionPage) CreditsField() Field {
-	fl := field(p.T, p.Form, credits.FieldCredits, "text", "console.ce.field.credits", "max=12", "optional")
+	fl := NewField(p.T, p.Form, credits.FieldCredits, "text", "console.ce.field.credits", "max=12", "optional")
 	fl.Hint = p.T.T("console.ce.field.credits_hint", map[string]any{"Low": p.Lowest(), "High": p.Credits(p.Sub.Claimed)})
 	return fl
 }
 
 // ReasonCodeField is the reason of a denial.
 func (p *consoleCESubmissionPage) ReasonCodeField() Field {
-	fl := field(p.T, p.Form, credits.FieldReasonCode, "select", "console.ce.field.reason_code", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, credits.FieldReasonCode, "select", "console.ce.field.reason_code", "placeholder=field.choose")
 	for _, c := range credits.DenyReasons() {
 		fl.Options = append(fl.Options, Option{Value: c, Label: p.T.T("credits.reason."+c, nil), Selected: c == fl.Value})
 	}
@@ -303,7 +303,7 @@ func (p *consoleCESubmissionPage) ReasonCodeField() Field {
 
 // ReasonTextField is the decision's text.
 func (p *consoleCESubmissionPage) ReasonTextField() textArea {
-	return textArea{field(p.T, p.Form, credits.FieldReasonText, "textarea", "console.ce.field.reason_text",
+	return textArea{NewField(p.T, p.Form, credits.FieldReasonText, "textarea", "console.ce.field.reason_text",
 		"hint=console.ce.field.reason_text_hint", "max=2000"), 4}
 }
 
@@ -311,7 +311,7 @@ func (p *consoleCESubmissionPage) ReasonTextField() textArea {
 // reviewers other than the candidate and, for an appeal, the reviewer who
 // denied it.
 func (p *consoleCESubmissionPage) ReviewerField() Field {
-	fl := field(p.T, p.Form, credits.FieldReviewer, "select", "console.ce.field.reviewer", "placeholder=field.choose",
+	fl := NewField(p.T, p.Form, credits.FieldReviewer, "select", "console.ce.field.reviewer", "placeholder=field.choose",
 		"hint=console.ce.field.reviewer_hint")
 	for _, r := range p.Reviewers {
 		if r.ID == p.Sub.UserID || p.Sub.State == portal.CEAppealed && p.Sub.DeniedBy != nil && *p.Sub.DeniedBy == r.ID {
@@ -328,7 +328,7 @@ func (p *consoleCESubmissionPage) ReviewerField() Field {
 
 // ReversalField is the reason of a reversal.
 func (p *consoleCESubmissionPage) ReversalField() textArea {
-	fl := field(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
+	fl := NewField(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
 	return textArea{fl, 3}
 }
 
@@ -341,41 +341,41 @@ func (s *Server) handleConsoleCESubmission(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *Form, refusal string) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	id, err := consoleCESubmissionID(r)
 	if err != nil {
 		return err
 	}
-	sub, typ, err := s.credits.SubmissionVersion(r.Context(), actor(r), id)
+	sub, typ, err := s.Credits.SubmissionVersion(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	files, err := s.credits.Evidence(r.Context(), actor(r), id)
+	files, err := s.Credits.Evidence(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	cand, err := s.credits.SubmissionCandidate(r.Context(), actor(r), id)
+	cand, err := s.Credits.SubmissionCandidate(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	p := &consoleCESubmissionPage{Sub: sub, Candidate: cand, Type: typ, Zone: s.programZone(r), Form: form, Reversal: reversal, Refusal: refusal}
+	p := &consoleCESubmissionPage{Sub: sub, Candidate: cand, Type: typ, Zone: s.ProgramZone(r), Form: form, Reversal: reversal, Refusal: refusal}
 	if sub.Open() {
-		if p.Reviewers, err = s.credits.Reviewers(r.Context(), actor(r)); err != nil {
+		if p.Reviewers, err = s.Credits.Reviewers(r.Context(), Actor(r)); err != nil {
 			return err
 		}
 	}
 	if p.Form == nil {
-		p.Form = newForm()
+		p.Form = NewForm()
 	}
 	if p.Reversal == nil {
-		p.Reversal = newForm()
+		p.Reversal = NewForm()
 	}
-	s.fillBase(r, &p.BasePage, "console.ce.submission_title")
+	s.FillBase(r, &p.BasePage, "console.ce.submission_title")
 	for _, u := range files {
 		msg, data := uploads.StaffNotice(u)
-		e := ceEvidence{Upload: u, Notice: localize(p.T, msg, data)}
+		e := ceEvidence{Upload: u, Notice: Localize(p.T, msg, data)}
 		switch u.ScanStatus {
 		case portal.ScanClean, portal.ScanUnscanned:
 			e.Href = ceEvidencePath(sub.ID, u.ID)
@@ -388,9 +388,9 @@ func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Reques
 		}
 	}
 	if status == http.StatusConflict && refusal == "" {
-		p.Notice = localize(p.T, ceAlreadyDecidedMessage, nil)
+		p.Notice = Localize(p.T, ceAlreadyDecidedMessage, nil)
 	}
-	return s.render(w, r, status, "console_ce_submission", p)
+	return s.Render(w, r, status, "console_ce_submission", p)
 }
 
 func ceEvidencePath(sub, upload int64) string {
@@ -405,83 +405,83 @@ func consoleCESubmissionPath(id int64) string {
 // its page with n. The service's refusals are shown on the page: a
 // decision made meanwhile as a notice, a forbidden action (the viewer's
 // own submission) above the forms, a form's problems next to its fields.
-func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool, do func(id int64, f *Form) (notice, error)) error {
-	if s.credits == nil {
+func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool, do func(id int64, f *Form) (Notice, error)) error {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	id, err := consoleCESubmissionID(r)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	for k := range r.PostForm {
 		f.Values[k] = r.PostForm.Get(k)
 	}
 	n, err := do(id, f)
 	if err == nil {
-		http.Redirect(w, r, withNotice(consoleCESubmissionPath(id), n), http.StatusSeeOther)
+		http.Redirect(w, r, WithNotice(consoleCESubmissionPath(id), n), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Message == "" && len(pe.Fields) == 0 {
 		return err
 	}
-	loc := s.catalog.Localizer(info(r).Lang)
+	loc := s.Catalog.Localizer(RequestLang(r))
 	switch {
 	case pe.Message == ceAlreadyDecidedMessage:
 		return s.renderConsoleCESubmission(w, r, http.StatusConflict, nil, nil, "")
 	case pe.Code == portal.EForbidden:
-		return s.renderConsoleCESubmission(w, r, http.StatusForbidden, nil, nil, localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, http.StatusForbidden, nil, nil, Localize(loc, pe.Message, pe.Data))
 	case pe.Code != portal.EInvalid && pe.Code != portal.EConflict:
 		return err
 	}
 	if len(pe.Fields) == 0 {
-		return s.renderConsoleCESubmission(w, r, formStatus(err), nil, nil, localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, FormStatus(err), nil, nil, Localize(loc, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
 		name := fe.Field
 		if reversal {
 			name = "reversal_reason"
 		}
-		f.setError(name, localize(loc, fe.Message, fe.Data))
+		f.SetError(name, Localize(loc, fe.Message, fe.Data))
 	}
 	if reversal {
-		return s.renderConsoleCESubmission(w, r, formStatus(err), nil, f, "")
+		return s.renderConsoleCESubmission(w, r, FormStatus(err), nil, f, "")
 	}
-	return s.renderConsoleCESubmission(w, r, formStatus(err), f, nil, "")
+	return s.renderConsoleCESubmission(w, r, FormStatus(err), f, nil, "")
 }
 
 // handleConsoleCEClaim assigns the submission to the viewer.
 func (s *Server) handleConsoleCEClaim(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, _ *Form) (notice, error) {
-		_, err := s.credits.Claim(r.Context(), actor(r), id, 0)
+	return s.ceAction(w, r, false, func(id int64, _ *Form) (Notice, error) {
+		_, err := s.Credits.Claim(r.Context(), Actor(r), id, 0)
 		return noticeCEClaimed, err
 	})
 }
 
 // handleConsoleCEAssign assigns the submission to the chosen CE reviewer.
 func (s *Server) handleConsoleCEAssign(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, f *Form) (notice, error) {
+	return s.ceAction(w, r, false, func(id int64, f *Form) (Notice, error) {
 		who, err := strconv.ParseInt(f.Value(credits.FieldReviewer), 10, 64)
 		if err != nil || who <= 0 {
 			var v portal.Validation
 			v.Add(credits.FieldReviewer, "credits.error.not_reviewer", nil)
 			return "", v.Err()
 		}
-		_, err = s.credits.Claim(r.Context(), actor(r), id, who)
+		_, err = s.Credits.Claim(r.Context(), Actor(r), id, who)
 		return noticeCEAssigned, err
 	})
 }
 
 // handleConsoleCEDecide records a decision (or an appeal's decision).
 func (s *Server) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, f *Form) (notice, error) {
+	return s.ceAction(w, r, false, func(id int64, f *Form) (Notice, error) {
 		d := credits.Decision{Outcome: f.Value(credits.FieldOutcome), Credits: f.Value(credits.FieldCredits),
 			ReasonCode: f.Value(credits.FieldReasonCode), ReasonText: f.Value(credits.FieldReasonText)}
-		if _, err := s.credits.Decide(r.Context(), actor(r), id, d); err != nil {
+		if _, err := s.Credits.Decide(r.Context(), Actor(r), id, d); err != nil {
 			return "", err
 		}
 		if d.Outcome == credits.OutcomeInfo {
@@ -493,8 +493,8 @@ func (s *Server) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) e
 
 // handleConsoleCEReverse takes back an approval (admins).
 func (s *Server) handleConsoleCEReverse(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, true, func(id int64, f *Form) (notice, error) {
-		_, err := s.credits.Reverse(r.Context(), actor(r), id, f.Value("reversal_reason"))
+	return s.ceAction(w, r, true, func(id int64, f *Form) (Notice, error) {
+		_, err := s.Credits.Reverse(r.Context(), Actor(r), id, f.Value("reversal_reason"))
 		return noticeCEReversed, err
 	})
 }
@@ -514,7 +514,7 @@ type consoleCEEvidencePage struct {
 // confirmed (?confirm=1); a file still being scanned or quarantined does
 // not open, and the page says why.
 func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	id, err := consoleCESubmissionID(r)
@@ -526,26 +526,26 @@ func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request)
 		return portal.ErrNotFound
 	}
 	ack := r.URL.Query().Get("confirm") == "1"
-	u, body, err := s.credits.OpenEvidence(r.Context(), actor(r), id, up, ack)
+	u, body, err := s.Credits.OpenEvidence(r.Context(), Actor(r), id, up, ack)
 	if err == nil {
 		defer body.Close()
 		return uploads.WriteDownload(w, u, body)
 	}
 	p := &consoleCEEvidencePage{SubmissionID: id, Upload: up}
-	s.fillBase(r, &p.BasePage, "console.ce.evidence_title")
+	s.FillBase(r, &p.BasePage, "console.ce.evidence_title")
 	status := http.StatusConflict
 	switch {
 	case errors.Is(err, uploads.ErrUnscannedWarning):
 		status = http.StatusOK
-		p.Message = localize(p.T, "upload.staff.unscanned", nil)
+		p.Message = Localize(p.T, "upload.staff.unscanned", nil)
 		p.Confirm = ceEvidencePath(id, up)
 	case errors.Is(err, uploads.ErrScanPending):
-		p.Message = localize(p.T, "upload.staff.pending", nil)
+		p.Message = Localize(p.T, "upload.staff.pending", nil)
 	case errors.Is(err, uploads.ErrQuarantined):
-		p.Message = localize(p.T, "console.ce.evidence_quarantined", nil)
+		p.Message = Localize(p.T, "console.ce.evidence_quarantined", nil)
 		status = http.StatusForbidden
 	default:
 		return err
 	}
-	return s.render(w, r, status, "console_ce_evidence", p)
+	return s.Render(w, r, status, "console_ce_evidence", p)
 }

@@ -31,8 +31,8 @@ func noMessageIDs(t *testing.T, lang, text string) {
 func TestConsoleCECataloguePages(t *testing.T) {
 	s := newTestServer(t)
 	from := "2026-01-01"
-	for _, lang := range s.catalog.Languages() {
-		l := s.catalog.Localizer(lang)
+	for _, lang := range s.Catalog.Languages() {
+		l := s.Catalog.Localizer(lang)
 		v1 := ceTestType()
 		v1.CapActivity, v1.ActiveFrom, v1.CreatedAt = 450, &from, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 		v1.Group, v1.CountsFor, v1.DeadlineDays = portal.CEGroupOther, portal.CECountsList, 365
@@ -59,7 +59,7 @@ func TestConsoleCECataloguePages(t *testing.T) {
 		noMessageIDs(t, lang, doc.Text())
 
 		f := ceTypeForm(&v2, lang)
-		f.setError(credits.FieldCountsList, l.T("credits.error.counts_list_empty", nil))
+		f.SetError(credits.FieldCountsList, l.T("credits.error.counts_list_empty", nil))
 		tp := &consoleCETypePage{Form: f, Type: &v2, Versions: []*portal.CEActivityType{&v2, v1},
 			Certifications: []*portal.Certification{{ID: 1, Code: "SAA", Name: "Solutions Architect"}}}
 		tp.T, tp.Lang, tp.Path = l, lang, "/console/ce/catalogue/types/conference_talk"
@@ -92,8 +92,8 @@ func TestConsoleCEProgramPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range s.catalog.Languages() {
-		l := s.catalog.Localizer(lang)
+	for _, lang := range s.Catalog.Languages() {
+		l := s.Catalog.Localizer(lang)
 		cert := &portal.Certification{ID: 4, Code: "SAA", Name: "Solutions Architect", Level: portal.LevelAssociate}
 		rp := &consoleCERequirementsPage{}
 		rp.T, rp.Lang, rp.Path = l, lang, "/console/ce/catalogue/requirements"
@@ -115,7 +115,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		three := threeAlternatives()
 		qp := &consoleCERequirementPage{Certification: cert, Draft: ceDraftOf(three, lang), Types: []*portal.CEActivityType{ceTestType()}}
 		qp.Form = qp.Draft.form()
-		qp.Form.setError("a2c0_exams", "bad exams")
+		qp.Form.SetError("a2c0_exams", "bad exams")
 		qp.T, qp.Lang, qp.Path = l, lang, "/console/ce/catalogue/requirements/4"
 		qp.Tabs = ceAdminTabs(&qp.BasePage)
 		doc = renderAs(t, s, qp.Path, lang, "console_ce_requirement", "console.ce_admin.requirement_title", qp, mayAll)
@@ -148,7 +148,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		}
 		noMessageIDs(t, lang, doc.Text())
 
-		op := &consoleCEOptionsPage{Form: newForm(), Example: newForm(), Examples: ex}
+		op := &consoleCEOptionsPage{Form: NewForm(), Example: NewForm(), Examples: ex}
 		op.T, op.Lang, op.Path = l, lang, "/console/ce/catalogue/options"
 		op.Tabs = ceAdminTabs(&op.BasePage)
 		doc = renderAs(t, s, op.Path, lang, "console_ce_options", "console.ce_admin.options_title", op, mayAll)
@@ -162,7 +162,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		}
 		noMessageIDs(t, lang, doc.Text())
 
-		ip := &consoleCEImportPage{Form: newForm(), Preview: &credits.ImportPreview{Added: []string{"mentoring"},
+		ip := &consoleCEImportPage{Form: NewForm(), Preview: &credits.ImportPreview{Added: []string{"mentoring"},
 			Changed:   []credits.TypeChange{{Code: "teaching_course", Changes: []portal.FieldChange{{Field: "max_credits", Before: "10000", After: "9000"}}}},
 			Unchanged: []string{"a", "b"}, Base: "abc"}, File: "e30=", Base: "abc",
 			Problems: []ceImportProblem{{Path: "types[0].code", Message: "bad"}}}

@@ -20,16 +20,16 @@ import (
 
 // Notices of the catalogue pages.
 const (
-	noticeCETypeSaved       notice = "ce_type_saved"
-	noticeCETypeUnchanged   notice = "ce_type_unchanged"
-	noticeCERequirementSet  notice = "ce_requirement_saved"
-	noticeCEOptionsSaved    notice = "ce_options_saved"
-	noticeCEExampleApplied  notice = "ce_example_applied"
-	noticeCECatalogueImport notice = "ce_catalogue_imported"
+	noticeCETypeSaved       Notice = "ce_type_saved"
+	noticeCETypeUnchanged   Notice = "ce_type_unchanged"
+	noticeCERequirementSet  Notice = "ce_requirement_saved"
+	noticeCEOptionsSaved    Notice = "ce_options_saved"
+	noticeCEExampleApplied  Notice = "ce_example_applied"
+	noticeCECatalogueImport Notice = "ce_catalogue_imported"
 )
 
 func init() {
-	for n, id := range map[notice]string{
+	for n, id := range map[Notice]string{
 		noticeCETypeSaved:       "notice.ce_type_saved",
 		noticeCETypeUnchanged:   "notice.ce_type_unchanged",
 		noticeCERequirementSet:  "notice.ce_requirement_saved",
@@ -37,7 +37,7 @@ func init() {
 		noticeCEExampleApplied:  "notice.ce_example_applied",
 		noticeCECatalogueImport: "notice.ce_catalogue_imported",
 	} {
-		notices[n] = id
+		kitNotices[n] = id
 	}
 }
 
@@ -107,11 +107,11 @@ func ceCapsText(b *BasePage, t *portal.CEActivityType) string {
 func ceActiveText(b *BasePage, t *portal.CEActivityType) string {
 	switch {
 	case t.ActiveFrom != nil && t.ActiveUntil != nil:
-		return b.T.T("console.ce_admin.active_between", map[string]any{"From": day(b.T, *t.ActiveFrom), "Until": day(b.T, *t.ActiveUntil)})
+		return b.T.T("console.ce_admin.active_between", map[string]any{"From": Day(b.T, *t.ActiveFrom), "Until": Day(b.T, *t.ActiveUntil)})
 	case t.ActiveFrom != nil:
-		return b.T.T("console.ce_admin.active_from", map[string]any{"From": day(b.T, *t.ActiveFrom)})
+		return b.T.T("console.ce_admin.active_from", map[string]any{"From": Day(b.T, *t.ActiveFrom)})
 	case t.ActiveUntil != nil:
-		return b.T.T("console.ce_admin.active_until", map[string]any{"Until": day(b.T, *t.ActiveUntil)})
+		return b.T.T("console.ce_admin.active_until", map[string]any{"Until": Day(b.T, *t.ActiveUntil)})
 	}
 	return b.T.T("console.ce_admin.active_always", nil)
 }
@@ -151,18 +151,18 @@ func ceTypePath(code string) string { return ceCataloguePath + "/types/" + url.P
 
 // handleConsoleCECatalogue lists the activity types by group.
 func (s *Server) handleConsoleCECatalogue(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
-	list, err := s.credits.ActivityTypes(r.Context())
+	list, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &consoleCECataloguePage{}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.catalogue_title")
+	s.FillBase(r, &p.BasePage, "console.ce_admin.catalogue_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	for _, g := range portal.CEGroups() {
 		grp := ceCatalogueGroup{Code: g}
@@ -173,7 +173,7 @@ func (s *Server) handleConsoleCECatalogue(w http.ResponseWriter, r *http.Request
 		}
 		p.Groups = append(p.Groups, grp)
 	}
-	return s.render(w, r, http.StatusOK, "console_ce_catalogue", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_catalogue", p)
 }
 
 // Form fields of an activity type that the service names differently.
@@ -235,12 +235,12 @@ func (p *consoleCETypePage) Credits(c int) string { return credits.FormatCredits
 
 // Field is a text input of the form.
 func (p *consoleCETypePage) Field(name, typ, label string, opts ...string) Field {
-	return field(p.T, p.Form, name, typ, label, opts...)
+	return NewField(p.T, p.Form, name, typ, label, opts...)
 }
 
 // GroupField is the group select.
 func (p *consoleCETypePage) GroupField() Field {
-	fl := field(p.T, p.Form, credits.FieldGroup, "select", "console.ce_admin.field.group", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, credits.FieldGroup, "select", "console.ce_admin.field.group", "placeholder=field.choose")
 	for _, g := range portal.CEGroups() {
 		fl.Options = append(fl.Options, Option{Value: g, Label: p.T.T("credits.group."+g, nil), Selected: g == fl.Value})
 	}
@@ -249,7 +249,7 @@ func (p *consoleCETypePage) GroupField() Field {
 
 // RuleField is the credit rule select.
 func (p *consoleCETypePage) RuleField() Field {
-	fl := field(p.T, p.Form, credits.FieldRule, "select", "console.ce_admin.field.rule", "placeholder=field.choose",
+	fl := NewField(p.T, p.Form, credits.FieldRule, "select", "console.ce_admin.field.rule", "placeholder=field.choose",
 		"hint=console.ce_admin.field.rule_hint")
 	for _, r := range []string{portal.CERulePerUnit, portal.CERuleRange, portal.CERuleFixed} {
 		fl.Options = append(fl.Options, Option{Value: r, Label: p.T.T("console.ce_admin.rule."+r, nil), Selected: r == fl.Value})
@@ -259,7 +259,7 @@ func (p *consoleCETypePage) RuleField() Field {
 
 // UnitField is the unit of a per-unit rule.
 func (p *consoleCETypePage) UnitField() Field {
-	fl := field(p.T, p.Form, credits.FieldUnitMinutes, "select", "console.ce_admin.field.unit_minutes")
+	fl := NewField(p.T, p.Form, credits.FieldUnitMinutes, "select", "console.ce_admin.field.unit_minutes")
 	for _, u := range []string{"60", "15"} {
 		fl.Options = append(fl.Options, Option{Value: u, Label: p.T.T("console.ce_admin.unit."+u, nil), Selected: u == fl.Value})
 	}
@@ -268,7 +268,7 @@ func (p *consoleCETypePage) UnitField() Field {
 
 // CountsForField is which certifications the type counts for.
 func (p *consoleCETypePage) CountsForField() Field {
-	fl := field(p.T, p.Form, credits.FieldCountsFor, "select", "console.ce_admin.field.counts_for")
+	fl := NewField(p.T, p.Form, credits.FieldCountsFor, "select", "console.ce_admin.field.counts_for")
 	for _, c := range []string{portal.CECountsAll, portal.CECountsLevels, portal.CECountsList} {
 		fl.Options = append(fl.Options, Option{Value: c, Label: p.T.T("console.ce_admin.counts."+c, nil), Selected: c == fl.Value})
 	}
@@ -277,7 +277,7 @@ func (p *consoleCETypePage) CountsForField() Field {
 
 // DescriptionField is a description's textarea.
 func (p *consoleCETypePage) DescriptionField(name, label string) textArea {
-	return textArea{field(p.T, p.Form, name, "textarea", label, "max=2000", "optional"), 3}
+	return textArea{NewField(p.T, p.Form, name, "textarea", label, "max=2000", "optional"), 3}
 }
 
 // ceChoice is a checkbox of a group of choices.
@@ -339,12 +339,12 @@ func (p *consoleCETypePage) CertificationGroup() ceChoiceGroup {
 
 // Attestation is the attestation checkbox.
 func (p *consoleCETypePage) Attestation() Field {
-	return checkbox(p.T, p.Form, ceFieldAttestation, "console.ce_admin.field.attestation")
+	return Checkbox(p.T, p.Form, ceFieldAttestation, "console.ce_admin.field.attestation")
 }
 
 // ceTypeForm fills the form from a saved version.
 func ceTypeForm(t *portal.CEActivityType, lang string) *Form {
-	f := newForm()
+	f := NewForm()
 	c := func(n int) string {
 		if n == 0 {
 			return ""
@@ -394,7 +394,7 @@ func ceTypeForm(t *portal.CEActivityType, lang string) *Form {
 
 // newCETypeForm is the form of a new type, with the usual rules.
 func newCETypeForm() *Form {
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{credits.FieldRule: portal.CERuleRange, credits.FieldUnitMinutes: "60",
 		credits.FieldMinEvidence: "1", credits.FieldCountsFor: portal.CECountsAll,
 		credits.FieldDeadlineDays: strconv.Itoa(credits.DefaultDeadlineDays)} {
@@ -496,17 +496,17 @@ func (s *Server) newCETypePage(r *http.Request, t *portal.CEActivityType, f *For
 	if t != nil {
 		title = "console.ce_admin.edit_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	p.Tabs = ceAdminTabs(&p.BasePage)
-	if s.results != nil {
+	if s.Results != nil {
 		var err error
-		if p.Certifications, err = s.results.Catalogue(r.Context()); err != nil {
+		if p.Certifications, err = s.Results.Catalogue(r.Context()); err != nil {
 			return nil, err
 		}
 	}
 	if t != nil {
 		var err error
-		if p.Versions, err = s.credits.ActivityTypeVersions(r.Context(), actor(r), t.Code); err != nil {
+		if p.Versions, err = s.Credits.ActivityTypeVersions(r.Context(), Actor(r), t.Code); err != nil {
 			return nil, err
 		}
 	}
@@ -515,28 +515,28 @@ func (s *Server) newCETypePage(r *http.Request, t *portal.CEActivityType, f *For
 
 // handleConsoleCETypeNew is the form of a new activity type.
 func (s *Server) handleConsoleCETypeNew(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p, err := s.newCETypePage(r, nil, newCETypeForm())
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_ce_type", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_type", p)
 }
 
 // handleConsoleCEType is a type's form with its versions.
 func (s *Server) handleConsoleCEType(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
-	t, err := s.credits.ActivityType(r.Context(), r.PathValue("code"))
+	t, err := s.Credits.ActivityType(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -545,7 +545,7 @@ func (s *Server) handleConsoleCEType(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p.Form = ceTypeForm(t, p.Lang)
-	return s.render(w, r, http.StatusOK, "console_ce_type", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_type", p)
 }
 
 // handleConsoleCETypeCreate saves a new type (version 1).
@@ -556,10 +556,10 @@ func (s *Server) handleConsoleCETypeCreate(w http.ResponseWriter, r *http.Reques
 // handleConsoleCETypeSave saves a type's form as a new version (nothing
 // when the rules did not change).
 func (s *Server) handleConsoleCETypeSave(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	cur, err := s.credits.ActivityType(r.Context(), r.PathValue("code"))
+	cur, err := s.Credits.ActivityType(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -567,13 +567,13 @@ func (s *Server) handleConsoleCETypeSave(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.CEActivityType) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, ceTypeFields...)
+	f := FormFrom(r, ceTypeFields...)
 	code := f.Value(credits.FieldCode)
 	if cur != nil {
 		code = cur.Code
@@ -583,7 +583,7 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 	if len(bad.Fields) > 0 {
 		// The service is not asked to save what the form could not
 		// read; its checks of the rest are shown beside.
-		if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 			return err
 		}
 		var verr *portal.Error
@@ -594,16 +594,16 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 	} else {
 		var saved *portal.CEActivityType
 		if cur == nil {
-			saved, err = s.credits.CreateActivityType(r.Context(), actor(r), t)
+			saved, err = s.Credits.CreateActivityType(r.Context(), Actor(r), t)
 		} else {
-			saved, err = s.credits.SaveActivityType(r.Context(), actor(r), t)
+			saved, err = s.Credits.SaveActivityType(r.Context(), Actor(r), t)
 		}
 		if err == nil {
 			n := noticeCETypeSaved
 			if cur != nil && saved.Version == cur.Version {
 				n = noticeCETypeUnchanged
 			}
-			http.Redirect(w, r, withNotice(ceTypePath(saved.Code), n), http.StatusSeeOther)
+			http.Redirect(w, r, WithNotice(ceTypePath(saved.Code), n), http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -617,8 +617,8 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 			pe.Fields[i].Field = ceFormField(pe.Fields[i].Field)
 		}
 	}
-	if !s.applyError(&p.BasePage, p.Form, err, credits.FieldCode) {
+	if !s.ApplyError(&p.BasePage, p.Form, err, credits.FieldCode) {
 		return err
 	}
-	return s.render(w, r, formStatus(err), "console_ce_type", p)
+	return s.Render(w, r, FormStatus(err), "console_ce_type", p)
 }

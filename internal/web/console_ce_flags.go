@@ -17,9 +17,9 @@ import (
 // pages from everyone else.
 
 // Notices of the renewal flags (console_ce_flags.go).
-const noticeCEFlagResolved notice = "ce_flag_resolved"
+const noticeCEFlagResolved Notice = "ce_flag_resolved"
 
-func init() { notices[noticeCEFlagResolved] = "notice.ce_flag_resolved" }
+func init() { kitNotices[noticeCEFlagResolved] = "notice.ce_flag_resolved" }
 
 const ceFlagsPath = "/console/ce/flags"
 
@@ -49,16 +49,16 @@ func onDay(l *i18n.Localizer, t *time.Time) string {
 // handleConsoleCEFlags lists the open renewal flags, oldest first, or the
 // resolved ones (?state=resolved), latest first.
 func (s *Server) handleConsoleCEFlags(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	p := &consoleCEFlagsPage{Resolved: r.URL.Query().Get("state") == "resolved"}
 	var err error
-	if p.Flags, err = s.credits.ListRenewalFlags(r.Context(), actor(r), p.Resolved); err != nil {
+	if p.Flags, err = s.Credits.ListRenewalFlags(r.Context(), Actor(r), p.Resolved); err != nil {
 		return err
 	}
-	s.fillBase(r, &p.BasePage, "console.ce_flags.title")
-	return s.render(w, r, http.StatusOK, "console_ce_flags", p)
+	s.FillBase(r, &p.BasePage, "console.ce_flags.title")
+	return s.Render(w, r, http.StatusOK, "console_ce_flags", p)
 }
 
 type consoleCEFlagPage struct {
@@ -86,7 +86,7 @@ func (p *consoleCEFlagPage) OutcomeOptions() []Option {
 
 // NoteField is the resolution's note.
 func (p *consoleCEFlagPage) NoteField() textArea {
-	return textArea{field(p.T, p.Form, credits.FieldNote, "textarea", "console.ce_flags.field.note",
+	return textArea{NewField(p.T, p.Form, credits.FieldNote, "textarea", "console.ce_flags.field.note",
 		"hint=console.ce_flags.field.note_hint", "max=2000"), 4}
 }
 
@@ -97,29 +97,29 @@ func (s *Server) handleConsoleCEFlag(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, status int, form *Form, notice string) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	id, err := examID(r)
 	if err != nil {
 		return err
 	}
-	f, err := s.credits.GetRenewalFlag(r.Context(), actor(r), id)
+	f, err := s.Credits.GetRenewalFlag(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleCEFlagPage{Flag: f, Form: form}
 	if p.Form == nil {
-		p.Form = newForm()
+		p.Form = NewForm()
 	}
-	s.fillBase(r, &p.BasePage, "console.ce_flags.flag_title")
+	s.FillBase(r, &p.BasePage, "console.ce_flags.flag_title")
 	for _, field := range p.Form.order {
 		p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Form.Errors[field]})
 	}
 	if notice != "" {
 		p.Notice = notice
 	}
-	return s.render(w, r, status, "console_ce_flag", p)
+	return s.Render(w, r, status, "console_ce_flag", p)
 }
 
 // handleConsoleCEFlagResolve resolves the flag of the path and goes back
@@ -127,36 +127,36 @@ func (s *Server) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, sta
 // resolved meanwhile shows its page again with the service's "already
 // resolved" as the notice.
 func (s *Server) handleConsoleCEFlagResolve(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	id, err := examID(r)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	for _, k := range []string{credits.FieldOutcome, credits.FieldNote} {
 		f.Values[k] = r.PostForm.Get(k)
 	}
-	_, err = s.credits.ResolveRenewalFlag(r.Context(), actor(r), id,
+	_, err = s.Credits.ResolveRenewalFlag(r.Context(), Actor(r), id,
 		credits.FlagResolution{Outcome: f.Value(credits.FieldOutcome), Note: f.Value(credits.FieldNote)})
 	if err == nil {
-		http.Redirect(w, r, withNotice(ceFlagsPath, noticeCEFlagResolved), http.StatusSeeOther)
+		http.Redirect(w, r, WithNotice(ceFlagsPath, noticeCEFlagResolved), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Code != portal.EInvalid && pe.Code != portal.EConflict || pe.Message == "" && len(pe.Fields) == 0 {
 		return err
 	}
-	loc := s.catalog.Localizer(info(r).Lang)
+	loc := s.Catalog.Localizer(RequestLang(r))
 	if len(pe.Fields) == 0 {
-		return s.renderConsoleCEFlag(w, r, formStatus(err), nil, localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCEFlag(w, r, FormStatus(err), nil, Localize(loc, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
-		f.setError(fe.Field, localize(loc, fe.Message, fe.Data))
+		f.SetError(fe.Field, Localize(loc, fe.Message, fe.Data))
 	}
-	return s.renderConsoleCEFlag(w, r, formStatus(err), f, "")
+	return s.renderConsoleCEFlag(w, r, FormStatus(err), f, "")
 }

@@ -79,30 +79,30 @@ func (p *consoleCEImportPage) HasChanges() bool {
 }
 
 func (s *Server) newCEImportPage(r *http.Request) *consoleCEImportPage {
-	p := &consoleCEImportPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.import_title")
+	p := &consoleCEImportPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "console.ce_admin.import_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	return p
 }
 
 // handleConsoleCEImportForm is the import's upload form.
 func (s *Server) handleConsoleCEImportForm(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_ce_import", s.newCEImportPage(r))
+	return s.Render(w, r, http.StatusOK, "console_ce_import", s.newCEImportPage(r))
 }
 
 // handleConsoleCEImportPreview reads an uploaded catalogue file and shows
 // what it would change, changing nothing.
 func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p := s.newCEImportPage(r)
@@ -111,9 +111,9 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 	switch {
 	case errors.As(err, &maxErr):
 		return s.ceImportRefused(w, r, p, http.StatusRequestEntityTooLarge,
-			localize(p.T, "credits.error.import_too_large", map[string]any{"Count": credits.MaxCatalogueBytes >> 10}))
+			Localize(p.T, "credits.error.import_too_large", map[string]any{"Count": credits.MaxCatalogueBytes >> 10}))
 	case err != nil:
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
@@ -121,7 +121,7 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 		return s.ceImportRefused(w, r, p, http.StatusUnprocessableEntity, p.T.T("console.ce_admin.import.no_file", nil))
 	}
 	if err != nil {
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
 	b, err := io.ReadAll(io.LimitReader(file, credits.MaxCatalogueBytes+1))
@@ -133,49 +133,49 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 
 // ceImportPreview previews b on the page, or shows its problems.
 func (s *Server) ceImportPreview(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, b []byte, status int) error {
-	prev, err := s.credits.PreviewImport(r.Context(), actor(r), b)
+	prev, err := s.Credits.PreviewImport(r.Context(), Actor(r), b)
 	if err != nil {
 		var pe *portal.Error
 		if !errors.As(err, &pe) || pe.Code != portal.EInvalid {
 			return err
 		}
 		for _, fe := range pe.Fields {
-			p.Problems = append(p.Problems, ceImportProblem{Path: fe.Field, Message: localize(p.T, fe.Message, fe.Data)})
+			p.Problems = append(p.Problems, ceImportProblem{Path: fe.Field, Message: Localize(p.T, fe.Message, fe.Data)})
 		}
 		if len(pe.Fields) == 0 {
-			p.Problems = append(p.Problems, ceImportProblem{Message: localize(p.T, pe.Message, pe.Data)})
+			p.Problems = append(p.Problems, ceImportProblem{Message: Localize(p.T, pe.Message, pe.Data)})
 		}
 		return s.ceImportRefused(w, r, p, http.StatusUnprocessableEntity,
 			p.T.T("console.ce_admin.import.invalid", map[string]any{"Count": len(p.Problems)}))
 	}
 	p.Preview, p.File, p.Base = prev, base64.StdEncoding.EncodeToString(b), prev.Base
-	return s.render(w, r, status, "console_ce_import", p)
+	return s.Render(w, r, status, "console_ce_import", p)
 }
 
 // ceImportRefused shows the upload form with message next to the file
 // field.
 func (s *Server) ceImportRefused(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, status int, message string) error {
-	p.Form.setError("file", message)
+	p.Form.SetError("file", message)
 	p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: message})
-	return s.render(w, r, status, "console_ce_import", p)
+	return s.Render(w, r, status, "console_ce_import", p)
 }
 
 // handleConsoleCEImportApply applies a previewed file. A catalogue changed
 // since the preview is refused and the file previewed again against it.
 func (s *Server) handleConsoleCEImportApply(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	b, err := base64.StdEncoding.DecodeString(r.PostForm.Get("file"))
 	if err != nil || len(b) == 0 {
-		return errBadRequest
+		return ErrBadRequest
 	}
-	_, err = s.credits.ApplyImport(r.Context(), actor(r), b, r.PostForm.Get("base"))
+	_, err = s.Credits.ApplyImport(r.Context(), Actor(r), b, r.PostForm.Get("base"))
 	if err == nil {
-		http.Redirect(w, r, withNotice(ceCataloguePath, noticeCECatalogueImport), http.StatusSeeOther)
+		http.Redirect(w, r, WithNotice(ceCataloguePath, noticeCECatalogueImport), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
@@ -187,16 +187,16 @@ func (s *Server) handleConsoleCEImportApply(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	p := s.newCEImportPage(r)
-	p.Refusal = localize(p.T, pe.Message, pe.Data)
+	p.Refusal = Localize(p.T, pe.Message, pe.Data)
 	return s.ceImportPreview(w, r, p, b, http.StatusConflict)
 }
 
 // handleConsoleCEExport downloads the catalogue as JSON.
 func (s *Server) handleConsoleCEExport(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	b, err := s.credits.ExportCatalogue(r.Context(), actor(r))
+	b, err := s.Credits.ExportCatalogue(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type consoleCEOptionsPage struct {
 
 // CountModeField is the count mode.
 func (p *consoleCEOptionsPage) CountModeField() Field {
-	fl := field(p.T, p.Form, credits.FieldCountMode, "select", "console.ce_admin.field.count_mode", "hint=console.ce_admin.field.count_mode_hint")
+	fl := NewField(p.T, p.Form, credits.FieldCountMode, "select", "console.ce_admin.field.count_mode", "hint=console.ce_admin.field.count_mode_hint")
 	for _, m := range []string{credits.CountEvery, credits.CountChoose} {
 		fl.Options = append(fl.Options, Option{Value: m, Label: p.T.T("console.ce_admin.count_mode."+m, nil), Selected: m == fl.Value})
 	}
@@ -37,18 +37,18 @@ func (p *consoleCEOptionsPage) CountModeField() Field {
 
 // Field is a text input of the options form.
 func (p *consoleCEOptionsPage) Field(name, label string, opts ...string) Field {
-	return field(p.T, p.Form, name, "text", label, opts...)
+	return NewField(p.T, p.Form, name, "text", label, opts...)
 }
 
 // AttestationField is the attestation's wording.
 func (p *consoleCEOptionsPage) AttestationField() textArea {
-	return textArea{field(p.T, p.Form, "attestation_text", "textarea", "console.ce_admin.field.attestation_text",
+	return textArea{NewField(p.T, p.Form, "attestation_text", "textarea", "console.ce_admin.field.attestation_text",
 		"hint=console.ce_admin.field.attestation_text_hint", "max=500", "optional"), 2}
 }
 
 // ExampleField chooses an example configuration.
 func (p *consoleCEOptionsPage) ExampleField() Field {
-	fl := field(p.T, p.Example, ceExampleField, "select", "console.ce_admin.field.example", "placeholder=field.choose")
+	fl := NewField(p.T, p.Example, ceExampleField, "select", "console.ce_admin.field.example", "placeholder=field.choose")
 	for _, n := range credits.ExampleNames() {
 		fl.Options = append(fl.Options, Option{Value: n, Label: p.Examples[n].Name, Selected: n == fl.Value})
 	}
@@ -64,14 +64,14 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		return nil, err
 	}
 	p := &consoleCEOptionsPage{Form: f, Example: example, Examples: ex}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.options_title")
+	s.FillBase(r, &p.BasePage, "console.ce_admin.options_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	if p.Form == nil {
-		o, err := s.credits.Options(r.Context())
+		o, err := s.Credits.Options(r.Context())
 		if err != nil {
 			return nil, err
 		}
-		p.Form = newForm()
+		p.Form = NewForm()
 		p.Form.Values[credits.FieldCountMode] = o.CountMode
 		p.Form.Values[credits.FieldReviewDays] = strconv.Itoa(o.ReviewBusinessDays)
 		p.Form.Values[credits.FieldInfoDays] = strconv.Itoa(o.InfoDays)
@@ -81,24 +81,24 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		p.Form.Values[credits.FieldCarryOver] = credits.FormatCreditsIn(o.CarryOverCredits, p.Lang)
 	}
 	if p.Example == nil {
-		p.Example = newForm()
+		p.Example = NewForm()
 	}
 	return p, nil
 }
 
 // handleConsoleCEOptions shows the program options.
 func (s *Server) handleConsoleCEOptions(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p, err := s.newCEOptionsPage(r, nil, nil)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_ce_options", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_options", p)
 }
 
 // formatMonths writes reminder months as the form reads them.
@@ -161,17 +161,17 @@ func ceOptionsFromForm(r *http.Request, o credits.Options) (credits.Options, por
 // the stored options: an option the form does not send is kept, never
 // reset to its default.
 func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
-	f := formFrom(r, ceOptionFields...)
-	stored, err := s.credits.Options(r.Context())
+	f := FormFrom(r, ceOptionFields...)
+	stored, err := s.Credits.Options(r.Context())
 	if err != nil {
 		return err
 	}
@@ -189,19 +189,19 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 		}
 		err = bad.Err()
 	} else {
-		_, err = s.credits.SetOptions(r.Context(), actor(r), o)
+		_, err = s.Credits.SetOptions(r.Context(), Actor(r), o)
 	}
 	if err != nil {
 		p, perr := s.newCEOptionsPage(r, f, nil)
 		if perr != nil {
 			return perr
 		}
-		if !s.applyError(&p.BasePage, p.Form, err, credits.FieldCountMode) {
+		if !s.ApplyError(&p.BasePage, p.Form, err, credits.FieldCountMode) {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_ce_options", p)
+		return s.Render(w, r, FormStatus(err), "console_ce_options", p)
 	}
-	http.Redirect(w, r, withNotice(ceCataloguePath+"/options", noticeCEOptionsSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(ceCataloguePath+"/options", noticeCEOptionsSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -209,39 +209,39 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 // every certification's requirement, and the deadline and attestation of
 // every type.
 func (s *Server) handleConsoleCEExampleApply(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, ceExampleField)
+	f := FormFrom(r, ceExampleField)
 	ex, err := credits.Examples()
 	if err != nil {
 		return err
 	}
 	cfg, ok := ex[f.Value(ceExampleField)]
 	if !ok {
-		if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 			return err
 		}
 		var v portal.Validation
 		v.Add(ceExampleField, "console.ce_admin.error.example", nil)
 		err = v.Err()
 	} else {
-		err = s.credits.ApplyProgramConfig(r.Context(), actor(r), cfg)
+		err = s.Credits.ApplyProgramConfig(r.Context(), Actor(r), cfg)
 	}
 	if err != nil {
 		p, perr := s.newCEOptionsPage(r, nil, f)
 		if perr != nil {
 			return perr
 		}
-		if !s.applyError(&p.BasePage, p.Example, err, ceExampleField) {
+		if !s.ApplyError(&p.BasePage, p.Example, err, ceExampleField) {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_ce_options", p)
+		return s.Render(w, r, FormStatus(err), "console_ce_options", p)
 	}
-	http.Redirect(w, r, withNotice(ceCataloguePath+"/options", noticeCEExampleApplied), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(ceCataloguePath+"/options", noticeCEExampleApplied), http.StatusSeeOther)
 	return nil
 }
 
@@ -311,7 +311,7 @@ func ceRequirementText(b *BasePage, req credits.Requirement, names map[string]st
 
 // ceTypeNames maps type codes to their names in lang.
 func (s *Server) ceTypeNames(r *http.Request, lang string) ([]*portal.CEActivityType, map[string]string, error) {
-	types, err := s.credits.ActivityTypes(r.Context())
+	types, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -325,10 +325,10 @@ func (s *Server) ceTypeNames(r *http.Request, lang string) ([]*portal.CEActivity
 // ceCertifications are the certifications that take continuing education
 // (microcredentials do not).
 func (s *Server) ceCertifications(r *http.Request) ([]*portal.Certification, error) {
-	if s.results == nil {
+	if s.Results == nil {
 		return nil, nil
 	}
-	list, err := s.results.Catalogue(r.Context())
+	list, err := s.Results.Catalogue(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -338,14 +338,14 @@ func (s *Server) ceCertifications(r *http.Request) ([]*portal.Certification, err
 // handleConsoleCERequirements lists the certifications with their
 // requirements.
 func (s *Server) handleConsoleCERequirements(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p := &consoleCERequirementsPage{}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.requirements_title")
+	s.FillBase(r, &p.BasePage, "console.ce_admin.requirements_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	_, names, err := s.ceTypeNames(r, p.Lang)
 	if err != nil {
@@ -360,7 +360,7 @@ func (s *Server) handleConsoleCERequirements(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	for _, c := range certs {
-		req, err := s.credits.Requirement(r.Context(), c.ID)
+		req, err := s.Credits.Requirement(r.Context(), c.ID)
 		if err != nil {
 			return err
 		}
@@ -371,5 +371,5 @@ func (s *Server) handleConsoleCERequirements(w http.ResponseWriter, r *http.Requ
 		p.Rows = append(p.Rows, ceRequirementRow{Certification: c, Summary: ceRequirementText(&p.BasePage, req, names),
 			Own: string(own) != string(def)})
 	}
-	return s.render(w, r, http.StatusOK, "console_ce_requirements", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_requirements", p)
 }

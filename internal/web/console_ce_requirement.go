@@ -171,7 +171,7 @@ func (d *ceReqDraft) apply(op string) {
 
 // form writes the draft into a form's values, under the names above.
 func (d ceReqDraft) form() *Form {
-	f := newForm()
+	f := NewForm()
 	f.Values[ceReqYearly] = d.Yearly
 	for i, a := range d.Alts {
 		for j, c := range a.Conds {
@@ -306,7 +306,7 @@ func (p *consoleCERequirementPage) Action() string {
 
 // YearlyField is the suggested credits a year.
 func (p *consoleCERequirementPage) YearlyField() Field {
-	return field(p.T, p.Form, ceReqYearly, "text", "console.ce_admin.req.yearly_field", "hint=console.ce_admin.req.yearly_hint",
+	return NewField(p.T, p.Form, ceReqYearly, "text", "console.ce_admin.req.yearly_field", "hint=console.ce_admin.req.yearly_hint",
 		"max=12", "autocomplete=off", "optional")
 }
 
@@ -379,12 +379,12 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 	switch c.Kind {
 	case credits.CondCredits:
 		cv.Legend = p.T.T("console.ce_admin.req.condition_credits", n)
-		cv.Credits = field(p.T, p.Form, cn+"_credits", "text", "console.ce_admin.req.credits_field", "hint=console.ce_admin.req.credits_hint",
+		cv.Credits = NewField(p.T, p.Form, cn+"_credits", "text", "console.ce_admin.req.credits_field", "hint=console.ce_admin.req.credits_hint",
 			"max=12", "autocomplete=off")
 		for k := range min(len(c.Groups)+1, ceReqMaxGroups) {
 			gn := ceGroupName(cn, k)
 			row := ceGroupRow{Name: gn, Legend: p.T.T("console.ce_admin.req.group_row", map[string]any{"Number": k + 1}), Error: p.Form.Error(gn),
-				Credits: field(p.T, p.Form, gn+"_credits", "text", "console.ce_admin.req.group_credits", "max=12", "autocomplete=off", "optional")}
+				Credits: NewField(p.T, p.Form, gn+"_credits", "text", "console.ce_admin.req.group_credits", "max=12", "autocomplete=off", "optional")}
 			for _, g := range portal.CEGroups() {
 				row.Groups = append(row.Groups, ceChoice{Name: gn + "_" + g, Label: p.T.T("credits.group."+g, nil), Checked: p.Form.Value(gn+"_"+g) == "on"})
 			}
@@ -404,7 +404,7 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 		}
 		slices.Sort(gone)
 		for _, code := range append(codes, gone...) {
-			fl := field(p.T, p.Form, cn+"_max_"+code, "text", "console.ce_admin.req.type_max_field", "max=12", "autocomplete=off", "optional")
+			fl := NewField(p.T, p.Form, cn+"_max_"+code, "text", "console.ce_admin.req.type_max_field", "max=12", "autocomplete=off", "optional")
 			if fl.Label = names[code]; fl.Label == "" {
 				fl.Label = p.T.T("console.ce_admin.req.type_gone", map[string]any{"Code": code})
 			}
@@ -415,9 +415,9 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 		}
 	case credits.CondExamPass:
 		cv.Legend = p.T.T("console.ce_admin.req.condition_exam", n)
-		cv.Exams = field(p.T, p.Form, cn+"_exams", "text", "console.ce_admin.req.exams_field", "hint=console.ce_admin.req.exams_hint",
+		cv.Exams = NewField(p.T, p.Form, cn+"_exams", "text", "console.ce_admin.req.exams_field", "hint=console.ce_admin.req.exams_hint",
 			"max=200", "autocomplete=off", "optional")
-		cv.Paths = field(p.T, p.Form, cn+"_paths", "checkbox", "console.ce_admin.req.paths_field")
+		cv.Paths = NewField(p.T, p.Form, cn+"_paths", "checkbox", "console.ce_admin.req.paths_field")
 	default:
 		cv.Legend = p.T.T("console.ce_admin.req.condition", n)
 	}
@@ -425,7 +425,7 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 }
 
 func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPage, error) {
-	if err := actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return nil, err
 	}
 	id, err := examID(r)
@@ -445,14 +445,14 @@ func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPag
 	if p.Certification == nil {
 		return nil, portal.ErrNotFound
 	}
-	s.fillBase(r, &p.BasePage, "console.ce_admin.requirement_title")
+	s.FillBase(r, &p.BasePage, "console.ce_admin.requirement_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	types, names, err := s.ceTypeNames(r, p.Lang)
 	if err != nil {
 		return nil, err
 	}
 	p.Types = types
-	req, err := s.credits.Requirement(r.Context(), p.Certification.ID)
+	req, err := s.Credits.Requirement(r.Context(), p.Certification.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +463,7 @@ func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPag
 
 // handleConsoleCERequirement is a certification's requirement form.
 func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	p, err := s.newCERequirementPage(r)
@@ -471,16 +471,16 @@ func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	p.Form = p.Draft.form()
-	return s.render(w, r, http.StatusOK, "console_ce_requirement", p)
+	return s.Render(w, r, http.StatusOK, "console_ce_requirement", p)
 }
 
 // handleConsoleCERequirementSave saves a certification's requirement, or,
 // for a button that reshapes the form, shows the reshaped form unsaved.
 func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.Request) error {
-	if s.credits == nil {
+	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	p, err := s.newCERequirementPage(r)
@@ -491,7 +491,7 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 	if op := r.PostForm.Get(ceReqOp); op != "" {
 		p.Draft.apply(op)
 		p.Form = p.Draft.form()
-		return s.render(w, r, http.StatusOK, "console_ce_requirement", p)
+		return s.Render(w, r, http.StatusOK, "console_ce_requirement", p)
 	}
 	p.Form = p.Draft.form()
 	req, bad := p.Draft.requirement()
@@ -507,8 +507,8 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 			}
 			err = bad.Err()
 		}
-	} else if err = s.credits.SetRequirement(r.Context(), actor(r), p.Certification.ID, req); err == nil {
-		http.Redirect(w, r, withNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
+	} else if err = s.Credits.SetRequirement(r.Context(), Actor(r), p.Certification.ID, req); err == nil {
+		http.Redirect(w, r, WithNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
 		return nil
 	} else if pe := (*portal.Error)(nil); errors.As(err, &pe) {
 		// The service names the requirement's paths.
@@ -516,8 +516,8 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 			pe.Fields[i].Field = ceRequirementField(pe.Fields[i].Field)
 		}
 	}
-	if !s.applyError(&p.BasePage, p.Form, err, ceReqAlts) {
+	if !s.ApplyError(&p.BasePage, p.Form, err, ceReqAlts) {
 		return err
 	}
-	return s.render(w, r, formStatus(err), "console_ce_requirement", p)
+	return s.Render(w, r, FormStatus(err), "console_ce_requirement", p)
 }

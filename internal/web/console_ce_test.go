@@ -26,19 +26,19 @@ func ceTestType() *portal.CEActivityType {
 // text, not colour only; every message exists.
 func TestConsoleCEQueuePage(t *testing.T) {
 	s := newTestServer(t)
-	for _, lang := range s.catalog.Languages() {
+	for _, lang := range s.Catalog.Languages() {
 		late := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEPending), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 35, PastTarget: true,
 			Candidate: credits.Candidate{ID: 40, Name: "Noor Haddad", LoginID: "CP00000040"}}
 		onTime := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEAppealed), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 1}
 		onTime.ID = 8
-		p := &consoleCEQueuePage{Filter: newForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
+		p := &consoleCEQueuePage{Filter: NewForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
 			Types: []*portal.CEActivityType{ceTestType()}}
-		p.T = s.catalog.Localizer(lang)
+		p.T = s.Catalog.Localizer(lang)
 		doc := renderAs(t, s, "/console/ce", lang, "console_ce_queue", "console.ce.title", p, mayAll)
 		if got := doc.Count(".ce-past-target .ce-past"); got != 1 || doc.Has("#ce-8 .ce-past") {
 			t.Errorf("%s: %d late rows marked in text, want only #ce-7", lang, got)
 		}
-		l := s.catalog.Localizer(lang)
+		l := s.Catalog.Localizer(lang)
 		for sel, want := range map[string]string{
 			".ce-count":      l.T("console.ce.count", map[string]any{"Count": 2}),
 			".ce-past-count": l.T("console.ce.past_count", map[string]any{"Count": 1}),
@@ -69,15 +69,15 @@ func TestConsoleCEQueuePage(t *testing.T) {
 // the viewer's own submission without a decision form.
 func TestConsoleCESubmissionPage(t *testing.T) {
 	s := newTestServer(t)
-	for _, lang := range s.catalog.Languages() {
-		l := s.catalog.Localizer(lang)
+	for _, lang := range s.Catalog.Languages() {
+		l := s.Catalog.Localizer(lang)
 		files := []ceEvidence{
 			{Upload: &portal.Upload{ID: 11, DisplayName: "a.pdf", ScanStatus: portal.ScanPending}},
 			{Upload: &portal.Upload{ID: 12, DisplayName: "b.pdf", ScanStatus: portal.ScanUnscanned}, Href: ceEvidencePath(7, 12)},
 			{Upload: &portal.Upload{ID: 13, DisplayName: "c.pdf", ScanStatus: portal.ScanQuarantined}},
 		}
 		p := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEAppealed), Type: ceTestType(), Evidence: files, Zone: time.UTC,
-			Form: newForm(), Reversal: newForm()}
+			Form: NewForm(), Reversal: NewForm()}
 		p.T = l
 		doc := renderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", p, mayAll)
 		if got := doc.TextOf(".ce-rule"); !strings.Contains(got, credits.FormatCreditsIn(2500, lang)) || !strings.Contains(got, credits.FormatCreditsIn(5000, lang)) {
@@ -102,7 +102,7 @@ func TestConsoleCESubmissionPage(t *testing.T) {
 			t.Errorf("%s: a message ID shows on the page", lang)
 		}
 
-		own := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEPending), Type: ceTestType(), Zone: time.UTC, Form: newForm(), Reversal: newForm()}
+		own := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEPending), Type: ceTestType(), Zone: time.UTC, Form: NewForm(), Reversal: NewForm()}
 		own.T = l
 		own.User = &portal.User{ID: 40}
 		doc = renderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", own, mayAll)

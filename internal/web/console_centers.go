@@ -39,12 +39,12 @@ func (p *consoleCentersPage) CountryName(code string) string {
 // handleConsoleCenters lists the test centers, optionally of one country.
 func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) error {
 	country := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country")))
-	all, err := s.centers.Centers(r.Context(), centers.CenterFilter{})
+	all, err := s.Centers.Centers(r.Context(), centers.CenterFilter{})
 	if err != nil {
 		return err
 	}
-	p := &consoleCentersPage{Country: country, CanManage: s.centers.MayManageCenters(actor(r)) == nil}
-	s.fillBase(r, &p.BasePage, "centers.title")
+	p := &consoleCentersPage{Country: country, CanManage: s.Centers.MayManageCenters(Actor(r)) == nil}
+	s.FillBase(r, &p.BasePage, "centers.title")
 	p.names = countryNames(p.Lang)
 	present := map[string]bool{}
 	for _, c := range all {
@@ -60,10 +60,10 @@ func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) er
 	}
 	if country == "" {
 		p.Centers = all
-	} else if p.Centers, err = s.centers.Centers(r.Context(), centers.CenterFilter{Country: country}); err != nil {
+	} else if p.Centers, err = s.Centers.Centers(r.Context(), centers.CenterFilter{Country: country}); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_centers", p)
+	return s.Render(w, r, http.StatusOK, "console_centers", p)
 }
 
 func countryNames(lang string) map[string]string {
@@ -95,7 +95,7 @@ func (p *consoleCenterPage) Action() string {
 }
 
 func centerCountryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
-	fl := field(t, f, "country", "select", "centers.field.country", "placeholder=field.choose")
+	fl := NewField(t, f, "country", "select", "centers.field.country", "placeholder=field.choose")
 	for _, c := range countries {
 		fl.Options = append(fl.Options, Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
 	}
@@ -111,14 +111,14 @@ func (s *Server) newCenterPage(r *http.Request, c *portal.TestCenter, f *Form) *
 	if c != nil {
 		title = "centers.edit_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	p.Countries = geo.Countries(p.Lang)
 	return p
 }
 
 // centerForm fills a form from a saved center.
 func centerForm(c *portal.TestCenter) *Form {
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{
 		"code": c.Code, "name": c.Name, "address_line1": c.AddressLine1, "address_line2": c.AddressLine2, "city": c.City,
 		"region": c.Region, "postal_code": c.PostalCode, "country": c.Country,
@@ -147,27 +147,27 @@ func formCenter(f *Form) portal.TestCenter {
 }
 
 func (s *Server) handleConsoleCenterNew(w http.ResponseWriter, r *http.Request) error {
-	if err := s.centers.MayManageCenters(actor(r)); err != nil {
+	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	f.Values["active"] = "on"
-	return s.render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, nil, f))
+	return s.Render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, nil, f))
 }
 
 func (s *Server) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, centerFields...)
-	if _, err := s.centers.CreateCenter(r.Context(), actor(r), formCenter(f)); err != nil {
+	f := FormFrom(r, centerFields...)
+	if _, err := s.Centers.CreateCenter(r.Context(), Actor(r), formCenter(f)); err != nil {
 		p := s.newCenterPage(r, nil, f)
-		if !s.applyError(&p.BasePage, f, err, "code") {
+		if !s.ApplyError(&p.BasePage, f, err, "code") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_center", p)
+		return s.Render(w, r, FormStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, withNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -181,18 +181,18 @@ func centerID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.centers.MayManageCenters(actor(r)); err != nil {
+	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
 		return err
 	}
 	id, err := centerID(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.centers.Center(r.Context(), id)
+	c, err := s.Centers.Center(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, c, centerForm(c)))
+	return s.Render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, c, centerForm(c)))
 }
 
 func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -200,24 +200,24 @@ func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, centerFields...)
+	f := FormFrom(r, centerFields...)
 	c := formCenter(f)
 	c.ID = id
-	if _, err := s.centers.UpdateCenter(r.Context(), actor(r), c); err != nil {
-		cur, cerr := s.centers.Center(r.Context(), id)
+	if _, err := s.Centers.UpdateCenter(r.Context(), Actor(r), c); err != nil {
+		cur, cerr := s.Centers.Center(r.Context(), id)
 		if cerr != nil {
 			return err
 		}
 		p := s.newCenterPage(r, cur, f)
-		if !s.applyError(&p.BasePage, f, err, "name") {
+		if !s.ApplyError(&p.BasePage, f, err, "name") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_center", p)
+		return s.Render(w, r, FormStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, withNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -239,22 +239,22 @@ type importProblem struct {
 }
 
 func (s *Server) newImportPage(r *http.Request) *consoleCentersImportPage {
-	p := &consoleCentersImportPage{Form: newForm(), Columns: centers.CenterColumns, Example: centers.ExampleCentersCSV}
-	s.fillBase(r, &p.BasePage, "centers.import.title")
+	p := &consoleCentersImportPage{Form: NewForm(), Columns: centers.CenterColumns, Example: centers.ExampleCentersCSV}
+	s.FillBase(r, &p.BasePage, "centers.import.title")
 	return p
 }
 
 func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.centers.MayManageCenters(actor(r)); err != nil {
+	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_centers_import", s.newImportPage(r))
+	return s.Render(w, r, http.StatusOK, "console_centers_import", s.newImportPage(r))
 }
 
 // handleConsoleCentersImport reads the uploaded file (the route limits
 // the body) and shows the service's report: the problems, or the counts.
 func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.centers.MayManageCenters(actor(r)); err != nil {
+	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
 		return err
 	}
 	p := s.newImportPage(r)
@@ -265,22 +265,22 @@ func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Reque
 		p.Report = &centers.ImportReport{Errors: []centers.RowError{{Line: 1, Message: "centers.import.too_large",
 			Data: map[string]any{"MaxMiB": centers.MaxImportBytes >> 20}}}}
 		p.fillProblems()
-		return s.render(w, r, http.StatusRequestEntityTooLarge, "console_centers_import", p)
+		return s.Render(w, r, http.StatusRequestEntityTooLarge, "console_centers_import", p)
 	case err != nil:
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
-		p.Form.setError("file", p.T.T("centers.import.no_file", nil))
+		p.Form.SetError("file", p.T.T("centers.import.no_file", nil))
 		p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: p.Form.Error("file")})
-		return s.render(w, r, http.StatusUnprocessableEntity, "console_centers_import", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "console_centers_import", p)
 	}
 	if err != nil {
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	rep, err := s.centers.ImportCenters(r.Context(), actor(r), file)
+	rep, err := s.Centers.ImportCenters(r.Context(), Actor(r), file)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Reque
 	if len(rep.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.render(w, r, status, "console_centers_import", p)
+	return s.Render(w, r, status, "console_centers_import", p)
 }
 
 func (p *consoleCentersImportPage) fillProblems() {

@@ -19,13 +19,13 @@ type consoleCertificationsPage struct {
 
 // handleConsoleCertifications lists the catalogue.
 func (s *Server) handleConsoleCertifications(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.results.Catalogue(r.Context())
+	list, err := s.Results.Catalogue(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &consoleCertificationsPage{Certifications: list}
-	s.fillBase(r, &p.BasePage, "console.certifications.title")
-	return s.render(w, r, http.StatusOK, "console_certifications", p)
+	s.FillBase(r, &p.BasePage, "console.certifications.title")
+	return s.Render(w, r, http.StatusOK, "console_certifications", p)
 }
 
 type consoleCertificationPage struct {
@@ -56,7 +56,7 @@ func certificationSavePattern(c *portal.Certification) string {
 
 // LevelField is the level select.
 func (p *consoleCertificationPage) LevelField() Field {
-	fl := field(p.T, p.Form, "level", "select", "console.certifications.field.level", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, "level", "select", "console.certifications.field.level", "placeholder=field.choose")
 	for _, l := range []string{portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty} {
 		fl.Options = append(fl.Options, Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
 	}
@@ -65,7 +65,7 @@ func (p *consoleCertificationPage) LevelField() Field {
 
 // KindField is the kind select.
 func (p *consoleCertificationPage) KindField() Field {
-	fl := field(p.T, p.Form, "kind", "select", "console.certifications.field.kind", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, "kind", "select", "console.certifications.field.kind", "placeholder=field.choose")
 	for _, k := range []string{portal.CertKindCertification, portal.CertKindMicrocredential} {
 		fl.Options = append(fl.Options, Option{Value: k, Label: p.T.T("console.certifications.kind."+k, nil), Selected: k == fl.Value})
 	}
@@ -74,12 +74,12 @@ func (p *consoleCertificationPage) KindField() Field {
 
 // DescriptionField is the optional description.
 func (p *consoleCertificationPage) DescriptionField() textArea {
-	return textArea{field(p.T, p.Form, "description", "textarea", "console.certifications.field.description", "max=2000", "optional"), 3}
+	return textArea{NewField(p.T, p.Form, "description", "textarea", "console.certifications.field.description", "max=2000", "optional"), 3}
 }
 
 // BenefitsField lists what holding it gives, one a line.
 func (p *consoleCertificationPage) BenefitsField() textArea {
-	return textArea{field(p.T, p.Form, "benefits", "textarea", "console.certifications.field.benefits",
+	return textArea{NewField(p.T, p.Form, "benefits", "textarea", "console.certifications.field.benefits",
 		"hint=console.certifications.field.benefits_hint", "max=2000", "optional"), 4}
 }
 
@@ -93,13 +93,13 @@ func (s *Server) newCertificationPage(r *http.Request, c *portal.Certification, 
 	if c != nil {
 		title = "console.certifications.edit_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	return p
 }
 
 // certificationForm fills a form from a saved entry.
 func certificationForm(c *portal.Certification) *Form {
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{
 		"code": c.Code, "name": c.Name, "description": c.Description, "level": c.Level, "kind": c.Kind,
 		"validity_months": strconv.Itoa(c.ValidityMonths), "earned_by": strings.Join(c.EarnedBy, ", "),
@@ -116,7 +116,7 @@ func certificationForm(c *portal.Certification) *Form {
 // newCertificationForm is the form of a new entry, with the usual
 // validity filled in.
 func newCertificationForm() *Form {
-	f := newForm()
+	f := NewForm()
 	f.Values["kind"] = portal.CertKindCertification
 	f.Values["validity_months"] = strconv.Itoa(portal.DefaultValidityMonths)
 	f.Values["active"] = "on"
@@ -147,22 +147,22 @@ func formCertification(f *Form) portal.Certification {
 func certificationID(r *http.Request) (int64, error) { return examID(r) }
 
 func (s *Server) handleConsoleCertificationNew(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, nil, newCertificationForm()))
+	return s.Render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, nil, newCertificationForm()))
 }
 
 func (s *Server) handleConsoleCertificationCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, certificationFields...)
-	if _, err := s.results.CreateCertification(r.Context(), actor(r), formCertification(f)); err != nil {
+	f := FormFrom(r, certificationFields...)
+	if _, err := s.Results.CreateCertification(r.Context(), Actor(r), formCertification(f)); err != nil {
 		p := s.newCertificationPage(r, nil, f)
-		if !s.applyError(&p.BasePage, p.Form, err, "code") {
+		if !s.ApplyError(&p.BasePage, p.Form, err, "code") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_certification", p)
+		return s.Render(w, r, FormStatus(err), "console_certification", p)
 	}
-	http.Redirect(w, r, withNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -171,11 +171,11 @@ func (s *Server) handleConsoleCertification(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	c, err := s.results.Certification(r.Context(), actor(r), id)
+	c, err := s.Results.Certification(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, c, certificationForm(c)))
+	return s.Render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, c, certificationForm(c)))
 }
 
 func (s *Server) handleConsoleCertificationUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -183,23 +183,23 @@ func (s *Server) handleConsoleCertificationUpdate(w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, certificationFields...)
+	f := FormFrom(r, certificationFields...)
 	c := formCertification(f)
 	c.ID = id
-	if _, err := s.results.UpdateCertification(r.Context(), actor(r), c); err != nil {
-		cur, cerr := s.results.Certification(r.Context(), actor(r), id)
+	if _, err := s.Results.UpdateCertification(r.Context(), Actor(r), c); err != nil {
+		cur, cerr := s.Results.Certification(r.Context(), Actor(r), id)
 		if cerr != nil {
 			return err
 		}
 		p := s.newCertificationPage(r, cur, f)
-		if !s.applyError(&p.BasePage, p.Form, err, "name") {
+		if !s.ApplyError(&p.BasePage, p.Form, err, "name") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_certification", p)
+		return s.Render(w, r, FormStatus(err), "console_certification", p)
 	}
-	http.Redirect(w, r, withNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
 	return nil
 }

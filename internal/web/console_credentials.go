@@ -51,7 +51,7 @@ type consoleCredentialsPage struct {
 // email address.
 func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	rows, err := s.creds.Search(r.Context(), actor(r), q)
+	rows, err := s.Credentials.Search(r.Context(), Actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -59,13 +59,13 @@ func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request
 	for _, c := range rows {
 		p.Credentials = append(p.Credentials, viewCredential(c))
 	}
-	p.DocumentCert, err = s.creds.DocumentCertificate(r.Context(), actor(r))
+	p.DocumentCert, err = s.Credentials.DocumentCertificate(r.Context(), Actor(r))
 	if err != nil && !errors.Is(err, portal.ErrNotFound) {
 		return err
 	}
 	p.DocumentUntrusted = p.DocumentCert == nil || p.DocumentCert.Untrusted
-	s.fillBase(r, &p.BasePage, "console.credentials.title")
-	return s.render(w, r, http.StatusOK, "console_credentials", p)
+	s.FillBase(r, &p.BasePage, "console.credentials.title")
+	return s.Render(w, r, http.StatusOK, "console_credentials", p)
 }
 
 type consoleCredentialPage struct {
@@ -89,45 +89,45 @@ func (s *Server) handleConsoleCredential(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	return s.renderConsoleCredential(w, r, id, newForm(), "", nil)
+	return s.renderConsoleCredential(w, r, id, NewForm(), "", nil)
 }
 
 // renderConsoleCredential shows a credential with its actions; after a
 // refused action, with what was sent and the refusal next to the fields.
 func (s *Server) renderConsoleCredential(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, failure error) error {
-	c, err := s.creds.Credential(r.Context(), actor(r), id)
+	c, err := s.Credentials.Credential(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleCredentialPage{Credential: viewCredential(c), Form: f}
-	if p.Certificate, err = s.creds.CertificateCheck(r.Context(), actor(r), id); err != nil {
+	if p.Certificate, err = s.Credentials.CertificateCheck(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
-	s.fillBase(r, &p.BasePage, "console.credentials.detail_title")
+	s.FillBase(r, &p.BasePage, "console.credentials.detail_title")
 	if pr := p.Certificate.Problem; pr != nil {
 		p.CertificateProblem = p.T.T(pr.Message, pr.Data)
 	}
 	status := http.StatusOK
 	if failure != nil {
-		if !s.applyError(&p.BasePage, f, failure, fallback) {
+		if !s.ApplyError(&p.BasePage, f, failure, fallback) {
 			return failure
 		}
-		status = formStatus(failure)
+		status = FormStatus(failure)
 	}
 	t := p.T
-	p.ReasonField = field(t, f, credentials.FieldReason, "select", "console.credentials.reason", "placeholder=console.credentials.reason_choose")
+	p.ReasonField = NewField(t, f, credentials.FieldReason, "select", "console.credentials.reason", "placeholder=console.credentials.reason_choose")
 	for _, reason := range portal.RevocationReasons {
 		p.ReasonField.Options = append(p.ReasonField.Options, Option{Value: reason, Label: t.T("credentials.reason."+reason, nil),
 			Selected: reason == f.Value(credentials.FieldReason)})
 	}
-	p.NoteField = field(t, f, credentials.FieldNote, "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000")
-	p.Confirm = checkbox(t, f, "confirm", "console.credentials.confirm")
-	p.SuspendNote = field(t, f, "suspend_note", "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000",
+	p.NoteField = NewField(t, f, credentials.FieldNote, "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000")
+	p.Confirm = Checkbox(t, f, "confirm", "console.credentials.confirm")
+	p.SuspendNote = NewField(t, f, "suspend_note", "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000",
 		"optional")
 	p.Revocable = c.RevokedAt == nil && c.SupersededAt == nil
 	p.Suspendable = p.Revocable && c.SuspendedAt == nil
 	p.Liftable = c.RevokedAt == nil && c.SuspendedAt != nil
-	return s.render(w, r, status, "console_credential", p)
+	return s.Render(w, r, status, "console_credential", p)
 }
 
 // credentialPathID is the {id} of a console credential path.
@@ -142,15 +142,15 @@ func credentialPathID(r *http.Request) (int64, error) {
 // credentialDone returns to the credential's page with a notice, or asks
 // to sign in again when the proof is stale, or shows the refusal, next to
 // fallback when it names no field.
-func (s *Server) credentialDone(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, err error, n notice) error {
+func (s *Server) credentialDone(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, err error, n Notice) error {
 	back := "/console/credentials/" + strconv.FormatInt(id, 10)
 	if errors.Is(err, portal.ErrReauthRequired) {
-		return s.renderReauth(w, r, http.StatusForbidden, back)
+		return s.RenderReauth(w, r, http.StatusForbidden, back)
 	}
 	if err != nil {
 		return s.renderConsoleCredential(w, r, id, f, fallback, err)
 	}
-	http.Redirect(w, r, withNotice(back, n), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(back, n), http.StatusSeeOther)
 	return nil
 }
 
@@ -161,19 +161,19 @@ func (s *Server) handleConsoleCredentialRevoke(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, credentials.FieldReason, credentials.FieldNote, "confirm")
+	f := FormFrom(r, credentials.FieldReason, credentials.FieldNote, "confirm")
 	if f.Value("confirm") != "on" {
 		err = &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid",
 			Fields: []portal.FieldError{{Field: "confirm", Message: "credentials.manage.error.confirm_required"}}}
-		if !actor(r).RecentlyProved(s.clock.Now()) {
+		if !Actor(r).RecentlyProved(s.Clock.Now()) {
 			err = portal.ErrReauthRequired
 		}
 		return s.credentialDone(w, r, id, f, "confirm", err, "")
 	}
-	err = s.creds.Revoke(r.Context(), actor(r), id, f.Value(credentials.FieldReason), f.Value(credentials.FieldNote))
+	err = s.Credentials.Revoke(r.Context(), Actor(r), id, f.Value(credentials.FieldReason), f.Value(credentials.FieldNote))
 	return s.credentialDone(w, r, id, f, "confirm", err, noticeCredentialRevoked)
 }
 
@@ -183,11 +183,11 @@ func (s *Server) handleConsoleCredentialSuspend(w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "suspend_note")
-	err = s.creds.Suspend(r.Context(), actor(r), id, f.Value("suspend_note"))
+	f := FormFrom(r, "suspend_note")
+	err = s.Credentials.Suspend(r.Context(), Actor(r), id, f.Value("suspend_note"))
 	var pe *portal.Error
 	if errors.As(err, &pe) {
 		for i := range pe.Fields {
@@ -208,6 +208,6 @@ func (s *Server) handleConsoleCredentialLift(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	err = s.creds.Lift(r.Context(), actor(r), id)
-	return s.credentialDone(w, r, id, newForm(), "lift", err, noticeCredentialReinstated)
+	err = s.Credentials.Lift(r.Context(), Actor(r), id)
+	return s.credentialDone(w, r, id, NewForm(), "lift", err, noticeCredentialReinstated)
 }

@@ -21,13 +21,13 @@ type consoleExamsPage struct {
 
 // handleConsoleExams lists every exam, active and retired.
 func (s *Server) handleConsoleExams(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.exams.ListAll(r.Context(), actor(r))
+	list, err := s.Exams.ListAll(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &consoleExamsPage{Exams: list, CanManage: s.exams.MayManageExams(actor(r)) == nil}
-	s.fillBase(r, &p.BasePage, "console.exams.title")
-	return s.render(w, r, http.StatusOK, "console_exams", p)
+	p := &consoleExamsPage{Exams: list, CanManage: s.Exams.MayManageExams(Actor(r)) == nil}
+	s.FillBase(r, &p.BasePage, "console.exams.title")
+	return s.Render(w, r, http.StatusOK, "console_exams", p)
 }
 
 type consoleExamPage struct {
@@ -46,7 +46,7 @@ func (p *consoleExamPage) Action() string {
 
 // LevelField is the level select.
 func (p *consoleExamPage) LevelField() Field {
-	fl := field(p.T, p.Form, "level", "select", "console.exams.field.level", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, "level", "select", "console.exams.field.level", "placeholder=field.choose")
 	for _, l := range []string{portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty} {
 		fl.Options = append(fl.Options, Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
 	}
@@ -55,7 +55,7 @@ func (p *consoleExamPage) LevelField() Field {
 
 // KindField is the kind select.
 func (p *consoleExamPage) KindField() Field {
-	fl := field(p.T, p.Form, "kind", "select", "console.exams.field.kind", "placeholder=field.choose")
+	fl := NewField(p.T, p.Form, "kind", "select", "console.exams.field.kind", "placeholder=field.choose")
 	for _, k := range []string{portal.KindExam, portal.KindMicrocredential} {
 		fl.Options = append(fl.Options, Option{Value: k, Label: p.T.T("exams.kind."+k, nil), Selected: k == fl.Value})
 	}
@@ -71,13 +71,13 @@ type textArea struct {
 
 // DescriptionField is the optional description.
 func (p *consoleExamPage) DescriptionField() textArea {
-	return textArea{field(p.T, p.Form, "description", "textarea", "console.exams.field.description",
+	return textArea{NewField(p.T, p.Form, "description", "textarea", "console.exams.field.description",
 		"hint=console.exams.field.description_hint", "max=2000", "optional"), 4}
 }
 
 // DomainsField is the domains list, one "Name | weight" a line.
 func (p *consoleExamPage) DomainsField() textArea {
-	return textArea{field(p.T, p.Form, "domains", "textarea", "console.exams.field.domains",
+	return textArea{NewField(p.T, p.Form, "domains", "textarea", "console.exams.field.domains",
 		"hint=console.exams.field.domains_hint"), 8}
 }
 
@@ -93,13 +93,13 @@ func (s *Server) newExamPage(r *http.Request, e *portal.Exam, f *Form) *consoleE
 	if e != nil {
 		title = "console.exams.edit_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	return p
 }
 
 // examForm fills a form from a saved exam.
 func examForm(e *portal.Exam) *Form {
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{
 		"code": e.Code, "name": e.Name, "description": e.Description, "level": e.Level, "kind": e.Kind,
 		"duration_minutes": strconv.Itoa(e.DurationMinutes), "languages": strings.ReplaceAll(e.Languages, ",", ", "),
@@ -122,7 +122,7 @@ func examForm(e *portal.Exam) *Form {
 
 // newExamForm is the form of a new exam, with the usual rules filled in.
 func newExamForm() *Form {
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{
 		"kind": portal.KindExam, "languages": "en", "delivery_test_center": "on", "delivery_online": "on",
 		"currency": "USD", "reschedule_fee": "0.00", "max_reschedules": "2", "retake_wait_days": "14",
@@ -211,7 +211,7 @@ func formExam(f *Form) portal.Exam {
 // applyExamError puts a refused exam's problems next to its fields. The
 // domains list can have several problems at once; they are all shown.
 func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField string) bool {
-	if !s.applyError(&p.BasePage, p.Form, err, fallbackField) {
+	if !s.ApplyError(&p.BasePage, p.Form, err, fallbackField) {
 		return false
 	}
 	var pe *portal.Error
@@ -221,7 +221,7 @@ func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField str
 	var msgs []string
 	for _, fe := range pe.Fields {
 		if fe.Field == "domains" {
-			msgs = append(msgs, localize(p.T, fe.Message, fe.Data))
+			msgs = append(msgs, Localize(p.T, fe.Message, fe.Data))
 		}
 	}
 	if len(msgs) > 1 {
@@ -237,25 +237,25 @@ func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField str
 }
 
 func (s *Server) handleConsoleExamNew(w http.ResponseWriter, r *http.Request) error {
-	if err := s.exams.MayManageExams(actor(r)); err != nil {
+	if err := s.Exams.MayManageExams(Actor(r)); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, nil, newExamForm()))
+	return s.Render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, nil, newExamForm()))
 }
 
 func (s *Server) handleConsoleExamCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, examFields...)
-	if _, err := s.exams.CreateExam(r.Context(), actor(r), formExam(f)); err != nil {
+	f := FormFrom(r, examFields...)
+	if _, err := s.Exams.CreateExam(r.Context(), Actor(r), formExam(f)); err != nil {
 		p := s.newExamPage(r, nil, f)
 		if !s.applyExamError(p, err, "code") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_exam", p)
+		return s.Render(w, r, FormStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, withNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -269,18 +269,18 @@ func examID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) handleConsoleExamEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.exams.MayManageExams(actor(r)); err != nil {
+	if err := s.Exams.MayManageExams(Actor(r)); err != nil {
 		return err
 	}
 	id, err := examID(r)
 	if err != nil {
 		return err
 	}
-	e, err := s.exams.Exam(r.Context(), actor(r), id)
+	e, err := s.Exams.Exam(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, e, examForm(e)))
+	return s.Render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, e, examForm(e)))
 }
 
 func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -288,12 +288,12 @@ func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, examFields...)
-	if _, err := s.exams.UpdateExam(r.Context(), actor(r), id, formExam(f)); err != nil {
-		cur, cerr := s.exams.Exam(r.Context(), actor(r), id)
+	f := FormFrom(r, examFields...)
+	if _, err := s.Exams.UpdateExam(r.Context(), Actor(r), id, formExam(f)); err != nil {
+		cur, cerr := s.Exams.Exam(r.Context(), Actor(r), id)
 		if cerr != nil {
 			return err
 		}
@@ -301,9 +301,9 @@ func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request)
 		if !s.applyExamError(p, err, "name") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_exam", p)
+		return s.Render(w, r, FormStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, withNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -317,14 +317,14 @@ func (s *Server) handleConsoleExamActivate(w http.ResponseWriter, r *http.Reques
 	return s.setExamActive(w, r, true, noticeExamActivated)
 }
 
-func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bool, n notice) error {
+func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bool, n Notice) error {
 	id, err := examID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.exams.SetExamActive(r.Context(), actor(r), id, active); err != nil {
+	if _, err := s.Exams.SetExamActive(r.Context(), Actor(r), id, active); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/console/exams", n), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/exams", n), http.StatusSeeOther)
 	return nil
 }

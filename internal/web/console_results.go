@@ -35,7 +35,7 @@ type reasonField struct {
 func (p *consoleResultsPage) Reason(id int64) reasonField {
 	f, ok := p.Forms[id]
 	if !ok {
-		f = newForm()
+		f = NewForm()
 	}
 	return reasonField{ID: reasonFieldID(id), Label: p.T.T("console.results.field.reason", nil), Value: f.Value("reason"), Error: f.Error("reason")}
 }
@@ -47,18 +47,18 @@ func (s *Server) handleConsoleResults(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) renderResultsQueue(w http.ResponseWriter, r *http.Request, status int, forms map[int64]*Form) error {
-	list, err := s.results.Awaiting(r.Context(), actor(r))
+	list, err := s.Results.Awaiting(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &consoleResultsPage{Awaiting: list, Zone: s.programZone(r), Forms: forms}
-	s.fillBase(r, &p.BasePage, "console.results.title")
+	p := &consoleResultsPage{Awaiting: list, Zone: s.ProgramZone(r), Forms: forms}
+	s.FillBase(r, &p.BasePage, "console.results.title")
 	for id, f := range forms {
 		for _, field := range f.order {
 			p.Errors = append(p.Errors, SummaryItem{Field: reasonFieldID(id), Message: f.Errors[field]})
 		}
 	}
-	return s.render(w, r, status, "console_results", p)
+	return s.Render(w, r, status, "console_results", p)
 }
 
 // enteredBy reports whether the viewer entered the result a: a second
@@ -96,13 +96,13 @@ func (p *consoleResultPage) Reason() reasonField {
 
 // DomainsField is the correction's domain bands.
 func (p *consoleResultPage) DomainsField() textArea {
-	return textArea{field(p.T, p.Correction, "domains", "textarea", "console.results.field.domains",
+	return textArea{NewField(p.T, p.Correction, "domains", "textarea", "console.results.field.domains",
 		"hint=console.results.field.domains_hint"), 6}
 }
 
 // CorrectionReasonField is the correction's reason.
 func (p *consoleResultPage) CorrectionReasonField() textArea {
-	return textArea{field(p.T, p.Correction, "correction_reason", "textarea", "console.results.field.correction_reason",
+	return textArea{NewField(p.T, p.Correction, "correction_reason", "textarea", "console.results.field.correction_reason",
 		"hint=console.results.field.correction_reason_hint", "max=2000"), 3}
 }
 
@@ -116,26 +116,26 @@ func (s *Server) renderResult(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	a, err := s.results.Attempt(r.Context(), actor(r), id)
+	a, err := s.Results.Attempt(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	p := &consoleResultPage{Attempt: a, Zone: s.programZone(r), Form: reason, Correction: correction}
+	p := &consoleResultPage{Attempt: a, Zone: s.ProgramZone(r), Form: reason, Correction: correction}
 	if p.Form == nil {
-		p.Form = newForm()
+		p.Form = NewForm()
 	}
 	if p.Correction == nil {
-		p.Correction = newForm()
+		p.Correction = NewForm()
 		p.Correction.Values["score"] = strconv.Itoa(a.Score)
 		p.Correction.Values["domains"] = bandsText(a.Domains)
 	}
-	s.fillBase(r, &p.BasePage, "console.results.result_title")
+	s.FillBase(r, &p.BasePage, "console.results.result_title")
 	for _, f := range []*Form{p.Form, p.Correction} {
 		for _, field := range f.order {
 			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
 		}
 	}
-	return s.render(w, r, status, "console_result", p)
+	return s.Render(w, r, status, "console_result", p)
 }
 
 // attemptID reads the {id} of the path; anything else is not found.
@@ -145,65 +145,65 @@ func attemptID(r *http.Request) (int64, error) { return examID(r) }
 // next is the queue when the form came from there, else the result's
 // page. A refusal with something to say shows the page again with it
 // next to the reason.
-func (s *Server) resultAction(w http.ResponseWriter, r *http.Request, n notice, do func(id int64, reason string) error) error {
+func (s *Server) resultAction(w http.ResponseWriter, r *http.Request, n Notice, do func(id int64, reason string) error) error {
 	id, err := attemptID(r)
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	fromQueue := r.PostForm.Get("from") == "queue"
-	f := newForm()
+	f := NewForm()
 	f.Values["reason"] = r.PostForm.Get("reason")
 	if err := do(id, f.Values["reason"]); err != nil {
 		var pe *portal.Error
 		if !errors.As(err, &pe) || (pe.Code != portal.EInvalid && pe.Code != portal.EConflict) || (pe.Message == "" && len(pe.Fields) == 0) {
 			return err
 		}
-		loc := s.catalog.Localizer(info(r).Lang)
+		loc := s.Catalog.Localizer(RequestLang(r))
 		if len(pe.Fields) == 0 {
-			f.setError("reason", localize(loc, pe.Message, pe.Data))
+			f.SetError("reason", Localize(loc, pe.Message, pe.Data))
 		}
 		for _, fe := range pe.Fields {
-			f.setError("reason", localize(loc, fe.Message, fe.Data))
+			f.SetError("reason", Localize(loc, fe.Message, fe.Data))
 		}
 		if fromQueue {
-			return s.renderResultsQueue(w, r, formStatus(err), map[int64]*Form{id: f})
+			return s.renderResultsQueue(w, r, FormStatus(err), map[int64]*Form{id: f})
 		}
-		return s.renderResult(w, r, formStatus(err), f, nil)
+		return s.renderResult(w, r, FormStatus(err), f, nil)
 	}
 	next := "/console/results/" + strconv.FormatInt(id, 10)
 	if fromQueue {
 		next = "/console/results"
 	}
-	http.Redirect(w, r, withNotice(next, n), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice(next, n), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) handleConsoleResultConfirm(w http.ResponseWriter, r *http.Request) error {
 	return s.resultAction(w, r, noticeResultConfirmed, func(id int64, _ string) error {
-		_, err := s.results.Confirm(r.Context(), actor(r), id)
+		_, err := s.Results.Confirm(r.Context(), Actor(r), id)
 		return err
 	})
 }
 
 func (s *Server) handleConsoleResultReject(w http.ResponseWriter, r *http.Request) error {
 	return s.resultAction(w, r, noticeResultRejected, func(id int64, reason string) error {
-		return s.results.Reject(r.Context(), actor(r), id, reason)
+		return s.Results.Reject(r.Context(), Actor(r), id, reason)
 	})
 }
 
 func (s *Server) handleConsoleResultHold(w http.ResponseWriter, r *http.Request) error {
 	return s.resultAction(w, r, noticeResultHeld, func(id int64, reason string) error {
-		_, err := s.results.Hold(r.Context(), actor(r), id, reason)
+		_, err := s.Results.Hold(r.Context(), Actor(r), id, reason)
 		return err
 	})
 }
 
 func (s *Server) handleConsoleResultRelease(w http.ResponseWriter, r *http.Request) error {
 	return s.resultAction(w, r, noticeResultReleased, func(id int64, _ string) error {
-		_, err := s.results.Release(r.Context(), actor(r), id)
+		_, err := s.Results.Release(r.Context(), Actor(r), id)
 		return err
 	})
 }
@@ -214,22 +214,22 @@ func (s *Server) handleConsoleResultCorrect(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "score", "domains", "correction_reason")
+	f := FormFrom(r, "score", "domains", "correction_reason")
 	c := results.Correction{Score: formNumber(f.Value("score")), Domains: parseBands(f.Value("domains")), Reason: f.Value("correction_reason")}
-	if _, err := s.results.Correct(r.Context(), actor(r), id, c); err != nil {
-		p := newForm()
-		b := &BasePage{T: s.catalog.Localizer(info(r).Lang)}
+	if _, err := s.Results.Correct(r.Context(), Actor(r), id, c); err != nil {
+		p := NewForm()
+		b := &BasePage{T: s.Catalog.Localizer(RequestLang(r))}
 		renamed := renameFields(err, map[string]string{"reason": "correction_reason"})
-		if !s.applyError(b, p, renamed, "score") {
+		if !s.ApplyError(b, p, renamed, "score") {
 			return err
 		}
 		p.Values = f.Values
-		return s.renderResult(w, r, formStatus(err), nil, p)
+		return s.renderResult(w, r, FormStatus(err), nil, p)
 	}
-	http.Redirect(w, r, withNotice("/console/results/"+strconv.FormatInt(id, 10), noticeResultCorrected), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/results/"+strconv.FormatInt(id, 10), noticeResultCorrected), http.StatusSeeOther)
 	return nil
 }
 
@@ -241,7 +241,7 @@ type consoleResultEntryPage struct {
 
 // DomainsField is the entry's domain bands.
 func (p *consoleResultEntryPage) DomainsField() textArea {
-	return textArea{field(p.T, p.Form, "domains", "textarea", "console.results.field.domains",
+	return textArea{NewField(p.T, p.Form, "domains", "textarea", "console.results.field.domains",
 		"hint=console.results.field.domains_hint"), 6}
 }
 
@@ -256,13 +256,13 @@ var entryFields = []string{"candidate", results.FieldExam, results.FieldBooking,
 var entryFieldNames = map[string]string{results.FieldLogin: "candidate", results.FieldEmail: "candidate", "candidate": "candidate"}
 
 func (s *Server) newResultEntryPage(r *http.Request, f *Form) *consoleResultEntryPage {
-	p := &consoleResultEntryPage{Form: f, Zone: s.programZone(r)}
-	s.fillBase(r, &p.BasePage, "console.results.entry_title")
+	p := &consoleResultEntryPage{Form: f, Zone: s.ProgramZone(r)}
+	s.FillBase(r, &p.BasePage, "console.results.entry_title")
 	return p
 }
 
 func (s *Server) handleConsoleResultNew(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "console_result_new", s.newResultEntryPage(r, newForm()))
+	return s.Render(w, r, http.StatusOK, "console_result_new", s.newResultEntryPage(r, NewForm()))
 }
 
 // deliveredLayout is how the delivery time is typed: the value of a
@@ -272,10 +272,10 @@ const deliveredLayout = "2006-01-02T15:04"
 // handleConsoleResultEnter records a result that waits for a second
 // officer, then shows it.
 func (s *Server) handleConsoleResultEnter(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, entryFields...)
+	f := FormFrom(r, entryFields...)
 	p := s.newResultEntryPage(r, f)
 	in := results.Entry{
 		Candidate: strings.TrimSpace(f.Value("candidate")), ExamCode: strings.TrimSpace(f.Value(results.FieldExam)),
@@ -287,19 +287,19 @@ func (s *Server) handleConsoleResultEnter(w http.ResponseWriter, r *http.Request
 		if err != nil {
 			err := &portal.Error{Code: portal.EInvalid, Message: "console.results.error.delivered_at_format",
 				Fields: []portal.FieldError{{Field: results.FieldTakenAt, Message: "console.results.error.delivered_at_format"}}}
-			s.applyError(&p.BasePage, p.Form, err, results.FieldTakenAt)
-			return s.render(w, r, formStatus(err), "console_result_new", p)
+			s.ApplyError(&p.BasePage, p.Form, err, results.FieldTakenAt)
+			return s.Render(w, r, FormStatus(err), "console_result_new", p)
 		}
 		in.TakenAt = t
 	}
-	a, err := s.results.Enter(r.Context(), actor(r), in)
+	a, err := s.Results.Enter(r.Context(), Actor(r), in)
 	if err != nil {
-		if !s.applyError(&p.BasePage, p.Form, renameFields(err, entryFieldNames), "candidate") {
+		if !s.ApplyError(&p.BasePage, p.Form, renameFields(err, entryFieldNames), "candidate") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "console_result_new", p)
+		return s.Render(w, r, FormStatus(err), "console_result_new", p)
 	}
-	http.Redirect(w, r, withNotice("/console/results/"+strconv.FormatInt(a.ID, 10), noticeResultEntered), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/results/"+strconv.FormatInt(a.ID, 10), noticeResultEntered), http.StatusSeeOther)
 	return nil
 }
 

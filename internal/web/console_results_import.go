@@ -38,21 +38,21 @@ type consoleResultsImportsPage struct {
 }
 
 func (s *Server) handleConsoleResultsImports(w http.ResponseWriter, r *http.Request) error {
-	return s.renderResultsImports(w, r, http.StatusOK, newForm())
+	return s.renderResultsImports(w, r, http.StatusOK, NewForm())
 }
 
 func (s *Server) renderResultsImports(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
-	list, err := s.results.Imports(r.Context(), actor(r))
+	list, err := s.Results.Imports(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &consoleResultsImportsPage{Form: f, Imports: list, Columns: results.ImportColumns,
 		MaxRows: results.MaxImportRows, MaxMiB: results.MaxImportBytes >> 20}
-	s.fillBase(r, &p.BasePage, "results.import.title")
+	s.FillBase(r, &p.BasePage, "results.import.title")
 	if msg := f.Error("file"); msg != "" {
 		p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: msg})
 	}
-	return s.render(w, r, status, "console_results_imports", p)
+	return s.Render(w, r, status, "console_results_imports", p)
 }
 
 // handleConsoleResultsImportUpload streams the uploaded file into the
@@ -61,7 +61,7 @@ func (s *Server) renderResultsImports(w http.ResponseWriter, r *http.Request, st
 func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http.Request) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return errBadRequest
+		return ErrBadRequest
 	}
 	for {
 		part, err := mr.NextPart()
@@ -73,7 +73,7 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 			return err
 		}
 		if err != nil {
-			return errBadRequest
+			return ErrBadRequest
 		}
 		if part.FormName() != "file" {
 			continue
@@ -82,7 +82,7 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 		if name == "" {
 			break
 		}
-		imp, err := s.results.StartImport(r.Context(), actor(r), results.ImportUpload{
+		imp, err := s.Results.StartImport(r.Context(), Actor(r), results.ImportUpload{
 			FileName: path.Base(name), Format: importFormat(name, part.Header.Get("Content-Type")), Body: part})
 		if errors.As(err, &maxErr) {
 			return err
@@ -93,9 +93,9 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 		http.Redirect(w, r, "/console/results/imports/"+strconv.FormatInt(imp.ID, 10), http.StatusSeeOther)
 		return nil
 	}
-	f, b := newForm(), &BasePage{}
-	s.fillBase(r, b, "results.import.title")
-	f.setError("file", b.T.T("results.import.no_file", nil))
+	f, b := NewForm(), &BasePage{}
+	s.FillBase(r, b, "results.import.title")
+	f.SetError("file", b.T.T("results.import.no_file", nil))
 	return s.renderResultsImports(w, r, http.StatusUnprocessableEntity, f)
 }
 
@@ -136,17 +136,17 @@ func (s *Server) handleConsoleResultsImport(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	st, err := s.results.ImportStatus(r.Context(), actor(r), id)
+	st, err := s.Results.ImportStatus(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleResultsImportPage{Import: st}
-	s.fillBase(r, &p.BasePage, "results.import.report_title")
+	s.FillBase(r, &p.BasePage, "results.import.report_title")
 	if st.Busy() {
 		p.Refresh = importRefreshSeconds
 	}
 	if st.State == portal.ImportChecked && st.RowsBad > 0 {
-		ps, err := s.results.ImportProblems(r.Context(), actor(r), id, 0, importProblemsShown+1)
+		ps, err := s.Results.ImportProblems(r.Context(), Actor(r), id, 0, importProblemsShown+1)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (s *Server) handleConsoleResultsImport(w http.ResponseWriter, r *http.Reque
 				Message: p.T.T(pr.Message, pr.Data)})
 		}
 	}
-	return s.render(w, r, http.StatusOK, "console_results_import", p)
+	return s.Render(w, r, http.StatusOK, "console_results_import", p)
 }
 
 func (s *Server) handleConsoleResultsImportApply(w http.ResponseWriter, r *http.Request) error {
@@ -166,7 +166,7 @@ func (s *Server) handleConsoleResultsImportApply(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	if _, err := s.results.ApplyImport(r.Context(), actor(r), id); err != nil {
+	if _, err := s.Results.ApplyImport(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/results/imports/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -180,12 +180,12 @@ func (s *Server) handleConsoleResultsImportProblems(w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	ps, err := s.results.ImportProblems(r.Context(), actor(r), id, 0, importProblemsShown)
+	ps, err := s.Results.ImportProblems(r.Context(), Actor(r), id, 0, importProblemsShown)
 	if err != nil {
 		return err
 	}
 	b := &BasePage{}
-	s.fillBase(r, b, "results.import.report_title")
+	s.FillBase(r, b, "results.import.report_title")
 	t := b.T
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="results-import-`+strconv.FormatInt(id, 10)+`-problems.csv"`)
@@ -204,7 +204,7 @@ func (s *Server) handleConsoleResultsImportProblems(w http.ResponseWriter, r *ht
 		if len(ps) < importProblemsShown {
 			break
 		}
-		if ps, err = s.results.ImportProblems(r.Context(), actor(r), id, last+1, importProblemsShown); err != nil {
+		if ps, err = s.Results.ImportProblems(r.Context(), Actor(r), id, last+1, importProblemsShown); err != nil {
 			return err
 		}
 	}

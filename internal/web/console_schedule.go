@@ -22,18 +22,18 @@ type consoleBookingsPage struct {
 }
 
 // Place is where a booking is.
-func (p *consoleBookingsPage) Place(b *portal.BookingDetail) string { return bookingPlace(p.T, b) }
+func (p *consoleBookingsPage) Place(b *portal.BookingDetail) string { return BookingPlace(p.T, b) }
 
 func (s *Server) handleConsoleBookings(w http.ResponseWriter, r *http.Request) error {
 	p := &consoleBookingsPage{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
-	s.fillBase(r, &p.BasePage, "console.bookings.title")
+	s.FillBase(r, &p.BasePage, "console.bookings.title")
 	if p.Query != "" {
 		var err error
-		if p.Bookings, err = s.booking.SearchBookings(r.Context(), actor(r), p.Query); err != nil {
+		if p.Bookings, err = s.Booking.SearchBookings(r.Context(), Actor(r), p.Query); err != nil {
 			return err
 		}
 	}
-	return s.render(w, r, http.StatusOK, "console_bookings", p)
+	return s.Render(w, r, http.StatusOK, "console_bookings", p)
 }
 
 type rosterPage struct {
@@ -48,58 +48,58 @@ type rosterPage struct {
 func (p *rosterPage) Loc() *time.Location { return p.Roster.Center.Location() }
 
 func (s *Server) handleConsoleRoster(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRoster(w, r, http.StatusOK, newForm(), nil)
+	return s.renderRoster(w, r, http.StatusOK, NewForm(), nil)
 }
 
 func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, f *Form, failure error) error {
-	centers, err := s.centers.Centers(r.Context(), centers.CenterFilter{})
+	centers, err := s.Centers.Centers(r.Context(), centers.CenterFilter{})
 	if err != nil {
 		return err
 	}
 	p := &rosterPage{Centers: centers, Form: f}
-	s.fillBase(r, &p.BasePage, "console.roster.title")
+	s.FillBase(r, &p.BasePage, "console.roster.title")
 	q := r.URL.Query()
 	id, _ := strconv.ParseInt(q.Get("center"), 10, 64)
 	p.Date = q.Get("date")
 	if id != 0 {
 		if p.Date == "" {
-			if c, err := s.centers.Center(r.Context(), id); err == nil {
-				p.Date = s.clock.Now().In(c.Location()).Format(time.DateOnly)
+			if c, err := s.Centers.Center(r.Context(), id); err == nil {
+				p.Date = s.Clock.Now().In(c.Location()).Format(time.DateOnly)
 			}
 		}
-		if p.Roster, err = s.booking.Roster(r.Context(), actor(r), id, p.Date); err != nil {
-			if !s.applyError(&p.BasePage, f, err, "date") {
+		if p.Roster, err = s.Booking.Roster(r.Context(), Actor(r), id, p.Date); err != nil {
+			if !s.ApplyError(&p.BasePage, f, err, "date") {
 				return err
 			}
-			status = formStatus(err)
+			status = FormStatus(err)
 		}
 	}
-	if failure != nil && !s.applyError(&p.BasePage, f, failure, "roster") {
+	if failure != nil && !s.ApplyError(&p.BasePage, f, failure, "roster") {
 		return failure
 	}
-	return s.render(w, r, status, "console_roster", p)
+	return s.Render(w, r, status, "console_roster", p)
 }
 
 // rosterBack returns to the roster the form came from.
-func rosterBack(r *http.Request, n notice) string {
-	return withNotice("/console/roster?center="+r.PostForm.Get("center")+"&date="+r.PostForm.Get("date"), n)
+func rosterBack(r *http.Request, n Notice) string {
+	return WithNotice("/console/roster?center="+r.PostForm.Get("center")+"&date="+r.PostForm.Get("date"), n)
 }
 
 // handleConsoleSlotCapacity changes the capacity of a slot.
 func (s *Server) handleConsoleSlotCapacity(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (notice, error) {
+	return s.consoleAction(w, r, func(id int64) (Notice, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
 		if err != nil {
 			n = -1
 		}
-		return noticeCapacityChanged, s.centers.SetCapacity(r.Context(), actor(r), id, n)
+		return noticeCapacityChanged, s.Centers.SetCapacity(r.Context(), Actor(r), id, n)
 	})
 }
 
 // handleConsoleSlotClose closes a slot.
 func (s *Server) handleConsoleSlotClose(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.booking.CloseSlot(r.Context(), actor(r), id)
+	return s.consoleAction(w, r, func(id int64) (Notice, error) {
+		_, err := s.Booking.CloseSlot(r.Context(), Actor(r), id)
 		return noticeSlotClosed, err
 	})
 }
@@ -108,8 +108,8 @@ func (s *Server) handleConsoleSlotClose(w http.ResponseWriter, r *http.Request) 
 // not come ("absent") or came too late to sit ("late").
 func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return s.consoleAction(w, r, func(id int64) (notice, error) {
-			return noticeNoShowRecorded, s.booking.MarkNoShow(r.Context(), actor(r), id, kind)
+		return s.consoleAction(w, r, func(id int64) (Notice, error) {
+			return noticeNoShowRecorded, s.Booking.MarkNoShow(r.Context(), Actor(r), id, kind)
 		})
 	}
 }
@@ -117,8 +117,8 @@ func (s *Server) handleConsoleBookingNoShow(kind string) func(http.ResponseWrite
 // handleConsoleBookingCheckIn records that the candidate of a test-center
 // booking came.
 func (s *Server) handleConsoleBookingCheckIn(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.booking.CheckInAtCenter(r.Context(), actor(r), id)
+	return s.consoleAction(w, r, func(id int64) (Notice, error) {
+		_, err := s.Booking.CheckInAtCenter(r.Context(), Actor(r), id)
 		return noticeCheckedIn, err
 	})
 }
@@ -126,8 +126,8 @@ func (s *Server) handleConsoleBookingCheckIn(w http.ResponseWriter, r *http.Requ
 // handleConsoleBookingCorrectNoShow corrects a no-show: the candidate sat
 // the exam after all.
 func (s *Server) handleConsoleBookingCorrectNoShow(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.booking.CorrectNoShow(r.Context(), actor(r), id)
+	return s.consoleAction(w, r, func(id int64) (Notice, error) {
+		_, err := s.Booking.CorrectNoShow(r.Context(), Actor(r), id)
 		return noticeNoShowCorrected, err
 	})
 }
@@ -135,8 +135,8 @@ func (s *Server) handleConsoleBookingCorrectNoShow(w http.ResponseWriter, r *htt
 // handleConsoleBookingCancel cancels a booking for the candidate with a
 // full refund.
 func (s *Server) handleConsoleBookingCancel(w http.ResponseWriter, r *http.Request) error {
-	return s.consoleAction(w, r, func(id int64) (notice, error) {
-		_, err := s.booking.Cancel(r.Context(), actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
+	return s.consoleAction(w, r, func(id int64) (Notice, error) {
+		_, err := s.Booking.Cancel(r.Context(), Actor(r), id, "staff: "+strings.TrimSpace(r.PostForm.Get("reason")))
 		return noticeBookingCancelled, err
 	})
 }
@@ -145,8 +145,8 @@ func (s *Server) handleConsoleBookingCancel(w http.ResponseWriter, r *http.Reque
 // roster (the form names its center and date) or from the booking search,
 // and returns there: with the refusal shown on the roster, or with the
 // action's notice.
-func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(id int64) (notice, error)) error {
-	if err := parseForm(r); err != nil {
+func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(id int64) (Notice, error)) error {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -158,13 +158,13 @@ func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(
 	switch {
 	case err != nil && fromRoster && !errors.Is(err, portal.ErrNotFound):
 		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
-		return s.renderRoster(w, r, formStatus(err), newForm(), err)
+		return s.renderRoster(w, r, FormStatus(err), NewForm(), err)
 	case err != nil:
 		return err
 	case fromRoster:
 		http.Redirect(w, r, rosterBack(r, n), http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, withNotice("/console/bookings?q="+urlQuery(r.PostForm.Get("q")), n), http.StatusSeeOther)
+		http.Redirect(w, r, WithNotice("/console/bookings?q="+urlQuery(r.PostForm.Get("q")), n), http.StatusSeeOther)
 	}
 	return nil
 }
@@ -172,20 +172,20 @@ func (s *Server) consoleAction(w http.ResponseWriter, r *http.Request, run func(
 // handleConsoleCloseDay closes a center on a date and tells its
 // candidates.
 func (s *Server) handleConsoleCloseDay(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return portal.ErrNotFound
 	}
-	f := formFrom(r, "close_date", "reason")
-	if _, err := s.booking.CloseCenterDay(r.Context(), actor(r), id, f.Value("close_date"), f.Value("reason")); err != nil {
+	f := FormFrom(r, "close_date", "reason")
+	if _, err := s.Booking.CloseCenterDay(r.Context(), Actor(r), id, f.Value("close_date"), f.Value("reason")); err != nil {
 		r.URL.RawQuery = "center=" + r.PostForm.Get("center") + "&date=" + r.PostForm.Get("date")
 		renameField(err, "date", "close_date")
-		return s.renderRoster(w, r, formStatus(err), f, err)
+		return s.renderRoster(w, r, FormStatus(err), f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/roster?center="+r.PathValue("id")+"&date="+f.Value("close_date"), noticeDayClosed), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/roster?center="+r.PathValue("id")+"&date="+f.Value("close_date"), noticeDayClosed), http.StatusSeeOther)
 	return nil
 }
 
@@ -196,43 +196,43 @@ type vouchersPage struct {
 }
 
 func (s *Server) handleConsoleVouchers(w http.ResponseWriter, r *http.Request) error {
-	return s.renderVouchers(w, r, newForm(), nil)
+	return s.renderVouchers(w, r, NewForm(), nil)
 }
 
 // renderVouchers shows the vouchers and the form, with failure's field
 // errors when a creation was refused.
 func (s *Server) renderVouchers(w http.ResponseWriter, r *http.Request, f *Form, failure error) error {
-	list, err := s.booking.Vouchers(r.Context(), actor(r))
+	list, err := s.Booking.Vouchers(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &vouchersPage{Vouchers: list, Form: f}
-	s.fillBase(r, &p.BasePage, "console.vouchers.title")
+	s.FillBase(r, &p.BasePage, "console.vouchers.title")
 	if f.Value("max_uses") == "" {
 		f.Values["max_uses"] = "1"
 	}
 	if failure == nil {
-		return s.render(w, r, http.StatusOK, "console_vouchers", p)
+		return s.Render(w, r, http.StatusOK, "console_vouchers", p)
 	}
-	if !s.applyError(&p.BasePage, f, failure, "code") {
+	if !s.ApplyError(&p.BasePage, f, failure, "code") {
 		return failure
 	}
-	return s.render(w, r, formStatus(failure), "console_vouchers", p)
+	return s.Render(w, r, FormStatus(failure), "console_vouchers", p)
 }
 
 // handleConsoleVoucherCreate issues a voucher (admins).
 func (s *Server) handleConsoleVoucherCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "code", "percent", "exam_codes", "max_uses", "expires_on", "note")
+	f := FormFrom(r, "code", "percent", "exam_codes", "max_uses", "expires_on", "note")
 	percent, _ := strconv.Atoi(f.Value("percent"))
 	uses, _ := strconv.Atoi(f.Value("max_uses"))
 	var expires time.Time
 	if day, err := time.Parse(time.DateOnly, f.Value("expires_on")); err == nil {
 		expires = day.Add(24*time.Hour - time.Second) // valid through the whole day, UTC
 	}
-	_, err := s.booking.CreateVoucher(r.Context(), actor(r), booking.VoucherRequest{
+	_, err := s.Booking.CreateVoucher(r.Context(), Actor(r), booking.VoucherRequest{
 		Code: f.Value("code"), Percent: percent, ExamCodes: strings.Split(f.Value("exam_codes"), ","), MaxUses: uses,
 		ExpiresAt: expires, Note: f.Value("note"),
 	})
@@ -240,7 +240,7 @@ func (s *Server) handleConsoleVoucherCreate(w http.ResponseWriter, r *http.Reque
 		renameField(err, "expires_at", "expires_on")
 		return s.renderVouchers(w, r, f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/vouchers", noticeVoucherCreated), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/vouchers", noticeVoucherCreated), http.StatusSeeOther)
 	return nil
 }
 

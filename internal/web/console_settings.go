@@ -33,7 +33,7 @@ type consoleSettingsPage struct {
 
 // PaperField is the paper size select.
 func (p *consoleSettingsPage) PaperField() Field {
-	fl := field(p.T, p.Form, "paper_size", "select", "settings.field.paper_size", "hint=settings.field.paper_size_hint")
+	fl := NewField(p.T, p.Form, "paper_size", "select", "settings.field.paper_size", "hint=settings.field.paper_size_hint")
 	for _, size := range program.PaperSizes() {
 		fl.Options = append(fl.Options, Option{Value: string(size), Label: p.T.T("settings.paper."+string(size), nil),
 			Selected: string(size) == fl.Value})
@@ -44,21 +44,21 @@ func (p *consoleSettingsPage) PaperField() Field {
 // programSettings are the shared program settings, or the zero settings
 // when the server runs without the program service.
 func (s *Server) programSettings(r *http.Request) (program.Settings, error) {
-	if s.program == nil {
+	if s.Program == nil {
 		return program.Settings{PaperSize: program.PaperA4}, nil
 	}
-	return s.program.Settings(r.Context())
+	return s.Program.Settings(r.Context())
 }
 
 // renderSettings shows the page; with a failure, the form f (which is
 // "settings" or "logo") shows its problems next to its fields.
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, which string, f *Form, failure error) error {
-	set, err := s.program.Manage(r.Context(), actor(r))
+	set, err := s.Program.Manage(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &consoleSettingsPage{Settings: set, Form: newForm(), LogoForm: newForm()}
-	s.fillBase(r, &p.BasePage, "settings.title")
+	p := &consoleSettingsPage{Settings: set, Form: NewForm(), LogoForm: NewForm()}
+	s.FillBase(r, &p.BasePage, "settings.title")
 	if set.HasLogo() {
 		p.LogoURL = logoPath + "?v=" + set.Logo.ETag
 	}
@@ -67,10 +67,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, which st
 	p.Form.Values["paper_size"] = string(set.PaperSize)
 	p.Form.Values["linkedin_organization_id"] = set.LinkedInOrganizationID
 	if failure == nil {
-		return s.render(w, r, http.StatusOK, "console_settings", p)
+		return s.Render(w, r, http.StatusOK, "console_settings", p)
 	}
 	fallback := map[string]string{"settings": "support_email", "logo": "logo"}[which]
-	if !s.applyError(&p.BasePage, f, failure, fallback) {
+	if !s.ApplyError(&p.BasePage, f, failure, fallback) {
 		return failure
 	}
 	if which == "logo" {
@@ -78,7 +78,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, which st
 	} else {
 		p.Form = f
 	}
-	return s.render(w, r, formStatus(failure), "console_settings", p)
+	return s.Render(w, r, FormStatus(failure), "console_settings", p)
 }
 
 func (s *Server) handleConsoleSettings(w http.ResponseWriter, r *http.Request) error {
@@ -88,27 +88,27 @@ func (s *Server) handleConsoleSettings(w http.ResponseWriter, r *http.Request) e
 // handleConsoleSettingsSave saves the support contact, the paper size and
 // the LinkedIn organization ID.
 func (s *Server) handleConsoleSettingsSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "support_email", "support_url", "paper_size", "linkedin_organization_id")
-	_, err := s.program.Update(r.Context(), actor(r), program.Update{SupportEmail: f.Value("support_email"),
+	f := FormFrom(r, "support_email", "support_url", "paper_size", "linkedin_organization_id")
+	_, err := s.Program.Update(r.Context(), Actor(r), program.Update{SupportEmail: f.Value("support_email"),
 		SupportURL: f.Value("support_url"), PaperSize: program.PaperSize(f.Value("paper_size")),
 		LinkedInOrganizationID: f.Value("linkedin_organization_id")})
 	if err != nil {
 		return s.renderSettings(w, r, "settings", f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/settings", noticeSettingsSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/settings", noticeSettingsSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleLogoUpload stores an uploaded logo (the route limits the
 // body).
 func (s *Server) handleConsoleLogoUpload(w http.ResponseWriter, r *http.Request) error {
-	if err := s.program.MayManage(actor(r)); err != nil {
+	if err := s.Program.MayManage(Actor(r)); err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	logoErr := func(msg string, data map[string]any) error {
 		return s.renderSettings(w, r, "logo", f, fieldProblem("logo", msg, data))
 	}
@@ -118,7 +118,7 @@ func (s *Server) handleConsoleLogoUpload(w http.ResponseWriter, r *http.Request)
 	case errors.As(err, &maxErr):
 		return logoErr("program.error.logo_too_large", map[string]any{"Count": program.MaxLogoBytes >> 20})
 	case err != nil:
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("logo")
@@ -126,22 +126,22 @@ func (s *Server) handleConsoleLogoUpload(w http.ResponseWriter, r *http.Request)
 		return logoErr("program.error.logo_missing", nil)
 	}
 	if err != nil {
-		return errBadRequest
+		return ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	if _, err := s.program.SetLogo(r.Context(), actor(r), file); err != nil {
+	if _, err := s.Program.SetLogo(r.Context(), Actor(r), file); err != nil {
 		return s.renderSettings(w, r, "logo", f, err)
 	}
-	http.Redirect(w, r, withNotice("/console/settings", noticeLogoSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/settings", noticeLogoSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleLogoRemove removes the logo.
 func (s *Server) handleConsoleLogoRemove(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.program.RemoveLogo(r.Context(), actor(r)); err != nil {
+	if _, err := s.Program.RemoveLogo(r.Context(), Actor(r)); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/console/settings", noticeLogoRemoved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/settings", noticeLogoRemoved), http.StatusSeeOther)
 	return nil
 }
 
@@ -158,10 +158,10 @@ const logoPolicy = "default-src 'none'; img-src 'self'; style-src 'none'; script
 // handleLogo serves the program's logo to everyone: a PNG the service
 // re-encoded, with an ETag, never sniffed as anything else.
 func (s *Server) handleLogo(w http.ResponseWriter, r *http.Request) error {
-	if s.program == nil {
+	if s.Program == nil {
 		return portal.ErrNotFound
 	}
-	data, info, err := s.program.Logo(r.Context())
+	data, info, err := s.Program.Logo(r.Context())
 	if err != nil {
 		return err
 	}

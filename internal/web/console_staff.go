@@ -49,13 +49,13 @@ type consoleStaffPage struct {
 
 // handleConsoleStaff lists the staff accounts and their permission sets.
 func (s *Server) handleConsoleStaff(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.acc.ListStaff(r.Context(), actor(r))
+	list, err := s.Accounts.ListStaff(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &consoleStaffPage{Staff: list}
-	s.fillBase(r, &p.BasePage, "console.staff.title")
-	return s.render(w, r, http.StatusOK, "console_staff", p)
+	s.FillBase(r, &p.BasePage, "console.staff.title")
+	return s.Render(w, r, http.StatusOK, "console_staff", p)
 }
 
 type staffInvitePage struct {
@@ -67,45 +67,45 @@ type staffInvitePage struct {
 // handleConsoleStaffInviteForm shows the invitation form, or first the
 // page that asks to sign in again when the last sign-in is too old for it.
 func (s *Server) handleConsoleStaffInviteForm(w http.ResponseWriter, r *http.Request) error {
-	if !recentlyProved(r, s.clock.Now()) {
-		return s.renderReauth(w, r, http.StatusOK, "/console/staff/invite")
+	if !RecentlyProved(r, s.Clock.Now()) {
+		return s.RenderReauth(w, r, http.StatusOK, "/console/staff/invite")
 	}
-	return s.renderStaffInvite(w, r, newForm(), nil, nil)
+	return s.renderStaffInvite(w, r, NewForm(), nil, nil)
 }
 
 // renderStaffInvite shows the invitation form; after a refused invitation,
 // with what was sent and the refusal next to its fields.
 func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, f *Form, sets []portal.PermissionSet, failure error) error {
 	p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
-	s.fillBase(r, &p.BasePage, "console.staff.invite_title")
+	s.FillBase(r, &p.BasePage, "console.staff.invite_title")
 	status := http.StatusOK
 	if failure != nil {
-		if !s.applyError(&p.BasePage, f, failure, "email") {
+		if !s.ApplyError(&p.BasePage, f, failure, "email") {
 			return failure
 		}
-		status = formStatus(failure)
+		status = FormStatus(failure)
 	}
-	return s.render(w, r, status, "console_staff_invite", p)
+	return s.Render(w, r, status, "console_staff_invite", p)
 }
 
 // handleConsoleStaffInvite creates the account and mails the invitation.
 func (s *Server) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "email", "first_name", "last_name", "language")
+	f := FormFrom(r, "email", "first_name", "last_name", "language")
 	sets := postedSets(r)
-	_, err := s.acc.InviteStaff(r.Context(), actor(r), accounts.StaffInvite{
+	_, err := s.Accounts.InviteStaff(r.Context(), Actor(r), accounts.StaffInvite{
 		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
 		Language: strings.TrimSpace(f.Value("language")), Sets: sets,
 	})
 	if errors.Is(err, portal.ErrReauthRequired) {
-		return s.renderReauth(w, r, http.StatusForbidden, "/console/staff/invite")
+		return s.RenderReauth(w, r, http.StatusForbidden, "/console/staff/invite")
 	}
 	if err != nil {
 		return s.renderStaffInvite(w, r, f, sets, err)
 	}
-	http.Redirect(w, r, withNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
 	return nil
 }
 
@@ -116,13 +116,13 @@ func (s *Server) handleConsoleUserPermissions(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	sets := postedSets(r)
-	err = s.acc.SetStaffSets(r.Context(), actor(r), id, sets)
+	err = s.Accounts.SetStaffSets(r.Context(), Actor(r), id, sets)
 	if errors.Is(err, portal.ErrReauthRequired) {
-		return s.renderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
+		return s.RenderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}
 	if err != nil {
 		return s.renderConsoleUser(w, r, id, sets, err)

@@ -31,7 +31,7 @@ func (s *Server) handleConsoleUsers(w http.ResponseWriter, r *http.Request) erro
 	if page < 1 {
 		page = 1
 	}
-	res, err := s.acc.ListUsers(r.Context(), actor(r), accounts.UserQuery{Search: q, Limit: usersPageSize, Offset: (page - 1) * usersPageSize})
+	res, err := s.Accounts.ListUsers(r.Context(), Actor(r), accounts.UserQuery{Search: q, Limit: usersPageSize, Offset: (page - 1) * usersPageSize})
 	if err != nil {
 		return err
 	}
@@ -39,8 +39,8 @@ func (s *Server) handleConsoleUsers(w http.ResponseWriter, r *http.Request) erro
 	p.HasNext = (page-1)*usersPageSize+len(res.Users) < res.Total
 	p.NextURL = "/console/users?q=" + urlQuery(q) + "&page=" + strconv.Itoa(page+1)
 	p.PrevURL = "/console/users?q=" + urlQuery(q) + "&page=" + strconv.Itoa(page-1)
-	s.fillBase(r, &p.BasePage, "console.users.title")
-	return s.render(w, r, http.StatusOK, "console_users", p)
+	s.FillBase(r, &p.BasePage, "console.users.title")
+	return s.Render(w, r, http.StatusOK, "console_users", p)
 }
 
 type consoleUserPage struct {
@@ -61,20 +61,20 @@ func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error
 // renderConsoleUser shows an account's page; after a refused change of its
 // permission sets, with the sets that were sent and the refusal.
 func (s *Server) renderConsoleUser(w http.ResponseWriter, r *http.Request, id int64, sent []portal.PermissionSet, failure error) error {
-	d, err := s.acc.FindUser(r.Context(), actor(r), id)
+	d, err := s.Accounts.FindUser(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
-	p := &consoleUserPage{Detail: d, Form: newForm(), Sets: setChoices(d.Sets)}
-	s.fillBase(r, &p.BasePage, "console.users.detail_title")
+	p := &consoleUserPage{Detail: d, Form: NewForm(), Sets: setChoices(d.Sets)}
+	s.FillBase(r, &p.BasePage, "console.users.detail_title")
 	status := http.StatusOK
 	if failure != nil {
-		if !s.applyError(&p.BasePage, p.Form, failure, "sets") {
+		if !s.ApplyError(&p.BasePage, p.Form, failure, "sets") {
 			return failure
 		}
-		p.Sets, status = setChoices(sent), formStatus(failure)
+		p.Sets, status = setChoices(sent), FormStatus(failure)
 	}
-	return s.render(w, r, status, "console_user", p)
+	return s.Render(w, r, status, "console_user", p)
 }
 
 // userID is the {id} of a console account path.
@@ -87,8 +87,8 @@ func userID(r *http.Request) (int64, error) {
 }
 
 // userDone returns to the account's page with a notice.
-func userDone(w http.ResponseWriter, r *http.Request, id int64, n notice) error {
-	http.Redirect(w, r, withNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
+func userDone(w http.ResponseWriter, r *http.Request, id int64, n Notice) error {
+	http.Redirect(w, r, WithNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
 	return nil
 }
 
@@ -102,12 +102,12 @@ func (s *Server) handleConsoleUserEnable(w http.ResponseWriter, r *http.Request)
 	return s.setUserDisabled(w, r, false, noticeUserEnabled)
 }
 
-func (s *Server) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool, n notice) error {
+func (s *Server) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool, n Notice) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	if err := s.acc.SetUserDisabled(r.Context(), actor(r), id, disabled); err != nil {
+	if err := s.Accounts.SetUserDisabled(r.Context(), Actor(r), id, disabled); err != nil {
 		return err
 	}
 	return userDone(w, r, id, n)
@@ -119,7 +119,7 @@ func (s *Server) handleConsoleUserSignOut(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	if _, err := s.acc.RevokeSessions(r.Context(), actor(r), id); err != nil {
+	if _, err := s.Accounts.RevokeSessions(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
 	return userDone(w, r, id, noticeUserSignedOut)
@@ -134,9 +134,9 @@ func (s *Server) handleConsoleUserMFAReset(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	err = s.acc.ResetSecondFactor(r.Context(), actor(r), id)
+	err = s.Accounts.ResetSecondFactor(r.Context(), Actor(r), id)
 	if errors.Is(err, accounts.ErrReauthRequired) {
-		return s.renderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
+		return s.RenderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}
 	if err != nil {
 		return err

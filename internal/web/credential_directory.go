@@ -28,24 +28,24 @@ type credentialDirectoryPage struct {
 // handleCredentialDirectory searches the directory by certification code
 // and holder's name, a page at a time.
 func (s *Server) handleCredentialDirectory(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	q := r.URL.Query()
-	p := &credentialDirectoryPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "credential.directory.title")
+	p := &credentialDirectoryPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "credential.directory.title")
 	code, name := q.Get(credentials.FieldDirectoryCode), q.Get(credentials.FieldDirectoryName)
 	p.Form.Values[credentials.FieldDirectoryCode], p.Form.Values[credentials.FieldDirectoryName] = code, name
 	page, err := strconv.Atoi(q.Get("page"))
 	if err != nil || page < 1 {
 		page = 1
 	}
-	res, err := s.creds.Directory(r.Context(), credentials.DirectoryQuery{Code: code, Name: name, Page: page})
+	res, err := s.Credentials.Directory(r.Context(), credentials.DirectoryQuery{Code: code, Name: name, Page: page})
 	if err != nil {
-		if !s.applyError(&p.BasePage, p.Form, err, credentials.FieldDirectoryName) {
+		if !s.ApplyError(&p.BasePage, p.Form, err, credentials.FieldDirectoryName) {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "credential_directory", p)
+		return s.Render(w, r, FormStatus(err), "credential_directory", p)
 	}
 	p.Result = res
 	for _, e := range res.Entries {
@@ -68,36 +68,36 @@ func (s *Server) handleCredentialDirectory(w http.ResponseWriter, r *http.Reques
 	if res.Page < res.Pages {
 		p.Next = link(res.Page + 1)
 	}
-	return s.render(w, r, http.StatusOK, "credential_directory", p)
+	return s.Render(w, r, http.StatusOK, "credential_directory", p)
 }
 
 // handleDirectoryJoin lists one of the signed-in holder's certifications
 // in the public directory.
 func (s *Server) handleDirectoryJoin(w http.ResponseWriter, r *http.Request) error {
-	return s.directoryChoice(w, r, s.creds.JoinDirectory, noticeDirectoryJoined)
+	return s.directoryChoice(w, r, s.Credentials.JoinDirectory, noticeDirectoryJoined)
 }
 
 // handleDirectoryLeave takes one of the signed-in holder's certifications
 // out of the public directory.
 func (s *Server) handleDirectoryLeave(w http.ResponseWriter, r *http.Request) error {
-	return s.directoryChoice(w, r, s.creds.LeaveDirectory, noticeDirectoryLeft)
+	return s.directoryChoice(w, r, s.Credentials.LeaveDirectory, noticeDirectoryLeft)
 }
 
 func (s *Server) directoryChoice(w http.ResponseWriter, r *http.Request,
-	change func(context.Context, portal.Actor, int64) error, done notice) error {
-	if s.creds == nil {
+	change func(context.Context, portal.Actor, int64) error, done Notice) error {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	ucID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return portal.ErrNotFound
 	}
-	if err := change(r.Context(), actor(r), ucID); err != nil {
+	if err := change(r.Context(), Actor(r), ucID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/certifications", done)+"#cert-"+strconv.FormatInt(ucID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/certifications", done)+"#cert-"+strconv.FormatInt(ucID, 10), http.StatusSeeOther)
 	return nil
 }

@@ -97,14 +97,14 @@ func credentialPath(id portal.CredentialID) string { return "/credentials/" + st
 // handleCredentialLookup shows the verification form, and sends a
 // submitted ID, in any case and spacing, to its page.
 func (s *Server) handleCredentialLookup(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	p := &credentialLookupPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "credential.lookup.title")
+	p := &credentialLookupPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "credential.lookup.title")
 	p.NoIndex = true
 	if _, asked := r.URL.Query()["id"]; !asked {
-		return s.render(w, r, http.StatusOK, "credential_lookup", p)
+		return s.Render(w, r, http.StatusOK, "credential_lookup", p)
 	}
 	raw := strings.TrimSpace(r.URL.Query().Get("id"))
 	p.Form.Values["id"] = raw
@@ -117,9 +117,9 @@ func (s *Server) handleCredentialLookup(w http.ResponseWriter, r *http.Request) 
 	if raw == "" {
 		msg = "credential.lookup.required"
 	}
-	p.Form.setError("id", p.T.T(msg, nil))
+	p.Form.SetError("id", p.T.T(msg, nil))
 	p.Errors = append(p.Errors, SummaryItem{Field: "id", Message: p.Form.Error("id")})
-	return s.render(w, r, http.StatusUnprocessableEntity, "credential_lookup", p)
+	return s.Render(w, r, http.StatusUnprocessableEntity, "credential_lookup", p)
 }
 
 // parseCredentialPath reads the {id} of a credential path; a path not in
@@ -146,21 +146,21 @@ func parseCredentialPath(w http.ResponseWriter, r *http.Request, suffix string) 
 // gets the same page template, saying so, after the same lookup work as a
 // known one (credentials.UnknownError).
 func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	id, ok, err := parseCredentialPath(w, r, "")
 	if !ok {
 		return err
 	}
-	v, err := s.creds.Lookup(r.Context(), s.clientIP(r), id)
+	v, err := s.Credentials.Lookup(r.Context(), s.clientIP(r), id)
 	var unknown *credentials.UnknownError
 	if errors.As(err, &unknown) {
-		p := &credentialPage{NotFound: true, Form: newForm()}
+		p := &credentialPage{NotFound: true, Form: NewForm()}
 		p.Form.Values["id"] = id.String()
-		s.fillBase(r, &p.BasePage, "credential.not_found.title")
+		s.FillBase(r, &p.BasePage, "credential.not_found.title")
 		p.NoIndex = true
-		return s.render(w, r, http.StatusNotFound, "credential", p)
+		return s.Render(w, r, http.StatusNotFound, "credential", p)
 	}
 	if err != nil {
 		return err
@@ -169,9 +169,9 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) error 
 	if v.SupersededBy != "" {
 		p.Successor = credentialPath(v.SupersededBy)
 	}
-	s.fillBase(r, &p.BasePage, "credential.title")
+	s.FillBase(r, &p.BasePage, "credential.title")
 	p.NoIndex = !v.Listed
-	return s.render(w, r, http.StatusOK, "credential", p)
+	return s.Render(w, r, http.StatusOK, "credential", p)
 }
 
 // credentialFile is a file a credential route sends: a signed form of the
@@ -195,7 +195,7 @@ type credentialKey struct {
 // holder's route (suffix "") names an earned certification by {id}.
 func (s *Server) serveCredentialFile(suffix string, get func(*http.Request, credentialKey) (*credentialFile, error)) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.creds == nil {
+		if s.Credentials == nil {
 			return portal.ErrNotFound
 		}
 		var key credentialKey
@@ -234,7 +234,7 @@ func (s *Server) serveCredentialFile(suffix string, get func(*http.Request, cred
 // anyone.
 func (s *Server) handleCredentialDocument(form string) func(http.ResponseWriter, *http.Request) error {
 	return s.serveCredentialFile("/credential."+form, func(r *http.Request, k credentialKey) (*credentialFile, error) {
-		doc, err := s.creds.Document(r.Context(), s.clientIP(r), k.id, form)
+		doc, err := s.Credentials.Document(r.Context(), s.clientIP(r), k.id, form)
 		var unknown *credentials.UnknownError
 		if errors.As(err, &unknown) {
 			// Made as for a known ID, never sent.
@@ -252,7 +252,7 @@ func (s *Server) handleCredentialDocument(form string) func(http.ResponseWriter,
 // else's is not found.
 func (s *Server) handleHolderCredentialDocument(form string) func(http.ResponseWriter, *http.Request) error {
 	return s.serveCredentialFile("", func(r *http.Request, k credentialKey) (*credentialFile, error) {
-		doc, err := s.creds.HolderDocument(r.Context(), actor(r), k.uc, form)
+		doc, err := s.Credentials.HolderDocument(r.Context(), Actor(r), k.uc, form)
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +284,7 @@ const (
 // baked as a known one's would be, then thrown away.
 func (s *Server) handleCredentialBadge(format string) func(http.ResponseWriter, *http.Request) error {
 	return s.serveCredentialFile("/badge."+format, func(r *http.Request, k credentialKey) (*credentialFile, error) {
-		b, err := s.creds.PublicBadge(r.Context(), s.clientIP(r), k.id)
+		b, err := s.Credentials.PublicBadge(r.Context(), s.clientIP(r), k.id)
 		var unknown *credentials.UnknownError
 		if errors.As(err, &unknown) && unknown.Badge != nil {
 			if _, drawErr := s.badgeFile(r, unknown.Badge, format); drawErr != nil {
@@ -303,7 +303,7 @@ func (s *Server) handleCredentialBadge(format string) func(http.ResponseWriter, 
 // found.
 func (s *Server) handleHolderBadge(format string) func(http.ResponseWriter, *http.Request) error {
 	return s.serveCredentialFile("", func(r *http.Request, k credentialKey) (*credentialFile, error) {
-		b, err := s.creds.HolderBadge(r.Context(), actor(r), k.uc)
+		b, err := s.Credentials.HolderBadge(r.Context(), Actor(r), k.uc)
 		if err != nil {
 			return nil, err
 		}
@@ -315,8 +315,8 @@ func (s *Server) handleHolderBadge(format string) func(http.ResponseWriter, *htt
 // credential into it.
 func (s *Server) badgeFile(r *http.Request, b *credentials.Badge, format string) (*credentialFile, error) {
 	tpl := b.Template
-	if s.program != nil {
-		logo, _, err := s.program.Logo(r.Context())
+	if s.Program != nil {
+		logo, _, err := s.Program.Logo(r.Context())
 		switch {
 		case err == nil:
 			tpl.Logo = logo

@@ -18,10 +18,10 @@ const publicDocumentMaxAge = 5 * time.Minute
 // handleDIDDocument serves the program's DID document (did:web): every
 // signing key, current and retired. Verifiers on any site may read it.
 func (s *Server) handleDIDDocument(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	doc, err := s.creds.DIDDocument(r.Context())
+	doc, err := s.Credentials.DIDDocument(r.Context())
 	if err != nil {
 		return err
 	}
@@ -33,14 +33,14 @@ func (s *Server) handleDIDDocument(w http.ResponseWriter, r *http.Request) error
 // Verifiers on any site may read it; it may be cached for 5 minutes, so a
 // revocation reaches them within that time.
 func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	number, err := strconv.Atoi(r.PathValue("number"))
 	if err != nil || number < 1 || strconv.Itoa(number) != r.PathValue("number") {
 		return portal.ErrNotFound
 	}
-	doc, err := s.creds.SignedStatusList(r.Context(), r.PathValue("purpose"), number)
+	doc, err := s.Credentials.SignedStatusList(r.Context(), r.PathValue("purpose"), number)
 	if err != nil {
 		return err
 	}
@@ -52,10 +52,10 @@ func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) error 
 // Anyone may read it from any site; it may be cached like the documents it
 // holds.
 func (s *Server) handleCredentialKit(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	kit, err := s.creds.Kit(r.Context())
+	kit, err := s.Credentials.Kit(r.Context())
 	if err != nil {
 		return err
 	}

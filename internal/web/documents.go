@@ -14,14 +14,14 @@ import (
 
 // handleCertificatePDF downloads the holder's signed certificate.
 func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	id, err := certificationID(r)
 	if err != nil {
 		return err
 	}
-	f, err := s.creds.CertificatePDF(r.Context(), actor(r), id)
+	f, err := s.Credentials.CertificatePDF(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) er
 // of the holder's certification, an earlier cycle's printing that cycle's
 // period.
 func (s *Server) handleCycleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	id, err := certificationID(r)
@@ -43,7 +43,7 @@ func (s *Server) handleCycleCertificatePDF(w http.ResponseWriter, r *http.Reques
 	if err != nil || cycle <= 0 {
 		return portal.ErrNotFound
 	}
-	f, err := s.creds.CycleCertificatePDF(r.Context(), actor(r), id, cycle)
+	f, err := s.Credentials.CycleCertificatePDF(r.Context(), Actor(r), id, cycle)
 	if err != nil {
 		return err
 	}
@@ -53,14 +53,14 @@ func (s *Server) handleCycleCertificatePDF(w http.ResponseWriter, r *http.Reques
 // handleScoreReportPDF downloads the signed score report of one of the
 // holder's official results.
 func (s *Server) handleScoreReportPDF(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return portal.ErrNotFound
 	}
-	f, err := s.creds.ScoreReportPDF(r.Context(), actor(r), id)
+	f, err := s.Credentials.ScoreReportPDF(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -69,10 +69,10 @@ func (s *Server) handleScoreReportPDF(w http.ResponseWriter, r *http.Request) er
 
 // handleTranscriptPDF downloads the holder's signed transcript.
 func (s *Server) handleTranscriptPDF(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	f, err := s.creds.TranscriptPDF(r.Context(), actor(r))
+	f, err := s.Credentials.TranscriptPDF(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
@@ -82,10 +82,10 @@ func (s *Server) handleTranscriptPDF(w http.ResponseWriter, r *http.Request) err
 // handleCETranscriptPDF downloads the candidate's signed
 // continuing-education transcript.
 func (s *Server) handleCETranscriptPDF(w http.ResponseWriter, r *http.Request) error {
-	if s.creds == nil {
+	if s.Credentials == nil {
 		return portal.ErrNotFound
 	}
-	f, err := s.creds.CETranscriptPDF(r.Context(), actor(r))
+	f, err := s.Credentials.CETranscriptPDF(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}

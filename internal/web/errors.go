@@ -56,17 +56,17 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		// The page says "too many requests" whatever limit was hit.
 		message = kind.Message
 	case portal.EUnavailable:
-		s.log.WarnContext(r.Context(), "dependency unavailable", "route", info(r).Pattern, "err", err.Error())
+		s.Log.WarnContext(r.Context(), "dependency unavailable", "route", info(r).Pattern, "err", err.Error())
 	case portal.ENotFound, portal.EForbidden:
-		s.log.InfoContext(r.Context(), "request refused", "status", status, "route", info(r).Pattern)
+		s.Log.InfoContext(r.Context(), "request refused", "status", status, "route", info(r).Pattern)
 	case portal.EInternal:
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", errText(err))
+		s.Log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", info(r).Pattern, "err", errText(err))
 	}
 	if secs := portal.RetryAfter(err); secs > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	p := &errorPage{Status: status}
-	s.fillBase(r, &p.BasePage, "error.title."+kind.Title)
+	s.FillBase(r, &p.BasePage, "error.title."+kind.Title)
 	// An error page is none of the navigation's pages, not even the
 	// section's home that its address falls under.
 	for i := range p.Nav {
@@ -75,10 +75,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	p.Heading = p.T.T("error.title."+kind.Title, nil)
 	p.Message = p.T.T(message, nil)
 	if pe != nil && pe.Message == message {
-		p.Message = localize(p.T, pe.Message, pe.Data)
+		p.Message = Localize(p.T, pe.Message, pe.Data)
 	}
-	if rerr := s.render(w, r, status, "error", p); rerr != nil {
-		s.log.ErrorContext(r.Context(), "render error page", "err", rerr.Error())
+	if rerr := s.Render(w, r, status, "error", p); rerr != nil {
+		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr.Error())
 		http.Error(w, http.StatusText(status)+" (request "+info(r).ID+")", status)
 	}
 }
@@ -96,14 +96,14 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
 	return portal.ErrNotFound
 }
 
-// localPath returns next when it is a path on this site, else fallback; it
+// LocalPath returns next when it is a path on this site, else fallback; it
 // keeps redirects after sign-in from leaving the portal. The answer is the
 // cleaned path (dot-segments resolved the way http.Redirect and browsers
 // resolve them) with its query. Backslashes, control characters and their
 // percent-encoded forms are refused anywhere, because browsers read a
 // backslash as a slash and drop tabs and line breaks, which turns
 // "/\evil.example" or "/\t/evil.example" into another host.
-func localPath(next, fallback string) string {
+func LocalPath(next, fallback string) string {
 	if next == "" || next[0] != '/' || unsafeInPath(next) {
 		return fallback
 	}
@@ -143,13 +143,13 @@ func unsafeInPath(s string) bool {
 	})
 }
 
-// errBadRequest is a request body that cannot be decoded as a form.
-var errBadRequest = portal.Refuse(portal.ErrBadRequest, "error.bad_request")
+// ErrBadRequest is a request body that cannot be decoded as a form.
+var ErrBadRequest = portal.Refuse(portal.ErrBadRequest, "error.bad_request")
 
-// parseForm parses a form body; a body that is not a form (bad escapes,
+// ParseForm parses a form body; a body that is not a form (bad escapes,
 // invalid encoding) is a 400 with a message rather than an internal error,
 // and one over the route's limit stays a 413.
-func parseForm(r *http.Request) error {
+func ParseForm(r *http.Request) error {
 	err := r.ParseForm()
 	if err == nil {
 		return nil
@@ -158,11 +158,11 @@ func parseForm(r *http.Request) error {
 	if errors.As(err, &maxErr) {
 		return err
 	}
-	return errBadRequest
+	return ErrBadRequest
 }
 
-// localize renders a catalog message, showing times in its data as dates
+// Localize renders a catalog message, showing times in its data as dates
 // (i18n.Localizer.Message).
-func localize(t *i18n.Localizer, id string, data map[string]any) string {
+func Localize(t *i18n.Localizer, id string, data map[string]any) string {
 	return t.Message(id, data)
 }

@@ -24,7 +24,7 @@ import (
 func surfaceErrors() map[string]error {
 	errs := map[string]error{
 		"form too large":        errTooLarge,
-		"form not decodable":    errBadRequest,
+		"form not decodable":    ErrBadRequest,
 		"body over its limit":   fmt.Errorf("read body: %w", &http.MaxBytesError{Limit: 1}),
 		"method not allowed":    portal.Refuse(portal.ErrMethodNotAllowed, "api.method_not_allowed"),
 		"unsupported media":     portal.Refuse(portal.ErrUnsupportedMedia, "api.unsupported_media_type"),
@@ -105,8 +105,8 @@ func TestWebAndAPIMapErrorsAlike(t *testing.T) {
 			}
 			switch kind.Code {
 			case portal.EInvalid, portal.EUnauthorized, portal.ENotFound, portal.EConflict:
-				if formStatus(e) != want {
-					t.Errorf("re-rendered form status = %d, want %d", formStatus(e), want)
+				if FormStatus(e) != want {
+					t.Errorf("re-rendered form status = %d, want %d", FormStatus(e), want)
 				}
 			}
 			if want < 500 && !strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") {

@@ -42,10 +42,10 @@ func (f Field) Describedby() string {
 	return strings.Join(ids, " ")
 }
 
-// field builds a Field from a form: name, input type, label message ID,
+// NewField builds a Field from a form: name, input type, label message ID,
 // then optional settings as "key=value" strings: hint=ID,
 // autocomplete=TOKEN, max=N, optional.
-func field(t *i18n.Localizer, f *Form, name, typ, label string, opts ...string) Field {
+func NewField(t *i18n.Localizer, f *Form, name, typ, label string, opts ...string) Field {
 	fl := Field{Name: name, Type: typ, Label: t.T(label, nil), Value: f.Value(name), Error: f.Error(name)}
 	for _, o := range opts {
 		k, v, _ := strings.Cut(o, "=")
@@ -69,7 +69,7 @@ func field(t *i18n.Localizer, f *Form, name, typ, label string, opts ...string) 
 
 // countryField is the country select of a form.
 func countryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
-	fl := field(t, f, "country", "select", "field.country", "autocomplete=country", "placeholder=field.choose")
+	fl := NewField(t, f, "country", "select", "field.country", "autocomplete=country", "placeholder=field.choose")
 	for _, c := range countries {
 		fl.Options = append(fl.Options, Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
 	}
@@ -84,7 +84,7 @@ func regionField(t *i18n.Localizer, f *Form, c regionChoice) *Field {
 	if len(c.Regions) == 0 {
 		return nil
 	}
-	fl := field(t, f, "region", "select", "field.region", "autocomplete=address-level1", "placeholder=field.choose")
+	fl := NewField(t, f, "region", "select", "field.region", "autocomplete=address-level1", "placeholder=field.choose")
 	if c.Prompt && fl.Error == "" {
 		fl.Hint = t.T("field.region_prompt", nil)
 	}
@@ -96,16 +96,16 @@ func regionField(t *i18n.Localizer, f *Form, c regionChoice) *Field {
 
 // languageField is the preferred-language select.
 func languageField(t *i18n.Localizer, f *Form, langs []LanguageOption) Field {
-	fl := field(t, f, "language", "select", "field.language", "hint=field.language_hint")
+	fl := NewField(t, f, "language", "select", "field.language", "hint=field.language_hint")
 	for _, l := range langs {
 		fl.Options = append(fl.Options, Option{Value: l.Code, Label: l.Name, Selected: l.Code == fl.Value})
 	}
 	return fl
 }
 
-// checkbox builds a checkbox Field; data, when given, fills the label's
+// Checkbox builds a checkbox Field; data, when given, fills the label's
 // {{.Version}} placeholder.
-func checkbox(t *i18n.Localizer, f *Form, name, label string, version ...string) Field {
+func Checkbox(t *i18n.Localizer, f *Form, name, label string, version ...string) Field {
 	fl := Field{Name: name, Type: "checkbox", Value: f.Value(name), Error: f.Error(name)}
 	data := map[string]any{}
 	if len(version) > 0 {

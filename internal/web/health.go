@@ -20,8 +20,8 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.ready(ctx); err != nil {
-		s.log.WarnContext(ctx, "not ready", "err", err.Error())
+	if err := s.Ready(ctx); err != nil {
+		s.Log.WarnContext(ctx, "not ready", "err", err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, werr := w.Write([]byte("not ready\n"))
 		return werr

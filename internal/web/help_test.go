@@ -29,13 +29,13 @@ func newSupportServer(t *testing.T) *Server {
 }
 
 // renderPage renders a page for a GET of path in lang and parses it.
-func renderPage(t *testing.T, s *Server, path, lang, name, title string, p page) *testutil.HTMLNode {
+func renderPage(t *testing.T, s *Server, path, lang, name, title string, p Page) *testutil.HTMLNode {
 	t.Helper()
 	r := httptest.NewRequest("GET", path, nil)
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
-	s.fillBase(r, p.base(), title)
+	s.FillBase(r, p.base(), title)
 	w := httptest.NewRecorder()
-	if err := s.render(w, r, 200, name, p); err != nil {
+	if err := s.Render(w, r, 200, name, p); err != nil {
 		t.Fatal(err)
 	}
 	return testutil.ParseHTML(t, w.Body.String())
@@ -56,7 +56,7 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSupportServer(t)
-			for _, lang := range s.catalog.Languages() {
+			for _, lang := range s.Catalog.Languages() {
 				p := &helpPage{SupportEmail: tc.email, SupportURL: tc.url}
 				doc := renderPage(t, s, "/help", lang, "help", "help.title", p)
 				gotMail := doc.AttrOf("#support ~ dl a.support-email", "href")
@@ -82,15 +82,15 @@ func TestHelpShowsTheSupportContact(t *testing.T) {
 // sections, in every language.
 func TestSupportLinksLeadToHelp(t *testing.T) {
 	s := newSupportServer(t)
-	for _, lang := range s.catalog.Languages() {
-		mfa := &signInMFAPage{Form: newForm(), Status: &accounts.MFAStatus{TOTP: true, BackupCodesLeft: 10}}
+	for _, lang := range s.Catalog.Languages() {
+		mfa := &signInMFAPage{Form: NewForm(), Status: &accounts.MFAStatus{TOTP: true, BackupCodesLeft: 10}}
 		doc := renderPage(t, s, "/signin/mfa", lang, "signin_mfa", "signin_mfa.title", mfa)
 		if href := doc.AttrOf("a.lost-factor", "href"); href != "/help#lost-factor" {
 			t.Errorf("%s: sign-in step 'lost' link %q, want /help#lost-factor", lang, href)
 		}
 		locked := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		u := &portal.User{FirstName: "Ana", LastName: "Test", Email: "ana@example.org", LegalNameLockedAt: &locked}
-		prof := &profilePage{Form: newForm(), Account: u, NameLocked: true}
+		prof := &profilePage{Form: NewForm(), Account: u, NameLocked: true}
 		doc = renderPage(t, s, "/profile", lang, "profile", "profile.title", prof)
 		if href := doc.AttrOf("a.name-change", "href"); href != "/help#name" {
 			t.Errorf("%s: locked legal name link %q, want /help#name", lang, href)

@@ -36,7 +36,7 @@ func (p *homePage) prepare(s *Server) {
 // handleHome is the landing page; signed-in users go to their dashboard.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p := &homePage{}
-	s.fillBase(r, &p.BasePage, "home.title")
+	s.FillBase(r, &p.BasePage, "home.title")
 	if p.User != nil {
 		target := "/dashboard"
 		if p.User.Role.IsStaff() {
@@ -45,7 +45,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "home", p)
+	return s.Render(w, r, http.StatusOK, "home", p)
 }
 
 type helpPage struct {
@@ -62,8 +62,8 @@ func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &helpPage{SupportEmail: set.SupportEmail, SupportURL: set.SupportURL}
-	s.fillBase(r, &p.BasePage, "help.title")
-	return s.render(w, r, http.StatusOK, "help", p)
+	s.FillBase(r, &p.BasePage, "help.title")
+	return s.Render(w, r, http.StatusOK, "help", p)
 }
 
 type dashboardPage struct {
@@ -193,32 +193,32 @@ func (p *dashboardPage) HeldCertifications() int {
 // handleDashboard is the candidate's home after sign-in. It encourages
 // candidates without a second factor to set one up.
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.acc.MFAStatusOf(r.Context(), actor(r))
+	st, err := s.Accounts.MFAStatusOf(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	upcoming, err := s.booking.Upcoming(r.Context(), actor(r))
+	upcoming, err := s.Booking.Upcoming(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &dashboardPage{MFAPrompt: !st.Enabled(), Upcoming: upcoming}
-	if s.results != nil {
+	if s.Results != nil {
 		// The summary line is extra: without it the dashboard still
 		// serves its bookings and prompts.
-		if p.Summary, err = s.results.Summary(r.Context(), actor(r)); err != nil {
-			s.log.WarnContext(r.Context(), "certification summary unavailable", "err", err)
+		if p.Summary, err = s.Results.Summary(r.Context(), Actor(r)); err != nil {
+			s.Log.WarnContext(r.Context(), "certification summary unavailable", "err", err)
 			p.Summary = nil
 		}
 	}
-	if s.credits != nil {
+	if s.Credits != nil {
 		// The renewal banner is extra too.
-		if p.Reminders, err = s.credits.Reminders(r.Context(), actor(r)); err != nil {
-			s.log.WarnContext(r.Context(), "renewal reminders unavailable", "err", err)
+		if p.Reminders, err = s.Credits.Reminders(r.Context(), Actor(r)); err != nil {
+			s.Log.WarnContext(r.Context(), "renewal reminders unavailable", "err", err)
 			p.Reminders = nil
 		}
 	}
-	s.fillBase(r, &p.BasePage, "dashboard.title")
-	return s.render(w, r, http.StatusOK, "dashboard", p)
+	s.FillBase(r, &p.BasePage, "dashboard.title")
+	return s.Render(w, r, http.StatusOK, "dashboard", p)
 }
 
 type examListPage struct {
@@ -266,26 +266,26 @@ func (p *examListPage) prepare(s *Server) {
 
 // handleExamList shows the active catalog to everyone.
 func (s *Server) handleExamList(w http.ResponseWriter, r *http.Request) error {
-	exams, err := s.exams.Catalog(r.Context())
+	exams, err := s.Exams.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &examListPage{Exams: exams}
-	s.fillBase(r, &p.BasePage, "exams.title")
-	return s.render(w, r, http.StatusOK, "exam_list", p)
+	s.FillBase(r, &p.BasePage, "exams.title")
+	return s.Render(w, r, http.StatusOK, "exam_list", p)
 }
 
 // handleLanguage remembers a visitor's language choice in a cookie. (A
 // signed-in user's preference is part of the profile.)
 func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	lang := r.PostForm.Get("lang")
-	if !s.catalog.Supported(lang) {
+	if !s.Catalog.Supported(lang) {
 		return portal.ErrInvalid
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, localPath(r.PostForm.Get("next"), "/"), http.StatusSeeOther)
+	http.Redirect(w, r, LocalPath(r.PostForm.Get("next"), "/"), http.StatusSeeOther)
 	return nil
 }

@@ -28,12 +28,12 @@ import (
 // (MFA-01).
 const mfaRequiredPath = "/profile/security/totp?required=1"
 
-// recentlyProved reports whether the request's actor proved its password
+// RecentlyProved reports whether the request's actor proved its password
 // and second factor recently enough for a sensitive change
 // (portal.Actor.RecentlyProved, the rule the services enforce), so that a
 // page can ask to sign in again before the form rather than after it.
-func recentlyProved(r *http.Request, now time.Time) bool {
-	return actor(r).RecentlyProved(now)
+func RecentlyProved(r *http.Request, now time.Time) bool {
+	return Actor(r).RecentlyProved(now)
 }
 
 // The change pages (mfa_change.html) by kind. The kind is also the value
@@ -65,17 +65,17 @@ type mfaSecurityPage struct {
 // handleSecurityOverview is the Security tab.
 func (s *Server) handleSecurityOverview(w http.ResponseWriter, r *http.Request) error {
 	sess := info(r).Session
-	list, err := s.acc.ListSessions(r.Context(), actor(r), sess.ID)
+	list, err := s.Accounts.ListSessions(r.Context(), Actor(r), sess.ID)
 	if err != nil {
 		return err
 	}
-	st, err := s.acc.MFAStatus(r.Context(), sess.User.ID)
+	st, err := s.Accounts.MFAStatus(r.Context(), sess.User.ID)
 	if err != nil {
 		return err
 	}
 	p := &mfaSecurityPage{Sessions: list, MFA: st, Staff: sess.User.Role.IsStaff(), BackupCodeCount: accounts.BackupCodeCount}
-	s.fillBase(r, &p.BasePage, "security.title")
-	return s.render(w, r, http.StatusOK, "security", p)
+	s.FillBase(r, &p.BasePage, "security.title")
+	return s.Render(w, r, http.StatusOK, "security", p)
 }
 
 // mfaChangePage is a form that changes a factor: set up TOTP (the first
@@ -119,7 +119,7 @@ func (p *mfaChangePage) CanText() bool {
 
 // MethodField is the choice of factor that proves the change.
 func (p *mfaChangePage) MethodField() Field {
-	fl := field(p.T, p.Form, "method", "select", "mfa.method")
+	fl := NewField(p.T, p.Form, "method", "select", "mfa.method")
 	for _, m := range p.Methods {
 		fl.Options = append(fl.Options, Option{Value: m, Label: p.T.T("mfa.method_"+m, nil), Selected: m == fl.Value})
 	}
@@ -144,7 +144,7 @@ func (s *Server) newMFAChangePage(r *http.Request, kind string, f *Form, st *acc
 	case mfaKindSMSDisable:
 		title = "mfa.sms_disable_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	if !validMethod(p.Methods, f.Value("method")) && len(p.Methods) > 0 {
 		f.Values["method"] = p.Methods[0]
 	}
@@ -165,7 +165,7 @@ func validMethod(methods []string, m string) bool {
 // sense for the account's factors back to the Security tab.
 func (s *Server) showMFAChange(w http.ResponseWriter, r *http.Request, kind string) error {
 	sess := info(r).Session
-	st, err := s.acc.MFAStatus(r.Context(), sess.User.ID)
+	st, err := s.Accounts.MFAStatus(r.Context(), sess.User.ID)
 	if err != nil {
 		return err
 	}
@@ -174,20 +174,20 @@ func (s *Server) showMFAChange(w http.ResponseWriter, r *http.Request, kind stri
 		return nil
 	}
 	q := r.URL.Query()
-	if !recentlyProved(r, s.clock.Now()) {
-		return s.renderReauth(w, r, http.StatusOK, r.URL.RequestURI())
+	if !RecentlyProved(r, s.Clock.Now()) {
+		return s.RenderReauth(w, r, http.StatusOK, r.URL.RequestURI())
 	}
-	f := newForm()
+	f := NewForm()
 	f.Values["method"] = q.Get("method")
 	p := s.newMFAChangePage(r, kind, f, st)
 	p.Required = kind == mfaKindTOTP && enrolRequired(r)
-	return s.render(w, r, http.StatusOK, "mfa_change", p)
+	return s.Render(w, r, http.StatusOK, "mfa_change", p)
 }
 
 // rerenderMFAChange shows a change page again with what was wrong, or
 // returns err to the error mapper when it is no form error.
 func (s *Server) rerenderMFAChange(w http.ResponseWriter, r *http.Request, kind string, f *Form, err error) error {
-	st, serr := s.acc.MFAStatus(r.Context(), info(r).Session.User.ID)
+	st, serr := s.Accounts.MFAStatus(r.Context(), info(r).Session.User.ID)
 	if serr != nil {
 		return serr
 	}
@@ -196,12 +196,12 @@ func (s *Server) rerenderMFAChange(w http.ResponseWriter, r *http.Request, kind 
 	if !s.applyMFAError(&p.BasePage, f, err) {
 		return err
 	}
-	return s.render(w, r, formStatus(err), "mfa_change", p)
+	return s.Render(w, r, FormStatus(err), "mfa_change", p)
 }
 
 // proofFrom reads the method and code that prove a change.
 func proofFrom(r *http.Request) (accounts.Proof, *Form) {
-	f := formFrom(r, "method")
+	f := FormFrom(r, "method")
 	return accounts.Proof{Method: f.Value("method"), Code: r.PostForm.Get("code")}, f
 }
 
@@ -224,10 +224,10 @@ func (s *Server) applyMFAError(b *BasePage, f *Form, err error) bool {
 	switch {
 	case len(pe.Fields) > 0:
 		for _, fe := range pe.Fields {
-			f.setError(fe.Field, b.T.T(fe.Message, fe.Data))
+			f.SetError(fe.Field, b.T.T(fe.Message, fe.Data))
 		}
 	case errors.Is(err, accounts.ErrMFAMethodUnavailable):
-		f.setError("method", b.T.T(pe.Message, pe.Data))
+		f.SetError("method", b.T.T(pe.Message, pe.Data))
 	default:
 		msg := b.T.T(pe.Message, pe.Data)
 		if n, ok := pe.Data["Remaining"].(int); ok && n > 0 {
@@ -235,7 +235,7 @@ func (s *Server) applyMFAError(b *BasePage, f *Form, err error) bool {
 		} else if ok {
 			msg += " " + b.T.T("mfa.no_attempts_left", nil)
 		}
-		f.setError("code", msg)
+		f.SetError("code", msg)
 	}
 	for _, field := range f.order {
 		b.Errors = append(b.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
@@ -285,20 +285,22 @@ type mfaReauthPage struct {
 	Next string
 }
 
-func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int, next string) error {
-	p := &mfaReauthPage{Next: localPath(next, "/profile/security")}
-	s.fillBase(r, &p.BasePage, "mfa.reauth_title")
-	return s.render(w, r, status, "mfa_reauth", p)
+// RenderReauth answers with the page that asks to sign in again before a
+// sensitive change, with status; next is the page to come back to.
+func (s *Server) RenderReauth(w http.ResponseWriter, r *http.Request, status int, next string) error {
+	p := &mfaReauthPage{Next: LocalPath(next, "/profile/security")}
+	s.FillBase(r, &p.BasePage, "mfa.reauth_title")
+	return s.Render(w, r, status, "mfa_reauth", p)
 }
 
-// checkRecent answers a POST from a session that signed in too long ago
+// CheckRecent answers a POST from a session that signed in too long ago
 // with the page that asks to sign in again (403), and reports whether it
 // did. next is the page to come back to.
-func (s *Server) checkRecent(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
-	if recentlyProved(r, s.clock.Now()) {
+func (s *Server) CheckRecent(w http.ResponseWriter, r *http.Request, next string) (bool, error) {
+	if RecentlyProved(r, s.Clock.Now()) {
 		return false, nil
 	}
-	return true, s.renderReauth(w, r, http.StatusForbidden, next)
+	return true, s.RenderReauth(w, r, http.StatusForbidden, next)
 }
 
 // renderCodes shows backup codes: the first set of a new factor, or a set
@@ -309,29 +311,29 @@ func (s *Server) renderCodes(w http.ResponseWriter, r *http.Request, codes []str
 	if replaced {
 		title = "mfa.codes_new_title"
 	}
-	s.fillBase(r, &p.BasePage, title)
-	return s.render(w, r, http.StatusOK, "mfa_codes", p)
+	s.FillBase(r, &p.BasePage, title)
+	return s.Render(w, r, http.StatusOK, "mfa_codes", p)
 }
 
 // handleReauth signs this session out and sends the browser to sign in
 // again, then back to where it was.
 func (s *Server) handleReauth(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	next := localPath(r.PostForm.Get("next"), "/profile/security")
-	if err := s.acc.SignOut(r.Context(), actor(r), info(r).Session.ID); err != nil {
+	next := LocalPath(r.PostForm.Get("next"), "/profile/security")
+	if err := s.Accounts.SignOut(r.Context(), Actor(r), info(r).Session.ID); err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, withNotice("/signin", noticeReauth)+"&next="+url.QueryEscape(next), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/signin", noticeReauth)+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	return nil
 }
 
 // handleMFASendCode texts a confirmation code (for a Proof) to the
 // account's verified number and goes back to the form that needs it.
 func (s *Server) handleMFASendCode(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	kind := r.PostForm.Get("return")
@@ -343,10 +345,10 @@ func (s *Server) handleMFASendCode(w http.ResponseWriter, r *http.Request) error
 	if kind == mfaKindTOTP && enrolRequired(r) {
 		q.Set("required", "1")
 	}
-	if done, err := s.checkRecent(w, r, path); done {
+	if done, err := s.CheckRecent(w, r, path); done {
 		return err
 	}
-	if _, err := s.acc.SendConfirmCode(r.Context(), actor(r), info(r).Session.ID); err != nil {
+	if _, err := s.Accounts.SendConfirmCode(r.Context(), Actor(r), info(r).Session.ID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, path+"?"+q.Encode(), http.StatusSeeOther)
@@ -378,15 +380,15 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request) error {
 // handleTOTPBegin makes a new secret and shows it, once, with the form
 // for the first code.
 func (s *Server) handleTOTPBegin(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	required := enrolRequired(r)
-	if done, err := s.checkRecent(w, r, totpPath(required)); done {
+	if done, err := s.CheckRecent(w, r, totpPath(required)); done {
 		return err
 	}
 	proof, f := proofFrom(r)
-	enr, err := s.acc.BeginTOTP(r.Context(), actor(r), info(r).Session.ID, proof)
+	enr, err := s.Accounts.BeginTOTP(r.Context(), Actor(r), info(r).Session.ID, proof)
 	if errors.Is(err, accounts.ErrMFATOTPEnabled) {
 		http.Redirect(w, r, "/profile/security", http.StatusSeeOther)
 		return nil
@@ -394,23 +396,23 @@ func (s *Server) handleTOTPBegin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindTOTP, f, err)
 	}
-	p := &mfaTOTPPage{Form: newForm(), Enrolment: enr, Required: required}
-	s.fillBase(r, &p.BasePage, "mfa.totp_title")
-	return s.render(w, r, http.StatusOK, "mfa_totp", p)
+	p := &mfaTOTPPage{Form: NewForm(), Enrolment: enr, Required: required}
+	s.FillBase(r, &p.BasePage, "mfa.totp_title")
+	return s.Render(w, r, http.StatusOK, "mfa_totp", p)
 }
 
 // handleTOTPConfirm turns TOTP on with its first code. The first factor
 // of an account comes with backup codes, shown once in this answer.
 func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	required := enrolRequired(r)
-	if done, err := s.checkRecent(w, r, totpPath(required)); done {
+	if done, err := s.CheckRecent(w, r, totpPath(required)); done {
 		return err
 	}
 	sess := info(r).Session
-	codes, err := s.acc.ConfirmTOTP(r.Context(), actor(r), sess.ID, r.PostForm.Get("code"))
+	codes, err := s.Accounts.ConfirmTOTP(r.Context(), Actor(r), sess.ID, r.PostForm.Get("code"))
 	if errors.Is(err, accounts.ErrMFATOTPEnabled) {
 		http.Redirect(w, r, "/profile/security", http.StatusSeeOther)
 		return nil
@@ -418,14 +420,14 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		// The secret is not shown again: the user has it in the app, or
 		// starts again.
-		p := &mfaTOTPPage{Form: newForm(), Required: required}
-		s.fillBase(r, &p.BasePage, "mfa.totp_title")
+		p := &mfaTOTPPage{Form: NewForm(), Required: required}
+		s.FillBase(r, &p.BasePage, "mfa.totp_title")
 		if !s.applyMFAError(&p.BasePage, p.Form, err) {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "mfa_totp", p)
+		return s.Render(w, r, FormStatus(err), "mfa_totp", p)
 	}
-	next := withNotice("/profile/security", noticeTOTPEnabled)
+	next := WithNotice("/profile/security", noticeTOTPEnabled)
 	if required {
 		next = "/console"
 	}
@@ -441,14 +443,14 @@ func (s *Server) handleTOTPDisableForm(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindTOTPDisable]); done {
+	if done, err := s.CheckRecent(w, r, mfaKindPath[mfaKindTOTPDisable]); done {
 		return err
 	}
 	proof, f := proofFrom(r)
-	err := s.acc.DisableTOTP(r.Context(), actor(r), info(r).Session.ID, proof)
+	err := s.Accounts.DisableTOTP(r.Context(), Actor(r), info(r).Session.ID, proof)
 	if errors.Is(err, accounts.ErrMFANotEnabled) {
 		http.Redirect(w, r, "/profile/security", http.StatusSeeOther)
 		return nil
@@ -456,7 +458,7 @@ func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindTOTPDisable, f, err)
 	}
-	http.Redirect(w, r, withNotice("/profile/security", noticeTOTPDisabled), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile/security", noticeTOTPDisabled), http.StatusSeeOther)
 	return nil
 }
 
@@ -468,56 +470,56 @@ func (s *Server) handleSMSForm(w http.ResponseWriter, r *http.Request) error {
 
 // handleSMSStart texts a code to the number to prove it is the user's.
 func (s *Server) handleSMSStart(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMS]); done {
+	if done, err := s.CheckRecent(w, r, mfaKindPath[mfaKindSMS]); done {
 		return err
 	}
 	proof, f := proofFrom(r)
 	f.Values["phone"] = r.PostForm.Get("phone")
-	if _, err := s.acc.StartPhoneVerification(r.Context(), actor(r), info(r).Session.ID, f.Value("phone"), proof); err != nil {
+	if _, err := s.Accounts.StartPhoneVerification(r.Context(), Actor(r), info(r).Session.ID, f.Value("phone"), proof); err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindSMS, f, err)
 	}
-	http.Redirect(w, r, withNotice("/profile/security/sms/confirm", noticeSMSCodeSent), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile/security/sms/confirm", noticeSMSCodeSent), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) handleSMSConfirmForm(w http.ResponseWriter, r *http.Request) error {
-	if !recentlyProved(r, s.clock.Now()) {
-		return s.renderReauth(w, r, http.StatusOK, mfaKindPath[mfaKindSMS])
+	if !RecentlyProved(r, s.Clock.Now()) {
+		return s.RenderReauth(w, r, http.StatusOK, mfaKindPath[mfaKindSMS])
 	}
-	p := &mfaSMSConfirmPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "mfa.sms_confirm_title")
-	return s.render(w, r, http.StatusOK, "mfa_sms_confirm", p)
+	p := &mfaSMSConfirmPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "mfa.sms_confirm_title")
+	return s.Render(w, r, http.StatusOK, "mfa_sms_confirm", p)
 }
 
 // handleSMSConfirm turns SMS on for the number the code went to (or
 // changes the number). The first factor comes with backup codes.
 func (s *Server) handleSMSConfirm(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMS]); done {
+	if done, err := s.CheckRecent(w, r, mfaKindPath[mfaKindSMS]); done {
 		return err
 	}
 	sess := info(r).Session
-	before, err := s.acc.MFAStatus(r.Context(), sess.User.ID)
+	before, err := s.Accounts.MFAStatus(r.Context(), sess.User.ID)
 	if err != nil {
 		return err
 	}
-	codes, err := s.acc.ConfirmPhone(r.Context(), actor(r), sess.ID, r.PostForm.Get("code"))
+	codes, err := s.Accounts.ConfirmPhone(r.Context(), Actor(r), sess.ID, r.PostForm.Get("code"))
 	if err != nil {
-		p := &mfaSMSConfirmPage{Form: newForm()}
-		s.fillBase(r, &p.BasePage, "mfa.sms_confirm_title")
+		p := &mfaSMSConfirmPage{Form: NewForm()}
+		s.FillBase(r, &p.BasePage, "mfa.sms_confirm_title")
 		if !s.applyMFAError(&p.BasePage, p.Form, err) {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "mfa_sms_confirm", p)
+		return s.Render(w, r, FormStatus(err), "mfa_sms_confirm", p)
 	}
-	next := withNotice("/profile/security", noticeSMSEnabled)
+	next := WithNotice("/profile/security", noticeSMSEnabled)
 	if before.SMS {
-		next = withNotice("/profile/security", noticePhoneChanged)
+		next = WithNotice("/profile/security", noticePhoneChanged)
 	}
 	if codes == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -531,14 +533,14 @@ func (s *Server) handleSMSDisableForm(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handleSMSDisable(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	if done, err := s.checkRecent(w, r, mfaKindPath[mfaKindSMSDisable]); done {
+	if done, err := s.CheckRecent(w, r, mfaKindPath[mfaKindSMSDisable]); done {
 		return err
 	}
 	proof, f := proofFrom(r)
-	err := s.acc.DisableSMS(r.Context(), actor(r), info(r).Session.ID, proof)
+	err := s.Accounts.DisableSMS(r.Context(), Actor(r), info(r).Session.ID, proof)
 	if errors.Is(err, accounts.ErrMFANotEnabled) {
 		http.Redirect(w, r, "/profile/security", http.StatusSeeOther)
 		return nil
@@ -546,7 +548,7 @@ func (s *Server) handleSMSDisable(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return s.rerenderMFAChange(w, r, mfaKindSMSDisable, f, err)
 	}
-	http.Redirect(w, r, withNotice("/profile/security", noticeSMSDisabled), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile/security", noticeSMSDisabled), http.StatusSeeOther)
 	return nil
 }
 
@@ -555,12 +557,12 @@ func (s *Server) handleSMSDisable(w http.ResponseWriter, r *http.Request) error 
 // handleBackupCodesRegenerate replaces the backup codes and shows the new
 // set, once.
 func (s *Server) handleBackupCodesRegenerate(w http.ResponseWriter, r *http.Request) error {
-	if done, err := s.checkRecent(w, r, "/profile/security"); done {
+	if done, err := s.CheckRecent(w, r, "/profile/security"); done {
 		return err
 	}
-	codes, err := s.acc.RegenerateBackupCodes(r.Context(), actor(r), info(r).Session.ID)
+	codes, err := s.Accounts.RegenerateBackupCodes(r.Context(), Actor(r), info(r).Session.ID)
 	if err != nil {
 		return err
 	}
-	return s.renderCodes(w, r, codes, true, withNotice("/profile/security", noticeBackupCodesReplaced))
+	return s.renderCodes(w, r, codes, true, WithNotice("/profile/security", noticeBackupCodesReplaced))
 }

@@ -66,11 +66,11 @@ func TestTOTPPageKeepsTheQRCode(t *testing.T) {
 	s := newTestServer(t)
 	r := httptest.NewRequest("GET", "/profile/security/totp", nil)
 	w := httptest.NewRecorder()
-	p := &mfaTOTPPage{Form: newForm(), Enrolment: &accounts.TOTPEnrolment{
+	p := &mfaTOTPPage{Form: NewForm(), Enrolment: &accounts.TOTPEnrolment{
 		Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", QRCode: []byte("\x89PNG\r\n\x1a\n"), ExpiresAt: time.Now(),
 	}}
-	s.fillBase(r, &p.BasePage, "mfa.totp_title")
-	if err := s.render(w, r, 200, "mfa_totp", p); err != nil {
+	s.FillBase(r, &p.BasePage, "mfa.totp_title")
+	if err := s.Render(w, r, 200, "mfa_totp", p); err != nil {
 		t.Fatal(err)
 	}
 	out := w.Body.String()
@@ -86,9 +86,9 @@ func TestTOTPPageKeepsTheQRCode(t *testing.T) {
 	// After a wrong code the same page shows neither the key nor the
 	// image again.
 	w = httptest.NewRecorder()
-	p = &mfaTOTPPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "mfa.totp_title")
-	if err := s.render(w, r, 401, "mfa_totp", p); err != nil {
+	p = &mfaTOTPPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "mfa.totp_title")
+	if err := s.Render(w, r, 401, "mfa_totp", p); err != nil {
 		t.Fatal(err)
 	}
 	if out := w.Body.String(); strings.Contains(out, "manual-key") || strings.Contains(out, "<img") {
@@ -127,8 +127,8 @@ func TestApplyMFAErrorPlacesErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b BasePage
-			s.fillBase(r, &b, "mfa.totp_title")
-			f := newForm()
+			s.FillBase(r, &b, "mfa.totp_title")
+			f := NewForm()
 			ok := s.applyMFAError(&b, f, tc.err)
 			if ok != (tc.field != "") {
 				t.Fatalf("applyMFAError = %v", ok)

@@ -31,6 +31,17 @@ type reqInfo struct {
 
 type infoKey struct{}
 
+// RequestLang is the language of the request's pages, as the middleware
+// chose it; empty outside the middleware.
+func RequestLang(r *http.Request) string { return info(r).Lang }
+
+// WithLang returns r as the middleware would pass it on for a visitor
+// who reads lang, for rendering a page outside the middleware: tests, a
+// storybook of every template.
+func WithLang(r *http.Request, lang string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
+}
+
 func info(r *http.Request) *reqInfo {
 	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
 		return i
@@ -38,8 +49,8 @@ func info(r *http.Request) *reqInfo {
 	return &reqInfo{}
 }
 
-// actor is the signed-in user as an actor (the zero actor when anonymous).
-func actor(r *http.Request) portal.Actor {
+// Actor is the request's signed-in user as an actor (the zero actor when anonymous).
+func Actor(r *http.Request) portal.Actor {
 	i := info(r)
 	if i.Session == nil {
 		return portal.Actor{IP: i.IP, RequestID: i.ID}
@@ -112,7 +123,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "GET /healthz" || route == "GET /metrics" {
 				return // probes would drown the log
 			}
-			s.log.InfoContext(ctx, "request", "method", r.Method, "route", route, "status", status,
+			s.Log.InfoContext(ctx, "request", "method", r.Method, "route", route, "status", status,
 				"duration_ms", float64(elapsed.Microseconds())/1000, "ip", i.IP)
 		}()
 		next.ServeHTTP(sw, r)
@@ -184,7 +195,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	if err := cop.AddTrustedOrigin(s.cfg.BaseURL); err != nil {
-		s.log.Warn("base URL is not a valid trusted origin", "err", err)
+		s.Log.Warn("base URL is not a valid trusted origin", "err", err)
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, &portal.Error{Code: portal.EForbidden, Message: "error.cross_origin"})
@@ -208,7 +219,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := info(r)
 		if c, err := r.Cookie(s.sessionCookieName()); err == nil && c.Value != "" {
-			sess, err := s.acc.Session(r.Context(), c.Value)
+			sess, err := s.Accounts.Session(r.Context(), c.Value)
 			switch {
 			case err == nil:
 				i.Session = sess
@@ -225,7 +236,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		} else if c, err := r.Cookie("lang"); err == nil {
 			preferred = c.Value
 		}
-		i.Lang = s.catalog.Match(preferred, r.Header.Get("Accept-Language"))
+		i.Lang = s.Catalog.Match(preferred, r.Header.Get("Accept-Language"))
 		next.ServeHTTP(w, r)
 	})
 }

@@ -14,13 +14,13 @@ import (
 
 // declaredNotices parses the package's source and returns the value of
 // every constant declared with the type notice, by constant name.
-func declaredNotices(t *testing.T) map[string]notice {
+func declaredNotices(t *testing.T) map[string]Notice {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]notice{}
+	out := map[string]Notice{}
 	fset := token.NewFileSet()
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -37,7 +37,7 @@ func declaredNotices(t *testing.T) map[string]notice {
 			}
 			for _, spec := range gd.Specs {
 				vs := spec.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "notice" {
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Notice" {
 					continue
 				}
 				for i, name := range vs.Names {
@@ -49,7 +49,7 @@ func declaredNotices(t *testing.T) map[string]notice {
 					if err != nil {
 						t.Fatal(err)
 					}
-					out[name.Name] = notice(v)
+					out[name.Name] = Notice(v)
 				}
 			}
 		}
@@ -67,31 +67,31 @@ func TestEveryNoticeRenders(t *testing.T) {
 	if len(declared) < 40 {
 		t.Fatalf("found %d notice constants; the source scan is broken", len(declared))
 	}
-	keys := map[notice]string{}
+	keys := map[Notice]string{}
 	for name, n := range declared {
 		if other, dup := keys[n]; dup {
 			t.Errorf("notices %s and %s share the key %q", name, other, n)
 		}
 		keys[n] = name
-		if _, ok := notices[n]; !ok {
+		if _, ok := s.notices[n]; !ok {
 			t.Errorf("notice %s (%q) has no message in the notices map: its confirmation would never show", name, n)
 		}
 	}
-	for n := range notices {
+	for n := range s.notices {
 		if _, ok := keys[n]; !ok {
 			t.Errorf("the notices map lists %q, which is no notice constant", n)
 		}
 	}
-	for _, lang := range s.catalog.Languages() {
+	for _, lang := range s.Catalog.Languages() {
 		own := map[string]bool{}
-		for _, id := range s.catalog.MessageIDs(lang) {
+		for _, id := range s.Catalog.MessageIDs(lang) {
 			own[id] = true
 		}
-		for n, id := range notices {
-			r := httptest.NewRequest("GET", withNotice("/console/users/7", n), nil)
+		for n, id := range s.notices {
+			r := httptest.NewRequest("GET", WithNotice("/console/users/7", n), nil)
 			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
 			var b BasePage
-			s.fillBase(r, &b, "home.title")
+			s.FillBase(r, &b, "home.title")
 			if b.Notice == "" || strings.HasPrefix(b.Notice, "[") || !own[id] {
 				t.Errorf("%s: notice %q shows %q (message %s in %s: %v)", lang, n, b.Notice, id, lang, own[id])
 			}
@@ -99,7 +99,7 @@ func TestEveryNoticeRenders(t *testing.T) {
 		r := httptest.NewRequest("GET", "/?notice=You+won+a+prize", nil)
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
 		var b BasePage
-		s.fillBase(r, &b, "home.title")
+		s.FillBase(r, &b, "home.title")
 		if b.Notice != "" {
 			t.Errorf("%s: an unknown key shows %q", lang, b.Notice)
 		}

@@ -30,18 +30,18 @@ func (p *profilePage) LanguageField() Field { return languageField(p.T, p.Form, 
 
 func (s *Server) newProfilePage(r *http.Request, u *portal.User, f *Form) *profilePage {
 	p := &profilePage{Form: f, Account: u, NameLocked: u.LegalNameLockedAt != nil}
-	s.fillBase(r, &p.BasePage, "profile.title")
+	s.FillBase(r, &p.BasePage, "profile.title")
 	p.Countries = geo.Countries(p.Lang)
 	p.Region = newRegionChoice(f.Value("country"))
 	return p
 }
 
 func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.acc.Profile(r.Context(), actor(r))
+	u, err := s.Accounts.Profile(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	for k, v := range map[string]string{
 		"first_name": u.FirstName, "last_name": u.LastName, "phone": u.Phone, "address_line1": u.AddressLine1,
 		"address_line2": u.AddressLine2, "city": u.City, "postal_code": u.PostalCode, "country": u.Country,
@@ -53,23 +53,23 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) error {
 	if u.NewsOptIn {
 		f.Values["news_opt_in"] = "on"
 	}
-	return s.render(w, r, http.StatusOK, "profile", s.newProfilePage(r, u, f))
+	return s.Render(w, r, http.StatusOK, "profile", s.newProfilePage(r, u, f))
 }
 
 func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, profileFields...)
+	f := FormFrom(r, profileFields...)
 	if r.PostForm.Get("update") == regionUpdate {
-		cur, err := s.acc.Profile(r.Context(), actor(r))
+		cur, err := s.Accounts.Profile(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, http.StatusOK, "profile", s.newProfilePage(r, cur, f))
+		return s.Render(w, r, http.StatusOK, "profile", s.newProfilePage(r, cur, f))
 	}
 	unseen := regionUnseen(r)
-	_, err := s.acc.UpdateProfile(r.Context(), actor(r), accounts.ProfileUpdate{
+	_, err := s.Accounts.UpdateProfile(r.Context(), Actor(r), accounts.ProfileUpdate{
 		FirstName: f.Value("first_name"), LastName: f.Value("last_name"), Phone: f.Value("phone"),
 		AddressLine1: f.Value("address_line1"), AddressLine2: f.Value("address_line2"), City: f.Value("city"),
 		PostalCode: f.Value("postal_code"), Country: f.Value("country"), Region: f.Value("region"),
@@ -77,7 +77,7 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 		Industry: f.Value("industry"), Language: f.Value("language"), NewsOptIn: f.Value("news_opt_in") == "on",
 	})
 	if err != nil {
-		cur, cerr := s.acc.Profile(r.Context(), actor(r))
+		cur, cerr := s.Accounts.Profile(r.Context(), Actor(r))
 		if cerr != nil {
 			return cerr
 		}
@@ -86,23 +86,23 @@ func (s *Server) handleProfileUpdate(w http.ResponseWriter, r *http.Request) err
 			p.Region.Prompt = true
 			delete(f.Values, "region")
 			if err = withoutRegionError(err); err == nil {
-				return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
+				return s.Render(w, r, http.StatusUnprocessableEntity, "profile", p)
 			}
 		}
-		if !s.applyError(&p.BasePage, f, err, "first_name") {
+		if !s.ApplyError(&p.BasePage, f, err, "first_name") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "profile", p)
 	}
-	http.Redirect(w, r, withNotice("/profile", noticeProfileSaved), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile", noticeProfileSaved), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) handleSignOutOthers(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.acc.SignOutOtherSessions(r.Context(), actor(r), info(r).Session.ID); err != nil {
+	if _, err := s.Accounts.SignOutOtherSessions(r.Context(), Actor(r), info(r).Session.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, withNotice("/profile/security", noticeOthersSignedOut), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile/security", noticeOthersSignedOut), http.StatusSeeOther)
 	return nil
 }
 
@@ -112,29 +112,29 @@ type passwordPage struct {
 }
 
 func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
-	p := &passwordPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "password.title")
-	return s.render(w, r, http.StatusOK, "password_change", p)
+	p := &passwordPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "password.title")
+	return s.Render(w, r, http.StatusOK, "password_change", p)
 }
 
 // handlePasswordChange needs the current password; every other session of
 // the account ends before the answer.
 func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	err := s.acc.ChangePassword(r.Context(), actor(r), info(r).Session.ID, accounts.PasswordChange{
+	err := s.Accounts.ChangePassword(r.Context(), Actor(r), info(r).Session.ID, accounts.PasswordChange{
 		Current: r.PostForm.Get("current_password"), New: r.PostForm.Get("new_password"), Confirm: r.PostForm.Get("confirm"),
 	})
 	if err != nil {
-		p := &passwordPage{Form: newForm()}
-		s.fillBase(r, &p.BasePage, "password.title")
-		if !s.applyError(&p.BasePage, p.Form, err, "current_password") {
+		p := &passwordPage{Form: NewForm()}
+		s.FillBase(r, &p.BasePage, "password.title")
+		if !s.ApplyError(&p.BasePage, p.Form, err, "current_password") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "password_change", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "password_change", p)
 	}
-	http.Redirect(w, r, withNotice("/profile/security", noticePasswordChanged), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/profile/security", noticePasswordChanged), http.StatusSeeOther)
 	return nil
 }
 
@@ -144,26 +144,26 @@ type emailPage struct {
 }
 
 func (s *Server) handleEmailForm(w http.ResponseWriter, r *http.Request) error {
-	p := &emailPage{Form: newForm()}
-	s.fillBase(r, &p.BasePage, "email.title")
-	return s.render(w, r, http.StatusOK, "email_change", p)
+	p := &emailPage{Form: NewForm()}
+	s.FillBase(r, &p.BasePage, "email.title")
+	return s.Render(w, r, http.StatusOK, "email_change", p)
 }
 
 func (s *Server) handleEmailChange(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "new_email")
-	err := s.acc.RequestEmailChange(r.Context(), actor(r), accounts.EmailChange{
+	f := FormFrom(r, "new_email")
+	err := s.Accounts.RequestEmailChange(r.Context(), Actor(r), accounts.EmailChange{
 		NewEmail: f.Value("new_email"), CurrentPassword: r.PostForm.Get("current_password"),
 	})
 	if err != nil {
 		p := &emailPage{Form: f}
-		s.fillBase(r, &p.BasePage, "email.title")
-		if !s.applyError(&p.BasePage, f, err, "new_email") {
+		s.FillBase(r, &p.BasePage, "email.title")
+		if !s.ApplyError(&p.BasePage, f, err, "new_email") {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "email_change", p)
+		return s.Render(w, r, http.StatusUnprocessableEntity, "email_change", p)
 	}
 	return s.message(w, r, http.StatusOK, "email.sent_title", "email.sent_text")
 }
@@ -175,18 +175,18 @@ type emailConfirmPage struct {
 
 func (s *Server) handleEmailConfirmForm(w http.ResponseWriter, r *http.Request) error {
 	p := &emailConfirmPage{Token: r.PathValue("token")}
-	s.fillBase(r, &p.BasePage, "email.confirm_title")
+	s.FillBase(r, &p.BasePage, "email.confirm_title")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, http.StatusOK, "email_confirm", p)
+	return s.Render(w, r, http.StatusOK, "email_confirm", p)
 }
 
 func (s *Server) handleEmailConfirm(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.acc.ConfirmEmailChange(r.Context(), meta(r), r.PathValue("token")); err != nil {
+	if _, err := s.Accounts.ConfirmEmailChange(r.Context(), meta(r), r.PathValue("token")); err != nil {
 		return err
 	}
-	target := withNotice("/signin", noticeEmailChanged)
+	target := WithNotice("/signin", noticeEmailChanged)
 	if sess := info(r).Session; sess != nil && sess.Active() {
-		target = withNotice("/profile", noticeEmailChanged)
+		target = WithNotice("/profile", noticeEmailChanged)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil

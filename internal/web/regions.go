@@ -106,7 +106,7 @@ func (p *regionsPage) RegionField() *Field { return regionField(p.T, p.Form, p.R
 // handleRegions renders the region field for ?country= (empty for a
 // country without subdivisions), for script to put into a form.
 func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
-	p := &regionsPage{Form: newForm(), Region: newRegionChoice(r.URL.Query().Get("country"))}
-	s.fillBase(r, &p.BasePage, "field.region")
-	return s.renderPart(w, r, "regions", p)
+	p := &regionsPage{Form: NewForm(), Region: newRegionChoice(r.URL.Query().Get("country"))}
+	s.FillBase(r, &p.BasePage, "field.region")
+	return s.RenderPart(w, r, "regions", p)
 }

@@ -14,8 +14,8 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// page is implemented by every page type through its embedded BasePage.
-type page interface{ base() *BasePage }
+// Page is implemented by every page type through its embedded BasePage.
+type Page interface{ base() *BasePage }
 
 // BasePage is what the layout needs. Every page type embeds it.
 type BasePage struct {
@@ -32,7 +32,9 @@ type BasePage struct {
 	Path      string
 	Languages []LanguageOption
 	Now       time.Time
-	may       func(pattern string) bool
+	// Allow decides May: FillBase sets it from the route table and the
+	// request's actor.
+	Allow func(pattern string) bool
 	// Logo is the address of the program's logo, empty when it has none.
 	Logo string
 	// Refresh reloads the page after this many seconds (0: never), for a
@@ -54,7 +56,7 @@ func (b *BasePage) base() *BasePage { return b }
 // May reports whether the viewer may use the route with this pattern of
 // the route table, e.g. "POST /console/users/{id}/disable": navigation,
 // links and buttons ask it, so each person sees only what they may do.
-func (b *BasePage) May(pattern string) bool { return b.may != nil && b.may(pattern) }
+func (b *BasePage) May(pattern string) bool { return b.Allow != nil && b.Allow(pattern) }
 
 // NavItem is one link of the main navigation.
 type NavItem struct {
@@ -79,9 +81,10 @@ type LanguageOption struct {
 	Selected bool
 }
 
-// render executes a page into a buffer first, so a template error becomes a
-// clean error page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) error {
+// Render renders page template name with p into a buffer first, so a
+// template error becomes a clean error page instead of half a page, and
+// sends it with status.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) error {
 	if b := p.base(); b.T != nil {
 		b.L = s.layoutText.get(b.T, newLayoutText)
 		b.Staff = b.User != nil && b.User.Role.IsStaff()
@@ -92,9 +95,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	return s.write(w, status, name, layoutTemplate, p)
 }
 
-// renderPart renders the "content" of a page template alone, without the
+// RenderPart renders the "content" of a page template alone, without the
 // layout: a part of a page that script puts in place.
-func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name string, p page) error {
+func (s *Server) RenderPart(w http.ResponseWriter, r *http.Request, name string, p Page) error {
 	return s.write(w, http.StatusOK, name, contentTemplate, p)
 }
 
@@ -106,7 +109,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 const maxRenderBuffer = 256 << 10
 
 // write executes template def of page name into a buffer and sends it.
-func (s *Server) write(w http.ResponseWriter, status int, name, def string, p page) error {
+func (s *Server) write(w http.ResponseWriter, status int, name, def string, p Page) error {
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= maxRenderBuffer {
@@ -124,9 +127,10 @@ func (s *Server) write(w http.ResponseWriter, status int, name, def string, p pa
 	return err
 }
 
-// fillBase sets the layout's fields for this request. titleID is a catalog
+// FillBase sets the layout's fields of b for this request: language,
+// user, navigation, notice, what the viewer may open. titleID is a catalog
 // message ID.
-func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
+func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	i := info(r)
 	lang := i.Lang
 	if lang == "" {
@@ -138,29 +142,29 @@ func (s *Server) fillBase(r *http.Request, b *BasePage, titleID string) {
 	b.Program = s.cfg.ProgramName
 	b.RequestID = i.ID
 	b.Path = r.URL.Path
-	b.Now = s.clock.Now()
+	b.Now = s.Clock.Now()
 	if i.Session != nil && i.Session.Active() {
 		b.User = i.Session.User
 	}
 	b.Console = strings.HasPrefix(r.URL.Path, "/console")
-	b.may = func(pattern string) bool { return s.allows(r, pattern) }
+	b.Allow = func(pattern string) bool { return s.allows(r, pattern) }
 	if set, err := s.programSettings(r); err != nil {
-		s.log.WarnContext(r.Context(), "program settings unavailable; page shown without the logo", "err", err)
+		s.Log.WarnContext(r.Context(), "program settings unavailable; page shown without the logo", "err", err)
 	} else if set.HasLogo() {
 		b.Logo = logoPath + "?v=" + set.Logo.ETag
 	}
-	if b.Console && s.credits != nil && b.May("GET "+ceFlagsPath) {
-		if n, err := s.credits.CountOpenRenewalFlags(r.Context(), actor(r)); err != nil {
-			s.log.WarnContext(r.Context(), "renewal flags uncounted; navigation shown without the count", "err", err)
+	if b.Console && s.Credits != nil && b.May("GET "+ceFlagsPath) {
+		if n, err := s.Credits.CountOpenRenewalFlags(r.Context(), Actor(r)); err != nil {
+			s.Log.WarnContext(r.Context(), "renewal flags uncounted; navigation shown without the count", "err", err)
 		} else {
 			b.openFlags = n
 		}
 	}
 	b.Nav = s.nav(b)
-	for _, l := range s.catalog.Languages() {
+	for _, l := range s.Catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
 	}
-	if id := noticeMessage(r.URL.Query().Get("notice")); id != "" {
+	if id := s.noticeMessage(r.URL.Query().Get("notice")); id != "" {
 		b.Notice = s.text(b.T, id)
 	}
 }
@@ -249,8 +253,8 @@ type Form struct {
 	order  []string
 }
 
-// newForm returns an empty form.
-func newForm() *Form { return &Form{Values: map[string]string{}, Errors: map[string]string{}} }
+// NewForm returns an empty form.
+func NewForm() *Form { return &Form{Values: map[string]string{}, Errors: map[string]string{}} }
 
 // Value returns a submitted value.
 func (f *Form) Value(name string) string { return f.Values[name] }
@@ -258,8 +262,8 @@ func (f *Form) Value(name string) string { return f.Values[name] }
 // Error returns the message for a field, or "".
 func (f *Form) Error(name string) string { return f.Errors[name] }
 
-// setError records a translated message for a field (the first one wins).
-func (f *Form) setError(field, message string) {
+// SetError records a translated message for a field (the first one wins).
+func (f *Form) SetError(field, message string) {
 	if _, ok := f.Errors[field]; ok {
 		return
 	}
@@ -267,13 +271,13 @@ func (f *Form) setError(field, message string) {
 	f.order = append(f.order, field)
 }
 
-// applyError moves the field errors of a validation error into the form and
+// ApplyError moves the field errors of a validation error into the form and
 // the page's error summary. It reports false when err is not a form error,
 // which the caller then returns to the error mapper. A refusal with
 // nothing to say next to a field (a bare sentinel such as
 // portal.ErrNotFound: a referenced row that does not exist) is not a
 // form error either; it gets the error page of its code.
-func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField string) bool {
+func (s *Server) ApplyError(b *BasePage, f *Form, err error, fallbackField string) bool {
 	var pe *portal.Error
 	if !errors.As(err, &pe) || (pe.Code != portal.EInvalid && pe.Code != portal.EUnauthorized && pe.Code != portal.EConflict && pe.Code != portal.ENotFound) {
 		return false
@@ -282,10 +286,10 @@ func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField strin
 		return false
 	}
 	if len(pe.Fields) == 0 {
-		f.setError(fallbackField, localize(b.T, pe.Message, pe.Data))
+		f.SetError(fallbackField, Localize(b.T, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
-		f.setError(fe.Field, localize(b.T, fe.Message, fe.Data))
+		f.SetError(fe.Field, Localize(b.T, fe.Message, fe.Data))
 	}
 	for _, field := range f.order {
 		b.Errors = append(b.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
@@ -293,12 +297,12 @@ func (s *Server) applyError(b *BasePage, f *Form, err error, fallbackField strin
 	return true
 }
 
-// formStatus is the status of a form shown again with its refusal next
+// FormStatus is the status of a form shown again with its refusal next
 // to the fields: the refusal's own status (portal.HTTPStatus) when it
 // judges what was sent (invalid, a wrong code, not found, a conflict), else
 // 422: whatever else a form turns into a field to fill (a missing
 // second-factor code) leaves it incomplete.
-func formStatus(err error) int {
+func FormStatus(err error) int {
 	switch k := portal.KindOf(err); k.Code {
 	case portal.EInvalid, portal.EUnauthorized, portal.ENotFound, portal.EConflict:
 		return k.Status
@@ -310,10 +314,10 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"static":   func(name string) string { return s.static.url(name) },
 		"selected": selected,
-		"field":    field,
-		"checkbox": checkbox,
+		"field":    NewField,
+		"checkbox": Checkbox,
 		"langname": i18n.DisplayName,
-		"day":      day,
+		"day":      Day,
 		"date": func(l *i18n.Localizer, t time.Time) string {
 			return l.Date(t, time.UTC)
 		},

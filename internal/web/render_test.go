@@ -36,9 +36,9 @@ func TestUserDataIsEscaped(t *testing.T) {
 	r = r.WithContext(r.Context())
 	w := httptest.NewRecorder()
 	p := &examListPage{Exams: []*portal.Exam{{Code: "X-1", Name: hostile, Level: portal.LevelAssociate, Kind: portal.KindExam, Currency: "USD"}}}
-	s.fillBase(r, &p.BasePage, "exams.title")
+	s.FillBase(r, &p.BasePage, "exams.title")
 	p.User = &portal.User{FirstName: hostile, LastName: "<script>alert(2)</script>", Role: portal.RoleCandidate}
-	if err := s.render(w, r, 200, "exam_list", p); err != nil {
+	if err := s.Render(w, r, 200, "exam_list", p); err != nil {
 		t.Fatal(err)
 	}
 	out := w.Body.String()
@@ -64,7 +64,7 @@ func TestNoticeOnlyFromTheAllowList(t *testing.T) {
 	} {
 		r := httptest.NewRequest("GET", "/signin"+tc.query, nil)
 		var b BasePage
-		s.fillBase(r, &b, "signin.title")
+		s.FillBase(r, &b, "signin.title")
 		if b.Notice != tc.want {
 			t.Errorf("%s: notice = %q, want %q", tc.query, b.Notice, tc.want)
 		}

@@ -33,17 +33,17 @@ func rescheduleStart(b *portal.BookingDetail) string {
 // the active catalog.
 func (s *Server) scheduleExam(r *http.Request, ref string) (*portal.Exam, *portal.BookingDetail, error) {
 	if ref == "" {
-		e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+		e, err := s.Exams.ActiveExam(r.Context(), r.PathValue("code"))
 		return e, nil, err
 	}
 	b, err := s.myBooking(r, ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.booking.CanReschedule(b); err != nil {
+	if err := s.Booking.CanReschedule(b); err != nil {
 		return nil, nil, err
 	}
-	e, err := s.booking.ExamOfBooking(r.Context(), actor(r), b)
+	e, err := s.Booking.ExamOfBooking(r.Context(), Actor(r), b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,7 +77,7 @@ type moveReviewPage struct {
 }
 
 // Place is where the booking is now.
-func (p *moveReviewPage) Place() string { return bookingPlace(p.T, p.B) }
+func (p *moveReviewPage) Place() string { return BookingPlace(p.T, p.B) }
 
 // FromZone and ToZone name the zones the two times are in.
 func (p *moveReviewPage) FromZone() string { return zoneLabel(p.T, p.B.StartsAt, p.Loc) }
@@ -97,7 +97,7 @@ func (s *Server) handleBookingRescheduleReview(w http.ResponseWriter, r *http.Re
 		http.Redirect(w, r, rescheduleStart(b), http.StatusSeeOther)
 		return nil
 	}
-	f := newForm()
+	f := NewForm()
 	f.Values["date"], f.Values["tz"] = q.Get("date"), q.Get("tz")
 	return s.renderMoveReview(w, r, b, slotID, f, nil)
 }
@@ -107,14 +107,14 @@ func (s *Server) handleBookingRescheduleReview(w http.ResponseWriter, r *http.Re
 // field (a declined card, a missing agreement), or the slots page when
 // the time itself is no longer possible.
 func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	b, err := s.myBooking(r, r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	f := formFrom(r, "slot", "provider", "card", "system_checked", "agree_rules", "agree_privacy", "date", "tz")
+	f := FormFrom(r, "slot", "provider", "card", "system_checked", "agree_rules", "agree_privacy", "date", "tz")
 	slotID, _ := strconv.ParseInt(f.Value("slot"), 10, 64)
 	req := booking.RescheduleRequest{SlotID: slotID, Provider: f.Value("provider"), Card: f.Value("card"),
 		Agreement: booking.OnlineAgreement{SystemChecked: f.Value("system_checked") == "on",
@@ -126,14 +126,14 @@ func (s *Server) handleBookingReschedule(w http.ResponseWriter, r *http.Request)
 		Agreement booking.OnlineAgreement
 	}{b.Reference, slotID, req.Provider, req.Agreement}
 	next, err := s.idempotentForm(r, fingerprint, func() (string, error) {
-		res, err := s.booking.Reschedule(r.Context(), actor(r), b.ID, req)
+		res, err := s.Booking.Reschedule(r.Context(), Actor(r), b.ID, req)
 		if err != nil {
 			return "", err
 		}
 		if res.RedirectURL != "" {
 			return res.RedirectURL, nil
 		}
-		return withNotice("/bookings/"+b.Reference, noticeRescheduled), nil
+		return WithNotice("/bookings/"+b.Reference, noticeRescheduled), nil
 	})
 	if err != nil {
 		delete(f.Values, "card") // a card number is never sent back
@@ -150,15 +150,15 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 		// Nothing on this page can change the outcome: choose again.
 		return s.renderMoveRefused(w, r, b, slotID, f, failed)
 	}
-	q, err := s.booking.QuoteMove(r.Context(), actor(r), b.ID, slotID)
+	q, err := s.Booking.QuoteMove(r.Context(), Actor(r), b.ID, slotID)
 	if err != nil {
 		return s.renderMoveRefused(w, r, b, slotID, f, err)
 	}
-	cfg, pay := s.booking.Config(), s.booking.Payments()
+	cfg, pay := s.Booking.Config(), s.Booking.Payments()
 	p := &moveReviewPage{Q: q, B: q.Booking, Loc: q.Booking.Location(), ToLoc: time.UTC, Form: f, Key: newIdempotencyKey(),
 		Test: pay.Test != nil, Stripe: pay.Stripe != nil, TestCard: payments.TestCardSuccess, Declined: payments.TestCardDeclined,
 		Rules: cfg.RulesVersion, Privacy: cfg.PrivacyVersion, RulesURL: s.cfg.ExamRulesURL, PrivacyURL: s.cfg.PrivacyURL}
-	s.fillBase(r, &p.BasePage, "booking.move_heading")
+	s.FillBase(r, &p.BasePage, "booking.move_heading")
 	if q.Center != nil {
 		p.ToLoc, p.ToPlace = q.Center.Location(), strings.Join([]string{q.Center.Name, q.Center.AddressLine1, q.Center.City}, ", ")
 	} else {
@@ -177,7 +177,7 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 	}
 	status := http.StatusOK
 	if failed != nil {
-		if !s.applyError(&p.BasePage, f, failed, "move") {
+		if !s.ApplyError(&p.BasePage, f, failed, "move") {
 			return failed
 		}
 		if head, ok := ruleHeadline(failed); ok {
@@ -186,11 +186,11 @@ func (s *Server) renderMoveReview(w http.ResponseWriter, r *http.Request, b *por
 			if q.Agreement {
 				at = "online"
 			}
-			p.Errors = append([]SummaryItem{{Field: at, Message: localize(p.T, head.Message, head.Data)}}, p.Errors...)
+			p.Errors = append([]SummaryItem{{Field: at, Message: Localize(p.T, head.Message, head.Data)}}, p.Errors...)
 		}
-		status = formStatus(failed)
+		status = FormStatus(failed)
 	}
-	return s.render(w, r, status, "booking_reschedule", p)
+	return s.Render(w, r, status, "booking_reschedule", p)
 }
 
 // renderMoveRefused shows the slots page of the refused time again, with
@@ -201,11 +201,11 @@ func (s *Server) renderMoveRefused(w http.ResponseWriter, r *http.Request, b *po
 	if !errors.As(refusal, &pe) || pe.Code == portal.EUnavailable || pe.Message == "" {
 		return refusal
 	}
-	_, center, err := s.centers.SlotAt(r.Context(), slotID)
+	_, center, err := s.Centers.SlotAt(r.Context(), slotID)
 	if err != nil {
 		return err
 	}
-	if s.booking.CanReschedule(b) != nil {
+	if s.Booking.CanReschedule(b) != nil {
 		return refusal // the booking itself can no longer move: its refusal
 	}
 	back := url.Values{"reschedule": {b.Reference}, "date": {f.Value("date")}, "tz": {f.Value("tz")}}
@@ -220,8 +220,8 @@ func (s *Server) renderMoveRefused(w http.ResponseWriter, r *http.Request, b *po
 	if err != nil {
 		return err
 	}
-	p.Errors = append(p.Errors, SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)})
-	return s.render(w, r, formStatus(pe), "schedule_slots", p)
+	p.Errors = append(p.Errors, SummaryItem{Field: "times", Message: Localize(p.T, pe.Message, pe.Data)})
+	return s.Render(w, r, FormStatus(pe), "schedule_slots", p)
 }
 
 // slotsLink leads back to the times of the slot's date, still moving b.

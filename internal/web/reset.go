@@ -25,7 +25,7 @@ type resetPage struct {
 
 // MethodField is the second-factor choice for an account with MFA.
 func (p *resetPage) MethodField() Field {
-	fl := field(p.T, p.Form, "method", "select", "mfa.method")
+	fl := NewField(p.T, p.Form, "method", "select", "mfa.method")
 	add := func(v, label string) {
 		fl.Options = append(fl.Options, Option{Value: v, Label: p.T.T(label, nil), Selected: v == fl.Value})
 	}
@@ -60,20 +60,20 @@ func (s *Server) resetToken(r *http.Request) string {
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) error {
-	link, err := s.acc.CheckResetLink(r.Context(), s.resetToken(r))
+	link, err := s.Accounts.CheckResetLink(r.Context(), s.resetToken(r))
 	if err != nil {
 		return err
 	}
-	f := newForm()
+	f := NewForm()
 	f.Values["method"] = r.URL.Query().Get("method")
 	p := &resetPage{Form: f, Link: link, SMSSent: r.URL.Query().Get("sent") == "1"}
-	s.fillBase(r, &p.BasePage, "reset.title")
-	return s.render(w, r, http.StatusOK, "reset", p)
+	s.FillBase(r, &p.BasePage, "reset.title")
+	return s.Render(w, r, http.StatusOK, "reset", p)
 }
 
 // handleResetSMS texts a code for the reset and remembers its flow.
 func (s *Server) handleResetSMS(w http.ResponseWriter, r *http.Request) error {
-	flow, _, err := s.acc.SendResetCode(r.Context(), meta(r), s.resetToken(r))
+	flow, _, err := s.Accounts.SendResetCode(r.Context(), meta(r), s.resetToken(r))
 	if err != nil {
 		return err
 	}
@@ -86,34 +86,34 @@ func (s *Server) handleResetSMS(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	token := s.resetToken(r)
-	f := formFrom(r, "method")
+	f := FormFrom(r, "method")
 	var flow int64
 	if c, err := r.Cookie(resetFlowCookie); err == nil {
 		flow, _ = strconv.ParseInt(c.Value, 10, 64)
 	}
-	err := s.acc.ResetPassword(r.Context(), meta(r), accounts.ResetRequest{
+	err := s.Accounts.ResetPassword(r.Context(), meta(r), accounts.ResetRequest{
 		Token: token, Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
 		Method: f.Value("method"), Code: r.PostForm.Get("code"), FlowID: flow,
 	})
 	if err != nil {
-		link, lerr := s.acc.CheckResetLink(r.Context(), token)
+		link, lerr := s.Accounts.CheckResetLink(r.Context(), token)
 		if lerr != nil {
 			return lerr
 		}
 		p := &resetPage{Form: f, Link: link}
-		s.fillBase(r, &p.BasePage, "reset.title")
-		if !s.applyError(&p.BasePage, f, err, "password") {
+		s.FillBase(r, &p.BasePage, "reset.title")
+		if !s.ApplyError(&p.BasePage, f, err, "password") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "reset", p)
+		return s.Render(w, r, FormStatus(err), "reset", p)
 	}
 	for _, name := range []string{resetCookie, resetFlowCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Path: "/password/reset", MaxAge: -1, HttpOnly: true, Secure: s.secure})
 	}
-	http.Redirect(w, r, withNotice("/signin", noticePasswordReset), http.StatusSeeOther)
+	http.Redirect(w, r, WithNotice("/signin", noticePasswordReset), http.StatusSeeOther)
 	return nil
 }

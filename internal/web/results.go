@@ -16,15 +16,15 @@ import (
 // score report of an official result, the certifications earned and what
 // they give. The results service decides what each candidate sees.
 
-// programZone is the program calendar's time zone, in which results and
+// ProgramZone is the program calendar's time zone, in which results and
 // certifications are dated; UTC when the calendar cannot be read.
-func (s *Server) programZone(r *http.Request) *time.Location {
-	if s.calendar == nil {
+func (s *Server) ProgramZone(r *http.Request) *time.Location {
+	if s.Calendar == nil {
 		return time.UTC
 	}
-	c, err := s.calendar.Calendar(r.Context())
+	c, err := s.Calendar.Calendar(r.Context())
 	if err != nil {
-		s.log.WarnContext(r.Context(), "program calendar unavailable; dates shown in UTC", "err", err)
+		s.Log.WarnContext(r.Context(), "program calendar unavailable; dates shown in UTC", "err", err)
 		return time.UTC
 	}
 	return c.Location()
@@ -40,7 +40,7 @@ type supportContact struct {
 func (s *Server) supportContact(r *http.Request) supportContact {
 	set, err := s.programSettings(r)
 	if err != nil {
-		s.log.WarnContext(r.Context(), "program settings unavailable; support links lead to Help", "err", err)
+		s.Log.WarnContext(r.Context(), "program settings unavailable; support links lead to Help", "err", err)
 		return supportContact{}
 	}
 	return supportContact{email: set.SupportEmail, site: set.SupportURL}
@@ -158,14 +158,14 @@ func (p *historyPage) Section(rows []historyRow) historySection {
 
 // handleHistory is the candidate's exam history.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.results.History(r.Context(), actor(r))
+	list, err := s.Results.History(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &historyPage{Zone: s.programZone(r)}
-	s.fillBase(r, &p.BasePage, "history.title")
+	p := &historyPage{Zone: s.ProgramZone(r)}
+	s.FillBase(r, &p.BasePage, "history.title")
 	p.fill(list, s.supportContact(r))
-	return s.render(w, r, http.StatusOK, "history", p)
+	return s.Render(w, r, http.StatusOK, "history", p)
 }
 
 // fill sorts the entries into their sections, with support links.
@@ -196,16 +196,16 @@ func (s *Server) handleScoreReport(w http.ResponseWriter, r *http.Request) error
 	if err != nil || id <= 0 {
 		return portal.ErrNotFound
 	}
-	rep, err := s.results.ScoreReport(r.Context(), actor(r), id)
+	rep, err := s.Results.ScoreReport(r.Context(), Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &scoreReportPage{Report: rep, Zone: rep.TimeZone}
 	if p.Zone == nil {
-		p.Zone = s.programZone(r)
+		p.Zone = s.ProgramZone(r)
 	}
-	s.fillBase(r, &p.BasePage, "score_report.title")
-	return s.render(w, r, http.StatusOK, "score_report", p)
+	s.FillBase(r, &p.BasePage, "score_report.title")
+	return s.Render(w, r, http.StatusOK, "score_report", p)
 }
 
 type certificationsPage struct {
@@ -321,17 +321,17 @@ type certCredential struct {
 
 // handleCertifications lists the certifications the candidate earned.
 func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.results.Certifications(r.Context(), actor(r))
+	list, err := s.Results.Certifications(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
 	p := &certificationsPage{Certifications: list, Credentials: map[int64]certCredential{}}
-	if s.creds != nil {
-		held, err := s.creds.HolderCredentials(r.Context(), actor(r))
+	if s.Credentials != nil {
+		held, err := s.Credentials.HolderCredentials(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
-		listed, err := s.creds.HolderDirectory(r.Context(), actor(r))
+		listed, err := s.Credentials.HolderDirectory(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
@@ -339,11 +339,11 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 		if err != nil {
 			return err
 		}
-		preparing, err := s.creds.PreparingCertificates(r.Context(), actor(r))
+		preparing, err := s.Credentials.PreparingCertificates(r.Context(), Actor(r))
 		if err != nil {
 			return err
 		}
-		if p.Cycles, err = s.creds.CertificateCycles(r.Context(), actor(r)); err != nil {
+		if p.Cycles, err = s.Credentials.CertificateCycles(r.Context(), Actor(r)); err != nil {
 			return err
 		}
 		for _, cv := range list {
@@ -352,11 +352,11 @@ func (s *Server) handleCertifications(w http.ResponseWriter, r *http.Request) er
 				continue
 			}
 			p.Credentials[cv.ID] = certCredential{Page: credentialPath(c.CredentialID), Listed: listed[cv.ID], Preparing: preparing[c.ID],
-				LinkedIn: linkedInAddURL(cv.Name, orgID, s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.creds.CredentialURL(c.CredentialID), c.CredentialID)}
+				LinkedIn: linkedInAddURL(cv.Name, orgID, s.cfg.ProgramName, cv.IssuedOn, cv.ExpiresOn, s.Credentials.CredentialURL(c.CredentialID), c.CredentialID)}
 		}
 	}
-	s.fillBase(r, &p.BasePage, "certifications.title")
-	return s.render(w, r, http.StatusOK, "certifications", p)
+	s.FillBase(r, &p.BasePage, "certifications.title")
+	return s.Render(w, r, http.StatusOK, "certifications", p)
 }
 
 type benefitsPage struct {
@@ -367,18 +367,18 @@ type benefitsPage struct {
 
 // handleBenefits lists what each active certification gives.
 func (s *Server) handleBenefits(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.results.Benefits(r.Context(), actor(r))
+	list, err := s.Results.Benefits(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &benefitsPage{Benefits: list, Zone: s.programZone(r)}
-	s.fillBase(r, &p.BasePage, "benefits.title")
-	return s.render(w, r, http.StatusOK, "benefits", p)
+	p := &benefitsPage{Benefits: list, Zone: s.ProgramZone(r)}
+	s.FillBase(r, &p.BasePage, "benefits.title")
+	return s.Render(w, r, http.StatusOK, "benefits", p)
 }
 
-// day formats a calendar day written YYYY-MM-DD in the viewer's language;
+// Day formats a calendar day written YYYY-MM-DD in the viewer's language;
 // anything else is shown as it is.
-func day(l *i18n.Localizer, ymd string) string {
+func Day(l *i18n.Localizer, ymd string) string {
 	t, err := time.Parse(time.DateOnly, ymd)
 	if err != nil {
 		return ymd

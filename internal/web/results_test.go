@@ -15,14 +15,14 @@ import (
 
 // renderAs renders a page for a GET of path in lang as a viewer who may
 // use the routes may allows, and parses it.
-func renderAs(t *testing.T, s *Server, path, lang, name, title string, p page, may func(string) bool) *testutil.HTMLNode {
+func renderAs(t *testing.T, s *Server, path, lang, name, title string, p Page, may func(string) bool) *testutil.HTMLNode {
 	t.Helper()
 	r := httptest.NewRequest("GET", path, nil)
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
-	s.fillBase(r, p.base(), title)
-	p.base().may = may
+	s.FillBase(r, p.base(), title)
+	p.base().Allow = may
 	w := httptest.NewRecorder()
-	if err := s.render(w, r, 200, name, p); err != nil {
+	if err := s.Render(w, r, 200, name, p); err != nil {
 		t.Fatal(err)
 	}
 	return testutil.ParseHTML(t, w.Body.String())
@@ -55,8 +55,8 @@ func historyEntries() []results.HistoryEntry {
 // booking reference.
 func TestHistoryExplainsEachState(t *testing.T) {
 	s := newTestServer(t)
-	for _, lang := range s.catalog.Languages() {
-		l := s.catalog.Localizer(lang)
+	for _, lang := range s.Catalog.Languages() {
+		l := s.Catalog.Localizer(lang)
 		p := &historyPage{Zone: time.UTC}
 		p.T = l
 		p.fill(historyEntries(), supportContact{email: "help@example.org"})
@@ -123,7 +123,7 @@ func TestOverdueResultWithoutSupportAddress(t *testing.T) {
 // no script; a fail names the first retake date, a pass does not.
 func TestScoreReportPage(t *testing.T) {
 	s := newTestServer(t)
-	for _, lang := range s.catalog.Languages() {
+	for _, lang := range s.Catalog.Languages() {
 		for _, passed := range []bool{false, true} {
 			rep := &results.ScoreReport{AttemptID: 4, FirstName: "Ana", LastName: "Ruiz", ExamCode: "SAP-C02", ExamName: "Professional",
 				TakenAt: taken, Score: 640, PassingScore: 750, Passed: passed, TimeZone: time.UTC,
@@ -133,7 +133,7 @@ func TestScoreReportPage(t *testing.T) {
 			}
 			p := &scoreReportPage{Report: rep, Zone: time.UTC}
 			doc := renderAs(t, s, "/history/4", lang, "score_report", "score_report.title", p, mayNone)
-			l := s.catalog.Localizer(lang)
+			l := s.Catalog.Localizer(lang)
 			for sel, want := range map[string]string{
 				".report-name": "Ana Ruiz", ".report-exam": "Professional SAP-C02", ".report-date": l.Date(taken, time.UTC),
 				".report-score": "640", ".report-passing": "750",
@@ -276,8 +276,8 @@ func TestResultsQueueActions(t *testing.T) {
 	s := newTestServer(t)
 	entered := &portal.AttemptDetail{Attempt: portal.Attempt{ID: 7, State: portal.AttemptEntered, ExamCode: "SAA-C03", TakenAt: taken, Score: 800, PassingScore: 720, Passed: true}, FirstName: "Ana", LastName: "Ruiz"}
 	held := &portal.AttemptDetail{Attempt: portal.Attempt{ID: 8, State: portal.AttemptHeld, ExamCode: "SAA-C03", TakenAt: taken, HoldReason: "Irregularity report"}}
-	f := newForm()
-	f.setError("reason", "Give a reason.")
+	f := NewForm()
+	f.SetError("reason", "Give a reason.")
 	p := &consoleResultsPage{Awaiting: []*portal.AttemptDetail{entered, held}, Zone: time.UTC, Forms: map[int64]*Form{7: f}}
 	doc := renderAs(t, s, "/console/results", "en", "console_results", "console.results.title", p, mayAll)
 	if got := doc.Values("#result-7 form", "action"); strings.Join(got, " ") != "/console/results/7/confirm /console/results/7/reject" {
@@ -311,7 +311,7 @@ func TestResultsQueueActions(t *testing.T) {
 	if got := doc.TextOf("#result-7 .entered-by-you"); got != "A second results officer must confirm this result: you entered it." {
 		t.Errorf("note on one's own entry %q", got)
 	}
-	page := &consoleResultPage{Attempt: &own, Zone: time.UTC, Form: newForm(), Correction: newForm()}
+	page := &consoleResultPage{Attempt: &own, Zone: time.UTC, Form: NewForm(), Correction: NewForm()}
 	page.User = &portal.User{ID: officer}
 	doc = renderAs(t, s, "/console/results/7", "en", "console_result", "console.results.result_title", page, mayAll)
 	if doc.Has("form[action='/console/results/7/confirm']") || !doc.Has(".entered-by-you") {
@@ -327,15 +327,15 @@ func TestResultEntryErrorsNextToFields(t *testing.T) {
 		{Field: results.FieldLogin, Message: "console.results.error.delivered_at_format"},
 		{Field: results.FieldScore, Message: "console.results.field.score_hint"},
 	}}
-	p := &consoleResultEntryPage{Form: newForm(), Zone: time.UTC}
+	p := &consoleResultEntryPage{Form: NewForm(), Zone: time.UTC}
 	r := httptest.NewRequest("POST", "/console/results", nil)
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: "en"}))
-	s.fillBase(r, &p.BasePage, "console.results.entry_title")
-	if !s.applyError(&p.BasePage, p.Form, renameFields(refusal, entryFieldNames), "candidate") {
+	s.FillBase(r, &p.BasePage, "console.results.entry_title")
+	if !s.ApplyError(&p.BasePage, p.Form, renameFields(refusal, entryFieldNames), "candidate") {
 		t.Fatal("not a form error")
 	}
 	w := httptest.NewRecorder()
-	if err := s.render(w, r, 422, "console_result_new", p); err != nil {
+	if err := s.Render(w, r, 422, "console_result_new", p); err != nil {
 		t.Fatal(err)
 	}
 	doc := testutil.ParseHTML(t, w.Body.String())

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -16,22 +17,26 @@ const (
 )
 
 // Handler returns the whole HTML interface with its middleware, built from
-// the route table.
+// the assembled route table.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		h := rt.raw
+	for _, rt := range s.routes {
+		h := rt.Raw
 		if h == nil {
-			limit := rt.limit
+			limit := rt.Limit
 			if limit == 0 {
 				limit = formBodyLimit
 			}
-			h = s.limitBody(limit, s.handle(rt.handle))
+			h = s.limitBody(limit, s.handle(rt.Handle))
 		}
-		mux.Handle(rt.pattern, s.pattern(s.guard(rt.access, h)))
+		mux.Handle(rt.Pattern, s.pattern(s.guard(rt.Access, h)))
 	}
 	return s.middleware(nil, mux)
 }
+
+// Routes returns the assembled route table: the kit's routes and those of
+// every section, each with the access it needs.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
 
 // Wrap puts the site's middleware in front of another surface that the
 // app serves beside the site (the JSON API): request IDs and logs, security
@@ -58,281 +63,288 @@ func (s *Server) answerErrorsWith(errs ErrorWriter, next http.Handler) http.Hand
 	})
 }
 
-// webRoute is one route of the HTML interface: who may reach it, its
-// pattern, and its handler: an error-returning handle with a body limit
-// (0: formBodyLimit), or a raw handler served as it is.
-type webRoute struct {
-	access  access
-	pattern string
-	limit   int64
-	handle  func(http.ResponseWriter, *http.Request) error
-	raw     http.Handler
+// Route is one route of the HTML interface, a row of the route table:
+// who may reach it, its pattern, and its handler: Handle, which returns an
+// error to the one error mapper, read under a body limit (Limit; 0 is the
+// limit of a form), or Raw, a handler served as it is. Exactly one of
+// Handle and Raw is set.
+type Route struct {
+	Access  Access
+	Pattern string
+	Limit   int64
+	Handle  func(http.ResponseWriter, *http.Request) error
+	Raw     http.Handler
 }
 
-// routes is every route of the HTML interface, each with the access it
-// needs. Deny by default: a console route names the permission it needs,
-// and the access tests walk this table.
-func (s *Server) routes() []webRoute {
-	rs := []webRoute{
-		{anyone, "GET /healthz", 0, s.handleHealthz, nil},
-		{anyone, "GET /readyz", 0, s.handleReadyz, nil},
-		{anyone, "GET /static/", 0, nil, s.static},
-		{anyone, "GET /favicon.ico", 0, nil, http.HandlerFunc(s.static.serveFavicon)},
-		{anyone, "GET /{$}", 0, s.handleHome, nil},
-		{anyone, "GET /help", 0, s.handleHelp, nil},
-		{anyone, "GET /logo.png", 0, s.handleLogo, nil},
-		{anyone, "GET /.well-known/did.json", 0, s.handleDIDDocument, nil},
-		{anyone, "GET /credentials/status/{purpose}/{number}", 0, s.handleStatusList, nil},
-		{anyone, "GET /credentials/kit.json", 0, s.handleCredentialKit, nil},
-		{anyone, "GET /credentials", 0, s.handleCredentialLookup, nil},
-		{anyone, "GET /credentials/directory", 0, s.handleCredentialDirectory, nil},
-		{anyone, "GET /credentials/{id}", 0, s.handleCredential, nil},
-		{anyone, "GET /credentials/{id}/credential.json", 0, s.handleCredentialDocument(credentials.FormJSONLD), nil},
-		{anyone, "GET /credentials/{id}/credential.jwt", 0, s.handleCredentialDocument(credentials.FormJWT), nil},
-		{anyone, "GET /credentials/{id}/badge.png", 0, s.handleCredentialBadge(badgePNG), nil},
-		{anyone, "GET /credentials/{id}/badge.svg", 0, s.handleCredentialBadge(badgeSVG), nil},
-		{anyone, "GET /exams", 0, s.handleExamList, nil},
-		{anyone, "GET /signin", 0, s.handleSignInForm, nil},
-		{anyone, "POST /signin", 0, s.handleSignIn, nil},
-		{anyone, "GET /signin/mfa", 0, s.requirePending(s.handleSignInMFAForm), nil},
-		{anyone, "POST /signin/mfa", 0, s.requirePending(s.handleSignInMFA), nil},
-		{anyone, "POST /signin/mfa/sms", 0, s.requirePending(s.handleSignInMFASMS), nil},
-		{anyone, "GET /setup/{token}", 0, s.handleSetupForm, nil},
-		{anyone, "POST /setup/{token}", 0, s.handleSetup, nil},
-		{anyone, "POST /language", 0, s.handleLanguage, nil},
-		{anyone, "GET /register", 0, s.handleRegisterForm, nil},
-		{anyone, "GET /regions", 0, s.handleRegions, nil},
-		{anyone, "POST /register", 0, s.handleRegister, nil},
-		{anyone, "GET /register/done", 0, s.handleRegisterDone, nil},
-		{anyone, "GET /verify/{token}", 0, s.handleVerifyForm, nil},
-		{anyone, "POST /verify/{token}", 0, s.handleVerify, nil},
-		{anyone, "GET /password/forgot", 0, s.handleForgotForm, nil},
-		{anyone, "POST /password/forgot", 0, s.handleForgot, nil},
-		{anyone, "GET /password/reset/{token}", 0, s.handleResetLink, nil},
-		{anyone, "GET /password/reset", 0, s.handleResetForm, nil},
-		{anyone, "POST /password/reset", 0, s.handleReset, nil},
-		{anyone, "POST /password/reset/sms", 0, s.handleResetSMS, nil},
-		{anyone, "GET /email/confirm/{token}", 0, s.handleEmailConfirmForm, nil},
-		{anyone, "POST /email/confirm/{token}", 0, s.handleEmailConfirm, nil},
-		{anyone, "POST /webhooks/stripe", stripeWebhookLimit, s.handleStripeWebhook, nil},
+// kitRoutes are the kit's own routes: health, static files, the logo, the
+// language switch. Deny by default: a console route names the permission
+// it needs, and the access tests walk the assembled table.
+func (s *Server) kitRoutes() []Route {
+	rs := []Route{
+		{Access: Anyone, Pattern: "GET /healthz", Handle: s.handleHealthz},
+		{Access: Anyone, Pattern: "GET /readyz", Handle: s.handleReadyz},
+		{Access: Anyone, Pattern: "GET /static/", Raw: s.static},
+		{Access: Anyone, Pattern: "GET /favicon.ico", Raw: http.HandlerFunc(s.static.serveFavicon)},
+		{Access: Anyone, Pattern: "GET /{$}", Handle: s.handleHome},
+		{Access: Anyone, Pattern: "GET /help", Handle: s.handleHelp},
+		{Access: Anyone, Pattern: "GET /logo.png", Handle: s.handleLogo},
+		{Access: Anyone, Pattern: "GET /.well-known/did.json", Handle: s.handleDIDDocument},
+		{Access: Anyone, Pattern: "GET /credentials/status/{purpose}/{number}", Handle: s.handleStatusList},
+		{Access: Anyone, Pattern: "GET /credentials/kit.json", Handle: s.handleCredentialKit},
+		{Access: Anyone, Pattern: "GET /credentials", Handle: s.handleCredentialLookup},
+		{Access: Anyone, Pattern: "GET /credentials/directory", Handle: s.handleCredentialDirectory},
+		{Access: Anyone, Pattern: "GET /credentials/{id}", Handle: s.handleCredential},
+		{Access: Anyone, Pattern: "GET /credentials/{id}/credential.json", Handle: s.handleCredentialDocument(credentials.FormJSONLD)},
+		{Access: Anyone, Pattern: "GET /credentials/{id}/credential.jwt", Handle: s.handleCredentialDocument(credentials.FormJWT)},
+		{Access: Anyone, Pattern: "GET /credentials/{id}/badge.png", Handle: s.handleCredentialBadge(badgePNG)},
+		{Access: Anyone, Pattern: "GET /credentials/{id}/badge.svg", Handle: s.handleCredentialBadge(badgeSVG)},
+		{Access: Anyone, Pattern: "GET /exams", Handle: s.handleExamList},
+		{Access: Anyone, Pattern: "GET /signin", Handle: s.handleSignInForm},
+		{Access: Anyone, Pattern: "POST /signin", Handle: s.handleSignIn},
+		{Access: Anyone, Pattern: "GET /signin/mfa", Handle: s.requirePending(s.handleSignInMFAForm)},
+		{Access: Anyone, Pattern: "POST /signin/mfa", Handle: s.requirePending(s.handleSignInMFA)},
+		{Access: Anyone, Pattern: "POST /signin/mfa/sms", Handle: s.requirePending(s.handleSignInMFASMS)},
+		{Access: Anyone, Pattern: "GET /setup/{token}", Handle: s.handleSetupForm},
+		{Access: Anyone, Pattern: "POST /setup/{token}", Handle: s.handleSetup},
+		{Access: Anyone, Pattern: "POST /language", Handle: s.handleLanguage},
+		{Access: Anyone, Pattern: "GET /register", Handle: s.handleRegisterForm},
+		{Access: Anyone, Pattern: "GET /regions", Handle: s.handleRegions},
+		{Access: Anyone, Pattern: "POST /register", Handle: s.handleRegister},
+		{Access: Anyone, Pattern: "GET /register/done", Handle: s.handleRegisterDone},
+		{Access: Anyone, Pattern: "GET /verify/{token}", Handle: s.handleVerifyForm},
+		{Access: Anyone, Pattern: "POST /verify/{token}", Handle: s.handleVerify},
+		{Access: Anyone, Pattern: "GET /password/forgot", Handle: s.handleForgotForm},
+		{Access: Anyone, Pattern: "POST /password/forgot", Handle: s.handleForgot},
+		{Access: Anyone, Pattern: "GET /password/reset/{token}", Handle: s.handleResetLink},
+		{Access: Anyone, Pattern: "GET /password/reset", Handle: s.handleResetForm},
+		{Access: Anyone, Pattern: "POST /password/reset", Handle: s.handleReset},
+		{Access: Anyone, Pattern: "POST /password/reset/sms", Handle: s.handleResetSMS},
+		{Access: Anyone, Pattern: "GET /email/confirm/{token}", Handle: s.handleEmailConfirmForm},
+		{Access: Anyone, Pattern: "POST /email/confirm/{token}", Handle: s.handleEmailConfirm},
+		{Access: Anyone, Pattern: "POST /webhooks/stripe", Limit: stripeWebhookLimit, Handle: s.handleStripeWebhook},
 
 		// Signed-in users: the account.
-		{signedIn, "GET /dashboard", 0, s.handleDashboard, nil},
-		{signedIn, "POST /signout", 0, s.handleSignOut, nil},
-		{signedIn, "GET /verify-email", 0, s.handleVerifyPending, nil},
-		{signedIn, "POST /verify/resend", 0, s.handleVerifyResend, nil},
-		{signedIn, "GET /profile", 0, s.handleProfile, nil},
-		{signedIn, "POST /profile", 0, s.handleProfileUpdate, nil},
-		{signedIn, "GET /profile/security", 0, s.handleSecurityOverview, nil},
-		{signedIn, "POST /profile/security/signout-others", 0, s.handleSignOutOthers, nil},
-		{signedIn, "GET /profile/security/totp", 0, s.handleTOTPForm, nil},
-		{signedIn, "POST /profile/security/totp", 0, s.handleTOTPBegin, nil},
-		{signedIn, "POST /profile/security/totp/confirm", 0, s.handleTOTPConfirm, nil},
-		{signedIn, "GET /profile/security/totp/disable", 0, s.handleTOTPDisableForm, nil},
-		{signedIn, "POST /profile/security/totp/disable", 0, s.handleTOTPDisable, nil},
-		{signedIn, "GET /profile/security/sms", 0, s.handleSMSForm, nil},
-		{signedIn, "POST /profile/security/sms", 0, s.handleSMSStart, nil},
-		{signedIn, "GET /profile/security/sms/confirm", 0, s.handleSMSConfirmForm, nil},
-		{signedIn, "POST /profile/security/sms/confirm", 0, s.handleSMSConfirm, nil},
-		{signedIn, "GET /profile/security/sms/disable", 0, s.handleSMSDisableForm, nil},
-		{signedIn, "POST /profile/security/sms/disable", 0, s.handleSMSDisable, nil},
-		{signedIn, "POST /profile/security/backup-codes", 0, s.handleBackupCodesRegenerate, nil},
-		{signedIn, "POST /profile/security/code", 0, s.handleMFASendCode, nil},
-		{signedIn, "POST /profile/security/reauth", 0, s.handleReauth, nil},
-		{signedIn, "GET /profile/password", 0, s.handlePasswordForm, nil},
-		{signedIn, "POST /profile/password", 0, s.handlePasswordChange, nil},
-		{signedIn, "GET /profile/email", 0, s.handleEmailForm, nil},
-		{signedIn, "POST /profile/email", 0, s.handleEmailChange, nil},
+		{Access: SignedIn, Pattern: "GET /dashboard", Handle: s.handleDashboard},
+		{Access: SignedIn, Pattern: "POST /signout", Handle: s.handleSignOut},
+		{Access: SignedIn, Pattern: "GET /verify-email", Handle: s.handleVerifyPending},
+		{Access: SignedIn, Pattern: "POST /verify/resend", Handle: s.handleVerifyResend},
+		{Access: SignedIn, Pattern: "GET /profile", Handle: s.handleProfile},
+		{Access: SignedIn, Pattern: "POST /profile", Handle: s.handleProfileUpdate},
+		{Access: SignedIn, Pattern: "GET /profile/security", Handle: s.handleSecurityOverview},
+		{Access: SignedIn, Pattern: "POST /profile/security/signout-others", Handle: s.handleSignOutOthers},
+		{Access: SignedIn, Pattern: "GET /profile/security/totp", Handle: s.handleTOTPForm},
+		{Access: SignedIn, Pattern: "POST /profile/security/totp", Handle: s.handleTOTPBegin},
+		{Access: SignedIn, Pattern: "POST /profile/security/totp/confirm", Handle: s.handleTOTPConfirm},
+		{Access: SignedIn, Pattern: "GET /profile/security/totp/disable", Handle: s.handleTOTPDisableForm},
+		{Access: SignedIn, Pattern: "POST /profile/security/totp/disable", Handle: s.handleTOTPDisable},
+		{Access: SignedIn, Pattern: "GET /profile/security/sms", Handle: s.handleSMSForm},
+		{Access: SignedIn, Pattern: "POST /profile/security/sms", Handle: s.handleSMSStart},
+		{Access: SignedIn, Pattern: "GET /profile/security/sms/confirm", Handle: s.handleSMSConfirmForm},
+		{Access: SignedIn, Pattern: "POST /profile/security/sms/confirm", Handle: s.handleSMSConfirm},
+		{Access: SignedIn, Pattern: "GET /profile/security/sms/disable", Handle: s.handleSMSDisableForm},
+		{Access: SignedIn, Pattern: "POST /profile/security/sms/disable", Handle: s.handleSMSDisable},
+		{Access: SignedIn, Pattern: "POST /profile/security/backup-codes", Handle: s.handleBackupCodesRegenerate},
+		{Access: SignedIn, Pattern: "POST /profile/security/code", Handle: s.handleMFASendCode},
+		{Access: SignedIn, Pattern: "POST /profile/security/reauth", Handle: s.handleReauth},
+		{Access: SignedIn, Pattern: "GET /profile/password", Handle: s.handlePasswordForm},
+		{Access: SignedIn, Pattern: "POST /profile/password", Handle: s.handlePasswordChange},
+		{Access: SignedIn, Pattern: "GET /profile/email", Handle: s.handleEmailForm},
+		{Access: SignedIn, Pattern: "POST /profile/email", Handle: s.handleEmailChange},
 
 		// Signed-in users: scheduling (schedule.go, cart.go, bookings.go).
-		{signedIn, "GET /schedule/{code}", 0, s.handleScheduleExam, nil},
-		{signedIn, "GET /schedule/{code}/centers", 0, s.handleCenterSearch, nil},
-		{signedIn, "GET /schedule/{code}/centers/{id}", 0, s.handleCenterSlots, nil},
-		{signedIn, "GET /schedule/{code}/online", 0, s.handleOnlineSlots, nil},
-		{signedIn, "POST /schedule/{code}/hold", 0, s.handleHold, nil},
-		{signedIn, "GET /cart", 0, s.handleCart, nil},
-		{signedIn, "POST /cart/{id}/voucher", 0, s.handleCartVoucher, nil},
-		{signedIn, "POST /cart/{id}/voucher/remove", 0, s.handleCartVoucherRemove, nil},
-		{signedIn, "POST /cart/{id}/release", 0, s.handleCartRelease, nil},
-		{signedIn, "POST /checkout", 0, s.handleCheckout, nil},
-		{signedIn, "GET /checkout/return", 0, s.handleCheckoutReturn, nil},
-		{signedIn, "GET /checkout/cancel", 0, s.handleCheckoutCancel, nil},
-		{signedIn, "GET /system-check", 0, s.handleSystemCheck, nil},
-		{signedIn, "GET /system-check/payload", 0, s.handleSystemCheckPayload, nil},
-		{signedIn, "GET /bookings", 0, s.handleBookings, nil},
-		{signedIn, "GET /bookings/{ref}", 0, s.handleBooking, nil},
-		{signedIn, "GET /bookings/{ref}/calendar.ics", 0, s.handleBookingCalendar, nil},
-		{signedIn, "GET /bookings/{ref}/reschedule", 0, s.handleBookingRescheduleReview, nil},
-		{signedIn, "POST /bookings/{ref}/reschedule", 0, s.handleBookingReschedule, nil},
-		{signedIn, "GET /bookings/{ref}/cancel", 0, s.handleBookingCancelForm, nil},
-		{signedIn, "POST /bookings/{ref}/cancel", 0, s.handleBookingCancel, nil},
-		{signedIn, "POST /bookings/{ref}/launch", 0, s.handleBookingLaunch, nil},
+		{Access: SignedIn, Pattern: "GET /schedule/{code}", Handle: s.handleScheduleExam},
+		{Access: SignedIn, Pattern: "GET /schedule/{code}/centers", Handle: s.handleCenterSearch},
+		{Access: SignedIn, Pattern: "GET /schedule/{code}/centers/{id}", Handle: s.handleCenterSlots},
+		{Access: SignedIn, Pattern: "GET /schedule/{code}/online", Handle: s.handleOnlineSlots},
+		{Access: SignedIn, Pattern: "POST /schedule/{code}/hold", Handle: s.handleHold},
+		{Access: SignedIn, Pattern: "GET /cart", Handle: s.handleCart},
+		{Access: SignedIn, Pattern: "POST /cart/{id}/voucher", Handle: s.handleCartVoucher},
+		{Access: SignedIn, Pattern: "POST /cart/{id}/voucher/remove", Handle: s.handleCartVoucherRemove},
+		{Access: SignedIn, Pattern: "POST /cart/{id}/release", Handle: s.handleCartRelease},
+		{Access: SignedIn, Pattern: "POST /checkout", Handle: s.handleCheckout},
+		{Access: SignedIn, Pattern: "GET /checkout/return", Handle: s.handleCheckoutReturn},
+		{Access: SignedIn, Pattern: "GET /checkout/cancel", Handle: s.handleCheckoutCancel},
+		{Access: SignedIn, Pattern: "GET /system-check", Handle: s.handleSystemCheck},
+		{Access: SignedIn, Pattern: "GET /system-check/payload", Handle: s.handleSystemCheckPayload},
+		{Access: SignedIn, Pattern: "GET /bookings", Handle: s.handleBookings},
+		{Access: SignedIn, Pattern: "GET /bookings/{ref}", Handle: s.handleBooking},
+		{Access: SignedIn, Pattern: "GET /bookings/{ref}/calendar.ics", Handle: s.handleBookingCalendar},
+		{Access: SignedIn, Pattern: "GET /bookings/{ref}/reschedule", Handle: s.handleBookingRescheduleReview},
+		{Access: SignedIn, Pattern: "POST /bookings/{ref}/reschedule", Handle: s.handleBookingReschedule},
+		{Access: SignedIn, Pattern: "GET /bookings/{ref}/cancel", Handle: s.handleBookingCancelForm},
+		{Access: SignedIn, Pattern: "POST /bookings/{ref}/cancel", Handle: s.handleBookingCancel},
+		{Access: SignedIn, Pattern: "POST /bookings/{ref}/launch", Handle: s.handleBookingLaunch},
 
 		// Signed-in users: results and certifications (results.go).
-		{signedIn, "GET /history", 0, s.handleHistory, nil},
-		{signedIn, "GET /history/{id}", 0, s.handleScoreReport, nil},
+		{Access: SignedIn, Pattern: "GET /history", Handle: s.handleHistory},
+		{Access: SignedIn, Pattern: "GET /history/{id}", Handle: s.handleScoreReport},
 		// The holder's signed PDF documents (documents.go).
-		{signedIn, "GET /history/transcript.pdf", 0, s.handleTranscriptPDF, nil},
-		{signedIn, "GET /history/{id}/score-report.pdf", 0, s.handleScoreReportPDF, nil},
-		{signedIn, "GET /certifications/{id}/certificate.pdf", 0, s.handleCertificatePDF, nil},
-		{signedIn, "GET /certifications/{id}/cycles/{cycle}/certificate.pdf", 0, s.handleCycleCertificatePDF, nil},
-		{signedIn, "GET /certifications", 0, s.handleCertifications, nil},
-		{signedIn, "GET /certifications/{id}/credential.json", 0, s.handleHolderCredentialDocument(credentials.FormJSONLD), nil},
-		{signedIn, "GET /certifications/{id}/credential.jwt", 0, s.handleHolderCredentialDocument(credentials.FormJWT), nil},
-		{signedIn, "GET /certifications/{id}/badge.png", 0, s.handleHolderBadge(badgePNG), nil},
-		{signedIn, "GET /certifications/{id}/badge.svg", 0, s.handleHolderBadge(badgeSVG), nil},
+		{Access: SignedIn, Pattern: "GET /history/transcript.pdf", Handle: s.handleTranscriptPDF},
+		{Access: SignedIn, Pattern: "GET /history/{id}/score-report.pdf", Handle: s.handleScoreReportPDF},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/certificate.pdf", Handle: s.handleCertificatePDF},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/cycles/{cycle}/certificate.pdf", Handle: s.handleCycleCertificatePDF},
+		{Access: SignedIn, Pattern: "GET /certifications", Handle: s.handleCertifications},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/credential.json", Handle: s.handleHolderCredentialDocument(credentials.FormJSONLD)},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/credential.jwt", Handle: s.handleHolderCredentialDocument(credentials.FormJWT)},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/badge.png", Handle: s.handleHolderBadge(badgePNG)},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/badge.svg", Handle: s.handleHolderBadge(badgeSVG)},
 		// The holder's printable certificate (certificate.go).
-		{signedIn, "GET /certifications/{id}/certificate", 0, s.handleCertificate, nil},
-		{signedIn, "POST /certifications/{id}/certificate", 0, s.handleCertificateChoose, nil},
-		{signedIn, "POST /certifications/{id}/directory/join", 0, s.handleDirectoryJoin, nil},
-		{signedIn, "POST /certifications/{id}/directory/leave", 0, s.handleDirectoryLeave, nil},
-		{signedIn, "GET /benefits", 0, s.handleBenefits, nil},
+		{Access: SignedIn, Pattern: "GET /certifications/{id}/certificate", Handle: s.handleCertificate},
+		{Access: SignedIn, Pattern: "POST /certifications/{id}/certificate", Handle: s.handleCertificateChoose},
+		{Access: SignedIn, Pattern: "POST /certifications/{id}/directory/join", Handle: s.handleDirectoryJoin},
+		{Access: SignedIn, Pattern: "POST /certifications/{id}/directory/leave", Handle: s.handleDirectoryLeave},
+		{Access: SignedIn, Pattern: "GET /benefits", Handle: s.handleBenefits},
 		// Continuing education (ce.go).
-		{signedIn, "GET /ce", 0, s.handleCE, nil},
-		{signedIn, "GET /ce/history", 0, s.handleCEHistory, nil},
-		{signedIn, "GET /ce/history.csv", 0, s.handleCEHistoryCSV, nil},
-		{signedIn, "GET /ce/transcript.pdf", 0, s.handleCETranscriptPDF, nil},
-		{signedIn, "GET /ce/submit", 0, s.handleCESubmitForm, nil},
-		{signedIn, "POST /ce/submit", ceUploadLimit, s.handleCESubmit, nil},
-		{signedIn, "GET /ce/submissions/{id}", 0, s.handleCESubmission, nil},
-		{signedIn, "GET /ce/submissions/{id}/evidence/{upload}", 0, s.handleCEEvidence, nil},
-		{signedIn, "POST /ce/submissions/{id}/withdraw", 0, s.handleCEWithdraw, nil},
-		{signedIn, "POST /ce/submissions/{id}/respond", ceUploadLimit, s.handleCERespond, nil},
-		{signedIn, "POST /ce/submissions/{id}/appeal", ceUploadLimit, s.handleCEAppeal, nil},
+		{Access: SignedIn, Pattern: "GET /ce", Handle: s.handleCE},
+		{Access: SignedIn, Pattern: "GET /ce/history", Handle: s.handleCEHistory},
+		{Access: SignedIn, Pattern: "GET /ce/history.csv", Handle: s.handleCEHistoryCSV},
+		{Access: SignedIn, Pattern: "GET /ce/transcript.pdf", Handle: s.handleCETranscriptPDF},
+		{Access: SignedIn, Pattern: "GET /ce/submit", Handle: s.handleCESubmitForm},
+		{Access: SignedIn, Pattern: "POST /ce/submit", Limit: ceUploadLimit, Handle: s.handleCESubmit},
+		{Access: SignedIn, Pattern: "GET /ce/submissions/{id}", Handle: s.handleCESubmission},
+		{Access: SignedIn, Pattern: "GET /ce/submissions/{id}/evidence/{upload}", Handle: s.handleCEEvidence},
+		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/withdraw", Handle: s.handleCEWithdraw},
+		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/respond", Limit: ceUploadLimit, Handle: s.handleCERespond},
+		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/appeal", Limit: ceUploadLimit, Handle: s.handleCEAppeal},
 
 		// The console (console*.go): staff, each route behind its permission.
-		{staff(portal.PermConsole), "GET /console", 0, s.handleConsoleHome, nil},
-		{staff(portal.PermAuditRead), "GET /console/audit", 0, s.handleConsoleAudit, nil},
-		{staff(portal.PermOpsRead), "GET /console/mail", 0, s.handleConsoleMail, nil},
-		{staff(portal.PermOpsRead), "GET /console/mail/{id}", 0, s.handleConsoleMailShow, nil},
-		{staff(portal.PermOpsRead), "GET /console/mail/{id}/html", 0, s.handleConsoleMailHTML, nil},
-		{staff(portal.PermOpsRead), "GET /console/mail/{id}/attachments/{n}", 0, s.handleConsoleMailAttachment, nil},
-		{staff(portal.PermOpsRead), "POST /console/mail/test", 0, s.handleConsoleMailTest, nil},
-		{staff(portal.PermOpsRead), "GET /console/jobs", 0, s.handleConsoleJobs, nil},
+		{Access: Staff(portal.PermConsole), Pattern: "GET /console", Handle: s.handleConsoleHome},
+		{Access: Staff(portal.PermAuditRead), Pattern: "GET /console/audit", Handle: s.handleConsoleAudit},
+		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail", Handle: s.handleConsoleMail},
+		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}", Handle: s.handleConsoleMailShow},
+		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}/html", Handle: s.handleConsoleMailHTML},
+		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}/attachments/{n}", Handle: s.handleConsoleMailAttachment},
+		{Access: Staff(portal.PermOpsRead), Pattern: "POST /console/mail/test", Handle: s.handleConsoleMailTest},
+		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/jobs", Handle: s.handleConsoleJobs},
 
 		// Accounts and staff (console_users.go, console_staff.go).
-		{staff(portal.PermUsersRead), "GET /console/users", 0, s.handleConsoleUsers, nil},
-		{staff(portal.PermUsersRead), "GET /console/users/{id}", 0, s.handleConsoleUser, nil},
-		{staff(portal.PermUsersManage), "POST /console/users/{id}/disable", 0, s.handleConsoleUserDisable, nil},
-		{staff(portal.PermUsersManage), "POST /console/users/{id}/enable", 0, s.handleConsoleUserEnable, nil},
-		{staff(portal.PermUsersManage), "POST /console/users/{id}/signout", 0, s.handleConsoleUserSignOut, nil},
-		{staff(portal.PermUsersManage), "POST /console/users/{id}/mfa/reset", 0, s.handleConsoleUserMFAReset, nil},
-		{staff(portal.PermStaffManage), "POST /console/users/{id}/permissions", 0, s.handleConsoleUserPermissions, nil},
-		{staff(portal.PermStaffManage), "GET /console/staff", 0, s.handleConsoleStaff, nil},
-		{staff(portal.PermStaffManage), "GET /console/staff/invite", 0, s.handleConsoleStaffInviteForm, nil},
-		{staff(portal.PermStaffManage), "POST /console/staff/invite", 0, s.handleConsoleStaffInvite, nil},
+		{Access: Staff(portal.PermUsersRead), Pattern: "GET /console/users", Handle: s.handleConsoleUsers},
+		{Access: Staff(portal.PermUsersRead), Pattern: "GET /console/users/{id}", Handle: s.handleConsoleUser},
+		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/disable", Handle: s.handleConsoleUserDisable},
+		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/enable", Handle: s.handleConsoleUserEnable},
+		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/signout", Handle: s.handleConsoleUserSignOut},
+		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/mfa/reset", Handle: s.handleConsoleUserMFAReset},
+		{Access: Staff(portal.PermStaffManage), Pattern: "POST /console/users/{id}/permissions", Handle: s.handleConsoleUserPermissions},
+		{Access: Staff(portal.PermStaffManage), Pattern: "GET /console/staff", Handle: s.handleConsoleStaff},
+		{Access: Staff(portal.PermStaffManage), Pattern: "GET /console/staff/invite", Handle: s.handleConsoleStaffInviteForm},
+		{Access: Staff(portal.PermStaffManage), Pattern: "POST /console/staff/invite", Handle: s.handleConsoleStaffInvite},
 
 		// Credentials (console_credentials.go).
-		{staff(portal.PermCredentialsManage), "GET /console/credentials", 0, s.handleConsoleCredentials, nil},
-		{staff(portal.PermCredentialsManage), "GET /console/credentials/{id}", 0, s.handleConsoleCredential, nil},
-		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/revoke", 0, s.handleConsoleCredentialRevoke, nil},
-		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/suspend", 0, s.handleConsoleCredentialSuspend, nil},
-		{staff(portal.PermCredentialsManage), "POST /console/credentials/{id}/lift", 0, s.handleConsoleCredentialLift, nil},
+		{Access: Staff(portal.PermCredentialsManage), Pattern: "GET /console/credentials", Handle: s.handleConsoleCredentials},
+		{Access: Staff(portal.PermCredentialsManage), Pattern: "GET /console/credentials/{id}", Handle: s.handleConsoleCredential},
+		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/revoke", Handle: s.handleConsoleCredentialRevoke},
+		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/suspend", Handle: s.handleConsoleCredentialSuspend},
+		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/lift", Handle: s.handleConsoleCredentialLift},
 
 		// Test centers (console_centers.go).
-		{staff(portal.PermCentersManage), "GET /console/centers", 0, s.handleConsoleCenters, nil},
-		{staff(portal.PermCentersManage), "GET /console/centers/new", 0, s.handleConsoleCenterNew, nil},
-		{staff(portal.PermCentersManage), "POST /console/centers", 0, s.handleConsoleCenterCreate, nil},
-		{staff(portal.PermCentersManage), "GET /console/centers/import", 0, s.handleConsoleCentersImportForm, nil},
-		{staff(portal.PermCentersManage), "POST /console/centers/import", importBodyLimit, s.handleConsoleCentersImport, nil},
-		{staff(portal.PermCentersManage), "GET /console/centers/import/example.csv", 0, s.handleConsoleCentersExample, nil},
-		{staff(portal.PermCentersManage), "GET /console/centers/{id}", 0, s.handleConsoleCenterEdit, nil},
+		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers", Handle: s.handleConsoleCenters},
+		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/new", Handle: s.handleConsoleCenterNew},
+		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers", Handle: s.handleConsoleCenterCreate},
+		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/import", Handle: s.handleConsoleCentersImportForm},
+		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers/import", Limit: importBodyLimit, Handle: s.handleConsoleCentersImport},
+		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/import/example.csv", Handle: s.handleConsoleCentersExample},
+		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/{id}", Handle: s.handleConsoleCenterEdit},
 		// Results imports (console_results_import.go).
-		{staff(portal.PermResultsImport), "GET /console/results/imports", 0, s.handleConsoleResultsImports, nil},
-		{staff(portal.PermResultsImport), "POST /console/results/imports", resultsImportBodyLimit, s.handleConsoleResultsImportUpload, nil},
-		{staff(portal.PermResultsImport), "GET /console/results/imports/{id}", 0, s.handleConsoleResultsImport, nil},
-		{staff(portal.PermResultsImport), "POST /console/results/imports/{id}/apply", 0, s.handleConsoleResultsImportApply, nil},
-		{staff(portal.PermResultsImport), "GET /console/results/imports/{id}/problems.csv", 0, s.handleConsoleResultsImportProblems, nil},
-		{staff(portal.PermCentersManage), "POST /console/centers/{id}", 0, s.handleConsoleCenterUpdate, nil},
+		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports", Handle: s.handleConsoleResultsImports},
+		{Access: Staff(portal.PermResultsImport), Pattern: "POST /console/results/imports", Limit: resultsImportBodyLimit, Handle: s.handleConsoleResultsImportUpload},
+		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports/{id}", Handle: s.handleConsoleResultsImport},
+		{Access: Staff(portal.PermResultsImport), Pattern: "POST /console/results/imports/{id}/apply", Handle: s.handleConsoleResultsImportApply},
+		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports/{id}/problems.csv", Handle: s.handleConsoleResultsImportProblems},
+		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers/{id}", Handle: s.handleConsoleCenterUpdate},
 
 		// The program calendar (console_calendar.go).
-		{staff(portal.PermSettingsManage), "GET /console/calendar", 0, s.handleConsoleCalendar, nil},
-		{staff(portal.PermSettingsManage), "POST /console/calendar", 0, s.handleConsoleCalendarSave, nil},
-		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays", 0, s.handleConsoleHolidayAdd, nil},
-		{staff(portal.PermSettingsManage), "POST /console/calendar/holidays/{date}/remove", 0, s.handleConsoleHolidayRemove, nil},
-		{staff(portal.PermSettingsManage), "POST /console/calendar/import", calendarImportLimit, s.handleConsoleHolidayImport, nil},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/calendar", Handle: s.handleConsoleCalendar},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar", Handle: s.handleConsoleCalendarSave},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/holidays", Handle: s.handleConsoleHolidayAdd},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/holidays/{date}/remove", Handle: s.handleConsoleHolidayRemove},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/import", Limit: calendarImportLimit, Handle: s.handleConsoleHolidayImport},
 
 		// Program settings (console_settings.go).
-		{staff(portal.PermSettingsManage), "GET /console/settings", 0, s.handleConsoleSettings, nil},
-		{staff(portal.PermSettingsManage), "POST /console/settings", 0, s.handleConsoleSettingsSave, nil},
-		{staff(portal.PermSettingsManage), "POST /console/settings/logo", logoUploadLimit, s.handleConsoleLogoUpload, nil},
-		{staff(portal.PermSettingsManage), "POST /console/settings/logo/remove", 0, s.handleConsoleLogoRemove, nil},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/settings", Handle: s.handleConsoleSettings},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings", Handle: s.handleConsoleSettingsSave},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings/logo", Limit: logoUploadLimit, Handle: s.handleConsoleLogoUpload},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings/logo/remove", Handle: s.handleConsoleLogoRemove},
 
 		// The exam catalog (console_exams.go).
-		{staff(portal.PermExamsRead), "GET /console/exams", 0, s.handleConsoleExams, nil},
-		{staff(portal.PermExamsManage), "GET /console/exams/new", 0, s.handleConsoleExamNew, nil},
-		{staff(portal.PermExamsManage), "POST /console/exams", 0, s.handleConsoleExamCreate, nil},
-		{staff(portal.PermExamsManage), "GET /console/exams/{id}", 0, s.handleConsoleExamEdit, nil},
-		{staff(portal.PermExamsManage), "POST /console/exams/{id}", 0, s.handleConsoleExamUpdate, nil},
-		{staff(portal.PermExamsManage), "POST /console/exams/{id}/retire", 0, s.handleConsoleExamRetire, nil},
-		{staff(portal.PermExamsManage), "POST /console/exams/{id}/activate", 0, s.handleConsoleExamActivate, nil},
+		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/exams", Handle: s.handleConsoleExams},
+		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/exams/new", Handle: s.handleConsoleExamNew},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams", Handle: s.handleConsoleExamCreate},
+		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/exams/{id}", Handle: s.handleConsoleExamEdit},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}", Handle: s.handleConsoleExamUpdate},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}/retire", Handle: s.handleConsoleExamRetire},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}/activate", Handle: s.handleConsoleExamActivate},
 
 		// The certification catalogue (console_certifications.go).
-		{staff(portal.PermExamsRead), "GET /console/certifications", 0, s.handleConsoleCertifications, nil},
-		{staff(portal.PermExamsManage), "GET /console/certifications/new", 0, s.handleConsoleCertificationNew, nil},
-		{staff(portal.PermExamsManage), "POST /console/certifications", 0, s.handleConsoleCertificationCreate, nil},
-		{staff(portal.PermExamsRead), "GET /console/certifications/{id}", 0, s.handleConsoleCertification, nil},
-		{staff(portal.PermExamsManage), "POST /console/certifications/{id}", 0, s.handleConsoleCertificationUpdate, nil},
+		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/certifications", Handle: s.handleConsoleCertifications},
+		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/certifications/new", Handle: s.handleConsoleCertificationNew},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/certifications", Handle: s.handleConsoleCertificationCreate},
+		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/certifications/{id}", Handle: s.handleConsoleCertification},
+		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/certifications/{id}", Handle: s.handleConsoleCertificationUpdate},
 
 		// Results (console_results.go).
-		{staff(portal.PermResultsConfirm), "GET /console/results", 0, s.handleConsoleResults, nil},
-		{staff(portal.PermResultsEnter), "GET /console/results/new", 0, s.handleConsoleResultNew, nil},
-		{staff(portal.PermResultsEnter), "POST /console/results", 0, s.handleConsoleResultEnter, nil},
-		{staff(portal.PermResultsEnter), "GET /console/results/{id}", 0, s.handleConsoleResult, nil},
-		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/confirm", 0, s.handleConsoleResultConfirm, nil},
-		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/reject", 0, s.handleConsoleResultReject, nil},
-		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/hold", 0, s.handleConsoleResultHold, nil},
-		{staff(portal.PermResultsConfirm), "POST /console/results/{id}/release", 0, s.handleConsoleResultRelease, nil},
-		{staff(portal.PermResultsCorrect), "POST /console/results/{id}/correct", 0, s.handleConsoleResultCorrect, nil},
+		{Access: Staff(portal.PermResultsConfirm), Pattern: "GET /console/results", Handle: s.handleConsoleResults},
+		{Access: Staff(portal.PermResultsEnter), Pattern: "GET /console/results/new", Handle: s.handleConsoleResultNew},
+		{Access: Staff(portal.PermResultsEnter), Pattern: "POST /console/results", Handle: s.handleConsoleResultEnter},
+		{Access: Staff(portal.PermResultsEnter), Pattern: "GET /console/results/{id}", Handle: s.handleConsoleResult},
+		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/confirm", Handle: s.handleConsoleResultConfirm},
+		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/reject", Handle: s.handleConsoleResultReject},
+		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/hold", Handle: s.handleConsoleResultHold},
+		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/release", Handle: s.handleConsoleResultRelease},
+		{Access: Staff(portal.PermResultsCorrect), Pattern: "POST /console/results/{id}/correct", Handle: s.handleConsoleResultCorrect},
 
 		// Continuing-education review (console_ce.go).
-		{staff(portal.PermCEReview), "GET /console/ce", 0, s.handleConsoleCE, nil},
-		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}", 0, s.handleConsoleCESubmission, nil},
-		{staff(portal.PermCEReview), "GET /console/ce/submissions/{id}/evidence/{upload}", 0, s.handleConsoleCEEvidence, nil},
-		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/claim", 0, s.handleConsoleCEClaim, nil},
-		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/assign", 0, s.handleConsoleCEAssign, nil},
-		{staff(portal.PermCEReview), "POST /console/ce/submissions/{id}/decide", 0, s.handleConsoleCEDecide, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/submissions/{id}/reverse", 0, s.handleConsoleCEReverse, nil},
+		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce", Handle: s.handleConsoleCE},
+		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce/submissions/{id}", Handle: s.handleConsoleCESubmission},
+		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce/submissions/{id}/evidence/{upload}", Handle: s.handleConsoleCEEvidence},
+		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/claim", Handle: s.handleConsoleCEClaim},
+		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/assign", Handle: s.handleConsoleCEAssign},
+		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/decide", Handle: s.handleConsoleCEDecide},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/submissions/{id}/reverse", Handle: s.handleConsoleCEReverse},
 		// Renewals flagged by a reversal (console_ce_flags.go).
-		{staff(portal.PermSettingsManage), "GET /console/ce/flags", 0, s.handleConsoleCEFlags, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/flags/{id}", 0, s.handleConsoleCEFlag, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/flags/{id}/resolve", 0, s.handleConsoleCEFlagResolve, nil},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/flags", Handle: s.handleConsoleCEFlags},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/flags/{id}", Handle: s.handleConsoleCEFlag},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/flags/{id}/resolve", Handle: s.handleConsoleCEFlagResolve},
 		// The continuing-education catalogue, requirements and options
 		// (console_ce_catalogue.go, console_ce_program.go, console_ce_import.go).
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue", 0, s.handleConsoleCECatalogue, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/new", 0, s.handleConsoleCETypeNew, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue", 0, s.handleConsoleCETypeCreate, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/types/{code}", 0, s.handleConsoleCEType, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/types/{code}", 0, s.handleConsoleCETypeSave, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/export.json", 0, s.handleConsoleCEExport, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/import", 0, s.handleConsoleCEImportForm, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/import", ceImportBodyLimit, s.handleConsoleCEImportPreview, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/import/apply", ceImportBodyLimit, s.handleConsoleCEImportApply, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/requirements", 0, s.handleConsoleCERequirements, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/requirements/{id}", 0, s.handleConsoleCERequirement, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/requirements/{id}", 0, s.handleConsoleCERequirementSave, nil},
-		{staff(portal.PermSettingsManage), "GET /console/ce/catalogue/options", 0, s.handleConsoleCEOptions, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/options", 0, s.handleConsoleCEOptionsSave, nil},
-		{staff(portal.PermSettingsManage), "POST /console/ce/catalogue/options/example", 0, s.handleConsoleCEExampleApply, nil},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue", Handle: s.handleConsoleCECatalogue},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/new", Handle: s.handleConsoleCETypeNew},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue", Handle: s.handleConsoleCETypeCreate},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/types/{code}", Handle: s.handleConsoleCEType},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/types/{code}", Handle: s.handleConsoleCETypeSave},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/export.json", Handle: s.handleConsoleCEExport},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/import", Handle: s.handleConsoleCEImportForm},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/import", Limit: ceImportBodyLimit, Handle: s.handleConsoleCEImportPreview},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/import/apply", Limit: ceImportBodyLimit, Handle: s.handleConsoleCEImportApply},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/requirements", Handle: s.handleConsoleCERequirements},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/requirements/{id}", Handle: s.handleConsoleCERequirement},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/requirements/{id}", Handle: s.handleConsoleCERequirementSave},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/options", Handle: s.handleConsoleCEOptions},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/options", Handle: s.handleConsoleCEOptionsSave},
+		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/options/example", Handle: s.handleConsoleCEExampleApply},
 
 		// Scheduling in the console (console_schedule.go).
-		{staff(portal.PermRostersRead), "GET /console/bookings", 0, s.handleConsoleBookings, nil},
-		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/absent", 0, s.handleConsoleBookingNoShow("absent"), nil},
-		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/late", 0, s.handleConsoleBookingNoShow("late"), nil},
-		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/cancel", 0, s.handleConsoleBookingCancel, nil},
-		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/check-in", 0, s.handleConsoleBookingCheckIn, nil},
-		{staff(portal.PermBookingsManage), "POST /console/bookings/{id}/delivered", 0, s.handleConsoleBookingCorrectNoShow, nil},
-		{staff(portal.PermRostersRead), "GET /console/roster", 0, s.handleConsoleRoster, nil},
-		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/capacity", 0, s.handleConsoleSlotCapacity, nil},
-		{staff(portal.PermSessionsManage), "POST /console/slots/{id}/close", 0, s.handleConsoleSlotClose, nil},
-		{staff(portal.PermSessionsManage), "POST /console/centers/{id}/close-day", 0, s.handleConsoleCloseDay, nil},
-		{staff(portal.PermVouchersManage), "GET /console/vouchers", 0, s.handleConsoleVouchers, nil},
-		{staff(portal.PermVouchersManage), "POST /console/vouchers", 0, s.handleConsoleVoucherCreate, nil},
-
-		{anyone, "/", 0, s.handleNotFound, nil},
+		{Access: Staff(portal.PermRostersRead), Pattern: "GET /console/bookings", Handle: s.handleConsoleBookings},
+		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/absent", Handle: s.handleConsoleBookingNoShow("absent")},
+		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/late", Handle: s.handleConsoleBookingNoShow("late")},
+		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/cancel", Handle: s.handleConsoleBookingCancel},
+		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/check-in", Handle: s.handleConsoleBookingCheckIn},
+		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/delivered", Handle: s.handleConsoleBookingCorrectNoShow},
+		{Access: Staff(portal.PermRostersRead), Pattern: "GET /console/roster", Handle: s.handleConsoleRoster},
+		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/slots/{id}/capacity", Handle: s.handleConsoleSlotCapacity},
+		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/slots/{id}/close", Handle: s.handleConsoleSlotClose},
+		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/centers/{id}/close-day", Handle: s.handleConsoleCloseDay},
+		{Access: Staff(portal.PermVouchersManage), Pattern: "GET /console/vouchers", Handle: s.handleConsoleVouchers},
+		{Access: Staff(portal.PermVouchersManage), Pattern: "POST /console/vouchers", Handle: s.handleConsoleVoucherCreate},
 	}
-	if s.cfg.MetricsOnMain && s.reg != nil {
-		rs = append(rs, webRoute{anyone, "GET /metrics", 0, nil, s.loopbackOnly(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))})
+	return rs
+}
+
+// lastRoutes are the routes that follow the sections': the page for every
+// unmatched path, and the metrics when the main listener serves them.
+func (s *Server) lastRoutes() []Route {
+	rs := []Route{{Access: Anyone, Pattern: "/", Handle: s.handleNotFound}}
+	if s.cfg.MetricsOnMain && s.Registry != nil {
+		rs = append(rs, Route{Access: Anyone, Pattern: "GET /metrics", Raw: s.loopbackOnly(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))})
 	}
 	return rs
 }

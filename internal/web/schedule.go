@@ -58,8 +58,8 @@ func (s *Server) handleScheduleExam(w http.ResponseWriter, r *http.Request) erro
 	if p.Reschedule != nil {
 		title = "booking.reschedule"
 	}
-	s.fillBase(r, &p.BasePage, title)
-	return s.render(w, r, http.StatusOK, "schedule_exam", p)
+	s.FillBase(r, &p.BasePage, title)
+	return s.Render(w, r, http.StatusOK, "schedule_exam", p)
 }
 
 // keepReschedule is the query that carries a booking being moved to the
@@ -73,7 +73,7 @@ func keepReschedule(b *portal.BookingDetail) string {
 
 // currentAppointment says when and where a booking being moved is now.
 func currentAppointment(t *i18n.Localizer, b *portal.BookingDetail) string {
-	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()), "Place": bookingPlace(t, b)})
+	return t.T("schedule.reschedule.current", map[string]any{"Date": t.DateTime(b.StartsAt, b.Location()), "Place": BookingPlace(t, b)})
 }
 
 type centerSearchPage struct {
@@ -103,7 +103,7 @@ func (p *centerSearchPage) IsCurrentCenter(c *portal.TestCenter) bool {
 // CountryField, RadiusField and UnitField are the search form's selects.
 func (p *centerSearchPage) CountryField() Field { return countryField(p.T, p.Form, p.Countries) }
 func (p *centerSearchPage) RadiusField() Field {
-	fl := field(p.T, p.Form, "radius", "select", "schedule.search.radius")
+	fl := NewField(p.T, p.Form, "radius", "select", "schedule.search.radius")
 	for _, n := range centers.Radii {
 		v := strconv.Itoa(n)
 		fl.Options = append(fl.Options, Option{Value: v, Label: v, Selected: v == p.Form.Value("radius")})
@@ -111,7 +111,7 @@ func (p *centerSearchPage) RadiusField() Field {
 	return fl
 }
 func (p *centerSearchPage) UnitField() Field {
-	fl := field(p.T, p.Form, "unit", "select", "schedule.search.unit")
+	fl := NewField(p.T, p.Form, "unit", "select", "schedule.search.unit")
 	for _, u := range []string{"mi", "km"} {
 		fl.Options = append(fl.Options, Option{Value: u, Label: p.T.T("schedule.unit."+u, nil), Selected: u == p.Form.Value("unit")})
 	}
@@ -163,7 +163,7 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 	}
 	u := info(r).Session.User
 	q := r.URL.Query()
-	f := newForm()
+	f := NewForm()
 	for _, k := range []string{"country", "near", "radius", "unit"} {
 		f.Values[k] = strings.TrimSpace(q.Get(k))
 	}
@@ -180,29 +180,29 @@ func (s *Server) handleCenterSearch(w http.ResponseWriter, r *http.Request) erro
 		f.Values["unit"] = "mi"
 	}
 	p := &centerSearchPage{Exam: e, Reschedule: moving, Form: f, Unit: f.Values["unit"], Attribution: geo.PlacesNotice}
-	s.fillBase(r, &p.BasePage, "schedule.search.title")
+	s.FillBase(r, &p.BasePage, "schedule.search.title")
 	p.Countries = geo.Countries(p.Lang)
 	status := http.StatusOK
 	if q.Has("near") {
 		p.Searched = true
 		radius, _ := strconv.Atoi(f.Value("radius"))
-		p.Result, err = s.centers.SearchCenters(r.Context(), centers.Search{Country: f.Value("country"), Near: f.Value("near"), Radius: radius, Unit: p.Unit})
+		p.Result, err = s.Centers.SearchCenters(r.Context(), centers.Search{Country: f.Value("country"), Near: f.Value("near"), Radius: radius, Unit: p.Unit})
 		var nf *centers.PlaceNotFound
 		if errors.As(err, &nf) {
 			p.Suggestions = nf.Suggestions
 		}
 		if err != nil {
-			if !s.applyError(&p.BasePage, f, err, "near") {
+			if !s.ApplyError(&p.BasePage, f, err, "near") {
 				return err
 			}
-			status = formStatus(err)
+			status = FormStatus(err)
 		} else if u.DistanceUnit != p.Unit {
-			if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences("", p.Unit)); err != nil {
-				s.log.WarnContext(r.Context(), "save distance unit", "err", err)
+			if _, err := s.Accounts.UpdatePreferences(r.Context(), Actor(r), accountsPreferences("", p.Unit)); err != nil {
+				s.Log.WarnContext(r.Context(), "save distance unit", "err", err)
 			}
 		}
 	}
-	return s.render(w, r, status, "schedule_centers", p)
+	return s.Render(w, r, status, "schedule_centers", p)
 }
 
 type slotsPage struct {
@@ -328,7 +328,7 @@ func (s *Server) handleCenterSlots(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "schedule_slots", p)
+	return s.Render(w, r, http.StatusOK, "schedule_slots", p)
 }
 
 func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
@@ -340,7 +340,7 @@ func (s *Server) centerSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 	if err != nil {
 		return nil, portal.ErrNotFound
 	}
-	c, days, err := s.centers.CenterAvailability(r.Context(), id)
+	c, days, err := s.Centers.CenterAvailability(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +354,7 @@ func (s *Server) handleOnlineSlots(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "schedule_slots", p)
+	return s.Render(w, r, http.StatusOK, "schedule_slots", p)
 }
 
 func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, error) {
@@ -369,20 +369,20 @@ func (s *Server) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, err
 		zone, loc, guessed = "UTC", time.UTC, false
 	}
 	if q.Get("tz") == zone && zone != u.TimeZone {
-		if _, err := s.acc.UpdatePreferences(r.Context(), actor(r), accountsPreferences(zone, "")); err != nil {
-			s.log.WarnContext(r.Context(), "save time zone", "err", err)
+		if _, err := s.Accounts.UpdatePreferences(r.Context(), Actor(r), accountsPreferences(zone, "")); err != nil {
+			s.Log.WarnContext(r.Context(), "save time zone", "err", err)
 		}
 	}
-	days, err := s.centers.OnlineAvailability(r.Context(), loc)
+	days, err := s.Centers.OnlineAvailability(r.Context(), loc)
 	if err != nil {
 		return nil, err
 	}
-	p := &slotsPage{Exam: e, Reschedule: moving, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.clock.Now()), ZoneGuessed: guessed}
+	p := &slotsPage{Exam: e, Reschedule: moving, Loc: loc, Days: days, Zone: zone, Zones: zoneOptions(zone, s.Clock.Now()), ZoneGuessed: guessed}
 	return p, s.fillSlotsPage(r, p, q, "schedule.online.title")
 }
 
 func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, title string) error {
-	s.fillBase(r, &p.BasePage, title)
+	s.FillBase(r, &p.BasePage, title)
 	p.Path = r.URL.Path
 	p.Languages = strings.Split(p.Exam.Languages, ",")
 	p.Language = q.Get("language")
@@ -402,7 +402,7 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 		}
 	}
 	p.Key = newIdempotencyKey()
-	p.HoldMinutes = int(s.booking.Config().HoldTTL / time.Minute)
+	p.HoldMinutes = int(s.Booking.Config().HoldTTL / time.Minute)
 	p.AllDates = q.Get("all") == "1"
 	return nil
 }
@@ -410,18 +410,18 @@ func (s *Server) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, titl
 // handleHold holds the chosen seat and goes to the cart. A refusal (full,
 // a booking rule) shows the same times again with the reason.
 func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	e, err := s.exams.ActiveExam(r.Context(), r.PathValue("code"))
+	e, err := s.Exams.ActiveExam(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
 	slotID, _ := strconv.ParseInt(r.PostForm.Get("slot"), 10, 64)
 	req := booking.HoldRequest{ExamID: e.ID, SlotID: slotID, Language: r.PostForm.Get("language")}
 	next, err := s.idempotentForm(r, req, func() (string, error) {
-		_, err := s.booking.Hold(r.Context(), actor(r), req)
-		return withNotice("/cart", noticeHeld), err
+		_, err := s.Booking.Hold(r.Context(), Actor(r), req)
+		return WithNotice("/cart", noticeHeld), err
 	})
 	if err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -443,7 +443,7 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	item := SummaryItem{Field: "times", Message: localize(p.T, pe.Message, pe.Data)}
+	item := SummaryItem{Field: "times", Message: Localize(p.T, pe.Message, pe.Data)}
 	if len(pe.Fields) > 0 && pe.Fields[0].Field == "language" && p.ChooseLanguage() {
 		item.Field = "language"
 	}
@@ -451,7 +451,7 @@ func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) error {
 		item.Href, item.LinkText = l.href, p.T.T(l.label, nil)
 	}
 	p.Errors = append(p.Errors, item)
-	return s.render(w, r, formStatus(pe), "schedule_slots", p)
+	return s.Render(w, r, FormStatus(pe), "schedule_slots", p)
 }
 
 // refusalLinks point a hold's refusal to the page that resolves it: a
@@ -471,7 +471,7 @@ func (s *Server) idempotentForm(r *http.Request, request any, run func() (string
 	if key == "" {
 		key = newIdempotencyKey() // an old form without one: no protection, but no failure either
 	}
-	out, _, err := s.idem.Run(r.Context(), idempotency.ScopeOf(actor(r)), key, request, func() (idempotency.Response, error) {
+	out, _, err := s.Idempotency.Run(r.Context(), idempotency.ScopeOf(Actor(r)), key, request, func() (idempotency.Response, error) {
 		next, err := run()
 		var pe *portal.Error
 		if errors.As(err, &pe) && pe.Code != portal.EUnavailable {

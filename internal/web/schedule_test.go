@@ -35,12 +35,12 @@ func TestSuggestionsNameTheRegion(t *testing.T) {
 				t.Fatalf("Resolve(%s, %s) = %v, want suggestions", tc.country, tc.query, err)
 			}
 			r := httptest.NewRequest("GET", "/schedule/SAA-C03/centers", nil)
-			p := &centerSearchPage{Exam: &portal.Exam{Code: "SAA-C03"}, Form: newForm(), Unit: "km", Suggestions: nf.Suggestions, Searched: true}
+			p := &centerSearchPage{Exam: &portal.Exam{Code: "SAA-C03"}, Form: NewForm(), Unit: "km", Suggestions: nf.Suggestions, Searched: true}
 			p.Form.Values["radius"] = "50"
-			s.fillBase(r, &p.BasePage, "schedule.search.title")
+			s.FillBase(r, &p.BasePage, "schedule.search.title")
 			p.Countries = geo.Countries("en")
 			w := httptest.NewRecorder()
-			if err := s.render(w, r, http.StatusOK, "schedule_centers", p); err != nil {
+			if err := s.Render(w, r, http.StatusOK, "schedule_centers", p); err != nil {
 				t.Fatal(err)
 			}
 			doc := testutil.ParseHTML(t, w.Body.String())

@@ -6,7 +6,10 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"sync"
 
@@ -74,32 +77,25 @@ type Deps struct {
 	Registry *prometheus.Registry
 }
 
-// Server serves the HTML interface.
+// Server is the page kit: the site's middleware, sessions, access guard,
+// rendering, forms, notices and error pages. The page packages (candidate,
+// console) hold it and write their handlers with it; their routes, page
+// templates and notices reach it as Sections. The services of Deps are
+// promoted: a handler calls s.Accounts, s.Booking and so on.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	clock    portal.Clock
-	catalog  *i18n.Catalog
-	acc      *accounts.Service
-	exams    *exams.Service
-	ops      *ops.Service
-	calendar *calendar.Service
-	program  *program.Service
-	centers  *centers.Service
-	booking  *booking.Service
-	idem     *idempotency.Service
-	results  *results.Service
-	creds    *credentials.Service
-	credits  *credits.Service
-	uploads  *uploads.Service
-	ready    func(ctx context.Context) error
-	tmpl     *templates
-	static   *staticFiles
-	metrics  *httpMetrics
-	reg      *prometheus.Registry
-	secure   bool // served over TLS (BaseURL is https)
+	Deps
+	cfg     Config
+	tmpl    *templates
+	static  *staticFiles
+	metrics *httpMetrics
+	secure  bool // served over TLS (BaseURL is https)
+	// routes is the assembled route table: the kit's own routes and those
+	// of every section, in order.
+	routes []Route
 	// access is the route table's access by pattern (allows).
-	access map[string]access
+	access map[string]Access
+	// notices maps every notice of every section to its catalog message.
+	notices map[Notice]string
 	// What pages say, kept per language (views.go).
 	localizers sync.Map // language → *i18n.Localizer
 	texts      textMemo
@@ -107,27 +103,68 @@ type Server struct {
 	pageTexts  pageTexts
 }
 
-// New parses the templates and returns the server. A template error stops
-// start-up.
-func New(cfg Config, d Deps) (*Server, error) {
+// Config returns the configuration the server was built with.
+func (s *Server) Config() Config { return s.cfg }
+
+// New builds the server from the sections of the site (the candidate
+// pages, the console), parses the templates of the kit and of every
+// section into one set and assembles the route table. A template error
+// stops start-up.
+func New(cfg Config, d Deps, sections ...Section) (*Server, error) {
 	static, err := newStaticFiles()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, log: d.Log, clock: d.Clock, catalog: d.Catalog, acc: d.Accounts, exams: d.Exams,
-		ops: d.Ops, calendar: d.Calendar, program: d.Program, centers: d.Centers, booking: d.Booking, idem: d.Idempotency, results: d.Results, creds: d.Credentials, credits: d.Credits, uploads: d.Uploads, ready: d.Ready, static: static, reg: d.Registry,
+		Deps: d, cfg: cfg, static: static,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
-	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev); err != nil {
+	s.notices = maps.Clone(kitNotices)
+	var pageFS []templateSource
+	for _, sec := range sections {
+		for n, id := range sec.Notices {
+			if _, dup := s.notices[n]; dup {
+				return nil, fmt.Errorf("web: notice %q declared twice", n)
+			}
+			s.notices[n] = id
+		}
+		if sec.Templates != nil {
+			pageFS = append(pageFS, templateSource{fsys: sec.Templates, dir: sec.Source})
+		}
+	}
+	if s.tmpl, err = parseTemplates(s.funcs(), cfg.Dev, pageFS); err != nil {
 		return nil, err
 	}
 	if d.Registry != nil {
 		s.metrics = newHTTPMetrics(d.Registry)
 	}
-	s.access = map[string]access{}
-	for _, rt := range s.routes() {
-		s.access[rt.pattern] = rt.access
+	s.routes = s.kitRoutes()
+	for _, sec := range sections {
+		if sec.Routes != nil {
+			s.routes = append(s.routes, sec.Routes(s)...)
+		}
+	}
+	s.routes = append(s.routes, s.lastRoutes()...)
+	s.access = map[string]Access{}
+	for _, rt := range s.routes {
+		s.access[rt.Pattern] = rt.Access
 	}
 	return s, nil
+}
+
+// Section is one part of the site that a page package hands the kit: its
+// routes, its page templates and the notices its redirects name.
+type Section struct {
+	// Routes returns the section's routes, its handlers bound to the kit.
+	Routes func(*Server) []Route
+	// Templates holds the section's page templates, templates/*.html (a
+	// page's name is its file's name, unique across the site).
+	Templates fs.FS
+	// Source is the section's source directory (SourceDir), where
+	// development mode reads the templates again on every request; empty
+	// when unknown.
+	Source string
+	// Notices maps each notice the section redirects with to its catalog
+	// message.
+	Notices map[Notice]string
 }

@@ -20,7 +20,7 @@ type signInMFAPage struct {
 
 // MethodField is the choice of second factor.
 func (p *signInMFAPage) MethodField() Field {
-	fl := field(p.T, p.Form, "method", "select", "mfa.method")
+	fl := NewField(p.T, p.Form, "method", "select", "mfa.method")
 	for _, m := range p.Status.Methods() {
 		fl.Options = append(fl.Options, Option{Value: m, Label: p.T.T("mfa.method_"+m, nil), Selected: m == fl.Value})
 	}
@@ -40,12 +40,12 @@ func (s *Server) requirePending(h func(http.ResponseWriter, *http.Request, *acco
 }
 
 func (s *Server) newSignInMFAPage(r *http.Request, sess *accounts.Session, f *Form) (*signInMFAPage, error) {
-	st, err := s.acc.MFAStatus(r.Context(), sess.User.ID)
+	st, err := s.Accounts.MFAStatus(r.Context(), sess.User.ID)
 	if err != nil {
 		return nil, err
 	}
-	p := &signInMFAPage{Form: f, Status: st, Next: localPath(r.FormValue("next"), "")}
-	s.fillBase(r, &p.BasePage, "signin_mfa.title")
+	p := &signInMFAPage{Form: f, Status: st, Next: LocalPath(r.FormValue("next"), "")}
+	s.FillBase(r, &p.BasePage, "signin_mfa.title")
 	if f.Value("method") == "" && len(st.Methods()) > 0 {
 		f.Values["method"] = st.Methods()[0]
 	}
@@ -53,24 +53,24 @@ func (s *Server) newSignInMFAPage(r *http.Request, sess *accounts.Session, f *Fo
 }
 
 func (s *Server) handleSignInMFAForm(w http.ResponseWriter, r *http.Request, sess *accounts.Session) error {
-	f := newForm()
+	f := NewForm()
 	f.Values["method"] = r.URL.Query().Get("method")
 	p, err := s.newSignInMFAPage(r, sess, f)
 	if err != nil {
 		return err
 	}
 	p.SMSSent = r.URL.Query().Get("sent") == "1"
-	return s.render(w, r, http.StatusOK, "signin_mfa", p)
+	return s.Render(w, r, http.StatusOK, "signin_mfa", p)
 }
 
 // handleSignInMFA checks the code; on success the session becomes a full
 // one under a new cookie value.
 func (s *Server) handleSignInMFA(w http.ResponseWriter, r *http.Request, sess *accounts.Session) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	f := formFrom(r, "method")
-	token, err := s.acc.CompleteSignIn(r.Context(), meta(r), sess, f.Value("method"), r.PostForm.Get("code"))
+	f := FormFrom(r, "method")
+	token, err := s.Accounts.CompleteSignIn(r.Context(), meta(r), sess, f.Value("method"), r.PostForm.Get("code"))
 	if err != nil {
 		if portal.ErrorCode(err) == portal.EUnauthorized && isFlowEnd(err) {
 			s.clearSessionCookie(w)
@@ -80,23 +80,23 @@ func (s *Server) handleSignInMFA(w http.ResponseWriter, r *http.Request, sess *a
 		if perr != nil {
 			return perr
 		}
-		if !s.applyError(&p.BasePage, f, fieldOf("code", err), "code") {
+		if !s.ApplyError(&p.BasePage, f, fieldOf("code", err), "code") {
 			return err
 		}
-		return s.render(w, r, formStatus(err), "signin_mfa", p)
+		return s.Render(w, r, FormStatus(err), "signin_mfa", p)
 	}
 	s.setSessionCookie(w, token)
 	target := "/dashboard"
 	if sess.User.Role.IsStaff() {
 		target = "/console"
 	}
-	http.Redirect(w, r, localPath(r.PostForm.Get("next"), target), http.StatusSeeOther)
+	http.Redirect(w, r, LocalPath(r.PostForm.Get("next"), target), http.StatusSeeOther)
 	return nil
 }
 
 // handleSignInMFASMS sends a text-message code for this sign-in.
 func (s *Server) handleSignInMFASMS(w http.ResponseWriter, r *http.Request, sess *accounts.Session) error {
-	if _, err := s.acc.SendSignInCode(r.Context(), sess.ID); err != nil {
+	if _, err := s.Accounts.SendSignInCode(r.Context(), sess.ID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/signin/mfa?method=sms&sent=1", http.StatusSeeOther)

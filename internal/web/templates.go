@@ -34,9 +34,12 @@ var templatesFS embed.FS
 type templates struct {
 	funcs template.FuncMap
 	dev   bool
-	mu    sync.RWMutex
-	set   *template.Template
-	pages map[string]bool
+	// sections are the page templates of the sections, parsed into the
+	// same set as the kit's.
+	sections []templateSource
+	mu       sync.RWMutex
+	set      *template.Template
+	pages    map[string]bool
 }
 
 // Names of the layout and of the page template it calls in every page.
@@ -45,8 +48,15 @@ const (
 	contentTemplate = "content"
 )
 
-func parseTemplates(funcs template.FuncMap, dev bool) (*templates, error) {
-	t := &templates{funcs: funcs, dev: dev}
+// templateSource is where a section's page templates are: embedded, and in
+// development mode its source directory dir when it has them.
+type templateSource struct {
+	fsys fs.FS
+	dir  string
+}
+
+func parseTemplates(funcs template.FuncMap, dev bool, sections []templateSource) (*templates, error) {
+	t := &templates{funcs: funcs, dev: dev, sections: sections}
 	set, pages, err := t.parse()
 	if err != nil {
 		return nil, err
@@ -64,17 +74,28 @@ func layoutPiece(i int) string { return fmt.Sprintf("%s/%d", layoutTemplate, i) 
 func (t *templates) parse() (*template.Template, map[string]bool, error) {
 	var fsys fs.FS = templatesFS
 	if t.dev {
-		if dir, err := devTemplateDir(); err == nil {
+		if dir, err := devTemplateDir(kitSourceDir); err == nil {
 			fsys = dir
 		}
 	}
-	return parseSet(fsys, t.funcs)
+	var sections []fs.FS
+	for _, src := range t.sections {
+		sfs := src.fsys
+		if t.dev && src.dir != "" {
+			if dir, err := devTemplateDir(src.dir); err == nil {
+				sfs = dir
+			}
+		}
+		sections = append(sections, sfs)
+	}
+	return parseSet(fsys, t.funcs, sections...)
 }
 
-// parseSet parses the templates of fsys: the layout and partials in
-// templates/_*.html, a page in each other templates/*.html. It returns the
+// parseSet parses the templates of fsys, the kit's: the layout and
+// partials in templates/_*.html, a page in each other templates/*.html;
+// and the pages of each section, in its templates/*.html. It returns the
 // set and the pages' names.
-func parseSet(fsys fs.FS, funcs template.FuncMap) (*template.Template, map[string]bool, error) {
+func parseSet(fsys fs.FS, funcs template.FuncMap, sections ...fs.FS) (*template.Template, map[string]bool, error) {
 	shared, err := fs.Glob(fsys, "templates/_*.html")
 	if err != nil {
 		return nil, nil, err
@@ -96,15 +117,33 @@ func parseSet(fsys fs.FS, funcs template.FuncMap) (*template.Template, map[strin
 		return nil, nil, fmt.Errorf("web: parse the layout: %w", err)
 	}
 	pages := map[string]bool{}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
+	addPages := func(fsys fs.FS, files []string) error {
+		for _, f := range files {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			if pages[name] {
+				return fmt.Errorf("web: two pages named %s", name)
+			}
+			if err := addPage(set, slots, fsys, f, name, funcs); err != nil {
+				return fmt.Errorf("web: parse template %s: %w", name, err)
+			}
+			pages[name] = true
 		}
-		if err := addPage(set, slots, fsys, f, name, funcs); err != nil {
-			return nil, nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		return nil
+	}
+	if err := addPages(fsys, files); err != nil {
+		return nil, nil, err
+	}
+	for _, sfs := range sections {
+		files, err := fs.Glob(sfs, "templates/*.html")
+		if err != nil {
+			return nil, nil, err
 		}
-		pages[name] = true
+		if err := addPages(sfs, files); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := checkCalls(set); err != nil {
 		return nil, nil, err

@@ -91,3 +91,7 @@ func onlineZone(chosen string, u *portal.User) (zone string, guessed bool) {
 	}
 	return "UTC", true
 }
+
+// TimeZones returns the zones offered for online exam times, in order (a
+// copy the caller may change).
+func TimeZones() []string { return slices.Clone(timeZones) }

@@ -65,7 +65,7 @@ func (s *Server) localizer(lang string) *i18n.Localizer {
 	if v, ok := s.localizers.Load(lang); ok {
 		return v.(*i18n.Localizer)
 	}
-	v, _ := s.localizers.LoadOrStore(lang, s.catalog.Localizer(lang))
+	v, _ := s.localizers.LoadOrStore(lang, s.Catalog.Localizer(lang))
 	return v.(*i18n.Localizer)
 }
 
@@ -107,5 +107,5 @@ type preparer interface{ prepare(*Server) }
 // day is the template function day (a YYYY-MM-DD day in the language's
 // date format), made once per language and day.
 func (s *Server) day(l *i18n.Localizer, ymd string) string {
-	return s.texts.get(l.Lang()+"\x00day\x00"+ymd, func() string { return day(l, ymd) })
+	return s.texts.get(l.Lang()+"\x00day\x00"+ymd, func() string { return Day(l, ymd) })
 }

@@ -54,9 +54,9 @@ func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
 		{"/%zz", "/fallback"},
 		{"/@evil.example", "/@evil.example"},
 	} {
-		got := localPath(tc.in, "/fallback")
+		got := LocalPath(tc.in, "/fallback")
 		if got != tc.want {
-			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("LocalPath(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 		// Whatever is accepted must stay on this host when http.Redirect
 		// writes it and a browser resolves it.
@@ -64,11 +64,11 @@ func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
 		http.Redirect(rec, httptest.NewRequest("GET", "/signin", nil), got, http.StatusSeeOther)
 		loc := rec.Header().Get("Location")
 		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\r\n") {
-			t.Errorf("localPath(%q) leads to Location %q", tc.in, loc)
+			t.Errorf("LocalPath(%q) leads to Location %q", tc.in, loc)
 		}
 		base, _ := url.Parse("https://portal.example/signin")
 		if ref, err := url.Parse(loc); err != nil || base.ResolveReference(ref).Host != "portal.example" {
-			t.Errorf("localPath(%q): Location %q leaves the site", tc.in, loc)
+			t.Errorf("LocalPath(%q): Location %q leaves the site", tc.in, loc)
 		}
 	}
 }
