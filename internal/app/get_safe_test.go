@@ -18,21 +18,27 @@ import (
 	"example.org/certportal/internal/testutil/apptest"
 )
 
-// getRoutes reads every GET route of the HTML interface from its one route
-// table (internal/web/routes.go), so that a new route is checked without
-// being listed here.
+// routeFiles are the route tables of the HTML interface: the kit's and
+// each page package's.
+var routeFiles = []string{"../web/routes.go", "../web/console/routes.go"}
+
+// getRoutes reads every GET route of the HTML interface from its route
+// tables (routeFiles), so that a new route is checked without being listed
+// here.
 func getRoutes(t *testing.T) []string {
 	t.Helper()
-	src, err := os.ReadFile("../web/routes.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, m := range regexp.MustCompile(`"GET (/[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
-		out = append(out, m[1])
+	for _, file := range routeFiles {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"GET (/[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
+			out = append(out, m[1])
+		}
 	}
 	if len(out) < 40 {
-		t.Fatalf("found only %d GET routes in routes.go", len(out))
+		t.Fatalf("found only %d GET routes in %v", len(out), routeFiles)
 	}
 	return out
 }

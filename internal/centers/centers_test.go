@@ -393,8 +393,8 @@ func TestImportCentersBOMAndExample(t *testing.T) {
 // name is in the English and the Spanish catalog.
 func TestCenterMessagesExist(t *testing.T) {
 	ids := testutil.MessageIDs(t, regexp.MustCompile(`"((?:centers|nav|notice|field)\.[a-z0-9_.]+)"`),
-		"centers.go", "../web/console_centers.go", "../web/templates/console_centers.html",
-		"../web/templates/console_center.html", "../web/templates/console_centers_import.html")
+		"centers.go", "../web/console/centers.go", "../web/console/templates/console_centers.html",
+		"../web/console/templates/console_center.html", "../web/console/templates/console_centers_import.html")
 	spanish := func(id string) bool { return strings.HasPrefix(id, "centers.") }
 	if n := testutil.CheckMessages(t, ids, spanish); n < 40 {
 		t.Fatalf("found only %d message IDs; is the pattern right?", n)

@@ -10,8 +10,8 @@ import (
 // TestCatalogMessagesExist: every message ID the catalog service and its
 // console pages name is in the English and the Spanish catalog.
 func TestCatalogMessagesExist(t *testing.T) {
-	files := []string{"exams.go", "validate.go", "../web/console_exams.go",
-		"../web/templates/console_exams.html", "../web/templates/console_exam.html"}
+	files := []string{"exams.go", "validate.go", "../web/console/exams.go",
+		"../web/console/templates/console_exams.html", "../web/console/templates/console_exam.html"}
 	ids := testutil.MessageIDs(t, regexp.MustCompile(`"((?:exams|console|nav|notice|field)\.[a-z0-9_.]+)"`), files...)
 	for id, where := range testutil.MessageIDs(t, regexp.MustCompile(`notice=([a-z_]+)`), files...) {
 		ids["notice."+id] = where

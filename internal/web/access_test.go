@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -22,12 +22,15 @@ import (
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/console"
+	"example.org/certportal/internal/web/webtest"
 )
 
 // TestEveryRouteDeclaresItsAccess: every console route and every staff
 // operation of the API names a real permission; patterns are unique.
 func TestEveryRouteDeclaresItsAccess(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, console.Section())
 	seen := map[string]bool{}
 	for _, rt := range s.Routes() {
 		if seen[rt.Pattern] {
@@ -38,10 +41,10 @@ func TestEveryRouteDeclaresItsAccess(t *testing.T) {
 			t.Errorf("%s: exactly one of handle and raw must be set", rt.Pattern)
 		}
 		_, path, _ := strings.Cut(rt.Pattern, " ")
-		if strings.HasPrefix(path, "/console") && (rt.Access.kind != accessStaff || !validPermission(rt.Access.perm)) {
+		if strings.HasPrefix(path, "/console") && (!isStaff(rt.Access) || !validPermission(perm(rt.Access))) {
 			t.Errorf("%s is a console route without a staff permission", rt.Pattern)
 		}
-		if rt.Access.kind == accessStaff && !validPermission(rt.Access.perm) {
+		if isStaff(rt.Access) && !validPermission(perm(rt.Access)) {
 			t.Errorf("%s: staff access needs a permission", rt.Pattern)
 		}
 	}
@@ -51,6 +54,12 @@ func TestEveryRouteDeclaresItsAccess(t *testing.T) {
 		}
 	}
 }
+
+// isStaff reports whether a route needs a staff permission.
+func isStaff(a web.Access) bool { _, ok := a.Permission(); return ok }
+
+// perm is the permission a staff route needs.
+func perm(a web.Access) portal.Permission { p, _ := a.Permission(); return p }
 
 func validPermission(p portal.Permission) bool {
 	for _, q := range portal.AllPermissions() {
@@ -64,7 +73,7 @@ func validPermission(p portal.Permission) bool {
 // accessWorld is a server with real accounts and one signed-in session
 // for each kind of visitor.
 type accessWorld struct {
-	s       *Server
+	s       *web.Server
 	h       http.Handler
 	cookies map[string]string // session cookie by who: candidate, each set, scheduler-no-factor
 	ids     map[string]int64
@@ -90,13 +99,13 @@ func newAccessWorld(t *testing.T, engine string) *accessWorld {
 	res := results.New(st, clock, log, results.Config{Calendar: func(ctx context.Context) (results.Calendar, error) {
 		return cal.Calendar(ctx)
 	}})
-	s, err := New(Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, Deps{
+	s, err := web.New(web.Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, web.Deps{
 		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Calendar: cal, Results: res,
-	})
+	}, console.Section())
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiH := api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Results: res, Actor: RequestActor})
+	apiH := api.New(api.Deps{Log: log, Clock: clock, Catalog: cat, Accounts: acc, Results: res, Actor: web.RequestActor})
 	// Both surfaces, mounted as the app mounts them.
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", s.Wrap(apiH, apiH))
@@ -172,7 +181,7 @@ func TestRouteAccessHoldsOnBothSurfaces(t *testing.T) {
 		w := newAccessWorld(t, engine)
 		reached := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.WriteHeader(http.StatusTeapot) })
 		for _, rt := range w.s.Routes() {
-			if rt.Access.kind == accessAnyone {
+			if rt.Access.Public() {
 				continue
 			}
 			method, _, _ := strings.Cut(rt.Pattern, " ")
@@ -183,12 +192,12 @@ func TestRouteAccessHoldsOnBothSurfaces(t *testing.T) {
 			if method != http.MethodGet && visitor.Code != http.StatusUnauthorized {
 				t.Errorf("visitor %s: %d, want 401", rt.Pattern, visitor.Code)
 			}
-			if rt.Access.kind != accessStaff {
+			if !isStaff(rt.Access) {
 				continue
 			}
-			only := w.s.guard(rt.Access, reached)
+			only := w.s.Guarded(rt.Access, reached)
 			for who := range w.cookies {
-				may := who != "candidate" && who != "nofactor" && portal.PermissionSet(who).Permissions().Has(rt.Access.perm)
+				may := who != "candidate" && who != "nofactor" && portal.PermissionSet(who).Permissions().Has(perm(rt.Access))
 				if !may {
 					if rec := w.serve(w.h, w.request(rt.Pattern, who, "1")); rec.Code != http.StatusForbidden && !(who == "nofactor" && rec.Code == http.StatusSeeOther) {
 						t.Errorf("%s %s: %d, want 403", who, rt.Pattern, rec.Code)
@@ -196,13 +205,13 @@ func TestRouteAccessHoldsOnBothSurfaces(t *testing.T) {
 					continue
 				}
 				r := w.request(rt.Pattern, who, "1")
-				if rec := w.serve(w.s.observe(w.s.loadSession(only)), r); rec.Code != http.StatusTeapot {
+				if rec := w.serve(only, r); rec.Code != http.StatusTeapot {
 					t.Errorf("%s %s: %d, want through", who, rt.Pattern, rec.Code)
 				}
 			}
-			if portal.SetScheduler.Permissions().Has(rt.Access.perm) {
+			if portal.SetScheduler.Permissions().Has(perm(rt.Access)) {
 				rec := w.serve(w.h, w.request(rt.Pattern, "nofactor", "1"))
-				if method == http.MethodGet && (rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != mfaRequiredPath) {
+				if method == http.MethodGet && (rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != web.MFARequiredPath) {
 					t.Errorf("staff without a second factor %s: %d %s, want the enrolment page", rt.Pattern, rec.Code, rec.Header().Get("Location"))
 				}
 				if method != http.MethodGet && rec.Code != http.StatusForbidden {

@@ -250,6 +250,10 @@ func BenchmarkHistoryPage(b *testing.B) {
 // of what the server holds when idle (docs/benchmarks.md).
 func BenchmarkParseTemplates(b *testing.B) {
 	funcs := (&Server{}).funcs()
+	var sections []templateSource
+	for _, fsys := range sectionTemplates() {
+		sections = append(sections, templateSource{fsys: fsys})
+	}
 	live := func() uint64 {
 		var ms runtime.MemStats
 		runtime.GC()
@@ -261,7 +265,7 @@ func BenchmarkParseTemplates(b *testing.B) {
 		b.StopTimer()
 		before := live()
 		b.StartTimer()
-		t, err := parseTemplates(funcs, false, nil)
+		t, err := parseTemplates(funcs, false, sections)
 		if err != nil {
 			b.Fatal(err)
 		}

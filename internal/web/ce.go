@@ -397,7 +397,7 @@ func (s *Server) renderCESubmit(w http.ResponseWriter, r *http.Request, status i
 		}
 		p.Duplicate = portal.KindOf(failure).Code == portal.EConflict && f.Error(credits.FieldConfirmDuplicate) != ""
 	} else {
-		for _, field := range f.order {
+		for _, field := range f.ErrorFields() {
 			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
 		}
 	}

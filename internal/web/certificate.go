@@ -161,3 +161,6 @@ func qrDataURI(text string) (template.URL, error) {
 	svg.WriteString(`"/></svg>`)
 	return template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg.Bytes())), nil
 }
+
+// certificationID reads the {id} of the path; anything else is not found.
+func certificationID(r *http.Request) (int64, error) { return PathID(r) }

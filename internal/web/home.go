@@ -57,7 +57,7 @@ type helpPage struct {
 // handleHelp answers common questions and shows the program's support
 // contact; the pages that send people to support link here.
 func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
-	set, err := s.programSettings(r)
+	set, err := s.ProgramSettings(r)
 	if err != nil {
 		return err
 	}

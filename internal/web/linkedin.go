@@ -48,7 +48,7 @@ func yearMonth(day string) (string, string, bool) {
 // linkedInOrganizationID is the program's LinkedIn organization ID from
 // the program settings, "" when none is set.
 func (s *Server) linkedInOrganizationID(r *http.Request) (string, error) {
-	set, err := s.programSettings(r)
+	set, err := s.ProgramSettings(r)
 	if err != nil {
 		return "", err
 	}

@@ -237,7 +237,7 @@ func (s *Server) applyMFAError(b *BasePage, f *Form, err error) bool {
 		}
 		f.SetError("code", msg)
 	}
-	for _, field := range f.order {
+	for _, field := range f.ErrorFields() {
 		b.Errors = append(b.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
 	}
 	return true

@@ -34,19 +34,7 @@ const (
 	noticeConfirmCodeSent     Notice = "confirm_code_sent"
 	noticeBackupCodesReplaced Notice = "backup_codes_replaced"
 	noticeReauth              Notice = "reauth"
-	// The console: mail, accounts, centers, the exam catalog.
-	noticeTestMailSent            Notice = "test_mail_sent"
-	noticeUserDisabled            Notice = "user_disabled"
-	noticeUserEnabled             Notice = "user_enabled"
-	noticeUserSignedOut           Notice = "user_signed_out"
-	noticeMFAReset                Notice = "mfa_reset"
-	noticeStaffInvited            Notice = "staff_invited"
-	noticeStaffPermissionsChanged Notice = "staff_permissions_changed"
-	noticeCenterSaved             Notice = "center_saved"
-	noticeExamSaved               Notice = "exam_saved"
-	noticeExamRetired             Notice = "exam_retired"
-	noticeExamActivated           Notice = "exam_activated"
-	// Scheduling (schedule.go, cart.go, bookings.go, console_schedule.go).
+	// Scheduling (schedule.go, cart.go, bookings.go).
 	noticeHeld             Notice = "held"
 	noticeHoldReleased     Notice = "hold_released"
 	noticeVoucherApplied   Notice = "voucher_applied"
@@ -54,39 +42,9 @@ const (
 	noticeRescheduled      Notice = "rescheduled"
 	noticeCancelled        Notice = "cancelled"
 	noticeLaunched         Notice = "launched"
-	noticeCapacityChanged  Notice = "capacity_changed"
-	noticeSlotClosed       Notice = "slot_closed"
-	noticeNoShowRecorded   Notice = "no_show_recorded"
-	noticeCheckedIn        Notice = "checked_in"
-	noticeNoShowCorrected  Notice = "no_show_corrected"
-	noticeBookingCancelled Notice = "booking_cancelled"
-	noticeDayClosed        Notice = "day_closed"
-	noticeVoucherCreated   Notice = "voucher_created"
-	// Results and the certification catalogue (console_results.go,
-	// console_certifications.go).
-	noticeCertificationSaved Notice = "certification_saved"
-	noticeResultEntered      Notice = "result_entered"
-	noticeResultConfirmed    Notice = "result_confirmed"
-	noticeResultRejected     Notice = "result_rejected"
-	noticeResultHeld         Notice = "result_held"
-	noticeResultReleased     Notice = "result_released"
-	noticeResultCorrected    Notice = "result_corrected"
-	// The program calendar (console_calendar.go).
-	noticeCalendarSaved    Notice = "calendar_saved"
-	noticeHolidayAdded     Notice = "holiday_added"
-	noticeHolidayRemoved   Notice = "holiday_removed"
-	noticeHolidaysImported Notice = "holidays_imported"
-	// Program settings (console_settings.go).
-	noticeSettingsSaved Notice = "settings_saved"
-	noticeLogoSaved     Notice = "logo_saved"
-	noticeLogoRemoved   Notice = "logo_removed"
 	// noticeMovePaid is where Stripe Checkout sends a candidate back after
 	// paying a reschedule fee; booking writes that URL.
 	noticeMovePaid Notice = "move_paid"
-	// Credentials in the console (console_credentials.go).
-	noticeCredentialRevoked    Notice = "credential_revoked"
-	noticeCredentialSuspended  Notice = "credential_suspended"
-	noticeCredentialReinstated Notice = "credential_reinstated"
 	// The holder's directory choice (credential_directory.go).
 	noticeDirectoryJoined Notice = "directory_joined"
 	noticeDirectoryLeft   Notice = "directory_left"
@@ -101,75 +59,39 @@ const (
 // kitNotices maps the notices of the pages still in the kit to their
 // catalog messages.
 var kitNotices = map[Notice]string{
-	noticeCredentialRevoked:       "notice.credential_revoked",
-	noticeCredentialSuspended:     "notice.credential_suspended",
-	noticeCredentialReinstated:    "notice.credential_reinstated",
-	noticeDirectoryJoined:         "notice.directory_joined",
-	noticeDirectoryLeft:           "notice.directory_left",
-	noticeCESubmitted:             "notice.ce_submitted",
-	noticeCEDraftSaved:            "notice.ce_draft_saved",
-	noticeCEWithdrawn:             "notice.ce_withdrawn",
-	noticeCEAnswered:              "notice.ce_answered",
-	noticeCEAppealed:              "notice.ce_appealed",
-	noticeSignedOut:               "notice.signed_out",
-	noticeCertificationSaved:      "notice.certification_saved",
-	noticeResultEntered:           "notice.result_entered",
-	noticeResultConfirmed:         "notice.result_confirmed",
-	noticeResultRejected:          "notice.result_rejected",
-	noticeResultHeld:              "notice.result_held",
-	noticeResultReleased:          "notice.result_released",
-	noticeResultCorrected:         "notice.result_corrected",
-	noticeSetupComplete:           "notice.setup_complete",
-	noticeEmailVerified:           "notice.email_verified",
-	noticeVerificationSent:        "notice.verification_sent",
-	noticeProfileSaved:            "notice.profile_saved",
-	noticeOthersSignedOut:         "notice.others_signed_out",
-	noticePasswordChanged:         "notice.password_changed",
-	noticePasswordReset:           "notice.password_reset",
-	noticeEmailChanged:            "notice.email_changed",
-	noticeTOTPEnabled:             "notice.totp_enabled",
-	noticeTOTPDisabled:            "notice.totp_disabled",
-	noticeSMSEnabled:              "notice.sms_enabled",
-	noticeSMSDisabled:             "notice.sms_disabled",
-	noticePhoneChanged:            "notice.phone_changed",
-	noticeSMSCodeSent:             "notice.sms_code_sent",
-	noticeConfirmCodeSent:         "notice.confirm_code_sent",
-	noticeBackupCodesReplaced:     "notice.backup_codes_replaced",
-	noticeReauth:                  "notice.reauth",
-	noticeTestMailSent:            "notice.test_mail_sent",
-	noticeUserDisabled:            "notice.user_disabled",
-	noticeUserEnabled:             "notice.user_enabled",
-	noticeUserSignedOut:           "notice.user_signed_out",
-	noticeMFAReset:                "notice.mfa_reset",
-	noticeStaffInvited:            "notice.staff_invited",
-	noticeStaffPermissionsChanged: "notice.staff_permissions_changed",
-	noticeCenterSaved:             "notice.center_saved",
-	noticeExamSaved:               "notice.exam_saved",
-	noticeExamRetired:             "notice.exam_retired",
-	noticeExamActivated:           "notice.exam_activated",
-	noticeHeld:                    "notice.held",
-	noticeHoldReleased:            "notice.hold_released",
-	noticeVoucherApplied:          "notice.voucher_applied",
-	noticePaymentCancelled:        "notice.payment_cancelled",
-	noticeRescheduled:             "notice.rescheduled",
-	noticeCancelled:               "notice.cancelled",
-	noticeLaunched:                "notice.launched",
-	noticeCapacityChanged:         "notice.capacity_changed",
-	noticeSlotClosed:              "notice.slot_closed",
-	noticeNoShowRecorded:          "notice.no_show_recorded",
-	noticeCheckedIn:               "notice.checked_in",
-	noticeNoShowCorrected:         "notice.no_show_corrected",
-	noticeBookingCancelled:        "notice.booking_cancelled",
-	noticeDayClosed:               "notice.day_closed",
-	noticeVoucherCreated:          "notice.voucher_created",
-	noticeCalendarSaved:           "notice.calendar_saved",
-	noticeHolidayAdded:            "notice.holiday_added",
-	noticeHolidayRemoved:          "notice.holiday_removed",
-	noticeHolidaysImported:        "notice.holidays_imported",
-	noticeSettingsSaved:           "notice.settings_saved",
-	noticeLogoSaved:               "notice.logo_saved",
-	noticeLogoRemoved:             "notice.logo_removed",
-	noticeMovePaid:                "notice.move_paid",
+	noticeDirectoryJoined:     "notice.directory_joined",
+	noticeDirectoryLeft:       "notice.directory_left",
+	noticeCESubmitted:         "notice.ce_submitted",
+	noticeCEDraftSaved:        "notice.ce_draft_saved",
+	noticeCEWithdrawn:         "notice.ce_withdrawn",
+	noticeCEAnswered:          "notice.ce_answered",
+	noticeCEAppealed:          "notice.ce_appealed",
+	noticeSignedOut:           "notice.signed_out",
+	noticeSetupComplete:       "notice.setup_complete",
+	noticeEmailVerified:       "notice.email_verified",
+	noticeVerificationSent:    "notice.verification_sent",
+	noticeProfileSaved:        "notice.profile_saved",
+	noticeOthersSignedOut:     "notice.others_signed_out",
+	noticePasswordChanged:     "notice.password_changed",
+	noticePasswordReset:       "notice.password_reset",
+	noticeEmailChanged:        "notice.email_changed",
+	noticeTOTPEnabled:         "notice.totp_enabled",
+	noticeTOTPDisabled:        "notice.totp_disabled",
+	noticeSMSEnabled:          "notice.sms_enabled",
+	noticeSMSDisabled:         "notice.sms_disabled",
+	noticePhoneChanged:        "notice.phone_changed",
+	noticeSMSCodeSent:         "notice.sms_code_sent",
+	noticeConfirmCodeSent:     "notice.confirm_code_sent",
+	noticeBackupCodesReplaced: "notice.backup_codes_replaced",
+	noticeReauth:              "notice.reauth",
+	noticeHeld:                "notice.held",
+	noticeHoldReleased:        "notice.hold_released",
+	noticeVoucherApplied:      "notice.voucher_applied",
+	noticePaymentCancelled:    "notice.payment_cancelled",
+	noticeRescheduled:         "notice.rescheduled",
+	noticeCancelled:           "notice.cancelled",
+	noticeLaunched:            "notice.launched",
+	noticeMovePaid:            "notice.move_paid",
 }
 
 // WithNotice adds a notice to a local path (which may have a query).

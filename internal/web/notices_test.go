@@ -1,7 +1,6 @@
-package web
+package web_test
 
 import (
-	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,17 +9,48 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/console"
+	"example.org/certportal/internal/web/webtest"
 )
 
-// declaredNotices parses the package's source and returns the value of
-// every constant declared with the type notice, by constant name.
-func declaredNotices(t *testing.T) map[string]Notice {
+// siteDirs are the source directories of the kit and of its sections.
+var siteDirs = []string{".", "console"}
+
+// siteGoFiles are the Go files of the kit and of its sections.
+func siteGoFiles(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range siteDirs {
+		fs, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
 	}
-	out := map[string]Notice{}
+	return files
+}
+
+// isNoticeType reports whether e names the type web.Notice.
+func isNoticeType(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name == "Notice"
+	case *ast.SelectorExpr:
+		x, ok := e.X.(*ast.Ident)
+		return ok && x.Name == "web" && e.Sel.Name == "Notice"
+	}
+	return false
+}
+
+// declaredNotices parses the source of the kit and of its sections and
+// returns the value of every constant declared with the type web.Notice,
+// by constant name.
+func declaredNotices(t *testing.T) map[string]web.Notice {
+	t.Helper()
+	files := siteGoFiles(t)
+	out := map[string]web.Notice{}
 	fset := token.NewFileSet()
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -37,7 +67,7 @@ func declaredNotices(t *testing.T) map[string]Notice {
 			}
 			for _, spec := range gd.Specs {
 				vs := spec.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Notice" {
+				if !isNoticeType(vs.Type) {
 					continue
 				}
 				for i, name := range vs.Names {
@@ -49,7 +79,7 @@ func declaredNotices(t *testing.T) map[string]Notice {
 					if err != nil {
 						t.Fatal(err)
 					}
-					out[name.Name] = Notice(v)
+					out[name.Name] = web.Notice(v)
 				}
 			}
 		}
@@ -62,22 +92,23 @@ func declaredNotices(t *testing.T) map[string]Notice {
 // bracketed ID or an English fallback), and each has one key of its own.
 // A key that is no notice shows nothing.
 func TestEveryNoticeRenders(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, console.Section())
+	notices := s.Notices()
 	declared := declaredNotices(t)
 	if len(declared) < 40 {
 		t.Fatalf("found %d notice constants; the source scan is broken", len(declared))
 	}
-	keys := map[Notice]string{}
+	keys := map[web.Notice]string{}
 	for name, n := range declared {
 		if other, dup := keys[n]; dup {
 			t.Errorf("notices %s and %s share the key %q", name, other, n)
 		}
 		keys[n] = name
-		if _, ok := s.notices[n]; !ok {
+		if _, ok := notices[n]; !ok {
 			t.Errorf("notice %s (%q) has no message in the notices map: its confirmation would never show", name, n)
 		}
 	}
-	for n := range s.notices {
+	for n := range notices {
 		if _, ok := keys[n]; !ok {
 			t.Errorf("the notices map lists %q, which is no notice constant", n)
 		}
@@ -87,18 +118,16 @@ func TestEveryNoticeRenders(t *testing.T) {
 		for _, id := range s.Catalog.MessageIDs(lang) {
 			own[id] = true
 		}
-		for n, id := range s.notices {
-			r := httptest.NewRequest("GET", WithNotice("/console/users/7", n), nil)
-			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
-			var b BasePage
+		for n, id := range notices {
+			r := web.WithLang(httptest.NewRequest("GET", web.WithNotice("/console/users/7", n), nil), lang)
+			var b web.BasePage
 			s.FillBase(r, &b, "home.title")
 			if b.Notice == "" || strings.HasPrefix(b.Notice, "[") || !own[id] {
 				t.Errorf("%s: notice %q shows %q (message %s in %s: %v)", lang, n, b.Notice, id, lang, own[id])
 			}
 		}
-		r := httptest.NewRequest("GET", "/?notice=You+won+a+prize", nil)
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{Lang: lang}))
-		var b BasePage
+		r := web.WithLang(httptest.NewRequest("GET", "/?notice=You+won+a+prize", nil), lang)
+		var b web.BasePage
 		s.FillBase(r, &b, "home.title")
 		if b.Notice != "" {
 			t.Errorf("%s: an unknown key shows %q", lang, b.Notice)
@@ -106,14 +135,12 @@ func TestEveryNoticeRenders(t *testing.T) {
 	}
 }
 
-// TestRedirectsNameNoticesByConstant: no source file but notices.go
-// writes "notice=" itself, so every notice in a redirect is a constant of
-// the notice type, which TestEveryNoticeRenders checks.
+// TestRedirectsNameNoticesByConstant: no source file of the kit or of a
+// section but the kit's notices.go writes "notice=" itself, so every
+// notice in a redirect is a constant of the notice type, which
+// TestEveryNoticeRenders checks.
 func TestRedirectsNameNoticesByConstant(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := siteGoFiles(t)
 	fset := token.NewFileSet()
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || f == "notices.go" {
@@ -125,7 +152,7 @@ func TestRedirectsNameNoticesByConstant(t *testing.T) {
 		}
 		ast.Inspect(file, func(n ast.Node) bool {
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.Contains(lit.Value, "notice=") {
-				t.Errorf("%s: %s writes a notice key by hand; use withNotice and a notice constant", fset.Position(lit.Pos()), lit.Value)
+				t.Errorf("%s: %s writes a notice key by hand; use web.WithNotice and a notice constant", fset.Position(lit.Pos()), lit.Value)
 			}
 			return true
 		})

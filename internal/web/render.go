@@ -53,6 +53,9 @@ type BasePage struct {
 
 func (b *BasePage) base() *BasePage { return b }
 
+// BaseOf returns the BasePage of p.
+func BaseOf(p Page) *BasePage { return p.base() }
+
 // May reports whether the viewer may use the route with this pattern of
 // the route table, e.g. "POST /console/users/{id}/disable": navigation,
 // links and buttons ask it, so each person sees only what they may do.
@@ -148,10 +151,10 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	}
 	b.Console = strings.HasPrefix(r.URL.Path, "/console")
 	b.Allow = func(pattern string) bool { return s.allows(r, pattern) }
-	if set, err := s.programSettings(r); err != nil {
+	if set, err := s.ProgramSettings(r); err != nil {
 		s.Log.WarnContext(r.Context(), "program settings unavailable; page shown without the logo", "err", err)
 	} else if set.HasLogo() {
-		b.Logo = logoPath + "?v=" + set.Logo.ETag
+		b.Logo = LogoPath + "?v=" + set.Logo.ETag
 	}
 	if b.Console && s.Credits != nil && b.May("GET "+ceFlagsPath) {
 		if n, err := s.Credits.CountOpenRenewalFlags(r.Context(), Actor(r)); err != nil {
@@ -168,6 +171,10 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 		b.Notice = s.text(b.T, id)
 	}
 }
+
+// ceFlagsPath is the console's list of renewal flags, whose link says how
+// many are open.
+const ceFlagsPath = "/console/ce/flags"
 
 // consoleNav is the console's navigation in order; each person sees the
 // links their permissions open.
@@ -261,6 +268,10 @@ func (f *Form) Value(name string) string { return f.Values[name] }
 
 // Error returns the message for a field, or "".
 func (f *Form) Error(name string) string { return f.Errors[name] }
+
+// ErrorFields are the fields with a message, in the order they got it:
+// the order of the page's error summary.
+func (f *Form) ErrorFields() []string { return f.order }
 
 // SetError records a translated message for a field (the first one wins).
 func (f *Form) SetError(field, message string) {

@@ -38,7 +38,7 @@ type supportContact struct {
 }
 
 func (s *Server) supportContact(r *http.Request) supportContact {
-	set, err := s.programSettings(r)
+	set, err := s.ProgramSettings(r)
 	if err != nil {
 		s.Log.WarnContext(r.Context(), "program settings unavailable; support links lead to Help", "err", err)
 		return supportContact{}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -206,135 +207,6 @@ func (s *Server) kitRoutes() []Route {
 		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/withdraw", Handle: s.handleCEWithdraw},
 		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/respond", Limit: ceUploadLimit, Handle: s.handleCERespond},
 		{Access: SignedIn, Pattern: "POST /ce/submissions/{id}/appeal", Limit: ceUploadLimit, Handle: s.handleCEAppeal},
-
-		// The console (console*.go): staff, each route behind its permission.
-		{Access: Staff(portal.PermConsole), Pattern: "GET /console", Handle: s.handleConsoleHome},
-		{Access: Staff(portal.PermAuditRead), Pattern: "GET /console/audit", Handle: s.handleConsoleAudit},
-		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail", Handle: s.handleConsoleMail},
-		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}", Handle: s.handleConsoleMailShow},
-		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}/html", Handle: s.handleConsoleMailHTML},
-		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/mail/{id}/attachments/{n}", Handle: s.handleConsoleMailAttachment},
-		{Access: Staff(portal.PermOpsRead), Pattern: "POST /console/mail/test", Handle: s.handleConsoleMailTest},
-		{Access: Staff(portal.PermOpsRead), Pattern: "GET /console/jobs", Handle: s.handleConsoleJobs},
-
-		// Accounts and staff (console_users.go, console_staff.go).
-		{Access: Staff(portal.PermUsersRead), Pattern: "GET /console/users", Handle: s.handleConsoleUsers},
-		{Access: Staff(portal.PermUsersRead), Pattern: "GET /console/users/{id}", Handle: s.handleConsoleUser},
-		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/disable", Handle: s.handleConsoleUserDisable},
-		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/enable", Handle: s.handleConsoleUserEnable},
-		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/signout", Handle: s.handleConsoleUserSignOut},
-		{Access: Staff(portal.PermUsersManage), Pattern: "POST /console/users/{id}/mfa/reset", Handle: s.handleConsoleUserMFAReset},
-		{Access: Staff(portal.PermStaffManage), Pattern: "POST /console/users/{id}/permissions", Handle: s.handleConsoleUserPermissions},
-		{Access: Staff(portal.PermStaffManage), Pattern: "GET /console/staff", Handle: s.handleConsoleStaff},
-		{Access: Staff(portal.PermStaffManage), Pattern: "GET /console/staff/invite", Handle: s.handleConsoleStaffInviteForm},
-		{Access: Staff(portal.PermStaffManage), Pattern: "POST /console/staff/invite", Handle: s.handleConsoleStaffInvite},
-
-		// Credentials (console_credentials.go).
-		{Access: Staff(portal.PermCredentialsManage), Pattern: "GET /console/credentials", Handle: s.handleConsoleCredentials},
-		{Access: Staff(portal.PermCredentialsManage), Pattern: "GET /console/credentials/{id}", Handle: s.handleConsoleCredential},
-		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/revoke", Handle: s.handleConsoleCredentialRevoke},
-		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/suspend", Handle: s.handleConsoleCredentialSuspend},
-		{Access: Staff(portal.PermCredentialsManage), Pattern: "POST /console/credentials/{id}/lift", Handle: s.handleConsoleCredentialLift},
-
-		// Test centers (console_centers.go).
-		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers", Handle: s.handleConsoleCenters},
-		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/new", Handle: s.handleConsoleCenterNew},
-		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers", Handle: s.handleConsoleCenterCreate},
-		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/import", Handle: s.handleConsoleCentersImportForm},
-		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers/import", Limit: importBodyLimit, Handle: s.handleConsoleCentersImport},
-		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/import/example.csv", Handle: s.handleConsoleCentersExample},
-		{Access: Staff(portal.PermCentersManage), Pattern: "GET /console/centers/{id}", Handle: s.handleConsoleCenterEdit},
-		// Results imports (console_results_import.go).
-		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports", Handle: s.handleConsoleResultsImports},
-		{Access: Staff(portal.PermResultsImport), Pattern: "POST /console/results/imports", Limit: resultsImportBodyLimit, Handle: s.handleConsoleResultsImportUpload},
-		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports/{id}", Handle: s.handleConsoleResultsImport},
-		{Access: Staff(portal.PermResultsImport), Pattern: "POST /console/results/imports/{id}/apply", Handle: s.handleConsoleResultsImportApply},
-		{Access: Staff(portal.PermResultsImport), Pattern: "GET /console/results/imports/{id}/problems.csv", Handle: s.handleConsoleResultsImportProblems},
-		{Access: Staff(portal.PermCentersManage), Pattern: "POST /console/centers/{id}", Handle: s.handleConsoleCenterUpdate},
-
-		// The program calendar (console_calendar.go).
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/calendar", Handle: s.handleConsoleCalendar},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar", Handle: s.handleConsoleCalendarSave},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/holidays", Handle: s.handleConsoleHolidayAdd},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/holidays/{date}/remove", Handle: s.handleConsoleHolidayRemove},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/calendar/import", Limit: calendarImportLimit, Handle: s.handleConsoleHolidayImport},
-
-		// Program settings (console_settings.go).
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/settings", Handle: s.handleConsoleSettings},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings", Handle: s.handleConsoleSettingsSave},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings/logo", Limit: logoUploadLimit, Handle: s.handleConsoleLogoUpload},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/settings/logo/remove", Handle: s.handleConsoleLogoRemove},
-
-		// The exam catalog (console_exams.go).
-		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/exams", Handle: s.handleConsoleExams},
-		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/exams/new", Handle: s.handleConsoleExamNew},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams", Handle: s.handleConsoleExamCreate},
-		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/exams/{id}", Handle: s.handleConsoleExamEdit},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}", Handle: s.handleConsoleExamUpdate},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}/retire", Handle: s.handleConsoleExamRetire},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/exams/{id}/activate", Handle: s.handleConsoleExamActivate},
-
-		// The certification catalogue (console_certifications.go).
-		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/certifications", Handle: s.handleConsoleCertifications},
-		{Access: Staff(portal.PermExamsManage), Pattern: "GET /console/certifications/new", Handle: s.handleConsoleCertificationNew},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/certifications", Handle: s.handleConsoleCertificationCreate},
-		{Access: Staff(portal.PermExamsRead), Pattern: "GET /console/certifications/{id}", Handle: s.handleConsoleCertification},
-		{Access: Staff(portal.PermExamsManage), Pattern: "POST /console/certifications/{id}", Handle: s.handleConsoleCertificationUpdate},
-
-		// Results (console_results.go).
-		{Access: Staff(portal.PermResultsConfirm), Pattern: "GET /console/results", Handle: s.handleConsoleResults},
-		{Access: Staff(portal.PermResultsEnter), Pattern: "GET /console/results/new", Handle: s.handleConsoleResultNew},
-		{Access: Staff(portal.PermResultsEnter), Pattern: "POST /console/results", Handle: s.handleConsoleResultEnter},
-		{Access: Staff(portal.PermResultsEnter), Pattern: "GET /console/results/{id}", Handle: s.handleConsoleResult},
-		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/confirm", Handle: s.handleConsoleResultConfirm},
-		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/reject", Handle: s.handleConsoleResultReject},
-		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/hold", Handle: s.handleConsoleResultHold},
-		{Access: Staff(portal.PermResultsConfirm), Pattern: "POST /console/results/{id}/release", Handle: s.handleConsoleResultRelease},
-		{Access: Staff(portal.PermResultsCorrect), Pattern: "POST /console/results/{id}/correct", Handle: s.handleConsoleResultCorrect},
-
-		// Continuing-education review (console_ce.go).
-		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce", Handle: s.handleConsoleCE},
-		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce/submissions/{id}", Handle: s.handleConsoleCESubmission},
-		{Access: Staff(portal.PermCEReview), Pattern: "GET /console/ce/submissions/{id}/evidence/{upload}", Handle: s.handleConsoleCEEvidence},
-		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/claim", Handle: s.handleConsoleCEClaim},
-		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/assign", Handle: s.handleConsoleCEAssign},
-		{Access: Staff(portal.PermCEReview), Pattern: "POST /console/ce/submissions/{id}/decide", Handle: s.handleConsoleCEDecide},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/submissions/{id}/reverse", Handle: s.handleConsoleCEReverse},
-		// Renewals flagged by a reversal (console_ce_flags.go).
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/flags", Handle: s.handleConsoleCEFlags},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/flags/{id}", Handle: s.handleConsoleCEFlag},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/flags/{id}/resolve", Handle: s.handleConsoleCEFlagResolve},
-		// The continuing-education catalogue, requirements and options
-		// (console_ce_catalogue.go, console_ce_program.go, console_ce_import.go).
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue", Handle: s.handleConsoleCECatalogue},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/new", Handle: s.handleConsoleCETypeNew},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue", Handle: s.handleConsoleCETypeCreate},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/types/{code}", Handle: s.handleConsoleCEType},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/types/{code}", Handle: s.handleConsoleCETypeSave},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/export.json", Handle: s.handleConsoleCEExport},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/import", Handle: s.handleConsoleCEImportForm},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/import", Limit: ceImportBodyLimit, Handle: s.handleConsoleCEImportPreview},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/import/apply", Limit: ceImportBodyLimit, Handle: s.handleConsoleCEImportApply},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/requirements", Handle: s.handleConsoleCERequirements},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/requirements/{id}", Handle: s.handleConsoleCERequirement},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/requirements/{id}", Handle: s.handleConsoleCERequirementSave},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "GET /console/ce/catalogue/options", Handle: s.handleConsoleCEOptions},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/options", Handle: s.handleConsoleCEOptionsSave},
-		{Access: Staff(portal.PermSettingsManage), Pattern: "POST /console/ce/catalogue/options/example", Handle: s.handleConsoleCEExampleApply},
-
-		// Scheduling in the console (console_schedule.go).
-		{Access: Staff(portal.PermRostersRead), Pattern: "GET /console/bookings", Handle: s.handleConsoleBookings},
-		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/absent", Handle: s.handleConsoleBookingNoShow("absent")},
-		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/late", Handle: s.handleConsoleBookingNoShow("late")},
-		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/cancel", Handle: s.handleConsoleBookingCancel},
-		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/check-in", Handle: s.handleConsoleBookingCheckIn},
-		{Access: Staff(portal.PermBookingsManage), Pattern: "POST /console/bookings/{id}/delivered", Handle: s.handleConsoleBookingCorrectNoShow},
-		{Access: Staff(portal.PermRostersRead), Pattern: "GET /console/roster", Handle: s.handleConsoleRoster},
-		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/slots/{id}/capacity", Handle: s.handleConsoleSlotCapacity},
-		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/slots/{id}/close", Handle: s.handleConsoleSlotClose},
-		{Access: Staff(portal.PermSessionsManage), Pattern: "POST /console/centers/{id}/close-day", Handle: s.handleConsoleCloseDay},
-		{Access: Staff(portal.PermVouchersManage), Pattern: "GET /console/vouchers", Handle: s.handleConsoleVouchers},
-		{Access: Staff(portal.PermVouchersManage), Pattern: "POST /console/vouchers", Handle: s.handleConsoleVoucherCreate},
 	}
 	return rs
 }
@@ -372,4 +244,14 @@ func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.H
 			s.serveError(w, r, err)
 		}
 	})
+}
+
+// PathID reads the {id} wildcard of the request's path, a positive
+// number; anything else is not found.
+func PathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.ErrNotFound
+	}
+	return id, nil
 }

@@ -1,7 +1,12 @@
-// Package web is certportal's server-rendered HTML interface: the candidate
-// pages, the staff and admin console, health endpoints and static assets.
-// Handlers are thin: they parse input, call a service with the acting user,
-// and render a typed page or redirect. Rules live in the services.
+// Package web is the page kit of certportal's server-rendered site: the
+// server and its middleware, sessions, the access guard, the route type and
+// the assembled route table, rendering and templates (the layout and the
+// partials), forms and fields, notices, the error pages, static files,
+// health, the language switch and metrics. The page packages hand it their
+// sections (routes, page templates, notices): web/console; the candidate
+// pages are still the kit's own. Handlers are thin: they parse input, call
+// a service with the acting user, and render a typed page or redirect.
+// Rules live in the services.
 package web
 
 import (

@@ -19,7 +19,8 @@ import (
 // inlined. So the page renders the same bytes for any data.
 func TestTemplatesAsPerPageSets(t *testing.T) {
 	funcs := (&Server{}).funcs()
-	set, pages, err := parseSet(templatesFS, funcs)
+	sections := sectionTemplates()
+	set, pages, err := parseSet(templatesFS, funcs, sections...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +31,22 @@ func TestTemplatesAsPerPageSets(t *testing.T) {
 	if len(pages) < 50 {
 		t.Fatalf("%d pages parsed", len(pages))
 	}
+	// pageFS is where each page's file is: the kit's or a section's.
+	pageFS := map[string]fs.FS{}
+	for _, fsys := range append([]fs.FS{templatesFS}, sections...) {
+		files, err := fs.Glob(fsys, "templates/*.html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			pageFS[strings.TrimSuffix(path.Base(f), ".html")] = fsys
+		}
+	}
 	for name := range pages {
-		own, err := template.New(name).Funcs(funcs).ParseFS(templatesFS, append(shared, "templates/"+name+".html")...)
+		own, err := template.New(name).Funcs(funcs).ParseFS(templatesFS, shared...)
+		if err == nil {
+			own, err = own.ParseFS(pageFS[name], "templates/"+name+".html")
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

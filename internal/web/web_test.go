@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -117,11 +118,13 @@ func TestEveryMessageIDExists(t *testing.T) {
 			}
 		}
 	}
-	tmpls, _ := filepath.Glob("templates/*.html")
-	for _, p := range tmpls {
-		check(p, inTemplate)
+	for _, dir := range append([]string{"."}, sectionDirs...) {
+		tmpls, _ := filepath.Glob(filepath.Join(dir, "templates/*.html"))
+		for _, p := range tmpls {
+			check(p, inTemplate)
+		}
 	}
-	for _, dir := range []string{".", "../accounts", "../exams", "../ops"} {
+	for _, dir := range append([]string{".", "../accounts", "../exams", "../ops"}, sectionDirs...) {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, p := range files {
 			if !strings.HasSuffix(p, "_test.go") {
@@ -129,6 +132,21 @@ func TestEveryMessageIDExists(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sectionDirs are the source directories of the sections, beside the
+// kit's: their page templates and Go files.
+var sectionDirs = []string{"console"}
+
+// sectionTemplates are the sections' page templates, read from their
+// source directories (a section's embedded files are out of reach of the
+// kit's own tests).
+func sectionTemplates() []fs.FS {
+	var out []fs.FS
+	for _, dir := range sectionDirs {
+		out = append(out, os.DirFS(dir))
+	}
+	return out
 }
 
 func TestNavigationMarksTheMostSpecificItem(t *testing.T) {

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -9,10 +9,11 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 type consoleUsersPage struct {
-	BasePage
+	web.BasePage
 	Query   string
 	Users   []*portal.User
 	Total   int
@@ -25,13 +26,13 @@ type consoleUsersPage struct {
 const usersPageSize = 50
 
 // handleConsoleUsers searches accounts by email, name or login ID.
-func (s *Server) handleConsoleUsers(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUsers(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	if page < 1 {
 		page = 1
 	}
-	res, err := s.Accounts.ListUsers(r.Context(), Actor(r), accounts.UserQuery{Search: q, Limit: usersPageSize, Offset: (page - 1) * usersPageSize})
+	res, err := s.Accounts.ListUsers(r.Context(), web.Actor(r), accounts.UserQuery{Search: q, Limit: usersPageSize, Offset: (page - 1) * usersPageSize})
 	if err != nil {
 		return err
 	}
@@ -44,13 +45,13 @@ func (s *Server) handleConsoleUsers(w http.ResponseWriter, r *http.Request) erro
 }
 
 type consoleUserPage struct {
-	BasePage
+	web.BasePage
 	Detail *accounts.UserDetail
-	Form   *Form
+	Form   *web.Form
 	Sets   []SetChoice // a staff account's permission sets, as checkboxes
 }
 
-func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
@@ -60,19 +61,19 @@ func (s *Server) handleConsoleUser(w http.ResponseWriter, r *http.Request) error
 
 // renderConsoleUser shows an account's page; after a refused change of its
 // permission sets, with the sets that were sent and the refusal.
-func (s *Server) renderConsoleUser(w http.ResponseWriter, r *http.Request, id int64, sent []portal.PermissionSet, failure error) error {
-	d, err := s.Accounts.FindUser(r.Context(), Actor(r), id)
+func (s *Pages) renderConsoleUser(w http.ResponseWriter, r *http.Request, id int64, sent []portal.PermissionSet, failure error) error {
+	d, err := s.Accounts.FindUser(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	p := &consoleUserPage{Detail: d, Form: NewForm(), Sets: setChoices(d.Sets)}
+	p := &consoleUserPage{Detail: d, Form: web.NewForm(), Sets: setChoices(d.Sets)}
 	s.FillBase(r, &p.BasePage, "console.users.detail_title")
 	status := http.StatusOK
 	if failure != nil {
 		if !s.ApplyError(&p.BasePage, p.Form, failure, "sets") {
 			return failure
 		}
-		p.Sets, status = setChoices(sent), FormStatus(failure)
+		p.Sets, status = setChoices(sent), web.FormStatus(failure)
 	}
 	return s.Render(w, r, status, "console_user", p)
 }
@@ -87,39 +88,39 @@ func userID(r *http.Request) (int64, error) {
 }
 
 // userDone returns to the account's page with a notice.
-func userDone(w http.ResponseWriter, r *http.Request, id int64, n Notice) error {
-	http.Redirect(w, r, WithNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
+func userDone(w http.ResponseWriter, r *http.Request, id int64, n web.Notice) error {
+	http.Redirect(w, r, web.WithNotice("/console/users/"+strconv.FormatInt(id, 10), n), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleUserDisable disables an account and ends its sessions.
-func (s *Server) handleConsoleUserDisable(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUserDisable(w http.ResponseWriter, r *http.Request) error {
 	return s.setUserDisabled(w, r, true, noticeUserDisabled)
 }
 
 // handleConsoleUserEnable lets a disabled account sign in again.
-func (s *Server) handleConsoleUserEnable(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUserEnable(w http.ResponseWriter, r *http.Request) error {
 	return s.setUserDisabled(w, r, false, noticeUserEnabled)
 }
 
-func (s *Server) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool, n Notice) error {
+func (s *Pages) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool, n web.Notice) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.SetUserDisabled(r.Context(), Actor(r), id, disabled); err != nil {
+	if err := s.Accounts.SetUserDisabled(r.Context(), web.Actor(r), id, disabled); err != nil {
 		return err
 	}
 	return userDone(w, r, id, n)
 }
 
 // handleConsoleUserSignOut signs an account out everywhere.
-func (s *Server) handleConsoleUserSignOut(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUserSignOut(w http.ResponseWriter, r *http.Request) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Accounts.RevokeSessions(r.Context(), Actor(r), id); err != nil {
+	if _, err := s.Accounts.RevokeSessions(r.Context(), web.Actor(r), id); err != nil {
 		return err
 	}
 	return userDone(w, r, id, noticeUserSignedOut)
@@ -129,12 +130,12 @@ func (s *Server) handleConsoleUserSignOut(w http.ResponseWriter, r *http.Request
 // owner lost them. The service decides who may and asks for a recent
 // sign-in; a stale one gets the page that offers to sign in again and come
 // back here.
-func (s *Server) handleConsoleUserMFAReset(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUserMFAReset(w http.ResponseWriter, r *http.Request) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	err = s.Accounts.ResetSecondFactor(r.Context(), Actor(r), id)
+	err = s.Accounts.ResetSecondFactor(r.Context(), web.Actor(r), id)
 	if errors.Is(err, accounts.ErrReauthRequired) {
 		return s.RenderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"strings"
@@ -7,6 +7,8 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/webtest"
 )
 
 func ceTestSubmission(state string) *portal.CESubmission {
@@ -25,16 +27,16 @@ func ceTestType() *portal.CEActivityType {
 // it shows and how many are past their target, and marks a late row with
 // text, not colour only; every message exists.
 func TestConsoleCEQueuePage(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, Section())
 	for _, lang := range s.Catalog.Languages() {
 		late := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEPending), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 35, PastTarget: true,
 			Candidate: credits.Candidate{ID: 40, Name: "Noor Haddad", LoginID: "CP00000040"}}
 		onTime := credits.QueueItem{CESubmission: ceTestSubmission(portal.CEAppealed), TypeCode: "conference_talk", TypeName: "Conference talk", AgeDays: 1}
 		onTime.ID = 8
-		p := &consoleCEQueuePage{Filter: NewForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
+		p := &consoleCEQueuePage{Filter: web.NewForm(), Items: []credits.QueueItem{late, onTime}, Total: 2, PastTarget: 1, Next: "/console/ce?after=1-8",
 			Types: []*portal.CEActivityType{ceTestType()}}
 		p.T = s.Catalog.Localizer(lang)
-		doc := renderAs(t, s, "/console/ce", lang, "console_ce_queue", "console.ce.title", p, mayAll)
+		doc := webtest.RenderAs(t, s, "/console/ce", lang, "console_ce_queue", "console.ce.title", p, webtest.MayAll)
 		if got := doc.Count(".ce-past-target .ce-past"); got != 1 || doc.Has("#ce-8 .ce-past") {
 			t.Errorf("%s: %d late rows marked in text, want only #ce-7", lang, got)
 		}
@@ -68,7 +70,7 @@ func TestConsoleCEQueuePage(t *testing.T) {
 // without a link, an unscanned one through its warning page), and shows
 // the viewer's own submission without a decision form.
 func TestConsoleCESubmissionPage(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, Section())
 	for _, lang := range s.Catalog.Languages() {
 		l := s.Catalog.Localizer(lang)
 		files := []ceEvidence{
@@ -77,9 +79,9 @@ func TestConsoleCESubmissionPage(t *testing.T) {
 			{Upload: &portal.Upload{ID: 13, DisplayName: "c.pdf", ScanStatus: portal.ScanQuarantined}},
 		}
 		p := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEAppealed), Type: ceTestType(), Evidence: files, Zone: time.UTC,
-			Form: NewForm(), Reversal: NewForm()}
+			Form: web.NewForm(), Reversal: web.NewForm()}
 		p.T = l
-		doc := renderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", p, mayAll)
+		doc := webtest.RenderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", p, webtest.MayAll)
 		if got := doc.TextOf(".ce-rule"); !strings.Contains(got, credits.FormatCreditsIn(2500, lang)) || !strings.Contains(got, credits.FormatCreditsIn(5000, lang)) {
 			t.Errorf("%s: rule %q lacks the range", lang, got)
 		}
@@ -102,10 +104,10 @@ func TestConsoleCESubmissionPage(t *testing.T) {
 			t.Errorf("%s: a message ID shows on the page", lang)
 		}
 
-		own := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEPending), Type: ceTestType(), Zone: time.UTC, Form: NewForm(), Reversal: NewForm()}
+		own := &consoleCESubmissionPage{Sub: ceTestSubmission(portal.CEPending), Type: ceTestType(), Zone: time.UTC, Form: web.NewForm(), Reversal: web.NewForm()}
 		own.T = l
 		own.User = &portal.User{ID: 40}
-		doc = renderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", own, mayAll)
+		doc = webtest.RenderAs(t, s, "/console/ce/submissions/7", lang, "console_ce_submission", "console.ce.submission_title", own, webtest.MayAll)
 		if !doc.Has(".ce-own") || doc.Has("form[action$='/decide']") || doc.Has("form[action$='/claim']") {
 			t.Errorf("%s: the viewer's own submission offers a decision", lang)
 		}

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // A certification's requirement in the console: the whole list of
@@ -170,8 +171,8 @@ func (d *ceReqDraft) apply(op string) {
 }
 
 // form writes the draft into a form's values, under the names above.
-func (d ceReqDraft) form() *Form {
-	f := NewForm()
+func (d ceReqDraft) form() *web.Form {
+	f := web.NewForm()
 	f.Values[ceReqYearly] = d.Yearly
 	for i, a := range d.Alts {
 		for j, c := range a.Conds {
@@ -289,14 +290,14 @@ func ceRequirementField(path string) string {
 }
 
 type consoleCERequirementPage struct {
-	BasePage
+	web.BasePage
 	Tabs          []ceAdminTab
 	Certification *portal.Certification
 	Types         []*portal.CEActivityType
 	// Saved is the stored requirement in words.
 	Saved string
 	Draft ceReqDraft
-	Form  *Form
+	Form  *web.Form
 }
 
 // Action is where the form posts.
@@ -305,8 +306,8 @@ func (p *consoleCERequirementPage) Action() string {
 }
 
 // YearlyField is the suggested credits a year.
-func (p *consoleCERequirementPage) YearlyField() Field {
-	return NewField(p.T, p.Form, ceReqYearly, "text", "console.ce_admin.req.yearly_field", "hint=console.ce_admin.req.yearly_hint",
+func (p *consoleCERequirementPage) YearlyField() web.Field {
+	return web.NewField(p.T, p.Form, ceReqYearly, "text", "console.ce_admin.req.yearly_field", "hint=console.ce_admin.req.yearly_hint",
 		"max=12", "autocomplete=off", "optional")
 }
 
@@ -335,12 +336,12 @@ type ceCondView struct {
 	Kind       string
 	Legend     string
 	Error      string
-	Credits    Field
+	Credits    web.Field
 	Groups     []ceGroupRow
-	TypeMax    []Field
+	TypeMax    []web.Field
 	TypeMaxSet int
-	Exams      Field
-	Paths      Field
+	Exams      web.Field
+	Paths      web.Field
 	Remove     string // the remove button's label; "" when it is the alternative's only condition
 }
 
@@ -349,7 +350,7 @@ type ceGroupRow struct {
 	Name    string // the fieldset's id and the row's error field
 	Legend  string
 	Error   string
-	Credits Field
+	Credits web.Field
 	Groups  []ceChoice
 }
 
@@ -379,12 +380,12 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 	switch c.Kind {
 	case credits.CondCredits:
 		cv.Legend = p.T.T("console.ce_admin.req.condition_credits", n)
-		cv.Credits = NewField(p.T, p.Form, cn+"_credits", "text", "console.ce_admin.req.credits_field", "hint=console.ce_admin.req.credits_hint",
+		cv.Credits = web.NewField(p.T, p.Form, cn+"_credits", "text", "console.ce_admin.req.credits_field", "hint=console.ce_admin.req.credits_hint",
 			"max=12", "autocomplete=off")
 		for k := range min(len(c.Groups)+1, ceReqMaxGroups) {
 			gn := ceGroupName(cn, k)
 			row := ceGroupRow{Name: gn, Legend: p.T.T("console.ce_admin.req.group_row", map[string]any{"Number": k + 1}), Error: p.Form.Error(gn),
-				Credits: NewField(p.T, p.Form, gn+"_credits", "text", "console.ce_admin.req.group_credits", "max=12", "autocomplete=off", "optional")}
+				Credits: web.NewField(p.T, p.Form, gn+"_credits", "text", "console.ce_admin.req.group_credits", "max=12", "autocomplete=off", "optional")}
 			for _, g := range portal.CEGroups() {
 				row.Groups = append(row.Groups, ceChoice{Name: gn + "_" + g, Label: p.T.T("credits.group."+g, nil), Checked: p.Form.Value(gn+"_"+g) == "on"})
 			}
@@ -404,7 +405,7 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 		}
 		slices.Sort(gone)
 		for _, code := range append(codes, gone...) {
-			fl := NewField(p.T, p.Form, cn+"_max_"+code, "text", "console.ce_admin.req.type_max_field", "max=12", "autocomplete=off", "optional")
+			fl := web.NewField(p.T, p.Form, cn+"_max_"+code, "text", "console.ce_admin.req.type_max_field", "max=12", "autocomplete=off", "optional")
 			if fl.Label = names[code]; fl.Label == "" {
 				fl.Label = p.T.T("console.ce_admin.req.type_gone", map[string]any{"Code": code})
 			}
@@ -415,20 +416,20 @@ func (p *consoleCERequirementPage) condition(i, j int, c ceCondDraft, removable 
 		}
 	case credits.CondExamPass:
 		cv.Legend = p.T.T("console.ce_admin.req.condition_exam", n)
-		cv.Exams = NewField(p.T, p.Form, cn+"_exams", "text", "console.ce_admin.req.exams_field", "hint=console.ce_admin.req.exams_hint",
+		cv.Exams = web.NewField(p.T, p.Form, cn+"_exams", "text", "console.ce_admin.req.exams_field", "hint=console.ce_admin.req.exams_hint",
 			"max=200", "autocomplete=off", "optional")
-		cv.Paths = NewField(p.T, p.Form, cn+"_paths", "checkbox", "console.ce_admin.req.paths_field")
+		cv.Paths = web.NewField(p.T, p.Form, cn+"_paths", "checkbox", "console.ce_admin.req.paths_field")
 	default:
 		cv.Legend = p.T.T("console.ce_admin.req.condition", n)
 	}
 	return cv
 }
 
-func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPage, error) {
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+func (s *Pages) newCERequirementPage(r *http.Request) (*consoleCERequirementPage, error) {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return nil, err
 	}
-	id, err := examID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +463,7 @@ func (s *Server) newCERequirementPage(r *http.Request) (*consoleCERequirementPag
 }
 
 // handleConsoleCERequirement is a certification's requirement form.
-func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCERequirement(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
@@ -476,11 +477,11 @@ func (s *Server) handleConsoleCERequirement(w http.ResponseWriter, r *http.Reque
 
 // handleConsoleCERequirementSave saves a certification's requirement, or,
 // for a button that reshapes the form, shows the reshaped form unsaved.
-func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	p, err := s.newCERequirementPage(r)
@@ -507,8 +508,8 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 			}
 			err = bad.Err()
 		}
-	} else if err = s.Credits.SetRequirement(r.Context(), Actor(r), p.Certification.ID, req); err == nil {
-		http.Redirect(w, r, WithNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
+	} else if err = s.Credits.SetRequirement(r.Context(), web.Actor(r), p.Certification.ID, req); err == nil {
+		http.Redirect(w, r, web.WithNotice(ceCataloguePath+"/requirements", noticeCERequirementSet), http.StatusSeeOther)
 		return nil
 	} else if pe := (*portal.Error)(nil); errors.As(err, &pe) {
 		// The service names the requirement's paths.
@@ -519,5 +520,5 @@ func (s *Server) handleConsoleCERequirementSave(w http.ResponseWriter, r *http.R
 	if !s.ApplyError(&p.BasePage, p.Form, err, ceReqAlts) {
 		return err
 	}
-	return s.Render(w, r, FormStatus(err), "console_ce_requirement", p)
+	return s.Render(w, r, web.FormStatus(err), "console_ce_requirement", p)
 }

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"example.org/certportal/internal/csvsafe"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/results"
+	"example.org/certportal/internal/web"
 )
 
 // Results imports in the console, for staff with results.import (the
@@ -29,20 +30,20 @@ const importProblemsShown = 500
 const importRefreshSeconds = 3
 
 type consoleResultsImportsPage struct {
-	BasePage
-	Form    *Form
+	web.BasePage
+	Form    *web.Form
 	Imports []*portal.ResultImport
 	Columns []string
 	MaxRows int
 	MaxMiB  int
 }
 
-func (s *Server) handleConsoleResultsImports(w http.ResponseWriter, r *http.Request) error {
-	return s.renderResultsImports(w, r, http.StatusOK, NewForm())
+func (s *Pages) handleConsoleResultsImports(w http.ResponseWriter, r *http.Request) error {
+	return s.renderResultsImports(w, r, http.StatusOK, web.NewForm())
 }
 
-func (s *Server) renderResultsImports(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
-	list, err := s.Results.Imports(r.Context(), Actor(r))
+func (s *Pages) renderResultsImports(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	list, err := s.Results.Imports(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (s *Server) renderResultsImports(w http.ResponseWriter, r *http.Request, st
 		MaxRows: results.MaxImportRows, MaxMiB: results.MaxImportBytes >> 20}
 	s.FillBase(r, &p.BasePage, "results.import.title")
 	if msg := f.Error("file"); msg != "" {
-		p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: msg})
+		p.Errors = append(p.Errors, web.SummaryItem{Field: "file", Message: msg})
 	}
 	return s.Render(w, r, status, "console_results_imports", p)
 }
@@ -58,10 +59,10 @@ func (s *Server) renderResultsImports(w http.ResponseWriter, r *http.Request, st
 // handleConsoleResultsImportUpload streams the uploaded file into the
 // service without holding it: the multipart body is read part by part,
 // and the file part straight into the import.
-func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http.Request) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	for {
 		part, err := mr.NextPart()
@@ -73,7 +74,7 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 			return err
 		}
 		if err != nil {
-			return ErrBadRequest
+			return web.ErrBadRequest
 		}
 		if part.FormName() != "file" {
 			continue
@@ -82,7 +83,7 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 		if name == "" {
 			break
 		}
-		imp, err := s.Results.StartImport(r.Context(), Actor(r), results.ImportUpload{
+		imp, err := s.Results.StartImport(r.Context(), web.Actor(r), results.ImportUpload{
 			FileName: path.Base(name), Format: importFormat(name, part.Header.Get("Content-Type")), Body: part})
 		if errors.As(err, &maxErr) {
 			return err
@@ -93,7 +94,7 @@ func (s *Server) handleConsoleResultsImportUpload(w http.ResponseWriter, r *http
 		http.Redirect(w, r, "/console/results/imports/"+strconv.FormatInt(imp.ID, 10), http.StatusSeeOther)
 		return nil
 	}
-	f, b := NewForm(), &BasePage{}
+	f, b := web.NewForm(), &web.BasePage{}
 	s.FillBase(r, b, "results.import.title")
 	f.SetError("file", b.T.T("results.import.no_file", nil))
 	return s.renderResultsImports(w, r, http.StatusUnprocessableEntity, f)
@@ -108,7 +109,7 @@ func importFormat(name, contentType string) string {
 }
 
 type consoleResultsImportPage struct {
-	BasePage
+	web.BasePage
 	Import   *results.ImportStatus
 	Problems []importRowProblem
 	More     bool // more problems than the page lists
@@ -123,7 +124,7 @@ type importRowProblem struct {
 	Message string
 }
 
-func (s *Server) resultsImportID(r *http.Request) (int64, error) {
+func (s *Pages) resultsImportID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return 0, portal.ErrNotFound
@@ -131,12 +132,12 @@ func (s *Server) resultsImportID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) handleConsoleResultsImport(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleResultsImport(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.resultsImportID(r)
 	if err != nil {
 		return err
 	}
-	st, err := s.Results.ImportStatus(r.Context(), Actor(r), id)
+	st, err := s.Results.ImportStatus(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (s *Server) handleConsoleResultsImport(w http.ResponseWriter, r *http.Reque
 		p.Refresh = importRefreshSeconds
 	}
 	if st.State == portal.ImportChecked && st.RowsBad > 0 {
-		ps, err := s.Results.ImportProblems(r.Context(), Actor(r), id, 0, importProblemsShown+1)
+		ps, err := s.Results.ImportProblems(r.Context(), web.Actor(r), id, 0, importProblemsShown+1)
 		if err != nil {
 			return err
 		}
@@ -161,12 +162,12 @@ func (s *Server) handleConsoleResultsImport(w http.ResponseWriter, r *http.Reque
 	return s.Render(w, r, http.StatusOK, "console_results_import", p)
 }
 
-func (s *Server) handleConsoleResultsImportApply(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleResultsImportApply(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.resultsImportID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Results.ApplyImport(r.Context(), Actor(r), id); err != nil {
+	if _, err := s.Results.ApplyImport(r.Context(), web.Actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/results/imports/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -175,16 +176,16 @@ func (s *Server) handleConsoleResultsImportApply(w http.ResponseWriter, r *http.
 
 // handleConsoleResultsImportProblems downloads every problem of an import
 // as CSV, written a page at a time through csvsafe.
-func (s *Server) handleConsoleResultsImportProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleResultsImportProblems(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.resultsImportID(r)
 	if err != nil {
 		return err
 	}
-	ps, err := s.Results.ImportProblems(r.Context(), Actor(r), id, 0, importProblemsShown)
+	ps, err := s.Results.ImportProblems(r.Context(), web.Actor(r), id, 0, importProblemsShown)
 	if err != nil {
 		return err
 	}
-	b := &BasePage{}
+	b := &web.BasePage{}
 	s.FillBase(r, b, "results.import.report_title")
 	t := b.T
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -204,7 +205,7 @@ func (s *Server) handleConsoleResultsImportProblems(w http.ResponseWriter, r *ht
 		if len(ps) < importProblemsShown {
 			break
 		}
-		if ps, err = s.Results.ImportProblems(r.Context(), Actor(r), id, last+1, importProblemsShown); err != nil {
+		if ps, err = s.Results.ImportProblems(r.Context(), web.Actor(r), id, last+1, importProblemsShown); err != nil {
 			return err
 		}
 	}

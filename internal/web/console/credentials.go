@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // Credentials in the console: credential officers find a credential by its
@@ -36,7 +37,7 @@ func viewCredential(c *credentials.CredentialRow) credentialView {
 }
 
 type consoleCredentialsPage struct {
-	BasePage
+	web.BasePage
 	Query       string
 	Searched    bool
 	Credentials []credentialView
@@ -49,9 +50,9 @@ type consoleCredentialsPage struct {
 
 // handleConsoleCredentials finds credentials by credential ID, login ID or
 // email address.
-func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCredentials(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	rows, err := s.Credentials.Search(r.Context(), Actor(r), q)
+	rows, err := s.Credentials.Search(r.Context(), web.Actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request
 	for _, c := range rows {
 		p.Credentials = append(p.Credentials, viewCredential(c))
 	}
-	p.DocumentCert, err = s.Credentials.DocumentCertificate(r.Context(), Actor(r))
+	p.DocumentCert, err = s.Credentials.DocumentCertificate(r.Context(), web.Actor(r))
 	if err != nil && !errors.Is(err, portal.ErrNotFound) {
 		return err
 	}
@@ -69,13 +70,13 @@ func (s *Server) handleConsoleCredentials(w http.ResponseWriter, r *http.Request
 }
 
 type consoleCredentialPage struct {
-	BasePage
+	web.BasePage
 	Credential  credentialView
-	Form        *Form
-	ReasonField Field
-	NoteField   Field
-	Confirm     Field
-	SuspendNote Field
+	Form        *web.Form
+	ReasonField web.Field
+	NoteField   web.Field
+	Confirm     web.Field
+	SuspendNote web.Field
 	// Revocable, Suspendable and Liftable say which actions apply.
 	Revocable, Suspendable, Liftable bool
 	// Certificate is whether the certificate can be made, and
@@ -84,23 +85,23 @@ type consoleCredentialPage struct {
 	CertificateProblem string
 }
 
-func (s *Server) handleConsoleCredential(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCredential(w http.ResponseWriter, r *http.Request) error {
 	id, err := credentialPathID(r)
 	if err != nil {
 		return err
 	}
-	return s.renderConsoleCredential(w, r, id, NewForm(), "", nil)
+	return s.renderConsoleCredential(w, r, id, web.NewForm(), "", nil)
 }
 
 // renderConsoleCredential shows a credential with its actions; after a
 // refused action, with what was sent and the refusal next to the fields.
-func (s *Server) renderConsoleCredential(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, failure error) error {
-	c, err := s.Credentials.Credential(r.Context(), Actor(r), id)
+func (s *Pages) renderConsoleCredential(w http.ResponseWriter, r *http.Request, id int64, f *web.Form, fallback string, failure error) error {
+	c, err := s.Credentials.Credential(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleCredentialPage{Credential: viewCredential(c), Form: f}
-	if p.Certificate, err = s.Credentials.CertificateCheck(r.Context(), Actor(r), id); err != nil {
+	if p.Certificate, err = s.Credentials.CertificateCheck(r.Context(), web.Actor(r), id); err != nil {
 		return err
 	}
 	s.FillBase(r, &p.BasePage, "console.credentials.detail_title")
@@ -112,17 +113,17 @@ func (s *Server) renderConsoleCredential(w http.ResponseWriter, r *http.Request,
 		if !s.ApplyError(&p.BasePage, f, failure, fallback) {
 			return failure
 		}
-		status = FormStatus(failure)
+		status = web.FormStatus(failure)
 	}
 	t := p.T
-	p.ReasonField = NewField(t, f, credentials.FieldReason, "select", "console.credentials.reason", "placeholder=console.credentials.reason_choose")
+	p.ReasonField = web.NewField(t, f, credentials.FieldReason, "select", "console.credentials.reason", "placeholder=console.credentials.reason_choose")
 	for _, reason := range portal.RevocationReasons {
-		p.ReasonField.Options = append(p.ReasonField.Options, Option{Value: reason, Label: t.T("credentials.reason."+reason, nil),
+		p.ReasonField.Options = append(p.ReasonField.Options, web.Option{Value: reason, Label: t.T("credentials.reason."+reason, nil),
 			Selected: reason == f.Value(credentials.FieldReason)})
 	}
-	p.NoteField = NewField(t, f, credentials.FieldNote, "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000")
-	p.Confirm = Checkbox(t, f, "confirm", "console.credentials.confirm")
-	p.SuspendNote = NewField(t, f, "suspend_note", "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000",
+	p.NoteField = web.NewField(t, f, credentials.FieldNote, "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000")
+	p.Confirm = web.Checkbox(t, f, "confirm", "console.credentials.confirm")
+	p.SuspendNote = web.NewField(t, f, "suspend_note", "textarea", "console.credentials.note", "hint=console.credentials.note_hint", "max=2000",
 		"optional")
 	p.Revocable = c.RevokedAt == nil && c.SupersededAt == nil
 	p.Suspendable = p.Revocable && c.SuspendedAt == nil
@@ -142,7 +143,7 @@ func credentialPathID(r *http.Request) (int64, error) {
 // credentialDone returns to the credential's page with a notice, or asks
 // to sign in again when the proof is stale, or shows the refusal, next to
 // fallback when it names no field.
-func (s *Server) credentialDone(w http.ResponseWriter, r *http.Request, id int64, f *Form, fallback string, err error, n Notice) error {
+func (s *Pages) credentialDone(w http.ResponseWriter, r *http.Request, id int64, f *web.Form, fallback string, err error, n web.Notice) error {
 	back := "/console/credentials/" + strconv.FormatInt(id, 10)
 	if errors.Is(err, portal.ErrReauthRequired) {
 		return s.RenderReauth(w, r, http.StatusForbidden, back)
@@ -150,44 +151,44 @@ func (s *Server) credentialDone(w http.ResponseWriter, r *http.Request, id int64
 	if err != nil {
 		return s.renderConsoleCredential(w, r, id, f, fallback, err)
 	}
-	http.Redirect(w, r, WithNotice(back, n), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice(back, n), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleCredentialRevoke revokes a credential once the officer
 // confirmed that revocation is final.
-func (s *Server) handleConsoleCredentialRevoke(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCredentialRevoke(w http.ResponseWriter, r *http.Request) error {
 	id, err := credentialPathID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, credentials.FieldReason, credentials.FieldNote, "confirm")
+	f := web.FormFrom(r, credentials.FieldReason, credentials.FieldNote, "confirm")
 	if f.Value("confirm") != "on" {
 		err = &portal.Error{Code: portal.EInvalid, Message: "error.form_invalid",
 			Fields: []portal.FieldError{{Field: "confirm", Message: "credentials.manage.error.confirm_required"}}}
-		if !Actor(r).RecentlyProved(s.Clock.Now()) {
+		if !web.Actor(r).RecentlyProved(s.Clock.Now()) {
 			err = portal.ErrReauthRequired
 		}
 		return s.credentialDone(w, r, id, f, "confirm", err, "")
 	}
-	err = s.Credentials.Revoke(r.Context(), Actor(r), id, f.Value(credentials.FieldReason), f.Value(credentials.FieldNote))
+	err = s.Credentials.Revoke(r.Context(), web.Actor(r), id, f.Value(credentials.FieldReason), f.Value(credentials.FieldNote))
 	return s.credentialDone(w, r, id, f, "confirm", err, noticeCredentialRevoked)
 }
 
 // handleConsoleCredentialSuspend suspends a credential.
-func (s *Server) handleConsoleCredentialSuspend(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCredentialSuspend(w http.ResponseWriter, r *http.Request) error {
 	id, err := credentialPathID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, "suspend_note")
-	err = s.Credentials.Suspend(r.Context(), Actor(r), id, f.Value("suspend_note"))
+	f := web.FormFrom(r, "suspend_note")
+	err = s.Credentials.Suspend(r.Context(), web.Actor(r), id, f.Value("suspend_note"))
 	var pe *portal.Error
 	if errors.As(err, &pe) {
 		for i := range pe.Fields {
@@ -203,11 +204,11 @@ func (s *Server) handleConsoleCredentialSuspend(w http.ResponseWriter, r *http.R
 }
 
 // handleConsoleCredentialLift lifts a credential's suspension.
-func (s *Server) handleConsoleCredentialLift(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCredentialLift(w http.ResponseWriter, r *http.Request) error {
 	id, err := credentialPathID(r)
 	if err != nil {
 		return err
 	}
-	err = s.Credentials.Lift(r.Context(), Actor(r), id)
-	return s.credentialDone(w, r, id, NewForm(), "lift", err, noticeCredentialReinstated)
+	err = s.Credentials.Lift(r.Context(), web.Actor(r), id)
+	return s.credentialDone(w, r, id, web.NewForm(), "lift", err, noticeCredentialReinstated)
 }

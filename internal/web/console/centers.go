@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // Test centers in the console: the list for staff; creating, editing and
@@ -20,10 +21,10 @@ import (
 const importBodyLimit = centers.MaxImportBytes + 64<<10
 
 type consoleCentersPage struct {
-	BasePage
+	web.BasePage
 	Centers   []*portal.TestCenter
 	Country   string
-	Countries []Option // countries that have centers, for the filter
+	Countries []web.Option // countries that have centers, for the filter
 	CanManage bool
 	names     map[string]string
 }
@@ -37,13 +38,13 @@ func (p *consoleCentersPage) CountryName(code string) string {
 }
 
 // handleConsoleCenters lists the test centers, optionally of one country.
-func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCenters(w http.ResponseWriter, r *http.Request) error {
 	country := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country")))
 	all, err := s.Centers.Centers(r.Context(), centers.CenterFilter{})
 	if err != nil {
 		return err
 	}
-	p := &consoleCentersPage{Country: country, CanManage: s.Centers.MayManageCenters(Actor(r)) == nil}
+	p := &consoleCentersPage{Country: country, CanManage: s.Centers.MayManageCenters(web.Actor(r)) == nil}
 	s.FillBase(r, &p.BasePage, "centers.title")
 	p.names = countryNames(p.Lang)
 	present := map[string]bool{}
@@ -55,7 +56,7 @@ func (s *Server) handleConsoleCenters(w http.ResponseWriter, r *http.Request) er
 	}
 	for _, c := range geo.Countries(p.Lang) {
 		if present[c.Code] {
-			p.Countries = append(p.Countries, Option{Value: c.Code, Label: c.Name, Selected: c.Code == country})
+			p.Countries = append(p.Countries, web.Option{Value: c.Code, Label: c.Name, Selected: c.Code == country})
 		}
 	}
 	if country == "" {
@@ -75,14 +76,14 @@ func countryNames(lang string) map[string]string {
 }
 
 type consoleCenterPage struct {
-	BasePage
-	Form      *Form
+	web.BasePage
+	Form      *web.Form
 	Center    *portal.TestCenter // nil for a new center
 	Countries []geo.Country
 }
 
 // CountryField is the form's country select.
-func (p *consoleCenterPage) CountryField() Field {
+func (p *consoleCenterPage) CountryField() web.Field {
 	return centerCountryField(p.T, p.Form, p.Countries)
 }
 
@@ -94,10 +95,10 @@ func (p *consoleCenterPage) Action() string {
 	return "/console/centers/" + strconv.FormatInt(p.Center.ID, 10)
 }
 
-func centerCountryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
-	fl := NewField(t, f, "country", "select", "centers.field.country", "placeholder=field.choose")
+func centerCountryField(t *i18n.Localizer, f *web.Form, countries []geo.Country) web.Field {
+	fl := web.NewField(t, f, "country", "select", "centers.field.country", "placeholder=field.choose")
 	for _, c := range countries {
-		fl.Options = append(fl.Options, Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
+		fl.Options = append(fl.Options, web.Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
 	}
 	return fl
 }
@@ -105,7 +106,7 @@ func centerCountryField(t *i18n.Localizer, f *Form, countries []geo.Country) Fie
 var centerFields = []string{"code", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country",
 	"latitude", "longitude", "time_zone", "seats", "hours", "active"}
 
-func (s *Server) newCenterPage(r *http.Request, c *portal.TestCenter, f *Form) *consoleCenterPage {
+func (s *Pages) newCenterPage(r *http.Request, c *portal.TestCenter, f *web.Form) *consoleCenterPage {
 	p := &consoleCenterPage{Form: f, Center: c}
 	title := "centers.new_title"
 	if c != nil {
@@ -117,8 +118,8 @@ func (s *Server) newCenterPage(r *http.Request, c *portal.TestCenter, f *Form) *
 }
 
 // centerForm fills a form from a saved center.
-func centerForm(c *portal.TestCenter) *Form {
-	f := NewForm()
+func centerForm(c *portal.TestCenter) *web.Form {
+	f := web.NewForm()
 	for k, v := range map[string]string{
 		"code": c.Code, "name": c.Name, "address_line1": c.AddressLine1, "address_line2": c.AddressLine2, "city": c.City,
 		"region": c.Region, "postal_code": c.PostalCode, "country": c.Country,
@@ -135,7 +136,7 @@ func centerForm(c *portal.TestCenter) *Form {
 
 // formCenter reads a center from a submitted form; numbers that do not
 // parse become values the service refuses with a field error.
-func formCenter(f *Form) portal.TestCenter {
+func formCenter(f *web.Form) portal.TestCenter {
 	return portal.TestCenter{
 		Code: f.Value("code"), Name: f.Value("name"), AddressLine1: f.Value("address_line1"),
 		AddressLine2: f.Value("address_line2"), City: f.Value("city"), Region: f.Value("region"),
@@ -146,28 +147,28 @@ func formCenter(f *Form) portal.TestCenter {
 	}
 }
 
-func (s *Server) handleConsoleCenterNew(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
+func (s *Pages) handleConsoleCenterNew(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Centers.MayManageCenters(web.Actor(r)); err != nil {
 		return err
 	}
-	f := NewForm()
+	f := web.NewForm()
 	f.Values["active"] = "on"
 	return s.Render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, nil, f))
 }
 
-func (s *Server) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleCenterCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, centerFields...)
-	if _, err := s.Centers.CreateCenter(r.Context(), Actor(r), formCenter(f)); err != nil {
+	f := web.FormFrom(r, centerFields...)
+	if _, err := s.Centers.CreateCenter(r.Context(), web.Actor(r), formCenter(f)); err != nil {
 		p := s.newCenterPage(r, nil, f)
 		if !s.ApplyError(&p.BasePage, f, err, "code") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_center", p)
+		return s.Render(w, r, web.FormStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 
@@ -180,8 +181,8 @@ func centerID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
+func (s *Pages) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Centers.MayManageCenters(web.Actor(r)); err != nil {
 		return err
 	}
 	id, err := centerID(r)
@@ -195,18 +196,18 @@ func (s *Server) handleConsoleCenterEdit(w http.ResponseWriter, r *http.Request)
 	return s.Render(w, r, http.StatusOK, "console_center", s.newCenterPage(r, c, centerForm(c)))
 }
 
-func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Request) error {
 	id, err := centerID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, centerFields...)
+	f := web.FormFrom(r, centerFields...)
 	c := formCenter(f)
 	c.ID = id
-	if _, err := s.Centers.UpdateCenter(r.Context(), Actor(r), c); err != nil {
+	if _, err := s.Centers.UpdateCenter(r.Context(), web.Actor(r), c); err != nil {
 		cur, cerr := s.Centers.Center(r.Context(), id)
 		if cerr != nil {
 			return err
@@ -215,15 +216,15 @@ func (s *Server) handleConsoleCenterUpdate(w http.ResponseWriter, r *http.Reques
 		if !s.ApplyError(&p.BasePage, f, err, "name") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_center", p)
+		return s.Render(w, r, web.FormStatus(err), "console_center", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/centers", noticeCenterSaved), http.StatusSeeOther)
 	return nil
 }
 
 type consoleCentersImportPage struct {
-	BasePage
-	Form     *Form
+	web.BasePage
+	Form     *web.Form
 	Columns  []string
 	Example  string
 	Report   *centers.ImportReport
@@ -238,14 +239,14 @@ type importProblem struct {
 	Message string
 }
 
-func (s *Server) newImportPage(r *http.Request) *consoleCentersImportPage {
-	p := &consoleCentersImportPage{Form: NewForm(), Columns: centers.CenterColumns, Example: centers.ExampleCentersCSV}
+func (s *Pages) newImportPage(r *http.Request) *consoleCentersImportPage {
+	p := &consoleCentersImportPage{Form: web.NewForm(), Columns: centers.CenterColumns, Example: centers.ExampleCentersCSV}
 	s.FillBase(r, &p.BasePage, "centers.import.title")
 	return p
 }
 
-func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
+func (s *Pages) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Centers.MayManageCenters(web.Actor(r)); err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "console_centers_import", s.newImportPage(r))
@@ -253,8 +254,8 @@ func (s *Server) handleConsoleCentersImportForm(w http.ResponseWriter, r *http.R
 
 // handleConsoleCentersImport reads the uploaded file (the route limits
 // the body) and shows the service's report: the problems, or the counts.
-func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Centers.MayManageCenters(Actor(r)); err != nil {
+func (s *Pages) handleConsoleCentersImport(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Centers.MayManageCenters(web.Actor(r)); err != nil {
 		return err
 	}
 	p := s.newImportPage(r)
@@ -267,20 +268,20 @@ func (s *Server) handleConsoleCentersImport(w http.ResponseWriter, r *http.Reque
 		p.fillProblems()
 		return s.Render(w, r, http.StatusRequestEntityTooLarge, "console_centers_import", p)
 	case err != nil:
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
 		p.Form.SetError("file", p.T.T("centers.import.no_file", nil))
-		p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: p.Form.Error("file")})
+		p.Errors = append(p.Errors, web.SummaryItem{Field: "file", Message: p.Form.Error("file")})
 		return s.Render(w, r, http.StatusUnprocessableEntity, "console_centers_import", p)
 	}
 	if err != nil {
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	rep, err := s.Centers.ImportCenters(r.Context(), Actor(r), file)
+	rep, err := s.Centers.ImportCenters(r.Context(), web.Actor(r), file)
 	if err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func (p *consoleCentersImportPage) fillProblems() {
 }
 
 // handleConsoleCentersExample downloads a two-row example import file.
-func (s *Server) handleConsoleCentersExample(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCentersExample(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="test-centers-example.csv"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(centers.ExampleCentersCSV)))

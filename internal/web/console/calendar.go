@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // The program calendar in the console, for admins (the calendar service
@@ -23,11 +24,11 @@ var weekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.T
 	time.Saturday, time.Sunday}
 
 type consoleCalendarPage struct {
-	BasePage
+	web.BasePage
 	Settings     calendar.Settings
-	Form         *Form // time zone and business days
-	HolidayForm  *Form
-	ImportForm   *Form
+	Form         *web.Form // time zone and business days
+	HolidayForm  *web.Form
+	ImportForm   *web.Form
 	HolidayDates []holidayRow
 }
 
@@ -39,31 +40,31 @@ type holidayRow struct {
 }
 
 // TimeZoneField is the time zone select: the usual zones and the saved one.
-func (p *consoleCalendarPage) TimeZoneField() Field {
-	fl := NewField(p.T, p.Form, "time_zone", "select", "calendar.field.time_zone", "hint=calendar.field.time_zone_hint")
-	zones := TimeZones()
+func (p *consoleCalendarPage) TimeZoneField() web.Field {
+	fl := web.NewField(p.T, p.Form, "time_zone", "select", "calendar.field.time_zone", "hint=calendar.field.time_zone_hint")
+	zones := web.TimeZones()
 	if !slices.Contains(zones, fl.Value) && fl.Value != "" {
 		zones = append([]string{fl.Value}, zones...)
 	}
 	for _, z := range zones {
-		fl.Options = append(fl.Options, Option{Value: z, Label: z, Selected: z == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: z, Label: z, Selected: z == fl.Value})
 	}
 	return fl
 }
 
 // DayFields are the business-day checkboxes, Monday first.
-func (p *consoleCalendarPage) DayFields() []Field {
-	out := make([]Field, len(weekOrder))
+func (p *consoleCalendarPage) DayFields() []web.Field {
+	out := make([]web.Field, len(weekOrder))
 	for i, d := range weekOrder {
-		out[i] = Checkbox(p.T, p.Form, dayField(d), "calendar.weekday."+strconv.Itoa(int(d)))
+		out[i] = web.Checkbox(p.T, p.Form, dayField(d), "calendar.weekday."+strconv.Itoa(int(d)))
 	}
 	return out
 }
 
 func dayField(d time.Weekday) string { return "day_" + strconv.Itoa(int(d)) }
 
-func (s *Server) newCalendarPage(r *http.Request, set calendar.Settings) *consoleCalendarPage {
-	p := &consoleCalendarPage{Settings: set, Form: NewForm(), HolidayForm: NewForm(), ImportForm: NewForm()}
+func (s *Pages) newCalendarPage(r *http.Request, set calendar.Settings) *consoleCalendarPage {
+	p := &consoleCalendarPage{Settings: set, Form: web.NewForm(), HolidayForm: web.NewForm(), ImportForm: web.NewForm()}
 	s.FillBase(r, &p.BasePage, "calendar.title")
 	p.Form.Values["time_zone"] = set.TimeZone
 	for _, d := range set.BusinessDays {
@@ -78,8 +79,8 @@ func (s *Server) newCalendarPage(r *http.Request, set calendar.Settings) *consol
 
 // renderCalendar shows the page; with a failure, the form f (one of the
 // page's three) shows its problems next to its fields.
-func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, which string, f *Form, failure error) error {
-	set, err := s.Calendar.Settings(r.Context(), Actor(r))
+func (s *Pages) renderCalendar(w http.ResponseWriter, r *http.Request, which string, f *web.Form, failure error) error {
+	set, err := s.Calendar.Settings(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -99,19 +100,19 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, which st
 	case "import":
 		p.ImportForm = f
 	}
-	return s.Render(w, r, FormStatus(failure), "console_calendar", p)
+	return s.Render(w, r, web.FormStatus(failure), "console_calendar", p)
 }
 
-func (s *Server) handleConsoleCalendar(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCalendar(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCalendar(w, r, "", nil, nil)
 }
 
 // handleConsoleCalendarSave saves the time zone and business days.
-func (s *Server) handleConsoleCalendarSave(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleCalendarSave(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, "time_zone")
+	f := web.FormFrom(r, "time_zone")
 	var days []time.Weekday
 	for _, d := range weekOrder {
 		if r.PostForm.Get(dayField(d)) == "on" {
@@ -119,43 +120,43 @@ func (s *Server) handleConsoleCalendarSave(w http.ResponseWriter, r *http.Reques
 			days = append(days, d)
 		}
 	}
-	if _, err := s.Calendar.Save(r.Context(), Actor(r), f.Value("time_zone"), days); err != nil {
+	if _, err := s.Calendar.Save(r.Context(), web.Actor(r), f.Value("time_zone"), days); err != nil {
 		return s.renderCalendar(w, r, "settings", f, err)
 	}
-	http.Redirect(w, r, WithNotice("/console/calendar", noticeCalendarSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/calendar", noticeCalendarSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayAdd adds or renames one holiday.
-func (s *Server) handleConsoleHolidayAdd(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleHolidayAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, "date", "name")
-	_, err := s.Calendar.AddHoliday(r.Context(), Actor(r), calendar.Holiday{Date: f.Value("date"), Name: f.Value("name")})
+	f := web.FormFrom(r, "date", "name")
+	_, err := s.Calendar.AddHoliday(r.Context(), web.Actor(r), calendar.Holiday{Date: f.Value("date"), Name: f.Value("name")})
 	if err != nil {
 		return s.renderCalendar(w, r, "holiday", f, err)
 	}
-	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidayAdded), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/calendar", noticeHolidayAdded), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayRemove removes the holiday of the date in the path.
-func (s *Server) handleConsoleHolidayRemove(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.Calendar.RemoveHoliday(r.Context(), Actor(r), r.PathValue("date")); err != nil {
+func (s *Pages) handleConsoleHolidayRemove(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Calendar.RemoveHoliday(r.Context(), web.Actor(r), r.PathValue("date")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidayRemoved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/calendar", noticeHolidayRemoved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleHolidayImport reads an uploaded ICS file (the route limits
 // the body).
-func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Calendar.MayManage(Actor(r)); err != nil {
+func (s *Pages) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Calendar.MayManage(web.Actor(r)); err != nil {
 		return err
 	}
-	f := NewForm()
+	f := web.NewForm()
 	fileErr := func(msg string, data map[string]any) error {
 		return s.renderCalendar(w, r, "import", f, fieldProblem("file", msg, data))
 	}
@@ -165,7 +166,7 @@ func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Reque
 	case errors.As(err, &maxErr):
 		return fileErr("calendar.import.too_large", map[string]any{"Count": calendar.MaxICSBytes >> 10})
 	case err != nil:
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
@@ -173,13 +174,13 @@ func (s *Server) handleConsoleHolidayImport(w http.ResponseWriter, r *http.Reque
 		return fileErr("calendar.import.no_file", nil)
 	}
 	if err != nil {
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
-	if _, err := s.Calendar.ImportICS(r.Context(), Actor(r), file); err != nil {
+	if _, err := s.Calendar.ImportICS(r.Context(), web.Actor(r), file); err != nil {
 		return s.renderCalendar(w, r, "import", f, err)
 	}
-	http.Redirect(w, r, WithNotice("/console/calendar", noticeHolidaysImported), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/calendar", noticeHolidaysImported), http.StatusSeeOther)
 	return nil
 }
 

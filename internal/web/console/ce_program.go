@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // The program's continuing-education options and the requirement of each
@@ -19,38 +20,38 @@ import (
 const ceExampleField = "example"
 
 type consoleCEOptionsPage struct {
-	BasePage
+	web.BasePage
 	Tabs     []ceAdminTab
-	Form     *Form
-	Example  *Form
+	Form     *web.Form
+	Example  *web.Form
 	Examples map[string]credits.ProgramConfig
 }
 
 // CountModeField is the count mode.
-func (p *consoleCEOptionsPage) CountModeField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldCountMode, "select", "console.ce_admin.field.count_mode", "hint=console.ce_admin.field.count_mode_hint")
+func (p *consoleCEOptionsPage) CountModeField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldCountMode, "select", "console.ce_admin.field.count_mode", "hint=console.ce_admin.field.count_mode_hint")
 	for _, m := range []string{credits.CountEvery, credits.CountChoose} {
-		fl.Options = append(fl.Options, Option{Value: m, Label: p.T.T("console.ce_admin.count_mode."+m, nil), Selected: m == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: m, Label: p.T.T("console.ce_admin.count_mode."+m, nil), Selected: m == fl.Value})
 	}
 	return fl
 }
 
 // Field is a text input of the options form.
-func (p *consoleCEOptionsPage) Field(name, label string, opts ...string) Field {
-	return NewField(p.T, p.Form, name, "text", label, opts...)
+func (p *consoleCEOptionsPage) Field(name, label string, opts ...string) web.Field {
+	return web.NewField(p.T, p.Form, name, "text", label, opts...)
 }
 
 // AttestationField is the attestation's wording.
 func (p *consoleCEOptionsPage) AttestationField() textArea {
-	return textArea{NewField(p.T, p.Form, "attestation_text", "textarea", "console.ce_admin.field.attestation_text",
+	return textArea{web.NewField(p.T, p.Form, "attestation_text", "textarea", "console.ce_admin.field.attestation_text",
 		"hint=console.ce_admin.field.attestation_text_hint", "max=500", "optional"), 2}
 }
 
 // ExampleField chooses an example configuration.
-func (p *consoleCEOptionsPage) ExampleField() Field {
-	fl := NewField(p.T, p.Example, ceExampleField, "select", "console.ce_admin.field.example", "placeholder=field.choose")
+func (p *consoleCEOptionsPage) ExampleField() web.Field {
+	fl := web.NewField(p.T, p.Example, ceExampleField, "select", "console.ce_admin.field.example", "placeholder=field.choose")
 	for _, n := range credits.ExampleNames() {
-		fl.Options = append(fl.Options, Option{Value: n, Label: p.Examples[n].Name, Selected: n == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: n, Label: p.Examples[n].Name, Selected: n == fl.Value})
 	}
 	return fl
 }
@@ -58,7 +59,7 @@ func (p *consoleCEOptionsPage) ExampleField() Field {
 // ExampleNames lists the example configurations in order.
 func (p *consoleCEOptionsPage) ExampleNames() []string { return credits.ExampleNames() }
 
-func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCEOptionsPage, error) {
+func (s *Pages) newCEOptionsPage(r *http.Request, f, example *web.Form) (*consoleCEOptionsPage, error) {
 	ex, err := credits.Examples()
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		if err != nil {
 			return nil, err
 		}
-		p.Form = NewForm()
+		p.Form = web.NewForm()
 		p.Form.Values[credits.FieldCountMode] = o.CountMode
 		p.Form.Values[credits.FieldReviewDays] = strconv.Itoa(o.ReviewBusinessDays)
 		p.Form.Values[credits.FieldInfoDays] = strconv.Itoa(o.InfoDays)
@@ -81,17 +82,17 @@ func (s *Server) newCEOptionsPage(r *http.Request, f, example *Form) (*consoleCE
 		p.Form.Values[credits.FieldCarryOver] = credits.FormatCreditsIn(o.CarryOverCredits, p.Lang)
 	}
 	if p.Example == nil {
-		p.Example = NewForm()
+		p.Example = web.NewForm()
 	}
 	return p, nil
 }
 
 // handleConsoleCEOptions shows the program options.
-func (s *Server) handleConsoleCEOptions(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEOptions(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p, err := s.newCEOptionsPage(r, nil, nil)
@@ -160,17 +161,17 @@ func ceOptionsFromForm(r *http.Request, o credits.Options) (credits.Options, por
 // handleConsoleCEOptionsSave saves the program options. It starts from
 // the stored options: an option the form does not send is kept, never
 // reset to its default.
-func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
-	f := FormFrom(r, ceOptionFields...)
+	f := web.FormFrom(r, ceOptionFields...)
 	stored, err := s.Credits.Options(r.Context())
 	if err != nil {
 		return err
@@ -189,7 +190,7 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 		}
 		err = bad.Err()
 	} else {
-		_, err = s.Credits.SetOptions(r.Context(), Actor(r), o)
+		_, err = s.Credits.SetOptions(r.Context(), web.Actor(r), o)
 	}
 	if err != nil {
 		p, perr := s.newCEOptionsPage(r, f, nil)
@@ -199,37 +200,37 @@ func (s *Server) handleConsoleCEOptionsSave(w http.ResponseWriter, r *http.Reque
 		if !s.ApplyError(&p.BasePage, p.Form, err, credits.FieldCountMode) {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_ce_options", p)
+		return s.Render(w, r, web.FormStatus(err), "console_ce_options", p)
 	}
-	http.Redirect(w, r, WithNotice(ceCataloguePath+"/options", noticeCEOptionsSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice(ceCataloguePath+"/options", noticeCEOptionsSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleCEExampleApply applies an example configuration: options,
 // every certification's requirement, and the deadline and attestation of
 // every type.
-func (s *Server) handleConsoleCEExampleApply(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEExampleApply(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, ceExampleField)
+	f := web.FormFrom(r, ceExampleField)
 	ex, err := credits.Examples()
 	if err != nil {
 		return err
 	}
 	cfg, ok := ex[f.Value(ceExampleField)]
 	if !ok {
-		if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 			return err
 		}
 		var v portal.Validation
 		v.Add(ceExampleField, "console.ce_admin.error.example", nil)
 		err = v.Err()
 	} else {
-		err = s.Credits.ApplyProgramConfig(r.Context(), Actor(r), cfg)
+		err = s.Credits.ApplyProgramConfig(r.Context(), web.Actor(r), cfg)
 	}
 	if err != nil {
 		p, perr := s.newCEOptionsPage(r, nil, f)
@@ -239,9 +240,9 @@ func (s *Server) handleConsoleCEExampleApply(w http.ResponseWriter, r *http.Requ
 		if !s.ApplyError(&p.BasePage, p.Example, err, ceExampleField) {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_ce_options", p)
+		return s.Render(w, r, web.FormStatus(err), "console_ce_options", p)
 	}
-	http.Redirect(w, r, WithNotice(ceCataloguePath+"/options", noticeCEExampleApplied), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice(ceCataloguePath+"/options", noticeCEExampleApplied), http.StatusSeeOther)
 	return nil
 }
 
@@ -253,13 +254,13 @@ type ceRequirementRow struct {
 }
 
 type consoleCERequirementsPage struct {
-	BasePage
+	web.BasePage
 	Tabs []ceAdminTab
 	Rows []ceRequirementRow
 }
 
 // ceRequirementText says a requirement in words.
-func ceRequirementText(b *BasePage, req credits.Requirement, names map[string]string) string {
+func ceRequirementText(b *web.BasePage, req credits.Requirement, names map[string]string) string {
 	c := func(n int) string { return credits.FormatCreditsIn(n, b.Lang) }
 	var alts []string
 	for _, a := range req.Alternatives {
@@ -310,7 +311,7 @@ func ceRequirementText(b *BasePage, req credits.Requirement, names map[string]st
 }
 
 // ceTypeNames maps type codes to their names in lang.
-func (s *Server) ceTypeNames(r *http.Request, lang string) ([]*portal.CEActivityType, map[string]string, error) {
+func (s *Pages) ceTypeNames(r *http.Request, lang string) ([]*portal.CEActivityType, map[string]string, error) {
 	types, err := s.Credits.ActivityTypes(r.Context())
 	if err != nil {
 		return nil, nil, err
@@ -324,7 +325,7 @@ func (s *Server) ceTypeNames(r *http.Request, lang string) ([]*portal.CEActivity
 
 // ceCertifications are the certifications that take continuing education
 // (microcredentials do not).
-func (s *Server) ceCertifications(r *http.Request) ([]*portal.Certification, error) {
+func (s *Pages) ceCertifications(r *http.Request) ([]*portal.Certification, error) {
 	if s.Results == nil {
 		return nil, nil
 	}
@@ -337,11 +338,11 @@ func (s *Server) ceCertifications(r *http.Request) ([]*portal.Certification, err
 
 // handleConsoleCERequirements lists the certifications with their
 // requirements.
-func (s *Server) handleConsoleCERequirements(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCERequirements(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p := &consoleCERequirementsPage{}

@@ -1,4 +1,11 @@
-package web
+// Package console is the staff and admin console of the site: accounts and
+// staff, the exam and certification catalogues, results and their imports,
+// credentials, test centers and scheduling, continuing-education review
+// and its catalogue, the program calendar and settings, audit, mail and
+// jobs. Every route is behind the permission it needs (routes.go); the
+// services decide again from the actor. Staff sign in, and manage their
+// own account and second factors, through the candidate pages.
+package console
 
 import (
 	"io"
@@ -10,22 +17,26 @@ import (
 
 	"example.org/certportal/internal/jobs"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
+// Pages holds the page kit; the console's handlers are its methods.
+type Pages struct{ *web.Server }
+
 type consoleHomePage struct {
-	BasePage
+	web.BasePage
 	DevMailbox bool
-	Form       *Form
+	Form       *web.Form
 }
 
-func (s *Server) handleConsoleHome(w http.ResponseWriter, r *http.Request) error {
-	p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: NewForm()}
+func (s *Pages) handleConsoleHome(w http.ResponseWriter, r *http.Request) error {
+	p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: web.NewForm()}
 	s.FillBase(r, &p.BasePage, "console.title")
 	return s.Render(w, r, http.StatusOK, "console_home", p)
 }
 
 type consoleAuditPage struct {
-	BasePage
+	web.BasePage
 	Events  []*portal.AuditEvent
 	Total   int
 	Filter  auditFilterForm
@@ -47,7 +58,7 @@ const auditPageSize = 50
 
 // handleConsoleAudit lists the audit log with filters by action, actor and
 // date range.
-func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &consoleAuditPage{Filter: auditFilterForm{Action: q.Get("action"), Actor: q.Get("actor"), From: q.Get("from"), To: q.Get("to")}}
 	s.FillBase(r, &p.BasePage, "console.audit.title")
@@ -68,7 +79,7 @@ func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) erro
 		p.Page = 1
 	}
 	f.Offset = (p.Page - 1) * auditPageSize
-	res, err := s.Accounts.ListAudit(r.Context(), Actor(r), f)
+	res, err := s.Accounts.ListAudit(r.Context(), web.Actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -85,28 +96,28 @@ func (s *Server) handleConsoleAudit(w http.ResponseWriter, r *http.Request) erro
 }
 
 type consoleMailPage struct {
-	BasePage
+	web.BasePage
 	Messages []*portal.DevMessage
-	Form     *Form
+	Form     *web.Form
 }
 
 // handleConsoleMail shows the development mailbox (only when no SMTP server
 // is configured).
-func (s *Server) handleConsoleMail(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleMail(w http.ResponseWriter, r *http.Request) error {
 	if !s.Config().DevMailbox {
 		return portal.ErrNotFound
 	}
-	msgs, err := s.Accounts.ListDevMessages(r.Context(), Actor(r), 100)
+	msgs, err := s.Accounts.ListDevMessages(r.Context(), web.Actor(r), 100)
 	if err != nil {
 		return err
 	}
-	p := &consoleMailPage{Messages: msgs, Form: NewForm()}
+	p := &consoleMailPage{Messages: msgs, Form: web.NewForm()}
 	s.FillBase(r, &p.BasePage, "console.mail.title")
 	return s.Render(w, r, http.StatusOK, "console_mail", p)
 }
 
 type consoleMailShowPage struct {
-	BasePage
+	web.BasePage
 	Message     *portal.DevMessage
 	Attachments []mailAttachmentLink
 }
@@ -118,7 +129,7 @@ type mailAttachmentLink struct {
 	Name, ContentType string
 }
 
-func (s *Server) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.devMessage(r)
 	if err != nil {
 		return err
@@ -133,7 +144,7 @@ func (s *Server) handleConsoleMailShow(w http.ResponseWriter, r *http.Request) e
 
 // devMessage is the development message the route's {id} names, for
 // admins (accounts.Service.FindDevMessage), when the mailbox is on.
-func (s *Server) devMessage(r *http.Request) (*portal.DevMessage, error) {
+func (s *Pages) devMessage(r *http.Request) (*portal.DevMessage, error) {
 	if !s.Config().DevMailbox {
 		return nil, portal.ErrNotFound
 	}
@@ -141,7 +152,7 @@ func (s *Server) devMessage(r *http.Request) (*portal.DevMessage, error) {
 	if err != nil {
 		return nil, portal.ErrNotFound
 	}
-	return s.Accounts.FindDevMessage(r.Context(), Actor(r), id)
+	return s.Accounts.FindDevMessage(r.Context(), web.Actor(r), id)
 }
 
 // mailPartPolicy is the Content-Security-Policy of a message's HTML part:
@@ -155,7 +166,7 @@ const mailPartPolicy = "default-src 'none'; img-src https: data:; font-src https
 // frame of the message page. Links open in a new tab (a <base
 // target="_blank"> is added), so that they work although the portal's
 // pages refuse to be framed.
-func (s *Server) handleConsoleMailHTML(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleMailHTML(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.devMessage(r)
 	if err != nil {
 		return err
@@ -190,7 +201,7 @@ func withBaseTarget(doc string) string {
 // handleConsoleMailAttachment downloads an attachment of a message (a
 // calendar file, for example), numbered from 1. It is always a download,
 // never shown in the browser.
-func (s *Server) handleConsoleMailAttachment(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleMailAttachment(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.devMessage(r)
 	if err != nil {
 		return err
@@ -216,13 +227,13 @@ func (s *Server) handleConsoleMailAttachment(w http.ResponseWriter, r *http.Requ
 
 // handleConsoleMailTest sends a test message through the configured mail
 // path (SMTP or the development mailbox), via the job queue.
-func (s *Server) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	to := r.PostForm.Get("to")
-	if err := s.Ops.SendTestMail(r.Context(), Actor(r), to); err != nil {
-		p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: NewForm()}
+	if err := s.Ops.SendTestMail(r.Context(), web.Actor(r), to); err != nil {
+		p := &consoleHomePage{DevMailbox: s.Config().DevMailbox, Form: web.NewForm()}
 		p.Form.Values["to"] = to
 		s.FillBase(r, &p.BasePage, "console.title")
 		if !s.ApplyError(&p.BasePage, p.Form, err, "to") {
@@ -230,19 +241,19 @@ func (s *Server) handleConsoleMailTest(w http.ResponseWriter, r *http.Request) e
 		}
 		return s.Render(w, r, http.StatusUnprocessableEntity, "console_home", p)
 	}
-	http.Redirect(w, r, WithNotice("/console", noticeTestMailSent), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console", noticeTestMailSent), http.StatusSeeOther)
 	return nil
 }
 
 type consoleJobsPage struct {
-	BasePage
+	web.BasePage
 	Jobs []jobs.FailedJob
 }
 
 // handleConsoleJobs lists background jobs that failed for good, for
 // inspection.
-func (s *Server) handleConsoleJobs(w http.ResponseWriter, r *http.Request) error {
-	failed, err := s.Ops.FailedJobs(r.Context(), Actor(r), 100)
+func (s *Pages) handleConsoleJobs(w http.ResponseWriter, r *http.Request) error {
+	failed, err := s.Ops.FailedJobs(r.Context(), web.Actor(r), 100)
 	if err != nil {
 		return err
 	}

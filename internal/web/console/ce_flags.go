@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // Renewal flags in the console: renewals whose credits a reversal took
@@ -17,14 +18,12 @@ import (
 // pages from everyone else.
 
 // Notices of the renewal flags (console_ce_flags.go).
-const noticeCEFlagResolved Notice = "ce_flag_resolved"
-
-func init() { kitNotices[noticeCEFlagResolved] = "notice.ce_flag_resolved" }
+const noticeCEFlagResolved web.Notice = "ce_flag_resolved"
 
 const ceFlagsPath = "/console/ce/flags"
 
 type consoleCEFlagsPage struct {
-	BasePage
+	web.BasePage
 	Flags []*credits.RenewalFlag
 	// Resolved shows the resolved flags instead of the open ones.
 	Resolved bool
@@ -48,13 +47,13 @@ func onDay(l *i18n.Localizer, t *time.Time) string {
 
 // handleConsoleCEFlags lists the open renewal flags, oldest first, or the
 // resolved ones (?state=resolved), latest first.
-func (s *Server) handleConsoleCEFlags(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEFlags(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	p := &consoleCEFlagsPage{Resolved: r.URL.Query().Get("state") == "resolved"}
 	var err error
-	if p.Flags, err = s.Credits.ListRenewalFlags(r.Context(), Actor(r), p.Resolved); err != nil {
+	if p.Flags, err = s.Credits.ListRenewalFlags(r.Context(), web.Actor(r), p.Resolved); err != nil {
 		return err
 	}
 	s.FillBase(r, &p.BasePage, "console.ce_flags.title")
@@ -62,9 +61,9 @@ func (s *Server) handleConsoleCEFlags(w http.ResponseWriter, r *http.Request) er
 }
 
 type consoleCEFlagPage struct {
-	BasePage
+	web.BasePage
 	Flag *credits.RenewalFlag
-	Form *Form
+	Form *web.Form
 }
 
 // Credits writes hundredths of a credit in the page's language.
@@ -73,48 +72,48 @@ func (p *consoleCEFlagPage) Credits(c int) string { return credits.FormatCredits
 // OutcomeOptions are the resolution's outcomes as radio buttons. Asking
 // for credits is not offered when none are short (the service refuses
 // it).
-func (p *consoleCEFlagPage) OutcomeOptions() []Option {
-	var out []Option
+func (p *consoleCEFlagPage) OutcomeOptions() []web.Option {
+	var out []web.Option
 	for _, o := range credits.FlagOutcomes() {
 		if o == portal.FlagCreditsRequested && p.Flag.Short == 0 {
 			continue
 		}
-		out = append(out, Option{Value: o, Label: p.T.T("console.ce_flags.outcome."+o, nil), Selected: p.Form.Value(credits.FieldOutcome) == o})
+		out = append(out, web.Option{Value: o, Label: p.T.T("console.ce_flags.outcome."+o, nil), Selected: p.Form.Value(credits.FieldOutcome) == o})
 	}
 	return out
 }
 
 // NoteField is the resolution's note.
 func (p *consoleCEFlagPage) NoteField() textArea {
-	return textArea{NewField(p.T, p.Form, credits.FieldNote, "textarea", "console.ce_flags.field.note",
+	return textArea{web.NewField(p.T, p.Form, credits.FieldNote, "textarea", "console.ce_flags.field.note",
 		"hint=console.ce_flags.field.note_hint", "max=2000"), 4}
 }
 
 // handleConsoleCEFlag shows one flag and, while it is open, the form
 // that resolves it.
-func (s *Server) handleConsoleCEFlag(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEFlag(w http.ResponseWriter, r *http.Request) error {
 	return s.renderConsoleCEFlag(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, status int, form *Form, notice string) error {
+func (s *Pages) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, status int, form *web.Form, notice string) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	id, err := examID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		return err
 	}
-	f, err := s.Credits.GetRenewalFlag(r.Context(), Actor(r), id)
+	f, err := s.Credits.GetRenewalFlag(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleCEFlagPage{Flag: f, Form: form}
 	if p.Form == nil {
-		p.Form = NewForm()
+		p.Form = web.NewForm()
 	}
 	s.FillBase(r, &p.BasePage, "console.ce_flags.flag_title")
-	for _, field := range p.Form.order {
-		p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Form.Errors[field]})
+	for _, field := range p.Form.ErrorFields() {
+		p.Errors = append(p.Errors, web.SummaryItem{Field: field, Message: p.Form.Errors[field]})
 	}
 	if notice != "" {
 		p.Notice = notice
@@ -126,37 +125,37 @@ func (s *Server) renderConsoleCEFlag(w http.ResponseWriter, r *http.Request, sta
 // to the list. A form's problems are shown next to its fields; a flag
 // resolved meanwhile shows its page again with the service's "already
 // resolved" as the notice.
-func (s *Server) handleConsoleCEFlagResolve(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEFlagResolve(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	id, err := examID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := NewForm()
+	f := web.NewForm()
 	for _, k := range []string{credits.FieldOutcome, credits.FieldNote} {
 		f.Values[k] = r.PostForm.Get(k)
 	}
-	_, err = s.Credits.ResolveRenewalFlag(r.Context(), Actor(r), id,
+	_, err = s.Credits.ResolveRenewalFlag(r.Context(), web.Actor(r), id,
 		credits.FlagResolution{Outcome: f.Value(credits.FieldOutcome), Note: f.Value(credits.FieldNote)})
 	if err == nil {
-		http.Redirect(w, r, WithNotice(ceFlagsPath, noticeCEFlagResolved), http.StatusSeeOther)
+		http.Redirect(w, r, web.WithNotice(ceFlagsPath, noticeCEFlagResolved), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Code != portal.EInvalid && pe.Code != portal.EConflict || pe.Message == "" && len(pe.Fields) == 0 {
 		return err
 	}
-	loc := s.Catalog.Localizer(RequestLang(r))
+	loc := s.Catalog.Localizer(web.RequestLang(r))
 	if len(pe.Fields) == 0 {
-		return s.renderConsoleCEFlag(w, r, FormStatus(err), nil, Localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCEFlag(w, r, web.FormStatus(err), nil, web.Localize(loc, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
-		f.SetError(fe.Field, Localize(loc, fe.Message, fe.Data))
+		f.SetError(fe.Field, web.Localize(loc, fe.Message, fe.Data))
 	}
-	return s.renderConsoleCEFlag(w, r, FormStatus(err), f, "")
+	return s.renderConsoleCEFlag(w, r, web.FormStatus(err), f, "")
 }

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/uploads"
+	"example.org/certportal/internal/web"
 )
 
 // Continuing education in the console: the review queue, a submission's
@@ -21,25 +22,13 @@ import (
 
 // Notices of the continuing-education review (console_ce.go).
 const (
-	noticeCEClaimed         Notice = "ce_claimed"
-	noticeCEAssigned        Notice = "ce_assigned"
-	noticeCEDecided         Notice = "ce_decided"
-	noticeCEInfoRequested   Notice = "ce_info_requested"
-	noticeCEReversed        Notice = "ce_reversed"
-	ceAlreadyDecidedMessage        = "credits.error.already_decided"
+	noticeCEClaimed         web.Notice = "ce_claimed"
+	noticeCEAssigned        web.Notice = "ce_assigned"
+	noticeCEDecided         web.Notice = "ce_decided"
+	noticeCEInfoRequested   web.Notice = "ce_info_requested"
+	noticeCEReversed        web.Notice = "ce_reversed"
+	ceAlreadyDecidedMessage            = "credits.error.already_decided"
 )
-
-func init() {
-	for n, id := range map[Notice]string{
-		noticeCEClaimed:       "notice.ce_claimed",
-		noticeCEAssigned:      "notice.ce_assigned",
-		noticeCEDecided:       "notice.ce_decided",
-		noticeCEInfoRequested: "notice.ce_info_requested",
-		noticeCEReversed:      "notice.ce_reversed",
-	} {
-		kitNotices[n] = id
-	}
-}
 
 // The queue's filter fields (a GET form).
 const (
@@ -55,8 +44,8 @@ const (
 const ceMaxAgeDays = 3650
 
 type consoleCEQueuePage struct {
-	BasePage
-	Filter         *Form
+	web.BasePage
+	Filter         *web.Form
 	Items          []credits.QueueItem
 	Types          []*portal.CEActivityType
 	Certifications []*portal.Certification
@@ -68,34 +57,34 @@ type consoleCEQueuePage struct {
 }
 
 // TypeField is the activity type filter.
-func (p *consoleCEQueuePage) TypeField() Field {
-	fl := NewField(p.T, p.Filter, ceFilterType, "select", "console.ce.filter.type", "placeholder=console.ce.filter.any")
+func (p *consoleCEQueuePage) TypeField() web.Field {
+	fl := web.NewField(p.T, p.Filter, ceFilterType, "select", "console.ce.filter.type", "placeholder=console.ce.filter.any")
 	for _, t := range p.Types {
-		fl.Options = append(fl.Options, Option{Value: t.Code, Label: t.Name(p.Lang), Selected: t.Code == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: t.Code, Label: t.Name(p.Lang), Selected: t.Code == fl.Value})
 	}
 	return fl
 }
 
 // CertificationField is the certification filter.
-func (p *consoleCEQueuePage) CertificationField() Field {
-	fl := NewField(p.T, p.Filter, ceFilterCertification, "select", "console.ce.filter.certification", "placeholder=console.ce.filter.any")
+func (p *consoleCEQueuePage) CertificationField() web.Field {
+	fl := web.NewField(p.T, p.Filter, ceFilterCertification, "select", "console.ce.filter.certification", "placeholder=console.ce.filter.any")
 	for _, c := range p.Certifications {
 		v := strconv.FormatInt(c.ID, 10)
-		fl.Options = append(fl.Options, Option{Value: v, Label: c.Code + " " + c.Name, Selected: v == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: v, Label: c.Code + " " + c.Name, Selected: v == fl.Value})
 	}
 	return fl
 }
 
 // AgeField is the "submitted at least N days ago" filter.
-func (p *consoleCEQueuePage) AgeField() Field {
-	return NewField(p.T, p.Filter, ceFilterAge, "number", "console.ce.filter.age", "hint=console.ce.filter.age_hint", "max=4", "optional")
+func (p *consoleCEQueuePage) AgeField() web.Field {
+	return web.NewField(p.T, p.Filter, ceFilterAge, "number", "console.ce.filter.age", "hint=console.ce.filter.age_hint", "max=4", "optional")
 }
 
 // AssigneeField is the assignee filter.
-func (p *consoleCEQueuePage) AssigneeField() Field {
-	fl := NewField(p.T, p.Filter, ceFilterAssignee, "select", "console.ce.filter.assignee")
+func (p *consoleCEQueuePage) AssigneeField() web.Field {
+	fl := web.NewField(p.T, p.Filter, ceFilterAssignee, "select", "console.ce.filter.assignee")
 	for _, o := range []struct{ v, label string }{{"", "console.ce.filter.anyone"}, {"me", "console.ce.filter.me"}, {"none", "console.ce.filter.none"}} {
-		fl.Options = append(fl.Options, Option{Value: o.v, Label: p.T.T(o.label, nil), Selected: o.v == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: o.v, Label: p.T.T(o.label, nil), Selected: o.v == fl.Value})
 	}
 	return fl
 }
@@ -125,12 +114,12 @@ func (p *consoleCEQueuePage) Credits(c int) string { return credits.FormatCredit
 func (p *consoleCESubmissionPage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
 
 // handleConsoleCE is the review queue, oldest first, with its filters.
-func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
 	q := r.URL.Query()
-	p := &consoleCEQueuePage{Filter: NewForm()}
+	p := &consoleCEQueuePage{Filter: web.NewForm()}
 	s.FillBase(r, &p.BasePage, "console.ce.title")
 	for _, k := range []string{ceFilterType, ceFilterCertification, ceFilterAge, ceFilterFlagged, ceFilterAssignee} {
 		p.Filter.Values[k] = strings.TrimSpace(q.Get(k))
@@ -153,7 +142,7 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 	switch p.Filter.Value(ceFilterAssignee) {
 	case "":
 	case "me":
-		f.AssigneeID = Actor(r).UserID
+		f.AssigneeID = web.Actor(r).UserID
 	case "none":
 		f.Unassigned = true
 	default:
@@ -169,13 +158,13 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	status := http.StatusOK
-	if len(p.Filter.order) == 0 {
-		page, err := s.Credits.Queue(r.Context(), Actor(r), f)
+	if len(p.Filter.ErrorFields()) == 0 {
+		page, err := s.Credits.Queue(r.Context(), web.Actor(r), f)
 		if err != nil {
 			if !s.ApplyError(&p.BasePage, p.Filter, err, ceFilterAfter) {
 				return err
 			}
-			return s.Render(w, r, FormStatus(err), "console_ce_queue", p)
+			return s.Render(w, r, web.FormStatus(err), "console_ce_queue", p)
 		}
 		p.Items, p.Total, p.PastTarget = page.Items, page.Total, page.PastTarget
 		if page.NextCursor != "" {
@@ -190,8 +179,8 @@ func (s *Server) handleConsoleCE(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else {
 		status = http.StatusUnprocessableEntity
-		for _, field := range p.Filter.order {
-			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: p.Filter.Errors[field]})
+		for _, field := range p.Filter.ErrorFields() {
+			p.Errors = append(p.Errors, web.SummaryItem{Field: field, Message: p.Filter.Errors[field]})
 		}
 	}
 	return s.Render(w, r, status, "console_ce_queue", p)
@@ -208,7 +197,7 @@ type ceEvidence struct {
 }
 
 type consoleCESubmissionPage struct {
-	BasePage
+	web.BasePage
 	Sub       *portal.CESubmission
 	Candidate credits.Candidate
 	// Reviewers are whom the submission may be assigned to.
@@ -216,8 +205,8 @@ type consoleCESubmissionPage struct {
 	Type      *portal.CEActivityType
 	Evidence  []ceEvidence
 	Zone      *time.Location
-	Form      *Form // the decision
-	Reversal  *Form
+	Form      *web.Form // the decision
+	Reversal  *web.Form
 	// Refusal is the service's refusal of the viewer's action, shown
 	// above the forms (their own submission, an appeal of their own
 	// denial).
@@ -277,41 +266,41 @@ func (p *consoleCESubmissionPage) Reversible() bool {
 }
 
 // OutcomeField is the decision's outcome.
-func (p *consoleCESubmissionPage) OutcomeField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldOutcome, "select", "console.ce.field.outcome", "placeholder=field.choose")
+func (p *consoleCESubmissionPage) OutcomeField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldOutcome, "select", "console.ce.field.outcome", "placeholder=field.choose")
 	for _, o := range []string{credits.OutcomeApprove, credits.OutcomePartial, credits.OutcomeDeny, credits.OutcomeInfo} {
-		fl.Options = append(fl.Options, Option{Value: o, Label: p.T.T("console.ce.outcome."+o, nil), Selected: o == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: o, Label: p.T.T("console.ce.outcome."+o, nil), Selected: o == fl.Value})
 	}
 	return fl
 }
 
 // CreditsField is the credits of a partial decision.
-func (p *consoleCESubmissionPage) CreditsField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldCredits, "text", "console.ce.field.credits", "max=12", "optional")
+func (p *consoleCESubmissionPage) CreditsField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldCredits, "text", "console.ce.field.credits", "max=12", "optional")
 	fl.Hint = p.T.T("console.ce.field.credits_hint", map[string]any{"Low": p.Lowest(), "High": p.Credits(p.Sub.Claimed)})
 	return fl
 }
 
 // ReasonCodeField is the reason of a denial.
-func (p *consoleCESubmissionPage) ReasonCodeField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldReasonCode, "select", "console.ce.field.reason_code", "placeholder=field.choose")
+func (p *consoleCESubmissionPage) ReasonCodeField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldReasonCode, "select", "console.ce.field.reason_code", "placeholder=field.choose")
 	for _, c := range credits.DenyReasons() {
-		fl.Options = append(fl.Options, Option{Value: c, Label: p.T.T("credits.reason."+c, nil), Selected: c == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: c, Label: p.T.T("credits.reason."+c, nil), Selected: c == fl.Value})
 	}
 	return fl
 }
 
 // ReasonTextField is the decision's text.
 func (p *consoleCESubmissionPage) ReasonTextField() textArea {
-	return textArea{NewField(p.T, p.Form, credits.FieldReasonText, "textarea", "console.ce.field.reason_text",
+	return textArea{web.NewField(p.T, p.Form, credits.FieldReasonText, "textarea", "console.ce.field.reason_text",
 		"hint=console.ce.field.reason_text_hint", "max=2000"), 4}
 }
 
 // ReviewerField chooses whom the submission is assigned to: the CE
 // reviewers other than the candidate and, for an appeal, the reviewer who
 // denied it.
-func (p *consoleCESubmissionPage) ReviewerField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldReviewer, "select", "console.ce.field.reviewer", "placeholder=field.choose",
+func (p *consoleCESubmissionPage) ReviewerField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldReviewer, "select", "console.ce.field.reviewer", "placeholder=field.choose",
 		"hint=console.ce.field.reviewer_hint")
 	for _, r := range p.Reviewers {
 		if r.ID == p.Sub.UserID || p.Sub.State == portal.CEAppealed && p.Sub.DeniedBy != nil && *p.Sub.DeniedBy == r.ID {
@@ -321,26 +310,26 @@ func (p *consoleCESubmissionPage) ReviewerField() Field {
 		if p.User != nil && r.ID == p.User.ID {
 			label = p.T.T("console.ce.reviewer_you", map[string]any{"Name": r.Name})
 		}
-		fl.Options = append(fl.Options, Option{Value: v, Label: label, Selected: v == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: v, Label: label, Selected: v == fl.Value})
 	}
 	return fl
 }
 
 // ReversalField is the reason of a reversal.
 func (p *consoleCESubmissionPage) ReversalField() textArea {
-	fl := NewField(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
+	fl := web.NewField(p.T, p.Reversal, "reversal_reason", "textarea", "console.ce.field.reversal_reason", "max=2000")
 	return textArea{fl, 3}
 }
 
 // consoleCESubmissionID reads the {id} of the path; anything else is not found.
-func consoleCESubmissionID(r *http.Request) (int64, error) { return examID(r) }
+func consoleCESubmissionID(r *http.Request) (int64, error) { return web.PathID(r) }
 
 // handleConsoleCESubmission shows one submission for review.
-func (s *Server) handleConsoleCESubmission(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCESubmission(w http.ResponseWriter, r *http.Request) error {
 	return s.renderConsoleCESubmission(w, r, http.StatusOK, nil, nil, "")
 }
 
-func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *Form, refusal string) error {
+func (s *Pages) renderConsoleCESubmission(w http.ResponseWriter, r *http.Request, status int, form, reversal *web.Form, refusal string) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
@@ -348,47 +337,47 @@ func (s *Server) renderConsoleCESubmission(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	sub, typ, err := s.Credits.SubmissionVersion(r.Context(), Actor(r), id)
+	sub, typ, err := s.Credits.SubmissionVersion(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	files, err := s.Credits.Evidence(r.Context(), Actor(r), id)
+	files, err := s.Credits.Evidence(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
-	cand, err := s.Credits.SubmissionCandidate(r.Context(), Actor(r), id)
+	cand, err := s.Credits.SubmissionCandidate(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
 	p := &consoleCESubmissionPage{Sub: sub, Candidate: cand, Type: typ, Zone: s.ProgramZone(r), Form: form, Reversal: reversal, Refusal: refusal}
 	if sub.Open() {
-		if p.Reviewers, err = s.Credits.Reviewers(r.Context(), Actor(r)); err != nil {
+		if p.Reviewers, err = s.Credits.Reviewers(r.Context(), web.Actor(r)); err != nil {
 			return err
 		}
 	}
 	if p.Form == nil {
-		p.Form = NewForm()
+		p.Form = web.NewForm()
 	}
 	if p.Reversal == nil {
-		p.Reversal = NewForm()
+		p.Reversal = web.NewForm()
 	}
 	s.FillBase(r, &p.BasePage, "console.ce.submission_title")
 	for _, u := range files {
 		msg, data := uploads.StaffNotice(u)
-		e := ceEvidence{Upload: u, Notice: Localize(p.T, msg, data)}
+		e := ceEvidence{Upload: u, Notice: web.Localize(p.T, msg, data)}
 		switch u.ScanStatus {
 		case portal.ScanClean, portal.ScanUnscanned:
 			e.Href = ceEvidencePath(sub.ID, u.ID)
 		}
 		p.Evidence = append(p.Evidence, e)
 	}
-	for _, f := range []*Form{p.Form, p.Reversal} {
-		for _, field := range f.order {
-			p.Errors = append(p.Errors, SummaryItem{Field: field, Message: f.Errors[field]})
+	for _, f := range []*web.Form{p.Form, p.Reversal} {
+		for _, field := range f.ErrorFields() {
+			p.Errors = append(p.Errors, web.SummaryItem{Field: field, Message: f.Errors[field]})
 		}
 	}
 	if status == http.StatusConflict && refusal == "" {
-		p.Notice = Localize(p.T, ceAlreadyDecidedMessage, nil)
+		p.Notice = web.Localize(p.T, ceAlreadyDecidedMessage, nil)
 	}
 	return s.Render(w, r, status, "console_ce_submission", p)
 }
@@ -405,7 +394,7 @@ func consoleCESubmissionPath(id int64) string {
 // its page with n. The service's refusals are shown on the page: a
 // decision made meanwhile as a notice, a forbidden action (the viewer's
 // own submission) above the forms, a form's problems next to its fields.
-func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool, do func(id int64, f *Form) (Notice, error)) error {
+func (s *Pages) ceAction(w http.ResponseWriter, r *http.Request, reversal bool, do func(id int64, f *web.Form) (web.Notice, error)) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
@@ -413,75 +402,75 @@ func (s *Server) ceAction(w http.ResponseWriter, r *http.Request, reversal bool,
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := NewForm()
+	f := web.NewForm()
 	for k := range r.PostForm {
 		f.Values[k] = r.PostForm.Get(k)
 	}
 	n, err := do(id, f)
 	if err == nil {
-		http.Redirect(w, r, WithNotice(consoleCESubmissionPath(id), n), http.StatusSeeOther)
+		http.Redirect(w, r, web.WithNotice(consoleCESubmissionPath(id), n), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Message == "" && len(pe.Fields) == 0 {
 		return err
 	}
-	loc := s.Catalog.Localizer(RequestLang(r))
+	loc := s.Catalog.Localizer(web.RequestLang(r))
 	switch {
 	case pe.Message == ceAlreadyDecidedMessage:
 		return s.renderConsoleCESubmission(w, r, http.StatusConflict, nil, nil, "")
 	case pe.Code == portal.EForbidden:
-		return s.renderConsoleCESubmission(w, r, http.StatusForbidden, nil, nil, Localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, http.StatusForbidden, nil, nil, web.Localize(loc, pe.Message, pe.Data))
 	case pe.Code != portal.EInvalid && pe.Code != portal.EConflict:
 		return err
 	}
 	if len(pe.Fields) == 0 {
-		return s.renderConsoleCESubmission(w, r, FormStatus(err), nil, nil, Localize(loc, pe.Message, pe.Data))
+		return s.renderConsoleCESubmission(w, r, web.FormStatus(err), nil, nil, web.Localize(loc, pe.Message, pe.Data))
 	}
 	for _, fe := range pe.Fields {
 		name := fe.Field
 		if reversal {
 			name = "reversal_reason"
 		}
-		f.SetError(name, Localize(loc, fe.Message, fe.Data))
+		f.SetError(name, web.Localize(loc, fe.Message, fe.Data))
 	}
 	if reversal {
-		return s.renderConsoleCESubmission(w, r, FormStatus(err), nil, f, "")
+		return s.renderConsoleCESubmission(w, r, web.FormStatus(err), nil, f, "")
 	}
-	return s.renderConsoleCESubmission(w, r, FormStatus(err), f, nil, "")
+	return s.renderConsoleCESubmission(w, r, web.FormStatus(err), f, nil, "")
 }
 
 // handleConsoleCEClaim assigns the submission to the viewer.
-func (s *Server) handleConsoleCEClaim(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, _ *Form) (Notice, error) {
-		_, err := s.Credits.Claim(r.Context(), Actor(r), id, 0)
+func (s *Pages) handleConsoleCEClaim(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, _ *web.Form) (web.Notice, error) {
+		_, err := s.Credits.Claim(r.Context(), web.Actor(r), id, 0)
 		return noticeCEClaimed, err
 	})
 }
 
 // handleConsoleCEAssign assigns the submission to the chosen CE reviewer.
-func (s *Server) handleConsoleCEAssign(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, f *Form) (Notice, error) {
+func (s *Pages) handleConsoleCEAssign(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, f *web.Form) (web.Notice, error) {
 		who, err := strconv.ParseInt(f.Value(credits.FieldReviewer), 10, 64)
 		if err != nil || who <= 0 {
 			var v portal.Validation
 			v.Add(credits.FieldReviewer, "credits.error.not_reviewer", nil)
 			return "", v.Err()
 		}
-		_, err = s.Credits.Claim(r.Context(), Actor(r), id, who)
+		_, err = s.Credits.Claim(r.Context(), web.Actor(r), id, who)
 		return noticeCEAssigned, err
 	})
 }
 
 // handleConsoleCEDecide records a decision (or an appeal's decision).
-func (s *Server) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, false, func(id int64, f *Form) (Notice, error) {
+func (s *Pages) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, false, func(id int64, f *web.Form) (web.Notice, error) {
 		d := credits.Decision{Outcome: f.Value(credits.FieldOutcome), Credits: f.Value(credits.FieldCredits),
 			ReasonCode: f.Value(credits.FieldReasonCode), ReasonText: f.Value(credits.FieldReasonText)}
-		if _, err := s.Credits.Decide(r.Context(), Actor(r), id, d); err != nil {
+		if _, err := s.Credits.Decide(r.Context(), web.Actor(r), id, d); err != nil {
 			return "", err
 		}
 		if d.Outcome == credits.OutcomeInfo {
@@ -492,15 +481,15 @@ func (s *Server) handleConsoleCEDecide(w http.ResponseWriter, r *http.Request) e
 }
 
 // handleConsoleCEReverse takes back an approval (admins).
-func (s *Server) handleConsoleCEReverse(w http.ResponseWriter, r *http.Request) error {
-	return s.ceAction(w, r, true, func(id int64, f *Form) (Notice, error) {
-		_, err := s.Credits.Reverse(r.Context(), Actor(r), id, f.Value("reversal_reason"))
+func (s *Pages) handleConsoleCEReverse(w http.ResponseWriter, r *http.Request) error {
+	return s.ceAction(w, r, true, func(id int64, f *web.Form) (web.Notice, error) {
+		_, err := s.Credits.Reverse(r.Context(), web.Actor(r), id, f.Value("reversal_reason"))
 		return noticeCEReversed, err
 	})
 }
 
 type consoleCEEvidencePage struct {
-	BasePage
+	web.BasePage
 	SubmissionID int64
 	Upload       int64
 	// Message says why the file did not open; Confirm is the address
@@ -513,7 +502,7 @@ type consoleCEEvidencePage struct {
 // scanned opens only once the reviewer has read the warning and
 // confirmed (?confirm=1); a file still being scanned or quarantined does
 // not open, and the page says why.
-func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
@@ -526,7 +515,7 @@ func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request)
 		return portal.ErrNotFound
 	}
 	ack := r.URL.Query().Get("confirm") == "1"
-	u, body, err := s.Credits.OpenEvidence(r.Context(), Actor(r), id, up, ack)
+	u, body, err := s.Credits.OpenEvidence(r.Context(), web.Actor(r), id, up, ack)
 	if err == nil {
 		defer body.Close()
 		return uploads.WriteDownload(w, u, body)
@@ -537,12 +526,12 @@ func (s *Server) handleConsoleCEEvidence(w http.ResponseWriter, r *http.Request)
 	switch {
 	case errors.Is(err, uploads.ErrUnscannedWarning):
 		status = http.StatusOK
-		p.Message = Localize(p.T, "upload.staff.unscanned", nil)
+		p.Message = web.Localize(p.T, "upload.staff.unscanned", nil)
 		p.Confirm = ceEvidencePath(id, up)
 	case errors.Is(err, uploads.ErrScanPending):
-		p.Message = Localize(p.T, "upload.staff.pending", nil)
+		p.Message = web.Localize(p.T, "upload.staff.pending", nil)
 	case errors.Is(err, uploads.ErrQuarantined):
-		p.Message = Localize(p.T, "console.ce.evidence_quarantined", nil)
+		p.Message = web.Localize(p.T, "console.ce.evidence_quarantined", nil)
 		status = http.StatusForbidden
 	default:
 		return err

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // The catalogue's JSON import (upload, preview, apply) and export.
@@ -25,9 +26,9 @@ type ceImportProblem struct {
 }
 
 type consoleCEImportPage struct {
-	BasePage
+	web.BasePage
 	Tabs     []ceAdminTab
-	Form     *Form
+	Form     *web.Form
 	Problems []ceImportProblem
 	// Preview is what the previewed file would change; File and Base are
 	// what the apply form sends back.
@@ -78,19 +79,19 @@ func (p *consoleCEImportPage) HasChanges() bool {
 	return p.Preview != nil && len(p.Preview.Added)+len(p.Preview.Changed) > 0
 }
 
-func (s *Server) newCEImportPage(r *http.Request) *consoleCEImportPage {
-	p := &consoleCEImportPage{Form: NewForm()}
+func (s *Pages) newCEImportPage(r *http.Request) *consoleCEImportPage {
+	p := &consoleCEImportPage{Form: web.NewForm()}
 	s.FillBase(r, &p.BasePage, "console.ce_admin.import_title")
 	p.Tabs = ceAdminTabs(&p.BasePage)
 	return p
 }
 
 // handleConsoleCEImportForm is the import's upload form.
-func (s *Server) handleConsoleCEImportForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEImportForm(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "console_ce_import", s.newCEImportPage(r))
@@ -98,11 +99,11 @@ func (s *Server) handleConsoleCEImportForm(w http.ResponseWriter, r *http.Reques
 
 // handleConsoleCEImportPreview reads an uploaded catalogue file and shows
 // what it would change, changing nothing.
-func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p := s.newCEImportPage(r)
@@ -111,9 +112,9 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 	switch {
 	case errors.As(err, &maxErr):
 		return s.ceImportRefused(w, r, p, http.StatusRequestEntityTooLarge,
-			Localize(p.T, "credits.error.import_too_large", map[string]any{"Count": credits.MaxCatalogueBytes >> 10}))
+			web.Localize(p.T, "credits.error.import_too_large", map[string]any{"Count": credits.MaxCatalogueBytes >> 10}))
 	case err != nil:
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	file, _, err := r.FormFile("file")
@@ -121,7 +122,7 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 		return s.ceImportRefused(w, r, p, http.StatusUnprocessableEntity, p.T.T("console.ce_admin.import.no_file", nil))
 	}
 	if err != nil {
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
 	defer func() { _ = file.Close() }()
 	b, err := io.ReadAll(io.LimitReader(file, credits.MaxCatalogueBytes+1))
@@ -132,18 +133,18 @@ func (s *Server) handleConsoleCEImportPreview(w http.ResponseWriter, r *http.Req
 }
 
 // ceImportPreview previews b on the page, or shows its problems.
-func (s *Server) ceImportPreview(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, b []byte, status int) error {
-	prev, err := s.Credits.PreviewImport(r.Context(), Actor(r), b)
+func (s *Pages) ceImportPreview(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, b []byte, status int) error {
+	prev, err := s.Credits.PreviewImport(r.Context(), web.Actor(r), b)
 	if err != nil {
 		var pe *portal.Error
 		if !errors.As(err, &pe) || pe.Code != portal.EInvalid {
 			return err
 		}
 		for _, fe := range pe.Fields {
-			p.Problems = append(p.Problems, ceImportProblem{Path: fe.Field, Message: Localize(p.T, fe.Message, fe.Data)})
+			p.Problems = append(p.Problems, ceImportProblem{Path: fe.Field, Message: web.Localize(p.T, fe.Message, fe.Data)})
 		}
 		if len(pe.Fields) == 0 {
-			p.Problems = append(p.Problems, ceImportProblem{Message: Localize(p.T, pe.Message, pe.Data)})
+			p.Problems = append(p.Problems, ceImportProblem{Message: web.Localize(p.T, pe.Message, pe.Data)})
 		}
 		return s.ceImportRefused(w, r, p, http.StatusUnprocessableEntity,
 			p.T.T("console.ce_admin.import.invalid", map[string]any{"Count": len(p.Problems)}))
@@ -154,28 +155,28 @@ func (s *Server) ceImportPreview(w http.ResponseWriter, r *http.Request, p *cons
 
 // ceImportRefused shows the upload form with message next to the file
 // field.
-func (s *Server) ceImportRefused(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, status int, message string) error {
+func (s *Pages) ceImportRefused(w http.ResponseWriter, r *http.Request, p *consoleCEImportPage, status int, message string) error {
 	p.Form.SetError("file", message)
-	p.Errors = append(p.Errors, SummaryItem{Field: "file", Message: message})
+	p.Errors = append(p.Errors, web.SummaryItem{Field: "file", Message: message})
 	return s.Render(w, r, status, "console_ce_import", p)
 }
 
 // handleConsoleCEImportApply applies a previewed file. A catalogue changed
 // since the preview is refused and the file previewed again against it.
-func (s *Server) handleConsoleCEImportApply(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEImportApply(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	b, err := base64.StdEncoding.DecodeString(r.PostForm.Get("file"))
 	if err != nil || len(b) == 0 {
-		return ErrBadRequest
+		return web.ErrBadRequest
 	}
-	_, err = s.Credits.ApplyImport(r.Context(), Actor(r), b, r.PostForm.Get("base"))
+	_, err = s.Credits.ApplyImport(r.Context(), web.Actor(r), b, r.PostForm.Get("base"))
 	if err == nil {
-		http.Redirect(w, r, WithNotice(ceCataloguePath, noticeCECatalogueImport), http.StatusSeeOther)
+		http.Redirect(w, r, web.WithNotice(ceCataloguePath, noticeCECatalogueImport), http.StatusSeeOther)
 		return nil
 	}
 	var pe *portal.Error
@@ -187,16 +188,16 @@ func (s *Server) handleConsoleCEImportApply(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	p := s.newCEImportPage(r)
-	p.Refusal = Localize(p.T, pe.Message, pe.Data)
+	p.Refusal = web.Localize(p.T, pe.Message, pe.Data)
 	return s.ceImportPreview(w, r, p, b, http.StatusConflict)
 }
 
 // handleConsoleCEExport downloads the catalogue as JSON.
-func (s *Server) handleConsoleCEExport(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEExport(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	b, err := s.Credits.ExportCatalogue(r.Context(), Actor(r))
+	b, err := s.Credits.ExportCatalogue(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"encoding/json"
@@ -12,6 +12,8 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/webtest"
 )
 
 var messageID = regexp.MustCompile(`\b(console|credits|notice|exams)\.[a-z_]+(\.[a-z_]+)*`)
@@ -29,7 +31,7 @@ func noMessageIDs(t *testing.T, lang, text string) {
 // lists its versions and puts the error of an empty certification list by
 // the certifications, not the levels.
 func TestConsoleCECataloguePages(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, Section())
 	from := "2026-01-01"
 	for _, lang := range s.Catalog.Languages() {
 		l := s.Catalog.Localizer(lang)
@@ -43,7 +45,7 @@ func TestConsoleCECataloguePages(t *testing.T) {
 			{Code: portal.CEGroupOther, Types: []*portal.CEActivityType{&v2}}}}
 		p.T, p.Lang, p.Path = l, lang, "/console/ce/catalogue"
 		p.Tabs = ceAdminTabs(&p.BasePage)
-		doc := renderAs(t, s, "/console/ce/catalogue", lang, "console_ce_catalogue", "console.ce_admin.catalogue_title", p, mayAll)
+		doc := webtest.RenderAs(t, s, "/console/ce/catalogue", lang, "console_ce_catalogue", "console.ce_admin.catalogue_title", p, webtest.MayAll)
 		row := doc.TextOf("#type-conference_talk")
 		for _, want := range []string{credits.FormatCreditsIn(4500, lang), credits.FormatCreditsIn(450, lang), "3"} {
 			if !strings.Contains(row, want) {
@@ -64,7 +66,7 @@ func TestConsoleCECataloguePages(t *testing.T) {
 			Certifications: []*portal.Certification{{ID: 1, Code: "SAA", Name: "Solutions Architect"}}}
 		tp.T, tp.Lang, tp.Path = l, lang, "/console/ce/catalogue/types/conference_talk"
 		tp.Tabs = ceAdminTabs(&tp.BasePage)
-		doc = renderAs(t, s, tp.Path, lang, "console_ce_type", "console.ce_admin.edit_title", tp, mayAll)
+		doc = webtest.RenderAs(t, s, tp.Path, lang, "console_ce_type", "console.ce_admin.edit_title", tp, webtest.MayAll)
 		if doc.Count(".ce-version") != 2 {
 			t.Errorf("%s: %d versions listed, want 2", lang, doc.Count(".ce-version"))
 		}
@@ -87,7 +89,7 @@ func TestConsoleCECataloguePages(t *testing.T) {
 // page offers the example configurations, and the import page lists a
 // preview's changes and a file's problems.
 func TestConsoleCEProgramPages(t *testing.T) {
-	s := newTestServer(t)
+	s := webtest.NewServer(t, Section())
 	ex, err := credits.Examples()
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +103,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		req.Alternatives[0].Conditions[0].TypeMax = map[string]int{"published_article": 2550}
 		rp.Rows = []ceRequirementRow{{Certification: cert, Summary: ceRequirementText(&rp.BasePage, req, map[string]string{"published_article": "Article"}), Own: true}}
 		rp.Tabs = ceAdminTabs(&rp.BasePage)
-		doc := renderAs(t, s, rp.Path, lang, "console_ce_requirements", "console.ce_admin.requirements_title", rp, mayAll)
+		doc := webtest.RenderAs(t, s, rp.Path, lang, "console_ce_requirements", "console.ce_admin.requirements_title", rp, webtest.MayAll)
 		got := doc.TextOf(".ce-req-summary")
 		for _, want := range []string{l.T("console.ce_admin.req.credits", map[string]any{"Credits": "120"}),
 			l.T("console.ce_admin.req.type_max", map[string]any{"Credits": credits.FormatCreditsIn(2550, lang), "Type": "Article"}),
@@ -118,7 +120,7 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		qp.Form.SetError("a2c0_exams", "bad exams")
 		qp.T, qp.Lang, qp.Path = l, lang, "/console/ce/catalogue/requirements/4"
 		qp.Tabs = ceAdminTabs(&qp.BasePage)
-		doc = renderAs(t, s, qp.Path, lang, "console_ce_requirement", "console.ce_admin.requirement_title", qp, mayAll)
+		doc = webtest.RenderAs(t, s, qp.Path, lang, "console_ce_requirement", "console.ce_admin.requirement_title", qp, webtest.MayAll)
 		if n := doc.Count("fieldset.ce-alternative"); n != 3 {
 			t.Errorf("%s: %d alternatives shown, want 3", lang, n)
 		}
@@ -148,10 +150,10 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		}
 		noMessageIDs(t, lang, doc.Text())
 
-		op := &consoleCEOptionsPage{Form: NewForm(), Example: NewForm(), Examples: ex}
+		op := &consoleCEOptionsPage{Form: web.NewForm(), Example: web.NewForm(), Examples: ex}
 		op.T, op.Lang, op.Path = l, lang, "/console/ce/catalogue/options"
 		op.Tabs = ceAdminTabs(&op.BasePage)
-		doc = renderAs(t, s, op.Path, lang, "console_ce_options", "console.ce_admin.options_title", op, mayAll)
+		doc = webtest.RenderAs(t, s, op.Path, lang, "console_ce_options", "console.ce_admin.options_title", op, webtest.MayAll)
 		if n := doc.Count("#example option"); n != len(ex)+1 {
 			t.Errorf("%s: %d example choices, want %d", lang, n, len(ex)+1)
 		}
@@ -162,13 +164,13 @@ func TestConsoleCEProgramPages(t *testing.T) {
 		}
 		noMessageIDs(t, lang, doc.Text())
 
-		ip := &consoleCEImportPage{Form: NewForm(), Preview: &credits.ImportPreview{Added: []string{"mentoring"},
+		ip := &consoleCEImportPage{Form: web.NewForm(), Preview: &credits.ImportPreview{Added: []string{"mentoring"},
 			Changed:   []credits.TypeChange{{Code: "teaching_course", Changes: []portal.FieldChange{{Field: "max_credits", Before: "10000", After: "9000"}}}},
 			Unchanged: []string{"a", "b"}, Base: "abc"}, File: "e30=", Base: "abc",
 			Problems: []ceImportProblem{{Path: "types[0].code", Message: "bad"}}}
 		ip.T, ip.Lang, ip.Path = l, lang, "/console/ce/catalogue/import"
 		ip.Tabs = ceAdminTabs(&ip.BasePage)
-		doc = renderAs(t, s, ip.Path, lang, "console_ce_import", "console.ce_admin.import_title", ip, mayAll)
+		doc = webtest.RenderAs(t, s, ip.Path, lang, "console_ce_import", "console.ce_admin.import_title", ip, webtest.MayAll)
 		if !strings.Contains(doc.TextOf(".ce-preview-summary"), l.T("console.ce_admin.import.summary_unchanged", map[string]any{"Count": 2})) ||
 			!doc.Has(".ce-apply") || doc.AttrOf("input[name=base]", "value") != "abc" || !strings.Contains(doc.TextOf(".ce-problems"), "types[0].code") {
 			t.Errorf("%s: the import page lacks its summary, apply form or problems", lang)

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // Continuing education's program configuration in the console (admins,
@@ -20,26 +21,13 @@ import (
 
 // Notices of the catalogue pages.
 const (
-	noticeCETypeSaved       Notice = "ce_type_saved"
-	noticeCETypeUnchanged   Notice = "ce_type_unchanged"
-	noticeCERequirementSet  Notice = "ce_requirement_saved"
-	noticeCEOptionsSaved    Notice = "ce_options_saved"
-	noticeCEExampleApplied  Notice = "ce_example_applied"
-	noticeCECatalogueImport Notice = "ce_catalogue_imported"
+	noticeCETypeSaved       web.Notice = "ce_type_saved"
+	noticeCETypeUnchanged   web.Notice = "ce_type_unchanged"
+	noticeCERequirementSet  web.Notice = "ce_requirement_saved"
+	noticeCEOptionsSaved    web.Notice = "ce_options_saved"
+	noticeCEExampleApplied  web.Notice = "ce_example_applied"
+	noticeCECatalogueImport web.Notice = "ce_catalogue_imported"
 )
-
-func init() {
-	for n, id := range map[Notice]string{
-		noticeCETypeSaved:       "notice.ce_type_saved",
-		noticeCETypeUnchanged:   "notice.ce_type_unchanged",
-		noticeCERequirementSet:  "notice.ce_requirement_saved",
-		noticeCEOptionsSaved:    "notice.ce_options_saved",
-		noticeCEExampleApplied:  "notice.ce_example_applied",
-		noticeCECatalogueImport: "notice.ce_catalogue_imported",
-	} {
-		kitNotices[n] = id
-	}
-}
 
 const ceCataloguePath = "/console/ce/catalogue"
 
@@ -50,7 +38,7 @@ type ceAdminTab struct {
 }
 
 // ceAdminTabs are the tabs of the catalogue pages, the current one marked.
-func ceAdminTabs(b *BasePage) []ceAdminTab {
+func ceAdminTabs(b *web.BasePage) []ceAdminTab {
 	tabs := []ceAdminTab{
 		{Href: ceCataloguePath, Label: "console.ce_admin.tab.catalogue"},
 		{Href: ceCataloguePath + "/requirements", Label: "console.ce_admin.tab.requirements"},
@@ -71,7 +59,7 @@ func ceAdminTabs(b *BasePage) []ceAdminTab {
 }
 
 // ceAdminRuleText says a type's credit rule in words.
-func ceAdminRuleText(b *BasePage, t *portal.CEActivityType) string {
+func ceAdminRuleText(b *web.BasePage, t *portal.CEActivityType) string {
 	c := func(n int) string { return credits.FormatCreditsIn(n, b.Lang) }
 	switch t.Rule {
 	case portal.CERulePerUnit:
@@ -89,7 +77,7 @@ func ceAdminRuleText(b *BasePage, t *portal.CEActivityType) string {
 }
 
 // ceCapsText says a type's caps in words.
-func ceCapsText(b *BasePage, t *portal.CEActivityType) string {
+func ceCapsText(b *web.BasePage, t *portal.CEActivityType) string {
 	var parts []string
 	if t.CapActivity > 0 {
 		parts = append(parts, b.T.T("console.ce_admin.cap_activity", map[string]any{"Credits": credits.FormatCreditsIn(t.CapActivity, b.Lang)}))
@@ -104,14 +92,14 @@ func ceCapsText(b *BasePage, t *portal.CEActivityType) string {
 }
 
 // ceActiveText says when a type accepts activities.
-func ceActiveText(b *BasePage, t *portal.CEActivityType) string {
+func ceActiveText(b *web.BasePage, t *portal.CEActivityType) string {
 	switch {
 	case t.ActiveFrom != nil && t.ActiveUntil != nil:
-		return b.T.T("console.ce_admin.active_between", map[string]any{"From": Day(b.T, *t.ActiveFrom), "Until": Day(b.T, *t.ActiveUntil)})
+		return b.T.T("console.ce_admin.active_between", map[string]any{"From": web.Day(b.T, *t.ActiveFrom), "Until": web.Day(b.T, *t.ActiveUntil)})
 	case t.ActiveFrom != nil:
-		return b.T.T("console.ce_admin.active_from", map[string]any{"From": Day(b.T, *t.ActiveFrom)})
+		return b.T.T("console.ce_admin.active_from", map[string]any{"From": web.Day(b.T, *t.ActiveFrom)})
 	case t.ActiveUntil != nil:
-		return b.T.T("console.ce_admin.active_until", map[string]any{"Until": Day(b.T, *t.ActiveUntil)})
+		return b.T.T("console.ce_admin.active_until", map[string]any{"Until": web.Day(b.T, *t.ActiveUntil)})
 	}
 	return b.T.T("console.ce_admin.active_always", nil)
 }
@@ -123,7 +111,7 @@ type ceCatalogueGroup struct {
 }
 
 type consoleCECataloguePage struct {
-	BasePage
+	web.BasePage
 	Tabs   []ceAdminTab
 	Groups []ceCatalogueGroup
 }
@@ -150,11 +138,11 @@ func (p *consoleCECataloguePage) Credits(c int) string { return credits.FormatCr
 func ceTypePath(code string) string { return ceCataloguePath + "/types/" + url.PathEscape(code) }
 
 // handleConsoleCECatalogue lists the activity types by group.
-func (s *Server) handleConsoleCECatalogue(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCECatalogue(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	list, err := s.Credits.ActivityTypes(r.Context())
@@ -200,9 +188,9 @@ var ceRequirable = []string{portal.CEFieldProvider, portal.CEFieldURL, portal.CE
 var ceLevels = []string{portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty}
 
 type consoleCETypePage struct {
-	BasePage
+	web.BasePage
 	Tabs []ceAdminTab
-	Form *Form
+	Form *web.Form
 	// Type is the current version; nil for a new type.
 	Type           *portal.CEActivityType
 	Versions       []*portal.CEActivityType
@@ -234,50 +222,50 @@ func (p *consoleCETypePage) Active(t *portal.CEActivityType) string {
 func (p *consoleCETypePage) Credits(c int) string { return credits.FormatCreditsIn(c, p.Lang) }
 
 // Field is a text input of the form.
-func (p *consoleCETypePage) Field(name, typ, label string, opts ...string) Field {
-	return NewField(p.T, p.Form, name, typ, label, opts...)
+func (p *consoleCETypePage) Field(name, typ, label string, opts ...string) web.Field {
+	return web.NewField(p.T, p.Form, name, typ, label, opts...)
 }
 
 // GroupField is the group select.
-func (p *consoleCETypePage) GroupField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldGroup, "select", "console.ce_admin.field.group", "placeholder=field.choose")
+func (p *consoleCETypePage) GroupField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldGroup, "select", "console.ce_admin.field.group", "placeholder=field.choose")
 	for _, g := range portal.CEGroups() {
-		fl.Options = append(fl.Options, Option{Value: g, Label: p.T.T("credits.group."+g, nil), Selected: g == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: g, Label: p.T.T("credits.group."+g, nil), Selected: g == fl.Value})
 	}
 	return fl
 }
 
 // RuleField is the credit rule select.
-func (p *consoleCETypePage) RuleField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldRule, "select", "console.ce_admin.field.rule", "placeholder=field.choose",
+func (p *consoleCETypePage) RuleField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldRule, "select", "console.ce_admin.field.rule", "placeholder=field.choose",
 		"hint=console.ce_admin.field.rule_hint")
 	for _, r := range []string{portal.CERulePerUnit, portal.CERuleRange, portal.CERuleFixed} {
-		fl.Options = append(fl.Options, Option{Value: r, Label: p.T.T("console.ce_admin.rule."+r, nil), Selected: r == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: r, Label: p.T.T("console.ce_admin.rule."+r, nil), Selected: r == fl.Value})
 	}
 	return fl
 }
 
 // UnitField is the unit of a per-unit rule.
-func (p *consoleCETypePage) UnitField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldUnitMinutes, "select", "console.ce_admin.field.unit_minutes")
+func (p *consoleCETypePage) UnitField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldUnitMinutes, "select", "console.ce_admin.field.unit_minutes")
 	for _, u := range []string{"60", "15"} {
-		fl.Options = append(fl.Options, Option{Value: u, Label: p.T.T("console.ce_admin.unit."+u, nil), Selected: u == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: u, Label: p.T.T("console.ce_admin.unit."+u, nil), Selected: u == fl.Value})
 	}
 	return fl
 }
 
 // CountsForField is which certifications the type counts for.
-func (p *consoleCETypePage) CountsForField() Field {
-	fl := NewField(p.T, p.Form, credits.FieldCountsFor, "select", "console.ce_admin.field.counts_for")
+func (p *consoleCETypePage) CountsForField() web.Field {
+	fl := web.NewField(p.T, p.Form, credits.FieldCountsFor, "select", "console.ce_admin.field.counts_for")
 	for _, c := range []string{portal.CECountsAll, portal.CECountsLevels, portal.CECountsList} {
-		fl.Options = append(fl.Options, Option{Value: c, Label: p.T.T("console.ce_admin.counts."+c, nil), Selected: c == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: c, Label: p.T.T("console.ce_admin.counts."+c, nil), Selected: c == fl.Value})
 	}
 	return fl
 }
 
 // DescriptionField is a description's textarea.
 func (p *consoleCETypePage) DescriptionField(name, label string) textArea {
-	return textArea{NewField(p.T, p.Form, name, "textarea", label, "max=2000", "optional"), 3}
+	return textArea{web.NewField(p.T, p.Form, name, "textarea", label, "max=2000", "optional"), 3}
 }
 
 // ceChoice is a checkbox of a group of choices.
@@ -338,13 +326,13 @@ func (p *consoleCETypePage) CertificationGroup() ceChoiceGroup {
 }
 
 // Attestation is the attestation checkbox.
-func (p *consoleCETypePage) Attestation() Field {
-	return Checkbox(p.T, p.Form, ceFieldAttestation, "console.ce_admin.field.attestation")
+func (p *consoleCETypePage) Attestation() web.Field {
+	return web.Checkbox(p.T, p.Form, ceFieldAttestation, "console.ce_admin.field.attestation")
 }
 
 // ceTypeForm fills the form from a saved version.
-func ceTypeForm(t *portal.CEActivityType, lang string) *Form {
-	f := NewForm()
+func ceTypeForm(t *portal.CEActivityType, lang string) *web.Form {
+	f := web.NewForm()
 	c := func(n int) string {
 		if n == 0 {
 			return ""
@@ -393,8 +381,8 @@ func ceTypeForm(t *portal.CEActivityType, lang string) *Form {
 }
 
 // newCETypeForm is the form of a new type, with the usual rules.
-func newCETypeForm() *Form {
-	f := NewForm()
+func newCETypeForm() *web.Form {
+	f := web.NewForm()
 	for k, v := range map[string]string{credits.FieldRule: portal.CERuleRange, credits.FieldUnitMinutes: "60",
 		credits.FieldMinEvidence: "1", credits.FieldCountsFor: portal.CECountsAll,
 		credits.FieldDeadlineDays: strconv.Itoa(credits.DefaultDeadlineDays)} {
@@ -406,7 +394,7 @@ func newCETypeForm() *Form {
 // ceTypeFromForm reads a type from the form. Amounts that are not decimal
 // credits and counts that are not whole numbers are refused on their
 // fields (problems); everything else is for the service to judge.
-func ceTypeFromForm(r *http.Request, f *Form, code string) (portal.CEActivityType, portal.Validation) {
+func ceTypeFromForm(r *http.Request, f *web.Form, code string) (portal.CEActivityType, portal.Validation) {
 	var bad portal.Validation
 	for _, k := range []string{"req_provider", "req_url", "req_notes", "level_foundational", "level_associate",
 		"level_professional", "level_specialty"} {
@@ -490,7 +478,7 @@ func ceTypeFromForm(r *http.Request, f *Form, code string) (portal.CEActivityTyp
 	return t, bad
 }
 
-func (s *Server) newCETypePage(r *http.Request, t *portal.CEActivityType, f *Form) (*consoleCETypePage, error) {
+func (s *Pages) newCETypePage(r *http.Request, t *portal.CEActivityType, f *web.Form) (*consoleCETypePage, error) {
 	p := &consoleCETypePage{Form: f, Type: t}
 	title := "console.ce_admin.new_title"
 	if t != nil {
@@ -506,7 +494,7 @@ func (s *Server) newCETypePage(r *http.Request, t *portal.CEActivityType, f *For
 	}
 	if t != nil {
 		var err error
-		if p.Versions, err = s.Credits.ActivityTypeVersions(r.Context(), Actor(r), t.Code); err != nil {
+		if p.Versions, err = s.Credits.ActivityTypeVersions(r.Context(), web.Actor(r), t.Code); err != nil {
 			return nil, err
 		}
 	}
@@ -514,11 +502,11 @@ func (s *Server) newCETypePage(r *http.Request, t *portal.CEActivityType, f *For
 }
 
 // handleConsoleCETypeNew is the form of a new activity type.
-func (s *Server) handleConsoleCETypeNew(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCETypeNew(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	p, err := s.newCETypePage(r, nil, newCETypeForm())
@@ -529,11 +517,11 @@ func (s *Server) handleConsoleCETypeNew(w http.ResponseWriter, r *http.Request) 
 }
 
 // handleConsoleCEType is a type's form with its versions.
-func (s *Server) handleConsoleCEType(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCEType(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+	if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 		return err
 	}
 	t, err := s.Credits.ActivityType(r.Context(), r.PathValue("code"))
@@ -549,13 +537,13 @@ func (s *Server) handleConsoleCEType(w http.ResponseWriter, r *http.Request) err
 }
 
 // handleConsoleCETypeCreate saves a new type (version 1).
-func (s *Server) handleConsoleCETypeCreate(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCETypeCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.saveCEType(w, r, nil)
 }
 
 // handleConsoleCETypeSave saves a type's form as a new version (nothing
 // when the rules did not change).
-func (s *Server) handleConsoleCETypeSave(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCETypeSave(w http.ResponseWriter, r *http.Request) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
@@ -566,14 +554,14 @@ func (s *Server) handleConsoleCETypeSave(w http.ResponseWriter, r *http.Request)
 	return s.saveCEType(w, r, cur)
 }
 
-func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.CEActivityType) error {
+func (s *Pages) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.CEActivityType) error {
 	if s.Credits == nil {
 		return portal.ErrNotFound
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, ceTypeFields...)
+	f := web.FormFrom(r, ceTypeFields...)
 	code := f.Value(credits.FieldCode)
 	if cur != nil {
 		code = cur.Code
@@ -583,7 +571,7 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 	if len(bad.Fields) > 0 {
 		// The service is not asked to save what the form could not
 		// read; its checks of the rest are shown beside.
-		if err := Actor(r).Authorize(portal.PermSettingsManage); err != nil {
+		if err := web.Actor(r).Authorize(portal.PermSettingsManage); err != nil {
 			return err
 		}
 		var verr *portal.Error
@@ -594,16 +582,16 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 	} else {
 		var saved *portal.CEActivityType
 		if cur == nil {
-			saved, err = s.Credits.CreateActivityType(r.Context(), Actor(r), t)
+			saved, err = s.Credits.CreateActivityType(r.Context(), web.Actor(r), t)
 		} else {
-			saved, err = s.Credits.SaveActivityType(r.Context(), Actor(r), t)
+			saved, err = s.Credits.SaveActivityType(r.Context(), web.Actor(r), t)
 		}
 		if err == nil {
 			n := noticeCETypeSaved
 			if cur != nil && saved.Version == cur.Version {
 				n = noticeCETypeUnchanged
 			}
-			http.Redirect(w, r, WithNotice(ceTypePath(saved.Code), n), http.StatusSeeOther)
+			http.Redirect(w, r, web.WithNotice(ceTypePath(saved.Code), n), http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -620,5 +608,5 @@ func (s *Server) saveCEType(w http.ResponseWriter, r *http.Request, cur *portal.
 	if !s.ApplyError(&p.BasePage, p.Form, err, credits.FieldCode) {
 		return err
 	}
-	return s.Render(w, r, FormStatus(err), "console_ce_type", p)
+	return s.Render(w, r, web.FormStatus(err), "console_ce_type", p)
 }

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -8,31 +8,32 @@ import (
 
 	"example.org/certportal/internal/exams"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // The exam catalog in the console: the list for staff; creating, editing,
 // retiring and reactivating exams for admins (the exams service decides).
 
 type consoleExamsPage struct {
-	BasePage
+	web.BasePage
 	Exams     []*portal.Exam
 	CanManage bool
 }
 
 // handleConsoleExams lists every exam, active and retired.
-func (s *Server) handleConsoleExams(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Exams.ListAll(r.Context(), Actor(r))
+func (s *Pages) handleConsoleExams(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Exams.ListAll(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
-	p := &consoleExamsPage{Exams: list, CanManage: s.Exams.MayManageExams(Actor(r)) == nil}
+	p := &consoleExamsPage{Exams: list, CanManage: s.Exams.MayManageExams(web.Actor(r)) == nil}
 	s.FillBase(r, &p.BasePage, "console.exams.title")
 	return s.Render(w, r, http.StatusOK, "console_exams", p)
 }
 
 type consoleExamPage struct {
-	BasePage
-	Form *Form
+	web.BasePage
+	Form *web.Form
 	Exam *portal.Exam // the saved exam; nil for a new one
 }
 
@@ -45,19 +46,19 @@ func (p *consoleExamPage) Action() string {
 }
 
 // LevelField is the level select.
-func (p *consoleExamPage) LevelField() Field {
-	fl := NewField(p.T, p.Form, "level", "select", "console.exams.field.level", "placeholder=field.choose")
+func (p *consoleExamPage) LevelField() web.Field {
+	fl := web.NewField(p.T, p.Form, "level", "select", "console.exams.field.level", "placeholder=field.choose")
 	for _, l := range []string{portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty} {
-		fl.Options = append(fl.Options, Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
 	}
 	return fl
 }
 
 // KindField is the kind select.
-func (p *consoleExamPage) KindField() Field {
-	fl := NewField(p.T, p.Form, "kind", "select", "console.exams.field.kind", "placeholder=field.choose")
+func (p *consoleExamPage) KindField() web.Field {
+	fl := web.NewField(p.T, p.Form, "kind", "select", "console.exams.field.kind", "placeholder=field.choose")
 	for _, k := range []string{portal.KindExam, portal.KindMicrocredential} {
-		fl.Options = append(fl.Options, Option{Value: k, Label: p.T.T("exams.kind."+k, nil), Selected: k == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: k, Label: p.T.T("exams.kind."+k, nil), Selected: k == fl.Value})
 	}
 	return fl
 }
@@ -65,19 +66,19 @@ func (p *consoleExamPage) KindField() Field {
 // textArea is what the page's "exam-textarea" template renders: a field
 // and its height in lines.
 type textArea struct {
-	Field
+	web.Field
 	Rows int
 }
 
 // DescriptionField is the optional description.
 func (p *consoleExamPage) DescriptionField() textArea {
-	return textArea{NewField(p.T, p.Form, "description", "textarea", "console.exams.field.description",
+	return textArea{web.NewField(p.T, p.Form, "description", "textarea", "console.exams.field.description",
 		"hint=console.exams.field.description_hint", "max=2000", "optional"), 4}
 }
 
 // DomainsField is the domains list, one "Name | weight" a line.
 func (p *consoleExamPage) DomainsField() textArea {
-	return textArea{NewField(p.T, p.Form, "domains", "textarea", "console.exams.field.domains",
+	return textArea{web.NewField(p.T, p.Form, "domains", "textarea", "console.exams.field.domains",
 		"hint=console.exams.field.domains_hint"), 8}
 }
 
@@ -87,7 +88,7 @@ var examFields = []string{"code", "name", "description", "level", "kind", "durat
 	"delivery_test_center", "delivery_online", "currency", "price", "reschedule_fee", "max_reschedules",
 	"retake_wait_days", "passing_score", "validity_months", "results_delay_days", "domains", "active"}
 
-func (s *Server) newExamPage(r *http.Request, e *portal.Exam, f *Form) *consoleExamPage {
+func (s *Pages) newExamPage(r *http.Request, e *portal.Exam, f *web.Form) *consoleExamPage {
 	p := &consoleExamPage{Form: f, Exam: e}
 	title := "console.exams.new_title"
 	if e != nil {
@@ -98,8 +99,8 @@ func (s *Server) newExamPage(r *http.Request, e *portal.Exam, f *Form) *consoleE
 }
 
 // examForm fills a form from a saved exam.
-func examForm(e *portal.Exam) *Form {
-	f := NewForm()
+func examForm(e *portal.Exam) *web.Form {
+	f := web.NewForm()
 	for k, v := range map[string]string{
 		"code": e.Code, "name": e.Name, "description": e.Description, "level": e.Level, "kind": e.Kind,
 		"duration_minutes": strconv.Itoa(e.DurationMinutes), "languages": strings.ReplaceAll(e.Languages, ",", ", "),
@@ -121,8 +122,8 @@ func examForm(e *portal.Exam) *Form {
 }
 
 // newExamForm is the form of a new exam, with the usual rules filled in.
-func newExamForm() *Form {
-	f := NewForm()
+func newExamForm() *web.Form {
+	f := web.NewForm()
 	for k, v := range map[string]string{
 		"kind": portal.KindExam, "languages": "en", "delivery_test_center": "on", "delivery_online": "on",
 		"currency": "USD", "reschedule_fee": "0.00", "max_reschedules": "2", "retake_wait_days": "14",
@@ -188,7 +189,7 @@ func formAmount(s, currency string) int64 {
 }
 
 // formExam reads an exam from a submitted form.
-func formExam(f *Form) portal.Exam {
+func formExam(f *web.Form) portal.Exam {
 	var delivery []string
 	for _, d := range []string{portal.DeliveryTestCenter, portal.DeliveryOnline} {
 		if f.Value("delivery_"+d) == "on" {
@@ -210,7 +211,7 @@ func formExam(f *Form) portal.Exam {
 
 // applyExamError puts a refused exam's problems next to its fields. The
 // domains list can have several problems at once; they are all shown.
-func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField string) bool {
+func (s *Pages) applyExamError(p *consoleExamPage, err error, fallbackField string) bool {
 	if !s.ApplyError(&p.BasePage, p.Form, err, fallbackField) {
 		return false
 	}
@@ -221,7 +222,7 @@ func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField str
 	var msgs []string
 	for _, fe := range pe.Fields {
 		if fe.Field == "domains" {
-			msgs = append(msgs, Localize(p.T, fe.Message, fe.Data))
+			msgs = append(msgs, web.Localize(p.T, fe.Message, fe.Data))
 		}
 	}
 	if len(msgs) > 1 {
@@ -236,64 +237,55 @@ func (s *Server) applyExamError(p *consoleExamPage, err error, fallbackField str
 	return true
 }
 
-func (s *Server) handleConsoleExamNew(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Exams.MayManageExams(Actor(r)); err != nil {
+func (s *Pages) handleConsoleExamNew(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Exams.MayManageExams(web.Actor(r)); err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, nil, newExamForm()))
 }
 
-func (s *Server) handleConsoleExamCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleExamCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, examFields...)
-	if _, err := s.Exams.CreateExam(r.Context(), Actor(r), formExam(f)); err != nil {
+	f := web.FormFrom(r, examFields...)
+	if _, err := s.Exams.CreateExam(r.Context(), web.Actor(r), formExam(f)); err != nil {
 		p := s.newExamPage(r, nil, f)
 		if !s.applyExamError(p, err, "code") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_exam", p)
+		return s.Render(w, r, web.FormStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
-// examID reads the {id} of the path; anything else is not found.
-func examID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, portal.ErrNotFound
-	}
-	return id, nil
-}
-
-func (s *Server) handleConsoleExamEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Exams.MayManageExams(Actor(r)); err != nil {
+func (s *Pages) handleConsoleExamEdit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Exams.MayManageExams(web.Actor(r)); err != nil {
 		return err
 	}
-	id, err := examID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		return err
 	}
-	e, err := s.Exams.Exam(r.Context(), Actor(r), id)
+	e, err := s.Exams.Exam(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "console_exam", s.newExamPage(r, e, examForm(e)))
 }
 
-func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := examID(r)
+func (s *Pages) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, examFields...)
-	if _, err := s.Exams.UpdateExam(r.Context(), Actor(r), id, formExam(f)); err != nil {
-		cur, cerr := s.Exams.Exam(r.Context(), Actor(r), id)
+	f := web.FormFrom(r, examFields...)
+	if _, err := s.Exams.UpdateExam(r.Context(), web.Actor(r), id, formExam(f)); err != nil {
+		cur, cerr := s.Exams.Exam(r.Context(), web.Actor(r), id)
 		if cerr != nil {
 			return err
 		}
@@ -301,30 +293,30 @@ func (s *Server) handleConsoleExamUpdate(w http.ResponseWriter, r *http.Request)
 		if !s.applyExamError(p, err, "name") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_exam", p)
+		return s.Render(w, r, web.FormStatus(err), "console_exam", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/exams", noticeExamSaved), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleExamRetire takes an exam out of the public catalog.
-func (s *Server) handleConsoleExamRetire(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleExamRetire(w http.ResponseWriter, r *http.Request) error {
 	return s.setExamActive(w, r, false, noticeExamRetired)
 }
 
 // handleConsoleExamActivate puts a retired exam back in the catalog.
-func (s *Server) handleConsoleExamActivate(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleExamActivate(w http.ResponseWriter, r *http.Request) error {
 	return s.setExamActive(w, r, true, noticeExamActivated)
 }
 
-func (s *Server) setExamActive(w http.ResponseWriter, r *http.Request, active bool, n Notice) error {
-	id, err := examID(r)
+func (s *Pages) setExamActive(w http.ResponseWriter, r *http.Request, active bool, n web.Notice) error {
+	id, err := web.PathID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Exams.SetExamActive(r.Context(), Actor(r), id, active); err != nil {
+	if _, err := s.Exams.SetExamActive(r.Context(), web.Actor(r), id, active); err != nil {
 		return err
 	}
-	http.Redirect(w, r, WithNotice("/console/exams", n), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/exams", n), http.StatusSeeOther)
 	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"example.org/certportal/internal/accounts"
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // Staff in the console: the list of staff with their permission sets,
@@ -43,13 +44,13 @@ func postedSets(r *http.Request) []portal.PermissionSet {
 }
 
 type consoleStaffPage struct {
-	BasePage
+	web.BasePage
 	Staff []accounts.StaffMember
 }
 
 // handleConsoleStaff lists the staff accounts and their permission sets.
-func (s *Server) handleConsoleStaff(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Accounts.ListStaff(r.Context(), Actor(r))
+func (s *Pages) handleConsoleStaff(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Accounts.ListStaff(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -59,23 +60,23 @@ func (s *Server) handleConsoleStaff(w http.ResponseWriter, r *http.Request) erro
 }
 
 type staffInvitePage struct {
-	BasePage
-	Form *Form
+	web.BasePage
+	Form *web.Form
 	Sets []SetChoice
 }
 
 // handleConsoleStaffInviteForm shows the invitation form, or first the
 // page that asks to sign in again when the last sign-in is too old for it.
-func (s *Server) handleConsoleStaffInviteForm(w http.ResponseWriter, r *http.Request) error {
-	if !RecentlyProved(r, s.Clock.Now()) {
+func (s *Pages) handleConsoleStaffInviteForm(w http.ResponseWriter, r *http.Request) error {
+	if !web.RecentlyProved(r, s.Clock.Now()) {
 		return s.RenderReauth(w, r, http.StatusOK, "/console/staff/invite")
 	}
-	return s.renderStaffInvite(w, r, NewForm(), nil, nil)
+	return s.renderStaffInvite(w, r, web.NewForm(), nil, nil)
 }
 
 // renderStaffInvite shows the invitation form; after a refused invitation,
 // with what was sent and the refusal next to its fields.
-func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, f *Form, sets []portal.PermissionSet, failure error) error {
+func (s *Pages) renderStaffInvite(w http.ResponseWriter, r *http.Request, f *web.Form, sets []portal.PermissionSet, failure error) error {
 	p := &staffInvitePage{Form: f, Sets: setChoices(sets)}
 	s.FillBase(r, &p.BasePage, "console.staff.invite_title")
 	status := http.StatusOK
@@ -83,19 +84,19 @@ func (s *Server) renderStaffInvite(w http.ResponseWriter, r *http.Request, f *Fo
 		if !s.ApplyError(&p.BasePage, f, failure, "email") {
 			return failure
 		}
-		status = FormStatus(failure)
+		status = web.FormStatus(failure)
 	}
 	return s.Render(w, r, status, "console_staff_invite", p)
 }
 
 // handleConsoleStaffInvite creates the account and mails the invitation.
-func (s *Server) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, "email", "first_name", "last_name", "language")
+	f := web.FormFrom(r, "email", "first_name", "last_name", "language")
 	sets := postedSets(r)
-	_, err := s.Accounts.InviteStaff(r.Context(), Actor(r), accounts.StaffInvite{
+	_, err := s.Accounts.InviteStaff(r.Context(), web.Actor(r), accounts.StaffInvite{
 		Email: f.Value("email"), FirstName: f.Value("first_name"), LastName: f.Value("last_name"),
 		Language: strings.TrimSpace(f.Value("language")), Sets: sets,
 	})
@@ -105,22 +106,22 @@ func (s *Server) handleConsoleStaffInvite(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return s.renderStaffInvite(w, r, f, sets, err)
 	}
-	http.Redirect(w, r, WithNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/staff", noticeStaffInvited), http.StatusSeeOther)
 	return nil
 }
 
 // handleConsoleUserPermissions replaces the permission sets of a staff
 // account.
-func (s *Server) handleConsoleUserPermissions(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleUserPermissions(w http.ResponseWriter, r *http.Request) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	sets := postedSets(r)
-	err = s.Accounts.SetStaffSets(r.Context(), Actor(r), id, sets)
+	err = s.Accounts.SetStaffSets(r.Context(), web.Actor(r), id, sets)
 	if errors.Is(err, portal.ErrReauthRequired) {
 		return s.RenderReauth(w, r, http.StatusForbidden, "/console/users/"+strconv.FormatInt(id, 10))
 	}

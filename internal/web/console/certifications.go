@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"net/http"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/web"
 )
 
 // The certification catalogue in the console: staff who read the exam
@@ -13,12 +14,12 @@ import (
 // results service decides).
 
 type consoleCertificationsPage struct {
-	BasePage
+	web.BasePage
 	Certifications []*portal.Certification
 }
 
 // handleConsoleCertifications lists the catalogue.
-func (s *Server) handleConsoleCertifications(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCertifications(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Results.Catalogue(r.Context())
 	if err != nil {
 		return err
@@ -29,8 +30,8 @@ func (s *Server) handleConsoleCertifications(w http.ResponseWriter, r *http.Requ
 }
 
 type consoleCertificationPage struct {
-	BasePage
-	Form          *Form
+	web.BasePage
+	Form          *web.Form
 	Certification *portal.Certification // the saved entry; nil for a new one
 }
 
@@ -55,31 +56,31 @@ func certificationSavePattern(c *portal.Certification) string {
 }
 
 // LevelField is the level select.
-func (p *consoleCertificationPage) LevelField() Field {
-	fl := NewField(p.T, p.Form, "level", "select", "console.certifications.field.level", "placeholder=field.choose")
+func (p *consoleCertificationPage) LevelField() web.Field {
+	fl := web.NewField(p.T, p.Form, "level", "select", "console.certifications.field.level", "placeholder=field.choose")
 	for _, l := range []string{portal.LevelFoundational, portal.LevelAssociate, portal.LevelProfessional, portal.LevelSpecialty} {
-		fl.Options = append(fl.Options, Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: l, Label: p.T.T("exams.level."+l, nil), Selected: l == fl.Value})
 	}
 	return fl
 }
 
 // KindField is the kind select.
-func (p *consoleCertificationPage) KindField() Field {
-	fl := NewField(p.T, p.Form, "kind", "select", "console.certifications.field.kind", "placeholder=field.choose")
+func (p *consoleCertificationPage) KindField() web.Field {
+	fl := web.NewField(p.T, p.Form, "kind", "select", "console.certifications.field.kind", "placeholder=field.choose")
 	for _, k := range []string{portal.CertKindCertification, portal.CertKindMicrocredential} {
-		fl.Options = append(fl.Options, Option{Value: k, Label: p.T.T("console.certifications.kind."+k, nil), Selected: k == fl.Value})
+		fl.Options = append(fl.Options, web.Option{Value: k, Label: p.T.T("console.certifications.kind."+k, nil), Selected: k == fl.Value})
 	}
 	return fl
 }
 
 // DescriptionField is the optional description.
 func (p *consoleCertificationPage) DescriptionField() textArea {
-	return textArea{NewField(p.T, p.Form, "description", "textarea", "console.certifications.field.description", "max=2000", "optional"), 3}
+	return textArea{web.NewField(p.T, p.Form, "description", "textarea", "console.certifications.field.description", "max=2000", "optional"), 3}
 }
 
 // BenefitsField lists what holding it gives, one a line.
 func (p *consoleCertificationPage) BenefitsField() textArea {
-	return textArea{NewField(p.T, p.Form, "benefits", "textarea", "console.certifications.field.benefits",
+	return textArea{web.NewField(p.T, p.Form, "benefits", "textarea", "console.certifications.field.benefits",
 		"hint=console.certifications.field.benefits_hint", "max=2000", "optional"), 4}
 }
 
@@ -87,7 +88,7 @@ func (p *consoleCertificationPage) BenefitsField() textArea {
 var certificationFields = []string{"code", "name", "description", "level", "kind", "validity_months",
 	"earned_by", "renewed_by", "benefits", "active"}
 
-func (s *Server) newCertificationPage(r *http.Request, c *portal.Certification, f *Form) *consoleCertificationPage {
+func (s *Pages) newCertificationPage(r *http.Request, c *portal.Certification, f *web.Form) *consoleCertificationPage {
 	p := &consoleCertificationPage{Form: f, Certification: c}
 	title := "console.certifications.new_title"
 	if c != nil {
@@ -98,8 +99,8 @@ func (s *Server) newCertificationPage(r *http.Request, c *portal.Certification, 
 }
 
 // certificationForm fills a form from a saved entry.
-func certificationForm(c *portal.Certification) *Form {
-	f := NewForm()
+func certificationForm(c *portal.Certification) *web.Form {
+	f := web.NewForm()
 	for k, v := range map[string]string{
 		"code": c.Code, "name": c.Name, "description": c.Description, "level": c.Level, "kind": c.Kind,
 		"validity_months": strconv.Itoa(c.ValidityMonths), "earned_by": strings.Join(c.EarnedBy, ", "),
@@ -115,8 +116,8 @@ func certificationForm(c *portal.Certification) *Form {
 
 // newCertificationForm is the form of a new entry, with the usual
 // validity filled in.
-func newCertificationForm() *Form {
-	f := NewForm()
+func newCertificationForm() *web.Form {
+	f := web.NewForm()
 	f.Values["kind"] = portal.CertKindCertification
 	f.Values["validity_months"] = strconv.Itoa(portal.DefaultValidityMonths)
 	f.Values["active"] = "on"
@@ -134,7 +135,7 @@ func codeList(s string) []string {
 }
 
 // formCertification reads an entry from a submitted form.
-func formCertification(f *Form) portal.Certification {
+func formCertification(f *web.Form) portal.Certification {
 	return portal.Certification{
 		Code: f.Value("code"), Name: f.Value("name"), Description: f.Value("description"), Level: f.Value("level"),
 		Kind: f.Value("kind"), ValidityMonths: formNumber(f.Value("validity_months")),
@@ -144,53 +145,53 @@ func formCertification(f *Form) portal.Certification {
 }
 
 // certificationID reads the {id} of the path; anything else is not found.
-func certificationID(r *http.Request) (int64, error) { return examID(r) }
+func certificationID(r *http.Request) (int64, error) { return web.PathID(r) }
 
-func (s *Server) handleConsoleCertificationNew(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCertificationNew(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, nil, newCertificationForm()))
 }
 
-func (s *Server) handleConsoleCertificationCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(r); err != nil {
+func (s *Pages) handleConsoleCertificationCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, certificationFields...)
-	if _, err := s.Results.CreateCertification(r.Context(), Actor(r), formCertification(f)); err != nil {
+	f := web.FormFrom(r, certificationFields...)
+	if _, err := s.Results.CreateCertification(r.Context(), web.Actor(r), formCertification(f)); err != nil {
 		p := s.newCertificationPage(r, nil, f)
 		if !s.ApplyError(&p.BasePage, p.Form, err, "code") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_certification", p)
+		return s.Render(w, r, web.FormStatus(err), "console_certification", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) handleConsoleCertification(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCertification(w http.ResponseWriter, r *http.Request) error {
 	id, err := certificationID(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.Results.Certification(r.Context(), Actor(r), id)
+	c, err := s.Results.Certification(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "console_certification", s.newCertificationPage(r, c, certificationForm(c)))
 }
 
-func (s *Server) handleConsoleCertificationUpdate(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handleConsoleCertificationUpdate(w http.ResponseWriter, r *http.Request) error {
 	id, err := certificationID(r)
 	if err != nil {
 		return err
 	}
-	if err := ParseForm(r); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	f := FormFrom(r, certificationFields...)
+	f := web.FormFrom(r, certificationFields...)
 	c := formCertification(f)
 	c.ID = id
-	if _, err := s.Results.UpdateCertification(r.Context(), Actor(r), c); err != nil {
-		cur, cerr := s.Results.Certification(r.Context(), Actor(r), id)
+	if _, err := s.Results.UpdateCertification(r.Context(), web.Actor(r), c); err != nil {
+		cur, cerr := s.Results.Certification(r.Context(), web.Actor(r), id)
 		if cerr != nil {
 			return err
 		}
@@ -198,8 +199,8 @@ func (s *Server) handleConsoleCertificationUpdate(w http.ResponseWriter, r *http
 		if !s.ApplyError(&p.BasePage, p.Form, err, "name") {
 			return err
 		}
-		return s.Render(w, r, FormStatus(err), "console_certification", p)
+		return s.Render(w, r, web.FormStatus(err), "console_certification", p)
 	}
-	http.Redirect(w, r, WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
+	http.Redirect(w, r, web.WithNotice("/console/certifications", noticeCertificationSaved), http.StatusSeeOther)
 	return nil
 }
