@@ -20,7 +20,7 @@ import (
 
 // routeFiles are the route tables of the HTML interface: the kit's and
 // each page package's.
-var routeFiles = []string{"../web/routes.go", "../web/console/routes.go"}
+var routeFiles = []string{"../web/routes.go", "../web/candidate/routes.go", "../web/console/routes.go"}
 
 // getRoutes reads every GET route of the HTML interface from its route
 // tables (routeFiles), so that a new route is checked without being listed

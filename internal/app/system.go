@@ -37,6 +37,7 @@ import (
 	"example.org/certportal/internal/typeset"
 	"example.org/certportal/internal/uploads"
 	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/candidate"
 	"example.org/certportal/internal/web/console"
 )
 
@@ -260,10 +261,9 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 	})
 
 	s.registerMetrics()
-	// The site is the page kit given its sections (the console's pages;
-	// the kit still holds the candidate pages). The JSON API runs beside
-	// it, behind the kit's middleware, which loads the session that
-	// web.RequestActor reads.
+	// The site is the page kit given its sections: the candidate pages and
+	// the console. The JSON API runs beside it, behind the kit's
+	// middleware, which loads the session that web.RequestActor reads.
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clock, Catalog: s.catalog, Exams: s.exams, Accounts: s.accounts, Centers: s.centers, Booking: s.booking,
 		Idempotency: s.idem, Results: s.results, Credentials: s.creds, Credits: s.credits, Uploads: s.uploads,
@@ -279,7 +279,7 @@ func newSystem(cfg *config.Config, st *store.Store, clock portal.Clock, log *slo
 		Program: s.program, Results: s.results, Credentials: s.creds,
 		Credits: s.credits, Uploads: s.uploads,
 		Ready: s.ready, Registry: s.registry,
-	}, console.Section())
+	}, candidate.Section(), console.Section())
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (s *Server) guard(a Access, next http.Handler) http.Handler {
 			case err == nil:
 				next.ServeHTTP(w, r)
 			case errors.Is(err, portal.ErrSecondFactorRequired) && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-				http.Redirect(w, r, mfaRequiredPath, http.StatusSeeOther)
+				http.Redirect(w, r, MFARequiredPath, http.StatusSeeOther)
 			default:
 				s.serveError(w, r, err)
 			}
@@ -81,3 +81,7 @@ func (s *Server) allows(r *http.Request, pattern string) bool {
 	}
 	return true
 }
+
+// MFARequiredPath is where the guard sends staff without a second factor
+// (MFA-01).
+const MFARequiredPath = "/profile/security/totp?required=1"

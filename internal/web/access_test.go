@@ -23,6 +23,7 @@ import (
 	"example.org/certportal/internal/results"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/candidate"
 	"example.org/certportal/internal/web/console"
 	"example.org/certportal/internal/web/webtest"
 )
@@ -30,7 +31,7 @@ import (
 // TestEveryRouteDeclaresItsAccess: every console route and every staff
 // operation of the API names a real permission; patterns are unique.
 func TestEveryRouteDeclaresItsAccess(t *testing.T) {
-	s := webtest.NewServer(t, console.Section())
+	s := webtest.NewServer(t, candidate.Section(), console.Section())
 	seen := map[string]bool{}
 	for _, rt := range s.Routes() {
 		if seen[rt.Pattern] {
@@ -101,7 +102,7 @@ func newAccessWorld(t *testing.T, engine string) *accessWorld {
 	}})
 	s, err := web.New(web.Config{BaseURL: "http://portal.test", ProgramName: "Acme"}, web.Deps{
 		Log: log, Clock: clock, Catalog: cat, Accounts: acc, Calendar: cal, Results: res,
-	}, console.Section())
+	}, candidate.Section(), console.Section())
 	if err != nil {
 		t.Fatal(err)
 	}

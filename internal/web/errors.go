@@ -13,8 +13,8 @@ import (
 	"example.org/certportal/internal/portal"
 )
 
-// errTooLarge is returned when a form exceeds its body limit.
-var errTooLarge = portal.Refuse(portal.ErrTooLarge, "error.too_large")
+// ErrTooLarge is returned when a form exceeds its body limit.
+var ErrTooLarge = portal.Refuse(portal.ErrTooLarge, "error.too_large")
 
 // ErrorWriter is another surface's own error mapper (the JSON API's): a
 // refusal of this server's middleware in front of that surface is answered

@@ -23,7 +23,7 @@ import (
 // as the services and the surfaces return them.
 func surfaceErrors() map[string]error {
 	errs := map[string]error{
-		"form too large":        errTooLarge,
+		"form too large":        ErrTooLarge,
 		"form not decodable":    ErrBadRequest,
 		"body over its limit":   fmt.Errorf("read body: %w", &http.MaxBytesError{Limit: 1}),
 		"method not allowed":    portal.Refuse(portal.ErrMethodNotAllowed, "api.method_not_allowed"),

@@ -5,9 +5,6 @@ import "net/http"
 // What the tests of package web_test (the assembled site: the kit with
 // its sections) need of the kit's inside.
 
-// MFARequiredPath is where the guard sends staff without a second factor.
-const MFARequiredPath = mfaRequiredPath
-
 // Notices is every notice the server knows, with its catalog message.
 func (s *Server) Notices() map[Notice]string { return s.notices }
 

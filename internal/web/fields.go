@@ -3,7 +3,6 @@ package web
 import (
 	"strings"
 
-	"example.org/certportal/internal/geo"
 	"example.org/certportal/internal/i18n"
 )
 
@@ -67,42 +66,6 @@ func NewField(t *i18n.Localizer, f *Form, name, typ, label string, opts ...strin
 	return fl
 }
 
-// countryField is the country select of a form.
-func countryField(t *i18n.Localizer, f *Form, countries []geo.Country) Field {
-	fl := NewField(t, f, "country", "select", "field.country", "autocomplete=country", "placeholder=field.choose")
-	for _, c := range countries {
-		fl.Options = append(fl.Options, Option{Value: c.Code, Label: c.Name, Selected: strings.EqualFold(c.Code, fl.Value)})
-	}
-	return fl
-}
-
-// regionField is the state/region select for the form's country; a
-// country without subdivisions has none (nil). A region the person is
-// shown for the first time after a submit comes with a prompt, not an
-// error.
-func regionField(t *i18n.Localizer, f *Form, c regionChoice) *Field {
-	if len(c.Regions) == 0 {
-		return nil
-	}
-	fl := NewField(t, f, "region", "select", "field.region", "autocomplete=address-level1", "placeholder=field.choose")
-	if c.Prompt && fl.Error == "" {
-		fl.Hint = t.T("field.region_prompt", nil)
-	}
-	for _, r := range c.Regions {
-		fl.Options = append(fl.Options, Option{Value: r.Code, Label: r.Name, Selected: strings.EqualFold(r.Code, fl.Value)})
-	}
-	return &fl
-}
-
-// languageField is the preferred-language select.
-func languageField(t *i18n.Localizer, f *Form, langs []LanguageOption) Field {
-	fl := NewField(t, f, "language", "select", "field.language", "hint=field.language_hint")
-	for _, l := range langs {
-		fl.Options = append(fl.Options, Option{Value: l.Code, Label: l.Name, Selected: l.Code == fl.Value})
-	}
-	return fl
-}
-
 // Checkbox builds a checkbox Field; data, when given, fills the label's
 // {{.Version}} placeholder.
 func Checkbox(t *i18n.Localizer, f *Form, name, label string, version ...string) Field {
@@ -114,3 +77,7 @@ func Checkbox(t *i18n.Localizer, f *Form, name, label string, version ...string)
 	fl.Label = t.T(label, data)
 	return fl
 }
+
+// selected reports whether an option value is the form's value, for
+// templates.
+func selected(value, option string) bool { return strings.EqualFold(value, option) }

@@ -31,6 +31,10 @@ type reqInfo struct {
 
 type infoKey struct{}
 
+// RequestSession is the request's session as the middleware loaded it:
+// nil for a visitor, possibly waiting for a second factor (Active).
+func RequestSession(r *http.Request) *accounts.Session { return info(r).Session }
+
 // RequestLang is the language of the request's pages, as the middleware
 // chose it; empty outside the middleware.
 func RequestLang(r *http.Request) string { return info(r).Lang }
@@ -58,7 +62,9 @@ func Actor(r *http.Request) portal.Actor {
 	return i.Session.Actor(i.IP, i.ID)
 }
 
-func meta(r *http.Request) accounts.RequestMeta {
+// RequestMeta is what the accounts service records of the request: the
+// client address, the user agent and the request ID.
+func RequestMeta(r *http.Request) accounts.RequestMeta {
 	i := info(r)
 	return accounts.RequestMeta{IP: i.IP, UserAgent: r.UserAgent(), RequestID: i.ID}
 }
@@ -224,7 +230,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			case err == nil:
 				i.Session = sess
 			case portal.ErrorCode(err) == portal.EUnauthorized:
-				s.clearSessionCookie(w)
+				s.ClearSessionCookie(w)
 			default:
 				s.serveError(w, r, err)
 				return
@@ -241,13 +247,16 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+// SetSessionCookie starts the browser's session with token (after signing
+// in).
+func (s *Server) SetSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: s.sessionCookieName(), Value: token, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+// ClearSessionCookie ends the browser's session cookie.
+func (s *Server) ClearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{
 		Name: s.sessionCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
@@ -272,4 +281,12 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// unverifiedAllowed are the paths an account with an unverified address may
+// use.
+var unverifiedAllowed = map[string]bool{"/verify-email": true, "/verify/resend": true, "/signout": true}
+
+func needsVerification(u *portal.User, path string) bool {
+	return u.EmailVerifiedAt == nil && !unverifiedAllowed[path] && !strings.HasPrefix(path, "/verify/")
 }

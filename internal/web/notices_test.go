@@ -11,12 +11,13 @@ import (
 	"testing"
 
 	"example.org/certportal/internal/web"
+	"example.org/certportal/internal/web/candidate"
 	"example.org/certportal/internal/web/console"
 	"example.org/certportal/internal/web/webtest"
 )
 
 // siteDirs are the source directories of the kit and of its sections.
-var siteDirs = []string{".", "console"}
+var siteDirs = []string{".", "candidate", "console"}
 
 // siteGoFiles are the Go files of the kit and of its sections.
 func siteGoFiles(t *testing.T) []string {
@@ -92,7 +93,7 @@ func declaredNotices(t *testing.T) map[string]web.Notice {
 // bracketed ID or an English fallback), and each has one key of its own.
 // A key that is no notice shows nothing.
 func TestEveryNoticeRenders(t *testing.T) {
-	s := webtest.NewServer(t, console.Section())
+	s := webtest.NewServer(t, candidate.Section(), console.Section())
 	notices := s.Notices()
 	declared := declaredNotices(t)
 	if len(declared) < 40 {

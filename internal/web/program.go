@@ -59,3 +59,17 @@ func (s *Server) handleLogo(w http.ResponseWriter, r *http.Request) error {
 	http.ServeContent(w, r, "logo.png", time.Time{}, bytes.NewReader(data))
 	return nil
 }
+
+// ProgramZone is the program calendar's time zone, in which results and
+// certifications are dated; UTC when the calendar cannot be read.
+func (s *Server) ProgramZone(r *http.Request) *time.Location {
+	if s.Calendar == nil {
+		return time.UTC
+	}
+	c, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		s.Log.WarnContext(r.Context(), "program calendar unavailable; dates shown in UTC", "err", err)
+		return time.UTC
+	}
+	return c.Location()
+}

@@ -89,10 +89,10 @@ type LanguageOption struct {
 // sends it with status.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) error {
 	if b := p.base(); b.T != nil {
-		b.L = s.layoutText.get(b.T, newLayoutText)
+		b.L = s.layoutText.Get(b.T, newLayoutText)
 		b.Staff = b.User != nil && b.User.Role.IsStaff()
-		if v, ok := p.(preparer); ok {
-			v.prepare(s)
+		if v, ok := p.(Preparer); ok {
+			v.Prepare(s)
 		}
 	}
 	return s.write(w, status, name, layoutTemplate, p)
@@ -141,7 +141,7 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	}
 	b.T = s.localizer(lang)
 	b.Lang = lang
-	b.Title = s.text(b.T, titleID)
+	b.Title = s.Text(b.T, titleID)
 	b.Program = s.cfg.ProgramName
 	b.RequestID = i.ID
 	b.Path = r.URL.Path
@@ -168,7 +168,7 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
 	}
 	if id := s.noticeMessage(r.URL.Query().Get("notice")); id != "" {
-		b.Notice = s.text(b.T, id)
+		b.Notice = s.Text(b.T, id)
 	}
 }
 
@@ -206,7 +206,7 @@ var consoleNav = []struct{ href, label string }{
 func (s *Server) nav(b *BasePage) []NavItem {
 	var items []NavItem
 	add := func(href, label string) {
-		items = append(items, NavItem{Href: href, Label: s.text(b.T, label)})
+		items = append(items, NavItem{Href: href, Label: s.Text(b.T, label)})
 	}
 	if b.Console {
 		for _, l := range consoleNav {
@@ -343,4 +343,13 @@ func (s *Server) funcs() template.FuncMap {
 		"timein":     func(l *i18n.Localizer, t time.Time, loc *time.Location) string { return l.Time(t, loc) },
 		"datetimein": func(l *i18n.Localizer, t time.Time, loc *time.Location) string { return l.DateTime(t, loc) },
 	}
+}
+
+// FormFrom copies the named fields of a parsed form, for re-rendering.
+func FormFrom(r *http.Request, names ...string) *Form {
+	f := NewForm()
+	for _, n := range names {
+		f.Values[n] = r.PostForm.Get(n)
+	}
+	return f
 }

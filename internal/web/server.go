@@ -2,11 +2,11 @@
 // server and its middleware, sessions, the access guard, the route type and
 // the assembled route table, rendering and templates (the layout and the
 // partials), forms and fields, notices, the error pages, static files,
-// health, the language switch and metrics. The page packages hand it their
-// sections (routes, page templates, notices): web/console; the candidate
-// pages are still the kit's own. Handlers are thin: they parse input, call
-// a service with the acting user, and render a typed page or redirect.
-// Rules live in the services.
+// health, the language switch and metrics. The page packages,
+// web/candidate and web/console, hand it their sections (routes, page
+// templates, notices), and the app hands the sections to New. Handlers are
+// thin: they parse input, call a service with the acting user, and render a
+// typed page or redirect. Rules live in the services.
 package web
 
 import (
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"net/netip"
 	"sync"
 
@@ -104,9 +103,12 @@ type Server struct {
 	// What pages say, kept per language (views.go).
 	localizers sync.Map // language → *i18n.Localizer
 	texts      textMemo
-	layoutText langCache[layoutText]
-	pageTexts  pageTexts
+	layoutText LangCache[layoutText]
 }
+
+// Secure reports whether the site is served over TLS (its base URL is
+// https), for the cookies pages set.
+func (s *Server) Secure() bool { return s.secure }
 
 // Config returns the configuration the server was built with.
 func (s *Server) Config() Config { return s.cfg }
@@ -124,7 +126,7 @@ func New(cfg Config, d Deps, sections ...Section) (*Server, error) {
 		Deps: d, cfg: cfg, static: static,
 		secure: len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
 	}
-	s.notices = maps.Clone(kitNotices)
+	s.notices = map[Notice]string{}
 	var pageFS []templateSource
 	for _, sec := range sections {
 		for n, id := range sec.Notices {

@@ -2,10 +2,13 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"example.org/certportal/internal/i18n"
+	"example.org/certportal/internal/portal"
 )
 
 // The busiest pages hand their templates view models: plain structs whose
@@ -16,13 +19,16 @@ import (
 // layout's labels, a page's headings) is built once per language and kept;
 // what depends on the request is built once per request, in Go.
 
-// langCache keeps one value per language, built on first use. The message
-// catalogue is part of the binary, so a value never goes stale.
-type langCache[T any] struct {
+// LangCache keeps one value per language, built on first use: a page's
+// texts that are the same for everyone in a language. The message
+// catalogue is part of the binary, so a value never goes stale. The zero
+// LangCache is empty and ready.
+type LangCache[T any] struct {
 	m sync.Map // language → *T
 }
 
-func (c *langCache[T]) get(l *i18n.Localizer, build func(*i18n.Localizer) *T) *T {
+// Get returns the value of l's language, built by build the first time.
+func (c *LangCache[T]) Get(l *i18n.Localizer, build func(*i18n.Localizer) *T) *T {
 	if v, ok := c.m.Load(l.Lang()); ok {
 		return v.(*T)
 	}
@@ -54,9 +60,14 @@ func (m *textMemo) get(key string, build func() string) string {
 	return v
 }
 
-// text is l.T(id, nil), made once per language.
-func (s *Server) text(l *i18n.Localizer, id string) string {
-	return s.texts.get(l.Lang()+"\x00"+id, func() string { return l.T(id, nil) })
+// Memo returns the text of key, made by build the first time: for a text
+// that is a pure function of its key (a message without data in a
+// language, an amount formatted in a language).
+func (s *Server) Memo(key string, build func() string) string { return s.texts.get(key, build) }
+
+// Text is l.T(id, nil), made once per language.
+func (s *Server) Text(l *i18n.Localizer, id string) string {
+	return s.Memo(l.Lang()+"\x00"+id, func() string { return l.T(id, nil) })
 }
 
 // localizer is the catalogue's localizer of lang, made once per language
@@ -83,29 +94,41 @@ func newLayoutText(l *i18n.Localizer) *layoutText {
 	}
 }
 
-// money is l.Money(minor, currency), made once per language and amount.
-func (s *Server) money(l *i18n.Localizer, minor int64, currency string) string {
-	return s.texts.get(l.Lang()+"\x00money\x00"+currency+"\x00"+strconv.FormatInt(minor, 10), func() string {
+// Money is l.Money(minor, currency), made once per language and amount.
+func (s *Server) Money(l *i18n.Localizer, minor int64, currency string) string {
+	return s.Memo(l.Lang()+"\x00money\x00"+currency+"\x00"+strconv.FormatInt(minor, 10), func() string {
 		return l.Money(minor, currency)
 	})
 }
 
-// pageTexts are the busiest pages' texts, per language.
-type pageTexts struct {
-	examList       langCache[examListText]
-	credential     langCache[credentialText]
-	dashboard      langCache[dashboardText]
-	home           langCache[homeText]
-	history        langCache[historyText]
-	certifications langCache[certificationsText]
+// Preparer is a page that builds its view model just before it is
+// rendered (Render calls Prepare once the layout's texts are set), from the
+// fields its handler (or a test) set.
+type Preparer interface{ Prepare(*Server) }
+
+// Day is the template function day (a YYYY-MM-DD day in the language's
+// date format, Day), made once per language and day.
+func (s *Server) Day(l *i18n.Localizer, ymd string) string {
+	return s.Memo(l.Lang()+"\x00day\x00"+ymd, func() string { return Day(l, ymd) })
 }
 
-// preparer is a page that builds its view model just before it is
-// rendered, from the fields its handler (or a test) set.
-type preparer interface{ prepare(*Server) }
+// Day formats a calendar day written YYYY-MM-DD in the viewer's language;
+// anything else is shown as it is.
+func Day(l *i18n.Localizer, ymd string) string {
+	t, err := time.Parse(time.DateOnly, ymd)
+	if err != nil {
+		return ymd
+	}
+	return l.Date(t, time.UTC)
+}
 
-// day is the template function day (a YYYY-MM-DD day in the language's
-// date format), made once per language and day.
-func (s *Server) day(l *i18n.Localizer, ymd string) string {
-	return s.texts.get(l.Lang()+"\x00day\x00"+ymd, func() string { return Day(l, ymd) })
+// BookingPlace is a booking's place for pages: center and city, or
+// "Online proctored".
+func BookingPlace(t interface {
+	T(string, map[string]any) string
+}, b *portal.BookingDetail) string {
+	if b.Online() {
+		return t.T("schedule.online_proctored", nil)
+	}
+	return strings.Join([]string{b.CenterName, b.CenterAddress, b.CenterCity}, ", ")
 }

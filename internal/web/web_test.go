@@ -136,7 +136,7 @@ func TestEveryMessageIDExists(t *testing.T) {
 
 // sectionDirs are the source directories of the sections, beside the
 // kit's: their page templates and Go files.
-var sectionDirs = []string{"console"}
+var sectionDirs = []string{"candidate", "console"}
 
 // sectionTemplates are the sections' page templates, read from their
 // source directories (a section's embedded files are out of reach of the

@@ -48,7 +48,7 @@ func TestAnotherCandidatesBookingIsNotFound(t *testing.T) {
 		other := a.RegisterCandidate(t, smtp, "other.candidate@example.test")
 		staff, _ := a.SignIn(t, admin[1], admin[2])
 
-		web := bookingRoutes(t, "../../web/routes.go", `Pattern: "(GET|POST) (/[^"]*\{ref\}[^"]*)"`)
+		web := bookingRoutes(t, "../../web/candidate/routes.go", `Pattern: "(GET|POST) (/[^"]*\{ref\}[^"]*)"`)
 		var paths [][2]string
 		for _, r := range web {
 			paths = append(paths, [2]string{r[0], strings.ReplaceAll(r[1], "{ref}", ref)})

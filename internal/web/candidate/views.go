@@ -1,0 +1,13 @@
+package candidate
+
+import "example.org/certportal/internal/web"
+
+// pageTexts are the busiest pages' texts, per language.
+var pageTexts struct {
+	examList       web.LangCache[examListText]
+	credential     web.LangCache[credentialText]
+	dashboard      web.LangCache[dashboardText]
+	home           web.LangCache[homeText]
+	history        web.LangCache[historyText]
+	certifications web.LangCache[certificationsText]
+}
