@@ -33,13 +33,6 @@ var (
 // Staff is the access of a console route that needs p.
 func Staff(p portal.Permission) Access { return Access{kind: accessStaff, perm: p} }
 
-// Permission is the permission a Staff route needs; false for the other
-// kinds of access.
-func (a Access) Permission() (portal.Permission, bool) { return a.perm, a.kind == accessStaff }
-
-// Public reports whether anyone, signed in or not, may reach the route.
-func (a Access) Public() bool { return a.kind == accessAnyone }
-
 // guard puts the access check of a route in front of its handler. A
 // visitor is sent to sign in (requireUser); staff without a second factor
 // are sent to enrol one on GET and refused otherwise (MFA-01); anyone else

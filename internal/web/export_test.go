@@ -1,6 +1,11 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+
+	"example.org/certportal/internal/portal"
+)
 
 // What the tests of package web_test (the assembled site: the kit with
 // its sections) need of the kit's inside.
@@ -13,3 +18,14 @@ func (s *Server) Notices() map[Notice]string { return s.notices }
 func (s *Server) Guarded(a Access, h http.Handler) http.Handler {
 	return s.observe(s.loadSession(s.guard(a, h)))
 }
+
+// Routes returns the assembled route table: the kit's routes and those of
+// every section, each with the access it needs.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+
+// Permission is the permission a Staff route needs; false for the other
+// kinds of access.
+func (a Access) Permission() (portal.Permission, bool) { return a.perm, a.kind == accessStaff }
+
+// Public reports whether anyone, signed in or not, may reach the route.
+func (a Access) Public() bool { return a.kind == accessAnyone }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,10 +32,6 @@ func (s *Server) Handler() http.Handler {
 	}
 	return s.middleware(nil, mux)
 }
-
-// Routes returns the assembled route table: the kit's routes and those of
-// every section, each with the access it needs.
-func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
 
 // Wrap puts the site's middleware in front of another surface that the
 // app serves beside the site (the JSON API): request IDs and logs, security

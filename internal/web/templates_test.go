@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -184,5 +185,28 @@ func TestTemplatesRefused(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDevModeReadsEverySource: in development mode the pages of each
+// section come from its source directory (Section.Source), not from what
+// the section embedded, and the layout and the kit's pages from the kit's.
+func TestDevModeReadsEverySource(t *testing.T) {
+	var sections []templateSource
+	for _, dir := range sectionDirs {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sections = append(sections, templateSource{fsys: fstest.MapFS{}, dir: abs})
+	}
+	tm, err := parseTemplates((&Server{}).funcs(), true, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"error", "mfa_reauth", "exam_list", "console_home"} {
+		if !tm.pages[name] {
+			t.Errorf("development mode lacks the page %s", name)
+		}
 	}
 }
