@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"example.org/certportal/internal/certdoc"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 )
+
+// CertificateCheckCursorKey is the app_settings row holding the id of
+// the credential up to which every certificate is checked (or needs no
+// check): each run starts after it.
+const CertificateCheckCursorKey = "credentials.certificate_checks"
 
 // CheckCertificates lays out, once, the certificate of every credential
 // signed since the last run, without signing or storing it, so that a name
@@ -17,6 +23,12 @@ import (
 // rather than when the holder first downloads. React runs it after
 // signing. It returns how many it checked; a certificate that fails for
 // another reason is logged and tried again on the next run.
+//
+// A run starts after the cursor and moves it over the credentials left
+// with nothing to do, up to the first one that still has (not signed yet,
+// or failed): later ones are checked too, and the next run passes over
+// them again. Two runs at once may lay out the same certificate twice and
+// move the cursor back a little; both only repeat work.
 func (s *Service) CheckCertificates(ctx context.Context) (int, error) {
 	if s.cfg.Documents == nil {
 		return 0, nil
@@ -25,29 +37,70 @@ func (s *Service) CheckCertificates(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	cursor, err := s.certificateCursor(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var (
 		checked int
-		after   int64
+		after   = cursor
+		done    = cursor // every credential up to done has nothing left
+		gap     bool     // a credential after done still has work
 		errs    []error
 	)
 	for {
-		ids, err := s.st.ListUncheckedCertificates(ctx, after, signBatch)
+		list, err := s.st.ListCertificatesToCheck(ctx, after, signBatch)
 		if err != nil {
 			return checked, err
 		}
-		for _, id := range ids {
-			after = id
-			if err := s.checkCertificate(ctx, id, logo); err != nil {
-				s.log.ErrorContext(ctx, "credentials: certificate check failed", "credential", id, "error", err)
-				errs = append(errs, err)
-				continue
+		for _, c := range list {
+			after = c.ID
+			switch {
+			case c.Settled:
+			case !c.Signed:
+				gap = true
+			default:
+				if err := s.checkCertificate(ctx, c.ID, logo); err != nil {
+					s.log.ErrorContext(ctx, "credentials: certificate check failed", "credential", c.ID, "error", err)
+					errs = append(errs, err)
+					gap = true
+					continue
+				}
+				checked++
 			}
-			checked++
+			if !gap {
+				done = c.ID
+			}
 		}
-		if len(ids) < signBatch {
-			return checked, errors.Join(errs...)
+		if len(list) < signBatch {
+			break
 		}
 	}
+	if done > cursor {
+		if err := s.st.Transact(ctx, func(tx *store.Tx) error {
+			return tx.SetSetting(ctx, CertificateCheckCursorKey, strconv.FormatInt(done, 10))
+		}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return checked, errors.Join(errs...)
+}
+
+// certificateCursor returns the id up to which every certificate is
+// checked; 0 before the first run.
+func (s *Service) certificateCursor(ctx context.Context) (int64, error) {
+	raw, err := s.st.GetSetting(ctx, CertificateCheckCursorKey)
+	switch {
+	case errors.Is(err, portal.ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("credentials: certificate check cursor %q: %w", raw, err)
+	}
+	return n, nil
 }
 
 func (s *Service) checkCertificate(ctx context.Context, id int64, logo []byte) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -491,6 +492,69 @@ func TestCertificatePDFCarriesTheProgramLogo(t *testing.T) {
 		}
 		if after := images(f.certificatePDF(uc).Data); after != before+1 {
 			t.Errorf("%d images with the program's logo, want %d", after, before+1)
+		}
+	})
+}
+
+// TestCertificateCheckStartsAfterItsCursor: a run of the certificate check
+// reads the credentials after its cursor, not the whole table; a credential
+// not signed yet holds the cursor back (the later ones are still checked),
+// and once it is signed the next run checks it and moves past both.
+func TestCertificateCheckStartsAfterItsCursor(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newDocFixture(t, engine)
+		earn := func(first string) *portal.UserCertification {
+			u := f.db.Users(t, testdb.User{FirstName: first, LastName: "Lovelace"}, 1)[0]
+			return f.db.Earned(t, u, f.exam, f.cert, fixtureNow.Add(-10*24*time.Hour))
+		}
+		ucA, ucB := earn("Ada"), earn("Grace")
+		f.react()
+		a, b := f.credentialsOf(ucA)[0], f.credentialsOf(ucB)[0]
+		cursor := func() string {
+			t.Helper()
+			v, err := f.st.GetSetting(f.ctx, credentials.CertificateCheckCursorKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		check := func() int {
+			t.Helper()
+			n, err := f.svc.CheckCertificates(f.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if got, want := cursor(), fmt.Sprint(b.ID); got != want {
+			t.Fatalf("cursor after issuance = %s, want %s", got, want)
+		}
+		// Checks gone below the cursor are not looked for again.
+		f.db.Exec(t, `DELETE FROM document_checks`)
+		if n := check(); n != 0 {
+			t.Fatalf("a run after the cursor checked %d certificates again", n)
+		}
+
+		// From the start again, with the first credential not signed yet.
+		f.db.Exec(t, `DELETE FROM app_settings WHERE key = ?`, credentials.CertificateCheckCursorKey)
+		f.db.Exec(t, `UPDATE credentials SET document_jsonld = '' WHERE id = ?`, a.ID)
+		if n := check(); n != 1 {
+			t.Fatalf("checked %d, want the signed one", n)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM document_checks WHERE subject_id = ?`, b.ID); n != 1 {
+			t.Fatalf("the signed credential after the unsigned one was not checked")
+		}
+		if _, err := f.st.GetSetting(f.ctx, credentials.CertificateCheckCursorKey); !errors.Is(err, portal.ErrNotFound) {
+			t.Fatalf("the cursor moved past an unsigned credential: %v", err)
+		}
+		if n := f.react(); n != 0 {
+			t.Fatalf("react issued %d", n)
+		}
+		if len(f.credentialsOf(ucA)) != 1 || f.count(`SELECT COUNT(*) FROM document_checks WHERE subject_id = ?`, a.ID) != 1 {
+			t.Fatal("the credential signed late was not checked")
+		}
+		if got, want := cursor(), fmt.Sprint(b.ID); got != want {
+			t.Fatalf("cursor = %s, want %s once both are checked", got, want)
 		}
 	})
 }

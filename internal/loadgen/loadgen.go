@@ -359,9 +359,18 @@ func (g *gen) finish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lastCredential, err := g.st.GetLastCredentialID(ctx)
+	if err != nil {
+		return err
+	}
 	// Every certification generated has its credential: the reaction to
-	// certification.issued has nothing left to do.
+	// certification.issued has nothing left to do, and neither has the
+	// certificate check a program runs at issuance (every generated name
+	// is in a script the bundled fonts draw).
 	return g.st.Transact(ctx, func(tx *store.Tx) error {
-		return tx.SetSetting(ctx, credentials.EventCursorKey, fmt.Sprint(last))
+		if err := tx.SetSetting(ctx, credentials.EventCursorKey, fmt.Sprint(last)); err != nil {
+			return err
+		}
+		return tx.SetSetting(ctx, credentials.CertificateCheckCursorKey, fmt.Sprint(lastCredential))
 	})
 }

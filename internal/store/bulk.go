@@ -112,6 +112,15 @@ func (s *Store) GetLastEventID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// GetLastCredentialID returns the highest credential id, 0 without any.
+func (s *Store) GetLastCredentialID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.get(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM credentials`); err != nil {
+		return 0, fmt.Errorf("store: last credential id: %w", err)
+	}
+	return id, nil
+}
+
 // SetSlotTaken sets the seats a slot's live bookings take, for a bulk
 // load that wrote the bookings itself.
 func (tx *Tx) SetSlotTaken(ctx context.Context, slotID int64, taken int) error {

@@ -114,15 +114,28 @@ func (s *Store) ListDocumentProblems(ctx context.Context, userID int64, kind str
 	return out, nil
 }
 
-// ListUncheckedCertificates returns, after the credential id after, up to
-// limit signed credentials in force whose certificate was never laid out.
-func (s *Store) ListUncheckedCertificates(ctx context.Context, after int64, limit int) ([]int64, error) {
-	var out []int64
-	if err := s.sel(ctx, &out, `SELECT c.id FROM credentials c
-		WHERE c.id > ? AND c.document_jsonld <> '' AND c.revoked_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM document_checks k WHERE k.kind = ? AND k.subject_id = c.id)
-		ORDER BY c.id LIMIT ?`, after, portal.DocumentCertificate, limit); err != nil {
-		return nil, fmt.Errorf("store: list unchecked certificates: %w", err)
+// CertificateToCheck is a credential as the certificate check walks them
+// in order: whether it is signed, and whether it needs no check (revoked,
+// or its certificate laid out already).
+type CertificateToCheck struct {
+	ID      int64 `db:"id"`
+	Signed  bool  `db:"signed"`
+	Settled bool  `db:"settled"`
+}
+
+// ListCertificatesToCheck returns, in order, up to limit credentials after
+// the credential id after, each with whether its certificate still needs
+// its check. The check keeps a cursor below which nothing is left to do,
+// so a run reads the credentials issued since, not the whole table.
+func (s *Store) ListCertificatesToCheck(ctx context.Context, after int64, limit int) ([]CertificateToCheck, error) {
+	var out []CertificateToCheck
+	if err := s.sel(ctx, &out, `SELECT c.id,
+			CASE WHEN c.document_jsonld <> '' THEN 1 ELSE 0 END AS signed,
+			CASE WHEN c.revoked_at IS NOT NULL
+				OR EXISTS (SELECT 1 FROM document_checks k WHERE k.kind = ? AND k.subject_id = c.id)
+				THEN 1 ELSE 0 END AS settled
+		FROM credentials c WHERE c.id > ? ORDER BY c.id LIMIT ?`, portal.DocumentCertificate, after, limit); err != nil {
+		return nil, fmt.Errorf("store: list certificates to check: %w", err)
 	}
 	return out, nil
 }
