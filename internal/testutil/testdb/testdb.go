@@ -223,6 +223,22 @@ func (d DB) ConfirmedBooking(tb testing.TB, user portal.Actor, exam *portal.Exam
 	})
 }
 
+// DeliveredBooking makes a confirmed booking of the online start (as
+// ConfirmedBooking) and settles it as delivered, as a check-in or a result
+// does: the candidate sat the exam and the seat is released. start must
+// be before the clock's now.
+func (d DB) DeliveredBooking(tb testing.TB, user portal.Actor, exam *portal.Exam, start time.Time, ref string) *portal.BookingDetail {
+	tb.Helper()
+	b := d.ConfirmedBooking(tb, user, exam, start, ref)
+	return transact(tb, d, "deliver "+ref, func(ctx context.Context, tx *store.Tx) (*portal.BookingDetail, error) {
+		// ConfirmedBooking leaves the seat untaken; delivery gives it back.
+		if err := tx.TakeSeat(ctx, b.SlotID, time.Time{}); err != nil {
+			return nil, err
+		}
+		return tx.DeliverBooking(ctx, portal.Actor{}, b.ID, portal.DeliveryCheckIn)
+	})
+}
+
 // Count runs a SELECT COUNT(*) whose ? placeholders take args.
 func (d DB) Count(tb testing.TB, query string, args ...any) int {
 	tb.Helper()
