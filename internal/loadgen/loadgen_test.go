@@ -2,6 +2,7 @@ package loadgen_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -74,6 +75,15 @@ func TestGeneratedProgramHoldsTheInvariants(t *testing.T) {
 		handled, err := svc.React(ctx)
 		if err != nil || handled != 0 {
 			t.Errorf("React after generating handled %d events (%v), want 0", handled, err)
+		}
+		// The certificate check, which a program runs at issuance, has
+		// nothing left either: its cursor is past the last credential.
+		lastCredential, err := st.GetLastCredentialID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.GetSetting(ctx, credentials.CertificateCheckCursorKey); err != nil || got != fmt.Sprint(lastCredential) {
+			t.Errorf("certificate check cursor = %q (%v), want %d", got, err, lastCredential)
 		}
 		unsigned, err := st.ListUnsignedCredentials(ctx, 0, 10)
 		if err != nil || len(unsigned) != 0 {
