@@ -7,17 +7,20 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/portal"
 )
 
 // batch holds the rows of some candidates, by table.
 type batch struct {
 	users, mfa, sets, payments, vouchers, bookings, refunds, attempts, certs, certVouchers, entries, creds, events, audit [][]any
+	reminders                                                                                                             [][]any
 	credCert                                                                                                              []int64 // the certification of each row of creds
 }
 
@@ -314,6 +317,8 @@ func (g *gen) certify(b *batch, user, attempt int64, e *portal.Exam) *passVouche
 	g.report.Certifications++
 	g.event(b, portal.EventCertificationIssued, portal.SubjectCertification, id, c.Code, 0,
 		map[string]any{"certification": c.Code, "attempt": attempt, "user": user}, published)
+	g.remindersSent(b, &portal.UserCertification{ID: id, UserID: user, ExpiresOn: expiresDay.Format(time.DateOnly),
+		ExpiresAt: expiresAt, IssuedAt: taken, Cycle: 1}, c.Code)
 
 	v := &passVoucher{id: g.next.voucher, owner: user, code: "PASS" + code("", g.next.voucher, 0x3c6ef3)[1:],
 		note: "Pass voucher: " + c.Code, expires: expiresAt, created: published}
@@ -444,6 +449,31 @@ func emailLocal(first, last string) string {
 	return s
 }
 
+// remindersSent writes the reminders of uc's expiry (and its expiry notice)
+// that fell due by now, each sent when it fell due, with its event and
+// audit entry: a program that has run for years has sent them, and a
+// first start over the generated database finds none left to send.
+func (g *gen) remindersSent(b *batch, uc *portal.UserCertification, code string) {
+	for _, m := range append(slices.Clone(portal.DefaultReminderMonths), 0) {
+		at, ok := uc.ReminderAt(m, g.loc)
+		if !ok || at.After(g.now) || (m > 0 && !at.After(uc.IssuedAt)) {
+			continue
+		}
+		b.reminders = append(b.reminders, []any{uc.ID, uc.ExpiresOn, m, uc.Cycle, 0, 0, at})
+		g.report.Reminders++
+		subject := "user_certification:" + strconv.FormatInt(uc.ID, 10)
+		payload := map[string]any{"certification": code, "user": uc.UserID, "cycle": uc.Cycle, "expires_on": uc.ExpiresOn}
+		if m == 0 {
+			g.event(b, portal.EventCertificationExpired, portal.SubjectCertification, uc.ID, code, 0, payload, at)
+			g.audit(b, 0, credits.AuditCertificationExpired, subject, "expired "+uc.ExpiresOn, at)
+			continue
+		}
+		payload["months_before"], payload["missing"], payload["pending"] = m, 0, 0
+		g.event(b, portal.EventCertificationReminded, portal.SubjectCertification, uc.ID, code, 0, payload, at)
+		g.audit(b, 0, credits.AuditReminderSent, subject, fmt.Sprintf("%d months before %s", m, uc.ExpiresOn), at)
+	}
+}
+
 // Column lists of the tables a batch writes, in the order of its rows.
 var (
 	userColumns = []string{"id", "login_id", "email", "first_name", "last_name", "role", "language", "password_hash",
@@ -460,6 +490,7 @@ var (
 	certColumns = []string{"id", "user_id", "certification_id", "attempt_id", "cycle", "kind", "validity_months", "issued_on",
 		"expires_on", "issued_at", "expires_at", "created_at", "updated_at"}
 	certVoucherColumns = []string{"user_certification_id", "cycle", "voucher_id", "created_at"}
+	reminderColumns    = []string{"user_certification_id", "expires_on", "months_before", "cycle", "missing", "pending", "sent_at"}
 	entryColumns       = []string{"list_id", "idx", "created_at"}
 	credColumns        = []string{"id", "credential_id", "user_certification_id", "cycle", "signing_key_id", "revocation_list_id",
 		"revocation_index", "suspension_list_id", "suspension_index", "issued_at", "revoked_at", "revocation_reason",
@@ -491,6 +522,7 @@ func (g *gen) flush(ctx context.Context, b *batch) error {
 		{"exam_attempts", attemptColumns, b.attempts},
 		{"user_certifications", certColumns, b.certs},
 		{"certification_vouchers", certVoucherColumns, b.certVouchers},
+		{"certification_reminders", reminderColumns, b.reminders},
 		{"status_list_entries", entryColumns, b.entries},
 	}
 	for _, t := range tables {

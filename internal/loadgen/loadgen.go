@@ -4,7 +4,9 @@
 // bookings per candidate over three years with their payments and refunds,
 // one and a half attempts per candidate with domain results, one earned
 // certification per candidate with its pass voucher and its credential on
-// the status lists, and the events and audit rows those leave. Everything
+// the status lists, the reminders of expiry that fell due (recorded as
+// sent, as a program running all along sent them), and the events and
+// audit rows those leave. Everything
 // but the signing key and the signatures follows from the seed.
 //
 // It writes through store.BulkInsert (COPY on PostgreSQL, large
@@ -30,6 +32,7 @@ import (
 	"time"
 
 	"example.org/certportal/internal/booking"
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/credentials"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
@@ -61,6 +64,9 @@ type Config struct {
 type Report struct {
 	Candidates, Staff, Bookings, Payments, Refunds, Attempts, Certifications int
 	Credentials, Revoked, StatusEntries, Events, Audit, Slots, WithMFA       int
+	// Reminders counts the reminders of expiry and expiry notices
+	// recorded as sent: every one that fell due before Now.
+	Reminders int
 	// Templates are the credentials signed for real, one per
 	// certification: their downloads verify.
 	Templates []portal.CredentialID
@@ -100,6 +106,13 @@ func Generate(ctx context.Context, st *store.Store, cfg Config) (*Report, error)
 		return nil, fmt.Errorf("loadgen: the database already has %d accounts; generate into an empty one", users)
 	}
 	g := newGen(st, cfg)
+	// Reminders fall due by the program's calendar, as the database holds
+	// it (the default until an admin saves another).
+	cal, err := calendar.NewService(st).Calendar(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: calendar: %w", err)
+	}
+	g.loc = cal.Location()
 	if err := g.catalogue(ctx); err != nil {
 		return nil, fmt.Errorf("loadgen: catalogue: %w", err)
 	}
@@ -135,7 +148,8 @@ type gen struct {
 	cfg   Config
 	rng   *rand.Rand
 	now   time.Time
-	start time.Time // three years before now
+	start time.Time      // three years before now
+	loc   *time.Location // the program's time zone
 
 	exams     []*portal.Exam
 	certOf    map[int64]*portal.Certification // by exam

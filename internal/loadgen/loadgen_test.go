@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/calendar"
 	"example.org/certportal/internal/credentials"
+	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/loadgen"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -64,6 +66,7 @@ func TestGeneratedProgramHoldsTheInvariants(t *testing.T) {
 			{"events", rep.Events, n, 20 * n},
 			{"audit rows", rep.Audit, 3 * n, 10 * n},
 			{"template credentials", len(rep.Templates), 8, 8},
+			{"reminders sent", rep.Reminders, n / 50, n / 2},
 		} {
 			if c.got < c.min || c.got > c.max {
 				t.Errorf("%s: %d, want %d to %d", c.name, c.got, c.min, c.max)
@@ -84,6 +87,14 @@ func TestGeneratedProgramHoldsTheInvariants(t *testing.T) {
 		}
 		if got, err := st.GetSetting(ctx, credentials.CertificateCheckCursorKey); err != nil || got != fmt.Sprint(lastCredential) {
 			t.Errorf("certificate check cursor = %q (%v), want %d", got, err, lastCredential)
+		}
+		// Nor has the reminder sweep: every reminder that fell due was
+		// sent when it did.
+		cal := calendar.NewService(st)
+		ce := credits.New(st, st.Clock(), slog.New(slog.DiscardHandler), credits.Config{BaseURL: "https://certs.example.org",
+			Calendar: func(ctx context.Context) (credits.Calendar, error) { return cal.Calendar(ctx) }})
+		if sent, err := ce.SendReminders(ctx); err != nil || sent != 0 {
+			t.Errorf("SendReminders after generating sent %d (%v), want 0", sent, err)
 		}
 		unsigned, err := st.ListUnsignedCredentials(ctx, 0, 10)
 		if err != nil || len(unsigned) != 0 {
