@@ -87,6 +87,22 @@ func TestBadgesBakedWithTheCredential(t *testing.T) {
 			}
 		}
 
+		// Badges are drawn once per certification and logo, then baked
+		// per request: each printed credential's public badge carries its
+		// own credential, not one baked before it.
+		ids := printedIDs(t, a)
+		if len(ids) < 2 {
+			t.Fatalf("the demo prints %d credentials, want several", len(ids))
+		}
+		for _, pid := range ids {
+			path := "/credentials/" + pid + "/badge.png"
+			resp := a.Get(t, signedOut, path)
+			got, err := openbadges.Unbake([]byte(apptest.Body(t, resp)))
+			if want := apptest.Body(t, a.Get(t, signedOut, "/credentials/"+pid+"/credential.json")); err != nil || got != want {
+				t.Errorf("%s unbakes to %.80q, %v; want its own JSON credential", path, got, err)
+			}
+		}
+
 		// LinkedIn: the certification and the credential, never the holder.
 		m := regexp.MustCompile(`class="cert-linkedin" href="([^"]+)"`).FindStringSubmatch(page)
 		if m == nil {

@@ -330,7 +330,7 @@ func (s *Pages) badgeFile(r *http.Request, b *credentials.Badge, format string) 
 	switch format {
 	case badgePNG:
 		var plain []byte
-		if plain, err = badge.PNG(tpl); err == nil {
+		if plain, err = s.badges.PNG(tpl); err == nil {
 			f.data, err = openbadges.BakePNG(plain, b.Credential)
 		}
 		f.ctype = openbadges.MediaPNG

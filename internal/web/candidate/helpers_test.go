@@ -9,5 +9,5 @@ import (
 // newTestServer is the candidate pages on a kit without services.
 func newTestServer(t *testing.T) *Pages {
 	t.Helper()
-	return &Pages{webtest.NewServer(t, Section())}
+	return newPages(webtest.NewServer(t, Section()))
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"example.org/certportal/internal/badge"
 	"example.org/certportal/internal/credits"
 	"example.org/certportal/internal/i18n"
 	"example.org/certportal/internal/portal"
@@ -23,7 +24,17 @@ import (
 )
 
 // Pages holds the page kit; the candidate pages' handlers are its methods.
-type Pages struct{ *web.Server }
+type Pages struct {
+	*web.Server
+	// badges are the PNG badges drawn so far, by template.
+	badges *badge.Cache
+}
+
+// badgeCacheSize is how many PNG badges are kept drawn: one per
+// certification and logo a program shows, with room to spare.
+const badgeCacheSize = 64
+
+func newPages(s *web.Server) *Pages { return &Pages{Server: s, badges: badge.NewCache(badgeCacheSize)} }
 
 type homePage struct {
 	web.BasePage

@@ -14,7 +14,7 @@ var templatesFS embed.FS
 // routes, page templates and notices.
 func Section() web.Section {
 	return web.Section{
-		Routes:    func(s *web.Server) []web.Route { return (&Pages{s}).routes() },
+		Routes:    func(s *web.Server) []web.Route { return newPages(s).routes() },
 		Templates: templatesFS,
 		Source:    web.SourceDir(),
 		Notices:   notices,
