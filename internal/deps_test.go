@@ -32,6 +32,8 @@ var layer = map[string]int{
 	"internal/openbadges": 0,
 	// PAdES signatures of finished PDFs, no database
 	"internal/pades": 0,
+	// trace spans to a collector over OTLP/HTTP (JSON)
+	"internal/otlp":  0,
 	"internal/badge": 1,
 	// fonts, bidi and shaping; and the PDF writer that draws with them
 	"internal/typeset": 0,

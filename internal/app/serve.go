@@ -55,6 +55,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// So does a tracing configuration this binary cannot follow.
+	shutdownTracing, err := startTracing(m.Getenv, log)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing()
 	st, err := m.openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -99,12 +105,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		// now rather than over the runtime's next minutes.
 		debug.FreeOSMemory()
 	}
-
-	shutdownTracing, err := startTracing(ctx, m.Getenv)
-	if err != nil {
-		return err
-	}
-	defer shutdownTracing()
 
 	baseURL := cfg.BaseURL
 	srv := newHTTPServer(traced(sys.handler), log, m.timeouts())
