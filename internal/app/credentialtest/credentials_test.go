@@ -163,6 +163,12 @@ func TestPublicVerificationPage(t *testing.T) {
 				t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
 			}
 		}
+		// The language switch returns to the page asked for, known or not.
+		for path, status := range map[string]int{"/credentials/" + ids[0]: http.StatusOK, "/credentials/" + string(unknown): http.StatusNotFound} {
+			if next := a.GetPage(t, c, path, status).AttrOf(`form.language-form input[name="next"]`, "value"); next != path {
+				t.Errorf("GET %s: the language form returns to %q", path, next)
+			}
+		}
 		// The form.
 		resp = a.Get(t, c, "/credentials?id="+strings.ToLower(ids[0]))
 		_ = apptest.Body(t, resp)

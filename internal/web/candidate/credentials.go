@@ -33,9 +33,10 @@ type credentialPage struct {
 	// form in Form.
 	NotFound bool
 	Form     *web.Form
-	// Path is the credential's canonical page; Successor the page of the
-	// credential that replaced it, if any.
-	Path, Successor string
+	// Self is the credential's canonical page; Successor the page of the
+	// credential that replaced it, if any. (BasePage.Path is the page
+	// asked for, where the language switch returns.)
+	Self, Successor string
 	// X and View are the page's view model (prepare).
 	X    *credentialText
 	View *verificationView
@@ -166,7 +167,7 @@ func (s *Pages) handleCredential(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &credentialPage{V: v, Path: credentialPath(v.CredentialID)}
+	p := &credentialPage{V: v, Self: credentialPath(v.CredentialID)}
 	if v.SupersededBy != "" {
 		p.Successor = credentialPath(v.SupersededBy)
 	}
