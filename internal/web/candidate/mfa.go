@@ -47,7 +47,6 @@ type mfaSecurityPage struct {
 	web.BasePage
 	Sessions        []accounts.SessionInfo
 	MFA             *accounts.MFAStatus
-	Staff           bool
 	BackupCodeCount int
 }
 
@@ -62,7 +61,7 @@ func (s *Pages) handleSecurityOverview(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	p := &mfaSecurityPage{Sessions: list, MFA: st, Staff: sess.User.Role.IsStaff(), BackupCodeCount: accounts.BackupCodeCount}
+	p := &mfaSecurityPage{Sessions: list, MFA: st, BackupCodeCount: accounts.BackupCodeCount}
 	s.FillBase(r, &p.BasePage, "security.title")
 	return s.Render(w, r, http.StatusOK, "security", p)
 }
@@ -79,7 +78,6 @@ type mfaChangePage struct {
 	Methods []string
 	// Required: staff sent here by the console (MFA-01).
 	Required bool
-	Staff    bool
 }
 
 // Action is the form's target.
@@ -116,8 +114,7 @@ func (p *mfaChangePage) MethodField() web.Field {
 }
 
 func (s *Pages) newMFAChangePage(r *http.Request, kind string, f *web.Form, st *accounts.MFAStatus) *mfaChangePage {
-	u := web.RequestSession(r).User
-	p := &mfaChangePage{Kind: kind, Form: f, Status: st, Staff: u.Role.IsStaff()}
+	p := &mfaChangePage{Kind: kind, Form: f, Status: st}
 	if st.Enabled() {
 		p.Methods = st.Methods()
 	}

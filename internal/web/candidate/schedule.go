@@ -208,15 +208,15 @@ func (s *Pages) handleCenterSearch(w http.ResponseWriter, r *http.Request) error
 
 type slotsPage struct {
 	web.BasePage
-	Exam      *portal.Exam
-	Center    *portal.TestCenter // nil for online
-	Loc       *time.Location
-	Days      []centers.Day
-	Day       *centers.Day // the chosen date
-	Languages []string
-	Language  string
-	Zones     []web.Option // online: zones to show times in
-	Zone      string
+	Exam          *portal.Exam
+	Center        *portal.TestCenter // nil for online
+	Loc           *time.Location
+	Days          []centers.Day
+	Day           *centers.Day // the chosen date
+	ExamLanguages []string     // the exam's languages, to choose from
+	Language      string
+	Zones         []web.Option // online: zones to show times in
+	Zone          string
 	// ZoneGuessed: the zone was not chosen but guessed from the profile's
 	// country (or UTC); the page's script offers the browser's instead.
 	ZoneGuessed bool
@@ -270,12 +270,12 @@ func (p *slotsPage) keep() url.Values {
 // ChooseLanguage reports whether the candidate chooses the exam's
 // language here: the exam is given in several, and no booking is being
 // moved (a move keeps its language).
-func (p *slotsPage) ChooseLanguage() bool { return len(p.Languages) > 1 && p.Reschedule == nil }
+func (p *slotsPage) ChooseLanguage() bool { return len(p.ExamLanguages) > 1 && p.Reschedule == nil }
 
 // LanguageOptions are the exam's languages, the chosen one selected.
 func (p *slotsPage) LanguageOptions() []web.Option {
-	out := make([]web.Option, 0, len(p.Languages))
-	for _, l := range p.Languages {
+	out := make([]web.Option, 0, len(p.ExamLanguages))
+	for _, l := range p.ExamLanguages {
 		out = append(out, web.Option{Value: l, Label: i18n.DisplayName(l), Selected: l == p.Language})
 	}
 	return out
@@ -385,11 +385,11 @@ func (s *Pages) onlineSlotsPage(r *http.Request, q url.Values) (*slotsPage, erro
 func (s *Pages) fillSlotsPage(r *http.Request, p *slotsPage, q url.Values, title string) error {
 	s.FillBase(r, &p.BasePage, title)
 	p.Path = r.URL.Path
-	p.Languages = strings.Split(p.Exam.Languages, ",")
+	p.ExamLanguages = strings.Split(p.Exam.Languages, ",")
 	p.Language = q.Get("language")
-	if !slices.Contains(p.Languages, p.Language) {
-		p.Language = p.Languages[0]
-		if slices.Contains(p.Languages, p.Lang) {
+	if !slices.Contains(p.ExamLanguages, p.Language) {
+		p.Language = p.ExamLanguages[0]
+		if slices.Contains(p.ExamLanguages, p.Lang) {
 			p.Language = p.Lang
 		}
 	}

@@ -45,7 +45,7 @@ func postedSets(r *http.Request) []portal.PermissionSet {
 
 type consoleStaffPage struct {
 	web.BasePage
-	Staff []accounts.StaffMember
+	Members []accounts.StaffMember
 }
 
 // handleConsoleStaff lists the staff accounts and their permission sets.
@@ -54,7 +54,7 @@ func (s *Pages) handleConsoleStaff(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	p := &consoleStaffPage{Staff: list}
+	p := &consoleStaffPage{Members: list}
 	s.FillBase(r, &p.BasePage, "console.staff.title")
 	return s.Render(w, r, http.StatusOK, "console_staff", p)
 }
