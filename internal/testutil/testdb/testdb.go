@@ -205,7 +205,7 @@ func (d DB) Earned(tb testing.TB, user portal.Actor, exam *portal.Exam, cert *po
 }
 
 // ConfirmedBooking makes a paid booking of the online start, as checkout
-// leaves it, creating the slot when it is missing.
+// leaves it: its seat taken, the slot created when it is missing.
 func (d DB) ConfirmedBooking(tb testing.TB, user portal.Actor, exam *portal.Exam, start time.Time, ref string) *portal.Booking {
 	tb.Helper()
 	transact(tb, d, "slot", func(ctx context.Context, tx *store.Tx) (bool, error) {
@@ -217,6 +217,9 @@ func (d DB) ConfirmedBooking(tb testing.TB, user portal.Actor, exam *portal.Exam
 	}
 	return transact(tb, d, "booking "+ref, func(ctx context.Context, tx *store.Tx) (*portal.Booking, error) {
 		now := tx.Now()
+		if err := tx.TakeSeat(ctx, slots[0].ID, time.Time{}); err != nil {
+			return nil, err
+		}
 		return tx.CreateBooking(ctx, portal.Booking{Reference: ref, UserID: user.UserID, ExamID: exam.ID, SlotID: slots[0].ID,
 			State: portal.BookingConfirmed, Language: "en", PriceMinor: exam.PriceMinor, Currency: exam.Currency, Policy: "{}",
 			AgreedAt: &now, SystemCheckedAt: &now})
@@ -231,10 +234,6 @@ func (d DB) DeliveredBooking(tb testing.TB, user portal.Actor, exam *portal.Exam
 	tb.Helper()
 	b := d.ConfirmedBooking(tb, user, exam, start, ref)
 	return transact(tb, d, "deliver "+ref, func(ctx context.Context, tx *store.Tx) (*portal.BookingDetail, error) {
-		// ConfirmedBooking leaves the seat untaken; delivery gives it back.
-		if err := tx.TakeSeat(ctx, b.SlotID, time.Time{}); err != nil {
-			return nil, err
-		}
 		return tx.DeliverBooking(ctx, portal.Actor{}, b.ID, portal.DeliveryCheckIn)
 	})
 }

@@ -32,3 +32,25 @@ func TestDeliveredBooking(t *testing.T) {
 		db.CheckInvariants(t)
 	})
 }
+
+// TestConfirmedBooking: a paid booking as checkout leaves it holds its
+// seat, so the invariant that a slot's taken seats are its live bookings
+// holds.
+func TestConfirmedBooking(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+		db := testdb.Open(t, engine, now)
+		exam := db.Exam(t, portal.Exam{Code: "SAA-C03", Name: "Solutions Architect"})
+		start := now.Add(72 * time.Hour)
+		for i, u := range db.Users(t, testdb.User{}, 2) {
+			b := db.ConfirmedBooking(t, u, exam, start, "BK-"+string(rune('A'+i)))
+			if b.State != portal.BookingConfirmed {
+				t.Fatalf("booking = %s, want confirmed", b.State)
+			}
+		}
+		if n := db.Count(t, `SELECT taken FROM slots`); n != 2 {
+			t.Errorf("the slot counts %d seats taken, want 2", n)
+		}
+		db.CheckInvariants(t)
+	})
+}
