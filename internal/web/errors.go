@@ -69,6 +69,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	s.FillBase(r, &p.BasePage, "error.title."+kind.Title)
 	// An error page is none of the navigation's pages, not even the
 	// section's home that its address falls under.
+	p.Nav = s.nav(r, &p.BasePage)
 	for i := range p.Nav {
 		p.Nav[i].Current = false
 	}

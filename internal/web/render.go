@@ -46,9 +46,6 @@ type BasePage struct {
 	// the viewer is staff; render sets both.
 	L     *layoutText
 	Staff bool
-	// openFlags counts the renewal flags waiting for the viewer, for the
-	// console's navigation.
-	openFlags int
 }
 
 func (b *BasePage) base() *BasePage { return b }
@@ -91,6 +88,9 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	if b := p.base(); b.T != nil {
 		b.L = s.layoutText.Get(b.T, newLayoutText)
 		b.Staff = b.User != nil && b.User.Role.IsStaff()
+		if b.Nav == nil {
+			b.Nav = s.nav(r, b)
+		}
 		if v, ok := p.(Preparer); ok {
 			v.Prepare(s)
 		}
@@ -131,8 +131,8 @@ func (s *Server) write(w http.ResponseWriter, status int, name, def string, p Pa
 }
 
 // FillBase sets the layout's fields of b for this request: language,
-// user, navigation, notice, what the viewer may open. titleID is a catalog
-// message ID.
+// user, notice, what the viewer may open (Render then builds the
+// navigation from it). titleID is a catalog message ID.
 func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	i := info(r)
 	lang := i.Lang
@@ -156,14 +156,6 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	} else if set.HasLogo() {
 		b.Logo = LogoPath + "?v=" + set.Logo.ETag
 	}
-	if b.Console && s.Credits != nil && b.May("GET "+ceFlagsPath) {
-		if n, err := s.Credits.CountOpenRenewalFlags(r.Context(), Actor(r)); err != nil {
-			s.Log.WarnContext(r.Context(), "renewal flags uncounted; navigation shown without the count", "err", err)
-		} else {
-			b.openFlags = n
-		}
-	}
-	b.Nav = s.nav(b)
 	for _, l := range s.Catalog.Languages() {
 		b.Languages = append(b.Languages, LanguageOption{Code: l, Name: i18n.DisplayName(l), Selected: l == lang})
 	}
@@ -172,70 +164,42 @@ func (s *Server) FillBase(r *http.Request, b *BasePage, titleID string) {
 	}
 }
 
-// ceFlagsPath is the console's list of renewal flags, whose link says how
-// many are open.
-const ceFlagsPath = "/console/ce/flags"
-
-// consoleNav is the console's navigation in order; each person sees the
-// links their permissions open.
-var consoleNav = []struct{ href, label string }{
-	{"/console", "nav.console_home"},
-	{"/console/users", "nav.console_users"},
-	{"/console/staff", "nav.console_staff"},
-	{"/console/bookings", "nav.console_bookings"},
-	{"/console/roster", "nav.console_roster"},
-	{"/console/vouchers", "nav.console_vouchers"},
-	{"/console/exams", "nav.console_exams"},
-	{"/console/certifications", "nav.console_certifications"},
-	{"/console/results", "nav.console_results"},
-	{"/console/ce", "nav.console_ce"},
-	{"/console/ce/flags", "nav.console_ce_flags"},
-	{"/console/ce/catalogue", "nav.console_ce_catalogue"},
-	{"/console/credentials", "nav.console_credentials"},
-	{"/console/centers", "nav.console_centers"},
-	{"/console/results/imports", "nav.console_results_imports"},
-	{"/console/calendar", "nav.console_calendar"},
-	{"/console/settings", "nav.console_settings"},
-	{"/console/audit", "nav.console_audit"},
-	{"/console/jobs", "nav.console_jobs"},
-	{"/console/mail", "nav.console_mail"},
-}
-
-// nav builds the navigation for the layout. Only pages that exist and
-// that the viewer may open are linked.
-func (s *Server) nav(b *BasePage) []NavItem {
+// nav builds the navigation of the section the page is in: the links of
+// the pages the viewer may open, in the section's order.
+func (s *Server) nav(r *http.Request, b *BasePage) []NavItem {
 	var items []NavItem
-	add := func(href, label string) {
-		items = append(items, NavItem{Href: href, Label: s.Text(b.T, label)})
-	}
-	if b.Console {
-		for _, l := range consoleNav {
-			switch {
-			case !b.May("GET "+l.href) || l.href == "/console/mail" && !s.cfg.DevMailbox:
-			case l.href == ceFlagsPath && b.openFlags > 0:
-				items = append(items, NavItem{Href: l.href, Label: b.T.T("nav.console_ce_flags_count", map[string]any{"Count": b.openFlags})})
-			default:
-				add(l.href, l.label)
+	for _, l := range s.navOf(b.Path) {
+		if !b.May("GET " + l.Href) {
+			continue
+		}
+		label := s.Text(b.T, l.Label)
+		if l.Count != nil {
+			switch n, err := l.Count(r); {
+			case err != nil:
+				s.Log.WarnContext(r.Context(), "navigation count unavailable; link shown without it", "link", l.Href, "err", err)
+			case n > 0:
+				label = b.T.T(l.CountLabel, map[string]any{"Count": n})
 			}
 		}
-	} else {
-		if b.User != nil {
-			add("/dashboard", "nav.dashboard")
-		}
-		add("/exams", "nav.exams")
-		if b.User != nil {
-			add("/bookings", "nav.bookings")
-			add("/history", "nav.history")
-			add("/certifications", "nav.certifications")
-			add("/ce", "nav.ce")
-			add("/benefits", "nav.benefits")
-			add("/cart", "nav.cart")
-			add("/profile", "nav.profile")
-		}
-		add("/help", "nav.help")
+		items = append(items, NavItem{Href: l.Href, Label: label})
 	}
 	markCurrent(items, b.Path)
 	return items
+}
+
+// navOf is the navigation of the section whose prefix is the longest
+// that path starts with.
+func (s *Server) navOf(path string) []NavLink {
+	best := -1
+	for i, n := range s.navs {
+		if (n.prefix == "" || path == n.prefix || strings.HasPrefix(path, n.prefix+"/")) && (best < 0 || len(n.prefix) > len(s.navs[best].prefix)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return s.navs[best].links
 }
 
 // markCurrent marks the item whose path is the longest prefix of the page's

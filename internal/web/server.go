@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"sync"
 
@@ -100,6 +101,8 @@ type Server struct {
 	access map[string]Access
 	// notices maps every notice of every section to its catalog message.
 	notices map[Notice]string
+	// navs is each section's navigation.
+	navs []sectionNav
 	// What pages say, kept per language (views.go).
 	localizers sync.Map // language → *i18n.Localizer
 	texts      textMemo
@@ -156,6 +159,18 @@ func New(cfg Config, d Deps, sections ...Section) (*Server, error) {
 	for _, rt := range s.routes {
 		s.access[rt.Pattern] = rt.Access
 	}
+	for _, sec := range sections {
+		if sec.Nav == nil {
+			continue
+		}
+		n := sectionNav{prefix: sec.Prefix, links: sec.Nav(s)}
+		for _, l := range n.links {
+			if _, ok := s.access["GET "+l.Href]; !ok {
+				return nil, fmt.Errorf("web: navigation links %s, which is no GET route", l.Href)
+			}
+		}
+		s.navs = append(s.navs, n)
+	}
 	return s, nil
 }
 
@@ -174,4 +189,28 @@ type Section struct {
 	// Notices maps each notice the section redirects with to its catalog
 	// message.
 	Notices map[Notice]string
+	// Prefix is the path the section's pages lie under ("/console"); a
+	// page shows the navigation of the section with the longest prefix of
+	// its path. Empty: every page no other section claims.
+	Prefix string
+	// Nav returns the section's navigation, in order.
+	Nav func(*Server) []NavLink
+}
+
+// NavLink is one link of a section's navigation. It is shown to those who
+// may open its page: GET Href must be a route, and its access decides.
+type NavLink struct {
+	Href  string
+	Label string // catalog message ID
+	// Count, when set, counts what waits on the page for the viewer;
+	// above zero the link reads CountLabel (a message with a Count
+	// plural) instead of Label.
+	Count      func(*http.Request) (int, error)
+	CountLabel string
+}
+
+// sectionNav is a section's navigation, by its prefix.
+type sectionNav struct {
+	prefix string
+	links  []NavLink
 }

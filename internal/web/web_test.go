@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -9,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"example.org/certportal/internal/i18n"
-	"example.org/certportal/internal/portal"
 )
 
 func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
@@ -162,22 +164,70 @@ func TestNavigationMarksTheMostSpecificItem(t *testing.T) {
 	}
 }
 
-func TestCandidateNavigationLinksTheProfile(t *testing.T) {
-	s := &Server{}
+// TestNavigationFollowsTheSectionAndAccess: a page shows the navigation
+// of the section with the longest prefix of its path, each link only to
+// those who may open it, a count in its label when there is one, and the
+// most specific link marked current.
+func TestNavigationFollowsTheSectionAndAccess(t *testing.T) {
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &BasePage{T: cat.Localizer("en"), Path: "/profile/security", User: &portal.User{Role: portal.RoleCandidate}}
-	var hrefs []string
-	for _, it := range s.nav(b) {
-		hrefs = append(hrefs, it.Href)
-		if it.Href == "/profile" && !it.Current {
-			t.Error("Profile is not marked current on /profile/security")
+	flags, flagsErr := 0, error(nil)
+	s := &Server{Deps: Deps{Log: slog.New(slog.DiscardHandler)}, navs: []sectionNav{
+		{prefix: "", links: []NavLink{{Href: "/dashboard", Label: "nav.dashboard"}, {Href: "/exams", Label: "nav.exams"},
+			{Href: "/help", Label: "nav.help"}}},
+		{prefix: "/console", links: []NavLink{{Href: "/console", Label: "nav.console_home"},
+			{Href: "/console/ce/flags", Label: "nav.console_ce_flags", CountLabel: "nav.console_ce_flags_count",
+				Count: func(*http.Request) (int, error) { return flags, flagsErr }},
+			{Href: "/console/audit", Label: "nav.console_audit"}}},
+	}}
+	nav := func(path string, may ...string) string {
+		b := &BasePage{T: cat.Localizer("en"), Path: path, Allow: func(p string) bool { return slices.Contains(may, p) }}
+		var out []string
+		for _, it := range s.nav(httptest.NewRequest("GET", path, nil), b) {
+			if it.Current {
+				it.Href += "*"
+			}
+			out = append(out, it.Href+" "+it.Label)
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, c := range []struct {
+		path string
+		may  []string
+		want string
+	}{
+		{"/exams/SAA-C03", []string{"GET /exams", "GET /help"}, "/exams* Exams, /help Help"},
+		{"/consoles", []string{"GET /dashboard", "GET /console"}, "/dashboard Dashboard"}, // not under /console
+		{"/console/audit", []string{"GET /console", "GET /console/audit"}, "/console Overview, /console/audit* Audit log"},
+		{"/console", []string{"GET /console", "GET /console/ce/flags"}, "/console* Overview, /console/ce/flags Renewal flags"},
+	} {
+		if got := nav(c.path, c.may...); got != c.want {
+			t.Errorf("%s with %v:\n got %s\nwant %s", c.path, c.may, got, c.want)
 		}
 	}
-	if strings.Join(hrefs, " ") != "/dashboard /exams /bookings /history /certifications /ce /benefits /cart /profile /help" {
-		t.Fatalf("candidate navigation = %v", hrefs)
+	flags = 3
+	if got := nav("/console/ce/flags", "GET /console/ce/flags"); got != "/console/ce/flags* Renewal flags (3)" {
+		t.Errorf("three open flags: %s", got)
+	}
+	flags, flagsErr = 3, errors.New("database down")
+	if got := nav("/console", "GET /console/ce/flags"); got != "/console/ce/flags Renewal flags" {
+		t.Errorf("uncounted flags: %s", got)
+	}
+}
+
+// TestNavigationLinksOnlyRoutes: a section whose navigation links a page
+// that is no GET route stops the start.
+func TestNavigationLinksOnlyRoutes(t *testing.T) {
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{BaseURL: "http://portal.test"}, Deps{Log: slog.New(slog.DiscardHandler), Catalog: cat},
+		Section{Nav: func(*Server) []NavLink { return []NavLink{{Href: "/nowhere", Label: "nav.help"}} }})
+	if err == nil || !strings.Contains(err.Error(), "/nowhere") {
+		t.Fatalf("New = %v, want an error naming /nowhere", err)
 	}
 }
 

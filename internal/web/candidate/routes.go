@@ -18,7 +18,23 @@ func Section() web.Section {
 		Templates: templatesFS,
 		Source:    web.SourceDir(),
 		Notices:   notices,
+		Nav:       func(*web.Server) []web.NavLink { return nav },
 	}
+}
+
+// nav is the candidate pages' navigation in order; each visitor sees the
+// links their session opens (signed out: the exams and help).
+var nav = []web.NavLink{
+	{Href: "/dashboard", Label: "nav.dashboard"},
+	{Href: "/exams", Label: "nav.exams"},
+	{Href: "/bookings", Label: "nav.bookings"},
+	{Href: "/history", Label: "nav.history"},
+	{Href: "/certifications", Label: "nav.certifications"},
+	{Href: "/ce", Label: "nav.ce"},
+	{Href: "/benefits", Label: "nav.benefits"},
+	{Href: "/cart", Label: "nav.cart"},
+	{Href: "/profile", Label: "nav.profile"},
+	{Href: "/help", Label: "nav.help"},
 }
 
 // routes is every route of the candidate pages, each with the access it

@@ -2,6 +2,7 @@ package console
 
 import (
 	"embed"
+	"net/http"
 
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/web"
@@ -18,7 +19,53 @@ func Section() web.Section {
 		Templates: templatesFS,
 		Source:    web.SourceDir(),
 		Notices:   notices,
+		Prefix:    "/console",
+		Nav:       func(s *web.Server) []web.NavLink { return (&Pages{s}).nav() },
 	}
+}
+
+// nav is the console's navigation in order; each person sees the links
+// their permissions open. The renewal flags' link counts those waiting;
+// the development mailbox is linked only when there is one.
+func (s *Pages) nav() []web.NavLink {
+	var out []web.NavLink
+	for _, l := range []web.NavLink{
+		{Href: "/console", Label: "nav.console_home"},
+		{Href: "/console/users", Label: "nav.console_users"},
+		{Href: "/console/staff", Label: "nav.console_staff"},
+		{Href: "/console/bookings", Label: "nav.console_bookings"},
+		{Href: "/console/roster", Label: "nav.console_roster"},
+		{Href: "/console/vouchers", Label: "nav.console_vouchers"},
+		{Href: "/console/exams", Label: "nav.console_exams"},
+		{Href: "/console/certifications", Label: "nav.console_certifications"},
+		{Href: "/console/results", Label: "nav.console_results"},
+		{Href: "/console/ce", Label: "nav.console_ce"},
+		{Href: ceFlagsPath, Label: "nav.console_ce_flags", Count: s.countOpenFlags, CountLabel: "nav.console_ce_flags_count"},
+		{Href: "/console/ce/catalogue", Label: "nav.console_ce_catalogue"},
+		{Href: "/console/credentials", Label: "nav.console_credentials"},
+		{Href: "/console/centers", Label: "nav.console_centers"},
+		{Href: "/console/results/imports", Label: "nav.console_results_imports"},
+		{Href: "/console/calendar", Label: "nav.console_calendar"},
+		{Href: "/console/settings", Label: "nav.console_settings"},
+		{Href: "/console/audit", Label: "nav.console_audit"},
+		{Href: "/console/jobs", Label: "nav.console_jobs"},
+		{Href: "/console/mail", Label: "nav.console_mail"},
+	} {
+		if l.Href == "/console/mail" && !s.Config().DevMailbox {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// countOpenFlags counts the renewal flags waiting for the viewer, for the
+// navigation.
+func (s *Pages) countOpenFlags(r *http.Request) (int, error) {
+	if s.Credits == nil {
+		return 0, nil
+	}
+	return s.Credits.CountOpenRenewalFlags(r.Context(), web.Actor(r))
 }
 
 // routes is every route of the console, each behind the permission it
