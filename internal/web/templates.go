@@ -116,6 +116,13 @@ func parseSet(fsys fs.FS, funcs template.FuncMap, sections ...fs.FS) (*template.
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: parse the layout: %w", err)
 	}
+	// A section's partials (templates/_*.html) join the shared ones: a
+	// partial one section uses lives with that section's pages.
+	for _, sfs := range sections {
+		if err := addPartials(set, sfs, funcs); err != nil {
+			return nil, nil, err
+		}
+	}
 	pages := map[string]bool{}
 	addPages := func(fsys fs.FS, files []string) error {
 		for _, f := range files {
@@ -149,6 +156,31 @@ func parseSet(fsys fs.FS, funcs template.FuncMap, sections ...fs.FS) (*template.
 		return nil, nil, err
 	}
 	return set, pages, nil
+}
+
+// addPartials parses the partials of a section's templates/_*.html into
+// set. A name the set defines already is an error, not an override.
+func addPartials(set *template.Template, fsys fs.FS, funcs template.FuncMap) error {
+	files, err := fs.Glob(fsys, "templates/_*.html")
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	parsed, err := template.New("").Funcs(funcs).ParseFS(fsys, files...)
+	if err != nil {
+		return fmt.Errorf("web: parse partials: %w", err)
+	}
+	for _, d := range parsed.Templates() {
+		if d.Tree == nil || d.Name() == "" || slices.Contains(files, path.Join("templates", d.Name())) {
+			continue // the unnamed root and each file's own (empty) template
+		}
+		if set.Lookup(d.Name()) != nil {
+			return fmt.Errorf("web: partial %q defined twice", d.Name())
+		}
+		if _, err := set.AddParseTree(d.Name(), d.Tree); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addLayout adds the layout of file f to set in pieces, cut at its calls

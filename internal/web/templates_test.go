@@ -45,6 +45,12 @@ func TestTemplatesAsPerPageSets(t *testing.T) {
 	}
 	for name := range pages {
 		own, err := template.New(name).Funcs(funcs).ParseFS(templatesFS, shared...)
+		for _, sfs := range sections {
+			partials, _ := fs.Glob(sfs, "templates/_*.html")
+			if err == nil && len(partials) > 0 {
+				own, err = own.ParseFS(sfs, partials...)
+			}
+		}
 		if err == nil {
 			own, err = own.ParseFS(pageFS[name], "templates/"+name+".html")
 		}
@@ -208,5 +214,30 @@ func TestDevModeReadsEverySource(t *testing.T) {
 		if !tm.pages[name] {
 			t.Errorf("development mode lacks the page %s", name)
 		}
+	}
+}
+
+// TestSectionPartials: a partial in a section's templates/_*.html is
+// callable from every page; one defined twice stops the parse.
+func TestSectionPartials(t *testing.T) {
+	funcs := (&Server{}).funcs()
+	a := fstest.MapFS{
+		"templates/_greeting.html": {Data: []byte(`{{define "greeting"}}Hello, {{.}}{{end}}`)},
+		"templates/hello.html":     {Data: []byte(`{{define "content"}}{{template "greeting" "Noor"}}{{end}}`)},
+	}
+	set, pages, err := parseSet(templatesFS, funcs, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pages["hello"] || pages["_greeting"] {
+		t.Errorf("pages %v: want hello and no page of the partial", pages)
+	}
+	var b strings.Builder
+	if err := set.ExecuteTemplate(&b, pageTemplate("hello", contentTemplate), nil); err != nil || b.String() != "Hello, Noor" {
+		t.Errorf("hello renders %q, %v", b.String(), err)
+	}
+	other := fstest.MapFS{"templates/_greeting.html": {Data: []byte(`{{define "greeting"}}Hi{{end}}`)}}
+	if _, _, err := parseSet(templatesFS, funcs, a, other); err == nil || !strings.Contains(err.Error(), `"greeting" defined twice`) {
+		t.Errorf("a partial defined in two sections: %v", err)
 	}
 }
