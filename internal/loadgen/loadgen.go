@@ -10,8 +10,9 @@
 // but the signing key and the signatures follows from the seed.
 //
 // It writes through store.BulkInsert (COPY on PostgreSQL, large
-// transactions on SQLite), with every id chosen in advance, and the rows
-// satisfy the store's invariant checker.
+// transactions on SQLite) between store.StartBulk and Bulk.Finish, with
+// every id chosen in advance, and the rows satisfy the store's invariant
+// checker.
 //
 // Credentials: signing one credential's two proofs takes milliseconds, a
 // million of them hours. The first credential of each certification is
@@ -113,6 +114,9 @@ func Generate(ctx context.Context, st *store.Store, cfg Config) (*Report, error)
 		return nil, fmt.Errorf("loadgen: calendar: %w", err)
 	}
 	g.loc = cal.Location()
+	if g.bulk, err = st.StartBulk(ctx); err != nil {
+		return nil, fmt.Errorf("loadgen: %w", err)
+	}
 	if err := g.catalogue(ctx); err != nil {
 		return nil, fmt.Errorf("loadgen: catalogue: %w", err)
 	}
@@ -150,6 +154,7 @@ type gen struct {
 	now   time.Time
 	start time.Time      // three years before now
 	loc   *time.Location // the program's time zone
+	bulk  *store.Bulk    // the load in progress
 
 	exams     []*portal.Exam
 	certOf    map[int64]*portal.Certification // by exam
@@ -366,7 +371,7 @@ func (g *gen) finish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := g.st.FinishBulk(ctx); err != nil {
+	if err := g.bulk.Finish(ctx); err != nil {
 		return err
 	}
 	last, err := g.st.GetLastEventID(ctx)

@@ -43,3 +43,7 @@ func (tx *Tx) CountEventsIn(ctx context.Context, id int64) (int, error) {
 	err := tx.get(ctx, &n, CountEvents, id)
 	return n, err
 }
+
+// ReadDB is the read pool (on PostgreSQL, every connection), for the tests
+// that look at the schema itself.
+func (s *Store) ReadDB() *sql.DB { return s.db.DB }
