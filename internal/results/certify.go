@@ -74,7 +74,10 @@ func (s *Service) certify(ctx context.Context, tx *store.Tx, actor portal.Actor,
 			cycle = h.Cycle + 1
 		}
 	}
-	c, err := tx.LockCertification(ctx, *a.CertificationID)
+	// Shared: the passes of one certification published at once (a
+	// results day) issue it side by side; a change of the catalogue entry
+	// waits for them, and they for it.
+	c, err := tx.LockCertificationShared(ctx, *a.CertificationID)
 	if err != nil {
 		return issued{}, false, err
 	}

@@ -210,6 +210,16 @@ func (tx *Tx) forUpdate(table string) string {
 	return " FOR UPDATE"
 }
 
+// forShare is the clause that takes a shared lock on the rows a query reads
+// on PostgreSQL: others may share it, and a writer of those rows waits for
+// them all (SQLite serializes writers anyway).
+func (tx *Tx) forShare() string {
+	if tx.s.engine != Postgres {
+		return ""
+	}
+	return " FOR SHARE"
+}
+
 // GetBooking returns one booking with its details, or portal.ErrNotFound.
 func (s *Store) GetBooking(ctx context.Context, id int64) (*portal.BookingDetail, error) {
 	var out portal.BookingDetail

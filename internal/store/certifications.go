@@ -78,8 +78,23 @@ func (tx *Tx) replaceCertificationExams(ctx context.Context, c *portal.Certifica
 // PostgreSQL, locks its row until the transaction ends, or
 // portal.ErrNotFound.
 func (tx *Tx) LockCertification(ctx context.Context, id int64) (*portal.Certification, error) {
+	return tx.lockCertification(ctx, id, tx.forUpdate(""))
+}
+
+// LockCertificationShared returns a catalogue entry with its exams and,
+// on PostgreSQL, holds a shared lock on its row until the transaction
+// ends, or portal.ErrNotFound: many transactions may issue the
+// certification at once, and a change of the entry (LockCertification)
+// waits for them, as they wait for it.
+func (tx *Tx) LockCertificationShared(ctx context.Context, id int64) (*portal.Certification, error) {
+	return tx.lockCertification(ctx, id, tx.forShare())
+}
+
+// lockCertification reads a catalogue entry with its exams, with lock the
+// locking clause of the engine.
+func (tx *Tx) lockCertification(ctx context.Context, id int64, lock string) (*portal.Certification, error) {
 	var c portal.Certification
-	if err := tx.get(ctx, &c, `SELECT `+certificationColumns+` FROM certifications WHERE id = ?`+tx.forUpdate(""), id); err != nil {
+	if err := tx.get(ctx, &c, `SELECT `+certificationColumns+` FROM certifications WHERE id = ?`+lock, id); err != nil {
 		return nil, fmt.Errorf("store: lock certification %d: %w", id, err)
 	}
 	if err := certificationExams(ctx, tx, []*portal.Certification{&c}); err != nil {

@@ -77,7 +77,7 @@ func TestReadsFollowTheNamingRule(t *testing.T) {
 		if !readPrefix.MatchString(m.name) {
 			t.Errorf("%s: (*%s).%s reads; name it Get…, Find…By…, List…, Lock… or Count…", m.file, m.recv, m.name)
 		}
-		if strings.Contains(m.body, "forUpdate(") && !strings.HasPrefix(m.name, "Lock") {
+		if (strings.Contains(m.body, "forUpdate(") || strings.Contains(m.body, "forShare(")) && !strings.HasPrefix(m.name, "Lock") {
 			t.Errorf("%s: (*%s).%s locks what it reads; name it Lock…", m.file, m.recv, m.name)
 		}
 	}
