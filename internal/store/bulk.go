@@ -88,46 +88,49 @@ type Bulk struct {
 	indexes []string
 }
 
-// bulkCacheKiB is the page cache of SQLite's writer during a bulk load:
-// the tables' and indexes' B-trees outgrow the default 2 MB within the
-// first minute, after which every insert reads and writes pages.
-const bulkCacheKiB = 512 << 10
+// bulkCacheKiB is the page cache of SQLite's writer during a bulk load
+// (and its sorter's memory when the indexes are built again), over the
+// default 2 MB.
+const bulkCacheKiB = 256 << 10
 
 // defaultCacheKiB is SQLite's own default page cache, put back after a
 // bulk load.
 const defaultCacheKiB = 2000
 
 // StartBulk prepares the store for BulkInsert into an empty database, as
-// a restore would. On PostgreSQL it drops the schema's secondary indexes
-// (neither unique nor primary: every constraint stays checked), which
-// Finish creates again from their definitions in one pass over the rows
-// rather than row by row; on SQLite it gives the writer a page cache of
-// 512 MiB. A load that fails before Finish leaves a scratch database
+// a restore would: it drops the schema's secondary indexes (neither
+// unique nor primary, so every constraint stays checked), which Finish
+// creates again from their definitions in one sorted pass over the rows
+// instead of row by row, and on SQLite it gives the writer a page cache of
+// 256 MiB. A load that fails before Finish leaves a scratch database
 // without those indexes: drop it and load again.
 func (s *Store) StartBulk(ctx context.Context) (*Bulk, error) {
 	b := &Bulk{s: s}
-	if s.engine != Postgres {
-		if _, err := s.wdb.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-			return nil, fmt.Errorf("store: bulk cache: %w", translate(err))
-		}
-		return b, nil
-	}
 	var idx []struct {
 		Name string `db:"name"`
 		Def  string `db:"def"`
 	}
-	err := s.db.SelectContext(ctx, &idx, `SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
+	q := `SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
 		FROM pg_index i
 		JOIN pg_class ic ON ic.oid = i.indexrelid
 		JOIN pg_class tc ON tc.oid = i.indrelid
 		JOIN pg_namespace n ON n.oid = tc.relnamespace
 		WHERE n.nspname = current_schema() AND NOT i.indisunique AND NOT i.indisprimary
-		ORDER BY ic.relname`)
-	if err != nil {
+		ORDER BY ic.relname`
+	if s.engine != Postgres {
+		if _, err := s.wdb.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+			return nil, fmt.Errorf("store: bulk cache: %w", translate(err))
+		}
+		// Indexes SQLite makes for constraints have no SQL; unique ones
+		// check what is written.
+		q = `SELECT '"' || name || '"' AS name, sql AS def FROM sqlite_master
+			WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name`
+	}
+	if err := s.wdb.SelectContext(ctx, &idx, q); err != nil {
 		return nil, fmt.Errorf("store: bulk: list indexes: %w", translate(err))
 	}
 	for _, ix := range idx {
-		if _, err := s.db.ExecContext(ctx, `DROP INDEX `+ix.Name); err != nil {
+		if _, err := s.wdb.ExecContext(ctx, `DROP INDEX `+ix.Name); err != nil {
 			return nil, fmt.Errorf("store: bulk: drop index %s: %w", ix.Name, translate(err))
 		}
 		b.indexes = append(b.indexes, ix.Def)
@@ -136,32 +139,35 @@ func (s *Store) StartBulk(ctx context.Context) (*Bulk, error) {
 }
 
 // Finish makes the database whole again after BulkInsert: the indexes
-// StartBulk dropped are created again and SQLite's writer gets its usual
-// page cache back; on PostgreSQL each identity sequence continues after the
+// StartBulk dropped are created again, SQLite's writer gets its usual page
+// cache back, on PostgreSQL each identity sequence continues after the
 // largest id written; the event counter continues after the last event on
 // both engines; and the planner's statistics are refreshed (ANALYZE) so
 // that the first queries after a load plan with the real row counts.
 func (b *Bulk) Finish(ctx context.Context) error {
 	s := b.s
-	if s.engine == Postgres {
-		if len(b.indexes) > 0 {
-			// One transaction, with room to sort each index in memory.
-			err := s.Transact(ctx, func(tx *Tx) error {
+	if len(b.indexes) > 0 {
+		// One transaction; on PostgreSQL with room to sort each index in
+		// memory.
+		err := s.Transact(ctx, func(tx *Tx) error {
+			if s.engine == Postgres {
 				if _, err := tx.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 					return err
 				}
-				for _, def := range b.indexes {
-					if _, err := tx.exec(ctx, def); err != nil {
-						return fmt.Errorf("%s: %w", def, err)
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("store: bulk: create the indexes again: %w", err)
 			}
-			b.indexes = nil
+			for _, def := range b.indexes {
+				if _, err := tx.exec(ctx, def); err != nil {
+					return fmt.Errorf("%s: %w", def, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: bulk: create the indexes again: %w", err)
 		}
+		b.indexes = nil
+	}
+	if s.engine == Postgres {
 		for _, t := range identityTables {
 			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)`, t, t)
 			if _, err := s.db.ExecContext(ctx, q); err != nil {
