@@ -42,12 +42,11 @@ const defaultTimeout = 10 * time.Second
 
 // Config is where and how spans are sent.
 type Config struct {
-	URL      string            // the full URL spans are posted to
-	Headers  map[string]string // sent with every request
-	Timeout  time.Duration     // of one export, retries included
-	Gzip     bool              // compress the body
-	RootCAs  *x509.CertPool    // nil: the system's
-	Insecure bool              // OTEL_EXPORTER_OTLP_INSECURE: skip certificate checks (tests)
+	URL     string            // the full URL spans are posted to
+	Headers map[string]string // sent with every request
+	Timeout time.Duration     // of one export, retries included
+	Gzip    bool              // compress the body
+	RootCAs *x509.CertPool    // nil: the system's
 }
 
 // Enabled reports whether the environment asks for traces to be exported:
@@ -60,8 +59,9 @@ func Enabled(getenv func(string) string) bool {
 // variables, the traces-specific one of each pair first:
 // OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS (key=value pairs
 // separated by commas, values percent-encoded), _TIMEOUT (milliseconds),
-// _COMPRESSION (gzip or none), _PROTOCOL (http/json only), _CERTIFICATE (a
-// PEM file of the CAs to trust) and _INSECURE. A value it cannot use is an
+// _COMPRESSION (gzip or none), _PROTOCOL (http/json only) and
+// _CERTIFICATE (a PEM file of the CAs to trust). The URL's scheme decides
+// TLS (_INSECURE is for gRPC and not read). A value it cannot use is an
 // error that names the variable.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	get := func(name string) (string, string) {
@@ -119,13 +119,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("otlp: %s: %s holds no PEM certificate", name, v)
 		}
 	}
-	if name, v := get("INSECURE"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return c, fmt.Errorf("otlp: %s=%s: want true or false", name, v)
-		}
-		c.Insecure = b
-	}
 	return c, nil
 }
 
@@ -145,8 +138,7 @@ var _ sdktrace.SpanExporter = (*Exporter)(nil)
 // New returns an exporter for cfg.
 func New(cfg Config) *Exporter {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	// InsecureSkipVerify only when the operator sets _INSECURE.
-	tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, InsecureSkipVerify: cfg.Insecure, MinVersion: tls.VersionTLS12}
+	tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
 	}
@@ -218,7 +210,10 @@ func (e *Exporter) post(ctx context.Context, body []byte) (retry bool, wait time
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
-		return ctx.Err() == nil, 0, fmt.Errorf("otlp: post spans: %w", err)
+		// A collector not reachable yet may be soon; one whose
+		// certificate is not trusted will not be.
+		var verify *tls.CertificateVerificationError
+		return ctx.Err() == nil && !errors.As(err, &verify), 0, fmt.Errorf("otlp: post spans: %w", err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))

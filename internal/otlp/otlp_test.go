@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math"
@@ -46,7 +47,7 @@ func TestConfigFromEnv(t *testing.T) {
 			"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://b/custom"}, url: "https://b/custom"},
 		{name: "defaults", vars: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, url: "http://c:4318/v1/traces",
 			check: func(c Config) bool {
-				return c.Timeout == 10*time.Second && !c.Gzip && len(c.Headers) == 0 && !c.Insecure
+				return c.Timeout == 10*time.Second && !c.Gzip && len(c.Headers) == 0 && c.RootCAs == nil
 			}},
 		{name: "headers, percent-decoded; traces-specific first", vars: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c",
 			"OTEL_EXPORTER_OTLP_HEADERS": "x=ignored", "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "api-key=a%20b, X-Team = ops"},
@@ -72,8 +73,6 @@ func TestConfigFromEnv(t *testing.T) {
 			wantErr: "want gzip or none"},
 		{name: "certificate file without a certificate", vars: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://c",
 			"OTEL_EXPORTER_OTLP_CERTIFICATE": ca}, wantErr: "holds no PEM certificate"},
-		{name: "bad insecure", vars: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c", "OTEL_EXPORTER_OTLP_INSECURE": "maybe"},
-			wantErr: "want true or false"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := ConfigFromEnv(env(c.vars))
@@ -340,5 +339,35 @@ func TestShutdownStopsExports(t *testing.T) {
 	}
 	if errors.Is(e.Shutdown(context.Background()), context.Canceled) {
 		t.Error("a second shutdown fails")
+	}
+}
+
+// TestExportOverTLSWithTheOperatorsCA: a collector whose certificate the
+// CA file of OTEL_EXPORTER_OTLP_CERTIFICATE vouches for is trusted; one
+// the system does not know is refused.
+func TestExportOverTLSWithTheOperatorsCA(t *testing.T) {
+	var got atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	spans := recordSpans(t)
+	cfg, err := ConfigFromEnv(env(map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": srv.URL + "/v1/traces",
+		"OTEL_EXPORTER_OTLP_CERTIFICATE": ca, "OTEL_EXPORTER_OTLP_TIMEOUT": "2000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := New(cfg).ExportSpans(context.Background(), spans); err != nil || got.Load() != 1 {
+		t.Errorf("export with the CA: %v after %d requests", err, got.Load())
+	}
+	// Refused at once: an untrusted certificate is not tried again.
+	cfg.RootCAs = nil
+	e := New(cfg)
+	var tries atomic.Int32
+	e.client.Transport = roundTripCounter{&tries, e.client.Transport}
+	if err := e.ExportSpans(context.Background(), spans); err == nil || !strings.Contains(err.Error(), "certificate") || got.Load() != 1 || tries.Load() != 1 {
+		t.Errorf("export without the CA: %v after %d tries, %d requests served", err, tries.Load(), got.Load())
 	}
 }
