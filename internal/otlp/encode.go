@@ -225,7 +225,7 @@ func valueOf(v attribute.Value) anyValue {
 	case attribute.STRINGSLICE:
 		return array(v.AsStringSlice(), func(s string) anyValue { return anyValue{StringValue: &s} })
 	}
-	s := v.Emit()
+	s := v.String()
 	return anyValue{StringValue: &s}
 }
 
