@@ -20,10 +20,9 @@ func (s *Service) Correct(ctx context.Context, actor portal.Actor, attemptID int
 	if err := actor.Authorize(portal.PermResultsCorrect); err != nil {
 		return nil, err
 	}
-	reason, err := checkReason(c.Reason)
-	if err != nil {
-		return nil, err
-	}
+	// A missing reason is said with the score's and the bands' problems,
+	// once the result is known to be correctable.
+	reason, reasonErr := checkReason(c.Reason)
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return nil, err
@@ -42,7 +41,12 @@ func (s *Service) Correct(ctx context.Context, actor portal.Actor, attemptID int
 			return err
 		}
 		next := portal.Attempt{TakenAt: a.TakenAt}
-		if err := checkResult(&next, e, Result{Score: c.Score, Domains: c.Domains}, tx.Now()).Err(); err != nil {
+		v := checkResult(&next, e, Result{Score: c.Score, Domains: c.Domains}, tx.Now())
+		var re *portal.Error
+		if errors.As(reasonErr, &re) {
+			v.Fields = append(re.Fields, v.Fields...)
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		var retake *time.Time

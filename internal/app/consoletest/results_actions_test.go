@@ -18,8 +18,8 @@ import (
 // a provisional result on hold only with a reason (a missing one is
 // said next to the field and nothing changes), releases it, and an admin
 // corrects an official result; a score out of range and a missing reason
-// are said next to their fields with what was typed kept, and a good
-// correction shows the new score.
+// are said next to their fields, both at once, with what was typed kept,
+// and a good correction shows the new score.
 func TestConsoleResultHoldReleaseAndCorrect(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a, ac, _ := centerAdmin(t, engine)
@@ -67,15 +67,22 @@ func TestConsoleResultHoldReleaseAndCorrect(t *testing.T) {
 		}
 		domains := html.UnescapeString(m[1])
 		for _, c := range []struct {
-			score, reason, field string
+			score, reason string
+			fields        []string
 		}{
-			{strconv.Itoa(score + 5), "", "correction_reason"},
-			{"2000", "The scoring key of one item was wrong.", "score"},
+			{strconv.Itoa(score + 5), "", []string{"correction_reason"}},
+			{"2000", "The scoring key of one item was wrong.", []string{"score"}},
+			{"2000", "", []string{"score", "correction_reason"}}, // both said at once
 		} {
 			status, _, doc = a.PostPage(t, ac, "/console/results/"+off+"/correct",
 				url.Values{"score": {c.score}, "domains": {domains}, "correction_reason": {c.reason}})
-			if status != http.StatusUnprocessableEntity || doc.TextOf("#"+c.field+"-error") == "" {
-				t.Errorf("correction to %s with reason %q: %d, no error next to %s", c.score, c.reason, status, c.field)
+			if status != http.StatusUnprocessableEntity {
+				t.Errorf("correction to %s with reason %q: %d, want 422", c.score, c.reason, status)
+			}
+			for _, f := range c.fields {
+				if doc.TextOf("#"+f+"-error") == "" {
+					t.Errorf("correction to %s with reason %q: no error next to %s", c.score, c.reason, f)
+				}
 			}
 			if got := doc.AttrOf("#score", "value"); got != c.score {
 				t.Errorf("the typed score %s is not kept: %q", c.score, got)
