@@ -346,28 +346,44 @@ func (s *Service) remind(ctx context.Context, tx *store.Tx, id int64, progress [
 	return true, s.recordReminder(ctx, tx, uc, r, loc)
 }
 
+// ReminderRecord is how a sent reminder (or expiry notice) is recorded:
+// its event with payload, and its audit entry.
+type ReminderRecord struct {
+	Event   portal.EventType
+	Payload map[string]any
+	Action  string // the audit entry's
+	Subject string
+	Detail  string
+}
+
+// RecordOf returns the record of reminder r of uc, whose certification
+// has the given code. Only MonthsBefore and the credits or retake day of r
+// are read.
+func RecordOf(uc *portal.UserCertification, code string, r Reminder) ReminderRecord {
+	rec := ReminderRecord{Event: portal.EventCertificationReminded, Action: AuditReminderSent,
+		Subject: "user_certification:" + strconv.FormatInt(uc.ID, 10),
+		Detail:  fmt.Sprintf("%d months before %s", r.MonthsBefore, uc.ExpiresOn),
+		Payload: map[string]any{"certification": code, "user": uc.UserID, "cycle": uc.Cycle, "expires_on": uc.ExpiresOn}}
+	switch {
+	case r.MonthsBefore == 0:
+		rec.Event, rec.Action, rec.Detail = portal.EventCertificationExpired, AuditCertificationExpired, "expired "+uc.ExpiresOn
+	case r.Micro:
+		rec.Payload["months_before"] = r.MonthsBefore
+		rec.Payload["retake_from"] = r.RetakeFrom.UTC().Format(time.RFC3339)
+	default:
+		rec.Payload["months_before"], rec.Payload["missing"], rec.Payload["pending"] = r.MonthsBefore, r.Missing, r.Pending
+	}
+	return rec
+}
+
 // recordReminder queues the mail of reminder r (or the expiry notice) and
 // writes its event and audit entry.
 func (s *Service) recordReminder(ctx context.Context, tx *store.Tx, uc *portal.UserCertificationDetail, r Reminder, loc *time.Location) error {
-	system := portal.SystemActor("reminders")
-	subjectRef := "user_certification:" + strconv.FormatInt(uc.ID, 10)
-	payload := map[string]any{"certification": uc.Code, "user": uc.UserID, "cycle": uc.Cycle, "expires_on": uc.ExpiresOn}
-	typ, action, detail, template := portal.EventCertificationReminded, AuditReminderSent,
-		fmt.Sprintf("%d months before %s", r.MonthsBefore, uc.ExpiresOn), mailReminder
-	if r.MonthsBefore == 0 {
-		typ, action, detail, template = portal.EventCertificationExpired, AuditCertificationExpired, "expired "+uc.ExpiresOn, mailExpired
-	} else {
-		payload["months_before"] = r.MonthsBefore
-		if r.Micro {
-			payload["retake_from"] = r.RetakeFrom.UTC().Format(time.RFC3339)
-		} else {
-			payload["missing"], payload["pending"] = r.Missing, r.Pending
-		}
-	}
-	if err := tx.AppendEvent(typ, portal.SubjectCertification, uc.ID, uc.Code, 0, payload); err != nil {
+	rec := RecordOf(&uc.UserCertification, uc.Code, r)
+	if err := tx.AppendEvent(rec.Event, portal.SubjectCertification, uc.ID, uc.Code, 0, rec.Payload); err != nil {
 		return err
 	}
-	if err := tx.Audit(ctx, system, action, subjectRef, detail, nil); err != nil {
+	if err := tx.Audit(ctx, portal.SystemActor("reminders"), rec.Action, rec.Subject, rec.Detail, nil); err != nil {
 		return err
 	}
 	u, err := tx.GetUser(ctx, uc.UserID)
@@ -377,7 +393,9 @@ func (s *Service) recordReminder(ctx context.Context, tx *store.Tx, uc *portal.U
 	if u.DisabledAt != nil {
 		return nil // recorded, but a disabled account is not written to
 	}
+	template := mailReminder
 	if r.MonthsBefore == 0 {
+		template = mailExpired
 		// A certification earned again after this one expired stands
 		// in its place: its holder needs no notice.
 		held, err := tx.ListUserCertifications(ctx, store.UserCertificationFilter{UserID: uc.UserID, CertificationID: uc.CertificationID})

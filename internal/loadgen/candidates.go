@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -461,16 +460,9 @@ func (g *gen) remindersSent(b *batch, uc *portal.UserCertification, code string)
 		}
 		b.reminders = append(b.reminders, []any{uc.ID, uc.ExpiresOn, m, uc.Cycle, 0, 0, at})
 		g.report.Reminders++
-		subject := "user_certification:" + strconv.FormatInt(uc.ID, 10)
-		payload := map[string]any{"certification": code, "user": uc.UserID, "cycle": uc.Cycle, "expires_on": uc.ExpiresOn}
-		if m == 0 {
-			g.event(b, portal.EventCertificationExpired, portal.SubjectCertification, uc.ID, code, 0, payload, at)
-			g.audit(b, 0, credits.AuditCertificationExpired, subject, "expired "+uc.ExpiresOn, at)
-			continue
-		}
-		payload["months_before"], payload["missing"], payload["pending"] = m, 0, 0
-		g.event(b, portal.EventCertificationReminded, portal.SubjectCertification, uc.ID, code, 0, payload, at)
-		g.audit(b, 0, credits.AuditReminderSent, subject, fmt.Sprintf("%d months before %s", m, uc.ExpiresOn), at)
+		rec := credits.RecordOf(uc, code, credits.Reminder{MonthsBefore: m})
+		g.event(b, rec.Event, portal.SubjectCertification, uc.ID, code, 0, rec.Payload, at)
+		g.audit(b, 0, rec.Action, rec.Subject, rec.Detail, at)
 	}
 }
 

@@ -147,22 +147,7 @@ func (s *Store) StartBulk(ctx context.Context) (*Bulk, error) {
 func (b *Bulk) Finish(ctx context.Context) error {
 	s := b.s
 	if len(b.indexes) > 0 {
-		// One transaction; on PostgreSQL with room to sort each index in
-		// memory.
-		err := s.Transact(ctx, func(tx *Tx) error {
-			if s.engine == Postgres {
-				if _, err := tx.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-					return err
-				}
-			}
-			for _, def := range b.indexes {
-				if _, err := tx.exec(ctx, def); err != nil {
-					return fmt.Errorf("%s: %w", def, err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := s.createIndexes(ctx, b.indexes); err != nil {
 			return fmt.Errorf("store: bulk: create the indexes again: %w", err)
 		}
 		b.indexes = nil
@@ -185,6 +170,28 @@ func (b *Bulk) Finish(ctx context.Context) error {
 		return fmt.Errorf("store: analyze: %w", translate(err))
 	}
 	return nil
+}
+
+// createIndexes runs the index definitions defs in one transaction of the
+// writer, on PostgreSQL with room to sort each index in memory. The
+// statements bypass the statement cache: each runs once.
+func (s *Store) createIndexes(ctx context.Context, defs []string) error {
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.engine == Postgres {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return translate(err)
+		}
+	}
+	for _, def := range defs {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("%s: %w", def, translate(err))
+		}
+	}
+	return translate(tx.Commit())
 }
 
 // GetLastEventID is the id of the newest event, 0 for none.
