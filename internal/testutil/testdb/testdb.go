@@ -12,6 +12,8 @@ package testdb
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -316,4 +318,73 @@ func setDefault[T comparable](field *T, value T) {
 	if *field == zero {
 		*field = value
 	}
+}
+
+// PlantedFailure is the error message of a write that FailWrites makes
+// fail.
+const PlantedFailure = "planted failure"
+
+// FailWrites makes every op ("INSERT", "UPDATE" or "DELETE") on table fail
+// with PlantedFailure, through a trigger, until the returned function or
+// the end of the test removes it: for tests that an operation whose write
+// fails leaves nothing of itself behind, whichever write it is.
+func (d DB) FailWrites(tb testing.TB, table, op string) (restore func()) {
+	tb.Helper()
+	name := "planted_" + table + "_" + strings.ToLower(op)
+	if d.Engine == store.Postgres {
+		d.Exec(tb, `CREATE OR REPLACE FUNCTION planted_failure() RETURNS trigger LANGUAGE plpgsql AS
+			$$ BEGIN RAISE EXCEPTION '`+PlantedFailure+`'; END $$`)
+		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+op+` ON `+table+` FOR EACH ROW EXECUTE FUNCTION planted_failure()`)
+	} else {
+		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+op+` ON `+table+` BEGIN SELECT RAISE(ABORT, '`+PlantedFailure+`'); END`)
+	}
+	drop := `DROP TRIGGER IF EXISTS ` + name
+	if d.Engine == store.Postgres {
+		drop += ` ON ` + table
+	}
+	var once sync.Once
+	restore = func() { once.Do(func() { d.Exec(tb, drop) }) }
+	tb.Cleanup(restore)
+	return restore
+}
+
+// Write is one kind of statement ("INSERT", "UPDATE" or "DELETE") on a
+// table.
+type Write struct{ Table, Op string }
+
+// AllOrNothing checks that an operation writes in one transaction: with
+// each of writes failing in turn (FailWrites), act returns the planted
+// failure and state, a description of everything the operation may
+// change, stays as it was; with nothing failing, act succeeds and state
+// changes.
+func (d DB) AllOrNothing(t *testing.T, writes []Write, state func() string, act func() error) {
+	t.Helper()
+	before := state()
+	for _, w := range writes {
+		restore := d.FailWrites(t, w.Table, w.Op)
+		err := act()
+		restore()
+		if err == nil || !strings.Contains(err.Error(), PlantedFailure) {
+			t.Fatalf("with %s on %s failing: err = %v, want the planted failure", w.Op, w.Table, err)
+		}
+		if after := state(); after != before {
+			t.Fatalf("with %s on %s failing, the database changed:\nbefore %s\nafter  %s", w.Op, w.Table, before, after)
+		}
+	}
+	if err := act(); err != nil {
+		t.Fatalf("without a failure: %v", err)
+	}
+	if state() == before {
+		t.Fatal("the operation changed nothing")
+	}
+}
+
+// RowCounts describes the row count of each table, as text.
+func (d DB) RowCounts(tb testing.TB, tables ...string) string {
+	tb.Helper()
+	var b strings.Builder
+	for _, table := range tables {
+		fmt.Fprintf(&b, " %s=%d", table, d.Count(tb, "SELECT COUNT(*) FROM "+table))
+	}
+	return b.String()
 }

@@ -1,0 +1,136 @@
+package credits_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/testutil"
+	"example.org/certportal/internal/testutil/testdb"
+)
+
+// snapshotTables are the tables the review actions write.
+var snapshotTables = []string{"ce_submissions", "ce_ledger", "ce_evidence", "ce_renewal_flags", "renewals",
+	"user_certifications", "audit_log", "events", "job_outbox"}
+
+// snapshot describes, as text, everything a review action on submission id
+// may change: the submission's decision fields, the row count of each
+// table it writes and the pending due work.
+func (f *fixture) snapshot(t *testing.T, id int64) string {
+	t.Helper()
+	s, err := f.st.GetCESubmission(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "state=%s decisions=%d granted=%d evidence=%d flagged=%t assignee=%v notes=%q;",
+		s.State, s.Decisions, s.Granted, len(s.Evidence), s.Flagged, s.AssigneeID != nil, s.Notes)
+	b.WriteString(f.db.RowCounts(t, snapshotTables...))
+	fmt.Fprintf(&b, " due=%d expires=%d", f.db.Count(t, `SELECT COUNT(*) FROM due_work WHERE state = 'pending'`),
+		f.db.Count(t, `SELECT COUNT(*) FROM user_certifications WHERE expires_on > '2028-06-01'`))
+	return b.String()
+}
+
+// TestReviewActionsAreAllOrNothing: every action on a submission (claim,
+// each decision, a renewal the credits complete, the reply, the appeal,
+// the reversal and the close of an unanswered question) writes in one
+// transaction. Whichever of its writes fails, the action returns the
+// failure and the database holds what it held before; with the failure
+// gone, the same action succeeds.
+func TestReviewActionsAreAllOrNothing(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		// 8 credits renew SAA: an approval of the workshop completes the
+		// cycle and renews it in the same transaction.
+		if err := f.svc.SetRequirement(f.ctx, f.admin, f.cert.ID, credits.Requirement{Alternatives: []credits.Alternative{
+			{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 800}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		pending := func() int64 {
+			n++
+			return f.submit(f.candidate, f.workshop(f.candidate, fmt.Sprint("Workshop ", n), "8")).ID
+		}
+		asked := func() int64 {
+			id := pending()
+			f.decide(f.reviewer, id, credits.Decision{Outcome: credits.OutcomeInfo, ReasonText: "Which day?"})
+			return id
+		}
+		denied := func() int64 {
+			id := pending()
+			f.decide(f.reviewer, id, credits.Decision{Outcome: credits.OutcomeDeny, ReasonCode: "not_eligible", ReasonText: "No"})
+			return id
+		}
+		approved := func() int64 {
+			n++
+			id := f.submit(f.candidate, f.workshop(f.candidate, fmt.Sprint("Workshop ", n), "4")).ID
+			f.decide(f.reviewer2, id, credits.Decision{Outcome: credits.OutcomeApprove})
+			return id
+		}
+		expiry := func(id int64) []byte {
+			s, err := f.st.GetCESubmission(f.ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(map[string]any{"submission_id": id, "decisions": s.Decisions})
+			return b
+		}
+		actions := []struct {
+			name   string
+			writes []testdb.Write
+			ready  func() int64
+			act    func(id int64) error
+		}{
+			{"claim", []testdb.Write{{"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"}}, pending,
+				func(id int64) error { _, err := f.svc.Claim(f.ctx, f.reviewer, id, 0); return err }},
+			{"ask for more information", []testdb.Write{{"ce_submissions", "UPDATE"}, {"due_work", "INSERT"}, {"audit_log", "INSERT"},
+				{"job_outbox", "INSERT"}}, pending,
+				func(id int64) error {
+					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeInfo, ReasonText: "When?"})
+					return err
+				}},
+			{"deny an open question", []testdb.Write{{"due_work", "UPDATE"}, {"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"},
+				{"events", "INSERT"}, {"job_outbox", "INSERT"}}, asked,
+				func(id int64) error {
+					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeDeny,
+						ReasonCode: "insufficient_evidence", ReasonText: "No agenda"})
+					return err
+				}},
+			{"reply", []testdb.Write{{"due_work", "UPDATE"}, {"ce_submissions", "UPDATE"}, {"ce_evidence", "INSERT"}, {"audit_log", "INSERT"}}, asked,
+				func(id int64) error {
+					_, err := f.svc.Respond(f.ctx, f.candidate, id, "On the 20th.", []int64{f.upload(f.candidate, fmt.Sprint("reply ", id))})
+					return err
+				}},
+			{"close an unanswered question", []testdb.Write{{"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"}, {"events", "INSERT"},
+				{"job_outbox", "INSERT"}}, asked,
+				func(id int64) error { return f.svc.HandleInfoExpiryJob(f.ctx, expiry(id)) }},
+			{"appeal", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_evidence", "INSERT"}, {"audit_log", "INSERT"}}, denied,
+				func(id int64) error {
+					_, err := f.svc.Appeal(f.ctx, f.candidate, id, "Here it is", []int64{f.upload(f.candidate, fmt.Sprint("appeal ", id))})
+					return err
+				}},
+			{"reverse", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_ledger", "INSERT"}, {"audit_log", "INSERT"}, {"events", "INSERT"},
+				{"job_outbox", "INSERT"}}, approved,
+				func(id int64) error {
+					_, err := f.svc.Reverse(f.ctx, f.admin, id, "The event was cancelled")
+					return err
+				}},
+			{"approve and renew", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_ledger", "INSERT"}, {"renewals", "INSERT"},
+				{"user_certifications", "UPDATE"}, {"audit_log", "INSERT"}, {"events", "INSERT"}, {"job_outbox", "INSERT"}}, pending,
+				func(id int64) error {
+					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeApprove})
+					return err
+				}},
+		}
+		for _, a := range actions {
+			t.Run(a.name, func(t *testing.T) {
+				id := a.ready()
+				f.db.AllOrNothing(t, a.writes, func() string { return f.snapshot(t, id) }, func() error { return a.act(id) })
+				f.invariants(t)
+			})
+		}
+	})
+}
