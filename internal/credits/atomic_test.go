@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"example.org/certportal/internal/credits"
+	"example.org/certportal/internal/portal"
+	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
 	"example.org/certportal/internal/testutil/testdb"
 )
@@ -132,5 +134,69 @@ func TestReviewActionsAreAllOrNothing(t *testing.T) {
 				f.invariants(t)
 			})
 		}
+	})
+}
+
+// TestSubmissionsAndProgramChangesAreAllOrNothing: a candidate's
+// submission, draft, submission of a draft and withdrawal, and an admin's
+// change of a requirement, an activity type or the review options each
+// write in one transaction: whichever of their writes fails, nothing of
+// them is left; with the failure gone, they succeed.
+func TestSubmissionsAndProgramChangesAreAllOrNothing(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		state := func() string {
+			return fmt.Sprintf("drafts=%d withdrawn=%d;", f.db.Count(t, `SELECT COUNT(*) FROM ce_submissions WHERE state = 'draft'`),
+				f.db.Count(t, `SELECT COUNT(*) FROM ce_submissions WHERE state = 'withdrawn'`)) +
+				f.db.RowCounts(t, "ce_submissions", "ce_evidence", "ce_requirements", "ce_activity_types", "ce_activity_versions",
+					"app_settings", "audit_log", "events", "job_outbox")
+		}
+		w := func(table, op string) testdb.Write { return testdb.Write{Table: table, Op: op} }
+
+		t.Run("submit", func(t *testing.T) {
+			form := f.workshop(f.candidate, "Submitted", "8")
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_submissions", "INSERT"), w("ce_evidence", "INSERT"), w("events", "INSERT")},
+				state, func() error { _, err := f.svc.Submit(f.ctx, f.candidate, form); return err })
+		})
+		t.Run("draft, then submit it", func(t *testing.T) {
+			form := f.workshop(f.candidate, "Drafted", "6")
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_submissions", "INSERT"), w("ce_evidence", "INSERT")},
+				state, func() error { _, err := f.svc.SaveDraft(f.ctx, f.candidate, form); return err })
+			drafts, err := f.st.ListCESubmissions(f.ctx, store.CESubmissionFilter{UserID: f.candidate.UserID, States: []string{portal.CEDraft}})
+			if err != nil || len(drafts) != 1 {
+				t.Fatalf("drafts = %v, %v", drafts, err)
+			}
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_submissions", "UPDATE"), w("events", "INSERT")},
+				state, func() error { _, err := f.svc.SubmitDraft(f.ctx, f.candidate, drafts[0].ID, false); return err })
+		})
+		t.Run("withdraw", func(t *testing.T) {
+			s := f.submit(f.candidate, f.workshop(f.candidate, "Withdrawn", "4"))
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_submissions", "UPDATE"), w("audit_log", "INSERT")},
+				state, func() error { _, err := f.svc.Withdraw(f.ctx, f.candidate, s.ID); return err })
+		})
+		t.Run("requirement", func(t *testing.T) {
+			r := credits.Requirement{Alternatives: []credits.Alternative{{Conditions: []credits.Condition{{Kind: credits.CondCredits, Credits: 3000}}}}}
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_requirements", "INSERT"), w("audit_log", "INSERT")},
+				state, func() error { return f.svc.SetRequirement(f.ctx, f.admin, f.cert.ID, r) })
+		})
+		t.Run("activity type", func(t *testing.T) {
+			typ, err := f.svc.ActivityType(f.ctx, "official_workshop")
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ.DeadlineDays += 10
+			f.db.AllOrNothing(t, []testdb.Write{w("ce_activity_types", "UPDATE"), w("ce_activity_versions", "INSERT"), w("audit_log", "INSERT")},
+				state, func() error { _, err := f.svc.SaveActivityType(f.ctx, f.admin, *typ); return err })
+		})
+		t.Run("options", func(t *testing.T) {
+			o, err := f.svc.Options(f.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.InfoDays++
+			f.db.AllOrNothing(t, []testdb.Write{w("app_settings", "INSERT"), w("audit_log", "INSERT")},
+				state, func() error { _, err := f.svc.SetOptions(f.ctx, f.admin, o); return err })
+		})
 	})
 }
