@@ -72,6 +72,7 @@ func TestReviewActionsAreAllOrNothing(t *testing.T) {
 			f.decide(f.reviewer2, id, credits.Decision{Outcome: credits.OutcomeApprove})
 			return id
 		}
+		w := func(table, op string) testdb.Write { return testdb.Write{Table: table, Op: op} }
 		expiry := func(id int64) []byte {
 			s, err := f.st.GetCESubmission(f.ctx, id)
 			if err != nil {
@@ -86,42 +87,42 @@ func TestReviewActionsAreAllOrNothing(t *testing.T) {
 			ready  func() int64
 			act    func(id int64) error
 		}{
-			{"claim", []testdb.Write{{"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"}}, pending,
+			{"claim", []testdb.Write{w("ce_submissions", "UPDATE"), w("audit_log", "INSERT")}, pending,
 				func(id int64) error { _, err := f.svc.Claim(f.ctx, f.reviewer, id, 0); return err }},
-			{"ask for more information", []testdb.Write{{"ce_submissions", "UPDATE"}, {"due_work", "INSERT"}, {"audit_log", "INSERT"},
-				{"job_outbox", "INSERT"}}, pending,
+			{"ask for more information", []testdb.Write{w("ce_submissions", "UPDATE"), w("due_work", "INSERT"), w("audit_log", "INSERT"),
+				w("job_outbox", "INSERT")}, pending,
 				func(id int64) error {
 					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeInfo, ReasonText: "When?"})
 					return err
 				}},
-			{"deny an open question", []testdb.Write{{"due_work", "UPDATE"}, {"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"},
-				{"events", "INSERT"}, {"job_outbox", "INSERT"}}, asked,
+			{"deny an open question", []testdb.Write{w("due_work", "UPDATE"), w("ce_submissions", "UPDATE"), w("audit_log", "INSERT"),
+				w("events", "INSERT"), w("job_outbox", "INSERT")}, asked,
 				func(id int64) error {
 					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeDeny,
 						ReasonCode: "insufficient_evidence", ReasonText: "No agenda"})
 					return err
 				}},
-			{"reply", []testdb.Write{{"due_work", "UPDATE"}, {"ce_submissions", "UPDATE"}, {"ce_evidence", "INSERT"}, {"audit_log", "INSERT"}}, asked,
+			{"reply", []testdb.Write{w("due_work", "UPDATE"), w("ce_submissions", "UPDATE"), w("ce_evidence", "INSERT"), w("audit_log", "INSERT")}, asked,
 				func(id int64) error {
 					_, err := f.svc.Respond(f.ctx, f.candidate, id, "On the 20th.", []int64{f.upload(f.candidate, fmt.Sprint("reply ", id))})
 					return err
 				}},
-			{"close an unanswered question", []testdb.Write{{"ce_submissions", "UPDATE"}, {"audit_log", "INSERT"}, {"events", "INSERT"},
-				{"job_outbox", "INSERT"}}, asked,
+			{"close an unanswered question", []testdb.Write{w("ce_submissions", "UPDATE"), w("audit_log", "INSERT"), w("events", "INSERT"),
+				w("job_outbox", "INSERT")}, asked,
 				func(id int64) error { return f.svc.HandleInfoExpiryJob(f.ctx, expiry(id)) }},
-			{"appeal", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_evidence", "INSERT"}, {"audit_log", "INSERT"}}, denied,
+			{"appeal", []testdb.Write{w("ce_submissions", "UPDATE"), w("ce_evidence", "INSERT"), w("audit_log", "INSERT")}, denied,
 				func(id int64) error {
 					_, err := f.svc.Appeal(f.ctx, f.candidate, id, "Here it is", []int64{f.upload(f.candidate, fmt.Sprint("appeal ", id))})
 					return err
 				}},
-			{"reverse", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_ledger", "INSERT"}, {"audit_log", "INSERT"}, {"events", "INSERT"},
-				{"job_outbox", "INSERT"}}, approved,
+			{"reverse", []testdb.Write{w("ce_submissions", "UPDATE"), w("ce_ledger", "INSERT"), w("audit_log", "INSERT"), w("events", "INSERT"),
+				w("job_outbox", "INSERT")}, approved,
 				func(id int64) error {
 					_, err := f.svc.Reverse(f.ctx, f.admin, id, "The event was cancelled")
 					return err
 				}},
-			{"approve and renew", []testdb.Write{{"ce_submissions", "UPDATE"}, {"ce_ledger", "INSERT"}, {"renewals", "INSERT"},
-				{"user_certifications", "UPDATE"}, {"audit_log", "INSERT"}, {"events", "INSERT"}, {"job_outbox", "INSERT"}}, pending,
+			{"approve and renew", []testdb.Write{w("ce_submissions", "UPDATE"), w("ce_ledger", "INSERT"), w("renewals", "INSERT"),
+				w("user_certifications", "UPDATE"), w("audit_log", "INSERT"), w("events", "INSERT"), w("job_outbox", "INSERT")}, pending,
 				func(id int64) error {
 					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeApprove})
 					return err
