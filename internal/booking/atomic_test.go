@@ -96,7 +96,7 @@ func TestBookingOperationsAreAllOrNothing(t *testing.T) {
 			c := f.newCandidate()
 			b := f.in(t).buy(c, f.saa, sl)
 			f.db.AllOrNothing(t, []testdb.Write{w("bookings", "UPDATE"), w("events", "INSERT"), w("slots", "UPDATE"), w("refunds", "INSERT"),
-				w("job_outbox", "INSERT"), w("audit_log", "INSERT")},
+				w("job_outbox", "INSERT"), testdb.QueuedMail, w("audit_log", "INSERT")},
 				state, func() error { _, err := f.svc.Cancel(f.ctx, c, b.ID, "Plans changed"); return err })
 			if r := f.in(t).refunds(c, b.ID); r == nil || r.AmountMinor != b.ChargedMinor {
 				t.Fatalf("refund = %+v, want %d", r, b.ChargedMinor)

@@ -122,7 +122,7 @@ func TestReviewActionsAreAllOrNothing(t *testing.T) {
 					return err
 				}},
 			{"approve and renew", []testdb.Write{w("ce_submissions", "UPDATE"), w("ce_ledger", "INSERT"), w("renewals", "INSERT"),
-				w("user_certifications", "UPDATE"), w("audit_log", "INSERT"), w("events", "INSERT"), w("job_outbox", "INSERT")}, pending,
+				w("user_certifications", "UPDATE"), w("audit_log", "INSERT"), w("events", "INSERT"), w("job_outbox", "INSERT"), testdb.QueuedMail}, pending,
 				func(id int64) error {
 					_, err := f.svc.Decide(f.ctx, f.reviewer, id, credits.Decision{Outcome: credits.OutcomeApprove})
 					return err

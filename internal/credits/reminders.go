@@ -357,8 +357,8 @@ type ReminderRecord struct {
 }
 
 // RecordOf returns the record of reminder r of uc, whose certification
-// has the given code. Only MonthsBefore and the credits or retake day of r
-// are read.
+// has the given code. Of r it reads MonthsBefore, Micro, and the credits
+// (Missing, Pending) or the retake instant (RetakeFrom).
 func RecordOf(uc *portal.UserCertification, code string, r Reminder) ReminderRecord {
 	rec := ReminderRecord{Event: portal.EventCertificationReminded, Action: AuditReminderSent,
 		Subject: "user_certification:" + strconv.FormatInt(uc.ID, 10),

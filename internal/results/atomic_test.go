@@ -92,7 +92,7 @@ func TestResultOperationsAreAllOrNothing(t *testing.T) {
 			a := counted()
 			f.clock.Set(a.OfficialAt)
 			f.db.AllOrNothing(t, []testdb.Write{w("exam_attempts", "UPDATE"), w("due_work", "UPDATE"), w("user_certifications", "INSERT"),
-				w("vouchers", "INSERT"), w("certification_vouchers", "INSERT"), w("events", "INSERT"), w("job_outbox", "INSERT")},
+				w("vouchers", "INSERT"), w("certification_vouchers", "INSERT"), w("events", "INSERT"), w("job_outbox", "INSERT"), testdb.QueuedMail},
 				state, func() error { return f.svc.Publish(f.ctx, a.ID) })
 		})
 		t.Run("correct a pass into a fail", func(t *testing.T) {

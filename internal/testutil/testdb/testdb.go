@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"example.org/certportal/internal/mail"
 	"example.org/certportal/internal/portal"
 	"example.org/certportal/internal/store"
 	"example.org/certportal/internal/testutil"
@@ -324,33 +325,52 @@ func setDefault[T comparable](field *T, value T) {
 // fail.
 const PlantedFailure = "planted failure"
 
-// FailWrites makes every op ("INSERT", "UPDATE" or "DELETE") on table fail
-// with PlantedFailure, through a trigger, until the returned function or
-// the end of the test removes it: for tests that an operation whose write
-// fails leaves nothing of itself behind, whichever write it is.
-func (d DB) FailWrites(tb testing.TB, table, op string) (restore func()) {
+// Write is one kind of statement ("INSERT", "UPDATE" or "DELETE") on a
+// table; When, if set, narrows it to the rows it matches, a condition on
+// NEW (OLD for a DELETE) as in a trigger's WHEN clause.
+type Write struct{ Table, Op, When string }
+
+// QueuedMail is the write that queues a mail: a job of kind mail.KindSend.
+var QueuedMail = Write{Table: "job_outbox", Op: "INSERT", When: "NEW.kind = '" + mail.KindSend + "'"}
+
+func (w Write) String() string {
+	if w.When == "" {
+		return w.Op + " on " + w.Table
+	}
+	return w.Op + " on " + w.Table + " when " + w.When
+}
+
+// FailWrites makes every write w fail with PlantedFailure, through a
+// trigger, until the returned function or the end of the test removes it:
+// for tests that an operation whose write fails leaves nothing of itself
+// behind, whichever write it is.
+func (d DB) FailWrites(tb testing.TB, w Write) (restore func()) {
 	tb.Helper()
-	name := "planted_" + table + "_" + strings.ToLower(op)
+	name := "planted_" + w.Table + "_" + strings.ToLower(w.Op)
 	if d.Engine == store.Postgres {
+		when := ""
+		if w.When != "" {
+			when = "WHEN (" + w.When + ") "
+		}
 		d.Exec(tb, `CREATE OR REPLACE FUNCTION planted_failure() RETURNS trigger LANGUAGE plpgsql AS
 			$$ BEGIN RAISE EXCEPTION '`+PlantedFailure+`'; END $$`)
-		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+op+` ON `+table+` FOR EACH ROW EXECUTE FUNCTION planted_failure()`)
+		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+w.Op+` ON `+w.Table+` FOR EACH ROW `+when+`EXECUTE FUNCTION planted_failure()`)
 	} else {
-		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+op+` ON `+table+` BEGIN SELECT RAISE(ABORT, '`+PlantedFailure+`'); END`)
+		when := ""
+		if w.When != "" {
+			when = "WHEN " + w.When + " "
+		}
+		d.Exec(tb, `CREATE TRIGGER `+name+` BEFORE `+w.Op+` ON `+w.Table+` `+when+`BEGIN SELECT RAISE(ABORT, '`+PlantedFailure+`'); END`)
 	}
 	drop := `DROP TRIGGER IF EXISTS ` + name
 	if d.Engine == store.Postgres {
-		drop += ` ON ` + table
+		drop += ` ON ` + w.Table
 	}
 	var once sync.Once
 	restore = func() { once.Do(func() { d.Exec(tb, drop) }) }
 	tb.Cleanup(restore)
 	return restore
 }
-
-// Write is one kind of statement ("INSERT", "UPDATE" or "DELETE") on a
-// table.
-type Write struct{ Table, Op string }
 
 // AllOrNothing checks that an operation writes in one transaction: with
 // each of writes failing in turn (FailWrites), act returns the planted
@@ -361,14 +381,14 @@ func (d DB) AllOrNothing(t *testing.T, writes []Write, state func() string, act 
 	t.Helper()
 	before := state()
 	for _, w := range writes {
-		restore := d.FailWrites(t, w.Table, w.Op)
+		restore := d.FailWrites(t, w)
 		err := act()
 		restore()
 		if err == nil || !strings.Contains(err.Error(), PlantedFailure) {
-			t.Fatalf("with %s on %s failing: err = %v, want the planted failure", w.Op, w.Table, err)
+			t.Fatalf("with %s failing: err = %v, want the planted failure", w, err)
 		}
 		if after := state(); after != before {
-			t.Fatalf("with %s on %s failing, the database changed:\nbefore %s\nafter  %s", w.Op, w.Table, before, after)
+			t.Fatalf("with %s failing, the database changed:\nbefore %s\nafter  %s", w, before, after)
 		}
 	}
 	if err := act(); err != nil {
